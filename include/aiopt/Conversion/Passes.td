@@ -1,0 +1,28 @@
+//===- Passes.td - aiopt conversion passes -----------------*- tablegen -*-===//
+//
+// Passes that lower the aiopt dialect to upstream dialects.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_CONVERSION_PASSES_TD
+#define AIOPT_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertAIOptToLinalgPass : Pass<"convert-aiopt-to-linalg", "ModuleOp"> {
+  let summary = "Lower aiopt operations to linalg, tensor, arith and math";
+  let description = [{
+    Rewrites every aiopt operation into tensor-level upstream IR: elementwise
+    operations become `linalg.generic` with broadcasting indexing maps,
+    contractions and windowed operations (convolution, pooling) become
+    `linalg.generic` contractions over padded inputs, data movement becomes
+    `tensor` operations and constants become `arith.constant`. Fails, naming
+    the operation, when an aiopt operation cannot be lowered.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // AIOPT_CONVERSION_PASSES_TD

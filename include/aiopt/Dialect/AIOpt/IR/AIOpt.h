@@ -1,0 +1,38 @@
+//===- AIOpt.h - aiopt dialect and operations --------------------*- C++ -*-===//
+//
+// Declares the aiopt dialect, its enums and its operations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_DIALECT_AIOPT_IR_AIOPT_H
+#define AIOPT_DIALECT_AIOPT_IR_AIOPT_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOptDialect.h.inc"
+#include "aiopt/Dialect/AIOpt/IR/AIOptEnums.h.inc"
+
+#define GET_OP_CLASSES
+#include "aiopt/Dialect/AIOpt/IR/AIOptOps.h.inc"
+
+namespace mlir::aiopt {
+
+/// Broadcasts `shapes` with ONNX (numpy) rules. Dynamic dimensions broadcast
+/// with 1 to dynamic and are assumed equal to other dynamic dimensions.
+/// Returns failure when two static extents differ and neither is 1.
+FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes);
+
+/// Output extent of a sliding window over an input extent (ONNX pooling and
+/// convolution arithmetic); ShapedType::kDynamic when `in` is dynamic.
+int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
+                         int64_t padBegin, int64_t padEnd, int64_t dilation,
+                         bool ceilMode);
+
+} // namespace mlir::aiopt
+
+#endif // AIOPT_DIALECT_AIOPT_IR_AIOPT_H

@@ -1,0 +1,446 @@
+//===- AIOptOps.td - aiopt dialect operations --------------*- tablegen -*-===//
+//
+// Operation definitions of the aiopt dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_DIALECT_AIOPT_IR_AIOPTOPS_TD
+#define AIOPT_DIALECT_AIOPT_IR_AIOPTOPS_TD
+
+include "aiopt/Dialect/AIOpt/IR/AIOptDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def AIOpt_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
+def AIOpt_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def AIOpt_IndexTensor : RankedTensorOf<[I32, I64]>;
+def AIOpt_BoolTensor : RankedTensorOf<[I1]>;
+
+//===----------------------------------------------------------------------===//
+// Constants and shapes
+//===----------------------------------------------------------------------===//
+
+def AIOpt_ConstantOp : AIOpt_Op<"constant",
+    [ConstantLike, Pure, AllTypesMatch<["value", "output"]>]> {
+  let summary = "A constant tensor (weights are dense resource blobs)";
+  let description = [{
+    Materializes a constant tensor. The importer stores ONNX initializers as
+    `dense_resource` blobs so that large weights are not uniqued in the
+    context.
+
+    ```mlir
+    %w = aiopt.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins TypedAttrInterface:$value);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+  let builders = [OpBuilder<(ins "::mlir::TypedAttr":$value), [{
+    build($_builder, $_state, value.getType(), value);
+  }]>];
+}
+
+def AIOpt_ShapeOp : AIOpt_Op<"shape", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "The shape of a tensor as a 1-D i64 tensor (ONNX Shape)";
+  let description = [{
+    ```mlir
+    %s = aiopt.shape %x : tensor<?x4xf32>
+    ```
+    Folds to a constant when the operand's shape is static.
+  }];
+  let arguments = (ins AIOpt_Tensor:$input);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise operations
+//===----------------------------------------------------------------------===//
+
+class AIOpt_UnaryOp<string mnemonic, string summ, Type ty = AIOpt_FloatTensor,
+                    list<Trait> traits = []>
+    : AIOpt_Op<mnemonic, !listconcat([Pure, Elementwise,
+                                      SameOperandsAndResultType], traits)> {
+  let summary = summ;
+  let description = [{
+    Elementwise `}] # mnemonic # [{` on a tensor; the result has the type of
+    the operand.
+
+    ```mlir
+    %y = aiopt.}] # mnemonic # [{ %x : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins ty:$input);
+  let results = (outs ty:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def AIOpt_ReluOp : AIOpt_UnaryOp<"relu", "max(x, 0)">;
+def AIOpt_SigmoidOp : AIOpt_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def AIOpt_TanhOp : AIOpt_UnaryOp<"tanh", "Hyperbolic tangent">;
+def AIOpt_ErfOp : AIOpt_UnaryOp<"erf", "Gauss error function">;
+def AIOpt_ExpOp : AIOpt_UnaryOp<"exp", "Exponential">;
+def AIOpt_LogOp : AIOpt_UnaryOp<"log", "Natural logarithm">;
+def AIOpt_SqrtOp : AIOpt_UnaryOp<"sqrt", "Square root">;
+def AIOpt_ReciprocalOp : AIOpt_UnaryOp<"reciprocal", "1 / x">;
+def AIOpt_FloorOp : AIOpt_UnaryOp<"floor", "Round toward negative infinity">;
+def AIOpt_CeilOp : AIOpt_UnaryOp<"ceil", "Round toward positive infinity">;
+def AIOpt_NegOp : AIOpt_UnaryOp<"neg", "Negation", AIOpt_Tensor>;
+def AIOpt_AbsOp : AIOpt_UnaryOp<"abs", "Absolute value", AIOpt_Tensor>;
+def AIOpt_NotOp : AIOpt_UnaryOp<"not", "Logical negation", AIOpt_BoolTensor>;
+
+def AIOpt_LeakyReluOp : AIOpt_Op<"leaky_relu",
+    [Pure, Elementwise, SameOperandsAndResultType]> {
+  let summary = "x if x >= 0 else alpha * x";
+  let description = [{
+    ```mlir
+    %y = aiopt.leaky_relu %x {alpha = 0.01 : f32} : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$input, F32Attr:$alpha);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def AIOpt_ClipOp : AIOpt_Op<"clip",
+    [Pure, Elementwise, SameOperandsAndResultType]> {
+  let summary = "Clamp to [min, max] (ONNX Clip with constant bounds)";
+  let description = [{
+    Either bound may be absent. Relu6 is `clip` with min 0 and max 6.
+
+    ```mlir
+    %y = aiopt.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input, OptionalAttr<F64Attr>:$min,
+                   OptionalAttr<F64Attr>:$max);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def AIOpt_CastOp : AIOpt_Op<"cast", [Pure, Elementwise]> {
+  let summary = "Element type conversion (ONNX Cast)";
+  let description = [{
+    ```mlir
+    %y = aiopt.cast %x : tensor<4xi64> to tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+class AIOpt_BroadcastOp<string mnemonic, string summ, list<Trait> traits = []>
+    : AIOpt_Op<mnemonic, !listconcat([Pure,
+        InferTypeOpAdaptor], traits)> {
+  let summary = summ;
+  let description = [{
+    Elementwise with ONNX (numpy) broadcasting of the operands; the result
+    shape is the broadcast of the operand shapes.
+
+    ```mlir
+    %z = aiopt.}] # mnemonic # [{ %x, %y : tensor<2x3xf32>, tensor<3xf32>
+    ```
+  }];
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
+class AIOpt_BinaryOp<string mnemonic, string summ, Type ty = AIOpt_Tensor>
+    : AIOpt_BroadcastOp<mnemonic, summ> {
+  let arguments = (ins ty:$lhs, ty:$rhs);
+  let results = (outs AIOpt_Tensor:$output);
+  let hasFolder = 1;
+}
+
+def AIOpt_AddOp : AIOpt_BinaryOp<"add", "Broadcasting addition">;
+def AIOpt_SubOp : AIOpt_BinaryOp<"sub", "Broadcasting subtraction">;
+def AIOpt_MulOp : AIOpt_BinaryOp<"mul", "Broadcasting multiplication">;
+def AIOpt_DivOp : AIOpt_BinaryOp<"div", "Broadcasting division">;
+def AIOpt_PowOp : AIOpt_BinaryOp<"pow", "Broadcasting power", AIOpt_FloatTensor>;
+def AIOpt_MaxOp : AIOpt_BinaryOp<"max", "Broadcasting maximum">;
+def AIOpt_MinOp : AIOpt_BinaryOp<"min", "Broadcasting minimum">;
+def AIOpt_EqualOp : AIOpt_BinaryOp<"equal", "Broadcasting ==, i1 result">;
+def AIOpt_LessOp : AIOpt_BinaryOp<"less", "Broadcasting <, i1 result">;
+def AIOpt_LessEqualOp : AIOpt_BinaryOp<"less_equal", "Broadcasting <=, i1 result">;
+def AIOpt_GreaterOp : AIOpt_BinaryOp<"greater", "Broadcasting >, i1 result">;
+def AIOpt_GreaterEqualOp : AIOpt_BinaryOp<"greater_equal", "Broadcasting >=, i1 result">;
+def AIOpt_AndOp : AIOpt_BinaryOp<"and", "Broadcasting logical and", AIOpt_BoolTensor>;
+def AIOpt_OrOp : AIOpt_BinaryOp<"or", "Broadcasting logical or", AIOpt_BoolTensor>;
+
+def AIOpt_WhereOp : AIOpt_BroadcastOp<"where", "Broadcasting select (ONNX Where)"> {
+  let arguments = (ins AIOpt_BoolTensor:$condition, AIOpt_Tensor:$lhs,
+                   AIOpt_Tensor:$rhs);
+  let results = (outs AIOpt_Tensor:$output);
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and convolution
+//===----------------------------------------------------------------------===//
+
+def AIOpt_MatMulOp : AIOpt_Op<"matmul", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Matrix product with broadcast batch dimensions (ONNX MatMul)";
+  let description = [{
+    Operands have rank >= 2; leading (batch) dimensions broadcast.
+
+    ```mlir
+    %c = aiopt.matmul %a, %b : tensor<2x8x16xf32>, tensor<16x4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$lhs, AIOpt_Tensor:$rhs);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
+def AIOpt_GemmOp : AIOpt_Op<"gemm", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "alpha * op(A) * op(B) + beta * C (ONNX Gemm)";
+  let description = [{
+    `A` and `B` are 2-D; `C` is optional and broadcasts to the result.
+
+    ```mlir
+    %y = aiopt.gemm %a, %b, %c {transB = true}
+        : tensor<1x64xf32>, tensor<10x64xf32>, tensor<10xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$a, AIOpt_FloatTensor:$b,
+                   Optional<AIOpt_FloatTensor>:$c,
+                   DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                   DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                   DefaultValuedAttr<BoolAttr, "false">:$transA,
+                   DefaultValuedAttr<BoolAttr, "false">:$transB);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
+def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "N-D grouped, strided, dilated, padded convolution (ONNX Conv)";
+  let description = [{
+    `input` is `N x C x D1 x ... x Dn`, `filter` is `M x C/group x k1 x ... x kn`,
+    `bias` (optional) is `M`. `pads` holds the begin pads of every spatial
+    dimension followed by the end pads.
+
+    ```mlir
+    %y = aiopt.conv %x, %w, %b {strides = array<i64: 1, 1>,
+        pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64}
+        : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$input, AIOpt_FloatTensor:$filter,
+                   Optional<AIOpt_FloatTensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization, pooling, reductions
+//===----------------------------------------------------------------------===//
+
+def AIOpt_BatchNormOp : AIOpt_Op<"batch_norm", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "Inference-mode batch normalization (ONNX BatchNormalization)";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias` along dimension 1.
+
+    ```mlir
+    %y = aiopt.batch_norm %x, %s, %b, %m, %v {epsilon = 1.0e-05 : f32}
+        : tensor<1x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$input, AIOpt_FloatTensor:$scale,
+                   AIOpt_FloatTensor:$bias, AIOpt_FloatTensor:$mean,
+                   AIOpt_FloatTensor:$variance, F32Attr:$epsilon);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:`
+    type($input) `,` type($scale) `,` type($bias) `,` type($mean) `,` type($variance)
+  }];
+  let hasVerifier = 1;
+}
+
+def AIOpt_PoolKindAttr : I32EnumAttr<"PoolKind", "pooling reduction", [
+    I32EnumAttrCase<"max", 0>, I32EnumAttrCase<"average", 1>]> {
+  let cppNamespace = "::mlir::aiopt";
+}
+
+def AIOpt_PoolOp : AIOpt_Op<"pool", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "N-D max or average pooling (ONNX MaxPool, AveragePool, Global*Pool)";
+  let description = [{
+    Windows slide over the spatial dimensions (2..rank-1). `pads` holds the
+    begin pads then the end pads. Average pooling divides by the window size
+    when `count_include_pad` is set, else by the number of unpadded elements.
+
+    ```mlir
+    %y = aiopt.pool max %x {kernel_shape = array<i64: 2, 2>,
+        strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>,
+        dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_PoolKindAttr:$kind, AIOpt_FloatTensor:$input,
+                   DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
+                   DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                   DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+}
+
+def AIOpt_ReduceKindAttr : I32EnumAttr<"ReduceKind", "reduction", [
+    I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>,
+    I32EnumAttrCase<"max", 2>, I32EnumAttrCase<"min", 3>,
+    I32EnumAttrCase<"prod", 4>]> {
+  let cppNamespace = "::mlir::aiopt";
+}
+
+def AIOpt_ReduceOp : AIOpt_Op<"reduce", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Reduction over a set of axes (ONNX Reduce*)";
+  let description = [{
+    `axes` are non-negative, sorted and unique; `keepdims` keeps reduced
+    dimensions as size 1.
+
+    ```mlir
+    %m = aiopt.reduce mean %x {axes = array<i64: 1>, keepdims = true} : tensor<2x8xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_ReduceKindAttr:$kind, AIOpt_Tensor:$input,
+                   DenseI64ArrayAttr:$axes,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+}
+
+def AIOpt_SoftmaxOp : AIOpt_Op<"softmax", [Pure,
+    AllTypesMatch<["input", "output"]>]> {
+  let summary = "Softmax along one axis (ONNX Softmax, opset 13 semantics)";
+  let description = [{
+    ```mlir
+    %p = aiopt.softmax %x {axis = 1 : i64} : tensor<2x10xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$input, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$log);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def AIOpt_ReshapeOp : AIOpt_Op<"reshape", [Pure]> {
+  let summary = "Reshape to the result type (ONNX Reshape, Flatten, Squeeze, Unsqueeze)";
+  let description = [{
+    The element count is preserved. At most one result dimension may be
+    dynamic; it is computed from the operand's element count.
+
+    ```mlir
+    %y = aiopt.reshape %x : tensor<?x2x4xf32> to tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def AIOpt_TransposeOp : AIOpt_Op<"transpose", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Permute dimensions (ONNX Transpose)";
+  let description = [{
+    Result dimension `i` is operand dimension `perm[i]`.
+
+    ```mlir
+    %y = aiopt.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def AIOpt_ConcatOp : AIOpt_Op<"concat", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Concatenate along an axis (ONNX Concat)";
+  let description = [{
+    ```mlir
+    %y = aiopt.concat %a, %b {axis = 0 : i64} : tensor<2xi64>, tensor<1xi64>
+    ```
+  }];
+  let arguments = (ins Variadic<AIOpt_Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs)";
+  let hasFolder = 1;
+}
+
+def AIOpt_SliceOp : AIOpt_Op<"slice", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Strided slice with constant bounds (ONNX Slice)";
+  let description = [{
+    `starts`, `ends` and `steps` have one entry per operand dimension and
+    are already clamped (the importer normalizes ONNX's negative and
+    out-of-range values); a sliced dimension must be static.
+
+    ```mlir
+    %y = aiopt.slice %x {starts = array<i64: 0, 1>, ends = array<i64: 4, 3>,
+        steps = array<i64: 1, 1>} : tensor<4x4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$ends, DenseI64ArrayAttr:$steps);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasFolder = 1;
+}
+
+def AIOpt_GatherOp : AIOpt_Op<"gather", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Gather slices along an axis by index (ONNX Gather)";
+  let description = [{
+    Result shape is `data[:axis] ++ indices ++ data[axis+1:]`; negative
+    indices count from the end.
+
+    ```mlir
+    %y = aiopt.gather %table, %ids {axis = 0 : i64} : tensor<100x16xf32>, tensor<1x8xi64>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$data, AIOpt_IndexTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let hasFolder = 1;
+}
+
+def AIOpt_PadOp : AIOpt_Op<"pad", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Constant padding (ONNX Pad, mode constant)";
+  let description = [{
+    `pads` holds the begin pads of every dimension then the end pads.
+
+    ```mlir
+    %y = aiopt.pad %x {pads = array<i64: 0, 1, 0, 1>, value = 0.0 : f64} : tensor<2x2xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input, DenseI64ArrayAttr:$pads,
+                   DefaultValuedAttr<F64Attr, "0.0">:$value);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+#endif // AIOPT_DIALECT_AIOPT_IR_AIOPTOPS_TD

@@ -1,0 +1,53 @@
+//===- AIOptToLinalg.cpp - the convert-aiopt-to-linalg pass ---------------===//
+//
+// Wires the per-family lowering patterns into a full dialect conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Conversion/AIOptToLinalg/AIOptToLinalg.h"
+#include "PopulatePatterns.h"
+
+#include "aiopt/Conversion/Passes.h"
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_CONVERTAIOPTTOLINALGPASS
+#include "aiopt/Conversion/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
+  populateElementwisePatterns(patterns);
+  populateContractionPatterns(patterns);
+  populateWindowPatterns(patterns);
+  populateReductionPatterns(patterns);
+  populateDataMovementPatterns(patterns);
+}
+
+void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {
+  target.addIllegalDialect<AIOptDialect>();
+  target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                         math::MathDialect, tensor::TensorDialect,
+                         func::FuncDialect>();
+}
+
+namespace {
+struct ConvertAIOptToLinalgPass
+    : aiopt::impl::ConvertAIOptToLinalgPassBase<ConvertAIOptToLinalgPass> {
+  void runOnOperation() override {
+    ConversionTarget target(getContext());
+    configureAIOptToLinalgTarget(target);
+    RewritePatternSet patterns(&getContext());
+    populateAIOptToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

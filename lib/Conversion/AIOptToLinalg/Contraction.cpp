@@ -1,0 +1,170 @@
+//===- Contraction.cpp - matmul and gemm to linalg ------------------------===//
+//
+// aiopt.matmul and aiopt.gemm become linalg contractions: linalg.matmul when
+// the operands are (or collapse to) plain matrices, else a linalg.generic
+// with broadcast batch dimensions and transposed operand maps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "PopulatePatterns.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+namespace {
+
+/// A multiply-accumulate generic over loops (parallel..., k): `init` is the
+/// accumulator; `scale` (optional) multiplies every product.
+Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                       Value init, ArrayRef<AffineMap> maps, Value scale) {
+  auto type = cast<RankedTensorType>(init.getType());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init}, maps,
+      iterators(type.getRank(), 1),
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
+        if (scale)
+          p = arith::MulFOp::create(nb, nl, p, scale);
+        linalg::YieldOp::create(nb, nl,
+                                arith::AddFOp::create(nb, nl, a[2], p).getResult());
+      });
+  return generic.getResult(0);
+}
+
+Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                 ArrayRef<Value> sizes) {
+  return filledTensor(b, loc, type, sizes,
+                      scalarConstant(b, loc, type.getElementType(), 0));
+}
+
+struct MatMulLowering : OpConversionPattern<MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lt = cast<RankedTensorType>(lhs.getType());
+    auto rt = cast<RankedTensorType>(rhs.getType());
+    RankedTensorType type = op.getType();
+    Type et = type.getElementType();
+
+    // [B..., M, K] x [K, N]: collapse the rows into one matrix.
+    ArrayRef<int64_t> rows = lt.getShape().drop_back();
+    if (rt.getRank() == 2 && llvm::count(rows, ShapedType::kDynamic) <= 1) {
+      int64_t m = 1;
+      for (int64_t d : rows)
+        m = (d == ShapedType::kDynamic || m == ShapedType::kDynamic)
+                ? ShapedType::kDynamic
+                : m * d;
+      auto lhs2Type = RankedTensorType::get({m, lt.getShape().back()}, et);
+      auto out2Type = RankedTensorType::get({m, rt.getDimSize(1)}, et);
+      Value lhs2 = reshapeTensor(rewriter, loc, lhs, lhs2Type);
+      Value init = zeroFilled(rewriter, loc, out2Type,
+                              {dimValue(rewriter, loc, lhs2, 0), Value()});
+      Value mm = linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs2, rhs},
+                                          ValueRange{init})
+                     .getResult(0);
+      rewriter.replaceOp(op, reshapeTensor(rewriter, loc, mm, type));
+      return success();
+    }
+
+    // General batched case: loops (batch..., m, n, k) with broadcasting.
+    MLIRContext *ctx = getContext();
+    int64_t r = type.getRank(), nLoops = r + 1;
+    auto operandMap = [&](RankedTensorType t, bool isLhs) {
+      SmallVector<AffineExpr> e;
+      int64_t batch = t.getRank() - 2, offset = (r - 2) - batch;
+      for (int64_t d = 0; d < batch; ++d)
+        e.push_back(t.getDimSize(d) == 1 && type.getDimSize(d + offset) != 1
+                        ? getAffineConstantExpr(0, ctx)
+                        : getAffineDimExpr(d + offset, ctx));
+      AffineExpr m = getAffineDimExpr(r - 2, ctx), n = getAffineDimExpr(r - 1, ctx),
+                 k = getAffineDimExpr(r, ctx);
+      e.push_back(isLhs ? m : k);
+      e.push_back(isLhs ? k : n);
+      return AffineMap::get(nLoops, 0, e, ctx);
+    };
+    SmallVector<AffineMap> maps = {
+        operandMap(lt, true), operandMap(rt, false),
+        AffineMap::getMultiDimIdentityMap(nLoops, ctx).getMajorSubMap(r)};
+    SmallVector<Value> sizes(r);
+    for (int64_t d = 0; d < r; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (d == r - 1) {
+        sizes[d] = dimValue(rewriter, loc, rhs, rt.getRank() - 1);
+      } else if (d == r - 2) {
+        sizes[d] = dimValue(rewriter, loc, lhs, lt.getRank() - 2);
+      } else {
+        for (auto [v, t] : {std::pair{lhs, lt}, std::pair{rhs, rt}}) {
+          int64_t od = d - (r - t.getRank());
+          if (od >= 0 && t.isDynamicDim(od)) {
+            sizes[d] = dimValue(rewriter, loc, v, od);
+            break;
+          }
+        }
+      }
+    }
+    Value init = zeroFilled(rewriter, loc, type, sizes);
+    rewriter.replaceOp(op, buildContraction(rewriter, loc, lhs, rhs, init, maps,
+                                            Value()));
+    return success();
+  }
+};
+
+/// alpha * op(A) op(B) + beta * C: the accumulator starts at beta * C.
+struct GemmLowering : OpConversionPattern<GemmOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GemmOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType type = op.getType();
+    Type et = type.getElementType();
+    Value a = adaptor.getA(), b = adaptor.getB();
+    bool ta = op.getTransA(), tb = op.getTransB();
+    SmallVector<Value> sizes = {
+        type.isDynamicDim(0) ? dimValue(rewriter, loc, a, ta ? 1 : 0) : Value(),
+        type.isDynamicDim(1) ? dimValue(rewriter, loc, b, tb ? 0 : 1) : Value()};
+
+    Value init;
+    double beta = op.getBeta().convertToDouble();
+    if (Value c = adaptor.getC(); c && beta != 0) {
+      auto ct = cast<RankedTensorType>(c.getType());
+      AffineMap cMap = broadcastMap(ctx, ct, type);
+      init = buildElementwise(
+          rewriter, loc, type, c, cMap, sizes,
+          [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+            if (beta == 1)
+              return v[0];
+            return arith::MulFOp::create(nb, nl, v[0],
+                                         scalarConstant(nb, nl, et, beta));
+          });
+    } else {
+      init = zeroFilled(rewriter, loc, type, sizes);
+    }
+    AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+               k = getAffineDimExpr(2, ctx);
+    auto map2 = [&](AffineExpr x, AffineExpr y) {
+      return AffineMap::get(3, 0, {x, y}, ctx);
+    };
+    SmallVector<AffineMap> maps = {ta ? map2(k, m) : map2(m, k),
+                                   tb ? map2(n, k) : map2(k, n), map2(m, n)};
+    double alpha = op.getAlpha().convertToDouble();
+    Value scale = alpha == 1 ? Value() : scalarConstant(rewriter, loc, et, alpha);
+    rewriter.replaceOp(op, buildContraction(rewriter, loc, a, b, init, maps, scale));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::aiopt::populateContractionPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatMulLowering, GemmLowering>(patterns.getContext());
+}

@@ -1,0 +1,244 @@
+//===- DataMovement.cpp - constants, shapes and data movement -------------===//
+//
+// aiopt.constant, shape, reshape, transpose, concat, slice, gather and pad
+// become arith constants, tensor reshapes/slices/pads and linalg ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "PopulatePatterns.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+namespace {
+
+struct ConstantLowering : OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    return success();
+  }
+};
+
+struct ShapeLowering : OpConversionPattern<ShapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ShapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> dimsI64;
+    auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+    for (int64_t d = 0; d < it.getRank(); ++d)
+      dimsI64.push_back(arith::IndexCastOp::create(
+          rewriter, loc, rewriter.getI64Type(),
+          dimValue(rewriter, loc, adaptor.getInput(), d)));
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, op.getType(), dimsI64);
+    return success();
+  }
+};
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(),
+                                         adaptor.getInput(), op.getType()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    SmallVector<Value> sizes(type.getRank());
+    for (auto [d, p] : llvm::enumerate(op.getPerm()))
+      if (type.isDynamicDim(d))
+        sizes[d] = dimValue(rewriter, loc, adaptor.getInput(), p);
+    Value init = emptyTensor(rewriter, loc, type, sizes);
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, loc,
+                                                        adaptor.getInput(), init,
+                                                        op.getPerm())
+                               .getResult());
+    return success();
+  }
+};
+
+/// Concatenation: each operand is inserted into an empty result at its
+/// running offset along the axis.
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    ValueRange inputs = adaptor.getInputs();
+    SmallVector<Value> sizes(type.getRank());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (d != axis) {
+        for (Value v : inputs)
+          if (cast<RankedTensorType>(v.getType()).isDynamicDim(d)) {
+            sizes[d] = dimValue(rewriter, loc, v, d);
+            break;
+          }
+        continue;
+      }
+      Value total = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      for (Value v : inputs)
+        total = arith::AddIOp::create(rewriter, loc, total,
+                                      dimValue(rewriter, loc, v, axis));
+      sizes[d] = total;
+    }
+    Value result = emptyTensor(rewriter, loc, type, sizes);
+    OpFoldResult offset = rewriter.getIndexAttr(0);
+    for (Value v : inputs) {
+      auto vt = cast<RankedTensorType>(v.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> vsizes, strides(type.getRank(), rewriter.getIndexAttr(1));
+      for (int64_t d = 0; d < vt.getRank(); ++d)
+        vsizes.push_back(vt.isDynamicDim(d) ? OpFoldResult(dimValue(rewriter, loc, v, d))
+                                            : rewriter.getIndexAttr(vt.getDimSize(d)));
+      offsets[axis] = offset;
+      result = tensor::InsertSliceOp::create(rewriter, loc, v, result, offsets,
+                                             vsizes, strides);
+      Value off = getValueOrCreateConstantIndexOp(rewriter, loc, offset);
+      Value len = getValueOrCreateConstantIndexOp(rewriter, loc, vsizes[axis]);
+      offset = arith::AddIOp::create(rewriter, loc, off, len).getResult();
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Positive steps become tensor.extract_slice; negative steps a generic
+/// reading `start + i * step`.
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value input = adaptor.getInput();
+    SmallVector<Value> sizes(type.getRank());
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes[d] = dimValue(rewriter, loc, input, d);
+    if (llvm::all_of(op.getSteps(), [](int64_t s) { return s > 0; })) {
+      SmallVector<OpFoldResult> offsets, osizes, strides;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        offsets.push_back(rewriter.getIndexAttr(op.getStarts()[d]));
+        osizes.push_back(sizes[d] ? OpFoldResult(sizes[d])
+                                  : rewriter.getIndexAttr(type.getDimSize(d)));
+        strides.push_back(rewriter.getIndexAttr(op.getSteps()[d]));
+      }
+      rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+          op, type, input, offsets, osizes, strides);
+      return success();
+    }
+    MLIRContext *ctx = getContext();
+    SmallVector<AffineExpr> e;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      e.push_back(getAffineDimExpr(d, ctx) * op.getSteps()[d] + op.getStarts()[d]);
+    AffineMap map = AffineMap::get(type.getRank(), 0, e, ctx);
+    rewriter.replaceOp(op, buildElementwise(
+                               rewriter, loc, type, input, map, sizes,
+                               [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
+    return success();
+  }
+};
+
+/// Gather: the result loop nest reads the index tensor, wraps negative
+/// indices, clamps to the axis extent (no out-of-bounds read), and extracts.
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType type = op.getType();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto dt = cast<RankedTensorType>(data.getType());
+    auto it = cast<RankedTensorType>(indices.getType());
+    int64_t axis = op.getAxis(), ir = it.getRank();
+    SmallVector<Value> sizes(type.getRank());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      if (d < axis)
+        sizes[d] = dimValue(rewriter, loc, data, d);
+      else if (d < axis + ir)
+        sizes[d] = dimValue(rewriter, loc, indices, d - axis);
+      else
+        sizes[d] = dimValue(rewriter, loc, data, d - ir + 1);
+    }
+    SmallVector<AffineExpr> ie;
+    for (int64_t d = 0; d < ir; ++d)
+      ie.push_back(getAffineDimExpr(axis + d, ctx));
+    AffineMap imap = AffineMap::get(type.getRank(), 0, ie, ctx);
+    Value extent = dimValue(rewriter, loc, data, axis);
+    Value result = buildElementwise(
+        rewriter, loc, type, indices, imap, sizes,
+        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), v[0]);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value one = arith::ConstantIndexOp::create(b, l, 1);
+          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+          idx = arith::SelectOp::create(b, l, neg,
+                                        arith::AddIOp::create(b, l, idx, extent), idx);
+          idx = arith::MaxSIOp::create(b, l, idx, zero);
+          idx = arith::MinSIOp::create(b, l, idx,
+                                       arith::SubIOp::create(b, l, extent, one));
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < axis; ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d));
+          coords.push_back(idx);
+          for (int64_t d = axis + 1; d < dt.getRank(); ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d + ir - 1));
+          return tensor::ExtractOp::create(b, l, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    int64_t r = type.getRank();
+    ArrayRef<int64_t> pads = op.getPads();
+    Value pv = scalarConstant(rewriter, op.getLoc(), type.getElementType(),
+                              op.getValue().convertToDouble());
+    rewriter.replaceOp(op, padConstant(rewriter, op.getLoc(), type,
+                                       adaptor.getInput(), pads.take_front(r),
+                                       pads.drop_front(r), pv));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::aiopt::populateDataMovementPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering,
+               TransposeLowering, ConcatLowering, SliceLowering,
+               GatherLowering, PadLowering>(patterns.getContext());
+}

@@ -1,0 +1,173 @@
+//===- LoweringUtils.cpp - builders shared by the lowerings ---------------===//
+//
+// Implements the private helpers declared in LoweringUtils.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+Value mlir::aiopt::dimValue(OpBuilder &b, Location loc, Value v, int64_t dim) {
+  return tensor::DimOp::create(b, loc, v, dim);
+}
+
+Value mlir::aiopt::emptyTensor(OpBuilder &b, Location loc,
+                               RankedTensorType type, ArrayRef<Value> sizes) {
+  SmallVector<Value> dyn;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      dyn.push_back(sizes[d]);
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType(), dyn);
+}
+
+SmallVector<Value> mlir::aiopt::broadcastSizes(OpBuilder &b, Location loc,
+                                               RankedTensorType type,
+                                               ValueRange operands) {
+  SmallVector<Value> sizes(type.getRank());
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    for (Value v : operands) {
+      auto t = cast<RankedTensorType>(v.getType());
+      int64_t od = d - (type.getRank() - t.getRank());
+      if (od >= 0 && t.isDynamicDim(od)) {
+        sizes[d] = dimValue(b, loc, v, od);
+        break;
+      }
+    }
+  }
+  return sizes;
+}
+
+AffineMap mlir::aiopt::broadcastMap(MLIRContext *ctx, RankedTensorType operand,
+                                    RankedTensorType result) {
+  SmallVector<AffineExpr> exprs;
+  int64_t offset = result.getRank() - operand.getRank();
+  for (int64_t d = 0; d < operand.getRank(); ++d) {
+    bool broadcast = operand.getDimSize(d) == 1 &&
+                     result.getDimSize(d + offset) != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(d + offset, ctx));
+  }
+  return AffineMap::get(result.getRank(), 0, exprs, ctx);
+}
+
+SmallVector<utils::IteratorType> mlir::aiopt::iterators(unsigned numParallel,
+                                                       unsigned numReduction) {
+  SmallVector<utils::IteratorType> its(numParallel,
+                                       utils::IteratorType::parallel);
+  its.append(numReduction, utils::IteratorType::reduction);
+  return its;
+}
+
+Value mlir::aiopt::buildElementwise(OpBuilder &b, Location loc,
+                                    RankedTensorType type, ValueRange inputs,
+                                    ArrayRef<AffineMap> inputMaps,
+                                    ArrayRef<Value> sizes, ScalarFn fn) {
+  Value init = emptyTensor(b, loc, type, sizes);
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
+      iterators(type.getRank(), 0),
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value v = fn(nb, nl, args.drop_back());
+        linalg::YieldOp::create(nb, nl, v);
+      });
+  return generic.getResult(0);
+}
+
+Value mlir::aiopt::buildBroadcastElementwise(OpBuilder &b, Location loc,
+                                             RankedTensorType type,
+                                             ValueRange inputs, ScalarFn fn) {
+  SmallVector<AffineMap> maps;
+  for (Value v : inputs)
+    maps.push_back(broadcastMap(b.getContext(),
+                                cast<RankedTensorType>(v.getType()), type));
+  return buildElementwise(b, loc, type, inputs, maps,
+                          broadcastSizes(b, loc, type, inputs), fn);
+}
+
+Value mlir::aiopt::scalarConstant(OpBuilder &b, Location loc, Type type,
+                                  double v) {
+  if (auto ft = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, v));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(v)));
+}
+
+Value mlir::aiopt::filledTensor(OpBuilder &b, Location loc,
+                                RankedTensorType type, ArrayRef<Value> sizes,
+                                Value value) {
+  Value empty = emptyTensor(b, loc, type, sizes);
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
+                                 RankedTensorType dst) {
+  auto srcType = cast<RankedTensorType>(src.getType());
+  if (srcType == dst)
+    return src;
+  if (srcType.getRank() > dst.getRank())
+    if (auto re = getReassociationIndicesForCollapse(srcType.getShape(),
+                                                     dst.getShape()))
+      return tensor::CollapseShapeOp::create(b, loc, dst, src, *re);
+  if (srcType.getRank() < dst.getRank())
+    if (auto re = getReassociationIndicesForCollapse(dst.getShape(),
+                                                     srcType.getShape()))
+      return tensor::ExpandShapeOp::create(b, loc, dst, src, *re);
+  // General case: flatten, then expand to the destination shape. The one
+  // dynamic destination extent is the element count over the static ones.
+  int64_t staticSrc = 1, staticDst = 1;
+  bool srcStatic = srcType.hasStaticShape();
+  for (int64_t d : srcType.getShape())
+    staticSrc = d == ShapedType::kDynamic ? staticSrc : staticSrc * d;
+  for (int64_t d : dst.getShape())
+    staticDst = d == ShapedType::kDynamic ? staticDst : staticDst * d;
+  auto flatType = RankedTensorType::get(
+      {srcStatic ? staticSrc : ShapedType::kDynamic}, srcType.getElementType());
+  ReassociationIndices all;
+  for (int64_t d = 0; d < srcType.getRank(); ++d)
+    all.push_back(d);
+  Value flat = srcType.getRank() == 1
+                   ? src
+                   : tensor::CollapseShapeOp::create(
+                         b, loc, flatType, src,
+                         ArrayRef<ReassociationIndices>{all})
+                         .getResult();
+  if (dst.getRank() == 1)
+    return flat;
+  SmallVector<OpFoldResult> outShape;
+  for (int64_t d : dst.getShape()) {
+    if (d != ShapedType::kDynamic) {
+      outShape.push_back(b.getIndexAttr(d));
+      continue;
+    }
+    Value n = dimValue(b, loc, flat, 0);
+    Value s = arith::ConstantIndexOp::create(b, loc, staticDst);
+    outShape.push_back(arith::DivUIOp::create(b, loc, n, s).getResult());
+  }
+  ReassociationIndices allDst;
+  for (int64_t d = 0; d < dst.getRank(); ++d)
+    allDst.push_back(d);
+  return tensor::ExpandShapeOp::create(b, loc, dst, flat,
+                                       ArrayRef<ReassociationIndices>{allDst},
+                                       outShape);
+}
+
+Value mlir::aiopt::padConstant(OpBuilder &b, Location loc,
+                               RankedTensorType type, Value src,
+                               ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                               Value padValue) {
+  MLIRContext *ctx = b.getContext();
+  return tensor::PadOp::create(b, loc, type, src,
+                               getAsIndexOpFoldResult(ctx, low),
+                               getAsIndexOpFoldResult(ctx, high), padValue);
+}

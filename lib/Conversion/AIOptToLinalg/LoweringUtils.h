@@ -1,0 +1,75 @@
+//===- LoweringUtils.h - builders shared by the lowerings -------*- C++ -*-===//
+//
+// Private helpers of the aiopt -> linalg lowering: empty tensors with
+// dynamic sizes, broadcasting indexing maps, elementwise generics, scalar
+// constants and reshapes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_LIB_CONVERSION_AIOPTTOLINALG_LOWERINGUTILS_H
+#define AIOPT_LIB_CONVERSION_AIOPTTOLINALG_LOWERINGUTILS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::aiopt {
+
+/// Body of an elementwise generic: block arguments of the inputs -> value.
+using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// Size of dimension `dim` of tensor `v` as an index value.
+Value dimValue(OpBuilder &b, Location loc, Value v, int64_t dim);
+
+/// `tensor.empty` of `type`; dynamic sizes are taken from `sizes` (one index
+/// value per dimension, only dynamic entries are read).
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                  ArrayRef<Value> sizes);
+
+/// Per-dimension sizes of a broadcast of `operands` to `type` (numpy
+/// alignment); entries for static dimensions are null.
+SmallVector<Value> broadcastSizes(OpBuilder &b, Location loc,
+                                  RankedTensorType type, ValueRange operands);
+
+/// Indexing map reading `operand` (right-aligned, numpy broadcasting) inside
+/// a loop nest of `resultRank` dimensions.
+AffineMap broadcastMap(MLIRContext *ctx, RankedTensorType operand,
+                       RankedTensorType result);
+
+/// An elementwise linalg.generic producing `type` from `inputs` with the
+/// given input maps (identity output map).
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType type,
+                       ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                       ArrayRef<Value> sizes, ScalarFn fn);
+
+/// An elementwise generic with numpy broadcasting of `inputs` to `type`.
+Value buildBroadcastElementwise(OpBuilder &b, Location loc,
+                                RankedTensorType type, ValueRange inputs,
+                                ScalarFn fn);
+
+/// A scalar constant of `type` (float or integer) with value `v`.
+Value scalarConstant(OpBuilder &b, Location loc, Type type, double v);
+
+/// A tensor filled with `value`.
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   ArrayRef<Value> sizes, Value value);
+
+/// Reshapes `src` to `dst` (same element count): collapse_shape or
+/// expand_shape where one suffices, else a collapse to 1-D and an expand.
+Value reshapeTensor(OpBuilder &b, Location loc, Value src,
+                    RankedTensorType dst);
+
+/// `tensor.pad` of `src` to `type` with static `low`/`high` pads and the
+/// constant `padValue`.
+Value padConstant(OpBuilder &b, Location loc, RankedTensorType type, Value src,
+                  ArrayRef<int64_t> low, ArrayRef<int64_t> high, Value padValue);
+
+/// Iterator types: `parallel` for the first `numParallel` loops, then
+/// `reduction`.
+SmallVector<utils::IteratorType> iterators(unsigned numParallel,
+                                           unsigned numReduction);
+
+} // namespace mlir::aiopt
+
+#endif

@@ -1,0 +1,21 @@
+//===- PopulatePatterns.h - per-family lowering patterns --------*- C++ -*-===//
+//
+// Private: one populate function per op family of the aiopt -> linalg
+// lowering, each defined in the file of that family.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_LIB_CONVERSION_AIOPTTOLINALG_POPULATEPATTERNS_H
+#define AIOPT_LIB_CONVERSION_AIOPTTOLINALG_POPULATEPATTERNS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::aiopt {
+void populateElementwisePatterns(RewritePatternSet &patterns);
+void populateContractionPatterns(RewritePatternSet &patterns);
+void populateWindowPatterns(RewritePatternSet &patterns);
+void populateReductionPatterns(RewritePatternSet &patterns);
+void populateDataMovementPatterns(RewritePatternSet &patterns);
+} // namespace mlir::aiopt
+
+#endif

@@ -1,0 +1,269 @@
+//===- Window.cpp - convolution and pooling to linalg.generic -------------===//
+//
+// Convolution and pooling share one shape: a loop nest over output
+// positions and window offsets reading a padded input at
+// `out * stride + offset * dilation`. Convolution adds channel and group
+// loops and a filter operand; pooling reduces with max or sum.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LoweringUtils.h"
+#include "PopulatePatterns.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+namespace {
+
+/// Pads the spatial dimensions (2..) of `input` by `pads` (begins then ends)
+/// plus `extraEnd`, with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> pads,
+                 ArrayRef<int64_t> extraEnd, double value) {
+  auto type = cast<RankedTensorType>(input.getType());
+  size_t n = type.getRank() - 2;
+  SmallVector<int64_t> low = {0, 0}, high = {0, 0};
+  bool any = false;
+  for (size_t i = 0; i < n; ++i) {
+    low.push_back(pads[i]);
+    high.push_back(pads[i + n] + extraEnd[i]);
+    any |= low.back() != 0 || high.back() != 0;
+  }
+  if (!any)
+    return input;
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t d = 2; d < shape.size(); ++d)
+    if (shape[d] != ShapedType::kDynamic)
+      shape[d] += low[d] + high[d];
+  auto padType = RankedTensorType::get(shape, type.getElementType());
+  Value pv = scalarConstant(b, loc, type.getElementType(), value);
+  return padConstant(b, loc, padType, input, low, high, pv);
+}
+
+/// Input access `out_i * stride_i + win_i * dilation_i` for spatial dims.
+SmallVector<AffineExpr> windowExprs(MLIRContext *ctx, unsigned outBase,
+                                    unsigned winBase, ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> dilations) {
+  SmallVector<AffineExpr> e;
+  for (size_t i = 0; i < strides.size(); ++i)
+    e.push_back(getAffineDimExpr(outBase + i, ctx) * strides[i] +
+                getAffineDimExpr(winBase + i, ctx) * dilations[i]);
+  return e;
+}
+
+SmallVector<AffineExpr> dims(MLIRContext *ctx, ArrayRef<unsigned> ids) {
+  SmallVector<AffineExpr> e;
+  for (unsigned i : ids)
+    e.push_back(getAffineDimExpr(i, ctx));
+  return e;
+}
+
+SmallVector<unsigned> range(unsigned begin, unsigned count) {
+  SmallVector<unsigned> r;
+  for (unsigned i = 0; i < count; ++i)
+    r.push_back(begin + i);
+  return r;
+}
+
+struct ConvLowering : OpConversionPattern<ConvOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConvOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType type = op.getType();
+    auto ft = cast<RankedTensorType>(adaptor.getFilter().getType());
+    Type et = type.getElementType();
+    unsigned n = type.getRank() - 2;
+    int64_t g = op.getGroup(), m = ft.getDimSize(0), mg = m / g,
+            cg = ft.getDimSize(1);
+
+    SmallVector<int64_t> noExtra(n, 0);
+    Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
+                         noExtra, 0.0);
+    auto xt = cast<RankedTensorType>(x.getType());
+    // Split channels into (group, channel-in-group) on input, filter, output.
+    auto withGroups = [&](ArrayRef<int64_t> shape, unsigned at, int64_t inner) {
+      SmallVector<int64_t> s(shape.take_front(at));
+      s.push_back(g);
+      s.push_back(inner);
+      llvm::append_range(s, shape.drop_front(at + 1));
+      return s;
+    };
+    Value xg = reshapeTensor(
+        rewriter, loc, x,
+        RankedTensorType::get(withGroups(xt.getShape(), 1, cg), et));
+    Value wg = reshapeTensor(
+        rewriter, loc, adaptor.getFilter(),
+        RankedTensorType::get(withGroups(ft.getShape(), 0, mg), et));
+    auto outType = RankedTensorType::get(withGroups(type.getShape(), 1, mg), et);
+    SmallVector<Value> sizes(outType.getRank());
+    if (outType.isDynamicDim(0))
+      sizes[0] = dimValue(rewriter, loc, x, 0);
+    for (unsigned i = 0; i < n; ++i)
+      if (outType.isDynamicDim(3 + i))
+        return rewriter.notifyMatchFailure(op, "dynamic spatial dimensions");
+
+    // Loops: n, g, mg, o_1..o_n | cg, k_1..k_n.
+    unsigned oBase = 3, cLoop = 3 + n, kBase = 4 + n, nLoops = 4 + 2 * n;
+    Value init;
+    if (Value bias = adaptor.getBias()) {
+      Value bg = reshapeTensor(rewriter, loc, bias,
+                               RankedTensorType::get({g, mg}, et));
+      AffineMap bMap = AffineMap::get(outType.getRank(), 0, dims(ctx, {1, 2}), ctx);
+      init = buildElementwise(rewriter, loc, outType, bg, bMap, sizes,
+                              [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+    } else {
+      init = filledTensor(rewriter, loc, outType, sizes,
+                          scalarConstant(rewriter, loc, et, 0));
+    }
+    SmallVector<AffineExpr> xe = dims(ctx, {0, 1, cLoop});
+    llvm::append_range(xe, windowExprs(ctx, oBase, kBase, op.getStrides(),
+                                       op.getDilations()));
+    SmallVector<AffineExpr> we = dims(ctx, {1, 2, cLoop});
+    llvm::append_range(we, dims(ctx, range(kBase, n)));
+    SmallVector<AffineExpr> oe = dims(ctx, {0, 1, 2});
+    llvm::append_range(oe, dims(ctx, range(oBase, n)));
+    SmallVector<AffineMap> maps = {AffineMap::get(nLoops, 0, xe, ctx),
+                                   AffineMap::get(nLoops, 0, we, ctx),
+                                   AffineMap::get(nLoops, 0, oe, ctx)};
+    auto conv = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{outType}, ValueRange{xg, wg}, ValueRange{init},
+        maps, iterators(3 + n, 1 + n),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[2], p).getResult());
+        });
+    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, conv.getResult(0), type));
+    return success();
+  }
+};
+
+/// Number of window offsets `k` with lo <= o * s + k * d < hi.
+int64_t windowCount(int64_t o, int64_t s, int64_t k, int64_t d, int64_t lo,
+                    int64_t hi) {
+  int64_t c = 0;
+  for (int64_t i = 0; i < k; ++i) {
+    int64_t p = o * s + i * d;
+    c += p >= lo && p < hi;
+  }
+  return c;
+}
+
+struct PoolLowering : OpConversionPattern<PoolOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PoolOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    RankedTensorType type = op.getType();
+    auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+    Type et = type.getElementType();
+    unsigned n = type.getRank() - 2;
+    bool isMax = op.getKind() == PoolKind::max;
+    ArrayRef<int64_t> ks = op.getKernelShape(), st = op.getStrides(),
+                      dl = op.getDilations(), pads = op.getPads();
+    for (unsigned i = 0; i < n; ++i)
+      if (it.isDynamicDim(i + 2))
+        return rewriter.notifyMatchFailure(op, "dynamic spatial dimensions");
+
+    // Ceil mode may read past the padded input: pad the end further.
+    SmallVector<int64_t> extra;
+    for (unsigned i = 0; i < n; ++i) {
+      int64_t need = (type.getDimSize(i + 2) - 1) * st[i] + (ks[i] - 1) * dl[i] + 1;
+      int64_t have = it.getDimSize(i + 2) + pads[i] + pads[i + n];
+      extra.push_back(std::max<int64_t>(0, need - have));
+    }
+    double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+    Value x = padSpatial(rewriter, loc, adaptor.getInput(), pads, extra, padValue);
+
+    SmallVector<Value> sizes(type.getRank());
+    for (unsigned d = 0; d < 2; ++d)
+      if (type.isDynamicDim(d))
+        sizes[d] = dimValue(rewriter, loc, x, d);
+    Value init = filledTensor(rewriter, loc, type, sizes,
+                              scalarConstant(rewriter, loc, et, padValue));
+    Value window = tensor::EmptyOp::create(rewriter, loc, ks, et);
+    unsigned nLoops = 2 + 2 * n;
+    SmallVector<AffineExpr> xe = dims(ctx, {0, 1});
+    llvm::append_range(xe, windowExprs(ctx, 2, 2 + n, st, dl));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(nLoops, 0, xe, ctx),
+        AffineMap::get(nLoops, 0, dims(ctx, range(2 + n, n)), ctx),
+        AffineMap::get(nLoops, 0, dims(ctx, range(0, 2 + n)), ctx)};
+    Value pooled =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{type}, ValueRange{x, window},
+            ValueRange{init}, maps, iterators(2 + n, n),
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value r = isMax ? arith::MaximumFOp::create(b, l, a[2], a[0]).getResult()
+                              : arith::AddFOp::create(b, l, a[2], a[0]).getResult();
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    if (isMax) {
+      rewriter.replaceOp(op, pooled);
+      return success();
+    }
+
+    // Average: divide by the number of counted window elements, which varies
+    // near the borders unless padding counts.
+    SmallVector<int64_t> outSpatial(type.getShape().drop_front(2));
+    int64_t total = 1;
+    for (int64_t s : outSpatial)
+      total *= s;
+    SmallVector<double> counts(total, 1.0);
+    for (int64_t flat = 0; flat < total; ++flat) {
+      int64_t rem = flat;
+      for (int64_t i = n - 1; i >= 0; --i) {
+        int64_t o = rem % outSpatial[i];
+        rem /= outSpatial[i];
+        int64_t in = it.getDimSize(i + 2);
+        int64_t lo = op.getCountIncludePad() ? 0 : pads[i];
+        int64_t hi = op.getCountIncludePad() ? in + pads[i] + pads[i + n]
+                                             : pads[i] + in;
+        counts[flat] *= windowCount(o, st[i], ks[i], dl[i], lo, hi);
+      }
+    }
+    bool uniform = llvm::all_equal(counts);
+    Value result;
+    if (uniform) {
+      Value c = scalarConstant(rewriter, loc, et, counts.empty() ? 1 : counts[0]);
+      result = buildElementwise(
+          rewriter, loc, type, pooled,
+          AffineMap::getMultiDimIdentityMap(type.getRank(), ctx), sizes,
+          [&](OpBuilder &b, Location l, ValueRange v) {
+            return arith::DivFOp::create(b, l, v[0], c).getResult();
+          });
+    } else {
+      auto countType = RankedTensorType::get(outSpatial, et);
+      SmallVector<Attribute> attrs;
+      for (double c : counts)
+        attrs.push_back(rewriter.getFloatAttr(et, c));
+      Value countT = arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(countType, attrs));
+      SmallVector<AffineMap> dmaps = {
+          AffineMap::getMultiDimIdentityMap(type.getRank(), ctx),
+          AffineMap::get(type.getRank(), 0, dims(ctx, range(2, n)), ctx)};
+      result = buildElementwise(
+          rewriter, loc, type, ValueRange{pooled, countT}, dmaps, sizes,
+          [&](OpBuilder &b, Location l, ValueRange v) {
+            return arith::DivFOp::create(b, l, v[0], v[1]).getResult();
+          });
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::aiopt::populateWindowPatterns(RewritePatternSet &patterns) {
+  patterns.add<ConvLowering, PoolLowering>(patterns.getContext());
+}

@@ -1,0 +1,180 @@
+//===- AIOptFolds.cpp - aiopt folders --------------------------------------===//
+//
+// Folders of aiopt operations. Besides identities, they evaluate the small
+// integer "shape subgraphs" exporters emit (Shape -> Gather -> Concat ->
+// Reshape), so that shapes become constants at import. Folding of large
+// float tensors is the job of the constant-folding pass, not of folders.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+/// Folders only materialize tensors up to this many elements.
+static constexpr int64_t kMaxFoldElements = 4096;
+
+/// Returns `attr` as small dense elements, or null.
+static DenseElementsAttr smallDense(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || dense.getNumElements() > kMaxFoldElements)
+    return {};
+  return dense;
+}
+
+static DenseIntElementsAttr smallDenseInt(Attribute attr) {
+  return dyn_cast_or_null<DenseIntElementsAttr>(smallDense(attr));
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  RankedTensorType in = getInput().getType();
+  if (!in.hasStaticShape())
+    return {};
+  return DenseIntElementsAttr::get(getType(), in.getShape());
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  DenseIntElementsAttr in = smallDenseInt(adaptor.getInput());
+  auto outElem = dyn_cast<IntegerType>(getType().getElementType());
+  if (!in || !outElem)
+    return {};
+  bool isSigned = !getInput().getType().getElementType().isUnsignedInteger();
+  SmallVector<APInt> values;
+  for (const APInt &v : in.getValues<APInt>())
+    values.push_back(isSigned ? v.sextOrTrunc(outElem.getWidth())
+                              : v.zextOrTrunc(outElem.getWidth()));
+  return DenseIntElementsAttr::get(getType(), values);
+}
+
+/// Folds a binary op on integer constants of equal shape (or a splat).
+template <typename Fn>
+static OpFoldResult foldIntBinary(Attribute lhs, Attribute rhs, Type resultType,
+                                  Fn fn) {
+  DenseIntElementsAttr l = smallDenseInt(lhs), r = smallDenseInt(rhs);
+  auto type = dyn_cast<RankedTensorType>(resultType);
+  if (!l || !r || !type || !type.hasStaticShape())
+    return {};
+  if ((!l.isSplat() && l.getType() != type) || (!r.isSplat() && r.getType() != type))
+    return {};
+  SmallVector<APInt> out;
+  auto lv = l.getValues<APInt>(), rv = r.getValues<APInt>();
+  for (int64_t i = 0, e = type.getNumElements(); i < e; ++i) {
+    std::optional<APInt> v = fn(l.isSplat() ? lv[0] : lv[i], r.isSplat() ? rv[0] : rv[i]);
+    if (!v)
+      return {};
+    out.push_back(*v);
+  }
+  return DenseIntElementsAttr::get(type, out);
+}
+
+OpFoldResult AddOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x + y; });
+}
+OpFoldResult SubOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x - y; });
+}
+OpFoldResult MulOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x * y; });
+}
+OpFoldResult DivOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       [](const APInt &x, const APInt &y) -> std::optional<APInt> {
+                         if (y.isZero())
+                           return std::nullopt;
+                         return x.sdiv(y);
+                       });
+}
+OpFoldResult MaxOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x.sge(y) ? x : y; });
+}
+OpFoldResult MinOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x.sle(y) ? x : y; });
+}
+// Float, comparison and logical folding belongs to the constant-folding pass.
+OpFoldResult PowOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult AndOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult OrOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult EqualOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult LessOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult LessEqualOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult GreaterOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult GreaterEqualOp::fold(FoldAdaptor) { return {}; }
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (DenseElementsAttr in = smallDense(adaptor.getInput()))
+    if (getType().hasStaticShape())
+      return in.reshape(getType());
+  return {};
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    if (static_cast<int64_t>(i) != p)
+      return {};
+  return getInput();
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
+  if (getInputs().size() == 1 && getInputs()[0].getType() == getType())
+    return getInputs()[0];
+  // Concatenation of 1-D constants (shape vectors).
+  if (getType().getRank() != 1 || !getType().hasStaticShape())
+    return {};
+  SmallVector<Attribute> values;
+  for (Attribute a : adaptor.getInputs()) {
+    DenseElementsAttr d = smallDense(a);
+    if (!d)
+      return {};
+    llvm::append_range(values, d.getValues<Attribute>());
+  }
+  return DenseElementsAttr::get(getType(), values);
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType() && llvm::all_of(getSteps(), [](int64_t s) { return s == 1; }))
+    return getInput();
+  DenseElementsAttr in = smallDense(adaptor.getInput());
+  if (!in || getType().getRank() != 1)
+    return {};
+  auto values = in.getValues<Attribute>();
+  SmallVector<Attribute> out;
+  int64_t start = getStarts()[0], step = getSteps()[0];
+  for (int64_t i = 0; i < getType().getDimSize(0); ++i)
+    out.push_back(values[start + i * step]);
+  return DenseElementsAttr::get(getType(), out);
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  // Gathers from a constant 1-D tensor (a shape vector).
+  DenseElementsAttr data = smallDense(adaptor.getData());
+  DenseIntElementsAttr idx = smallDenseInt(adaptor.getIndices());
+  if (!data || !idx || data.getType().getRank() != 1 || !getType().hasStaticShape())
+    return {};
+  int64_t n = data.getNumElements();
+  auto values = data.getValues<Attribute>();
+  SmallVector<Attribute> out;
+  for (const APInt &i : idx.getValues<APInt>()) {
+    int64_t k = i.getSExtValue();
+    if (k < 0)
+      k += n;
+    if (k < 0 || k >= n)
+      return {};
+    out.push_back(values[k]);
+  }
+  return DenseElementsAttr::get(getType(), out);
+}

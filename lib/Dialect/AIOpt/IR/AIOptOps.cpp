@@ -1,0 +1,478 @@
+//===- AIOptOps.cpp - aiopt result-type inference and verifiers -----------===//
+//
+// Result-type inference (ONNX shape rules) and verifiers of aiopt operations.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+static constexpr int64_t kDyn = ShapedType::kDynamic;
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<int64_t>>
+mlir::aiopt::broadcastShapes(ArrayRef<ArrayRef<int64_t>> shapes) {
+  size_t rank = 0;
+  for (ArrayRef<int64_t> s : shapes)
+    rank = std::max(rank, s.size());
+  SmallVector<int64_t> result(rank, 1);
+  for (ArrayRef<int64_t> s : shapes) {
+    size_t offset = rank - s.size();
+    for (auto [i, d] : llvm::enumerate(s)) {
+      int64_t &r = result[offset + i];
+      if (d == 1 || d == r)
+        continue;
+      if (r == 1 || r == kDyn) {
+        r = d == kDyn ? r == 1 ? kDyn : r : d;
+        continue;
+      }
+      if (d == kDyn)
+        continue;
+      return failure();
+    }
+  }
+  return result;
+}
+
+int64_t mlir::aiopt::windowOutputSize(int64_t in, int64_t kernel,
+                                      int64_t stride, int64_t padBegin,
+                                      int64_t padEnd, int64_t dilation,
+                                      bool ceilMode) {
+  if (in == kDyn)
+    return kDyn;
+  int64_t span = (kernel - 1) * dilation + 1;
+  int64_t room = in + padBegin + padEnd - span;
+  if (room < 0)
+    return 0;
+  int64_t out = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
+  // In ceil mode the last window must start inside the input or left pad.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+static RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type elementType) {
+  return RankedTensorType::get(shape, elementType);
+}
+
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (d == kDyn)
+      os << "?";
+    else
+      os << d;
+  });
+  os << "]";
+  return s;
+}
+
+/// Checks that `values` has one entry per spatial dimension.
+static LogicalResult checkSize(std::optional<Location> loc, StringRef name,
+                               ArrayRef<int64_t> values, size_t expected) {
+  if (values.size() != expected)
+    return emitOptionalError(loc, "'", name, "' has ", values.size(),
+                             " entries, expected ", expected);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise broadcasting operations
+//===----------------------------------------------------------------------===//
+
+static LogicalResult inferBroadcast(std::optional<Location> loc,
+                                    ValueRange operands, Type elementType,
+                                    SmallVectorImpl<Type> &types) {
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : operands)
+    shapes.push_back(cast<RankedTensorType>(v.getType()).getShape());
+  FailureOr<SmallVector<int64_t>> shape = broadcastShapes(shapes);
+  if (failed(shape)) {
+    std::string all;
+    for (ArrayRef<int64_t> s : shapes)
+      all += (all.empty() ? "" : " and ") + shapeStr(s);
+    return emitOptionalError(loc, "operand shapes ", all,
+                             " are not broadcast-compatible");
+  }
+  types.push_back(tensorOf(*shape, elementType));
+  return success();
+}
+
+/// Binary operations require operands of one element type; comparisons
+/// return i1.
+static LogicalResult inferBinary(MLIRContext *ctx, std::optional<Location> loc,
+                                 Value lhs, Value rhs, bool isComparison,
+                                 SmallVectorImpl<Type> &types) {
+  Type lt = getElementTypeOrSelf(lhs.getType());
+  Type rt = getElementTypeOrSelf(rhs.getType());
+  if (lt != rt)
+    return emitOptionalError(loc, "operand element types differ: ", lt,
+                             " vs ", rt);
+  return inferBroadcast(loc, ValueRange{lhs, rhs},
+                        isComparison ? IntegerType::get(ctx, 1) : lt, types);
+}
+
+#define AIOPT_BINARY_INFER(OP, IS_COMPARISON)                                  \
+  LogicalResult OP::inferReturnTypes(MLIRContext *ctx,                         \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &types) {           \
+    return inferBinary(ctx, loc, adaptor.getLhs(), adaptor.getRhs(),           \
+                       IS_COMPARISON, types);                                  \
+  }
+AIOPT_BINARY_INFER(AddOp, false)
+AIOPT_BINARY_INFER(SubOp, false)
+AIOPT_BINARY_INFER(MulOp, false)
+AIOPT_BINARY_INFER(DivOp, false)
+AIOPT_BINARY_INFER(PowOp, false)
+AIOPT_BINARY_INFER(MaxOp, false)
+AIOPT_BINARY_INFER(MinOp, false)
+AIOPT_BINARY_INFER(AndOp, false)
+AIOPT_BINARY_INFER(OrOp, false)
+AIOPT_BINARY_INFER(EqualOp, true)
+AIOPT_BINARY_INFER(LessOp, true)
+AIOPT_BINARY_INFER(LessEqualOp, true)
+AIOPT_BINARY_INFER(GreaterOp, true)
+AIOPT_BINARY_INFER(GreaterEqualOp, true)
+#undef AIOPT_BINARY_INFER
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
+  Type lt = getElementTypeOrSelf(adaptor.getLhs().getType());
+  if (lt != getElementTypeOrSelf(adaptor.getRhs().getType()))
+    return emitOptionalError(loc, "value operands have different element types");
+  return inferBroadcast(loc, adaptor.getOperands(), lt, types);
+}
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min ") << getMin()->convertToDouble()
+                               << " exceeds max " << getMax()->convertToDouble();
+  return success();
+}
+
+LogicalResult CastOp::verify() {
+  if (getInput().getType().getShape() != getOutput().getType().getShape())
+    return emitOpError("operand and result shapes differ");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and convolution
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  auto lt = cast<RankedTensorType>(adaptor.getLhs().getType());
+  auto rt = cast<RankedTensorType>(adaptor.getRhs().getType());
+  if (lt.getElementType() != rt.getElementType())
+    return emitOptionalError(loc, "operand element types differ");
+  if (lt.getRank() < 2 || rt.getRank() < 2)
+    return emitOptionalError(loc, "operands must have rank >= 2 (got ",
+                             lt.getRank(), " and ", rt.getRank(), ")");
+  ArrayRef<int64_t> l = lt.getShape(), r = rt.getShape();
+  int64_t k1 = l.back(), k2 = r[r.size() - 2];
+  if (k1 != kDyn && k2 != kDyn && k1 != k2)
+    return emitOptionalError(loc, "contracting dimensions differ: ", k1, " vs ", k2);
+  FailureOr<SmallVector<int64_t>> batch =
+      broadcastShapes({l.drop_back(2), r.drop_back(2)});
+  if (failed(batch))
+    return emitOptionalError(loc, "batch dimensions are not broadcast-compatible");
+  SmallVector<int64_t> shape = *batch;
+  shape.push_back(l[l.size() - 2]);
+  shape.push_back(r.back());
+  types.push_back(tensorOf(shape, lt.getElementType()));
+  return success();
+}
+
+LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  auto at = cast<RankedTensorType>(adaptor.getA().getType());
+  auto bt = cast<RankedTensorType>(adaptor.getB().getType());
+  if (at.getRank() != 2 || bt.getRank() != 2)
+    return emitOptionalError(loc, "A and B must be 2-D");
+  bool ta = adaptor.getTransA(), tb = adaptor.getTransB();
+  int64_t m = at.getDimSize(ta ? 1 : 0), k1 = at.getDimSize(ta ? 0 : 1);
+  int64_t k2 = bt.getDimSize(tb ? 1 : 0), n = bt.getDimSize(tb ? 0 : 1);
+  if (k1 != kDyn && k2 != kDyn && k1 != k2)
+    return emitOptionalError(loc, "contracting dimensions differ: ", k1, " vs ", k2);
+  SmallVector<int64_t> shape = {m, n};
+  if (Value c = adaptor.getC()) {
+    ArrayRef<int64_t> cs = cast<RankedTensorType>(c.getType()).getShape();
+    FailureOr<SmallVector<int64_t>> b = broadcastShapes({shape, cs});
+    if (cs.size() > 2 || failed(b))
+      return emitOptionalError(loc, "C of shape ", shapeStr(cs),
+                               " does not broadcast to ", shapeStr(shape));
+  }
+  types.push_back(tensorOf(shape, at.getElementType()));
+  return success();
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto ft = cast<RankedTensorType>(adaptor.getFilter().getType());
+  if (it.getRank() < 3 || it.getRank() != ft.getRank())
+    return emitOptionalError(loc, "input and filter must have the same rank >= 3");
+  if (!ft.hasStaticShape())
+    return emitOptionalError(loc, "filter shape must be static");
+  size_t n = it.getRank() - 2;
+  if (failed(checkSize(loc, "strides", adaptor.getStrides(), n)) ||
+      failed(checkSize(loc, "dilations", adaptor.getDilations(), n)) ||
+      failed(checkSize(loc, "pads", adaptor.getPads(), 2 * n)))
+    return failure();
+  int64_t group = adaptor.getGroup();
+  int64_t c = it.getDimSize(1), m = ft.getDimSize(0);
+  if (group < 1 || m % group != 0)
+    return emitOptionalError(loc, "group ", group,
+                             " does not divide the output channels ", m);
+  if (c != kDyn && c != ft.getDimSize(1) * group)
+    return emitOptionalError(loc, "input channels ", c, " != filter channels ",
+                             ft.getDimSize(1), " x group ", group);
+  if (Value b = adaptor.getBias()) {
+    auto bt = cast<RankedTensorType>(b.getType());
+    if (bt.getRank() != 1 || bt.getDimSize(0) != m)
+      return emitOptionalError(loc, "bias must be 1-D of size ", m);
+  }
+  SmallVector<int64_t> shape = {it.getDimSize(0), m};
+  for (size_t i = 0; i < n; ++i) {
+    if (adaptor.getStrides()[i] < 1 || adaptor.getDilations()[i] < 1)
+      return emitOptionalError(loc, "strides and dilations must be positive");
+    shape.push_back(windowOutputSize(
+        it.getDimSize(i + 2), ft.getDimSize(i + 2), adaptor.getStrides()[i],
+        adaptor.getPads()[i], adaptor.getPads()[i + n],
+        adaptor.getDilations()[i], /*ceilMode=*/false));
+  }
+  types.push_back(tensorOf(shape, it.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization, pooling, reductions
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::verify() {
+  int64_t c = getInput().getType().getDimSize(1);
+  for (Value v : {getScale(), getBias(), getMean(), getVariance()}) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 1 || (c != kDyn && t.getDimSize(0) != c))
+      return emitOpError("parameters must be 1-D with one entry per channel (")
+             << c << ")";
+  }
+  return success();
+}
+
+LogicalResult PoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (it.getRank() < 3)
+    return emitOptionalError(loc, "input must have rank >= 3");
+  size_t n = it.getRank() - 2;
+  if (failed(checkSize(loc, "kernel_shape", adaptor.getKernelShape(), n)) ||
+      failed(checkSize(loc, "strides", adaptor.getStrides(), n)) ||
+      failed(checkSize(loc, "dilations", adaptor.getDilations(), n)) ||
+      failed(checkSize(loc, "pads", adaptor.getPads(), 2 * n)))
+    return failure();
+  SmallVector<int64_t> shape(it.getShape().take_front(2));
+  for (size_t i = 0; i < n; ++i) {
+    int64_t k = adaptor.getKernelShape()[i];
+    if (k < 1 || adaptor.getStrides()[i] < 1 || adaptor.getDilations()[i] < 1)
+      return emitOptionalError(loc, "kernel, strides and dilations must be positive");
+    if (adaptor.getPads()[i] >= k || adaptor.getPads()[i + n] >= k)
+      return emitOptionalError(loc, "pads must be smaller than the kernel");
+    shape.push_back(windowOutputSize(
+        it.getDimSize(i + 2), k, adaptor.getStrides()[i], adaptor.getPads()[i],
+        adaptor.getPads()[i + n], adaptor.getDilations()[i],
+        adaptor.getCeilMode()));
+  }
+  types.push_back(tensorOf(shape, it.getElementType()));
+  return success();
+}
+
+LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> axes = adaptor.getAxes();
+  for (auto [i, a] : llvm::enumerate(axes))
+    if (a < 0 || a >= it.getRank() || (i > 0 && axes[i - 1] >= a))
+      return emitOptionalError(loc, "axes must be sorted, unique and in [0, ",
+                               it.getRank(), ")");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < it.getRank(); ++d) {
+    if (!llvm::is_contained(axes, d))
+      shape.push_back(it.getDimSize(d));
+    else if (adaptor.getKeepdims())
+      shape.push_back(1);
+  }
+  types.push_back(tensorOf(shape, it.getElementType()));
+  return success();
+}
+
+LogicalResult SoftmaxOp::verify() {
+  if (getAxis() < 0 || getAxis() >= getInput().getType().getRank())
+    return emitOpError("axis ") << getAxis() << " out of range";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ShapeOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location>,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  types.push_back(tensorOf({it.getRank()}, IntegerType::get(ctx, 64)));
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType in = getInput().getType(), out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element types differ");
+  if (llvm::count(out.getShape(), kDyn) > 1)
+    return emitOpError("at most one result dimension may be dynamic");
+  if (in.hasStaticShape() && out.hasStaticShape() &&
+      in.getNumElements() != out.getNumElements())
+    return emitOpError("element count changes from ")
+           << in.getNumElements() << " to " << out.getNumElements();
+  return success();
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> perm = adaptor.getPerm();
+  SmallVector<bool> seen(it.getRank(), false);
+  if (perm.size() != static_cast<size_t>(it.getRank()))
+    return emitOptionalError(loc, "perm must have one entry per dimension");
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= it.getRank() || seen[p])
+      return emitOptionalError(loc, "perm is not a permutation");
+    seen[p] = true;
+    shape.push_back(it.getDimSize(p));
+  }
+  types.push_back(tensorOf(shape, it.getElementType()));
+  return success();
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  if (adaptor.getInputs().empty())
+    return emitOptionalError(loc, "needs at least one operand");
+  auto first = cast<RankedTensorType>(adaptor.getInputs()[0].getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= first.getRank())
+    return emitOptionalError(loc, "axis ", axis, " out of range");
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (Value v : adaptor.getInputs()) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != first.getRank() ||
+        t.getElementType() != first.getElementType())
+      return emitOptionalError(loc, "operands differ in rank or element type");
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      int64_t s = t.getDimSize(d);
+      if (d == axis) {
+        shape[d] = (shape[d] == kDyn || s == kDyn) ? kDyn : shape[d] + s;
+      } else if (s != kDyn && shape[d] != kDyn && s != shape[d]) {
+        return emitOptionalError(loc, "operands differ in dimension ", d);
+      } else if (shape[d] == kDyn) {
+        shape[d] = s;
+      }
+    }
+  }
+  types.push_back(tensorOf(shape, first.getElementType()));
+  return success();
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> starts = adaptor.getStarts(), ends = adaptor.getEnds(),
+                    steps = adaptor.getSteps();
+  size_t r = it.getRank();
+  if (starts.size() != r || ends.size() != r || steps.size() != r)
+    return emitOptionalError(loc, "starts, ends and steps need one entry per dimension");
+  SmallVector<int64_t> shape;
+  for (size_t d = 0; d < r; ++d) {
+    int64_t dim = it.getDimSize(d), s = starts[d], e = ends[d], st = steps[d];
+    if (st == 0)
+      return emitOptionalError(loc, "steps must be non-zero");
+    if (dim == kDyn) {
+      if (s != 0 || e != kDyn || st != 1)
+        return emitOptionalError(loc, "dynamic dimension ", d,
+                                 " can only be kept whole");
+      shape.push_back(kDyn);
+      continue;
+    }
+    bool inRange = st > 0 ? (s >= 0 && s <= dim && e >= 0 && e <= dim)
+                          : (s >= -1 && s < dim && e >= -1 && e < dim);
+    if (!inRange)
+      return emitOptionalError(loc, "bounds of dimension ", d,
+                               " are not normalized to its extent ", dim);
+    int64_t n = st > 0 ? (e - s + st - 1) / st : (s - e - st - 1) / -st;
+    shape.push_back(std::max<int64_t>(n, 0));
+  }
+  types.push_back(tensorOf(shape, it.getElementType()));
+  return success();
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  auto dt = cast<RankedTensorType>(adaptor.getData().getType());
+  auto it = cast<RankedTensorType>(adaptor.getIndices().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= dt.getRank())
+    return emitOptionalError(loc, "axis ", axis, " out of range");
+  SmallVector<int64_t> shape(dt.getShape().take_front(axis));
+  llvm::append_range(shape, it.getShape());
+  llvm::append_range(shape, dt.getShape().drop_front(axis + 1));
+  types.push_back(tensorOf(shape, dt.getElementType()));
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> pads = adaptor.getPads();
+  if (failed(checkSize(loc, "pads", pads, 2 * it.getRank())))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < it.getRank(); ++d) {
+    if (pads[d] < 0 || pads[d + it.getRank()] < 0)
+      return emitOptionalError(loc, "negative pads are not supported");
+    int64_t s = it.getDimSize(d);
+    shape.push_back(s == kDyn ? kDyn : s + pads[d] + pads[d + it.getRank()]);
+  }
+  types.push_back(tensorOf(shape, it.getElementType()));
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "aiopt/Dialect/AIOpt/IR/AIOptOps.cpp.inc"

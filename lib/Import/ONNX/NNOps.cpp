@@ -1,0 +1,265 @@
+//===- NNOps.cpp - ONNX neural-network operators --------------------------===//
+//
+// Handlers for Conv, MaxPool, AveragePool, Global*Pool, BatchNormalization,
+// Gemm, MatMul, Softmax, LogSoftmax and Dropout (inference).
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeBinder.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+using namespace mlir::aiopt::onnx_import;
+
+namespace {
+
+RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+/// Explicit begin/end pads from `pads` or `auto_pad` (SAME_* needs static
+/// spatial extents).
+FailureOr<SmallVector<int64_t>> resolvePads(NodeBinder &b, RankedTensorType in,
+                                            ArrayRef<int64_t> kernel,
+                                            ArrayRef<int64_t> strides,
+                                            ArrayRef<int64_t> dilations) {
+  size_t n = kernel.size();
+  std::string autoPad = b.attrString("auto_pad", "NOTSET");
+  if (autoPad == "NOTSET" || autoPad.empty()) {
+    SmallVector<int64_t> pads = b.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
+    if (pads.size() != 2 * n)
+      return b.error() << "'pads' has " << pads.size() << " entries, expected " << 2 * n;
+    return pads;
+  }
+  if (autoPad == "VALID")
+    return SmallVector<int64_t>(2 * n, 0);
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return b.error() << "unknown auto_pad '" << autoPad << "'";
+  SmallVector<int64_t> pads(2 * n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    int64_t extent = in.getDimSize(i + 2);
+    if (extent == ShapedType::kDynamic)
+      return b.error() << "auto_pad " << autoPad
+                       << " needs static spatial dimensions";
+    int64_t out = (extent + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - extent);
+    int64_t small = total / 2, large = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : large;
+    pads[i + n] = total - pads[i];
+  }
+  return pads;
+}
+
+LogicalResult conv(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), w = b.input(1);
+  if (failed(x) || failed(w))
+    return failure();
+  RankedTensorType xt = tensorType(*x), wt = tensorType(*w);
+  if (xt.getRank() < 3 || wt.getRank() != xt.getRank())
+    return b.error() << "input and weight must have the same rank >= 3";
+  size_t n = xt.getRank() - 2;
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  if (b.hasAttr("kernel_shape") && b.attrInts("kernel_shape") != kernel)
+    return b.error() << "kernel_shape does not match the weight shape";
+  SmallVector<int64_t> strides = b.attrInts("strides", SmallVector<int64_t>(n, 1));
+  SmallVector<int64_t> dilations = b.attrInts("dilations", SmallVector<int64_t>(n, 1));
+  if (strides.size() != n || dilations.size() != n)
+    return b.error() << "strides and dilations need " << n << " entries";
+  FailureOr<SmallVector<int64_t>> pads = resolvePads(b, xt, kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  OpBuilder &ob = b.builder;
+  FailureOr<Value> v = b.make<ConvOp>(
+      *x, *w, b.optionalInput(2), ob.getDenseI64ArrayAttr(strides),
+      ob.getDenseI64ArrayAttr(*pads), ob.getDenseI64ArrayAttr(dilations),
+      ob.getI64IntegerAttr(b.attrInt("group", 1)));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+LogicalResult pool(NodeBinder &b, PoolKind kind) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  if (xt.getRank() < 3)
+    return b.error() << "input must have rank >= 3";
+  size_t n = xt.getRank() - 2;
+  SmallVector<int64_t> kernel = b.attrInts("kernel_shape");
+  if (kernel.size() != n)
+    return b.error() << "'kernel_shape' needs " << n << " entries";
+  SmallVector<int64_t> strides = b.attrInts("strides", SmallVector<int64_t>(n, 1));
+  SmallVector<int64_t> dilations = b.attrInts("dilations", SmallVector<int64_t>(n, 1));
+  if (strides.size() != n || dilations.size() != n)
+    return b.error() << "strides and dilations need " << n << " entries";
+  if (b.attrInt("storage_order", 0) != 0)
+    return b.error() << "storage_order 1 (column major) is not supported";
+  FailureOr<SmallVector<int64_t>> pads = resolvePads(b, xt, kernel, strides, dilations);
+  if (failed(pads))
+    return failure();
+  OpBuilder &ob = b.builder;
+  FailureOr<Value> v = b.make<PoolOp>(
+      PoolKindAttr::get(ob.getContext(), kind), *x, ob.getDenseI64ArrayAttr(kernel),
+      ob.getDenseI64ArrayAttr(strides), ob.getDenseI64ArrayAttr(*pads),
+      ob.getDenseI64ArrayAttr(dilations),
+      ob.getBoolAttr(b.attrInt("ceil_mode", 0) != 0),
+      ob.getBoolAttr(b.attrInt("count_include_pad", 0) != 0));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// GlobalAveragePool / GlobalMaxPool: a keepdims reduction over the spatial
+/// dimensions (works with dynamic extents).
+LogicalResult globalPool(NodeBinder &b, ReduceKind kind) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  if (rank < 3)
+    return b.error() << "input must have rank >= 3";
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  OpBuilder &ob = b.builder;
+  FailureOr<Value> v = b.make<ReduceOp>(
+      ReduceKindAttr::get(ob.getContext(), kind), *x,
+      ob.getDenseI64ArrayAttr(axes), ob.getBoolAttr(true));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+LogicalResult batchNorm(NodeBinder &b) {
+  if (b.attrInt("training_mode", 0) != 0)
+    return b.error() << "training_mode is not supported (inference only)";
+  SmallVector<Value> in;
+  for (int i = 0; i < 5; ++i) {
+    FailureOr<Value> v = b.input(i);
+    if (failed(v))
+      return failure();
+    in.push_back(*v);
+  }
+  FailureOr<Value> v = b.makeTyped<BatchNormOp>(
+      in[0].getType(), in[0], in[1], in[2], in[3], in[4],
+      b.builder.getF32FloatAttr(b.attrFloat("epsilon", 1e-5f)));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+LogicalResult gemm(NodeBinder &b) {
+  FailureOr<Value> a = b.input(0), w = b.input(1);
+  if (failed(a) || failed(w))
+    return failure();
+  OpBuilder &ob = b.builder;
+  FailureOr<Value> v = b.make<GemmOp>(
+      *a, *w, b.optionalInput(2), ob.getF32FloatAttr(b.attrFloat("alpha", 1)),
+      ob.getF32FloatAttr(b.attrFloat("beta", 1)),
+      ob.getBoolAttr(b.attrInt("transA", 0) != 0),
+      ob.getBoolAttr(b.attrInt("transB", 0) != 0));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// Reshapes `v` to `shape` (same element type).
+FailureOr<Value> reshapeTo(NodeBinder &b, Value v, ArrayRef<int64_t> shape) {
+  auto type = RankedTensorType::get(shape, tensorType(v).getElementType());
+  if (type == v.getType())
+    return v;
+  return b.makeTyped<ReshapeOp>(type, v);
+}
+
+/// MatMul with numpy semantics for 1-D operands: a 1-D lhs gains a leading
+/// unit row, a 1-D rhs a trailing unit column, both dropped afterwards.
+LogicalResult matmul(NodeBinder &b) {
+  FailureOr<Value> l = b.input(0), r = b.input(1);
+  if (failed(l) || failed(r))
+    return failure();
+  RankedTensorType lt = tensorType(*l), rt = tensorType(*r);
+  if (lt.getRank() == 0 || rt.getRank() == 0)
+    return b.error() << "operands must not be scalars";
+  bool lhsVec = lt.getRank() == 1, rhsVec = rt.getRank() == 1;
+  if (lhsVec)
+    l = reshapeTo(b, *l, {1, lt.getDimSize(0)});
+  if (rhsVec)
+    r = reshapeTo(b, *r, {rt.getDimSize(0), 1});
+  if (failed(l) || failed(r))
+    return failure();
+  FailureOr<Value> v = b.make<MatMulOp>(*l, *r);
+  if (failed(v))
+    return failure();
+  if (lhsVec || rhsVec) {
+    SmallVector<int64_t> shape(tensorType(*v).getShape());
+    if (rhsVec)
+      shape.erase(shape.end() - 1);
+    if (lhsVec)
+      shape.erase(shape.end() - (rhsVec ? 1 : 2));
+    v = reshapeTo(b, *v, shape);
+    if (failed(v))
+      return failure();
+  }
+  return b.setResults(*v);
+}
+
+/// Softmax along `axis` (opset >= 13), or over the flattened trailing
+/// dimensions from `axis` on (before 13, default axis 1).
+LogicalResult softmax(NodeBinder &b, bool log) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t rank = xt.getRank();
+  bool legacy = b.opset < 13;
+  FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", legacy ? 1 : -1), rank);
+  if (failed(axis))
+    return failure();
+  OpBuilder &ob = b.builder;
+  if (!legacy || *axis == rank - 1) {
+    FailureOr<Value> v = b.makeTyped<SoftmaxOp>(xt, *x, ob.getI64IntegerAttr(*axis),
+                                                ob.getBoolAttr(log));
+    return failed(v) ? failure() : b.setResults(*v);
+  }
+  auto product = [&](ArrayRef<int64_t> dims) {
+    int64_t p = 1;
+    for (int64_t d : dims)
+      if (d == ShapedType::kDynamic || p == ShapedType::kDynamic)
+        p = ShapedType::kDynamic;
+      else
+        p *= d;
+    return p;
+  };
+  SmallVector<int64_t> flat = {product(xt.getShape().take_front(*axis)),
+                               product(xt.getShape().drop_front(*axis))};
+  FailureOr<Value> f = reshapeTo(b, *x, flat);
+  if (failed(f))
+    return failure();
+  FailureOr<Value> s = b.makeTyped<SoftmaxOp>(f->getType(), *f, ob.getI64IntegerAttr(1),
+                                              ob.getBoolAttr(log));
+  if (failed(s))
+    return failure();
+  FailureOr<Value> v = reshapeTo(b, *s, xt.getShape());
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// Dropout at inference is the identity; the mask output is not supported.
+LogicalResult dropout(NodeBinder &b) {
+  if (b.hasInput(2)) {
+    FailureOr<SmallVector<int64_t>> training = b.constInts(2, "training_mode");
+    if (failed(training))
+      return failure();
+    if (!training->empty() && (*training)[0] != 0)
+      return b.error() << "training_mode is not supported (inference only)";
+  }
+  FailureOr<Value> x = b.input(0);
+  return failed(x) ? failure() : b.setResults(*x);
+}
+
+} // namespace
+
+void onnx_import::registerNNOps(OpRegistry &r) {
+  r.add("Conv", 1, conv);
+  r.add("MaxPool", 1, [](NodeBinder &b) { return pool(b, PoolKind::max); });
+  r.add("AveragePool", 1, [](NodeBinder &b) { return pool(b, PoolKind::average); });
+  r.add("GlobalAveragePool", 1, [](NodeBinder &b) { return globalPool(b, ReduceKind::mean); });
+  r.add("GlobalMaxPool", 1, [](NodeBinder &b) { return globalPool(b, ReduceKind::max); });
+  r.add("BatchNormalization", 7, batchNorm);
+  r.add("Gemm", 7, gemm);
+  r.add("MatMul", 1, matmul);
+  r.add("Softmax", 1, [](NodeBinder &b) { return softmax(b, false); });
+  r.add("LogSoftmax", 1, [](NodeBinder &b) { return softmax(b, true); });
+  r.add("Dropout", 7, dropout);
+}

@@ -1,0 +1,151 @@
+//===- NodeBinder.cpp - operands and attributes of one ONNX node ----------===//
+//
+// Implements the node binder and the op handler registry.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeBinder.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+using namespace mlir::aiopt::onnx_import;
+
+InFlightDiagnostic NodeBinder::error() {
+  return emitError(loc) << "node '" << node.name() << "' (" << node.op_type()
+                        << ", opset " << opset << "): ";
+}
+
+bool NodeBinder::hasInput(int i) const {
+  return i < node.input_size() && !node.input(i).empty();
+}
+
+FailureOr<Value> NodeBinder::input(int i) {
+  if (!hasInput(i))
+    return error() << "missing required input #" << i;
+  auto it = values.find(node.input(i));
+  if (it == values.end())
+    return error() << "input '" << node.input(i) << "' is not defined";
+  return it->second;
+}
+
+Value NodeBinder::optionalInput(int i) {
+  if (!hasInput(i))
+    return {};
+  auto it = values.find(node.input(i));
+  return it == values.end() ? Value() : it->second;
+}
+
+FailureOr<SmallVector<int64_t>> NodeBinder::constInts(int i, StringRef what) {
+  FailureOr<Value> v = input(i);
+  if (failed(v))
+    return failure();
+  DenseIntElementsAttr attr;
+  if (!matchPattern(*v, m_Constant(&attr)))
+    return error() << what << " (input #" << i
+                   << ") must be a constant integer tensor";
+  SmallVector<int64_t> out;
+  for (const APInt &x : attr.getValues<APInt>())
+    out.push_back(x.getSExtValue());
+  return out;
+}
+
+FailureOr<std::optional<double>> NodeBinder::constScalar(int i, StringRef what) {
+  Value v = optionalInput(i);
+  if (!v)
+    return std::optional<double>();
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return error() << what << " (input #" << i << ") must be a constant scalar";
+  if (auto f = dyn_cast<DenseFPElementsAttr>(attr))
+    return std::optional<double>((*f.getValues<APFloat>().begin()).convertToDouble());
+  return std::optional<double>(
+      static_cast<double>((*attr.getValues<APInt>().begin()).getSExtValue()));
+}
+
+const onnx::AttributeProto *NodeBinder::attr(StringRef name) const {
+  for (const auto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+int64_t NodeBinder::attrInt(StringRef name, int64_t dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->i() : dflt;
+}
+
+float NodeBinder::attrFloat(StringRef name, float dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->f() : dflt;
+}
+
+std::string NodeBinder::attrString(StringRef name, StringRef dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  return a ? a->s() : dflt.str();
+}
+
+SmallVector<int64_t> NodeBinder::attrInts(StringRef name,
+                                          ArrayRef<int64_t> dflt) const {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return SmallVector<int64_t>(dflt);
+  return SmallVector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+FailureOr<ElementsAttr> NodeBinder::attrTensor(StringRef name) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a || !a->has_t())
+    return error() << "missing tensor attribute '" << name << "'";
+  return tensorAttr(a->t(), modelDir, loc, options);
+}
+
+LogicalResult NodeBinder::setResults(ArrayRef<Value> results) {
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (node.output(i).empty())
+      continue;
+    if (i >= static_cast<int>(results.size()))
+      return error() << "output #" << i << " ('" << node.output(i)
+                     << "') is not supported";
+    values[node.output(i)] = results[i];
+  }
+  return success();
+}
+
+FailureOr<int64_t> NodeBinder::normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return error() << "axis " << axis << " is out of range for rank " << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
+FailureOr<Value> NodeBinder::finish(Operation *op) {
+  if (failed(mlir::verify(op, /*verifyRecursively=*/false))) {
+    op->erase();
+    return failure();
+  }
+  return op->getResult(0);
+}
+
+void OpRegistry::add(StringRef opType, int64_t since, OpHandler fn) {
+  handlers[opType].emplace_back(since, std::move(fn));
+}
+
+const OpHandler *OpRegistry::lookup(StringRef opType, int64_t opset,
+                                    int64_t &oldest) const {
+  oldest = 0;
+  auto it = handlers.find(opType);
+  if (it == handlers.end())
+    return nullptr;
+  const OpHandler *best = nullptr;
+  int64_t bestSince = -1;
+  oldest = INT64_MAX;
+  for (const auto &[since, fn] : it->second) {
+    oldest = std::min(oldest, since);
+    if (since <= opset && since > bestSince) {
+      best = &fn;
+      bestSince = since;
+    }
+  }
+  return best;
+}

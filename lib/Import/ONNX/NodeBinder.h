@@ -1,0 +1,125 @@
+//===- NodeBinder.h - operands and attributes of one ONNX node --*- C++ -*-===//
+//
+// Private: the binder handed to each ONNX op handler (its inputs, constant
+// inputs, attributes, result binding and error reporting), and the handler
+// registry keyed by (op type, since-opset).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_LIB_IMPORT_ONNX_NODEBINDER_H
+#define AIOPT_LIB_IMPORT_ONNX_NODEBINDER_H
+
+#include "TensorProto.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+
+namespace mlir::aiopt::onnx_import {
+
+/// Binds one ONNX node: what a handler reads and writes.
+class NodeBinder {
+public:
+  NodeBinder(OpBuilder &builder, const onnx::NodeProto &node, int64_t opset,
+             Location loc, llvm::StringMap<Value> &values, StringRef modelDir,
+             const ONNXImportOptions &options)
+      : builder(builder), loc(loc), node(node), opset(opset), values(values),
+        modelDir(modelDir), options(options) {}
+
+  OpBuilder &builder;
+  Location loc;
+  const onnx::NodeProto &node;
+  int64_t opset;
+
+  /// Reports an error naming the node, its op type and opset.
+  InFlightDiagnostic error();
+
+  /// Whether input `i` is present (ONNX marks absent optional inputs "").
+  bool hasInput(int i) const;
+  /// Input `i`; an error when absent.
+  FailureOr<Value> input(int i);
+  /// Input `i` or null when absent.
+  Value optionalInput(int i);
+  /// Integer values of constant input `i` (error when not constant).
+  FailureOr<SmallVector<int64_t>> constInts(int i, StringRef what);
+  /// The scalar value of constant input `i`, if present and constant.
+  FailureOr<std::optional<double>> constScalar(int i, StringRef what);
+
+  bool hasAttr(StringRef name) const { return attr(name) != nullptr; }
+  const onnx::AttributeProto *attr(StringRef name) const;
+  int64_t attrInt(StringRef name, int64_t dflt) const;
+  float attrFloat(StringRef name, float dflt) const;
+  std::string attrString(StringRef name, StringRef dflt) const;
+  SmallVector<int64_t> attrInts(StringRef name,
+                                ArrayRef<int64_t> dflt = {}) const;
+  /// The tensor attribute `name` as elements.
+  FailureOr<ElementsAttr> attrTensor(StringRef name);
+
+  /// Binds the node's outputs, in order, to `results`. Fails when the node
+  /// has more used outputs than `results`.
+  LogicalResult setResults(ArrayRef<Value> results);
+
+  /// Creates `OpTy` with result types inferred from operands and attributes;
+  /// inference and verification errors are diagnostics, not crashes.
+  template <typename OpTy, typename... Args>
+  FailureOr<Value> make(Args &&...args) {
+    OperationState state(loc, OpTy::getOperationName());
+    OpTy::build(builder, state, builder.getNoneType(),
+                std::forward<Args>(args)...);
+    state.types.clear();
+    SmallVector<Type> types;
+    if (failed(OpTy::inferReturnTypes(
+            builder.getContext(), loc, state.operands,
+            state.attributes.getDictionary(builder.getContext()),
+            state.getRawProperties(), state.regions, types)))
+      return failure();
+    state.addTypes(types);
+    return finish(builder.create(state));
+  }
+
+  /// Creates `OpTy` with an explicit result type.
+  template <typename OpTy, typename... Args>
+  FailureOr<Value> makeTyped(Type type, Args &&...args) {
+    return finish(OpTy::create(builder, loc, type, std::forward<Args>(args)...));
+  }
+
+  /// Converts a possibly negative axis of a rank-`rank` tensor.
+  FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+private:
+  FailureOr<Value> finish(Operation *op);
+
+  llvm::StringMap<Value> &values;
+  StringRef modelDir;
+  const ONNXImportOptions &options;
+};
+
+/// An op handler: imports one node through its binder.
+using OpHandler = std::function<LogicalResult(NodeBinder &)>;
+
+/// Handlers keyed by op type; each op may have several since-versions.
+class OpRegistry {
+public:
+  /// Registers `fn` for `opType` from opset `since` on.
+  void add(StringRef opType, int64_t since, OpHandler fn);
+  /// The handler for `opType` at `opset`: the one with the largest
+  /// since-version <= opset. Null when the op is unknown or too old;
+  /// `oldest` is then the first supported opset (0 if unknown).
+  const OpHandler *lookup(StringRef opType, int64_t opset,
+                          int64_t &oldest) const;
+
+private:
+  llvm::StringMap<std::vector<std::pair<int64_t, OpHandler>>> handlers;
+};
+
+/// Registration of the handlers of one op family each.
+void registerElementwiseOps(OpRegistry &registry);
+void registerNNOps(OpRegistry &registry);
+void registerTensorOps(OpRegistry &registry);
+void registerReductionOps(OpRegistry &registry);
+
+} // namespace mlir::aiopt::onnx_import
+
+#endif

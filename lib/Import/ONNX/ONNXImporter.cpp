@@ -1,0 +1,311 @@
+//===- ONNXImporter.cpp - ONNX model to aiopt dialect ---------------------===//
+//
+// Parses an ONNX model, checks its graph (topological order, dangling
+// inputs, cycles, opsets) and imports every node through the handler of its
+// (op type, opset) into one func.func of aiopt operations.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Import/ONNX/ONNXImporter.h"
+#include "NodeBinder.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+
+#include <deque>
+
+using namespace mlir;
+using namespace mlir::aiopt;
+using namespace mlir::aiopt::onnx_import;
+
+namespace {
+
+/// Keeps the first protobuf text-format error.
+struct TextErrors : google::protobuf::io::ErrorCollector {
+  std::string first;
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string &message) override {
+    if (first.empty())
+      first = "line " + std::to_string(line + 1) + ":" +
+              std::to_string(column + 1) + ": " + message;
+  }
+};
+
+const OpRegistry &registry() {
+  static const OpRegistry r = [] {
+    OpRegistry reg;
+    registerElementwiseOps(reg);
+    registerNNOps(reg);
+    registerTensorOps(reg);
+    registerReductionOps(reg);
+    return reg;
+  }();
+  return r;
+}
+
+bool isDefaultDomain(StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+/// Imports the graph of one model.
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext *ctx, const onnx::ModelProto &model, StringRef path,
+                const ONNXImportOptions &options)
+      : ctx(ctx), model(model), path(path),
+        modelDir(llvm::sys::path::parent_path(path)), options(options),
+        fileLoc(FileLineColLoc::get(ctx, path, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  InFlightDiagnostic error() { return emitError(fileLoc) << path << ": "; }
+  Location nodeLoc(const onnx::NodeProto &node, size_t index);
+  FailureOr<SmallVector<size_t>> topologicalOrder();
+
+  MLIRContext *ctx;
+  const onnx::ModelProto &model;
+  std::string path;
+  std::string modelDir;
+  const ONNXImportOptions &options;
+  Location fileLoc;
+  llvm::StringMap<Value> values;
+};
+
+Location GraphImporter::nodeLoc(const onnx::NodeProto &node, size_t index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "#" + std::to_string(index)
+                         : node.name();
+  return NameLoc::get(StringAttr::get(ctx, name), fileLoc);
+}
+
+FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
+  const onnx::GraphProto &g = model.graph();
+  llvm::StringMap<size_t> producer;
+  for (int i = 0; i < g.node_size(); ++i)
+    for (const std::string &out : g.node(i).output())
+      if (!out.empty() && !producer.try_emplace(out, i).second)
+        return error() << "value '" << out << "' is produced twice (by node '"
+                       << g.node(producer[out]).name() << "' and node '"
+                       << g.node(i).name() << "')";
+  std::vector<std::vector<size_t>> users(g.node_size());
+  std::vector<size_t> pending(g.node_size(), 0);
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto &node = g.node(i);
+    for (const std::string &in : node.input()) {
+      if (in.empty() || values.count(in))
+        continue;
+      auto it = producer.find(in);
+      if (it == producer.end())
+        return error() << "node '" << node.name() << "' (" << node.op_type()
+                       << "): input '" << in
+                       << "' is not produced by any node, graph input or "
+                          "initializer";
+      users[it->second].push_back(i);
+      ++pending[i];
+    }
+  }
+  SmallVector<size_t> order;
+  std::deque<size_t> ready;
+  for (int i = 0; i < g.node_size(); ++i)
+    if (pending[i] == 0)
+      ready.push_back(i);
+  while (!ready.empty()) {
+    size_t n = ready.front();
+    ready.pop_front();
+    order.push_back(n);
+    for (size_t u : users[n])
+      if (--pending[u] == 0)
+        ready.push_back(u);
+  }
+  if (order.size() != static_cast<size_t>(g.node_size()))
+    for (int i = 0; i < g.node_size(); ++i)
+      if (pending[i] != 0)
+        return error() << "the graph has a cycle through node '"
+                       << g.node(i).name() << "' (" << g.node(i).op_type() << ")";
+  return order;
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  if (!model.has_graph())
+    return error() << "the model has no graph", nullptr;
+  const onnx::GraphProto &g = model.graph();
+
+  int64_t opset = -1;
+  for (const auto &imp : model.opset_import()) {
+    if (isDefaultDomain(imp.domain()))
+      opset = imp.version();
+  }
+  if (opset < 0)
+    return error() << "the model imports no version of the default ONNX "
+                      "domain (opset_import)",
+           nullptr;
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  OpBuilder b(ctx);
+  b.setInsertionPointToEnd(module->getBody());
+
+  // Graph inputs that are not initializers become function arguments.
+  llvm::StringSet<> initNames;
+  for (const auto &t : g.initializer())
+    initNames.insert(t.name());
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &in : g.input()) {
+    if (initNames.contains(in.name()))
+      continue;
+    FailureOr<RankedTensorType> t = valueInfoType(in, fileLoc, options);
+    if (failed(t))
+      return nullptr;
+    argTypes.push_back(*t);
+    argNames.push_back(in.name());
+  }
+  auto func = func::FuncOp::create(b, fileLoc, options.functionName,
+                                   b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    func.setArgAttr(i, "aiopt.name", b.getStringAttr(name));
+    values[name] = entry->getArgument(i);
+  }
+  b.setInsertionPointToStart(entry);
+  for (const auto &t : g.initializer()) {
+    FailureOr<ElementsAttr> attr = tensorAttr(t, modelDir, fileLoc, options);
+    if (failed(attr))
+      return nullptr;
+    values[t.name()] = ConstantOp::create(b, NameLoc::get(b.getStringAttr(t.name()), fileLoc),
+                                          cast<TypedAttr>(*attr));
+  }
+
+  FailureOr<SmallVector<size_t>> order = topologicalOrder();
+  if (failed(order))
+    return nullptr;
+
+  // Diagnostics raised while building a node's ops name that node.
+  const onnx::NodeProto *current = nullptr;
+  ScopedDiagnosticHandler noteNode(ctx, [&](Diagnostic &diag) {
+    if (current && diag.getSeverity() == DiagnosticSeverity::Error &&
+        !StringRef(diag.str()).starts_with("node '"))
+      diag.attachNote() << "while importing node '" << current->name() << "' ("
+                        << current->op_type() << ", opset " << opset << ")";
+    return failure();
+  });
+
+  for (size_t idx : *order) {
+    const onnx::NodeProto &node = g.node(idx);
+    current = &node;
+    Location loc = nodeLoc(node, idx);
+    if (!isDefaultDomain(node.domain()))
+      return emitError(loc) << "node '" << node.name() << "' (" << node.op_type()
+                            << "): operator domain '" << node.domain()
+                            << "' is not supported",
+             nullptr;
+    int64_t oldest;
+    const OpHandler *handler = registry().lookup(node.op_type(), opset, oldest);
+    if (!handler) {
+      auto diag = emitError(loc) << "node '" << node.name() << "' ("
+                                 << node.op_type() << ", opset " << opset
+                                 << "): ";
+      if (oldest == 0)
+        diag << "operator '" << node.op_type() << "' is not supported";
+      else
+        diag << "operator '" << node.op_type() << "' is supported from opset "
+             << oldest << ", not opset " << opset;
+      return nullptr;
+    }
+    NodeBinder binder(b, node, opset, loc, values, modelDir, options);
+    if (failed((*handler)(binder)))
+      return nullptr;
+  }
+  current = nullptr;
+
+  SmallVector<Value> results;
+  for (const auto &out : g.output()) {
+    auto it = values.find(out.name());
+    if (it == values.end())
+      return error() << "graph output '" << out.name()
+                     << "' is not produced by any node",
+             nullptr;
+    results.push_back(it->second);
+  }
+  func::ReturnOp::create(b, fileLoc, results);
+  func.setType(b.getFunctionType(argTypes, TypeRange(ValueRange(results))));
+  for (auto [i, out] : llvm::enumerate(g.output()))
+    func.setResultAttr(i, "aiopt.name", b.getStringAttr(out.name()));
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
+                                              StringRef path,
+                                              MLIRContext *context,
+                                              const ONNXImportOptions &options) {
+  context->loadDialect<AIOptDialect, func::FuncDialect>();
+  Location loc = FileLineColLoc::get(context, path, 0, 0);
+  if (buffer.getBufferSize() == 0)
+    return emitError(loc) << path << ": the file is empty", nullptr;
+  onnx::ModelProto model;
+  StringRef ext = llvm::sys::path::extension(path);
+  if (ext == ".onnxtxt" || ext == ".pbtxt" || ext == ".txt") {
+    google::protobuf::TextFormat::Parser parser;
+    TextErrors errors;
+    parser.RecordErrorsTo(&errors);
+    if (!parser.ParseFromString(buffer.getBuffer().str(), &model))
+      return emitError(loc) << path << ": not a valid ONNX model in protobuf "
+                                       "text format: "
+                            << errors.first,
+             nullptr;
+  } else {
+    google::protobuf::io::CodedInputStream stream(
+        reinterpret_cast<const uint8_t *>(buffer.getBufferStart()),
+        static_cast<int>(std::min<size_t>(buffer.getBufferSize(), INT_MAX)));
+    stream.SetTotalBytesLimit(INT_MAX);
+    if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+      return emitError(loc) << path << ": not a valid ONNX model (protobuf "
+                                       "parse failed: truncated or not ONNX)",
+             nullptr;
+  }
+  if (model.ir_version() <= 0 || !model.has_graph())
+    return emitError(loc) << path << ": not a valid ONNX model (no IR "
+                                     "version or no graph)",
+           nullptr;
+  return GraphImporter(context, model, path, options).run();
+}
+
+OwningOpRef<ModuleOp> mlir::aiopt::importONNXFile(StringRef path,
+                                                  MLIRContext *context,
+                                                  const ONNXImportOptions &options) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    emitError(FileLineColLoc::get(context, path, 0, 0))
+        << path << ": cannot open the model: " << buffer.getError().message();
+    return nullptr;
+  }
+  return importONNX(**buffer, path, context, options);
+}
+
+void mlir::aiopt::registerONNXImportDialects(DialectRegistry &registry) {
+  registry.insert<AIOptDialect, func::FuncDialect, arith::ArithDialect>();
+}
+
+void mlir::aiopt::registerONNXImportTranslation() {
+  static TranslateToMLIRRegistration reg(
+      "import-onnx", "import an ONNX model (binary or .onnxtxt text protobuf)",
+      [](llvm::SourceMgr &sm, MLIRContext *ctx) -> OwningOpRef<Operation *> {
+        const llvm::MemoryBuffer *buf = sm.getMemoryBuffer(sm.getMainFileID());
+        return importONNX(*buf, buf->getBufferIdentifier(), ctx);
+      },
+      registerONNXImportDialects);
+}

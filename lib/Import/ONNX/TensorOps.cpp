@@ -1,0 +1,420 @@
+//===- TensorOps.cpp - ONNX shape and data-movement operators -------------===//
+//
+// Handlers for Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat,
+// Slice, Gather, Pad, Shape, Constant and ConstantOfShape. Shape-like
+// operands must be constants at import (after folding).
+//
+//===----------------------------------------------------------------------===//
+
+#include "NodeBinder.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::aiopt;
+using namespace mlir::aiopt::onnx_import;
+
+namespace {
+
+constexpr int64_t kDyn = ShapedType::kDynamic;
+
+RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+FailureOr<Value> reshapeTo(NodeBinder &b, Value v, ArrayRef<int64_t> shape) {
+  auto type = RankedTensorType::get(shape, tensorType(v).getElementType());
+  if (type == v.getType())
+    return v;
+  return b.makeTyped<ReshapeOp>(type, v);
+}
+
+LogicalResult bind(NodeBinder &b, FailureOr<Value> v) {
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// Product of extents; dynamic if any is.
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims) {
+    if (d == kDyn)
+      return kDyn;
+    p *= d;
+  }
+  return p;
+}
+
+LogicalResult reshape(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<SmallVector<int64_t>> shape = b.constInts(1, "shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  bool allowZero = b.attrInt("allowzero", 0) != 0;
+  SmallVector<int64_t> out;
+  int64_t inferAt = -1;
+  for (auto [i, s] : llvm::enumerate(*shape)) {
+    if (s == 0 && !allowZero) {
+      if (static_cast<int64_t>(i) >= xt.getRank())
+        return b.error() << "shape entry " << i << " copies a missing input dimension";
+      out.push_back(xt.getDimSize(i));
+    } else if (s == -1) {
+      if (inferAt >= 0)
+        return b.error() << "shape has more than one -1";
+      inferAt = i;
+      out.push_back(kDyn);
+    } else if (s < 0) {
+      return b.error() << "shape has invalid entry " << s;
+    } else {
+      out.push_back(s);
+    }
+  }
+  if (inferAt >= 0) {
+    int64_t total = product(xt.getShape());
+    SmallVector<int64_t> rest(out);
+    rest.erase(rest.begin() + inferAt);
+    int64_t known = product(rest);
+    if (total != kDyn && known != kDyn) {
+      if (known == 0 || total % known != 0)
+        return b.error() << "cannot reshape " << total << " elements to the requested shape";
+      out[inferAt] = total / known;
+    }
+  }
+  return bind(b, reshapeTo(b, *x, out));
+}
+
+LogicalResult flatten(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t axis = b.attrInt("axis", 1);
+  if (axis < -xt.getRank() || axis > xt.getRank())
+    return b.error() << "axis " << axis << " is out of range";
+  if (axis < 0)
+    axis += xt.getRank();
+  return bind(b, reshapeTo(b, *x,
+                           {product(xt.getShape().take_front(axis)),
+                            product(xt.getShape().drop_front(axis))}));
+}
+
+/// Axes from the `axes` attribute (old opsets) or the constant input #1.
+FailureOr<SmallVector<int64_t>> axesOf(NodeBinder &b, int64_t sinceInput,
+                                       bool required) {
+  if (b.opset < sinceInput)
+    return b.attrInts("axes");
+  if (!b.hasInput(1)) {
+    if (required)
+      return b.error() << "missing axes";
+    return SmallVector<int64_t>();
+  }
+  return b.constInts(1, "axes");
+}
+
+LogicalResult squeeze(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<SmallVector<int64_t>> axes = axesOf(b, 13, false);
+  if (failed(x) || failed(axes))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  SmallVector<bool> drop(xt.getRank(), false);
+  for (int64_t a : *axes) {
+    FailureOr<int64_t> n = b.normalizeAxis(a, xt.getRank());
+    if (failed(n))
+      return failure();
+    if (xt.getDimSize(*n) != 1 && xt.getDimSize(*n) != kDyn)
+      return b.error() << "cannot squeeze dimension " << *n << " of extent "
+                       << xt.getDimSize(*n);
+    drop[*n] = true;
+  }
+  SmallVector<int64_t> out;
+  for (int64_t d = 0; d < xt.getRank(); ++d) {
+    bool squeezed = axes->empty() ? xt.getDimSize(d) == 1 : drop[d];
+    if (!squeezed)
+      out.push_back(xt.getDimSize(d));
+  }
+  return bind(b, reshapeTo(b, *x, out));
+}
+
+LogicalResult unsqueeze(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<SmallVector<int64_t>> axes = axesOf(b, 13, true);
+  if (failed(x) || failed(axes))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t rank = xt.getRank() + axes->size();
+  SmallVector<bool> unit(rank, false);
+  for (int64_t a : *axes) {
+    FailureOr<int64_t> n = b.normalizeAxis(a, rank);
+    if (failed(n))
+      return failure();
+    if (unit[*n])
+      return b.error() << "axis " << a << " is repeated";
+    unit[*n] = true;
+  }
+  SmallVector<int64_t> out;
+  int64_t next = 0;
+  for (int64_t d = 0; d < rank; ++d)
+    out.push_back(unit[d] ? 1 : xt.getDimSize(next++));
+  return bind(b, reshapeTo(b, *x, out));
+}
+
+LogicalResult transpose(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  SmallVector<int64_t> reversed;
+  for (int64_t d = rank - 1; d >= 0; --d)
+    reversed.push_back(d);
+  return bind(b, b.make<TransposeOp>(*x, b.builder.getDenseI64ArrayAttr(
+                                             b.attrInts("perm", reversed))));
+}
+
+LogicalResult concat(NodeBinder &b) {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < b.node.input_size(); ++i) {
+    FailureOr<Value> v = b.input(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  if (inputs.empty())
+    return b.error() << "needs at least one input";
+  FailureOr<int64_t> axis =
+      b.normalizeAxis(b.attrInt("axis", 0), tensorType(inputs[0]).getRank());
+  if (failed(axis))
+    return failure();
+  return bind(b, b.make<ConcatOp>(ValueRange(inputs),
+                                  b.builder.getI64IntegerAttr(*axis)));
+}
+
+/// Slice: ONNX starts/ends/axes/steps normalized to one clamped entry per
+/// dimension.
+LogicalResult slice(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t rank = xt.getRank();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (b.opset < 10) {
+    starts = b.attrInts("starts");
+    ends = b.attrInts("ends");
+    axes = b.attrInts("axes");
+  } else {
+    FailureOr<SmallVector<int64_t>> s = b.constInts(1, "starts"),
+                                    e = b.constInts(2, "ends");
+    if (failed(s) || failed(e))
+      return failure();
+    starts = *s;
+    ends = *e;
+    if (b.hasInput(3)) {
+      FailureOr<SmallVector<int64_t>> a = b.constInts(3, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    }
+    if (b.hasInput(4)) {
+      FailureOr<SmallVector<int64_t>> st = b.constInts(4, "steps");
+      if (failed(st))
+        return failure();
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return b.error() << "starts, ends, axes and steps differ in length";
+
+  SmallVector<int64_t> outStarts(rank, 0), outEnds(rank), outSteps(rank, 1);
+  for (int64_t d = 0; d < rank; ++d)
+    outEnds[d] = xt.isDynamicDim(d) ? kDyn : xt.getDimSize(d);
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    FailureOr<int64_t> axis = b.normalizeAxis(axes[i], rank);
+    if (failed(axis))
+      return failure();
+    if (seen[*axis])
+      return b.error() << "axis " << *axis << " is sliced twice";
+    seen[*axis] = true;
+    int64_t step = steps[i], dim = xt.getDimSize(*axis);
+    if (step == 0)
+      return b.error() << "step must not be 0";
+    if (dim == kDyn) {
+      // Only a whole dynamic dimension can be kept.
+      if (starts[i] == 0 && step == 1 && ends[i] >= std::numeric_limits<int32_t>::max())
+        continue;
+      return b.error() << "slicing dynamic dimension " << *axis << " is not supported";
+    }
+    auto clampIdx = [&](int64_t v, int64_t lo, int64_t hi) {
+      if (v < 0)
+        v += dim;
+      return std::min(std::max(v, lo), hi);
+    };
+    if (step > 0) {
+      outStarts[*axis] = clampIdx(starts[i], 0, dim);
+      outEnds[*axis] = clampIdx(ends[i], 0, dim);
+    } else {
+      outStarts[*axis] = clampIdx(starts[i], 0, dim - 1);
+      outEnds[*axis] = ends[i] < -dim ? -1 : clampIdx(ends[i], -1, dim - 1);
+    }
+    outSteps[*axis] = step;
+  }
+  OpBuilder &ob = b.builder;
+  return bind(b, b.make<SliceOp>(*x, ob.getDenseI64ArrayAttr(outStarts),
+                                 ob.getDenseI64ArrayAttr(outEnds),
+                                 ob.getDenseI64ArrayAttr(outSteps)));
+}
+
+LogicalResult gather(NodeBinder &b) {
+  FailureOr<Value> data = b.input(0), indices = b.input(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  FailureOr<int64_t> axis =
+      b.normalizeAxis(b.attrInt("axis", 0), tensorType(*data).getRank());
+  if (failed(axis))
+    return failure();
+  return bind(b, b.make<GatherOp>(*data, *indices,
+                                  b.builder.getI64IntegerAttr(*axis)));
+}
+
+LogicalResult pad(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  std::string mode = b.attrString("mode", "constant");
+  if (mode != "constant")
+    return b.error() << "pad mode '" << mode << "' is not supported";
+  SmallVector<int64_t> pads;
+  double value = 0;
+  if (b.opset < 11) {
+    pads = b.attrInts("pads");
+    value = b.attrFloat("value", 0);
+  } else {
+    FailureOr<SmallVector<int64_t>> p = b.constInts(1, "pads");
+    FailureOr<std::optional<double>> v = b.constScalar(2, "constant_value");
+    if (failed(p) || failed(v))
+      return failure();
+    pads = *p;
+    value = v->value_or(0.0);
+    if (b.hasInput(3)) {
+      FailureOr<SmallVector<int64_t>> axes = b.constInts(3, "axes");
+      if (failed(axes))
+        return failure();
+      SmallVector<int64_t> full(2 * rank, 0);
+      if (pads.size() != 2 * axes->size())
+        return b.error() << "pads must have two entries per axis";
+      for (auto [i, a] : llvm::enumerate(*axes)) {
+        FailureOr<int64_t> n = b.normalizeAxis(a, rank);
+        if (failed(n))
+          return failure();
+        full[*n] = pads[i];
+        full[*n + rank] = pads[i + axes->size()];
+      }
+      pads = full;
+    }
+  }
+  OpBuilder &ob = b.builder;
+  return bind(b, b.make<PadOp>(*x, ob.getDenseI64ArrayAttr(pads),
+                               ob.getF64FloatAttr(value)));
+}
+
+LogicalResult shape(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> s = b.make<ShapeOp>(*x);
+  if (failed(s))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  int64_t start = b.attrInt("start", 0), end = b.attrInt("end", rank);
+  auto clampIdx = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::min(std::max<int64_t>(v, 0), rank);
+  };
+  start = clampIdx(start);
+  end = std::max(start, clampIdx(end));
+  if (start == 0 && end == rank)
+    return b.setResults(*s);
+  OpBuilder &ob = b.builder;
+  return bind(b, b.make<SliceOp>(*s, ob.getDenseI64ArrayAttr({start}),
+                                 ob.getDenseI64ArrayAttr({end}),
+                                 ob.getDenseI64ArrayAttr({1})));
+}
+
+LogicalResult constant(NodeBinder &b) {
+  OpBuilder &ob = b.builder;
+  TypedAttr value;
+  if (b.hasAttr("value")) {
+    FailureOr<ElementsAttr> t = b.attrTensor("value");
+    if (failed(t))
+      return failure();
+    value = cast<TypedAttr>(*t);
+  } else if (b.hasAttr("value_float")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, ob.getF32Type()),
+                                   b.attrFloat("value_float", 0));
+  } else if (b.hasAttr("value_int")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, ob.getI64Type()),
+                                   b.attrInt("value_int", 0));
+  } else if (const onnx::AttributeProto *a = b.attr("value_floats")) {
+    SmallVector<float> v(a->floats().begin(), a->floats().end());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(v.size())}, ob.getF32Type()),
+        ArrayRef<float>(v));
+  } else if (b.hasAttr("value_ints")) {
+    SmallVector<int64_t> v = b.attrInts("value_ints");
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(v.size())}, ob.getI64Type()),
+        ArrayRef<int64_t>(v));
+  } else {
+    return b.error() << "only tensor, float and int constants are supported";
+  }
+  return b.setResults(ConstantOp::create(ob, b.loc, value).getResult());
+}
+
+LogicalResult constantOfShape(NodeBinder &b) {
+  FailureOr<SmallVector<int64_t>> shape = b.constInts(0, "shape");
+  if (failed(shape))
+    return failure();
+  for (int64_t d : *shape)
+    if (d < 0)
+      return b.error() << "shape has negative entry " << d;
+  OpBuilder &ob = b.builder;
+  Attribute element = ob.getF32FloatAttr(0);
+  if (b.hasAttr("value")) {
+    FailureOr<ElementsAttr> t = b.attrTensor("value");
+    if (failed(t))
+      return failure();
+    auto dense = dyn_cast<DenseElementsAttr>(*t);
+    if (!dense || dense.getNumElements() != 1)
+      return b.error() << "'value' must hold one element";
+    element = *dense.value_begin<Attribute>();
+  }
+  auto type = RankedTensorType::get(*shape, cast<TypedAttr>(element).getType());
+  return b.setResults(
+      ConstantOp::create(ob, b.loc, DenseElementsAttr::get(type, element)).getResult());
+}
+
+} // namespace
+
+void onnx_import::registerTensorOps(OpRegistry &r) {
+  r.add("Reshape", 5, reshape);
+  r.add("Flatten", 1, flatten);
+  r.add("Squeeze", 1, squeeze);
+  r.add("Unsqueeze", 1, unsqueeze);
+  r.add("Transpose", 1, transpose);
+  r.add("Concat", 4, concat);
+  r.add("Slice", 1, slice);
+  r.add("Gather", 1, gather);
+  r.add("Pad", 2, pad);
+  r.add("Shape", 1, shape);
+  r.add("Constant", 1, constant);
+  r.add("ConstantOfShape", 9, constantOfShape);
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Idempotent setup: installs the Debian packages and the pinned Python
+# packages aiopt needs, then configures and builds it with CMake + Ninja.
+# Called by both README commands (scripts/demo.sh and scripts/test.sh).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${AIOPT_BUILD_DIR:-$ROOT/build}"
+LLVM_VERSION=22
+
+DEB_PACKAGES=(
+  "llvm-${LLVM_VERSION}-dev" "llvm-${LLVM_VERSION}-tools" "libmlir-${LLVM_VERSION}-dev"
+  "mlir-${LLVM_VERSION}-tools" "clang-${LLVM_VERSION}" "lld-${LLVM_VERSION}"
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  cmake ninja-build ccache python3 python3-venv libgtest-dev
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=()
+for p in "${DEB_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "[setup] installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Project-local virtual environment with the pinned Python packages.
+VENV="$ROOT/.venv"
+REQ="$ROOT/python/requirements.txt"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "[setup] creating $VENV"
+  python3 -m venv "$VENV"
+fi
+STAMP="$VENV/.requirements.sha"
+want="$(sha256sum "$REQ" | cut -d' ' -f1)"
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+  echo "[setup] installing pinned Python packages"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+  "$VENV/bin/python" -m pip install -q -r "$REQ"
+  echo "$want" > "$STAMP"
+fi
+
+# Configure (once) and build.
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/aiopt-ccache}"
+if [ ! -f "$BUILD/build.ninja" ]; then
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER="clang-${LLVM_VERSION}" -DCMAKE_CXX_COMPILER="clang++-${LLVM_VERSION}" \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DAIOPT_PYTHON="$VENV/bin/python"
+fi
+cmake --build "$BUILD"
