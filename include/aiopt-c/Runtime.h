@@ -1,0 +1,115 @@
+/*===- aiopt-c/Runtime.h - C API of aiopt-compiled models ---------*- C -*-===*\
+|*                                                                            *|
+|* The stable C interface of models compiled by aiopt-compile. A compiled     *|
+|* model is an object file exporting `<name>_entry` plus a generated header   *|
+|* describing it (aiopt_model_info); programs call aiopt_run() from the       *|
+|* static runtime library (libaiopt_runtime.a). No LLVM or MLIR is needed at  *|
+|* run time.                                                                  *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AIOPT_C_RUNTIME_H
+#define AIOPT_C_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** ABI version of this header; the runtime rejects models built for another. */
+#define AIOPT_ABI_VERSION 1
+
+/** Largest tensor rank crossing the API. */
+#define AIOPT_MAX_RANK 8
+
+/** Element types; the values are ONNX TensorProto.DataType codes. */
+typedef enum aiopt_dtype {
+  AIOPT_F32 = 1,
+  AIOPT_I8 = 3,
+  AIOPT_I16 = 5,
+  AIOPT_I32 = 6,
+  AIOPT_I64 = 7,
+  AIOPT_BOOL = 9,
+  AIOPT_F16 = 10,
+  AIOPT_F64 = 11,
+  AIOPT_BF16 = 16
+} aiopt_dtype;
+
+/** Status codes returned by every call. */
+typedef enum aiopt_status {
+  AIOPT_OK = 0,
+  AIOPT_ERROR_NULL_ARGUMENT = 1,  /**< a required pointer was NULL */
+  AIOPT_ERROR_ABI_MISMATCH = 2,   /**< model built for another ABI version */
+  AIOPT_ERROR_ARGUMENT_COUNT = 3, /**< wrong number of inputs or outputs */
+  AIOPT_ERROR_DTYPE = 4,          /**< element type differs from the model's */
+  AIOPT_ERROR_RANK = 5,           /**< rank differs from the model's */
+  AIOPT_ERROR_SHAPE = 6,          /**< a static dimension differs */
+  AIOPT_ERROR_BUFFER_TOO_SMALL = 7, /**< an output buffer is too small */
+  AIOPT_ERROR_OUT_OF_MEMORY = 8
+} aiopt_status;
+
+/** A tensor crossing the API: dense, row-major (contiguous). */
+typedef struct aiopt_tensor {
+  void *data;                     /**< element storage */
+  int32_t dtype;                  /**< an aiopt_dtype */
+  int32_t rank;                   /**< number of dimensions */
+  int64_t shape[AIOPT_MAX_RANK];  /**< extents, shape[0..rank) */
+  size_t capacity;                /**< outputs: bytes available at data */
+} aiopt_tensor;
+
+/** Static description of one model input or output. */
+typedef struct aiopt_tensor_info {
+  const char *name;     /**< the ONNX value name */
+  int32_t dtype;        /**< an aiopt_dtype */
+  int32_t rank;
+  const int64_t *shape; /**< extents; -1 marks a dynamic dimension */
+} aiopt_tensor_info;
+
+/** Entry point exported by a compiled model (see aiopt-cpu-entry-wrapper). */
+typedef void (*aiopt_entry_fn)(void **inputs, void *results);
+
+/** Everything the runtime needs to call a model; emitted in its header. */
+typedef struct aiopt_model_info {
+  uint32_t abi_version;  /**< AIOPT_ABI_VERSION of the compiler */
+  const char *name;
+  size_t num_inputs;
+  const aiopt_tensor_info *inputs;
+  size_t num_outputs;
+  const aiopt_tensor_info *outputs;
+  aiopt_entry_fn entry;
+  const char *compile_options; /**< how the object was compiled */
+} aiopt_model_info;
+
+/**
+ * Runs `model` on `inputs` (in the model's input order) and writes its
+ * outputs. For each output, either set `data` to a buffer of `capacity`
+ * bytes, or set `data` to NULL to receive a buffer from malloc() that the
+ * caller releases with aiopt_tensor_free(). On return, each output's dtype,
+ * rank and shape describe the result. Inputs are checked against the model
+ * (dtype, rank, static extents); on failure nothing is written and the
+ * status says why (see aiopt_last_error()). Thread-safe: concurrent calls
+ * on one model are allowed.
+ */
+aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs,
+                       size_t num_inputs, aiopt_tensor *outputs,
+                       size_t num_outputs);
+
+/** The message of the last failed call on this thread ("" if none). */
+const char *aiopt_last_error(void);
+
+/** Number of elements of `tensor` (product of its shape). */
+int64_t aiopt_tensor_num_elements(const aiopt_tensor *tensor);
+
+/** Bytes per element of `dtype`, 0 if unknown. */
+size_t aiopt_dtype_size(int32_t dtype);
+
+/** Frees an output buffer allocated by aiopt_run and clears `data`. */
+void aiopt_tensor_free(aiopt_tensor *tensor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIOPT_C_RUNTIME_H */

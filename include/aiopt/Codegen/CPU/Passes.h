@@ -1,0 +1,30 @@
+//===- Passes.h - CPU code generation passes --------------------*- C++ -*-===//
+//
+// Declarations of aiopt's CPU back-end passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_CODEGEN_CPU_PASSES_H
+#define AIOPT_CODEGEN_CPU_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::aiopt {
+
+#define GEN_PASS_DECL
+#define GEN_PASS_REGISTRATION
+#include "aiopt/Codegen/CPU/Passes.h.inc"
+
+/// Creates `entryName(void **inputs, void *results)` calling the C wrapper
+/// `_mlir_ciface_<funcName>` in an LLVM-dialect module.
+LogicalResult createEntryWrapper(ModuleOp module, StringRef funcName,
+                                 StringRef entryName);
+
+} // namespace mlir::aiopt
+
+#endif // AIOPT_CODEGEN_CPU_PASSES_H

@@ -1,0 +1,52 @@
+//===- Passes.td - CPU code generation passes --------------*- tablegen -*-===//
+//
+// Passes of aiopt's CPU back end.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_CODEGEN_CPU_PASSES_TD
+#define AIOPT_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def CPUEntryWrapperPass : Pass<"aiopt-cpu-entry-wrapper", "ModuleOp"> {
+  let summary = "Export a model function through the uniform aiopt entry ABI";
+  let description = [{
+    Runs on the LLVM dialect, after `llvm-request-c-wrappers` and the
+    conversion to LLVM. For the model function `func-name` it creates
+
+    ```c
+    void <entry-name>(void **inputs, void *results);
+    ```
+
+    where `inputs[i]` points to the memref descriptor of input `i` and
+    `results` to storage for the result descriptors laid out one after the
+    other (each `{allocated, aligned, offset, sizes[rank], strides[rank]}`,
+    all 8-byte fields). The runtime (lib/Runtime) builds and reads these
+    descriptors, so every model has the same calling convention. The model
+    function and its C wrapper get internal linkage, so only the entry is
+    exported from the object file.
+  }];
+  let options = [
+    Option<"funcName", "func-name", "std::string", /*default=*/"\"main\"",
+           "Name of the model function">,
+    Option<"entryName", "entry-name", "std::string", /*default=*/"\"\"",
+           "Exported symbol (default: <func-name>_entry)">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def CPUApproximateMathPass : Pass<"aiopt-cpu-approximate-math"> {
+  let summary = "Replace tanh and erf by polynomial approximations";
+  let description = [{
+    LLVM has no inline lowering of `math.erf` and lowers `math.tanh` to a
+    libm call; both block vectorization. This pass rewrites them into
+    arithmetic (MLIR's f32 polynomial approximations, absolute error about
+    1e-7), so compiled models need no libm for them and loops vectorize.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+#endif // AIOPT_CODEGEN_CPU_PASSES_TD

@@ -1,0 +1,52 @@
+//===- Pipelines.h - aiopt's named compilation phases -----------*- C++ -*-===//
+//
+// The phases of the compiler (import, graph, linalg, codegen, llvm), the
+// pipeline between each pair, and their registration for aiopt-opt.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_PIPELINES_PIPELINES_H
+#define AIOPT_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <optional>
+
+namespace mlir::aiopt {
+
+/// Named phase boundaries: the IR after each can be written and resumed.
+enum class Phase { Import = 0, Graph, Linalg, Codegen, LLVM };
+
+/// Parses "import", "graph", "linalg", "codegen" or "llvm".
+std::optional<Phase> parsePhase(StringRef name);
+StringRef phaseName(Phase phase);
+
+/// Options of the CPU pipelines.
+struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
+  Option<std::string> modelName{
+      *this, "model-name",
+      llvm::cl::desc("Model function; its exported entry is <name>_entry"),
+      llvm::cl::init("main")};
+};
+
+/// import -> graph: graph-level simplification of the aiopt dialect.
+void buildGraphPipeline(OpPassManager &pm);
+/// graph -> linalg: lowering to tensor-level linalg and fusion.
+void buildLinalgPipeline(OpPassManager &pm);
+/// linalg -> codegen: bufferization and loops (memref, scf, arith, math).
+void buildCPUCodegenPipeline(OpPassManager &pm);
+/// codegen -> llvm: the LLVM dialect with the exported entry point.
+void buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+
+/// The phases after `from` up to and including `to`, for the CPU.
+void buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
+                      const CPUPipelineOptions &options);
+
+/// Registers aiopt-graph-pipeline, aiopt-linalg-pipeline,
+/// aiopt-cpu-codegen-pipeline, aiopt-cpu-llvm-pipeline and aiopt-cpu-pipeline.
+void registerAIOptPipelines();
+
+} // namespace mlir::aiopt
+
+#endif // AIOPT_PIPELINES_PIPELINES_H

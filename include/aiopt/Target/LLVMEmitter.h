@@ -1,0 +1,49 @@
+//===- LLVMEmitter.h - LLVM dialect to objects, in process ------*- C++ -*-===//
+//
+// Translates an LLVM-dialect module to LLVM IR, optimizes it and emits
+// assembly or an object file through LLVM's TargetMachine.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_TARGET_LLVMEMITTER_H
+#define AIOPT_TARGET_LLVMEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace mlir::aiopt {
+
+/// Target selection; empty triple and "host" CPU mean this machine.
+struct TargetOptions {
+  std::string triple;
+  std::string cpu = "host";
+  std::string features;
+  /// LLVM optimization level 0..3.
+  unsigned optLevel = 3;
+};
+
+/// A TargetMachine for `options` (position-independent code, so objects
+/// link into PIE executables and shared libraries). Emits an error at
+/// `loc` on unknown triples.
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const TargetOptions &options, Location loc);
+
+/// Translates `module` (LLVM dialect) to LLVM IR for `tm` and runs LLVM's
+/// optimization pipeline at `optLevel`.
+FailureOr<std::unique_ptr<llvm::Module>>
+translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
+                     llvm::TargetMachine &tm, unsigned optLevel);
+
+/// Writes `module` as an object file (or assembly) to `os`.
+LogicalResult emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
+                              llvm::raw_pwrite_stream &os, bool assembly,
+                              Location loc);
+
+} // namespace mlir::aiopt
+
+#endif // AIOPT_TARGET_LLVMEMITTER_H

@@ -1,0 +1,111 @@
+"""End-to-end test helpers: compile an ONNX model with aiopt-compile, link
+it with the runtime and integration_test/lib/run_model.c, run it, and
+compare its outputs with onnxruntime's."""
+
+import os
+import struct
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+DTYPES = {1: np.float32, 3: np.int8, 5: np.int16, 6: np.int32, 7: np.int64,
+          9: np.bool_, 10: np.float16, 11: np.float64}
+CODES = {np.dtype(v): k for k, v in DTYPES.items()}
+
+
+def write_tensor(path, array):
+    array = np.ascontiguousarray(array)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<ii", CODES[array.dtype], array.ndim))
+        f.write(struct.pack("<%dq" % array.ndim, *array.shape))
+        f.write(array.tobytes())
+
+
+def read_tensor(path):
+    with open(path, "rb") as f:
+        dtype, rank = struct.unpack("<ii", f.read(8))
+        shape = struct.unpack("<%dq" % rank, f.read(8 * rank))
+        return np.frombuffer(f.read(), dtype=DTYPES[dtype]).reshape(shape)
+
+
+def tools():
+    build = os.environ.get("AIOPT_BUILD_DIR", os.path.join(ROOT, "build"))
+    return os.path.join(build, "bin"), os.path.join(build, "lib")
+
+
+def compile_model(model_path, workdir, name="model", extra=()):
+    """Compiles the model and links the driver; returns the executable."""
+    bindir, libdir = tools()
+    obj = os.path.join(workdir, name + ".o")
+    subprocess.run([os.path.join(bindir, "aiopt-compile"), model_path, "-o", obj,
+                    "--name", name, *extra], check=True)
+    exe = os.path.join(workdir, name + ".exe")
+    subprocess.run(["clang-22", "-O2", "-std=c11",
+                    "-I", os.path.join(ROOT, "include"), "-I", workdir,
+                    '-DMODEL_HEADER="%s.h"' % name, "-DMODEL_INFO=%s_model" % name,
+                    os.path.join(ROOT, "integration_test", "lib", "run_model.c"),
+                    obj, os.path.join(libdir, "libaiopt_runtime.a"), "-lm",
+                    "-o", exe], check=True)
+    return exe
+
+
+def run_compiled(exe, inputs, workdir, repeat=1):
+    for i, a in enumerate(inputs):
+        write_tensor(os.path.join(workdir, "input_%d.tensor" % i), a)
+    out = subprocess.run([exe, workdir, "--repeat", str(repeat)], check=True,
+                         capture_output=True, text=True).stdout
+    outputs = []
+    i = 0
+    while os.path.exists(os.path.join(workdir, "output_%d.tensor" % i)):
+        outputs.append(read_tensor(os.path.join(workdir, "output_%d.tensor" % i)))
+        os.remove(os.path.join(workdir, "output_%d.tensor" % i))
+        i += 1
+    latency = float(out.split()[1])
+    return outputs, latency
+
+
+def run_onnxruntime(model_path, inputs):
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    sess = ort.InferenceSession(model_path, opts, providers=["CPUExecutionProvider"])
+    feed = {i.name: a for i, a in zip(sess.get_inputs(), inputs)}
+    return sess.run(None, feed)
+
+
+def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=()):
+    """Compiles `model` (an onnx.ModelProto), runs it on each input set in
+    `inputs` and compares with onnxruntime; prints one line per output and
+    exits non-zero on a mismatch."""
+    os.makedirs(workdir, exist_ok=True)
+    path = os.path.join(workdir, name + ".onnx")
+    model.ir_version = min(model.ir_version, 10)  # what the pinned onnxruntime reads
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+    exe = compile_model(path, workdir, name, extra)
+    ok = True
+    for k, ins in enumerate(inputs):
+        got, _ = run_compiled(exe, ins, workdir)
+        want = run_onnxruntime(path, ins)
+        if len(got) != len(want):
+            print("FAIL %s set %d: %d outputs, expected %d" % (name, k, len(got), len(want)))
+            ok = False
+            continue
+        for j, (g, w) in enumerate(zip(got, want)):
+            if g.shape != w.shape or g.dtype != w.dtype:
+                print("FAIL %s set %d output %d: %s %s vs %s %s" % (name, k, j, g.shape, g.dtype, w.shape, w.dtype))
+                ok = False
+                continue
+            err = np.abs(g.astype(np.float64) - w.astype(np.float64))
+            bound = atol + rtol * np.abs(w.astype(np.float64))
+            good = bool(np.all(err <= bound))
+            ok &= good
+            print("%s %s set %d output %d shape %s max_abs_err %.3g" % (
+                "PASS" if good else "FAIL", name, k, j, list(g.shape),
+                float(err.max()) if err.size else 0.0))
+    if not ok:
+        sys.exit(1)

@@ -1,0 +1,98 @@
+/*===- run_model.c - run a compiled model on tensor files ------------------===*\
+|*                                                                            *|
+|* Test driver linked with one compiled model: reads input_<i>.tensor from a  *|
+|* folder, calls the model through the C API, writes output_<i>.tensor, and   *|
+|* prints the median latency over --repeat runs. The model is chosen at build *|
+|* time: -DMODEL_HEADER='"m.h"' -DMODEL_INFO=m_model.                         *|
+|* Tensor file: int32 dtype, int32 rank, int64 shape[rank], raw data.        *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#define _POSIX_C_SOURCE 199309L
+#include MODEL_HEADER
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int read_tensor(const char *path, aiopt_tensor *t) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return fprintf(stderr, "cannot open %s\n", path), 1;
+  memset(t, 0, sizeof(*t));
+  if (fread(&t->dtype, 4, 1, f) != 1 || fread(&t->rank, 4, 1, f) != 1 ||
+      t->rank < 0 || t->rank > AIOPT_MAX_RANK ||
+      fread(t->shape, 8, (size_t)t->rank, f) != (size_t)t->rank)
+    return fclose(f), fprintf(stderr, "bad tensor header in %s\n", path), 1;
+  size_t bytes = (size_t)aiopt_tensor_num_elements(t) * aiopt_dtype_size(t->dtype);
+  t->data = malloc(bytes ? bytes : 1);
+  if (fread(t->data, 1, bytes, f) != bytes)
+    return fclose(f), fprintf(stderr, "short data in %s\n", path), 1;
+  fclose(f);
+  return 0;
+}
+
+static int write_tensor(const char *path, const aiopt_tensor *t) {
+  FILE *f = fopen(path, "wb");
+  if (!f)
+    return fprintf(stderr, "cannot write %s\n", path), 1;
+  size_t bytes = (size_t)aiopt_tensor_num_elements(t) * aiopt_dtype_size(t->dtype);
+  fwrite(&t->dtype, 4, 1, f);
+  fwrite(&t->rank, 4, 1, f);
+  fwrite(t->shape, 8, (size_t)t->rank, f);
+  fwrite(t->data, 1, bytes, f);
+  fclose(f);
+  return 0;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return fprintf(stderr, "usage: %s DIR [--repeat N]\n", argv[0]), 2;
+  int repeat = argc >= 4 && !strcmp(argv[2], "--repeat") ? atoi(argv[3]) : 1;
+  const aiopt_model_info *m = &MODEL_INFO;
+  aiopt_tensor in[16], out[16];
+  char path[4096];
+  if (m->num_inputs > 16 || m->num_outputs > 16)
+    return fprintf(stderr, "too many inputs or outputs\n"), 2;
+  for (size_t i = 0; i < m->num_inputs; ++i) {
+    snprintf(path, sizeof path, "%s/input_%zu.tensor", argv[1], i);
+    if (read_tensor(path, &in[i]))
+      return 2;
+  }
+  double *times = malloc(sizeof(double) * (size_t)(repeat > 0 ? repeat : 1));
+  for (int r = 0; r < repeat; ++r) {
+    memset(out, 0, sizeof out);
+    double t0 = now_ms();
+    aiopt_status s = aiopt_run(m, in, m->num_inputs, out, m->num_outputs);
+    times[r] = now_ms() - t0;
+    if (s != AIOPT_OK)
+      return fprintf(stderr, "aiopt_run failed (%d): %s\n", s, aiopt_last_error()), 1;
+    if (r + 1 < repeat)
+      for (size_t i = 0; i < m->num_outputs; ++i)
+        aiopt_tensor_free(&out[i]);
+  }
+  for (size_t i = 0; i < m->num_outputs; ++i) {
+    snprintf(path, sizeof path, "%s/output_%zu.tensor", argv[1], i);
+    if (write_tensor(path, &out[i]))
+      return 2;
+    aiopt_tensor_free(&out[i]);
+  }
+  qsort(times, (size_t)repeat, sizeof(double), cmp_double);
+  printf("latency_ms_median %.4f over %d runs\n", times[repeat / 2], repeat);
+  free(times);
+  for (size_t i = 0; i < m->num_inputs; ++i)
+    free(in[i].data);
+  return 0;
+}

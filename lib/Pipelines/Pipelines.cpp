@@ -1,0 +1,134 @@
+//===- Pipelines.cpp - aiopt's named compilation phases -------------------===//
+//
+// Builds the pass pipeline of each phase. Each pass is added by its
+// registered name (so `--print-pipeline` output can be pasted into
+// `aiopt-opt --pass-pipeline=...`), with a note on why it is there.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+static constexpr StringRef kPhaseNames[] = {"import", "graph", "linalg",
+                                            "codegen", "llvm"};
+
+std::optional<Phase> mlir::aiopt::parsePhase(StringRef name) {
+  for (auto [i, n] : llvm::enumerate(kPhaseNames))
+    if (n == name)
+      return static_cast<Phase>(i);
+  return std::nullopt;
+}
+
+StringRef mlir::aiopt::phaseName(Phase phase) {
+  return kPhaseNames[static_cast<int>(phase)];
+}
+
+/// Appends registered passes, by textual name, to `pm`.
+static void add(OpPassManager &pm, const std::string &passes) {
+  if (failed(parsePassPipeline(passes, pm)))
+    llvm::report_fatal_error(llvm::Twine("aiopt: bad built-in pipeline: ") + passes);
+}
+
+void mlir::aiopt::buildGraphPipeline(OpPassManager &pm) {
+  // Folds the shape subgraphs and identities the importer left (folders and
+  // canonicalization patterns of the aiopt ops), then removes duplicates.
+  add(pm, "canonicalize");
+  add(pm, "cse");
+}
+
+void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm) {
+  // Every aiopt op becomes linalg/tensor/arith/math on tensors.
+  add(pm, "convert-aiopt-to-linalg");
+  add(pm, "canonicalize");
+  // Producer/consumer fusion of elementwise generics (bias, activation,
+  // broadcast chains) so they become one loop nest.
+  add(pm, "linalg-fuse-elementwise-ops");
+  add(pm, "canonicalize");
+  add(pm, "cse");
+}
+
+void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm) {
+  // Destination tensors that are fully overwritten become allocations.
+  add(pm, "empty-tensor-to-alloc-tensor");
+  // Whole-module bufferization; function boundaries use plain contiguous
+  // memrefs, which is the layout the runtime's descriptors describe.
+  add(pm, "one-shot-bufferize{bufferize-function-boundaries "
+          "function-boundary-type-conversion=identity-layout-map}");
+  // Frees intermediate buffers; returned buffers are owned by the caller.
+  add(pm, "buffer-deallocation-pipeline");
+  add(pm, "convert-bufferization-to-memref");
+  // Loop nests; LLVM's vectorizer and unroller work on them after
+  // translation.
+  add(pm, "convert-linalg-to-loops");
+  add(pm, "lower-affine");
+  add(pm, "canonicalize");
+  add(pm, "cse");
+}
+
+void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
+                                       const CPUPipelineOptions &options) {
+  // tanh and erf have no inline LLVM lowering: use polynomial forms.
+  add(pm, "aiopt-cpu-approximate-math");
+  // Ask for `_mlir_ciface_` wrappers taking descriptor pointers; the entry
+  // wrapper below calls the model's one.
+  add(pm, "func.func(llvm-request-c-wrappers)");
+  add(pm, "convert-scf-to-cf");
+  add(pm, "expand-strided-metadata");
+  add(pm, "finalize-memref-to-llvm");
+  add(pm, "convert-math-to-llvm");
+  add(pm, "convert-math-to-libm");
+  add(pm, "convert-arith-to-llvm");
+  add(pm, "convert-index-to-llvm");
+  add(pm, "convert-cf-to-llvm");
+  add(pm, "convert-func-to-llvm");
+  add(pm, "reconcile-unrealized-casts");
+  // The uniform `void <model>_entry(void **inputs, void *results)`.
+  add(pm, "aiopt-cpu-entry-wrapper{func-name=" + options.modelName + "}");
+}
+
+void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
+                                   const CPUPipelineOptions &options) {
+  for (int p = static_cast<int>(from) + 1; p <= static_cast<int>(to); ++p) {
+    switch (static_cast<Phase>(p)) {
+    case Phase::Import:
+      break;
+    case Phase::Graph:
+      buildGraphPipeline(pm);
+      break;
+    case Phase::Linalg:
+      buildLinalgPipeline(pm);
+      break;
+    case Phase::Codegen:
+      buildCPUCodegenPipeline(pm);
+      break;
+    case Phase::LLVM:
+      buildCPULLVMPipeline(pm, options);
+      break;
+    }
+  }
+}
+
+void mlir::aiopt::registerAIOptPipelines() {
+  PassPipelineRegistration<>("aiopt-graph-pipeline",
+                             "import -> graph: simplify the aiopt dialect",
+                             buildGraphPipeline);
+  PassPipelineRegistration<>("aiopt-linalg-pipeline",
+                             "graph -> linalg: lower to linalg and fuse",
+                             buildLinalgPipeline);
+  PassPipelineRegistration<>("aiopt-cpu-codegen-pipeline",
+                             "linalg -> codegen: bufferize and make loops",
+                             buildCPUCodegenPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
+      buildCPULLVMPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "aiopt-cpu-pipeline", "import -> llvm: the whole CPU pipeline",
+      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+        buildCPUPipeline(pm, Phase::Import, Phase::LLVM, options);
+      });
+}

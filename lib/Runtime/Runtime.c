@@ -1,0 +1,217 @@
+/*===- Runtime.c - the C runtime of aiopt-compiled models -----------------===*\
+|*                                                                            *|
+|* Checks caller tensors against the model's description, builds the memref   *|
+|* descriptors of the entry ABI, calls the model and copies its results out.  *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "aiopt-c/Runtime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Thread_local char last_error[512];
+
+static aiopt_status fail(aiopt_status status, const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(last_error, sizeof(last_error), fmt, args);
+  va_end(args);
+  return status;
+}
+
+const char *aiopt_last_error(void) { return last_error; }
+
+size_t aiopt_dtype_size(int32_t dtype) {
+  switch (dtype) {
+  case AIOPT_F64:
+  case AIOPT_I64:
+    return 8;
+  case AIOPT_F32:
+  case AIOPT_I32:
+    return 4;
+  case AIOPT_F16:
+  case AIOPT_BF16:
+  case AIOPT_I16:
+    return 2;
+  case AIOPT_I8:
+  case AIOPT_BOOL:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+int64_t aiopt_tensor_num_elements(const aiopt_tensor *t) {
+  int64_t n = 1;
+  for (int32_t i = 0; i < t->rank; ++i)
+    n *= t->shape[i];
+  return n;
+}
+
+void aiopt_tensor_free(aiopt_tensor *t) {
+  if (!t)
+    return;
+  free(t->data);
+  t->data = NULL;
+  t->capacity = 0;
+}
+
+/* A memref descriptor: {allocated, aligned, offset, sizes[r], strides[r]},
+ * all 8-byte fields. */
+static size_t descriptor_words(int32_t rank) { return 3 + 2 * (size_t)rank; }
+
+static aiopt_status check_input(const aiopt_tensor_info *info,
+                                const aiopt_tensor *t, size_t index) {
+  if (t->dtype != info->dtype)
+    return fail(AIOPT_ERROR_DTYPE, "input %zu ('%s'): dtype %d, expected %d",
+                index, info->name, t->dtype, info->dtype);
+  if (t->rank != info->rank)
+    return fail(AIOPT_ERROR_RANK, "input %zu ('%s'): rank %d, expected %d",
+                index, info->name, t->rank, info->rank);
+  for (int32_t d = 0; d < t->rank; ++d) {
+    if (t->shape[d] < 0)
+      return fail(AIOPT_ERROR_SHAPE, "input %zu ('%s'): negative extent %lld in dimension %d",
+                  index, info->name, (long long)t->shape[d], d);
+    if (info->shape[d] >= 0 && t->shape[d] != info->shape[d])
+      return fail(AIOPT_ERROR_SHAPE,
+                  "input %zu ('%s'): dimension %d is %lld, expected %lld",
+                  index, info->name, d, (long long)t->shape[d],
+                  (long long)info->shape[d]);
+  }
+  if (!t->data && aiopt_tensor_num_elements(t) > 0)
+    return fail(AIOPT_ERROR_NULL_ARGUMENT, "input %zu ('%s'): data is NULL",
+                index, info->name);
+  return AIOPT_OK;
+}
+
+/* Copies a strided result into contiguous `dst`. */
+static void copy_strided(char *dst, const char *src, int32_t rank,
+                         const int64_t *sizes, const int64_t *strides,
+                         size_t elem) {
+  if (rank == 0) {
+    memcpy(dst, src, elem);
+    return;
+  }
+  int64_t inner = 1;
+  for (int32_t d = 1; d < rank; ++d)
+    inner *= sizes[d];
+  for (int64_t i = 0; i < sizes[0]; ++i)
+    copy_strided(dst + (size_t)(i * inner) * elem,
+                 src + (size_t)(i * strides[0]) * elem, rank - 1, sizes + 1,
+                 strides + 1, elem);
+}
+
+aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs,
+                       size_t num_inputs, aiopt_tensor *outputs,
+                       size_t num_outputs) {
+  last_error[0] = '\0';
+  if (!model || (!inputs && num_inputs) || (!outputs && num_outputs))
+    return fail(AIOPT_ERROR_NULL_ARGUMENT, "model, inputs or outputs is NULL");
+  if (model->abi_version != AIOPT_ABI_VERSION)
+    return fail(AIOPT_ERROR_ABI_MISMATCH,
+                "model '%s' was compiled for ABI %u, the runtime is ABI %d",
+                model->name, model->abi_version, AIOPT_ABI_VERSION);
+  if (num_inputs != model->num_inputs || num_outputs != model->num_outputs)
+    return fail(AIOPT_ERROR_ARGUMENT_COUNT,
+                "model '%s' takes %zu inputs and %zu outputs, got %zu and %zu",
+                model->name, model->num_inputs, model->num_outputs, num_inputs,
+                num_outputs);
+  for (size_t i = 0; i < num_inputs; ++i) {
+    aiopt_status s = check_input(&model->inputs[i], &inputs[i], i);
+    if (s != AIOPT_OK)
+      return s;
+  }
+
+  size_t in_words = 0, out_words = 0;
+  for (size_t i = 0; i < num_inputs; ++i)
+    in_words += descriptor_words(inputs[i].rank);
+  for (size_t i = 0; i < num_outputs; ++i)
+    out_words += descriptor_words(model->outputs[i].rank);
+  int64_t *in_desc = malloc(sizeof(int64_t) * (in_words + 1));
+  int64_t *out_desc = calloc(out_words + 1, sizeof(int64_t));
+  void **in_ptrs = malloc(sizeof(void *) * (num_inputs + 1));
+  if (!in_desc || !out_desc || !in_ptrs) {
+    free(in_desc);
+    free(out_desc);
+    free(in_ptrs);
+    return fail(AIOPT_ERROR_OUT_OF_MEMORY, "out of memory");
+  }
+
+  int64_t *w = in_desc;
+  for (size_t i = 0; i < num_inputs; ++i) {
+    const aiopt_tensor *t = &inputs[i];
+    in_ptrs[i] = w;
+    memcpy(&w[0], &t->data, sizeof(void *));
+    memcpy(&w[1], &t->data, sizeof(void *));
+    w[2] = 0;
+    int64_t stride = 1;
+    for (int32_t d = t->rank - 1; d >= 0; --d) {
+      w[3 + d] = t->shape[d];
+      w[3 + t->rank + d] = stride;
+      stride *= t->shape[d];
+    }
+    w += descriptor_words(t->rank);
+  }
+
+  model->entry(in_ptrs, out_desc);
+
+  /* Copy every result out, then release all of them. */
+  aiopt_status status = AIOPT_OK;
+  int64_t *r = out_desc;
+  for (size_t i = 0; i < num_outputs; ++i) {
+    const aiopt_tensor_info *info = &model->outputs[i];
+    aiopt_tensor *t = &outputs[i];
+    size_t elem = aiopt_dtype_size(info->dtype);
+    char *aligned;
+    memcpy(&aligned, &r[1], sizeof(void *));
+    const int64_t *sizes = &r[3], *strides = &r[3 + info->rank];
+    size_t bytes = elem;
+    for (int32_t d = 0; d < info->rank; ++d)
+      bytes *= (size_t)sizes[d];
+    if (status == AIOPT_OK) {
+      t->dtype = info->dtype;
+      t->rank = info->rank;
+      for (int32_t d = 0; d < info->rank; ++d)
+        t->shape[d] = sizes[d];
+      if (!t->data) {
+        t->data = malloc(bytes ? bytes : 1);
+        t->capacity = bytes;
+        if (!t->data)
+          status = fail(AIOPT_ERROR_OUT_OF_MEMORY, "out of memory");
+      } else if (t->capacity < bytes) {
+        status = fail(AIOPT_ERROR_BUFFER_TOO_SMALL,
+                      "output %zu ('%s') needs %zu bytes, the buffer has %zu",
+                      i, info->name, bytes, t->capacity);
+      }
+      if (status == AIOPT_OK && bytes)
+        copy_strided(t->data, aligned + (size_t)r[2] * elem, info->rank, sizes,
+                     strides, elem);
+    }
+    r += descriptor_words(info->rank);
+  }
+  /* Results are owned by the caller of the entry; one buffer may back
+   * several outputs (a value returned twice), so free each once. */
+  r = out_desc;
+  for (size_t i = 0; i < num_outputs; ++i) {
+    void *allocated;
+    memcpy(&allocated, &r[0], sizeof(void *));
+    int64_t *q = out_desc;
+    int seen = 0;
+    for (size_t j = 0; j < i; ++j) {
+      void *earlier;
+      memcpy(&earlier, &q[0], sizeof(void *));
+      seen |= earlier == allocated;
+      q += descriptor_words(model->outputs[j].rank);
+    }
+    if (!seen)
+      free(allocated);
+    r += descriptor_words(model->outputs[i].rank);
+  }
+  free(in_desc);
+  free(out_desc);
+  free(in_ptrs);
+  return status;
+}

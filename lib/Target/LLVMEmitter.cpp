@@ -1,0 +1,118 @@
+//===- LLVMEmitter.cpp - LLVM dialect to objects, in process --------------===//
+//
+// MLIR LLVM dialect -> LLVM IR -> LLVM's -O pipeline -> TargetMachine.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Target/LLVMEmitter.h"
+
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+mlir::aiopt::createTargetMachine(const TargetOptions &options, Location loc) {
+  static const bool initialized = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)initialized;
+  std::string tripleName = options.triple.empty()
+                               ? llvm::sys::getDefaultTargetTriple()
+                               : llvm::Triple::normalize(options.triple);
+  llvm::Triple triple(tripleName);
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return emitError(loc) << "unknown target '" << tripleName << "': " << error;
+
+  std::string cpu = options.cpu, features = options.features;
+  bool host = cpu == "host" || cpu == "native";
+  if (host) {
+    if (!options.triple.empty() &&
+        triple.getArch() != llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch()) {
+      cpu = "generic"; // cross-compiling: no host CPU to tune for
+    } else {
+      cpu = llvm::sys::getHostCPUName().str();
+      if (features.empty()) {
+        llvm::SubtargetFeatures f;
+        for (const auto &[name, enabled] : llvm::sys::getHostCPUFeatures())
+          f.AddFeature(name, enabled);
+        features = f.getString();
+      }
+    }
+  }
+  llvm::TargetOptions to;
+  std::optional<llvm::Reloc::Model> reloc = llvm::Reloc::PIC_;
+  auto level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+               : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+               : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                       : llvm::CodeGenOptLevel::Aggressive;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, features, to, reloc, std::nullopt, level));
+  if (!tm)
+    return emitError(loc) << "cannot create a target machine for '"
+                           << tripleName << "' (cpu " << cpu << ")";
+  return tm;
+}
+
+FailureOr<std::unique_ptr<llvm::Module>>
+mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
+                                  llvm::TargetMachine &tm, unsigned optLevel) {
+  DialectRegistry registry;
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  module->getContext()->appendDialectRegistry(registry);
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, ctx);
+  if (!llvmModule)
+    return module.emitError("translation to LLVM IR failed");
+  llvmModule->setDataLayout(tm.createDataLayout());
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  if (optLevel == 0)
+    return llvmModule;
+
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel >= 2;
+  tuning.SLPVectorization = optLevel >= 2;
+  llvm::PassBuilder pb(&tm, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel == 1   ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(*llvmModule, mam);
+  return llvmModule;
+}
+
+LogicalResult mlir::aiopt::emitMachineCode(llvm::Module &module,
+                                           llvm::TargetMachine &tm,
+                                           llvm::raw_pwrite_stream &os,
+                                           bool assembly, Location loc) {
+  llvm::legacy::PassManager pm;
+  auto type = assembly ? llvm::CodeGenFileType::AssemblyFile
+                       : llvm::CodeGenFileType::ObjectFile;
+  if (tm.addPassesToEmitFile(pm, os, nullptr, type))
+    return emitError(loc) << "the target cannot emit this file type";
+  pm.run(module);
+  return success();
+}

@@ -1,0 +1,264 @@
+//===- aiopt-compile.cpp - ONNX model to object file ----------------------===//
+//
+// The compiler driver: imports an ONNX model (or resumes from .mlir at a
+// named phase), runs the phases up to --compile-to, and emits MLIR, LLVM
+// IR, assembly, an object file plus C header, or a shared library.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Import/ONNX/ONNXImporter.h"
+#include "aiopt/InitAll.h"
+#include "aiopt/Pipelines/Pipelines.h"
+#include "aiopt/Target/LLVMEmitter.h"
+#include "aiopt/Target/ModelHeader.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace mlir::aiopt;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { Obj, Asm, LLVMIR, MLIR, Shared };
+
+cl::OptionCategory category("aiopt-compile options");
+cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                               cl::desc("<model.onnx | model.onnxtxt | input.mlir>"),
+                               cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("Output file (default: <name>.o, '-' for stdout)"),
+                                cl::value_desc("file"), cl::cat(category));
+cl::opt<Emit> emitKind(
+    "emit", cl::desc("What to write"), cl::init(Emit::Obj),
+    cl::values(clEnumValN(Emit::Obj, "obj", "object file and C header"),
+               clEnumValN(Emit::Asm, "asm", "assembly"),
+               clEnumValN(Emit::LLVMIR, "llvm", "LLVM IR"),
+               clEnumValN(Emit::MLIR, "mlir", "MLIR after the last phase"),
+               clEnumValN(Emit::Shared, "shared", "shared library and C header")),
+    cl::cat(category));
+cl::opt<std::string> compileTo("compile-to",
+                               cl::desc("Stop after phase import|graph|linalg|codegen|llvm and write its MLIR"),
+                               cl::cat(category));
+cl::opt<std::string> compileFrom("compile-from",
+                                 cl::desc("Phase an .mlir input is at (default: import)"),
+                                 cl::init("import"), cl::cat(category));
+cl::opt<std::string> targetTriple("target", cl::desc("Target triple (default: the host)"),
+                                  cl::cat(category));
+cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"),
+                          cl::init("host"), cl::cat(category));
+cl::opt<std::string> mattr("mattr", cl::desc("Target features (+avx2,-avx512f,...)"),
+                           cl::cat(category));
+cl::opt<std::string> modelName("name",
+                               cl::desc("Model name, a C identifier (default: from the file name)"),
+                               cl::cat(category));
+cl::opt<std::string> headerFile("header", cl::desc("C header to write (default: output with .h)"),
+                                cl::cat(category));
+cl::opt<unsigned> optLevel("O", cl::Prefix, cl::init(3), cl::desc("LLVM optimization level (-O0..-O3)"),
+                           cl::cat(category));
+cl::opt<bool> printPipeline("print-pipeline",
+                            cl::desc("Print the MLIR pass pipeline and exit"),
+                            cl::cat(category));
+
+std::string joinArgs(int argc, char **argv) {
+  std::string s;
+  for (int i = 1; i < argc; ++i)
+    s += (i > 1 ? " " : "") + std::string(argv[i]);
+  return s;
+}
+
+LogicalResult writeFile(StringRef path, llvm::function_ref<LogicalResult(llvm::raw_pwrite_stream &)> fn) {
+  std::string error;
+  auto out = openOutputFile(path, &error);
+  if (!out) {
+    llvm::errs() << "aiopt-compile: cannot write '" << path << "': " << error << "\n";
+    return failure();
+  }
+  if (failed(fn(out->os())))
+    return failure();
+  out->keep();
+  return success();
+}
+
+/// Links `object` into the shared library `output` with ld.lld.
+LogicalResult linkShared(StringRef object, StringRef output) {
+  auto lld = llvm::sys::findProgramByName("ld.lld-22");
+  if (!lld)
+    lld = llvm::sys::findProgramByName("ld.lld");
+  if (!lld) {
+    llvm::errs() << "aiopt-compile: --emit=shared needs ld.lld (package lld-22)\n";
+    return failure();
+  }
+  SmallVector<StringRef> args = {*lld, "-shared", "-o", output, object};
+  std::string error;
+  if (llvm::sys::ExecuteAndWait(*lld, args, std::nullopt, {}, 0, 0, &error) != 0) {
+    llvm::errs() << "aiopt-compile: linking '" << output << "' failed " << error << "\n";
+    return failure();
+  }
+  return success();
+}
+
+int compile(int argc, char **argv) {
+  DialectRegistry registry;
+  aiopt::registerAllDialects(registry);
+  aiopt::registerAllPasses();
+  registerPassManagerCLOptions();
+  registerMLIRContextCLOptions();
+  registerAsmPrinterCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "aiopt: ONNX model compiler\n");
+
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+
+  std::optional<Phase> to = compileTo.empty() ? std::optional<Phase>(Phase::LLVM)
+                                              : parsePhase(compileTo);
+  std::optional<Phase> from = parsePhase(compileFrom);
+  if (!to || !from) {
+    llvm::errs() << "aiopt-compile: unknown phase '"
+                 << (!to ? compileTo : compileFrom)
+                 << "' (expected import, graph, linalg, codegen or llvm)\n";
+    return 1;
+  }
+  bool isMLIR = StringRef(inputFile).ends_with(".mlir");
+  if (!isMLIR)
+    from = Phase::Import;
+  std::string name = modelName.empty()
+                         ? sanitizeIdentifier(llvm::sys::path::stem(inputFile))
+                         : std::string(modelName);
+  if (name != sanitizeIdentifier(name)) {
+    llvm::errs() << "aiopt-compile: --name '" << name << "' is not a C identifier\n";
+    return 1;
+  }
+
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.modelName = name;
+  PassManager pm(&context);
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  buildCPUPipeline(pm, *from, *to, pipelineOptions);
+  if (printPipeline) {
+    pm.printAsTextualPipeline(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+
+  OwningOpRef<ModuleOp> module;
+  if (isMLIR) {
+    module = parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+  } else {
+    ONNXImportOptions importOptions;
+    importOptions.functionName = name;
+    module = importONNXFile(inputFile, &context, importOptions);
+  }
+  if (!module)
+    return 1;
+
+  // The C header describes the model function before it is lowered.
+  std::optional<ModelSignature> signature;
+  if (*from < Phase::LLVM) {
+    FailureOr<ModelSignature> sig = getModelSignature(*module, name);
+    if (failed(sig))
+      return 1;
+    signature = *sig;
+  }
+
+  if (failed(pm.run(*module)))
+    return 1;
+
+  bool writeMLIR = !compileTo.empty() || emitKind == Emit::MLIR;
+  std::string output = outputFile;
+  if (output.empty())
+    output = writeMLIR ? "-"
+             : name + (emitKind == Emit::Shared ? ".so"
+                       : emitKind == Emit::Asm  ? ".s"
+                       : emitKind == Emit::LLVMIR ? ".ll"
+                                                 : ".o");
+  if (writeMLIR)
+    return failed(writeFile(output, [&](llvm::raw_pwrite_stream &os) {
+             module->print(os);
+             return success();
+           }));
+
+  TargetOptions targetOptions;
+  targetOptions.triple = targetTriple;
+  targetOptions.cpu = mcpu;
+  targetOptions.features = mattr;
+  targetOptions.optLevel = std::min(3u, optLevel.getValue());
+  Location loc = module->getLoc();
+  auto tm = createTargetMachine(targetOptions, loc);
+  if (failed(tm))
+    return 1;
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateAndOptimize(*module, llvmContext, **tm,
+                                         targetOptions.optLevel);
+  if (failed(llvmModule))
+    return 1;
+
+  LogicalResult written = success();
+  switch (emitKind) {
+  case Emit::LLVMIR:
+    written = writeFile(output, [&](llvm::raw_pwrite_stream &os) {
+      (*llvmModule)->print(os, nullptr);
+      return success();
+    });
+    break;
+  case Emit::Asm:
+  case Emit::Obj:
+    written = writeFile(output, [&](llvm::raw_pwrite_stream &os) {
+      return emitMachineCode(**llvmModule, **tm, os, emitKind == Emit::Asm, loc);
+    });
+    break;
+  case Emit::Shared: {
+    std::string object = output + ".o";
+    written = writeFile(object, [&](llvm::raw_pwrite_stream &os) {
+      return emitMachineCode(**llvmModule, **tm, os, false, loc);
+    });
+    if (succeeded(written))
+      written = linkShared(object, output);
+    llvm::sys::fs::remove(object);
+    break;
+  }
+  case Emit::MLIR:
+    break;
+  }
+  if (failed(written))
+    return 1;
+
+  if ((emitKind == Emit::Obj || emitKind == Emit::Shared) && signature) {
+    std::string header = headerFile;
+    if (header.empty()) {
+      if (output == "-") {
+        llvm::errs() << "aiopt-compile: give --header when writing to stdout\n";
+        return 1;
+      }
+      SmallString<256> h(output);
+      llvm::sys::path::replace_extension(h, ".h");
+      header = std::string(h);
+    }
+    std::string options = joinArgs(argc, argv);
+    if (failed(writeFile(header, [&](llvm::raw_pwrite_stream &os) {
+          printModelHeader(*signature, name, options, os);
+          return success();
+        })))
+      return 1;
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  return compile(argc, argv);
+}
