@@ -62,6 +62,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm) {
   // Frees intermediate buffers; returned buffers are owned by the caller.
   add(pm, "buffer-deallocation-pipeline");
   add(pm, "convert-bufferization-to-memref");
+  // Strided copies become loops instead of calls into a runner library.
+  add(pm, "aiopt-cpu-strided-copy-to-loops");
   // Loop nests; LLVM's vectorizer and unroller work on them after
   // translation.
   add(pm, "convert-linalg-to-loops");

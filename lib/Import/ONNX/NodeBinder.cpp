@@ -6,6 +6,7 @@
 
 #include "NodeBinder.h"
 
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -124,7 +125,20 @@ FailureOr<Value> NodeBinder::finish(Operation *op) {
     op->erase();
     return failure();
   }
-  return op->getResult(0);
+  // Fold as we go, so shape subgraphs become the constants that later
+  // nodes (Reshape, Slice, ...) need at import.
+  SmallVector<OpFoldResult, 1> folded;
+  if (op->getNumResults() != 1 || failed(op->fold(folded)) || folded.empty())
+    return op->getResult(0);
+  Value result;
+  if (auto v = dyn_cast<Value>(folded[0])) {
+    result = v;
+  } else {
+    auto attr = cast<TypedAttr>(cast<Attribute>(folded[0]));
+    result = ConstantOp::create(builder, loc, attr).getResult();
+  }
+  op->erase();
+  return result;
 }
 
 void OpRegistry::add(StringRef opType, int64_t since, OpHandler fn) {

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -24,6 +25,9 @@ namespace mlir::aiopt {
 /// `_mlir_ciface_<funcName>` in an LLVM-dialect module.
 LogicalResult createEntryWrapper(ModuleOp module, StringRef funcName,
                                  StringRef entryName);
+
+/// Rewrites memref.copy between non-contiguous memrefs into linalg.copy.
+void populateStridedCopyToLinalgPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::aiopt
 

@@ -49,4 +49,16 @@ def CPUApproximateMathPass : Pass<"aiopt-cpu-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
+  let summary = "Turn memref.copy between non-contiguous memrefs into linalg.copy";
+  let description = [{
+    The LLVM lowering of `memref.copy` calls `memrefCopy` from MLIR's runner
+    library unless both sides are contiguous. Compiled models must not need
+    that library, so strided copies become `linalg.copy`, which
+    `convert-linalg-to-loops` turns into a loop nest. Contiguous copies stay
+    `memref.copy` (they become `llvm.memcpy`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // AIOPT_CODEGEN_CPU_PASSES_TD

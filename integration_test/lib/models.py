@@ -1,0 +1,172 @@
+"""ONNX models of the three families the spine must compile (an MLP, a
+ResNet/MobileNet-style CNN and a transformer encoder block), built with the
+onnx package's helpers and fixed seeds. `python models.py FAMILY WORKDIR`
+compiles one with aiopt, runs it and compares with onnxruntime."""
+
+import sys
+
+import numpy as np
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+import aiopt_e2e
+
+OPSET = 17
+
+
+class Graph:
+    """Small builder: nodes with generated names, initializers from numpy."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.nodes, self.inits, self.count = [], [], 0
+
+    def const(self, array, name=None):
+        name = name or "c%d" % len(self.inits)
+        self.inits.append(nh.from_array(np.asarray(array), name))
+        return name
+
+    def weight(self, *shape, scale=None):
+        scale = scale or 1.0 / np.sqrt(np.prod(shape[1:]) if len(shape) > 1 else shape[0])
+        return self.const((self.rng.standard_normal(shape) * scale).astype(np.float32))
+
+    def op(self, op_type, inputs, outputs=1, **attrs):
+        self.count += 1
+        outs = ["%s_%d_out%d" % (op_type.lower(), self.count, i) for i in range(outputs)]
+        self.nodes.append(h.make_node(op_type, inputs, outs,
+                                      name="%s_%d" % (op_type.lower(), self.count), **attrs))
+        return outs[0] if outputs == 1 else outs
+
+    def model(self, inputs, outputs):
+        g = h.make_graph(self.nodes, "g", inputs, outputs, self.inits)
+        return h.make_model(g, opset_imports=[h.make_opsetid("", OPSET)])
+
+
+def mlp():
+    g = Graph(0)
+    x = g.op("Gemm", ["x", g.weight(32, 64), g.weight(32)], transB=1)
+    x = g.op("Relu", [x])
+    x = g.op("MatMul", [x, g.weight(32, 16)])
+    x = g.op("Add", [x, g.weight(16)])
+    x = g.op("Sigmoid", [x])
+    y = g.op("Softmax", [g.op("Gemm", [x, g.weight(16, 10), g.weight(10)], alpha=0.5, beta=2.0)], axis=-1)
+    m = g.model([h.make_tensor_value_info("x", T.FLOAT, ["N", 64])],
+                [h.make_tensor_value_info(y, T.FLOAT, ["N", 10])])
+    rng = np.random.default_rng(10)
+    return m, [[rng.standard_normal((n, 64)).astype(np.float32)] for n in (1, 5)]
+
+
+def conv_bn(g, x, cin, cout, k=3, stride=1, group=1, act="Relu"):
+    pad = k // 2
+    x = g.op("Conv", [x, g.weight(cout, cin // group, k, k), g.weight(cout)],
+             kernel_shape=[k, k], strides=[stride, stride], pads=[pad] * 4, group=group)
+    x = g.op("BatchNormalization", [x, g.const((1 + 0.1 * g.rng.standard_normal(cout)).astype(np.float32)),
+                                    g.weight(cout), g.weight(cout),
+                                    g.const((0.5 + g.rng.random(cout)).astype(np.float32))], epsilon=1e-3)
+    if act == "Relu":
+        x = g.op("Relu", [x])
+    elif act == "Relu6":
+        x = g.op("Clip", [x, g.const(np.float32(0)), g.const(np.float32(6))])
+    return x
+
+
+def cnn():
+    """ResNet basic block + MobileNetV2 inverted residual + pooling head."""
+    g = Graph(1)
+    x = conv_bn(g, "x", 3, 8, stride=2)
+    x = g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    # ResNet basic block with identity shortcut.
+    y = conv_bn(g, x, 8, 8)
+    y = conv_bn(g, y, 8, 8, act=None)
+    x = g.op("Relu", [g.op("Add", [x, y])])
+    # MobileNetV2 inverted residual: expand 1x1, depthwise 3x3, project 1x1.
+    y = conv_bn(g, x, 8, 24, k=1, act="Relu6")
+    y = conv_bn(g, y, 24, 24, group=24, act="Relu6")
+    y = conv_bn(g, y, 24, 8, k=1, act=None)
+    x = g.op("Add", [x, y])
+    x = g.op("AveragePool", [x], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1])
+    x = g.op("GlobalAveragePool", [x])
+    x = g.op("Flatten", [x], axis=1)
+    y = g.op("Gemm", [x, g.weight(10, 8), g.weight(10)], transB=1)
+    m = g.model([h.make_tensor_value_info("x", T.FLOAT, ["N", 3, 16, 16])],
+                [h.make_tensor_value_info(y, T.FLOAT, ["N", 10])])
+    rng = np.random.default_rng(11)
+    return m, [[rng.standard_normal((n, 3, 16, 16)).astype(np.float32)] for n in (1, 2)]
+
+
+def layer_norm(g, x, hidden):
+    """LayerNormalization spelled out in primitives, as exporters do."""
+    mean = g.op("ReduceMean", [x], axes=[-1])
+    d = g.op("Sub", [x, mean])
+    var = g.op("ReduceMean", [g.op("Pow", [d, g.const(np.float32(2))])], axes=[-1])
+    std = g.op("Sqrt", [g.op("Add", [var, g.const(np.float32(1e-5))])])
+    x = g.op("Div", [d, std])
+    return g.op("Add", [g.op("Mul", [x, g.weight(hidden)]), g.weight(hidden)])
+
+
+def transformer():
+    """One BERT-style encoder layer over token embeddings, with a padding
+    mask, shape arithmetic (Shape/Gather/Unsqueeze/Concat/Reshape), GELU
+    (erf form) and a tanh pooler."""
+    g = Graph(2)
+    vocab, seq, hidden, heads = 50, 8, 16, 2
+    dh = hidden // heads
+    x = g.op("Gather", [g.weight(vocab, hidden, scale=1.0), "ids"], axis=0)
+    x = g.op("Add", [x, g.weight(seq, hidden, scale=0.1)])
+    # Mask: -10000 where ids == 0, as [B, 1, 1, S].
+    pad = g.op("Cast", [g.op("Equal", ["ids", g.const(np.int64(0))])], to=T.FLOAT)
+    mask = g.op("Mul", [pad, g.const(np.float32(-10000))])
+    mask = g.op("Unsqueeze", [mask, g.const(np.array([1, 2], np.int64))])
+
+    # Target shape [B, S, heads, dh] computed from the input's shape.
+    shape = g.op("Shape", [x])
+    b = g.op("Unsqueeze", [g.op("Gather", [shape, g.const(np.int64(0))], axis=0),
+                           g.const(np.array([0], np.int64))])
+    split = g.op("Concat", [b, g.const(np.array([seq, heads, dh], np.int64))], axis=0)
+
+    def heads_of(t, perm):
+        return g.op("Transpose", [g.op("Reshape", [t, split])], perm=perm)
+
+    q = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 1, 3])
+    k = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 3, 1])
+    v = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 1, 3])
+    scores = g.op("Div", [g.op("MatMul", [q, k]), g.const(np.float32(np.sqrt(dh)))])
+    probs = g.op("Softmax", [g.op("Add", [scores, mask])], axis=-1)
+    ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
+    ctx = g.op("Reshape", [ctx, g.const(np.array([0, 0, hidden], np.int64))])
+    attn = g.op("Add", [g.op("MatMul", [ctx, g.weight(hidden, hidden)]), g.weight(hidden)])
+    x = layer_norm(g, g.op("Add", [x, attn]), hidden)
+    # Feed-forward with exact GELU: 0.5 * x * (1 + erf(x / sqrt(2))).
+    f = g.op("Add", [g.op("MatMul", [x, g.weight(hidden, 4 * hidden)]), g.weight(4 * hidden)])
+    erf = g.op("Erf", [g.op("Div", [f, g.const(np.float32(np.sqrt(2)))])])
+    f = g.op("Mul", [g.op("Mul", [f, g.const(np.float32(0.5))]), g.op("Add", [erf, g.const(np.float32(1))])])
+    f = g.op("Add", [g.op("MatMul", [f, g.weight(4 * hidden, hidden)]), g.weight(hidden)])
+    x = layer_norm(g, g.op("Add", [x, f]), hidden)
+    # Pooler on the first token: Slice, Squeeze, Gemm, Tanh; and a Where.
+    first = g.op("Squeeze", [g.op("Slice", [x, g.const(np.array([0], np.int64)),
+                                            g.const(np.array([1], np.int64)),
+                                            g.const(np.array([1], np.int64))]),
+                             g.const(np.array([1], np.int64))])
+    pooled = g.op("Tanh", [g.op("Gemm", [first, g.weight(hidden, hidden), g.weight(hidden)])])
+    pooled = g.op("Where", [g.op("Greater", [pooled, g.const(np.float32(0.9))]),
+                            g.const(np.float32(0.9)), pooled])
+    m = g.model([h.make_tensor_value_info("ids", T.INT64, [1, seq])],
+                [h.make_tensor_value_info(x, T.FLOAT, [1, seq, hidden]),
+                 h.make_tensor_value_info(pooled, T.FLOAT, [1, hidden])])
+    rng = np.random.default_rng(12)
+    sets = []
+    for n_pad in (0, 3):
+        ids = rng.integers(1, vocab, size=(1, seq)).astype(np.int64)
+        if n_pad:
+            ids[0, -n_pad:] = 0
+        sets.append([ids])
+    return m, sets
+
+
+FAMILIES = {"mlp": mlp, "cnn": cnn, "transformer": transformer}
+
+if __name__ == "__main__":
+    family, workdir = sys.argv[1], sys.argv[2]
+    model, inputs = FAMILIES[family]()
+    aiopt_e2e.check(model, inputs, workdir, name=family)
