@@ -40,6 +40,19 @@ struct TextErrors : google::protobuf::io::ErrorCollector {
   }
 };
 
+/// Text format for .onnxtxt/.pbtxt/.txt; binary for .onnx; otherwise (stdin,
+/// split chunks) text when the content starts like protobuf text.
+bool isTextFormat(StringRef path, StringRef content) {
+  StringRef ext = llvm::sys::path::extension(path);
+  if (ext == ".onnxtxt" || ext == ".pbtxt" || ext == ".txt")
+    return true;
+  if (ext == ".onnx")
+    return false;
+  StringRef start = content.ltrim();
+  return !start.empty() && (isalpha(static_cast<unsigned char>(start[0])) ||
+                            start[0] == '#');
+}
+
 const OpRegistry &registry() {
   static const OpRegistry r = [] {
     OpRegistry reg;
@@ -256,8 +269,7 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
   if (buffer.getBufferSize() == 0)
     return emitError(loc) << path << ": the file is empty", nullptr;
   onnx::ModelProto model;
-  StringRef ext = llvm::sys::path::extension(path);
-  if (ext == ".onnxtxt" || ext == ".pbtxt" || ext == ".txt") {
+  if (isTextFormat(path, buffer.getBuffer())) {
     google::protobuf::TextFormat::Parser parser;
     TextErrors errors;
     parser.RecordErrorsTo(&errors);

@@ -89,6 +89,46 @@ static LogicalResult checkSize(std::optional<Location> loc, StringRef name,
   return success();
 }
 
+/// Reads an inherent attribute from the adaptor's properties or, while the
+/// op is being parsed (properties are filled after type inference), from its
+/// attribute dictionary.
+template <typename AttrT, typename AdaptorT>
+static AttrT attrOf(AdaptorT &adaptor, AttrT fromProperties, StringRef name) {
+  if (fromProperties)
+    return fromProperties;
+  DictionaryAttr dict = adaptor.getAttributes();
+  return dict ? dict.getAs<AttrT>(name) : AttrT();
+}
+
+/// A required dense i64 array attribute, or an error.
+template <typename AdaptorT>
+static FailureOr<ArrayRef<int64_t>>
+arrayAttr(AdaptorT &adaptor, DenseI64ArrayAttr fromProperties, StringRef name,
+          std::optional<Location> loc) {
+  DenseI64ArrayAttr a = attrOf(adaptor, fromProperties, name);
+  if (!a)
+    return emitOptionalError(loc, "missing attribute '", name, "'");
+  return a.asArrayRef();
+}
+
+/// A boolean attribute with a default.
+template <typename AdaptorT>
+static bool boolAttr(AdaptorT &adaptor, BoolAttr fromProperties, StringRef name,
+                     bool dflt) {
+  BoolAttr a = attrOf(adaptor, fromProperties, name);
+  return a ? a.getValue() : dflt;
+}
+
+/// A required integer attribute, or an error.
+template <typename AdaptorT>
+static FailureOr<int64_t> intAttr(AdaptorT &adaptor, IntegerAttr fromProperties,
+                                  StringRef name, std::optional<Location> loc) {
+  IntegerAttr a = attrOf(adaptor, fromProperties, name);
+  if (!a)
+    return emitOptionalError(loc, "missing attribute '", name, "'");
+  return a.getInt();
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise broadcasting operations
 //===----------------------------------------------------------------------===//
@@ -165,12 +205,6 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
-LogicalResult CastOp::verify() {
-  if (getInput().getType().getShape() != getOutput().getType().getShape())
-    return emitOpError("operand and result shapes differ");
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // Linear algebra and convolution
 //===----------------------------------------------------------------------===//
@@ -207,7 +241,8 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   auto bt = cast<RankedTensorType>(adaptor.getB().getType());
   if (at.getRank() != 2 || bt.getRank() != 2)
     return emitOptionalError(loc, "A and B must be 2-D");
-  bool ta = adaptor.getTransA(), tb = adaptor.getTransB();
+  bool ta = boolAttr(adaptor, adaptor.getTransAAttr(), "transA", false);
+  bool tb = boolAttr(adaptor, adaptor.getTransBAttr(), "transB", false);
   int64_t m = at.getDimSize(ta ? 1 : 0), k1 = at.getDimSize(ta ? 0 : 1);
   int64_t k2 = bt.getDimSize(tb ? 1 : 0), n = bt.getDimSize(tb ? 0 : 1);
   if (k1 != kDyn && k2 != kDyn && k1 != k2)
@@ -234,11 +269,16 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (!ft.hasStaticShape())
     return emitOptionalError(loc, "filter shape must be static");
   size_t n = it.getRank() - 2;
-  if (failed(checkSize(loc, "strides", adaptor.getStrides(), n)) ||
-      failed(checkSize(loc, "dilations", adaptor.getDilations(), n)) ||
-      failed(checkSize(loc, "pads", adaptor.getPads(), 2 * n)))
+  auto strides = arrayAttr(adaptor, adaptor.getStridesAttr(), "strides", loc);
+  auto dilations = arrayAttr(adaptor, adaptor.getDilationsAttr(), "dilations", loc);
+  auto pads = arrayAttr(adaptor, adaptor.getPadsAttr(), "pads", loc);
+  auto groupAttr = intAttr(adaptor, adaptor.getGroupAttr(), "group", loc);
+  if (failed(strides) || failed(dilations) || failed(pads) || failed(groupAttr) ||
+      failed(checkSize(loc, "strides", *strides, n)) ||
+      failed(checkSize(loc, "dilations", *dilations, n)) ||
+      failed(checkSize(loc, "pads", *pads, 2 * n)))
     return failure();
-  int64_t group = adaptor.getGroup();
+  int64_t group = *groupAttr;
   int64_t c = it.getDimSize(1), m = ft.getDimSize(0);
   if (group < 1 || m % group != 0)
     return emitOptionalError(loc, "group ", group,
@@ -253,12 +293,11 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   }
   SmallVector<int64_t> shape = {it.getDimSize(0), m};
   for (size_t i = 0; i < n; ++i) {
-    if (adaptor.getStrides()[i] < 1 || adaptor.getDilations()[i] < 1)
+    if ((*strides)[i] < 1 || (*dilations)[i] < 1)
       return emitOptionalError(loc, "strides and dilations must be positive");
-    shape.push_back(windowOutputSize(
-        it.getDimSize(i + 2), ft.getDimSize(i + 2), adaptor.getStrides()[i],
-        adaptor.getPads()[i], adaptor.getPads()[i + n],
-        adaptor.getDilations()[i], /*ceilMode=*/false));
+    shape.push_back(windowOutputSize(it.getDimSize(i + 2), ft.getDimSize(i + 2),
+                                     (*strides)[i], (*pads)[i], (*pads)[i + n],
+                                     (*dilations)[i], /*ceilMode=*/false));
   }
   types.push_back(tensorOf(shape, it.getElementType()));
   return success();
@@ -286,22 +325,27 @@ LogicalResult PoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (it.getRank() < 3)
     return emitOptionalError(loc, "input must have rank >= 3");
   size_t n = it.getRank() - 2;
-  if (failed(checkSize(loc, "kernel_shape", adaptor.getKernelShape(), n)) ||
-      failed(checkSize(loc, "strides", adaptor.getStrides(), n)) ||
-      failed(checkSize(loc, "dilations", adaptor.getDilations(), n)) ||
-      failed(checkSize(loc, "pads", adaptor.getPads(), 2 * n)))
+  auto kernel = arrayAttr(adaptor, adaptor.getKernelShapeAttr(), "kernel_shape", loc);
+  auto strides = arrayAttr(adaptor, adaptor.getStridesAttr(), "strides", loc);
+  auto dilations = arrayAttr(adaptor, adaptor.getDilationsAttr(), "dilations", loc);
+  auto pads = arrayAttr(adaptor, adaptor.getPadsAttr(), "pads", loc);
+  if (failed(kernel) || failed(strides) || failed(dilations) || failed(pads) ||
+      failed(checkSize(loc, "kernel_shape", *kernel, n)) ||
+      failed(checkSize(loc, "strides", *strides, n)) ||
+      failed(checkSize(loc, "dilations", *dilations, n)) ||
+      failed(checkSize(loc, "pads", *pads, 2 * n)))
     return failure();
+  bool ceilMode = boolAttr(adaptor, adaptor.getCeilModeAttr(), "ceil_mode", false);
   SmallVector<int64_t> shape(it.getShape().take_front(2));
   for (size_t i = 0; i < n; ++i) {
-    int64_t k = adaptor.getKernelShape()[i];
-    if (k < 1 || adaptor.getStrides()[i] < 1 || adaptor.getDilations()[i] < 1)
+    int64_t k = (*kernel)[i];
+    if (k < 1 || (*strides)[i] < 1 || (*dilations)[i] < 1)
       return emitOptionalError(loc, "kernel, strides and dilations must be positive");
-    if (adaptor.getPads()[i] >= k || adaptor.getPads()[i + n] >= k)
+    if ((*pads)[i] >= k || (*pads)[i + n] >= k)
       return emitOptionalError(loc, "pads must be smaller than the kernel");
-    shape.push_back(windowOutputSize(
-        it.getDimSize(i + 2), k, adaptor.getStrides()[i], adaptor.getPads()[i],
-        adaptor.getPads()[i + n], adaptor.getDilations()[i],
-        adaptor.getCeilMode()));
+    shape.push_back(windowOutputSize(it.getDimSize(i + 2), k, (*strides)[i],
+                                     (*pads)[i], (*pads)[i + n], (*dilations)[i],
+                                     ceilMode));
   }
   types.push_back(tensorOf(shape, it.getElementType()));
   return success();
@@ -311,7 +355,11 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {
   auto it = cast<RankedTensorType>(adaptor.getInput().getType());
-  ArrayRef<int64_t> axes = adaptor.getAxes();
+  auto axesAttr = arrayAttr(adaptor, adaptor.getAxesAttr(), "axes", loc);
+  if (failed(axesAttr))
+    return failure();
+  ArrayRef<int64_t> axes = *axesAttr;
+  bool keepdims = boolAttr(adaptor, adaptor.getKeepdimsAttr(), "keepdims", true);
   for (auto [i, a] : llvm::enumerate(axes))
     if (a < 0 || a >= it.getRank() || (i > 0 && axes[i - 1] >= a))
       return emitOptionalError(loc, "axes must be sorted, unique and in [0, ",
@@ -320,7 +368,7 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   for (int64_t d = 0; d < it.getRank(); ++d) {
     if (!llvm::is_contained(axes, d))
       shape.push_back(it.getDimSize(d));
-    else if (adaptor.getKeepdims())
+    else if (keepdims)
       shape.push_back(1);
   }
   types.push_back(tensorOf(shape, it.getElementType()));
@@ -362,7 +410,10 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   auto it = cast<RankedTensorType>(adaptor.getInput().getType());
-  ArrayRef<int64_t> perm = adaptor.getPerm();
+  auto permAttr = arrayAttr(adaptor, adaptor.getPermAttr(), "perm", loc);
+  if (failed(permAttr))
+    return failure();
+  ArrayRef<int64_t> perm = *permAttr;
   SmallVector<bool> seen(it.getRank(), false);
   if (perm.size() != static_cast<size_t>(it.getRank()))
     return emitOptionalError(loc, "perm must have one entry per dimension");
@@ -383,7 +434,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   if (adaptor.getInputs().empty())
     return emitOptionalError(loc, "needs at least one operand");
   auto first = cast<RankedTensorType>(adaptor.getInputs()[0].getType());
-  int64_t axis = adaptor.getAxis();
+  auto axisAttr = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
+  if (failed(axisAttr))
+    return failure();
+  int64_t axis = *axisAttr;
   if (axis < 0 || axis >= first.getRank())
     return emitOptionalError(loc, "axis ", axis, " out of range");
   SmallVector<int64_t> shape(first.getShape());
@@ -412,8 +466,12 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &types) {
   auto it = cast<RankedTensorType>(adaptor.getInput().getType());
-  ArrayRef<int64_t> starts = adaptor.getStarts(), ends = adaptor.getEnds(),
-                    steps = adaptor.getSteps();
+  auto startsAttr = arrayAttr(adaptor, adaptor.getStartsAttr(), "starts", loc);
+  auto endsAttr = arrayAttr(adaptor, adaptor.getEndsAttr(), "ends", loc);
+  auto stepsAttr = arrayAttr(adaptor, adaptor.getStepsAttr(), "steps", loc);
+  if (failed(startsAttr) || failed(endsAttr) || failed(stepsAttr))
+    return failure();
+  ArrayRef<int64_t> starts = *startsAttr, ends = *endsAttr, steps = *stepsAttr;
   size_t r = it.getRank();
   if (starts.size() != r || ends.size() != r || steps.size() != r)
     return emitOptionalError(loc, "starts, ends and steps need one entry per dimension");
@@ -446,7 +504,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          SmallVectorImpl<Type> &types) {
   auto dt = cast<RankedTensorType>(adaptor.getData().getType());
   auto it = cast<RankedTensorType>(adaptor.getIndices().getType());
-  int64_t axis = adaptor.getAxis();
+  auto axisAttr = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
+  if (failed(axisAttr))
+    return failure();
+  int64_t axis = *axisAttr;
   if (axis < 0 || axis >= dt.getRank())
     return emitOptionalError(loc, "axis ", axis, " out of range");
   SmallVector<int64_t> shape(dt.getShape().take_front(axis));
@@ -460,9 +521,10 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &types) {
   auto it = cast<RankedTensorType>(adaptor.getInput().getType());
-  ArrayRef<int64_t> pads = adaptor.getPads();
-  if (failed(checkSize(loc, "pads", pads, 2 * it.getRank())))
+  auto padsAttr = arrayAttr(adaptor, adaptor.getPadsAttr(), "pads", loc);
+  if (failed(padsAttr) || failed(checkSize(loc, "pads", *padsAttr, 2 * it.getRank())))
     return failure();
+  ArrayRef<int64_t> pads = *padsAttr;
   SmallVector<int64_t> shape;
   for (int64_t d = 0; d < it.getRank(); ++d) {
     if (pads[d] < 0 || pads[d + it.getRank()] < 0)

@@ -135,7 +135,6 @@ def AIOpt_CastOp : AIOpt_Op<"cast", [Pure, Elementwise]> {
   let arguments = (ins AIOpt_Tensor:$input);
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
-  let hasVerifier = 1;
   let hasFolder = 1;
 }
 
@@ -355,7 +354,6 @@ def AIOpt_ReshapeOp : AIOpt_Op<"reshape", [Pure]> {
   let arguments = (ins AIOpt_Tensor:$input);
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
-  let hasVerifier = 1;
   let hasFolder = 1;
 }
 

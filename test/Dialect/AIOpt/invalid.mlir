@@ -1,0 +1,175 @@
+// RUN: aiopt-opt %s -split-input-file -verify-diagnostics
+
+func.func @broadcast_mismatch(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error@+1 {{operand shapes [2, 3] and [4] are not broadcast-compatible}}
+  %0 = aiopt.add %a, %b : tensor<2x3xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @element_type_mismatch(%a: tensor<3xf32>, %b: tensor<3xf64>) {
+  // expected-error@+1 {{operand element types differ: 'f32' vs 'f64'}}
+  %0 = aiopt.mul %a, %b : tensor<3xf32>, tensor<3xf64>
+  return
+}
+
+// -----
+
+func.func @matmul_k(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error@+1 {{contracting dimensions differ: 3 vs 4}}
+  %0 = aiopt.matmul %a, %b : tensor<2x3xf32>, tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rank(%a: tensor<3xf32>, %b: tensor<3x5xf32>) {
+  // expected-error@+1 {{operands must have rank >= 2}}
+  %0 = aiopt.matmul %a, %b : tensor<3xf32>, tensor<3x5xf32>
+  return
+}
+
+// -----
+
+func.func @gemm_c(%a: tensor<2x3xf32>, %b: tensor<3x4xf32>, %c: tensor<3xf32>) {
+  // expected-error@+1 {{C of shape [3] does not broadcast to [2, 4]}}
+  %0 = aiopt.gemm %a, %b, %c : tensor<2x3xf32>, tensor<3x4xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x3x8x8xf32>, %w: tensor<4x2x3x3xf32>) {
+  // expected-error@+1 {{input channels 3 != filter channels 2 x group 1}}
+  %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x8x8xf32>, tensor<4x2x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_group(%x: tensor<1x4x8x8xf32>, %w: tensor<6x1x3x3xf32>) {
+  // expected-error@+1 {{group 4 does not divide the output channels 6}}
+  %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : tensor<1x4x8x8xf32>, tensor<6x1x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error@+1 {{'pads' has 2 entries, expected 4}}
+  %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @conv_missing_attr(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error@+1 {{missing attribute 'strides'}}
+  %0 = aiopt.conv %x, %w {pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @pool_pads(%x: tensor<1x3x8x8xf32>) {
+  // expected-error@+1 {{pads must be smaller than the kernel}}
+  %0 = aiopt.pool max %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, pads = array<i64: 2, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x3x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_params(%x: tensor<1x3x8x8xf32>, %p: tensor<4xf32>) {
+  // expected-error@+1 {{parameters must be 1-D with one entry per channel (3)}}
+  %0 = aiopt.batch_norm %x, %p, %p, %p, %p {epsilon = 1.0e-05 : f32} : tensor<1x3x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_axes(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{axes must be sorted, unique and in [0, 2)}}
+  %0 = aiopt.reduce sum %x {axes = array<i64: 2>} : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @softmax_axis(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{'aiopt.softmax' op axis 2 out of range}}
+  %0 = aiopt.softmax %x {axis = 2 : i64} : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_count(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{'aiopt.reshape' op element count changes from 6 to 8}}
+  %0 = aiopt.reshape %x : tensor<2x3xf32> to tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_two_dynamic(%x: tensor<?x?xf32>) {
+  // expected-error@+1 {{'aiopt.reshape' op at most one result dimension may be dynamic}}
+  %0 = aiopt.reshape %x : tensor<?x?xf32> to tensor<?x2x?xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_perm(%x: tensor<2x3xf32>) {
+  // expected-error@+1 {{perm is not a permutation}}
+  %0 = aiopt.transpose %x {perm = array<i64: 0, 0>} : tensor<2x3xf32>
+  return
+}
+
+// -----
+
+func.func @concat_dims(%a: tensor<2x3xf32>, %b: tensor<2x4xf32>) {
+  // expected-error@+1 {{operands differ in dimension 1}}
+  %0 = aiopt.concat %a, %b {axis = 0 : i64} : tensor<2x3xf32>, tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @slice_bounds(%x: tensor<4xf32>) {
+  // expected-error@+1 {{bounds of dimension 0 are not normalized to its extent 4}}
+  %0 = aiopt.slice %x {starts = array<i64: 0>, ends = array<i64: 9>, steps = array<i64: 1>} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @gather_axis(%x: tensor<4xf32>, %i: tensor<2xi64>) {
+  // expected-error@+1 {{axis 1 out of range}}
+  %0 = aiopt.gather %x, %i {axis = 1 : i64} : tensor<4xf32>, tensor<2xi64>
+  return
+}
+
+// -----
+
+func.func @clip_bounds(%x: tensor<4xf32>) {
+  // expected-error@+1 {{'aiopt.clip' op min 6.000000e+00 exceeds max 0.000000e+00}}
+  %0 = aiopt.clip %x {min = 6.0 : f64, max = 0.0 : f64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @cast_shape(%x: tensor<4xf32>) {
+  // expected-error@+1 {{'aiopt.cast' op all non-scalar operands/results must have the same shape}}
+  %0 = aiopt.cast %x : tensor<4xf32> to tensor<3xi64>
+  return
+}
+
+// -----
+
+func.func @relu_int(%x: tensor<4xi64>) {
+  // expected-error@+1 {{'aiopt.relu' op operand #0 must be ranked tensor of floating-point values}}
+  %0 = aiopt.relu %x : tensor<4xi64>
+  return
+}

@@ -1,0 +1,35 @@
+"""lit configuration shared by test/ and integration_test/."""
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+
+def configure(config, name, suffixes):
+    config.name = name
+    config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+    config.suffixes = suffixes
+    config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "aiopt_lit.py", "lib",
+                       "Inputs", "CMakeLists.txt"]
+    config.environment["AIOPT_BUILD_DIR"] = config.aiopt_obj_root
+    config.environment["PYTHONPATH"] = os.path.join(
+        config.aiopt_src_root, "integration_test", "lib")
+    llvm_config.with_system_environment(["HOME", "TMPDIR"])
+    llvm_config.use_default_substitutions()
+
+    opt = "aiopt-opt"
+    if config.verify_roundtrip:
+        # Every aiopt-opt run also checks the printed IR parses back the same.
+        opt = ToolSubst("aiopt-opt", extra_args=["--verify-roundtrip"])
+    tools = [opt, "aiopt-translate", "aiopt-compile"]
+    llvm_config.add_tool_substitutions(tools, [config.aiopt_tools_dir])
+    llvm_config.add_tool_substitutions(
+        ["FileCheck", "not", "split-file", "llvm-readobj", "llvm-objdump", "count"],
+        [config.llvm_tools_dir])
+    config.substitutions.append(("%python", config.python_executable))
+    config.substitutions.append(("%cc", config.c_compiler))
+    config.substitutions.append(("%aiopt_src", config.aiopt_src_root))
+    config.substitutions.append(("%aiopt_lib", config.aiopt_lib_dir))
+    config.substitutions.append(("%aiopt_obj", config.aiopt_obj_root))
