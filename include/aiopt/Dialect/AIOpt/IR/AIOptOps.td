@@ -354,6 +354,7 @@ def AIOpt_ReshapeOp : AIOpt_Op<"reshape", [Pure]> {
   let arguments = (ins AIOpt_Tensor:$input);
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
   let hasFolder = 1;
 }
 
