@@ -28,6 +28,9 @@ def configure(config, name, suffixes):
     llvm_config.add_tool_substitutions(
         ["FileCheck", "not", "split-file", "llvm-readobj", "llvm-objdump", "count"],
         [config.llvm_tools_dir])
+    # Splits .onnxtxt files into models at "# -----" lines (the marker must
+    # not appear in the RUN line itself).
+    config.substitutions.append(("%split_onnx", "'--split-input-file=# -----'"))
     config.substitutions.append(("%python", config.python_executable))
     config.substitutions.append(("%cc", config.c_compiler))
     config.substitutions.append(("%aiopt_src", config.aiopt_src_root))

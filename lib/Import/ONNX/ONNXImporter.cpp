@@ -21,7 +21,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
-#include <deque>
+#include <queue>
 
 using namespace mlir;
 using namespace mlir::aiopt;
@@ -127,18 +127,20 @@ FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
       ++pending[i];
     }
   }
+  // Kahn's algorithm, taking the earliest ready node first so a sorted
+  // graph keeps its order.
   SmallVector<size_t> order;
-  std::deque<size_t> ready;
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
   for (int i = 0; i < g.node_size(); ++i)
     if (pending[i] == 0)
-      ready.push_back(i);
+      ready.push(i);
   while (!ready.empty()) {
-    size_t n = ready.front();
-    ready.pop_front();
+    size_t n = ready.top();
+    ready.pop();
     order.push_back(n);
     for (size_t u : users[n])
       if (--pending[u] == 0)
-        ready.push_back(u);
+        ready.push(u);
   }
   if (order.size() != static_cast<size_t>(g.node_size()))
     for (int i = 0; i < g.node_size(); ++i)

@@ -70,11 +70,20 @@ LogicalResult reshape(NodeBinder &b) {
     }
   }
   if (inferAt >= 0) {
-    int64_t total = product(xt.getShape());
-    SmallVector<int64_t> rest(out);
-    rest.erase(rest.begin() + inferAt);
-    int64_t known = product(rest);
-    if (total != kDyn && known != kDyn) {
+    // Dimensions copied with 0 are the same on both sides and cancel out,
+    // so -1 is often static even when the copied dimension is dynamic.
+    int64_t total = 1, known = 1;
+    for (int64_t d = 0; d < xt.getRank(); ++d) {
+      bool copied = d < static_cast<int64_t>(shape->size()) && (*shape)[d] == 0 && !allowZero;
+      if (!copied)
+        total = (total == kDyn || xt.isDynamicDim(d)) ? kDyn : total * xt.getDimSize(d);
+    }
+    for (auto [i, s] : llvm::enumerate(*shape)) {
+      bool copied = s == 0 && !allowZero;
+      if (static_cast<int64_t>(i) != inferAt && !copied)
+        known *= s;
+    }
+    if (total != kDyn) {
       if (known == 0 || total % known != 0)
         return b.error() << "cannot reshape " << total << " elements to the requested shape";
       out[inferAt] = total / known;
