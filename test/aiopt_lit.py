@@ -31,7 +31,7 @@ def configure(config, name, suffixes):
     # Splits .onnxtxt files into models at "# -----" lines (the marker must
     # not appear in the RUN line itself).
     config.substitutions.append(("%split_onnx", "'--split-input-file=# -----'"))
-    config.substitutions.append(("%python", config.python_executable))
+    config.substitutions.insert(0, ("%python", config.aiopt_python))
     config.substitutions.append(("%cc", config.c_compiler))
     config.substitutions.append(("%aiopt_src", config.aiopt_src_root))
     config.substitutions.append(("%aiopt_lib", config.aiopt_lib_dir))

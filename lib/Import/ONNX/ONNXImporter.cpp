@@ -81,7 +81,7 @@ public:
   OwningOpRef<ModuleOp> run();
 
 private:
-  InFlightDiagnostic error() { return emitError(fileLoc) << path << ": "; }
+  InFlightDiagnostic error() { return emitError(fileLoc); }
   Location nodeLoc(const onnx::NodeProto &node, size_t index);
   FailureOr<SmallVector<size_t>> topologicalOrder();
 
@@ -269,14 +269,14 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
   context->loadDialect<AIOptDialect, func::FuncDialect>();
   Location loc = FileLineColLoc::get(context, path, 0, 0);
   if (buffer.getBufferSize() == 0)
-    return emitError(loc) << path << ": the file is empty", nullptr;
+    return emitError(loc) << "the model file is empty", nullptr;
   onnx::ModelProto model;
   if (isTextFormat(path, buffer.getBuffer())) {
     google::protobuf::TextFormat::Parser parser;
     TextErrors errors;
     parser.RecordErrorsTo(&errors);
     if (!parser.ParseFromString(buffer.getBuffer().str(), &model))
-      return emitError(loc) << path << ": not a valid ONNX model in protobuf "
+      return emitError(loc) << "not a valid ONNX model in protobuf "
                                        "text format: "
                             << errors.first,
              nullptr;
@@ -286,12 +286,12 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
         static_cast<int>(std::min<size_t>(buffer.getBufferSize(), INT_MAX)));
     stream.SetTotalBytesLimit(INT_MAX);
     if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
-      return emitError(loc) << path << ": not a valid ONNX model (protobuf "
+      return emitError(loc) << "not a valid ONNX model (protobuf "
                                        "parse failed: truncated or not ONNX)",
              nullptr;
   }
   if (model.ir_version() <= 0 || !model.has_graph())
-    return emitError(loc) << path << ": not a valid ONNX model (no IR "
+    return emitError(loc) << "not a valid ONNX model (no IR "
                                      "version or no graph)",
            nullptr;
   return GraphImporter(context, model, path, options).run();
@@ -304,7 +304,7 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNXFile(StringRef path,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {
     emitError(FileLineColLoc::get(context, path, 0, 0))
-        << path << ": cannot open the model: " << buffer.getError().message();
+        << "cannot open the model: " << buffer.getError().message();
     return nullptr;
   }
   return importONNX(**buffer, path, context, options);
