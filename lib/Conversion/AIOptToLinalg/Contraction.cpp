@@ -64,8 +64,9 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       auto lhs2Type = RankedTensorType::get({m, lt.getShape().back()}, et);
       auto out2Type = RankedTensorType::get({m, rt.getDimSize(1)}, et);
       Value lhs2 = reshapeTensor(rewriter, loc, lhs, lhs2Type);
-      Value init = zeroFilled(rewriter, loc, out2Type,
-                              {dimValue(rewriter, loc, lhs2, 0), Value()});
+      Value rowsValue =
+          m == ShapedType::kDynamic ? dimValue(rewriter, loc, lhs2, 0) : Value();
+      Value init = zeroFilled(rewriter, loc, out2Type, {rowsValue, Value()});
       Value mm = linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs2, rhs},
                                           ValueRange{init})
                      .getResult(0);

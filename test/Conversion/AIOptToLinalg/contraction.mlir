@@ -1,0 +1,58 @@
+// RUN: aiopt-opt %s --convert-aiopt-to-linalg -split-input-file | FileCheck %s
+
+// Plain matrices use linalg.matmul on a zero-filled accumulator.
+// CHECK-LABEL: func @matmul2d
+// CHECK-SAME: (%[[A:.*]]: tensor<?x16xf32>, %[[B:.*]]: tensor<16x8xf32>)
+// CHECK: %[[D:.*]] = tensor.dim %[[A]]
+// CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?x8xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x8xf32>)
+// CHECK: linalg.matmul ins(%[[A]], %[[B]] : tensor<?x16xf32>, tensor<16x8xf32>) outs(%[[F]] : tensor<?x8xf32>)
+func.func @matmul2d(%a: tensor<?x16xf32>, %b: tensor<16x8xf32>) -> tensor<?x8xf32> {
+  %0 = aiopt.matmul %a, %b : tensor<?x16xf32>, tensor<16x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// [B, M, K] x [K, N] collapses the rows into one matmul.
+// CHECK-LABEL: func @matmul3d
+// CHECK: %[[C:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x4x16xf32> into tensor<8x16xf32>
+// CHECK: %[[M:.*]] = linalg.matmul ins(%[[C]], %{{.*}} : tensor<8x16xf32>, tensor<16x8xf32>)
+// CHECK: tensor.expand_shape %[[M]] {{\[}}[0, 1], [2]] output_shape [2, 4, 8] : tensor<8x8xf32> into tensor<2x4x8xf32>
+func.func @matmul3d(%a: tensor<2x4x16xf32>, %b: tensor<16x8xf32>) -> tensor<2x4x8xf32> {
+  %0 = aiopt.matmul %a, %b : tensor<2x4x16xf32>, tensor<16x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Broadcast batch dimensions: a generic contraction, unit batch read at 0.
+// CHECK-DAG: #[[L:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, 0, d2, d4)>
+// CHECK-DAG: #[[R:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d4, d3)>
+// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @batched
+// CHECK: linalg.generic {indexing_maps = [#[[L]], #[[R]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @batched(%a: tensor<2x1x4x16xf32>, %b: tensor<3x16x8xf32>) -> tensor<2x3x4x8xf32> {
+  %0 = aiopt.matmul %a, %b : tensor<2x1x4x16xf32>, tensor<3x16x8xf32>
+  return %0 : tensor<2x3x4x8xf32>
+}
+
+// -----
+
+// Gemm: the accumulator starts at beta * C; transposes are operand maps and
+// alpha scales each product.
+// CHECK-DAG: #[[TA:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[TB:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func @gemm
+// CHECK: %[[INIT:.*]] = linalg.generic
+// CHECK: %[[BETA:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK: arith.mulf %{{.*}}, %[[BETA]]
+// CHECK: %[[ALPHA:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK: linalg.generic {indexing_maps = [#[[TA]], #[[TB]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<4x2xf32>, tensor<3x4xf32>) outs(%[[INIT]] : tensor<2x3xf32>)
+// CHECK: arith.mulf %{{.*}}, %[[ALPHA]]
+func.func @gemm(%a: tensor<4x2xf32>, %b: tensor<3x4xf32>, %c: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = aiopt.gemm %a, %b, %c {alpha = 0.5 : f32, beta = 2.0 : f32, transA = true, transB = true} : tensor<4x2xf32>, tensor<3x4xf32>, tensor<3xf32>
+  return %0 : tensor<2x3xf32>
+}
