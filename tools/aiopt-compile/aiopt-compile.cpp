@@ -143,7 +143,7 @@ int compile(int argc, char **argv) {
 
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.modelName = name;
-  PassManager pm(&context);
+  PassManager pm(&context, ModuleOp::getOperationName());
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
   buildCPUPipeline(pm, *from, *to, pipelineOptions);
