@@ -164,7 +164,28 @@ def transformer():
     return m, sets
 
 
-FAMILIES = {"mlp": mlp, "cnn": cnn, "transformer": transformer}
+def aliasing():
+    """Outputs that alias an input, a constant, each other or a view: the
+    compiled code must hand back caller-owned copies (no double free, no
+    free of a global)."""
+    g = Graph(3)
+    c = g.const(np.arange(6, dtype=np.float32).reshape(2, 3))
+    t = g.op("Relu", [g.op("Transpose", ["x"], perm=[1, 0])])
+    g.nodes.append(h.make_node("Identity", ["x"], ["same"], name="id_x"))
+    g.nodes.append(h.make_node("Identity", [c], ["const"], name="id_c"))
+    rev = g.op("Slice", ["x", g.const(np.array([3], np.int64)), g.const(np.array([-100], np.int64)),
+                         g.const(np.array([1], np.int64)), g.const(np.array([-1], np.int64))])
+    m = g.model([h.make_tensor_value_info("x", T.FLOAT, [4, 5])],
+                [h.make_tensor_value_info("same", T.FLOAT, [4, 5]),
+                 h.make_tensor_value_info("const", T.FLOAT, [2, 3]),
+                 h.make_tensor_value_info(t, T.FLOAT, [5, 4]),
+                 h.make_tensor_value_info(t, T.FLOAT, [5, 4]),
+                 h.make_tensor_value_info(rev, T.FLOAT, [4, 4])])
+    rng = np.random.default_rng(13)
+    return m, [[rng.standard_normal((4, 5)).astype(np.float32)]]
+
+
+FAMILIES = {"mlp": mlp, "cnn": cnn, "transformer": transformer, "aliasing": aliasing}
 
 if __name__ == "__main__":
     family, workdir = sys.argv[1], sys.argv[2]
