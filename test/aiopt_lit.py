@@ -3,11 +3,14 @@
 import os
 
 import lit.formats
-from lit.llvm import llvm_config
+import lit.llvm
 from lit.llvm.subst import ToolSubst
 
 
 def configure(config, name, suffixes):
+    # Each suite's lit.site.cfg.py makes its own llvm_config: read it now,
+    # not at import (both suites share this module in one lit run).
+    llvm_config = lit.llvm.llvm_config
     config.name = name
     config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
     config.suffixes = suffixes

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The README's test command: idempotent setup and build, then every test:
+# lit + FileCheck (test/), compile-and-run tests (integration_test/) and the
+# C++ unit tests (ctest). Prints one closing line: "N passed, N failed".
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${AIOPT_BUILD_DIR:-$ROOT/build}"
+"$ROOT/scripts/setup.sh"
+
+LIT=/usr/lib/llvm-22/bin/lit
+JOBS="${AIOPT_TEST_JOBS:-$(nproc)}"
+status=0
+"$LIT" -sv -j "$JOBS" --output "$BUILD/lit-results.json" \
+  "$BUILD/test" "$BUILD/integration_test" || status=1
+(cd "$BUILD" && ctest --output-on-failure -j "$JOBS" --output-junit "$BUILD/ctest-results.xml") || status=1
+
+"$ROOT/.venv/bin/python" - "$BUILD" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+build = sys.argv[1]
+passed = failed = 0
+for t in json.load(open(build + "/lit-results.json"))["tests"]:
+    if t["code"] in ("PASS", "XFAIL"):
+        passed += 1
+    elif t["code"] not in ("UNSUPPORTED",):
+        failed += 1
+for case in ET.parse(build + "/ctest-results.xml").getroot().iter("testcase"):
+    if case.get("status") == "run":
+        passed += 1
+    else:
+        failed += 1
+print("aiopt: %d passed, %d failed" % (passed, failed))
+PY
+exit $status

@@ -1,0 +1,106 @@
+//===- RuntimeTest.cpp - the C runtime's helpers and argument checks ------===//
+//
+// Unit tests of lib/Runtime against a fake model entry, so argument checks
+// and result copying are tested without compiling a model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt-c/Runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+
+/// A fake compiled model: one f32 input [?, 2], one output equal to the
+/// input times two, written as a strided (transposed-back) result to check
+/// that the runtime honours result strides.
+void doubleEntry(void **inputs, void *results) {
+  auto *in = static_cast<int64_t *>(inputs[0]);
+  float *src;
+  std::memcpy(&src, &in[1], sizeof(void *));
+  int64_t rows = in[3];
+  // Result stored column-major: strides {1, rows}.
+  auto *buffer = static_cast<float *>(std::malloc(sizeof(float) * rows * 2 + 1));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < 2; ++j)
+      buffer[j * rows + i] = 2 * src[i * 2 + j];
+  auto *out = static_cast<int64_t *>(results);
+  std::memcpy(&out[0], &buffer, sizeof(void *));
+  std::memcpy(&out[1], &buffer, sizeof(void *));
+  out[2] = 0;
+  out[3] = rows;
+  out[4] = 2;
+  out[5] = 1;
+  out[6] = rows;
+}
+
+const int64_t kShape[] = {-1, 2};
+const aiopt_tensor_info kInputs[] = {{"x", AIOPT_F32, 2, kShape}};
+const aiopt_tensor_info kOutputs[] = {{"y", AIOPT_F32, 2, kShape}};
+const aiopt_model_info kModel = {AIOPT_ABI_VERSION, "double", 1, kInputs, 1,
+                                 kOutputs, doubleEntry, ""};
+
+aiopt_tensor tensor(float *data, int64_t rows) {
+  aiopt_tensor t{};
+  t.data = data;
+  t.dtype = AIOPT_F32;
+  t.rank = 2;
+  t.shape[0] = rows;
+  t.shape[1] = 2;
+  return t;
+}
+
+TEST(Runtime, DtypeSizes) {
+  EXPECT_EQ(aiopt_dtype_size(AIOPT_F32), 4u);
+  EXPECT_EQ(aiopt_dtype_size(AIOPT_I64), 8u);
+  EXPECT_EQ(aiopt_dtype_size(AIOPT_BF16), 2u);
+  EXPECT_EQ(aiopt_dtype_size(AIOPT_BOOL), 1u);
+  EXPECT_EQ(aiopt_dtype_size(12345), 0u);
+}
+
+TEST(Runtime, CopiesStridedResults) {
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  aiopt_tensor in = tensor(x, 3), out{};
+  ASSERT_EQ(aiopt_run(&kModel, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
+  ASSERT_EQ(out.rank, 2);
+  EXPECT_EQ(out.shape[0], 3);
+  EXPECT_EQ(out.shape[1], 2);
+  EXPECT_EQ(aiopt_tensor_num_elements(&out), 6);
+  auto *y = static_cast<float *>(out.data);
+  for (int i = 0; i < 6; ++i)
+    EXPECT_FLOAT_EQ(y[i], 2 * x[i]);
+  aiopt_tensor_free(&out);
+  EXPECT_EQ(out.data, nullptr);
+}
+
+TEST(Runtime, RejectsBadArguments) {
+  float x[6] = {};
+  aiopt_tensor in = tensor(x, 3), out{};
+  in.shape[1] = 3;
+  EXPECT_EQ(aiopt_run(&kModel, &in, 1, &out, 1), AIOPT_ERROR_SHAPE);
+  EXPECT_STREQ(aiopt_last_error(), "input 0 ('x'): dimension 1 is 3, expected 2");
+  in = tensor(x, 3);
+  in.dtype = AIOPT_I32;
+  EXPECT_EQ(aiopt_run(&kModel, &in, 1, &out, 1), AIOPT_ERROR_DTYPE);
+  in = tensor(x, 3);
+  EXPECT_EQ(aiopt_run(&kModel, &in, 2, &out, 1), AIOPT_ERROR_ARGUMENT_COUNT);
+  EXPECT_EQ(aiopt_run(&kModel, nullptr, 1, &out, 1), AIOPT_ERROR_NULL_ARGUMENT);
+  // A successful call clears the previous message.
+  ASSERT_EQ(aiopt_run(&kModel, &in, 1, &out, 1), AIOPT_OK);
+  EXPECT_STREQ(aiopt_last_error(), "");
+  aiopt_tensor_free(&out);
+}
+
+TEST(Runtime, SmallCallerBufferIsAnError) {
+  float x[6] = {};
+  float y[5];
+  aiopt_tensor in = tensor(x, 3), out{};
+  out.data = y;
+  out.capacity = sizeof(y);
+  EXPECT_EQ(aiopt_run(&kModel, &in, 1, &out, 1), AIOPT_ERROR_BUFFER_TOO_SMALL);
+  EXPECT_EQ(out.data, y); // the caller's buffer is left in place
+}
+} // namespace
