@@ -15,8 +15,6 @@ using namespace mlir::aiopt::onnx_import;
 
 namespace {
 
-RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
-
 /// Explicit begin/end pads from `pads` or `auto_pad` (SAME_* needs static
 /// spatial extents).
 FailureOr<SmallVector<int64_t>> resolvePads(NodeBinder &b, RankedTensorType in,
@@ -155,14 +153,6 @@ LogicalResult gemm(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
-/// Reshapes `v` to `shape` (same element type).
-FailureOr<Value> reshapeTo(NodeBinder &b, Value v, ArrayRef<int64_t> shape) {
-  auto type = RankedTensorType::get(shape, tensorType(v).getElementType());
-  if (type == v.getType())
-    return v;
-  return b.makeTyped<ReshapeOp>(type, v);
-}
-
 /// MatMul with numpy semantics for 1-D operands: a 1-D lhs gains a leading
 /// unit row, a 1-D rhs a trailing unit column, both dropped afterwards.
 LogicalResult matmul(NodeBinder &b) {
@@ -174,9 +164,9 @@ LogicalResult matmul(NodeBinder &b) {
     return b.error() << "operands must not be scalars";
   bool lhsVec = lt.getRank() == 1, rhsVec = rt.getRank() == 1;
   if (lhsVec)
-    l = reshapeTo(b, *l, {1, lt.getDimSize(0)});
+    l = b.reshape(*l, {1, lt.getDimSize(0)});
   if (rhsVec)
-    r = reshapeTo(b, *r, {rt.getDimSize(0), 1});
+    r = b.reshape(*r, {rt.getDimSize(0), 1});
   if (failed(l) || failed(r))
     return failure();
   FailureOr<Value> v = b.make<MatMulOp>(*l, *r);
@@ -188,7 +178,7 @@ LogicalResult matmul(NodeBinder &b) {
       shape.erase(shape.end() - 1);
     if (lhsVec)
       shape.erase(shape.end() - (rhsVec ? 1 : 2));
-    v = reshapeTo(b, *v, shape);
+    v = b.reshape(*v, shape);
     if (failed(v))
       return failure();
   }
@@ -213,25 +203,16 @@ LogicalResult softmax(NodeBinder &b, bool log) {
                                                 ob.getBoolAttr(log));
     return failed(v) ? failure() : b.setResults(*v);
   }
-  auto product = [&](ArrayRef<int64_t> dims) {
-    int64_t p = 1;
-    for (int64_t d : dims)
-      if (d == ShapedType::kDynamic || p == ShapedType::kDynamic)
-        p = ShapedType::kDynamic;
-      else
-        p *= d;
-    return p;
-  };
-  SmallVector<int64_t> flat = {product(xt.getShape().take_front(*axis)),
-                               product(xt.getShape().drop_front(*axis))};
-  FailureOr<Value> f = reshapeTo(b, *x, flat);
+  SmallVector<int64_t> flat = {shapeProduct(xt.getShape().take_front(*axis)),
+                               shapeProduct(xt.getShape().drop_front(*axis))};
+  FailureOr<Value> f = b.reshape(*x, flat);
   if (failed(f))
     return failure();
   FailureOr<Value> s = b.makeTyped<SoftmaxOp>(f->getType(), *f, ob.getI64IntegerAttr(1),
                                               ob.getBoolAttr(log));
   if (failed(s))
     return failure();
-  FailureOr<Value> v = reshapeTo(b, *s, xt.getShape());
+  FailureOr<Value> v = b.reshape(*s, xt.getShape());
   return failed(v) ? failure() : b.setResults(*v);
 }
 

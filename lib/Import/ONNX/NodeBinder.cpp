@@ -114,6 +114,23 @@ LogicalResult NodeBinder::setResults(ArrayRef<Value> results) {
   return success();
 }
 
+FailureOr<Value> NodeBinder::reshape(Value v, ArrayRef<int64_t> shape) {
+  auto type = RankedTensorType::get(shape, tensorType(v).getElementType());
+  if (type == v.getType())
+    return v;
+  return makeTyped<ReshapeOp>(type, v);
+}
+
+int64_t onnx_import::shapeProduct(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims) {
+    if (d == ShapedType::kDynamic)
+      return ShapedType::kDynamic;
+    p *= d;
+  }
+  return p;
+}
+
 FailureOr<int64_t> NodeBinder::normalizeAxis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
     return error() << "axis " << axis << " is out of range for rank " << rank;

@@ -85,6 +85,9 @@ public:
     return finish(OpTy::create(builder, loc, type, std::forward<Args>(args)...));
   }
 
+  /// `v` reshaped to `shape` (same element type); `v` itself when equal.
+  FailureOr<Value> reshape(Value v, ArrayRef<int64_t> shape);
+
   /// Converts a possibly negative axis of a rank-`rank` tensor.
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
@@ -95,6 +98,14 @@ private:
   StringRef modelDir;
   const ONNXImportOptions &options;
 };
+
+/// The type of a value the importer created (always a ranked tensor).
+inline RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+/// Product of extents; ShapedType::kDynamic if any is dynamic.
+int64_t shapeProduct(ArrayRef<int64_t> dims);
 
 /// An op handler: imports one node through its binder.
 using OpHandler = std::function<LogicalResult(NodeBinder &)>;

@@ -20,28 +20,8 @@ namespace {
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
 
-RankedTensorType tensorType(Value v) { return cast<RankedTensorType>(v.getType()); }
-
-FailureOr<Value> reshapeTo(NodeBinder &b, Value v, ArrayRef<int64_t> shape) {
-  auto type = RankedTensorType::get(shape, tensorType(v).getElementType());
-  if (type == v.getType())
-    return v;
-  return b.makeTyped<ReshapeOp>(type, v);
-}
-
 LogicalResult bind(NodeBinder &b, FailureOr<Value> v) {
   return failed(v) ? failure() : b.setResults(*v);
-}
-
-/// Product of extents; dynamic if any is.
-int64_t product(ArrayRef<int64_t> dims) {
-  int64_t p = 1;
-  for (int64_t d : dims) {
-    if (d == kDyn)
-      return kDyn;
-    p *= d;
-  }
-  return p;
 }
 
 LogicalResult reshape(NodeBinder &b) {
@@ -89,7 +69,7 @@ LogicalResult reshape(NodeBinder &b) {
       out[inferAt] = total / known;
     }
   }
-  return bind(b, reshapeTo(b, *x, out));
+  return bind(b, b.reshape(*x, out));
 }
 
 LogicalResult flatten(NodeBinder &b) {
@@ -102,9 +82,9 @@ LogicalResult flatten(NodeBinder &b) {
     return b.error() << "axis " << axis << " is out of range";
   if (axis < 0)
     axis += xt.getRank();
-  return bind(b, reshapeTo(b, *x,
-                           {product(xt.getShape().take_front(axis)),
-                            product(xt.getShape().drop_front(axis))}));
+  return bind(b, b.reshape(*x,
+                           {shapeProduct(xt.getShape().take_front(axis)),
+                            shapeProduct(xt.getShape().drop_front(axis))}));
 }
 
 /// Axes from the `axes` attribute (old opsets) or the constant input #1.
@@ -142,7 +122,7 @@ LogicalResult squeeze(NodeBinder &b) {
     if (!squeezed)
       out.push_back(xt.getDimSize(d));
   }
-  return bind(b, reshapeTo(b, *x, out));
+  return bind(b, b.reshape(*x, out));
 }
 
 LogicalResult unsqueeze(NodeBinder &b) {
@@ -165,7 +145,7 @@ LogicalResult unsqueeze(NodeBinder &b) {
   int64_t next = 0;
   for (int64_t d = 0; d < rank; ++d)
     out.push_back(unit[d] ? 1 : xt.getDimSize(next++));
-  return bind(b, reshapeTo(b, *x, out));
+  return bind(b, b.reshape(*x, out));
 }
 
 LogicalResult transpose(NodeBinder &b) {
