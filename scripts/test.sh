@@ -12,17 +12,22 @@ JOBS="${AIOPT_TEST_JOBS:-$(nproc)}"
 status=0
 "$LIT" -sv -j "$JOBS" --output "$BUILD/lit-results.json" \
   "$BUILD/test" "$BUILD/integration_test" || status=1
+# The FileCheck suite again with every aiopt-opt run checking that its
+# output parses back to the same IR (--verify-roundtrip).
+"$LIT" -s -j "$JOBS" --param verify_roundtrip=1 --output "$BUILD/lit-roundtrip-results.json" \
+  "$BUILD/test" || status=1
 (cd "$BUILD" && ctest --output-on-failure -j "$JOBS" --output-junit "$BUILD/ctest-results.xml") || status=1
 
 "$ROOT/.venv/bin/python" - "$BUILD" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
 build = sys.argv[1]
 passed = failed = 0
-for t in json.load(open(build + "/lit-results.json"))["tests"]:
-    if t["code"] in ("PASS", "XFAIL"):
-        passed += 1
-    elif t["code"] not in ("UNSUPPORTED",):
-        failed += 1
+for results in ("/lit-results.json", "/lit-roundtrip-results.json"):
+    for t in json.load(open(build + results))["tests"]:
+        if t["code"] in ("PASS", "XFAIL"):
+            passed += 1
+        elif t["code"] not in ("UNSUPPORTED",):
+            failed += 1
 for case in ET.parse(build + "/ctest-results.xml").getroot().iter("testcase"):
     if case.get("status") == "run":
         passed += 1

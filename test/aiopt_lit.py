@@ -7,7 +7,7 @@ import lit.llvm
 from lit.llvm.subst import ToolSubst
 
 
-def configure(config, name, suffixes):
+def configure(config, lit_config, name, suffixes):
     # Each suite's lit.site.cfg.py makes its own llvm_config: read it now,
     # not at import (both suites share this module in one lit run).
     llvm_config = lit.llvm.llvm_config
@@ -23,7 +23,7 @@ def configure(config, name, suffixes):
     llvm_config.use_default_substitutions()
 
     opt = "aiopt-opt"
-    if config.verify_roundtrip:
+    if config.verify_roundtrip or lit_config.params.get("verify_roundtrip"):
         # Every aiopt-opt run also checks the printed IR parses back the same.
         opt = ToolSubst("aiopt-opt", extra_args=["--verify-roundtrip"])
     tools = [opt, "aiopt-translate", "aiopt-compile"]

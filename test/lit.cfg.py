@@ -8,4 +8,4 @@ import aiopt_lit  # noqa: E402
 
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.aiopt_obj_root, "test")
-aiopt_lit.configure(config, "aiopt", [".mlir", ".onnxtxt", ".test"])
+aiopt_lit.configure(config, lit_config, "aiopt", [".mlir", ".onnxtxt", ".test"])
