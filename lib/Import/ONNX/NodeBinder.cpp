@@ -14,7 +14,7 @@ using namespace mlir::aiopt;
 using namespace mlir::aiopt::onnx_import;
 
 InFlightDiagnostic NodeBinder::error() {
-  return emitError(loc) << "node '" << node.name() << "' (" << node.op_type()
+  return emitError(loc) << "node '" << name << "' (" << node.op_type()
                         << ", opset " << opset << "): ";
 }
 

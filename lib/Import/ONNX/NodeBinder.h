@@ -22,15 +22,17 @@ namespace mlir::aiopt::onnx_import {
 /// Binds one ONNX node: what a handler reads and writes.
 class NodeBinder {
 public:
-  NodeBinder(OpBuilder &builder, const onnx::NodeProto &node, int64_t opset,
-             Location loc, llvm::StringMap<Value> &values, StringRef modelDir,
-             const ONNXImportOptions &options)
-      : builder(builder), loc(loc), node(node), opset(opset), values(values),
-        modelDir(modelDir), options(options) {}
+  NodeBinder(OpBuilder &builder, const onnx::NodeProto &node, StringRef name,
+             int64_t opset, Location loc, llvm::StringMap<Value> &values,
+             StringRef modelDir, const ONNXImportOptions &options)
+      : builder(builder), loc(loc), node(node), name(name), opset(opset),
+        values(values), modelDir(modelDir), options(options) {}
 
   OpBuilder &builder;
   Location loc;
   const onnx::NodeProto &node;
+  /// The node's name, or "<op type>#<index>" for unnamed nodes.
+  std::string name;
   int64_t opset;
 
   /// Reports an error naming the node, its op type and opset.

@@ -82,7 +82,7 @@ public:
 
 private:
   InFlightDiagnostic error() { return emitError(fileLoc); }
-  Location nodeLoc(const onnx::NodeProto &node, size_t index);
+  static std::string nodeName(const onnx::NodeProto &node, size_t index);
   FailureOr<SmallVector<size_t>> topologicalOrder();
 
   MLIRContext *ctx;
@@ -94,11 +94,9 @@ private:
   llvm::StringMap<Value> values;
 };
 
-Location GraphImporter::nodeLoc(const onnx::NodeProto &node, size_t index) {
-  std::string name = node.name().empty()
-                         ? node.op_type() + "#" + std::to_string(index)
-                         : node.name();
-  return NameLoc::get(StringAttr::get(ctx, name), fileLoc);
+std::string GraphImporter::nodeName(const onnx::NodeProto &node, size_t index) {
+  return node.name().empty() ? node.op_type() + "#" + std::to_string(index)
+                             : node.name();
 }
 
 FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
@@ -108,8 +106,8 @@ FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
     for (const std::string &out : g.node(i).output())
       if (!out.empty() && !producer.try_emplace(out, i).second)
         return error() << "value '" << out << "' is produced twice (by node '"
-                       << g.node(producer[out]).name() << "' and node '"
-                       << g.node(i).name() << "')";
+                       << nodeName(g.node(producer[out]), producer[out])
+                       << "' and node '" << nodeName(g.node(i), i) << "')";
   std::vector<std::vector<size_t>> users(g.node_size());
   std::vector<size_t> pending(g.node_size(), 0);
   for (int i = 0; i < g.node_size(); ++i) {
@@ -119,7 +117,7 @@ FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
         continue;
       auto it = producer.find(in);
       if (it == producer.end())
-        return error() << "node '" << node.name() << "' (" << node.op_type()
+        return error() << "node '" << nodeName(node, i) << "' (" << node.op_type()
                        << "): input '" << in
                        << "' is not produced by any node, graph input or "
                           "initializer";
@@ -146,7 +144,7 @@ FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
     for (int i = 0; i < g.node_size(); ++i)
       if (pending[i] != 0)
         return error() << "the graph has a cycle through node '"
-                       << g.node(i).name() << "' (" << g.node(i).op_type() << ")";
+                       << nodeName(g.node(i), i) << "' (" << g.node(i).op_type() << ")";
   return order;
 }
 
@@ -206,10 +204,11 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
 
   // Diagnostics raised while building a node's ops name that node.
   const onnx::NodeProto *current = nullptr;
+  std::string currentName;
   ScopedDiagnosticHandler noteNode(ctx, [&](Diagnostic &diag) {
     if (current && diag.getSeverity() == DiagnosticSeverity::Error &&
         !StringRef(diag.str()).starts_with("node '"))
-      diag.attachNote() << "while importing node '" << current->name() << "' ("
+      diag.attachNote() << "while importing node '" << currentName << "' ("
                         << current->op_type() << ", opset " << opset << ")";
     return failure();
   });
@@ -217,16 +216,17 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (size_t idx : *order) {
     const onnx::NodeProto &node = g.node(idx);
     current = &node;
-    Location loc = nodeLoc(node, idx);
+    currentName = nodeName(node, idx);
+    Location loc = NameLoc::get(StringAttr::get(ctx, currentName), fileLoc);
     if (!isDefaultDomain(node.domain()))
-      return emitError(loc) << "node '" << node.name() << "' (" << node.op_type()
+      return emitError(loc) << "node '" << currentName << "' (" << node.op_type()
                             << "): operator domain '" << node.domain()
                             << "' is not supported",
              nullptr;
     int64_t oldest;
     const OpHandler *handler = registry().lookup(node.op_type(), opset, oldest);
     if (!handler) {
-      auto diag = emitError(loc) << "node '" << node.name() << "' ("
+      auto diag = emitError(loc) << "node '" << currentName << "' ("
                                  << node.op_type() << ", opset " << opset
                                  << "): ";
       if (oldest == 0)
@@ -236,7 +236,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
              << oldest << ", not opset " << opset;
       return nullptr;
     }
-    NodeBinder binder(b, node, opset, loc, values, modelDir, options);
+    NodeBinder binder(b, node, currentName, opset, loc, values, modelDir, options);
     if (failed((*handler)(binder)))
       return nullptr;
   }
