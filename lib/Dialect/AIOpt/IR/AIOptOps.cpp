@@ -376,7 +376,8 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 }
 
 LogicalResult SoftmaxOp::verify() {
-  if (getAxis() < 0 || getAxis() >= getInput().getType().getRank())
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= getInput().getType().getRank())
     return emitOpError("axis ") << getAxis() << " out of range";
   return success();
 }
