@@ -37,12 +37,15 @@ def tools():
     return os.path.join(build, "bin"), os.path.join(build, "lib")
 
 
-def compile_model(model_path, workdir, name="model", extra=()):
-    """Compiles the model and links the driver; returns the executable."""
+def compile_model(model_path, workdir, name="model", extra=(), quiet=False):
+    """Compiles the model and links the driver; returns the executable.
+    With `quiet`, the compiler's diagnostics are kept in the raised
+    CalledProcessError instead of printed."""
     bindir, libdir = tools()
     obj = os.path.join(workdir, name + ".o")
     subprocess.run([os.path.join(bindir, "aiopt-compile"), model_path, "-o", obj,
-                    "--name", name, *extra], check=True)
+                    "--name", name, *extra], check=True, capture_output=quiet,
+                   text=True)
     exe = os.path.join(workdir, name + ".exe")
     subprocess.run(["clang-22", "-O2", "-std=c11",
                     "-I", os.path.join(ROOT, "include"), "-I", workdir,
@@ -57,7 +60,7 @@ def run_compiled(exe, inputs, workdir, repeat=1):
     for i, a in enumerate(inputs):
         write_tensor(os.path.join(workdir, "input_%d.tensor" % i), a)
     out = subprocess.run([exe, workdir, "--repeat", str(repeat)], check=True,
-                         capture_output=True, text=True).stdout
+                         capture_output=True, text=True, timeout=600).stdout
     outputs = []
     i = 0
     while os.path.exists(os.path.join(workdir, "output_%d.tensor" % i)):

@@ -8,7 +8,12 @@
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -68,6 +73,75 @@ mlir::aiopt::createTargetMachine(const TargetOptions &options, Location loc) {
   return tm;
 }
 
+namespace {
+/// A weight blob moved around the MLIR -> LLVM IR translation.
+struct DetachedConstant {
+  std::string name;
+  StringRef data;
+  Type elementType;
+  int64_t numElements;
+};
+} // namespace
+
+/// The LLVM IR element type of a weight, or null if LLVM's ConstantDataArray
+/// cannot hold it.
+static llvm::Type *rawElementType(Type t, llvm::LLVMContext &ctx) {
+  if (t.isF32()) return llvm::Type::getFloatTy(ctx);
+  if (t.isF64()) return llvm::Type::getDoubleTy(ctx);
+  if (t.isF16()) return llvm::Type::getHalfTy(ctx);
+  if (t.isBF16()) return llvm::Type::getBFloatTy(ctx);
+  if (t.isInteger(8) || t.isInteger(16) || t.isInteger(32) || t.isInteger(64))
+    return llvm::Type::getIntNTy(ctx, t.getIntOrFloatBitWidth());
+  return nullptr;
+}
+
+/// The translation turns a `dense_resource` global into one LLVM constant
+/// per element, which takes minutes and gigabytes for a 100 MB model. So the
+/// blobs of such globals are detached (the global gets a zero initializer)
+/// and attached after translation as one raw ConstantDataArray each.
+static SmallVector<DetachedConstant> detachWeights(ModuleOp module,
+                                                   llvm::LLVMContext &ctx) {
+  SmallVector<DetachedConstant> detached;
+  for (auto global : module.getOps<LLVM::GlobalOp>()) {
+    auto attr = dyn_cast_or_null<DenseResourceElementsAttr>(global.getValueOrNull());
+    if (!attr || !rawElementType(attr.getElementType(), ctx))
+      continue;
+    AsmResourceBlob *blob = attr.getRawHandle().getBlob();
+    if (!blob)
+      continue;
+    ArrayRef<char> bytes = blob->getData();
+    detached.push_back({global.getSymName().str(),
+                        StringRef(bytes.data(), bytes.size()),
+                        attr.getElementType(), attr.getNumElements()});
+    global.removeValueAttr();
+    Block *body = new Block();
+    global.getInitializerRegion().push_back(body);
+    OpBuilder b = OpBuilder::atBlockEnd(body);
+    Value zero = LLVM::ZeroOp::create(b, global.getLoc(), global.getGlobalType());
+    LLVM::ReturnOp::create(b, global.getLoc(), zero);
+  }
+  return detached;
+}
+
+static void attachWeights(llvm::Module &module,
+                          ArrayRef<DetachedConstant> detached) {
+  for (const DetachedConstant &c : detached) {
+    llvm::GlobalVariable *old = module.getGlobalVariable(c.name, true);
+    if (!old)
+      continue;
+    llvm::Constant *init = llvm::ConstantDataArray::getRaw(
+        c.data, c.numElements, rawElementType(c.elementType, module.getContext()));
+    auto *gv = new llvm::GlobalVariable(
+        module, init->getType(), /*isConstant=*/true, old->getLinkage(), init,
+        "", old, old->getThreadLocalMode(), old->getAddressSpace());
+    gv->setAlignment(old->getAlign());
+    gv->setUnnamedAddr(old->getUnnamedAddr());
+    gv->takeName(old);
+    old->replaceAllUsesWith(gv);
+    old->eraseFromParent();
+  }
+}
+
 FailureOr<std::unique_ptr<llvm::Module>>
 mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
                                   llvm::TargetMachine &tm, unsigned optLevel) {
@@ -75,9 +149,11 @@ mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
+  SmallVector<DetachedConstant> weights = detachWeights(module, ctx);
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, ctx);
   if (!llvmModule)
     return module.emitError("translation to LLVM IR failed");
+  attachWeights(*llvmModule, weights);
   llvmModule->setDataLayout(tm.createDataLayout());
   llvmModule->setTargetTriple(tm.getTargetTriple());
   if (optLevel == 0)

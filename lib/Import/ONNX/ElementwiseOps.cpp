@@ -33,6 +33,41 @@ LogicalResult binary(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
+/// Before opset 7, binary ops broadcast only with `broadcast` = 1, aligning
+/// the second operand at `axis` (default: trailing, as numpy).
+template <typename OpTy>
+LogicalResult binaryLegacy(NodeBinder &b) {
+  FailureOr<Value> l = b.input(0), r = b.input(1);
+  if (failed(l) || failed(r))
+    return failure();
+  RankedTensorType lt = tensorType(*l), rt = tensorType(*r);
+  if (b.attrInt("broadcast", 0) == 0) {
+    if (lt.getShape() != rt.getShape())
+      return b.error() << "operands differ in shape and 'broadcast' is not set";
+  } else if (b.hasAttr("axis")) {
+    FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", 0), lt.getRank());
+    if (failed(axis))
+      return failure();
+    if (*axis + rt.getRank() > lt.getRank())
+      return b.error() << "the second operand does not fit at axis " << *axis;
+    SmallVector<int64_t> shape(rt.getShape());
+    shape.append(lt.getRank() - *axis - rt.getRank(), 1);
+    r = b.reshape(*r, shape);
+    if (failed(r))
+      return failure();
+  }
+  FailureOr<Value> v = b.make<OpTy>(*l, *r);
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// Registers `OpTy` for `name`: the legacy form from opset 1, numpy
+/// broadcasting from `since`.
+template <typename OpTy>
+void addBinary(OpRegistry &r, StringRef name, int64_t since) {
+  r.add(name, 1, binaryLegacy<OpTy>);
+  r.add(name, since, binary<OpTy>);
+}
+
 /// Max/Min/Sum of one or more inputs, folded left.
 template <typename OpTy>
 LogicalResult variadic(NodeBinder &b) {
@@ -133,19 +168,20 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("Clip", 11, clipInputs);
   r.add("Cast", 6, castOp);
   r.add("Where", 9, where);
-  r.add("Add", 7, binary<AddOp>);
-  r.add("Sub", 7, binary<SubOp>);
-  r.add("Mul", 7, binary<MulOp>);
-  r.add("Div", 7, binary<DivOp>);
-  r.add("Pow", 7, binary<PowOp>);
-  r.add("Equal", 7, binary<EqualOp>);
-  r.add("Less", 7, binary<LessOp>);
+  addBinary<AddOp>(r, "Add", 7);
+  addBinary<SubOp>(r, "Sub", 7);
+  addBinary<MulOp>(r, "Mul", 7);
+  addBinary<DivOp>(r, "Div", 7);
+  addBinary<PowOp>(r, "Pow", 7);
+  addBinary<EqualOp>(r, "Equal", 7);
+  addBinary<LessOp>(r, "Less", 7);
+  addBinary<GreaterOp>(r, "Greater", 7);
+  addBinary<AndOp>(r, "And", 7);
+  addBinary<OrOp>(r, "Or", 7);
   r.add("LessOrEqual", 12, binary<LessEqualOp>);
-  r.add("Greater", 7, binary<GreaterOp>);
   r.add("GreaterOrEqual", 12, binary<GreaterEqualOp>);
-  r.add("And", 7, binary<AndOp>);
-  r.add("Or", 7, binary<OrOp>);
-  r.add("Max", 8, variadic<MaxOp>);
-  r.add("Min", 8, variadic<MinOp>);
-  r.add("Sum", 8, variadic<AddOp>);
+  // Before opset 8 the inputs have one shape; the same fold applies.
+  r.add("Max", 6, variadic<MaxOp>);
+  r.add("Min", 6, variadic<MinOp>);
+  r.add("Sum", 6, variadic<AddOp>);
 }

@@ -127,6 +127,9 @@ LogicalResult globalPool(NodeBinder &b, ReduceKind kind) {
 LogicalResult batchNorm(NodeBinder &b) {
   if (b.attrInt("training_mode", 0) != 0)
     return b.error() << "training_mode is not supported (inference only)";
+  // Opsets 6-8: `spatial` = 0 normalizes per element, not per channel.
+  if (b.attrInt("spatial", 1) != 1)
+    return b.error() << "spatial = 0 is not supported";
   SmallVector<Value> in;
   for (int i = 0; i < 5; ++i) {
     FailureOr<Value> v = b.input(i);
@@ -216,7 +219,7 @@ LogicalResult softmax(NodeBinder &b, bool log) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
-/// Dropout at inference is the identity; the mask output is not supported.
+/// Dropout at inference is the identity; its mask output is all true.
 LogicalResult dropout(NodeBinder &b) {
   if (b.hasInput(2)) {
     FailureOr<SmallVector<int64_t>> training = b.constInts(2, "training_mode");
@@ -225,8 +228,74 @@ LogicalResult dropout(NodeBinder &b) {
     if (!training->empty() && (*training)[0] != 0)
       return b.error() << "training_mode is not supported (inference only)";
   }
+  if (b.opset < 7 && b.attrInt("is_test", 0) == 0)
+    return b.error() << "is_test = 0 (training) is not supported";
   FailureOr<Value> x = b.input(0);
-  return failed(x) ? failure() : b.setResults(*x);
+  if (failed(x))
+    return failure();
+  SmallVector<Value> results = {*x};
+  if (b.node.output_size() > 1 && !b.node.output(1).empty()) {
+    RankedTensorType xt = tensorType(*x);
+    if (!xt.hasStaticShape())
+      return b.error() << "the mask output needs a static input shape";
+    auto maskType = RankedTensorType::get(xt.getShape(), b.builder.getI1Type());
+    results.push_back(ConstantOp::create(b.builder, b.loc,
+                                         DenseElementsAttr::get(maskType, true)));
+  }
+  return b.setResults(results);
+}
+
+/// LRN as existing ops: the channel-window sum of squares is an average
+/// pool over a [N, 1, C, H*W] view (count_include_pad, so the divisor is
+/// `size`), then y = x / (bias + alpha * mean)^beta.
+LogicalResult lrn(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  if (xt.getRank() < 3)
+    return b.error() << "input must have rank >= 3";
+  int64_t size = b.attrInt("size", 0);
+  if (size < 1)
+    return b.error() << "'size' must be a positive integer";
+  Type et = xt.getElementType();
+  OpBuilder &ob = b.builder;
+  auto scalar = [&](double v) {
+    return ConstantOp::create(ob, b.loc,
+                              DenseElementsAttr::get(RankedTensorType::get({}, et),
+                                                     ob.getFloatAttr(et, v)))
+        .getResult();
+  };
+  int64_t spatial = shapeProduct(xt.getShape().drop_front(2));
+  FailureOr<Value> sq = b.make<MulOp>(*x, *x);
+  if (failed(sq))
+    return failure();
+  FailureOr<Value> view = b.reshape(
+      *sq, {xt.getDimSize(0), 1, xt.getDimSize(1), spatial});
+  if (failed(view))
+    return failure();
+  FailureOr<Value> mean = b.make<PoolOp>(
+      PoolKindAttr::get(ob.getContext(), PoolKind::average), *view,
+      ob.getDenseI64ArrayAttr({size, 1}), ob.getDenseI64ArrayAttr({1, 1}),
+      ob.getDenseI64ArrayAttr({(size - 1) / 2, 0, size / 2, 0}),
+      ob.getDenseI64ArrayAttr({1, 1}), ob.getBoolAttr(false), ob.getBoolAttr(true));
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> meanNCHW = b.reshape(*mean, xt.getShape());
+  if (failed(meanNCHW))
+    return failure();
+  FailureOr<Value> scaled =
+      b.make<MulOp>(*meanNCHW, scalar(b.attrFloat("alpha", 1e-4f)));
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> base = b.make<AddOp>(*scaled, scalar(b.attrFloat("bias", 1.0f)));
+  if (failed(base))
+    return failure();
+  FailureOr<Value> denom = b.make<PowOp>(*base, scalar(b.attrFloat("beta", 0.75f)));
+  if (failed(denom))
+    return failure();
+  FailureOr<Value> y = b.make<DivOp>(*x, *denom);
+  return failed(y) ? failure() : b.setResults(*y);
 }
 
 } // namespace
@@ -237,10 +306,11 @@ void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("AveragePool", 1, [](NodeBinder &b) { return pool(b, PoolKind::average); });
   r.add("GlobalAveragePool", 1, [](NodeBinder &b) { return globalPool(b, ReduceKind::mean); });
   r.add("GlobalMaxPool", 1, [](NodeBinder &b) { return globalPool(b, ReduceKind::max); });
-  r.add("BatchNormalization", 7, batchNorm);
-  r.add("Gemm", 7, gemm);
+  r.add("BatchNormalization", 6, batchNorm);
+  r.add("Gemm", 6, gemm);
+  r.add("LRN", 1, lrn);
   r.add("MatMul", 1, matmul);
   r.add("Softmax", 1, [](NodeBinder &b) { return softmax(b, false); });
   r.add("LogSoftmax", 1, [](NodeBinder &b) { return softmax(b, true); });
-  r.add("Dropout", 7, dropout);
+  r.add("Dropout", 6, dropout);
 }
