@@ -173,3 +173,19 @@ func.func @relu_int(%x: tensor<4xi64>) {
   %0 = aiopt.relu %x : tensor<4xi64>
   return
 }
+
+// -----
+
+func.func @conv_negative_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error@+1 {{pads must be non-negative}}
+  %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: -1, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @pool_zero_stride(%x: tensor<1x3x8x8xf32>) {
+  // expected-error@+1 {{strides and dilations must be positive}}
+  %0 = aiopt.pool max %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 0, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x3x8x8xf32>
+  return
+}

@@ -129,6 +129,33 @@ static FailureOr<int64_t> intAttr(AdaptorT &adaptor, IntegerAttr fromProperties,
   return a.getInt();
 }
 
+/// Strides, dilations and pads of a sliding-window op over `n` spatial dims.
+struct WindowAttrs {
+  ArrayRef<int64_t> strides, dilations, pads;
+};
+
+/// Reads and checks the window attributes shared by conv and pool: one
+/// positive stride and dilation per spatial dim, non-negative begin and end
+/// pads.
+template <typename AdaptorT>
+static FailureOr<WindowAttrs> windowAttrs(AdaptorT &adaptor, size_t n,
+                                          std::optional<Location> loc) {
+  auto strides = arrayAttr(adaptor, adaptor.getStridesAttr(), "strides", loc);
+  auto dilations = arrayAttr(adaptor, adaptor.getDilationsAttr(), "dilations", loc);
+  auto pads = arrayAttr(adaptor, adaptor.getPadsAttr(), "pads", loc);
+  if (failed(strides) || failed(dilations) || failed(pads) ||
+      failed(checkSize(loc, "strides", *strides, n)) ||
+      failed(checkSize(loc, "dilations", *dilations, n)) ||
+      failed(checkSize(loc, "pads", *pads, 2 * n)))
+    return failure();
+  for (size_t i = 0; i < n; ++i)
+    if ((*strides)[i] < 1 || (*dilations)[i] < 1)
+      return emitOptionalError(loc, "strides and dilations must be positive");
+  if (llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+    return emitOptionalError(loc, "pads must be non-negative");
+  return WindowAttrs{*strides, *dilations, *pads};
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise broadcasting operations
 //===----------------------------------------------------------------------===//
@@ -269,14 +296,9 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (!ft.hasStaticShape())
     return emitOptionalError(loc, "filter shape must be static");
   size_t n = it.getRank() - 2;
-  auto strides = arrayAttr(adaptor, adaptor.getStridesAttr(), "strides", loc);
-  auto dilations = arrayAttr(adaptor, adaptor.getDilationsAttr(), "dilations", loc);
-  auto pads = arrayAttr(adaptor, adaptor.getPadsAttr(), "pads", loc);
+  FailureOr<WindowAttrs> w = windowAttrs(adaptor, n, loc);
   auto groupAttr = intAttr(adaptor, adaptor.getGroupAttr(), "group", loc);
-  if (failed(strides) || failed(dilations) || failed(pads) || failed(groupAttr) ||
-      failed(checkSize(loc, "strides", *strides, n)) ||
-      failed(checkSize(loc, "dilations", *dilations, n)) ||
-      failed(checkSize(loc, "pads", *pads, 2 * n)))
+  if (failed(w) || failed(groupAttr))
     return failure();
   int64_t group = *groupAttr;
   int64_t c = it.getDimSize(1), m = ft.getDimSize(0);
@@ -293,11 +315,9 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   }
   SmallVector<int64_t> shape = {it.getDimSize(0), m};
   for (size_t i = 0; i < n; ++i) {
-    if ((*strides)[i] < 1 || (*dilations)[i] < 1)
-      return emitOptionalError(loc, "strides and dilations must be positive");
     shape.push_back(windowOutputSize(it.getDimSize(i + 2), ft.getDimSize(i + 2),
-                                     (*strides)[i], (*pads)[i], (*pads)[i + n],
-                                     (*dilations)[i], /*ceilMode=*/false));
+                                     w->strides[i], w->pads[i], w->pads[i + n],
+                                     w->dilations[i], /*ceilMode=*/false));
   }
   types.push_back(tensorOf(shape, it.getElementType()));
   return success();
@@ -326,25 +346,20 @@ LogicalResult PoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
     return emitOptionalError(loc, "input must have rank >= 3");
   size_t n = it.getRank() - 2;
   auto kernel = arrayAttr(adaptor, adaptor.getKernelShapeAttr(), "kernel_shape", loc);
-  auto strides = arrayAttr(adaptor, adaptor.getStridesAttr(), "strides", loc);
-  auto dilations = arrayAttr(adaptor, adaptor.getDilationsAttr(), "dilations", loc);
-  auto pads = arrayAttr(adaptor, adaptor.getPadsAttr(), "pads", loc);
-  if (failed(kernel) || failed(strides) || failed(dilations) || failed(pads) ||
-      failed(checkSize(loc, "kernel_shape", *kernel, n)) ||
-      failed(checkSize(loc, "strides", *strides, n)) ||
-      failed(checkSize(loc, "dilations", *dilations, n)) ||
-      failed(checkSize(loc, "pads", *pads, 2 * n)))
+  FailureOr<WindowAttrs> w = windowAttrs(adaptor, n, loc);
+  if (failed(kernel) || failed(w) ||
+      failed(checkSize(loc, "kernel_shape", *kernel, n)))
     return failure();
   bool ceilMode = boolAttr(adaptor, adaptor.getCeilModeAttr(), "ceil_mode", false);
   SmallVector<int64_t> shape(it.getShape().take_front(2));
   for (size_t i = 0; i < n; ++i) {
     int64_t k = (*kernel)[i];
-    if (k < 1 || (*strides)[i] < 1 || (*dilations)[i] < 1)
-      return emitOptionalError(loc, "kernel, strides and dilations must be positive");
-    if ((*pads)[i] >= k || (*pads)[i + n] >= k)
+    if (k < 1)
+      return emitOptionalError(loc, "kernel_shape must be positive");
+    if (w->pads[i] >= k || w->pads[i + n] >= k)
       return emitOptionalError(loc, "pads must be smaller than the kernel");
-    shape.push_back(windowOutputSize(it.getDimSize(i + 2), k, (*strides)[i],
-                                     (*pads)[i], (*pads)[i + n], (*dilations)[i],
+    shape.push_back(windowOutputSize(it.getDimSize(i + 2), k, w->strides[i],
+                                     w->pads[i], w->pads[i + n], w->dilations[i],
                                      ceilMode));
   }
   types.push_back(tensorOf(shape, it.getElementType()));
