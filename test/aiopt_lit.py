@@ -26,7 +26,7 @@ def configure(config, lit_config, name, suffixes):
     if config.verify_roundtrip or lit_config.params.get("verify_roundtrip"):
         # Every aiopt-opt run also checks the printed IR parses back the same.
         opt = ToolSubst("aiopt-opt", extra_args=["--verify-roundtrip"])
-    tools = [opt, "aiopt-translate", "aiopt-compile"]
+    tools = [opt, "aiopt-translate", "aiopt-compile", "aiopt-conformance"]
     llvm_config.add_tool_substitutions(tools, [config.aiopt_tools_dir])
     llvm_config.add_tool_substitutions(
         ["FileCheck", "not", "split-file", "llvm-readobj", "llvm-objdump", "count"],

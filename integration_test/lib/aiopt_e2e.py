@@ -1,5 +1,5 @@
 """End-to-end test helpers: compile an ONNX model with aiopt-compile, link
-it with the runtime and integration_test/lib/run_model.c, run it, and
+it with the runtime and tools/aiopt-conformance/run_model.c, run it, and
 compare its outputs with onnxruntime's."""
 
 import os
@@ -50,7 +50,7 @@ def compile_model(model_path, workdir, name="model", extra=(), quiet=False):
     subprocess.run(["clang-22", "-O2", "-std=c11",
                     "-I", os.path.join(ROOT, "include"), "-I", workdir,
                     '-DMODEL_HEADER="%s.h"' % name, "-DMODEL_INFO=%s_model" % name,
-                    os.path.join(ROOT, "integration_test", "lib", "run_model.c"),
+                    os.path.join(ROOT, "tools", "aiopt-conformance", "run_model.c"),
                     obj, os.path.join(libdir, "libaiopt_runtime.a"), "-lm",
                     "-o", exe], check=True)
     return exe

@@ -1,0 +1,287 @@
+"""aiopt-conformance: compile, run and check models in the ONNX backend test
+layout (a folder with model.onnx and test_data_set_*/input_*.pb, output_*.pb).
+
+    aiopt-conformance [-j N] [--json FILE] [--opt-level N] [--timeout S]
+                      [--expected FILE] [--write-expected FILE] [--report FILE]
+                      PATH...
+
+Each PATH is a case folder or a folder of case folders. Every case is
+compiled by aiopt-compile, linked with the runtime and a small driver, and
+run on each of its data sets, each step in a child process with a time
+limit; its outputs are compared with the expected tensors (rtol 1e-3,
+atol 1e-5; NaN where the reference has NaN). Each case ends as
+  pass, mismatch (errors printed), compile_error (the diagnostic),
+  unsupported (an operator, opset or type aiopt does not support), or
+  crash (a signal or a time-out in the compiler or the compiled code).
+The exit status is 1 when a case does not pass; with --expected (a file of
+"<case> <status>" lines, unlisted cases expected unsupported) it is 1 only
+when a case does worse than listed, or crashes.
+"""
+
+import argparse
+import collections
+import concurrent.futures
+import glob
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+from onnx import numpy_helper
+
+STATUSES = ("pass", "mismatch", "compile_error", "unsupported", "crash")
+RTOL, ATOL = 1e-3, 1e-5
+DTYPE_CODES = {np.dtype(np.float32): 1, np.dtype(np.int8): 3, np.dtype(np.int16): 5,
+               np.dtype(np.int32): 6, np.dtype(np.int64): 7, np.dtype(np.bool_): 9,
+               np.dtype(np.float16): 10, np.dtype(np.float64): 11}
+CODE_DTYPES = {v: k for k, v in DTYPE_CODES.items()}
+UNSUPPORTED = re.compile(r"is not supported|is supported from opset|unsupported element type"
+                         r"|not a tensor")
+
+
+class Tools:
+    def __init__(self, args):
+        self.compile = os.path.join(args.tools_dir, "aiopt-compile")
+        self.runtime = args.runtime
+        self.include = args.include
+        self.driver = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run_model.c")
+        self.cc = args.cc
+        self.opt_level = args.opt_level
+        self.timeout = args.timeout
+
+
+def write_tensor(path, array):
+    array = np.ascontiguousarray(array)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<ii", DTYPE_CODES[array.dtype], array.ndim))
+        f.write(struct.pack("<%dq" % array.ndim, *array.shape))
+        f.write(array.tobytes())
+
+
+def read_tensor(path):
+    with open(path, "rb") as f:
+        dtype, rank = struct.unpack("<ii", f.read(8))
+        shape = struct.unpack("<%dq" % rank, f.read(8 * rank))
+        return np.frombuffer(f.read(), dtype=CODE_DTYPES[dtype]).reshape(shape)
+
+
+def find_cases(paths):
+    cases = []
+    for p in paths:
+        if os.path.exists(os.path.join(p, "model.onnx")):
+            cases.append(p)
+        else:
+            cases.extend(sorted(d for d in glob.glob(os.path.join(p, "*"))
+                                if os.path.exists(os.path.join(d, "model.onnx"))))
+    return cases
+
+
+def describe(model_path):
+    """(operator, opset) of a case: its last node's op type, or the ops of
+    an expanded function."""
+    try:
+        model = onnx.load(model_path, load_external_data=False)
+    except Exception:  # noqa: BLE001 - the compiler reports bad files itself
+        return "(unreadable)", 0
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
+                default=0)
+    ops = [n.op_type for n in model.graph.node]
+    if not ops:
+        return "(no nodes)", opset
+    return ops[-1], opset
+
+
+def signal_name(code):
+    return "signal %d" % -code if code < 0 else "exit %d" % code
+
+
+def run_case(case, tools, work):
+    """Returns (status, detail)."""
+    os.makedirs(work, exist_ok=True)
+    obj, exe = os.path.join(work, "m.o"), os.path.join(work, "m.exe")
+    try:
+        r = subprocess.run([tools.compile, os.path.join(case, "model.onnx"), "-o", obj,
+                            "--name", "m", "-O%d" % tools.opt_level],
+                           capture_output=True, text=True, timeout=tools.timeout)
+    except subprocess.TimeoutExpired:
+        return "crash", "aiopt-compile timed out after %d s" % tools.timeout
+    if r.returncode != 0:
+        errors = [l for l in r.stderr.splitlines() if "error:" in l]
+        if r.returncode < 0 or not errors:
+            return "crash", "aiopt-compile: %s: %s" % (signal_name(r.returncode),
+                                                       r.stderr.strip()[-300:])
+        message = errors[0].split("error: ", 1)[-1]
+        return ("unsupported" if UNSUPPORTED.search(message) else "compile_error"), message
+    r = subprocess.run([tools.cc, "-O1", "-std=c11", "-I", tools.include, "-I", work,
+                        '-DMODEL_HEADER="m.h"', "-DMODEL_INFO=m_model", tools.driver, obj,
+                        tools.runtime, "-lm", "-o", exe],
+                       capture_output=True, text=True, timeout=tools.timeout)
+    if r.returncode != 0:
+        return "compile_error", "linking failed: " + r.stderr.strip()[-300:]
+    data_sets = sorted(glob.glob(os.path.join(case, "test_data_set_*")))
+    if not data_sets:
+        return "compile_error", "no test_data_set_* folder"
+    for data_set in data_sets:
+        ds = os.path.basename(data_set)
+        inputs = [numpy_helper.to_array(onnx.load_tensor(f))
+                  for f in sorted(glob.glob(os.path.join(data_set, "input_*.pb")))]
+        expected = [numpy_helper.to_array(onnx.load_tensor(f))
+                    for f in sorted(glob.glob(os.path.join(data_set, "output_*.pb")))]
+        for f in glob.glob(os.path.join(work, "*.tensor")):
+            os.remove(f)
+        try:
+            for i, a in enumerate(inputs):
+                write_tensor(os.path.join(work, "input_%d.tensor" % i), a)
+        except KeyError as e:
+            return "unsupported", "%s: input element type %s" % (ds, e)
+        try:
+            r = subprocess.run([exe, work], capture_output=True, text=True,
+                               timeout=tools.timeout)
+        except subprocess.TimeoutExpired:
+            return "crash", "%s: the compiled model timed out after %d s" % (ds, tools.timeout)
+        if r.returncode < 0:
+            return "crash", "%s: the compiled model died (%s)" % (ds, signal_name(r.returncode))
+        if r.returncode != 0:
+            return "mismatch", "%s: the model rejected the inputs: %s" % (ds, r.stderr.strip())
+        got = []
+        while os.path.exists(os.path.join(work, "output_%d.tensor" % len(got))):
+            got.append(read_tensor(os.path.join(work, "output_%d.tensor" % len(got))))
+        if len(got) != len(expected):
+            return "mismatch", "%s: %d outputs, expected %d" % (ds, len(got), len(expected))
+        for i, (g, w) in enumerate(zip(got, expected)):
+            if g.shape != w.shape:
+                return "mismatch", "%s: output %d has shape %s, expected %s" % (
+                    ds, i, list(g.shape), list(w.shape))
+            if g.dtype != w.dtype:
+                return "mismatch", "%s: output %d has type %s, expected %s" % (ds, i, g.dtype, w.dtype)
+            g64, w64 = g.astype(np.float64), w.astype(np.float64)
+            nan = np.isnan(w64)
+            if not np.array_equal(nan, np.isnan(g64)):
+                return "mismatch", "%s: output %d has NaN in other places" % (ds, i)
+            err = np.abs(g64 - w64)[~nan]
+            ref = np.abs(w64)[~nan]
+            if np.any(err > ATOL + RTOL * ref):
+                rel = err / np.maximum(ref, 1e-30)
+                return "mismatch", "%s: output %d: max abs error %.3g, max rel error %.3g" % (
+                    ds, i, err.max(), rel.max())
+    return "pass", ""
+
+
+def read_expected(path):
+    expected = {}
+    with open(path) as f:
+        for line in f:
+            line = line.split("#")[0].strip()
+            if line:
+                case, status = line.split()
+                expected[case] = status
+    return expected
+
+
+def write_report(path, results):
+    by_op = collections.defaultdict(list)
+    for r in results:
+        by_op[r["operator"]].append(r)
+    total = collections.Counter(r["status"] for r in results)
+    lines = ["# ONNX conformance", "",
+             "Generated by `aiopt-conformance --report`; do not edit. Each case is a",
+             "model in the ONNX backend test layout, compiled by aiopt for the host",
+             "CPU and compared with its reference outputs (rtol %g, atol %g)." % (RTOL, ATOL), "",
+             "Total: " + ", ".join("%d %s" % (total[s], s) for s in STATUSES) +
+             " of %d cases." % len(results), "",
+             "| operator | opsets | pass / total |", "|---|---|---|"]
+    for op in sorted(by_op):
+        rs = by_op[op]
+        opsets = sorted({r["opset"] for r in rs})
+        lines.append("| %s | %s | %d / %d |" % (op, ", ".join(map(str, opsets)),
+                                               sum(r["status"] == "pass" for r in rs), len(rs)))
+    lines += ["", "## Cases that do not pass", "",
+              "| case | operator | status | reason |", "|---|---|---|---|"]
+    for r in sorted(results, key=lambda r: (r["operator"], r["name"])):
+        if r["status"] != "pass":
+            lines.append("| %s | %s | %s | %s |" % (r["name"], r["operator"], r["status"],
+                                                    r["detail"].replace("|", "\\|")[:200]))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="aiopt-conformance", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+    parser.add_argument("-j", type=int, default=os.cpu_count() or 1, dest="jobs")
+    parser.add_argument("--json", help="write the results as JSON")
+    parser.add_argument("--opt-level", type=int, default=2, choices=range(4))
+    parser.add_argument("--timeout", type=int, default=120, help="seconds per step")
+    parser.add_argument("--expected", help="fail when a case does worse than this file lists")
+    parser.add_argument("--write-expected", help="write the cases that pass to this file")
+    parser.add_argument("--report", help="write a Markdown report")
+    parser.add_argument("--keep", help="keep the work files in this folder")
+    parser.add_argument("--tools-dir", required=True, help=argparse.SUPPRESS)
+    parser.add_argument("--runtime", required=True, help=argparse.SUPPRESS)
+    parser.add_argument("--include", required=True, help=argparse.SUPPRESS)
+    parser.add_argument("--cc", default="clang-22", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    cases = find_cases(args.paths)
+    if not cases:
+        print("aiopt-conformance: no case (model.onnx) under %s" % " ".join(args.paths),
+              file=sys.stderr)
+        return 2
+    tools = Tools(args)
+    workroot = args.keep or tempfile.mkdtemp(prefix="aiopt-conformance-")
+
+    def one(item):
+        index, case = item
+        operator, opset = describe(os.path.join(case, "model.onnx"))
+        status, detail = run_case(case, tools, os.path.join(workroot, "%05d" % index))
+        return {"name": os.path.basename(os.path.normpath(case)), "path": case,
+                "operator": operator, "opset": opset, "status": status, "detail": detail}
+
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        results = list(pool.map(one, enumerate(cases)))
+    if not args.keep:
+        shutil.rmtree(workroot, ignore_errors=True)
+
+    summary = collections.Counter(r["status"] for r in results)
+    summary_dict = {s: summary[s] for s in STATUSES}
+    summary_dict["total"] = len(results)
+    for r in results:
+        if r["status"] != "pass":
+            print("%s %s: %s" % (r["status"].upper(), r["name"], r["detail"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"summary": summary_dict, "cases": results}, f, indent=1)
+    if args.report:
+        write_report(args.report, results)
+    if args.write_expected:
+        with open(args.write_expected, "w") as f:
+            f.write("# Cases that pass (written by aiopt-conformance --write-expected);\n"
+                    "# every other case is expected to be unsupported.\n")
+            for r in sorted(results, key=lambda r: r["name"]):
+                if r["status"] == "pass":
+                    f.write("%s pass\n" % r["name"])
+    worse = summary["crash"] if args.expected else len(results) - summary["pass"]
+    if args.expected:
+        expected = read_expected(args.expected)
+        for r in results:
+            want = expected.get(r["name"], "unsupported")
+            if want == "pass" and r["status"] != "pass":
+                worse += 1
+                print("REGRESSION %s: %s, expected pass" % (r["name"], r["status"]))
+            elif r["status"] == "pass" and want != "pass":
+                print("NEWLY PASSING %s: update %s" % (r["name"], args.expected))
+    print("aiopt-conformance: " + ", ".join("%d %s" % (summary[s], s) for s in STATUSES) +
+          " of %d cases" % len(results))
+    return 1 if worse else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
