@@ -9,3 +9,7 @@ import aiopt_lit  # noqa: E402
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.aiopt_obj_root, "integration_test")
 aiopt_lit.configure(config, lit_config, "aiopt-integration", [".test"])
+
+# Debian's ONNX node test suite, when libonnx-testdata is installed.
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")

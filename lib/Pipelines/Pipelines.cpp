@@ -84,6 +84,9 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   add(pm, "finalize-memref-to-llvm");
   add(pm, "convert-math-to-llvm");
   add(pm, "convert-math-to-libm");
+  // bf16 conversions in integer arithmetic: LLVM would call compiler-rt's
+  // __truncsfbf2, which plain C links lack.
+  add(pm, "arith-expand{include-bf16=true}");
   add(pm, "convert-arith-to-llvm");
   add(pm, "convert-index-to-llvm");
   add(pm, "convert-cf-to-llvm");

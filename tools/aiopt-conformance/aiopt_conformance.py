@@ -56,10 +56,21 @@ class Tools:
         self.timeout = args.timeout
 
 
-def write_tensor(path, array):
+BFLOAT16 = 16
+
+
+def bf16_bits_to_f32(bits):
+    """bfloat16 is the upper half of a float32."""
+    return (np.asarray(bits, np.uint16).astype(np.uint32) << 16).view(np.float32)
+
+
+def write_tensor(path, array, onnx_type=None):
+    """Writes a driver tensor file. bfloat16 data arrives as ml_dtypes
+    bfloat16 or as its uint16 bits (older numpy_helper)."""
     array = np.ascontiguousarray(array)
+    bf16 = array.dtype.name == "bfloat16" or onnx_type == BFLOAT16
     with open(path, "wb") as f:
-        f.write(struct.pack("<ii", DTYPE_CODES[array.dtype], array.ndim))
+        f.write(struct.pack("<ii", BFLOAT16 if bf16 else DTYPE_CODES[array.dtype], array.ndim))
         f.write(struct.pack("<%dq" % array.ndim, *array.shape))
         f.write(array.tobytes())
 
@@ -68,7 +79,10 @@ def read_tensor(path):
     with open(path, "rb") as f:
         dtype, rank = struct.unpack("<ii", f.read(8))
         shape = struct.unpack("<%dq" % rank, f.read(8 * rank))
-        return np.frombuffer(f.read(), dtype=CODE_DTYPES[dtype]).reshape(shape)
+        data = f.read()
+    if dtype == BFLOAT16:
+        return bf16_bits_to_f32(np.frombuffer(data, dtype=np.uint16)).reshape(shape)
+    return np.frombuffer(data, dtype=CODE_DTYPES[dtype]).reshape(shape)
 
 
 def find_cases(paths):
@@ -83,25 +97,27 @@ def find_cases(paths):
 
 
 def describe(model_path):
-    """(operator, opset) of a case: its last node's op type, or the ops of
-    an expanded function."""
+    """(operator, opset, input types, output types) of a case: its last
+    node's op type and the ONNX element types of its graph inputs (without
+    initializers) and outputs."""
     try:
         model = onnx.load(model_path, load_external_data=False)
     except Exception:  # noqa: BLE001 - the compiler reports bad files itself
-        return "(unreadable)", 0
+        return "(unreadable)", 0, [], []
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")),
                 default=0)
+    inits = {t.name for t in model.graph.initializer}
+    types = lambda vs: [v.type.tensor_type.elem_type for v in vs if v.name not in inits]
     ops = [n.op_type for n in model.graph.node]
-    if not ops:
-        return "(no nodes)", opset
-    return ops[-1], opset
+    return (ops[-1] if ops else "(no nodes)", opset, types(model.graph.input),
+            types(model.graph.output))
 
 
 def signal_name(code):
     return "signal %d" % -code if code < 0 else "exit %d" % code
 
 
-def run_case(case, tools, work):
+def run_case(case, tools, work, input_types, output_types):
     """Returns (status, detail)."""
     os.makedirs(work, exist_ok=True)
     obj, exe = os.path.join(work, "m.o"), os.path.join(work, "m.exe")
@@ -137,7 +153,8 @@ def run_case(case, tools, work):
             os.remove(f)
         try:
             for i, a in enumerate(inputs):
-                write_tensor(os.path.join(work, "input_%d.tensor" % i), a)
+                write_tensor(os.path.join(work, "input_%d.tensor" % i), a,
+                             input_types[i] if i < len(input_types) else None)
         except KeyError as e:
             return "unsupported", "%s: input element type %s" % (ds, e)
         try:
@@ -158,13 +175,18 @@ def run_case(case, tools, work):
             if g.shape != w.shape:
                 return "mismatch", "%s: output %d has shape %s, expected %s" % (
                     ds, i, list(g.shape), list(w.shape))
+            if w.dtype.name == "bfloat16":
+                w = w.astype(np.float32)
+            elif i < len(output_types) and output_types[i] == BFLOAT16:
+                w = bf16_bits_to_f32(w)
             if g.dtype != w.dtype:
                 return "mismatch", "%s: output %d has type %s, expected %s" % (ds, i, g.dtype, w.dtype)
             g64, w64 = g.astype(np.float64), w.astype(np.float64)
             nan = np.isnan(w64)
             if not np.array_equal(nan, np.isnan(g64)):
                 return "mismatch", "%s: output %d has NaN in other places" % (ds, i)
-            err = np.abs(g64 - w64)[~nan]
+            # Equal values (infinities included) have no error.
+            err = np.where(g64 == w64, 0.0, np.abs(g64 - w64))[~nan]
             ref = np.abs(w64)[~nan]
             if np.any(err > ATOL + RTOL * ref):
                 rel = err / np.maximum(ref, 1e-30)
@@ -240,8 +262,9 @@ def main(argv=None):
 
     def one(item):
         index, case = item
-        operator, opset = describe(os.path.join(case, "model.onnx"))
-        status, detail = run_case(case, tools, os.path.join(workroot, "%05d" % index))
+        operator, opset, in_types, out_types = describe(os.path.join(case, "model.onnx"))
+        status, detail = run_case(case, tools, os.path.join(workroot, "%05d" % index),
+                                  in_types, out_types)
         return {"name": os.path.basename(os.path.normpath(case)), "path": case,
                 "operator": operator, "opset": opset, "status": status, "detail": detail}
 
