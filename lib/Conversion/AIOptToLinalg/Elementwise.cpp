@@ -104,6 +104,108 @@ Value scalar(AbsOp, OB &b, Loc l, VR a) {
 Value scalar(NotOp, OB &b, Loc l, VR a) {
   return arith::XOrIOp::create(b, l, a[0], constLike(b, l, a[0], 1));
 }
+Value scalar(SinOp, OB &b, Loc l, VR a) { return math::SinOp::create(b, l, a[0]); }
+Value scalar(CosOp, OB &b, Loc l, VR a) { return math::CosOp::create(b, l, a[0]); }
+Value scalar(TanOp, OB &b, Loc l, VR a) { return math::TanOp::create(b, l, a[0]); }
+Value scalar(AsinOp, OB &b, Loc l, VR a) { return math::AsinOp::create(b, l, a[0]); }
+Value scalar(AcosOp, OB &b, Loc l, VR a) { return math::AcosOp::create(b, l, a[0]); }
+Value scalar(AtanOp, OB &b, Loc l, VR a) { return math::AtanOp::create(b, l, a[0]); }
+Value scalar(SinhOp, OB &b, Loc l, VR a) { return math::SinhOp::create(b, l, a[0]); }
+Value scalar(CoshOp, OB &b, Loc l, VR a) { return math::CoshOp::create(b, l, a[0]); }
+Value scalar(AsinhOp, OB &b, Loc l, VR a) { return math::AsinhOp::create(b, l, a[0]); }
+Value scalar(AcoshOp, OB &b, Loc l, VR a) { return math::AcoshOp::create(b, l, a[0]); }
+Value scalar(AtanhOp, OB &b, Loc l, VR a) { return math::AtanhOp::create(b, l, a[0]); }
+Value scalar(RoundOp, OB &b, Loc l, VR a) { return math::RoundEvenOp::create(b, l, a[0]); }
+Value scalar(SignOp, OB &b, Loc l, VR a) {
+  Value x = a[0], zero = constLike(b, l, x, 0);
+  Value pos = compare(b, l, {x, zero}, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+  Value neg = compare(b, l, {x, zero}, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+  // Zero (and NaN) stay as they are.
+  Value r = arith::SelectOp::create(b, l, neg, constLike(b, l, x, -1), x);
+  return arith::SelectOp::create(b, l, pos, constLike(b, l, x, 1), r);
+}
+/// log(1 + exp(x)) computed as max(x, 0) + log1p(exp(-|x|)) (no overflow).
+Value softplus(OB &b, Loc l, Value x) {
+  Value negAbs = arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, x));
+  Value tail = math::Log1pOp::create(b, l, math::ExpOp::create(b, l, negAbs));
+  return arith::AddFOp::create(b, l, arith::MaximumFOp::create(b, l, x, constLike(b, l, x, 0)),
+                               tail);
+}
+Value scalar(SoftplusOp, OB &b, Loc l, VR a) { return softplus(b, l, a[0]); }
+Value scalar(SoftsignOp, OB &b, Loc l, VR a) {
+  Value d = arith::AddFOp::create(b, l, constLike(b, l, a[0], 1), math::AbsFOp::create(b, l, a[0]));
+  return arith::DivFOp::create(b, l, a[0], d);
+}
+Value scalar(MishOp, OB &b, Loc l, VR a) {
+  return arith::MulFOp::create(b, l, a[0], math::TanhOp::create(b, l, softplus(b, l, a[0])));
+}
+/// max(0, min(1, alpha * x + beta)).
+Value hardSigmoid(OB &b, Loc l, Value x, double alpha, double beta) {
+  Value y = arith::AddFOp::create(
+      b, l, arith::MulFOp::create(b, l, x, constLike(b, l, x, alpha)), constLike(b, l, x, beta));
+  y = arith::MinimumFOp::create(b, l, y, constLike(b, l, x, 1));
+  return arith::MaximumFOp::create(b, l, y, constLike(b, l, x, 0));
+}
+Value scalar(HardSwishOp, OB &b, Loc l, VR a) {
+  return arith::MulFOp::create(b, l, a[0], hardSigmoid(b, l, a[0], 1.0 / 6, 0.5));
+}
+Value scalar(HardSigmoidOp op, OB &b, Loc l, VR a) {
+  return hardSigmoid(b, l, a[0], op.getAlpha().convertToDouble(),
+                     op.getBeta().convertToDouble());
+}
+/// x if x > 0 else alpha * (exp(x) - 1), times `scale`.
+Value elu(OB &b, Loc l, Value x, double alpha, double scale) {
+  Value e = arith::SubFOp::create(b, l, math::ExpOp::create(b, l, x), constLike(b, l, x, 1));
+  Value neg = arith::MulFOp::create(b, l, e, constLike(b, l, x, alpha));
+  Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, constLike(b, l, x, 0));
+  Value y = arith::SelectOp::create(b, l, pos, x, neg);
+  return scale == 1 ? y : arith::MulFOp::create(b, l, y, constLike(b, l, x, scale)).getResult();
+}
+Value scalar(EluOp op, OB &b, Loc l, VR a) {
+  return elu(b, l, a[0], op.getAlpha().convertToDouble(), 1);
+}
+Value scalar(SeluOp op, OB &b, Loc l, VR a) {
+  return elu(b, l, a[0], op.getAlpha().convertToDouble(), op.getGamma().convertToDouble());
+}
+Value scalar(CeluOp op, OB &b, Loc l, VR a) {
+  Value x = a[0];
+  double alpha = op.getAlpha().convertToDouble();
+  Value e = math::ExpOp::create(b, l, arith::DivFOp::create(b, l, x, constLike(b, l, x, alpha)));
+  Value neg = arith::MulFOp::create(
+      b, l, arith::SubFOp::create(b, l, e, constLike(b, l, x, 1)), constLike(b, l, x, alpha));
+  Value zero = constLike(b, l, x, 0);
+  return arith::AddFOp::create(b, l, arith::MaximumFOp::create(b, l, x, zero),
+                               arith::MinimumFOp::create(b, l, neg, zero));
+}
+Value scalar(ThresholdedReluOp op, OB &b, Loc l, VR a) {
+  Value x = a[0];
+  Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
+                                     constLike(b, l, x, op.getAlpha().convertToDouble()));
+  return arith::SelectOp::create(b, l, keep, x, constLike(b, l, x, 0));
+}
+Value scalar(GeluOp op, OB &b, Loc l, VR a) {
+  Value x = a[0];
+  Value inner;
+  if (op.getTanhApproximation()) {
+    // tanh(sqrt(2 / pi) * (x + 0.044715 x^3))
+    Value x3 = arith::MulFOp::create(b, l, x, arith::MulFOp::create(b, l, x, x));
+    Value t = arith::AddFOp::create(
+        b, l, x, arith::MulFOp::create(b, l, x3, constLike(b, l, x, 0.044715)));
+    inner = math::TanhOp::create(
+        b, l, arith::MulFOp::create(b, l, t, constLike(b, l, x, 0.7978845608028654)));
+  } else {
+    inner = math::ErfOp::create(
+        b, l, arith::MulFOp::create(b, l, x, constLike(b, l, x, 0.7071067811865476)));
+  }
+  Value half = arith::MulFOp::create(b, l, x, constLike(b, l, x, 0.5));
+  return arith::MulFOp::create(
+      b, l, half, arith::AddFOp::create(b, l, inner, constLike(b, l, x, 1)));
+}
+Value scalar(PReluOp, OB &b, Loc l, VR a) {
+  Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, a[0],
+                                    constLike(b, l, a[0], 0));
+  return arith::SelectOp::create(b, l, neg, arith::MulFOp::create(b, l, a[0], a[1]), a[0]);
+}
 Value scalar(AddOp, OB &b, Loc l, VR a) { return arithBinary<arith::AddFOp, arith::AddIOp>(b, l, a); }
 Value scalar(SubOp, OB &b, Loc l, VR a) { return arithBinary<arith::SubFOp, arith::SubIOp>(b, l, a); }
 Value scalar(MulOp, OB &b, Loc l, VR a) { return arithBinary<arith::MulFOp, arith::MulIOp>(b, l, a); }
@@ -219,5 +321,17 @@ void mlir::aiopt::populateElementwisePatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<LessEqualOp>, ElementwiseLowering<GreaterOp>,
       ElementwiseLowering<GreaterEqualOp>, ElementwiseLowering<WhereOp>,
       ElementwiseLowering<LeakyReluOp>, ElementwiseLowering<ClipOp>,
-      ElementwiseLowering<CastOp>, BatchNormLowering>(patterns.getContext());
+      ElementwiseLowering<CastOp>, ElementwiseLowering<SinOp>,
+      ElementwiseLowering<CosOp>, ElementwiseLowering<TanOp>,
+      ElementwiseLowering<AsinOp>, ElementwiseLowering<AcosOp>,
+      ElementwiseLowering<AtanOp>, ElementwiseLowering<SinhOp>,
+      ElementwiseLowering<CoshOp>, ElementwiseLowering<AsinhOp>,
+      ElementwiseLowering<AcoshOp>, ElementwiseLowering<AtanhOp>,
+      ElementwiseLowering<RoundOp>, ElementwiseLowering<SignOp>,
+      ElementwiseLowering<SoftplusOp>, ElementwiseLowering<SoftsignOp>,
+      ElementwiseLowering<MishOp>, ElementwiseLowering<HardSwishOp>,
+      ElementwiseLowering<HardSigmoidOp>, ElementwiseLowering<EluOp>,
+      ElementwiseLowering<SeluOp>, ElementwiseLowering<CeluOp>,
+      ElementwiseLowering<ThresholdedReluOp>, ElementwiseLowering<GeluOp>,
+      ElementwiseLowering<PReluOp>, BatchNormLowering>(patterns.getContext());
 }

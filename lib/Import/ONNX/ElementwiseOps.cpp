@@ -103,6 +103,32 @@ LogicalResult leakyRelu(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
+/// An activation whose float attributes (with ONNX defaults) become op
+/// attributes of the same names.
+template <typename OpTy, typename... Params>
+LogicalResult activation(NodeBinder &b, Params... params) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  auto attr = [&](std::pair<const char *, float> p) {
+    return b.builder.getF32FloatAttr(b.attrFloat(p.first, p.second));
+  };
+  FailureOr<Value> v = b.makeTyped<OpTy>(x->getType(), *x, attr(params)...);
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+LogicalResult gelu(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  std::string approximate = b.attrString("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return b.error() << "unknown approximate '" << approximate << "'";
+  FailureOr<Value> v = b.makeTyped<GeluOp>(
+      x->getType(), *x, b.builder.getBoolAttr(approximate == "tanh"));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
 LogicalResult buildClip(NodeBinder &b, std::optional<double> lo,
                         std::optional<double> hi) {
   FailureOr<Value> x = b.input(0);
@@ -163,6 +189,41 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("Abs", 6, unary<AbsOp>);
   r.add("Not", 1, unary<NotOp>);
   r.add("Identity", 1, identity);
+  r.add("Sign", 9, unary<SignOp>);
+  r.add("Round", 11, unary<RoundOp>);
+  r.add("Sin", 7, unary<SinOp>);
+  r.add("Cos", 7, unary<CosOp>);
+  r.add("Tan", 7, unary<TanOp>);
+  r.add("Asin", 7, unary<AsinOp>);
+  r.add("Acos", 7, unary<AcosOp>);
+  r.add("Atan", 7, unary<AtanOp>);
+  r.add("Sinh", 9, unary<SinhOp>);
+  r.add("Cosh", 9, unary<CoshOp>);
+  r.add("Asinh", 9, unary<AsinhOp>);
+  r.add("Acosh", 9, unary<AcoshOp>);
+  r.add("Atanh", 9, unary<AtanhOp>);
+  r.add("Softplus", 1, unary<SoftplusOp>);
+  r.add("Softsign", 1, unary<SoftsignOp>);
+  r.add("Mish", 18, unary<MishOp>);
+  r.add("HardSwish", 14, unary<HardSwishOp>);
+  r.add("HardSigmoid", 6, [](NodeBinder &b) {
+    return activation<HardSigmoidOp>(b, std::pair{"alpha", 0.2f}, std::pair{"beta", 0.5f});
+  });
+  r.add("Elu", 6, [](NodeBinder &b) {
+    return activation<EluOp>(b, std::pair{"alpha", 1.0f});
+  });
+  r.add("Selu", 6, [](NodeBinder &b) {
+    return activation<SeluOp>(b, std::pair{"alpha", 1.67326319217681884765625f},
+                              std::pair{"gamma", 1.05070102214813232421875f});
+  });
+  r.add("Celu", 12, [](NodeBinder &b) {
+    return activation<CeluOp>(b, std::pair{"alpha", 1.0f});
+  });
+  r.add("ThresholdedRelu", 10, [](NodeBinder &b) {
+    return activation<ThresholdedReluOp>(b, std::pair{"alpha", 1.0f});
+  });
+  r.add("Gelu", 20, gelu);
+  addBinary<PReluOp>(r, "PRelu", 7);
   r.add("LeakyRelu", 6, leakyRelu);
   r.add("Clip", 6, clipAttrs);
   r.add("Clip", 11, clipInputs);

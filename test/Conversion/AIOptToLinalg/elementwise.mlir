@@ -83,3 +83,30 @@ func.func @where_int(%c: tensor<3xi1>, %a: tensor<3xi64>, %b: tensor<i64>) -> te
   %1 = aiopt.div %0, %b : tensor<3xi64>, tensor<i64>
   return %1 : tensor<3xi64>
 }
+
+// -----
+
+// Parametric activations expand to arithmetic on their attributes.
+// CHECK-LABEL: func @parametric
+// CHECK: %[[ALPHA:.*]] = arith.constant 2.000000e-01 : f32
+// CHECK: arith.mulf %{{.*}}, %[[ALPHA]]
+// CHECK: arith.minimumf
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: arith.cmpf ogt
+// CHECK: math.erf
+// CHECK: math.tanh
+// CHECK: math.log1p
+// CHECK: math.roundeven
+// CHECK: arith.cmpf olt
+// CHECK: arith.select
+func.func @parametric(%x: tensor<4xf32>, %s: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = aiopt.hard_sigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<4xf32>
+  %1 = aiopt.elu %0 {alpha = 1.0 : f32} : tensor<4xf32>
+  %2 = aiopt.gelu %1 : tensor<4xf32>
+  %3 = aiopt.gelu %2 {tanh_approximation = true} : tensor<4xf32>
+  %4 = aiopt.softplus %3 : tensor<4xf32>
+  %5 = aiopt.round %4 : tensor<4xf32>
+  %6 = aiopt.prelu %5, %s : tensor<4xf32>, tensor<4xf32>
+  return %6 : tensor<4xf32>
+}

@@ -118,3 +118,58 @@ func.func @data_movement(%x: tensor<?x2x4xf32>, %t: tensor<10x4xf32>, %ids: tens
   %6 = aiopt.concat %t, %c {axis = 0 : i64} : tensor<10x4xf32>, tensor<1x4xf32>
   return %0, %1, %2, %3, %4, %5, %6 : tensor<?x8xf32>, tensor<4x2x?xf32>, tensor<3x4xf32>, tensor<?x4x6xf32>, tensor<3xi64>, tensor<?x1x2xf32>, tensor<11x4xf32>
 }
+
+// CHECK-LABEL: func @activations
+func.func @activations(%x: tensor<4xf32>, %s: tensor<1xf32>, %i: tensor<4xi32>) -> (tensor<4xf32>, tensor<4xi32>) {
+  // CHECK: aiopt.sin
+  %0 = aiopt.sin %x : tensor<4xf32>
+  // CHECK: aiopt.cos
+  %1 = aiopt.cos %0 : tensor<4xf32>
+  // CHECK: aiopt.tan
+  %2 = aiopt.tan %1 : tensor<4xf32>
+  // CHECK: aiopt.asin
+  %3 = aiopt.asin %2 : tensor<4xf32>
+  // CHECK: aiopt.acos
+  %4 = aiopt.acos %3 : tensor<4xf32>
+  // CHECK: aiopt.atan
+  %5 = aiopt.atan %4 : tensor<4xf32>
+  // CHECK: aiopt.sinh
+  %6 = aiopt.sinh %5 : tensor<4xf32>
+  // CHECK: aiopt.cosh
+  %7 = aiopt.cosh %6 : tensor<4xf32>
+  // CHECK: aiopt.asinh
+  %8 = aiopt.asinh %7 : tensor<4xf32>
+  // CHECK: aiopt.acosh
+  %9 = aiopt.acosh %8 : tensor<4xf32>
+  // CHECK: aiopt.atanh
+  %10 = aiopt.atanh %9 : tensor<4xf32>
+  // CHECK: aiopt.round
+  %11 = aiopt.round %10 : tensor<4xf32>
+  // CHECK: aiopt.sign %{{.*}} : tensor<4xi32>
+  %12 = aiopt.sign %i : tensor<4xi32>
+  // CHECK: aiopt.softplus
+  %13 = aiopt.softplus %11 : tensor<4xf32>
+  // CHECK: aiopt.softsign
+  %14 = aiopt.softsign %13 : tensor<4xf32>
+  // CHECK: aiopt.mish
+  %15 = aiopt.mish %14 : tensor<4xf32>
+  // CHECK: aiopt.hard_swish
+  %16 = aiopt.hard_swish %15 : tensor<4xf32>
+  // CHECK: aiopt.hard_sigmoid %{{.*}} {alpha = 2.000000e-01 : f32, beta = 5.000000e-01 : f32}
+  %17 = aiopt.hard_sigmoid %16 {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<4xf32>
+  // CHECK: aiopt.elu %{{.*}} {alpha = 1.000000e+00 : f32}
+  %18 = aiopt.elu %17 {alpha = 1.0 : f32} : tensor<4xf32>
+  // CHECK: aiopt.selu %{{.*}} {alpha = 1.500000e+00 : f32, gamma = 1.000000e+00 : f32}
+  %19 = aiopt.selu %18 {alpha = 1.5 : f32, gamma = 1.0 : f32} : tensor<4xf32>
+  // CHECK: aiopt.celu
+  %20 = aiopt.celu %19 {alpha = 1.0 : f32} : tensor<4xf32>
+  // CHECK: aiopt.thresholded_relu
+  %21 = aiopt.thresholded_relu %20 {alpha = 1.0 : f32} : tensor<4xf32>
+  // CHECK: aiopt.gelu %{{.*}} {tanh_approximation = true}
+  %22 = aiopt.gelu %21 {tanh_approximation = true} : tensor<4xf32>
+  // CHECK: aiopt.gelu %{{.*}} : tensor<4xf32>
+  %23 = aiopt.gelu %22 : tensor<4xf32>
+  // CHECK: aiopt.prelu %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<1xf32>
+  %24 = aiopt.prelu %23, %s : tensor<4xf32>, tensor<1xf32>
+  return %24, %12 : tensor<4xf32>, tensor<4xi32>
+}

@@ -107,6 +107,7 @@ OpFoldResult MinOp::fold(FoldAdaptor a) {
 OpFoldResult PowOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult AndOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult OrOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult PReluOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult EqualOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult LessOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult LessEqualOp::fold(FoldAdaptor) { return {}; }

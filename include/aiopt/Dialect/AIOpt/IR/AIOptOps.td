@@ -94,6 +94,57 @@ def AIOpt_CeilOp : AIOpt_UnaryOp<"ceil", "Round toward positive infinity">;
 def AIOpt_NegOp : AIOpt_UnaryOp<"neg", "Negation", AIOpt_Tensor>;
 def AIOpt_AbsOp : AIOpt_UnaryOp<"abs", "Absolute value", AIOpt_Tensor>;
 def AIOpt_NotOp : AIOpt_UnaryOp<"not", "Logical negation", AIOpt_BoolTensor>;
+def AIOpt_SignOp : AIOpt_UnaryOp<"sign", "-1, 0 or 1 by the sign of x", AIOpt_Tensor>;
+def AIOpt_RoundOp : AIOpt_UnaryOp<"round", "Round half to even">;
+def AIOpt_SinOp : AIOpt_UnaryOp<"sin", "Sine">;
+def AIOpt_CosOp : AIOpt_UnaryOp<"cos", "Cosine">;
+def AIOpt_TanOp : AIOpt_UnaryOp<"tan", "Tangent">;
+def AIOpt_AsinOp : AIOpt_UnaryOp<"asin", "Arcsine">;
+def AIOpt_AcosOp : AIOpt_UnaryOp<"acos", "Arccosine">;
+def AIOpt_AtanOp : AIOpt_UnaryOp<"atan", "Arctangent">;
+def AIOpt_SinhOp : AIOpt_UnaryOp<"sinh", "Hyperbolic sine">;
+def AIOpt_CoshOp : AIOpt_UnaryOp<"cosh", "Hyperbolic cosine">;
+def AIOpt_AsinhOp : AIOpt_UnaryOp<"asinh", "Inverse hyperbolic sine">;
+def AIOpt_AcoshOp : AIOpt_UnaryOp<"acosh", "Inverse hyperbolic cosine">;
+def AIOpt_AtanhOp : AIOpt_UnaryOp<"atanh", "Inverse hyperbolic tangent">;
+def AIOpt_SoftplusOp : AIOpt_UnaryOp<"softplus", "log(1 + exp(x))">;
+def AIOpt_SoftsignOp : AIOpt_UnaryOp<"softsign", "x / (1 + |x|)">;
+def AIOpt_MishOp : AIOpt_UnaryOp<"mish", "x * tanh(softplus(x))">;
+def AIOpt_HardSwishOp : AIOpt_UnaryOp<"hard_swish", "x * max(0, min(1, x / 6 + 1 / 2))">;
+
+/// An activation with scalar parameters given as attributes.
+class AIOpt_ActivationOp<string mnemonic, string summ, dag params, string example>
+    : AIOpt_Op<mnemonic, [Pure, Elementwise, SameOperandsAndResultType]> {
+  let summary = summ;
+  let description = [{
+    Elementwise; the result has the type of the operand.
+
+    ```mlir
+    %y = aiopt.}] # mnemonic # " %x " # example # [{ : tensor<4xf32>
+    ```
+  }];
+  let arguments = !con((ins AIOpt_FloatTensor:$input), params);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def AIOpt_EluOp : AIOpt_ActivationOp<"elu", "x if x > 0 else alpha * (exp(x) - 1)",
+    (ins F32Attr:$alpha), "{alpha = 1.0 : f32}">;
+def AIOpt_SeluOp : AIOpt_ActivationOp<"selu",
+    "gamma * (x if x > 0 else alpha * (exp(x) - 1))",
+    (ins F32Attr:$alpha, F32Attr:$gamma), "{alpha = 1.67326 : f32, gamma = 1.0507 : f32}">;
+def AIOpt_CeluOp : AIOpt_ActivationOp<"celu",
+    "max(0, x) + min(0, alpha * (exp(x / alpha) - 1))",
+    (ins F32Attr:$alpha), "{alpha = 1.0 : f32}">;
+def AIOpt_HardSigmoidOp : AIOpt_ActivationOp<"hard_sigmoid",
+    "max(0, min(1, alpha * x + beta))",
+    (ins F32Attr:$alpha, F32Attr:$beta), "{alpha = 0.2 : f32, beta = 0.5 : f32}">;
+def AIOpt_ThresholdedReluOp : AIOpt_ActivationOp<"thresholded_relu",
+    "x if x > alpha else 0", (ins F32Attr:$alpha), "{alpha = 1.0 : f32}">;
+def AIOpt_GeluOp : AIOpt_ActivationOp<"gelu",
+    "x * Phi(x), exact (erf) or with the tanh approximation",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$tanh_approximation),
+    "{tanh_approximation = true}">;
 
 def AIOpt_LeakyReluOp : AIOpt_Op<"leaky_relu",
     [Pure, Elementwise, SameOperandsAndResultType]> {
@@ -174,6 +225,8 @@ def AIOpt_GreaterOp : AIOpt_BinaryOp<"greater", "Broadcasting >, i1 result">;
 def AIOpt_GreaterEqualOp : AIOpt_BinaryOp<"greater_equal", "Broadcasting >=, i1 result">;
 def AIOpt_AndOp : AIOpt_BinaryOp<"and", "Broadcasting logical and", AIOpt_BoolTensor>;
 def AIOpt_OrOp : AIOpt_BinaryOp<"or", "Broadcasting logical or", AIOpt_BoolTensor>;
+def AIOpt_PReluOp : AIOpt_BinaryOp<"prelu", "x if x >= 0 else slope * x (broadcasting slope)",
+                                   AIOpt_FloatTensor>;
 
 def AIOpt_WhereOp : AIOpt_BroadcastOp<"where", "Broadcasting select (ONNX Where)"> {
   let arguments = (ins AIOpt_BoolTensor:$condition, AIOpt_Tensor:$lhs,
