@@ -129,6 +129,24 @@ LogicalResult gelu(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
+/// PRelu before opset 7: a 1-D slope holds one value per channel
+/// (dimension 1) or one for all.
+LogicalResult preluLegacy(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), slope = b.input(1);
+  if (failed(x) || failed(slope))
+    return failure();
+  RankedTensorType xt = tensorType(*x), st = tensorType(*slope);
+  if (st.getRank() == 1 && xt.getRank() > 2 && st.getDimSize(0) != 1) {
+    SmallVector<int64_t> shape(xt.getRank() - 1, 1);
+    shape[0] = st.getDimSize(0);
+    slope = b.reshape(*slope, shape);
+    if (failed(slope))
+      return failure();
+  }
+  FailureOr<Value> v = b.make<PReluOp>(*x, *slope);
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
 LogicalResult buildClip(NodeBinder &b, std::optional<double> lo,
                         std::optional<double> hi) {
   FailureOr<Value> x = b.input(0);
@@ -223,7 +241,8 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
     return activation<ThresholdedReluOp>(b, std::pair{"alpha", 1.0f});
   });
   r.add("Gelu", 20, gelu);
-  addBinary<PReluOp>(r, "PRelu", 7);
+  r.add("PRelu", 1, preluLegacy);
+  r.add("PRelu", 7, binary<PReluOp>);
   r.add("LeakyRelu", 6, leakyRelu);
   r.add("Clip", 6, clipAttrs);
   r.add("Clip", 11, clipInputs);
