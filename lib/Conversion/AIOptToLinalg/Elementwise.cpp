@@ -215,6 +215,7 @@ Value scalar(MinOp, OB &b, Loc l, VR a) { return arithBinary<arith::MinimumFOp, 
 Value scalar(PowOp, OB &b, Loc l, VR a) { return math::PowFOp::create(b, l, a[0], a[1]); }
 Value scalar(AndOp, OB &b, Loc l, VR a) { return arith::AndIOp::create(b, l, a[0], a[1]); }
 Value scalar(OrOp, OB &b, Loc l, VR a) { return arith::OrIOp::create(b, l, a[0], a[1]); }
+Value scalar(XorOp, OB &b, Loc l, VR a) { return arith::XOrIOp::create(b, l, a[0], a[1]); }
 Value scalar(EqualOp, OB &b, Loc l, VR a) {
   return compare(b, l, a, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
 }
@@ -333,5 +334,5 @@ void mlir::aiopt::populateElementwisePatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<HardSigmoidOp>, ElementwiseLowering<EluOp>,
       ElementwiseLowering<SeluOp>, ElementwiseLowering<CeluOp>,
       ElementwiseLowering<ThresholdedReluOp>, ElementwiseLowering<GeluOp>,
-      ElementwiseLowering<PReluOp>, BatchNormLowering>(patterns.getContext());
+      ElementwiseLowering<PReluOp>, ElementwiseLowering<XorOp>, BatchNormLowering>(patterns.getContext());
 }

@@ -19,28 +19,24 @@ using namespace mlir::aiopt;
 
 namespace {
 
+/// The identity of a primitive reduction (sum, mean, prod, max, min); the
+/// other kinds are composed from these in lowerReduction.
 double identityOf(ReduceKind kind) {
   switch (kind) {
-  case ReduceKind::sum:
-  case ReduceKind::mean:
-    return 0;
   case ReduceKind::prod:
     return 1;
   case ReduceKind::max:
     return -std::numeric_limits<double>::infinity();
   case ReduceKind::min:
     return std::numeric_limits<double>::infinity();
+  default:
+    return 0;
   }
-  llvm_unreachable("unknown reduction");
 }
 
 Value combine(OpBuilder &b, Location l, ReduceKind kind, Value acc, Value x) {
   bool f = isa<FloatType>(x.getType());
   switch (kind) {
-  case ReduceKind::sum:
-  case ReduceKind::mean:
-    return f ? arith::AddFOp::create(b, l, acc, x).getResult()
-             : arith::AddIOp::create(b, l, acc, x).getResult();
   case ReduceKind::prod:
     return f ? arith::MulFOp::create(b, l, acc, x).getResult()
              : arith::MulIOp::create(b, l, acc, x).getResult();
@@ -50,8 +46,10 @@ Value combine(OpBuilder &b, Location l, ReduceKind kind, Value acc, Value x) {
   case ReduceKind::min:
     return f ? arith::MinimumFOp::create(b, l, acc, x).getResult()
              : arith::MinSIOp::create(b, l, acc, x).getResult();
+  default: // sum and mean accumulate sums
+    return f ? arith::AddFOp::create(b, l, acc, x).getResult()
+             : arith::AddIOp::create(b, l, acc, x).getResult();
   }
-  llvm_unreachable("unknown reduction");
 }
 
 /// Map of the loop nest over `rank` dims onto the dims not in `axes`.
@@ -114,13 +112,76 @@ Value reduceAxes(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
       });
 }
 
+/// `fn` applied to every element of `x`.
+Value mapTensor(OpBuilder &b, Location loc, Value x, ScalarFn fn) {
+  return buildBroadcastElementwise(b, loc, cast<RankedTensorType>(x.getType()),
+                                   x, fn);
+}
+
+/// Any ReduceKind, composed from the primitive ones: sum_square and l1 sum
+/// mapped elements, l2 and log_sum map the sum, log_sum_exp subtracts the
+/// max before exp (no overflow) and adds it back.
+Value lowerReduction(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
+                     ReduceKind kind) {
+  bool f = isa<FloatType>(cast<RankedTensorType>(x.getType()).getElementType());
+  auto square = [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+    return f ? arith::MulFOp::create(nb, nl, v[0], v[0]).getResult()
+             : arith::MulIOp::create(nb, nl, v[0], v[0]).getResult();
+  };
+  switch (kind) {
+  case ReduceKind::sum_square:
+    return reduceAxes(b, loc, mapTensor(b, loc, x, square), axes, ReduceKind::sum);
+  case ReduceKind::l1:
+    return reduceAxes(
+        b, loc,
+        mapTensor(b, loc, x, [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+          return f ? math::AbsFOp::create(nb, nl, v[0]).getResult()
+                   : math::AbsIOp::create(nb, nl, v[0]).getResult();
+        }),
+        axes, ReduceKind::sum);
+  case ReduceKind::l2:
+    return mapTensor(b, loc,
+                     reduceAxes(b, loc, mapTensor(b, loc, x, square), axes,
+                                ReduceKind::sum),
+                     [](OpBuilder &nb, Location nl, ValueRange v) {
+                       return math::SqrtOp::create(nb, nl, v[0]).getResult();
+                     });
+  case ReduceKind::log_sum:
+    return mapTensor(b, loc, reduceAxes(b, loc, x, axes, ReduceKind::sum),
+                     [](OpBuilder &nb, Location nl, ValueRange v) {
+                       return math::LogOp::create(nb, nl, v[0]).getResult();
+                     });
+  case ReduceKind::log_sum_exp: {
+    auto xt = cast<RankedTensorType>(x.getType());
+    MLIRContext *ctx = b.getContext();
+    Value mx = reduceAxes(b, loc, x, axes, ReduceKind::max);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(xt.getRank(), ctx);
+    Value e = buildElementwise(
+        b, loc, xt, ValueRange{x, mx}, {id, keptDimsMap(ctx, xt.getRank(), axes)},
+        broadcastSizes(b, loc, xt, x), [](OpBuilder &nb, Location nl, ValueRange v) {
+          return math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, v[0], v[1]))
+              .getResult();
+        });
+    Value sum = reduceAxes(b, loc, e, axes, ReduceKind::sum);
+    auto st = cast<RankedTensorType>(sum.getType());
+    return buildBroadcastElementwise(
+        b, loc, st, ValueRange{mx, sum}, [](OpBuilder &nb, Location nl, ValueRange v) {
+          return arith::AddFOp::create(nb, nl, v[0], math::LogOp::create(nb, nl, v[1]))
+              .getResult();
+        });
+  }
+  default:
+    return reduceAxes(b, loc, x, axes, kind);
+  }
+}
+
 struct ReduceLowering : OpConversionPattern<ReduceOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Value r = reduceAxes(rewriter, op.getLoc(), adaptor.getInput(),
-                         op.getAxes(), op.getKind());
+    Value r = lowerReduction(rewriter, op.getLoc(), adaptor.getInput(),
+                             op.getAxes(), op.getKind());
     rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), r, op.getType()));
     return success();
   }
@@ -166,8 +227,130 @@ struct SoftmaxLowering : OpConversionPattern<SoftmaxOp> {
   }
 };
 
+/// ArgMax/ArgMin: one generic reducing (value, index) pairs along the axis.
+struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ArgReduceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    Type et = xt.getElementType();
+    int64_t axis = op.getAxis();
+    bool isMax = op.getKind() == ReduceKind::max, last = op.getSelectLastIndex();
+    SmallVector<int64_t> shape;
+    SmallVector<Value> sizes;
+    SmallVector<utils::IteratorType> its;
+    for (int64_t d = 0; d < xt.getRank(); ++d) {
+      its.push_back(d == axis ? utils::IteratorType::reduction
+                              : utils::IteratorType::parallel);
+      if (d == axis)
+        continue;
+      shape.push_back(xt.getDimSize(d));
+      sizes.push_back(xt.isDynamicDim(d) ? dimValue(rewriter, loc, x, d) : Value());
+    }
+    auto valType = RankedTensorType::get(shape, et);
+    auto idxType = RankedTensorType::get(shape, rewriter.getI64Type());
+    Value start;
+    if (auto it = dyn_cast<IntegerType>(et)) {
+      APInt v = isMax ? APInt::getSignedMinValue(it.getWidth())
+                      : APInt::getSignedMaxValue(it.getWidth());
+      start = arith::ConstantOp::create(rewriter, loc, rewriter.getIntegerAttr(et, v));
+    } else {
+      start = scalarConstant(rewriter, loc, et, identityOf(op.getKind()));
+    }
+    Value initVal = filledTensor(rewriter, loc, valType, sizes, start);
+    Value initIdx = filledTensor(rewriter, loc, idxType, sizes,
+                                 scalarConstant(rewriter, loc, rewriter.getI64Type(), 0));
+    AffineMap kept = keptDimsMap(ctx, xt.getRank(), {axis});
+    SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(xt.getRank(), ctx),
+                                   kept, kept};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valType, idxType}, ValueRange{x},
+        ValueRange{initVal, initIdx}, maps, its,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value idx = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                 linalg::IndexOp::create(b, l, axis));
+          bool f = isa<FloatType>(et);
+          auto cmp = [&](arith::CmpFPredicate fp, arith::CmpIPredicate ip) -> Value {
+            return f ? arith::CmpFOp::create(b, l, fp, a[0], a[1]).getResult()
+                     : arith::CmpIOp::create(b, l, ip, a[0], a[1]).getResult();
+          };
+          Value better = isMax ? cmp(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt)
+                               : cmp(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+          if (last)
+            better = arith::OrIOp::create(
+                b, l, better, cmp(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq));
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::SelectOp::create(b, l, better, a[0], a[1]),
+                               arith::SelectOp::create(b, l, better, idx, a[2])});
+        });
+    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, generic.getResult(1),
+                                         op.getType()));
+    return success();
+  }
+};
+
+/// (x - mean) * rsqrt(var + eps) * scale + bias over the trailing dims.
+struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t rank = xt.getRank();
+    SmallVector<int64_t> axes;
+    for (int64_t d = op.getAxis(); d < rank; ++d)
+      axes.push_back(d);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap kept = keptDimsMap(ctx, rank, axes);
+    SmallVector<Value> sizes = broadcastSizes(rewriter, loc, xt, x);
+    double eps = op.getEpsilon().convertToDouble();
+
+    Value mean = reduceAxes(rewriter, loc, x, axes, ReduceKind::mean);
+    Value centered = buildElementwise(
+        rewriter, loc, xt, ValueRange{x, mean}, {id, kept}, sizes,
+        [](OpBuilder &b, Location l, ValueRange v) {
+          return arith::SubFOp::create(b, l, v[0], v[1]).getResult();
+        });
+    Value sq = mapTensor(rewriter, loc, centered, [](OpBuilder &b, Location l, ValueRange v) {
+      return arith::MulFOp::create(b, l, v[0], v[0]).getResult();
+    });
+    Value var = reduceAxes(rewriter, loc, sq, axes, ReduceKind::mean);
+    Value inv = mapTensor(rewriter, loc, var, [&](OpBuilder &b, Location l, ValueRange v) {
+      Value e = scalarConstant(b, l, v[0].getType(), eps);
+      return math::RsqrtOp::create(b, l, arith::AddFOp::create(b, l, v[0], e)).getResult();
+    });
+    SmallVector<Value> ins = {centered, inv, adaptor.getScale()};
+    SmallVector<AffineMap> maps = {id, kept,
+                                   broadcastMap(ctx, cast<RankedTensorType>(ins[2].getType()), xt)};
+    if (Value bias = adaptor.getBias()) {
+      ins.push_back(bias);
+      maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(bias.getType()), xt));
+    }
+    Value y = buildElementwise(rewriter, loc, xt, ins, maps, sizes,
+                               [](OpBuilder &b, Location l, ValueRange v) {
+                                 Value r = arith::MulFOp::create(
+                                     b, l, arith::MulFOp::create(b, l, v[0], v[1]), v[2]);
+                                 if (v.size() > 3)
+                                   r = arith::AddFOp::create(b, l, r, v[3]);
+                                 return r;
+                               });
+    auto statsType = cast<RankedTensorType>(op.getMean().getType());
+    rewriter.replaceOp(op, {y, reshapeTensor(rewriter, loc, mean, statsType),
+                            reshapeTensor(rewriter, loc, inv, statsType)});
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::aiopt::populateReductionPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReduceLowering, SoftmaxLowering>(patterns.getContext());
+  patterns.add<ReduceLowering, SoftmaxLowering, ArgReduceLowering,
+               LayerNormLowering>(patterns.getContext());
 }

@@ -258,6 +258,7 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   addBinary<GreaterOp>(r, "Greater", 7);
   addBinary<AndOp>(r, "And", 7);
   addBinary<OrOp>(r, "Or", 7);
+  addBinary<XorOp>(r, "Xor", 7);
   r.add("LessOrEqual", 12, binary<LessEqualOp>);
   r.add("GreaterOrEqual", 12, binary<GreaterEqualOp>);
   // Before opset 8 the inputs have one shape; the same fold applies.

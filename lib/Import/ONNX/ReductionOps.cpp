@@ -55,9 +55,51 @@ void add(OpRegistry &r, StringRef name, ReduceKind kind, int64_t axesInputSince)
   r.add(name, 1, [=](NodeBinder &b) { return reduce(b, kind, axesInputSince); });
 }
 
+LogicalResult argReduce(NodeBinder &b, ReduceKind kind) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", 0), tensorType(*x).getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &ob = b.builder;
+  FailureOr<Value> v = b.make<ArgReduceOp>(
+      ReduceKindAttr::get(ob.getContext(), kind), *x, ob.getI64IntegerAttr(*axis),
+      ob.getBoolAttr(b.attrInt("keepdims", 1) != 0),
+      ob.getBoolAttr(b.attrInt("select_last_index", 0) != 0));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+LogicalResult layerNorm(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), scale = b.input(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  if (b.attrInt("stash_type", 1) != 1)
+    return b.error() << "stash_type other than float32 is not supported";
+  FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", -1), tensorType(*x).getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &ob = b.builder;
+  FailureOr<Value> y = b.make<LayerNormOp>(*x, *scale, b.optionalInput(2),
+                                           ob.getI64IntegerAttr(*axis),
+                                           ob.getF32FloatAttr(b.attrFloat("epsilon", 1e-5f)));
+  if (failed(y))
+    return failure();
+  Operation *op = y->getDefiningOp();
+  return b.setResults({op->getResult(0), op->getResult(1), op->getResult(2)});
+}
+
 } // namespace
 
 void onnx_import::registerReductionOps(OpRegistry &r) {
+  r.add("ArgMax", 1, [](NodeBinder &b) { return argReduce(b, ReduceKind::max); });
+  r.add("ArgMin", 1, [](NodeBinder &b) { return argReduce(b, ReduceKind::min); });
+  r.add("LayerNormalization", 17, layerNorm);
+  add(r, "ReduceSumSquare", ReduceKind::sum_square, 18);
+  add(r, "ReduceL1", ReduceKind::l1, 18);
+  add(r, "ReduceL2", ReduceKind::l2, 18);
+  add(r, "ReduceLogSum", ReduceKind::log_sum, 18);
+  add(r, "ReduceLogSumExp", ReduceKind::log_sum_exp, 18);
   add(r, "ReduceSum", ReduceKind::sum, 13);
   add(r, "ReduceMean", ReduceKind::mean, 18);
   add(r, "ReduceMax", ReduceKind::max, 18);

@@ -54,3 +54,48 @@ func.func @log_softmax(%x: tensor<2x10xf32>) -> tensor<2x10xf32> {
   %0 = aiopt.softmax %x {axis = 1 : i64, log = true} : tensor<2x10xf32>
   return %0 : tensor<2x10xf32>
 }
+
+// -----
+
+// ArgMax: one generic reducing (value, index) pairs; ties keep the first.
+// CHECK-LABEL: func @argmax
+// CHECK: %[[R:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<2x5xf32>) outs(%{{.*}}, %{{.*}} : tensor<2xf32>, tensor<2xi64>)
+// CHECK: linalg.index 1
+// CHECK: arith.cmpf ogt
+// CHECK-NOT: arith.ori
+// CHECK: linalg.yield
+// CHECK: tensor.expand_shape %[[R]]#1 {{\[}}[0, 1]] output_shape [2, 1] : tensor<2xi64> into tensor<2x1xi64>
+func.func @argmax(%x: tensor<2x5xf32>) -> tensor<2x1xi64> {
+  %0 = aiopt.arg_reduce max %x {axis = 1 : i64} : tensor<2x5xf32>
+  return %0 : tensor<2x1xi64>
+}
+
+// -----
+
+// log(sum(exp(x))) = max + log(sum(exp(x - max))).
+// CHECK-LABEL: func @log_sum_exp
+// CHECK: arith.maximumf
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: arith.addf
+// CHECK: math.log
+// CHECK: arith.addf
+func.func @log_sum_exp(%x: tensor<2x5xf32>) -> tensor<2xf32> {
+  %0 = aiopt.reduce log_sum_exp %x {axes = array<i64: 1>, keepdims = false} : tensor<2x5xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @layer_norm
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: math.rsqrt
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}, #{{.*}}]
+// CHECK: arith.mulf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @layer_norm(%x: tensor<2x8xf32>, %g: tensor<8xf32>) -> tensor<2x8xf32> {
+  %0:3 = aiopt.layer_norm %x, %g, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : tensor<2x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return %0#0 : tensor<2x8xf32>
+}

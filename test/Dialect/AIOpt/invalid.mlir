@@ -189,3 +189,35 @@ func.func @pool_zero_stride(%x: tensor<1x3x8x8xf32>) {
   %0 = aiopt.pool max %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 0, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x3x8x8xf32>
   return
 }
+
+// -----
+
+func.func @l2_int(%x: tensor<4xi32>) {
+  // expected-error@+1 {{'aiopt.reduce' op reduction 'l2' needs a float element type}}
+  %0 = aiopt.reduce l2 %x {axes = array<i64: 0>} : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @arg_axis(%x: tensor<4xf32>) {
+  // expected-error@+1 {{axis 1 out of range}}
+  %0 = aiopt.arg_reduce max %x {axis = 1 : i64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @arg_kind(%x: tensor<4xf32>) {
+  // expected-error@+1 {{'aiopt.arg_reduce' op kind must be max or min}}
+  %0 = aiopt.arg_reduce sum %x {axis = 0 : i64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_scale(%x: tensor<2x8xf32>, %g: tensor<4xf32>) {
+  // expected-error@+1 {{scale and bias must broadcast to the input [2, 8], got [4]}}
+  %0:3 = aiopt.layer_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : tensor<2x8xf32>, tensor<4xf32>
+  return
+}

@@ -173,3 +173,16 @@ func.func @activations(%x: tensor<4xf32>, %s: tensor<1xf32>, %i: tensor<4xi32>) 
   %24 = aiopt.prelu %23, %s : tensor<4xf32>, tensor<1xf32>
   return %24, %12 : tensor<4xf32>, tensor<4xi32>
 }
+
+// CHECK-LABEL: func @more_reductions
+func.func @more_reductions(%x: tensor<2x8x16xf32>, %g: tensor<16xf32>, %a: tensor<4xi1>) -> (tensor<2x8xi64>, tensor<2x8x16xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>, tensor<4xi1>) {
+  // CHECK: aiopt.arg_reduce max %{{.*}} {axis = 2 : i64, keepdims = false, select_last_index = true} : tensor<2x8x16xf32>
+  %0 = aiopt.arg_reduce max %x {axis = 2 : i64, keepdims = false, select_last_index = true} : tensor<2x8x16xf32>
+  // CHECK: aiopt.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64, epsilon = 9.99999974E-6 : f32} : tensor<2x8x16xf32>, tensor<16xf32>, tensor<16xf32>
+  %1:3 = aiopt.layer_norm %x, %g, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : tensor<2x8x16xf32>, tensor<16xf32>, tensor<16xf32>
+  // CHECK: aiopt.reduce log_sum_exp %{{.*}} {axes = array<i64: 1, 2>}
+  %2 = aiopt.reduce log_sum_exp %x {axes = array<i64: 1, 2>} : tensor<2x8x16xf32>
+  // CHECK: aiopt.xor
+  %3 = aiopt.xor %a, %a : tensor<4xi1>, tensor<4xi1>
+  return %0, %1#0, %1#1, %1#2, %2, %3 : tensor<2x8xi64>, tensor<2x8x16xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>, tensor<4xi1>
+}

@@ -108,6 +108,7 @@ OpFoldResult PowOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult AndOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult OrOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult PReluOp::fold(FoldAdaptor) { return {}; }
+OpFoldResult XorOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult EqualOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult LessOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult LessEqualOp::fold(FoldAdaptor) { return {}; }

@@ -210,6 +210,7 @@ AIOPT_BINARY_INFER(MinOp, false)
 AIOPT_BINARY_INFER(AndOp, false)
 AIOPT_BINARY_INFER(OrOp, false)
 AIOPT_BINARY_INFER(PReluOp, false)
+AIOPT_BINARY_INFER(XorOp, false)
 AIOPT_BINARY_INFER(EqualOp, true)
 AIOPT_BINARY_INFER(LessOp, true)
 AIOPT_BINARY_INFER(LessEqualOp, true)
@@ -388,6 +389,72 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
       shape.push_back(1);
   }
   types.push_back(tensorOf(shape, it.getElementType()));
+  return success();
+}
+
+/// Reductions whose result goes through sqrt, log or exp.
+static bool needsFloat(ReduceKind kind) {
+  return kind == ReduceKind::l2 || kind == ReduceKind::log_sum ||
+         kind == ReduceKind::log_sum_exp;
+}
+
+LogicalResult ReduceOp::verify() {
+  if (needsFloat(getKind()) && !isa<FloatType>(getInput().getType().getElementType()))
+    return emitOpError("reduction '") << stringifyReduceKind(getKind())
+                                      << "' needs a float element type";
+  return success();
+}
+
+LogicalResult ArgReduceOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto axis = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
+  if (failed(axis))
+    return failure();
+  if (*axis < 0 || *axis >= it.getRank())
+    return emitOptionalError(loc, "axis ", *axis, " out of range");
+  bool keepdims = boolAttr(adaptor, adaptor.getKeepdimsAttr(), "keepdims", true);
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < it.getRank(); ++d) {
+    if (d != *axis)
+      shape.push_back(it.getDimSize(d));
+    else if (keepdims)
+      shape.push_back(1);
+  }
+  types.push_back(tensorOf(shape, IntegerType::get(ctx, 64)));
+  return success();
+}
+
+LogicalResult ArgReduceOp::verify() {
+  if (getKind() != ReduceKind::max && getKind() != ReduceKind::min)
+    return emitOpError("kind must be max or min");
+  return success();
+}
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  auto it = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto axis = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
+  if (failed(axis))
+    return failure();
+  if (*axis < 0 || *axis >= it.getRank())
+    return emitOptionalError(loc, "axis ", *axis, " out of range");
+  for (Value p : {adaptor.getScale(), adaptor.getBias()}) {
+    if (!p)
+      continue;
+    ArrayRef<int64_t> ps = cast<RankedTensorType>(p.getType()).getShape();
+    FailureOr<SmallVector<int64_t>> b = broadcastShapes({it.getShape(), ps});
+    if (failed(b) || ArrayRef<int64_t>(*b) != it.getShape())
+      return emitOptionalError(loc, "scale and bias must broadcast to the input ",
+                               shapeStr(it.getShape()), ", got ", shapeStr(ps));
+  }
+  SmallVector<int64_t> stats(it.getShape().take_front(*axis));
+  stats.append(it.getRank() - *axis, 1);
+  types.push_back(it);
+  types.push_back(tensorOf(stats, it.getElementType()));
+  types.push_back(tensorOf(stats, it.getElementType()));
   return success();
 }
 

@@ -225,6 +225,7 @@ def AIOpt_GreaterOp : AIOpt_BinaryOp<"greater", "Broadcasting >, i1 result">;
 def AIOpt_GreaterEqualOp : AIOpt_BinaryOp<"greater_equal", "Broadcasting >=, i1 result">;
 def AIOpt_AndOp : AIOpt_BinaryOp<"and", "Broadcasting logical and", AIOpt_BoolTensor>;
 def AIOpt_OrOp : AIOpt_BinaryOp<"or", "Broadcasting logical or", AIOpt_BoolTensor>;
+def AIOpt_XorOp : AIOpt_BinaryOp<"xor", "Broadcasting logical xor", AIOpt_BoolTensor>;
 def AIOpt_PReluOp : AIOpt_BinaryOp<"prelu", "x if x >= 0 else slope * x (broadcasting slope)",
                                    AIOpt_FloatTensor>;
 
@@ -353,7 +354,9 @@ def AIOpt_PoolOp : AIOpt_Op<"pool", [Pure,
 def AIOpt_ReduceKindAttr : I32EnumAttr<"ReduceKind", "reduction", [
     I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>,
     I32EnumAttrCase<"max", 2>, I32EnumAttrCase<"min", 3>,
-    I32EnumAttrCase<"prod", 4>]> {
+    I32EnumAttrCase<"prod", 4>, I32EnumAttrCase<"sum_square", 5>,
+    I32EnumAttrCase<"l1", 6>, I32EnumAttrCase<"l2", 7>,
+    I32EnumAttrCase<"log_sum", 8>, I32EnumAttrCase<"log_sum_exp", 9>]> {
   let cppNamespace = "::mlir::aiopt";
 }
 
@@ -362,7 +365,8 @@ def AIOpt_ReduceOp : AIOpt_Op<"reduce", [Pure,
   let summary = "Reduction over a set of axes (ONNX Reduce*)";
   let description = [{
     `axes` are non-negative, sorted and unique; `keepdims` keeps reduced
-    dimensions as size 1.
+    dimensions as size 1. `l2`, `log_sum` and `log_sum_exp` need a float
+    element type.
 
     ```mlir
     %m = aiopt.reduce mean %x {axes = array<i64: 1>, keepdims = true} : tensor<2x8xf32>
@@ -373,6 +377,49 @@ def AIOpt_ReduceOp : AIOpt_Op<"reduce", [Pure,
                    DefaultValuedAttr<BoolAttr, "true">:$keepdims);
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def AIOpt_ArgReduceOp : AIOpt_Op<"arg_reduce", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Index of the max or min along an axis (ONNX ArgMax, ArgMin)";
+  let description = [{
+    Returns i64 indices; ties give the first index unless
+    `select_last_index` is set.
+
+    ```mlir
+    %i = aiopt.arg_reduce max %x {axis = 1 : i64, keepdims = false} : tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_ReduceKindAttr:$kind, AIOpt_Tensor:$input, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                   DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def AIOpt_LayerNormOp : AIOpt_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Layer normalization over the dimensions from `axis` on";
+  let description = [{
+    `(x - mean) / sqrt(var + epsilon) * scale + bias`, mean and variance
+    over dimensions `axis..rank-1`; `scale` and `bias` broadcast to the
+    input. Also returns the mean and 1 / sqrt(var + epsilon) with the
+    normalized dimensions kept as 1 (ONNX LayerNormalization).
+
+    ```mlir
+    %y, %mean, %inv = aiopt.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-05 : f32}
+        : tensor<2x8x16xf32>, tensor<16xf32>, tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$input, AIOpt_FloatTensor:$scale,
+                   Optional<AIOpt_FloatTensor>:$bias, I64Attr:$axis,
+                   F32Attr:$epsilon);
+  let results = (outs AIOpt_FloatTensor:$output, AIOpt_FloatTensor:$mean,
+                      AIOpt_FloatTensor:$inv_std_dev);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` type($input) `,` type($scale)
+    (`,` type($bias)^)?
+  }];
 }
 
 def AIOpt_SoftmaxOp : AIOpt_Op<"softmax", [Pure,
