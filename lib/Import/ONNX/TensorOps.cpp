@@ -338,6 +338,26 @@ LogicalResult shape(NodeBinder &b) {
                                  ob.getDenseI64ArrayAttr({1})));
 }
 
+/// Size: the element count as an i64 scalar, constant when the shape is
+/// static, else the product of the runtime shape.
+LogicalResult size(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  OpBuilder &ob = b.builder;
+  auto scalarType = RankedTensorType::get({}, ob.getI64Type());
+  int64_t n = shapeProduct(tensorType(*x).getShape());
+  if (n != kDyn)
+    return b.setResults(ConstantOp::create(ob, b.loc, DenseElementsAttr::get(
+                                                          scalarType, n))
+                            .getResult());
+  FailureOr<Value> s = b.make<ShapeOp>(*x);
+  if (failed(s))
+    return failure();
+  return bind(b, b.make<ReduceOp>(ReduceKindAttr::get(ob.getContext(), ReduceKind::prod),
+                                  *s, ob.getDenseI64ArrayAttr({0}), ob.getBoolAttr(false)));
+}
+
 LogicalResult constant(NodeBinder &b) {
   OpBuilder &ob = b.builder;
   TypedAttr value;
@@ -404,6 +424,7 @@ void onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("Gather", 1, gather);
   r.add("Pad", 2, pad);
   r.add("Shape", 1, shape);
+  r.add("Size", 1, size);
   r.add("Constant", 1, constant);
   r.add("ConstantOfShape", 9, constantOfShape);
 }

@@ -76,3 +76,14 @@ func.func @dynamic_shape(%x: tensor<?x4xf32>) -> tensor<2xi64> {
   %s = aiopt.shape %x : tensor<?x4xf32>
   return %s : tensor<2xi64>
 }
+
+// -----
+
+// CHECK-LABEL: func @neg_int
+// CHECK: %[[C:.*]] = aiopt.constant dense<[1, -2]> : tensor<2xi64>
+// CHECK: return %[[C]]
+func.func @neg_int() -> tensor<2xi64> {
+  %a = aiopt.constant dense<[-1, 2]> : tensor<2xi64>
+  %n = aiopt.neg %a : tensor<2xi64>
+  return %n : tensor<2xi64>
+}

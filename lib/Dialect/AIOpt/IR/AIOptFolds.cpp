@@ -54,6 +54,16 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   return DenseIntElementsAttr::get(getType(), values);
 }
 
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  DenseIntElementsAttr in = smallDenseInt(adaptor.getInput());
+  if (!in)
+    return {};
+  SmallVector<APInt> values;
+  for (const APInt &v : in.getValues<APInt>())
+    values.push_back(-v);
+  return DenseIntElementsAttr::get(getType(), values);
+}
+
 /// Folds a binary op on integer constants of equal shape (or a splat).
 template <typename Fn>
 static OpFoldResult foldIntBinary(Attribute lhs, Attribute rhs, Type resultType,

@@ -91,7 +91,9 @@ def AIOpt_SqrtOp : AIOpt_UnaryOp<"sqrt", "Square root">;
 def AIOpt_ReciprocalOp : AIOpt_UnaryOp<"reciprocal", "1 / x">;
 def AIOpt_FloorOp : AIOpt_UnaryOp<"floor", "Round toward negative infinity">;
 def AIOpt_CeilOp : AIOpt_UnaryOp<"ceil", "Round toward positive infinity">;
-def AIOpt_NegOp : AIOpt_UnaryOp<"neg", "Negation", AIOpt_Tensor>;
+def AIOpt_NegOp : AIOpt_UnaryOp<"neg", "Negation", AIOpt_Tensor> {
+  let hasFolder = 1;
+}
 def AIOpt_AbsOp : AIOpt_UnaryOp<"abs", "Absolute value", AIOpt_Tensor>;
 def AIOpt_NotOp : AIOpt_UnaryOp<"not", "Logical negation", AIOpt_BoolTensor>;
 def AIOpt_SignOp : AIOpt_UnaryOp<"sign", "-1, 0 or 1 by the sign of x", AIOpt_Tensor>;
