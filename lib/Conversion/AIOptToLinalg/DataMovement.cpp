@@ -55,6 +55,21 @@ struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
   }
 };
 
+struct ExpandLowering : OpConversionPattern<ExpandOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ExpandOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op.getType().hasStaticShape() &&
+        op.getType().getRank() > op.getInput().getType().getRank())
+      return rewriter.notifyMatchFailure(op, "new dynamic leading dimensions");
+    rewriter.replaceOp(op, buildBroadcastElementwise(
+                               rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
+                               [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
+    return success();
+  }
+};
+
 struct TransposeLowering : OpConversionPattern<TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -238,7 +253,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
 } // namespace
 
 void mlir::aiopt::populateDataMovementPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering,
+  patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, ExpandLowering,
                TransposeLowering, ConcatLowering, SliceLowering,
                GatherLowering, PadLowering>(patterns.getContext());
 }

@@ -260,6 +260,162 @@ LogicalResult slice(NodeBinder &b) {
                                  ob.getDenseI64ArrayAttr(outSteps)));
 }
 
+/// `x[start:end]` along `axis`, the other dimensions whole.
+FailureOr<Value> sliceAlong(NodeBinder &b, Value x, int64_t axis, int64_t start,
+                            int64_t end) {
+  RankedTensorType xt = tensorType(x);
+  SmallVector<int64_t> starts(xt.getRank(), 0), ends, steps(xt.getRank(), 1);
+  for (int64_t d = 0; d < xt.getRank(); ++d)
+    ends.push_back(xt.getDimSize(d));
+  starts[axis] = start;
+  ends[axis] = end;
+  OpBuilder &ob = b.builder;
+  return b.make<SliceOp>(x, ob.getDenseI64ArrayAttr(starts),
+                         ob.getDenseI64ArrayAttr(ends), ob.getDenseI64ArrayAttr(steps));
+}
+
+/// Split into the node's outputs along `axis`: sizes from the `split`
+/// attribute (before 13) or input, else equal parts (the last one smaller
+/// with `num_outputs`, opset 18).
+LogicalResult split(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", 0), xt.getRank());
+  if (failed(axis))
+    return failure();
+  int64_t dim = xt.getDimSize(*axis), n = b.node.output_size();
+  if (dim == kDyn)
+    return b.error() << "splitting a dynamic dimension is not supported";
+  SmallVector<int64_t> sizes;
+  if (b.opset < 13) {
+    sizes = b.attrInts("split");
+  } else if (b.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> s = b.constInts(1, "split");
+    if (failed(s))
+      return failure();
+    sizes = *s;
+  }
+  if (sizes.empty()) {
+    int64_t part = (dim + n - 1) / n;
+    if (!b.hasAttr("num_outputs") && dim % n != 0)
+      return b.error() << "dimension " << dim << " does not split into " << n
+                       << " equal parts";
+    for (int64_t i = 0, left = dim; i < n; ++i, left -= part)
+      sizes.push_back(std::max<int64_t>(0, std::min(part, left)));
+  }
+  int64_t total = 0;
+  for (int64_t s : sizes)
+    total += s;
+  if (static_cast<int64_t>(sizes.size()) != n || total != dim ||
+      llvm::any_of(sizes, [](int64_t s) { return s < 0; }))
+    return b.error() << "split sizes do not partition dimension " << *axis
+                     << " (extent " << dim << ") into " << n << " outputs";
+  SmallVector<Value> parts;
+  int64_t start = 0;
+  for (int64_t s : sizes) {
+    FailureOr<Value> part = sliceAlong(b, *x, *axis, start, start + s);
+    if (failed(part))
+      return failure();
+    parts.push_back(*part);
+    start += s;
+  }
+  return b.setResults(parts);
+}
+
+/// Tile: along each dimension, `repeats` copies concatenated.
+LogicalResult tile(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<SmallVector<int64_t>> repeats = b.constInts(1, "repeats");
+  if (failed(x) || failed(repeats))
+    return failure();
+  if (static_cast<int64_t>(repeats->size()) != tensorType(*x).getRank())
+    return b.error() << "repeats needs one entry per dimension";
+  Value v = *x;
+  for (auto [d, r] : llvm::enumerate(*repeats)) {
+    if (r < 1)
+      return b.error() << "repeats must be positive, got " << r;
+    if (r == 1)
+      continue;
+    SmallVector<Value> copies(r, v);
+    FailureOr<Value> c = b.make<ConcatOp>(ValueRange(copies),
+                                          b.builder.getI64IntegerAttr(d));
+    if (failed(c))
+      return failure();
+    v = *c;
+  }
+  return b.setResults(v);
+}
+
+/// Reshape, transpose, reshape: the shared shape of DepthToSpace and
+/// SpaceToDepth.
+LogicalResult rearrange(NodeBinder &b, Value x, ArrayRef<int64_t> split,
+                        ArrayRef<int64_t> perm, ArrayRef<int64_t> result) {
+  FailureOr<Value> v = b.reshape(x, split);
+  if (failed(v))
+    return failure();
+  v = b.make<TransposeOp>(*v, b.builder.getDenseI64ArrayAttr(perm));
+  if (failed(v))
+    return failure();
+  return bind(b, b.reshape(*v, result));
+}
+
+LogicalResult depthToSpace(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t bs = b.attrInt("blocksize", 0);
+  if (xt.getRank() != 4 || bs < 1)
+    return b.error() << "needs a 4-D input and a positive blocksize";
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
+          w = xt.getDimSize(3);
+  if (c == kDyn || h == kDyn || w == kDyn || c % (bs * bs) != 0)
+    return b.error() << "channels must be static and divisible by blocksize^2";
+  int64_t oc = c / (bs * bs);
+  std::string mode = b.attrString("mode", "DCR");
+  if (mode == "DCR")
+    return rearrange(b, *x, {n, bs, bs, oc, h, w}, {0, 3, 4, 1, 5, 2},
+                     {n, oc, h * bs, w * bs});
+  if (mode == "CRD")
+    return rearrange(b, *x, {n, oc, bs, bs, h, w}, {0, 1, 4, 2, 5, 3},
+                     {n, oc, h * bs, w * bs});
+  return b.error() << "unknown mode '" << mode << "'";
+}
+
+LogicalResult spaceToDepth(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t bs = b.attrInt("blocksize", 0);
+  if (xt.getRank() != 4 || bs < 1)
+    return b.error() << "needs a 4-D input and a positive blocksize";
+  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
+          w = xt.getDimSize(3);
+  if (c == kDyn || h == kDyn || w == kDyn || h % bs != 0 || w % bs != 0)
+    return b.error() << "spatial extents must be static and divisible by blocksize";
+  return rearrange(b, *x, {n, c, h / bs, bs, w / bs, bs}, {0, 3, 5, 1, 2, 4},
+                   {n, c * bs * bs, h / bs, w / bs});
+}
+
+/// Expand: broadcast to the broadcast of the input shape and `shape`.
+LogicalResult expand(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<SmallVector<int64_t>> shape = b.constInts(1, "shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  FailureOr<SmallVector<int64_t>> out = broadcastShapes({xt.getShape(), *shape});
+  if (failed(out) || llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+    return b.error() << "cannot expand the input to the requested shape";
+  auto type = RankedTensorType::get(*out, xt.getElementType());
+  if (type == xt)
+    return b.setResults(*x);
+  return bind(b, b.makeTyped<ExpandOp>(type, *x));
+}
+
 LogicalResult gather(NodeBinder &b) {
   FailureOr<Value> data = b.input(0), indices = b.input(1);
   if (failed(data) || failed(indices))
@@ -422,6 +578,11 @@ void onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("Concat", 4, concat);
   r.add("Slice", 1, slice);
   r.add("Gather", 1, gather);
+  r.add("Split", 2, split);
+  r.add("Tile", 6, tile);
+  r.add("DepthToSpace", 1, depthToSpace);
+  r.add("SpaceToDepth", 1, spaceToDepth);
+  r.add("Expand", 8, expand);
   r.add("Pad", 2, pad);
   r.add("Shape", 1, shape);
   r.add("Size", 1, size);

@@ -83,3 +83,14 @@ func.func @constant() -> tensor<2xf32> {
   %0 = aiopt.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1, d2) -> (d1, 0)>
+// CHECK-LABEL: func @expand
+// CHECK: linalg.generic {indexing_maps = [#[[COL]], #{{.*}}]
+// CHECK: linalg.yield %{{.*}} : f32
+func.func @expand(%x: tensor<3x1xf32>) -> tensor<2x3x4xf32> {
+  %0 = aiopt.expand %x : tensor<3x1xf32> to tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}

@@ -221,3 +221,11 @@ func.func @layer_norm_scale(%x: tensor<2x8xf32>, %g: tensor<4xf32>) {
   %0:3 = aiopt.layer_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : tensor<2x8xf32>, tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @expand_bad(%x: tensor<3xf32>) {
+  // expected-error@+1 {{'aiopt.expand' op cannot broadcast [3] to [4]}}
+  %0 = aiopt.expand %x : tensor<3xf32> to tensor<4xf32>
+  return
+}

@@ -490,6 +490,17 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
+LogicalResult ExpandOp::verify() {
+  RankedTensorType in = getInput().getType(), out = getOutput().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element types differ");
+  FailureOr<SmallVector<int64_t>> b = broadcastShapes({in.getShape(), out.getShape()});
+  if (failed(b) || ArrayRef<int64_t>(*b) != out.getShape())
+    return emitOpError("cannot broadcast ") << shapeStr(in.getShape()) << " to "
+                                            << shapeStr(out.getShape());
+  return success();
+}
+
 LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {

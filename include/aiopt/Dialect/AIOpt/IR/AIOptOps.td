@@ -460,6 +460,22 @@ def AIOpt_ReshapeOp : AIOpt_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
+def AIOpt_ExpandOp : AIOpt_Op<"expand", [Pure]> {
+  let summary = "Broadcast to the result shape (ONNX Expand)";
+  let description = [{
+    The operand broadcasts (numpy rules) to the result type, which is the
+    broadcast of the operand shape and the requested shape.
+
+    ```mlir
+    %y = aiopt.expand %x : tensor<3x1xf32> to tensor<2x3x4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_TransposeOp : AIOpt_Op<"transpose", [Pure,
     InferTypeOpAdaptor]> {
   let summary = "Permute dimensions (ONNX Transpose)";
