@@ -1,6 +1,6 @@
 """Writes three cases in the ONNX backend test layout for the
 conformance-tool test: relu (passes), wrong_reference (its stored output is
-off by one) and unsupported_op (Mish)."""
+off by one) and unsupported_op (an operator ONNX does not have)."""
 
 import os
 import sys
@@ -28,4 +28,4 @@ def write_case(root, name, op, expected_offset=0.0):
 
 write_case(sys.argv[1], "relu", "Relu")
 write_case(sys.argv[1], "wrong_reference", "Relu", expected_offset=1.0)
-write_case(sys.argv[1], "unsupported_op", "Mish")
+write_case(sys.argv[1], "unsupported_op", "NoSuchOperator")
