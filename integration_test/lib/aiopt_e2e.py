@@ -3,7 +3,6 @@ it with the runtime and tools/aiopt-conformance/run_model.c, run it, and
 compare its outputs with onnxruntime's."""
 
 import os
-import struct
 import subprocess
 import sys
 
@@ -12,24 +11,9 @@ import onnx
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-DTYPES = {1: np.float32, 3: np.int8, 5: np.int16, 6: np.int32, 7: np.int64,
-          9: np.bool_, 10: np.float16, 11: np.float64}
-CODES = {np.dtype(v): k for k, v in DTYPES.items()}
-
-
-def write_tensor(path, array):
-    array = np.ascontiguousarray(array)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<ii", CODES[array.dtype], array.ndim))
-        f.write(struct.pack("<%dq" % array.ndim, *array.shape))
-        f.write(array.tobytes())
-
-
-def read_tensor(path):
-    with open(path, "rb") as f:
-        dtype, rank = struct.unpack("<ii", f.read(8))
-        shape = struct.unpack("<%dq" % rank, f.read(8 * rank))
-        return np.frombuffer(f.read(), dtype=DTYPES[dtype]).reshape(shape)
+# The driver's tensor files are read and written as aiopt-conformance does.
+sys.path.insert(0, os.path.join(ROOT, "tools", "aiopt-conformance"))
+from aiopt_conformance import read_tensor, write_tensor  # noqa: E402,F401
 
 
 def tools():

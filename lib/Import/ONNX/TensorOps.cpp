@@ -361,7 +361,14 @@ LogicalResult rearrange(NodeBinder &b, Value x, ArrayRef<int64_t> split,
   return bind(b, b.reshape(*v, result));
 }
 
-LogicalResult depthToSpace(NodeBinder &b) {
+/// The NCHW input and blocksize of DepthToSpace/SpaceToDepth, with C, H and
+/// W static.
+struct BlockInput {
+  Value x;
+  int64_t n, c, h, w, bs;
+};
+
+FailureOr<BlockInput> blockInput(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
@@ -369,34 +376,39 @@ LogicalResult depthToSpace(NodeBinder &b) {
   int64_t bs = b.attrInt("blocksize", 0);
   if (xt.getRank() != 4 || bs < 1)
     return b.error() << "needs a 4-D input and a positive blocksize";
-  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
-          w = xt.getDimSize(3);
-  if (c == kDyn || h == kDyn || w == kDyn || c % (bs * bs) != 0)
-    return b.error() << "channels must be static and divisible by blocksize^2";
+  BlockInput in{*x, xt.getDimSize(0), xt.getDimSize(1), xt.getDimSize(2),
+                xt.getDimSize(3), bs};
+  if (in.c == kDyn || in.h == kDyn || in.w == kDyn)
+    return b.error() << "channels and spatial extents must be static";
+  return in;
+}
+
+LogicalResult depthToSpace(NodeBinder &b) {
+  FailureOr<BlockInput> in = blockInput(b);
+  if (failed(in))
+    return failure();
+  auto [x, n, c, h, w, bs] = *in;
+  if (c % (bs * bs) != 0)
+    return b.error() << "channels must be divisible by blocksize^2";
   int64_t oc = c / (bs * bs);
   std::string mode = b.attrString("mode", "DCR");
   if (mode == "DCR")
-    return rearrange(b, *x, {n, bs, bs, oc, h, w}, {0, 3, 4, 1, 5, 2},
+    return rearrange(b, x, {n, bs, bs, oc, h, w}, {0, 3, 4, 1, 5, 2},
                      {n, oc, h * bs, w * bs});
   if (mode == "CRD")
-    return rearrange(b, *x, {n, oc, bs, bs, h, w}, {0, 1, 4, 2, 5, 3},
+    return rearrange(b, x, {n, oc, bs, bs, h, w}, {0, 1, 4, 2, 5, 3},
                      {n, oc, h * bs, w * bs});
   return b.error() << "unknown mode '" << mode << "'";
 }
 
 LogicalResult spaceToDepth(NodeBinder &b) {
-  FailureOr<Value> x = b.input(0);
-  if (failed(x))
+  FailureOr<BlockInput> in = blockInput(b);
+  if (failed(in))
     return failure();
-  RankedTensorType xt = tensorType(*x);
-  int64_t bs = b.attrInt("blocksize", 0);
-  if (xt.getRank() != 4 || bs < 1)
-    return b.error() << "needs a 4-D input and a positive blocksize";
-  int64_t n = xt.getDimSize(0), c = xt.getDimSize(1), h = xt.getDimSize(2),
-          w = xt.getDimSize(3);
-  if (c == kDyn || h == kDyn || w == kDyn || h % bs != 0 || w % bs != 0)
-    return b.error() << "spatial extents must be static and divisible by blocksize";
-  return rearrange(b, *x, {n, c, h / bs, bs, w / bs, bs}, {0, 3, 5, 1, 2, 4},
+  auto [x, n, c, h, w, bs] = *in;
+  if (h % bs != 0 || w % bs != 0)
+    return b.error() << "spatial extents must be divisible by blocksize";
+  return rearrange(b, x, {n, c, h / bs, bs, w / bs, bs}, {0, 3, 5, 1, 2, 4},
                    {n, c * bs * bs, h / bs, w / bs});
 }
 

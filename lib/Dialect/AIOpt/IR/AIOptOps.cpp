@@ -80,6 +80,19 @@ static std::string shapeStr(ArrayRef<int64_t> shape) {
   return s;
 }
 
+/// `shape` without the dimensions in `axes`, or with them as 1 (keepdims).
+static SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
+                                         ArrayRef<int64_t> axes, bool keepdims) {
+  SmallVector<int64_t> out;
+  for (auto [d, extent] : llvm::enumerate(shape)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(d)))
+      out.push_back(extent);
+    else if (keepdims)
+      out.push_back(1);
+  }
+  return out;
+}
+
 /// Checks that `values` has one entry per spatial dimension.
 static LogicalResult checkSize(std::optional<Location> loc, StringRef name,
                                ArrayRef<int64_t> values, size_t expected) {
@@ -381,14 +394,8 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     if (a < 0 || a >= it.getRank() || (i > 0 && axes[i - 1] >= a))
       return emitOptionalError(loc, "axes must be sorted, unique and in [0, ",
                                it.getRank(), ")");
-  SmallVector<int64_t> shape;
-  for (int64_t d = 0; d < it.getRank(); ++d) {
-    if (!llvm::is_contained(axes, d))
-      shape.push_back(it.getDimSize(d));
-    else if (keepdims)
-      shape.push_back(1);
-  }
-  types.push_back(tensorOf(shape, it.getElementType()));
+  types.push_back(tensorOf(reducedShape(it.getShape(), axes, keepdims),
+                           it.getElementType()));
   return success();
 }
 
@@ -415,14 +422,8 @@ LogicalResult ArgReduceOp::inferReturnTypes(MLIRContext *ctx, std::optional<Loca
   if (*axis < 0 || *axis >= it.getRank())
     return emitOptionalError(loc, "axis ", *axis, " out of range");
   bool keepdims = boolAttr(adaptor, adaptor.getKeepdimsAttr(), "keepdims", true);
-  SmallVector<int64_t> shape;
-  for (int64_t d = 0; d < it.getRank(); ++d) {
-    if (d != *axis)
-      shape.push_back(it.getDimSize(d));
-    else if (keepdims)
-      shape.push_back(1);
-  }
-  types.push_back(tensorOf(shape, IntegerType::get(ctx, 64)));
+  types.push_back(tensorOf(reducedShape(it.getShape(), {*axis}, keepdims),
+                           IntegerType::get(ctx, 64)));
   return success();
 }
 
