@@ -70,6 +70,40 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
   }
 };
 
+/// Trilu: a generic comparing `col - row` with `k` (read once from its
+/// scalar tensor) and selecting the element or zero.
+struct TriluLowering : OpConversionPattern<TriluOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TriluOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t r = type.getRank();
+    Value k = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    if (Value kt = adaptor.getK())
+      k = arith::IndexCastOp::create(rewriter, loc, rewriter.getIndexType(),
+                                     tensor::ExtractOp::create(rewriter, loc, kt));
+    bool upper = op.getUpper();
+    rewriter.replaceOp(op, buildBroadcastElementwise(
+                               rewriter, loc, type, adaptor.getInput(),
+                               [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                 Value diff = arith::SubIOp::create(
+                                     b, l, linalg::IndexOp::create(b, l, r - 1),
+                                     linalg::IndexOp::create(b, l, r - 2));
+                                 Value keep = arith::CmpIOp::create(
+                                     b, l,
+                                     upper ? arith::CmpIPredicate::sge
+                                           : arith::CmpIPredicate::sle,
+                                     diff, k);
+                                 return arith::SelectOp::create(
+                                     b, l, keep, v[0],
+                                     scalarConstant(b, l, v[0].getType(), 0));
+                               }));
+    return success();
+  }
+};
+
 struct TransposeLowering : OpConversionPattern<TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -254,6 +288,7 @@ struct PadLowering : OpConversionPattern<PadOp> {
 
 void mlir::aiopt::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, ExpandLowering,
+               TriluLowering,
                TransposeLowering, ConcatLowering, SliceLowering,
                GatherLowering, PadLowering>(patterns.getContext());
 }

@@ -428,6 +428,26 @@ LogicalResult expand(NodeBinder &b) {
   return bind(b, b.makeTyped<ExpandOp>(type, *x));
 }
 
+/// Trilu: `k` (optional) may be a runtime scalar; a 1-element tensor of any
+/// shape is reshaped to a scalar.
+LogicalResult trilu(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  Value k = b.optionalInput(1);
+  if (k) {
+    RankedTensorType kt = tensorType(k);
+    if (!kt.getElementType().isInteger(64) || shapeProduct(kt.getShape()) != 1)
+      return b.error() << "k must be a single int64 value";
+    FailureOr<Value> scalar = b.reshape(k, {});
+    if (failed(scalar))
+      return failure();
+    k = *scalar;
+  }
+  return bind(b, b.makeTyped<TriluOp>(x->getType(), *x, k,
+                                      b.builder.getBoolAttr(b.attrInt("upper", 1) != 0)));
+}
+
 LogicalResult gather(NodeBinder &b) {
   FailureOr<Value> data = b.input(0), indices = b.input(1);
   if (failed(data) || failed(indices))
@@ -595,6 +615,7 @@ void onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("DepthToSpace", 1, depthToSpace);
   r.add("SpaceToDepth", 1, spaceToDepth);
   r.add("Expand", 8, expand);
+  r.add("Trilu", 14, trilu);
   r.add("Pad", 2, pad);
   r.add("Shape", 1, shape);
   r.add("Size", 1, size);

@@ -94,3 +94,20 @@ func.func @expand(%x: tensor<3x1xf32>) -> tensor<2x3x4xf32> {
   %0 = aiopt.expand %x : tensor<3x1xf32> to tensor<2x3x4xf32>
   return %0 : tensor<2x3x4xf32>
 }
+
+// -----
+
+// Trilu reads k once and compares col - row with it.
+// CHECK-LABEL: func @trilu
+// CHECK: %[[K:.*]] = tensor.extract %{{.*}}[] : tensor<i64>
+// CHECK: %[[KI:.*]] = arith.index_cast %[[K]] : i64 to index
+// CHECK: linalg.generic
+// CHECK: %[[J:.*]] = linalg.index 1 : index
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: %[[D:.*]] = arith.subi %[[J]], %[[I]] : index
+// CHECK: arith.cmpi sge, %[[D]], %[[KI]] : index
+// CHECK: arith.select
+func.func @trilu(%x: tensor<4x5xf32>, %k: tensor<i64>) -> tensor<4x5xf32> {
+  %0 = aiopt.trilu %x, %k {upper = true} : tensor<4x5xf32>, tensor<i64>
+  return %0 : tensor<4x5xf32>
+}

@@ -229,3 +229,11 @@ func.func @expand_bad(%x: tensor<3xf32>) {
   %0 = aiopt.expand %x : tensor<3xf32> to tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @trilu_rank(%x: tensor<4xf32>) {
+  // expected-error@+1 {{'aiopt.trilu' op input must have rank >= 2}}
+  %0 = aiopt.trilu %x {upper = true} : tensor<4xf32>
+  return
+}

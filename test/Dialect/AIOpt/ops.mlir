@@ -186,3 +186,12 @@ func.func @more_reductions(%x: tensor<2x8x16xf32>, %g: tensor<16xf32>, %a: tenso
   %3 = aiopt.xor %a, %a : tensor<4xi1>, tensor<4xi1>
   return %0, %1#0, %1#1, %1#2, %2, %3 : tensor<2x8xi64>, tensor<2x8x16xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>, tensor<2x1x1xf32>, tensor<4xi1>
 }
+
+// CHECK-LABEL: func @trilu
+func.func @trilu(%x: tensor<4x5xf32>, %k: tensor<i64>) -> (tensor<4x5xf32>, tensor<4x5xf32>) {
+  // CHECK: aiopt.trilu %{{.*}}, %{{.*}} {upper = true} : tensor<4x5xf32>, tensor<i64>
+  %0 = aiopt.trilu %x, %k {upper = true} : tensor<4x5xf32>, tensor<i64>
+  // CHECK: aiopt.trilu %{{.*}} {upper = false} : tensor<4x5xf32>
+  %1 = aiopt.trilu %x {upper = false} : tensor<4x5xf32>
+  return %0, %1 : tensor<4x5xf32>, tensor<4x5xf32>
+}

@@ -491,6 +491,12 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
+LogicalResult TriluOp::verify() {
+  if (getInput().getType().getRank() < 2)
+    return emitOpError("input must have rank >= 2");
+  return success();
+}
+
 LogicalResult ExpandOp::verify() {
   RankedTensorType in = getInput().getType(), out = getOutput().getType();
   if (in.getElementType() != out.getElementType())

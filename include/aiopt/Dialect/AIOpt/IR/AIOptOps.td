@@ -476,6 +476,24 @@ def AIOpt_ExpandOp : AIOpt_Op<"expand", [Pure]> {
   let hasVerifier = 1;
 }
 
+def AIOpt_TriluOp : AIOpt_Op<"trilu", [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "Upper or lower triangle of the last two dimensions (ONNX Trilu)";
+  let description = [{
+    Keeps the elements with `col - row >= k` (upper) or `col - row <= k`
+    (lower) and zeroes the others; `k` is an optional i64 scalar operand
+    (default 0) that may be a runtime value.
+
+    ```mlir
+    %y = aiopt.trilu %x, %k {upper = true} : tensor<4x5xf32>, tensor<i64>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input, Optional<0DTensorOf<[I64]>>:$k,
+                   BoolAttr:$upper);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input (`,` $k^)? attr-dict `:` type($input) (`,` type($k)^)?";
+  let hasVerifier = 1;
+}
+
 def AIOpt_TransposeOp : AIOpt_Op<"transpose", [Pure,
     InferTypeOpAdaptor]> {
   let summary = "Permute dimensions (ONNX Transpose)";
