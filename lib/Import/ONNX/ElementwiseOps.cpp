@@ -8,6 +8,7 @@
 #include "NodeBinder.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::aiopt;
@@ -168,8 +169,19 @@ LogicalResult clipAttrs(NodeBinder &b) {
   return buildClip(b, lo, hi);
 }
 
-/// Clip from opset 11: bounds are optional constant inputs.
+/// Clip from opset 11: bounds are optional inputs. Constant bounds become
+/// attributes of aiopt.clip; runtime bounds a max and a min with them.
 LogicalResult clipInputs(NodeBinder &b) {
+  Value loV = b.optionalInput(1), hiV = b.optionalInput(2);
+  auto isConstant = [](Value v) { return !v || matchPattern(v, m_Constant()); };
+  if (!isConstant(loV) || !isConstant(hiV)) {
+    FailureOr<Value> v = b.input(0);
+    if (succeeded(v) && loV)
+      v = b.make<MaxOp>(*v, loV);
+    if (succeeded(v) && hiV)
+      v = b.make<MinOp>(*v, hiV);
+    return failed(v) ? failure() : b.setResults(*v);
+  }
   FailureOr<std::optional<double>> lo = b.constScalar(1, "min");
   FailureOr<std::optional<double>> hi = b.constScalar(2, "max");
   if (failed(lo) || failed(hi))
