@@ -65,7 +65,7 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
       return rewriter.notifyMatchFailure(op, "new dynamic leading dimensions");
     rewriter.replaceOp(op, buildBroadcastElementwise(
                                rewriter, op.getLoc(), op.getType(), adaptor.getInput(),
-                               [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
+                               passThrough));
     return success();
   }
 };
@@ -207,7 +207,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     AffineMap map = AffineMap::get(type.getRank(), 0, e, ctx);
     rewriter.replaceOp(op, buildElementwise(
                                rewriter, loc, type, input, map, sizes,
-                               [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
+                               passThrough));
     return success();
   }
 };

@@ -95,6 +95,10 @@ Value mlir::aiopt::buildBroadcastElementwise(OpBuilder &b, Location loc,
                           broadcastSizes(b, loc, type, inputs), fn);
 }
 
+Value mlir::aiopt::passThrough(OpBuilder &, Location, ValueRange args) {
+  return args[0];
+}
+
 Value mlir::aiopt::scalarConstant(OpBuilder &b, Location loc, Type type,
                                   double v) {
   if (auto ft = dyn_cast<FloatType>(type))

@@ -48,6 +48,9 @@ Value buildBroadcastElementwise(OpBuilder &b, Location loc,
                                 RankedTensorType type, ValueRange inputs,
                                 ScalarFn fn);
 
+/// An elementwise body returning its (only) input: copies and broadcasts.
+Value passThrough(OpBuilder &b, Location loc, ValueRange args);
+
 /// A scalar constant of `type` (float or integer) with value `v`.
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double v);
 

@@ -117,7 +117,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
                                RankedTensorType::get({g, mg}, et));
       AffineMap bMap = AffineMap::get(outType.getRank(), 0, dims(ctx, {1, 2}), ctx);
       init = buildElementwise(rewriter, loc, outType, bg, bMap, sizes,
-                              [](OpBuilder &, Location, ValueRange v) { return v[0]; });
+                              passThrough);
     } else {
       init = filledTensor(rewriter, loc, outType, sizes,
                           scalarConstant(rewriter, loc, et, 0));

@@ -142,6 +142,18 @@ static FailureOr<int64_t> intAttr(AdaptorT &adaptor, IntegerAttr fromProperties,
   return a.getInt();
 }
 
+/// The required `axis` attribute, checked to lie in [0, rank).
+template <typename AdaptorT>
+static FailureOr<int64_t> axisAttr(AdaptorT &adaptor, int64_t rank,
+                                   std::optional<Location> loc) {
+  FailureOr<int64_t> axis = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
+  if (failed(axis))
+    return failure();
+  if (*axis < 0 || *axis >= rank)
+    return emitOptionalError(loc, "axis ", *axis, " out of range");
+  return axis;
+}
+
 /// Strides, dilations and pads of a sliding-window op over `n` spatial dims.
 struct WindowAttrs {
   ArrayRef<int64_t> strides, dilations, pads;
@@ -416,11 +428,9 @@ LogicalResult ArgReduceOp::inferReturnTypes(MLIRContext *ctx, std::optional<Loca
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   auto it = cast<RankedTensorType>(adaptor.getInput().getType());
-  auto axis = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
+  FailureOr<int64_t> axis = axisAttr(adaptor, it.getRank(), loc);
   if (failed(axis))
     return failure();
-  if (*axis < 0 || *axis >= it.getRank())
-    return emitOptionalError(loc, "axis ", *axis, " out of range");
   bool keepdims = boolAttr(adaptor, adaptor.getKeepdimsAttr(), "keepdims", true);
   types.push_back(tensorOf(reducedShape(it.getShape(), {*axis}, keepdims),
                            IntegerType::get(ctx, 64)));
@@ -437,11 +447,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   auto it = cast<RankedTensorType>(adaptor.getInput().getType());
-  auto axis = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
+  FailureOr<int64_t> axis = axisAttr(adaptor, it.getRank(), loc);
   if (failed(axis))
     return failure();
-  if (*axis < 0 || *axis >= it.getRank())
-    return emitOptionalError(loc, "axis ", *axis, " out of range");
   for (Value p : {adaptor.getScale(), adaptor.getBias()}) {
     if (!p)
       continue;
@@ -536,12 +544,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   if (adaptor.getInputs().empty())
     return emitOptionalError(loc, "needs at least one operand");
   auto first = cast<RankedTensorType>(adaptor.getInputs()[0].getType());
-  auto axisAttr = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
-  if (failed(axisAttr))
+  FailureOr<int64_t> axisOr = axisAttr(adaptor, first.getRank(), loc);
+  if (failed(axisOr))
     return failure();
-  int64_t axis = *axisAttr;
-  if (axis < 0 || axis >= first.getRank())
-    return emitOptionalError(loc, "axis ", axis, " out of range");
+  int64_t axis = *axisOr;
   SmallVector<int64_t> shape(first.getShape());
   shape[axis] = 0;
   for (Value v : adaptor.getInputs()) {
@@ -606,12 +612,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          SmallVectorImpl<Type> &types) {
   auto dt = cast<RankedTensorType>(adaptor.getData().getType());
   auto it = cast<RankedTensorType>(adaptor.getIndices().getType());
-  auto axisAttr = intAttr(adaptor, adaptor.getAxisAttr(), "axis", loc);
-  if (failed(axisAttr))
+  FailureOr<int64_t> axisOr = axisAttr(adaptor, dt.getRank(), loc);
+  if (failed(axisOr))
     return failure();
-  int64_t axis = *axisAttr;
-  if (axis < 0 || axis >= dt.getRank())
-    return emitOptionalError(loc, "axis ", axis, " out of range");
+  int64_t axis = *axisOr;
   SmallVector<int64_t> shape(dt.getShape().take_front(axis));
   llvm::append_range(shape, it.getShape());
   llvm::append_range(shape, dt.getShape().drop_front(axis + 1));
