@@ -66,6 +66,10 @@ cl::opt<std::string> headerFile("header", cl::desc("C header to write (default: 
                                 cl::cat(category));
 cl::opt<unsigned> optLevel("O", cl::Prefix, cl::init(3), cl::desc("LLVM optimization level (-O0..-O3)"),
                            cl::cat(category));
+cl::list<std::string> bindInputs(
+    "bind-input", cl::value_desc("NAME=FILE.pb"),
+    cl::desc("Bind graph input NAME to the ONNX TensorProto in FILE.pb: it becomes a "
+             "constant, no longer an input of the compiled model (repeatable)"));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the MLIR pass pipeline and exit"),
                             cl::cat(category));
@@ -133,6 +137,10 @@ int compile(int argc, char **argv) {
   bool isMLIR = StringRef(inputFile).ends_with(".mlir");
   if (!isMLIR)
     from = Phase::Import;
+  if (isMLIR && !bindInputs.empty()) {
+    llvm::errs() << "aiopt-compile: --bind-input applies to ONNX models, not to .mlir input\n";
+    return 1;
+  }
   std::string name = modelName.empty()
                          ? sanitizeIdentifier(llvm::sys::path::stem(inputFile))
                          : std::string(modelName);
@@ -159,6 +167,15 @@ int compile(int argc, char **argv) {
   } else {
     ONNXImportOptions importOptions;
     importOptions.functionName = name;
+    for (StringRef binding : bindInputs) {
+      auto [input, file] = binding.split('=');
+      if (input.empty() || file.empty()) {
+        llvm::errs() << "aiopt-compile: --bind-input '" << binding
+                     << "' is not of the form NAME=FILE.pb\n";
+        return 1;
+      }
+      importOptions.boundInputs[input.str()] = file.str();
+    }
     module = importONNXFile(inputFile, &context, importOptions);
   }
   if (!module)

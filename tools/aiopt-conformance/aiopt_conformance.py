@@ -8,7 +8,9 @@ layout (a folder with model.onnx and test_data_set_*/input_*.pb, output_*.pb).
 Each PATH is a case folder or a folder of case folders. Every case is
 compiled by aiopt-compile, linked with the runtime and a small driver, and
 run on each of its data sets, each step in a child process with a time
-limit; its outputs are compared with the expected tensors (rtol 1e-3,
+limit. Graph inputs that the compiler needs as constants (shape-like
+operands) are bound to the data set's values with --bind-input, and the case
+is then compiled once per data set; its outputs are compared with the expected tensors (rtol 1e-3,
 atol 1e-5; NaN where the reference has NaN). Each case ends as
   pass, mismatch (errors printed), compile_error (the diagnostic),
   unsupported (an operator, opset or type aiopt does not support), or
@@ -97,9 +99,10 @@ def find_cases(paths):
 
 
 def describe(model_path):
-    """(operator, opset, input types, output types) of a case: its last
-    node's op type and the ONNX element types of its graph inputs (without
-    initializers) and outputs."""
+    """(operator, opset, inputs, output types) of a case: its last node's op
+    type, (name, ONNX element type, declared static shape or None) of its
+    graph inputs (without initializers) and the element types of its
+    outputs."""
     try:
         model = onnx.load(model_path, load_external_data=False)
     except Exception:  # noqa: BLE001 - the compiler reports bad files itself
@@ -111,7 +114,7 @@ def describe(model_path):
     types = lambda vs: [v.type.tensor_type.elem_type for v in vs]
     ops = [n.op_type for n in model.graph.node]
     return (ops[-1] if ops else "(no nodes)", opset,
-            [(t, declared_shape(v)) for t, v in zip(types(inputs), inputs)],
+            [(v.name, t, declared_shape(v)) for t, v in zip(types(inputs), inputs)],
             types(model.graph.output))
 
 
@@ -128,22 +131,36 @@ def signal_name(code):
     return "signal %d" % -code if code < 0 else "exit %d" % code
 
 
-def run_case(case, tools, work, input_types, output_types):
-    """Returns (status, detail)."""
-    os.makedirs(work, exist_ok=True)
+BIND = re.compile(r"graph input '([^']*)' can be bound to a value")
+
+
+def build(case, tools, work, data_set, input_names, bound):
+    """Compiles and links the case. Graph inputs the compiler needs as
+    constants (shape-like operands such as Reshape's shape or ReduceSum's
+    axes) are bound to their values in `data_set`; their names are appended
+    to `bound`. Returns (status, detail) on failure, else None."""
     obj, exe = os.path.join(work, "m.o"), os.path.join(work, "m.exe")
-    try:
-        r = subprocess.run([tools.compile, os.path.join(case, "model.onnx"), "-o", obj,
-                            "--name", "m", "-O%d" % tools.opt_level],
-                           capture_output=True, text=True, timeout=tools.timeout)
-    except subprocess.TimeoutExpired:
-        return "crash", "aiopt-compile timed out after %d s" % tools.timeout
-    if r.returncode != 0:
+    while True:
+        command = [tools.compile, os.path.join(case, "model.onnx"), "-o", obj,
+                   "--name", "m", "-O%d" % tools.opt_level]
+        for name in bound:
+            command.append("--bind-input=%s=%s" % (name, os.path.join(
+                data_set, "input_%d.pb" % input_names.index(name))))
+        try:
+            r = subprocess.run(command, capture_output=True, text=True, timeout=tools.timeout)
+        except subprocess.TimeoutExpired:
+            return "crash", "aiopt-compile timed out after %d s" % tools.timeout
+        if r.returncode == 0:
+            break
         errors = [l for l in r.stderr.splitlines() if "error:" in l]
         if r.returncode < 0 or not errors:
             return "crash", "aiopt-compile: %s: %s" % (signal_name(r.returncode),
                                                        r.stderr.strip()[-300:])
         message = errors[0].split("error: ", 1)[-1]
+        m = BIND.search(message)
+        if m and m.group(1) in input_names and m.group(1) not in bound:
+            bound.append(m.group(1))
+            continue
         return ("unsupported" if UNSUPPORTED.search(message) else "compile_error"), message
     r = subprocess.run([tools.cc, "-O1", "-std=c11", "-I", tools.include, "-I", work,
                         '-DMODEL_HEADER="m.h"', "-DMODEL_INFO=m_model", tools.driver, obj,
@@ -151,11 +168,28 @@ def run_case(case, tools, work, input_types, output_types):
                        capture_output=True, text=True, timeout=tools.timeout)
     if r.returncode != 0:
         return "compile_error", "linking failed: " + r.stderr.strip()[-300:]
+    return None
+
+
+def run_case(case, tools, work, inputs_info, output_types):
+    """Returns (status, detail). A case that passes with bound inputs says
+    which in its detail."""
+    os.makedirs(work, exist_ok=True)
+    exe = os.path.join(work, "m.exe")
+    input_names = [name for name, _, _ in inputs_info]
     data_sets = sorted(glob.glob(os.path.join(case, "test_data_set_*")))
     if not data_sets:
         return "compile_error", "no test_data_set_* folder"
+    bound = []
+    built = False
     for data_set in data_sets:
         ds = os.path.basename(data_set)
+        # A compile with bound inputs holds one data set's values.
+        if not built or bound:
+            failure = build(case, tools, work, data_set, input_names, bound)
+            if failure:
+                return failure
+            built = True
         inputs = [numpy_helper.to_array(onnx.load_tensor(f))
                   for f in sorted(glob.glob(os.path.join(data_set, "input_*.pb")))]
         expected = [numpy_helper.to_array(onnx.load_tensor(f))
@@ -163,8 +197,9 @@ def run_case(case, tools, work, input_types, output_types):
         for f in glob.glob(os.path.join(work, "*.tensor")):
             os.remove(f)
         try:
-            for i, a in enumerate(inputs):
-                onnx_type, shape = input_types[i] if i < len(input_types) else (None, None)
+            model_inputs = [(a, info) for a, info in zip(inputs, inputs_info)
+                            if info[0] not in bound]
+            for i, (a, (_, onnx_type, shape)) in enumerate(model_inputs):
                 # Some stored data gives a scalar input as a 1-element 1-D
                 # tensor: pass it in the declared shape.
                 if shape is not None and list(a.shape) != shape and a.size == int(np.prod(shape)):
@@ -207,7 +242,7 @@ def run_case(case, tools, work, input_types, output_types):
                 rel = err / np.maximum(ref, 1e-30)
                 return "mismatch", "%s: output %d: max abs error %.3g, max rel error %.3g" % (
                     ds, i, err.max(), rel.max())
-    return "pass", ""
+    return "pass", ("inputs bound to their test values: " + ", ".join(bound)) if bound else ""
 
 
 def read_expected(path):
@@ -241,6 +276,18 @@ def write_report(path, results):
         opsets = sorted({r["opset"] for r in rs})
         lines.append("| %s | %s | %d / %d |" % (op, ", ".join(map(str, opsets)),
                                                sum(r["status"] == "pass" for r in rs), len(rs)))
+    bound = [r for r in results if r["status"] == "pass" and r["detail"]]
+    if bound:
+        lines += ["", "## Cases that pass with bound inputs", "",
+                  "These cases feed a shape-like operand (Reshape's shape, the axes of a",
+                  "reduction, Slice's bounds, ...) from a graph input. aiopt compiles such",
+                  "operands as constants, so the runner binds those inputs to the values of",
+                  "the data set (`aiopt-compile --bind-input NAME=FILE.pb`) and compiles the",
+                  "case once per data set.", "",
+                  "| case | operator | bound inputs |", "|---|---|---|"]
+        for r in sorted(bound, key=lambda r: (r["operator"], r["name"])):
+            lines.append("| %s | %s | %s |" % (r["name"], r["operator"],
+                                               r["detail"].split(": ", 1)[-1]))
     lines += ["", "## Cases that do not pass", "",
               "| case | operator | status | reason |", "|---|---|---|---|"]
     for r in sorted(results, key=lambda r: (r["operator"], r["name"])):

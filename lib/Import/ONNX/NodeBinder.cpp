@@ -43,9 +43,15 @@ FailureOr<SmallVector<int64_t>> NodeBinder::constInts(int i, StringRef what) {
   if (failed(v))
     return failure();
   DenseIntElementsAttr attr;
-  if (!matchPattern(*v, m_Constant(&attr)))
-    return error() << what << " (input #" << i
-                   << ") must be a constant integer tensor";
+  if (!matchPattern(*v, m_Constant(&attr))) {
+    auto diag = error() << what << " (input #" << i
+                        << ") must be a constant integer tensor";
+    if (isa<BlockArgument>(*v))
+      diag << "; graph input '" << node.input(i)
+           << "' can be bound to a value (aiopt-compile --bind-input "
+           << node.input(i) << "=FILE.pb)";
+    return diag;
+  }
   SmallVector<int64_t> out;
   for (const APInt &x : attr.getValues<APInt>())
     out.push_back(x.getSExtValue());
@@ -57,8 +63,14 @@ FailureOr<std::optional<double>> NodeBinder::constScalar(int i, StringRef what) 
   if (!v)
     return std::optional<double>();
   DenseElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
-    return error() << what << " (input #" << i << ") must be a constant scalar";
+  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1) {
+    auto diag = error() << what << " (input #" << i << ") must be a constant scalar";
+    if (isa<BlockArgument>(v))
+      diag << "; graph input '" << node.input(i)
+           << "' can be bound to a value (aiopt-compile --bind-input "
+           << node.input(i) << "=FILE.pb)";
+    return diag;
+  }
   if (auto f = dyn_cast<DenseFPElementsAttr>(attr))
     return std::optional<double>((*f.getValues<APFloat>().begin()).convertToDouble());
   return std::optional<double>(

@@ -84,6 +84,8 @@ private:
   InFlightDiagnostic error() { return emitError(fileLoc); }
   static std::string nodeName(const onnx::NodeProto &node, size_t index);
   FailureOr<SmallVector<size_t>> topologicalOrder();
+  FailureOr<Value> boundInput(OpBuilder &b, const onnx::ValueInfoProto &in,
+                              StringRef file);
 
   MLIRContext *ctx;
   const onnx::ModelProto &model;
@@ -148,6 +150,39 @@ FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
   return order;
 }
 
+/// The constant a bound graph input takes: the TensorProto in `file`, which
+/// must have the input's element type and fit its declared shape.
+FailureOr<Value> GraphImporter::boundInput(OpBuilder &b,
+                                           const onnx::ValueInfoProto &in,
+                                           StringRef file) {
+  FailureOr<RankedTensorType> declared = valueInfoType(in, fileLoc, options);
+  if (failed(declared))
+    return failure();
+  auto buffer = llvm::MemoryBuffer::getFile(file);
+  if (!buffer)
+    return error() << "cannot read the value bound to graph input '" << in.name()
+                   << "' from '" << file << "': " << buffer.getError().message();
+  onnx::TensorProto tensor;
+  if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
+                             static_cast<int>((*buffer)->getBufferSize())))
+    return error() << "'" << file << "' (bound to graph input '" << in.name()
+                   << "') is not a serialized ONNX TensorProto";
+  Location loc = NameLoc::get(b.getStringAttr(in.name()), fileLoc);
+  FailureOr<ElementsAttr> attr =
+      tensorAttr(tensor, llvm::sys::path::parent_path(file), loc, options);
+  if (failed(attr))
+    return failure();
+  auto type = cast<RankedTensorType>(attr->getType());
+  bool fits = type.getElementType() == declared->getElementType() &&
+              type.getRank() == declared->getRank();
+  for (int64_t d = 0; fits && d < type.getRank(); ++d)
+    fits = declared->isDynamicDim(d) || declared->getDimSize(d) == type.getDimSize(d);
+  if (!fits)
+    return error() << "the value bound to graph input '" << in.name() << "' has type "
+                   << type << ", which does not fit the declared " << *declared;
+  return ConstantOp::create(b, loc, cast<TypedAttr>(*attr)).getResult();
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run() {
   if (!model.has_graph())
     return error() << "the model has no graph", nullptr;
@@ -158,10 +193,20 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     if (isDefaultDomain(imp.domain()))
       opset = imp.version();
   }
-  if (opset < 0)
+  // A model of operators of other domains only (e.g. training operators)
+  // needs no default opset: its nodes are reported as unsupported.
+  if (opset < 0 && llvm::any_of(g.node(), [](const onnx::NodeProto &n) {
+        return isDefaultDomain(n.domain());
+      }))
     return error() << "the model imports no version of the default ONNX "
                       "domain (opset_import)",
            nullptr;
+  for (const auto &[name, file] : options.boundInputs)
+    if (llvm::none_of(g.input(), [&, &name = name](const onnx::ValueInfoProto &in) {
+          return in.name() == name;
+        }))
+      return error() << "cannot bind '" << name << "': the graph has no input of that name",
+             nullptr;
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   OpBuilder b(ctx);
@@ -173,9 +218,14 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     initNames.insert(t.name());
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<std::pair<const onnx::ValueInfoProto *, StringRef>> bound;
   for (const auto &in : g.input()) {
     if (initNames.contains(in.name()))
       continue;
+    if (auto it = options.boundInputs.find(in.name()); it != options.boundInputs.end()) {
+      bound.emplace_back(&in, it->second);
+      continue;
+    }
     FailureOr<RankedTensorType> t = valueInfoType(in, fileLoc, options);
     if (failed(t))
       return nullptr;
@@ -190,6 +240,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     values[name] = entry->getArgument(i);
   }
   b.setInsertionPointToStart(entry);
+  for (auto [in, file] : bound) {
+    FailureOr<Value> v = boundInput(b, *in, file);
+    if (failed(v))
+      return nullptr;
+    values[in->name()] = *v;
+  }
   for (const auto &t : g.initializer()) {
     FailureOr<ElementsAttr> attr = tensorAttr(t, modelDir, fileLoc, options);
     if (failed(attr))

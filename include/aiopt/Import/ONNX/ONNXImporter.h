@@ -12,6 +12,9 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/MemoryBuffer.h"
 
+#include <map>
+#include <string>
+
 namespace mlir::aiopt {
 
 /// Limits applied while importing untrusted models.
@@ -22,6 +25,11 @@ struct ONNXImportOptions {
   int64_t maxDimSize = int64_t(1) << 32;
   /// Largest accepted element count of one tensor.
   int64_t maxTensorElements = int64_t(1) << 34;
+  /// Graph inputs bound to constants: input name -> path of a serialized
+  /// TensorProto. A bound input is no longer an argument of the compiled
+  /// model; its value is folded like an initializer (this specializes a
+  /// model whose shape-like inputs, e.g. Reshape's shape, are graph inputs).
+  std::map<std::string, std::string> boundInputs;
 };
 
 /// Imports the model in `buffer`; `path` names it in diagnostics, selects the
