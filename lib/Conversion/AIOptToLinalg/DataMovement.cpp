@@ -212,6 +212,18 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
+/// An ONNX index (i32/i64, negative counts from the end) as an index into
+/// an axis of `extent`, clamped so that no read is out of bounds.
+Value wrapIndex(OpBuilder &b, Location l, Value raw, Value extent) {
+  Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, extent), idx);
+  idx = arith::MaxSIOp::create(b, l, idx, zero);
+  return arith::MinSIOp::create(b, l, idx, arith::SubIOp::create(b, l, extent, one));
+}
+
 /// Gather: the result loop nest reads the index tensor, wraps negative
 /// indices, clamps to the axis extent (no out-of-bounds read), and extracts.
 struct GatherLowering : OpConversionPattern<GatherOp> {
@@ -245,21 +257,39 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     Value result = buildElementwise(
         rewriter, loc, type, indices, imap, sizes,
         [&](OpBuilder &b, Location l, ValueRange v) -> Value {
-          Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), v[0]);
-          Value zero = arith::ConstantIndexOp::create(b, l, 0);
-          Value one = arith::ConstantIndexOp::create(b, l, 1);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
-          idx = arith::SelectOp::create(b, l, neg,
-                                        arith::AddIOp::create(b, l, idx, extent), idx);
-          idx = arith::MaxSIOp::create(b, l, idx, zero);
-          idx = arith::MinSIOp::create(b, l, idx,
-                                       arith::SubIOp::create(b, l, extent, one));
           SmallVector<Value> coords;
           for (int64_t d = 0; d < axis; ++d)
             coords.push_back(linalg::IndexOp::create(b, l, d));
-          coords.push_back(idx);
+          coords.push_back(wrapIndex(b, l, v[0], extent));
           for (int64_t d = axis + 1; d < dt.getRank(); ++d)
             coords.push_back(linalg::IndexOp::create(b, l, d + ir - 1));
+          return tensor::ExtractOp::create(b, l, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// GatherElements: one loop per index element; the coordinates are the
+/// loop indices with the axis one replaced by the (wrapped) index.
+struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    int64_t axis = op.getAxis();
+    Value extent = dimValue(rewriter, loc, data, axis);
+    AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), getContext());
+    Value result = buildElementwise(
+        rewriter, loc, type, indices, id, broadcastSizes(rewriter, loc, type, indices),
+        [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < type.getRank(); ++d)
+            coords.push_back(d == axis ? wrapIndex(b, l, v[0], extent)
+                                       : linalg::IndexOp::create(b, l, d).getResult());
           return tensor::ExtractOp::create(b, l, data, coords);
         });
     rewriter.replaceOp(op, result);
@@ -290,5 +320,5 @@ void mlir::aiopt::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, ExpandLowering,
                TriluLowering,
                TransposeLowering, ConcatLowering, SliceLowering,
-               GatherLowering, PadLowering>(patterns.getContext());
+               GatherLowering, GatherElementsLowering, PadLowering>(patterns.getContext());
 }

@@ -102,7 +102,10 @@ Value scalar(AbsOp, OB &b, Loc l, VR a) {
   return math::AbsIOp::create(b, l, a[0]);
 }
 Value scalar(NotOp, OB &b, Loc l, VR a) {
-  return arith::XOrIOp::create(b, l, a[0], constLike(b, l, a[0], 1));
+  Value ones = arith::ConstantOp::create(
+      b, l, b.getIntegerAttr(a[0].getType(),
+                             APInt::getAllOnes(a[0].getType().getIntOrFloatBitWidth())));
+  return arith::XOrIOp::create(b, l, a[0], ones);
 }
 Value scalar(SinOp, OB &b, Loc l, VR a) { return math::SinOp::create(b, l, a[0]); }
 Value scalar(CosOp, OB &b, Loc l, VR a) { return math::CosOp::create(b, l, a[0]); }
@@ -216,6 +219,18 @@ Value scalar(PowOp, OB &b, Loc l, VR a) { return math::PowFOp::create(b, l, a[0]
 Value scalar(AndOp, OB &b, Loc l, VR a) { return arith::AndIOp::create(b, l, a[0], a[1]); }
 Value scalar(OrOp, OB &b, Loc l, VR a) { return arith::OrIOp::create(b, l, a[0], a[1]); }
 Value scalar(XorOp, OB &b, Loc l, VR a) { return arith::XOrIOp::create(b, l, a[0], a[1]); }
+Value scalar(ModOp op, OB &b, Loc l, VR a) {
+  Value r = arithBinary<arith::RemFOp, arith::RemSIOp>(b, l, a);
+  if (op.getFmod())
+    return r;
+  // Python %: a non-zero remainder takes the sign of the divisor.
+  Value zero = constLike(b, l, r, 0);
+  Value rNeg = compare(b, l, {r, zero}, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+  Value dNeg = compare(b, l, {a[1], zero}, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+  Value nonZero = compare(b, l, {r, zero}, arith::CmpFPredicate::ONE, arith::CmpIPredicate::ne);
+  Value fix = arith::AndIOp::create(b, l, nonZero, arith::XOrIOp::create(b, l, rNeg, dNeg));
+  return arith::SelectOp::create(b, l, fix, arithBinary<arith::AddFOp, arith::AddIOp>(b, l, {r, a[1]}), r);
+}
 Value scalar(EqualOp, OB &b, Loc l, VR a) {
   return compare(b, l, a, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
 }
@@ -318,6 +333,7 @@ void mlir::aiopt::populateElementwisePatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<DivOp>, ElementwiseLowering<MaxOp>,
       ElementwiseLowering<MinOp>, ElementwiseLowering<PowOp>,
       ElementwiseLowering<AndOp>, ElementwiseLowering<OrOp>,
+      ElementwiseLowering<ModOp>,
       ElementwiseLowering<EqualOp>, ElementwiseLowering<LessOp>,
       ElementwiseLowering<LessEqualOp>, ElementwiseLowering<GreaterOp>,
       ElementwiseLowering<GreaterEqualOp>, ElementwiseLowering<WhereOp>,

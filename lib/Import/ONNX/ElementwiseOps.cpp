@@ -1,7 +1,7 @@
 //===- ElementwiseOps.cpp - ONNX elementwise operators --------------------===//
 //
-// Handlers for unary, binary (broadcasting, opset >= 7), variadic min/max,
-// Where, Clip, Cast, LeakyRelu and Identity.
+// Handlers for unary, binary (broadcasting, opset >= 7), bitwise, variadic
+// min/max, Where, Clip, Cast/CastLike, Mod, Pow, LeakyRelu and Identity.
 //
 //===----------------------------------------------------------------------===//
 
@@ -202,6 +202,45 @@ LogicalResult castOp(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
+/// CastLike: a cast to the element type of input #1.
+LogicalResult castLike(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), like = b.input(1);
+  if (failed(x) || failed(like))
+    return failure();
+  FailureOr<Value> v = b.castTo(*x, tensorType(*like).getElementType());
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+LogicalResult mod(NodeBinder &b) {
+  FailureOr<Value> l = b.input(0), r = b.input(1);
+  if (failed(l) || failed(r))
+    return failure();
+  bool fmod = b.attrInt("fmod", 0) != 0;
+  // Before opset 28 floats required fmod = 1.
+  if (!fmod && b.opset < 28 && isa<FloatType>(tensorType(*l).getElementType()))
+    return b.error() << "floating-point Mod requires fmod = 1 before opset 28";
+  FailureOr<Value> v = b.make<ModOp>(*l, *r, b.builder.getBoolAttr(fmod));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// Pow allows an exponent of another type than the base; the result has
+/// the base's type. Integer bases are raised in f64.
+LogicalResult power(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), y = b.input(1);
+  if (failed(x) || failed(y))
+    return failure();
+  Type et = tensorType(*x).getElementType();
+  Type computeType = isa<FloatType>(et) ? et : b.builder.getF64Type();
+  FailureOr<Value> xc = b.castTo(*x, computeType);
+  FailureOr<Value> yc = b.castTo(*y, computeType);
+  if (failed(xc) || failed(yc))
+    return failure();
+  FailureOr<Value> v = b.make<PowOp>(*xc, *yc);
+  if (succeeded(v))
+    v = b.castTo(*v, et);
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
 } // namespace
 
 void onnx_import::registerElementwiseOps(OpRegistry &r) {
@@ -259,12 +298,19 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("Clip", 6, clipAttrs);
   r.add("Clip", 11, clipInputs);
   r.add("Cast", 6, castOp);
+  r.add("CastLike", 15, castLike);
+  r.add("Mod", 10, mod);
+  r.add("BitwiseNot", 18, unary<NotOp>);
+  r.add("BitwiseAnd", 18, binary<AndOp>);
+  r.add("BitwiseOr", 18, binary<OrOp>);
+  r.add("BitwiseXor", 18, binary<XorOp>);
   r.add("Where", 9, where);
   addBinary<AddOp>(r, "Add", 7);
   addBinary<SubOp>(r, "Sub", 7);
   addBinary<MulOp>(r, "Mul", 7);
   addBinary<DivOp>(r, "Div", 7);
-  addBinary<PowOp>(r, "Pow", 7);
+  r.add("Pow", 1, binaryLegacy<PowOp>);
+  r.add("Pow", 7, power);
   addBinary<EqualOp>(r, "Equal", 7);
   addBinary<LessOp>(r, "Less", 7);
   addBinary<GreaterOp>(r, "Greater", 7);

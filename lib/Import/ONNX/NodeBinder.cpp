@@ -77,6 +77,24 @@ FailureOr<std::optional<double>> NodeBinder::constScalar(int i, StringRef what) 
       static_cast<double>((*attr.getValues<APInt>().begin()).getSExtValue()));
 }
 
+Value NodeBinder::constant(DenseElementsAttr attr) {
+  return ConstantOp::create(builder, loc, attr);
+}
+
+Value NodeBinder::scalarConstant(Type et, double v) {
+  Attribute x = isa<FloatType>(et)
+                    ? Attribute(FloatAttr::get(et, v))
+                    : Attribute(IntegerAttr::get(et, static_cast<int64_t>(v)));
+  return constant(DenseElementsAttr::get(RankedTensorType::get({}, et), x));
+}
+
+FailureOr<Value> NodeBinder::castTo(Value v, Type et) {
+  RankedTensorType type = tensorType(v);
+  if (type.getElementType() == et)
+    return v;
+  return makeTyped<CastOp>(type.clone(et), v);
+}
+
 const onnx::AttributeProto *NodeBinder::attr(StringRef name) const {
   for (const auto &a : node.attribute())
     if (a.name() == name)

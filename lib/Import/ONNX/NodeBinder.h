@@ -87,6 +87,13 @@ public:
     return finish(OpTy::create(builder, loc, type, std::forward<Args>(args)...));
   }
 
+  /// A constant holding `attr`.
+  Value constant(DenseElementsAttr attr);
+  /// A 0-d constant of element type `et` (float or integer) holding `v`.
+  Value scalarConstant(Type et, double v);
+  /// `v` converted to element type `et` (aiopt.cast; `v` itself when equal).
+  FailureOr<Value> castTo(Value v, Type et);
+
   /// `v` reshaped to `shape` (same element type); `v` itself when equal.
   FailureOr<Value> reshape(Value v, ArrayRef<int64_t> shape);
 
@@ -132,6 +139,8 @@ void registerElementwiseOps(OpRegistry &registry);
 void registerNNOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
+void registerComposedOps(OpRegistry &registry);
+void registerLossOps(OpRegistry &registry);
 
 } // namespace mlir::aiopt::onnx_import
 

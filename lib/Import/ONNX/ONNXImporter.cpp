@@ -60,6 +60,8 @@ const OpRegistry &registry() {
     registerNNOps(reg);
     registerTensorOps(reg);
     registerReductionOps(reg);
+    registerComposedOps(reg);
+    registerLossOps(reg);
     return reg;
   }();
   return r;

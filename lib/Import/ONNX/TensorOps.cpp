@@ -448,6 +448,8 @@ LogicalResult trilu(NodeBinder &b) {
                                       b.builder.getBoolAttr(b.attrInt("upper", 1) != 0)));
 }
 
+/// Gather and GatherElements: data, indices and a normalized axis.
+template <typename OpTy>
 LogicalResult gather(NodeBinder &b) {
   FailureOr<Value> data = b.input(0), indices = b.input(1);
   if (failed(data) || failed(indices))
@@ -456,8 +458,7 @@ LogicalResult gather(NodeBinder &b) {
       b.normalizeAxis(b.attrInt("axis", 0), tensorType(*data).getRank());
   if (failed(axis))
     return failure();
-  return bind(b, b.make<GatherOp>(*data, *indices,
-                                  b.builder.getI64IntegerAttr(*axis)));
+  return bind(b, b.make<OpTy>(*data, *indices, b.builder.getI64IntegerAttr(*axis)));
 }
 
 LogicalResult pad(NodeBinder &b) {
@@ -609,7 +610,8 @@ void onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("Transpose", 1, transpose);
   r.add("Concat", 4, concat);
   r.add("Slice", 1, slice);
-  r.add("Gather", 1, gather);
+  r.add("Gather", 1, gather<GatherOp>);
+  r.add("GatherElements", 11, gather<GatherElementsOp>);
   r.add("Split", 2, split);
   r.add("Tile", 6, tile);
   r.add("DepthToSpace", 1, depthToSpace);

@@ -46,11 +46,17 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   auto outElem = dyn_cast<IntegerType>(getType().getElementType());
   if (!in || !outElem)
     return {};
-  bool isSigned = !getInput().getType().getElementType().isUnsignedInteger();
+  // Booleans convert as 0/1, and to booleans as "not zero".
+  Type inElem = getInput().getType().getElementType();
+  bool isSigned = !inElem.isUnsignedInteger() && !inElem.isInteger(1);
   SmallVector<APInt> values;
-  for (const APInt &v : in.getValues<APInt>())
-    values.push_back(isSigned ? v.sextOrTrunc(outElem.getWidth())
-                              : v.zextOrTrunc(outElem.getWidth()));
+  for (const APInt &v : in.getValues<APInt>()) {
+    if (outElem.getWidth() == 1)
+      values.push_back(APInt(1, v.isZero() ? 0 : 1));
+    else
+      values.push_back(isSigned ? v.sextOrTrunc(outElem.getWidth())
+                                : v.zextOrTrunc(outElem.getWidth()));
+  }
   return DenseIntElementsAttr::get(getType(), values);
 }
 

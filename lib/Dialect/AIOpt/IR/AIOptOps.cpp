@@ -236,6 +236,7 @@ AIOPT_BINARY_INFER(AndOp, false)
 AIOPT_BINARY_INFER(OrOp, false)
 AIOPT_BINARY_INFER(PReluOp, false)
 AIOPT_BINARY_INFER(XorOp, false)
+AIOPT_BINARY_INFER(ModOp, false)
 AIOPT_BINARY_INFER(EqualOp, true)
 AIOPT_BINARY_INFER(LessOp, true)
 AIOPT_BINARY_INFER(LessEqualOp, true)
@@ -620,6 +621,28 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   llvm::append_range(shape, it.getShape());
   llvm::append_range(shape, dt.getShape().drop_front(axis + 1));
   types.push_back(tensorOf(shape, dt.getElementType()));
+  return success();
+}
+
+LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *,
+                                                 std::optional<Location> loc,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &types) {
+  auto dt = cast<RankedTensorType>(adaptor.getData().getType());
+  auto it = cast<RankedTensorType>(adaptor.getIndices().getType());
+  if (dt.getRank() != it.getRank())
+    return emitOptionalError(loc, "indices have rank ", it.getRank(),
+                             ", data has rank ", dt.getRank());
+  FailureOr<int64_t> axis = axisAttr(adaptor, dt.getRank(), loc);
+  if (failed(axis))
+    return failure();
+  for (int64_t d = 0; d < dt.getRank(); ++d)
+    if (d != *axis && !dt.isDynamicDim(d) && !it.isDynamicDim(d) &&
+        it.getDimSize(d) > dt.getDimSize(d))
+      return emitOptionalError(loc, "indices extent ", it.getDimSize(d),
+                               " exceeds data extent ", dt.getDimSize(d),
+                               " in dimension ", d);
+  types.push_back(tensorOf(it.getShape(), dt.getElementType()));
   return success();
 }
 

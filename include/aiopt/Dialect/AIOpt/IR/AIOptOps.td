@@ -18,6 +18,7 @@ def AIOpt_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInte
 def AIOpt_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def AIOpt_IndexTensor : RankedTensorOf<[I32, I64]>;
 def AIOpt_BoolTensor : RankedTensorOf<[I1]>;
+def AIOpt_IntTensor : RankedTensorOf<[AnySignlessInteger, AnyUnsignedInteger]>;
 
 //===----------------------------------------------------------------------===//
 // Constants and shapes
@@ -95,7 +96,8 @@ def AIOpt_NegOp : AIOpt_UnaryOp<"neg", "Negation", AIOpt_Tensor> {
   let hasFolder = 1;
 }
 def AIOpt_AbsOp : AIOpt_UnaryOp<"abs", "Absolute value", AIOpt_Tensor>;
-def AIOpt_NotOp : AIOpt_UnaryOp<"not", "Logical negation", AIOpt_BoolTensor>;
+def AIOpt_NotOp : AIOpt_UnaryOp<"not", "Logical (i1) or bitwise (integers) negation",
+                                AIOpt_IntTensor>;
 def AIOpt_SignOp : AIOpt_UnaryOp<"sign", "-1, 0 or 1 by the sign of x", AIOpt_Tensor>;
 def AIOpt_RoundOp : AIOpt_UnaryOp<"round", "Round half to even">;
 def AIOpt_SinOp : AIOpt_UnaryOp<"sin", "Sine">;
@@ -225,9 +227,27 @@ def AIOpt_LessOp : AIOpt_BinaryOp<"less", "Broadcasting <, i1 result">;
 def AIOpt_LessEqualOp : AIOpt_BinaryOp<"less_equal", "Broadcasting <=, i1 result">;
 def AIOpt_GreaterOp : AIOpt_BinaryOp<"greater", "Broadcasting >, i1 result">;
 def AIOpt_GreaterEqualOp : AIOpt_BinaryOp<"greater_equal", "Broadcasting >=, i1 result">;
-def AIOpt_AndOp : AIOpt_BinaryOp<"and", "Broadcasting logical and", AIOpt_BoolTensor>;
-def AIOpt_OrOp : AIOpt_BinaryOp<"or", "Broadcasting logical or", AIOpt_BoolTensor>;
-def AIOpt_XorOp : AIOpt_BinaryOp<"xor", "Broadcasting logical xor", AIOpt_BoolTensor>;
+def AIOpt_AndOp : AIOpt_BinaryOp<"and", "Broadcasting logical (i1) or bitwise and",
+                                 AIOpt_IntTensor>;
+def AIOpt_OrOp : AIOpt_BinaryOp<"or", "Broadcasting logical (i1) or bitwise or",
+                                AIOpt_IntTensor>;
+def AIOpt_XorOp : AIOpt_BinaryOp<"xor", "Broadcasting logical (i1) or bitwise xor",
+                                 AIOpt_IntTensor>;
+
+def AIOpt_ModOp : AIOpt_BroadcastOp<"mod", "Broadcasting remainder (ONNX Mod)"> {
+  let description = [{
+    Elementwise remainder with ONNX broadcasting. With `fmod` the result has
+    the sign of the dividend (C fmod); without, it has the sign of the
+    divisor (Python %). Integer division by zero is undefined, as in ONNX.
+
+    ```mlir
+    %z = aiopt.mod %x, %y {fmod = true} : tensor<6xf32>, tensor<6xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$lhs, AIOpt_Tensor:$rhs,
+                   DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let results = (outs AIOpt_Tensor:$output);
+}
 def AIOpt_PReluOp : AIOpt_BinaryOp<"prelu", "x if x >= 0 else slope * x (broadcasting slope)",
                                    AIOpt_FloatTensor>;
 
@@ -560,6 +580,25 @@ def AIOpt_GatherOp : AIOpt_Op<"gather", [Pure,
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
   let hasFolder = 1;
+}
+
+def AIOpt_GatherElementsOp : AIOpt_Op<"gather_elements", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Gather single elements along an axis (ONNX GatherElements)";
+  let description = [{
+    `output[i] = data[i']` where `i'` is `i` with its `axis` coordinate
+    replaced by `indices[i]` (negative indices count from the end; indices
+    out of range are clamped). The result has the shape of `indices`, whose
+    rank equals that of `data`.
+
+    ```mlir
+    %y = aiopt.gather_elements %x, %ids {axis = 1 : i64} : tensor<2x5xf32>, tensor<2x1xi64>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$data, AIOpt_IndexTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
 }
 
 def AIOpt_PadOp : AIOpt_Op<"pad", [Pure,
