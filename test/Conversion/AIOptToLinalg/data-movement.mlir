@@ -39,6 +39,23 @@ func.func @gather(%t: tensor<10x4xf32>, %ids: tensor<3xi64>) -> tensor<3x4xf32> 
 
 // -----
 
+// GatherElements reads data at the loop indices with the axis coordinate
+// replaced by the wrapped, clamped index.
+// CHECK-LABEL: func @gather_elements
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK: ^bb0(%[[IDX:.*]]: i64, %{{.*}}: f32):
+// CHECK: %[[I:.*]] = linalg.index 0 : index
+// CHECK: arith.index_cast %[[IDX]] : i64 to index
+// CHECK: %[[J:.*]] = arith.minsi
+// CHECK: tensor.extract %{{.*}}[%[[I]], %[[J]]] : tensor<2x5xf32>
+func.func @gather_elements(%x: tensor<2x5xf32>, %ids: tensor<2x3xi64>) -> tensor<2x3xf32> {
+  %0 = aiopt.gather_elements %x, %ids {axis = 1 : i64} : tensor<2x5xf32>, tensor<2x3xi64>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @shape_of_dynamic
 // CHECK: tensor.dim
 // CHECK: tensor.from_elements %{{.*}}, %{{.*}}, %{{.*}} : tensor<3xi64>

@@ -110,3 +110,39 @@ func.func @parametric(%x: tensor<4xf32>, %s: tensor<4xf32>) -> tensor<4xf32> {
   %6 = aiopt.prelu %5, %s : tensor<4xf32>, tensor<4xf32>
   return %6 : tensor<4xf32>
 }
+
+// -----
+
+// Python-style integer Mod: a non-zero remainder takes the divisor's sign.
+// CHECK-LABEL: func @mod_int
+// CHECK: %[[R:.*]] = arith.remsi
+// CHECK: arith.cmpi slt, %[[R]]
+// CHECK: arith.cmpi ne, %[[R]]
+// CHECK: %[[FIX:.*]] = arith.addi %[[R]]
+// CHECK: arith.select %{{.*}}, %[[FIX]], %[[R]] : i32
+func.func @mod_int(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = aiopt.mod %a, %b : tensor<4xi32>, tensor<4xi32>
+  return %0 : tensor<4xi32>
+}
+
+// -----
+
+// fmod keeps the dividend's sign: a plain remf.
+// CHECK-LABEL: func @mod_fmod
+// CHECK: %[[R:.*]] = arith.remf
+// CHECK-NEXT: linalg.yield %[[R]] : f32
+func.func @mod_fmod(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = aiopt.mod %a, %b {fmod = true} : tensor<4xf32>, tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Bitwise not on integers xors with all ones.
+// CHECK-LABEL: func @bitwise_not
+// CHECK: %[[ONES:.*]] = arith.constant -1 : i8
+// CHECK: arith.xori %{{.*}}, %[[ONES]] : i8
+func.func @bitwise_not(%a: tensor<4xi8>) -> tensor<4xi8> {
+  %0 = aiopt.not %a : tensor<4xi8>
+  return %0 : tensor<4xi8>
+}

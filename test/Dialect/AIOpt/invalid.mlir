@@ -237,3 +237,27 @@ func.func @trilu_rank(%x: tensor<4xf32>) {
   %0 = aiopt.trilu %x {upper = true} : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @gather_elements_rank(%x: tensor<2x5xf32>, %i: tensor<3xi64>) {
+  // expected-error@+1 {{indices have rank 1, data has rank 2}}
+  %0 = aiopt.gather_elements %x, %i {axis = 1 : i64} : tensor<2x5xf32>, tensor<3xi64>
+  return
+}
+
+// -----
+
+func.func @gather_elements_extent(%x: tensor<2x5xf32>, %i: tensor<3x1xi64>) {
+  // expected-error@+1 {{indices extent 3 exceeds data extent 2 in dimension 0}}
+  %0 = aiopt.gather_elements %x, %i {axis = 1 : i64} : tensor<2x5xf32>, tensor<3x1xi64>
+  return
+}
+
+// -----
+
+func.func @and_float(%a: tensor<3xf32>) {
+  // expected-error@+1 {{operand #0 must be ranked tensor of signless integer or unsigned integer values}}
+  %0 = aiopt.and %a, %a : tensor<3xf32>, tensor<3xf32>
+  return
+}

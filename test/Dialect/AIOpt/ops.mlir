@@ -195,3 +195,14 @@ func.func @trilu(%x: tensor<4x5xf32>, %k: tensor<i64>) -> (tensor<4x5xf32>, tens
   %1 = aiopt.trilu %x {upper = false} : tensor<4x5xf32>
   return %0, %1 : tensor<4x5xf32>, tensor<4x5xf32>
 }
+
+// CHECK-LABEL: func @gather_elements_mod_bitwise
+func.func @gather_elements_mod_bitwise(%x: tensor<2x5xf32>, %ids: tensor<2x?xi64>, %a: tensor<4xi8>) -> (tensor<2x?xf32>, tensor<4xi8>, tensor<4xi8>) {
+  // CHECK: aiopt.gather_elements %{{.*}}, %{{.*}} {axis = 1 : i64} : tensor<2x5xf32>, tensor<2x?xi64>
+  %0 = aiopt.gather_elements %x, %ids {axis = 1 : i64} : tensor<2x5xf32>, tensor<2x?xi64>
+  // CHECK: aiopt.mod %{{.*}}, %{{.*}} : tensor<4xi8>, tensor<4xi8>
+  %1 = aiopt.mod %a, %a : tensor<4xi8>, tensor<4xi8>
+  // CHECK: aiopt.xor %{{.*}}, %{{.*}} : tensor<4xi8>, tensor<4xi8>
+  %2 = aiopt.xor %a, %1 : tensor<4xi8>, tensor<4xi8>
+  return %0, %1, %2 : tensor<2x?xf32>, tensor<4xi8>, tensor<4xi8>
+}
