@@ -74,6 +74,10 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm) {
 
 void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
                                        const CPUPipelineOptions &options) {
+  // bf16 arithmetic and math compute in f32 (LLVM would otherwise promote
+  // each op and round back through compiler-rt calls).
+  add(pm, "math-extend-to-supported-types{target-type=f32}");
+  add(pm, "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32}");
   // tanh and erf have no inline LLVM lowering: use polynomial forms.
   add(pm, "aiopt-cpu-approximate-math");
   // Ask for `_mlir_ciface_` wrappers taking descriptor pointers; the entry

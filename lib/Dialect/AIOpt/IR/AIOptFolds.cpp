@@ -39,9 +39,27 @@ OpFoldResult ShapeOp::fold(FoldAdaptor) {
   return DenseIntElementsAttr::get(getType(), in.getShape());
 }
 
+/// Converts small float constants to another float type (round to nearest
+/// even), as exporters' CastLike of scalar constants needs.
+static OpFoldResult foldFloatCast(Attribute input, RankedTensorType type) {
+  auto in = dyn_cast_or_null<DenseFPElementsAttr>(smallDense(input));
+  auto outElem = dyn_cast<FloatType>(type.getElementType());
+  if (!in || !outElem)
+    return {};
+  SmallVector<APFloat> values;
+  for (APFloat v : in.getValues<APFloat>()) {
+    bool lost;
+    v.convert(outElem.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(v);
+  }
+  return DenseFPElementsAttr::get(type, values);
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  if (OpFoldResult f = foldFloatCast(adaptor.getInput(), getType()))
+    return f;
   DenseIntElementsAttr in = smallDenseInt(adaptor.getInput());
   auto outElem = dyn_cast<IntegerType>(getType().getElementType());
   if (!in || !outElem)
@@ -119,17 +137,88 @@ OpFoldResult MinOp::fold(FoldAdaptor a) {
   return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
                        [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x.sle(y) ? x : y; });
 }
-// Float, comparison and logical folding belongs to the constant-folding pass.
+/// Comparisons and logic on integer constants: shape subgraphs pick
+/// extents with Equal/Where/Mod (e.g. grouped-query attention).
+using IntFn = std::optional<APInt> (*)(const APInt &, const APInt &);
+static std::optional<APInt> boolean(bool b) { return APInt(1, b ? 1 : 0); }
+OpFoldResult ModOp::fold(FoldAdaptor a) {
+  if (getFmod())
+    return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                         IntFn([](const APInt &x, const APInt &y) -> std::optional<APInt> {
+                           if (y.isZero())
+                             return std::nullopt;
+                           return x.srem(y);
+                         }));
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) -> std::optional<APInt> {
+                         if (y.isZero())
+                           return std::nullopt;
+                         APInt r = x.srem(y);
+                         return (!r.isZero() && r.isNegative() != y.isNegative()) ? r + y : r;
+                       }));
+}
+OpFoldResult AndOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) -> std::optional<APInt> { return x & y; }));
+}
+OpFoldResult OrOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) -> std::optional<APInt> { return x | y; }));
+}
+OpFoldResult XorOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) -> std::optional<APInt> { return x ^ y; }));
+}
+OpFoldResult EqualOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) { return boolean(x == y); }));
+}
+OpFoldResult LessOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) { return boolean(x.slt(y)); }));
+}
+OpFoldResult LessEqualOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) { return boolean(x.sle(y)); }));
+}
+OpFoldResult GreaterOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) { return boolean(x.sgt(y)); }));
+}
+OpFoldResult GreaterEqualOp::fold(FoldAdaptor a) {
+  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
+                       IntFn([](const APInt &x, const APInt &y) { return boolean(x.sge(y)); }));
+}
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  DenseIntElementsAttr in = smallDenseInt(adaptor.getInput());
+  if (!in)
+    return {};
+  SmallVector<APInt> values;
+  for (const APInt &v : in.getValues<APInt>())
+    values.push_back(~v);
+  return DenseIntElementsAttr::get(getType(), values);
+}
+OpFoldResult WhereOp::fold(FoldAdaptor a) {
+  DenseIntElementsAttr c = smallDenseInt(a.getCondition());
+  DenseIntElementsAttr x = smallDenseInt(a.getLhs()), y = smallDenseInt(a.getRhs());
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!c || !x || !y || !type || !type.hasStaticShape())
+    return {};
+  for (DenseIntElementsAttr in : {c, x, y})
+    if (!in.isSplat() && in.getType().getShape() != type.getShape())
+      return {};
+  auto cv = c.getValues<APInt>(), xv = x.getValues<APInt>(), yv = y.getValues<APInt>();
+  auto at = [](auto &vals, DenseIntElementsAttr in, int64_t i) {
+    return in.isSplat() ? vals[0] : vals[i];
+  };
+  SmallVector<APInt> out;
+  for (int64_t i = 0, e = type.getNumElements(); i < e; ++i)
+    out.push_back(at(cv, c, i).isZero() ? at(yv, y, i) : at(xv, x, i));
+  return DenseIntElementsAttr::get(type, out);
+}
+// Float folding belongs to the constant-folding pass.
 OpFoldResult PowOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult AndOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult OrOp::fold(FoldAdaptor) { return {}; }
 OpFoldResult PReluOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult XorOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult EqualOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult LessOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult LessEqualOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult GreaterOp::fold(FoldAdaptor) { return {}; }
-OpFoldResult GreaterEqualOp::fold(FoldAdaptor) { return {}; }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())

@@ -97,7 +97,9 @@ def AIOpt_NegOp : AIOpt_UnaryOp<"neg", "Negation", AIOpt_Tensor> {
 }
 def AIOpt_AbsOp : AIOpt_UnaryOp<"abs", "Absolute value", AIOpt_Tensor>;
 def AIOpt_NotOp : AIOpt_UnaryOp<"not", "Logical (i1) or bitwise (integers) negation",
-                                AIOpt_IntTensor>;
+                                AIOpt_IntTensor> {
+  let hasFolder = 1;
+}
 def AIOpt_SignOp : AIOpt_UnaryOp<"sign", "-1, 0 or 1 by the sign of x", AIOpt_Tensor>;
 def AIOpt_RoundOp : AIOpt_UnaryOp<"round", "Round half to even">;
 def AIOpt_SinOp : AIOpt_UnaryOp<"sin", "Sine">;
@@ -247,6 +249,7 @@ def AIOpt_ModOp : AIOpt_BroadcastOp<"mod", "Broadcasting remainder (ONNX Mod)"> 
   let arguments = (ins AIOpt_Tensor:$lhs, AIOpt_Tensor:$rhs,
                    DefaultValuedAttr<BoolAttr, "false">:$fmod);
   let results = (outs AIOpt_Tensor:$output);
+  let hasFolder = 1;
 }
 def AIOpt_PReluOp : AIOpt_BinaryOp<"prelu", "x if x >= 0 else slope * x (broadcasting slope)",
                                    AIOpt_FloatTensor>;
@@ -255,6 +258,7 @@ def AIOpt_WhereOp : AIOpt_BroadcastOp<"where", "Broadcasting select (ONNX Where)
   let arguments = (ins AIOpt_BoolTensor:$condition, AIOpt_Tensor:$lhs,
                    AIOpt_Tensor:$rhs);
   let results = (outs AIOpt_Tensor:$output);
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
