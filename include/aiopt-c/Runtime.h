@@ -27,13 +27,17 @@ extern "C" {
 /** Element types; the values are ONNX TensorProto.DataType codes. */
 typedef enum aiopt_dtype {
   AIOPT_F32 = 1,
+  AIOPT_U8 = 2,
   AIOPT_I8 = 3,
+  AIOPT_U16 = 4,
   AIOPT_I16 = 5,
   AIOPT_I32 = 6,
   AIOPT_I64 = 7,
   AIOPT_BOOL = 9,
   AIOPT_F16 = 10,
   AIOPT_F64 = 11,
+  AIOPT_U32 = 12,
+  AIOPT_U64 = 13,
   AIOPT_BF16 = 16
 } aiopt_dtype;
 

@@ -28,15 +28,19 @@ size_t aiopt_dtype_size(int32_t dtype) {
   switch (dtype) {
   case AIOPT_F64:
   case AIOPT_I64:
+  case AIOPT_U64:
     return 8;
   case AIOPT_F32:
   case AIOPT_I32:
+  case AIOPT_U32:
     return 4;
   case AIOPT_F16:
   case AIOPT_BF16:
   case AIOPT_I16:
+  case AIOPT_U16:
     return 2;
   case AIOPT_I8:
+  case AIOPT_U8:
   case AIOPT_BOOL:
     return 1;
   default:

@@ -43,7 +43,9 @@ RTOL, ATOL = 1e-3, 1e-5
 # Half-precision outputs are compared within 4 units in the last place:
 # rtol is max(RTOL, 4 * machine epsilon) for FLOAT16 (10) and BFLOAT16 (16).
 HALF_EPS = {10: 2.0 ** -10, 16: 2.0 ** -7}
-DTYPE_CODES = {np.dtype(np.float32): 1, np.dtype(np.int8): 3, np.dtype(np.int16): 5,
+DTYPE_CODES = {np.dtype(np.float32): 1, np.dtype(np.uint8): 2, np.dtype(np.int8): 3,
+               np.dtype(np.uint16): 4, np.dtype(np.uint32): 12, np.dtype(np.uint64): 13,
+               np.dtype(np.int16): 5,
                np.dtype(np.int32): 6, np.dtype(np.int64): 7, np.dtype(np.bool_): 9,
                np.dtype(np.float16): 10, np.dtype(np.float64): 11}
 CODE_DTYPES = {v: k for k, v in DTYPE_CODES.items()}

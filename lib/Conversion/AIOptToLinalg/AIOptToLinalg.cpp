@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "aiopt/Conversion/AIOptToLinalg/AIOptToLinalg.h"
+#include "LoweringUtils.h"
 #include "PopulatePatterns.h"
 
 #include "aiopt/Conversion/Passes.h"
@@ -12,7 +13,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::aiopt {
 #define GEN_PASS_DEF_CONVERTAIOPTTOLINALGPASS
@@ -45,6 +48,16 @@ struct ConvertAIOptToLinalgPass
     configureAIOptToLinalgTarget(target);
     RewritePatternSet patterns(&getContext());
     populateAIOptToLinalgPatterns(patterns);
+    // Function signatures lose unsigned integer types with the ops.
+    TypeConverter signlessTypes;
+    signlessTypes.addConversion([](Type t) { return signless(t); });
+    populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, signlessTypes);
+    populateReturnOpTypeConversionPattern(patterns, signlessTypes);
+    target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
+      return signlessTypes.isSignatureLegal(f.getFunctionType());
+    });
+    target.addDynamicallyLegalOp<func::ReturnOp>(
+        [&](func::ReturnOp r) { return signlessTypes.isLegal(r.getOperandTypes()); });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -10,6 +10,8 @@
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -22,7 +24,18 @@ struct ConstantLowering : OpConversionPattern<ConstantOp> {
   LogicalResult
   matchAndRewrite(ConstantOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    // Unsigned constants keep their bits with a signless element type.
+    auto value = cast<ElementsAttr>(op.getValue());
+    auto type = cast<RankedTensorType>(value.getType());
+    if (type != signless(type)) {
+      if (auto dense = dyn_cast<DenseElementsAttr>(value))
+        value = dense.bitcast(signless(type.getElementType()));
+      else if (auto blob = dyn_cast<DenseResourceElementsAttr>(value))
+        value = DenseResourceElementsAttr::get(signless(type), blob.getRawHandle());
+      else
+        return rewriter.notifyMatchFailure(op, "unsupported unsigned constant");
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(value));
     return success();
   }
 };
@@ -197,7 +210,7 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
         strides.push_back(rewriter.getIndexAttr(op.getSteps()[d]));
       }
       rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-          op, type, input, offsets, osizes, strides);
+          op, signless(type), input, offsets, osizes, strides);
       return success();
     }
     MLIRContext *ctx = getContext();

@@ -23,8 +23,11 @@ Value constLike(OpBuilder &b, Location loc, Value like, double v) {
   return scalarConstant(b, loc, like.getType(), v);
 }
 
-/// Converts scalar `v` to `to` with ONNX Cast semantics (bool is i1).
-Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
+/// Converts scalar `v` to `to` with ONNX Cast semantics (bool is i1);
+/// `fromUnsigned`/`toUnsigned` give the signedness the signless integers
+/// had in aiopt.
+Value convertScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsigned,
+                    bool toUnsigned) {
   Type from = v.getType();
   if (from == to)
     return v;
@@ -38,16 +41,20 @@ Value convertScalar(OpBuilder &b, Location loc, Value v, Type to) {
     return fromF.getWidth() < toF.getWidth()
                ? arith::ExtFOp::create(b, loc, to, v).getResult()
                : arith::TruncFOp::create(b, loc, to, v).getResult();
+  bool zeroExtend = fromUnsigned || from.isInteger(1);
   if (fromF)
-    return arith::FPToSIOp::create(b, loc, to, v);
+    return toUnsigned ? arith::FPToUIOp::create(b, loc, to, v).getResult()
+                      : arith::FPToSIOp::create(b, loc, to, v).getResult();
   if (toF)
-    return from.isInteger(1) ? arith::UIToFPOp::create(b, loc, to, v).getResult()
-                             : arith::SIToFPOp::create(b, loc, to, v).getResult();
+    return zeroExtend ? arith::UIToFPOp::create(b, loc, to, v).getResult()
+                      : arith::SIToFPOp::create(b, loc, to, v).getResult();
   unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
   if (fw > tw)
     return arith::TruncIOp::create(b, loc, to, v);
-  return from.isInteger(1) ? arith::ExtUIOp::create(b, loc, to, v).getResult()
-                           : arith::ExtSIOp::create(b, loc, to, v).getResult();
+  if (fw == tw)
+    return v;
+  return zeroExtend ? arith::ExtUIOp::create(b, loc, to, v).getResult()
+                    : arith::ExtSIOp::create(b, loc, to, v).getResult();
 }
 
 /// Float or integer flavour of a binary arith op.
@@ -63,6 +70,32 @@ Value compare(OpBuilder &b, Location loc, ValueRange a, arith::CmpFPredicate fp,
   if (isFloat(a[0]))
     return arith::CmpFOp::create(b, loc, fp, a[0], a[1]);
   return arith::CmpIOp::create(b, loc, ip, a[0], a[1]);
+}
+
+/// The unsigned form of a signed integer predicate.
+arith::CmpIPredicate unsignedPredicate(arith::CmpIPredicate p) {
+  switch (p) {
+  case arith::CmpIPredicate::slt: return arith::CmpIPredicate::ult;
+  case arith::CmpIPredicate::sle: return arith::CmpIPredicate::ule;
+  case arith::CmpIPredicate::sgt: return arith::CmpIPredicate::ugt;
+  case arith::CmpIPredicate::sge: return arith::CmpIPredicate::uge;
+  default: return p;
+  }
+}
+
+/// A comparison of `op`'s operands, unsigned where they are.
+template <typename OpTy>
+Value compareOf(OpTy op, OpBuilder &b, Location loc, ValueRange a,
+                arith::CmpFPredicate fp, arith::CmpIPredicate ip) {
+  return compare(b, loc, a, fp, isUnsigned(op.getLhs()) ? unsignedPredicate(ip) : ip);
+}
+
+/// Float, signed or unsigned flavour of a binary arith op.
+template <typename FOp, typename SOp, typename UOp>
+Value arithSigned(Value operand, OpBuilder &b, Location loc, ValueRange a) {
+  if (isUnsigned(operand))
+    return UOp::create(b, loc, a[0], a[1]);
+  return arithBinary<FOp, SOp>(b, loc, a);
 }
 
 //===----------------------------------------------------------------------===//
@@ -96,7 +129,9 @@ Value scalar(NegOp, OB &b, Loc l, VR a) {
     return arith::NegFOp::create(b, l, a[0]);
   return arith::SubIOp::create(b, l, constLike(b, l, a[0], 0), a[0]);
 }
-Value scalar(AbsOp, OB &b, Loc l, VR a) {
+Value scalar(AbsOp op, OB &b, Loc l, VR a) {
+  if (isUnsigned(op.getInput()))
+    return a[0];
   if (isFloat(a[0]))
     return math::AbsFOp::create(b, l, a[0]);
   return math::AbsIOp::create(b, l, a[0]);
@@ -119,8 +154,11 @@ Value scalar(AsinhOp, OB &b, Loc l, VR a) { return math::AsinhOp::create(b, l, a
 Value scalar(AcoshOp, OB &b, Loc l, VR a) { return math::AcoshOp::create(b, l, a[0]); }
 Value scalar(AtanhOp, OB &b, Loc l, VR a) { return math::AtanhOp::create(b, l, a[0]); }
 Value scalar(RoundOp, OB &b, Loc l, VR a) { return math::RoundEvenOp::create(b, l, a[0]); }
-Value scalar(SignOp, OB &b, Loc l, VR a) {
+Value scalar(SignOp op, OB &b, Loc l, VR a) {
   Value x = a[0], zero = constLike(b, l, x, 0);
+  if (isUnsigned(op.getInput()))
+    return convertScalar(b, l, compare(b, l, {x, zero}, {}, arith::CmpIPredicate::ne),
+                         x.getType(), false, true);
   Value pos = compare(b, l, {x, zero}, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
   Value neg = compare(b, l, {x, zero}, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
   // Zero (and NaN) stay as they are.
@@ -212,16 +250,22 @@ Value scalar(PReluOp, OB &b, Loc l, VR a) {
 Value scalar(AddOp, OB &b, Loc l, VR a) { return arithBinary<arith::AddFOp, arith::AddIOp>(b, l, a); }
 Value scalar(SubOp, OB &b, Loc l, VR a) { return arithBinary<arith::SubFOp, arith::SubIOp>(b, l, a); }
 Value scalar(MulOp, OB &b, Loc l, VR a) { return arithBinary<arith::MulFOp, arith::MulIOp>(b, l, a); }
-Value scalar(DivOp, OB &b, Loc l, VR a) { return arithBinary<arith::DivFOp, arith::DivSIOp>(b, l, a); }
-Value scalar(MaxOp, OB &b, Loc l, VR a) { return arithBinary<arith::MaximumFOp, arith::MaxSIOp>(b, l, a); }
-Value scalar(MinOp, OB &b, Loc l, VR a) { return arithBinary<arith::MinimumFOp, arith::MinSIOp>(b, l, a); }
+Value scalar(DivOp op, OB &b, Loc l, VR a) {
+  return arithSigned<arith::DivFOp, arith::DivSIOp, arith::DivUIOp>(op.getLhs(), b, l, a);
+}
+Value scalar(MaxOp op, OB &b, Loc l, VR a) {
+  return arithSigned<arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp>(op.getLhs(), b, l, a);
+}
+Value scalar(MinOp op, OB &b, Loc l, VR a) {
+  return arithSigned<arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp>(op.getLhs(), b, l, a);
+}
 Value scalar(PowOp, OB &b, Loc l, VR a) { return math::PowFOp::create(b, l, a[0], a[1]); }
 Value scalar(AndOp, OB &b, Loc l, VR a) { return arith::AndIOp::create(b, l, a[0], a[1]); }
 Value scalar(OrOp, OB &b, Loc l, VR a) { return arith::OrIOp::create(b, l, a[0], a[1]); }
 Value scalar(XorOp, OB &b, Loc l, VR a) { return arith::XOrIOp::create(b, l, a[0], a[1]); }
 Value scalar(ModOp op, OB &b, Loc l, VR a) {
-  Value r = arithBinary<arith::RemFOp, arith::RemSIOp>(b, l, a);
-  if (op.getFmod())
+  Value r = arithSigned<arith::RemFOp, arith::RemSIOp, arith::RemUIOp>(op.getLhs(), b, l, a);
+  if (op.getFmod() || isUnsigned(op.getLhs()))
     return r;
   // Python %: a non-zero remainder takes the sign of the divisor.
   Value zero = constLike(b, l, r, 0);
@@ -231,20 +275,51 @@ Value scalar(ModOp op, OB &b, Loc l, VR a) {
   Value fix = arith::AndIOp::create(b, l, nonZero, arith::XOrIOp::create(b, l, rNeg, dNeg));
   return arith::SelectOp::create(b, l, fix, arithBinary<arith::AddFOp, arith::AddIOp>(b, l, {r, a[1]}), r);
 }
+Value scalar(BitShiftOp op, OB &b, Loc l, VR a) {
+  Value x = a[0], y = a[1];
+  unsigned width = x.getType().getIntOrFloatBitWidth();
+  bool uns = isUnsigned(op.getLhs());
+  // In range when 0 <= y < width (unsigned compare catches negatives).
+  Value inRange = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, y,
+                                        constLike(b, l, y, width));
+  Value shifted, fill;
+  if (op.getLeft()) {
+    shifted = arith::ShLIOp::create(b, l, x, y);
+    fill = constLike(b, l, x, 0);
+  } else if (uns) {
+    shifted = arith::ShRUIOp::create(b, l, x, y);
+    fill = constLike(b, l, x, 0);
+  } else {
+    shifted = arith::ShRSIOp::create(b, l, x, y);
+    fill = arith::ShRSIOp::create(b, l, x, constLike(b, l, x, width - 1));
+  }
+  return arith::SelectOp::create(b, l, inRange, shifted, fill);
+}
+Value scalar(BitcastOp op, OB &b, Loc l, VR a) {
+  Type to = signless(op.getType().getElementType());
+  Type from = a[0].getType();
+  if (from == to)
+    return a[0];
+  if (from.isInteger(1))
+    return arith::ExtUIOp::create(b, l, to, a[0]);
+  if (to.isInteger(1))
+    return arith::TruncIOp::create(b, l, to, a[0]);
+  return arith::BitcastOp::create(b, l, to, a[0]);
+}
 Value scalar(EqualOp, OB &b, Loc l, VR a) {
   return compare(b, l, a, arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq);
 }
-Value scalar(LessOp, OB &b, Loc l, VR a) {
-  return compare(b, l, a, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+Value scalar(LessOp op, OB &b, Loc l, VR a) {
+  return compareOf(op, b, l, a, arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
 }
-Value scalar(LessEqualOp, OB &b, Loc l, VR a) {
-  return compare(b, l, a, arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
+Value scalar(LessEqualOp op, OB &b, Loc l, VR a) {
+  return compareOf(op, b, l, a, arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle);
 }
-Value scalar(GreaterOp, OB &b, Loc l, VR a) {
-  return compare(b, l, a, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
+Value scalar(GreaterOp op, OB &b, Loc l, VR a) {
+  return compareOf(op, b, l, a, arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt);
 }
-Value scalar(GreaterEqualOp, OB &b, Loc l, VR a) {
-  return compare(b, l, a, arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
+Value scalar(GreaterEqualOp op, OB &b, Loc l, VR a) {
+  return compareOf(op, b, l, a, arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge);
 }
 Value scalar(WhereOp, OB &b, Loc l, VR a) {
   return arith::SelectOp::create(b, l, a[0], a[1], a[2]);
@@ -259,15 +334,16 @@ Value scalar(LeakyReluOp op, OB &b, Loc l, VR a) {
 Value scalar(ClipOp op, OB &b, Loc l, VR a) {
   Value v = a[0];
   if (auto lo = op.getMin())
-    v = arithBinary<arith::MaximumFOp, arith::MaxSIOp>(
-        b, l, {v, constLike(b, l, v, lo->convertToDouble())});
+    v = arithSigned<arith::MaximumFOp, arith::MaxSIOp, arith::MaxUIOp>(
+        op.getInput(), b, l, {v, constLike(b, l, v, lo->convertToDouble())});
   if (auto hi = op.getMax())
-    v = arithBinary<arith::MinimumFOp, arith::MinSIOp>(
-        b, l, {v, constLike(b, l, v, hi->convertToDouble())});
+    v = arithSigned<arith::MinimumFOp, arith::MinSIOp, arith::MinUIOp>(
+        op.getInput(), b, l, {v, constLike(b, l, v, hi->convertToDouble())});
   return v;
 }
 Value scalar(CastOp op, OB &b, Loc l, VR a) {
-  return convertScalar(b, l, a[0], op.getType().getElementType());
+  return convertScalar(b, l, a[0], signless(op.getType().getElementType()),
+                       isUnsigned(op.getInput()), isUnsigned(op.getOutput()));
 }
 
 /// Lowers an elementwise op (with numpy broadcasting of its operands) to a
@@ -333,7 +409,8 @@ void mlir::aiopt::populateElementwisePatterns(RewritePatternSet &patterns) {
       ElementwiseLowering<DivOp>, ElementwiseLowering<MaxOp>,
       ElementwiseLowering<MinOp>, ElementwiseLowering<PowOp>,
       ElementwiseLowering<AndOp>, ElementwiseLowering<OrOp>,
-      ElementwiseLowering<ModOp>,
+      ElementwiseLowering<ModOp>, ElementwiseLowering<BitShiftOp>,
+      ElementwiseLowering<BitcastOp>,
       ElementwiseLowering<EqualOp>, ElementwiseLowering<LessOp>,
       ElementwiseLowering<LessEqualOp>, ElementwiseLowering<GreaterOp>,
       ElementwiseLowering<GreaterEqualOp>, ElementwiseLowering<WhereOp>,

@@ -13,6 +13,22 @@
 using namespace mlir;
 using namespace mlir::aiopt;
 
+Type mlir::aiopt::signless(Type type) {
+  if (auto it = dyn_cast<IntegerType>(type); it && !it.isSignless())
+    return IntegerType::get(type.getContext(), it.getWidth());
+  if (auto tt = dyn_cast<RankedTensorType>(type))
+    return tt.clone(signless(tt.getElementType()));
+  return type;
+}
+
+RankedTensorType mlir::aiopt::signless(RankedTensorType type) {
+  return cast<RankedTensorType>(signless(Type(type)));
+}
+
+bool mlir::aiopt::isUnsigned(Value v) {
+  return getElementTypeOrSelf(v.getType()).isUnsignedInteger();
+}
+
 Value mlir::aiopt::dimValue(OpBuilder &b, Location loc, Value v, int64_t dim) {
   return tensor::DimOp::create(b, loc, v, dim);
 }
@@ -24,7 +40,7 @@ Value mlir::aiopt::emptyTensor(OpBuilder &b, Location loc,
     if (type.isDynamicDim(d))
       dyn.push_back(sizes[d]);
   return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dyn);
+                                 signless(type.getElementType()), dyn);
 }
 
 SmallVector<Value> mlir::aiopt::broadcastSizes(OpBuilder &b, Location loc,
@@ -71,6 +87,7 @@ Value mlir::aiopt::buildElementwise(OpBuilder &b, Location loc,
                                     RankedTensorType type, ValueRange inputs,
                                     ArrayRef<AffineMap> inputMaps,
                                     ArrayRef<Value> sizes, ScalarFn fn) {
+  type = signless(type);
   Value init = emptyTensor(b, loc, type, sizes);
   SmallVector<AffineMap> maps(inputMaps);
   maps.push_back(b.getMultiDimIdentityMap(type.getRank()));
@@ -101,6 +118,7 @@ Value mlir::aiopt::passThrough(OpBuilder &, Location, ValueRange args) {
 
 Value mlir::aiopt::scalarConstant(OpBuilder &b, Location loc, Type type,
                                   double v) {
+  type = signless(type);
   if (auto ft = dyn_cast<FloatType>(type))
     return arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, v));
   return arith::ConstantOp::create(
@@ -116,6 +134,7 @@ Value mlir::aiopt::filledTensor(OpBuilder &b, Location loc,
 
 Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
                                  RankedTensorType dst) {
+  dst = signless(dst);
   auto srcType = cast<RankedTensorType>(src.getType());
   if (srcType == dst)
     return src;
@@ -171,7 +190,7 @@ Value mlir::aiopt::padConstant(OpBuilder &b, Location loc,
                                ArrayRef<int64_t> low, ArrayRef<int64_t> high,
                                Value padValue) {
   MLIRContext *ctx = b.getContext();
-  return tensor::PadOp::create(b, loc, type, src,
+  return tensor::PadOp::create(b, loc, signless(type), src,
                                getAsIndexOpFoldResult(ctx, low),
                                getAsIndexOpFoldResult(ctx, high), padValue);
 }

@@ -54,6 +54,14 @@ Value passThrough(OpBuilder &b, Location loc, ValueRange args);
 /// A scalar constant of `type` (float or integer) with value `v`.
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double v);
 
+/// `type` (an integer, or a tensor of them) with unsigned integers made
+/// signless: linalg and arith compute on signless integers; the lowering
+/// picks unsigned operations where the aiopt operand type is unsigned.
+Type signless(Type type);
+RankedTensorType signless(RankedTensorType type);
+/// Whether `v` has an unsigned integer (element) type.
+bool isUnsigned(Value v);
+
 /// A tensor filled with `value`.
 Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
                    ArrayRef<Value> sizes, Value value);

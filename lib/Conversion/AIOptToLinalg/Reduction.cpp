@@ -19,33 +19,37 @@ using namespace mlir::aiopt;
 
 namespace {
 
-/// The identity of a primitive reduction (sum, mean, prod, max, min); the
-/// other kinds are composed from these in lowerReduction.
-double identityOf(ReduceKind kind) {
-  switch (kind) {
-  case ReduceKind::prod:
-    return 1;
-  case ReduceKind::max:
-    return -std::numeric_limits<double>::infinity();
-  case ReduceKind::min:
-    return std::numeric_limits<double>::infinity();
-  default:
-    return 0;
+/// The identity of a primitive reduction (sum, mean, prod, max, min) on
+/// elements of `et`; the other kinds are composed from these in
+/// lowerReduction. Integers (booleans included) take their extreme values
+/// for max and min, unsigned ones when `uns`.
+Value identityOf(OpBuilder &b, Location l, Type et, ReduceKind kind, bool uns) {
+  bool isMax = kind == ReduceKind::max;
+  if (auto it = dyn_cast<IntegerType>(et); it && (isMax || kind == ReduceKind::min)) {
+    unsigned w = it.getWidth();
+    APInt v = uns ? (isMax ? APInt::getMinValue(w) : APInt::getMaxValue(w))
+                  : (isMax ? APInt::getSignedMinValue(w) : APInt::getSignedMaxValue(w));
+    return arith::ConstantOp::create(b, l, b.getIntegerAttr(et, v));
   }
+  double inf = std::numeric_limits<double>::infinity();
+  double v = kind == ReduceKind::prod ? 1 : isMax ? -inf : kind == ReduceKind::min ? inf : 0;
+  return scalarConstant(b, l, et, v);
 }
 
-Value combine(OpBuilder &b, Location l, ReduceKind kind, Value acc, Value x) {
+Value combine(OpBuilder &b, Location l, ReduceKind kind, Value acc, Value x, bool uns) {
   bool f = isa<FloatType>(x.getType());
   switch (kind) {
   case ReduceKind::prod:
     return f ? arith::MulFOp::create(b, l, acc, x).getResult()
              : arith::MulIOp::create(b, l, acc, x).getResult();
   case ReduceKind::max:
-    return f ? arith::MaximumFOp::create(b, l, acc, x).getResult()
-             : arith::MaxSIOp::create(b, l, acc, x).getResult();
+    return f     ? arith::MaximumFOp::create(b, l, acc, x).getResult()
+           : uns ? arith::MaxUIOp::create(b, l, acc, x).getResult()
+                 : arith::MaxSIOp::create(b, l, acc, x).getResult();
   case ReduceKind::min:
-    return f ? arith::MinimumFOp::create(b, l, acc, x).getResult()
-             : arith::MinSIOp::create(b, l, acc, x).getResult();
+    return f     ? arith::MinimumFOp::create(b, l, acc, x).getResult()
+           : uns ? arith::MinUIOp::create(b, l, acc, x).getResult()
+                 : arith::MinSIOp::create(b, l, acc, x).getResult();
   default: // sum and mean accumulate sums
     return f ? arith::AddFOp::create(b, l, acc, x).getResult()
              : arith::AddIOp::create(b, l, acc, x).getResult();
@@ -64,7 +68,9 @@ AffineMap keptDimsMap(MLIRContext *ctx, int64_t rank, ArrayRef<int64_t> axes) {
 /// Reduces `x` over `axes` (dropping them) with `kind`; `mean` divides by
 /// the number of reduced elements.
 Value reduceAxes(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
-                 ReduceKind kind) {
+                 ReduceKind kind, bool uns = false) {
+  // Booleans reduce as unsigned (max is any, min is all).
+  uns = uns || getElementTypeOrSelf(x.getType()).isInteger(1);
   MLIRContext *ctx = b.getContext();
   auto xt = cast<RankedTensorType>(x.getType());
   Type et = xt.getElementType();
@@ -82,7 +88,7 @@ Value reduceAxes(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
   }
   auto type = RankedTensorType::get(shape, et);
   Value init = filledTensor(b, loc, type, sizes,
-                            scalarConstant(b, loc, et, identityOf(kind)));
+                            identityOf(b, loc, et, kind, uns));
   SmallVector<AffineMap> maps = {
       AffineMap::getMultiDimIdentityMap(xt.getRank(), ctx),
       keptDimsMap(ctx, xt.getRank(), axes)};
@@ -90,7 +96,7 @@ Value reduceAxes(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
                 b, loc, TypeRange{type}, ValueRange{x}, ValueRange{init}, maps,
                 its,
                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  linalg::YieldOp::create(nb, nl, combine(nb, nl, kind, a[1], a[0]));
+                  linalg::YieldOp::create(nb, nl, combine(nb, nl, kind, a[1], a[0], uns));
                 })
                 .getResult(0);
   if (kind != ReduceKind::mean)
@@ -108,6 +114,8 @@ Value reduceAxes(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
       sizes, [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
         if (isa<FloatType>(et))
           return arith::DivFOp::create(nb, nl, v[0], countE);
+        if (uns)
+          return arith::DivUIOp::create(nb, nl, v[0], countE);
         return arith::DivSIOp::create(nb, nl, v[0], countE);
       });
 }
@@ -122,7 +130,7 @@ Value mapTensor(OpBuilder &b, Location loc, Value x, ScalarFn fn) {
 /// mapped elements, l2 and log_sum map the sum, log_sum_exp subtracts the
 /// max before exp (no overflow) and adds it back.
 Value lowerReduction(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
-                     ReduceKind kind) {
+                     ReduceKind kind, bool uns) {
   bool f = isa<FloatType>(cast<RankedTensorType>(x.getType()).getElementType());
   auto square = [&](OpBuilder &nb, Location nl, ValueRange v) -> Value {
     return f ? arith::MulFOp::create(nb, nl, v[0], v[0]).getResult()
@@ -171,7 +179,7 @@ Value lowerReduction(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes
         });
   }
   default:
-    return reduceAxes(b, loc, x, axes, kind);
+    return reduceAxes(b, loc, x, axes, kind, uns);
   }
 }
 
@@ -181,7 +189,7 @@ struct ReduceLowering : OpConversionPattern<ReduceOp> {
   matchAndRewrite(ReduceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Value r = lowerReduction(rewriter, op.getLoc(), adaptor.getInput(),
-                             op.getAxes(), op.getKind());
+                             op.getAxes(), op.getKind(), isUnsigned(op.getInput()));
     rewriter.replaceOp(op, reshapeTensor(rewriter, op.getLoc(), r, op.getType()));
     return success();
   }
@@ -253,14 +261,8 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
     }
     auto valType = RankedTensorType::get(shape, et);
     auto idxType = RankedTensorType::get(shape, rewriter.getI64Type());
-    Value start;
-    if (auto it = dyn_cast<IntegerType>(et)) {
-      APInt v = isMax ? APInt::getSignedMinValue(it.getWidth())
-                      : APInt::getSignedMaxValue(it.getWidth());
-      start = arith::ConstantOp::create(rewriter, loc, rewriter.getIntegerAttr(et, v));
-    } else {
-      start = scalarConstant(rewriter, loc, et, identityOf(op.getKind()));
-    }
+    bool uns = isUnsigned(op.getInput()) || et.isInteger(1);
+    Value start = identityOf(rewriter, loc, et, op.getKind(), uns);
     Value initVal = filledTensor(rewriter, loc, valType, sizes, start);
     Value initIdx = filledTensor(rewriter, loc, idxType, sizes,
                                  scalarConstant(rewriter, loc, rewriter.getI64Type(), 0));
@@ -278,8 +280,11 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
             return f ? arith::CmpFOp::create(b, l, fp, a[0], a[1]).getResult()
                      : arith::CmpIOp::create(b, l, ip, a[0], a[1]).getResult();
           };
-          Value better = isMax ? cmp(arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt)
-                               : cmp(arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt);
+          Value better =
+              isMax ? cmp(arith::CmpFPredicate::OGT,
+                          uns ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+                    : cmp(arith::CmpFPredicate::OLT,
+                          uns ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt);
           if (last)
             better = arith::OrIOp::create(
                 b, l, better, cmp(arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq));

@@ -202,6 +202,29 @@ LogicalResult castOp(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
+LogicalResult bitShift(NodeBinder &b) {
+  FailureOr<Value> l = b.input(0), r = b.input(1);
+  if (failed(l) || failed(r))
+    return failure();
+  std::string direction = b.attrString("direction", "");
+  if (direction != "LEFT" && direction != "RIGHT")
+    return b.error() << "direction must be LEFT or RIGHT, not '" << direction << "'";
+  FailureOr<Value> v = b.make<BitShiftOp>(*l, *r, b.builder.getBoolAttr(direction == "LEFT"));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+LogicalResult bitcast(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  int64_t to = b.attrInt("to", 0);
+  Type et = elementType(b.builder.getContext(), to);
+  if (!et)
+    return b.error() << "bitcast to unsupported element type " << dataTypeName(to);
+  FailureOr<Value> v = b.makeTyped<BitcastOp>(tensorType(*x).clone(et), *x);
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
 /// CastLike: a cast to the element type of input #1.
 LogicalResult castLike(NodeBinder &b) {
   FailureOr<Value> x = b.input(0), like = b.input(1);
@@ -299,6 +322,8 @@ void onnx_import::registerElementwiseOps(OpRegistry &r) {
   r.add("Clip", 11, clipInputs);
   r.add("Cast", 6, castOp);
   r.add("CastLike", 15, castLike);
+  r.add("BitCast", 26, bitcast);
+  r.add("BitShift", 11, bitShift);
   r.add("Mod", 10, mod);
   r.add("BitwiseNot", 18, unary<NotOp>);
   r.add("BitwiseAnd", 18, binary<AndOp>);

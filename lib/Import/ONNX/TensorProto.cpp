@@ -36,6 +36,10 @@ Type onnx_import::elementType(MLIRContext *ctx, int32_t t) {
   case onnx::TensorProto::INT32: return b.getI32Type();
   case onnx::TensorProto::INT64: return b.getI64Type();
   case onnx::TensorProto::BOOL: return b.getI1Type();
+  case onnx::TensorProto::UINT8: return b.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::UINT16: return b.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32: return b.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT64: return b.getIntegerType(64, /*isSigned=*/false);
   default: return {};
   }
 }
@@ -207,7 +211,11 @@ onnx_import::tensorAttr(const onnx::TensorProto &tensor, StringRef modelDir,
     case onnx::TensorProto::INT64:
       ok = copyField<int64_t>(tensor.int64_data(), count, et, bytes);
       break;
-    default: // int32, int16, int8, bool, float16 and bfloat16 bits
+    case onnx::TensorProto::UINT32:
+    case onnx::TensorProto::UINT64:
+      ok = copyField<uint64_t>(tensor.uint64_data(), count, et, bytes);
+      break;
+    default: // (u)int16, (u)int8, int32, bool, float16 and bfloat16 bits
       ok = copyField<int32_t>(tensor.int32_data(), count, et, bytes);
       break;
     }

@@ -96,6 +96,9 @@ static OpFoldResult foldIntBinary(Attribute lhs, Attribute rhs, Type resultType,
   auto type = dyn_cast<RankedTensorType>(resultType);
   if (!l || !r || !type || !type.hasStaticShape())
     return {};
+  // The folds compute signed; unsigned data is not a shape computation.
+  if (l.getElementType().isUnsignedInteger())
+    return {};
   if ((!l.isSplat() && l.getType() != type) || (!r.isSplat() && r.getType() != type))
     return {};
   SmallVector<APInt> out;

@@ -237,6 +237,7 @@ AIOPT_BINARY_INFER(OrOp, false)
 AIOPT_BINARY_INFER(PReluOp, false)
 AIOPT_BINARY_INFER(XorOp, false)
 AIOPT_BINARY_INFER(ModOp, false)
+AIOPT_BINARY_INFER(BitShiftOp, false)
 AIOPT_BINARY_INFER(EqualOp, true)
 AIOPT_BINARY_INFER(LessOp, true)
 AIOPT_BINARY_INFER(LessEqualOp, true)
@@ -251,6 +252,22 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
   if (lt != getElementTypeOrSelf(adaptor.getRhs().getType()))
     return emitOptionalError(loc, "value operands have different element types");
   return inferBroadcast(loc, adaptor.getOperands(), lt, types);
+}
+
+/// Storage bits of an element type: booleans are bytes.
+static unsigned storageBits(Type t) {
+  return t.isInteger(1) ? 8 : t.getIntOrFloatBitWidth();
+}
+
+LogicalResult BitcastOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getType());
+  if (in.getShape() != out.getShape())
+    return emitOpError("changes the shape");
+  if (storageBits(in.getElementType()) != storageBits(out.getElementType()))
+    return emitOpError("element types ") << in.getElementType() << " and "
+                                         << out.getElementType() << " differ in width";
+  return success();
 }
 
 LogicalResult ClipOp::verify() {

@@ -195,6 +195,22 @@ def AIOpt_CastOp : AIOpt_Op<"cast", [Pure, Elementwise]> {
   let hasFolder = 1;
 }
 
+def AIOpt_BitcastOp : AIOpt_Op<"bitcast", [Pure, Elementwise]> {
+  let summary = "Reinterpretation of element bits (ONNX BitCast)";
+  let description = [{
+    The bits of each element, read as another type of the same width
+    (booleans are one byte).
+
+    ```mlir
+    %y = aiopt.bitcast %x : tensor<4xf32> to tensor<4xi32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+}
+
 class AIOpt_BroadcastOp<string mnemonic, string summ, list<Trait> traits = []>
     : AIOpt_Op<mnemonic, !listconcat([Pure,
         InferTypeOpAdaptor], traits)> {
@@ -235,6 +251,21 @@ def AIOpt_OrOp : AIOpt_BinaryOp<"or", "Broadcasting logical (i1) or bitwise or",
                                 AIOpt_IntTensor>;
 def AIOpt_XorOp : AIOpt_BinaryOp<"xor", "Broadcasting logical (i1) or bitwise xor",
                                  AIOpt_IntTensor>;
+
+def AIOpt_BitShiftOp : AIOpt_BroadcastOp<"bit_shift", "Broadcasting bit shift (ONNX BitShift)"> {
+  let description = [{
+    Shifts `lhs` left (`left`) or right by `rhs` bits; right shifts of
+    signed types are arithmetic. A shift by a negative amount or by the
+    width or more gives what the sign fill alone gives: -1 for a right shift
+    of a negative signed value, 0 otherwise.
+
+    ```mlir
+    %z = aiopt.bit_shift %x, %y {left = true} : tensor<3xui8>, tensor<3xui8>
+    ```
+  }];
+  let arguments = (ins AIOpt_IntTensor:$lhs, AIOpt_IntTensor:$rhs, BoolAttr:$left);
+  let results = (outs AIOpt_IntTensor:$output);
+}
 
 def AIOpt_ModOp : AIOpt_BroadcastOp<"mod", "Broadcasting remainder (ONNX Mod)"> {
   let description = [{
