@@ -141,6 +141,7 @@ void registerTensorOps(OpRegistry &registry);
 void registerReductionOps(OpRegistry &registry);
 void registerComposedOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
+void registerAttentionOps(OpRegistry &registry);
 
 } // namespace mlir::aiopt::onnx_import
 

@@ -62,6 +62,7 @@ const OpRegistry &registry() {
     registerReductionOps(reg);
     registerComposedOps(reg);
     registerLossOps(reg);
+    registerAttentionOps(reg);
     return reg;
   }();
   return r;
