@@ -38,7 +38,17 @@ typedef enum aiopt_dtype {
   AIOPT_F64 = 11,
   AIOPT_U32 = 12,
   AIOPT_U64 = 13,
-  AIOPT_BF16 = 16
+  AIOPT_BF16 = 16,
+  /* One element per byte, in the low bits for the 4- and 2-bit types. */
+  AIOPT_F8E4M3FN = 17,
+  AIOPT_F8E4M3FNUZ = 18,
+  AIOPT_F8E5M2 = 19,
+  AIOPT_F8E5M2FNUZ = 20,
+  AIOPT_U4 = 21,
+  AIOPT_I4 = 22,
+  AIOPT_F4E2M1 = 23,
+  AIOPT_U2 = 25,
+  AIOPT_I2 = 26
 } aiopt_dtype;
 
 /** Status codes returned by every call. */

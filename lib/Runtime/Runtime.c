@@ -42,6 +42,15 @@ size_t aiopt_dtype_size(int32_t dtype) {
   case AIOPT_I8:
   case AIOPT_U8:
   case AIOPT_BOOL:
+  case AIOPT_F8E4M3FN:
+  case AIOPT_F8E4M3FNUZ:
+  case AIOPT_F8E5M2:
+  case AIOPT_F8E5M2FNUZ:
+  case AIOPT_U4:
+  case AIOPT_I4:
+  case AIOPT_F4E2M1:
+  case AIOPT_U2:
+  case AIOPT_I2:
     return 1;
   default:
     return 0;

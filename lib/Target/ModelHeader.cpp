@@ -15,6 +15,15 @@ using namespace mlir::aiopt;
 /// ONNX data type code of an element type, or 0.
 static int32_t dtypeCode(Type t) {
   if (t.isF32()) return 1;
+  if (isa<Float8E4M3FNType>(t)) return 17;
+  if (isa<Float8E4M3FNUZType>(t)) return 18;
+  if (isa<Float8E5M2Type>(t)) return 19;
+  if (isa<Float8E5M2FNUZType>(t)) return 20;
+  if (t.isUnsignedInteger(4)) return 21;
+  if (t.isInteger(4)) return 22;
+  if (isa<Float4E2M1FNType>(t)) return 23;
+  if (t.isUnsignedInteger(2)) return 25;
+  if (t.isInteger(2)) return 26;
   if (t.isUnsignedInteger(8)) return 2;
   if (t.isUnsignedInteger(16)) return 4;
   if (t.isUnsignedInteger(32)) return 12;

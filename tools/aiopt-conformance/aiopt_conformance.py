@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 
+import ml_dtypes
 import numpy as np
 import onnx
 from onnx import numpy_helper
@@ -48,6 +49,13 @@ DTYPE_CODES = {np.dtype(np.float32): 1, np.dtype(np.uint8): 2, np.dtype(np.int8)
                np.dtype(np.int16): 5,
                np.dtype(np.int32): 6, np.dtype(np.int64): 7, np.dtype(np.bool_): 9,
                np.dtype(np.float16): 10, np.dtype(np.float64): 11}
+# float8, float4 and 4-/2-bit integers: one element per byte (low bits).
+SMALL_TYPES = {17: "float8_e4m3fn", 18: "float8_e4m3fnuz", 19: "float8_e5m2",
+               20: "float8_e5m2fnuz", 21: "uint4", 22: "int4", 23: "float4_e2m1fn",
+               25: "uint2", 26: "int2"}
+SMALL_BITS = {21: 4, 22: 4, 23: 4, 25: 2, 26: 2}
+for _code, _name in SMALL_TYPES.items():
+    DTYPE_CODES[np.dtype(getattr(ml_dtypes, _name))] = _code
 CODE_DTYPES = {v: k for k, v in DTYPE_CODES.items()}
 UNSUPPORTED = re.compile(r"is not supported|is supported from opset|unsupported element type"
                          r"|not a tensor")
@@ -90,6 +98,14 @@ def read_tensor(path):
         data = f.read()
     if dtype == BFLOAT16:
         return bf16_bits_to_f32(np.frombuffer(data, dtype=np.uint16)).reshape(shape)
+    if dtype in SMALL_BITS:
+        # Only the low bits of each byte are defined; signed types extend.
+        bits = SMALL_BITS[dtype]
+        raw = np.frombuffer(data, dtype=np.uint8) & ((1 << bits) - 1)
+        if SMALL_TYPES[dtype] in ("int4", "int2"):
+            half = 1 << (bits - 1)
+            raw = ((raw.astype(np.int16) ^ half) - half).astype(np.int8)
+        return raw.view(CODE_DTYPES[dtype]).reshape(shape)
     return np.frombuffer(data, dtype=CODE_DTYPES[dtype]).reshape(shape)
 
 

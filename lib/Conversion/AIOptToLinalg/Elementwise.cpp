@@ -7,6 +7,7 @@
 
 #include "LoweringUtils.h"
 #include "PopulatePatterns.h"
+#include "SmallFloat.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -27,10 +28,16 @@ Value constLike(OpBuilder &b, Location loc, Value like, double v) {
 /// `fromUnsigned`/`toUnsigned` give the signedness the signless integers
 /// had in aiopt.
 Value convertScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsigned,
-                    bool toUnsigned) {
+                    bool toUnsigned, bool saturate = true) {
   Type from = v.getType();
   if (from == to)
     return v;
+  // float8/float4 go through f32.
+  if (isSmallFloat(from))
+    return convertScalar(b, loc, smallFloatToF32(b, loc, v), to, false, toUnsigned);
+  if (isSmallFloat(to))
+    return f32ToSmallFloat(b, loc, convertScalar(b, loc, v, b.getF32Type(), fromUnsigned, false),
+                           cast<FloatType>(to), saturate);
   auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
   if (to.isInteger(1)) {
     Value zero = constLike(b, loc, v, 0);
@@ -42,13 +49,18 @@ Value convertScalar(OpBuilder &b, Location loc, Value v, Type to, bool fromUnsig
                ? arith::ExtFOp::create(b, loc, to, v).getResult()
                : arith::TruncFOp::create(b, loc, to, v).getResult();
   bool zeroExtend = fromUnsigned || from.isInteger(1);
+  unsigned tw = to.getIntOrFloatBitWidth();
+  // Narrow integers wrap: convert through i64, then truncate.
+  if (fromF && tw < 32)
+    return arith::TruncIOp::create(b, loc, to,
+                                   arith::FPToSIOp::create(b, loc, b.getI64Type(), v));
   if (fromF)
     return toUnsigned ? arith::FPToUIOp::create(b, loc, to, v).getResult()
                       : arith::FPToSIOp::create(b, loc, to, v).getResult();
   if (toF)
     return zeroExtend ? arith::UIToFPOp::create(b, loc, to, v).getResult()
                       : arith::SIToFPOp::create(b, loc, to, v).getResult();
-  unsigned fw = from.getIntOrFloatBitWidth(), tw = to.getIntOrFloatBitWidth();
+  unsigned fw = from.getIntOrFloatBitWidth();
   if (fw > tw)
     return arith::TruncIOp::create(b, loc, to, v);
   if (fw == tw)
@@ -343,7 +355,7 @@ Value scalar(ClipOp op, OB &b, Loc l, VR a) {
 }
 Value scalar(CastOp op, OB &b, Loc l, VR a) {
   return convertScalar(b, l, a[0], signless(op.getType().getElementType()),
-                       isUnsigned(op.getInput()), isUnsigned(op.getOutput()));
+                       isUnsigned(op.getInput()), isUnsigned(op.getOutput()), op.getSaturate());
 }
 
 /// Lowers an elementwise op (with numpy broadcasting of its operands) to a

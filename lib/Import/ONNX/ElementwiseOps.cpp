@@ -198,7 +198,8 @@ LogicalResult castOp(NodeBinder &b) {
   if (!et)
     return b.error() << "cast to unsupported element type " << dataTypeName(to);
   auto type = cast<RankedTensorType>(x->getType()).clone(et);
-  FailureOr<Value> v = b.makeTyped<CastOp>(type, *x);
+  FailureOr<Value> v =
+      b.makeTyped<CastOp>(type, *x, b.builder.getBoolAttr(b.attrInt("saturate", 1) != 0));
   return failed(v) ? failure() : b.setResults(*v);
 }
 
@@ -230,7 +231,9 @@ LogicalResult castLike(NodeBinder &b) {
   FailureOr<Value> x = b.input(0), like = b.input(1);
   if (failed(x) || failed(like))
     return failure();
-  FailureOr<Value> v = b.castTo(*x, tensorType(*like).getElementType());
+  FailureOr<Value> v = b.makeTyped<CastOp>(
+      tensorType(*x).clone(tensorType(*like).getElementType()), *x,
+      b.builder.getBoolAttr(b.attrInt("saturate", 1) != 0));
   return failed(v) ? failure() : b.setResults(*v);
 }
 

@@ -40,11 +40,26 @@ Type onnx_import::elementType(MLIRContext *ctx, int32_t t) {
   case onnx::TensorProto::UINT16: return b.getIntegerType(16, /*isSigned=*/false);
   case onnx::TensorProto::UINT32: return b.getIntegerType(32, /*isSigned=*/false);
   case onnx::TensorProto::UINT64: return b.getIntegerType(64, /*isSigned=*/false);
+  case 17: return b.getType<Float8E4M3FNType>();   // FLOAT8E4M3FN
+  case 18: return b.getType<Float8E4M3FNUZType>(); // FLOAT8E4M3FNUZ
+  case 19: return b.getType<Float8E5M2Type>();     // FLOAT8E5M2
+  case 20: return b.getType<Float8E5M2FNUZType>(); // FLOAT8E5M2FNUZ
+  case 21: return b.getIntegerType(4, /*isSigned=*/false); // UINT4
+  case 22: return b.getIntegerType(4);                     // INT4
+  case 23: return b.getType<Float4E2M1FNType>();   // FLOAT4E2M1
+  case 25: return b.getIntegerType(2, /*isSigned=*/false); // UINT2
+  case 26: return b.getIntegerType(2);                     // INT2
   default: return {};
   }
 }
 
 std::string onnx_import::dataTypeName(int32_t t) {
+  // Types newer than the protobuf definitions this build uses.
+  static const char *const newer[] = {"FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2",
+                                      "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1",
+                                      "FLOAT8E8M0", "UINT2", "INT2"};
+  if (t >= 17 && t <= 26)
+    return newer[t - 17];
   if (onnx::TensorProto::DataType_IsValid(t))
     return onnx::TensorProto::DataType_Name(
         static_cast<onnx::TensorProto::DataType>(t));
@@ -93,6 +108,11 @@ onnx_import::valueInfoType(const onnx::ValueInfoProto &info, Location loc,
 /// Bytes per element of ONNX raw data.
 static size_t storageBytes(Type et) {
   return et.isInteger(1) ? 1 : (et.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+/// Element types ONNX stores several to a byte.
+static bool isPacked(Type et) {
+  return !et.isInteger(1) && et.getIntOrFloatBitWidth() < 8;
 }
 
 /// Reads the external data of `tensor`, refusing paths outside `modelDir`.
@@ -194,6 +214,21 @@ onnx_import::tensorAttr(const onnx::TensorProto &tensor, StringRef modelDir,
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
     if (failed(readExternal(tensor, modelDir, loc, bytes)))
       return failure();
+  } else if (isPacked(et)) {
+    // 4- and 2-bit elements are packed low bits first, in raw_data or one
+    // byte per int32_data entry; stored one element per byte.
+    std::string packed = tensor.raw_data();
+    if (!tensor.has_raw_data())
+      for (int32_t v : tensor.int32_data())
+        packed.push_back(static_cast<char>(v));
+    unsigned w = et.getIntOrFloatBitWidth(), perByte = 8 / w;
+    size_t expected = (count + perByte - 1) / perByte;
+    if (packed.size() != expected)
+      return emitError(loc) << what << " has " << packed.size() << " bytes of packed data, expected "
+                            << expected;
+    for (int64_t i = 0; i < count; ++i)
+      bytes[i] = static_cast<char>((static_cast<unsigned char>(packed[i / perByte]) >>
+                                    (w * (i % perByte))) & ((1u << w) - 1));
   } else if (tensor.has_raw_data()) {
     if (tensor.raw_data().size() != bytes.size())
       return emitError(loc) << what << " has " << tensor.raw_data().size()

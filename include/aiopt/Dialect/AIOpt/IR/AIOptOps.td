@@ -185,11 +185,19 @@ def AIOpt_ClipOp : AIOpt_Op<"clip",
 def AIOpt_CastOp : AIOpt_Op<"cast", [Pure, Elementwise]> {
   let summary = "Element type conversion (ONNX Cast)";
   let description = [{
+    Floats round to nearest even; floats to integers truncate toward zero
+    and wrap to the target width. Conversions to float8/float4 types with
+    `saturate` (the default) clamp values beyond the largest finite one
+    (infinities included) to it; without, they become infinity where the
+    type has one, else NaN.
+
     ```mlir
     %y = aiopt.cast %x : tensor<4xi64> to tensor<4xf32>
+    %z = aiopt.cast %y {saturate = false} : tensor<4xf32> to tensor<4xf8E4M3FN>
     ```
   }];
-  let arguments = (ins AIOpt_Tensor:$input);
+  let arguments = (ins AIOpt_Tensor:$input,
+                   DefaultValuedAttr<BoolAttr, "true">:$saturate);
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
   let hasFolder = 1;
