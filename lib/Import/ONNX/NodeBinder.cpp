@@ -95,6 +95,15 @@ FailureOr<Value> NodeBinder::castTo(Value v, Type et) {
   return makeTyped<CastOp>(type.clone(et), v);
 }
 
+FailureOr<Value> NodeBinder::sliceAlong(Value x, int64_t axis, int64_t start, int64_t end) {
+  RankedTensorType xt = tensorType(x);
+  SmallVector<int64_t> starts(xt.getRank(), 0), ends(xt.getShape()), steps(xt.getRank(), 1);
+  starts[axis] = start;
+  ends[axis] = end;
+  return make<SliceOp>(x, builder.getDenseI64ArrayAttr(starts), builder.getDenseI64ArrayAttr(ends),
+                       builder.getDenseI64ArrayAttr(steps));
+}
+
 const onnx::AttributeProto *NodeBinder::attr(StringRef name) const {
   for (const auto &a : node.attribute())
     if (a.name() == name)

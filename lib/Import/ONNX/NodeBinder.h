@@ -94,6 +94,9 @@ public:
   /// `v` converted to element type `et` (aiopt.cast; `v` itself when equal).
   FailureOr<Value> castTo(Value v, Type et);
 
+  /// `x[start:end]` along `axis`, the other dimensions whole.
+  FailureOr<Value> sliceAlong(Value x, int64_t axis, int64_t start, int64_t end);
+
   /// `v` reshaped to `shape` (same element type); `v` itself when equal.
   FailureOr<Value> reshape(Value v, ArrayRef<int64_t> shape);
 
@@ -142,6 +145,7 @@ void registerReductionOps(OpRegistry &registry);
 void registerComposedOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerAttentionOps(OpRegistry &registry);
+void registerQuantizationOps(OpRegistry &registry);
 
 } // namespace mlir::aiopt::onnx_import
 

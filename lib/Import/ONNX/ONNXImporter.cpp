@@ -63,6 +63,7 @@ const OpRegistry &registry() {
     registerComposedOps(reg);
     registerLossOps(reg);
     registerAttentionOps(reg);
+    registerQuantizationOps(reg);
     return reg;
   }();
   return r;

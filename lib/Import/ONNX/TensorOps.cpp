@@ -260,20 +260,6 @@ LogicalResult slice(NodeBinder &b) {
                                  ob.getDenseI64ArrayAttr(outSteps)));
 }
 
-/// `x[start:end]` along `axis`, the other dimensions whole.
-FailureOr<Value> sliceAlong(NodeBinder &b, Value x, int64_t axis, int64_t start,
-                            int64_t end) {
-  RankedTensorType xt = tensorType(x);
-  SmallVector<int64_t> starts(xt.getRank(), 0), ends, steps(xt.getRank(), 1);
-  for (int64_t d = 0; d < xt.getRank(); ++d)
-    ends.push_back(xt.getDimSize(d));
-  starts[axis] = start;
-  ends[axis] = end;
-  OpBuilder &ob = b.builder;
-  return b.make<SliceOp>(x, ob.getDenseI64ArrayAttr(starts),
-                         ob.getDenseI64ArrayAttr(ends), ob.getDenseI64ArrayAttr(steps));
-}
-
 /// Split into the node's outputs along `axis`: sizes from the `split`
 /// attribute (before 13) or input, else equal parts (the last one smaller
 /// with `num_outputs`, opset 18).
@@ -315,7 +301,7 @@ LogicalResult split(NodeBinder &b) {
   SmallVector<Value> parts;
   int64_t start = 0;
   for (int64_t s : sizes) {
-    FailureOr<Value> part = sliceAlong(b, *x, *axis, start, start + s);
+    FailureOr<Value> part = b.sliceAlong(*x, *axis, start, start + s);
     if (failed(part))
       return failure();
     parts.push_back(*part);
