@@ -298,6 +298,49 @@ struct ArgReduceLowering : OpConversionPattern<ArgReduceOp> {
   }
 };
 
+/// A running sum or product as one generic with an extra reduction loop j
+/// along the axis: the output at i combines the inputs at j where the
+/// position predicate holds (identity elsewhere).
+struct CumulativeLowering : OpConversionPattern<CumulativeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(CumulativeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    ReduceKind kind = op.getKind();
+    Value init = filledTensor(rewriter, loc, type,
+                              broadcastSizes(rewriter, loc, type, x),
+                              identityOf(rewriter, loc, type.getElementType(), kind, false));
+    SmallVector<AffineExpr> in;
+    for (int64_t d = 0; d < rank; ++d)
+      in.push_back(getAffineDimExpr(d == axis ? rank : d, ctx));
+    SmallVector<AffineMap> maps = {AffineMap::get(rank + 1, 0, in, ctx),
+                                   AffineMap::getMultiDimIdentityMap(rank + 1, ctx)
+                                       .getMajorSubMap(rank)};
+    arith::CmpIPredicate pred =
+        op.getReverse() ? (op.getExclusive() ? arith::CmpIPredicate::ugt
+                                             : arith::CmpIPredicate::uge)
+                        : (op.getExclusive() ? arith::CmpIPredicate::ult
+                                             : arith::CmpIPredicate::ule);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{x}, ValueRange{init}, maps,
+        iterators(rank, 1), [&](OpBuilder &b, Location l, ValueRange a) {
+          Value i = linalg::IndexOp::create(b, l, axis);
+          Value j = linalg::IndexOp::create(b, l, rank);
+          Value take = arith::CmpIOp::create(b, l, pred, j, i);
+          Value combined = combine(b, l, kind, a[1], a[0], false);
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::SelectOp::create(b, l, take, combined, a[1])});
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 /// (x - mean) * rsqrt(var + eps) * scale + bias over the trailing dims.
 struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -357,5 +400,5 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
 
 void mlir::aiopt::populateReductionPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering, SoftmaxLowering, ArgReduceLowering,
-               LayerNormLowering>(patterns.getContext());
+               LayerNormLowering, CumulativeLowering>(patterns.getContext());
 }

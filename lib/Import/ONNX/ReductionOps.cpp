@@ -89,9 +89,30 @@ LogicalResult layerNorm(NodeBinder &b) {
   return b.setResults({op->getResult(0), op->getResult(1), op->getResult(2)});
 }
 
+/// CumSum and CumProd: the axis is a constant scalar input.
+LogicalResult cumulative(NodeBinder &b, ReduceKind kind) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<std::optional<double>> axisIn = b.constScalar(1, "axis");
+  if (failed(x) || failed(axisIn))
+    return failure();
+  if (!*axisIn)
+    return b.error() << "missing required input #1 (axis)";
+  FailureOr<int64_t> axis =
+      b.normalizeAxis(static_cast<int64_t>(**axisIn), tensorType(*x).getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &ob = b.builder;
+  FailureOr<Value> v = b.makeTyped<CumulativeOp>(
+      x->getType(), ReduceKindAttr::get(ob.getContext(), kind), *x, ob.getI64IntegerAttr(*axis),
+      ob.getBoolAttr(b.attrInt("exclusive", 0) != 0), ob.getBoolAttr(b.attrInt("reverse", 0) != 0));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
 } // namespace
 
 void onnx_import::registerReductionOps(OpRegistry &r) {
+  r.add("CumSum", 11, [](NodeBinder &b) { return cumulative(b, ReduceKind::sum); });
+  r.add("CumProd", 26, [](NodeBinder &b) { return cumulative(b, ReduceKind::prod); });
   r.add("ArgMax", 1, [](NodeBinder &b) { return argReduce(b, ReduceKind::max); });
   r.add("ArgMin", 1, [](NodeBinder &b) { return argReduce(b, ReduceKind::min); });
   r.add("LayerNormalization", 17, layerNorm);

@@ -461,6 +461,15 @@ LogicalResult ArgReduceOp::verify() {
   return success();
 }
 
+LogicalResult CumulativeOp::verify() {
+  if (getKind() != ReduceKind::sum && getKind() != ReduceKind::prod)
+    return emitOpError("kind must be sum or prod");
+  int64_t rank = getInput().getType().getRank();
+  if (getAxis() < 0 || getAxis() >= rank)
+    return emitOpError("axis ") << getAxis() << " is out of range for rank " << rank;
+  return success();
+}
+
 LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {

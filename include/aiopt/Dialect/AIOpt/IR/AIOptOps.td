@@ -463,6 +463,25 @@ def AIOpt_ArgReduceOp : AIOpt_Op<"arg_reduce", [Pure, InferTypeOpAdaptor]> {
   let hasVerifier = 1;
 }
 
+def AIOpt_CumulativeOp : AIOpt_Op<"cumulative", [Pure, SameOperandsAndResultType]> {
+  let summary = "Running sum or product along an axis (ONNX CumSum, CumProd)";
+  let description = [{
+    `output[..., i, ...]` combines the inputs at positions `j <= i` along
+    `axis` (`j < i` when `exclusive`; `j >= i` / `j > i` when `reverse`);
+    an empty set gives the identity (0 or 1). `kind` is sum or prod.
+
+    ```mlir
+    %y = aiopt.cumulative sum %x {axis = 1 : i64, exclusive = true} : tensor<2x5xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_ReduceKindAttr:$kind, AIOpt_Tensor:$input, I64Attr:$axis,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclusive,
+                   DefaultValuedAttr<BoolAttr, "false">:$reverse);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_LayerNormOp : AIOpt_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   let summary = "Layer normalization over the dimensions from `axis` on";
   let description = [{
