@@ -31,6 +31,7 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
   populateWindowPatterns(patterns);
   populateReductionPatterns(patterns);
   populateDataMovementPatterns(patterns);
+  populateInterpolationPatterns(patterns);
 }
 
 void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {

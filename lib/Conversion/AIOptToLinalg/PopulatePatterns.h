@@ -16,6 +16,7 @@ void populateContractionPatterns(RewritePatternSet &patterns);
 void populateWindowPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);
+void populateInterpolationPatterns(RewritePatternSet &patterns);
 } // namespace mlir::aiopt
 
 #endif

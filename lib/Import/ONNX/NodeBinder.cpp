@@ -104,6 +104,34 @@ FailureOr<Value> NodeBinder::sliceAlong(Value x, int64_t axis, int64_t start, in
                        builder.getDenseI64ArrayAttr(steps));
 }
 
+FailureOr<SmallVector<double>> NodeBinder::constFloats(int i, StringRef what) {
+  FailureOr<Value> v = input(i);
+  if (failed(v))
+    return failure();
+  DenseElementsAttr attr;
+  if (!matchPattern(*v, m_Constant(&attr))) {
+    auto diag = error() << what << " (input #" << i << ") must be a constant tensor";
+    if (isa<BlockArgument>(*v))
+      diag << "; graph input '" << node.input(i)
+           << "' can be bound to a value (aiopt-compile --bind-input " << node.input(i)
+           << "=FILE.pb)";
+    return diag;
+  }
+  SmallVector<double> out;
+  if (auto f = dyn_cast<DenseFPElementsAttr>(attr)) {
+    for (const APFloat &x : f.getValues<APFloat>()) {
+      APFloat d = x;
+      bool lost;
+      d.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+      out.push_back(d.convertToDouble());
+    }
+  } else {
+    for (const APInt &x : attr.getValues<APInt>())
+      out.push_back(static_cast<double>(x.getSExtValue()));
+  }
+  return out;
+}
+
 const onnx::AttributeProto *NodeBinder::attr(StringRef name) const {
   for (const auto &a : node.attribute())
     if (a.name() == name)

@@ -48,6 +48,8 @@ public:
   FailureOr<SmallVector<int64_t>> constInts(int i, StringRef what);
   /// The scalar value of constant input `i`, if present and constant.
   FailureOr<std::optional<double>> constScalar(int i, StringRef what);
+  /// The values of constant float (or integer) input `i` as doubles.
+  FailureOr<SmallVector<double>> constFloats(int i, StringRef what);
 
   bool hasAttr(StringRef name) const { return attr(name) != nullptr; }
   const onnx::AttributeProto *attr(StringRef name) const;
@@ -146,6 +148,7 @@ void registerComposedOps(OpRegistry &registry);
 void registerLossOps(OpRegistry &registry);
 void registerAttentionOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
+void registerResizeOps(OpRegistry &registry);
 
 } // namespace mlir::aiopt::onnx_import
 

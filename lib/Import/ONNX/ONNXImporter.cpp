@@ -64,6 +64,7 @@ const OpRegistry &registry() {
     registerLossOps(reg);
     registerAttentionOps(reg);
     registerQuantizationOps(reg);
+    registerResizeOps(reg);
     return reg;
   }();
   return r;

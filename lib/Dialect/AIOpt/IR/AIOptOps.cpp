@@ -461,6 +461,20 @@ LogicalResult ArgReduceOp::verify() {
   return success();
 }
 
+LogicalResult ResizeOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getType());
+  int64_t rank = in.getRank();
+  if (out.getRank() != rank || out.getElementType() != in.getElementType())
+    return emitOpError("result must have the input's rank and element type");
+  if (static_cast<int64_t>(getCoordScale().size()) != rank ||
+      static_cast<int64_t>(getCoordOffset().size()) != rank)
+    return emitOpError("needs one coordinate scale and offset per dimension");
+  if (!in.hasStaticShape() || !out.hasStaticShape())
+    return emitOpError("needs static shapes");
+  return success();
+}
+
 LogicalResult CumulativeOp::verify() {
   if (getKind() != ReduceKind::sum && getKind() != ReduceKind::prod)
     return emitOpError("kind must be sum or prod");

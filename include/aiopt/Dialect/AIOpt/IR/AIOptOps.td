@@ -416,6 +416,42 @@ def AIOpt_PoolOp : AIOpt_Op<"pool", [Pure,
   let assemblyFormat = "$kind $input attr-dict `:` type($input)";
 }
 
+def AIOpt_InterpolationAttr : I32EnumAttr<"Interpolation", "resize interpolation", [
+    I32EnumAttrCase<"nearest_round_prefer_floor", 0>,
+    I32EnumAttrCase<"nearest_round_prefer_ceil", 1>,
+    I32EnumAttrCase<"nearest_floor", 2>, I32EnumAttrCase<"nearest_ceil", 3>,
+    I32EnumAttrCase<"linear", 4>, I32EnumAttrCase<"cubic", 5>]> {
+  let cppNamespace = "::mlir::aiopt";
+}
+
+def AIOpt_ResizeOp : AIOpt_Op<"resize", [Pure]> {
+  let summary = "Resampling by interpolation (ONNX Resize, Upsample)";
+  let description = [{
+    Output element `y` reads the input at coordinates `x_d = coord_scale[d] *
+    y_d + coord_offset[d]` in every dimension (the importer folds each
+    coordinate transformation mode into this affine form), interpolated
+    with `mode`: nearest (with a rounding rule), multi-linear, or cubic
+    (`cubic_coeff_a`; with `exclude_outside` the taps outside the input get
+    no weight and the others are renormalized). Neighbours outside the
+    input repeat the edge. With `extrapolation_value`, an output whose
+    coordinates fall outside the input takes that value.
+
+    ```mlir
+    %y = aiopt.resize %x {mode = linear, coord_scale = array<f64: 1., 1., 0.5, 0.5>,
+                          coord_offset = array<f64: 0., 0., -0.25, -0.25>}
+        : tensor<1x1x2x2xf32> to tensor<1x1x4x4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$input, AIOpt_InterpolationAttr:$mode,
+                   DenseF64ArrayAttr:$coord_scale, DenseF64ArrayAttr:$coord_offset,
+                   DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+                   OptionalAttr<F64Attr>:$extrapolation_value);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_ReduceKindAttr : I32EnumAttr<"ReduceKind", "reduction", [
     I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>,
     I32EnumAttrCase<"max", 2>, I32EnumAttrCase<"min", 3>,
