@@ -1,9 +1,11 @@
 //===- ComposedOps.cpp - ONNX operators built from other aiopt ops --------===//
 //
 // Handlers for operators that are compositions of existing aiopt operations
-// (as their ONNX function bodies are): Swish, Mean, IsNaN, IsInf,
-// RMSNormalization, LpNormalization, Hardmax, OneHot, EyeLike and Range
-// (constant operands, folded). Graph passes see the primitive ops and may
+// (as their ONNX function bodies are): Swish, SwiGLU, Shrink, Mean, IsNaN,
+// IsInf, RMSNormalization, LpNormalization, InstanceNormalization,
+// GroupNormalization, MeanVarianceNormalization, Hardmax, OneHot, EyeLike,
+// and, folded from constant operands, Range and the Hann, Hamming and
+// Blackman windows. Graph passes see the primitive ops and may
 // fuse them again.
 //
 //===----------------------------------------------------------------------===//
@@ -44,17 +46,190 @@ Value iotaAlong(NodeBinder &b, int64_t n, int64_t axis, int64_t rank) {
 }
 
 /// x * sigmoid(alpha * x).
+FailureOr<Value> buildSwish(NodeBinder &b, Value x) {
+  Type et = tensorType(x).getElementType();
+  FailureOr<Value> v = b.make<MulOp>(x, b.scalarConstant(et, b.attrFloat("alpha", 1.0f)));
+  if (succeeded(v))
+    v = b.makeTyped<SigmoidOp>(v->getType(), *v);
+  return failed(v) ? v : b.make<MulOp>(x, *v);
+}
+
 LogicalResult swish(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<Value> v = failed(x) ? x : buildSwish(b, *x);
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// swish(A) * B.
+LogicalResult swiGLU(NodeBinder &b) {
+  FailureOr<Value> gate = b.input(0), value = b.input(1);
+  if (failed(gate) || failed(value))
+    return failure();
+  FailureOr<Value> v = buildSwish(b, *gate);
+  if (succeeded(v))
+    v = b.make<MulOp>(*v, *value);
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// x + bias where x < -lambd, x - bias where x > lambd, else 0.
+LogicalResult shrink(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();
   Type et = tensorType(*x).getElementType();
-  FailureOr<Value> v = b.make<MulOp>(*x, b.scalarConstant(et, b.attrFloat("alpha", 1.0f)));
+  double lambd = b.attrFloat("lambd", 0.5f), bias = b.attrFloat("bias", 0);
+  FailureOr<Value> low = b.make<LessOp>(*x, b.scalarConstant(et, -lambd));
+  FailureOr<Value> high = b.make<GreaterOp>(*x, b.scalarConstant(et, lambd));
+  FailureOr<Value> up = b.make<AddOp>(*x, b.scalarConstant(et, bias));
+  FailureOr<Value> down = b.make<SubOp>(*x, b.scalarConstant(et, bias));
+  if (failed(low) || failed(high) || failed(up) || failed(down))
+    return failure();
+  FailureOr<Value> v = b.make<WhereOp>(*high, *down, b.scalarConstant(et, 0));
   if (succeeded(v))
-    v = b.makeTyped<SigmoidOp>(v->getType(), *v);
-  if (succeeded(v))
-    v = b.make<MulOp>(*x, *v);
+    v = b.make<WhereOp>(*low, *up, *v);
   return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// (x - mean) / sqrt(variance + epsilon) over `axes` (kept as 1).
+FailureOr<Value> standardize(NodeBinder &b, Value x, ArrayRef<int64_t> axes, double epsilon) {
+  Type et = tensorType(x).getElementType();
+  FailureOr<Value> mean = reduce(b, ReduceKind::mean, x, axes, /*keepdims=*/true);
+  FailureOr<Value> centered = failed(mean) ? mean : b.make<SubOp>(x, *mean);
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> var = b.make<MulOp>(*centered, *centered);
+  if (succeeded(var))
+    var = reduce(b, ReduceKind::mean, *var, axes, /*keepdims=*/true);
+  if (succeeded(var) && epsilon != 0)
+    var = b.make<AddOp>(*var, b.scalarConstant(et, epsilon));
+  if (succeeded(var))
+    var = b.makeTyped<SqrtOp>(var->getType(), *var);
+  return failed(var) ? var : b.make<DivOp>(*centered, *var);
+}
+
+/// `v` [C] reshaped to [C, 1, ...] to broadcast along dimension 1 of a
+/// rank-`rank` tensor.
+FailureOr<Value> perChannel(NodeBinder &b, Value v, int64_t rank) {
+  SmallVector<int64_t> shape(rank - 1, 1);
+  shape[0] = tensorType(v).getNumElements();
+  return b.reshape(v, shape);
+}
+
+/// y * scale + bias with per-channel scale and bias.
+FailureOr<Value> scaleShift(NodeBinder &b, Value y, Value scale, Value bias) {
+  int64_t rank = tensorType(y).getRank();
+  FailureOr<Value> s = perChannel(b, scale, rank), c = perChannel(b, bias, rank);
+  if (failed(s) || failed(c))
+    return failure();
+  FailureOr<Value> v = b.make<MulOp>(y, *s);
+  return failed(v) ? v : b.make<AddOp>(*v, *c);
+}
+
+/// Normalization over the spatial dimensions of each instance and channel.
+LogicalResult instanceNormalization(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), scale = b.input(1), bias = b.input(2);
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  if (rank < 3)
+    return b.error() << "input must have rank >= 3";
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  FailureOr<Value> y = standardize(b, *x, axes, b.attrFloat("epsilon", 1e-5f));
+  if (succeeded(y))
+    y = scaleShift(b, *y, *scale, *bias);
+  return failed(y) ? failure() : b.setResults(*y);
+}
+
+/// Normalization over groups of channels, computed in f32; scale and bias
+/// per channel (per group before opset 21).
+LogicalResult groupNormalization(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), scale = b.input(1), bias = b.input(2);
+  if (failed(x) || failed(scale) || failed(bias))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t groups = b.attrInt("num_groups", 0), rank = xt.getRank();
+  if (rank < 3 || !xt.hasStaticShape())
+    return b.error() << "input must be [N, C, ...] of static shape";
+  int64_t channels = xt.getDimSize(1);
+  if (groups <= 0 || channels % groups)
+    return b.error() << "num_groups (" << groups << ") must divide the " << channels
+                     << " channels";
+  if (b.attrInt("stash_type", 1) != 1)
+    return b.error() << "stash_type other than float32 is not supported";
+  FailureOr<Value> y = b.castTo(*x, b.builder.getF32Type());
+  if (succeeded(y))
+    y = b.reshape(*y, {xt.getDimSize(0), groups, xt.getNumElements() / xt.getDimSize(0) / groups});
+  if (succeeded(y))
+    y = standardize(b, *y, {2}, b.attrFloat("epsilon", 1e-5f));
+  if (succeeded(y))
+    y = b.reshape(*y, xt.getShape());
+  if (succeeded(y))
+    y = b.castTo(*y, xt.getElementType());
+  if (failed(y))
+    return failure();
+  Value s = *scale, c = *bias;
+  if (b.opset < 21 && groups != channels) {
+    // One value per group, repeated over its channels.
+    auto perGroup = [&](Value v) -> FailureOr<Value> {
+      RankedTensorType vt = tensorType(v);
+      FailureOr<Value> r = b.reshape(v, {groups, 1});
+      if (succeeded(r))
+        r = b.makeTyped<ExpandOp>(vt.clone({groups, channels / groups}), *r);
+      return failed(r) ? r : b.reshape(*r, {channels});
+    };
+    FailureOr<Value> ps = perGroup(s), pc = perGroup(c);
+    if (failed(ps) || failed(pc))
+      return failure();
+    s = *ps;
+    c = *pc;
+  }
+  y = scaleShift(b, *y, s, c);
+  return failed(y) ? failure() : b.setResults(*y);
+}
+
+/// (x - mean) / sqrt(variance) over `axes` (default N and the spatial
+/// dimensions of a 4-D input).
+LogicalResult meanVarianceNormalization(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  SmallVector<int64_t> axes = b.attrInts("axes", {0, 2, 3});
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> n = b.normalizeAxis(a, rank);
+    if (failed(n))
+      return failure();
+    a = *n;
+  }
+  llvm::sort(axes);
+  FailureOr<Value> y = standardize(b, *x, axes, 0);
+  return failed(y) ? failure() : b.setResults(*y);
+}
+
+/// Hann, Hamming and Blackman windows of a constant size, folded:
+/// sum_k a_k cos(2 pi k n / N), N = size (periodic) or size - 1.
+LogicalResult window(NodeBinder &b, ArrayRef<double> coefficients) {
+  FailureOr<std::optional<double>> size = b.constScalar(0, "size");
+  if (failed(size))
+    return failure();
+  if (!*size || **size < 0 || **size > (1 << 24))
+    return b.error() << "size must be a scalar in [0, 2^24]";
+  auto n = static_cast<int64_t>(**size);
+  int64_t dtype = b.attrInt("output_datatype", 1);
+  Type et = elementType(b.builder.getContext(), dtype);
+  if (!et || !isa<FloatType>(et))
+    return b.error() << "unsupported output_datatype " << dataTypeName(dtype);
+  double period = b.attrInt("periodic", 1) ? double(n) : double(n - 1);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < n; ++i) {
+    double w = 0;
+    for (auto [k, a] : llvm::enumerate(coefficients))
+      w += a * std::cos(2 * M_PI * double(k) * double(i) / period);
+    values.push_back(FloatAttr::get(et, w));
+  }
+  return b.setResults(b.constant(DenseElementsAttr::get(RankedTensorType::get({n}, et), values)));
 }
 
 /// The broadcasting sum of the inputs divided by their count.
@@ -309,6 +484,15 @@ LogicalResult range(NodeBinder &b) {
 
 void onnx_import::registerComposedOps(OpRegistry &r) {
   r.add("Swish", 24, swish);
+  r.add("SwiGLU", 28, swiGLU);
+  r.add("Shrink", 9, shrink);
+  r.add("InstanceNormalization", 6, instanceNormalization);
+  r.add("GroupNormalization", 18, groupNormalization);
+  r.add("MeanVarianceNormalization", 9, meanVarianceNormalization);
+  r.add("HannWindow", 17, [](NodeBinder &b) { return window(b, {0.5, -0.5}); });
+  r.add("HammingWindow", 17,
+        [](NodeBinder &b) { return window(b, {25.0 / 46, -21.0 / 46}); });
+  r.add("BlackmanWindow", 17, [](NodeBinder &b) { return window(b, {0.42, -0.5, 0.08}); });
   r.add("Mean", 8, mean);
   r.add("IsNaN", 9, isNaN);
   r.add("IsInf", 10, isInf);

@@ -75,11 +75,9 @@ LogicalResult conv(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
-LogicalResult pool(NodeBinder &b, PoolKind kind) {
-  FailureOr<Value> x = b.input(0);
-  if (failed(x))
-    return failure();
-  RankedTensorType xt = tensorType(*x);
+/// A pooling of `x` with the node's window attributes.
+FailureOr<Value> buildPool(NodeBinder &b, Value x, PoolKind kind, bool countIncludePad) {
+  RankedTensorType xt = tensorType(x);
   if (xt.getRank() < 3)
     return b.error() << "input must have rank >= 3";
   size_t n = xt.getRank() - 2;
@@ -96,12 +94,43 @@ LogicalResult pool(NodeBinder &b, PoolKind kind) {
   if (failed(pads))
     return failure();
   OpBuilder &ob = b.builder;
-  FailureOr<Value> v = b.make<PoolOp>(
-      PoolKindAttr::get(ob.getContext(), kind), *x, ob.getDenseI64ArrayAttr(kernel),
-      ob.getDenseI64ArrayAttr(strides), ob.getDenseI64ArrayAttr(*pads),
-      ob.getDenseI64ArrayAttr(dilations),
-      ob.getBoolAttr(b.attrInt("ceil_mode", 0) != 0),
-      ob.getBoolAttr(b.attrInt("count_include_pad", 0) != 0));
+  return b.make<PoolOp>(PoolKindAttr::get(ob.getContext(), kind), x,
+                        ob.getDenseI64ArrayAttr(kernel), ob.getDenseI64ArrayAttr(strides),
+                        ob.getDenseI64ArrayAttr(*pads), ob.getDenseI64ArrayAttr(dilations),
+                        ob.getBoolAttr(b.attrInt("ceil_mode", 0) != 0),
+                        ob.getBoolAttr(countIncludePad));
+}
+
+LogicalResult pool(NodeBinder &b, PoolKind kind) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> v = buildPool(b, *x, kind, b.attrInt("count_include_pad", 0) != 0);
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// LpPool: (sum over the window of |x|^p)^(1/p), the sum as an average
+/// over the whole window (padding counts as 0) times its size.
+LogicalResult lpPool(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  Type et = tensorType(*x).getElementType();
+  double p = b.attrInt("p", 2);
+  if (p <= 0)
+    return b.error() << "p must be positive";
+  int64_t window = 1;
+  for (int64_t k : b.attrInts("kernel_shape"))
+    window *= k;
+  FailureOr<Value> v = b.makeTyped<AbsOp>(x->getType(), *x);
+  if (succeeded(v))
+    v = b.make<PowOp>(*v, b.scalarConstant(et, p));
+  if (succeeded(v))
+    v = buildPool(b, *v, PoolKind::average, /*countIncludePad=*/true);
+  if (succeeded(v))
+    v = b.make<MulOp>(*v, b.scalarConstant(et, double(window)));
+  if (succeeded(v))
+    v = b.make<PowOp>(*v, b.scalarConstant(et, 1 / p));
   return failed(v) ? failure() : b.setResults(*v);
 }
 
@@ -304,6 +333,7 @@ void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("Conv", 1, conv);
   r.add("MaxPool", 1, [](NodeBinder &b) { return pool(b, PoolKind::max); });
   r.add("AveragePool", 1, [](NodeBinder &b) { return pool(b, PoolKind::average); });
+  r.add("LpPool", 11, lpPool);
   r.add("GlobalAveragePool", 1, [](NodeBinder &b) { return globalPool(b, ReduceKind::mean); });
   r.add("GlobalMaxPool", 1, [](NodeBinder &b) { return globalPool(b, ReduceKind::max); });
   r.add("BatchNormalization", 6, batchNorm);
