@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -32,12 +33,13 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
   populateReductionPatterns(patterns);
   populateDataMovementPatterns(patterns);
   populateInterpolationPatterns(patterns);
+  populateScatterPatterns(patterns);
 }
 
 void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {
   target.addIllegalDialect<AIOptDialect>();
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                         math::MathDialect, tensor::TensorDialect,
+                         math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
                          func::FuncDialect>();
 }
 
@@ -60,8 +62,17 @@ struct ConvertAIOptToLinalgPass
     target.addDynamicallyLegalOp<func::ReturnOp>(
         [&](func::ReturnOp r) { return signlessTypes.isLegal(r.getOperandTypes()); });
     if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+                                      std::move(patterns)))) {
       signalPassFailure();
+      return;
+    }
+    // Model inputs are read-only (the C API takes them const): ops that
+    // update a tensor in place (scatters) must write to a copy.
+    getOperation()->walk([](func::FuncOp f) {
+      for (unsigned i = 0; i < f.getNumArguments(); ++i)
+        if (isa<TensorType>(f.getArgument(i).getType()))
+          f.setArgAttr(i, "bufferization.writable", BoolAttr::get(f.getContext(), false));
+    });
   }
 };
 } // namespace

@@ -225,18 +225,6 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
   }
 };
 
-/// An ONNX index (i32/i64, negative counts from the end) as an index into
-/// an axis of `extent`, clamped so that no read is out of bounds.
-Value wrapIndex(OpBuilder &b, Location l, Value raw, Value extent) {
-  Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
-  Value zero = arith::ConstantIndexOp::create(b, l, 0);
-  Value one = arith::ConstantIndexOp::create(b, l, 1);
-  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
-  idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, extent), idx);
-  idx = arith::MaxSIOp::create(b, l, idx, zero);
-  return arith::MinSIOp::create(b, l, idx, arith::SubIOp::create(b, l, extent, one));
-}
-
 /// Gather: the result loop nest reads the index tensor, wraps negative
 /// indices, clamps to the axis extent (no out-of-bounds read), and extracts.
 struct GatherLowering : OpConversionPattern<GatherOp> {

@@ -194,3 +194,13 @@ Value mlir::aiopt::padConstant(OpBuilder &b, Location loc,
                                getAsIndexOpFoldResult(ctx, low),
                                getAsIndexOpFoldResult(ctx, high), padValue);
 }
+
+Value mlir::aiopt::wrapIndex(OpBuilder &b, Location l, Value raw, Value extent) {
+  Value idx = arith::IndexCastOp::create(b, l, b.getIndexType(), raw);
+  Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, idx, zero);
+  idx = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, idx, extent), idx);
+  idx = arith::MaxSIOp::create(b, l, idx, zero);
+  return arith::MinSIOp::create(b, l, idx, arith::SubIOp::create(b, l, extent, one));
+}

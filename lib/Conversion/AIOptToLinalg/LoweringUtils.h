@@ -59,6 +59,10 @@ Value scalarConstant(OpBuilder &b, Location loc, Type type, double v);
 /// picks unsigned operations where the aiopt operand type is unsigned.
 Type signless(Type type);
 RankedTensorType signless(RankedTensorType type);
+/// An ONNX index (i32/i64, negative counts from the end) as an index into
+/// an axis of `extent`, clamped so that no access is out of bounds.
+Value wrapIndex(OpBuilder &b, Location l, Value raw, Value extent);
+
 /// Whether `v` has an unsigned integer (element) type.
 bool isUnsigned(Value v);
 

@@ -17,6 +17,7 @@ void populateWindowPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);
 void populateInterpolationPatterns(RewritePatternSet &patterns);
+void populateScatterPatterns(RewritePatternSet &patterns);
 } // namespace mlir::aiopt
 
 #endif

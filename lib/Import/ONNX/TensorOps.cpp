@@ -447,6 +447,40 @@ LogicalResult gather(NodeBinder &b) {
   return bind(b, b.make<OpTy>(*data, *indices, b.builder.getI64IntegerAttr(*axis)));
 }
 
+FailureOr<ScatterReduction> scatterReduction(NodeBinder &b) {
+  std::string r = b.attrString("reduction", "none");
+  std::optional<ScatterReduction> kind = symbolizeScatterReduction(r);
+  if (!kind)
+    return b.error() << "unknown reduction '" << r << "'";
+  return *kind;
+}
+
+/// ScatterElements (and the deprecated Scatter): updates written along a
+/// normalized axis.
+LogicalResult scatterElements(NodeBinder &b) {
+  FailureOr<Value> data = b.input(0), indices = b.input(1), updates = b.input(2);
+  FailureOr<ScatterReduction> reduction = scatterReduction(b);
+  if (failed(data) || failed(indices) || failed(updates) || failed(reduction))
+    return failure();
+  FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", 0), tensorType(*data).getRank());
+  if (failed(axis))
+    return failure();
+  OpBuilder &ob = b.builder;
+  return bind(b, b.makeTyped<ScatterElementsOp>(
+                     data->getType(), *data, *indices, *updates, ob.getI64IntegerAttr(*axis),
+                     ScatterReductionAttr::get(ob.getContext(), *reduction)));
+}
+
+LogicalResult scatterND(NodeBinder &b) {
+  FailureOr<Value> data = b.input(0), indices = b.input(1), updates = b.input(2);
+  FailureOr<ScatterReduction> reduction = scatterReduction(b);
+  if (failed(data) || failed(indices) || failed(updates) || failed(reduction))
+    return failure();
+  return bind(b, b.makeTyped<ScatterNDOp>(
+                     data->getType(), *data, *indices, *updates,
+                     ScatterReductionAttr::get(b.builder.getContext(), *reduction)));
+}
+
 LogicalResult pad(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
@@ -598,6 +632,9 @@ void onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("Slice", 1, slice);
   r.add("Gather", 1, gather<GatherOp>);
   r.add("GatherElements", 11, gather<GatherElementsOp>);
+  r.add("Scatter", 9, scatterElements);
+  r.add("ScatterElements", 11, scatterElements);
+  r.add("ScatterND", 11, scatterND);
   r.add("Split", 2, split);
   r.add("Tile", 6, tile);
   r.add("DepthToSpace", 1, depthToSpace);

@@ -2,7 +2,7 @@
 
 // Plain matrices use linalg.matmul on a zero-filled accumulator.
 // CHECK-LABEL: func @matmul2d
-// CHECK-SAME: (%[[A:.*]]: tensor<?x16xf32>, %[[B:.*]]: tensor<16x8xf32>)
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<?x16xf32> {bufferization.writable = false}, %[[B:[^:]*]]: tensor<16x8xf32> {bufferization.writable = false})
 // CHECK: %[[D:.*]] = tensor.dim %[[A]]
 // CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?x8xf32>
 // CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?x8xf32>)

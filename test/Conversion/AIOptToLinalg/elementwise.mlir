@@ -6,7 +6,7 @@
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func @add_broadcast
-// CHECK-SAME: (%[[A:.*]]: tensor<?x3xf32>, %[[B:.*]]: tensor<3xf32>)
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<?x3xf32> {bufferization.writable = false}, %[[B:[^:]*]]: tensor<3xf32> {bufferization.writable = false})
 // CHECK: %[[D:.*]] = tensor.dim %[[A]], %{{.*}} : tensor<?x3xf32>
 // CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?x3xf32>
 // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[A]], %[[B]] : tensor<?x3xf32>, tensor<3xf32>) outs(%[[E]] : tensor<?x3xf32>)

@@ -461,6 +461,35 @@ LogicalResult ArgReduceOp::verify() {
   return success();
 }
 
+LogicalResult ScatterElementsOp::verify() {
+  auto dt = getData().getType(), it = getIndices().getType(), ut = getUpdates().getType();
+  if (it.getShape() != ut.getShape())
+    return emitOpError("indices and updates must have one shape");
+  if (it.getRank() != dt.getRank())
+    return emitOpError("indices must have the rank of data");
+  if (getAxis() < 0 || getAxis() >= dt.getRank())
+    return emitOpError("axis ") << getAxis() << " is out of range";
+  if (ut.getElementType() != dt.getElementType())
+    return emitOpError("updates must have the element type of data");
+  return success();
+}
+
+LogicalResult ScatterNDOp::verify() {
+  auto dt = getData().getType(), it = getIndices().getType(), ut = getUpdates().getType();
+  if (it.getRank() < 1 || it.isDynamicDim(it.getRank() - 1))
+    return emitOpError("indices need a static last dimension");
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  if (k > dt.getRank())
+    return emitOpError("index tuples of ") << k << " exceed the rank of data";
+  SmallVector<int64_t> expected(it.getShape().drop_back());
+  llvm::append_range(expected, dt.getShape().drop_front(k));
+  if (ut.getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("updates must have shape indices.shape[:-1] ++ data.shape[k:]");
+  if (ut.getElementType() != dt.getElementType())
+    return emitOpError("updates must have the element type of data");
+  return success();
+}
+
 LogicalResult ResizeOp::verify() {
   auto in = cast<RankedTensorType>(getInput().getType());
   auto out = cast<RankedTensorType>(getType());

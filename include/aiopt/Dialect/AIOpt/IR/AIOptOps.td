@@ -699,6 +699,55 @@ def AIOpt_GatherElementsOp : AIOpt_Op<"gather_elements", [Pure,
   let assemblyFormat = "operands attr-dict `:` type(operands)";
 }
 
+def AIOpt_ScatterReductionAttr : I32EnumAttr<"ScatterReduction", "scatter combination", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"add", 1>, I32EnumAttrCase<"mul", 2>,
+    I32EnumAttrCase<"max", 3>, I32EnumAttrCase<"min", 4>]> {
+  let cppNamespace = "::mlir::aiopt";
+}
+
+def AIOpt_ScatterElementsOp : AIOpt_Op<"scatter_elements", [Pure,
+    AllTypesMatch<["data", "output"]>]> {
+  let summary = "Write updates at per-element indices along an axis (ONNX ScatterElements)";
+  let description = [{
+    A copy of `data` where, for each position `i` of `updates`, the element
+    at `i` with its `axis` coordinate replaced by `indices[i]` (negative
+    counts from the end; out of range is clamped) becomes `updates[i]`, or
+    is combined with it by `reduction`. Updates apply in row-major order.
+
+    ```mlir
+    %y = aiopt.scatter_elements %x, %ids, %u {axis = 1 : i64, reduction = add}
+        : tensor<3x3xf32>, tensor<3x2xi64>, tensor<3x2xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$data, AIOpt_IndexTensor:$indices, AIOpt_Tensor:$updates,
+                   I64Attr:$axis, AIOpt_ScatterReductionAttr:$reduction);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` type($data) `,` "
+                       "type($indices) `,` type($updates)";
+  let hasVerifier = 1;
+}
+
+def AIOpt_ScatterNDOp : AIOpt_Op<"scatter_nd", [Pure, AllTypesMatch<["data", "output"]>]> {
+  let summary = "Write slices at index tuples (ONNX ScatterND)";
+  let description = [{
+    `indices` has shape `[..., k]`: each k-tuple addresses a slice
+    `data[t0, ..., tk-1, :, ...]`, replaced by (or combined by `reduction`
+    with) the matching slice of `updates`, whose shape is
+    `indices.shape[:-1] ++ data.shape[k:]`.
+
+    ```mlir
+    %y = aiopt.scatter_nd %x, %ids, %u {reduction = none}
+        : tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$data, AIOpt_IndexTensor:$indices, AIOpt_Tensor:$updates,
+                   AIOpt_ScatterReductionAttr:$reduction);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` type($data) `,` "
+                       "type($indices) `,` type($updates)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_PadOp : AIOpt_Op<"pad", [Pure,
     InferTypeOpAdaptor]> {
   let summary = "Constant padding (ONNX Pad, mode constant)";
