@@ -75,6 +75,131 @@ LogicalResult conv(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
+/// `x` with `s - 1` zeros inserted between neighbours along `axis`.
+FailureOr<Value> dilateAlong(NodeBinder &b, Value x, int64_t axis, int64_t s) {
+  RankedTensorType t = tensorType(x);
+  int64_t extent = t.getDimSize(axis);
+  if (s == 1 || extent == 0)
+    return x;
+  SmallVector<int64_t> shape(t.getShape());
+  shape.insert(shape.begin() + axis + 1, 1);
+  FailureOr<Value> v = b.reshape(x, shape);
+  SmallVector<int64_t> pads(2 * shape.size(), 0);
+  pads[shape.size() + axis + 1] = s - 1;
+  if (succeeded(v))
+    v = b.make<PadOp>(*v, b.builder.getDenseI64ArrayAttr(pads), b.builder.getF64FloatAttr(0));
+  SmallVector<int64_t> merged(t.getShape());
+  merged[axis] = extent * s;
+  if (succeeded(v))
+    v = b.reshape(*v, merged);
+  return failed(v) ? v : b.sliceAlong(*v, axis, 0, (extent - 1) * s + 1);
+}
+
+/// `x` padded (positive) or cropped (negative) by `begin`/`end` along `axis`.
+FailureOr<Value> padOrCrop(NodeBinder &b, Value x, int64_t axis, int64_t begin, int64_t end) {
+  RankedTensorType t = tensorType(x);
+  SmallVector<int64_t> pads(2 * t.getRank(), 0);
+  pads[axis] = std::max<int64_t>(begin, 0);
+  pads[t.getRank() + axis] = std::max<int64_t>(end, 0);
+  FailureOr<Value> v = x;
+  if (begin > 0 || end > 0)
+    v = b.make<PadOp>(x, b.builder.getDenseI64ArrayAttr(pads), b.builder.getF64FloatAttr(0));
+  if (failed(v) || (begin >= 0 && end >= 0))
+    return v;
+  int64_t extent = tensorType(*v).getDimSize(axis);
+  return b.sliceAlong(*v, axis, std::max<int64_t>(-begin, 0), extent - std::max<int64_t>(-end, 0));
+}
+
+/// ConvTranspose as a stride-1 convolution: the input dilated by the
+/// strides and padded by dilation * (kernel - 1) - pads (output_padding at
+/// the end), the weights swapped to [M, C/group, k...] and flipped.
+LogicalResult convTranspose(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), w = b.input(1);
+  if (failed(x) || failed(w))
+    return failure();
+  RankedTensorType xt = tensorType(*x), wt = tensorType(*w);
+  if (xt.getRank() < 3 || wt.getRank() != xt.getRank() || !xt.hasStaticShape() ||
+      !wt.hasStaticShape())
+    return b.error() << "input and weight must be static tensors of the same rank >= 3";
+  size_t n = xt.getRank() - 2;
+  int64_t group = b.attrInt("group", 1), channels = wt.getDimSize(0);
+  if (group <= 0 || channels % group || xt.getDimSize(1) != channels)
+    return b.error() << "the weight's first dimension must be the input channels, divisible "
+                        "by group";
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  SmallVector<int64_t> strides = b.attrInts("strides", SmallVector<int64_t>(n, 1));
+  SmallVector<int64_t> dilations = b.attrInts("dilations", SmallVector<int64_t>(n, 1));
+  SmallVector<int64_t> outPad = b.attrInts("output_padding", SmallVector<int64_t>(n, 0));
+  if (strides.size() != n || dilations.size() != n || outPad.size() != n)
+    return b.error() << "strides, dilations and output_padding need " << n << " entries";
+  SmallVector<int64_t> pads = b.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
+  std::string autoPad = b.attrString("auto_pad", "NOTSET");
+  SmallVector<int64_t> outShape = b.attrInts("output_shape");
+  if (!outShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    if (!outShape.empty() && outShape.size() != n)
+      outShape.erase(outShape.begin(), outShape.end() - n);
+    for (size_t i = 0; i < n; ++i) {
+      int64_t in = xt.getDimSize(i + 2);
+      int64_t out = outShape.empty() ? in * strides[i] : outShape[i];
+      int64_t total = strides[i] * (in - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1 - out;
+      // SAME_LOWER (and output_shape without auto_pad) pad more at the start.
+      // (A negative total enlarges the output: floor division.)
+      bool upper = autoPad == "SAME_UPPER";
+      int64_t half = llvm::divideFloorSigned(total, 2);
+      pads[i] = upper ? half : total - half;
+      pads[i + n] = total - pads[i];
+    }
+  } else if (autoPad == "VALID") {
+    pads.assign(2 * n, 0);
+  } else if (autoPad != "NOTSET" && !autoPad.empty()) {
+    return b.error() << "unknown auto_pad '" << autoPad << "'";
+  }
+  if (pads.size() != 2 * n)
+    return b.error() << "'pads' has " << pads.size() << " entries, expected " << 2 * n;
+
+  FailureOr<Value> v = *x;
+  for (size_t i = 0; i < n && succeeded(v); ++i) {
+    int64_t reach = dilations[i] * (kernel[i] - 1);
+    v = dilateAlong(b, *v, i + 2, strides[i]);
+    if (succeeded(v))
+      v = padOrCrop(b, *v, i + 2, reach - pads[i], reach - pads[i + n] + outPad[i]);
+  }
+  // Weights [C, M/g, k...] -> [g, C/g, M/g, k...] -> [g, M/g, C/g, k...]
+  // -> [M, C/g, k...], flipped along the kernel dimensions.
+  int64_t cg = channels / group, mg = wt.getDimSize(1);
+  SmallVector<int64_t> grouped = {group, cg, mg};
+  llvm::append_range(grouped, kernel);
+  FailureOr<Value> f = b.reshape(*w, grouped);
+  SmallVector<int64_t> perm = {0, 2, 1};
+  for (size_t i = 0; i < n; ++i)
+    perm.push_back(3 + i);
+  if (succeeded(f))
+    f = b.make<TransposeOp>(*f, b.builder.getDenseI64ArrayAttr(perm));
+  SmallVector<int64_t> merged = {group * mg, cg};
+  llvm::append_range(merged, kernel);
+  if (succeeded(f))
+    f = b.reshape(*f, merged);
+  if (succeeded(f)) {
+    SmallVector<int64_t> starts(merged.size(), 0), ends(merged), steps(merged.size(), 1);
+    for (size_t i = 0; i < n; ++i) {
+      starts[i + 2] = kernel[i] - 1;
+      ends[i + 2] = -1;
+      steps[i + 2] = -1;
+    }
+    OpBuilder &ob = b.builder;
+    f = b.make<SliceOp>(*f, ob.getDenseI64ArrayAttr(starts), ob.getDenseI64ArrayAttr(ends),
+                        ob.getDenseI64ArrayAttr(steps));
+  }
+  if (failed(v) || failed(f))
+    return failure();
+  OpBuilder &ob = b.builder;
+  FailureOr<Value> y = b.make<ConvOp>(
+      *v, *f, b.optionalInput(2), ob.getDenseI64ArrayAttr(SmallVector<int64_t>(n, 1)),
+      ob.getDenseI64ArrayAttr(SmallVector<int64_t>(2 * n, 0)), ob.getDenseI64ArrayAttr(dilations),
+      ob.getI64IntegerAttr(group));
+  return failed(y) ? failure() : b.setResults(*y);
+}
+
 /// A pooling of `x` with the node's window attributes.
 FailureOr<Value> buildPool(NodeBinder &b, Value x, PoolKind kind, bool countIncludePad) {
   RankedTensorType xt = tensorType(x);
@@ -331,6 +456,7 @@ LogicalResult lrn(NodeBinder &b) {
 
 void onnx_import::registerNNOps(OpRegistry &r) {
   r.add("Conv", 1, conv);
+  r.add("ConvTranspose", 1, convTranspose);
   r.add("MaxPool", 1, [](NodeBinder &b) { return pool(b, PoolKind::max); });
   r.add("AveragePool", 1, [](NodeBinder &b) { return pool(b, PoolKind::average); });
   r.add("LpPool", 11, lpPool);
