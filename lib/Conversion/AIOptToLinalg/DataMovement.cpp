@@ -204,7 +204,10 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
     if (llvm::all_of(op.getSteps(), [](int64_t s) { return s > 0; })) {
       SmallVector<OpFoldResult> offsets, osizes, strides;
       for (int64_t d = 0; d < type.getRank(); ++d) {
-        offsets.push_back(rewriter.getIndexAttr(op.getStarts()[d]));
+        // An empty result may start at the end; extract_slice wants an
+        // offset inside the source.
+        bool empty = type.getDimSize(d) == 0;
+        offsets.push_back(rewriter.getIndexAttr(empty ? 0 : op.getStarts()[d]));
         osizes.push_back(sizes[d] ? OpFoldResult(sizes[d])
                                   : rewriter.getIndexAttr(type.getDimSize(d)));
         strides.push_back(rewriter.getIndexAttr(op.getSteps()[d]));

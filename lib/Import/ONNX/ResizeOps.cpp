@@ -120,6 +120,9 @@ LogicalResult buildResize(NodeBinder &b, const ResizeSpec &spec) {
     } else if (cm == "align_corners") {
       a[d] = lout == 1 ? 0 : (lin - 1) / (lout - 1);
       off[d] = 0;
+    } else if (cm == "tf_half_pixel_for_nn") {
+      a[d] = 1 / s;
+      off[d] = 0.5 / s;
     } else if (cm == "asymmetric") {
       a[d] = 1 / s;
       off[d] = 0;
