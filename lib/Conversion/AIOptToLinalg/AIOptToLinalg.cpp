@@ -34,6 +34,7 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
   populateDataMovementPatterns(patterns);
   populateInterpolationPatterns(patterns);
   populateScatterPatterns(patterns);
+  populateEinsumPatterns(patterns);
 }
 
 void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {

@@ -301,6 +301,82 @@ struct GatherElementsLowering : OpConversionPattern<GatherElementsOp> {
   }
 };
 
+/// Edge, reflect and wrap padding: each output element reads the input at
+/// its index minus the begin pad, brought into range per mode.
+Value padByIndex(OpBuilder &b, PadOp op, Value input) {
+  Location loc = op.getLoc();
+  RankedTensorType type = op.getType();
+  int64_t r = type.getRank();
+  ArrayRef<int64_t> pads = op.getPads();
+  return buildElementwise(
+      b, loc, type, ValueRange{}, {}, {}, [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < r; ++d) {
+          auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(nb, l, v).getResult(); };
+          Value n = dimValue(nb, l, input, d);
+          Value i = arith::SubIOp::create(nb, l, linalg::IndexOp::create(nb, l, d), c(pads[d]));
+          Value last = arith::SubIOp::create(nb, l, n, c(1));
+          switch (op.getMode()) {
+          case PadMode::edge:
+            i = arith::MaxSIOp::create(nb, l, arith::MinSIOp::create(nb, l, i, last), c(0));
+            break;
+          case PadMode::reflect: {
+            // -i before the start; 2 * last - i after the end.
+            Value neg = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, i, c(0));
+            i = arith::SelectOp::create(nb, l, neg, arith::SubIOp::create(nb, l, c(0), i), i);
+            Value over = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, i, last);
+            Value mirrored = arith::SubIOp::create(
+                nb, l, arith::MulIOp::create(nb, l, last, c(2)), i);
+            i = arith::SelectOp::create(nb, l, over, mirrored, i);
+            break;
+          }
+          default: // wrap
+            i = arith::RemSIOp::create(
+                nb, l, arith::AddIOp::create(nb, l, arith::RemSIOp::create(nb, l, i, n), n), n);
+            break;
+          }
+          coords.push_back(i);
+        }
+        return tensor::ExtractOp::create(nb, l, input, coords);
+      });
+}
+
+/// GatherND: the output loops index the batch dimensions, the index tuple
+/// (read from `indices`) and the trailing slice dimensions of `data`.
+struct GatherNDLowering : OpConversionPattern<GatherNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value data = adaptor.getData(), indices = adaptor.getIndices();
+    auto it = cast<RankedTensorType>(indices.getType());
+    int64_t q = it.getRank(), k = it.getDimSize(q - 1), batch = op.getBatchDims();
+    int64_t dataRank = cast<RankedTensorType>(data.getType()).getRank();
+    RankedTensorType type = op.getType();
+    Value result = buildElementwise(
+        rewriter, loc, type, ValueRange{}, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          SmallVector<Value> coords, tuple;
+          for (int64_t d = 0; d < q - 1; ++d)
+            tuple.push_back(linalg::IndexOp::create(b, l, d));
+          for (int64_t d = 0; d < batch; ++d)
+            coords.push_back(tuple[d]);
+          tuple.push_back(Value());
+          for (int64_t j = 0; j < k; ++j) {
+            tuple.back() = arith::ConstantIndexOp::create(b, l, j);
+            Value raw = tensor::ExtractOp::create(b, l, indices, tuple);
+            coords.push_back(wrapIndex(b, l, raw, dimValue(b, l, data, batch + j)));
+          }
+          for (int64_t d = batch + k; d < dataRank; ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, q - 1 + d - batch - k));
+          return tensor::ExtractOp::create(b, l, data, coords);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct PadLowering : OpConversionPattern<PadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -309,6 +385,10 @@ struct PadLowering : OpConversionPattern<PadOp> {
     RankedTensorType type = op.getType();
     int64_t r = type.getRank();
     ArrayRef<int64_t> pads = op.getPads();
+    if (op.getMode() != PadMode::constant) {
+      rewriter.replaceOp(op, padByIndex(rewriter, op, adaptor.getInput()));
+      return success();
+    }
     Value pv = scalarConstant(rewriter, op.getLoc(), type.getElementType(),
                               op.getValue().convertToDouble());
     rewriter.replaceOp(op, padConstant(rewriter, op.getLoc(), type,
@@ -324,5 +404,5 @@ void mlir::aiopt::populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ShapeLowering, ReshapeLowering, ExpandLowering,
                TriluLowering,
                TransposeLowering, ConcatLowering, SliceLowering,
-               GatherLowering, GatherElementsLowering, PadLowering>(patterns.getContext());
+               GatherLowering, GatherElementsLowering, GatherNDLowering, PadLowering>(patterns.getContext());
 }

@@ -18,6 +18,7 @@ void populateReductionPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);
 void populateInterpolationPatterns(RewritePatternSet &patterns);
 void populateScatterPatterns(RewritePatternSet &patterns);
+void populateEinsumPatterns(RewritePatternSet &patterns);
 } // namespace mlir::aiopt
 
 #endif

@@ -447,6 +447,110 @@ LogicalResult gather(NodeBinder &b) {
   return bind(b, b.make<OpTy>(*data, *indices, b.builder.getI64IntegerAttr(*axis)));
 }
 
+/// Einsum: the equation made explicit and free of ellipsis (the ellipsis
+/// dimensions get unused letters, right-aligned across operands; the
+/// implicit output is the ellipsis, then the letters used once, sorted).
+LogicalResult einsum(NodeBinder &b) {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < b.node.input_size(); ++i) {
+    FailureOr<Value> v = b.input(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  std::string eq;
+  for (char c : b.attrString("equation", ""))
+    if (c != ' ')
+      eq.push_back(c);
+  size_t arrow = eq.find("->");
+  std::string lhs = eq.substr(0, arrow);
+  std::optional<std::string> rhs;
+  if (arrow != std::string::npos)
+    rhs = eq.substr(arrow + 2);
+  SmallVector<StringRef> terms;
+  StringRef(lhs).split(terms, ',');
+  if (terms.size() != inputs.size())
+    return b.error() << "equation '" << eq << "' has " << terms.size() << " terms for "
+                     << inputs.size() << " inputs";
+  std::string unused;
+  for (char c = 'A'; c <= 'z'; ++c)
+    if (llvm::isAlpha(c) && eq.find(c) == std::string::npos)
+      unused.push_back(c);
+  // Ellipsis dimensions of each operand.
+  SmallVector<int64_t> ellipsis;
+  int64_t maxEllipsis = 0;
+  for (auto [term, v] : llvm::zip(terms, inputs)) {
+    size_t dots = term.find("...");
+    int64_t letters = term.size() - (dots == StringRef::npos ? 0 : 3);
+    int64_t e = tensorType(v).getRank() - letters;
+    if (e < 0 || (dots == StringRef::npos && e != 0))
+      return b.error() << "term '" << term << "' does not match rank " << tensorType(v).getRank();
+    ellipsis.push_back(e);
+    maxEllipsis = std::max(maxEllipsis, e);
+  }
+  if (maxEllipsis > static_cast<int64_t>(unused.size()))
+    return b.error() << "too many ellipsis dimensions";
+  std::string all = unused.substr(0, maxEllipsis);
+  auto expand = [&](StringRef term, int64_t e) {
+    std::string t = term.str();
+    if (size_t dots = t.find("..."); dots != std::string::npos)
+      t.replace(dots, 3, all.substr(all.size() - e));
+    return t;
+  };
+  std::string explicitLhs;
+  for (auto [i, term] : llvm::enumerate(terms))
+    explicitLhs += (i ? "," : "") + expand(term, ellipsis[i]);
+  std::string out;
+  if (rhs) {
+    out = expand(*rhs, maxEllipsis);
+  } else {
+    out = all;
+    std::string once;
+    for (char c : lhs)
+      if (llvm::isAlpha(c) && llvm::count(lhs, c) == 1)
+        once.push_back(c);
+    llvm::sort(once);
+    out += once;
+  }
+  // Output extents: the largest extent of each letter.
+  llvm::StringMap<int64_t> extent;
+  SmallVector<StringRef> expanded;
+  StringRef(explicitLhs).split(expanded, ',');
+  for (auto [term, v] : llvm::zip(expanded, inputs))
+    for (auto [c, d] : llvm::zip(term, tensorType(v).getShape())) {
+      int64_t &e = extent[StringRef(&c, 1)];
+      e = std::max(e, d);
+    }
+  SmallVector<int64_t> shape;
+  for (char c : out) {
+    auto it = extent.find(StringRef(&c, 1));
+    if (it == extent.end())
+      return b.error() << "output letter '" << c << "' is in no input";
+    shape.push_back(it->second);
+  }
+  Type et = tensorType(inputs[0]).getElementType();
+  return bind(b, b.makeTyped<EinsumOp>(RankedTensorType::get(shape, et), inputs,
+                                       b.builder.getStringAttr(explicitLhs + "->" + out)));
+}
+
+LogicalResult gatherND(NodeBinder &b) {
+  FailureOr<Value> data = b.input(0), indices = b.input(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  RankedTensorType dt = tensorType(*data), it = tensorType(*indices);
+  int64_t batch = b.attrInt("batch_dims", 0);
+  if (it.getRank() < 1 || it.isDynamicDim(it.getRank() - 1))
+    return b.error() << "indices need a static last dimension";
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  if (batch < 0 || batch >= it.getRank() || batch + k > dt.getRank())
+    return b.error() << "batch_dims " << batch << " and index tuples of " << k
+                     << " do not fit data of rank " << dt.getRank();
+  SmallVector<int64_t> shape(it.getShape().drop_back());
+  llvm::append_range(shape, dt.getShape().drop_front(batch + k));
+  return bind(b, b.makeTyped<GatherNDOp>(dt.clone(shape), *data, *indices,
+                                         b.builder.getI64IntegerAttr(batch)));
+}
+
 FailureOr<ScatterReduction> scatterReduction(NodeBinder &b) {
   std::string r = b.attrString("reduction", "none");
   std::optional<ScatterReduction> kind = symbolizeScatterReduction(r);
@@ -486,9 +590,10 @@ LogicalResult pad(NodeBinder &b) {
   if (failed(x))
     return failure();
   int64_t rank = tensorType(*x).getRank();
-  std::string mode = b.attrString("mode", "constant");
-  if (mode != "constant")
-    return b.error() << "pad mode '" << mode << "' is not supported";
+  std::string modeName = b.attrString("mode", "constant");
+  std::optional<PadMode> mode = symbolizePadMode(modeName);
+  if (!mode)
+    return b.error() << "unknown pad mode '" << modeName << "'";
   SmallVector<int64_t> pads;
   double value = 0;
   if (b.opset < 11) {
@@ -519,8 +624,12 @@ LogicalResult pad(NodeBinder &b) {
     }
   }
   OpBuilder &ob = b.builder;
-  return bind(b, b.make<PadOp>(*x, ob.getDenseI64ArrayAttr(pads),
-                               ob.getF64FloatAttr(value)));
+  if (*mode == PadMode::reflect)
+    for (int64_t d = 0; d < rank && d < static_cast<int64_t>(pads.size()) / 2; ++d)
+      if (std::max(pads[d], pads[d + rank]) >= tensorType(*x).getDimSize(d))
+        return b.error() << "reflect pads must be smaller than the extent they mirror";
+  return bind(b, b.make<PadOp>(*x, ob.getDenseI64ArrayAttr(pads), ob.getF64FloatAttr(value),
+                               PadModeAttr::get(ob.getContext(), *mode)));
 }
 
 LogicalResult shape(NodeBinder &b) {
@@ -635,6 +744,8 @@ void onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("Scatter", 9, scatterElements);
   r.add("ScatterElements", 11, scatterElements);
   r.add("ScatterND", 11, scatterND);
+  r.add("Einsum", 12, einsum);
+  r.add("GatherND", 11, gatherND);
   r.add("Split", 2, split);
   r.add("Tile", 6, tile);
   r.add("DepthToSpace", 1, depthToSpace);

@@ -461,6 +461,57 @@ LogicalResult ArgReduceOp::verify() {
   return success();
 }
 
+LogicalResult GatherNDOp::verify() {
+  auto dt = cast<RankedTensorType>(getData().getType());
+  auto it = cast<RankedTensorType>(getIndices().getType());
+  int64_t b = getBatchDims();
+  if (it.getRank() < 1 || it.isDynamicDim(it.getRank() - 1))
+    return emitOpError("indices need a static last dimension");
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  if (b < 0 || b >= it.getRank() || b + k > dt.getRank())
+    return emitOpError("batch_dims ") << b << " and tuples of " << k
+                                      << " do not fit data of rank " << dt.getRank();
+  SmallVector<int64_t> expected(it.getShape().drop_back());
+  llvm::append_range(expected, dt.getShape().drop_front(b + k));
+  if (cast<RankedTensorType>(getType()).getShape() != ArrayRef<int64_t>(expected))
+    return emitOpError("result must have shape indices.shape[:-1] ++ data.shape[batch_dims + k:]");
+  return success();
+}
+
+LogicalResult EinsumOp::verify() {
+  StringRef eq = getEquation();
+  auto [lhs, out] = eq.split("->");
+  if (lhs.size() == eq.size())
+    return emitOpError("equation must be explicit ('->')");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != getInputs().size())
+    return emitOpError("equation has ") << terms.size() << " terms for "
+                                        << getInputs().size() << " operands";
+  llvm::StringMap<int64_t> extent;
+  auto check = [&](StringRef term, RankedTensorType t, bool isOutput) -> LogicalResult {
+    if (static_cast<int64_t>(term.size()) != t.getRank())
+      return emitOpError("term '") << term << "' does not match rank " << t.getRank();
+    for (auto [c, d] : llvm::zip(term, t.getShape())) {
+      if (!llvm::isAlpha(c))
+        return emitOpError("equation letters must be ASCII letters");
+      if (isOutput && !extent.count(StringRef(&c, 1)))
+        return emitOpError("output letter '") << c << "' is in no operand";
+      int64_t &e = extent[StringRef(&c, 1)];
+      if (ShapedType::isDynamic(d))
+        return emitOpError("needs static shapes");
+      if (e > 1 && d > 1 && e != d)
+        return emitOpError("letter '") << c << "' has extents " << e << " and " << d;
+      e = std::max(e, d);
+    }
+    return success();
+  };
+  for (auto [term, v] : llvm::zip(terms, getInputs()))
+    if (failed(check(term, cast<RankedTensorType>(v.getType()), false)))
+      return failure();
+  return check(out, getType(), true);
+}
+
 LogicalResult ScatterElementsOp::verify() {
   auto dt = getData().getType(), it = getIndices().getType(), ut = getUpdates().getType();
   if (it.getShape() != ut.getShape())

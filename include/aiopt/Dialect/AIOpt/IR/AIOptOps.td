@@ -699,6 +699,25 @@ def AIOpt_GatherElementsOp : AIOpt_Op<"gather_elements", [Pure,
   let assemblyFormat = "operands attr-dict `:` type(operands)";
 }
 
+def AIOpt_EinsumOp : AIOpt_Op<"einsum", [Pure]> {
+  let summary = "Einstein summation (ONNX Einsum, explicit form)";
+  let description = [{
+    `equation` is explicit, without ellipsis: one letter per dimension of
+    every operand, `->`, the output letters. The output is the sum, over
+    the letters not in the output, of the product of the operands. An
+    operand extent of 1 broadcasts against a larger extent of its letter.
+
+    ```mlir
+    %c = aiopt.einsum %a, %b {equation = "bij,bjk->bik"}
+        : tensor<2x3x4xf32>, tensor<2x4x5xf32> -> tensor<2x3x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AIOpt_Tensor>:$inputs, StrAttr:$equation);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_ScatterReductionAttr : I32EnumAttr<"ScatterReduction", "scatter combination", [
     I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"add", 1>, I32EnumAttrCase<"mul", 2>,
     I32EnumAttrCase<"max", 3>, I32EnumAttrCase<"min", 4>]> {
@@ -748,18 +767,48 @@ def AIOpt_ScatterNDOp : AIOpt_Op<"scatter_nd", [Pure, AllTypesMatch<["data", "ou
   let hasVerifier = 1;
 }
 
+def AIOpt_PadModeAttr : I32EnumAttr<"PadMode", "padding mode", [
+    I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"edge", 1>,
+    I32EnumAttrCase<"reflect", 2>, I32EnumAttrCase<"wrap", 3>]> {
+  let cppNamespace = "::mlir::aiopt";
+}
+
+def AIOpt_GatherNDOp : AIOpt_Op<"gather_nd", [Pure]> {
+  let summary = "Gather slices at index tuples (ONNX GatherND)";
+  let description = [{
+    `indices` has shape `[..., k]`; the first `batch_dims` dimensions of
+    `indices` and `data` match. The result, of shape `indices.shape[:-1] ++
+    data.shape[batch_dims + k:]`, holds at each position the slice of data
+    its batch coordinates and k-tuple address (negative indices count from
+    the end; out of range is clamped).
+
+    ```mlir
+    %y = aiopt.gather_nd %x, %ids {batch_dims = 0 : i64} : tensor<2x2xf32>, tensor<2x2xi64> -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$data, AIOpt_IndexTensor:$indices,
+                   DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_PadOp : AIOpt_Op<"pad", [Pure,
     InferTypeOpAdaptor]> {
-  let summary = "Constant padding (ONNX Pad, mode constant)";
+  let summary = "Padding (ONNX Pad)";
   let description = [{
-    `pads` holds the begin pads of every dimension then the end pads.
+    `pads` holds the begin pads of every dimension then the end pads. The
+    new elements hold `value` (mode constant), repeat the edge (edge),
+    mirror the input without repeating the edge (reflect; pads smaller than
+    the extent) or wrap around (wrap).
 
     ```mlir
     %y = aiopt.pad %x {pads = array<i64: 0, 1, 0, 1>, value = 0.0 : f64} : tensor<2x2xf32>
     ```
   }];
   let arguments = (ins AIOpt_Tensor:$input, DenseI64ArrayAttr:$pads,
-                   DefaultValuedAttr<F64Attr, "0.0">:$value);
+                   DefaultValuedAttr<F64Attr, "0.0">:$value,
+                   DefaultValuedAttr<AIOpt_PadModeAttr, "PadMode::constant">:$mode);
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
