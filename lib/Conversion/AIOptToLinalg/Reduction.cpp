@@ -341,6 +341,80 @@ struct CumulativeLowering : OpConversionPattern<CumulativeOp> {
   }
 };
 
+/// TopK by ranks: rank(i) counts the elements better than x[i] (equal ones
+/// at lower indices included), one generic with a reduction loop j; then
+/// output slot r takes the element of rank r, a second generic with a
+/// reduction loop over i. Both are O(n^2) along the axis.
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t rank = xt.getRank(), axis = op.getAxis();
+    Type i64 = rewriter.getI64Type(), et = xt.getElementType();
+    bool uns = isUnsigned(op.getInput()), largest = op.getLargest();
+    // Maps over rank + 1 loops: `extra` is the added loop.
+    auto withAxisAt = [&](int64_t extra) {
+      SmallVector<AffineExpr> e;
+      for (int64_t d = 0; d < rank; ++d)
+        e.push_back(getAffineDimExpr(d == axis ? extra : d, ctx));
+      return AffineMap::get(rank + 1, 0, e, ctx);
+    };
+    AffineMap outer = AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank);
+    auto cmp = [&](OpBuilder &b, Location l, Value a, Value c, bool strict) -> Value {
+      bool f = isa<FloatType>(et);
+      if (f)
+        return arith::CmpFOp::create(b, l, strict ? arith::CmpFPredicate::OGT
+                                                  : arith::CmpFPredicate::OEQ, a, c);
+      arith::CmpIPredicate p = !strict ? arith::CmpIPredicate::eq
+                               : uns   ? arith::CmpIPredicate::ugt
+                                       : arith::CmpIPredicate::sgt;
+      return arith::CmpIOp::create(b, l, p, a, c);
+    };
+    SmallVector<Value> sizes = broadcastSizes(rewriter, loc, xt, x);
+    auto rankType = xt.clone(i64);
+    Value zeros = filledTensor(rewriter, loc, rankType, sizes, scalarConstant(rewriter, loc, i64, 0));
+    Value ranks = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{rankType}, ValueRange{x, x}, ValueRange{zeros},
+        SmallVector<AffineMap>{outer, withAxisAt(rank), outer}, iterators(rank, 1),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value xi = a[0], xj = a[1];
+          Value better = largest ? cmp(b, l, xj, xi, true) : cmp(b, l, xi, xj, true);
+          Value i = linalg::IndexOp::create(b, l, axis), j = linalg::IndexOp::create(b, l, rank);
+          Value tie = arith::AndIOp::create(
+              b, l, cmp(b, l, xj, xi, false),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, j, i));
+          Value inc = arith::ExtUIOp::create(b, l, i64, arith::OrIOp::create(b, l, better, tie));
+          linalg::YieldOp::create(b, l, ValueRange{arith::AddIOp::create(b, l, a[2], inc)});
+        }).getResult(0);
+    auto valType = signless(cast<RankedTensorType>(op.getValues().getType()));
+    auto idxType = cast<RankedTensorType>(op.getIndices().getType());
+    SmallVector<Value> outSizes = sizes;
+    Value initVal = filledTensor(rewriter, loc, valType, outSizes,
+                                 scalarConstant(rewriter, loc, valType.getElementType(), 0));
+    Value initIdx = filledTensor(rewriter, loc, idxType, outSizes,
+                                 scalarConstant(rewriter, loc, i64, 0));
+    auto picked = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valType, idxType}, ValueRange{x, ranks},
+        ValueRange{initVal, initIdx},
+        SmallVector<AffineMap>{withAxisAt(rank), withAxisAt(rank), outer, outer},
+        iterators(rank, 1), [&](OpBuilder &b, Location l, ValueRange a) {
+          Value slot = arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, axis));
+          Value i = arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, rank));
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[1], slot);
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{arith::SelectOp::create(b, l, hit, a[0], a[2]),
+                                             arith::SelectOp::create(b, l, hit, i, a[3])});
+        });
+    rewriter.replaceOp(op, picked.getResults());
+    return success();
+  }
+};
+
 /// (x - mean) * rsqrt(var + eps) * scale + bias over the trailing dims.
 struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -400,5 +474,5 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
 
 void mlir::aiopt::populateReductionPatterns(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering, SoftmaxLowering, ArgReduceLowering,
-               LayerNormLowering, CumulativeLowering>(patterns.getContext());
+               LayerNormLowering, CumulativeLowering, TopKLowering>(patterns.getContext());
 }

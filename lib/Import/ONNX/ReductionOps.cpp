@@ -108,9 +108,43 @@ LogicalResult cumulative(NodeBinder &b, ReduceKind kind) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
+/// TopK: k from the attribute (before opset 10) or a constant input.
+LogicalResult topK(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  int64_t k;
+  if (b.opset < 10) {
+    k = b.attrInt("k", -1);
+  } else {
+    FailureOr<SmallVector<int64_t>> kIn = b.constInts(1, "k");
+    if (failed(kIn))
+      return failure();
+    if (kIn->size() != 1)
+      return b.error() << "k must hold one value";
+    k = (*kIn)[0];
+  }
+  RankedTensorType xt = tensorType(*x);
+  FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", -1), xt.getRank());
+  if (failed(axis))
+    return failure();
+  if (k < 0 || (!xt.isDynamicDim(*axis) && k > xt.getDimSize(*axis)))
+    return b.error() << "k = " << k << " is not in [0, " << xt.getDimSize(*axis) << "]";
+  SmallVector<int64_t> shape(xt.getShape());
+  shape[*axis] = k;
+  OpBuilder &ob = b.builder;
+  auto op = TopKOp::create(ob, b.loc, xt.clone(shape), xt.clone(shape).clone(ob.getI64Type()),
+                           *x, ob.getI64IntegerAttr(*axis), ob.getI64IntegerAttr(k),
+                           ob.getBoolAttr(b.attrInt("largest", 1) != 0));
+  if (failed(op.verify()))
+    return failure();
+  return b.setResults({op.getValues(), op.getIndices()});
+}
+
 } // namespace
 
 void onnx_import::registerReductionOps(OpRegistry &r) {
+  r.add("TopK", 1, topK);
   r.add("CumSum", 11, [](NodeBinder &b) { return cumulative(b, ReduceKind::sum); });
   r.add("CumProd", 26, [](NodeBinder &b) { return cumulative(b, ReduceKind::prod); });
   r.add("ArgMax", 1, [](NodeBinder &b) { return argReduce(b, ReduceKind::max); });

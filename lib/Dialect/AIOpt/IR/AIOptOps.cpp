@@ -555,6 +555,23 @@ LogicalResult ResizeOp::verify() {
   return success();
 }
 
+LogicalResult TopKOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= in.getRank())
+    return emitOpError("axis ") << axis << " is out of range";
+  if (getK() < 0 || (!in.isDynamicDim(axis) && getK() > in.getDimSize(axis)))
+    return emitOpError("k = ") << getK() << " exceeds the extent along the axis";
+  SmallVector<int64_t> shape(in.getShape());
+  shape[axis] = getK();
+  for (Type t : {getValues().getType(), getIndices().getType()})
+    if (cast<RankedTensorType>(t).getShape() != ArrayRef<int64_t>(shape))
+      return emitOpError("results must have the input's shape with k along the axis");
+  if (cast<RankedTensorType>(getValues().getType()).getElementType() != in.getElementType())
+    return emitOpError("values must have the input's element type");
+  return success();
+}
+
 LogicalResult CumulativeOp::verify() {
   if (getKind() != ReduceKind::sum && getKind() != ReduceKind::prod)
     return emitOpError("kind must be sum or prod");

@@ -518,6 +518,24 @@ def AIOpt_CumulativeOp : AIOpt_Op<"cumulative", [Pure, SameOperandsAndResultType
   let hasVerifier = 1;
 }
 
+def AIOpt_TopKOp : AIOpt_Op<"top_k", [Pure]> {
+  let summary = "The k largest or smallest elements along an axis (ONNX TopK)";
+  let description = [{
+    Returns the values and their i64 indices, ordered best first (largest
+    first, or smallest first without `largest`); equal values keep index
+    order. The results have extent `k` along `axis`.
+
+    ```mlir
+    %v, %i = aiopt.top_k %x {axis = 1 : i64, k = 2 : i64} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<3x2xi64>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input, I64Attr:$axis, I64Attr:$k,
+                   DefaultValuedAttr<BoolAttr, "true">:$largest);
+  let results = (outs AIOpt_Tensor:$values, RankedTensorOf<[I64]>:$indices);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($values) `,` type($indices)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_LayerNormOp : AIOpt_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   let summary = "Layer normalization over the dimensions from `axis` on";
   let description = [{
