@@ -6,7 +6,8 @@
 // allowed-set (causal with the cache offset, sliding windows, boolean
 // mask, non-padding lengths) and additive float masks, softmax (in
 // softmax_precision) with fully masked rows set to zero, and the
-// qk_matmul_output debug output. Graph passes may fuse the pieces again.
+// qk_matmul_output debug output; and RotaryEmbedding. Graph passes may
+// fuse the pieces again.
 //
 //===----------------------------------------------------------------------===//
 
@@ -296,8 +297,104 @@ LogicalResult AttentionBuilder::run() {
   return b.setResults({*y, presentK, presentV, qkStages[mode]});
 }
 
+/// x[..., start:end:step] along the last axis.
+FailureOr<Value> lastAxisSlice(NodeBinder &b, Value x, int64_t start, int64_t end,
+                               int64_t step) {
+  RankedTensorType t = tensorType(x);
+  int64_t r = t.getRank();
+  SmallVector<int64_t> starts(r, 0), ends(t.getShape()), steps(r, 1);
+  starts[r - 1] = start;
+  ends[r - 1] = end;
+  steps[r - 1] = step;
+  OpBuilder &ob = b.builder;
+  return b.make<SliceOp>(x, ob.getDenseI64ArrayAttr(starts), ob.getDenseI64ArrayAttr(ends),
+                         ob.getDenseI64ArrayAttr(steps));
+}
+
+/// RotaryEmbedding (opset 23): the first rotary_embedding_dim features of
+/// each head rotated by the cos/sin caches (gathered at position_ids),
+/// pairing halves or (interleaved) even and odd features.
+LogicalResult rotaryEmbedding(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), cosCache = b.input(1), sinCache = b.input(2);
+  if (failed(x) || failed(cosCache) || failed(sinCache))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  if (!xt.hasStaticShape() || (xt.getRank() != 3 && xt.getRank() != 4))
+    return b.error() << "input must be a static 3-D or 4-D tensor";
+  OpBuilder &ob = b.builder;
+  auto transpose = [&](Value v) {
+    return b.make<TransposeOp>(v, ob.getDenseI64ArrayAttr({0, 2, 1, 3}));
+  };
+  // [batch, seq, heads, head_size]
+  FailureOr<Value> v = *x;
+  if (xt.getRank() == 4) {
+    v = transpose(*x);
+  } else {
+    int64_t heads = b.attrInt("num_heads", 0);
+    if (heads <= 0 || xt.getDimSize(2) % heads)
+      return b.error() << "num_heads must divide the hidden size of a 3-D input";
+    v = b.reshape(*x, {xt.getDimSize(0), xt.getDimSize(1), heads, xt.getDimSize(2) / heads});
+  }
+  if (failed(v))
+    return failure();
+  ArrayRef<int64_t> s = tensorType(*v).getShape();
+  int64_t headSize = s[3], dim = b.attrInt("rotary_embedding_dim", 0);
+  if (dim == 0)
+    dim = headSize;
+  if (dim < 2 || dim % 2 || dim > headSize)
+    return b.error() << "rotary_embedding_dim must be even and at most the head size";
+  FailureOr<Value> cos = *cosCache, sin = *sinCache;
+  if (Value pos = b.optionalInput(3)) {
+    cos = b.make<GatherOp>(*cosCache, pos, ob.getI64IntegerAttr(0));
+    sin = b.make<GatherOp>(*sinCache, pos, ob.getI64IntegerAttr(0));
+  }
+  if (succeeded(cos))
+    cos = b.reshape(*cos, {s[0], s[1], 1, dim / 2});
+  if (succeeded(sin))
+    sin = b.reshape(*sin, {s[0], s[1], 1, dim / 2});
+  bool interleaved = b.attrInt("interleaved", 0) != 0;
+  FailureOr<Value> x1 = interleaved ? lastAxisSlice(b, *v, 0, dim, 2)
+                                    : lastAxisSlice(b, *v, 0, dim / 2, 1);
+  FailureOr<Value> x2 = interleaved ? lastAxisSlice(b, *v, 1, dim, 2)
+                                    : lastAxisSlice(b, *v, dim / 2, dim, 1);
+  if (failed(cos) || failed(sin) || failed(x1) || failed(x2))
+    return failure();
+  auto combine = [&](Value a, Value p, Value c, Value q, bool subtract) -> FailureOr<Value> {
+    FailureOr<Value> l = b.make<MulOp>(a, p), r = b.make<MulOp>(c, q);
+    if (failed(l) || failed(r))
+      return failure();
+    return subtract ? b.make<SubOp>(*l, *r) : b.make<AddOp>(*l, *r);
+  };
+  FailureOr<Value> real = combine(*cos, *x1, *sin, *x2, true);
+  FailureOr<Value> imag = combine(*sin, *x1, *cos, *x2, false);
+  if (failed(real) || failed(imag))
+    return failure();
+  FailureOr<Value> rotated = failure();
+  if (interleaved) {
+    SmallVector<int64_t> pairs = {s[0], s[1], s[2], dim / 2, 1};
+    FailureOr<Value> re = b.reshape(*real, pairs), im = b.reshape(*imag, pairs);
+    if (failed(re) || failed(im))
+      return failure();
+    rotated = b.make<ConcatOp>(ValueRange{*re, *im}, ob.getI64IntegerAttr(4));
+    if (succeeded(rotated))
+      rotated = b.reshape(*rotated, {s[0], s[1], s[2], dim});
+  } else {
+    rotated = b.make<ConcatOp>(ValueRange{*real, *imag}, ob.getI64IntegerAttr(3));
+  }
+  if (succeeded(rotated) && dim < headSize) {
+    FailureOr<Value> rest = lastAxisSlice(b, *v, dim, headSize, 1);
+    rotated = failed(rest) ? rest
+                           : b.make<ConcatOp>(ValueRange{*rotated, *rest}, ob.getI64IntegerAttr(3));
+  }
+  if (failed(rotated))
+    return failure();
+  FailureOr<Value> y = xt.getRank() == 4 ? transpose(*rotated) : b.reshape(*rotated, xt.getShape());
+  return failed(y) ? failure() : b.setResults(*y);
+}
+
 } // namespace
 
 void onnx_import::registerAttentionOps(OpRegistry &r) {
+  r.add("RotaryEmbedding", 23, rotaryEmbedding);
   r.add("Attention", 23, [](NodeBinder &b) { return AttentionBuilder(b).run(); });
 }
