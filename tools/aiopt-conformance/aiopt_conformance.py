@@ -153,7 +153,7 @@ def signal_name(code):
     return "signal %d" % -code if code < 0 else "exit %d" % code
 
 
-BIND = re.compile(r"graph input '([^']*)' can be bound to a value")
+BIND = re.compile(r"graph input '([^']*)', which can be bound to a value")
 
 
 def build(case, tools, work, data_set, input_names, bound):

@@ -7,11 +7,36 @@
 #include "NodeBinder.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace mlir;
 using namespace mlir::aiopt;
 using namespace mlir::aiopt::onnx_import;
+
+/// Names the first graph input (function argument) `v` is computed from,
+/// which --bind-input can turn into a constant.
+static void addBindHint(InFlightDiagnostic &diag, Value v) {
+  SmallVector<Value> work = {v};
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  while (!work.empty() && seen.size() < 4096) {
+    Value cur = work.pop_back_val();
+    if (auto arg = dyn_cast<BlockArgument>(cur)) {
+      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      auto name = func ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "aiopt.name")
+                       : StringAttr();
+      if (!name)
+        continue;
+      diag << "; it comes from graph input '" << name.getValue()
+           << "', which can be bound to a value (aiopt-compile --bind-input "
+           << name.getValue() << "=FILE.pb)";
+      return;
+    }
+    if (Operation *op = cur.getDefiningOp(); op && seen.insert(op).second)
+      llvm::append_range(work, op->getOperands());
+  }
+}
 
 InFlightDiagnostic NodeBinder::error() {
   return emitError(loc) << "node '" << name << "' (" << node.op_type()
@@ -46,10 +71,7 @@ FailureOr<SmallVector<int64_t>> NodeBinder::constInts(int i, StringRef what) {
   if (!matchPattern(*v, m_Constant(&attr))) {
     auto diag = error() << what << " (input #" << i
                         << ") must be a constant integer tensor";
-    if (isa<BlockArgument>(*v))
-      diag << "; graph input '" << node.input(i)
-           << "' can be bound to a value (aiopt-compile --bind-input "
-           << node.input(i) << "=FILE.pb)";
+    addBindHint(diag, *v);
     return diag;
   }
   SmallVector<int64_t> out;
@@ -65,10 +87,7 @@ FailureOr<std::optional<double>> NodeBinder::constScalar(int i, StringRef what) 
   DenseElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1) {
     auto diag = error() << what << " (input #" << i << ") must be a constant scalar";
-    if (isa<BlockArgument>(v))
-      diag << "; graph input '" << node.input(i)
-           << "' can be bound to a value (aiopt-compile --bind-input "
-           << node.input(i) << "=FILE.pb)";
+    addBindHint(diag, v);
     return diag;
   }
   if (auto f = dyn_cast<DenseFPElementsAttr>(attr))
@@ -111,10 +130,7 @@ FailureOr<SmallVector<double>> NodeBinder::constFloats(int i, StringRef what) {
   DenseElementsAttr attr;
   if (!matchPattern(*v, m_Constant(&attr))) {
     auto diag = error() << what << " (input #" << i << ") must be a constant tensor";
-    if (isa<BlockArgument>(*v))
-      diag << "; graph input '" << node.input(i)
-           << "' can be bound to a value (aiopt-compile --bind-input " << node.input(i)
-           << "=FILE.pb)";
+    addBindHint(diag, *v);
     return diag;
   }
   SmallVector<double> out;

@@ -533,6 +533,43 @@ LogicalResult einsum(NodeBinder &b) {
                                        b.builder.getStringAttr(explicitLhs + "->" + out)));
 }
 
+/// CenterCropPad: per axis, a centered slice (the window starts rounded
+/// down) or a zero padding split with the smaller half first.
+LogicalResult centerCropPad(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<SmallVector<int64_t>> shape = b.constInts(1, "shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  int64_t rank = tensorType(*x).getRank();
+  SmallVector<int64_t> axes = b.attrInts("axes");
+  if (axes.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  if (axes.size() != shape->size())
+    return b.error() << "shape must have one extent per axis";
+  FailureOr<Value> v = *x;
+  for (auto [a, target] : llvm::zip(axes, *shape)) {
+    FailureOr<int64_t> axis = b.normalizeAxis(a, rank);
+    if (failed(axis))
+      return failure();
+    int64_t extent = tensorType(*v).getDimSize(*axis);
+    if (ShapedType::isDynamic(extent) || target < 0)
+      return b.error() << "cropped or padded extents must be static";
+    if (target < extent) {
+      int64_t start = (extent - target) / 2;
+      v = b.sliceAlong(*v, *axis, start, start + target);
+    } else if (target > extent) {
+      SmallVector<int64_t> pads(2 * rank, 0);
+      pads[*axis] = (target - extent) / 2;
+      pads[*axis + rank] = target - extent - pads[*axis];
+      v = b.make<PadOp>(*v, b.builder.getDenseI64ArrayAttr(pads), b.builder.getF64FloatAttr(0));
+    }
+    if (failed(v))
+      return failure();
+  }
+  return b.setResults(*v);
+}
+
 LogicalResult gatherND(NodeBinder &b) {
   FailureOr<Value> data = b.input(0), indices = b.input(1);
   if (failed(data) || failed(indices))
@@ -746,6 +783,7 @@ void onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("ScatterND", 11, scatterND);
   r.add("Einsum", 12, einsum);
   r.add("GatherND", 11, gatherND);
+  r.add("CenterCropPad", 18, centerCropPad);
   r.add("Split", 2, split);
   r.add("Tile", 6, tile);
   r.add("DepthToSpace", 1, depthToSpace);

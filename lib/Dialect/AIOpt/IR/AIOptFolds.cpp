@@ -40,11 +40,24 @@ OpFoldResult ShapeOp::fold(FoldAdaptor) {
 }
 
 /// Converts small float constants to another float type (round to nearest
-/// even), as exporters' CastLike of scalar constants needs.
+/// even), and small signless integer constants (not booleans) to floats,
+/// as the shape arithmetic of exporters (CastLike, Range bounds) needs.
 static OpFoldResult foldFloatCast(Attribute input, RankedTensorType type) {
-  auto in = dyn_cast_or_null<DenseFPElementsAttr>(smallDense(input));
   auto outElem = dyn_cast<FloatType>(type.getElementType());
-  if (!in || !outElem)
+  if (!outElem)
+    return {};
+  if (auto ints = dyn_cast_or_null<DenseIntElementsAttr>(smallDense(input));
+      ints && ints.getElementType().isSignlessInteger() && !ints.getElementType().isInteger(1)) {
+    SmallVector<APFloat> values;
+    for (const APInt &v : ints.getValues<APInt>()) {
+      APFloat f(outElem.getFloatSemantics());
+      f.convertFromAPInt(v, /*IsSigned=*/true, APFloat::rmNearestTiesToEven);
+      values.push_back(f);
+    }
+    return DenseFPElementsAttr::get(type, values);
+  }
+  auto in = dyn_cast_or_null<DenseFPElementsAttr>(smallDense(input));
+  if (!in)
     return {};
   SmallVector<APFloat> values;
   for (APFloat v : in.getValues<APFloat>()) {
@@ -112,25 +125,60 @@ static OpFoldResult foldIntBinary(Attribute lhs, Attribute rhs, Type resultType,
   return DenseIntElementsAttr::get(type, out);
 }
 
+/// Folds a binary op on small float constants of equal shape (or a
+/// splat), in the element type's precision.
+template <typename Fn>
+static OpFoldResult foldFloatBinary(Attribute lhs, Attribute rhs, Type resultType, Fn fn) {
+  auto l = dyn_cast_or_null<DenseFPElementsAttr>(smallDense(lhs));
+  auto r = dyn_cast_or_null<DenseFPElementsAttr>(smallDense(rhs));
+  auto type = dyn_cast<RankedTensorType>(resultType);
+  if (!l || !r || !type || !type.hasStaticShape())
+    return {};
+  if ((!l.isSplat() && l.getType() != type) || (!r.isSplat() && r.getType() != type))
+    return {};
+  SmallVector<APFloat> out;
+  auto lv = l.getValues<APFloat>(), rv = r.getValues<APFloat>();
+  for (int64_t i = 0, e = type.getNumElements(); i < e; ++i)
+    out.push_back(fn(l.isSplat() ? lv[0] : lv[i], r.isSplat() ? rv[0] : rv[i]));
+  return DenseFPElementsAttr::get(type, out);
+}
+
+/// An integer fold, else a float fold.
+template <typename IntFnT, typename FloatFnT>
+static OpFoldResult foldArith(Attribute lhs, Attribute rhs, Type type, IntFnT intFn,
+                              FloatFnT floatFn) {
+  if (OpFoldResult r = foldIntBinary(lhs, rhs, type, intFn))
+    return r;
+  return foldFloatBinary(lhs, rhs, type, floatFn);
+}
+
 OpFoldResult AddOp::fold(FoldAdaptor a) {
-  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
-                       [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x + y; });
+  return foldArith(
+      a.getLhs(), a.getRhs(), getType(),
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x + y; },
+      [](const APFloat &x, const APFloat &y) { return x + y; });
 }
 OpFoldResult SubOp::fold(FoldAdaptor a) {
-  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
-                       [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x - y; });
+  return foldArith(
+      a.getLhs(), a.getRhs(), getType(),
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x - y; },
+      [](const APFloat &x, const APFloat &y) { return x - y; });
 }
 OpFoldResult MulOp::fold(FoldAdaptor a) {
-  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
-                       [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x * y; });
+  return foldArith(
+      a.getLhs(), a.getRhs(), getType(),
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> { return x * y; },
+      [](const APFloat &x, const APFloat &y) { return x * y; });
 }
 OpFoldResult DivOp::fold(FoldAdaptor a) {
-  return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
-                       [](const APInt &x, const APInt &y) -> std::optional<APInt> {
-                         if (y.isZero())
-                           return std::nullopt;
-                         return x.sdiv(y);
-                       });
+  return foldArith(
+      a.getLhs(), a.getRhs(), getType(),
+      [](const APInt &x, const APInt &y) -> std::optional<APInt> {
+        if (y.isZero())
+          return std::nullopt;
+        return x.sdiv(y);
+      },
+      [](const APFloat &x, const APFloat &y) { return x / y; });
 }
 OpFoldResult MaxOp::fold(FoldAdaptor a) {
   return foldIntBinary(a.getLhs(), a.getRhs(), getType(),
