@@ -61,3 +61,61 @@ func.func @cumsum(%x: tensor<5xf32>) -> tensor<5xf32> {
   %0 = aiopt.cumulative sum %x {axis = 0 : i64, exclusive = true} : tensor<5xf32>
   return %0 : tensor<5xf32>
 }
+
+// -----
+
+// Einsum: one generic, a loop per letter; j is summed.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d3, d2)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func @einsum
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @einsum(%a: tensor<2x3x4xf32>, %b: tensor<4x5xf32>) -> tensor<2x3x5xf32> {
+  %0 = aiopt.einsum %a, %b {equation = "Aij,jk->Aik"} : tensor<2x3x4xf32>, tensor<4x5xf32> -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// TopK: ranks (a reduction over j counting better elements), then the
+// element of each rank.
+// CHECK-LABEL: func @top_k
+// CHECK: %[[RANKS:.*]] = linalg.generic
+// CHECK: arith.cmpf ogt
+// CHECK: arith.extui %{{.*}} : i1 to i64
+// CHECK: linalg.generic {{.*}} ins(%arg0, %[[RANKS]] : tensor<3x4xf32>, tensor<3x4xi64>) outs(%{{.*}}, %{{.*}} : tensor<3x2xf32>, tensor<3x2xi64>)
+// CHECK: arith.cmpi eq
+func.func @top_k(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %v, %i = aiopt.top_k %x {axis = 1 : i64, k = 2 : i64} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<3x2xi64>
+  return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
+}
+
+// -----
+
+// Reflect padding reads the input at mirrored indices.
+// CHECK-LABEL: func @pad_reflect
+// CHECK: linalg.generic
+// CHECK: arith.cmpi slt
+// CHECK: arith.cmpi sgt
+// CHECK: tensor.extract %arg0
+func.func @pad_reflect(%x: tensor<4xf32>) -> tensor<7xf32> {
+  %0 = aiopt.pad %x {mode = 2 : i32, pads = array<i64: 1, 2>} : tensor<4xf32>
+  return %0 : tensor<7xf32>
+}
+
+// -----
+
+// GatherND with one batch dimension: the tuple element read from the
+// indices addresses dimension 1.
+// CHECK-LABEL: func @gather_nd
+// CHECK: %[[B:.*]] = linalg.index 0
+// CHECK: %[[RAW:.*]] = tensor.extract %arg1[%[[B]], %{{.*}}] : tensor<2x1xi64>
+// CHECK: %[[I:.*]] = arith.minsi
+// CHECK: %[[J:.*]] = linalg.index 1
+// CHECK: tensor.extract %arg0[%[[B]], %[[I]], %[[J]]] : tensor<2x3x4xf32>
+func.func @gather_nd(%x: tensor<2x3x4xf32>, %i: tensor<2x1xi64>) -> tensor<2x4xf32> {
+  %0 = aiopt.gather_nd %x, %i {batch_dims = 1 : i64} : tensor<2x3x4xf32>, tensor<2x1xi64> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}

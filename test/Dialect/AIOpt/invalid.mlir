@@ -261,3 +261,67 @@ func.func @and_float(%a: tensor<3xf32>) {
   %0 = aiopt.and %a, %a : tensor<3xf32>, tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @einsum_rank(%a: tensor<2x3xf32>) {
+  // expected-error@+1 {{term 'ijk' does not match rank 2}}
+  %0 = aiopt.einsum %a {equation = "ijk->i"} : tensor<2x3xf32> -> tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @einsum_extent(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) {
+  // expected-error@+1 {{letter 'j' has extents 3 and 4}}
+  %0 = aiopt.einsum %a, %b {equation = "ij,jk->ik"} : tensor<2x3xf32>, tensor<4x5xf32> -> tensor<2x5xf32>
+  return
+}
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<3x4xf32>) {
+  // expected-error@+1 {{k = 5 exceeds the extent along the axis}}
+  %v, %i = aiopt.top_k %x {axis = 1 : i64, k = 5 : i64} : tensor<3x4xf32> -> tensor<3x5xf32>, tensor<3x5xi64>
+  return
+}
+
+// -----
+
+func.func @gather_nd_shape(%x: tensor<2x3xf32>, %i: tensor<4x1xi64>) {
+  // expected-error@+1 {{result must have shape indices.shape[:-1] ++ data.shape[batch_dims + k:]}}
+  %0 = aiopt.gather_nd %x, %i : tensor<2x3xf32>, tensor<4x1xi64> -> tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_shapes(%x: tensor<4xf32>, %i: tensor<2xi64>, %u: tensor<3xf32>) {
+  // expected-error@+1 {{indices and updates must have one shape}}
+  %0 = aiopt.scatter_elements %x, %i, %u {axis = 0 : i64, reduction = 0 : i32} : tensor<4xf32>, tensor<2xi64>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @cumulative_kind(%x: tensor<4xf32>) {
+  // expected-error@+1 {{kind must be sum or prod}}
+  %0 = aiopt.cumulative max %x {axis = 0 : i64} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @bitcast_width(%x: tensor<4xf32>) {
+  // expected-error@+1 {{element types 'f32' and 'i16' differ in width}}
+  %0 = aiopt.bitcast %x : tensor<4xf32> to tensor<4xi16>
+  return
+}
+
+// -----
+
+func.func @resize_params(%x: tensor<1x2xf32>) {
+  // expected-error@+1 {{needs one coordinate scale and offset per dimension}}
+  %0 = aiopt.resize %x {mode = 4 : i32, coord_scale = array<f64: 1.0>, coord_offset = array<f64: 0.0, 0.0>} : tensor<1x2xf32> to tensor<1x4xf32>
+  return
+}
