@@ -197,12 +197,8 @@ LogicalResult meanVarianceNormalization(NodeBinder &b) {
     return failure();
   int64_t rank = tensorType(*x).getRank();
   SmallVector<int64_t> axes = b.attrInts("axes", {0, 2, 3});
-  for (int64_t &a : axes) {
-    FailureOr<int64_t> n = b.normalizeAxis(a, rank);
-    if (failed(n))
-      return failure();
-    a = *n;
-  }
+  if (failed(b.normalizeAxes(axes, rank)))
+    return failure();
   llvm::sort(axes);
   FailureOr<Value> y = standardize(b, *x, axes, 0);
   return failed(y) ? failure() : b.setResults(*y);

@@ -189,6 +189,13 @@ LogicalResult clipInputs(NodeBinder &b) {
   return buildClip(b, *lo, *hi);
 }
 
+/// Cast and CastLike: `x` converted to `et` with the node's `saturate`.
+LogicalResult castSaturating(NodeBinder &b, Value x, Type et) {
+  FailureOr<Value> v = b.makeTyped<CastOp>(tensorType(x).clone(et), x,
+                                           b.builder.getBoolAttr(b.attrInt("saturate", 1) != 0));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
 LogicalResult castOp(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
   if (failed(x))
@@ -197,10 +204,7 @@ LogicalResult castOp(NodeBinder &b) {
   Type et = elementType(b.builder.getContext(), to);
   if (!et)
     return b.error() << "cast to unsupported element type " << dataTypeName(to);
-  auto type = cast<RankedTensorType>(x->getType()).clone(et);
-  FailureOr<Value> v =
-      b.makeTyped<CastOp>(type, *x, b.builder.getBoolAttr(b.attrInt("saturate", 1) != 0));
-  return failed(v) ? failure() : b.setResults(*v);
+  return castSaturating(b, *x, et);
 }
 
 LogicalResult bitShift(NodeBinder &b) {
@@ -231,10 +235,7 @@ LogicalResult castLike(NodeBinder &b) {
   FailureOr<Value> x = b.input(0), like = b.input(1);
   if (failed(x) || failed(like))
     return failure();
-  FailureOr<Value> v = b.makeTyped<CastOp>(
-      tensorType(*x).clone(tensorType(*like).getElementType()), *x,
-      b.builder.getBoolAttr(b.attrInt("saturate", 1) != 0));
-  return failed(v) ? failure() : b.setResults(*v);
+  return castSaturating(b, *x, tensorType(*like).getElementType());
 }
 
 LogicalResult mod(NodeBinder &b) {

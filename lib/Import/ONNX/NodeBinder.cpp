@@ -148,6 +148,27 @@ FailureOr<SmallVector<double>> NodeBinder::constFloats(int i, StringRef what) {
   return out;
 }
 
+LogicalResult NodeBinder::normalizeAxes(SmallVectorImpl<int64_t> &axes, int64_t rank) {
+  for (int64_t &a : axes) {
+    FailureOr<int64_t> n = normalizeAxis(a, rank);
+    if (failed(n))
+      return failure();
+    a = *n;
+  }
+  return success();
+}
+
+FailureOr<SmallVector<Value>> NodeBinder::allInputs() {
+  SmallVector<Value> inputs;
+  for (int i = 0; i < node.input_size(); ++i) {
+    FailureOr<Value> v = input(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  return inputs;
+}
+
 const onnx::AttributeProto *NodeBinder::attr(StringRef name) const {
   for (const auto &a : node.attribute())
     if (a.name() == name)

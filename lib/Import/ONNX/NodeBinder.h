@@ -104,6 +104,10 @@ public:
 
   /// Converts a possibly negative axis of a rank-`rank` tensor.
   FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+  /// normalizeAxis on every element of `axes`, in place.
+  LogicalResult normalizeAxes(SmallVectorImpl<int64_t> &axes, int64_t rank);
+  /// Every input of the node, in order (all required).
+  FailureOr<SmallVector<Value>> allInputs();
 
 private:
   FailureOr<Value> finish(Operation *op);

@@ -35,12 +35,8 @@ LogicalResult reduce(NodeBinder &b, ReduceKind kind, int64_t axesInputSince) {
     for (int64_t d = 0; d < rank; ++d)
       axes.push_back(d);
   }
-  for (int64_t &a : axes) {
-    FailureOr<int64_t> n = b.normalizeAxis(a, rank);
-    if (failed(n))
-      return failure();
-    a = *n;
-  }
+  if (failed(b.normalizeAxes(axes, rank)))
+    return failure();
   llvm::sort(axes);
   if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
     return b.error() << "axes are repeated";

@@ -58,12 +58,8 @@ LogicalResult buildResize(NodeBinder &b, const ResizeSpec &spec) {
   if (axes.empty())
     for (int64_t d = 0; d < rank; ++d)
       axes.push_back(d);
-  for (int64_t &a : axes) {
-    FailureOr<int64_t> n = b.normalizeAxis(a, rank);
-    if (failed(n))
-      return failure();
-    a = *n;
-  }
+  if (failed(b.normalizeAxes(axes, rank)))
+    return failure();
   size_t n = axes.size();
   if (!spec.scales.empty() ? spec.scales.size() != n : spec.sizes.size() != n)
     return b.error() << "scales or sizes must have one value per resized axis (" << n << ")";

@@ -161,13 +161,10 @@ LogicalResult transpose(NodeBinder &b) {
 }
 
 LogicalResult concat(NodeBinder &b) {
-  SmallVector<Value> inputs;
-  for (int i = 0; i < b.node.input_size(); ++i) {
-    FailureOr<Value> v = b.input(i);
-    if (failed(v))
-      return failure();
-    inputs.push_back(*v);
-  }
+  FailureOr<SmallVector<Value>> operands = b.allInputs();
+  if (failed(operands))
+    return failure();
+  SmallVector<Value> inputs = *operands;
   if (inputs.empty())
     return b.error() << "needs at least one input";
   FailureOr<int64_t> axis =
@@ -394,7 +391,17 @@ LogicalResult spaceToDepth(NodeBinder &b) {
   auto [x, n, c, h, w, bs] = *in;
   if (h % bs != 0 || w % bs != 0)
     return b.error() << "spatial extents must be divisible by blocksize";
-  return rearrange(b, x, {n, c, h / bs, bs, w / bs, bs}, {0, 3, 5, 1, 2, 4},
+  // DCR puts the block offsets before the channel (the inverse of
+  // DepthToSpace DCR), CRD (opset 28) after it.
+  std::string mode = b.attrString("mode", "DCR");
+  SmallVector<int64_t> perm;
+  if (mode == "DCR")
+    perm = {0, 3, 5, 1, 2, 4};
+  else if (mode == "CRD")
+    perm = {0, 1, 3, 5, 2, 4};
+  else
+    return b.error() << "unknown mode '" << mode << "'";
+  return rearrange(b, x, {n, c, h / bs, bs, w / bs, bs}, perm,
                    {n, c * bs * bs, h / bs, w / bs});
 }
 
@@ -451,13 +458,10 @@ LogicalResult gather(NodeBinder &b) {
 /// dimensions get unused letters, right-aligned across operands; the
 /// implicit output is the ellipsis, then the letters used once, sorted).
 LogicalResult einsum(NodeBinder &b) {
-  SmallVector<Value> inputs;
-  for (int i = 0; i < b.node.input_size(); ++i) {
-    FailureOr<Value> v = b.input(i);
-    if (failed(v))
-      return failure();
-    inputs.push_back(*v);
-  }
+  FailureOr<SmallVector<Value>> operands = b.allInputs();
+  if (failed(operands))
+    return failure();
+  SmallVector<Value> inputs = *operands;
   std::string eq;
   for (char c : b.attrString("equation", ""))
     if (c != ' ')
