@@ -153,6 +153,7 @@ void registerLossOps(OpRegistry &registry);
 void registerAttentionOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
+void registerRecurrentOps(OpRegistry &registry);
 
 } // namespace mlir::aiopt::onnx_import
 

@@ -65,6 +65,7 @@ const OpRegistry &registry() {
     registerAttentionOps(reg);
     registerQuantizationOps(reg);
     registerResizeOps(reg);
+    registerRecurrentOps(reg);
     return reg;
   }();
   return r;
