@@ -196,15 +196,21 @@ LogicalResult castSaturating(NodeBinder &b, Value x, Type et) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
-LogicalResult castOp(NodeBinder &b) {
-  FailureOr<Value> x = b.input(0);
-  if (failed(x))
-    return failure();
+/// The element type the `to` attribute names (Cast, BitCast).
+FailureOr<Type> targetType(NodeBinder &b, StringRef what) {
   int64_t to = b.attrInt("to", 0);
   Type et = elementType(b.builder.getContext(), to);
   if (!et)
-    return b.error() << "cast to unsupported element type " << dataTypeName(to);
-  return castSaturating(b, *x, et);
+    return b.error() << what << " to unsupported element type " << dataTypeName(to);
+  return et;
+}
+
+LogicalResult castOp(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  FailureOr<Type> et = targetType(b, "cast");
+  if (failed(x) || failed(et))
+    return failure();
+  return castSaturating(b, *x, *et);
 }
 
 LogicalResult bitShift(NodeBinder &b) {
@@ -220,13 +226,10 @@ LogicalResult bitShift(NodeBinder &b) {
 
 LogicalResult bitcast(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);
-  if (failed(x))
+  FailureOr<Type> et = targetType(b, "bitcast");
+  if (failed(x) || failed(et))
     return failure();
-  int64_t to = b.attrInt("to", 0);
-  Type et = elementType(b.builder.getContext(), to);
-  if (!et)
-    return b.error() << "bitcast to unsupported element type " << dataTypeName(to);
-  FailureOr<Value> v = b.makeTyped<BitcastOp>(tensorType(*x).clone(et), *x);
+  FailureOr<Value> v = b.makeTyped<BitcastOp>(tensorType(*x).clone(*et), *x);
   return failed(v) ? failure() : b.setResults(*v);
 }
 
