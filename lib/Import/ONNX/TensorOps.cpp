@@ -574,6 +574,47 @@ LogicalResult centerCropPad(NodeBinder &b) {
   return b.setResults(*v);
 }
 
+/// ReverseSequence: along time_axis, each batch entry's first
+/// sequence_lens[b] elements reversed, the rest kept; a gather_elements
+/// with index where(t < len, len - 1 - t, t).
+LogicalResult reverseSequence(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), lens = b.input(1);
+  if (failed(x) || failed(lens))
+    return failure();
+  RankedTensorType xt = tensorType(*x);
+  int64_t timeAxis = b.attrInt("time_axis", 0), batchAxis = b.attrInt("batch_axis", 1);
+  if (xt.getRank() < 2 || !xt.hasStaticShape() || timeAxis == batchAxis ||
+      timeAxis < 0 || timeAxis > 1 || batchAxis < 0 || batchAxis > 1)
+    return b.error() << "needs a static input of rank >= 2 with time and batch axes 0 and 1";
+  Type i64 = b.builder.getI64Type();
+  int64_t steps = xt.getDimSize(timeAxis), rank = xt.getRank();
+  // Time positions and lengths laid out along their axes.
+  SmallVector<int64_t> tShape(rank, 1), lShape(rank, 1);
+  tShape[timeAxis] = steps;
+  lShape[batchAxis] = xt.getDimSize(batchAxis);
+  SmallVector<int64_t> positions(steps);
+  for (int64_t t = 0; t < steps; ++t)
+    positions[t] = t;
+  Value t = b.constant(
+      DenseElementsAttr::get(RankedTensorType::get(tShape, i64), ArrayRef<int64_t>(positions)));
+  FailureOr<Value> len = b.castTo(*lens, i64);
+  if (succeeded(len))
+    len = b.reshape(*len, lShape);
+  if (failed(len))
+    return failure();
+  FailureOr<Value> inside = b.make<LessOp>(t, *len);
+  FailureOr<Value> last = b.make<SubOp>(*len, b.scalarConstant(i64, 1));
+  FailureOr<Value> mirrored = failed(last) ? last : b.make<SubOp>(*last, t);
+  if (failed(inside) || failed(mirrored))
+    return failure();
+  FailureOr<Value> idx = b.make<WhereOp>(*inside, *mirrored, t);
+  if (succeeded(idx))
+    idx = b.makeTyped<ExpandOp>(xt.clone(i64), *idx);
+  if (failed(idx))
+    return failure();
+  return bind(b, b.make<GatherElementsOp>(*x, *idx, b.builder.getI64IntegerAttr(timeAxis)));
+}
+
 LogicalResult gatherND(NodeBinder &b) {
   FailureOr<Value> data = b.input(0), indices = b.input(1);
   if (failed(data) || failed(indices))
@@ -788,6 +829,7 @@ void onnx_import::registerTensorOps(OpRegistry &r) {
   r.add("Einsum", 12, einsum);
   r.add("GatherND", 11, gatherND);
   r.add("CenterCropPad", 18, centerCropPad);
+  r.add("ReverseSequence", 10, reverseSequence);
   r.add("Split", 2, split);
   r.add("Tile", 6, tile);
   r.add("DepthToSpace", 1, depthToSpace);
