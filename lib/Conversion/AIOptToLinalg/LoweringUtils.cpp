@@ -204,3 +204,24 @@ Value mlir::aiopt::wrapIndex(OpBuilder &b, Location l, Value raw, Value extent) 
   idx = arith::MaxSIOp::create(b, l, idx, zero);
   return arith::MinSIOp::create(b, l, idx, arith::SubIOp::create(b, l, extent, one));
 }
+
+Value mlir::aiopt::combineReduction(OpBuilder &b, Location l, ReduceKind kind, Value acc, Value x, bool uns) {
+  bool f = isa<FloatType>(x.getType());
+  switch (kind) {
+  case ReduceKind::prod:
+    return f ? arith::MulFOp::create(b, l, acc, x).getResult()
+             : arith::MulIOp::create(b, l, acc, x).getResult();
+  case ReduceKind::max:
+    return f     ? arith::MaximumFOp::create(b, l, acc, x).getResult()
+           : uns ? arith::MaxUIOp::create(b, l, acc, x).getResult()
+                 : arith::MaxSIOp::create(b, l, acc, x).getResult();
+  case ReduceKind::min:
+    return f     ? arith::MinimumFOp::create(b, l, acc, x).getResult()
+           : uns ? arith::MinUIOp::create(b, l, acc, x).getResult()
+                 : arith::MinSIOp::create(b, l, acc, x).getResult();
+  default: // sum and mean accumulate sums
+    return f ? arith::AddFOp::create(b, l, acc, x).getResult()
+             : arith::AddIOp::create(b, l, acc, x).getResult();
+  }
+}
+

@@ -9,6 +9,7 @@
 #ifndef AIOPT_LIB_CONVERSION_AIOPTTOLINALG_LOWERINGUTILS_H
 #define AIOPT_LIB_CONVERSION_AIOPTTOLINALG_LOWERINGUTILS_H
 
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -62,6 +63,11 @@ RankedTensorType signless(RankedTensorType type);
 /// An ONNX index (i32/i64, negative counts from the end) as an index into
 /// an axis of `extent`, clamped so that no access is out of bounds.
 Value wrapIndex(OpBuilder &b, Location l, Value raw, Value extent);
+
+/// `acc` combined with `x` by the primitive reduction `kind` (prod, max,
+/// min; sum otherwise), unsigned integers when `uns`.
+Value combineReduction(OpBuilder &b, Location l, ReduceKind kind, Value acc, Value x,
+                       bool uns);
 
 /// Whether `v` has an unsigned integer (element) type.
 bool isUnsigned(Value v);

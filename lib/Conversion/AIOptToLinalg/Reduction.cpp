@@ -36,26 +36,6 @@ Value identityOf(OpBuilder &b, Location l, Type et, ReduceKind kind, bool uns) {
   return scalarConstant(b, l, et, v);
 }
 
-Value combine(OpBuilder &b, Location l, ReduceKind kind, Value acc, Value x, bool uns) {
-  bool f = isa<FloatType>(x.getType());
-  switch (kind) {
-  case ReduceKind::prod:
-    return f ? arith::MulFOp::create(b, l, acc, x).getResult()
-             : arith::MulIOp::create(b, l, acc, x).getResult();
-  case ReduceKind::max:
-    return f     ? arith::MaximumFOp::create(b, l, acc, x).getResult()
-           : uns ? arith::MaxUIOp::create(b, l, acc, x).getResult()
-                 : arith::MaxSIOp::create(b, l, acc, x).getResult();
-  case ReduceKind::min:
-    return f     ? arith::MinimumFOp::create(b, l, acc, x).getResult()
-           : uns ? arith::MinUIOp::create(b, l, acc, x).getResult()
-                 : arith::MinSIOp::create(b, l, acc, x).getResult();
-  default: // sum and mean accumulate sums
-    return f ? arith::AddFOp::create(b, l, acc, x).getResult()
-             : arith::AddIOp::create(b, l, acc, x).getResult();
-  }
-}
-
 /// Map of the loop nest over `rank` dims onto the dims not in `axes`.
 AffineMap keptDimsMap(MLIRContext *ctx, int64_t rank, ArrayRef<int64_t> axes) {
   SmallVector<AffineExpr> e;
@@ -96,7 +76,7 @@ Value reduceAxes(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> axes,
                 b, loc, TypeRange{type}, ValueRange{x}, ValueRange{init}, maps,
                 its,
                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  linalg::YieldOp::create(nb, nl, combine(nb, nl, kind, a[1], a[0], uns));
+                  linalg::YieldOp::create(nb, nl, combineReduction(nb, nl, kind, a[1], a[0], uns));
                 })
                 .getResult(0);
   if (kind != ReduceKind::mean)
@@ -332,7 +312,7 @@ struct CumulativeLowering : OpConversionPattern<CumulativeOp> {
           Value i = linalg::IndexOp::create(b, l, axis);
           Value j = linalg::IndexOp::create(b, l, rank);
           Value take = arith::CmpIOp::create(b, l, pred, j, i);
-          Value combined = combine(b, l, kind, a[1], a[0], false);
+          Value combined = combineReduction(b, l, kind, a[1], a[0], false);
           linalg::YieldOp::create(b, l,
                                   ValueRange{arith::SelectOp::create(b, l, take, combined, a[1])});
         });

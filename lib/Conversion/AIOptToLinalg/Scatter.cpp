@@ -20,26 +20,20 @@ using namespace mlir::aiopt;
 
 namespace {
 
+/// The update alone, or combined with the old value like a reduction.
 Value combineUpdate(OpBuilder &b, Location l, ScatterReduction r, Value old, Value update,
                     bool uns) {
-  bool f = isa<FloatType>(old.getType());
   switch (r) {
   case ScatterReduction::none:
     return update;
   case ScatterReduction::add:
-    return f ? arith::AddFOp::create(b, l, old, update).getResult()
-             : arith::AddIOp::create(b, l, old, update).getResult();
+    return combineReduction(b, l, ReduceKind::sum, old, update, uns);
   case ScatterReduction::mul:
-    return f ? arith::MulFOp::create(b, l, old, update).getResult()
-             : arith::MulIOp::create(b, l, old, update).getResult();
+    return combineReduction(b, l, ReduceKind::prod, old, update, uns);
   case ScatterReduction::max:
-    return f     ? arith::MaximumFOp::create(b, l, old, update).getResult()
-           : uns ? arith::MaxUIOp::create(b, l, old, update).getResult()
-                 : arith::MaxSIOp::create(b, l, old, update).getResult();
+    return combineReduction(b, l, ReduceKind::max, old, update, uns);
   case ScatterReduction::min:
-    return f     ? arith::MinimumFOp::create(b, l, old, update).getResult()
-           : uns ? arith::MinUIOp::create(b, l, old, update).getResult()
-                 : arith::MinSIOp::create(b, l, old, update).getResult();
+    return combineReduction(b, l, ReduceKind::min, old, update, uns);
   }
   llvm_unreachable("unknown scatter reduction");
 }
