@@ -27,13 +27,6 @@ namespace {
 /// Largest Range result folded into a constant.
 constexpr int64_t kMaxRangeElements = int64_t(1) << 24;
 
-FailureOr<Value> reduce(NodeBinder &b, ReduceKind kind, Value x, ArrayRef<int64_t> axes,
-                        bool keepdims) {
-  OpBuilder &ob = b.builder;
-  return b.make<ReduceOp>(ReduceKindAttr::get(ob.getContext(), kind), x,
-                          ob.getDenseI64ArrayAttr(axes), ob.getBoolAttr(keepdims));
-}
-
 /// The i64 constant 0..n-1 laid along `axis` of a rank-`rank` tensor whose
 /// other extents are 1.
 Value iotaAlong(NodeBinder &b, int64_t n, int64_t axis, int64_t rank) {
@@ -93,13 +86,13 @@ LogicalResult shrink(NodeBinder &b) {
 /// (x - mean) / sqrt(variance + epsilon) over `axes` (kept as 1).
 FailureOr<Value> standardize(NodeBinder &b, Value x, ArrayRef<int64_t> axes, double epsilon) {
   Type et = tensorType(x).getElementType();
-  FailureOr<Value> mean = reduce(b, ReduceKind::mean, x, axes, /*keepdims=*/true);
+  FailureOr<Value> mean = b.reduce(ReduceKind::mean, x, axes, /*keepdims=*/true);
   FailureOr<Value> centered = failed(mean) ? mean : b.make<SubOp>(x, *mean);
   if (failed(centered))
     return failure();
   FailureOr<Value> var = b.make<MulOp>(*centered, *centered);
   if (succeeded(var))
-    var = reduce(b, ReduceKind::mean, *var, axes, /*keepdims=*/true);
+    var = b.reduce(ReduceKind::mean, *var, axes, /*keepdims=*/true);
   if (succeeded(var) && epsilon != 0)
     var = b.make<AddOp>(*var, b.scalarConstant(et, epsilon));
   if (succeeded(var))
@@ -304,7 +297,7 @@ LogicalResult rmsNormalization(NodeBinder &b) {
     return failure();
   FailureOr<Value> v = b.make<MulOp>(*xf, *xf);
   if (succeeded(v))
-    v = reduce(b, ReduceKind::mean, *v, axes, /*keepdims=*/true);
+    v = b.reduce(ReduceKind::mean, *v, axes, /*keepdims=*/true);
   if (succeeded(v))
     v = b.make<AddOp>(*v, b.scalarConstant(f32, b.attrFloat("epsilon", 1e-5f)));
   if (succeeded(v))
@@ -330,7 +323,7 @@ LogicalResult lpNormalization(NodeBinder &b) {
   if (failed(axis))
     return failure();
   FailureOr<Value> norm =
-      reduce(b, p == 1 ? ReduceKind::l1 : ReduceKind::l2, *x, {*axis}, /*keepdims=*/true);
+      b.reduce(p == 1 ? ReduceKind::l1 : ReduceKind::l2, *x, {*axis}, /*keepdims=*/true);
   if (failed(norm))
     return failure();
   Type et = tensorType(*x).getElementType();

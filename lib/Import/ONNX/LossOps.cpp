@@ -17,15 +17,6 @@ using namespace mlir::aiopt::onnx_import;
 
 namespace {
 
-FailureOr<Value> sumAll(NodeBinder &b, Value x) {
-  OpBuilder &ob = b.builder;
-  SmallVector<int64_t> axes;
-  for (int64_t d = 0; d < tensorType(x).getRank(); ++d)
-    axes.push_back(d);
-  return b.make<ReduceOp>(ReduceKindAttr::get(ob.getContext(), ReduceKind::sum), x,
-                          ob.getDenseI64ArrayAttr(axes), ob.getBoolAttr(false));
-}
-
 /// The loss of log-probabilities `logProb` [N, C, d...] for class indices
 /// `target` [N, d...], with optional per-class `weight` [C].
 FailureOr<Value> nllLoss(NodeBinder &b, Value logProb, Value target, Value weight) {
@@ -77,11 +68,11 @@ FailureOr<Value> nllLoss(NodeBinder &b, Value logProb, Value target, Value weigh
     loss = b.make<MulOp>(*loss, *w);
   if (failed(loss) || reduction == "none")
     return loss;
-  FailureOr<Value> total = sumAll(b, *loss);
+  FailureOr<Value> total = b.reduce(ReduceKind::sum, *loss, {}, false);
   if (failed(total) || reduction == "sum")
     return total;
   FailureOr<Value> count =
-      succeeded(w) ? sumAll(b, *w)
+      succeeded(w) ? b.reduce(ReduceKind::sum, *w, {}, false)
                    : FailureOr<Value>(b.scalarConstant(et, tt.getNumElements()));
   if (!succeeded(w) && !tt.hasStaticShape())
     return b.error() << "mean reduction needs a static target shape";

@@ -114,6 +114,16 @@ FailureOr<Value> NodeBinder::castTo(Value v, Type et) {
   return makeTyped<CastOp>(type.clone(et), v);
 }
 
+FailureOr<Value> NodeBinder::reduce(ReduceKind kind, Value x, ArrayRef<int64_t> axes,
+                                    bool keepdims) {
+  SmallVector<int64_t> all(axes);
+  if (all.empty())
+    for (int64_t d = 0; d < tensorType(x).getRank(); ++d)
+      all.push_back(d);
+  return make<ReduceOp>(ReduceKindAttr::get(builder.getContext(), kind), x,
+                        builder.getDenseI64ArrayAttr(all), builder.getBoolAttr(keepdims));
+}
+
 FailureOr<Value> NodeBinder::sliceAlong(Value x, int64_t axis, int64_t start, int64_t end) {
   RankedTensorType xt = tensorType(x);
   SmallVector<int64_t> starts(xt.getRank(), 0), ends(xt.getShape()), steps(xt.getRank(), 1);

@@ -11,6 +11,7 @@
 
 #include "TensorProto.h"
 
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
@@ -95,6 +96,9 @@ public:
   Value scalarConstant(Type et, double v);
   /// `v` converted to element type `et` (aiopt.cast; `v` itself when equal).
   FailureOr<Value> castTo(Value v, Type et);
+
+  /// aiopt.reduce of `x` over `axes` (all axes when empty).
+  FailureOr<Value> reduce(ReduceKind kind, Value x, ArrayRef<int64_t> axes, bool keepdims);
 
   /// `x[start:end]` along `axis`, the other dimensions whole.
   FailureOr<Value> sliceAlong(Value x, int64_t axis, int64_t start, int64_t end);

@@ -157,15 +157,6 @@ LogicalResult quantizeLinear(NodeBinder &b) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
-FailureOr<Value> reduceAll(NodeBinder &b, ReduceKind kind, Value x) {
-  SmallVector<int64_t> axes;
-  for (int64_t d = 0; d < tensorType(x).getRank(); ++d)
-    axes.push_back(d);
-  OpBuilder &ob = b.builder;
-  return b.make<ReduceOp>(ReduceKindAttr::get(ob.getContext(), kind), x,
-                          ob.getDenseI64ArrayAttr(axes), ob.getBoolAttr(false));
-}
-
 /// uint8 quantization of x over the range of its values extended to 0:
 /// scale = (max - min) / 255, zero point = saturate(round(-min / scale)).
 LogicalResult dynamicQuantizeLinear(NodeBinder &b) {
@@ -174,8 +165,8 @@ LogicalResult dynamicQuantizeLinear(NodeBinder &b) {
     return failure();
   Type f32 = b.builder.getF32Type();
   Type u8 = IntegerType::get(b.builder.getContext(), 8, IntegerType::Unsigned);
-  FailureOr<Value> hi = reduceAll(b, ReduceKind::max, *x);
-  FailureOr<Value> lo = reduceAll(b, ReduceKind::min, *x);
+  FailureOr<Value> hi = b.reduce(ReduceKind::max, *x, {}, false);
+  FailureOr<Value> lo = b.reduce(ReduceKind::min, *x, {}, false);
   if (failed(hi) || failed(lo))
     return failure();
   Value zero = b.scalarConstant(f32, 0);
