@@ -57,7 +57,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm) {
   add(pm, "empty-tensor-to-alloc-tensor");
   // Whole-module bufferization; function boundaries use plain contiguous
   // memrefs, which is the layout the runtime's descriptors describe.
-  add(pm, "one-shot-bufferize{bufferize-function-boundaries "
+  // Loops (imported Scan, Loop) may carry new buffers between iterations.
+  add(pm, "one-shot-bufferize{bufferize-function-boundaries allow-return-allocs-from-loops "
           "function-boundary-type-conversion=identity-layout-map}");
   // Frees intermediate buffers; returned buffers are owned by the caller.
   add(pm, "buffer-deallocation-pipeline");
@@ -85,6 +86,8 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   add(pm, "func.func(llvm-request-c-wrappers)");
   add(pm, "convert-scf-to-cf");
   add(pm, "expand-strided-metadata");
+  // Subviews with dynamic offsets (loop slices) leave affine maps behind.
+  add(pm, "lower-affine");
   add(pm, "finalize-memref-to-llvm");
   add(pm, "convert-math-to-llvm");
   add(pm, "convert-math-to-libm");

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -45,6 +46,30 @@ void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {
 }
 
 namespace {
+/// Rebuilds a tensor dialect op (the slices of imported Scan and Loop
+/// bodies) over unsigned element types with their signless equivalents.
+struct SignlessTensorOp : ConversionPattern {
+  SignlessTensorOp(const TypeConverter &converter, MLIRContext *ctx)
+      : ConversionPattern(converter, MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op, ArrayRef<Value> operands,
+                                ConversionPatternRewriter &rewriter) const override {
+    if (!isa<tensor::TensorDialect>(op->getDialect()) || op->getNumRegions() != 0)
+      return failure();
+    SmallVector<Type> types;
+    if (failed(getTypeConverter()->convertTypes(op->getResultTypes(), types)))
+      return failure();
+    Operation *copy = rewriter.clone(*op);
+    rewriter.modifyOpInPlace(copy, [&] {
+      copy->setOperands(operands);
+      for (auto [r, t] : llvm::zip(copy->getResults(), types))
+        r.setType(t);
+    });
+    rewriter.replaceOp(op, copy->getResults());
+    return success();
+  }
+};
+
 struct ConvertAIOptToLinalgPass
     : aiopt::impl::ConvertAIOptToLinalgPassBase<ConvertAIOptToLinalgPass> {
   void runOnOperation() override {
@@ -62,6 +87,11 @@ struct ConvertAIOptToLinalgPass
     });
     target.addDynamicallyLegalOp<func::ReturnOp>(
         [&](func::ReturnOp r) { return signlessTypes.isLegal(r.getOperandTypes()); });
+    // So do the control flow and slices of imported If, Loop and Scan.
+    scf::populateSCFStructuralTypeConversionsAndLegality(signlessTypes, patterns, target);
+    patterns.add<SignlessTensorOp>(signlessTypes, &getContext());
+    target.addDynamicallyLegalDialect<tensor::TensorDialect>(
+        [&](Operation *op) { return signlessTypes.isLegal(op); });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns)))) {
       signalPassFailure();

@@ -186,6 +186,13 @@ const onnx::AttributeProto *NodeBinder::attr(StringRef name) const {
   return nullptr;
 }
 
+FailureOr<const onnx::GraphProto *> NodeBinder::attrGraph(StringRef name) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a || !a->has_g())
+    return error() << "missing graph attribute '" << name << "'";
+  return &a->g();
+}
+
 int64_t NodeBinder::attrInt(StringRef name, int64_t dflt) const {
   const onnx::AttributeProto *a = attr(name);
   return a ? a->i() : dflt;

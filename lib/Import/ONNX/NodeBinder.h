@@ -20,14 +20,20 @@
 
 namespace mlir::aiopt::onnx_import {
 
+/// Imports a subgraph at the builder's insertion point, its inputs bound to
+/// the given values; returns its outputs.
+using SubgraphImporter = llvm::function_ref<FailureOr<SmallVector<Value>>(
+    const onnx::GraphProto &, ArrayRef<Value>)>;
+
 /// Binds one ONNX node: what a handler reads and writes.
 class NodeBinder {
 public:
   NodeBinder(OpBuilder &builder, const onnx::NodeProto &node, StringRef name,
              int64_t opset, Location loc, llvm::StringMap<Value> &values,
-             StringRef modelDir, const ONNXImportOptions &options)
+             StringRef modelDir, const ONNXImportOptions &options,
+             SubgraphImporter subgraphs)
       : builder(builder), loc(loc), node(node), name(name), opset(opset),
-        values(values), modelDir(modelDir), options(options) {}
+        values(values), modelDir(modelDir), options(options), subgraphs(subgraphs) {}
 
   OpBuilder &builder;
   Location loc;
@@ -61,6 +67,14 @@ public:
                                 ArrayRef<int64_t> dflt = {}) const;
   /// The tensor attribute `name` as elements.
   FailureOr<ElementsAttr> attrTensor(StringRef name);
+  /// The graph attribute `name`; an error when absent.
+  FailureOr<const onnx::GraphProto *> attrGraph(StringRef name);
+
+  /// Imports graph attribute `g` at the builder's insertion point, its
+  /// inputs bound to `args` (it may read this node's scope); its outputs.
+  FailureOr<SmallVector<Value>> subgraph(const onnx::GraphProto &g, ArrayRef<Value> args) {
+    return subgraphs(g, args);
+  }
 
   /// Binds the node's outputs, in order, to `results`. Fails when the node
   /// has more used outputs than `results`.
@@ -119,6 +133,7 @@ private:
   llvm::StringMap<Value> &values;
   StringRef modelDir;
   const ONNXImportOptions &options;
+  SubgraphImporter subgraphs;
 };
 
 /// The type of a value the importer created (always a ranked tensor).
@@ -158,6 +173,7 @@ void registerAttentionOps(OpRegistry &registry);
 void registerQuantizationOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
+void registerControlFlowOps(OpRegistry &registry);
 
 } // namespace mlir::aiopt::onnx_import
 

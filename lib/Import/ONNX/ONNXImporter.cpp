@@ -10,9 +10,13 @@
 #include "NodeBinder.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -66,6 +70,7 @@ const OpRegistry &registry() {
     registerQuantizationOps(reg);
     registerResizeOps(reg);
     registerRecurrentOps(reg);
+    registerControlFlowOps(reg);
     return reg;
   }();
   return r;
@@ -89,9 +94,24 @@ public:
 private:
   InFlightDiagnostic error() { return emitError(fileLoc); }
   static std::string nodeName(const onnx::NodeProto &node, size_t index);
-  FailureOr<SmallVector<size_t>> topologicalOrder();
+  FailureOr<SmallVector<size_t>> topologicalOrder(const onnx::GraphProto &g,
+                                                  const llvm::StringMap<Value> &scope);
   FailureOr<Value> boundInput(OpBuilder &b, const onnx::ValueInfoProto &in,
                               StringRef file);
+  /// Creates constants for the initializers of `g` in `scope`.
+  LogicalResult importInitializers(OpBuilder &b, const onnx::GraphProto &g,
+                                   llvm::StringMap<Value> &scope);
+  /// Imports the nodes of `g`, in dependency order, at the builder's
+  /// insertion point. `scope` holds the values visible to them (graph
+  /// inputs, initializers, values of enclosing graphs) and receives theirs.
+  LogicalResult importNodes(OpBuilder &b, const onnx::GraphProto &g,
+                            llvm::StringMap<Value> &scope);
+  /// Imports subgraph `g` (the body of If, Loop or Scan) at the builder's
+  /// insertion point, its inputs bound to `args`, names it does not define
+  /// resolving in `outer`; returns its outputs.
+  FailureOr<SmallVector<Value>> importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
+                                               ArrayRef<Value> args,
+                                               const llvm::StringMap<Value> &outer);
 
   MLIRContext *ctx;
   const onnx::ModelProto &model;
@@ -99,16 +119,40 @@ private:
   std::string modelDir;
   const ONNXImportOptions &options;
   Location fileLoc;
-  llvm::StringMap<Value> values;
+  int64_t opset = -1;
+  /// The node being imported (innermost), named in diagnostics.
+  const onnx::NodeProto *current = nullptr;
+  std::string currentName;
 };
+
+/// Adds to `names` the values the subgraphs of `node` read from enclosing
+/// scopes (every input of their nodes; names they define themselves are
+/// harmless extra entries).
+void collectSubgraphInputs(const onnx::NodeProto &node, llvm::StringSet<> &names) {
+  for (const auto &a : node.attribute()) {
+    auto visit = [&](const onnx::GraphProto &g) {
+      for (const auto &n : g.node()) {
+        for (const std::string &in : n.input())
+          if (!in.empty())
+            names.insert(in);
+        collectSubgraphInputs(n, names);
+      }
+    };
+    if (a.has_g())
+      visit(a.g());
+    for (const auto &g : a.graphs())
+      visit(g);
+  }
+}
 
 std::string GraphImporter::nodeName(const onnx::NodeProto &node, size_t index) {
   return node.name().empty() ? node.op_type() + "#" + std::to_string(index)
                              : node.name();
 }
 
-FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
-  const onnx::GraphProto &g = model.graph();
+FailureOr<SmallVector<size_t>>
+GraphImporter::topologicalOrder(const onnx::GraphProto &g,
+                                const llvm::StringMap<Value> &scope) {
   llvm::StringMap<size_t> producer;
   for (int i = 0; i < g.node_size(); ++i)
     for (const std::string &out : g.node(i).output())
@@ -121,7 +165,7 @@ FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
   for (int i = 0; i < g.node_size(); ++i) {
     const onnx::NodeProto &node = g.node(i);
     for (const std::string &in : node.input()) {
-      if (in.empty() || values.count(in))
+      if (in.empty() || scope.count(in))
         continue;
       auto it = producer.find(in);
       if (it == producer.end())
@@ -129,6 +173,19 @@ FailureOr<SmallVector<size_t>> GraphImporter::topologicalOrder() {
                        << "): input '" << in
                        << "' is not produced by any node, graph input or "
                           "initializer";
+      users[it->second].push_back(i);
+      ++pending[i];
+    }
+    // Values a subgraph reads from this graph order the node after their
+    // producers too; unknown names are the subgraph's own.
+    llvm::StringSet<> implicit;
+    collectSubgraphInputs(node, implicit);
+    for (const auto &in : implicit) {
+      auto it = producer.find(in.getKey());
+      if (scope.count(in.getKey()) || it == producer.end() ||
+          static_cast<int>(it->second) == i ||
+          llvm::is_contained(node.input(), in.getKey()))
+        continue;
       users[it->second].push_back(i);
       ++pending[i];
     }
@@ -189,12 +246,102 @@ FailureOr<Value> GraphImporter::boundInput(OpBuilder &b,
   return ConstantOp::create(b, loc, cast<TypedAttr>(*attr)).getResult();
 }
 
+LogicalResult GraphImporter::importInitializers(OpBuilder &b, const onnx::GraphProto &g,
+                                                llvm::StringMap<Value> &scope) {
+  for (const auto &t : g.initializer()) {
+    FailureOr<ElementsAttr> attr = tensorAttr(t, modelDir, fileLoc, options);
+    if (failed(attr))
+      return failure();
+    scope[t.name()] = ConstantOp::create(b, NameLoc::get(b.getStringAttr(t.name()), fileLoc),
+                                         cast<TypedAttr>(*attr));
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &g,
+                                         llvm::StringMap<Value> &scope) {
+  FailureOr<SmallVector<size_t>> order = topologicalOrder(g, scope);
+  if (failed(order))
+    return failure();
+  const onnx::NodeProto *enclosing = current;
+  std::string enclosingName = currentName;
+  auto restore = llvm::make_scope_exit([&] {
+    current = enclosing;
+    currentName = enclosingName;
+  });
+  for (size_t idx : *order) {
+    const onnx::NodeProto &node = g.node(idx);
+    current = &node;
+    currentName = nodeName(node, idx);
+    Location loc = NameLoc::get(StringAttr::get(ctx, currentName), fileLoc);
+    if (!isDefaultDomain(node.domain()))
+      return emitError(loc) << "node '" << currentName << "' (" << node.op_type()
+                            << "): operator domain '" << node.domain()
+                            << "' is not supported";
+    int64_t oldest;
+    const OpHandler *handler = registry().lookup(node.op_type(), opset, oldest);
+    if (!handler) {
+      auto diag = emitError(loc) << "node '" << currentName << "' ("
+                                 << node.op_type() << ", opset " << opset
+                                 << "): ";
+      if (oldest == 0)
+        diag << "operator '" << node.op_type() << "' is not supported";
+      else
+        diag << "operator '" << node.op_type() << "' is supported from opset "
+             << oldest << ", not opset " << opset;
+      return failure();
+    }
+    auto importBody = [&](const onnx::GraphProto &body, ArrayRef<Value> args) {
+      return importSubgraph(b, body, args, scope);
+    };
+    NodeBinder binder(b, node, currentName, opset, loc, scope, modelDir, options,
+                      importBody);
+    if (failed((*handler)(binder)))
+      return failure();
+  }
+  return success();
+}
+
+FailureOr<SmallVector<Value>>
+GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
+                              ArrayRef<Value> args, const llvm::StringMap<Value> &outer) {
+  auto fail = [&]() {
+    return emitError(NameLoc::get(StringAttr::get(ctx, currentName), fileLoc))
+           << "node '" << currentName << "' (" << current->op_type() << ", opset "
+           << opset << "): subgraph '" << g.name() << "': ";
+  };
+  if (static_cast<size_t>(g.input_size()) != args.size())
+    return fail() << "it has " << g.input_size() << " inputs, the operator passes "
+                  << args.size();
+  llvm::StringMap<Value> scope = outer;
+  for (auto [in, arg] : llvm::zip(g.input(), args)) {
+    // A declared element type must be the one passed; shapes may be
+    // omitted or more general.
+    if (in.type().has_tensor_type() && in.type().tensor_type().elem_type() != 0) {
+      Type et = elementType(ctx, in.type().tensor_type().elem_type());
+      if (et && et != getElementTypeOrSelf(arg.getType()))
+        return fail() << "input '" << in.name() << "' is declared " << et
+                      << ", the operator passes " << arg.getType();
+    }
+    scope[in.name()] = arg;
+  }
+  if (failed(importInitializers(b, g, scope)) || failed(importNodes(b, g, scope)))
+    return failure();
+  SmallVector<Value> results;
+  for (const auto &out : g.output()) {
+    auto it = scope.find(out.name());
+    if (it == scope.end())
+      return fail() << "output '" << out.name() << "' is not produced by any node";
+    results.push_back(it->second);
+  }
+  return results;
+}
+
 OwningOpRef<ModuleOp> GraphImporter::run() {
   if (!model.has_graph())
     return error() << "the model has no graph", nullptr;
   const onnx::GraphProto &g = model.graph();
 
-  int64_t opset = -1;
   for (const auto &imp : model.opset_import()) {
     if (isDefaultDomain(imp.domain()))
       opset = imp.version();
@@ -241,6 +388,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   auto func = func::FuncOp::create(b, fileLoc, options.functionName,
                                    b.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
+  llvm::StringMap<Value> values;
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "aiopt.name", b.getStringAttr(name));
     values[name] = entry->getArgument(i);
@@ -252,21 +400,10 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return nullptr;
     values[in->name()] = *v;
   }
-  for (const auto &t : g.initializer()) {
-    FailureOr<ElementsAttr> attr = tensorAttr(t, modelDir, fileLoc, options);
-    if (failed(attr))
-      return nullptr;
-    values[t.name()] = ConstantOp::create(b, NameLoc::get(b.getStringAttr(t.name()), fileLoc),
-                                          cast<TypedAttr>(*attr));
-  }
-
-  FailureOr<SmallVector<size_t>> order = topologicalOrder();
-  if (failed(order))
+  if (failed(importInitializers(b, g, values)))
     return nullptr;
 
   // Diagnostics raised while building a node's ops name that node.
-  const onnx::NodeProto *current = nullptr;
-  std::string currentName;
   ScopedDiagnosticHandler noteNode(ctx, [&](Diagnostic &diag) {
     if (current && diag.getSeverity() == DiagnosticSeverity::Error &&
         !StringRef(diag.str()).starts_with("node '"))
@@ -274,35 +411,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
                         << current->op_type() << ", opset " << opset << ")";
     return failure();
   });
-
-  for (size_t idx : *order) {
-    const onnx::NodeProto &node = g.node(idx);
-    current = &node;
-    currentName = nodeName(node, idx);
-    Location loc = NameLoc::get(StringAttr::get(ctx, currentName), fileLoc);
-    if (!isDefaultDomain(node.domain()))
-      return emitError(loc) << "node '" << currentName << "' (" << node.op_type()
-                            << "): operator domain '" << node.domain()
-                            << "' is not supported",
-             nullptr;
-    int64_t oldest;
-    const OpHandler *handler = registry().lookup(node.op_type(), opset, oldest);
-    if (!handler) {
-      auto diag = emitError(loc) << "node '" << currentName << "' ("
-                                 << node.op_type() << ", opset " << opset
-                                 << "): ";
-      if (oldest == 0)
-        diag << "operator '" << node.op_type() << "' is not supported";
-      else
-        diag << "operator '" << node.op_type() << "' is supported from opset "
-             << oldest << ", not opset " << opset;
-      return nullptr;
-    }
-    NodeBinder binder(b, node, currentName, opset, loc, values, modelDir, options);
-    if (failed((*handler)(binder)))
-      return nullptr;
-  }
-  current = nullptr;
+  if (failed(importNodes(b, g, values)))
+    return nullptr;
 
   SmallVector<Value> results;
   for (const auto &out : g.output()) {
@@ -328,7 +438,8 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
                                               StringRef path,
                                               MLIRContext *context,
                                               const ONNXImportOptions &options) {
-  context->loadDialect<AIOptDialect, func::FuncDialect>();
+  context->loadDialect<AIOptDialect, func::FuncDialect, arith::ArithDialect, scf::SCFDialect,
+                       tensor::TensorDialect>();
   Location loc = FileLineColLoc::get(context, path, 0, 0);
   if (buffer.getBufferSize() == 0)
     return emitError(loc) << "the model file is empty", nullptr;
@@ -373,7 +484,8 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNXFile(StringRef path,
 }
 
 void mlir::aiopt::registerONNXImportDialects(DialectRegistry &registry) {
-  registry.insert<AIOptDialect, func::FuncDialect, arith::ArithDialect>();
+  registry.insert<AIOptDialect, func::FuncDialect, arith::ArithDialect, scf::SCFDialect,
+                  tensor::TensorDialect>();
 }
 
 void mlir::aiopt::registerONNXImportTranslation() {
