@@ -1,10 +1,11 @@
-//===- Interpolation.cpp - aiopt.resize to linalg.generic -----------------===//
+//===- Interpolation.cpp - aiopt.resize and grid_sample to linalg ---------===//
 //
 // One generic over the output: each element computes its input coordinate
-// in every resampled dimension (an affine map of its index), the taps and
-// weights of the interpolation there (1 nearest, 2 linear, 4 cubic taps),
-// and sums weight products times input elements over all tap combinations.
-// Coordinates and weights are f64.
+// in every resampled dimension (resize: an affine map of its index;
+// grid_sample: read from the grid), the taps and weights of the
+// interpolation there (1 nearest, 2 linear, 4 cubic taps), and sums weight
+// products times input elements over all tap combinations. Coordinates and
+// weights are f64.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,16 +24,26 @@ namespace {
 /// Most tap combinations one output element may read.
 constexpr int64_t kMaxTaps = 4096;
 
-/// The taps of one resampled dimension: clamped indices and weights.
+/// The taps of one resampled dimension: input indices (i64, raw until a
+/// caller maps them into range), weights (f64) and, where a tap may fall
+/// outside the input and reads zero, whether it is inside (i1; null when
+/// always).
 struct Taps {
   SmallVector<Value> index;
   SmallVector<Value> weight;
-  Value outside; // i1: the coordinate is outside the input
+  SmallVector<Value> valid;
 };
+
+Value f64Const(OpBuilder &b, Location l, double v) {
+  return scalarConstant(b, l, b.getF64Type(), v);
+}
+Value i64Const(OpBuilder &b, Location l, int64_t v) {
+  return scalarConstant(b, l, b.getI64Type(), double(v));
+}
 
 /// Weight of the cubic kernel with coefficient a at distance s >= 0.
 Value cubicWeight(OpBuilder &b, Location l, Value s, double a) {
-  auto c = [&](double v) { return scalarConstant(b, l, b.getF64Type(), v); };
+  auto c = [&](double v) { return f64Const(b, l, v); };
   Value s2 = arith::MulFOp::create(b, l, s, s), s3 = arith::MulFOp::create(b, l, s2, s);
   // |s| <= 1: (a + 2) s^3 - (a + 3) s^2 + 1
   Value near = arith::AddFOp::create(
@@ -55,24 +66,12 @@ Value cubicWeight(OpBuilder &b, Location l, Value s, double a) {
                                  arith::SelectOp::create(b, l, inside, far, c(0)));
 }
 
-Taps tapsOf(OpBuilder &b, Location l, ResizeOp op, int64_t d, int64_t length) {
-  Type f64 = b.getF64Type(), i64 = b.getI64Type();
-  auto c = [&](double v) { return scalarConstant(b, l, f64, v); };
-  auto ci = [&](int64_t v) { return scalarConstant(b, l, i64, double(v)); };
-  Value pos = arith::SIToFPOp::create(
-      b, l, f64, arith::IndexCastOp::create(b, l, i64, linalg::IndexOp::create(b, l, d)));
-  Value x = arith::AddFOp::create(
-      b, l, arith::MulFOp::create(b, l, pos, c(op.getCoordScale()[d])),
-      c(op.getCoordOffset()[d]));
+/// The taps interpolating at coordinate `x` (f64) with `mode`: one nearest
+/// element (by the mode's rounding rule), two linear or four cubic ones.
+Taps interpolationTaps(OpBuilder &b, Location l, Value x, Interpolation mode, double cubicA) {
+  Type i64 = b.getI64Type();
+  auto c = [&](double v) { return f64Const(b, l, v); };
   Taps t;
-  t.outside = arith::OrIOp::create(
-      b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x, c(0)),
-      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, c(double(length - 1))));
-  auto clampIndex = [&](Value i) -> Value {
-    i = arith::MaxSIOp::create(b, l, arith::MinSIOp::create(b, l, i, ci(length - 1)), ci(0));
-    return arith::IndexCastOp::create(b, l, b.getIndexType(), i);
-  };
-  Interpolation mode = op.getMode();
   if (mode != Interpolation::linear && mode != Interpolation::cubic) {
     Value r;
     switch (mode) {
@@ -89,41 +88,89 @@ Taps tapsOf(OpBuilder &b, Location l, ResizeOp op, int64_t d, int64_t length) {
       r = math::CeilOp::create(b, l, x);
       break;
     }
-    t.index.push_back(clampIndex(arith::FPToSIOp::create(b, l, i64, r)));
+    t.index.push_back(arith::FPToSIOp::create(b, l, i64, r));
     t.weight.push_back(c(1));
     return t;
   }
   Value floor = math::FloorOp::create(b, l, x);
   Value frac = arith::SubFOp::create(b, l, x, floor);
   Value base = arith::FPToSIOp::create(b, l, i64, floor);
-  SmallVector<Value> raw;
   if (mode == Interpolation::linear) {
-    raw = {base, arith::AddIOp::create(b, l, base, ci(1))};
+    t.index = {base, arith::AddIOp::create(b, l, base, i64Const(b, l, 1))};
     t.weight = {arith::SubFOp::create(b, l, c(1), frac), frac};
-  } else {
-    double a = op.getCubicCoeffA().convertToDouble();
-    for (int64_t k = -1; k <= 2; ++k) {
-      raw.push_back(arith::AddIOp::create(b, l, base, ci(k)));
-      // Distance of tap k from x: |frac - k|.
-      t.weight.push_back(cubicWeight(
-          b, l, math::AbsFOp::create(b, l, arith::SubFOp::create(b, l, frac, c(double(k)))), a));
-    }
-    if (op.getExcludeOutside()) {
-      Value total = c(0);
-      for (auto [i, w] : llvm::zip(raw, t.weight)) {
-        Value in = arith::AndIOp::create(
-            b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, i, ci(0)),
-            arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, i, ci(length - 1)));
-        w = arith::SelectOp::create(b, l, in, w, c(0));
-        total = arith::AddFOp::create(b, l, total, w);
-      }
-      for (Value &w : t.weight)
-        w = arith::DivFOp::create(b, l, w, total);
-    }
+    return t;
   }
-  for (Value i : raw)
-    t.index.push_back(clampIndex(i));
+  for (int64_t k = -1; k <= 2; ++k) {
+    t.index.push_back(arith::AddIOp::create(b, l, base, i64Const(b, l, k)));
+    // Distance of tap k from x: |frac - k|.
+    t.weight.push_back(cubicWeight(
+        b, l, math::AbsFOp::create(b, l, arith::SubFOp::create(b, l, frac, c(double(k)))),
+        cubicA));
+  }
   return t;
+}
+
+/// Float `v` widened to f64.
+Value toF64(OpBuilder &b, Location l, Value v) {
+  return v.getType().isF64() ? v : arith::ExtFOp::create(b, l, b.getF64Type(), v).getResult();
+}
+
+/// Whether i64 `i` lies in [0, length).
+Value inRange(OpBuilder &b, Location l, Value i, int64_t length) {
+  return arith::AndIOp::create(
+      b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, i, i64Const(b, l, 0)),
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, i64Const(b, l, length)));
+}
+
+/// i64 `i` clamped into [0, length).
+Value clampIndex(OpBuilder &b, Location l, Value i, int64_t length) {
+  return arith::MaxSIOp::create(
+      b, l, arith::MinSIOp::create(b, l, i, i64Const(b, l, length - 1)), i64Const(b, l, 0));
+}
+
+/// Sum over every combination of one tap per dimension in `dims` of the
+/// weight product times the input element there (zero where a tap is not
+/// valid); `coords` gives the other dimensions' indices. f64.
+Value sumOverTaps(OpBuilder &b, Location l, Value input, SmallVector<Value> coords,
+                  ArrayRef<int64_t> dims, ArrayRef<Taps> taps) {
+  int64_t combos = 1;
+  for (const Taps &t : taps)
+    combos *= t.index.size();
+  Value sum = f64Const(b, l, 0);
+  for (int64_t combo = 0; combo < combos; ++combo) {
+    Value w = f64Const(b, l, 1), valid;
+    for (int64_t k = 0, rest = combo; k < static_cast<int64_t>(dims.size()); ++k) {
+      int64_t n = taps[k].index.size(), tap = rest % n;
+      rest /= n;
+      coords[dims[k]] = arith::IndexCastOp::create(b, l, b.getIndexType(), taps[k].index[tap]);
+      w = arith::MulFOp::create(b, l, w, taps[k].weight[tap]);
+      if (!taps[k].valid.empty())
+        valid = valid ? arith::AndIOp::create(b, l, valid, taps[k].valid[tap]).getResult()
+                      : taps[k].valid[tap];
+    }
+    Value v = toF64(b, l, tensor::ExtractOp::create(b, l, input, coords));
+    if (valid)
+      v = arith::SelectOp::create(b, l, valid, v, f64Const(b, l, 0));
+    sum = arith::AddFOp::create(b, l, sum, arith::MulFOp::create(b, l, w, v));
+  }
+  return sum;
+}
+
+/// The number of tap combinations of `mode` over `dims` dimensions, or an
+/// error when it exceeds kMaxTaps.
+FailureOr<int64_t> tapCombinations(Operation *op, Interpolation mode, size_t dims) {
+  int64_t perDim = mode == Interpolation::cubic ? 4 : mode == Interpolation::linear ? 2 : 1;
+  int64_t combos = 1;
+  for (size_t i = 0; i < dims && combos <= kMaxTaps; ++i)
+    combos *= perDim;
+  if (combos > kMaxTaps)
+    return op->emitOpError("reads more than ") << kMaxTaps << " taps per output element";
+  return combos;
+}
+
+/// f64 value of `v` truncated to float type `et`.
+Value toElement(OpBuilder &b, Location l, Value v, Type et) {
+  return et.isF64() ? v : arith::TruncFOp::create(b, l, et, v).getResult();
 }
 
 struct ResizeLowering : OpConversionPattern<ResizeOp> {
@@ -139,45 +186,154 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
       if (op.getCoordScale()[d] != 1 || op.getCoordOffset()[d] != 0 ||
           in.getDimSize(d) != type.getDimSize(d))
         resampled.push_back(d);
-    int64_t perDim = op.getMode() == Interpolation::cubic    ? 4
-                     : op.getMode() == Interpolation::linear ? 2
-                                                             : 1;
-    int64_t combos = 1;
-    for (size_t i = 0; i < resampled.size() && combos <= kMaxTaps; ++i)
-      combos *= perDim;
-    if (combos > kMaxTaps)
-      return op.emitOpError("reads more than ") << kMaxTaps << " taps per output element";
-    Type et = type.getElementType();
+    if (failed(tapCombinations(op, op.getMode(), resampled.size())))
+      return failure();
+    double cubicA = op.getCubicCoeffA().convertToDouble();
     Value result = buildElementwise(
         rewriter, op.getLoc(), type, ValueRange{}, {}, {},
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
           SmallVector<Taps> taps;
-          for (int64_t d : resampled)
-            taps.push_back(tapsOf(b, l, op, d, in.getDimSize(d)));
-          Value sum = scalarConstant(b, l, b.getF64Type(), 0);
-          for (int64_t combo = 0; combo < combos; ++combo) {
-            SmallVector<Value> coords;
-            for (int64_t d = 0; d < in.getRank(); ++d)
-              coords.push_back(linalg::IndexOp::create(b, l, d));
-            Value w = scalarConstant(b, l, b.getF64Type(), 1);
-            for (int64_t k = 0, rest = combo; k < static_cast<int64_t>(resampled.size());
-                 ++k, rest /= perDim) {
-              coords[resampled[k]] = taps[k].index[rest % perDim];
-              w = arith::MulFOp::create(b, l, w, taps[k].weight[rest % perDim]);
-            }
-            Value v = tensor::ExtractOp::create(b, l, x, coords);
-            v = arith::ExtFOp::create(b, l, b.getF64Type(), v);
-            sum = arith::AddFOp::create(b, l, sum, arith::MulFOp::create(b, l, w, v));
-          }
-          if (auto fill = op.getExtrapolationValue()) {
-            Value outside = scalarConstant(b, l, b.getI1Type(), 0);
-            for (const Taps &t : taps)
-              outside = arith::OrIOp::create(b, l, outside, t.outside);
-            sum = arith::SelectOp::create(
+          Value outside = scalarConstant(b, l, b.getI1Type(), 0);
+          for (int64_t d : resampled) {
+            int64_t length = in.getDimSize(d);
+            Value pos = arith::SIToFPOp::create(
+                b, l, b.getF64Type(),
+                arith::IndexCastOp::create(b, l, b.getI64Type(), linalg::IndexOp::create(b, l, d)));
+            Value xd = arith::AddFOp::create(
+                b, l, arith::MulFOp::create(b, l, pos, f64Const(b, l, op.getCoordScale()[d])),
+                f64Const(b, l, op.getCoordOffset()[d]));
+            outside = arith::OrIOp::create(
                 b, l, outside,
-                scalarConstant(b, l, b.getF64Type(), fill->convertToDouble()), sum);
+                arith::OrIOp::create(
+                    b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, xd, f64Const(b, l, 0)),
+                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, xd,
+                                          f64Const(b, l, double(length - 1)))));
+            Taps t = interpolationTaps(b, l, xd, op.getMode(), cubicA);
+            if (op.getMode() == Interpolation::cubic && op.getExcludeOutside()) {
+              // Taps outside the input get no weight; the rest renormalize.
+              Value total = f64Const(b, l, 0);
+              for (auto [i, w] : llvm::zip(t.index, t.weight)) {
+                w = arith::SelectOp::create(b, l, inRange(b, l, i, length), w, f64Const(b, l, 0));
+                total = arith::AddFOp::create(b, l, total, w);
+              }
+              for (Value &w : t.weight)
+                w = arith::DivFOp::create(b, l, w, total);
+            }
+            // Neighbours outside the input repeat the edge.
+            for (Value &i : t.index)
+              i = clampIndex(b, l, i, length);
+            taps.push_back(std::move(t));
           }
-          return et.isF64() ? sum : arith::TruncFOp::create(b, l, et, sum).getResult();
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < in.getRank(); ++d)
+            coords.push_back(linalg::IndexOp::create(b, l, d));
+          Value sum = sumOverTaps(b, l, x, coords, resampled, taps);
+          if (auto fill = op.getExtrapolationValue())
+            sum = arith::SelectOp::create(b, l, outside,
+                                          f64Const(b, l, fill->convertToDouble()), sum);
+          return toElement(b, l, sum, type.getElementType());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Reflects f64 `x` into [lo, hi] (the ONNX GridSample reflection: by
+/// whole periods of hi - lo, mirrored on odd ones).
+Value reflect(OpBuilder &b, Location l, Value x, double lo, double hi) {
+  double range = hi - lo;
+  if (range <= 0)
+    return f64Const(b, l, lo);
+  auto c = [&](double v) { return f64Const(b, l, v); };
+  auto fold = [&](Value dx, Value from, Value to) {
+    // n whole periods, r the rest; even n counts r from `from`.
+    Value n = math::FloorOp::create(b, l, arith::DivFOp::create(b, l, dx, c(range)));
+    Value r = arith::SubFOp::create(b, l, dx, arith::MulFOp::create(b, l, n, c(range)));
+    Value half = arith::MulFOp::create(b, l, n, c(0.5));
+    Value even = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                       math::FloorOp::create(b, l, half), half);
+    Value towards = arith::SelectOp::create(
+        b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, from, to), c(1), c(-1));
+    Value fromEnd = arith::AddFOp::create(b, l, from, arith::MulFOp::create(b, l, towards, r));
+    Value fromOther = arith::SubFOp::create(b, l, to, arith::MulFOp::create(b, l, towards, r));
+    return arith::SelectOp::create(b, l, even, fromEnd, fromOther).getResult();
+  };
+  Value below = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, x, c(lo));
+  Value above = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, c(hi));
+  Value low = fold(arith::SubFOp::create(b, l, c(lo), x), c(lo), c(hi));
+  Value high = fold(arith::SubFOp::create(b, l, x, c(hi)), c(hi), c(lo));
+  return arith::SelectOp::create(b, l, below, low,
+                                 arith::SelectOp::create(b, l, above, high, x));
+}
+
+struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GridSampleOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value x = adaptor.getInput(), grid = adaptor.getGrid();
+    auto in = cast<RankedTensorType>(x.getType());
+    RankedTensorType type = op.getType();
+    int64_t k = in.getRank() - 2;
+    Interpolation mode = op.getMode();
+    bool nearest = mode != Interpolation::linear && mode != Interpolation::cubic;
+    if (failed(tapCombinations(op, mode, k)))
+      return failure();
+    bool align = op.getAlignCorners();
+    GridPadding padding = op.getPaddingMode();
+    SmallVector<int64_t> spatial = llvm::to_vector(llvm::seq<int64_t>(2, k + 2));
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, ValueRange{}, {}, {},
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          auto c = [&](double v) { return f64Const(b, l, v); };
+          // grid[n, o1..ok, :] holds the coordinates, x (the last spatial
+          // dimension) first.
+          SmallVector<Value> gridIndex;
+          for (int64_t d = 0; d <= k; ++d)
+            gridIndex.push_back(linalg::IndexOp::create(b, l, d == 0 ? 0 : d + 1));
+          gridIndex.push_back(Value());
+          SmallVector<Taps> taps;
+          for (int64_t d = 0; d < k; ++d) {
+            int64_t length = in.getDimSize(2 + d);
+            double lo = align ? 0 : -0.5, hi = align ? length - 1 : length - 0.5;
+            gridIndex.back() = arith::ConstantIndexOp::create(b, l, k - 1 - d);
+            Value g = toF64(b, l, tensor::ExtractOp::create(b, l, grid, gridIndex));
+            // [-1, 1] -> element coordinates.
+            Value xd = arith::AddFOp::create(b, l, g, c(1));
+            xd = align ? arith::MulFOp::create(b, l, xd, c(0.5 * (length - 1))).getResult()
+                       : arith::MulFOp::create(
+                             b, l, arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, xd, c(length)), c(1)),
+                             c(0.5)).getResult();
+            if (nearest)
+              xd = math::RoundEvenOp::create(b, l, xd);
+            if (padding == GridPadding::border) {
+              // Coordinates beyond [lo, hi] move to the nearest element.
+              Value outside = arith::OrIOp::create(
+                  b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, xd, c(lo)),
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, xd, c(hi)));
+              Value clamped = arith::MaximumFOp::create(
+                  b, l, arith::MinimumFOp::create(b, l, xd, c(length - 1)), c(0));
+              xd = arith::SelectOp::create(b, l, outside, clamped, xd);
+            } else if (padding == GridPadding::reflection)
+              xd = reflect(b, l, xd, lo, hi);
+            Taps t = interpolationTaps(b, l, xd, nearest ? Interpolation::nearest_floor : mode, -0.75);
+            for (Value &i : t.index) {
+              if (padding == GridPadding::zeros) {
+                t.valid.push_back(inRange(b, l, i, length));
+              } else if (padding == GridPadding::reflection && !nearest) {
+                // Taps beyond the edge mirror back into the input.
+                Value r = reflect(b, l, arith::SIToFPOp::create(b, l, b.getF64Type(), i), lo, hi);
+                i = arith::FPToSIOp::create(b, l, b.getI64Type(), r);
+              }
+              i = clampIndex(b, l, i, length);
+            }
+            taps.push_back(std::move(t));
+          }
+          SmallVector<Value> coords = {linalg::IndexOp::create(b, l, 0),
+                                       linalg::IndexOp::create(b, l, 1)};
+          coords.append(k, Value());
+          Value sum = sumOverTaps(b, l, x, coords, spatial, taps);
+          return toElement(b, l, sum, type.getElementType());
         });
     rewriter.replaceOp(op, result);
     return success();
@@ -187,5 +343,5 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
 } // namespace
 
 void mlir::aiopt::populateInterpolationPatterns(RewritePatternSet &patterns) {
-  patterns.add<ResizeLowering>(patterns.getContext());
+  patterns.add<ResizeLowering, GridSampleLowering>(patterns.getContext());
 }

@@ -1,9 +1,10 @@
-//===- ResizeOps.cpp - ONNX Resize and Upsample ---------------------------===//
+//===- ResizeOps.cpp - ONNX Resize, Upsample and GridSample ---------------===//
 //
 // Resize (opset 10+) and Upsample become aiopt.resize: the output shape
 // from constant scales or sizes (with axes and keep_aspect_ratio_policy),
 // and each coordinate transformation mode folded into an affine map from
-// output index to input coordinate per dimension.
+// output index to input coordinate per dimension. GridSample becomes
+// aiopt.grid_sample, which reads its coordinates from the grid.
 //
 //===----------------------------------------------------------------------===//
 
@@ -193,9 +194,48 @@ LogicalResult upsample(NodeBinder &b) {
   return buildResize(b, spec);
 }
 
+/// GridSample (opset 16: bilinear/bicubic, 2-D; opset 20: N-D).
+LogicalResult gridSample(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), grid = b.input(1);
+  if (failed(x) || failed(grid))
+    return failure();
+  std::string mode = b.attrString("mode", b.opset < 20 ? "bilinear" : "linear");
+  Interpolation interp;
+  if (mode == "linear" || mode == "bilinear")
+    interp = Interpolation::linear;
+  else if (mode == "cubic" || mode == "bicubic")
+    interp = Interpolation::cubic;
+  else if (mode == "nearest")
+    interp = Interpolation::nearest_round_prefer_floor; // rounds half to even
+  else
+    return b.error() << "unknown mode '" << mode << "'";
+  std::string pad = b.attrString("padding_mode", "zeros");
+  std::optional<GridPadding> padding = symbolizeGridPadding(pad);
+  if (!padding)
+    return b.error() << "unknown padding_mode '" << pad << "'";
+  RankedTensorType in = tensorType(*x), g = tensorType(*grid);
+  int64_t k = in.getRank() - 2;
+  if (k < 1 || g.getRank() != k + 2 || g.getDimSize(k + 1) != k)
+    return b.error() << "needs X [N, C, D1..Dk] and grid [N, O1..Ok, k]; got " << in << " and "
+                     << g;
+  FailureOr<Value> grid2 = b.castTo(*grid, in.getElementType());
+  if (failed(grid2))
+    return failure();
+  SmallVector<int64_t> shape = {g.getDimSize(0), in.getDimSize(1)};
+  llvm::append_range(shape, g.getShape().slice(1, k));
+  Builder &bld = b.builder;
+  FailureOr<Value> y = b.makeTyped<GridSampleOp>(
+      RankedTensorType::get(shape, in.getElementType()), *x, *grid2,
+      InterpolationAttr::get(bld.getContext(), interp),
+      GridPaddingAttr::get(bld.getContext(), *padding),
+      bld.getBoolAttr(b.attrInt("align_corners", 0) != 0));
+  return failed(y) ? failure() : b.setResults({*y});
+}
+
 } // namespace
 
 void onnx_import::registerResizeOps(OpRegistry &r) {
+  r.add("GridSample", 16, gridSample);
   r.add("Upsample", 7, upsample);
   r.add("Resize", 10, upsample);
   r.add("Resize", 11, resize);

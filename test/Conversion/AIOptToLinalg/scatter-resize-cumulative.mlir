@@ -119,3 +119,19 @@ func.func @gather_nd(%x: tensor<2x3x4xf32>, %i: tensor<2x1xi64>) -> tensor<2x4xf
   %0 = aiopt.gather_nd %x, %i {batch_dims = 1 : i64} : tensor<2x3x4xf32>, tensor<2x1xi64> -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
 }
+
+// -----
+
+// GridSample, linear with zero padding: per output element the two grid
+// coordinates (x from grid entry 0 for the last dimension), four taps,
+// each read only when inside the input.
+// CHECK-LABEL: func @grid_sample_linear
+// CHECK: linalg.generic
+// CHECK-SAME: outs(%{{.*}} : tensor<1x1x3x3xf32>)
+// CHECK-COUNT-2: tensor.extract %{{.*}} : tensor<1x3x3x2xf32>
+// CHECK-COUNT-4: tensor.extract %{{.*}} : tensor<1x1x2x4xf32>
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @grid_sample_linear(%x: tensor<1x1x2x4xf32>, %g: tensor<1x3x3x2xf32>) -> tensor<1x1x3x3xf32> {
+  %0 = aiopt.grid_sample %x, %g {mode = 4 : i32, padding_mode = 0 : i32, align_corners = false} : tensor<1x1x2x4xf32>, tensor<1x3x3x2xf32> -> tensor<1x1x3x3xf32>
+  return %0 : tensor<1x1x3x3xf32>
+}

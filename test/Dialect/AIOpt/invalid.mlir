@@ -325,3 +325,19 @@ func.func @resize_params(%x: tensor<1x2xf32>) {
   %0 = aiopt.resize %x {mode = 4 : i32, coord_scale = array<f64: 1.0>, coord_offset = array<f64: 0.0, 0.0>} : tensor<1x2xf32> to tensor<1x4xf32>
   return
 }
+
+// -----
+
+func.func @grid_sample_grid(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x3xf32>) {
+  // expected-error@+1 {{needs an input [N, C, D1..Dk] and a grid [N, O1..Ok, k]}}
+  %0 = aiopt.grid_sample %x, %g {mode = 4 : i32, padding_mode = 0 : i32, align_corners = false} : tensor<1x2x4x5xf32>, tensor<1x3x6x3xf32> -> tensor<1x2x3x6xf32>
+  return
+}
+
+// -----
+
+func.func @grid_sample_result(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x2xf32>) {
+  // expected-error@+1 {{result must be [N, C, O1..Ok] of the input's element type}}
+  %0 = aiopt.grid_sample %x, %g {mode = 4 : i32, padding_mode = 0 : i32, align_corners = false} : tensor<1x2x4x5xf32>, tensor<1x3x6x2xf32> -> tensor<1x2x6x3xf32>
+  return
+}

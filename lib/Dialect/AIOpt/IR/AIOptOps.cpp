@@ -555,6 +555,23 @@ LogicalResult ResizeOp::verify() {
   return success();
 }
 
+LogicalResult GridSampleOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto grid = cast<RankedTensorType>(getGrid().getType());
+  auto out = cast<RankedTensorType>(getType());
+  int64_t k = in.getRank() - 2;
+  if (k < 1 || grid.getRank() != k + 2 || grid.getDimSize(k + 1) != k)
+    return emitOpError("needs an input [N, C, D1..Dk] and a grid [N, O1..Ok, k]");
+  if (!in.hasStaticShape() || !grid.hasStaticShape())
+    return emitOpError("needs static shapes");
+  SmallVector<int64_t> shape = {grid.getDimSize(0), in.getDimSize(1)};
+  llvm::append_range(shape, grid.getShape().slice(1, k));
+  if (in.getDimSize(0) != grid.getDimSize(0) || out.getShape() != ArrayRef<int64_t>(shape) ||
+      out.getElementType() != in.getElementType())
+    return emitOpError("result must be [N, C, O1..Ok] of the input's element type");
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   auto in = cast<RankedTensorType>(getInput().getType());
   int64_t axis = getAxis();

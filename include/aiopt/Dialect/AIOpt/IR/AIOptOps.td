@@ -452,6 +452,37 @@ def AIOpt_ResizeOp : AIOpt_Op<"resize", [Pure]> {
   let hasVerifier = 1;
 }
 
+def AIOpt_GridPaddingAttr : I32EnumAttr<"GridPadding", "grid sample padding", [
+    I32EnumAttrCase<"zeros", 0>, I32EnumAttrCase<"border", 1>,
+    I32EnumAttrCase<"reflection", 2>]> {
+  let cppNamespace = "::mlir::aiopt";
+}
+
+def AIOpt_GridSampleOp : AIOpt_Op<"grid_sample", [Pure]> {
+  let summary = "Sampling at grid coordinates (ONNX GridSample)";
+  let description = [{
+    `input` is `[N, C, D1, ..., Dk]`, `grid` is `[N, O1, ..., Ok, k]`:
+    normalized coordinates in [-1, 1], the last dimension's entries in the
+    reverse order of the spatial dimensions (x for Dk first). The result
+    `[N, C, O1, ..., Ok]` interpolates the input there with `mode`
+    (nearest rounds half to even; linear; cubic with coefficient -0.75).
+    `align_corners` maps -1 and 1 to the centers of the corner elements
+    rather than the outer edges. Samples outside the input read zeros,
+    repeat the border, or reflect at it (`padding_mode`).
+
+    ```mlir
+    %y = aiopt.grid_sample %x, %g {mode = 4 : i32, padding_mode = 0 : i32, align_corners = false}
+        : tensor<1x1x4x4xf32>, tensor<1x6x6x2xf32> -> tensor<1x1x6x6xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$input, AIOpt_FloatTensor:$grid,
+                   AIOpt_InterpolationAttr:$mode, AIOpt_GridPaddingAttr:$padding_mode,
+                   BoolAttr:$align_corners);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_ReduceKindAttr : I32EnumAttr<"ReduceKind", "reduction", [
     I32EnumAttrCase<"sum", 0>, I32EnumAttrCase<"mean", 1>,
     I32EnumAttrCase<"max", 2>, I32EnumAttrCase<"min", 3>,
