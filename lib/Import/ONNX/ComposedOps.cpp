@@ -38,14 +38,17 @@ Value iotaAlong(NodeBinder &b, int64_t n, int64_t axis, int64_t rank) {
   return b.constant(DenseElementsAttr::get(type, ArrayRef<int64_t>(values)));
 }
 
-/// x * sigmoid(alpha * x).
-FailureOr<Value> buildSwish(NodeBinder &b, Value x) {
+} // namespace
+
+FailureOr<Value> onnx_import::buildSwish(NodeBinder &b, Value x) {
   Type et = tensorType(x).getElementType();
   FailureOr<Value> v = b.make<MulOp>(x, b.scalarConstant(et, b.attrFloat("alpha", 1.0f)));
   if (succeeded(v))
     v = b.makeTyped<SigmoidOp>(v->getType(), *v);
   return failed(v) ? v : b.make<MulOp>(x, *v);
 }
+
+namespace {
 
 LogicalResult swish(NodeBinder &b) {
   FailureOr<Value> x = b.input(0);

@@ -163,18 +163,11 @@ LogicalResult importIf(NodeBinder &n) {
 // Scan
 //===----------------------------------------------------------------------===//
 
-/// Axis and direction (reverse or not) of each scan input or output.
-struct ScanAxes {
-  SmallVector<int64_t> inAxes, outAxes;
-  SmallVector<bool> inReverse, outReverse;
-};
+} // namespace
 
-/// Runs `body` once per slice of `xs` along their scan axes, threading
-/// `states` through; returns the final states followed by the stacked scan
-/// outputs.
-FailureOr<SmallVector<Value>> scanLoop(NodeBinder &n, const onnx::GraphProto &body,
-                                       ValueRange states, ValueRange xs,
-                                       const ScanAxes &axes) {
+FailureOr<SmallVector<Value>> onnx_import::scanLoop(NodeBinder &n, ScanBody body,
+                                                   ValueRange states, ValueRange xs,
+                                                   const ScanAxes &axes) {
   OpBuilder &b = n.builder;
   Location loc = n.loc;
   if (xs.empty())
@@ -218,7 +211,7 @@ FailureOr<SmallVector<Value>> scanLoop(NodeBinder &n, const onnx::GraphProto &bo
       args.push_back(tensor::ExtractSliceOp::create(b, loc, sliceType, x, offsets, sizes,
                                                     strides));
     }
-    FailureOr<SmallVector<Value>> outs = n.subgraph(body, args);
+    FailureOr<SmallVector<Value>> outs = body(args);
     if (failed(outs))
       return failure();
     size_t numStates = states.size();
@@ -264,6 +257,8 @@ FailureOr<SmallVector<Value>> scanLoop(NodeBinder &n, const onnx::GraphProto &bo
   SmallVector<Value> results(loop.getResults());
   return results;
 }
+
+namespace {
 
 /// Reads a per-input or per-output attribute list (axes or directions) of
 /// `count` entries, defaulting to 0; axes are normalized against `ranks`.
@@ -314,6 +309,7 @@ LogicalResult importScan(NodeBinder &n) {
   if ((*body)->output_size() < static_cast<int>(numStates))
     return n.error() << "the body has fewer outputs than the " << numStates << " states";
   ArrayRef<Value> states = ArrayRef<Value>(inputs).take_front(numStates);
+  auto importBody = [&](ArrayRef<Value> args) { return n.subgraph(**body, args); };
   ArrayRef<Value> xs = ArrayRef<Value>(inputs).drop_front(numStates);
 
   ScanAxes axes;
@@ -350,7 +346,7 @@ LogicalResult importScan(NodeBinder &n) {
           return failure();
         x.push_back(*e);
       }
-      FailureOr<SmallVector<Value>> outs = scanLoop(n, **body, st, x, axes);
+      FailureOr<SmallVector<Value>> outs = scanLoop(n, importBody, st, x, axes);
       if (failed(outs))
         return failure();
       for (auto [k, o] : llvm::enumerate(*outs)) {
@@ -404,7 +400,7 @@ LogicalResult importScan(NodeBinder &n) {
   axes.outAxes = outAxes;
   axes.inReverse = llvm::map_to_vector(*inDirs, [](int64_t d) { return d == 1; });
   axes.outReverse = llvm::map_to_vector(*outDirs, [](int64_t d) { return d == 1; });
-  FailureOr<SmallVector<Value>> outs = scanLoop(n, **body, states, xs, axes);
+  FailureOr<SmallVector<Value>> outs = scanLoop(n, importBody, states, xs, axes);
   return failed(outs) ? failure() : n.setResults(*outs);
 }
 

@@ -162,6 +162,26 @@ private:
   llvm::StringMap<std::vector<std::pair<int64_t, OpHandler>>> handlers;
 };
 
+/// Axis and direction (reverse or not) of each scan input or output.
+struct ScanAxes {
+  SmallVector<int64_t> inAxes, outAxes;
+  SmallVector<bool> inReverse, outReverse;
+};
+
+/// Builds one iteration of a scan at the builder's insertion point: from
+/// the states and one slice per scan input, the new states and one element
+/// per scan output.
+using ScanBody = llvm::function_ref<FailureOr<SmallVector<Value>>(ArrayRef<Value>)>;
+
+/// An scf.for running `body` once per slice of `xs` along their scan axes,
+/// threading `states` through; returns the final states followed by the
+/// scan outputs stacked along their axes (ONNX Scan semantics).
+FailureOr<SmallVector<Value>> scanLoop(NodeBinder &n, ScanBody body, ValueRange states,
+                                       ValueRange xs, const ScanAxes &axes);
+
+/// x * sigmoid(alpha * x), alpha the node's attribute (default 1).
+FailureOr<Value> buildSwish(NodeBinder &b, Value x);
+
 /// Registration of the handlers of one op family each.
 void registerElementwiseOps(OpRegistry &registry);
 void registerNNOps(OpRegistry &registry);
@@ -174,6 +194,7 @@ void registerQuantizationOps(OpRegistry &registry);
 void registerResizeOps(OpRegistry &registry);
 void registerRecurrentOps(OpRegistry &registry);
 void registerControlFlowOps(OpRegistry &registry);
+void registerStatefulOps(OpRegistry &registry);
 
 } // namespace mlir::aiopt::onnx_import
 

@@ -71,6 +71,7 @@ const OpRegistry &registry() {
     registerResizeOps(reg);
     registerRecurrentOps(reg);
     registerControlFlowOps(reg);
+    registerStatefulOps(reg);
     return reg;
   }();
   return r;
