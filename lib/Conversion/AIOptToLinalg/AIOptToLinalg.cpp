@@ -36,6 +36,7 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
   populateInterpolationPatterns(patterns);
   populateScatterPatterns(patterns);
   populateEinsumPatterns(patterns);
+  populateSelectionPatterns(patterns);
 }
 
 void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {

@@ -19,6 +19,7 @@ void populateDataMovementPatterns(RewritePatternSet &patterns);
 void populateInterpolationPatterns(RewritePatternSet &patterns);
 void populateScatterPatterns(RewritePatternSet &patterns);
 void populateEinsumPatterns(RewritePatternSet &patterns);
+void populateSelectionPatterns(RewritePatternSet &patterns);
 } // namespace mlir::aiopt
 
 #endif

@@ -811,9 +811,50 @@ LogicalResult constantOfShape(NodeBinder &b) {
       ConstantOp::create(ob, b.loc, DenseElementsAttr::get(type, element)).getResult());
 }
 
+/// NonZero: a 0-d input counts as [1].
+LogicalResult nonZero(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0);
+  if (succeeded(x) && tensorType(*x).getRank() == 0)
+    x = b.reshape(*x, {1});
+  if (failed(x))
+    return failure();
+  auto type = RankedTensorType::get({tensorType(*x).getRank(), ShapedType::kDynamic},
+                                    b.builder.getI64Type());
+  FailureOr<Value> y = b.makeTyped<NonZeroOp>(type, *x);
+  return failed(y) ? failure() : b.setResults(*y);
+}
+
+/// Compress: without an axis, of the flattened input.
+LogicalResult compress(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), cond = b.input(1);
+  if (failed(x) || failed(cond))
+    return failure();
+  if (tensorType(*cond).getRank() != 1 || !tensorType(*cond).getElementType().isInteger(1))
+    return b.error() << "the condition must be a 1-D bool tensor, not " << tensorType(*cond);
+  int64_t axis = 0;
+  if (b.hasAttr("axis")) {
+    FailureOr<int64_t> a = b.normalizeAxis(b.attrInt("axis", 0), tensorType(*x).getRank());
+    if (failed(a))
+      return failure();
+    axis = *a;
+  } else {
+    x = b.reshape(*x, {shapeProduct(tensorType(*x).getShape())});
+    if (failed(x))
+      return failure();
+  }
+  SmallVector<int64_t> shape(tensorType(*x).getShape());
+  shape[axis] = ShapedType::kDynamic;
+  FailureOr<Value> y =
+      b.makeTyped<CompressOp>(RankedTensorType::get(shape, tensorType(*x).getElementType()), *x,
+                              *cond, b.builder.getI64IntegerAttr(axis));
+  return failed(y) ? failure() : b.setResults(*y);
+}
+
 } // namespace
 
 void onnx_import::registerTensorOps(OpRegistry &r) {
+  r.add("NonZero", 9, nonZero);
+  r.add("Compress", 9, compress);
   r.add("Reshape", 5, reshape);
   r.add("Flatten", 1, flatten);
   r.add("Squeeze", 1, squeeze);

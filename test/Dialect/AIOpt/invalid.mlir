@@ -341,3 +341,19 @@ func.func @grid_sample_result(%x: tensor<1x2x4x5xf32>, %g: tensor<1x3x6x2xf32>) 
   %0 = aiopt.grid_sample %x, %g {mode = 4 : i32, padding_mode = 0 : i32, align_corners = false} : tensor<1x2x4x5xf32>, tensor<1x3x6x2xf32> -> tensor<1x2x6x3xf32>
   return
 }
+
+// -----
+
+func.func @nonzero_rank0(%x: tensor<f32>) {
+  // expected-error@+1 {{needs an input of rank 1 or more}}
+  %0 = aiopt.nonzero %x : tensor<f32> -> tensor<0x?xi64>
+  return
+}
+
+// -----
+
+func.func @compress_static(%x: tensor<3x2xf32>, %c: tensor<3xi1>) {
+  // expected-error@+1 {{result must be the input with a dynamic extent along the axis}}
+  %0 = aiopt.compress %x, %c {axis = 0 : i64} : tensor<3x2xf32>, tensor<3xi1> -> tensor<2x2xf32>
+  return
+}

@@ -572,6 +572,32 @@ LogicalResult GridSampleOp::verify() {
   return success();
 }
 
+LogicalResult NonZeroOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getType());
+  if (in.getRank() < 1)
+    return emitOpError("needs an input of rank 1 or more");
+  if (out.getRank() != 2 || out.getDimSize(0) != in.getRank() || !out.isDynamicDim(1))
+    return emitOpError("result must be [rank, ?]");
+  return success();
+}
+
+LogicalResult CompressOp::verify() {
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto cond = cast<RankedTensorType>(getCondition().getType());
+  auto out = cast<RankedTensorType>(getType());
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= in.getRank())
+    return emitOpError("axis ") << axis << " is out of range";
+  if (cond.getRank() != 1)
+    return emitOpError("condition must be 1-D");
+  SmallVector<int64_t> shape(in.getShape());
+  shape[axis] = ShapedType::kDynamic;
+  if (out.getShape() != ArrayRef<int64_t>(shape) || out.getElementType() != in.getElementType())
+    return emitOpError("result must be the input with a dynamic extent along the axis");
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   auto in = cast<RankedTensorType>(getInput().getType());
   int64_t axis = getAxis();

@@ -567,6 +567,41 @@ def AIOpt_TopKOp : AIOpt_Op<"top_k", [Pure]> {
   let hasVerifier = 1;
 }
 
+def AIOpt_NonZeroOp : AIOpt_Op<"nonzero", [Pure]> {
+  let summary = "Coordinates of the nonzero elements (ONNX NonZero)";
+  let description = [{
+    A `[rank, n]` i64 tensor: column j holds the coordinates of the j-th
+    nonzero element of the input (rank 1 or more) in row-major order (NaN counts as
+    nonzero). `n` is known only when the op runs.
+
+    ```mlir
+    %i = aiopt.nonzero %x : tensor<2x2xi1> -> tensor<2x?xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs RankedTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def AIOpt_CompressOp : AIOpt_Op<"compress", [Pure]> {
+  let summary = "The slices along an axis a condition selects (ONNX Compress)";
+  let description = [{
+    Keeps, in order, the slices `j` along `axis` for which `condition[j]`
+    is true; the condition may be shorter than the axis (missing entries
+    are false). The result's extent along the axis is known only when the
+    op runs.
+
+    ```mlir
+    %y = aiopt.compress %x, %c {axis = 0 : i64} : tensor<3x2xf32>, tensor<3xi1> -> tensor<?x2xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$input, RankedTensorOf<[I1]>:$condition, I64Attr:$axis);
+  let results = (outs AIOpt_Tensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_LayerNormOp : AIOpt_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   let summary = "Layer normalization over the dimensions from `axis` on";
   let description = [{
