@@ -13,6 +13,7 @@
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -162,11 +163,12 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
-    RankedTensorType type = op.getType();
+    RankedTensorType type = signless(op.getType());
     auto it = cast<RankedTensorType>(adaptor.getInput().getType());
     Type et = type.getElementType();
     unsigned n = type.getRank() - 2;
     bool isMax = op.getKind() == PoolKind::max;
+    bool uns = isUnsigned(op.getInput());
     ArrayRef<int64_t> ks = op.getKernelShape(), st = op.getStrides(),
                       dl = op.getDilations(), pads = op.getPads();
     for (unsigned i = 0; i < n; ++i)
@@ -180,7 +182,12 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       int64_t have = it.getDimSize(i + 2) + pads[i] + pads[i + n];
       extra.push_back(std::max<int64_t>(0, need - have));
     }
-    double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+    // Max pooling pads with the lowest value of the type (exact in double).
+    double padValue = 0.0;
+    if (isMax && isa<FloatType>(et))
+      padValue = -std::numeric_limits<double>::infinity();
+    else if (isMax && !uns)
+      padValue = -std::ldexp(1.0, et.getIntOrFloatBitWidth() - 1);
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), pads, extra, padValue);
 
     SmallVector<Value> sizes(type.getRank());
@@ -202,8 +209,8 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
             rewriter, loc, TypeRange{type}, ValueRange{x, window},
             ValueRange{init}, maps, iterators(2 + n, n),
             [&](OpBuilder &b, Location l, ValueRange a) {
-              Value r = isMax ? arith::MaximumFOp::create(b, l, a[2], a[0]).getResult()
-                              : arith::AddFOp::create(b, l, a[2], a[0]).getResult();
+              Value r = combineReduction(b, l, isMax ? ReduceKind::max : ReduceKind::sum,
+                                         a[2], a[0], uns);
               linalg::YieldOp::create(b, l, r);
             })
             .getResult(0);

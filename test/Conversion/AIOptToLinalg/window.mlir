@@ -48,3 +48,16 @@ func.func @maxpool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
   %0 = aiopt.pool max %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : tensor<1x2x5x5xf32>
   return %0 : tensor<1x2x3x3xf32>
 }
+
+// -----
+
+// Max pooling of uint8: padded with 0 (the lowest uint8), unsigned max.
+// CHECK-LABEL: func @max_pool_u8
+// CHECK: tensor.pad
+// CHECK:   tensor.yield %c0_i8 : i8
+// CHECK: linalg.generic
+// CHECK:   arith.maxui
+func.func @max_pool_u8(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x4x4xui8> {
+  %0 = aiopt.pool max %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xui8>
+  return %0 : tensor<1x1x4x4xui8>
+}

@@ -357,3 +357,11 @@ func.func @compress_static(%x: tensor<3x2xf32>, %c: tensor<3xi1>) {
   %0 = aiopt.compress %x, %c {axis = 0 : i64} : tensor<3x2xf32>, tensor<3xi1> -> tensor<2x2xf32>
   return
 }
+
+// -----
+
+func.func @avg_pool_int(%x: tensor<1x1x4x4xi8>) {
+  // expected-error@+1 {{average pooling needs a float element type}}
+  %0 = aiopt.pool average %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xi8>
+  return
+}

@@ -598,6 +598,13 @@ LogicalResult CompressOp::verify() {
   return success();
 }
 
+LogicalResult PoolOp::verify() {
+  if (getKind() != PoolKind::max &&
+      !isa<FloatType>(cast<RankedTensorType>(getInput().getType()).getElementType()))
+    return emitOpError("average pooling needs a float element type");
+  return success();
+}
+
 LogicalResult TopKOp::verify() {
   auto in = cast<RankedTensorType>(getInput().getType());
   int64_t axis = getAxis();

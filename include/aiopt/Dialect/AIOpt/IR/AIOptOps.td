@@ -398,8 +398,9 @@ def AIOpt_PoolOp : AIOpt_Op<"pool", [Pure,
   let summary = "N-D max or average pooling (ONNX MaxPool, AveragePool, Global*Pool)";
   let description = [{
     Windows slide over the spatial dimensions (2..rank-1). `pads` holds the
-    begin pads then the end pads. Average pooling divides by the window size
-    when `count_include_pad` is set, else by the number of unpadded elements.
+    begin pads then the end pads. Average pooling (float only) divides by the
+    window size when `count_include_pad` is set, else by the number of
+    unpadded elements; max pooling also takes integers.
 
     ```mlir
     %y = aiopt.pool max %x {kernel_shape = array<i64: 2, 2>,
@@ -407,13 +408,14 @@ def AIOpt_PoolOp : AIOpt_Op<"pool", [Pure,
         dilations = array<i64: 1, 1>} : tensor<1x4x8x8xf32>
     ```
   }];
-  let arguments = (ins AIOpt_PoolKindAttr:$kind, AIOpt_FloatTensor:$input,
+  let arguments = (ins AIOpt_PoolKindAttr:$kind, AIOpt_Tensor:$input,
                    DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
                    DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
                    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
                    DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
-  let results = (outs AIOpt_FloatTensor:$output);
+  let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+  let hasVerifier = 1;
 }
 
 def AIOpt_InterpolationAttr : I32EnumAttr<"Interpolation", "resize interpolation", [
