@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::aiopt;
 
@@ -66,9 +68,21 @@ Value cubicWeight(OpBuilder &b, Location l, Value s, double a) {
                                  arith::SelectOp::create(b, l, inside, far, c(0)));
 }
 
+/// The tap offsets [first, first + count) from floor(x) of linear or cubic
+/// interpolation with the kernel stretched by 1 / `stretch` (1: 2 linear, 4
+/// cubic taps).
+std::pair<int64_t, int64_t> tapRange(Interpolation mode, double stretch) {
+  double support = mode == Interpolation::cubic ? 2 : 1;
+  int64_t first = static_cast<int64_t>(std::floor(-support / stretch)) + 1;
+  return {first, 2 * (static_cast<int64_t>(support) - first)};
+}
+
 /// The taps interpolating at coordinate `x` (f64) with `mode`: one nearest
-/// element (by the mode's rounding rule), two linear or four cubic ones.
-Taps interpolationTaps(OpBuilder &b, Location l, Value x, Interpolation mode, double cubicA) {
+/// element (by the mode's rounding rule), or the linear or cubic kernel's
+/// taps, the kernel stretched by 1 / `stretch` (antialiasing; weights then
+/// renormalized).
+Taps interpolationTaps(OpBuilder &b, Location l, Value x, Interpolation mode, double cubicA,
+                       double stretch = 1.0) {
   Type i64 = b.getI64Type();
   auto c = [&](double v) { return f64Const(b, l, v); };
   Taps t;
@@ -95,17 +109,25 @@ Taps interpolationTaps(OpBuilder &b, Location l, Value x, Interpolation mode, do
   Value floor = math::FloorOp::create(b, l, x);
   Value frac = arith::SubFOp::create(b, l, x, floor);
   Value base = arith::FPToSIOp::create(b, l, i64, floor);
-  if (mode == Interpolation::linear) {
-    t.index = {base, arith::AddIOp::create(b, l, base, i64Const(b, l, 1))};
-    t.weight = {arith::SubFOp::create(b, l, c(1), frac), frac};
-    return t;
-  }
-  for (int64_t k = -1; k <= 2; ++k) {
+  auto [first, count] = tapRange(mode, stretch);
+  for (int64_t k = first; k < first + count; ++k) {
     t.index.push_back(arith::AddIOp::create(b, l, base, i64Const(b, l, k)));
-    // Distance of tap k from x: |frac - k|.
-    t.weight.push_back(cubicWeight(
-        b, l, math::AbsFOp::create(b, l, arith::SubFOp::create(b, l, frac, c(double(k)))),
-        cubicA));
+    // The kernel at the tap's distance from x, |k - frac|, scaled.
+    Value s = math::AbsFOp::create(
+        b, l, arith::MulFOp::create(b, l, arith::SubFOp::create(b, l, c(double(k)), frac),
+                                    c(stretch)));
+    t.weight.push_back(mode == Interpolation::linear
+                           ? arith::MaximumFOp::create(
+                                 b, l, arith::SubFOp::create(b, l, c(1), s), c(0))
+                                 .getResult()
+                           : cubicWeight(b, l, s, cubicA));
+  }
+  if (stretch != 1.0) {
+    Value total = c(0);
+    for (Value w : t.weight)
+      total = arith::AddFOp::create(b, l, total, w);
+    for (Value &w : t.weight)
+      w = arith::DivFOp::create(b, l, w, total);
   }
   return t;
 }
@@ -156,15 +178,19 @@ Value sumOverTaps(OpBuilder &b, Location l, Value input, SmallVector<Value> coor
   return sum;
 }
 
-/// The number of tap combinations of `mode` over `dims` dimensions, or an
-/// error when it exceeds kMaxTaps.
-FailureOr<int64_t> tapCombinations(Operation *op, Interpolation mode, size_t dims) {
-  int64_t perDim = mode == Interpolation::cubic ? 4 : mode == Interpolation::linear ? 2 : 1;
+/// The number of tap combinations of `mode` over dimensions whose kernels
+/// are stretched by 1 / `stretch`, or an error when it exceeds kMaxTaps.
+FailureOr<int64_t> tapCombinations(Operation *op, Interpolation mode,
+                                   ArrayRef<double> stretch) {
   int64_t combos = 1;
-  for (size_t i = 0; i < dims && combos <= kMaxTaps; ++i)
+  for (double s : stretch) {
+    int64_t perDim = mode == Interpolation::cubic || mode == Interpolation::linear
+                         ? tapRange(mode, s).second
+                         : 1;
     combos *= perDim;
-  if (combos > kMaxTaps)
-    return op->emitOpError("reads more than ") << kMaxTaps << " taps per output element";
+    if (combos > kMaxTaps)
+      return op->emitOpError("reads more than ") << kMaxTaps << " taps per output element";
+  }
   return combos;
 }
 
@@ -186,7 +212,10 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
       if (op.getCoordScale()[d] != 1 || op.getCoordOffset()[d] != 0 ||
           in.getDimSize(d) != type.getDimSize(d))
         resampled.push_back(d);
-    if (failed(tapCombinations(op, op.getMode(), resampled.size())))
+    SmallVector<double> stretch;
+    for (int64_t d : resampled)
+      stretch.push_back(op.getAntialiasScale() ? (*op.getAntialiasScale())[d] : 1.0);
+    if (failed(tapCombinations(op, op.getMode(), stretch)))
       return failure();
     double cubicA = op.getCubicCoeffA().convertToDouble();
     Value result = buildElementwise(
@@ -194,7 +223,7 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
         [&](OpBuilder &b, Location l, ValueRange) -> Value {
           SmallVector<Taps> taps;
           Value outside = scalarConstant(b, l, b.getI1Type(), 0);
-          for (int64_t d : resampled) {
+          for (auto [i, d] : llvm::enumerate(resampled)) {
             int64_t length = in.getDimSize(d);
             Value pos = arith::SIToFPOp::create(
                 b, l, b.getF64Type(),
@@ -208,7 +237,7 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
                     b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, xd, f64Const(b, l, 0)),
                     arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, xd,
                                           f64Const(b, l, double(length - 1)))));
-            Taps t = interpolationTaps(b, l, xd, op.getMode(), cubicA);
+            Taps t = interpolationTaps(b, l, xd, op.getMode(), cubicA, stretch[i]);
             if (op.getMode() == Interpolation::cubic && op.getExcludeOutside()) {
               // Taps outside the input get no weight; the rest renormalize.
               Value total = f64Const(b, l, 0);
@@ -277,7 +306,7 @@ struct GridSampleLowering : OpConversionPattern<GridSampleOp> {
     int64_t k = in.getRank() - 2;
     Interpolation mode = op.getMode();
     bool nearest = mode != Interpolation::linear && mode != Interpolation::cubic;
-    if (failed(tapCombinations(op, mode, k)))
+    if (failed(tapCombinations(op, mode, SmallVector<double>(k, 1.0))))
       return failure();
     bool align = op.getAlignCorners();
     GridPadding padding = op.getPaddingMode();

@@ -278,9 +278,43 @@ LogicalResult globalPool(NodeBinder &b, ReduceKind kind) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
+/// Training-mode BatchNormalization (opset 14+): normalizes with the batch
+/// statistics (mean and population variance over all axes but 1) and also
+/// returns the running statistics updated with `momentum`.
+LogicalResult batchNormTraining(NodeBinder &b, ArrayRef<Value> in) {
+  Value x = in[0];
+  RankedTensorType xt = tensorType(x);
+  SmallVector<int64_t> axes = {0};
+  for (int64_t d = 2; d < xt.getRank(); ++d)
+    axes.push_back(d);
+  SmallVector<int64_t> channelShape(xt.getRank(), 1);
+  channelShape[1] = xt.getDimSize(1);
+  Type et = xt.getElementType();
+  FailureOr<Value> mean = b.reduce(ReduceKind::mean, x, axes, /*keepdims=*/false);
+  FailureOr<Value> bcast = failed(mean) ? mean : b.reshape(*mean, channelShape);
+  FailureOr<Value> centered = failed(bcast) ? bcast : b.make<SubOp>(x, *bcast);
+  FailureOr<Value> sq = failed(centered) ? centered : b.make<MulOp>(*centered, *centered);
+  FailureOr<Value> var = failed(sq) ? sq : b.reduce(ReduceKind::mean, *sq, axes, false);
+  if (failed(var))
+    return failure();
+  FailureOr<Value> y = b.makeTyped<BatchNormOp>(
+      x.getType(), x, in[1], in[2], *mean, *var,
+      b.builder.getF32FloatAttr(b.attrFloat("epsilon", 1e-5f)));
+  double momentum = b.attrFloat("momentum", 0.9f);
+  auto running = [&](Value old, Value batch) -> FailureOr<Value> {
+    FailureOr<Value> keep = b.make<MulOp>(old, b.scalarConstant(et, momentum));
+    FailureOr<Value> add = b.make<MulOp>(batch, b.scalarConstant(et, 1 - momentum));
+    if (failed(keep) || failed(add))
+      return failure();
+    return b.make<AddOp>(*keep, *add);
+  };
+  FailureOr<Value> runMean = running(in[3], *mean), runVar = running(in[4], *var);
+  if (failed(y) || failed(runMean) || failed(runVar))
+    return failure();
+  return b.setResults({*y, *runMean, *runVar});
+}
+
 LogicalResult batchNorm(NodeBinder &b) {
-  if (b.attrInt("training_mode", 0) != 0)
-    return b.error() << "training_mode is not supported (inference only)";
   // Opsets 6-8: `spatial` = 0 normalizes per element, not per channel.
   if (b.attrInt("spatial", 1) != 1)
     return b.error() << "spatial = 0 is not supported";
@@ -291,6 +325,11 @@ LogicalResult batchNorm(NodeBinder &b) {
       return failure();
     in.push_back(*v);
   }
+  if (b.attrInt("training_mode", 0) != 0)
+    return batchNormTraining(b, in);
+  if (b.opset < 14 && b.node.output_size() > 1)
+    return b.error() << "the training outputs of BatchNormalization before opset 14 are "
+                        "not supported";
   FailureOr<Value> v = b.makeTyped<BatchNormOp>(
       in[0].getType(), in[0], in[1], in[2], in[3], in[4],
       b.builder.getF32FloatAttr(b.attrFloat("epsilon", 1e-5f)));
@@ -373,14 +412,21 @@ LogicalResult softmax(NodeBinder &b, bool log) {
   return failed(v) ? failure() : b.setResults(*v);
 }
 
-/// Dropout at inference is the identity; its mask output is all true.
+/// Dropout at inference (or with ratio 0) is the identity; its mask output
+/// is all true.
 LogicalResult dropout(NodeBinder &b) {
   if (b.hasInput(2)) {
     FailureOr<SmallVector<int64_t>> training = b.constInts(2, "training_mode");
     if (failed(training))
       return failure();
-    if (!training->empty() && (*training)[0] != 0)
-      return b.error() << "training_mode is not supported (inference only)";
+    // Training mode with ratio 0 keeps every element too; other ratios
+    // draw random masks, which compiled inference does not.
+    FailureOr<std::optional<double>> ratio = b.constScalar(1, "ratio");
+    if (failed(ratio))
+      return failure();
+    if (!training->empty() && (*training)[0] != 0 && ratio->value_or(0.5) != 0)
+      return b.error() << "training_mode with a nonzero ratio (random dropout) is not "
+                          "supported";
   }
   if (b.opset < 7 && b.attrInt("is_test", 0) == 0)
     return b.error() << "is_test = 0 (training) is not supported";

@@ -53,8 +53,6 @@ LogicalResult buildResize(NodeBinder &b, const ResizeSpec &spec) {
   int64_t rank = type.getRank();
   if (!type.hasStaticShape())
     return b.error() << "the input shape must be static";
-  if (b.attrInt("antialias", 0) != 0)
-    return b.error() << "antialias is not supported";
   SmallVector<int64_t> axes = b.attrInts("axes");
   if (axes.empty())
     for (int64_t d = 0; d < rank; ++d)
@@ -139,11 +137,20 @@ LogicalResult buildResize(NodeBinder &b, const ResizeSpec &spec) {
   FloatAttr extrapolation;
   if (cm == "tf_crop_and_resize")
     extrapolation = ob.getF64FloatAttr(b.attrFloat("extrapolation_value", 0));
+  // Antialiasing (linear and cubic) widens the kernel of downsampled axes.
+  DenseF64ArrayAttr antialias;
+  if (b.attrInt("antialias", 0) != 0 &&
+      (*mode == Interpolation::linear || *mode == Interpolation::cubic)) {
+    SmallVector<double> factor(rank, 1.0);
+    for (size_t i = 0; i < n; ++i)
+      factor[axes[i]] = std::min(scale[i], 1.0);
+    antialias = ob.getDenseF64ArrayAttr(factor);
+  }
   FailureOr<Value> v = b.makeTyped<ResizeOp>(
       type.clone(outShape), *x, InterpolationAttr::get(ob.getContext(), *mode),
       ob.getDenseF64ArrayAttr(a), ob.getDenseF64ArrayAttr(off),
       ob.getF64FloatAttr(b.attrFloat("cubic_coeff_a", -0.75f)),
-      ob.getBoolAttr(b.attrInt("exclude_outside", 0) != 0), extrapolation);
+      ob.getBoolAttr(b.attrInt("exclude_outside", 0) != 0), extrapolation, antialias);
   return failed(v) ? failure() : b.setResults(*v);
 }
 

@@ -135,3 +135,17 @@ func.func @grid_sample_linear(%x: tensor<1x1x2x4xf32>, %g: tensor<1x3x3x2xf32>) 
   %0 = aiopt.grid_sample %x, %g {mode = 4 : i32, padding_mode = 0 : i32, align_corners = false} : tensor<1x1x2x4xf32>, tensor<1x3x3x2xf32> -> tensor<1x1x3x3xf32>
   return %0 : tensor<1x1x3x3xf32>
 }
+
+// -----
+
+// Antialiased linear resize at factor 0.5: four taps (offsets -1..2 from
+// floor(x)), weights max(0, 1 - |k - frac| / 2) renormalized.
+// CHECK-LABEL: func @resize_antialias
+// CHECK: linalg.generic
+// CHECK-COUNT-4: arith.maximumf
+// CHECK: arith.divf
+// CHECK-COUNT-4: tensor.extract %{{.*}} : tensor<1x8xf32>
+func.func @resize_antialias(%x: tensor<1x8xf32>) -> tensor<1x4xf32> {
+  %0 = aiopt.resize %x {mode = 4 : i32, coord_scale = array<f64: 1.0, 2.0>, coord_offset = array<f64: 0.0, 0.5>, antialias_scale = array<f64: 1.0, 0.5>} : tensor<1x8xf32> to tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}

@@ -365,3 +365,11 @@ func.func @avg_pool_int(%x: tensor<1x1x4x4xi8>) {
   %0 = aiopt.pool average %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xi8>
   return
 }
+
+// -----
+
+func.func @resize_antialias_range(%x: tensor<1x8xf32>) {
+  // expected-error@+1 {{antialias scales must be in (0, 1]}}
+  %0 = aiopt.resize %x {mode = 4 : i32, coord_scale = array<f64: 1.0, 2.0>, coord_offset = array<f64: 0.0, 0.5>, antialias_scale = array<f64: 1.0, 2.0>} : tensor<1x8xf32> to tensor<1x4xf32>
+  return
+}

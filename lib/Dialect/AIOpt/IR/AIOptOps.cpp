@@ -552,6 +552,12 @@ LogicalResult ResizeOp::verify() {
     return emitOpError("needs one coordinate scale and offset per dimension");
   if (!in.hasStaticShape() || !out.hasStaticShape())
     return emitOpError("needs static shapes");
+  if (auto aa = getAntialiasScale()) {
+    if (static_cast<int64_t>(aa->size()) != rank)
+      return emitOpError("needs one antialias scale per dimension");
+    if (llvm::any_of(*aa, [](double f) { return !(f > 0 && f <= 1); }))
+      return emitOpError("antialias scales must be in (0, 1]");
+  }
   return success();
 }
 

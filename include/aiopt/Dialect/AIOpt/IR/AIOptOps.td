@@ -436,7 +436,10 @@ def AIOpt_ResizeOp : AIOpt_Op<"resize", [Pure]> {
     (`cubic_coeff_a`; with `exclude_outside` the taps outside the input get
     no weight and the others are renormalized). Neighbours outside the
     input repeat the edge. With `extrapolation_value`, an output whose
-    coordinates fall outside the input takes that value.
+    coordinates fall outside the input takes that value. With
+    `antialias_scale` (one factor in (0, 1] per dimension; linear and
+    cubic), the kernel is stretched by 1 / factor, taking more taps, and its
+    weights renormalized: a low-pass filter when downsampling.
 
     ```mlir
     %y = aiopt.resize %x {mode = linear, coord_scale = array<f64: 1., 1., 0.5, 0.5>,
@@ -448,7 +451,8 @@ def AIOpt_ResizeOp : AIOpt_Op<"resize", [Pure]> {
                    DenseF64ArrayAttr:$coord_scale, DenseF64ArrayAttr:$coord_offset,
                    DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
                    DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
-                   OptionalAttr<F64Attr>:$extrapolation_value);
+                   OptionalAttr<F64Attr>:$extrapolation_value,
+                   OptionalAttr<DenseF64ArrayAttr>:$antialias_scale);
   let results = (outs AIOpt_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
   let hasVerifier = 1;
