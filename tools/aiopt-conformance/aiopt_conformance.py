@@ -257,8 +257,10 @@ def run_case(case, tools, work, inputs_info, output_types):
             nan = np.isnan(w64)
             if not np.array_equal(nan, np.isnan(g64)):
                 return "mismatch", "%s: output %d has NaN in other places" % (ds, i)
-            # Equal values (infinities included) have no error.
-            err = np.where(g64 == w64, 0.0, np.abs(g64 - w64))[~nan]
+            # Equal values (infinities included) have no error; inf - inf
+            # of equal infinities is computed but not used.
+            with np.errstate(invalid="ignore"):
+                err = np.where(g64 == w64, 0.0, np.abs(g64 - w64))[~nan]
             ref = np.abs(w64)[~nan]
             rtol = max(RTOL, 4 * HALF_EPS.get(output_types[i] if i < len(output_types) else 0, 0))
             if np.any(err > ATOL + rtol * ref):
