@@ -8,6 +8,7 @@
 
 #include "aiopt/Codegen/CPU/Passes.h"
 #include "aiopt/Conversion/Passes.h"
+#include "aiopt/Dialect/AIOpt/Transforms/Passes.h"
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "aiopt/Pipelines/Pipelines.h"
 #include "mlir/InitAllDialects.h"
@@ -22,6 +23,7 @@ void mlir::aiopt::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::aiopt::registerAllPasses() {
   mlir::registerAllPasses();
+  registerAIOptTransformsPasses();
   registerAIOptConversionPasses();
   registerAIOptCPUPasses();
   registerAIOptPipelines();

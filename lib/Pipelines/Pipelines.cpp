@@ -34,21 +34,36 @@ static void add(OpPassManager &pm, const std::string &passes) {
     llvm::report_fatal_error(llvm::Twine("aiopt: bad built-in pipeline: ") + passes);
 }
 
-void mlir::aiopt::buildGraphPipeline(OpPassManager &pm) {
+void mlir::aiopt::buildGraphPipeline(OpPassManager &pm, unsigned optLevel) {
+  if (optLevel == 0)
+    return;
   // Folds the shape subgraphs and identities the importer left (folders and
   // canonicalization patterns of the aiopt ops), then removes duplicates.
   add(pm, "canonicalize");
+  if (optLevel >= 2) {
+    // Single ops for decomposed GELU/SiLU/LayerNorm first, so that the
+    // activations they produce can become epilogues.
+    add(pm, "aiopt-recognize-patterns");
+    // Normalization into weights before the bias joins the contraction.
+    add(pm, "aiopt-fold-batchnorm");
+    add(pm, "aiopt-fuse-epilogue");
+    add(pm, "canonicalize");
+  }
   add(pm, "cse");
 }
 
-void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm) {
+void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
   // Every aiopt op becomes linalg/tensor/arith/math on tensors.
   add(pm, "convert-aiopt-to-linalg");
+  if (optLevel == 0)
+    return;
   add(pm, "canonicalize");
-  // Producer/consumer fusion of elementwise generics (bias, activation,
-  // broadcast chains) so they become one loop nest.
-  add(pm, "linalg-fuse-elementwise-ops");
-  add(pm, "canonicalize");
+  if (optLevel >= 2) {
+    // Producer/consumer fusion of elementwise generics (bias, activation,
+    // broadcast chains) so they become one loop nest.
+    add(pm, "linalg-fuse-elementwise-ops");
+    add(pm, "canonicalize");
+  }
   add(pm, "cse");
 }
 
@@ -110,10 +125,10 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
     case Phase::Import:
       break;
     case Phase::Graph:
-      buildGraphPipeline(pm);
+      buildGraphPipeline(pm, options.optLevel);
       break;
     case Phase::Linalg:
-      buildLinalgPipeline(pm);
+      buildLinalgPipeline(pm, options.optLevel);
       break;
     case Phase::Codegen:
       buildCPUCodegenPipeline(pm);
@@ -126,12 +141,12 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
 }
 
 void mlir::aiopt::registerAIOptPipelines() {
-  PassPipelineRegistration<>("aiopt-graph-pipeline",
-                             "import -> graph: simplify the aiopt dialect",
-                             buildGraphPipeline);
-  PassPipelineRegistration<>("aiopt-linalg-pipeline",
-                             "graph -> linalg: lower to linalg and fuse",
-                             buildLinalgPipeline);
+  PassPipelineRegistration<OptLevelOptions>(
+      "aiopt-graph-pipeline", "import -> graph: simplify and fuse the aiopt dialect",
+      [](OpPassManager &pm, const OptLevelOptions &o) { buildGraphPipeline(pm, o.optLevel); });
+  PassPipelineRegistration<OptLevelOptions>(
+      "aiopt-linalg-pipeline", "graph -> linalg: lower to linalg and fuse",
+      [](OpPassManager &pm, const OptLevelOptions &o) { buildLinalgPipeline(pm, o.optLevel); });
   PassPipelineRegistration<>("aiopt-cpu-codegen-pipeline",
                              "linalg -> codegen: bufferize and make loops",
                              buildCPUCodegenPipeline);

@@ -19,11 +19,15 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <map>
+#include <set>
 
 using namespace mlir;
 using namespace mlir::aiopt;
@@ -64,8 +68,15 @@ cl::opt<std::string> modelName("name",
                                cl::cat(category));
 cl::opt<std::string> headerFile("header", cl::desc("C header to write (default: output with .h)"),
                                 cl::cat(category));
-cl::opt<unsigned> optLevel("O", cl::Prefix, cl::init(3), cl::desc("LLVM optimization level (-O0..-O3)"),
-                           cl::cat(category));
+cl::opt<unsigned> optLevel(
+    "O", cl::Prefix, cl::init(2),
+    cl::desc("Optimization level -O0..-O3 (default -O2): the graph and linalg passes it "
+             "runs (see --print-pipeline) and LLVM's level (0, 2, 3, 3)"),
+    cl::cat(category));
+cl::opt<bool> opStats("op-stats",
+                      cl::desc("Print the aiopt operator counts before and after the graph "
+                               "passes (to stderr)"),
+                      cl::cat(category));
 cl::list<std::string> bindInputs(
     "bind-input", cl::value_desc("NAME=FILE.pb"),
     cl::desc("Bind graph input NAME to the ONNX TensorProto in FILE.pb: it becomes a "
@@ -73,6 +84,40 @@ cl::list<std::string> bindInputs(
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the MLIR pass pipeline and exit"),
                             cl::cat(category));
+
+/// Number of operations per name (aiopt ops and the control flow around
+/// them), ordered by name.
+using OpCounts = std::map<std::string, int64_t>;
+
+OpCounts countOps(ModuleOp module) {
+  OpCounts counts;
+  module.walk([&](Operation *op) {
+    if (!isa<ModuleOp, func::FuncOp, func::ReturnOp>(op))
+      ++counts[op->getName().getStringRef().str()];
+  });
+  return counts;
+}
+
+/// A table of the counts before and after, with totals.
+void printOpCounts(llvm::raw_ostream &os, const OpCounts &before, const OpCounts &after) {
+  std::set<std::string> names;
+  for (const auto &m : {before, after})
+    for (const auto &[name, n] : m)
+      names.insert(name);
+  auto get = [](const OpCounts &m, const std::string &name) {
+    auto it = m.find(name);
+    return it == m.end() ? int64_t(0) : it->second;
+  };
+  int64_t totalBefore = 0, totalAfter = 0;
+  os << llvm::formatv("{0,-28} {1,8} {2,8}\n", "operation", "before", "after");
+  for (const std::string &name : names) {
+    int64_t b = get(before, name), a = get(after, name);
+    totalBefore += b;
+    totalAfter += a;
+    os << llvm::formatv("{0,-28} {1,8} {2,8}\n", name, b, a);
+  }
+  os << llvm::formatv("{0,-28} {1,8} {2,8}\n", "total", totalBefore, totalAfter);
+}
 
 std::string joinArgs(int argc, char **argv) {
   std::string s;
@@ -149,13 +194,30 @@ int compile(int argc, char **argv) {
     return 1;
   }
 
+  if (optLevel > 3) {
+    llvm::errs() << "aiopt-compile: -O" << optLevel << " is not a level (-O0..-O3)\n";
+    return 1;
+  }
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.modelName = name;
+  pipelineOptions.optLevel = optLevel;
+  // With --op-stats the graph phase runs on its own, counted before and after.
+  bool splitGraph = opStats && *from < Phase::Graph && *to >= Phase::Graph;
+  PassManager graphPm(&context, ModuleOp::getOperationName());
   PassManager pm(&context, ModuleOp::getOperationName());
-  if (failed(applyPassManagerCLOptions(pm)))
+  if (failed(applyPassManagerCLOptions(pm)) || failed(applyPassManagerCLOptions(graphPm)))
     return 1;
-  buildCPUPipeline(pm, *from, *to, pipelineOptions);
+  if (splitGraph) {
+    buildCPUPipeline(graphPm, *from, Phase::Graph, pipelineOptions);
+    buildCPUPipeline(pm, Phase::Graph, *to, pipelineOptions);
+  } else {
+    buildCPUPipeline(pm, *from, *to, pipelineOptions);
+  }
   if (printPipeline) {
+    if (splitGraph) {
+      graphPm.printAsTextualPipeline(llvm::outs());
+      llvm::outs() << "\n";
+    }
     pm.printAsTextualPipeline(llvm::outs());
     llvm::outs() << "\n";
     return 0;
@@ -190,6 +252,12 @@ int compile(int argc, char **argv) {
     signature = *sig;
   }
 
+  if (splitGraph) {
+    OpCounts before = countOps(*module);
+    if (failed(graphPm.run(*module)))
+      return 1;
+    printOpCounts(llvm::errs(), before, countOps(*module));
+  }
   if (failed(pm.run(*module)))
     return 1;
 
@@ -211,7 +279,8 @@ int compile(int argc, char **argv) {
   targetOptions.triple = targetTriple;
   targetOptions.cpu = mcpu;
   targetOptions.features = mattr;
-  targetOptions.optLevel = std::min(3u, optLevel.getValue());
+  static constexpr unsigned kLLVMLevel[] = {0, 2, 3, 3};
+  targetOptions.optLevel = kLLVMLevel[optLevel];
   Location loc = module->getLoc();
   auto tm = createTargetMachine(targetOptions, loc);
   if (failed(tm))

@@ -22,18 +22,34 @@ enum class Phase { Import = 0, Graph, Linalg, Codegen, LLVM };
 std::optional<Phase> parsePhase(StringRef name);
 StringRef phaseName(Phase phase);
 
+/// The optimization level of the graph and linalg phases:
+///  0: none (lowering only);
+///  1: canonicalization, folding and CSE;
+///  2: 1 + operator recognition, batch-norm folding, epilogue fusion, and
+///     elementwise fusion after lowering (the default);
+///  3: 2 + tile-and-fuse of elementwise epilogues into contraction tiles.
+struct OptLevelOptions : public PassPipelineOptions<OptLevelOptions> {
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("Optimization level 0..3 (default 2)"),
+                            llvm::cl::init(2)};
+};
+
 /// Options of the CPU pipelines.
 struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<std::string> modelName{
       *this, "model-name",
       llvm::cl::desc("Model function; its exported entry is <name>_entry"),
       llvm::cl::init("main")};
+  Option<unsigned> optLevel{*this, "opt-level",
+                            llvm::cl::desc("Optimization level 0..3 (default 2)"),
+                            llvm::cl::init(2)};
 };
 
-/// import -> graph: graph-level simplification of the aiopt dialect.
-void buildGraphPipeline(OpPassManager &pm);
+/// import -> graph: graph-level simplification and fusion of the aiopt
+/// dialect, as much as `optLevel` asks.
+void buildGraphPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// graph -> linalg: lowering to tensor-level linalg and fusion.
-void buildLinalgPipeline(OpPassManager &pm);
+void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// linalg -> codegen: bufferization and loops (memref, scf, arith, math).
 void buildCPUCodegenPipeline(OpPassManager &pm);
 /// codegen -> llvm: the LLVM dialect with the exported entry point.

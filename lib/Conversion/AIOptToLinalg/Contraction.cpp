@@ -77,7 +77,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       Value mm = linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs2, rhs},
                                           ValueRange{init})
                      .getResult(0);
-      rewriter.replaceOp(op, reshapeTensor(rewriter, loc, mm, type));
+      rewriter.replaceOp(op, epilogue(rewriter, op, adaptor,
+                                      reshapeTensor(rewriter, loc, mm, type)));
       return success();
     }
 
@@ -119,9 +120,18 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       }
     }
     Value init = zeroFilled(rewriter, loc, type, sizes);
-    rewriter.replaceOp(op, buildContraction(rewriter, loc, lhs, rhs, init, maps,
-                                            Value()));
+    rewriter.replaceOp(op, epilogue(rewriter, op, adaptor,
+                                    buildContraction(rewriter, loc, lhs, rhs, init, maps,
+                                                     Value())));
     return success();
+  }
+
+  /// The bias added (as aiopt.add, broadcasting) and the activation applied.
+  static Value epilogue(OpBuilder &b, MatMulOp op, OpAdaptor adaptor, Value result) {
+    if (Value bias = adaptor.getBias())
+      result = AddOp::create(b, op.getLoc(), result.getType(), result, bias);
+    return applyEpilogue(b, op.getLoc(), op.getActivation(), op.getActivationParams(),
+                         result);
   }
 };
 
@@ -166,7 +176,10 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                                    tb ? map2(n, k) : map2(k, n), map2(m, n)};
     double alpha = op.getAlpha().convertToDouble();
     Value scale = alpha == 1 ? Value() : scalarConstant(rewriter, loc, et, alpha);
-    rewriter.replaceOp(op, buildContraction(rewriter, loc, a, b, init, maps, scale));
+    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
+                                         op.getActivationParams(),
+                                         buildContraction(rewriter, loc, a, b, init, maps,
+                                                          scale)));
     return success();
   }
 };

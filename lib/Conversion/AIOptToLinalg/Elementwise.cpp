@@ -126,6 +126,9 @@ Value scalar(SigmoidOp, OB &b, Loc l, VR a) {
   Value one = constLike(b, l, a[0], 1);
   return arith::DivFOp::create(b, l, one, arith::AddFOp::create(b, l, one, e));
 }
+Value scalar(SiluOp, OB &b, Loc l, VR a) {
+  return arith::MulFOp::create(b, l, a[0], scalar(SigmoidOp(), b, l, a));
+}
 Value scalar(TanhOp, OB &b, Loc l, VR a) { return math::TanhOp::create(b, l, a[0]); }
 Value scalar(ErfOp, OB &b, Loc l, VR a) { return math::ErfOp::create(b, l, a[0]); }
 Value scalar(ExpOp, OB &b, Loc l, VR a) { return math::ExpOp::create(b, l, a[0]); }
@@ -410,7 +413,7 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
 
 void mlir::aiopt::populateElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<
-      ElementwiseLowering<ReluOp>, ElementwiseLowering<SigmoidOp>,
+      ElementwiseLowering<ReluOp>, ElementwiseLowering<SigmoidOp>, ElementwiseLowering<SiluOp>,
       ElementwiseLowering<TanhOp>, ElementwiseLowering<ErfOp>,
       ElementwiseLowering<ExpOp>, ElementwiseLowering<LogOp>,
       ElementwiseLowering<SqrtOp>, ElementwiseLowering<FloorOp>,

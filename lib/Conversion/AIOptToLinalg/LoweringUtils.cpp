@@ -225,3 +225,33 @@ Value mlir::aiopt::combineReduction(OpBuilder &b, Location l, ReduceKind kind, V
   }
 }
 
+
+Value mlir::aiopt::applyEpilogue(OpBuilder &b, Location loc,
+                                 std::optional<Activation> activation,
+                                 std::optional<ArrayRef<double>> params, Value x) {
+  if (!activation)
+    return x;
+  Type t = x.getType();
+  ArrayRef<double> p = params.value_or(ArrayRef<double>());
+  switch (*activation) {
+  case Activation::relu:
+    return ReluOp::create(b, loc, t, x);
+  case Activation::clip:
+    return ClipOp::create(b, loc, t, x, b.getF64FloatAttr(p[0]), b.getF64FloatAttr(p[1]));
+  case Activation::sigmoid:
+    return SigmoidOp::create(b, loc, t, x);
+  case Activation::silu:
+    return SiluOp::create(b, loc, t, x);
+  case Activation::gelu:
+  case Activation::gelu_tanh:
+    return GeluOp::create(b, loc, t, x,
+                          b.getBoolAttr(*activation == Activation::gelu_tanh));
+  case Activation::hard_swish:
+    return HardSwishOp::create(b, loc, t, x);
+  case Activation::leaky_relu:
+    return LeakyReluOp::create(b, loc, t, x, b.getF32FloatAttr(p[0]));
+  case Activation::tanh:
+    return TanhOp::create(b, loc, t, x);
+  }
+  llvm_unreachable("unknown activation");
+}

@@ -91,6 +91,12 @@ Value padConstant(OpBuilder &b, Location loc, RankedTensorType type, Value src,
 SmallVector<utils::IteratorType> iterators(unsigned numParallel,
                                            unsigned numReduction);
 
+/// `result` (of a matmul, gemm or conv) with the epilogue `activation`
+/// applied, built from the aiopt activation ops, which the conversion then
+/// lowers (and linalg fuses with the bias into one elementwise generic).
+Value applyEpilogue(OpBuilder &b, Location loc, std::optional<Activation> activation,
+                    std::optional<ArrayRef<double>> params, Value result);
+
 } // namespace mlir::aiopt
 
 #endif

@@ -140,7 +140,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
           Value p = arith::MulFOp::create(b, l, a[0], a[1]);
           linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[2], p).getResult());
         });
-    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, conv.getResult(0), type));
+    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
+                                         op.getActivationParams(),
+                                         reshapeTensor(rewriter, loc, conv.getResult(0), type)));
     return success();
   }
 };

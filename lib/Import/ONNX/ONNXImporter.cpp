@@ -266,7 +266,7 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &g
     return failure();
   const onnx::NodeProto *enclosing = current;
   std::string enclosingName = currentName;
-  auto restore = llvm::make_scope_exit([&] {
+  llvm::scope_exit restore([&] {
     current = enclosing;
     currentName = enclosingName;
   });

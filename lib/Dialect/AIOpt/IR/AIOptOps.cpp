@@ -281,6 +281,46 @@ LogicalResult ClipOp::verify() {
 // Linear algebra and convolution
 //===----------------------------------------------------------------------===//
 
+/// Checks the epilogue activation of a matmul, gemm or conv: float results
+/// only, and the parameters it takes (clip: min <= max; leaky_relu: alpha).
+static LogicalResult verifyEpilogue(Operation *op, std::optional<Activation> activation,
+                                    std::optional<ArrayRef<double>> params) {
+  if (!activation) {
+    if (params)
+      return op->emitOpError("has activation parameters but no activation");
+    return success();
+  }
+  if (!isa<FloatType>(getElementTypeOrSelf(op->getResult(0).getType())))
+    return op->emitOpError("activation needs a float result");
+  size_t want = *activation == Activation::clip ? 2 : *activation == Activation::leaky_relu ? 1 : 0;
+  size_t have = params ? params->size() : 0;
+  if (have != want)
+    return op->emitOpError("activation ") << stringifyActivation(*activation) << " takes "
+                                          << want << " parameters, not " << have;
+  if (*activation == Activation::clip && (*params)[0] > (*params)[1])
+    return op->emitOpError("clip minimum exceeds its maximum");
+  return success();
+}
+
+LogicalResult MatMulOp::verify() {
+  if (Value bias = getBias()) {
+    auto type = cast<RankedTensorType>(getType());
+    ArrayRef<int64_t> bs = cast<RankedTensorType>(bias.getType()).getShape();
+    FailureOr<SmallVector<int64_t>> b = broadcastShapes({type.getShape(), bs});
+    if (failed(b) || ArrayRef<int64_t>(*b) != type.getShape())
+      return emitOpError("bias of shape ") << shapeStr(bs) << " does not broadcast to the result";
+  }
+  return verifyEpilogue(*this, getActivation(), getActivationParams());
+}
+
+LogicalResult GemmOp::verify() {
+  return verifyEpilogue(*this, getActivation(), getActivationParams());
+}
+
+LogicalResult ConvOp::verify() {
+  return verifyEpilogue(*this, getActivation(), getActivationParams());
+}
+
 LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &types) {

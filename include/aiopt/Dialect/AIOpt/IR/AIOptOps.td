@@ -117,6 +117,7 @@ def AIOpt_SoftplusOp : AIOpt_UnaryOp<"softplus", "log(1 + exp(x))">;
 def AIOpt_SoftsignOp : AIOpt_UnaryOp<"softsign", "x / (1 + |x|)">;
 def AIOpt_MishOp : AIOpt_UnaryOp<"mish", "x * tanh(softplus(x))">;
 def AIOpt_HardSwishOp : AIOpt_UnaryOp<"hard_swish", "x * max(0, min(1, x / 6 + 1 / 2))">;
+def AIOpt_SiluOp : AIOpt_UnaryOp<"silu", "x * sigmoid(x) (SiLU, Swish with alpha 1)">;
 
 /// An activation with scalar parameters given as attributes.
 class AIOpt_ActivationOp<string mnemonic, string summ, dag params, string example>
@@ -304,19 +305,46 @@ def AIOpt_WhereOp : AIOpt_BroadcastOp<"where", "Broadcasting select (ONNX Where)
 // Linear algebra and convolution
 //===----------------------------------------------------------------------===//
 
+def AIOpt_ActivationAttr : I32EnumAttr<"Activation", "fused epilogue activation", [
+    I32EnumAttrCase<"relu", 0>, I32EnumAttrCase<"clip", 1>,
+    I32EnumAttrCase<"sigmoid", 2>, I32EnumAttrCase<"silu", 3>,
+    I32EnumAttrCase<"gelu", 4>, I32EnumAttrCase<"gelu_tanh", 5>,
+    I32EnumAttrCase<"hard_swish", 6>, I32EnumAttrCase<"leaky_relu", 7>,
+    I32EnumAttrCase<"tanh", 8>]> {
+  let cppNamespace = "::mlir::aiopt";
+}
+
+// matmul, gemm and conv take an epilogue: an activation applied to the
+// result (after bias), with its parameters (clip: min, max; leaky_relu:
+// alpha). The epilogue fusion pass sets it.
+
 def AIOpt_MatMulOp : AIOpt_Op<"matmul", [Pure,
     InferTypeOpAdaptor]> {
   let summary = "Matrix product with broadcast batch dimensions (ONNX MatMul)";
   let description = [{
-    Operands have rank >= 2; leading (batch) dimensions broadcast.
+    Operands have rank >= 2; leading (batch) dimensions broadcast. An
+    optional `bias` broadcasts to the result and is added to it, then the
+    epilogue activation applies (both set by epilogue fusion).
 
     ```mlir
     %c = aiopt.matmul %a, %b : tensor<2x8x16xf32>, tensor<16x4xf32>
+    %d = aiopt.matmul %a, %b, %bias {activation = 0 : i32}
+        : tensor<2x8x16xf32>, tensor<16x4xf32>, tensor<4xf32>
     ```
   }];
-  let arguments = (ins AIOpt_Tensor:$lhs, AIOpt_Tensor:$rhs);
+  let arguments = (ins AIOpt_Tensor:$lhs, AIOpt_Tensor:$rhs,
+                   Optional<AIOpt_Tensor>:$bias,
+                   OptionalAttr<AIOpt_ActivationAttr>:$activation,
+                   OptionalAttr<DenseF64ArrayAttr>:$activation_params);
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let builders = [
+    // Without bias or epilogue (as imported).
+    OpBuilder<(ins "Type":$type, "Value":$lhs, "Value":$rhs), [{
+      build($_builder, $_state, type, lhs, rhs, Value(), ActivationAttr(),
+            DenseF64ArrayAttr());
+    }]>];
+  let hasVerifier = 1;
 }
 
 def AIOpt_GemmOp : AIOpt_Op<"gemm", [Pure,
@@ -335,9 +363,19 @@ def AIOpt_GemmOp : AIOpt_Op<"gemm", [Pure,
                    DefaultValuedAttr<F32Attr, "1.0">:$alpha,
                    DefaultValuedAttr<F32Attr, "1.0">:$beta,
                    DefaultValuedAttr<BoolAttr, "false">:$transA,
-                   DefaultValuedAttr<BoolAttr, "false">:$transB);
+                   DefaultValuedAttr<BoolAttr, "false">:$transB,
+                   OptionalAttr<AIOpt_ActivationAttr>:$activation,
+                   OptionalAttr<DenseF64ArrayAttr>:$activation_params);
   let results = (outs AIOpt_FloatTensor:$output);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let builders = [
+    // Without epilogue (as imported).
+    OpBuilder<(ins "Type":$type, "Value":$a, "Value":$b, "Value":$c, "FloatAttr":$alpha,
+                   "FloatAttr":$beta, "BoolAttr":$transA, "BoolAttr":$transB), [{
+      build($_builder, $_state, type, a, b, c, alpha, beta, transA, transB,
+            ActivationAttr(), DenseF64ArrayAttr());
+    }]>];
+  let hasVerifier = 1;
 }
 
 def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
@@ -357,9 +395,20 @@ def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
   let arguments = (ins AIOpt_FloatTensor:$input, AIOpt_FloatTensor:$filter,
                    Optional<AIOpt_FloatTensor>:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                   DenseI64ArrayAttr:$dilations, I64Attr:$group);
+                   DenseI64ArrayAttr:$dilations, I64Attr:$group,
+                   OptionalAttr<AIOpt_ActivationAttr>:$activation,
+                   OptionalAttr<DenseF64ArrayAttr>:$activation_params);
   let results = (outs AIOpt_FloatTensor:$output);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let builders = [
+    // Without epilogue (as imported).
+    OpBuilder<(ins "Type":$type, "Value":$input, "Value":$filter, "Value":$bias,
+                   "DenseI64ArrayAttr":$strides, "DenseI64ArrayAttr":$pads,
+                   "DenseI64ArrayAttr":$dilations, "IntegerAttr":$group), [{
+      build($_builder, $_state, type, input, filter, bias, strides, pads, dilations, group,
+            ActivationAttr(), DenseF64ArrayAttr());
+    }]>];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,0 +1,53 @@
+//===- Passes.td - aiopt graph passes ----------------------*- tablegen -*-===//
+//
+// Graph-level optimizations on the aiopt dialect: folding normalization
+// into weights, fusing epilogues into contractions, and recognizing
+// decomposed operators.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_TD
+#define AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def FoldBatchNormPass : Pass<"aiopt-fold-batchnorm"> {
+  let summary = "Fold inference batch normalization and per-channel scaling into weights";
+  let description = [{
+    Rewrites `batch_norm(conv(x, W, b))` into `conv(x, W * k, (b - mean) * k +
+    beta)` with `k = scale / sqrt(var + epsilon)` per output channel, and
+    likewise a batch normalization after a `gemm` (per output column) and a
+    multiplication of a convolution by a per-channel constant. Fires only
+    when the weights, bias and normalization parameters are constants, the
+    contraction has no other use and no epilogue yet; otherwise the ops are
+    left alone.
+  }];
+}
+
+def FuseEpiloguePass : Pass<"aiopt-fuse-epilogue"> {
+  let summary = "Fuse bias additions and activations into matmul, gemm and conv";
+  let description = [{
+    Absorbs into the `matmul`, `gemm` or `conv` that produces its operand:
+    an addition of a constant bias that broadcasts along the output channels
+    (the last dimension of a matmul or gemm, dimension 1 of a convolution),
+    then an activation (relu, clip with both bounds, sigmoid, silu, gelu in
+    both forms, hard_swish, leaky_relu, tanh) which becomes the op's
+    epilogue. The contraction must have no other use. After lowering, the
+    epilogue is one elementwise loop nest over the contraction's result.
+  }];
+}
+
+def RecognizePatternsPass : Pass<"aiopt-recognize-patterns"> {
+  let summary = "Recognize decomposed GELU, SiLU and layer normalization";
+  let description = [{
+    Replaces the primitive-op spellings that exporters emit with the single
+    ops: `0.5 * x * (1 + erf(x / sqrt(2)))` and the tanh approximation
+    `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` become
+    `aiopt.gelu`; `x * sigmoid(x)` becomes `aiopt.silu`; the mean /
+    centered-variance / normalize / scale / shift chain over trailing axes
+    becomes `aiopt.layer_norm`. Constants must match to float precision
+    (relative 1e-4).
+  }];
+}
+
+#endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,72 @@
+//===- ConstantData.cpp - read and build float constants ------------------===//
+
+#include "ConstantData.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cmath>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+FailureOr<SmallVector<double>> mlir::aiopt::constantFloats(Value v) {
+  auto c = v.getDefiningOp<ConstantOp>();
+  if (!c)
+    return failure();
+  auto type = cast<RankedTensorType>(c.getType());
+  auto ft = dyn_cast<FloatType>(type.getElementType());
+  if (!ft)
+    return failure();
+  SmallVector<double> out;
+  Attribute value = c.getValue();
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
+    out.reserve(type.getNumElements());
+    for (const APFloat &x : dense.getValues<APFloat>())
+      out.push_back(x.convertToDouble());
+    if (dense.isSplat())
+      out.resize(type.getNumElements(), out.empty() ? 0.0 : out[0]);
+    return out;
+  }
+  // Weights stored as resource blobs: raw little-endian elements.
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  unsigned bytes = ft.getWidth() / 8;
+  if (!blob || ft.getWidth() % 8 != 0 ||
+      blob->getData().size() != static_cast<size_t>(type.getNumElements()) * bytes)
+    return failure();
+  ArrayRef<char> data = blob->getData();
+  out.reserve(type.getNumElements());
+  for (int64_t i = 0; i < type.getNumElements(); ++i) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, data.data() + i * bytes, bytes);
+    out.push_back(APFloat(ft.getFloatSemantics(), APInt(ft.getWidth(), bits)).convertToDouble());
+  }
+  return out;
+}
+
+bool mlir::aiopt::isFloatConstant(Value v, double x) {
+  FailureOr<SmallVector<double>> values = constantFloats(v);
+  if (failed(values) || values->empty())
+    return false;
+  return llvm::all_of(*values, [&](double y) {
+    return std::abs(y - x) <= 1e-4 * std::max(1.0, std::abs(x));
+  });
+}
+
+Value mlir::aiopt::createFloatConstant(PatternRewriter &rewriter, Location loc,
+                                       RankedTensorType type, ArrayRef<double> values) {
+  auto ft = cast<FloatType>(type.getElementType());
+  unsigned bytes = ft.getWidth() / 8;
+  std::vector<char> raw(values.size() * bytes);
+  for (auto [i, x] : llvm::enumerate(values)) {
+    APFloat f(x);
+    bool lost;
+    f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+    uint64_t bits = f.bitcastToAPInt().getZExtValue();
+    std::memcpy(raw.data() + i * bytes, &bits, bytes);
+  }
+  return ConstantOp::create(rewriter, loc, DenseElementsAttr::getFromRawBuffer(type, raw));
+}

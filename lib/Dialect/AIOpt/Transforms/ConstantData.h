@@ -1,0 +1,31 @@
+//===- ConstantData.h - read and build float constants ----------*- C++ -*-===//
+//
+// Private to the graph passes: the float values of an aiopt.constant (dense
+// or resource-blob weights alike) and new constants built from values.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_LIB_DIALECT_AIOPT_TRANSFORMS_CONSTANTDATA_H
+#define AIOPT_LIB_DIALECT_AIOPT_TRANSFORMS_CONSTANTDATA_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::aiopt {
+
+/// The values of `v` when it is an aiopt.constant of a float type, widened
+/// to double; failure otherwise.
+FailureOr<SmallVector<double>> constantFloats(Value v);
+
+/// Whether `v` is a float constant whose every element equals `x` within a
+/// relative 1e-4 (a splat or a one-element tensor).
+bool isFloatConstant(Value v, double x);
+
+/// An aiopt.constant of `type` (float elements) holding `values`, rounded
+/// to the element type.
+Value createFloatConstant(PatternRewriter &rewriter, Location loc, RankedTensorType type,
+                          ArrayRef<double> values);
+
+} // namespace mlir::aiopt
+
+#endif
