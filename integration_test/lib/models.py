@@ -105,12 +105,12 @@ def layer_norm(g, x, hidden):
     return g.op("Add", [g.op("Mul", [x, g.weight(hidden)]), g.weight(hidden)])
 
 
-def transformer():
-    """One BERT-style encoder layer over token embeddings, with a padding
-    mask, shape arithmetic (Shape/Gather/Unsqueeze/Concat/Reshape), GELU
-    (erf form) and a tanh pooler."""
-    g = Graph(2)
-    vocab, seq, hidden, heads = 50, 8, 16, 2
+def transformer(layers=1, hidden=16, heads=2, seed=2):
+    """BERT-style encoder layers (one by default) over token embeddings,
+    with a padding mask, shape arithmetic (Shape/Gather/Unsqueeze/Concat/
+    Reshape), GELU (erf form) and a tanh pooler."""
+    g = Graph(seed)
+    vocab, seq = 50, 8
     dh = hidden // heads
     x = g.op("Gather", [g.weight(vocab, hidden, scale=1.0), "ids"], axis=0)
     x = g.op("Add", [x, g.weight(seq, hidden, scale=0.1)])
@@ -128,21 +128,22 @@ def transformer():
     def heads_of(t, perm):
         return g.op("Transpose", [g.op("Reshape", [t, split])], perm=perm)
 
-    q = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 1, 3])
-    k = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 3, 1])
-    v = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 1, 3])
-    scores = g.op("Div", [g.op("MatMul", [q, k]), g.const(np.float32(np.sqrt(dh)))])
-    probs = g.op("Softmax", [g.op("Add", [scores, mask])], axis=-1)
-    ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
-    ctx = g.op("Reshape", [ctx, g.const(np.array([0, 0, hidden], np.int64))])
-    attn = g.op("Add", [g.op("MatMul", [ctx, g.weight(hidden, hidden)]), g.weight(hidden)])
-    x = layer_norm(g, g.op("Add", [x, attn]), hidden)
-    # Feed-forward with exact GELU: 0.5 * x * (1 + erf(x / sqrt(2))).
-    f = g.op("Add", [g.op("MatMul", [x, g.weight(hidden, 4 * hidden)]), g.weight(4 * hidden)])
-    erf = g.op("Erf", [g.op("Div", [f, g.const(np.float32(np.sqrt(2)))])])
-    f = g.op("Mul", [g.op("Mul", [f, g.const(np.float32(0.5))]), g.op("Add", [erf, g.const(np.float32(1))])])
-    f = g.op("Add", [g.op("MatMul", [f, g.weight(4 * hidden, hidden)]), g.weight(hidden)])
-    x = layer_norm(g, g.op("Add", [x, f]), hidden)
+    for _ in range(layers):
+        q = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 1, 3])
+        k = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 3, 1])
+        v = heads_of(g.op("Add", [g.op("MatMul", [x, g.weight(hidden, hidden)]), g.weight(hidden)]), [0, 2, 1, 3])
+        scores = g.op("Div", [g.op("MatMul", [q, k]), g.const(np.float32(np.sqrt(dh)))])
+        probs = g.op("Softmax", [g.op("Add", [scores, mask])], axis=-1)
+        ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
+        ctx = g.op("Reshape", [ctx, g.const(np.array([0, 0, hidden], np.int64))])
+        attn = g.op("Add", [g.op("MatMul", [ctx, g.weight(hidden, hidden)]), g.weight(hidden)])
+        x = layer_norm(g, g.op("Add", [x, attn]), hidden)
+        # Feed-forward with exact GELU: 0.5 * x * (1 + erf(x / sqrt(2))).
+        f = g.op("Add", [g.op("MatMul", [x, g.weight(hidden, 4 * hidden)]), g.weight(4 * hidden)])
+        erf = g.op("Erf", [g.op("Div", [f, g.const(np.float32(np.sqrt(2)))])])
+        f = g.op("Mul", [g.op("Mul", [f, g.const(np.float32(0.5))]), g.op("Add", [erf, g.const(np.float32(1))])])
+        f = g.op("Add", [g.op("MatMul", [f, g.weight(4 * hidden, hidden)]), g.weight(hidden)])
+        x = layer_norm(g, g.op("Add", [x, f]), hidden)
     # Pooler on the first token: Slice, Squeeze, Gemm, Tanh; and a Where.
     first = g.op("Squeeze", [g.op("Slice", [x, g.const(np.array([0], np.int64)),
                                             g.const(np.array([1], np.int64)),
@@ -162,6 +163,34 @@ def transformer():
             ids[0, -n_pad:] = 0
         sets.append([ids])
     return m, sets
+
+
+def bert():
+    """A BERT-style encoder of two layers (hidden 32, 4 heads)."""
+    return transformer(layers=2, hidden=32, heads=4, seed=4)
+
+
+def mobilenetv2():
+    """A MobileNetV2-style network: stem, four inverted residual blocks
+    (expand 1x1 + Relu6, depthwise 3x3 + Relu6, linear project 1x1; a
+    residual where shapes allow), a 1x1 head, pooling and a classifier."""
+    g = Graph(5)
+    x = conv_bn(g, "x", 3, 16, stride=2, act="Relu6")
+    cin = 16
+    for cout, stride, expand in ((16, 1, 1), (24, 2, 6), (24, 1, 6), (32, 2, 6)):
+        mid = cin * expand
+        y = x if expand == 1 else conv_bn(g, x, cin, mid, k=1, act="Relu6")
+        y = conv_bn(g, y, mid, mid, stride=stride, group=mid, act="Relu6")
+        y = conv_bn(g, y, mid, cout, k=1, act=None)
+        x = g.op("Add", [x, y]) if stride == 1 and cin == cout else y
+        cin = cout
+    x = conv_bn(g, x, cin, 64, k=1, act="Relu6")
+    x = g.op("Flatten", [g.op("GlobalAveragePool", [x])], axis=1)
+    y = g.op("Gemm", [x, g.weight(10, 64), g.weight(10)], transB=1)
+    m = g.model([h.make_tensor_value_info("x", T.FLOAT, [1, 3, 32, 32])],
+                [h.make_tensor_value_info(y, T.FLOAT, [1, 10])])
+    rng = np.random.default_rng(15)
+    return m, [[rng.standard_normal((1, 3, 32, 32)).astype(np.float32)]]
 
 
 def aliasing():
@@ -232,15 +261,18 @@ def light(name):
     return model, [inputs]
 
 
-FAMILIES = {"mlp": mlp, "cnn": cnn, "transformer": transformer, "aliasing": aliasing}
+FAMILIES = {"mlp": mlp, "cnn": cnn, "transformer": transformer, "aliasing": aliasing,
+            "bert": bert, "mobilenetv2": mobilenetv2}
 for _name in ("resnet50", "squeezenet", "inception_v1", "inception_v2", "densenet121",
               "shufflenet", "vgg19", "bvlc_alexnet", "zfnet512"):
     FAMILIES["light_" + _name] = lambda n=_name: light(n)
 
 if __name__ == "__main__":
-    family, workdir = sys.argv[1], sys.argv[2]
+    # models.py FAMILY WORKDIR [aiopt-compile options, e.g. -O0]
+    family, workdir, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
     model, inputs = FAMILIES[family]()
     # Deep networks accumulate float rounding differently from onnxruntime.
-    deep = family.startswith("light_")
+    deep = family.startswith("light_") or family in ("bert", "mobilenetv2")
     aiopt_e2e.check(model, inputs, workdir, name=family,
-                    rtol=1e-3 if deep else 1e-4, atol=1e-4 if deep else 1e-5)
+                    rtol=1e-3 if deep else 1e-4, atol=1e-4 if deep else 1e-5, extra=extra,
+                    normwise=family.startswith("light_"))

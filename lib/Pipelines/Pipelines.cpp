@@ -64,6 +64,12 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
     add(pm, "linalg-fuse-elementwise-ops");
     add(pm, "canonicalize");
   }
+  if (optLevel >= 3) {
+    // Each contraction row computed and passed through its epilogue in one
+    // loop nest.
+    add(pm, "aiopt-cpu-fuse-epilogue-tiles");
+    add(pm, "canonicalize");
+  }
   add(pm, "cse");
 }
 

@@ -56,3 +56,32 @@ func.func @gemm(%a: tensor<4x2xf32>, %b: tensor<3x4xf32>, %c: tensor<3xf32>) -> 
   %0 = aiopt.gemm %a, %b, %c {alpha = 0.5 : f32, beta = 2.0 : f32, transA = true, transB = true} : tensor<4x2xf32>, tensor<3x4xf32>, tensor<3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+// A matmul epilogue: the contraction, then the bias added and the
+// activation applied by their own elementwise generics (fused into one by
+// linalg-fuse-elementwise-ops later).
+// CHECK-LABEL: func @matmul_epilogue
+// CHECK: linalg.matmul
+// CHECK: linalg.generic
+// CHECK:   arith.addf
+// CHECK: linalg.generic
+// CHECK:   arith.maximumf
+func.func @matmul_epilogue(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %bias: tensor<5xf32>) -> tensor<3x5xf32> {
+  %0 = aiopt.matmul %a, %b, %bias {activation = 0 : i32} : tensor<3x4xf32>, tensor<4x5xf32>, tensor<5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+// A conv with a clip epilogue (Relu6).
+// CHECK-LABEL: func @conv_relu6
+// CHECK: linalg.generic
+// CHECK:   arith.mulf
+// CHECK: linalg.generic
+// CHECK:   arith.minimumf
+func.func @conv_relu6(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x2x2xf32> {
+  %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = 1 : i32, activation_params = array<f64: 0.0, 6.0>} : tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>
+  return %0 : tensor<1x2x2x2xf32>
+}

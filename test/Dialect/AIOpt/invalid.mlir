@@ -373,3 +373,27 @@ func.func @resize_antialias_range(%x: tensor<1x8xf32>) {
   %0 = aiopt.resize %x {mode = 4 : i32, coord_scale = array<f64: 1.0, 2.0>, coord_offset = array<f64: 0.0, 0.5>, antialias_scale = array<f64: 1.0, 2.0>} : tensor<1x8xf32> to tensor<1x4xf32>
   return
 }
+
+// -----
+
+func.func @clip_epilogue_params(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) {
+  // expected-error@+1 {{activation clip takes 2 parameters, not 1}}
+  %0 = aiopt.matmul %a, %b {activation = 1 : i32, activation_params = array<f64: 0.0>} : tensor<3x4xf32>, tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @int_epilogue(%a: tensor<3x4xi32>, %b: tensor<4x5xi32>) {
+  // expected-error@+1 {{activation needs a float result}}
+  %0 = aiopt.matmul %a, %b {activation = 0 : i32} : tensor<3x4xi32>, tensor<4x5xi32>
+  return
+}
+
+// -----
+
+func.func @matmul_bias_shape(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %bias: tensor<3xf32>) {
+  // expected-error@+1 {{bias of shape [3] does not broadcast to the result}}
+  %0 = aiopt.matmul %a, %b, %bias : tensor<3x4xf32>, tensor<4x5xf32>, tensor<3xf32>
+  return
+}

@@ -61,4 +61,17 @@ def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CPUFuseEpilogueTilesPass : Pass<"aiopt-cpu-fuse-epilogue-tiles"> {
+  let summary = "Tile elementwise epilogues and fuse their contraction into each tile";
+  let description = [{
+    For an all-parallel `linalg.generic` (a bias and activation epilogue)
+    whose operand a contraction or convolution (a linalg op with reduction
+    loops, used only there) produces, tiles the epilogue by one along every
+    loop but the innermost and fuses the contraction (and its initial fill)
+    into the tile loop: each row of the result is computed and then passed
+    through the epilogue while it is in cache, in one loop nest.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
+}
+
 #endif // AIOPT_CODEGEN_CPU_PASSES_TD
