@@ -38,8 +38,10 @@ void mlir::aiopt::buildGraphPipeline(OpPassManager &pm, unsigned optLevel) {
   if (optLevel == 0)
     return;
   // Folds the shape subgraphs and identities the importer left (folders and
-  // canonicalization patterns of the aiopt ops), then removes duplicates.
+  // canonicalization patterns of the aiopt ops), and the layout and
+  // precision changes of weights of any size.
   add(pm, "canonicalize");
+  add(pm, "aiopt-fold-constants");
   if (optLevel >= 2) {
     // Single ops for decomposed GELU/SiLU/LayerNorm first, so that the
     // activations they produce can become epilogues.

@@ -52,6 +52,18 @@ struct FuseEpilogueTilesPass
       sizes.back() = 0;
       scf::SCFTileAndFuseOptions options;
       options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+      // Only the contraction and the ops initializing its accumulator
+      // (fill, bias broadcast) join the tile: its padded or reshaped inputs
+      // are computed once, outside.
+      options.setFusionControlFn(
+          [](tensor::ExtractSliceOp, OpResult producer,
+             bool isDestination) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+            auto linalgOp = dyn_cast<linalg::LinalgOp>(producer.getOwner());
+            if (!linalgOp || (!isDestination && linalgOp.getNumReductionLoops() == 0 &&
+                              !isa<linalg::FillOp>(linalgOp.getOperation())))
+              return std::nullopt;
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          });
       rewriter.setInsertionPoint(op);
       FailureOr<scf::SCFTileAndFuseResult> result = scf::tileConsumerAndFuseProducersUsingSCF(
           rewriter, cast<TilingInterface>(op.getOperation()), options);

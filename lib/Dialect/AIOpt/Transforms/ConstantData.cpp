@@ -70,3 +70,24 @@ Value mlir::aiopt::createFloatConstant(PatternRewriter &rewriter, Location loc,
   }
   return ConstantOp::create(rewriter, loc, DenseElementsAttr::getFromRawBuffer(type, raw));
 }
+
+FailureOr<RawConstant> mlir::aiopt::constantBytes(Value v) {
+  auto c = v.getDefiningOp<ConstantOp>();
+  if (!c)
+    return failure();
+  auto type = cast<RankedTensorType>(c.getType());
+  if (type.getElementType().isInteger(1) || !type.getElementType().isIntOrFloat())
+    return failure();
+  if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue()))
+    return RawConstant{dense.getRawData(), dense.isSplat()};
+  auto resource = dyn_cast<DenseResourceElementsAttr>(c.getValue());
+  AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
+  if (!blob)
+    return failure();
+  return RawConstant{blob->getData(), false};
+}
+
+Value mlir::aiopt::createRawConstant(PatternRewriter &rewriter, Location loc,
+                                     RankedTensorType type, ArrayRef<char> data) {
+  return ConstantOp::create(rewriter, loc, DenseElementsAttr::getFromRawBuffer(type, data));
+}

@@ -26,6 +26,19 @@ bool isFloatConstant(Value v, double x);
 Value createFloatConstant(PatternRewriter &rewriter, Location loc, RankedTensorType type,
                           ArrayRef<double> values);
 
+/// The raw little-endian bytes of constant `v` (dense or resource blob),
+/// one element when `splat`; failure for booleans (bit-packed) and
+/// non-constants.
+struct RawConstant {
+  ArrayRef<char> data;
+  bool splat;
+};
+FailureOr<RawConstant> constantBytes(Value v);
+
+/// An aiopt.constant of `type` from raw element bytes (one element: splat).
+Value createRawConstant(PatternRewriter &rewriter, Location loc, RankedTensorType type,
+                        ArrayRef<char> data);
+
 } // namespace mlir::aiopt
 
 #endif

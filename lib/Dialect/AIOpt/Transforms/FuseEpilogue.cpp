@@ -33,6 +33,14 @@ Operation *contractionOf(Value v) {
   return op;
 }
 
+/// Replaces `add` by the contraction `op` that absorbed it, moved to the
+/// add's place: the bias it now reads is defined before the add, not
+/// necessarily before the contraction.
+void absorb(PatternRewriter &rewriter, Operation *op, AddOp add) {
+  rewriter.moveOpBefore(op, add);
+  rewriter.replaceOp(add, op->getResult(0));
+}
+
 /// add(conv, b) with b constant per output channel: b joins the conv's
 /// constant bias.
 LogicalResult fuseConvBias(PatternRewriter &rewriter, ConvOp conv, Value b, AddOp add) {
@@ -58,7 +66,7 @@ LogicalResult fuseConvBias(PatternRewriter &rewriter, ConvOp conv, Value b, AddO
   Value newBias = createFloatConstant(
       rewriter, conv.getLoc(), RankedTensorType::get({channels}, type.getElementType()), bias);
   rewriter.modifyOpInPlace(conv, [&] { conv.getBiasMutable().assign(newBias); });
-  rewriter.replaceOp(add, conv.getResult());
+  absorb(rewriter, conv, add);
   return success();
 }
 
@@ -75,7 +83,7 @@ struct FuseBias : OpRewritePattern<AddOp> {
         return fuseConvBias(rewriter, conv, b, add);
       if (auto mm = dyn_cast<MatMulOp>(op); mm && !mm.getBias()) {
         rewriter.modifyOpInPlace(mm, [&] { mm.getBiasMutable().assign(b); });
-        rewriter.replaceOp(add, mm.getResult());
+        absorb(rewriter, mm, add);
         return success();
       }
       auto gemm = dyn_cast<GemmOp>(op);
@@ -84,7 +92,7 @@ struct FuseBias : OpRewritePattern<AddOp> {
           gemm.getCMutable().assign(b);
           gemm.setBetaAttr(rewriter.getF32FloatAttr(1));
         });
-        rewriter.replaceOp(add, gemm.getResult());
+        absorb(rewriter, gemm, add);
         return success();
       }
     }

@@ -72,3 +72,17 @@ func.func @not_fusable(%x: tensor<3x4xf32>, %w: tensor<4x5xf32>, %b: tensor<5xf3
   %s4 = aiopt.sigmoid %r4 : tensor<3x5xf32>
   return %m, %a, %a2, %c3, %s4 : tensor<3x5xf32>, tensor<3x5xf32>, tensor<2x3x5xf32>, tensor<3x5xf32>, tensor<3x5xf32>
 }
+
+// -----
+
+// A bias computed after the matmul: the matmul moves to the add's place so
+// that it follows its new operand.
+// CHECK-LABEL: func.func @late_bias
+// CHECK: %[[B:.*]] = aiopt.neg %arg2
+// CHECK: aiopt.matmul %arg0, %arg1, %[[B]]
+func.func @late_bias(%x: tensor<3x4xf32>, %w: tensor<4x5xf32>, %b: tensor<5xf32>) -> tensor<3x5xf32> {
+  %m = aiopt.matmul %x, %w : tensor<3x4xf32>, tensor<4x5xf32>
+  %nb = aiopt.neg %b : tensor<5xf32>
+  %a = aiopt.add %m, %nb : tensor<3x5xf32>, tensor<5xf32>
+  return %a : tensor<3x5xf32>
+}

@@ -11,6 +11,22 @@
 
 include "mlir/Pass/PassBase.td"
 
+def FoldConstantsPass : Pass<"aiopt-fold-constants"> {
+  let summary = "Fold reshapes, transposes and float casts of constants of any size";
+  let description = [{
+    The op folders fold only small constants (shape arithmetic); this pass
+    folds the layout and precision changes exporters apply to weights,
+    whatever their storage (dense or resource blob): a reshape keeps the
+    data, a transpose permutes it, a float-to-float cast rounds it. Constants
+    above `max-elements` elements are left alone, bounding the compile-time
+    memory this takes.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", "1 << 24",
+           "Largest constant (in elements) to fold">
+  ];
+}
+
 def FoldBatchNormPass : Pass<"aiopt-fold-batchnorm"> {
   let summary = "Fold inference batch normalization and per-channel scaling into weights";
   let description = [{
