@@ -71,7 +71,7 @@ cl::opt<std::string> headerFile("header", cl::desc("C header to write (default: 
 cl::opt<unsigned> optLevel(
     "O", cl::Prefix, cl::init(2),
     cl::desc("Optimization level -O0..-O3 (default -O2): the graph and linalg passes it "
-             "runs (see --print-pipeline) and LLVM's level (0, 2, 3, 3)"),
+             "runs (see --print-pipeline) and LLVM's level (0, 2, 2, 3)"),
     cl::cat(category));
 cl::opt<bool> opStats("op-stats",
                       cl::desc("Print the aiopt operator counts before and after the graph "
@@ -279,7 +279,7 @@ int compile(int argc, char **argv) {
   targetOptions.triple = targetTriple;
   targetOptions.cpu = mcpu;
   targetOptions.features = mattr;
-  static constexpr unsigned kLLVMLevel[] = {0, 2, 3, 3};
+  static constexpr unsigned kLLVMLevel[] = {0, 2, 2, 3};
   targetOptions.optLevel = kLLVMLevel[optLevel];
   Location loc = module->getLoc();
   auto tm = createTargetMachine(targetOptions, loc);

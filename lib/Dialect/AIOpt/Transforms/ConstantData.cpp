@@ -68,7 +68,7 @@ Value mlir::aiopt::createFloatConstant(PatternRewriter &rewriter, Location loc,
     uint64_t bits = f.bitcastToAPInt().getZExtValue();
     std::memcpy(raw.data() + i * bytes, &bits, bytes);
   }
-  return ConstantOp::create(rewriter, loc, DenseElementsAttr::getFromRawBuffer(type, raw));
+  return createRawConstant(rewriter, loc, type, raw);
 }
 
 FailureOr<RawConstant> mlir::aiopt::constantBytes(Value v) {
@@ -89,5 +89,13 @@ FailureOr<RawConstant> mlir::aiopt::constantBytes(Value v) {
 
 Value mlir::aiopt::createRawConstant(PatternRewriter &rewriter, Location loc,
                                      RankedTensorType type, ArrayRef<char> data) {
-  return ConstantOp::create(rewriter, loc, DenseElementsAttr::getFromRawBuffer(type, data));
+  // Like the importer: small constants inline (foldable, readable), weights
+  // in resource blobs, which the LLVM translation copies as raw bytes.
+  constexpr int64_t kMaxInline = 1024;
+  if (type.getNumElements() <= kMaxInline || data.size() * 8 !=
+      static_cast<size_t>(type.getNumElements()) * type.getElementTypeBitWidth())
+    return ConstantOp::create(rewriter, loc, DenseElementsAttr::getFromRawBuffer(type, data));
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data, /*align=*/64);
+  return ConstantOp::create(rewriter, loc,
+                            DenseResourceElementsAttr::get(type, "folded", std::move(blob)));
 }
