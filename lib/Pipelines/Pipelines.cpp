@@ -62,14 +62,9 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
   add(pm, "canonicalize");
   if (optLevel >= 2) {
     // Producer/consumer fusion of elementwise generics (bias, activation,
-    // broadcast chains) so they become one loop nest.
-    add(pm, "linalg-fuse-elementwise-ops");
-    add(pm, "canonicalize");
-  }
-  if (optLevel >= 3) {
-    // Each contraction row computed and passed through its epilogue in one
-    // loop nest.
-    add(pm, "aiopt-cpu-fuse-epilogue-tiles");
+    // broadcast chains) so they become one loop nest, where that computes
+    // each element once.
+    add(pm, "aiopt-cpu-fuse-elementwise");
     add(pm, "canonicalize");
   }
   add(pm, "cse");

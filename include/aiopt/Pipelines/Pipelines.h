@@ -27,7 +27,7 @@ StringRef phaseName(Phase phase);
 ///  1: canonicalization, folding and CSE;
 ///  2: 1 + operator recognition, batch-norm folding, epilogue fusion, and
 ///     elementwise fusion after lowering (the default);
-///  3: 2 + tile-and-fuse of elementwise epilogues into contraction tiles.
+///  3: as 2 (aiopt-compile then asks LLVM for -O3).
 struct OptLevelOptions : public PassPipelineOptions<OptLevelOptions> {
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Optimization level 0..3 (default 2)"),

@@ -47,6 +47,15 @@ struct FuseEpilogueTilesPass
     });
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : epilogues) {
+      // The epilogue writes into a tensor of its own: when it shares its
+      // (CSE'd) tensor.empty with the contraction's accumulator, every tile
+      // would read the loop's destination and bufferization would copy the
+      // whole result per tile.
+      for (OpOperand &init : op.getDpsInitsMutable())
+        if (auto empty = init.get().getDefiningOp<tensor::EmptyOp>(); empty && !empty->hasOneUse()) {
+          rewriter.setInsertionPoint(op);
+          rewriter.modifyOpInPlace(op, [&] { init.set(rewriter.clone(*empty)->getResult(0)); });
+        }
       // One tile per row: size 1 on every loop but the innermost (0: whole).
       SmallVector<int64_t> sizes(op.getNumLoops(), 1);
       sizes.back() = 0;

@@ -61,7 +61,7 @@ func.func @gemm(%a: tensor<4x2xf32>, %b: tensor<3x4xf32>, %c: tensor<3xf32>) -> 
 
 // A matmul epilogue: the contraction, then the bias added and the
 // activation applied by their own elementwise generics (fused into one by
-// linalg-fuse-elementwise-ops later).
+// aiopt-cpu-fuse-elementwise later).
 // CHECK-LABEL: func @matmul_epilogue
 // CHECK: linalg.matmul
 // CHECK: linalg.generic

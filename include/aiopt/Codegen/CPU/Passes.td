@@ -69,9 +69,25 @@ def CPUFuseEpilogueTilesPass : Pass<"aiopt-cpu-fuse-epilogue-tiles"> {
     loops, used only there) produces, tiles the epilogue by one along every
     loop but the innermost and fuses the contraction (and its initial fill)
     into the tile loop: each row of the result is computed and then passed
-    through the epilogue while it is in cache, in one loop nest.
+    through the epilogue while it is in cache, in one loop nest. Not in an
+    optimization level yet: on the naive loops the per-row tiles of
+    convolutions run slower than the unfused nests (bench/fusion.py).
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
+  let summary = "Fuse elementwise producers into consumers that read each element once";
+  let description = [{
+    Elementwise producer/consumer fusion of linalg ops on tensors (upstream's
+    elementwise fusion patterns) restricted to what cannot recompute: the
+    producer has one use, and the consumer reads the fused operand through
+    a permutation of its loops, so each produced element is computed once.
+    A bias add feeding a matmul's operand therefore stays a separate loop
+    nest (fused, it would be recomputed for every output column), while
+    chains of elementwise ops and the operands of reductions fuse.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // AIOPT_CODEGEN_CPU_PASSES_TD

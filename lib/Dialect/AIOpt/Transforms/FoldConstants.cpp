@@ -33,9 +33,16 @@ FailureOr<RawConstant> foldable(Value v, int64_t maxElements) {
   return constantBytes(v);
 }
 
-struct FoldReshape : OpRewritePattern<ReshapeOp> {
-  FoldReshape(MLIRContext *ctx, int64_t maxElements)
-      : OpRewritePattern(ctx), maxElements(maxElements) {}
+/// A folding pattern bounded by the pass's max-elements.
+template <typename OpTy>
+struct BoundedFold : OpRewritePattern<OpTy> {
+  BoundedFold(MLIRContext *ctx, int64_t maxElements)
+      : OpRewritePattern<OpTy>(ctx), maxElements(maxElements) {}
+  int64_t maxElements;
+};
+
+struct FoldReshape : BoundedFold<ReshapeOp> {
+  using BoundedFold::BoundedFold;
   LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
     FailureOr<RawConstant> in = foldable(op.getInput(), maxElements);
     if (failed(in) || !op.getType().hasStaticShape())
@@ -43,12 +50,10 @@ struct FoldReshape : OpRewritePattern<ReshapeOp> {
     rewriter.replaceOp(op, createRawConstant(rewriter, op.getLoc(), op.getType(), in->data));
     return success();
   }
-  int64_t maxElements;
 };
 
-struct FoldTranspose : OpRewritePattern<TransposeOp> {
-  FoldTranspose(MLIRContext *ctx, int64_t maxElements)
-      : OpRewritePattern(ctx), maxElements(maxElements) {}
+struct FoldTranspose : BoundedFold<TransposeOp> {
+  using BoundedFold::BoundedFold;
   LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rewriter) const override {
     FailureOr<RawConstant> in = foldable(op.getInput(), maxElements);
     if (failed(in))
@@ -80,12 +85,10 @@ struct FoldTranspose : OpRewritePattern<TransposeOp> {
     rewriter.replaceOp(op, createRawConstant(rewriter, op.getLoc(), outType, out));
     return success();
   }
-  int64_t maxElements;
 };
 
-struct FoldFloatCast : OpRewritePattern<CastOp> {
-  FoldFloatCast(MLIRContext *ctx, int64_t maxElements)
-      : OpRewritePattern(ctx), maxElements(maxElements) {}
+struct FoldFloatCast : BoundedFold<CastOp> {
+  using BoundedFold::BoundedFold;
   LogicalResult matchAndRewrite(CastOp op, PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
     auto inType = cast<RankedTensorType>(op.getInput().getType());
@@ -101,7 +104,6 @@ struct FoldFloatCast : OpRewritePattern<CastOp> {
     rewriter.replaceOp(op, createFloatConstant(rewriter, op.getLoc(), type, *values));
     return success();
   }
-  int64_t maxElements;
 };
 
 struct FoldConstantsPass : aiopt::impl::FoldConstantsPassBase<FoldConstantsPass> {
