@@ -41,6 +41,7 @@ void mlir::aiopt::buildGraphPipeline(OpPassManager &pm, unsigned optLevel) {
   // canonicalization patterns of the aiopt ops), and the layout and
   // precision changes of weights of any size.
   add(pm, "canonicalize");
+  add(pm, "aiopt-infer-shapes");
   add(pm, "aiopt-fold-constants");
   if (optLevel >= 2) {
     // Single ops for decomposed GELU/SiLU/LayerNorm first, so that the

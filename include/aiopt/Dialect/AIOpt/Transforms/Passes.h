@@ -8,6 +8,7 @@
 #ifndef AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_H
 #define AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::aiopt {

@@ -11,6 +11,21 @@
 
 include "mlir/Pass/PassBase.td"
 
+def InferShapesPass : Pass<"aiopt-infer-shapes"> {
+  let summary = "Refine dynamic result shapes from the operands, through the whole graph";
+  let description = [{
+    Walks the graph in order and, for every op that infers its result types
+    (InferTypeOpInterface), replaces a result type by the inferred one when
+    that is more static (same rank and element type, dynamic dimensions
+    made known). Refinements propagate to later ops in the same walk, so a
+    static shape reaching a reshape, transpose, matmul or broadcast chain
+    reaches codegen. A use that cannot take the refined type (an op that
+    does not infer its types, a function return) keeps the old type
+    through a `tensor.cast`; function signatures do not change.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def FoldConstantsPass : Pass<"aiopt-fold-constants"> {
   let summary = "Fold reshapes, transposes and float casts of constants of any size";
   let description = [{
