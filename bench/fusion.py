@@ -11,7 +11,10 @@ tile-and-fuse of epilogues), run each, and print the median latency over
 reference column and the -O0/-O2 and -O1/-O2 ratios. Not a test: timings
 depend on the machine and its load.
 
-    python bench/fusion.py [--repeat N] [--models a,b] [--markdown FILE]
+    python bench/fusion.py [--repeat N] [--models a,b] [--markdown FILE] [--tile-fuse]
+
+--tile-fuse adds a column for -O2 plus aiopt-cpu-fuse-epilogue-tiles (the
+tile-and-fuse pass no level runs yet), built through aiopt-opt.
 """
 
 import argparse
@@ -26,6 +29,8 @@ import onnxruntime as ort
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
+import subprocess  # noqa: E402
+
 import aiopt_e2e  # noqa: E402
 import models  # noqa: E402
 
@@ -48,12 +53,27 @@ def ort_latency(path, inputs, repeat):
     return float(np.median(times))
 
 
+def compile_tile_fused(path, workdir, name):
+    """-O2 with the epilogue tile-and-fuse pass after the linalg phase."""
+    bindir = os.path.join(ROOT, "build", "bin")
+    graph, lin = os.path.join(workdir, "graph.mlir"), os.path.join(workdir, "linalg.mlir")
+    subprocess.run([os.path.join(bindir, "aiopt-compile"), path, "--compile-to=graph",
+                    "--name", name, "-o", graph], check=True)
+    subprocess.run([os.path.join(bindir, "aiopt-opt"), graph, "--pass-pipeline=builtin.module("
+                    "aiopt-linalg-pipeline,aiopt-cpu-fuse-epilogue-tiles,canonicalize,cse)",
+                    "-o", lin], check=True)
+    return aiopt_e2e.compile_model(lin, workdir, name, ("--compile-from=linalg",), quiet=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--markdown", help="also write the table as Markdown here")
+    parser.add_argument("--tile-fuse", action="store_true",
+                        help="add -O2 + aiopt-cpu-fuse-epilogue-tiles")
     args = parser.parse_args()
+    levels = LEVELS + (["tiles"] if args.tile_fuse else [])
 
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -64,22 +84,23 @@ def main():
             model.ir_version = min(model.ir_version, 10)
             onnx.save(model, path)
             row = {"model": label, "ort": ort_latency(path, inputs, args.repeat)}
-            for level in LEVELS:
+            for level in levels:
                 d = os.path.join(work, label + level)
                 os.makedirs(d)
                 t0 = time.perf_counter()
-                exe = aiopt_e2e.compile_model(path, d, label, (level,), quiet=True)
+                exe = (compile_tile_fused(path, d, label) if level == "tiles" else
+                       aiopt_e2e.compile_model(path, d, label, (level,), quiet=True))
                 row["compile" + level] = time.perf_counter() - t0
                 aiopt_e2e.run_compiled(exe, inputs, d)  # warm-up
                 _, row[level] = aiopt_e2e.run_compiled(exe, inputs, d, repeat=args.repeat)
             rows.append(row)
             print("measured %s" % label, file=sys.stderr)
 
-    head = ["model"] + ["%s ms" % l for l in LEVELS] + ["onnxruntime ms", "O0/O2", "O1/O2",
+    head = ["model"] + ["%s ms" % l for l in levels] + ["onnxruntime ms", "O0/O2", "O1/O2",
                                                           "O2/ort", "compile -O0 s", "compile -O2 s"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r["model"]] + ["%.3f" % r[l] for l in LEVELS] + [
+        cells = [r["model"]] + ["%.3f" % r[l] for l in levels] + [
             "%.3f" % r["ort"], "%.2f" % (r["-O0"] / r["-O2"]), "%.2f" % (r["-O1"] / r["-O2"]),
             "%.2f" % (r["-O2"] / r["ort"]), "%.1f" % r["compile-O0"], "%.1f" % r["compile-O2"]]
         lines.append("| " + " | ".join(cells) + " |")

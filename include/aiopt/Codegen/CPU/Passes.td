@@ -70,8 +70,8 @@ def CPUFuseEpilogueTilesPass : Pass<"aiopt-cpu-fuse-epilogue-tiles"> {
     loop but the innermost and fuses the contraction (and its initial fill)
     into the tile loop: each row of the result is computed and then passed
     through the epilogue while it is in cache, in one loop nest. Not in an
-    optimization level yet: on the naive loops the per-row tiles of
-    convolutions run slower than the unfused nests (bench/fusion.py).
+    optimization level yet: on the naive loops it does not pay off
+    (`bench/fusion.py --tile-fuse`, docs/fusion.md).
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
 }

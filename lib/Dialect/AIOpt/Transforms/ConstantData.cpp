@@ -47,7 +47,30 @@ FailureOr<SmallVector<double>> mlir::aiopt::constantFloats(Value v) {
   return out;
 }
 
+FailureOr<SmallVector<double>> mlir::aiopt::channelConstant(Value k, int64_t rank,
+                                                            int64_t axis, int64_t channels) {
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(k.getType()).getShape();
+  int64_t offset = rank - static_cast<int64_t>(shape.size());
+  if (offset < 0)
+    return failure();
+  for (auto [i, d] : llvm::enumerate(shape))
+    if (d != 1 && !(static_cast<int64_t>(i) + offset == axis && d == channels))
+      return failure();
+  FailureOr<SmallVector<double>> values = constantFloats(k);
+  if (failed(values))
+    return failure();
+  if (values->size() == 1)
+    values->assign(channels, (*values)[0]);
+  return values;
+}
+
 bool mlir::aiopt::isFloatConstant(Value v, double x) {
+  // Only a splat or one element can equal x everywhere; weights are not
+  // decoded to find that out.
+  auto c = v.getDefiningOp<ConstantOp>();
+  auto dense = c ? dyn_cast<DenseElementsAttr>(c.getValue()) : DenseElementsAttr();
+  if (!dense || (!dense.isSplat() && dense.getNumElements() != 1))
+    return false;
   FailureOr<SmallVector<double>> values = constantFloats(v);
   if (failed(values) || values->empty())
     return false;

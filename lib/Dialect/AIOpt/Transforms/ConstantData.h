@@ -17,6 +17,12 @@ namespace mlir::aiopt {
 /// to double; failure otherwise.
 FailureOr<SmallVector<double>> constantFloats(Value v);
 
+/// The per-channel values of constant `k` that broadcasts into a result of
+/// rank `rank` whose `channels` channels are dimension `axis`: `k` must be
+/// a scalar or vary along that dimension only. One value per channel.
+FailureOr<SmallVector<double>> channelConstant(Value k, int64_t rank, int64_t axis,
+                                               int64_t channels);
+
 /// Whether `v` is a float constant whose every element equals `x` within a
 /// relative 1e-4 (a splat or a one-element tensor).
 bool isFloatConstant(Value v, double x);

@@ -52,27 +52,13 @@ FailureOr<ChannelAffine> batchNormAffine(BatchNormOp bn, int64_t channels) {
   return a;
 }
 
-/// The per-channel factors of a constant `k` that multiplies a result of
-/// rank `rank` whose channels are dimension `axis` (`channels` of them):
-/// `k` must be a scalar or vary along that dimension only.
+/// The per-channel factors of a constant `k` multiplying a result whose
+/// channels are dimension `axis`, as an affine map without shift.
 FailureOr<ChannelAffine> channelScale(Value k, int64_t rank, int64_t axis, int64_t channels) {
-  FailureOr<SmallVector<double>> values = constantFloats(k);
-  if (failed(values))
+  FailureOr<SmallVector<double>> scale = channelConstant(k, rank, axis, channels);
+  if (failed(scale))
     return failure();
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(k.getType()).getShape();
-  if (static_cast<int64_t>(shape.size()) > rank)
-    return failure();
-  int64_t offset = rank - shape.size();
-  for (auto [i, d] : llvm::enumerate(shape))
-    if (d != 1 && !(static_cast<int64_t>(i) + offset == axis && d == channels))
-      return failure();
-  ChannelAffine a;
-  a.shift.assign(channels, 0.0);
-  if (values->size() == 1)
-    a.scale.assign(channels, (*values)[0]);
-  else
-    a.scale = *values;
-  return a;
+  return ChannelAffine{*scale, SmallVector<double>(channels, 0.0)};
 }
 
 /// Whether `op` may absorb an affine map: its only use is the op folded into

@@ -46,13 +46,8 @@ void absorb(PatternRewriter &rewriter, Operation *op, AddOp add) {
 LogicalResult fuseConvBias(PatternRewriter &rewriter, ConvOp conv, Value b, AddOp add) {
   auto type = cast<RankedTensorType>(conv.getType());
   int64_t channels = type.getDimSize(1);
-  FailureOr<SmallVector<double>> values = constantFloats(b);
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(b.getType()).getShape();
-  int64_t offset = type.getRank() - static_cast<int64_t>(shape.size());
-  bool perChannel = succeeded(values) && offset >= 0;
-  for (auto [i, d] : llvm::enumerate(shape))
-    perChannel &= d == 1 || (static_cast<int64_t>(i) + offset == 1 && d == channels);
-  if (!perChannel)
+  FailureOr<SmallVector<double>> values = channelConstant(b, type.getRank(), 1, channels);
+  if (failed(values))
     return rewriter.notifyMatchFailure(add, "not a constant per-channel bias");
   SmallVector<double> bias(channels, 0.0);
   if (Value old = conv.getBias()) {
@@ -62,7 +57,7 @@ LogicalResult fuseConvBias(PatternRewriter &rewriter, ConvOp conv, Value b, AddO
     bias = *ov;
   }
   for (int64_t c = 0; c < channels; ++c)
-    bias[c] += values->size() == 1 ? (*values)[0] : (*values)[c];
+    bias[c] += (*values)[c];
   Value newBias = createFloatConstant(
       rewriter, conv.getLoc(), RankedTensorType::get({channels}, type.getElementType()), bias);
   rewriter.modifyOpInPlace(conv, [&] { conv.getBiasMutable().assign(newBias); });
