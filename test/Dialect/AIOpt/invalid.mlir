@@ -397,3 +397,19 @@ func.func @matmul_bias_shape(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>, %bias: te
   %0 = aiopt.matmul %a, %b, %bias : tensor<3x4xf32>, tensor<4x5xf32>, tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @params_without_activation(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) {
+  // expected-error@+1 {{has activation parameters but no activation}}
+  %0 = aiopt.matmul %a, %b {activation_params = array<f64: 0.0>} : tensor<3x4xf32>, tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @clip_bounds(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) {
+  // expected-error@+1 {{clip minimum exceeds its maximum}}
+  %0 = aiopt.gemm %a, %b {activation = 1 : i32, activation_params = array<f64: 6.0, 0.0>} : tensor<3x4xf32>, tensor<4x5xf32>
+  return
+}
