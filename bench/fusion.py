@@ -11,7 +11,7 @@ tile-and-fuse of epilogues), run each, and print the median latency over
 reference column and the -O0/-O2 and -O1/-O2 ratios. Not a test: timings
 depend on the machine and its load.
 
-    python bench/fusion.py [--repeat N] [--models a,b] [--markdown FILE] [--tile-fuse]
+    python bench/fusion.py [--repeat N] [--models a,b] [--levels=-O0,-O2] [--markdown FILE] [--tile-fuse]
 
 --tile-fuse adds a column for -O2 plus aiopt-cpu-fuse-epilogue-tiles (the
 tile-and-fuse pass no level runs yet), built through aiopt-opt.
@@ -69,11 +69,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--levels", default=",".join(LEVELS),
+                        help="comma-separated levels to compile (-O0 and -O2 are always in)")
     parser.add_argument("--markdown", help="also write the table as Markdown here")
     parser.add_argument("--tile-fuse", action="store_true",
                         help="add -O2 + aiopt-cpu-fuse-epilogue-tiles")
     args = parser.parse_args()
-    levels = LEVELS + (["tiles"] if args.tile_fuse else [])
+    chosen = set(args.levels.split(",")) | {"-O0", "-O2"}
+    levels = [l for l in LEVELS if l in chosen] + (["tiles"] if args.tile_fuse else [])
 
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -101,7 +104,8 @@ def main():
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [r["model"]] + ["%.3f" % r[l] for l in levels] + [
-            "%.3f" % r["ort"], "%.2f" % (r["-O0"] / r["-O2"]), "%.2f" % (r["-O1"] / r["-O2"]),
+            "%.3f" % r["ort"], "%.2f" % (r["-O0"] / r["-O2"]),
+            "%.2f" % (r["-O1"] / r["-O2"]) if "-O1" in r else "-",
             "%.2f" % (r["-O2"] / r["ort"]), "%.1f" % r["compile-O0"], "%.1f" % r["compile-O2"]]
         lines.append("| " + " | ".join(cells) + " |")
     table = "\n".join(lines)

@@ -71,7 +71,15 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
   add(pm, "cse");
 }
 
-void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm) {
+void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm, unsigned optLevel) {
+  if (optLevel >= 1) {
+    // Contractions (matmuls, im2col convolutions) become cache tiles around
+    // vectorized register tiles; each accumulator tile then stays in
+    // registers for its whole reduction loop.
+    add(pm, "aiopt-cpu-tile-and-vectorize");
+    add(pm, "loop-invariant-subset-hoisting");
+    add(pm, "canonicalize");
+  }
   // Destination tensors that are fully overwritten become allocations.
   add(pm, "empty-tensor-to-alloc-tensor");
   // Whole-module bufferization; function boundaries use plain contiguous
@@ -87,6 +95,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm) {
   // Loop nests; LLVM's vectorizer and unroller work on them after
   // translation.
   add(pm, "convert-linalg-to-loops");
+  // Vector transfers of more than one dimension become loops of 1-D ones.
+  add(pm, "convert-vector-to-scf{full-unroll}");
   add(pm, "lower-affine");
   add(pm, "canonicalize");
   add(pm, "cse");
@@ -107,6 +117,8 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   add(pm, "expand-strided-metadata");
   // Subviews with dynamic offsets (loop slices) leave affine maps behind.
   add(pm, "lower-affine");
+  add(pm, "convert-vector-to-llvm");
+  add(pm, "convert-ub-to-llvm");
   add(pm, "finalize-memref-to-llvm");
   add(pm, "convert-math-to-llvm");
   add(pm, "convert-math-to-libm");
@@ -135,7 +147,7 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
       buildLinalgPipeline(pm, options.optLevel);
       break;
     case Phase::Codegen:
-      buildCPUCodegenPipeline(pm);
+      buildCPUCodegenPipeline(pm, options.optLevel);
       break;
     case Phase::LLVM:
       buildCPULLVMPipeline(pm, options);
@@ -151,9 +163,9 @@ void mlir::aiopt::registerAIOptPipelines() {
   PassPipelineRegistration<OptLevelOptions>(
       "aiopt-linalg-pipeline", "graph -> linalg: lower to linalg and fuse",
       [](OpPassManager &pm, const OptLevelOptions &o) { buildLinalgPipeline(pm, o.optLevel); });
-  PassPipelineRegistration<>("aiopt-cpu-codegen-pipeline",
-                             "linalg -> codegen: bufferize and make loops",
-                             buildCPUCodegenPipeline);
+  PassPipelineRegistration<OptLevelOptions>(
+      "aiopt-cpu-codegen-pipeline", "linalg -> codegen: tile, vectorize, bufferize, make loops",
+      [](OpPassManager &pm, const OptLevelOptions &o) { buildCPUCodegenPipeline(pm, o.optLevel); });
   PassPipelineRegistration<CPUPipelineOptions>(
       "aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
       buildCPULLVMPipeline);

@@ -51,7 +51,7 @@ void buildGraphPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// graph -> linalg: lowering to tensor-level linalg and fusion.
 void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// linalg -> codegen: bufferization and loops (memref, scf, arith, math).
-void buildCPUCodegenPipeline(OpPassManager &pm);
+void buildCPUCodegenPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// codegen -> llvm: the LLVM dialect with the exported entry point.
 void buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 

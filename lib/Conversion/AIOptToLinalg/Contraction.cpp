@@ -17,31 +17,6 @@ using namespace mlir::aiopt;
 
 namespace {
 
-/// A multiply-accumulate generic over loops (parallel..., k): `init` is the
-/// accumulator; `scale` (optional) multiplies every product. Integers
-/// multiply and accumulate with wrap-around.
-Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                       Value init, ArrayRef<AffineMap> maps, Value scale) {
-  auto type = cast<RankedTensorType>(init.getType());
-  bool isFloat = isa<FloatType>(type.getElementType());
-  auto mul = [&](OpBuilder &nb, Location nl, Value x, Value y) -> Value {
-    return isFloat ? arith::MulFOp::create(nb, nl, x, y).getResult()
-                   : arith::MulIOp::create(nb, nl, x, y).getResult();
-  };
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init}, maps,
-      iterators(type.getRank(), 1),
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value p = mul(nb, nl, a[0], a[1]);
-        if (scale)
-          p = mul(nb, nl, p, scale);
-        Value sum = isFloat ? arith::AddFOp::create(nb, nl, a[2], p).getResult()
-                            : arith::AddIOp::create(nb, nl, a[2], p).getResult();
-        linalg::YieldOp::create(nb, nl, sum);
-      });
-  return generic.getResult(0);
-}
-
 Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type,
                  ArrayRef<Value> sizes) {
   return filledTensor(b, loc, type, sizes,

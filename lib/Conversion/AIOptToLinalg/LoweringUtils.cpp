@@ -255,3 +255,25 @@ Value mlir::aiopt::applyEpilogue(OpBuilder &b, Location loc,
   }
   llvm_unreachable("unknown activation");
 }
+
+Value mlir::aiopt::buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                                    Value init, ArrayRef<AffineMap> maps, Value scale) {
+  auto type = cast<RankedTensorType>(init.getType());
+  bool isFloat = isa<FloatType>(type.getElementType());
+  auto mul = [&](OpBuilder &nb, Location nl, Value x, Value y) -> Value {
+    return isFloat ? arith::MulFOp::create(nb, nl, x, y).getResult()
+                   : arith::MulIOp::create(nb, nl, x, y).getResult();
+  };
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init}, maps,
+      iterators(type.getRank(), 1),
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value p = mul(nb, nl, a[0], a[1]);
+        if (scale)
+          p = mul(nb, nl, p, scale);
+        Value sum = isFloat ? arith::AddFOp::create(nb, nl, a[2], p).getResult()
+                            : arith::AddIOp::create(nb, nl, a[2], p).getResult();
+        linalg::YieldOp::create(nb, nl, sum);
+      });
+  return generic.getResult(0);
+}

@@ -91,6 +91,12 @@ Value padConstant(OpBuilder &b, Location loc, RankedTensorType type, Value src,
 SmallVector<utils::IteratorType> iterators(unsigned numParallel,
                                            unsigned numReduction);
 
+/// A multiply-accumulate generic over loops (parallel..., reduction...):
+/// `init` is the accumulator; `scale` (optional) multiplies every product.
+/// Integers multiply and accumulate with wrap-around.
+Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
+                       ArrayRef<AffineMap> maps, Value scale);
+
 /// `result` (of a matmul, gemm or conv) with the epilogue `activation`
 /// applied, built from the aiopt activation ops, which the conversion then
 /// lowers (and linalg fuses with the bias into one elementwise generic).

@@ -70,6 +70,70 @@ SmallVector<unsigned> range(unsigned begin, unsigned count) {
   return r;
 }
 
+/// Convolution as a matrix product (im2col), for one group: the filter is
+/// the [M, C*K] left matrix and the input's windows, gathered into a
+/// [N, C*K, P] tensor (K the window size, P the output positions), the
+/// right one, so the result comes out as [N, M, P], already in the NC...
+/// layout. A 1x1 convolution with unit strides reads the input in place.
+/// The gathered tensor costs K times the input's memory; in return the
+/// convolution runs as a contraction that tiles and vectorizes like a
+/// matmul.
+Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = op.getType();
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto ft = cast<RankedTensorType>(filter.getType());
+  Type et = type.getElementType();
+  unsigned n = type.getRank() - 2;
+  int64_t m = ft.getDimSize(0), c = ft.getDimSize(1), window = 1, positions = 1;
+  for (unsigned i = 0; i < n; ++i) {
+    window *= ft.getDimSize(2 + i);
+    positions *= type.getDimSize(2 + i);
+  }
+  int64_t batch = type.getDimSize(0);
+  Value batchSize = type.isDynamicDim(0) ? dimValue(b, loc, x, 0) : Value();
+  auto colType = RankedTensorType::get({batch, c * window, positions}, et);
+
+  bool inPlace = window == 1 && llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }) &&
+                 xt.getShape().drop_front(2) == type.getShape().drop_front(2);
+  Value col;
+  if (inPlace) {
+    col = reshapeTensor(b, loc, x, colType);
+  } else {
+    // Loops n, c, k_1..k_n, o_1..o_n, all parallel: a gather.
+    SmallVector<int64_t> shape = {batch, c};
+    for (unsigned i = 0; i < n; ++i)
+      shape.push_back(ft.getDimSize(2 + i));
+    for (unsigned i = 0; i < n; ++i)
+      shape.push_back(type.getDimSize(2 + i));
+    auto gatherType = RankedTensorType::get(shape, et);
+    SmallVector<AffineExpr> xe = dims(ctx, {0, 1});
+    llvm::append_range(xe, windowExprs(ctx, 2 + n, 2, op.getStrides(), op.getDilations()));
+    AffineMap xMap = AffineMap::get(2 + 2 * n, 0, xe, ctx);
+    SmallVector<Value> sizes(shape.size());
+    sizes[0] = batchSize;
+    Value gathered = buildElementwise(b, loc, gatherType, x, xMap, sizes, passThrough);
+    col = reshapeTensor(b, loc, gathered, colType);
+  }
+
+  // Loops n, m, p | k.
+  auto outType = RankedTensorType::get({batch, m, positions}, et);
+  SmallVector<Value> outSizes = {batchSize, Value(), Value()};
+  Value init;
+  if (bias) {
+    AffineMap bMap = AffineMap::get(3, 0, dims(ctx, {1}), ctx);
+    init = buildElementwise(b, loc, outType, bias, bMap, outSizes, passThrough);
+  } else {
+    init = filledTensor(b, loc, outType, outSizes, scalarConstant(b, loc, et, 0));
+  }
+  Value w = reshapeTensor(b, loc, filter, RankedTensorType::get({m, c * window}, et));
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, dims(ctx, {1, 3}), ctx),
+                                 AffineMap::get(4, 0, dims(ctx, {0, 3, 2}), ctx),
+                                 AffineMap::get(4, 0, dims(ctx, {0, 1, 2}), ctx)};
+  Value result = buildContraction(b, loc, w, col, init, maps, Value());
+  return reshapeTensor(b, loc, result, type);
+}
+
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -87,6 +151,13 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     SmallVector<int64_t> noExtra(n, 0);
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
                          noExtra, 0.0);
+    if (g == 1 && ft.hasStaticShape() && isa<FloatType>(et) &&
+        !ShapedType::isDynamicShape(type.getShape().drop_front(1))) {
+      Value conv = im2colConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
+      rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
+                                           op.getActivationParams(), conv));
+      return success();
+    }
     auto xt = cast<RankedTensorType>(x.getType());
     // Split channels into (group, channel-in-group) on input, filter, output.
     auto withGroups = [&](ArrayRef<int64_t> shape, unsigned at, int64_t inner) {

@@ -61,3 +61,37 @@ func.func @max_pool_u8(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x4x4xui8> {
   %0 = aiopt.pool max %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xui8>
   return %0 : tensor<1x1x4x4xui8>
 }
+
+// -----
+
+// One group: im2col. The padded input's windows are gathered into
+// [N, C*KH*KW, OH*OW] and the filter, as a [M, C*KH*KW] matrix, contracts
+// with it into [N, M, OH*OW], which is the NCHW result reshaped.
+// CHECK-DAG: #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4 * 2 + d2, d5 * 2 + d3)>
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d3, d2)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func @conv_im2col
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[G:.*]] = linalg.generic {indexing_maps = [#[[GATHER]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[P]] : tensor<?x3x8x8xf32>) outs(%{{.*}} : tensor<?x3x3x3x3x3xf32>)
+// CHECK: %[[COL:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<?x3x3x3x3x3xf32> into tensor<?x27x9xf32>
+// CHECK: %[[W:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3]] : tensor<4x3x3x3xf32> into tensor<4x27xf32>
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[W]], %[[COL]] : tensor<4x27xf32>, tensor<?x27x9xf32>) outs(%{{.*}} : tensor<?x4x9xf32>)
+// CHECK: tensor.expand_shape %[[R]] {{\[}}[0], [1], [2, 3]] output_shape [%{{.*}}, 4, 3, 3] : tensor<?x4x9xf32> into tensor<?x4x3x3xf32>
+func.func @conv_im2col(%x: tensor<?x3x6x6xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<?x4x3x3xf32> {
+  %0 = aiopt.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<?x3x6x6xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>
+  return %0 : tensor<?x4x3x3xf32>
+}
+
+// -----
+
+// A 1x1 convolution with unit strides reads its input in place.
+// CHECK-LABEL: func @conv_1x1
+// CHECK-NOT: tensor.pad
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[}}[0], [1], [2, 3]] : tensor<1x8x5x5xf32> into tensor<1x8x25xf32>
+// CHECK-NOT: linalg.generic {{.*}}ins(%arg0
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[X]] : tensor<16x8xf32>, tensor<1x8x25xf32>) outs(%{{.*}} : tensor<1x16x25xf32>)
+func.func @conv_1x1(%x: tensor<1x8x5x5xf32>, %w: tensor<16x8x1x1xf32>) -> tensor<1x16x5x5xf32> {
+  %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x8x5x5xf32>, tensor<16x8x1x1xf32>
+  return %0 : tensor<1x16x5x5xf32>
+}

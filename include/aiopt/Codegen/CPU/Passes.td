@@ -90,4 +90,37 @@ def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
+  let summary = "Tile contractions for caches and registers and vectorize the register tiles";
+  let description = [{
+    For every linalg contraction on tensors (`linalg.matmul` and generics
+    with a multiply-add body: batched and broadcast matmuls, convolutions
+    lowered through im2col) with static shapes and f32 operands whose
+    result is contiguous along an `n` dimension:
+
+    1. tiles for the caches: `cache-tiles` = (m, k, n) sizes, loops in the
+       order m, k, n, so one panel of the left operand is reused across the
+       row of right-operand panels;
+    2. tiles for the registers: `register-tile` = (m, n) sizes with the
+       reduction innermost and of size one;
+    3. peels the register loops so every full tile has static sizes (the
+       remainders stay scalar loops);
+    4. vectorizes the full tiles into `vector.contract` and lowers it to
+       outer products (one broadcast-FMA per row and vector of columns).
+
+    `loop-invariant-subset-hoisting` afterwards keeps each accumulator tile
+    in registers for the whole reduction loop. The default register tile
+    (6 x 16 for f32) uses 12 of AVX2's 16 vector registers as
+    accumulators; on AVX-512 targets use 8 x 32 or 14 x 32.
+  }];
+  let options = [
+    ListOption<"cacheTiles", "cache-tiles", "int64_t",
+               "Cache tile sizes for (m, k, n): default 64,256,256">,
+    ListOption<"registerTile", "register-tile", "int64_t",
+               "Register tile sizes for (m, n): default 6,16">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::affine::AffineDialect"];
+}
+
 #endif // AIOPT_CODEGEN_CPU_PASSES_TD

@@ -1,0 +1,85 @@
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16" --loop-invariant-subset-hoisting --canonicalize -split-input-file | FileCheck %s
+// RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=6" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=64,0,256" 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: aiopt-cpu-tile-and-vectorize: cache-tiles takes three positive sizes (m, k, n) and register-tile two (m, n)
+
+// 20 rows in register tiles of 6: three full tiles, then the peeled
+// remainder (2 rows, static too). Each tile's accumulator is read once,
+// updated by one outer product per reduction step, and written once.
+// CHECK-LABEL: func @matmul
+// CHECK: scf.for %[[I:.*]] = %c0 to %c18 step %c6
+// CHECK:   scf.for %[[J:.*]] = %c0 to %c32 step %c16
+// CHECK:     %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
+// CHECK:     %[[SUM:.*]] = scf.for {{.*}} = %c0 to %c8 step %c1 iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<6x16xf32>)
+// CHECK:       vector.outerproduct {{.*}}, {{.*}}, %[[A]] {kind = #vector.kind<add>} : vector<6xf32>, vector<16xf32>
+// CHECK:     vector.transfer_write %[[SUM]]
+// CHECK: tensor.extract_slice %{{.*}}[18, %{{.*}}] [2, 16]
+// CHECK: vector.outerproduct {{.*}} : vector<2xf32>, vector<16xf32>
+// CHECK-NOT: linalg.matmul
+func.func @matmul(%a: tensor<20x8xf32>, %b: tensor<8x32xf32>, %c: tensor<20x32xf32>) -> tensor<20x32xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<20x8xf32>, tensor<8x32xf32>) outs(%c : tensor<20x32xf32>) -> tensor<20x32xf32>
+  return %0 : tensor<20x32xf32>
+}
+
+// -----
+
+// An im2col convolution: batch loop first, then (m, p | k) like a matmul
+// whose right operand is batched; the tiles drop the unit batch dimension.
+// Columns: 40 = a full cache tile of 32 (two vectors of 16) and a peeled
+// remainder of 8, also vectorized.
+// CHECK-LABEL: func @batched
+// CHECK: scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK: vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// CHECK: vector.outerproduct {{.*}} : vector<6xf32>, vector<8xf32>
+// CHECK-NOT: linalg.generic
+#a = affine_map<(n, m, p, k) -> (m, k)>
+#b = affine_map<(n, m, p, k) -> (n, k, p)>
+#c = affine_map<(n, m, p, k) -> (n, m, p)>
+func.func @batched(%w: tensor<6x27xf32>, %col: tensor<2x27x40xf32>, %init: tensor<2x6x40xf32>) -> tensor<2x6x40xf32> {
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%w, %col : tensor<6x27xf32>, tensor<2x27x40xf32>) outs(%init : tensor<2x6x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x6x40xf32>
+  return %0 : tensor<2x6x40xf32>
+}
+
+// -----
+
+// Not candidates: dynamic shapes, other element types, results not
+// contiguous along the right operand's columns, non-contractions.
+// CHECK-LABEL: func @untouched
+// CHECK-NOT: vector.
+// CHECK-NOT: scf.for
+// CHECK: linalg.matmul ins({{.*}} : tensor<?x8xf32>, tensor<8x32xf32>)
+// CHECK: linalg.matmul ins({{.*}} : tensor<8x8xf16>, tensor<8x8xf16>)
+// CHECK: linalg.matmul ins({{.*}} : tensor<8x8xi32>, tensor<8x8xi32>)
+// CHECK: linalg.generic
+// CHECK: linalg.generic
+#t = affine_map<(m, n, k) -> (m, k)>
+#u = affine_map<(m, n, k) -> (k, n)>
+#v = affine_map<(m, n, k) -> (n, m)>
+#id = affine_map<(i, j) -> (i, j)>
+func.func @untouched(%a: tensor<?x8xf32>, %b: tensor<8x32xf32>, %c: tensor<?x32xf32>,
+                     %h: tensor<8x8xf16>, %i: tensor<8x8xi32>, %f: tensor<8x8xf32>) -> (tensor<?x32xf32>, tensor<8x8xf16>, tensor<8x8xi32>, tensor<8x8xf32>, tensor<8x8xf32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<?x8xf32>, tensor<8x32xf32>) outs(%c : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %1 = linalg.matmul ins(%h, %h : tensor<8x8xf16>, tensor<8x8xf16>) outs(%h : tensor<8x8xf16>) -> tensor<8x8xf16>
+  %2 = linalg.matmul ins(%i, %i : tensor<8x8xi32>, tensor<8x8xi32>) outs(%i : tensor<8x8xi32>) -> tensor<8x8xi32>
+  // The result is transposed: its rows run along n.
+  %3 = linalg.generic {indexing_maps = [#t, #u, #v], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%f, %f : tensor<8x8xf32>, tensor<8x8xf32>) outs(%f : tensor<8x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x8xf32>
+  %4 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%f : tensor<8x8xf32>) outs(%f : tensor<8x8xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %x, %x : f32
+    linalg.yield %s : f32
+  } -> tensor<8x8xf32>
+  return %0, %1, %2, %3, %4 : tensor<?x32xf32>, tensor<8x8xf16>, tensor<8x8xi32>, tensor<8x8xf32>, tensor<8x8xf32>
+}
