@@ -61,7 +61,9 @@ typedef enum aiopt_status {
   AIOPT_ERROR_RANK = 5,           /**< rank differs from the model's */
   AIOPT_ERROR_SHAPE = 6,          /**< a static dimension differs */
   AIOPT_ERROR_BUFFER_TOO_SMALL = 7, /**< an output buffer is too small */
-  AIOPT_ERROR_OUT_OF_MEMORY = 8
+  AIOPT_ERROR_OUT_OF_MEMORY = 8,
+  AIOPT_ERROR_INVALID_ARGUMENT = 9, /**< an argument out of its range */
+  AIOPT_ERROR_UNSUPPORTED = 10      /**< not available in this program */
 } aiopt_status;
 
 /** A tensor crossing the API: dense, row-major (contiguous). */
@@ -109,6 +111,17 @@ typedef struct aiopt_model_info {
 aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs,
                        size_t num_inputs, aiopt_tensor *outputs,
                        size_t num_outputs);
+
+/**
+ * Sets how many threads models compiled with `aiopt-compile --parallel`
+ * use in the aiopt_run() calls made from the calling thread (the OpenMP
+ * thread count of that thread; default: OMP_NUM_THREADS, else one per
+ * core). `num_threads` must be at least 1. More than one needs the program
+ * linked with an OpenMP runtime (-fopenmp): otherwise
+ * AIOPT_ERROR_UNSUPPORTED. Models compiled without --parallel always run
+ * on the calling thread.
+ */
+aiopt_status aiopt_set_num_threads(int num_threads);
 
 /** The message of the last failed call on this thread ("" if none). */
 const char *aiopt_last_error(void);

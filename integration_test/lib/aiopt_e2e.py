@@ -36,14 +36,17 @@ def compile_model(model_path, workdir, name="model", extra=(), quiet=False):
                     '-DMODEL_HEADER="%s.h"' % name, "-DMODEL_INFO=%s_model" % name,
                     os.path.join(ROOT, "tools", "aiopt-conformance", "run_model.c"),
                     obj, os.path.join(libdir, "libaiopt_runtime.a"), "-lm",
+                    # Models compiled with --parallel call the OpenMP runtime.
+                    *(["-fopenmp"] if "--parallel" in extra else []),
                     "-o", exe], check=True)
     return exe
 
 
-def run_compiled(exe, inputs, workdir, repeat=1):
+def run_compiled(exe, inputs, workdir, repeat=1, threads=None):
     for i, a in enumerate(inputs):
         write_tensor(os.path.join(workdir, "input_%d.tensor" % i), a)
-    out = subprocess.run([exe, workdir, "--repeat", str(repeat)], check=True,
+    extra = ["--threads", str(threads)] if threads else []
+    out = subprocess.run([exe, workdir, "--repeat", str(repeat), *extra], check=True,
                          capture_output=True, text=True, timeout=600).stdout
     outputs = []
     i = 0

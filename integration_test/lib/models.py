@@ -105,12 +105,11 @@ def layer_norm(g, x, hidden):
     return g.op("Add", [g.op("Mul", [x, g.weight(hidden)]), g.weight(hidden)])
 
 
-def transformer(layers=1, hidden=16, heads=2, seed=2):
+def transformer(layers=1, hidden=16, heads=2, seed=2, seq=8, vocab=50):
     """BERT-style encoder layers (one by default) over token embeddings,
     with a padding mask, shape arithmetic (Shape/Gather/Unsqueeze/Concat/
     Reshape), GELU (erf form) and a tanh pooler."""
     g = Graph(seed)
-    vocab, seq = 50, 8
     dh = hidden // heads
     x = g.op("Gather", [g.weight(vocab, hidden, scale=1.0), "ids"], axis=0)
     x = g.op("Add", [x, g.weight(seq, hidden, scale=0.1)])

@@ -71,8 +71,9 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
   add(pm, "cse");
 }
 
-void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm, unsigned optLevel) {
-  if (optLevel >= 1) {
+void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
+                                          const CPUPipelineOptions &options) {
+  if (options.optLevel >= 1) {
     // Contractions (matmuls, im2col convolutions) become cache tiles around
     // vectorized register tiles; each accumulator tile then stays in
     // registers for its whole reduction loop.
@@ -90,6 +91,14 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm, unsigned optLevel) 
   // Frees intermediate buffers; returned buffers are owned by the caller.
   add(pm, "buffer-deallocation-pipeline");
   add(pm, "convert-bufferization-to-memref");
+  // The independent blocks of tiled contractions: shared by OpenMP threads,
+  // or run in order.
+  if (options.parallel) {
+    add(pm, "scf-forall-to-parallel");
+    add(pm, "convert-scf-to-openmp");
+  } else {
+    add(pm, "scf-forall-to-for");
+  }
   // Strided copies become loops instead of calls into a runner library.
   add(pm, "aiopt-cpu-strided-copy-to-loops");
   // Loop nests; LLVM's vectorizer and unroller work on them after
@@ -129,6 +138,8 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   add(pm, "convert-index-to-llvm");
   add(pm, "convert-cf-to-llvm");
   add(pm, "convert-func-to-llvm");
+  if (options.parallel)
+    add(pm, "convert-openmp-to-llvm");
   add(pm, "reconcile-unrealized-casts");
   // The uniform `void <model>_entry(void **inputs, void *results)`.
   add(pm, "aiopt-cpu-entry-wrapper{func-name=" + options.modelName + "}");
@@ -147,7 +158,7 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
       buildLinalgPipeline(pm, options.optLevel);
       break;
     case Phase::Codegen:
-      buildCPUCodegenPipeline(pm, options.optLevel);
+      buildCPUCodegenPipeline(pm, options);
       break;
     case Phase::LLVM:
       buildCPULLVMPipeline(pm, options);
@@ -163,9 +174,9 @@ void mlir::aiopt::registerAIOptPipelines() {
   PassPipelineRegistration<OptLevelOptions>(
       "aiopt-linalg-pipeline", "graph -> linalg: lower to linalg and fuse",
       [](OpPassManager &pm, const OptLevelOptions &o) { buildLinalgPipeline(pm, o.optLevel); });
-  PassPipelineRegistration<OptLevelOptions>(
+  PassPipelineRegistration<CPUPipelineOptions>(
       "aiopt-cpu-codegen-pipeline", "linalg -> codegen: tile, vectorize, bufferize, make loops",
-      [](OpPassManager &pm, const OptLevelOptions &o) { buildCPUCodegenPipeline(pm, o.optLevel); });
+      buildCPUCodegenPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
       buildCPULLVMPipeline);

@@ -24,6 +24,27 @@ static aiopt_status fail(aiopt_status status, const char *fmt, ...) {
 
 const char *aiopt_last_error(void) { return last_error; }
 
+/* Resolved when the program links an OpenMP runtime (as models compiled
+ * with --parallel need); the runtime itself depends on libc only. */
+extern void omp_set_num_threads(int) __attribute__((weak));
+
+aiopt_status aiopt_set_num_threads(int num_threads) {
+  if (num_threads < 1)
+    return fail(AIOPT_ERROR_INVALID_ARGUMENT, "aiopt_set_num_threads: %d is not a thread count (>= 1)",
+                num_threads);
+  if (!omp_set_num_threads) {
+    if (num_threads == 1)
+      return AIOPT_OK;
+    return fail(AIOPT_ERROR_UNSUPPORTED,
+                "aiopt_set_num_threads: this program has no OpenMP runtime; compile the model "
+                "with --parallel and link with -fopenmp to use %d threads",
+                num_threads);
+  }
+  omp_set_num_threads(num_threads);
+  last_error[0] = '\0';
+  return AIOPT_OK;
+}
+
 size_t aiopt_dtype_size(int32_t dtype) {
   switch (dtype) {
   case AIOPT_F64:

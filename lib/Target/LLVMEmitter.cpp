@@ -8,6 +8,7 @@
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -148,6 +149,9 @@ mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // Models compiled with --parallel: omp.parallel and omp.wsloop become
+  // calls into the OpenMP runtime (libomp).
+  registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
   SmallVector<DetachedConstant> weights = detachWeights(module, ctx);
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, ctx);

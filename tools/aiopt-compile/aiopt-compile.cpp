@@ -73,6 +73,12 @@ cl::opt<unsigned> optLevel(
     cl::desc("Optimization level -O0..-O3 (default -O2): the graph and linalg passes it "
              "runs (see --print-pipeline) and LLVM's level (0, 2, 2, 3)"),
     cl::cat(category));
+cl::opt<bool> parallel(
+    "parallel",
+    cl::desc("Run the blocks of matmuls and convolutions on OpenMP threads (from -O1); "
+             "link the object with -fopenmp and set the thread count with "
+             "aiopt_set_num_threads()"),
+    cl::cat(category));
 cl::opt<bool> opStats("op-stats",
                       cl::desc("Print the aiopt operator counts before and after the graph "
                                "passes (to stderr)"),
@@ -201,6 +207,7 @@ int compile(int argc, char **argv) {
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.modelName = name;
   pipelineOptions.optLevel = optLevel;
+  pipelineOptions.parallel = parallel;
   // With --op-stats the graph phase runs on its own, counted before and after.
   bool splitGraph = opStats && *from < Phase::Graph && *to >= Phase::Graph;
   PassManager graphPm(&context, ModuleOp::getOperationName());
@@ -334,7 +341,7 @@ int compile(int argc, char **argv) {
     }
     std::string options = joinArgs(argc, argv);
     if (failed(writeFile(header, [&](llvm::raw_pwrite_stream &os) {
-          printModelHeader(*signature, name, options, os);
+          printModelHeader(*signature, name, options, parallel, os);
           return success();
         })))
       return 1;

@@ -2,8 +2,8 @@
 |*                                                                            *|
 |* Test driver linked with one compiled model: reads input_<i>.tensor from a  *|
 |* folder, calls the model through the C API, writes output_<i>.tensor, and   *|
-|* prints the median latency over --repeat runs. The model is chosen at build *|
-|* time: -DMODEL_HEADER='"m.h"' -DMODEL_INFO=m_model.                         *|
+|* prints the median and 90th-percentile latency over --repeat runs. The      *|
+|* model is chosen at build time: -DMODEL_HEADER='"m.h"' -DMODEL_INFO=m_model.*|
 |* Tensor file: int32 dtype, int32 rank, int64 shape[rank], raw data.        *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
@@ -59,8 +59,19 @@ static int cmp_double(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
   if (argc < 2)
-    return fprintf(stderr, "usage: %s DIR [--repeat N]\n", argv[0]), 2;
-  int repeat = argc >= 4 && !strcmp(argv[2], "--repeat") ? atoi(argv[3]) : 1;
+    return fprintf(stderr, "usage: %s DIR [--repeat N] [--threads N]\n", argv[0]), 2;
+  int repeat = 1;
+  for (int a = 2; a + 1 < argc; a += 2) {
+    if (!strcmp(argv[a], "--repeat")) {
+      repeat = atoi(argv[a + 1]);
+    } else if (!strcmp(argv[a], "--threads")) {
+      aiopt_status s = aiopt_set_num_threads(atoi(argv[a + 1]));
+      if (s != AIOPT_OK)
+        return fprintf(stderr, "aiopt_set_num_threads: %s\n", aiopt_last_error()), 2;
+    } else {
+      return fprintf(stderr, "unknown option %s\n", argv[a]), 2;
+    }
+  }
   const aiopt_model_info *m = &MODEL_INFO;
   aiopt_tensor in[16], out[16];
   char path[4096];
@@ -91,6 +102,7 @@ int main(int argc, char **argv) {
   }
   qsort(times, (size_t)repeat, sizeof(double), cmp_double);
   printf("latency_ms_median %.4f over %d runs\n", times[repeat / 2], repeat);
+  printf("latency_ms_p90 %.4f\n", times[(repeat * 9) / 10 < repeat ? (repeat * 9) / 10 : repeat - 1]);
   free(times);
   for (size_t i = 0; i < m->num_inputs; ++i)
     free(in[i].data);

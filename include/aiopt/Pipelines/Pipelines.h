@@ -43,6 +43,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Optimization level 0..3 (default 2)"),
                             llvm::cl::init(2)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Run the contraction blocks on OpenMP threads (link with -fopenmp)"),
+      llvm::cl::init(false)};
 };
 
 /// import -> graph: graph-level simplification and fusion of the aiopt
@@ -50,8 +54,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 void buildGraphPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// graph -> linalg: lowering to tensor-level linalg and fusion.
 void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2);
-/// linalg -> codegen: bufferization and loops (memref, scf, arith, math).
-void buildCPUCodegenPipeline(OpPassManager &pm, unsigned optLevel = 2);
+/// linalg -> codegen: tiling and vectorization (from -O1), bufferization
+/// and loops (memref, scf, vector, arith, math; omp with `parallel`).
+void buildCPUCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// codegen -> llvm: the LLVM dialect with the exported entry point.
 void buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 

@@ -34,7 +34,7 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module,
 
 /// Prints the header of model `name` (entry `<name>_entry`).
 void printModelHeader(const ModelSignature &sig, StringRef name,
-                      StringRef compileOptions, llvm::raw_ostream &os);
+                      StringRef compileOptions, bool openmp, llvm::raw_ostream &os);
 
 /// Turns `s` into a C identifier.
 std::string sanitizeIdentifier(StringRef s);

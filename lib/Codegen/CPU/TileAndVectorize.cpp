@@ -75,13 +75,17 @@ SmallVector<int64_t> orderEndingWith(unsigned numLoops, ArrayRef<unsigned> inner
   return order;
 }
 
-/// Tiles `op` with `sizes` in loop `order`; returns the tiled op and the
-/// generated loops (outermost first), replacing `op`.
+/// Tiles `op` with `sizes` in loop `order` (scf.forall loops with
+/// `forall`); returns the tiled op and the generated loops (outermost
+/// first), replacing `op`.
 FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter, linalg::LinalgOp op,
-                                     ArrayRef<int64_t> sizes, ArrayRef<int64_t> order) {
+                                     ArrayRef<int64_t> sizes, ArrayRef<int64_t> order,
+                                     bool forall = false) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   options.setInterchange(order);
+  if (forall)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   rewriter.setInsertionPoint(op);
   FailureOr<scf::SCFTilingResult> result =
       scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
@@ -107,34 +111,53 @@ void peel(RewriterBase &rewriter, MutableArrayRef<LoopLikeOpInterface> loops,
   }
 }
 
-/// Tiles one contraction for the caches and then the registers, and peels
-/// the loops so that every register tile has static sizes; the register
-/// tiles are marked with kRegisterTile.
+/// A cache tile size for a loop of `extent`: the whole loop if it fits,
+/// else a size in [max/2, max] that divides it (a multiple of `multiple`
+/// preferred), so every tile has the same static size; else `max` (the
+/// last tile is then partial, with dynamic sizes).
+int64_t cacheTile(int64_t extent, int64_t max, int64_t multiple) {
+  if (extent <= max)
+    return extent;
+  for (int64_t step : {multiple, int64_t(1)})
+    for (int64_t t = max - max % step; t >= max / 2 && t > 0; t -= step)
+      if (extent % t == 0)
+        return t;
+  return max;
+}
+
+/// Tiles one contraction into independent (m, n) blocks (an scf.forall,
+/// which threads may share), the reduction into cache-sized steps, and
+/// each block into register tiles; peels the register loops so their
+/// tiles have static sizes; marks the register tiles with kRegisterTile.
 void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                      ArrayRef<int64_t> cache, ArrayRef<int64_t> reg) {
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
-  // Every loop but m, n and k is tiled by one.
+  // Blocks: one along every loop but m, n and k.
   SmallVector<int64_t> sizes(numLoops, 1);
-  auto clamp = [&](unsigned loop, int64_t size) { return std::min(size, bounds[loop]); };
-  sizes[loops.m] = clamp(loops.m, cache[0]);
-  sizes[loops.k] = clamp(loops.k, cache[1]);
-  sizes[loops.n] = clamp(loops.n, cache[2]);
-  FailureOr<scf::SCFTilingResult> outer =
-      tile(rewriter, op, sizes, orderEndingWith(numLoops, {loops.m, loops.k, loops.n}));
-  if (failed(outer) || outer->tiledOps.size() != 1)
+  sizes[loops.m] = cacheTile(bounds[loops.m], cache[0], reg[0]);
+  sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], reg[1]);
+  sizes[loops.k] = 0;
+  FailureOr<scf::SCFTilingResult> blocks =
+      tile(rewriter, op, sizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}),
+           /*forall=*/true);
+  if (failed(blocks) || blocks->tiledOps.size() != 1)
     return;
-  auto tiled = cast<linalg::LinalgOp>(outer->tiledOps.front());
 
-  SmallVector<int64_t> regSizes(numLoops, 0);
-  regSizes[loops.m] = clamp(loops.m, std::min(reg[0], sizes[loops.m]));
-  regSizes[loops.n] = clamp(loops.n, std::min(reg[1], sizes[loops.n]));
-  regSizes[loops.k] = 1;
-  for (unsigned i = 0; i < numLoops; ++i)
-    if (i != loops.m && i != loops.n && i != loops.k)
-      regSizes[i] = 1;
+  SmallVector<int64_t> kSizes(numLoops, 0);
+  kSizes[loops.k] = std::min(cache[1], bounds[loops.k]);
+  FailureOr<scf::SCFTilingResult> steps =
+      tile(rewriter, cast<linalg::LinalgOp>(blocks->tiledOps.front()), kSizes,
+           orderEndingWith(numLoops, {}));
+  if (failed(steps) || steps->tiledOps.size() != 1)
+    return;
+
+  SmallVector<int64_t> regSizes(numLoops, 1);
+  regSizes[loops.m] = std::min(reg[0], sizes[loops.m]);
+  regSizes[loops.n] = std::min(reg[1], sizes[loops.n]);
   FailureOr<scf::SCFTilingResult> inner =
-      tile(rewriter, tiled, regSizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}));
+      tile(rewriter, cast<linalg::LinalgOp>(steps->tiledOps.front()), regSizes,
+           orderEndingWith(numLoops, {loops.m, loops.n, loops.k}));
   if (failed(inner) || inner->tiledOps.size() != 1)
     return;
   Operation *registerTile = inner->tiledOps.front();
@@ -169,12 +192,10 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
   }
   registerTile->setAttr(kRegisterTile, rewriter.getUnitAttr());
 
-  // Peel the n and m loops of both levels, innermost first (a peeled
-  // outer loop's copy then holds both parts of the inner ones): the
-  // register loops' order ends m, n, k and the cache loops' m, k, n. Every
-  // tile, remainders included, then has static sizes.
+  // Peel the register loops, which end m, n, k: n first, so the peeled
+  // copy of m holds both parts of n. In blocks of static sizes every
+  // register tile, remainders included, then has static sizes.
   peel(rewriter, inner->loops, {2, 3});
-  peel(rewriter, outer->loops, {1, 3});
 }
 
 /// Canonicalization patterns of every loaded dialect and registered op.

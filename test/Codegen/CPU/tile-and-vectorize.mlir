@@ -23,14 +23,16 @@ func.func @matmul(%a: tensor<20x8xf32>, %b: tensor<8x32xf32>, %c: tensor<20x32xf
 
 // -----
 
-// An im2col convolution: batch loop first, then (m, p | k) like a matmul
-// whose right operand is batched; the tiles drop the unit batch dimension.
-// Columns: 40 = a full cache tile of 32 (two vectors of 16) and a peeled
-// remainder of 8, also vectorized.
+// An im2col convolution: the blocks (an scf.forall over batch and
+// columns) are independent; the reduction steps through 27 by 8; the tiles
+// drop the unit batch dimension. Columns: 40 = two blocks of 20 (a divisor
+// in [16, 32], so blocks are static), each a vector of 16 and a peeled,
+// also vectorized, remainder of 4.
 // CHECK-LABEL: func @batched
-// CHECK: scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK: scf.forall ({{.*}}) = (0, 0) to (2, 40) step (1, 20)
+// CHECK: scf.for {{.*}} = %c0 to %c27 step %c8
 // CHECK: vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
-// CHECK: vector.outerproduct {{.*}} : vector<6xf32>, vector<8xf32>
+// CHECK: vector.outerproduct {{.*}} : vector<6xf32>, vector<4xf32>
 // CHECK-NOT: linalg.generic
 #a = affine_map<(n, m, p, k) -> (m, k)>
 #b = affine_map<(n, m, p, k) -> (n, k, p)>

@@ -91,31 +91,35 @@ def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
 }
 
 def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
-  let summary = "Tile contractions for caches and registers and vectorize the register tiles";
+  let summary = "Tile contractions for threads, caches and registers and vectorize the register tiles";
   let description = [{
     For every linalg contraction on tensors (`linalg.matmul` and generics
     with a multiply-add body: batched and broadcast matmuls, convolutions
     lowered through im2col) with static shapes and f32 operands whose
     result is contiguous along an `n` dimension:
 
-    1. tiles for the caches: `cache-tiles` = (m, k, n) sizes, loops in the
-       order m, k, n, so one panel of the left operand is reused across the
-       row of right-operand panels;
-    2. tiles for the registers: `register-tile` = (m, n) sizes with the
-       reduction innermost and of size one;
-    3. peels the register loops so every full tile has static sizes (the
-       remainders stay scalar loops);
-    4. vectorizes the full tiles into `vector.contract` and lowers it to
-       outer products (one broadcast-FMA per row and vector of columns).
+    1. tiles the result into independent (m, n) blocks of at most
+       `cache-tiles` m x n, as an `scf.forall` (threads share it with
+       `aiopt-compile --parallel`; otherwise it runs in order). Block sizes
+       divide the extents where a size in [max/2, max] does, so blocks
+       have static sizes;
+    2. tiles the reduction into steps of `cache-tiles` k;
+    3. tiles each block into register tiles of `register-tile` m x n with
+       the reduction innermost and of size one, and peels the register
+       loops so every full tile, and in static blocks every remainder, has
+       static sizes;
+    4. drops the other loops' unit dimensions, vectorizes the static tiles
+       into `vector.contract` and lowers it to outer products (one
+       broadcast-FMA per row and vector of columns).
 
     `loop-invariant-subset-hoisting` afterwards keeps each accumulator tile
-    in registers for the whole reduction loop. The default register tile
+    in registers for the whole reduction step. The default register tile
     (6 x 16 for f32) uses 12 of AVX2's 16 vector registers as
     accumulators; on AVX-512 targets use 8 x 32 or 14 x 32.
   }];
   let options = [
     ListOption<"cacheTiles", "cache-tiles", "int64_t",
-               "Cache tile sizes for (m, k, n): default 64,256,256">,
+               "Block and step sizes for (m, k, n): default 64,256,256">,
     ListOption<"registerTile", "register-tile", "int64_t",
                "Register tile sizes for (m, n): default 6,16">,
   ];

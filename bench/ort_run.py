@@ -1,0 +1,35 @@
+"""Runs one ONNX model in onnxruntime (CPU) and prints its latency, for
+bench/performance.py, which runs it in a process of its own to read its
+peak memory.
+
+    python bench/ort_run.py MODEL.onnx INPUTS.npz THREADS REPEAT
+"""
+
+import sys
+import time
+
+import numpy as np
+import onnxruntime as ort
+
+
+def main():
+    path, inputs, threads, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
+    arrays = np.load(inputs)
+    feed = {i.name: arrays["arr_%d" % k] for k, i in enumerate(sess.get_inputs())}
+    sess.run(None, feed)  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        sess.run(None, feed)
+        times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    print("latency_ms_median %.4f over %d runs" % (times[len(times) // 2], repeat))
+    print("latency_ms_p90 %.4f" % times[min(len(times) - 1, len(times) * 9 // 10)])
+
+
+if __name__ == "__main__":
+    main()

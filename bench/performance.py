@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""CPU performance of aiopt next to onnxruntime, in one run.
+
+For each model of bench/perf_models.py (ResNet-50, MobileNetV2, BERT-base,
+a 3-layer MLP, square GEMMs 256/1024/2048), compiles it with aiopt-compile
+(-O2 unless --opt), links the test driver, and runs aiopt and onnxruntime
+(CPU execution provider, from PyPI) on the same inputs, each in a process
+of its own, at each thread count: median and 90th-percentile latency over
+--repeat runs after a warm-up, peak resident memory of the process, and
+aiopt's compile time and object size. A peak-FLOP/s microbenchmark
+(bench/peak_flops.c) gives the GEMMs' fraction of the machine's FMA peak.
+
+Writes the table to docs/performance.md (or --markdown) and a chart of the
+latency ratios to docs/performance.png. Not a test: timings depend on the
+machine and its load; run it on an idle machine.
+
+    python bench/performance.py [--models a,b] [--threads 1,2] [--repeat N]
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import aiopt_e2e  # noqa: E402
+import perf_models  # noqa: E402
+
+
+def run_measured(cmd):
+    """Runs `cmd`; returns (median ms, p90 ms, peak RSS in MiB)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (cmd[0], proc.returncode, err.strip()))
+    values = dict(line.split()[:2] for line in out.splitlines() if line.startswith("latency_ms"))
+    return (float(values["latency_ms_median"]), float(values["latency_ms_p90"]),
+            usage.ru_maxrss / 1024.0)
+
+
+def peak_gflops(work):
+    exe = os.path.join(work, "peak_flops")
+    subprocess.run(["clang-22", "-O2", "-march=native", os.path.join(ROOT, "bench", "peak_flops.c"),
+                    "-o", exe], check=True)
+    out = subprocess.run([exe], check=True, capture_output=True, text=True).stdout
+    return float(out.split()[1])
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def measure_model(name, work, threads, repeat, opt):
+    model, inputs = perf_models.MODELS[name]()
+    model.ir_version = min(model.ir_version, 10)
+    d = os.path.join(work, name)
+    os.makedirs(d)
+    path = os.path.join(d, name + ".onnx")
+    onnx.save(model, path)
+    npz = os.path.join(d, "inputs.npz")
+    np.savez(npz, *inputs)
+    for i, a in enumerate(inputs):
+        aiopt_e2e.write_tensor(os.path.join(d, "input_%d.tensor" % i), a)
+
+    t0 = time.perf_counter()
+    exe = aiopt_e2e.compile_model(path, d, name, (opt,), quiet=True)
+    compile_s = time.perf_counter() - t0  # includes linking the small driver
+    row = {"model": name, "compile_s": compile_s,
+           "object_mb": os.path.getsize(os.path.join(d, name + ".o")) / 2 ** 20}
+
+    # The outputs must agree before the timings mean anything.
+    got, _ = aiopt_e2e.run_compiled(exe, inputs, d)
+    want = aiopt_e2e.run_onnxruntime(path, inputs)
+    row["max_rel_err"] = max(float(np.abs(g - w).max() / max(np.abs(w).max(), 1e-30))
+                             for g, w in zip(got, want))
+
+    for t in threads:
+        row[("aiopt", t)] = run_measured([exe, d, "--repeat", str(repeat), "--threads", str(t)])
+        row[("ort", t)] = run_measured([sys.executable, os.path.join(ROOT, "bench", "ort_run.py"),
+                                        path, npz, str(t), str(repeat)])
+    return row
+
+
+def table(rows, threads, peak):
+    head = ["model", "threads", "aiopt p50 ms", "aiopt p90 ms", "onnxruntime p50 ms",
+            "onnxruntime p90 ms", "ort/aiopt", "aiopt peak MiB", "ort peak MiB",
+            "compile s", "object MiB", "GFLOP/s", "% of peak"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        for t in threads:
+            a, o = r[("aiopt", t)], r[("ort", t)]
+            flops = perf_models.FLOPS.get(r["model"])
+            gflops = flops / a[0] / 1e6 if flops else None
+            cells = [r["model"], str(t), "%.3f" % a[0], "%.3f" % a[1], "%.3f" % o[0], "%.3f" % o[1],
+                     "%.2f" % (o[0] / a[0]), "%.0f" % a[2], "%.0f" % o[2],
+                     "%.1f" % r["compile_s"], "%.2f" % r["object_mb"],
+                     "%.1f" % gflops if gflops else "-",
+                     "%.0f %%" % (100 * gflops / peak / t) if gflops else "-"]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def chart(rows, threads, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(9, 4))
+    width = 0.8 / len(threads)
+    for k, t in enumerate(threads):
+        ratios = [r[("ort", t)][0] / r[("aiopt", t)][0] for r in rows]
+        ax.bar([i + k * width for i in range(len(rows))], ratios, width, label="%d thread%s" % (t, "s" * (t > 1)))
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks([i + width * (len(threads) - 1) / 2 for i in range(len(rows))])
+    ax.set_xticklabels([r["model"] for r in rows])
+    ax.set_ylabel("onnxruntime latency / aiopt latency")
+    ax.set_title("aiopt vs onnxruntime (median latency; above 1: aiopt faster)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+BEGIN, END = "<!-- bench/performance.py: begin -->", "<!-- bench/performance.py: end -->"
+
+
+def write_section(path, body):
+    """Replaces the generated section of `path` (between the markers),
+    keeping the prose around it."""
+    text = open(path).read() if os.path.exists(path) else "# CPU performance\n\n%s\n%s\n" % (BEGIN, END)
+    if BEGIN not in text or END not in text:
+        text += "\n%s\n%s\n" % (BEGIN, END)
+    before, rest = text.split(BEGIN, 1)
+    after = rest.split(END, 1)[1]
+    with open(path, "w") as f:
+        f.write(before + BEGIN + "\n" + body + END + after)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default=",".join(perf_models.MODELS))
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--opt", default="-O2", help="aiopt-compile level")
+    parser.add_argument("--markdown", default=os.path.join(ROOT, "docs", "performance.md"))
+    parser.add_argument("--chart", default=os.path.join(ROOT, "docs", "performance.png"))
+    args = parser.parse_args()
+    threads = [int(t) for t in args.threads.split(",")]
+
+    rows = []
+    with tempfile.TemporaryDirectory() as work:
+        peak = peak_gflops(work)
+        for name in args.models.split(","):
+            rows.append(measure_model(name, work, threads, args.repeat, args.opt))
+            print("measured %s" % name, file=sys.stderr)
+
+    import onnxruntime
+    text = table(rows, threads, peak)
+    errors = ", ".join("%s %.1e" % (r["model"], r["max_rel_err"]) for r in rows)
+    header = ("Measured by `python bench/performance.py --repeat %d` on %s (%d cores), %s, "
+              "aiopt %s, onnxruntime %s. Single-thread FMA peak (bench/peak_flops.c): %.1f GFLOP/s."
+              % (args.repeat, cpu_name(), os.cpu_count(), datetime.date.today().isoformat(),
+                 args.opt, onnxruntime.__version__, peak))
+    print(header)
+    print(text)
+    print("max |aiopt - ort| / max |ort|: " + errors)
+    if args.markdown:
+        write_section(args.markdown, header + "\n\n" + text + "\n\nLargest output difference "
+                      "relative to the output's largest magnitude: " + errors + ".\n")
+    if args.chart:
+        chart(rows, threads, args.chart)
+
+
+if __name__ == "__main__":
+    main()
