@@ -132,6 +132,16 @@ int main(void) {
   other.abi_version = AIOPT_ABI_VERSION + 1;
   expect_status("abi mismatch", aiopt_run(&other, &in, 1, &out, 1), AIOPT_ERROR_ABI_MISMATCH);
 
+  /* Thread counts: OpenMP runs more than one only in programs linked
+   * with it (this test is built both ways). */
+  expect_status("zero threads", aiopt_set_num_threads(0), AIOPT_ERROR_INVALID_ARGUMENT);
+  expect_status("one thread", aiopt_set_num_threads(1), AIOPT_OK);
+#ifdef AIOPT_TEST_OPENMP
+  expect_status("two threads (OpenMP)", aiopt_set_num_threads(2), AIOPT_OK);
+#else
+  expect_status("two threads (no OpenMP)", aiopt_set_num_threads(2), AIOPT_ERROR_UNSUPPORTED);
+#endif
+
   /* Concurrent calls on one model. */
   pthread_t threads[4];
   for (long i = 0; i < 4; ++i)

@@ -29,6 +29,7 @@ const char *aiopt_last_error(void) { return last_error; }
 extern void omp_set_num_threads(int) __attribute__((weak));
 
 aiopt_status aiopt_set_num_threads(int num_threads) {
+  last_error[0] = '\0';
   if (num_threads < 1)
     return fail(AIOPT_ERROR_INVALID_ARGUMENT, "aiopt_set_num_threads: %d is not a thread count (>= 1)",
                 num_threads);
@@ -41,7 +42,6 @@ aiopt_status aiopt_set_num_threads(int num_threads) {
                 num_threads);
   }
   omp_set_num_threads(num_threads);
-  last_error[0] = '\0';
   return AIOPT_OK;
 }
 
