@@ -3,7 +3,7 @@
 
 For each model of bench/perf_models.py (ResNet-50, MobileNetV2, BERT-base,
 a 3-layer MLP, square GEMMs 256/1024/2048), compiles it with aiopt-compile
-(-O2 unless --opt), links the test driver, and runs aiopt and onnxruntime
+(-O2 unless --opt, with --parallel), links the test driver (with OpenMP), and runs aiopt and onnxruntime
 (CPU execution provider, from PyPI) on the same inputs, each in a process
 of its own, at each thread count: median and 90th-percentile latency over
 --repeat runs after a warm-up, peak resident memory of the process, and
@@ -81,7 +81,7 @@ def measure_model(name, work, threads, repeat, opt):
         aiopt_e2e.write_tensor(os.path.join(d, "input_%d.tensor" % i), a)
 
     t0 = time.perf_counter()
-    exe = aiopt_e2e.compile_model(path, d, name, (opt,), quiet=True)
+    exe = aiopt_e2e.compile_model(path, d, name, (opt, "--parallel"), quiet=True)
     compile_s = time.perf_counter() - t0  # includes linking the small driver
     row = {"model": name, "compile_s": compile_s,
            "object_mb": os.path.getsize(os.path.join(d, name + ".o")) / 2 ** 20}

@@ -42,7 +42,7 @@ struct ContractionLoops {
 /// contiguous vectors.
 std::optional<ContractionLoops> contractionLoops(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op) || op.hasDynamicShape())
+      !linalg::isaContractionOpInterface(op))
     return std::nullopt;
   for (Value v : op->getOperands())
     if (!getElementTypeOrSelf(v.getType()).isF32())
@@ -125,6 +125,107 @@ int64_t cacheTile(int64_t extent, int64_t max, int64_t multiple) {
   return max;
 }
 
+/// Drops the unit loops of `op` other than its m, n and k loops (the loops
+/// tiled by one) and turns the result into linalg.matmul where it is one,
+/// for which the vectorizer emits a single vector.contract. Returns the
+/// new op and its contraction loops (`op` and `loops` when nothing drops).
+std::pair<linalg::LinalgOp, ContractionLoops>
+reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic)
+    return {op, loops};
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  control.controlFn = [&](Operation *) {
+    SmallVector<unsigned> others;
+    for (unsigned i = 0; i < generic.getNumLoops(); ++i)
+      if (i != loops.m && i != loops.n && i != loops.k)
+        others.push_back(i);
+    return others;
+  };
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::DropUnitDimsResult> reduced = linalg::dropUnitDims(rewriter, generic, control);
+  if (failed(reduced))
+    return {op, loops};
+  rewriter.replaceOp(generic, reduced->replacements);
+  auto result = cast<linalg::LinalgOp>(reduced->resultOp.getOperation());
+  if (auto reducedGeneric = dyn_cast<linalg::GenericOp>(result.getOperation())) {
+    rewriter.setInsertionPoint(reducedGeneric);
+    if (FailureOr<linalg::LinalgOp> named = linalg::specializeGenericOp(rewriter, reducedGeneric);
+        succeeded(named))
+      result = *named;
+  }
+  std::optional<ContractionLoops> newLoops = contractionLoops(result);
+  return {result, newLoops ? *newLoops : loops};
+}
+
+/// Packs the right operand of a step of a plain matmul, C[m, n] +=
+/// A[m, k] B[k, n] with n a static multiple of `nr`, into B'[n/nr, k, nr]
+/// (each register tile's columns for all k, contiguous) and returns the
+/// contraction over loops (m, n1, n0, k) that reads it, writing C viewed as
+/// [m, n/nr, nr]: in the register loops each k step then reads nr
+/// consecutive floats instead of a row nr wide at a stride of the whole
+/// row of B (which thrashes cache sets when rows are a power of two apart).
+std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                 int64_t nr) {
+  auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation());
+  if (!mm || !mm.hasPureTensorSemantics())
+    return std::nullopt;
+  if (mm.getIndexingMapsArray() != mm.getDefaultIndexingMaps(rewriter.getContext()))
+    return std::nullopt;
+  Value a = mm.getDpsInputs()[0], b = mm.getDpsInputs()[1], c = mm.getDpsInits()[0];
+  auto bt = cast<RankedTensorType>(b.getType());
+  auto ct = cast<RankedTensorType>(c.getType());
+  int64_t n = bt.getDimSize(1);
+  if (ShapedType::isDynamic(n) || n % nr != 0 || n == nr || ct.isDynamicDim(1))
+    return std::nullopt;
+  MLIRContext *ctx = rewriter.getContext();
+  Location loc = mm.getLoc();
+  rewriter.setInsertionPoint(mm);
+  Type f32 = bt.getElementType();
+  SmallVector<Value> dynK;
+  if (bt.isDynamicDim(0))
+    dynK.push_back(tensor::DimOp::create(rewriter, loc, b, 0));
+  auto packedType = RankedTensorType::get({n / nr, bt.getDimSize(0), nr}, f32);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, packedType, dynK);
+  AffineExpr n1 = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
+             n0 = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> packMaps = {AffineMap::get(3, 0, {k, n1 * nr + n0}, ctx),
+                                     AffineMap::getMultiDimIdentityMap(3, ctx)};
+  SmallVector<utils::IteratorType> parallel3(3, utils::IteratorType::parallel);
+  Value packed = linalg::GenericOp::create(
+                     rewriter, loc, TypeRange{packedType}, ValueRange{b}, ValueRange{empty},
+                     packMaps, parallel3,
+                     [](OpBuilder &nb, Location nl, ValueRange args) {
+                       linalg::YieldOp::create(nb, nl, args[0]);
+                     })
+                     .getResult(0);
+
+  auto expandedType =
+      RankedTensorType::get({ct.getDimSize(0), n / nr, nr}, ct.getElementType());
+  SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
+  Value cView = tensor::ExpandShapeOp::create(rewriter, loc, expandedType, c, groups);
+  // Loops (m, n1, n0, k).
+  AffineExpr m = getAffineDimExpr(0, ctx), pn1 = getAffineDimExpr(1, ctx),
+             pn0 = getAffineDimExpr(2, ctx), pk = getAffineDimExpr(3, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {m, pk}, ctx),
+                                 AffineMap::get(4, 0, {pn1, pk, pn0}, ctx),
+                                 AffineMap::get(4, 0, {m, pn1, pn0}, ctx)};
+  SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  auto contraction = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{expandedType}, ValueRange{a, packed}, ValueRange{cView}, maps,
+      iters, [](OpBuilder &nb, Location nl, ValueRange args) {
+        Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
+        linalg::YieldOp::create(nb, nl, arith::AddFOp::create(nb, nl, args[2], p).getResult());
+      });
+  Value result =
+      tensor::CollapseShapeOp::create(rewriter, loc, ct, contraction.getResult(0), groups);
+  rewriter.replaceOp(mm, result);
+  return cast<linalg::LinalgOp>(contraction.getOperation());
+}
+
 /// Tiles one contraction into independent (m, n) blocks (an scf.forall,
 /// which threads may share), the reduction into cache-sized steps, and
 /// each block into register tiles; peels the register loops so their
@@ -152,50 +253,40 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
   if (failed(steps) || steps->tiledOps.size() != 1)
     return;
 
+  // A plain matmul per step, its right operand packed where it can be.
+  auto [step, stepLoops] =
+      reduceToContraction(rewriter, cast<linalg::LinalgOp>(steps->tiledOps.front()), loops);
+  int64_t mExtent = sizes[loops.m], nExtent = sizes[loops.n];
+  if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, step, reg[1])) {
+    step = *packed;
+    stepLoops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
+    nExtent = reg[1];
+  }
+  loops = stepLoops;
+  numLoops = step.getNumLoops();
+
+  // Register tiles; with a packed operand, the column panels (n1) are the
+  // outer loop, so each panel stays in L1 across the rows.
   SmallVector<int64_t> regSizes(numLoops, 1);
-  regSizes[loops.m] = std::min(reg[0], sizes[loops.m]);
-  regSizes[loops.n] = std::min(reg[1], sizes[loops.n]);
+  regSizes[loops.m] = std::min(reg[0], mExtent);
+  regSizes[loops.n] = std::min(reg[1], nExtent);
   FailureOr<scf::SCFTilingResult> inner =
-      tile(rewriter, cast<linalg::LinalgOp>(steps->tiledOps.front()), regSizes,
-           orderEndingWith(numLoops, {loops.m, loops.n, loops.k}));
+      tile(rewriter, step, regSizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}));
   if (failed(inner) || inner->tiledOps.size() != 1)
     return;
-  Operation *registerTile = inner->tiledOps.front();
-  // The other loops have one iteration per tile: drop them, so the tile is
-  // a plain (m, n, k) contraction that vectorizes to one vector.contract.
-  if (auto generic = dyn_cast<linalg::GenericOp>(registerTile)) {
-    linalg::ControlDropUnitDims control;
-    control.rankReductionStrategy =
-        linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
-    control.controlFn = [&](Operation *) {
-      SmallVector<unsigned> others;
-      for (unsigned i = 0; i < numLoops; ++i)
-        if (i != loops.m && i != loops.n && i != loops.k)
-          others.push_back(i);
-      return others;
-    };
-    rewriter.setInsertionPoint(generic);
-    if (FailureOr<linalg::DropUnitDimsResult> reduced =
-            linalg::dropUnitDims(rewriter, generic, control);
-        succeeded(reduced)) {
-      rewriter.replaceOp(generic, reduced->replacements);
-      registerTile = reduced->resultOp;
-      // As linalg.matmul, the vectorizer emits vector.contract for it.
-      if (auto reducedGeneric = dyn_cast<linalg::GenericOp>(registerTile)) {
-        rewriter.setInsertionPoint(reducedGeneric);
-        if (FailureOr<linalg::LinalgOp> named =
-                linalg::specializeGenericOp(rewriter, reducedGeneric);
-            succeeded(named))
-          registerTile = *named;
-      }
-    }
-  }
+  linalg::LinalgOp registerTile =
+      reduceToContraction(rewriter, cast<linalg::LinalgOp>(inner->tiledOps.front()), loops)
+          .first;
   registerTile->setAttr(kRegisterTile, rewriter.getUnitAttr());
 
-  // Peel the register loops, which end m, n, k: n first, so the peeled
-  // copy of m holds both parts of n. In blocks of static sizes every
-  // register tile, remainders included, then has static sizes.
-  peel(rewriter, inner->loops, {2, 3});
+  // Peel the register loops but the reduction, innermost first, so the
+  // peeled copy of an outer loop holds both parts of the inner ones. In
+  // blocks of static sizes every register tile, remainders included, then
+  // has static sizes.
+  SmallVector<size_t> positions;
+  for (size_t i = 2; i <= inner->loops.size(); ++i)
+    positions.push_back(i);
+  peel(rewriter, inner->loops, positions);
 }
 
 /// Canonicalization patterns of every loaded dialect and registered op.
@@ -229,6 +320,8 @@ struct TileAndVectorizePass
 
     SmallVector<std::pair<linalg::LinalgOp, ContractionLoops>> targets;
     getOperation()->walk([&](linalg::LinalgOp op) {
+      if (op.hasDynamicShape())
+        return;
       if (std::optional<ContractionLoops> loops = contractionLoops(op))
         targets.push_back({op, *loops});
     });

@@ -3,18 +3,24 @@
 // RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=64,0,256" 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: aiopt-cpu-tile-and-vectorize: cache-tiles takes three positive sizes (m, k, n) and register-tile two (m, n)
 
-// 20 rows in register tiles of 6: three full tiles, then the peeled
-// remainder (2 rows, static too). Each tile's accumulator is read once,
-// updated by one outer product per reduction step, and written once.
+// One block (20 x 32), one reduction step (8). The right operand is packed
+// into column panels [2, 8, 16] (each panel's 16 columns for every k,
+// contiguous), the result viewed as [20, 2, 16]. Per panel: 20 rows in
+// register tiles of 6 (three), then the peeled remainder of 2 rows (static
+// too). Each tile's accumulator is read once, updated by one outer product
+// per reduction step, and written once.
 // CHECK-LABEL: func @matmul
-// CHECK: scf.for %[[I:.*]] = %c0 to %c18 step %c6
-// CHECK:   scf.for %[[J:.*]] = %c0 to %c32 step %c16
+// CHECK: %[[PACKED:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<8x32xf32>) outs(%{{.*}} : tensor<2x8x16xf32>)
+// CHECK: %[[VIEW:.*]] = tensor.expand_shape %arg2 {{\[}}[0], [1, 2]] output_shape [20, 2, 16]
+// CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[VIEW]])
+// CHECK:   scf.for %[[I:.*]] = %c0 to %c18 step %c6
 // CHECK:     %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
 // CHECK:     %[[SUM:.*]] = scf.for {{.*}} = %c0 to %c8 step %c1 iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<6x16xf32>)
+// CHECK:       tensor.extract_slice %[[PACKED]][%[[P]], %{{.*}}, 0] [1, 1, 16]
 // CHECK:       vector.outerproduct {{.*}}, {{.*}}, %[[A]] {kind = #vector.kind<add>} : vector<6xf32>, vector<16xf32>
 // CHECK:     vector.transfer_write %[[SUM]]
-// CHECK: tensor.extract_slice %{{.*}}[18, %{{.*}}] [2, 16]
-// CHECK: vector.outerproduct {{.*}} : vector<2xf32>, vector<16xf32>
+// CHECK:   vector.outerproduct {{.*}} : vector<2xf32>, vector<16xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2]] : tensor<20x2x16xf32> into tensor<20x32xf32>
 // CHECK-NOT: linalg.matmul
 func.func @matmul(%a: tensor<20x8xf32>, %b: tensor<8x32xf32>, %c: tensor<20x32xf32>) -> tensor<20x32xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<20x8xf32>, tensor<8x32xf32>) outs(%c : tensor<20x32xf32>) -> tensor<20x32xf32>
