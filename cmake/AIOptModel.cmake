@@ -37,4 +37,9 @@ function(aiopt_add_model target model)
   target_include_directories(${target} PUBLIC "${outdir}")
   # Compiled models may call libm (exp, log, ...).
   target_link_libraries(${target} PUBLIC AIOpt::runtime m)
+  # --parallel models call the OpenMP runtime.
+  if("--parallel" IN_LIST ARG_OPTIONS)
+    find_package(OpenMP REQUIRED COMPONENTS C)
+    target_link_libraries(${target} PUBLIC OpenMP::OpenMP_C)
+  endif()
 endfunction()

@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   "llvm-${LLVM_VERSION}-dev" "llvm-${LLVM_VERSION}-tools" "libmlir-${LLVM_VERSION}-dev"
   "mlir-${LLVM_VERSION}-tools" "clang-${LLVM_VERSION}" "lld-${LLVM_VERSION}" "libomp-${LLVM_VERSION}-dev"
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
-  cmake ninja-build ccache python3 python3-venv libgtest-dev
+  cmake ninja-build ccache python3 python3-venv libgtest-dev time
 )
 
 SUDO=""

@@ -123,6 +123,15 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
  */
 aiopt_status aiopt_set_num_threads(int num_threads);
 
+/**
+ * Frees the buffers the calling thread keeps for reuse. Compiled models
+ * allocate their intermediate tensors through the runtime, which keeps
+ * freed buffers per thread (up to 128 buffers and 1 GiB) and hands them out
+ * again for allocations of the same size, so repeated runs do not map
+ * fresh memory; call this to return that memory to the system.
+ */
+void aiopt_release_cached_memory(void);
+
 /** The message of the last failed call on this thread ("" if none). */
 const char *aiopt_last_error(void);
 

@@ -132,6 +132,14 @@ int main(void) {
   other.abi_version = AIOPT_ABI_VERSION + 1;
   expect_status("abi mismatch", aiopt_run(&other, &in, 1, &out, 1), AIOPT_ERROR_ABI_MISMATCH);
 
+  /* Buffers the runtime kept for reuse are released; runs go on. */
+  aiopt_release_cached_memory();
+  memset(&out, 0, sizeof out);
+  expect_status("run after releasing cached buffers", mlp_run(&in, &out), AIOPT_OK);
+  if (!check_values(&out, x, 2))
+    printf("FAIL values after releasing cached buffers\n"), ++failures;
+  aiopt_tensor_free(&out);
+
   /* Thread counts: OpenMP runs more than one only in programs linked
    * with it (this test is built both ways). */
   expect_status("zero threads", aiopt_set_num_threads(0), AIOPT_ERROR_INVALID_ARGUMENT);

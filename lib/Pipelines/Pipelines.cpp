@@ -128,7 +128,9 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   add(pm, "lower-affine");
   add(pm, "convert-vector-to-llvm");
   add(pm, "convert-ub-to-llvm");
-  add(pm, "finalize-memref-to-llvm");
+  // Allocations call _mlir_memref_to_llvm_alloc/free, which the runtime
+  // serves from a per-thread cache (see aiopt-cpu-entry-wrapper).
+  add(pm, "finalize-memref-to-llvm{use-generic-functions=true}");
   add(pm, "convert-math-to-llvm");
   add(pm, "convert-math-to-libm");
   // bf16 conversions in integer arithmetic: LLVM would call compiler-rt's

@@ -24,6 +24,65 @@ static aiopt_status fail(aiopt_status status, const char *fmt, ...) {
 
 const char *aiopt_last_error(void) { return last_error; }
 
+/* Buffers of compiled models: the generated code allocates and frees
+ * through these two functions (a weak fallback to malloc/free lives in each
+ * object). Freed buffers are kept per thread, up to kCacheSlots of them and
+ * kCacheLimit bytes, and handed out again for an allocation of the same
+ * size: a model run repeatedly then reuses its buffers instead of mapping
+ * (and faulting in) fresh pages on every run. Each block starts with a
+ * 16-byte header holding its size, so returned pointers keep malloc's
+ * alignment. */
+enum { kCacheSlots = 128, kHeader = 16 };
+static const size_t kCacheLimit = (size_t)1 << 30;
+typedef struct cached_buffer {
+  size_t size;
+  char *block;
+} cached_buffer;
+static _Thread_local cached_buffer cache[kCacheSlots];
+static _Thread_local size_t cache_count, cache_bytes;
+
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+
+void *_mlir_memref_to_llvm_alloc(size_t size) {
+  for (size_t i = 0; i < cache_count; ++i) {
+    if (cache[i].size != size)
+      continue;
+    char *block = cache[i].block;
+    cache_bytes -= size;
+    cache[i] = cache[--cache_count];
+    return block + kHeader;
+  }
+  char *block = malloc(size + kHeader);
+  if (!block)
+    return NULL;
+  memcpy(block, &size, sizeof size);
+  return block + kHeader;
+}
+
+void _mlir_memref_to_llvm_free(void *ptr) {
+  if (!ptr)
+    return;
+  char *block = (char *)ptr - kHeader;
+  size_t size;
+  memcpy(&size, block, sizeof size);
+  if (cache_count < kCacheSlots && size <= kCacheLimit - cache_bytes) {
+    cache[cache_count].size = size;
+    cache[cache_count].block = block;
+    ++cache_count;
+    cache_bytes += size;
+    return;
+  }
+  free(block);
+}
+
+void aiopt_release_cached_memory(void) {
+  for (size_t i = 0; i < cache_count; ++i)
+    free(cache[i].block);
+  cache_count = 0;
+  cache_bytes = 0;
+}
+
 /* Resolved when the program links an OpenMP runtime (as models compiled
  * with --parallel need); the runtime itself depends on libc only. */
 extern void omp_set_num_threads(int) __attribute__((weak));
@@ -241,7 +300,7 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
       q += descriptor_words(model->outputs[j].rank);
     }
     if (!seen)
-      free(allocated);
+      _mlir_memref_to_llvm_free(allocated);
     r += descriptor_words(model->outputs[i].rank);
   }
   free(in_desc);

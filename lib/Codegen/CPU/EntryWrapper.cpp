@@ -18,6 +18,25 @@ namespace mlir::aiopt {
 using namespace mlir;
 using namespace mlir::aiopt;
 
+/// Gives the external declaration `name`, when the module has one, a weak
+/// body that forwards its arguments to the libc function `target` (same
+/// signature).
+static void defineWeakFallback(ModuleOp module, StringRef name, StringRef target) {
+  auto decl = module.lookupSymbol<LLVM::LLVMFuncOp>(name);
+  if (!decl || !decl.isExternal())
+    return;
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>(target);
+  if (!callee)
+    callee = LLVM::LLVMFuncOp::create(b, decl.getLoc(), target, decl.getFunctionType());
+  Block *body = decl.addEntryBlock(b);
+  b.setInsertionPointToStart(body);
+  auto call = LLVM::CallOp::create(b, decl.getLoc(), callee, body->getArguments());
+  LLVM::ReturnOp::create(b, decl.getLoc(), call.getResults());
+  decl.setLinkage(LLVM::Linkage::Weak);
+}
+
 LogicalResult mlir::aiopt::createEntryWrapper(ModuleOp module,
                                               StringRef funcName,
                                               StringRef entryName) {
@@ -57,6 +76,15 @@ LogicalResult mlir::aiopt::createEntryWrapper(ModuleOp module,
   }
   LLVM::CallOp::create(b, loc, ciface, args);
   LLVM::ReturnOp::create(b, loc, ValueRange());
+
+  // Buffers come from _mlir_memref_to_llvm_alloc/free (finalize-memref-to-
+  // llvm with use-generic-functions): the aiopt runtime defines them with a
+  // per-thread cache of freed buffers, so repeated runs reuse memory
+  // instead of mapping fresh pages. Weak definitions here fall back to
+  // malloc/free where no runtime is linked (a shared library loaded on its
+  // own); the runtime's strong definitions take precedence.
+  defineWeakFallback(module, "_mlir_memref_to_llvm_alloc", "malloc");
+  defineWeakFallback(module, "_mlir_memref_to_llvm_free", "free");
 
   // Only the entry is exported; the signature metadata (names) was for the
   // header and has no meaning in LLVM IR.

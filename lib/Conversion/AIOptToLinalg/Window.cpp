@@ -56,6 +56,24 @@ SmallVector<AffineExpr> windowExprs(MLIRContext *ctx, unsigned outBase,
   return e;
 }
 
+/// Moves `loop` to the innermost position. Window loops put the output's
+/// last spatial loop there, after the window (reduction) loops: the loop
+/// nest's inner loop then walks consecutive outputs and input elements,
+/// which LLVM vectorizes, instead of the few offsets of a window row.
+void sinkLoop(SmallVector<AffineMap> &maps, SmallVector<utils::IteratorType> &iters,
+              unsigned loop) {
+  unsigned n = iters.size();
+  MLIRContext *ctx = maps.front().getContext();
+  SmallVector<AffineExpr> moved;
+  for (unsigned d = 0; d < n; ++d)
+    moved.push_back(getAffineDimExpr(d == loop ? n - 1 : (d > loop ? d - 1 : d), ctx));
+  for (AffineMap &m : maps)
+    m = m.replaceDimsAndSymbols(moved, {}, n, 0);
+  utils::IteratorType kind = iters[loop];
+  iters.erase(iters.begin() + loop);
+  iters.push_back(kind);
+}
+
 SmallVector<AffineExpr> dims(MLIRContext *ctx, ArrayRef<unsigned> ids) {
   SmallVector<AffineExpr> e;
   for (unsigned i : ids)
@@ -204,9 +222,11 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     SmallVector<AffineMap> maps = {AffineMap::get(nLoops, 0, xe, ctx),
                                    AffineMap::get(nLoops, 0, we, ctx),
                                    AffineMap::get(nLoops, 0, oe, ctx)};
+    SmallVector<utils::IteratorType> iters = iterators(3 + n, 1 + n);
+    sinkLoop(maps, iters, oBase + n - 1);
     auto conv = linalg::GenericOp::create(
         rewriter, loc, TypeRange{outType}, ValueRange{xg, wg}, ValueRange{init},
-        maps, iterators(3 + n, 1 + n),
+        maps, iters,
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value p = arith::MulFOp::create(b, l, a[0], a[1]);
           linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[2], p).getResult());
@@ -277,10 +297,12 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
         AffineMap::get(nLoops, 0, xe, ctx),
         AffineMap::get(nLoops, 0, dims(ctx, range(2 + n, n)), ctx),
         AffineMap::get(nLoops, 0, dims(ctx, range(0, 2 + n)), ctx)};
+    SmallVector<utils::IteratorType> iters = iterators(2 + n, n);
+    sinkLoop(maps, iters, 1 + n);
     Value pooled =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{type}, ValueRange{x, window},
-            ValueRange{init}, maps, iterators(2 + n, n),
+            ValueRange{init}, maps, iters,
             [&](OpBuilder &b, Location l, ValueRange a) {
               Value r = combineReduction(b, l, isMax ? ReduceKind::max : ReduceKind::sum,
                                          a[2], a[0], uns);
