@@ -2,8 +2,9 @@
 |*                                                                            *|
 |* Test driver linked with one compiled model: reads input_<i>.tensor from a  *|
 |* folder, calls the model through the C API, writes output_<i>.tensor, and   *|
-|* prints the median and 90th-percentile latency over --repeat runs. The      *|
-|* model is chosen at build time: -DMODEL_HEADER='"m.h"' -DMODEL_INFO=m_model.*|
+|* prints the median and 90th-percentile latency over --repeat runs (after    *|
+|* one untimed warm-up run). The model is chosen at build time:               *|
+|* -DMODEL_HEADER='"m.h"' -DMODEL_INFO=m_model.                               *|
 |* Tensor file: int32 dtype, int32 rank, int64 shape[rank], raw data.        *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
@@ -83,11 +84,13 @@ int main(int argc, char **argv) {
       return 2;
   }
   double *times = malloc(sizeof(double) * (size_t)(repeat > 0 ? repeat : 1));
-  for (int r = 0; r < repeat; ++r) {
+  /* With --repeat, one untimed warm-up run first (page faults, caches). */
+  for (int r = repeat > 1 ? -1 : 0; r < repeat; ++r) {
     memset(out, 0, sizeof out);
     double t0 = now_ms();
     aiopt_status s = aiopt_run(m, in, m->num_inputs, out, m->num_outputs);
-    times[r] = now_ms() - t0;
+    if (r >= 0)
+      times[r] = now_ms() - t0;
     if (s != AIOPT_OK)
       return fprintf(stderr, "aiopt_run failed (%d): %s\n", s, aiopt_last_error()), 1;
     if (r + 1 < repeat)

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "aiopt/Codegen/CPU/Passes.h"
+#include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -18,6 +19,8 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cstring>
 
 namespace mlir::aiopt {
 #define GEN_PASS_DEF_CPUTILEANDVECTORIZEPASS
@@ -160,13 +163,36 @@ reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoop
   return {result, newLoops ? *newLoops : loops};
 }
 
-/// Packs the right operand of a step of a plain matmul, C[m, n] +=
+/// B[k, n] copied into B'[n/nr, k, nr] by a linalg.generic.
+Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType packedType,
+                    int64_t nr) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<Value> dynK;
+  if (packedType.isDynamicDim(1))
+    dynK.push_back(tensor::DimOp::create(b, loc, source, 0));
+  Value empty = tensor::EmptyOp::create(b, loc, packedType, dynK);
+  AffineExpr n1 = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
+             n0 = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {k, n1 * nr + n0}, ctx),
+                                 AffineMap::getMultiDimIdentityMap(3, ctx)};
+  SmallVector<utils::IteratorType> parallel(3, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(b, loc, TypeRange{packedType}, ValueRange{source},
+                                   ValueRange{empty}, maps, parallel,
+                                   [](OpBuilder &nb, Location nl, ValueRange args) {
+                                     linalg::YieldOp::create(nb, nl, args[0]);
+                                   })
+      .getResult(0);
+}
+
+/// Packs the right operand of a plain matmul (the whole op, or one
+/// reduction step of a block), C[m, n] +=
 /// A[m, k] B[k, n] with n a static multiple of `nr`, into B'[n/nr, k, nr]
 /// (each register tile's columns for all k, contiguous) and returns the
 /// contraction over loops (m, n1, n0, k) that reads it, writing C viewed as
 /// [m, n/nr, nr]: in the register loops each k step then reads nr
 /// consecutive floats instead of a row nr wide at a stride of the whole
 /// row of B (which thrashes cache sets when rows are a power of two apart).
+/// A constant right operand (weights) is packed at compile time.
 std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op,
                                                  int64_t nr) {
   auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation());
@@ -184,23 +210,23 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   Location loc = mm.getLoc();
   rewriter.setInsertionPoint(mm);
   Type f32 = bt.getElementType();
-  SmallVector<Value> dynK;
-  if (bt.isDynamicDim(0))
-    dynK.push_back(tensor::DimOp::create(rewriter, loc, b, 0));
   auto packedType = RankedTensorType::get({n / nr, bt.getDimSize(0), nr}, f32);
-  Value empty = tensor::EmptyOp::create(rewriter, loc, packedType, dynK);
-  AffineExpr n1 = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
-             n0 = getAffineDimExpr(2, ctx);
-  SmallVector<AffineMap> packMaps = {AffineMap::get(3, 0, {k, n1 * nr + n0}, ctx),
-                                     AffineMap::getMultiDimIdentityMap(3, ctx)};
-  SmallVector<utils::IteratorType> parallel3(3, utils::IteratorType::parallel);
-  Value packed = linalg::GenericOp::create(
-                     rewriter, loc, TypeRange{packedType}, ValueRange{b}, ValueRange{empty},
-                     packMaps, parallel3,
-                     [](OpBuilder &nb, Location nl, ValueRange args) {
-                       linalg::YieldOp::create(nb, nl, args[0]);
-                     })
-                     .getResult(0);
+  Value packed;
+  if (FailureOr<aiopt::RawConstant> raw = aiopt::constantBytes(b);
+      succeeded(raw) && bt.hasStaticShape()) {
+    // Weights: packed now, into the object's constant data.
+    int64_t k = bt.getDimSize(0);
+    SmallVector<char> data(raw->data.begin(), raw->data.end());
+    if (!raw->splat) {
+      const char *src = raw->data.data();
+      for (int64_t p = 0; p < n / nr; ++p)
+        for (int64_t kk = 0; kk < k; ++kk)
+          std::memcpy(data.data() + ((p * k + kk) * nr) * 4, src + (kk * n + p * nr) * 4, nr * 4);
+    }
+    packed = arith::ConstantOp::create(rewriter, loc, aiopt::rawElements(packedType, data));
+  } else {
+    packed = packAtRunTime(rewriter, loc, b, packedType, nr);
+  }
 
   auto expandedType =
       RankedTensorType::get({ct.getDimSize(0), n / nr, nr}, ct.getElementType());
@@ -232,6 +258,12 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
 /// tiles have static sizes; marks the register tiles with kRegisterTile.
 void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                      ArrayRef<int64_t> cache, ArrayRef<int64_t> reg) {
+  // A plain matmul has its right operand packed once, as a whole (at
+  // compile time for weights); its blocks are then column panels.
+  if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, reg[1])) {
+    op = *packed;
+    loops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
+  }
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   // Blocks: one along every loop but m, n and k.

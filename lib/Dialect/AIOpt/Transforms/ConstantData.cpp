@@ -1,6 +1,7 @@
 //===- ConstantData.cpp - read and build float constants ------------------===//
 
-#include "ConstantData.h"
+#include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
+#include "mlir/IR/Matchers.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -95,30 +96,33 @@ Value mlir::aiopt::createFloatConstant(PatternRewriter &rewriter, Location loc,
 }
 
 FailureOr<RawConstant> mlir::aiopt::constantBytes(Value v) {
-  auto c = v.getDefiningOp<ConstantOp>();
-  if (!c)
+  ElementsAttr value;
+  if (!matchPattern(v, m_Constant(&value)))
     return failure();
-  auto type = cast<RankedTensorType>(c.getType());
-  if (type.getElementType().isInteger(1) || !type.getElementType().isIntOrFloat())
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || type.getElementType().isInteger(1) || !type.getElementType().isIntOrFloat())
     return failure();
-  if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue()))
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
     return RawConstant{dense.getRawData(), dense.isSplat()};
-  auto resource = dyn_cast<DenseResourceElementsAttr>(c.getValue());
+  auto resource = dyn_cast<DenseResourceElementsAttr>(value);
   AsmResourceBlob *blob = resource ? resource.getRawHandle().getBlob() : nullptr;
   if (!blob)
     return failure();
   return RawConstant{blob->getData(), false};
 }
 
-Value mlir::aiopt::createRawConstant(PatternRewriter &rewriter, Location loc,
-                                     RankedTensorType type, ArrayRef<char> data) {
+ElementsAttr mlir::aiopt::rawElements(RankedTensorType type, ArrayRef<char> data) {
   // Like the importer: small constants inline (foldable, readable), weights
   // in resource blobs, which the LLVM translation copies as raw bytes.
   constexpr int64_t kMaxInline = 1024;
   if (type.getNumElements() <= kMaxInline || data.size() * 8 !=
       static_cast<size_t>(type.getNumElements()) * type.getElementTypeBitWidth())
-    return ConstantOp::create(rewriter, loc, DenseElementsAttr::getFromRawBuffer(type, data));
+    return DenseElementsAttr::getFromRawBuffer(type, data);
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(data, /*align=*/64);
-  return ConstantOp::create(rewriter, loc,
-                            DenseResourceElementsAttr::get(type, "folded", std::move(blob)));
+  return DenseResourceElementsAttr::get(type, "folded", std::move(blob));
+}
+
+Value mlir::aiopt::createRawConstant(PatternRewriter &rewriter, Location loc,
+                                     RankedTensorType type, ArrayRef<char> data) {
+  return ConstantOp::create(rewriter, loc, rawElements(type, data));
 }

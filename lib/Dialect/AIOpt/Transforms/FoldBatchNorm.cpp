@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ConstantData.h"
+#include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "aiopt/Dialect/AIOpt/Transforms/Passes.h"

@@ -1,12 +1,13 @@
 //===- ConstantData.h - read and build float constants ----------*- C++ -*-===//
 //
-// Private to the graph passes: the float values of an aiopt.constant (dense
-// or resource-blob weights alike) and new constants built from values.
+// Constants as data, for the graph passes and for codegen's weight packing:
+// the float values of an aiopt.constant (dense or resource-blob weights
+// alike), the raw bytes of any constant, and new constants built from them.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef AIOPT_LIB_DIALECT_AIOPT_TRANSFORMS_CONSTANTDATA_H
-#define AIOPT_LIB_DIALECT_AIOPT_TRANSFORMS_CONSTANTDATA_H
+#ifndef AIOPT_DIALECT_AIOPT_TRANSFORMS_CONSTANTDATA_H
+#define AIOPT_DIALECT_AIOPT_TRANSFORMS_CONSTANTDATA_H
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -32,7 +33,8 @@ bool isFloatConstant(Value v, double x);
 Value createFloatConstant(PatternRewriter &rewriter, Location loc, RankedTensorType type,
                           ArrayRef<double> values);
 
-/// The raw little-endian bytes of constant `v` (dense or resource blob),
+/// The raw little-endian bytes of constant `v` (any constant op: aiopt or
+/// arith; dense or resource blob),
 /// one element when `splat`; failure for booleans (bit-packed) and
 /// non-constants.
 struct RawConstant {
@@ -40,6 +42,10 @@ struct RawConstant {
   bool splat;
 };
 FailureOr<RawConstant> constantBytes(Value v);
+
+/// Elements of `type` from raw element bytes (one element: splat): inline
+/// up to 1024 elements, a resource blob beyond.
+ElementsAttr rawElements(RankedTensorType type, ArrayRef<char> data);
 
 /// An aiopt.constant of `type` from raw element bytes (one element: splat).
 Value createRawConstant(PatternRewriter &rewriter, Location loc, RankedTensorType type,
