@@ -163,18 +163,22 @@ reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoop
   return {result, newLoops ? *newLoops : loops};
 }
 
-/// B[k, n] copied into B'[n/nr, k, nr] by a linalg.generic.
+/// B[k, n] (or, `transposed`, B[n, k]) copied into B'[n/nr, k, nr] by a
+/// linalg.generic.
 Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType packedType,
-                    int64_t nr) {
+                    int64_t nr, bool transposed) {
   MLIRContext *ctx = b.getContext();
   SmallVector<Value> dynK;
   if (packedType.isDynamicDim(1))
-    dynK.push_back(tensor::DimOp::create(b, loc, source, 0));
+    dynK.push_back(tensor::DimOp::create(b, loc, source, transposed ? 1 : 0));
   Value empty = tensor::EmptyOp::create(b, loc, packedType, dynK);
   AffineExpr n1 = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
              n0 = getAffineDimExpr(2, ctx);
-  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {k, n1 * nr + n0}, ctx),
-                                 AffineMap::getMultiDimIdentityMap(3, ctx)};
+  AffineExpr column = n1 * nr + n0;
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(3, 0, transposed ? ArrayRef<AffineExpr>{column, k} : ArrayRef<AffineExpr>{k, column},
+                     ctx),
+      AffineMap::getMultiDimIdentityMap(3, ctx)};
   SmallVector<utils::IteratorType> parallel(3, utils::IteratorType::parallel);
   return linalg::GenericOp::create(b, loc, TypeRange{packedType}, ValueRange{source},
                                    ValueRange{empty}, maps, parallel,
@@ -185,7 +189,7 @@ Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType p
 }
 
 /// Packs the right operand of a plain matmul (the whole op, or one
-/// reduction step of a block), C[m, n] +=
+/// reduction step of a block; the right operand may be transposed), C[m, n] +=
 /// A[m, k] B[k, n] with n a static multiple of `nr`, into B'[n/nr, k, nr]
 /// (each register tile's columns for all k, contiguous) and returns the
 /// contraction over loops (m, n1, n0, k) that reads it, writing C viewed as
@@ -195,37 +199,49 @@ Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType p
 /// A constant right operand (weights) is packed at compile time.
 std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op,
                                                  int64_t nr) {
-  auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation());
-  if (!mm || !mm.hasPureTensorSemantics())
+  // Loops (m, n, k): A(m, k), B(k, n) or, transposed, B(n, k), C(m, n).
+  MLIRContext *ctx = rewriter.getContext();
+  if (!op.hasPureTensorSemantics() || op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 ||
+      !linalg::isaContractionOpInterface(op))
     return std::nullopt;
-  if (mm.getIndexingMapsArray() != mm.getDefaultIndexingMaps(rewriter.getContext()))
+  AffineExpr dm = getAffineDimExpr(0, ctx), dn = getAffineDimExpr(1, ctx),
+             dk = getAffineDimExpr(2, ctx);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(3, 0, {dm, dk}, ctx) ||
+      maps[2] != AffineMap::get(3, 0, {dm, dn}, ctx))
     return std::nullopt;
-  Value a = mm.getDpsInputs()[0], b = mm.getDpsInputs()[1], c = mm.getDpsInits()[0];
+  bool transposed = maps[1] == AffineMap::get(3, 0, {dn, dk}, ctx);
+  if (!transposed && maps[1] != AffineMap::get(3, 0, {dk, dn}, ctx))
+    return std::nullopt;
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1], c = op.getDpsInits()[0];
   auto bt = cast<RankedTensorType>(b.getType());
   auto ct = cast<RankedTensorType>(c.getType());
-  int64_t n = bt.getDimSize(1);
+  int64_t n = bt.getDimSize(transposed ? 0 : 1), kExtent = bt.getDimSize(transposed ? 1 : 0);
   if (ShapedType::isDynamic(n) || n % nr != 0 || n == nr || ct.isDynamicDim(1))
     return std::nullopt;
-  MLIRContext *ctx = rewriter.getContext();
-  Location loc = mm.getLoc();
-  rewriter.setInsertionPoint(mm);
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
   Type f32 = bt.getElementType();
-  auto packedType = RankedTensorType::get({n / nr, bt.getDimSize(0), nr}, f32);
+  auto packedType = RankedTensorType::get({n / nr, kExtent, nr}, f32);
   Value packed;
   if (FailureOr<aiopt::RawConstant> raw = aiopt::constantBytes(b);
       succeeded(raw) && bt.hasStaticShape()) {
     // Weights: packed now, into the object's constant data.
-    int64_t k = bt.getDimSize(0);
+    int64_t k = kExtent;
     SmallVector<char> data(raw->data.begin(), raw->data.end());
     if (!raw->splat) {
       const char *src = raw->data.data();
       for (int64_t p = 0; p < n / nr; ++p)
         for (int64_t kk = 0; kk < k; ++kk)
-          std::memcpy(data.data() + ((p * k + kk) * nr) * 4, src + (kk * n + p * nr) * 4, nr * 4);
+          for (int64_t j = 0; j < nr; ++j) {
+            int64_t column = p * nr + j;
+            std::memcpy(data.data() + ((p * k + kk) * nr + j) * 4,
+                        src + (transposed ? column * k + kk : kk * n + column) * 4, 4);
+          }
     }
     packed = arith::ConstantOp::create(rewriter, loc, aiopt::rawElements(packedType, data));
   } else {
-    packed = packAtRunTime(rewriter, loc, b, packedType, nr);
+    packed = packAtRunTime(rewriter, loc, b, packedType, nr, transposed);
   }
 
   auto expandedType =
@@ -235,20 +251,20 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   // Loops (m, n1, n0, k).
   AffineExpr m = getAffineDimExpr(0, ctx), pn1 = getAffineDimExpr(1, ctx),
              pn0 = getAffineDimExpr(2, ctx), pk = getAffineDimExpr(3, ctx);
-  SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {m, pk}, ctx),
+  SmallVector<AffineMap> packedMaps = {AffineMap::get(4, 0, {m, pk}, ctx),
                                  AffineMap::get(4, 0, {pn1, pk, pn0}, ctx),
                                  AffineMap::get(4, 0, {m, pn1, pn0}, ctx)};
   SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
   iters.push_back(utils::IteratorType::reduction);
   auto contraction = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{expandedType}, ValueRange{a, packed}, ValueRange{cView}, maps,
-      iters, [](OpBuilder &nb, Location nl, ValueRange args) {
+      rewriter, loc, TypeRange{expandedType}, ValueRange{a, packed}, ValueRange{cView},
+      packedMaps, iters, [](OpBuilder &nb, Location nl, ValueRange args) {
         Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
         linalg::YieldOp::create(nb, nl, arith::AddFOp::create(nb, nl, args[2], p).getResult());
       });
   Value result =
       tensor::CollapseShapeOp::create(rewriter, loc, ct, contraction.getResult(0), groups);
-  rewriter.replaceOp(mm, result);
+  rewriter.replaceOp(op, result);
   return cast<linalg::LinalgOp>(contraction.getOperation());
 }
 
@@ -259,15 +275,21 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
 void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                      ArrayRef<int64_t> cache, ArrayRef<int64_t> reg) {
   // A plain matmul has its right operand packed once, as a whole (at
-  // compile time for weights); its blocks are then column panels.
+  // compile time for weights); its blocks then span column panels.
+  std::optional<unsigned> panels;
   if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, reg[1])) {
     op = *packed;
     loops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
+    panels = 1;
   }
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
-  // Blocks: one along every loop but m, n and k.
+  // Blocks: one along every loop but m, n and k, and as many column panels
+  // as the n block size holds (the step of the left operand is reused
+  // across them while it is in cache).
   SmallVector<int64_t> sizes(numLoops, 1);
+  if (panels)
+    sizes[*panels] = cacheTile(bounds[*panels], std::max<int64_t>(1, cache[2] / reg[1]), 1);
   sizes[loops.m] = cacheTile(bounds[loops.m], cache[0], reg[0]);
   sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], reg[1]);
   sizes[loops.k] = 0;

@@ -5,18 +5,19 @@
 
 // A plain matmul has its right operand packed as a whole into column
 // panels [2, 8, 16] (each panel's 16 columns for every k, contiguous) and
-// its result viewed as [20, 2, 16]; the blocks (an scf.forall) are the two
-// panels. Per panel: 20 rows in register tiles of 6 (three), then the
-// peeled remainder of 2 rows (static too). Each tile's accumulator is read
-// once, updated by one outer product per reduction step, written once.
+// its result viewed as [20, 2, 16]; one block holds both panels (32
+// columns), so the forall folds away. Per panel: 20 rows in register tiles
+// of 6 (three), then the peeled remainder of 2 rows (static too). Each
+// tile's accumulator is read once, updated by one outer product per
+// reduction step, written once.
 // CHECK-LABEL: func @matmul
 // CHECK: %[[PACKED:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<8x32xf32>) outs(%{{.*}} : tensor<2x8x16xf32>)
 // CHECK: %[[VIEW:.*]] = tensor.expand_shape %arg2 {{\[}}[0], [1, 2]] output_shape [20, 2, 16]
-// CHECK: scf.forall (%[[P:.*]]) in (2) shared_outs(%{{.*}} = %[[VIEW]])
-// CHECK:   tensor.extract_slice %[[PACKED]][%[[P]], 0, 0] [1, 8, 16]
+// CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[VIEW]])
 // CHECK:   scf.for %[[I:.*]] = %c0 to %c18 step %c6
 // CHECK:     %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
 // CHECK:     %[[SUM:.*]] = scf.for {{.*}} = %c0 to %c8 step %c1 iter_args(%[[A:.*]] = %[[ACC]]) -> (vector<6x16xf32>)
+// CHECK:       tensor.extract_slice %[[PACKED]][%[[P]], %{{.*}}, 0] [1, 1, 16]
 // CHECK:       vector.outerproduct {{.*}}, {{.*}}, %[[A]] {kind = #vector.kind<add>} : vector<6xf32>, vector<16xf32>
 // CHECK:     vector.transfer_write %[[SUM]]
 // CHECK:   vector.outerproduct {{.*}} : vector<2xf32>, vector<16xf32>
@@ -39,6 +40,29 @@ func.func @weights(%a: tensor<6x2xf32>, %c: tensor<6x32xf32>) -> tensor<6x32xf32
   %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0],
                              [32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0, 40.0, 41.0, 42.0, 43.0, 44.0, 45.0, 46.0, 47.0, 48.0, 49.0, 50.0, 51.0, 52.0, 53.0, 54.0, 55.0, 56.0, 57.0, 58.0, 59.0, 60.0, 61.0, 62.0, 63.0]]> : tensor<2x32xf32>
   %0 = linalg.matmul ins(%a, %w : tensor<6x2xf32>, tensor<2x32xf32>) outs(%c : tensor<6x32xf32>) -> tensor<6x32xf32>
+  return %0 : tensor<6x32xf32>
+}
+
+// -----
+
+// Transposed constant weights (a Gemm with transB, B[n, k]) pack into the
+// same panels as @weights.
+// CHECK-LABEL: func @weights_transposed
+// CHECK-NOT: linalg.generic
+// CHECK: arith.constant dense<{{\[\[\[}}0.000000e+00, 1.000000e+00, {{.*}}, 1.500000e+01], [3.200000e+01, {{.*}}]], {{\[\[}}1.600000e+01, {{.*}}], [4.800000e+01, {{.*}}, 6.300000e+01]]]> : tensor<2x2x16xf32>
+// CHECK: vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+#mk = affine_map<(m, n, k) -> (m, k)>
+#nk = affine_map<(m, n, k) -> (n, k)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+func.func @weights_transposed(%a: tensor<6x2xf32>, %c: tensor<6x32xf32>) -> tensor<6x32xf32> {
+  %w = arith.constant dense<[[0.0, 32.0], [1.0, 33.0], [2.0, 34.0], [3.0, 35.0], [4.0, 36.0], [5.0, 37.0], [6.0, 38.0], [7.0, 39.0], [8.0, 40.0], [9.0, 41.0], [10.0, 42.0], [11.0, 43.0], [12.0, 44.0], [13.0, 45.0], [14.0, 46.0], [15.0, 47.0], [16.0, 48.0], [17.0, 49.0], [18.0, 50.0], [19.0, 51.0], [20.0, 52.0], [21.0, 53.0], [22.0, 54.0], [23.0, 55.0], [24.0, 56.0], [25.0, 57.0], [26.0, 58.0], [27.0, 59.0], [28.0, 60.0], [29.0, 61.0], [30.0, 62.0], [31.0, 63.0]]> : tensor<32x2xf32>
+  %0 = linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<6x2xf32>, tensor<32x2xf32>) outs(%c : tensor<6x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<6x32xf32>
   return %0 : tensor<6x32xf32>
 }
 
