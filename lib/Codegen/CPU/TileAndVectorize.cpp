@@ -163,29 +163,34 @@ reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoop
   return {result, newLoops ? *newLoops : loops};
 }
 
-/// B[k, n] (or, `transposed`, B[n, k]) copied into B'[n/nr, k, nr] by a
-/// linalg.generic.
+/// B[k, n] (or, `transposed`, B[n, k]) copied into B'[n/nr, k, nr]: a
+/// view of B split into panels, transposed by linalg.transpose, whose loop
+/// nest copies runs of nr contiguous elements (LLVM vectorizes them).
 Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType packedType,
                     int64_t nr, bool transposed) {
-  MLIRContext *ctx = b.getContext();
+  auto st = cast<RankedTensorType>(source.getType());
+  int64_t panels = packedType.getDimSize(0), k = packedType.getDimSize(1);
+  Type et = st.getElementType();
+  // B[k, n] -> [k, n/nr, nr] -> [n/nr, k, nr]; B[n, k] -> [n/nr, nr, k] -> [n/nr, k, nr].
+  RankedTensorType viewType = transposed ? RankedTensorType::get({panels, nr, k}, et)
+                                         : RankedTensorType::get({k, panels, nr}, et);
+  SmallVector<ReassociationIndices> groups =
+      transposed ? SmallVector<ReassociationIndices>{{0, 1}, {2}}
+                 : SmallVector<ReassociationIndices>{{0}, {1, 2}};
+  SmallVector<OpFoldResult> outputShape;
+  for (int64_t d : viewType.getShape())
+    outputShape.push_back(b.getIndexAttr(d));
   SmallVector<Value> dynK;
-  if (packedType.isDynamicDim(1))
-    dynK.push_back(tensor::DimOp::create(b, loc, source, transposed ? 1 : 0));
+  if (ShapedType::isDynamic(k)) {
+    Value kValue = tensor::DimOp::create(b, loc, source, transposed ? 1 : 0);
+    dynK.push_back(kValue);
+    outputShape[transposed ? 2 : 0] = kValue;
+  }
+  Value view = tensor::ExpandShapeOp::create(b, loc, viewType, source, groups, outputShape);
   Value empty = tensor::EmptyOp::create(b, loc, packedType, dynK);
-  AffineExpr n1 = getAffineDimExpr(0, ctx), k = getAffineDimExpr(1, ctx),
-             n0 = getAffineDimExpr(2, ctx);
-  AffineExpr column = n1 * nr + n0;
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(3, 0, transposed ? ArrayRef<AffineExpr>{column, k} : ArrayRef<AffineExpr>{k, column},
-                     ctx),
-      AffineMap::getMultiDimIdentityMap(3, ctx)};
-  SmallVector<utils::IteratorType> parallel(3, utils::IteratorType::parallel);
-  return linalg::GenericOp::create(b, loc, TypeRange{packedType}, ValueRange{source},
-                                   ValueRange{empty}, maps, parallel,
-                                   [](OpBuilder &nb, Location nl, ValueRange args) {
-                                     linalg::YieldOp::create(nb, nl, args[0]);
-                                   })
-      .getResult(0);
+  SmallVector<int64_t> perm = transposed ? SmallVector<int64_t>{0, 2, 1}
+                                         : SmallVector<int64_t>{1, 0, 2};
+  return linalg::TransposeOp::create(b, loc, view, empty, perm).getResult()[0];
 }
 
 /// Packs the right operand of a plain matmul (the whole op, or one
@@ -274,8 +279,10 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
 /// tiles have static sizes; marks the register tiles with kRegisterTile.
 void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                      ArrayRef<int64_t> cache, ArrayRef<int64_t> reg) {
-  // A plain matmul has its right operand packed once, as a whole (at
-  // compile time for weights); its blocks then span column panels.
+  // A plain matmul (unit batch loops dropped) has its right operand packed
+  // once, as a whole (at compile time for weights); its blocks then span
+  // column panels.
+  std::tie(op, loops) = reduceToContraction(rewriter, op, loops);
   std::optional<unsigned> panels;
   if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, reg[1])) {
     op = *packed;

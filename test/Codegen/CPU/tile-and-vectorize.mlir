@@ -11,7 +11,8 @@
 // tile's accumulator is read once, updated by one outer product per
 // reduction step, written once.
 // CHECK-LABEL: func @matmul
-// CHECK: %[[PACKED:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<8x32xf32>) outs(%{{.*}} : tensor<2x8x16xf32>)
+// CHECK: %[[PANELS:.*]] = tensor.expand_shape %arg1 {{\[}}[0], [1, 2]] output_shape [8, 2, 16] : tensor<8x32xf32> into tensor<8x2x16xf32>
+// CHECK: %[[PACKED:.*]] = linalg.transpose ins(%[[PANELS]] : tensor<8x2x16xf32>) outs(%{{.*}} : tensor<2x8x16xf32>) permutation = [1, 0, 2]
 // CHECK: %[[VIEW:.*]] = tensor.expand_shape %arg2 {{\[}}[0], [1, 2]] output_shape [20, 2, 16]
 // CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[VIEW]])
 // CHECK:   scf.for %[[I:.*]] = %c0 to %c18 step %c6
