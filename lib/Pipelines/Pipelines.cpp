@@ -78,6 +78,9 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // vectorized register tiles; each accumulator tile then stays in
     // registers for its whole reduction loop.
     add(pm, "aiopt-cpu-tile-and-vectorize");
+    // With threads, the other large loop nests are split into chunks too.
+    if (options.parallel)
+      add(pm, "aiopt-cpu-distribute");
     add(pm, "loop-invariant-subset-hoisting");
     add(pm, "canonicalize");
   }

@@ -127,4 +127,25 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
                            "::mlir::vector::VectorDialect", "::mlir::affine::AffineDialect"];
 }
 
+def CPUDistributePass : Pass<"aiopt-cpu-distribute"> {
+  let summary = "Split large loop nests into independent chunks that threads can share";
+  let description = [{
+    For every linalg op on tensors with static shapes, not already inside an
+    `scf.forall`, whose loop nest has at least `min-iterations` iterations:
+    tiles its outermost parallel loop of extent two or more into up to
+    `chunks` tiles, as an `scf.forall`. `aiopt-compile --parallel` runs it
+    after `aiopt-cpu-tile-and-vectorize`, so elementwise epilogues, im2col
+    gathers, packing copies, depthwise convolutions, pooling and row
+    reductions (softmax, normalization) are shared by the OpenMP threads
+    like the contraction blocks.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"16384",
+           "Smallest loop nest (iterations) worth splitting">,
+    Option<"chunks", "chunks", "int64_t", /*default=*/"16",
+           "Largest number of chunks per loop nest">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
+}
+
 #endif // AIOPT_CODEGEN_CPU_PASSES_TD
