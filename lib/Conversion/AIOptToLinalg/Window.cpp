@@ -152,6 +152,70 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
   return reshapeTensor(b, loc, result, type);
 }
 
+/// Depthwise convolution (one input and one output channel per group) as a
+/// sum over the window taps: for each tap, an elementwise multiply-add of
+/// the strided input slice that tap sees with that tap's per-channel weight.
+/// Elementwise fusion then joins the taps into one loop nest over output
+/// positions (each output written once, the innermost loop walking output
+/// columns), which vectorizes, unlike a reduction over the few window
+/// offsets.
+Value depthwiseConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = op.getType();
+  auto ft = cast<RankedTensorType>(filter.getType());
+  Type et = type.getElementType();
+  unsigned n = type.getRank() - 2, rank = type.getRank();
+  int64_t c = type.getDimSize(1);
+  SmallVector<Value> sizes(rank);
+  if (type.isDynamicDim(0))
+    sizes[0] = dimValue(b, loc, x, 0);
+  AffineMap channel = AffineMap::get(rank, 0, dims(ctx, {1}), ctx);
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  Value acc = bias ? buildElementwise(b, loc, type, bias, channel, sizes, passThrough)
+                   : filledTensor(b, loc, type, sizes, scalarConstant(b, loc, et, 0));
+  // Weights as [C, taps].
+  int64_t taps = 1;
+  for (unsigned i = 0; i < n; ++i)
+    taps *= ft.getDimSize(2 + i);
+  Value w = reshapeTensor(b, loc, filter, RankedTensorType::get({c, taps}, et));
+  for (int64_t t = 0; t < taps; ++t) {
+    // The tap's offsets, last spatial dimension fastest.
+    SmallVector<int64_t> offset(n);
+    for (int64_t i = n - 1, rest = t; i >= 0; --i) {
+      offset[i] = rest % ft.getDimSize(2 + i);
+      rest /= ft.getDimSize(2 + i);
+    }
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0)},
+                              extents = {sizes[0] ? OpFoldResult(sizes[0])
+                                                  : OpFoldResult(b.getIndexAttr(type.getDimSize(0))),
+                                         b.getIndexAttr(c)},
+                              strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    for (unsigned i = 0; i < n; ++i) {
+      offsets.push_back(b.getIndexAttr(offset[i] * op.getDilations()[i]));
+      extents.push_back(b.getIndexAttr(type.getDimSize(2 + i)));
+      strides.push_back(b.getIndexAttr(op.getStrides()[i]));
+    }
+    Value slice = tensor::ExtractSliceOp::create(b, loc, type, x, offsets, extents, strides);
+    Value tap = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({c}, et), w,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(t)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(c), b.getIndexAttr(1)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    // The running sum is an input (a fresh tensor the output), so
+    // elementwise fusion, which fuses through inputs, joins the taps.
+    acc = linalg::GenericOp::create(
+              b, loc, TypeRange{type}, ValueRange{slice, tap, acc},
+              ValueRange{emptyTensor(b, loc, type, sizes)},
+              ArrayRef<AffineMap>{identity, channel, identity, identity}, iterators(rank, 0),
+              [](OpBuilder &nb, Location nl, ValueRange a) {
+                Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                linalg::YieldOp::create(nb, nl, arith::AddFOp::create(nb, nl, a[2], p).getResult());
+              })
+              .getResult(0);
+  }
+  return acc;
+}
+
 struct ConvLowering : OpConversionPattern<ConvOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -172,6 +236,13 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     if (g == 1 && ft.hasStaticShape() && isa<FloatType>(et) &&
         !ShapedType::isDynamicShape(type.getShape().drop_front(1))) {
       Value conv = im2colConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
+      rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
+                                           op.getActivationParams(), conv));
+      return success();
+    }
+    if (g == m && cg == 1 && ft.hasStaticShape() && isa<FloatType>(et) &&
+        !ShapedType::isDynamicShape(type.getShape().drop_front(1))) {
+      Value conv = depthwiseConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
       rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
                                            op.getActivationParams(), conv));
       return success();
