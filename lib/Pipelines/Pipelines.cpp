@@ -81,6 +81,9 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       add(pm, "aiopt-cpu-distribute");
+    // Elementwise nests (epilogues, fused depthwise-convolution taps) are
+    // vectorized along their innermost loop.
+    add(pm, "aiopt-cpu-vectorize-elementwise");
     add(pm, "loop-invariant-subset-hoisting");
     add(pm, "canonicalize");
   }

@@ -184,8 +184,15 @@ static aiopt_status check_input(const aiopt_tensor_info *info,
 static void copy_strided(char *dst, const char *src, int32_t rank,
                          const int64_t *sizes, const int64_t *strides,
                          size_t elem) {
-  if (rank == 0) {
-    memcpy(dst, src, elem);
+  /* Contiguous (row-major) dimensions are copied as one block. */
+  int64_t block = 1;
+  int32_t contiguous = rank;
+  while (contiguous > 0 && (sizes[contiguous - 1] == 1 || strides[contiguous - 1] == block)) {
+    block *= sizes[contiguous - 1];
+    --contiguous;
+  }
+  if (contiguous == 0) {
+    memcpy(dst, src, (size_t)block * elem);
     return;
   }
   int64_t inner = 1;

@@ -97,3 +97,26 @@ func.func @conv_1x1(%x: tensor<1x8x5x5xf32>, %w: tensor<16x8x1x1xf32>) -> tensor
   %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x8x5x5xf32>, tensor<16x8x1x1xf32>
   return %0 : tensor<1x16x5x5xf32>
 }
+
+// -----
+
+// Depthwise: one elementwise multiply-add per window tap, reading the
+// strided slice of the padded input that tap sees and the tap's weight per
+// channel; the running sum (from the bias) is an input, so elementwise
+// fusion can join the nine taps.
+// CHECK-LABEL: func @conv_depthwise
+// CHECK: %[[P:.*]] = tensor.pad
+// CHECK: %[[SUM0:.*]] = linalg.generic {{.*}} ins(%arg2 : tensor<4xf32>)
+// CHECK: %[[W:.*]] = tensor.collapse_shape %arg1 {{\[}}[0], [1, 2, 3]] : tensor<4x1x3x3xf32> into tensor<4x9xf32>
+// CHECK: %[[X0:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 4, 3, 3] [1, 1, 2, 2]
+// CHECK: %[[W0:.*]] = tensor.extract_slice %[[W]][0, 0] [4, 1] [1, 1]
+// CHECK: %[[SUM1:.*]] = linalg.generic {{.*}} ins(%[[X0]], %[[W0]], %[[SUM0]] :
+// CHECK: tensor.extract_slice %[[P]][0, 0, 0, 1] [1, 4, 3, 3] [1, 1, 2, 2]
+// CHECK: tensor.extract_slice %[[P]][0, 0, 2, 2] [1, 4, 3, 3] [1, 1, 2, 2]
+// CHECK: %[[W8:.*]] = tensor.extract_slice %[[W]][0, 8] [4, 1] [1, 1]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[W8]], %{{.*}} :
+// CHECK-NOT: reduction
+func.func @conv_depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x3x3xf32> {
+  %0 = aiopt.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64} : tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>
+  return %0 : tensor<1x4x3x3xf32>
+}

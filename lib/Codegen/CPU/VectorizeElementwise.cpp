@@ -1,0 +1,138 @@
+//===- VectorizeElementwise.cpp - aiopt-cpu-vectorize-elementwise ---------===//
+//
+// Elementwise loop nests become loops over vector-sized pieces of their
+// innermost loop, each piece vectorized (transfer reads and writes plus the
+// body's arithmetic on vectors).
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_CPUVECTORIZEELEMENTWISEPASS
+#include "aiopt/Codegen/CPU/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+
+namespace {
+
+constexpr StringLiteral kPiece = "aiopt.elementwise_piece";
+
+/// Whether `op` is an elementwise nest this pass vectorizes: all loops
+/// parallel, f32 operands, static shapes, the result written in loop
+/// order, each input read in loop order along the innermost loop or not
+/// depending on it.
+bool isCandidate(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || op.getNumLoops() == 0 ||
+      op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1)
+    return false;
+  for (Value v : op->getOperands())
+    if (!getElementTypeOrSelf(v.getType()).isF32())
+      return false;
+  unsigned inner = op.getNumLoops() - 1;
+  if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return false;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(in);
+    if (!map.isProjectedPermutation())
+      return false;
+    if (map.isFunctionOfDim(inner) &&
+        (map.getNumResults() == 0 || !map.getResults().back().isFunctionOfDim(inner)))
+      return false;
+  }
+  return true;
+}
+
+/// Canonicalization patterns of every loaded dialect and registered op.
+void populateCanonicalization(MLIRContext *ctx, RewritePatternSet &patterns) {
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+}
+
+struct VectorizeElementwisePass
+    : aiopt::impl::CPUVectorizeElementwisePassBase<VectorizeElementwisePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    if (vectorSize < 1) {
+      emitError(getOperation()->getLoc())
+          << "aiopt-cpu-vectorize-elementwise: vector-size must be positive";
+      return signalPassFailure();
+    }
+    SmallVector<linalg::GenericOp> ops;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (isCandidate(op))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(ctx);
+    for (linalg::GenericOp op : ops) {
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      SmallVector<int64_t> sizes(ranges.size(), 1);
+      sizes.back() = std::min(vectorSize.getValue(), ranges.back());
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled) || tiled->tiledOps.size() != 1)
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+      tiled->tiledOps.front()->setAttr(kPiece, rewriter.getUnitAttr());
+      // The innermost loop's remainder becomes a piece of static size.
+      if (auto inner = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation())) {
+        scf::ForOp partial;
+        rewriter.setInsertionPoint(inner);
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, inner, partial);
+      }
+    }
+
+    RewritePatternSet canonical(ctx);
+    populateCanonicalization(ctx, canonical);
+    FrozenRewritePatternSet frozen(std::move(canonical));
+    if (failed(applyPatternsGreedily(getOperation(), frozen)))
+      return signalPassFailure();
+
+    SmallVector<linalg::GenericOp> pieces;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (op->hasAttr(kPiece))
+        pieces.push_back(op);
+    });
+    for (linalg::GenericOp op : pieces) {
+      op->removeAttr(kPiece);
+      if (op.hasDynamicShape())
+        continue;
+      // Only the innermost loop is wider than one: drop the others, so the
+      // piece is a one-dimensional vector op.
+      linalg::ControlDropUnitDims control;
+      control.rankReductionStrategy =
+          linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+      linalg::LinalgOp piece = op;
+      rewriter.setInsertionPoint(op);
+      if (FailureOr<linalg::DropUnitDimsResult> reduced = linalg::dropUnitDims(rewriter, op, control);
+          succeeded(reduced)) {
+        rewriter.replaceOp(op, reduced->replacements);
+        piece = cast<linalg::LinalgOp>(reduced->resultOp.getOperation());
+      }
+      rewriter.setInsertionPoint(piece);
+      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(rewriter, piece);
+      if (succeeded(result))
+        rewriter.replaceOp(piece, result->replacements);
+    }
+    if (failed(applyPatternsGreedily(getOperation(), frozen)))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

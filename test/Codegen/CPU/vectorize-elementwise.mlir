@@ -1,0 +1,70 @@
+// RUN: aiopt-opt %s --aiopt-cpu-vectorize-elementwise -split-input-file | FileCheck %s
+// RUN: not aiopt-opt %s --aiopt-cpu-vectorize-elementwise="vector-size=0" 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: aiopt-cpu-vectorize-elementwise: vector-size must be positive
+
+// 20 columns: two vectors of 8 and a peeled remainder of 4; a per-row
+// operand is broadcast along the vector.
+// CHECK-LABEL: func @bias_relu
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1
+// CHECK:   scf.for {{.*}} = %c0 to %c16 step %c8
+// CHECK:     vector.transfer_read {{.*}} : tensor<8xf32>, vector<8xf32>
+// CHECK:     vector.transfer_read {{.*}} permutation_map = {{.*}} : tensor<f32>, vector<8xf32>
+// CHECK:     arith.maximumf {{.*}} : vector<8xf32>
+// CHECK:     vector.transfer_write {{.*}} : vector<8xf32>, tensor<8xf32>
+// CHECK:   arith.maximumf {{.*}} : vector<4xf32>
+#id = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (i)>
+func.func @bias_relu(%x: tensor<3x20xf32>, %b: tensor<3xf32>, %o: tensor<3x20xf32>) -> tensor<3x20xf32> {
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %b : tensor<3x20xf32>, tensor<3xf32>) outs(%o : tensor<3x20xf32>) {
+  ^bb0(%a: f32, %c: f32, %out: f32):
+    %s = arith.addf %a, %c : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<3x20xf32>
+  return %0 : tensor<3x20xf32>
+}
+
+// -----
+
+// Not vectorized: a transposed result or input, a reduction, integers and
+// dynamic shapes.
+// CHECK-LABEL: func @untouched
+// CHECK-NOT: vector.
+// CHECK-COUNT-5: linalg.generic
+#id2 = affine_map<(i, j) -> (i, j)>
+#t = affine_map<(i, j) -> (j, i)>
+#r = affine_map<(i, j) -> (i)>
+func.func @untouched(%x: tensor<8x8xf32>, %acc: tensor<8xf32>, %i: tensor<8x8xi32>, %d: tensor<?x8xf32>)
+    -> (tensor<8x8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xi32>, tensor<?x8xf32>) {
+  %0 = linalg.generic {indexing_maps = [#id2, #t], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<8x8xf32>) outs(%x : tensor<8x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<8x8xf32>
+  %1 = linalg.generic {indexing_maps = [#t, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<8x8xf32>) outs(%x : tensor<8x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<8x8xf32>
+  %2 = linalg.generic {indexing_maps = [#id2, #r], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<8x8xf32>) outs(%acc : tensor<8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %3 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%i : tensor<8x8xi32>) outs(%i : tensor<8x8xi32>) {
+  ^bb0(%a: i32, %o: i32):
+    %s = arith.addi %a, %a : i32
+    linalg.yield %s : i32
+  } -> tensor<8x8xi32>
+  %4 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%d : tensor<?x8xf32>) outs(%d : tensor<?x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<?x8xf32>
+  return %0, %1, %2, %3, %4 : tensor<8x8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xi32>, tensor<?x8xf32>
+}
