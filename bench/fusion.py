@@ -25,7 +25,6 @@ import time
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
@@ -34,23 +33,15 @@ import subprocess  # noqa: E402
 import aiopt_e2e  # noqa: E402
 import models  # noqa: E402
 
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import ort_run  # noqa: E402
+
 LEVELS = ["-O0", "-O1", "-O2", "-O3"]
 MODELS = {"resnet50": "light_resnet50", "mobilenetv2": "mobilenetv2", "bert2": "bert"}
 
 
 def ort_latency(path, inputs, repeat):
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.inter_op_num_threads = 1
-    sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
-    feed = {i.name: a for i, a in zip(sess.get_inputs(), inputs)}
-    sess.run(None, feed)  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        sess.run(None, feed)
-        times.append((time.perf_counter() - t0) * 1e3)
-    return float(np.median(times))
+    return float(np.median(ort_run.latencies(path, inputs, 1, repeat)))
 
 
 def compile_tile_fused(path, workdir, name):

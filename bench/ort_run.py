@@ -12,21 +12,27 @@ import numpy as np
 import onnxruntime as ort
 
 
-def main():
-    path, inputs, threads, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def latencies(path, inputs, threads, repeat):
+    """Sorted latencies (ms) of `repeat` onnxruntime runs of the model at
+    `path` on `inputs` (in graph input order), after one warm-up run."""
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
-    arrays = np.load(inputs)
-    feed = {i.name: arrays["arr_%d" % k] for k, i in enumerate(sess.get_inputs())}
+    feed = {i.name: a for i, a in zip(sess.get_inputs(), inputs)}
     sess.run(None, feed)  # warm-up
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         sess.run(None, feed)
         times.append((time.perf_counter() - t0) * 1e3)
-    times.sort()
+    return sorted(times)
+
+
+def main():
+    path, inputs, threads, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    arrays = np.load(inputs)
+    times = latencies(path, [arrays["arr_%d" % k] for k in range(len(arrays.files))], threads, repeat)
     print("latency_ms_median %.4f over %d runs" % (times[len(times) // 2], repeat))
     print("latency_ms_p90 %.4f" % times[min(len(times) - 1, len(times) * 9 // 10)])
 

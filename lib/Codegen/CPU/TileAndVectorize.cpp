@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CodegenUtils.h"
 #include "aiopt/Codegen/CPU/Passes.h"
 #include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
 
@@ -137,22 +138,9 @@ reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoop
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic)
     return {op, loops};
-  linalg::ControlDropUnitDims control;
-  control.rankReductionStrategy =
-      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
-  control.controlFn = [&](Operation *) {
-    SmallVector<unsigned> others;
-    for (unsigned i = 0; i < generic.getNumLoops(); ++i)
-      if (i != loops.m && i != loops.n && i != loops.k)
-        others.push_back(i);
-    return others;
-  };
-  rewriter.setInsertionPoint(generic);
-  FailureOr<linalg::DropUnitDimsResult> reduced = linalg::dropUnitDims(rewriter, generic, control);
-  if (failed(reduced))
+  linalg::LinalgOp result = aiopt::dropUnitLoops(rewriter, generic, {loops.m, loops.n, loops.k});
+  if (result == op)
     return {op, loops};
-  rewriter.replaceOp(generic, reduced->replacements);
-  auto result = cast<linalg::LinalgOp>(reduced->resultOp.getOperation());
   if (auto reducedGeneric = dyn_cast<linalg::GenericOp>(result.getOperation())) {
     rewriter.setInsertionPoint(reducedGeneric);
     if (FailureOr<linalg::LinalgOp> named = linalg::specializeGenericOp(rewriter, reducedGeneric);
@@ -350,14 +338,6 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
   peel(rewriter, inner->loops, positions);
 }
 
-/// Canonicalization patterns of every loaded dialect and registered op.
-void populateCanonicalization(MLIRContext *ctx, RewritePatternSet &patterns) {
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : ctx->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, ctx);
-}
-
 struct TileAndVectorizePass
     : aiopt::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using Base::Base;
@@ -390,37 +370,19 @@ struct TileAndVectorizePass
     for (auto [op, loops] : targets)
       tileContraction(rewriter, op, loops, cache, reg);
 
-    // Static sizes reach the full register tiles.
-    RewritePatternSet canonical(ctx);
-    populateCanonicalization(ctx, canonical);
-    FrozenRewritePatternSet frozen(std::move(canonical));
-    if (failed(applyPatternsGreedily(getOperation(), frozen)))
+    // Static sizes reach the full register tiles, which become
+    // vector.contract.
+    if (failed(aiopt::vectorizeMarked(
+            getOperation(), kRegisterTile,
+            [](RewriterBase &, linalg::LinalgOp op) { return op; }, /*namedContraction=*/true)))
       return signalPassFailure();
-
-    SmallVector<linalg::LinalgOp> tiles;
-    getOperation()->walk([&](linalg::LinalgOp op) {
-      if (op->hasAttr(kRegisterTile))
-        tiles.push_back(op);
-    });
-    for (linalg::LinalgOp op : tiles) {
-      op->removeAttr(kRegisterTile);
-      if (op.hasDynamicShape())
-        continue; // scalar loops
-      rewriter.setInsertionPoint(op);
-      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
-          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
-          /*assumeDynamicDimsMatchVecSizes=*/false, /*createNamedContraction=*/true);
-      if (succeeded(result))
-        rewriter.replaceOp(op, result->replacements);
-    }
 
     RewritePatternSet lowering(ctx);
     vector::populateVectorContractLoweringPatterns(lowering,
                                                    vector::VectorContractLowering::OuterProduct,
                                                    /*benefit=*/1, /*disableOuterProductLowering=*/true);
     vector::populateVectorTransferPermutationMapLoweringPatterns(lowering);
-    populateCanonicalization(ctx, lowering);
+    aiopt::populateCanonicalization(ctx, lowering);
     if (failed(applyPatternsGreedily(getOperation(), std::move(lowering))))
       return signalPassFailure();
   }

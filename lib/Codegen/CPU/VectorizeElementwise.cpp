@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CodegenUtils.h"
 #include "aiopt/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -52,14 +53,6 @@ bool isCandidate(linalg::GenericOp op) {
   return true;
 }
 
-/// Canonicalization patterns of every loaded dialect and registered op.
-void populateCanonicalization(MLIRContext *ctx, RewritePatternSet &patterns) {
-  for (Dialect *dialect : ctx->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName op : ctx->getRegisteredOperations())
-    op.getCanonicalizationPatterns(patterns, ctx);
-}
-
 struct VectorizeElementwisePass
     : aiopt::impl::CPUVectorizeElementwisePassBase<VectorizeElementwisePass> {
   using Base::Base;
@@ -98,39 +91,19 @@ struct VectorizeElementwisePass
       }
     }
 
-    RewritePatternSet canonical(ctx);
-    populateCanonicalization(ctx, canonical);
-    FrozenRewritePatternSet frozen(std::move(canonical));
-    if (failed(applyPatternsGreedily(getOperation(), frozen)))
+    // Only the innermost loop of a piece is wider than one: the others are
+    // dropped, so the piece becomes one-dimensional vector ops.
+    if (failed(aiopt::vectorizeMarked(
+            getOperation(), kPiece,
+            [](RewriterBase &rewriter, linalg::LinalgOp op) {
+              auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+              return generic ? aiopt::dropUnitLoops(rewriter, generic) : op;
+            },
+            /*namedContraction=*/false)))
       return signalPassFailure();
-
-    SmallVector<linalg::GenericOp> pieces;
-    getOperation()->walk([&](linalg::GenericOp op) {
-      if (op->hasAttr(kPiece))
-        pieces.push_back(op);
-    });
-    for (linalg::GenericOp op : pieces) {
-      op->removeAttr(kPiece);
-      if (op.hasDynamicShape())
-        continue;
-      // Only the innermost loop is wider than one: drop the others, so the
-      // piece is a one-dimensional vector op.
-      linalg::ControlDropUnitDims control;
-      control.rankReductionStrategy =
-          linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
-      linalg::LinalgOp piece = op;
-      rewriter.setInsertionPoint(op);
-      if (FailureOr<linalg::DropUnitDimsResult> reduced = linalg::dropUnitDims(rewriter, op, control);
-          succeeded(reduced)) {
-        rewriter.replaceOp(op, reduced->replacements);
-        piece = cast<linalg::LinalgOp>(reduced->resultOp.getOperation());
-      }
-      rewriter.setInsertionPoint(piece);
-      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(rewriter, piece);
-      if (succeeded(result))
-        rewriter.replaceOp(piece, result->replacements);
-    }
-    if (failed(applyPatternsGreedily(getOperation(), frozen)))
+    RewritePatternSet canonical(ctx);
+    aiopt::populateCanonicalization(ctx, canonical);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(canonical))))
       return signalPassFailure();
   }
 };

@@ -1,0 +1,63 @@
+//===- CodegenUtils.cpp - helpers shared by the CPU codegen passes --------===//
+
+#include "CodegenUtils.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+
+void mlir::aiopt::populateCanonicalization(MLIRContext *ctx, RewritePatternSet &patterns) {
+  for (Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+}
+
+linalg::LinalgOp mlir::aiopt::dropUnitLoops(RewriterBase &rewriter, linalg::GenericOp op,
+                                            ArrayRef<unsigned> keep) {
+  linalg::ControlDropUnitDims control;
+  control.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  SmallVector<unsigned> candidates;
+  for (unsigned i = 0; i < op.getNumLoops(); ++i)
+    if (!llvm::is_contained(keep, i))
+      candidates.push_back(i);
+  control.controlFn = [&](Operation *) { return candidates; };
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::DropUnitDimsResult> reduced = linalg::dropUnitDims(rewriter, op, control);
+  if (failed(reduced))
+    return op;
+  rewriter.replaceOp(op, reduced->replacements);
+  return cast<linalg::LinalgOp>(reduced->resultOp.getOperation());
+}
+
+LogicalResult mlir::aiopt::vectorizeMarked(
+    Operation *root, StringRef marker,
+    function_ref<linalg::LinalgOp(RewriterBase &, linalg::LinalgOp)> prepare, bool namedContraction) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet canonical(ctx);
+  populateCanonicalization(ctx, canonical);
+  if (failed(applyPatternsGreedily(root, std::move(canonical))))
+    return failure();
+  SmallVector<linalg::LinalgOp> marked;
+  root->walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(marker))
+      marked.push_back(op);
+  });
+  IRRewriter rewriter(ctx);
+  for (linalg::LinalgOp op : marked) {
+    op->removeAttr(marker);
+    if (op.hasDynamicShape())
+      continue; // stays scalar loops
+    linalg::LinalgOp prepared = prepare(rewriter, op);
+    rewriter.setInsertionPoint(prepared);
+    FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+        rewriter, prepared, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+        /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+        /*assumeDynamicDimsMatchVecSizes=*/false, namedContraction);
+    if (succeeded(result))
+      rewriter.replaceOp(prepared, result->replacements);
+  }
+  return success();
+}

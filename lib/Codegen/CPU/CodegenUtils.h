@@ -1,0 +1,36 @@
+//===- CodegenUtils.h - helpers shared by the CPU codegen passes -*- C++ -*-===//
+//
+// Private to lib/Codegen/CPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_LIB_CODEGEN_CPU_CODEGENUTILS_H
+#define AIOPT_LIB_CODEGEN_CPU_CODEGENUTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::aiopt {
+
+/// Canonicalization patterns of every loaded dialect and registered op (what
+/// the canonicalize pass applies), for passes that canonicalize between
+/// their steps.
+void populateCanonicalization(MLIRContext *ctx, RewritePatternSet &patterns);
+
+/// Drops the unit-extent loops of `op` except those in `keep`, with
+/// rank-reducing slices of its operands; returns the new op, or `op` when
+/// nothing drops.
+linalg::LinalgOp dropUnitLoops(RewriterBase &rewriter, linalg::GenericOp op,
+                               ArrayRef<unsigned> keep = {});
+
+/// Canonicalizes `root` (so tiles get static sizes), then vectorizes every
+/// linalg op carrying the unit attribute `marker` (removing it) whose shapes
+/// are static, after `prepare` (which may replace the op, e.g. to drop unit
+/// loops). `namedContraction`: contractions become vector.contract.
+LogicalResult vectorizeMarked(Operation *root, StringRef marker,
+                              function_ref<linalg::LinalgOp(RewriterBase &, linalg::LinalgOp)> prepare,
+                              bool namedContraction);
+
+} // namespace mlir::aiopt
+
+#endif
