@@ -132,13 +132,15 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   add(pm, "expand-strided-metadata");
   // Subviews with dynamic offsets (loop slices) leave affine maps behind.
   add(pm, "lower-affine");
+  // Math first: libm calls for vector operands are made per element with
+  // vector extracts and inserts, which the vector lowering then converts.
+  add(pm, "convert-math-to-llvm");
+  add(pm, "convert-math-to-libm");
   add(pm, "convert-vector-to-llvm");
   add(pm, "convert-ub-to-llvm");
   // Allocations call _mlir_memref_to_llvm_alloc/free, which the runtime
   // serves from a per-thread cache (see aiopt-cpu-entry-wrapper).
   add(pm, "finalize-memref-to-llvm{use-generic-functions=true}");
-  add(pm, "convert-math-to-llvm");
-  add(pm, "convert-math-to-libm");
   // bf16 conversions in integer arithmetic: LLVM would call compiler-rt's
   // __truncsfbf2, which plain C links lack.
   add(pm, "arith-expand{include-bf16=true}");
