@@ -77,13 +77,18 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // Contractions (matmuls, im2col convolutions) become cache tiles around
     // vectorized register tiles; each accumulator tile then stays in
     // registers for its whole reduction loop.
-    add(pm, "aiopt-cpu-tile-and-vectorize");
+    // Register tiles use 12-16 of the vector registers as accumulators.
+    unsigned lanes = std::max(4u, options.vectorBits / 32);
+    std::string registerTile = options.vectorBits >= 512   ? "8,32"
+                               : options.vectorBits >= 256 ? "6,16"
+                                                           : "8,8";
+    add(pm, "aiopt-cpu-tile-and-vectorize{register-tile=" + registerTile + "}");
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       add(pm, "aiopt-cpu-distribute");
     // Elementwise nests (epilogues, fused depthwise-convolution taps) are
     // vectorized along their innermost loop.
-    add(pm, "aiopt-cpu-vectorize-elementwise");
+    add(pm, "aiopt-cpu-vectorize-elementwise{vector-size=" + std::to_string(lanes) + "}");
     add(pm, "loop-invariant-subset-hoisting");
     add(pm, "canonicalize");
   }

@@ -16,6 +16,7 @@
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -72,6 +73,17 @@ mlir::aiopt::createTargetMachine(const TargetOptions &options, Location loc) {
     return emitError(loc) << "cannot create a target machine for '"
                            << tripleName << "' (cpu " << cpu << ")";
   return tm;
+}
+
+unsigned mlir::aiopt::vectorRegisterBits(const llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  if (!sti || !tm.getTargetTriple().isX86())
+    return 128;
+  if (sti->checkFeatures("+avx512f"))
+    return 512;
+  if (sti->checkFeatures("+avx"))
+    return 256;
+  return 128;
 }
 
 namespace {

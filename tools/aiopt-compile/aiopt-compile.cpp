@@ -204,10 +204,22 @@ int compile(int argc, char **argv) {
     llvm::errs() << "aiopt-compile: -O" << optLevel << " is not a level (-O0..-O3)\n";
     return 1;
   }
+  TargetOptions targetOptions;
+  targetOptions.triple = targetTriple;
+  targetOptions.cpu = mcpu;
+  targetOptions.features = mattr;
+  static constexpr unsigned kLLVMLevel[] = {0, 2, 2, 3};
+  targetOptions.optLevel = kLLVMLevel[optLevel];
+  auto tm = createTargetMachine(targetOptions, UnknownLoc::get(&context));
+  if (failed(tm))
+    return 1;
+
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.modelName = name;
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
+  // Tile and vector sizes follow the target's vector registers.
+  pipelineOptions.vectorBits = vectorRegisterBits(**tm);
   // With --op-stats the graph phase runs on its own, counted before and after.
   bool splitGraph = opStats && *from < Phase::Graph && *to >= Phase::Graph;
   PassManager graphPm(&context, ModuleOp::getOperationName());
@@ -282,16 +294,7 @@ int compile(int argc, char **argv) {
              return success();
            }));
 
-  TargetOptions targetOptions;
-  targetOptions.triple = targetTriple;
-  targetOptions.cpu = mcpu;
-  targetOptions.features = mattr;
-  static constexpr unsigned kLLVMLevel[] = {0, 2, 2, 3};
-  targetOptions.optLevel = kLLVMLevel[optLevel];
   Location loc = module->getLoc();
-  auto tm = createTargetMachine(targetOptions, loc);
-  if (failed(tm))
-    return 1;
   llvm::LLVMContext llvmContext;
   auto llvmModule = translateAndOptimize(*module, llvmContext, **tm,
                                          targetOptions.optLevel);

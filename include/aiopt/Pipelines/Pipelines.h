@@ -47,6 +47,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "parallel",
       llvm::cl::desc("Run the contraction blocks on OpenMP threads (link with -fopenmp)"),
       llvm::cl::init(false)};
+  Option<unsigned> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Vector register width the tiles are sized for: 128 (SSE, NEON: register "
+                     "tile 8x8, vectors of 4), 256 (AVX2: 6x16, 8) or 512 (AVX-512: 8x32, 16)"),
+      llvm::cl::init(256)};
 };
 
 /// import -> graph: graph-level simplification and fusion of the aiopt

@@ -33,6 +33,10 @@ struct TargetOptions {
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const TargetOptions &options, Location loc);
 
+/// The width in bits of the widest vector registers of `tm`'s CPU for f32
+/// arithmetic: 512 (AVX-512), 256 (AVX/AVX2) or 128 (SSE, NEON, others).
+unsigned vectorRegisterBits(const llvm::TargetMachine &tm);
+
 /// Translates `module` (LLVM dialect) to LLVM IR for `tm` and runs LLVM's
 /// optimization pipeline at `optLevel`.
 FailureOr<std::unique_ptr<llvm::Module>>

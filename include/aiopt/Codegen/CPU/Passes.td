@@ -115,7 +115,8 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     `loop-invariant-subset-hoisting` afterwards keeps each accumulator tile
     in registers for the whole reduction step. The default register tile
     (6 x 16 for f32) uses 12 of AVX2's 16 vector registers as
-    accumulators; on AVX-512 targets use 8 x 32 or 14 x 32.
+    accumulators; aiopt-compile asks for 8 x 32 on AVX-512 targets and
+    8 x 8 on 128-bit ones (the pipelines' `vector-bits` option).
   }];
   let options = [
     ListOption<"cacheTiles", "cache-tiles", "int64_t",
