@@ -210,7 +210,7 @@ int compile(int argc, char **argv) {
   targetOptions.features = mattr;
   static constexpr unsigned kLLVMLevel[] = {0, 2, 2, 3};
   targetOptions.optLevel = kLLVMLevel[optLevel];
-  auto tm = createTargetMachine(targetOptions, UnknownLoc::get(&context));
+  auto tm = createTargetMachine(targetOptions, FileLineColLoc::get(&context, inputFile, 0, 0));
   if (failed(tm))
     return 1;
 

@@ -3,6 +3,8 @@
 #include "CodegenUtils.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
@@ -12,6 +14,38 @@ void mlir::aiopt::populateCanonicalization(MLIRContext *ctx, RewritePatternSet &
     dialect->getCanonicalizationPatterns(patterns);
   for (RegisteredOperationName op : ctx->getRegisteredOperations())
     op.getCanonicalizationPatterns(patterns, ctx);
+}
+
+FailureOr<scf::SCFTilingResult> mlir::aiopt::tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                    ArrayRef<int64_t> sizes,
+                                                    ArrayRef<int64_t> order, bool forall) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  if (!order.empty())
+    options.setInterchange(order);
+  if (forall)
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> result =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return result;
+}
+
+void mlir::aiopt::peelLoops(RewriterBase &rewriter, ArrayRef<LoopLikeOpInterface> loops,
+                            unsigned keepInnermost) {
+  for (size_t i = loops.size(); i-- > 0;) {
+    if (i + keepInnermost >= loops.size())
+      continue;
+    auto forOp = dyn_cast<scf::ForOp>(LoopLikeOpInterface(loops[i]).getOperation());
+    if (!forOp)
+      continue;
+    scf::ForOp partial;
+    rewriter.setInsertionPoint(forOp);
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+  }
 }
 
 linalg::LinalgOp mlir::aiopt::dropUnitLoops(RewriterBase &rewriter, linalg::GenericOp op,

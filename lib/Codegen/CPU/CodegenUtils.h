@@ -8,6 +8,7 @@
 #define AIOPT_LIB_CODEGEN_CPU_CODEGENUTILS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::aiopt {
@@ -16,6 +17,20 @@ namespace mlir::aiopt {
 /// the canonicalize pass applies), for passes that canonicalize between
 /// their steps.
 void populateCanonicalization(MLIRContext *ctx, RewritePatternSet &patterns);
+
+/// Tiles `op` with `sizes` (0: not tiled), loops in `order` (empty: the
+/// op's), as scf.forall with `forall` else scf.for, and replaces `op`;
+/// returns the tiled op and the loops, outermost first.
+FailureOr<scf::SCFTilingResult> tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
+                                       ArrayRef<int64_t> sizes, ArrayRef<int64_t> order = {},
+                                       bool forall = false);
+
+/// Peels every scf.for of `loops` (outermost first) but the last
+/// `keepInnermost`, innermost first, so the peeled copy of an outer loop
+/// holds both parts of the inner ones; with static bounds every tile then
+/// has a static size.
+void peelLoops(RewriterBase &rewriter, ArrayRef<LoopLikeOpInterface> loops,
+               unsigned keepInnermost);
 
 /// Drops the unit-extent loops of `op` except those in `keep`, with
 /// rank-reducing slices of its operands; returns the new op, or `op` when

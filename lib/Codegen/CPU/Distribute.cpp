@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CodegenUtils.h"
 #include "aiopt/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -55,14 +56,7 @@ struct DistributePass : aiopt::impl::CPUDistributePassBase<DistributePass> {
       SmallVector<int64_t> sizes(ranges.size(), 0);
       int64_t pieces = std::min<int64_t>(chunks, ranges[*loop]);
       sizes[*loop] = (ranges[*loop] + pieces - 1) / pieces;
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (succeeded(tiled))
-        rewriter.replaceOp(op, tiled->replacements);
+      (void)aiopt::tileOp(rewriter, op, sizes, /*order=*/{}, /*forall=*/true);
     }
   }
 };

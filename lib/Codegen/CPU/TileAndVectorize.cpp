@@ -79,42 +79,6 @@ SmallVector<int64_t> orderEndingWith(unsigned numLoops, ArrayRef<unsigned> inner
   return order;
 }
 
-/// Tiles `op` with `sizes` in loop `order` (scf.forall loops with
-/// `forall`); returns the tiled op and the generated loops (outermost
-/// first), replacing `op`.
-FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter, linalg::LinalgOp op,
-                                     ArrayRef<int64_t> sizes, ArrayRef<int64_t> order,
-                                     bool forall = false) {
-  scf::SCFTilingOptions options;
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  options.setInterchange(order);
-  if (forall)
-    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> result =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-  if (failed(result))
-    return failure();
-  rewriter.replaceOp(op, result->replacements);
-  return result;
-}
-
-/// Peels the loops at the given positions from the end of `loops` (1: the
-/// innermost), in that order.
-void peel(RewriterBase &rewriter, MutableArrayRef<LoopLikeOpInterface> loops,
-          ArrayRef<size_t> fromEnd) {
-  for (size_t i : fromEnd) {
-    if (i > loops.size())
-      continue;
-    auto forOp = dyn_cast<scf::ForOp>(loops[loops.size() - i].getOperation());
-    if (!forOp)
-      continue;
-    scf::ForOp partial;
-    rewriter.setInsertionPoint(forOp);
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
-  }
-}
-
 /// A cache tile size for a loop of `extent`: the whole loop if it fits,
 /// else a size in [max/2, max] that divides it (a multiple of `multiple`
 /// preferred), so every tile has the same static size; else `max` (the
@@ -289,7 +253,7 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
   sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], reg[1]);
   sizes[loops.k] = 0;
   FailureOr<scf::SCFTilingResult> blocks =
-      tile(rewriter, op, sizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}),
+      aiopt::tileOp(rewriter, op, sizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}),
            /*forall=*/true);
   if (failed(blocks) || blocks->tiledOps.size() != 1)
     return;
@@ -297,8 +261,7 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
   SmallVector<int64_t> kSizes(numLoops, 0);
   kSizes[loops.k] = std::min(cache[1], bounds[loops.k]);
   FailureOr<scf::SCFTilingResult> steps =
-      tile(rewriter, cast<linalg::LinalgOp>(blocks->tiledOps.front()), kSizes,
-           orderEndingWith(numLoops, {}));
+      aiopt::tileOp(rewriter, cast<linalg::LinalgOp>(blocks->tiledOps.front()), kSizes);
   if (failed(steps) || steps->tiledOps.size() != 1)
     return;
 
@@ -320,7 +283,7 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
   regSizes[loops.m] = std::min(reg[0], mExtent);
   regSizes[loops.n] = std::min(reg[1], nExtent);
   FailureOr<scf::SCFTilingResult> inner =
-      tile(rewriter, step, regSizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}));
+      aiopt::tileOp(rewriter, step, regSizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}));
   if (failed(inner) || inner->tiledOps.size() != 1)
     return;
   linalg::LinalgOp registerTile =
@@ -328,14 +291,9 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
           .first;
   registerTile->setAttr(kRegisterTile, rewriter.getUnitAttr());
 
-  // Peel the register loops but the reduction, innermost first, so the
-  // peeled copy of an outer loop holds both parts of the inner ones. In
-  // blocks of static sizes every register tile, remainders included, then
-  // has static sizes.
-  SmallVector<size_t> positions;
-  for (size_t i = 2; i <= inner->loops.size(); ++i)
-    positions.push_back(i);
-  peel(rewriter, inner->loops, positions);
+  // Peel the register loops but the reduction: in blocks of static sizes
+  // every register tile, remainders included, then has a static size.
+  aiopt::peelLoops(rewriter, inner->loops, /*keepInnermost=*/1);
 }
 
 struct TileAndVectorizePass

@@ -74,21 +74,13 @@ struct VectorizeElementwisePass
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       SmallVector<int64_t> sizes(ranges.size(), 1);
       sizes.back() = std::min(vectorSize.getValue(), ranges.back());
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(ctx, sizes));
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+      FailureOr<scf::SCFTilingResult> tiled = aiopt::tileOp(rewriter, op, sizes);
       if (failed(tiled) || tiled->tiledOps.size() != 1)
         continue;
-      rewriter.replaceOp(op, tiled->replacements);
       tiled->tiledOps.front()->setAttr(kPiece, rewriter.getUnitAttr());
       // The innermost loop's remainder becomes a piece of static size.
-      if (auto inner = dyn_cast<scf::ForOp>(tiled->loops.back().getOperation())) {
-        scf::ForOp partial;
-        rewriter.setInsertionPoint(inner);
-        (void)scf::peelForLoopAndSimplifyBounds(rewriter, inner, partial);
-      }
+      if (!tiled->loops.empty())
+        aiopt::peelLoops(rewriter, ArrayRef(tiled->loops).take_back(), /*keepInnermost=*/0);
     }
 
     // Only the innermost loop of a piece is wider than one: the others are

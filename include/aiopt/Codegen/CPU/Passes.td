@@ -157,9 +157,9 @@ def CPUVectorizeElementwisePass : Pass<"aiopt-cpu-vectorize-elementwise"> {
     inputs are read in loop order or broadcast along the innermost loop:
     tiles the innermost loop by `vector-size` (every other loop by one),
     peels it so every tile has a static size, drops the unit loops and
-    vectorizes each tile. LLVM does not vectorize such loops on its own when
-    they read many buffers (fused depthwise-convolution taps read nine),
-    since it cannot prove that the buffers do not overlap.
+    vectorizes each tile, so these loops become vector code whatever LLVM's
+    loop vectorizer decides about them (fused depthwise-convolution taps
+    read nine buffers it cannot prove disjoint).
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"8",
