@@ -9,8 +9,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+
+// The allocator compiled code calls (lib/Runtime/Runtime.c).
+extern "C" void *_mlir_memref_to_llvm_alloc(size_t size);
+extern "C" void _mlir_memref_to_llvm_free(void *ptr);
 
 namespace {
 
@@ -22,8 +27,9 @@ void doubleEntry(void **inputs, void *results) {
   float *src;
   std::memcpy(&src, &in[1], sizeof(void *));
   int64_t rows = in[3];
-  // Result stored column-major: strides {1, rows}.
-  auto *buffer = static_cast<float *>(std::malloc(sizeof(float) * rows * 2 + 1));
+  // Result stored column-major: strides {1, rows}; allocated as compiled
+  // code does, since the runtime frees results through the same allocator.
+  auto *buffer = static_cast<float *>(_mlir_memref_to_llvm_alloc(sizeof(float) * rows * 2 + 1));
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < 2; ++j)
       buffer[j * rows + i] = 2 * src[i * 2 + j];
@@ -74,6 +80,30 @@ TEST(Runtime, CopiesStridedResults) {
     EXPECT_FLOAT_EQ(y[i], 2 * x[i]);
   aiopt_tensor_free(&out);
   EXPECT_EQ(out.data, nullptr);
+}
+
+TEST(Runtime, ReusesFreedBuffersOfTheSameSize) {
+  aiopt_release_cached_memory();
+  void *a = _mlir_memref_to_llvm_alloc(1000);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % 16, 0u);
+  std::memset(a, 1, 1000);
+  _mlir_memref_to_llvm_free(a);
+  // Same size: the cached buffer; another size: a new one.
+  void *b = _mlir_memref_to_llvm_alloc(1000);
+  EXPECT_EQ(b, a);
+  void *c = _mlir_memref_to_llvm_alloc(2000);
+  EXPECT_NE(c, a);
+  _mlir_memref_to_llvm_free(b);
+  _mlir_memref_to_llvm_free(c);
+  _mlir_memref_to_llvm_free(nullptr);
+  // Released buffers go back to the system; allocation goes on working.
+  aiopt_release_cached_memory();
+  void *d = _mlir_memref_to_llvm_alloc(3000);
+  ASSERT_NE(d, nullptr);
+  std::memset(d, 0, 3000);
+  _mlir_memref_to_llvm_free(d);
+  aiopt_release_cached_memory();
 }
 
 TEST(Runtime, RejectsBadArguments) {
