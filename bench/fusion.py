@@ -4,17 +4,15 @@
 For a ResNet-50 (onnx backend data, random weights), a MobileNetV2-style
 CNN and a 2-layer BERT-style encoder (integration_test/lib/models.py, fixed
 seeds): compile at -O0 (no graph or loop fusion, LLVM -O0), -O1 (folding
-and CSE, LLVM -O2), -O2 (the default: operator recognition, batch-norm
-folding, epilogue and elementwise fusion, LLVM -O3) and -O3 (-O2 plus
-tile-and-fuse of epilogues), run each, and print the median latency over
+and CSE, LLVM -O2), -O2 (the default: operator and attention recognition,
+batch-norm folding, epilogue and elementwise fusion, epilogues fused into
+the blocks of their contraction, LLVM -O2) and -O3 (-O2 with LLVM -O3),
+run each, and print the median latency over
 --repeat runs after a warm-up, with onnxruntime (1 thread) as the
 reference column and the -O0/-O2 and -O1/-O2 ratios. Not a test: timings
 depend on the machine and its load.
 
-    python bench/fusion.py [--repeat N] [--models a,b] [--levels=-O0,-O2] [--markdown FILE] [--tile-fuse]
-
---tile-fuse adds a column for -O2 plus aiopt-cpu-fuse-epilogue-tiles (the
-tile-and-fuse pass no level runs yet), built through aiopt-opt.
+    python bench/fusion.py [--repeat N] [--models a,b] [--levels=-O0,-O2] [--markdown FILE]
 """
 
 import argparse
@@ -28,7 +26,6 @@ import onnx
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
-import subprocess  # noqa: E402
 
 import aiopt_e2e  # noqa: E402
 import models  # noqa: E402
@@ -44,18 +41,6 @@ def ort_latency(path, inputs, repeat):
     return float(np.median(ort_run.latencies(path, inputs, 1, repeat)))
 
 
-def compile_tile_fused(path, workdir, name):
-    """-O2 with the epilogue tile-and-fuse pass after the linalg phase."""
-    bindir = os.path.join(ROOT, "build", "bin")
-    graph, lin = os.path.join(workdir, "graph.mlir"), os.path.join(workdir, "linalg.mlir")
-    subprocess.run([os.path.join(bindir, "aiopt-compile"), path, "--compile-to=graph",
-                    "--name", name, "-o", graph], check=True)
-    subprocess.run([os.path.join(bindir, "aiopt-opt"), graph, "--pass-pipeline=builtin.module("
-                    "aiopt-linalg-pipeline,aiopt-cpu-fuse-epilogue-tiles,canonicalize,cse)",
-                    "-o", lin], check=True)
-    return aiopt_e2e.compile_model(lin, workdir, name, ("--compile-from=linalg",), quiet=True)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
@@ -63,11 +48,9 @@ def main():
     parser.add_argument("--levels", default=",".join(LEVELS),
                         help="comma-separated levels to compile (-O0 and -O2 are always in)")
     parser.add_argument("--markdown", help="also write the table as Markdown here")
-    parser.add_argument("--tile-fuse", action="store_true",
-                        help="add -O2 + aiopt-cpu-fuse-epilogue-tiles")
     args = parser.parse_args()
     chosen = set(args.levels.split(",")) | {"-O0", "-O2"}
-    levels = [l for l in LEVELS if l in chosen] + (["tiles"] if args.tile_fuse else [])
+    levels = [l for l in LEVELS if l in chosen]
 
     rows = []
     with tempfile.TemporaryDirectory() as work:
@@ -82,8 +65,7 @@ def main():
                 d = os.path.join(work, label + level)
                 os.makedirs(d)
                 t0 = time.perf_counter()
-                exe = (compile_tile_fused(path, d, label) if level == "tiles" else
-                       aiopt_e2e.compile_model(path, d, label, (level,), quiet=True))
+                exe = aiopt_e2e.compile_model(path, d, label, (level,), quiet=True)
                 row["compile" + level] = time.perf_counter() - t0
                 aiopt_e2e.run_compiled(exe, inputs, d)  # warm-up
                 _, row[level] = aiopt_e2e.run_compiled(exe, inputs, d, repeat=args.repeat)

@@ -82,7 +82,10 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     std::string registerTile = options.vectorBits >= 512   ? "8,32"
                                : options.vectorBits >= 256 ? "6,16"
                                                            : "8,8";
-    add(pm, "aiopt-cpu-tile-and-vectorize{register-tile=" + registerTile + "}");
+    // From -O2, each block of a contraction's result also goes through its
+    // elementwise epilogue (bias, activation, residual add) while in cache.
+    add(pm, "aiopt-cpu-tile-and-vectorize{register-tile=" + registerTile +
+                " fuse-epilogues=" + (options.optLevel >= 2 ? "true" : "false") + "}");
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       add(pm, "aiopt-cpu-distribute");

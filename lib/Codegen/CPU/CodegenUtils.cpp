@@ -49,10 +49,11 @@ void mlir::aiopt::peelLoops(RewriterBase &rewriter, ArrayRef<LoopLikeOpInterface
 }
 
 linalg::LinalgOp mlir::aiopt::dropUnitLoops(RewriterBase &rewriter, linalg::GenericOp op,
-                                            ArrayRef<unsigned> keep) {
+                                            ArrayRef<unsigned> keep, bool reshape) {
   linalg::ControlDropUnitDims control;
   control.rankReductionStrategy =
-      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+      reshape ? linalg::ControlDropUnitDims::RankReductionStrategy::ReassociativeReshape
+              : linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
   SmallVector<unsigned> candidates;
   for (unsigned i = 0; i < op.getNumLoops(); ++i)
     if (!llvm::is_contained(keep, i))

@@ -33,10 +33,11 @@ void peelLoops(RewriterBase &rewriter, ArrayRef<LoopLikeOpInterface> loops,
                unsigned keepInnermost);
 
 /// Drops the unit-extent loops of `op` except those in `keep`, with
-/// rank-reducing slices of its operands; returns the new op, or `op` when
-/// nothing drops.
+/// rank-reducing slices of its operands (`reshape`: collapse_shape and
+/// expand_shape instead, for whole tensors, which later reshape folding can
+/// see through); returns the new op, or `op` when nothing drops.
 linalg::LinalgOp dropUnitLoops(RewriterBase &rewriter, linalg::GenericOp op,
-                               ArrayRef<unsigned> keep = {});
+                               ArrayRef<unsigned> keep = {}, bool reshape = false);
 
 /// Canonicalizes `root` (so tiles get static sizes), then vectorizes every
 /// linalg op carrying the unit attribute `marker` (removing it) whose shapes

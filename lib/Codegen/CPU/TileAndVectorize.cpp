@@ -95,14 +95,18 @@ int64_t cacheTile(int64_t extent, int64_t max, int64_t multiple) {
 
 /// Drops the unit loops of `op` other than its m, n and k loops (the loops
 /// tiled by one) and turns the result into linalg.matmul where it is one,
-/// for which the vectorizer emits a single vector.contract. Returns the
-/// new op and its contraction loops (`op` and `loops` when nothing drops).
+/// for which the vectorizer emits a single vector.contract. `reshape`: the
+/// operands of a whole op are reshaped rather than sliced (see
+/// dropUnitLoops). Returns the new op and its contraction loops (`op` and
+/// `loops` when nothing drops).
 std::pair<linalg::LinalgOp, ContractionLoops>
-reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops) {
+reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
+                    bool reshape = false) {
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic)
     return {op, loops};
-  linalg::LinalgOp result = aiopt::dropUnitLoops(rewriter, generic, {loops.m, loops.n, loops.k});
+  linalg::LinalgOp result =
+      aiopt::dropUnitLoops(rewriter, generic, {loops.m, loops.n, loops.k}, reshape);
   if (result == op)
     return {op, loops};
   if (auto reducedGeneric = dyn_cast<linalg::GenericOp>(result.getOperation())) {
@@ -225,22 +229,237 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   return cast<linalg::LinalgOp>(contraction.getOperation());
 }
 
-/// Tiles one contraction into independent (m, n) blocks (an scf.forall,
-/// which threads may share), the reduction into cache-sized steps, and
-/// each block into register tiles; peels the register loops so their
-/// tiles have static sizes; marks the register tiles with kRegisterTile.
-void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
-                     ArrayRef<int64_t> cache, ArrayRef<int64_t> reg) {
-  // A plain matmul (unit batch loops dropped) has its right operand packed
-  // once, as a whole (at compile time for weights); its blocks then span
-  // column panels.
-  std::tie(op, loops) = reduceToContraction(rewriter, op, loops);
-  std::optional<unsigned> panels;
-  if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, reg[1])) {
-    op = *packed;
-    loops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
-    panels = 1;
+/// Whether `op` is an elementwise generic on tensors (all loops parallel,
+/// one result): the shape of a bias/activation/residual epilogue.
+bool isElementwiseGeneric(Operation *op) {
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  return generic && generic.hasPureTensorSemantics() && generic->getNumResults() == 1 &&
+         generic.getNumLoops() == generic.getNumParallelLoops();
+}
+
+/// When `op`'s accumulator is a fill or an elementwise initializer (a bias
+/// broadcast) seen through a reshape (unit batch dimensions dropped, column
+/// panels), makes the initializer produce the reshaped tensor itself
+/// (unit loops dropped from it; else upstream's fill and reshape-by-
+/// expansion folding patterns, applied to that reshape only), so that
+/// blocks can fuse it.
+void reshapeInitializer(RewriterBase &rewriter, linalg::LinalgOp op) {
+  Operation *reshape = op.getDpsInits()[0].getDefiningOp();
+  if (!reshape || !isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(reshape) ||
+      !reshape->getOperand(0).hasOneUse())
+    return;
+  Operation *initializer = reshape->getOperand(0).getDefiningOp();
+  if (!initializer || !(isa<linalg::FillOp>(initializer) || isElementwiseGeneric(initializer)))
+    return;
+  if (auto generic = dyn_cast<linalg::GenericOp>(initializer);
+      generic && isa<tensor::CollapseShapeOp>(reshape)) {
+    // Unit dimensions collapsed away: the initializer drops them too (its
+    // result expanded back), and the two reshapes cancel.
+    aiopt::dropUnitLoops(rewriter, generic, {}, /*reshape=*/true);
+    OpOperand &init = *op.getDpsInitOperand(0);
+    auto collapse = init.get().getDefiningOp<tensor::CollapseShapeOp>();
+    auto expand = collapse.getSrc().getDefiningOp<tensor::ExpandShapeOp>();
+    if (expand && expand.getSrc().getType() == collapse.getType() &&
+        expand.getReassociationIndices() == collapse.getReassociationIndices()) {
+      rewriter.modifyOpInPlace(op, [&] { init.set(expand.getSrc()); });
+      rewriter.eraseOp(collapse);
+      rewriter.eraseOp(expand);
+    }
+    return;
   }
+  MLIRContext *ctx = op.getContext();
+  RewritePatternSet patterns(ctx);
+  linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, [](OpOperand *) { return true; });
+  linalg::FillOp::getCanonicalizationPatterns(patterns, ctx);
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingOps);
+  (void)applyOpPatternsGreedily(ArrayRef<Operation *>{reshape}, std::move(patterns), config);
+}
+
+/// A contraction ready for tiling: unit loops dropped and, for a plain
+/// matmul, its right operand packed into column panels (the `panels` loop).
+struct Prepared {
+  linalg::LinalgOp op;
+  ContractionLoops loops;
+  std::optional<unsigned> panels;
+};
+
+/// Drops the unit batch loops of a whole contraction and packs its right
+/// operand once, as a whole (at compile time for weights); its blocks then
+/// span column panels.
+Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
+                            int64_t nr) {
+  std::tie(op, loops) = reduceToContraction(rewriter, op, loops, /*reshape=*/true);
+  reshapeInitializer(rewriter, op);
+  if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, nr)) {
+    reshapeInitializer(rewriter, *packed);
+    return {*packed, ContractionLoops{0, 2, 3}, 1u}; // (m, n1, n0, k)
+  }
+  return {op, loops, std::nullopt};
+}
+
+//===----------------------------------------------------------------------===//
+// Epilogues
+//===----------------------------------------------------------------------===//
+
+/// `v` (a static tensor) reshaped to `shape` (as many elements): collapsed
+/// to one dimension and expanded again, which keeps the row-major order.
+Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(v.getType());
+  if (type.getShape() == shape)
+    return v;
+  auto allDims = [](int64_t rank) {
+    return SmallVector<ReassociationIndices>{llvm::to_vector(llvm::seq<int64_t>(0, rank))};
+  };
+  Value flat = v;
+  if (type.getRank() != 1)
+    flat = tensor::CollapseShapeOp::create(b, loc, v, allDims(type.getRank()));
+  if (shape.size() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), flat, allDims(shape.size()));
+}
+
+/// When `op`'s result reaches an elementwise consumer only through a chain
+/// of single-use reshapes (packed panels collapsed back to columns, im2col
+/// columns expanded to an image), rewrites the consumer to iterate over
+/// the result's own shape (its other operands reshaped instead, the result
+/// reshaped back after it), so the two can be tiled together. Needs a
+/// consumer with identity maps and static shapes.
+void relinearizeEpilogue(RewriterBase &rewriter, linalg::LinalgOp op) {
+  Value result = op->getResult(0);
+  Value reached = result;
+  SmallVector<Operation *> reshapes;
+  while (reached.hasOneUse() &&
+         isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(*reached.getUsers().begin())) {
+    reshapes.push_back(*reached.getUsers().begin());
+    reached = reshapes.back()->getResult(0);
+  }
+  if (reached == result || !reached.hasOneUse() || !isElementwiseGeneric(*reached.getUsers().begin()))
+    return;
+  auto epilogue = cast<linalg::GenericOp>(*reached.getUsers().begin());
+  if (epilogue.hasDynamicShape() ||
+      !llvm::all_of(epilogue.getIndexingMapsArray(), [](AffineMap m) { return m.isIdentity(); }))
+    return;
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(result.getType()).getShape();
+  Location loc = epilogue.getLoc();
+  rewriter.setInsertionPoint(epilogue);
+  SmallVector<Value> inputs;
+  for (Value in : epilogue.getDpsInputs())
+    inputs.push_back(in == reached ? result : reshapeTo(rewriter, loc, in, shape));
+  auto outType = RankedTensorType::get(
+      shape, cast<RankedTensorType>(epilogue->getResult(0).getType()).getElementType());
+  Value init = tensor::EmptyOp::create(rewriter, loc, outType.getShape(), outType.getElementType());
+  auto identity = rewriter.getMultiDimIdentityMap(shape.size());
+  auto relinearized = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{outType}, inputs, ValueRange{init},
+      SmallVector<AffineMap>(inputs.size() + 1, identity),
+      SmallVector<utils::IteratorType>(shape.size(), utils::IteratorType::parallel));
+  rewriter.inlineRegionBefore(epilogue.getRegion(), relinearized.getRegion(),
+                              relinearized.getRegion().end());
+  auto resultType = cast<RankedTensorType>(epilogue->getResult(0).getType());
+  rewriter.replaceOp(epilogue, reshapeTo(rewriter, loc, relinearized.getResult(0),
+                                         resultType.getShape()));
+  for (Operation *reshape : llvm::reverse(reshapes))
+    rewriter.eraseOp(reshape);
+}
+
+/// The elementwise op that is the only user of `op`'s result, reading it
+/// through a permutation of its loops.
+linalg::GenericOp soleEpilogue(linalg::LinalgOp op) {
+  Value result = op->getResult(0);
+  if (!result.hasOneUse() || !isElementwiseGeneric(*result.getUsers().begin()))
+    return nullptr;
+  auto epilogue = cast<linalg::GenericOp>(*result.getUsers().begin());
+  OpOperand &use = *result.getUses().begin();
+  if (epilogue.isDpsInit(&use) || !epilogue.getMatchingIndexingMap(&use).isPermutation())
+    return nullptr;
+  return epilogue;
+}
+
+/// Tiles `epilogue` into the blocks `sizes` (per loop of `op`, in `order`)
+/// describe, as an scf.forall, and fuses `op` and the ops initializing its
+/// accumulator into each block: the block's contraction result goes through
+/// the epilogue while it is in cache. Returns the block's contraction.
+FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                linalg::GenericOp epilogue,
+                                                ArrayRef<int64_t> sizes,
+                                                ArrayRef<int64_t> order) {
+  // Epilogue loop of each contraction loop, through the result's dims.
+  AffineMap read = epilogue.getMatchingIndexingMap(&*op->getResult(0).getUses().begin());
+  AffineMap write = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  SmallVector<int64_t> epilogueSizes(epilogue.getNumLoops(), 0);
+  DenseMap<int64_t, int64_t> epilogueLoop;
+  for (unsigned d = 0; d < write.getNumResults(); ++d) {
+    epilogueLoop[write.getDimPosition(d)] = read.getDimPosition(d);
+    epilogueSizes[read.getDimPosition(d)] = sizes[write.getDimPosition(d)];
+  }
+  SmallVector<int64_t> epilogueOrder;
+  for (int64_t loop : order)
+    if (epilogueLoop.contains(loop))
+      epilogueOrder.push_back(epilogueLoop[loop]);
+
+  // The epilogue writes into a tensor of its own: sharing a (CSE'd)
+  // tensor.empty with the accumulator would make the accumulator's
+  // initializer write the loop's destination.
+  for (OpOperand &init : epilogue.getDpsInitsMutable())
+    if (auto empty = init.get().getDefiningOp<tensor::EmptyOp>(); empty && !empty->hasOneUse()) {
+      rewriter.setInsertionPoint(epilogue);
+      rewriter.modifyOpInPlace(epilogue, [&] { init.set(rewriter.clone(*empty)->getResult(0)); });
+    }
+
+  scf::SCFTileAndFuseOptions options;
+  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), epilogueSizes));
+  options.tilingOptions.setInterchange(epilogueOrder);
+  options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  // Only the contraction and its accumulator's initializers (fill, bias
+  // broadcast) join the block; other producers (im2col gathers, packing,
+  // residual inputs) are computed once, outside.
+  Operation *contraction = op.getOperation();
+  options.setFusionControlFn(
+      [contraction](tensor::ExtractSliceOp slice, OpResult producer, bool)
+          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        Operation *owner = producer.getOwner();
+        bool initializesAccumulator =
+            (isa<linalg::FillOp>(owner) || isElementwiseGeneric(owner)) &&
+            llvm::any_of(slice->getUses(), [](OpOperand &use) {
+              auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+              return user && user.getNumReductionLoops() && user.isDpsInit(&use);
+            });
+        if (owner == contraction || initializesAccumulator)
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  rewriter.setInsertionPoint(epilogue);
+  FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
+      rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+  if (failed(fused))
+    return failure();
+  linalg::LinalgOp block;
+  for (Operation *tiled : fused->tiledAndFusedOps)
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled); linalgOp && linalgOp.getNumReductionLoops())
+      block = linalgOp;
+  for (OpResult r : epilogue->getResults())
+    rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
+  rewriter.eraseOp(epilogue);
+  if (!block)
+    return failure();
+  return block;
+}
+
+//===----------------------------------------------------------------------===//
+// Tiling
+//===----------------------------------------------------------------------===//
+
+/// Tiles one prepared contraction into independent (m, n) blocks (an
+/// scf.forall, which threads may share; with `fuseEpilogue`, the blocks of
+/// its elementwise consumer, the contraction fused into each), the
+/// reduction into cache-sized steps, and each block into register tiles;
+/// peels the register loops so their tiles have static sizes; marks the
+/// register tiles with kRegisterTile.
+void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t> cache,
+                     ArrayRef<int64_t> reg, bool fuseEpilogue) {
+  auto [op, loops, panels] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   // Blocks: one along every loop but m, n and k, and as many column panels
@@ -252,16 +471,23 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
   sizes[loops.m] = cacheTile(bounds[loops.m], cache[0], reg[0]);
   sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], reg[1]);
   sizes[loops.k] = 0;
-  FailureOr<scf::SCFTilingResult> blocks =
-      aiopt::tileOp(rewriter, op, sizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}),
-           /*forall=*/true);
-  if (failed(blocks) || blocks->tiledOps.size() != 1)
-    return;
+  SmallVector<int64_t> order = orderEndingWith(numLoops, {loops.m, loops.n, loops.k});
+  linalg::LinalgOp block;
+  if (linalg::GenericOp epilogue = fuseEpilogue ? soleEpilogue(op) : nullptr) {
+    FailureOr<linalg::LinalgOp> fused = tileEpilogueAndFuse(rewriter, op, epilogue, sizes, order);
+    if (failed(fused))
+      return;
+    block = *fused;
+  } else {
+    FailureOr<scf::SCFTilingResult> blocks = aiopt::tileOp(rewriter, op, sizes, order, /*forall=*/true);
+    if (failed(blocks) || blocks->tiledOps.size() != 1)
+      return;
+    block = cast<linalg::LinalgOp>(blocks->tiledOps.front());
+  }
 
   SmallVector<int64_t> kSizes(numLoops, 0);
   kSizes[loops.k] = std::min(cache[1], bounds[loops.k]);
-  FailureOr<scf::SCFTilingResult> steps =
-      aiopt::tileOp(rewriter, cast<linalg::LinalgOp>(blocks->tiledOps.front()), kSizes);
+  FailureOr<scf::SCFTilingResult> steps = aiopt::tileOp(rewriter, block, kSizes);
   if (failed(steps) || steps->tiledOps.size() != 1)
     return;
 
@@ -283,7 +509,7 @@ void tileContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoo
   regSizes[loops.m] = std::min(reg[0], mExtent);
   regSizes[loops.n] = std::min(reg[1], nExtent);
   FailureOr<scf::SCFTilingResult> inner =
-      aiopt::tileOp(rewriter, step, regSizes, orderEndingWith(numLoops, {loops.m, loops.n, loops.k}));
+      aiopt::tileOp(rewriter, step, regSizes, orderEndingWith(numLoops, {loops.n, loops.m, loops.k}));
   if (failed(inner) || inner->tiledOps.size() != 1)
     return;
   linalg::LinalgOp registerTile =
@@ -325,8 +551,14 @@ struct TileAndVectorizePass
         targets.push_back({op, *loops});
     });
     IRRewriter rewriter(ctx);
-    for (auto [op, loops] : targets)
-      tileContraction(rewriter, op, loops, cache, reg);
+    SmallVector<Prepared> prepared;
+    for (auto [op, loops] : targets) {
+      prepared.push_back(prepareContraction(rewriter, op, loops, reg[1]));
+      if (fuseEpilogues)
+        relinearizeEpilogue(rewriter, prepared.back().op);
+    }
+    for (const Prepared &p : prepared)
+      tileContraction(rewriter, p, cache, reg, fuseEpilogues);
 
     // Static sizes reach the full register tiles, which become
     // vector.contract.

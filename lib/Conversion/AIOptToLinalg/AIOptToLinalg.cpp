@@ -37,6 +37,7 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
   populateScatterPatterns(patterns);
   populateEinsumPatterns(patterns);
   populateSelectionPatterns(patterns);
+  populateAttentionPatterns(patterns);
 }
 
 void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {

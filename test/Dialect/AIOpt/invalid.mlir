@@ -413,3 +413,35 @@ func.func @clip_bounds(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) {
   %0 = aiopt.gemm %a, %b {activation = 1 : i32, activation_params = array<f64: 6.0, 0.0>} : tensor<3x4xf32>, tensor<4x5xf32>
   return
 }
+
+// -----
+
+func.func @attention_depth(%q: tensor<2x4x16xf32>, %kt: tensor<2x8x4xf32>, %v: tensor<2x4x8xf32>) {
+  // expected-error@+1 {{query depth 16 differs from key depth 8}}
+  %0 = aiopt.attention %q, %kt, %v {scale = 1.0 : f32} : tensor<2x4x16xf32>, tensor<2x8x4xf32>, tensor<2x4x8xf32> -> tensor<2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_batch(%q: tensor<2x4x16xf32>, %kt: tensor<3x16x4xf32>, %v: tensor<2x4x8xf32>) {
+  // expected-error@+1 {{batch dimension 0 differs between operands}}
+  %0 = aiopt.attention %q, %kt, %v {scale = 1.0 : f32} : tensor<2x4x16xf32>, tensor<3x16x4xf32>, tensor<2x4x8xf32> -> tensor<2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_mask(%q: tensor<2x4x16xf32>, %kt: tensor<2x16x4xf32>, %v: tensor<2x4x8xf32>, %m: tensor<4x3xf32>) {
+  // expected-error@+1 {{mask of shape [4, 3] does not broadcast to the scores [2, 4, 4]}}
+  %0 = aiopt.attention %q, %kt, %v, %m {scale = 1.0 : f32} : tensor<2x4x16xf32>, tensor<2x16x4xf32>, tensor<2x4x8xf32>, tensor<4x3xf32> -> tensor<2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_result(%q: tensor<2x4x16xf32>, %kt: tensor<2x16x4xf32>, %v: tensor<2x4x8xf32>) {
+  // expected-error@+1 {{result must be [batch..., Lq, Dv]}}
+  %0 = aiopt.attention %q, %kt, %v {scale = 1.0 : f32} : tensor<2x4x16xf32>, tensor<2x16x4xf32>, tensor<2x4x8xf32> -> tensor<2x4x16xf32>
+  return
+}

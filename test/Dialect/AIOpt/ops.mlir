@@ -206,3 +206,11 @@ func.func @gather_elements_mod_bitwise(%x: tensor<2x5xf32>, %ids: tensor<2x?xi64
   %2 = aiopt.xor %a, %1 : tensor<4xi8>, tensor<4xi8>
   return %0, %1, %2 : tensor<2x?xf32>, tensor<4xi8>, tensor<4xi8>
 }
+
+// CHECK-LABEL: func.func @attention
+// CHECK: aiopt.attention %arg0, %arg1, %arg2, %arg3 {scale = 1.250000e-01 : f32} : tensor<1x2x8x64xf32>, tensor<1x2x64x8xf32>, tensor<1x2x8x32xf32>, tensor<1x1x1x8xf32> -> tensor<1x2x8x32xf32>
+func.func @attention(%q: tensor<1x2x8x64xf32>, %kt: tensor<1x2x64x8xf32>, %v: tensor<1x2x8x32xf32>,
+                     %mask: tensor<1x1x1x8xf32>) -> tensor<1x2x8x32xf32> {
+  %0 = aiopt.attention %q, %kt, %v, %mask {scale = 0.125 : f32} : tensor<1x2x8x64xf32>, tensor<1x2x64x8xf32>, tensor<1x2x8x32xf32>, tensor<1x1x1x8xf32> -> tensor<1x2x8x32xf32>
+  return %0 : tensor<1x2x8x32xf32>
+}

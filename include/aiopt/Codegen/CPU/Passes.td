@@ -61,21 +61,6 @@ def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
-def CPUFuseEpilogueTilesPass : Pass<"aiopt-cpu-fuse-epilogue-tiles"> {
-  let summary = "Tile elementwise epilogues and fuse their contraction into each tile";
-  let description = [{
-    For an all-parallel `linalg.generic` (a bias and activation epilogue)
-    whose operand a contraction or convolution (a linalg op with reduction
-    loops, used only there) produces, tiles the epilogue by one along every
-    loop but the innermost and fuses the contraction (and its initial fill)
-    into the tile loop: each row of the result is computed and then passed
-    through the epilogue while it is in cache, in one loop nest. Not in an
-    optimization level yet: on the naive loops it does not pay off
-    (`bench/fusion.py --tile-fuse`, docs/fusion.md).
-  }];
-  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
-}
-
 def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
   let summary = "Fuse elementwise producers into consumers that read each element once";
   let description = [{
@@ -98,17 +83,26 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     lowered through im2col) with static shapes and f32 operands whose
     result is contiguous along an `n` dimension:
 
-    1. tiles the result into independent (m, n) blocks of at most
+    1. drops unit batch loops and, for a plain matmul with a static number
+       of columns that is a multiple of the register tile's, packs the
+       right operand into column panels `[n/nr, k, nr]` (at compile time
+       when it is a constant);
+    2. tiles the result into independent (m, n) blocks of at most
        `cache-tiles` m x n, as an `scf.forall` (threads share it with
        `aiopt-compile --parallel`; otherwise it runs in order). Block sizes
        divide the extents where a size in [max/2, max] does, so blocks
-       have static sizes;
-    2. tiles the reduction into steps of `cache-tiles` k;
-    3. tiles each block into register tiles of `register-tile` m x n with
+       have static sizes. With `fuse-epilogues`, when the contraction's
+       only user is an elementwise generic (bias, activation, residual
+       add; reshapes in between are moved past it), the blocks are that
+       epilogue's, and the contraction and its accumulator's initializer
+       are fused into each: every block of the result goes through the
+       epilogue while it is in cache, in one loop nest;
+    3. tiles the reduction into steps of `cache-tiles` k;
+    4. tiles each block into register tiles of `register-tile` m x n with
        the reduction innermost and of size one, and peels the register
        loops so every full tile, and in static blocks every remainder, has
        static sizes;
-    4. drops the other loops' unit dimensions, vectorizes the static tiles
+    5. drops the other loops' unit dimensions, vectorizes the static tiles
        into `vector.contract` and lowers it to outer products (one
        broadcast-FMA per row and vector of columns).
 
@@ -123,6 +117,8 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
                "Block and step sizes for (m, k, n): default 64,256,256">,
     ListOption<"registerTile", "register-tile", "int64_t",
                "Register tile sizes for (m, n): default 6,16">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Fuse each contraction into the blocks of its elementwise consumer">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect", "::mlir::affine::AffineDialect"];

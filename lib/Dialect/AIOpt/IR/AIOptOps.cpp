@@ -708,6 +708,49 @@ LogicalResult SoftmaxOp::verify() {
   return success();
 }
 
+LogicalResult AttentionOp::verify() {
+  RankedTensorType q = getQuery().getType(), kt = getKeyTransposed().getType(),
+                   v = getValue().getType(), out = getOutput().getType();
+  int64_t rank = q.getRank();
+  if (rank < 2 || kt.getRank() != rank || v.getRank() != rank || out.getRank() != rank)
+    return emitOpError("query, key_transposed, value and result must have the same rank >= 2");
+  Type et = q.getElementType();
+  if (kt.getElementType() != et || v.getElementType() != et || out.getElementType() != et)
+    return emitOpError("element types differ");
+  // Equal sizes where both are static.
+  auto agree = [](int64_t a, int64_t b) {
+    return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+  };
+  for (int64_t d = 0; d < rank - 2; ++d)
+    if (!agree(q.getDimSize(d), kt.getDimSize(d)) || !agree(q.getDimSize(d), v.getDimSize(d)) ||
+        !agree(q.getDimSize(d), out.getDimSize(d)))
+      return emitOpError("batch dimension ") << d << " differs between operands";
+  if (!agree(q.getDimSize(rank - 1), kt.getDimSize(rank - 2)))
+    return emitOpError("query depth ") << q.getDimSize(rank - 1) << " differs from key depth "
+                                        << kt.getDimSize(rank - 2);
+  if (!agree(kt.getDimSize(rank - 1), v.getDimSize(rank - 2)))
+    return emitOpError("key length ") << kt.getDimSize(rank - 1) << " differs from value length "
+                                       << v.getDimSize(rank - 2);
+  if (!agree(out.getDimSize(rank - 2), q.getDimSize(rank - 2)) ||
+      !agree(out.getDimSize(rank - 1), v.getDimSize(rank - 1)))
+    return emitOpError("result must be [batch..., Lq, Dv]");
+  if (Value mask = getMask()) {
+    auto mt = cast<RankedTensorType>(mask.getType());
+    SmallVector<int64_t> scores(q.getShape().drop_back());
+    scores.push_back(kt.getDimSize(rank - 1));
+    if (mt.getRank() > rank || mt.getElementType() != et)
+      return emitOpError("mask must have rank <= ") << rank << " and the operands' element type";
+    for (int64_t d = 0; d < mt.getRank(); ++d) {
+      int64_t m = mt.getDimSize(d), s = scores[rank - mt.getRank() + d];
+      if (m != 1 && !agree(m, s))
+        return emitOpError("mask of shape ") << shapeStr(mt.getShape())
+                                             << " does not broadcast to the scores "
+                                             << shapeStr(scores);
+    }
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//

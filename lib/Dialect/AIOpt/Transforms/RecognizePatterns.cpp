@@ -1,6 +1,7 @@
 //===- RecognizePatterns.cpp - the aiopt-recognize-patterns pass ----------===//
 //
-// Exporters spell GELU, SiLU and LayerNormalization in primitive ops. These
+// Exporters spell GELU, SiLU, LayerNormalization and attention in primitive
+// ops. These
 // patterns find those spellings (operands of commutative ops in either
 // order, constants within a relative 1e-4) and replace them with the single
 // aiopt op, so later passes and the lowering see one op.
@@ -232,10 +233,88 @@ struct RecognizeLayerNorm : OpRewritePattern<DivOp> {
   }
 };
 
+/// A plain matmul (no bias or epilogue) with one use.
+MatMulOp plainMatMul(Value v) {
+  auto mm = v.getDefiningOp<MatMulOp>();
+  return mm && !mm.getBias() && !mm.getActivation() && v.hasOneUse() ? mm : MatMulOp();
+}
+
+/// The scale of `v` = s * c, c * s or s / c with `s` a plain matmul and c a
+/// scalar constant (1 when `v` is the matmul itself); sets `scores`.
+std::optional<double> scoreScale(Value v, MatMulOp &scores) {
+  if ((scores = plainMatMul(v)))
+    return 1.0;
+  if (!v.hasOneUse())
+    return std::nullopt;
+  auto scalar = [](Value c) -> std::optional<double> {
+    FailureOr<SmallVector<double>> values = constantFloats(c);
+    if (failed(values) || values->size() != 1)
+      return std::nullopt;
+    return (*values)[0];
+  };
+  if (auto mul = v.getDefiningOp<MulOp>()) {
+    for (auto [s, c] : {std::pair(mul.getLhs(), mul.getRhs()), std::pair(mul.getRhs(), mul.getLhs())})
+      if (std::optional<double> k = scalar(c); k && (scores = plainMatMul(s)))
+        return *k;
+  }
+  if (auto div = v.getDefiningOp<DivOp>())
+    if (std::optional<double> k = scalar(div.getRhs()); k && *k != 0 &&
+                                                        (scores = plainMatMul(div.getLhs())))
+      return 1 / *k;
+  return std::nullopt;
+}
+
+/// softmax(Q KT * scale + mask) V: MatMul(Softmax(Add(Scale(MatMul(Q, KT)),
+/// mask)), V), the Add and the scale optional, softmax along the last axis,
+/// Q, KT and V of one rank with equal batch dimensions.
+struct RecognizeAttention : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp out, PatternRewriter &rewriter) const override {
+    if (out.getBias() || out.getActivation())
+      return rewriter.notifyMatchFailure(out, "has an epilogue");
+    auto softmax = out.getLhs().getDefiningOp<SoftmaxOp>();
+    RankedTensorType type = out.getType();
+    int64_t rank = type.getRank();
+    if (!softmax || softmax.getLog() || static_cast<int64_t>(softmax.getAxis()) != rank - 1 ||
+        !softmax->hasOneUse())
+      return rewriter.notifyMatchFailure(out, "left operand is not a last-axis softmax");
+    Value logits = softmax.getInput(), mask;
+    MatMulOp scores;
+    std::optional<double> scale = scoreScale(logits, scores);
+    if (auto add = logits.getDefiningOp<AddOp>(); !scale && add && logits.hasOneUse()) {
+      for (auto [s, m] : {std::pair(add.getLhs(), add.getRhs()), std::pair(add.getRhs(), add.getLhs())})
+        if (!scale && (scale = scoreScale(s, scores)))
+          mask = m;
+    }
+    if (!scale)
+      return rewriter.notifyMatchFailure(out, "no scaled Q K^T product under the softmax");
+    Value q = scores.getLhs(), kt = scores.getRhs(), v = out.getRhs();
+    RankedTensorType qt = cast<RankedTensorType>(q.getType()),
+                     ktt = cast<RankedTensorType>(kt.getType()),
+                     vt = cast<RankedTensorType>(v.getType()), st = scores.getType();
+    if (qt.getRank() != rank || ktt.getRank() != rank || vt.getRank() != rank ||
+        qt.getShape().drop_back(2) != ktt.getShape().drop_back(2) ||
+        qt.getShape().drop_back(2) != vt.getShape().drop_back(2) ||
+        llvm::is_contained(qt.getShape().drop_back(2), ShapedType::kDynamic))
+      return rewriter.notifyMatchFailure(out, "operands broadcast their batch dimensions");
+    if (mask) {
+      auto mt = cast<RankedTensorType>(mask.getType());
+      FailureOr<SmallVector<int64_t>> b = broadcastShapes({st.getShape(), mt.getShape()});
+      if (mt.getRank() > rank || failed(b) || ArrayRef<int64_t>(*b) != st.getShape() ||
+          mt.getElementType() != st.getElementType())
+        return rewriter.notifyMatchFailure(out, "mask does not broadcast to the scores");
+    }
+    rewriter.replaceOpWithNewOp<AttentionOp>(out, type, q, kt, v, mask,
+                                             rewriter.getF32FloatAttr(*scale));
+    return success();
+  }
+};
+
 struct RecognizePatternsPass : aiopt::impl::RecognizePatternsPassBase<RecognizePatternsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<RecognizeGeluErf, RecognizeGeluTanh, RecognizeSilu, RecognizeLayerNorm>(
+    patterns.add<RecognizeGeluErf, RecognizeGeluTanh, RecognizeSilu, RecognizeLayerNorm,
+                 RecognizeAttention>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -101,3 +101,59 @@ func.func @lookalikes(%x: tensor<2x4xf32>, %z: tensor<2x4xf32>) -> (tensor<2x4xf
   %w = aiopt.mul %x, %sz : tensor<2x4xf32>, tensor<2x4xf32>
   return %g, %n, %w : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>
 }
+
+// -----
+
+// Attention as BERT exports it: Q K^T / sqrt(d) + mask, softmax, times V.
+// CHECK-LABEL: func.func @attention
+// CHECK: %[[O:.*]] = aiopt.attention %arg0, %arg1, %arg2, %arg3 {scale = 1.250000e-01 : f32} : tensor<1x2x8x64xf32>, tensor<1x2x64x8xf32>, tensor<1x2x8x64xf32>, tensor<1x1x1x8xf32> -> tensor<1x2x8x64xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @attention(%q: tensor<1x2x8x64xf32>, %kt: tensor<1x2x64x8xf32>, %v: tensor<1x2x8x64xf32>,
+                     %mask: tensor<1x1x1x8xf32>) -> tensor<1x2x8x64xf32> {
+  %c = aiopt.constant dense<8.0> : tensor<f32>
+  %s = aiopt.matmul %q, %kt : tensor<1x2x8x64xf32>, tensor<1x2x64x8xf32>
+  %d = aiopt.div %s, %c : tensor<1x2x8x8xf32>, tensor<f32>
+  %a = aiopt.add %mask, %d : tensor<1x1x1x8xf32>, tensor<1x2x8x8xf32>
+  %p = aiopt.softmax %a {axis = 3 : i64} : tensor<1x2x8x8xf32>
+  %o = aiopt.matmul %p, %v : tensor<1x2x8x8xf32>, tensor<1x2x8x64xf32>
+  return %o : tensor<1x2x8x64xf32>
+}
+
+// -----
+
+// No mask, the scale as a multiplication, three dimensions.
+// CHECK-LABEL: func.func @attention_unmasked
+// CHECK: aiopt.attention %arg0, %arg1, %arg2 {scale = 2.500000e-01 : f32} : tensor<2x4x16xf32>, tensor<2x16x4xf32>, tensor<2x4x8xf32> -> tensor<2x4x8xf32>
+func.func @attention_unmasked(%q: tensor<2x4x16xf32>, %kt: tensor<2x16x4xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %c = aiopt.constant dense<0.25> : tensor<1xf32>
+  %s = aiopt.matmul %q, %kt : tensor<2x4x16xf32>, tensor<2x16x4xf32>
+  %m = aiopt.mul %c, %s : tensor<1xf32>, tensor<2x4x4xf32>
+  %p = aiopt.softmax %m {axis = 2 : i64} : tensor<2x4x4xf32>
+  %o = aiopt.matmul %p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Not attention: a softmax along another axis, scores used twice, a
+// non-constant scale, and values broadcast along the batch.
+// CHECK-LABEL: func.func @attention_lookalikes
+// CHECK-NOT: aiopt.attention
+func.func @attention_lookalikes(%q: tensor<2x4x16xf32>, %kt: tensor<2x16x4xf32>, %v: tensor<2x4x8xf32>,
+                                %k: tensor<f32>, %v1: tensor<1x4x8xf32>)
+    -> (tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x4xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>) {
+  %s0 = aiopt.matmul %q, %kt : tensor<2x4x16xf32>, tensor<2x16x4xf32>
+  %p0 = aiopt.softmax %s0 {axis = 1 : i64} : tensor<2x4x4xf32>
+  %o0 = aiopt.matmul %p0, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>
+  %s1 = aiopt.matmul %q, %kt : tensor<2x4x16xf32>, tensor<2x16x4xf32>
+  %p1 = aiopt.softmax %s1 {axis = 2 : i64} : tensor<2x4x4xf32>
+  %o1 = aiopt.matmul %p1, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>
+  %s2 = aiopt.matmul %q, %kt : tensor<2x4x16xf32>, tensor<2x16x4xf32>
+  %d2 = aiopt.div %s2, %k : tensor<2x4x4xf32>, tensor<f32>
+  %p2 = aiopt.softmax %d2 {axis = 2 : i64} : tensor<2x4x4xf32>
+  %o2 = aiopt.matmul %p2, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>
+  %s3 = aiopt.matmul %q, %kt : tensor<2x4x16xf32>, tensor<2x16x4xf32>
+  %p3 = aiopt.softmax %s3 {axis = 2 : i64} : tensor<2x4x4xf32>
+  %o3 = aiopt.matmul %p3, %v1 : tensor<2x4x4xf32>, tensor<1x4x8xf32>
+  return %o0, %o2, %s1, %o3, %o1 : tensor<2x4x8xf32>, tensor<2x4x8xf32>, tensor<2x4x4xf32>, tensor<2x4x8xf32>, tensor<2x4x8xf32>
+}

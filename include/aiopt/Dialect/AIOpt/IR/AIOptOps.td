@@ -696,6 +696,33 @@ def AIOpt_SoftmaxOp : AIOpt_Op<"softmax", [Pure,
   let hasVerifier = 1;
 }
 
+def AIOpt_AttentionOp : AIOpt_Op<"attention", [Pure]> {
+  let summary = "Scaled dot-product attention: softmax(Q K^T * scale + mask) V";
+  let description = [{
+    `query` is `[batch..., Lq, D]`, `key_transposed` `[batch..., D, Lk]`
+    (the keys as the right operand of the score product, as exported
+    graphs hold them), `value` `[batch..., Lk, Dv]` and the result
+    `[batch..., Lq, Dv]`; the batch dimensions of the three are equal. The
+    optional additive `mask` broadcasts (numpy rules) to the scores
+    `[batch..., Lq, Lk]`. The softmax runs along Lk. `aiopt-recognize-
+    patterns` forms it from the MatMul / scale / Add / Softmax / MatMul
+    chain; the CPU lowering computes it per block of query rows, so the
+    scores never exist for the whole sequence.
+
+    ```mlir
+    %o = aiopt.attention %q, %kt, %v, %mask {scale = 0.125 : f32}
+        : tensor<1x12x128x64xf32>, tensor<1x12x64x128xf32>,
+          tensor<1x12x128x64xf32>, tensor<1x1x1x128xf32> -> tensor<1x12x128x64xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$query, AIOpt_FloatTensor:$key_transposed,
+                   AIOpt_FloatTensor:$value, Optional<AIOpt_FloatTensor>:$mask,
+                   F32Attr:$scale);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//

@@ -69,14 +69,18 @@ def FuseEpiloguePass : Pass<"aiopt-fuse-epilogue"> {
 }
 
 def RecognizePatternsPass : Pass<"aiopt-recognize-patterns"> {
-  let summary = "Recognize decomposed GELU, SiLU and layer normalization";
+  let summary = "Recognize decomposed GELU, SiLU, layer normalization and attention";
   let description = [{
     Replaces the primitive-op spellings that exporters emit with the single
     ops: `0.5 * x * (1 + erf(x / sqrt(2)))` and the tanh approximation
     `0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))` become
     `aiopt.gelu`; `x * sigmoid(x)` becomes `aiopt.silu`; the mean /
     centered-variance / normalize / scale / shift chain over trailing axes
-    becomes `aiopt.layer_norm`. Constants must match to float precision
+    becomes `aiopt.layer_norm`; `MatMul(Softmax(Q KT * c + mask), V)` (the
+    scale a scalar constant multiplying or dividing, or absent; the mask
+    Add optional; the softmax along the last axis; Q, KT and V of one rank
+    with equal static batch dimensions, the intermediates used once)
+    becomes `aiopt.attention`. Constants must match to float precision
     (relative 1e-4).
   }];
 }
