@@ -411,7 +411,8 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
   scf::SCFTileAndFuseOptions options;
   options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), epilogueSizes));
   options.tilingOptions.setInterchange(epilogueOrder);
-  options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  if (!op->getParentOfType<scf::ForallOp>())
+    options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   // Only the contraction and its accumulator's initializers (fill, bias
   // broadcast) join the block; other producers (im2col gathers, packing,
   // residual inputs) are computed once, outside.
@@ -452,7 +453,8 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
 //===----------------------------------------------------------------------===//
 
 /// Tiles one prepared contraction into independent (m, n) blocks (an
-/// scf.forall, which threads may share; with `fuseEpilogue`, the blocks of
+/// scf.forall, which threads may share, unless the contraction already is
+/// in one; with `fuseEpilogue`, the blocks of
 /// its elementwise consumer, the contraction fused into each), the
 /// reduction into cache-sized steps, and each block into register tiles;
 /// peels the register loops so their tiles have static sizes; marks the
@@ -479,7 +481,9 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
       return;
     block = *fused;
   } else {
-    FailureOr<scf::SCFTilingResult> blocks = aiopt::tileOp(rewriter, op, sizes, order, /*forall=*/true);
+    // Blocks inside a block of an outer op (attention) run in order.
+    FailureOr<scf::SCFTilingResult> blocks = aiopt::tileOp(
+        rewriter, op, sizes, order, /*forall=*/!op->getParentOfType<scf::ForallOp>());
     if (failed(blocks) || blocks->tiledOps.size() != 1)
       return;
     block = cast<linalg::LinalgOp>(blocks->tiledOps.front());

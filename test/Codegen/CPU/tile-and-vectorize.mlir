@@ -131,3 +131,26 @@ func.func @untouched(%a: tensor<?x8xf32>, %b: tensor<8x32xf32>, %c: tensor<?x32x
   } -> tensor<8x8xf32>
   return %0, %1, %2, %3, %4 : tensor<?x32xf32>, tensor<8x8xf16>, tensor<8x8xi32>, tensor<8x8xf32>, tensor<8x8xf32>
 }
+
+// -----
+
+// A contraction already inside a block of an outer forall (an attention
+// block) is tiled with scf.for: its blocks run in order.
+// CHECK-LABEL: func @nested
+// CHECK: scf.forall
+// CHECK-NOT: scf.forall
+// CHECK: vector.outerproduct
+func.func @nested(%a: tensor<4x40x8xf32>, %b: tensor<8x64xf32>) -> tensor<4x40x64xf32> {
+  %e = tensor.empty() : tensor<4x40x64xf32>
+  %r = scf.forall (%i) in (4) shared_outs(%o = %e) -> (tensor<4x40x64xf32>) {
+    %s = tensor.extract_slice %a[%i, 0, 0] [1, 40, 8] [1, 1, 1] : tensor<4x40x8xf32> to tensor<40x8xf32>
+    %zero = arith.constant 0.0 : f32
+    %init = tensor.empty() : tensor<40x64xf32>
+    %f = linalg.fill ins(%zero : f32) outs(%init : tensor<40x64xf32>) -> tensor<40x64xf32>
+    %m = linalg.matmul ins(%s, %b : tensor<40x8xf32>, tensor<8x64xf32>) outs(%f : tensor<40x64xf32>) -> tensor<40x64xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %m into %o[%i, 0, 0] [1, 40, 64] [1, 1, 1] : tensor<40x64xf32> into tensor<4x40x64xf32>
+    }
+  }
+  return %r : tensor<4x40x64xf32>
+}
