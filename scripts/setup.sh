@@ -11,7 +11,7 @@ DEB_PACKAGES=(
   "llvm-${LLVM_VERSION}-dev" "llvm-${LLVM_VERSION}-tools" "libmlir-${LLVM_VERSION}-dev"
   "mlir-${LLVM_VERSION}-tools" "clang-${LLVM_VERSION}" "lld-${LLVM_VERSION}" "libomp-${LLVM_VERSION}-dev"
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
-  cmake ninja-build ccache python3 python3-venv libgtest-dev time
+  cmake ninja-build ccache python3 python3-venv python3-dev libgtest-dev time
 )
 
 SUDO=""
@@ -53,3 +53,7 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DAIOPT_PYTHON="$VENV/bin/python"
 fi
 cmake --build "$BUILD"
+# The Python package (python/aiopt with the extension the build made), so
+# that `import aiopt` and the `aiopt` console script work in the venv.
+"$VENV/bin/python" -m pip install -q --no-build-isolation --no-deps "$ROOT/python"
+rm -rf "$ROOT/python/build" "$ROOT"/python/*.egg-info

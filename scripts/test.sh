@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: idempotent setup and build, then every test:
-# lit + FileCheck (test/), compile-and-run tests (integration_test/) and the
-# C++ unit tests (ctest). Prints one closing line: "N passed, N failed".
+# lit + FileCheck (test/), compile-and-run tests (integration_test/), the
+# C++ unit tests (ctest) and the Python package's tests (pytest). Prints
+# one closing line: "N passed, N failed".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${AIOPT_BUILD_DIR:-$ROOT/build}"
@@ -17,6 +18,9 @@ status=0
 "$LIT" -s -j "$JOBS" --param verify_roundtrip=1 --output "$BUILD/lit-roundtrip-results.json" \
   "$BUILD/test" || status=1
 (cd "$BUILD" && ctest --output-on-failure -j "$JOBS" --output-junit "$BUILD/ctest-results.xml") || status=1
+# The Python package's tests, against the package the build just made.
+PYTHONPATH="$BUILD/python_packages" "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider \
+  "$ROOT/python/tests" --junitxml="$BUILD/pytest-results.xml" || status=1
 
 "$ROOT/.venv/bin/python" - "$BUILD" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
@@ -33,6 +37,11 @@ for case in ET.parse(build + "/ctest-results.xml").getroot().iter("testcase"):
         passed += 1
     else:
         failed += 1
+for case in ET.parse(build + "/pytest-results.xml").getroot().iter("testcase"):
+    if any(child.tag in ("failure", "error") for child in case):
+        failed += 1
+    elif not any(child.tag == "skipped" for child in case):
+        passed += 1
 print("aiopt: %d passed, %d failed" % (passed, failed))
 PY
 exit $status

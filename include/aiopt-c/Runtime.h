@@ -63,7 +63,9 @@ typedef enum aiopt_status {
   AIOPT_ERROR_BUFFER_TOO_SMALL = 7, /**< an output buffer is too small */
   AIOPT_ERROR_OUT_OF_MEMORY = 8,
   AIOPT_ERROR_INVALID_ARGUMENT = 9, /**< an argument out of its range */
-  AIOPT_ERROR_UNSUPPORTED = 10      /**< not available in this program */
+  AIOPT_ERROR_UNSUPPORTED = 10,     /**< not available in this program */
+  AIOPT_ERROR_COMPILE = 11,         /**< the compiler rejected the model (aiopt-c/Compiler.h) */
+  AIOPT_ERROR_IO = 12               /**< a file could not be read or written */
 } aiopt_status;
 
 /** A tensor crossing the API: dense, row-major (contiguous). */

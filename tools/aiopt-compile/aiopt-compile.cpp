@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "aiopt/Driver/Driver.h"
 #include "aiopt/Import/ONNX/ONNXImporter.h"
 #include "aiopt/InitAll.h"
 #include "aiopt/Pipelines/Pipelines.h"
@@ -22,7 +23,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -145,24 +145,6 @@ LogicalResult writeFile(StringRef path, llvm::function_ref<LogicalResult(llvm::r
   return success();
 }
 
-/// Links `object` into the shared library `output` with ld.lld.
-LogicalResult linkShared(StringRef object, StringRef output) {
-  auto lld = llvm::sys::findProgramByName("ld.lld-22");
-  if (!lld)
-    lld = llvm::sys::findProgramByName("ld.lld");
-  if (!lld) {
-    llvm::errs() << "aiopt-compile: --emit=shared needs ld.lld (package lld-22)\n";
-    return failure();
-  }
-  SmallVector<StringRef> args = {*lld, "-shared", "-o", output, object};
-  std::string error;
-  if (llvm::sys::ExecuteAndWait(*lld, args, std::nullopt, {}, 0, 0, &error) != 0) {
-    llvm::errs() << "aiopt-compile: linking '" << output << "' failed " << error << "\n";
-    return failure();
-  }
-  return success();
-}
-
 int compile(int argc, char **argv) {
   DialectRegistry registry;
   aiopt::registerAllDialects(registry);
@@ -208,8 +190,7 @@ int compile(int argc, char **argv) {
   targetOptions.triple = targetTriple;
   targetOptions.cpu = mcpu;
   targetOptions.features = mattr;
-  static constexpr unsigned kLLVMLevel[] = {0, 2, 2, 3};
-  targetOptions.optLevel = kLLVMLevel[optLevel];
+  targetOptions.optLevel = llvmOptLevel(optLevel);
   auto tm = createTargetMachine(targetOptions, FileLineColLoc::get(&context, inputFile, 0, 0));
   if (failed(tm))
     return 1;
@@ -320,8 +301,11 @@ int compile(int argc, char **argv) {
     written = writeFile(object, [&](llvm::raw_pwrite_stream &os) {
       return emitMachineCode(**llvmModule, **tm, os, false, loc);
     });
-    if (succeeded(written))
-      written = linkShared(object, output);
+    std::string error;
+    if (succeeded(written) && failed(linkSharedLibrary(object, output, parallel, error))) {
+      llvm::errs() << "aiopt-compile: " << error << "\n";
+      written = failure();
+    }
     llvm::sys::fs::remove(object);
     break;
   }

@@ -1,0 +1,53 @@
+/*===- aiopt-c/Compiler.h - C API of the aiopt compiler ------------*- C -*-===*\
+|*                                                                            *|
+|* Compiles ONNX models in-process (what aiopt-compile does, without a        *|
+|* subprocess), for bindings such as the Python package. Links against the    *|
+|* compiler libraries (libMLIR, libLLVM); compiled models do not need them.   *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AIOPT_C_COMPILER_H
+#define AIOPT_C_COMPILER_H
+
+#include "aiopt-c/Runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** How aiopt_compile_shared compiles (aiopt-compile's options of the same names). */
+typedef struct aiopt_compile_options {
+  int opt_level;        /**< 0..3 (-O0..-O3); default 2 */
+  int parallel;         /**< nonzero: blocks run on OpenMP threads (--parallel) */
+  const char *target;   /**< target triple; NULL: the host */
+  const char *cpu;      /**< target CPU; NULL: the host's */
+  const char *features; /**< target features ("+avx2,-avx512f"); NULL: the CPU's */
+} aiopt_compile_options;
+
+/** Sets `options` to the defaults (-O2, one thread, the host). */
+void aiopt_compile_options_init(aiopt_compile_options *options);
+
+/**
+ * Compiles the ONNX model at `model_path` into the shared library
+ * `output_path`, exporting `<name>_entry` (`name`: a C identifier). On
+ * success, when `signature_json` is not NULL, it receives a JSON object
+ * {"name", "inputs", "outputs", "parallel"} whose tensors are {"name",
+ * "dtype" (an aiopt_dtype), "shape" (-1: dynamic)}. On failure the status
+ * says what failed and, when `error` is not NULL, it receives the
+ * compiler's diagnostics (file, ONNX node and op where known). Strings are
+ * allocated with malloc; release them with aiopt_compiler_free(). Calls
+ * may run concurrently from several threads.
+ */
+aiopt_status aiopt_compile_shared(const char *model_path, const char *name,
+                                  const char *output_path,
+                                  const aiopt_compile_options *options,
+                                  char **signature_json, char **error);
+
+/** Frees a string returned by aiopt_compile_shared. */
+void aiopt_compiler_free(char *string);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIOPT_C_COMPILER_H */

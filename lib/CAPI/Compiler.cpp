@@ -1,0 +1,126 @@
+//===- Compiler.cpp - C API of the aiopt compiler -------------------------===//
+
+#include "aiopt-c/Compiler.h"
+
+#include "aiopt/Driver/Driver.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+namespace {
+
+char *copyString(const std::string &s) {
+  char *out = static_cast<char *>(std::malloc(s.size() + 1));
+  if (out)
+    std::memcpy(out, s.c_str(), s.size() + 1);
+  return out;
+}
+
+llvm::json::Array tensorsJSON(const std::vector<TensorSignature> &tensors) {
+  llvm::json::Array array;
+  for (const TensorSignature &t : tensors)
+    array.push_back(llvm::json::Object{
+        {"name", t.name}, {"dtype", t.dtype}, {"shape", llvm::json::Array(t.shape)}});
+  return array;
+}
+
+aiopt_status fail(aiopt_status status, const std::string &message, char **error) {
+  if (error)
+    *error = copyString(message);
+  return status;
+}
+
+} // namespace
+
+extern "C" void aiopt_compile_options_init(aiopt_compile_options *options) {
+  if (!options)
+    return;
+  *options = aiopt_compile_options{};
+  options->opt_level = 2;
+}
+
+extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *name,
+                                             const char *outputPath,
+                                             const aiopt_compile_options *options,
+                                             char **signatureJSON, char **error) {
+  if (signatureJSON)
+    *signatureJSON = nullptr;
+  if (error)
+    *error = nullptr;
+  if (!modelPath || !name || !outputPath)
+    return fail(AIOPT_ERROR_NULL_ARGUMENT, "model path, name and output path are required",
+                error);
+  if (std::string(name) != sanitizeIdentifier(name) || !*name)
+    return fail(AIOPT_ERROR_INVALID_ARGUMENT,
+                "model name '" + std::string(name) + "' is not a C identifier", error);
+  aiopt_compile_options defaults;
+  aiopt_compile_options_init(&defaults);
+  const aiopt_compile_options &o = options ? *options : defaults;
+  if (o.opt_level < 0 || o.opt_level > 3)
+    return fail(AIOPT_ERROR_INVALID_ARGUMENT,
+                "opt_level " + std::to_string(o.opt_level) + " is not a level (0..3)", error);
+  if (!llvm::sys::fs::exists(modelPath))
+    return fail(AIOPT_ERROR_IO, std::string(modelPath) + ": no such file", error);
+
+  DriverOptions driverOptions;
+  driverOptions.name = name;
+  driverOptions.optLevel = o.opt_level;
+  driverOptions.parallel = o.parallel != 0;
+  if (o.target)
+    driverOptions.target.triple = o.target;
+  if (o.cpu)
+    driverOptions.target.cpu = o.cpu;
+  if (o.features)
+    driverOptions.target.features = o.features;
+
+  MLIRContext context(driverRegistry(), MLIRContext::Threading::DISABLED);
+  // Diagnostics as aiopt-compile prints them (file, ONNX node and op).
+  std::string diagnostics;
+  llvm::raw_string_ostream diagnosticStream(diagnostics);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context, diagnosticStream);
+  FailureOr<CompiledObject> compiled = compileONNXToObject(context, modelPath, driverOptions);
+  if (failed(compiled))
+    return fail(AIOPT_ERROR_COMPILE,
+                diagnostics.empty() ? std::string(modelPath) + ": compilation failed"
+                                    : diagnostics,
+                error);
+
+  std::string object = std::string(outputPath) + ".o";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(object, ec);
+    if (ec)
+      return fail(AIOPT_ERROR_IO, "cannot write '" + object + "': " + ec.message(), error);
+    os << compiled->object;
+  }
+  std::string linkError;
+  LogicalResult linked =
+      linkSharedLibrary(object, outputPath, driverOptions.parallel, linkError);
+  llvm::sys::fs::remove(object);
+  if (failed(linked))
+    return fail(AIOPT_ERROR_IO, linkError, error);
+
+  if (signatureJSON) {
+    llvm::json::Object signature{{"name", name},
+                                 {"inputs", tensorsJSON(compiled->signature.inputs)},
+                                 {"outputs", tensorsJSON(compiled->signature.outputs)},
+                                 {"parallel", driverOptions.parallel}};
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << llvm::json::Value(std::move(signature));
+    *signatureJSON = copyString(text);
+  }
+  return AIOPT_OK;
+}
+
+extern "C" void aiopt_compiler_free(char *string) { std::free(string); }

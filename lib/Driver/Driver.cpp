@@ -1,0 +1,98 @@
+//===- Driver.cpp - compile an ONNX model to machine code -----------------===//
+
+#include "aiopt/Driver/Driver.h"
+
+#include "aiopt/Import/ONNX/ONNXImporter.h"
+#include "aiopt/InitAll.h"
+#include "aiopt/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+unsigned mlir::aiopt::llvmOptLevel(unsigned optLevel) {
+  static constexpr unsigned kLLVMLevel[] = {0, 2, 2, 3};
+  return kLLVMLevel[std::min(optLevel, 3u)];
+}
+
+DialectRegistry &mlir::aiopt::driverRegistry() {
+  static DialectRegistry registry;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    registerAllDialects(registry);
+    registerAllPasses();
+  });
+  return registry;
+}
+
+FailureOr<CompiledObject> mlir::aiopt::compileONNXToObject(MLIRContext &context, StringRef path,
+                                                           const DriverOptions &options) {
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  if (options.optLevel > 3)
+    return emitError(fileLoc) << "-O" << options.optLevel << " is not a level (-O0..-O3)";
+  TargetOptions targetOptions = options.target;
+  targetOptions.optLevel = llvmOptLevel(options.optLevel);
+  auto tm = createTargetMachine(targetOptions, fileLoc);
+  if (failed(tm))
+    return failure();
+
+  ONNXImportOptions importOptions;
+  importOptions.functionName = options.name;
+  importOptions.boundInputs = options.boundInputs;
+  OwningOpRef<ModuleOp> module = importONNXFile(path, &context, importOptions);
+  if (!module)
+    return failure();
+  FailureOr<ModelSignature> signature = getModelSignature(*module, options.name);
+  if (failed(signature))
+    return failure();
+
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.modelName = options.name;
+  pipelineOptions.optLevel = options.optLevel;
+  pipelineOptions.parallel = options.parallel;
+  pipelineOptions.vectorBits = vectorRegisterBits(**tm);
+  PassManager pm(&context, ModuleOp::getOperationName());
+  buildCPUPipeline(pm, Phase::Import, Phase::LLVM, pipelineOptions);
+  if (failed(pm.run(*module)))
+    return failure();
+
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateAndOptimize(*module, llvmContext, **tm, targetOptions.optLevel);
+  if (failed(llvmModule))
+    return failure();
+  CompiledObject result;
+  result.signature = *signature;
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  if (failed(emitMachineCode(**llvmModule, **tm, os, /*assembly=*/false, module->getLoc())))
+    return failure();
+  result.object.assign(buffer.begin(), buffer.end());
+  return result;
+}
+
+LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output, bool openmp,
+                                             std::string &error) {
+  auto lld = llvm::sys::findProgramByName("ld.lld-22");
+  if (!lld)
+    lld = llvm::sys::findProgramByName("ld.lld");
+  if (!lld) {
+    error = "linking a shared library needs ld.lld (package lld-22)";
+    return failure();
+  }
+  SmallVector<StringRef> args = {*lld, "-shared", "-o", output, object};
+  // Models with OpenMP blocks load libomp themselves.
+  if (openmp)
+    args.append({"-L/usr/lib/llvm-22/lib", "-rpath", "/usr/lib/llvm-22/lib", "-lomp"});
+  std::string message;
+  if (llvm::sys::ExecuteAndWait(*lld, args, std::nullopt, {}, 0, 0, &message) != 0) {
+    error = ("linking '" + output + "' failed " + message).str();
+    return failure();
+  }
+  return success();
+}

@@ -1,0 +1,7 @@
+"""python -m aiopt ...: the console script."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

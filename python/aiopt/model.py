@@ -1,0 +1,166 @@
+"""CompiledModel: a compiled model's shared library, loaded, run on numpy."""
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _aiopt, dtypes
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    """One input or output: its ONNX name, numpy dtype and shape (-1:
+    dynamic)."""
+    name: str
+    dtype: np.dtype
+    shape: tuple
+
+
+def _infos(entries):
+    return [TensorInfo(e["name"], dtypes.to_numpy(e["dtype"]), tuple(e["shape"]))
+            for e in entries]
+
+
+class CompiledModel:
+    """A model compiled by aiopt.compile or loaded by aiopt.load.
+
+    m(x, ...) runs it on positional inputs and returns the output (a list
+    when there are several); m.run(inputs) takes a dict by input name or a
+    sequence in input order and returns the outputs in graph order. Inputs
+    must have the model's dtype and rank (static dimensions equal); C-
+    contiguous arrays are passed without a copy, others are copied first.
+    Outputs are new numpy arrays the model wrote (no copy).
+    """
+
+    def __init__(self, library, signature, workdir=None):
+        self._library = library
+        self._signature = signature
+        self._workdir = workdir  # keeps a temporary library alive
+        self.name = signature["name"]
+        self.inputs = _infos(signature["inputs"])
+        self.outputs = _infos(signature["outputs"])
+        self.parallel = bool(signature.get("parallel", False))
+        self._runnable = signature.get("target", "cpu") == "cpu"
+        self._model = None
+        if self._runnable:
+            spec = lambda es: [(e["name"], e["dtype"], list(e["shape"])) for e in es]
+            self._model = _aiopt.Model(library, self.name, spec(signature["inputs"]),
+                                       spec(signature["outputs"]))
+
+    @property
+    def input_names(self):
+        return [t.name for t in self.inputs]
+
+    @property
+    def output_names(self):
+        return [t.name for t in self.outputs]
+
+    @property
+    def library_size(self):
+        """Bytes of the compiled shared library (code and weights)."""
+        return os.path.getsize(self._library)
+
+    @property
+    def closed(self):
+        return self._model is None or self._model.closed
+
+    def _check_open(self):
+        if not self._runnable:
+            raise RuntimeError("model %r was compiled for %r and cannot run here"
+                               % (self.name, self._signature.get("target")))
+        if self.closed:
+            raise RuntimeError("model %r is closed" % self.name)
+
+    def _arrays(self, inputs):
+        if isinstance(inputs, dict):
+            unknown = sorted(set(inputs) - set(self.input_names))
+            if unknown:
+                raise ValueError("unknown input(s) %s; the model's inputs are %s"
+                                 % (unknown, self.input_names))
+            missing = [n for n in self.input_names if n not in inputs]
+            if missing:
+                raise ValueError("missing input(s) %s" % missing)
+            values = [inputs[n] for n in self.input_names]
+        else:
+            values = list(inputs)
+            if len(values) != len(self.inputs):
+                raise ValueError("the model takes %d input(s) %s, got %d"
+                                 % (len(self.inputs), self.input_names, len(values)))
+        arrays = []
+        for info, value in zip(self.inputs, values):
+            if not isinstance(value, np.ndarray):
+                raise TypeError("input %r must be a numpy array, not %s"
+                                % (info.name, type(value).__name__))
+            if info.dtype is None or value.dtype != info.dtype:
+                raise TypeError("input %r must have dtype %s, not %s"
+                                % (info.name, info.dtype, value.dtype))
+            if value.ndim != len(info.shape):
+                raise ValueError("input %r must have rank %d (shape %s), not %d"
+                                 % (info.name, len(info.shape), list(info.shape), value.ndim))
+            for d, (want, got) in enumerate(zip(info.shape, value.shape)):
+                if want != -1 and want != got:
+                    raise ValueError("input %r: dimension %d must be %d, not %d (shape %s)"
+                                     % (info.name, d, want, got, list(info.shape)))
+            arrays.append(np.ascontiguousarray(value))
+        return arrays
+
+    def run(self, inputs):
+        """Runs the model; `inputs` is a dict by name or a sequence in order.
+        Returns the outputs in graph order."""
+        self._check_open()
+        return self._model.run(self._arrays(inputs))
+
+    def __call__(self, *inputs):
+        outputs = self.run(inputs)
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def set_num_threads(self, n):
+        """Threads for the runs that follow (models compiled with
+        parallel=True; others run on one thread)."""
+        self._check_open()
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError("the thread count must be an int")
+        self._model.set_num_threads(n)
+
+    def save(self, path):
+        """Writes the shared library to `path` and its signature to
+        `path` + ".json" (aiopt.load reads both)."""
+        shutil.copyfile(self._library, path)
+        with open(os.fspath(path) + ".json", "w") as f:
+            json.dump(self._signature, f, indent=1)
+
+    def close(self):
+        """Unloads the library; later runs raise RuntimeError."""
+        if self._model is not None:
+            self._model.close()
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "<aiopt.CompiledModel %s: %s -> %s>" % (
+            self.name, [(t.name, str(t.dtype), list(t.shape)) for t in self.inputs],
+            [(t.name, str(t.dtype), list(t.shape)) for t in self.outputs])
+
+
+def load(path):
+    """Loads a model saved by CompiledModel.save."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError("no such compiled model: %r" % path)
+    sidecar = path + ".json"
+    if not os.path.isfile(sidecar):
+        raise FileNotFoundError("%r has no signature file %r (written by CompiledModel.save)"
+                                % (path, sidecar))
+    with open(sidecar) as f:
+        signature = json.load(f)
+    return CompiledModel(path, signature)

@@ -1,0 +1,94 @@
+"""aiopt.compile, CompiledModel.run and friends on real models."""
+
+import numpy as np
+import onnx
+
+import aiopt
+
+
+def reference(x, w, b):
+    return np.maximum(x @ w + b, 0)
+
+
+def test_matches_numpy(dense, x):
+    path, w, b = dense
+    with aiopt.compile(path) as m:
+        assert m.input_names == ["x"] and m.output_names == ["out"]
+        assert m.inputs[0].dtype == np.float32 and m.inputs[0].shape == (2, 8)
+        np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
+
+
+def test_every_level_matches(dense, x):
+    path, w, b = dense
+    for level in (0, 1, 2, 3):
+        with aiopt.compile(path, opt_level=level) as m:
+            np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
+
+
+def test_run_forms_agree(dense, x):
+    with aiopt.compile(dense[0]) as m:
+        by_name = m.run({"x": x})
+        by_order = m.run([x])
+        assert len(by_name) == 1
+        np.testing.assert_array_equal(by_name[0], by_order[0])
+        np.testing.assert_array_equal(by_name[0], m(x))
+
+
+def test_noncontiguous_inputs_are_copied(dense, x):
+    path, w, b = dense
+    with aiopt.compile(path) as m:
+        fortran = np.asfortranarray(x)
+        strided = np.zeros((2, 16), np.float32)
+        strided[:, ::2] = x
+        np.testing.assert_array_equal(m(fortran), m(x))
+        np.testing.assert_array_equal(m(strided[:, ::2]), m(x))
+
+
+def test_outputs_are_owned_arrays(dense, x):
+    with aiopt.compile(dense[0]) as m:
+        first = m(x)
+        expected = first.copy()
+        first[:] = -1  # writable, and not shared with the next run
+        np.testing.assert_array_equal(m(x), expected)
+
+
+def test_compare_with_onnxruntime(cnn):
+    path, inputs = cnn
+    with aiopt.compile(path) as m:
+        result = aiopt.compare(m, path, inputs)
+        assert [e.name for e in result] == m.output_names
+        assert result.max_abs < 1e-4
+        assert "max abs" in str(result)
+
+
+def test_model_proto_input(x):
+    import conftest
+
+    model, (w, b) = conftest.dense_relu(seed=3)
+    with aiopt.compile(model, name="from_proto") as m:
+        assert m.name == "from_proto"
+        np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
+
+
+def test_save_and_load(dense, x, tmp_path):
+    path, w, b = dense
+    library = str(tmp_path / "dense.so")
+    with aiopt.compile(path) as m:
+        m.save(library)
+        expected = m(x)
+    loaded = aiopt.load(library)
+    np.testing.assert_array_equal(loaded(x), expected)
+    assert loaded.library_size > 0
+    loaded.close()
+
+
+def test_threads(cnn):
+    path, inputs = cnn
+    with aiopt.compile(path, parallel=True) as m:
+        assert m.parallel
+        m.set_num_threads(1)
+        one = m.run(inputs)
+        m.set_num_threads(2)
+        two = m.run(inputs)
+        for a, b in zip(one, two):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

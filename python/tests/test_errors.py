@@ -1,0 +1,103 @@
+"""Bad input gets a Python exception with a clear message, never a crash."""
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto as T
+from onnx import helper as h
+
+import aiopt
+
+
+@pytest.fixture(scope="module")
+def model(dense):
+    m = aiopt.compile(dense[0])
+    yield m
+    m.close()
+
+
+def test_wrong_dtype(model, x):
+    with pytest.raises(TypeError, match="input 'x' must have dtype float32, not float64"):
+        model(x.astype(np.float64))
+
+
+def test_wrong_rank(model, x):
+    with pytest.raises(ValueError, match="input 'x' must have rank 2"):
+        model(x.reshape(16))
+
+
+def test_wrong_shape(model):
+    with pytest.raises(ValueError, match="input 'x': dimension 0 must be 2, not 3"):
+        model(np.zeros((3, 8), np.float32))
+
+
+def test_missing_and_unknown_inputs(model, x):
+    with pytest.raises(ValueError, match="missing input"):
+        model.run({})
+    with pytest.raises(ValueError, match="unknown input"):
+        model.run({"x": x, "y": x})
+    with pytest.raises(ValueError, match="takes 1 input"):
+        model.run([x, x])
+
+
+def test_not_an_array(model):
+    with pytest.raises(TypeError, match="must be a numpy array"):
+        model([[0.0] * 8] * 2)
+
+
+def test_threads_without_parallel(model):
+    with pytest.raises(ValueError, match="compiled without parallel=True"):
+        model.set_num_threads(2)
+    with pytest.raises(ValueError, match="at least 1"):
+        model.set_num_threads(0)
+
+
+def test_closed_model(dense, x):
+    m = aiopt.compile(dense[0])
+    m.close()
+    assert m.closed
+    with pytest.raises(RuntimeError, match="is closed"):
+        m(x)
+    with aiopt.compile(dense[0]) as m2:
+        pass
+    with pytest.raises(RuntimeError, match="is closed"):
+        m2(x)
+
+
+def test_missing_files(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no such model file"):
+        aiopt.compile(str(tmp_path / "absent.onnx"))
+    with pytest.raises(FileNotFoundError, match="no such compiled model"):
+        aiopt.load(str(tmp_path / "absent.so"))
+    (tmp_path / "lonely.so").write_bytes(b"")
+    with pytest.raises(FileNotFoundError, match="no signature file"):
+        aiopt.load(str(tmp_path / "lonely.so"))
+
+
+def test_not_onnx(tmp_path):
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(aiopt.CompileError, match="bad.onnx.*not a valid ONNX model"):
+        aiopt.compile(str(bad))
+
+
+def test_unsupported_op_names_the_node(tmp_path):
+    node = h.make_node("Frobnicate", ["x"], ["y"], name="the_node", domain="com.example")
+    graph = h.make_graph([node], "g", [h.make_tensor_value_info("x", T.FLOAT, [2])],
+                         [h.make_tensor_value_info("y", T.FLOAT, [2])])
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17),
+                                               h.make_opsetid("com.example", 1)])
+    path = str(tmp_path / "custom.onnx")
+    onnx.save(model, path)
+    with pytest.raises(aiopt.CompileError) as info:
+        aiopt.compile(path)
+    assert "the_node" in str(info.value) and "Frobnicate" in str(info.value)
+
+
+def test_bad_options(dense):
+    with pytest.raises(ValueError, match="opt_level"):
+        aiopt.compile(dense[0], opt_level=5)
+    with pytest.raises(NotImplementedError, match="quantize"):
+        aiopt.compile(dense[0], quantize="dynamic")
+    with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
+        aiopt.compile(42)

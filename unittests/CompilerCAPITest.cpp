@@ -1,0 +1,85 @@
+//===- CompilerCAPITest.cpp - tests of aiopt-c/Compiler.h ------------------===//
+
+#include "aiopt-c/Compiler.h"
+
+#include <gtest/gtest.h>
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+/// A temporary file name in the test's directory, removed afterwards.
+struct TempPath {
+  explicit TempPath(const std::string &suffix)
+      : path(testing::TempDir() + "aiopt-capi-" + std::to_string(getpid()) + suffix) {}
+  ~TempPath() { std::remove(path.c_str()); }
+  std::string path;
+};
+
+std::string take(char *s) {
+  std::string out = s ? s : "";
+  aiopt_compiler_free(s);
+  return out;
+}
+
+TEST(CompilerCAPI, RejectsBadArguments) {
+  char *error = nullptr;
+  EXPECT_EQ(aiopt_compile_shared(nullptr, "m", "m.so", nullptr, nullptr, &error),
+            AIOPT_ERROR_NULL_ARGUMENT);
+  EXPECT_NE(take(error).find("required"), std::string::npos);
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "not a name", "m.so", nullptr, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("not a C identifier"), std::string::npos);
+  aiopt_compile_options options;
+  aiopt_compile_options_init(&options);
+  EXPECT_EQ(options.opt_level, 2);
+  options.opt_level = 7;
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("opt_level 7"), std::string::npos);
+  EXPECT_EQ(aiopt_compile_shared("/nonexistent/m.onnx", "m", "m.so", nullptr, nullptr, &error),
+            AIOPT_ERROR_IO);
+  EXPECT_NE(take(error).find("no such file"), std::string::npos);
+}
+
+TEST(CompilerCAPI, ReportsDiagnostics) {
+  TempPath model(".onnx");
+  std::ofstream(model.path) << "not a model";
+  char *error = nullptr;
+  EXPECT_EQ(aiopt_compile_shared(model.path.c_str(), "m", "m.so", nullptr, nullptr, &error),
+            AIOPT_ERROR_COMPILE);
+  std::string message = take(error);
+  EXPECT_NE(message.find(model.path), std::string::npos) << message;
+  EXPECT_NE(message.find("not a valid ONNX model"), std::string::npos) << message;
+}
+
+TEST(CompilerCAPI, CompilesASharedLibrary) {
+  TempPath model(".onnxtxt"), library(".so");
+  std::ofstream(model.path) << R"(ir_version: 9
+opset_import { domain: "" version: 17 }
+graph {
+  name: "g"
+  node { op_type: "Relu" input: "x" output: "y" name: "r" }
+  input { name: "x" type { tensor_type { elem_type: 1 shape { dim { dim_value: 4 } } } } }
+  output { name: "y" type { tensor_type { elem_type: 1 shape { dim { dim_value: 4 } } } } }
+})";
+  char *signature = nullptr, *error = nullptr;
+  ASSERT_EQ(aiopt_compile_shared(model.path.c_str(), "relu4", library.path.c_str(), nullptr,
+                                 &signature, &error),
+            AIOPT_OK)
+      << take(error);
+  std::string json = take(signature);
+  EXPECT_NE(json.find(R"("name":"relu4")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"({"dtype":1,"name":"x","shape":[4]})"), std::string::npos) << json;
+  void *handle = dlopen(library.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(handle, nullptr) << dlerror();
+  EXPECT_NE(dlsym(handle, "relu4_entry"), nullptr);
+  dlclose(handle);
+}
+
+} // namespace
