@@ -36,7 +36,7 @@ class CompiledModel:
     """
 
     def __init__(self, library, signature, workdir=None):
-        self._library = library
+        self._library = os.path.abspath(library)  # dlopen searches for bare names
         self._signature = signature
         self._workdir = workdir  # keeps a temporary library alive
         self.name = signature["name"]
@@ -47,7 +47,7 @@ class CompiledModel:
         self._model = None
         if self._runnable:
             spec = lambda es: [(e["name"], e["dtype"], list(e["shape"])) for e in es]
-            self._model = _aiopt.Model(library, self.name, spec(signature["inputs"]),
+            self._model = _aiopt.Model(self._library, self.name, spec(signature["inputs"]),
                                        spec(signature["outputs"]))
 
     @property

@@ -92,3 +92,12 @@ def test_threads(cnn):
         two = m.run(inputs)
         for a, b in zip(one, two):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_load_relative_path(dense, x, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with aiopt.compile(dense[0]) as m:
+        m.save("relative.so")
+        expected = m(x)
+    with aiopt.load("relative.so") as loaded:
+        np.testing.assert_array_equal(loaded(x), expected)
