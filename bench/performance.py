@@ -3,9 +3,10 @@
 
 For each model of bench/perf_models.py (ResNet-50, MobileNetV2, BERT-base,
 a 3-layer MLP, square GEMMs 256/1024/2048), compiles it with aiopt-compile
-(-O2 unless --opt, with --parallel), links the test driver (with OpenMP), and runs aiopt and onnxruntime
-(CPU execution provider, from PyPI) on the same inputs, each in a process
-of its own, at each thread count: median and 90th-percentile latency over
+(-O2 unless --opt, with --parallel), links the test driver (with OpenMP),
+and runs aiopt, onnxruntime (CPU execution provider, from PyPI) and, where
+its wheels are installed, IREE (bench/iree_run.py) on the same inputs, each
+in a process of its own, at each thread count: median and 90th-percentile latency over
 --repeat runs after a warm-up, peak resident memory of the process, and
 aiopt's compile time and object size. A peak-FLOP/s microbenchmark
 (bench/peak_flops.c) gives the GEMMs' fraction of the machine's FMA peak.
@@ -33,6 +34,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import aiopt_e2e  # noqa: E402
+import iree_run  # noqa: E402
 import perf_models  # noqa: E402
 
 
@@ -68,7 +70,7 @@ def cpu_name():
     return platform.processor() or platform.machine()
 
 
-def measure_model(name, work, threads, repeat, opt):
+def measure_model(name, work, threads, repeat, opt, with_iree):
     model, inputs = perf_models.MODELS[name]()
     model.ir_version = min(model.ir_version, 10)
     d = os.path.join(work, name)
@@ -92,25 +94,43 @@ def measure_model(name, work, threads, repeat, opt):
     row["max_rel_err"] = max(float(np.abs(g - w).max() / max(np.abs(w).max(), 1e-30))
                              for g, w in zip(got, want))
 
+    # IREE, where it installs: compiled once; a model it rejects gets the
+    # reason in the notes instead of timings.
+    vmfb = None
+    if with_iree:
+        vmfb = os.path.join(d, name + ".vmfb")
+        t0 = time.perf_counter()
+        error = iree_run.compile_model(path, vmfb)
+        row["iree_compile_s"] = time.perf_counter() - t0
+        if error:
+            row["iree_error"] = error
+            vmfb = None
+
     for t in threads:
         row[("aiopt", t)] = run_measured([exe, d, "--repeat", str(repeat), "--threads", str(t)])
         row[("ort", t)] = run_measured([sys.executable, os.path.join(ROOT, "bench", "ort_run.py"),
                                         path, npz, str(t), str(repeat)])
+        if vmfb:
+            row[("iree", t)] = run_measured([sys.executable, os.path.join(ROOT, "bench", "iree_run.py"),
+                                             "run", vmfb, npz, str(t), str(repeat)])
     return row
 
 
 def table(rows, threads, peak):
     head = ["model", "threads", "aiopt p50 ms", "aiopt p90 ms", "onnxruntime p50 ms",
-            "onnxruntime p90 ms", "ort/aiopt", "aiopt peak MiB", "ort peak MiB",
-            "compile s", "object MiB", "GFLOP/s", "% of peak"]
+            "onnxruntime p90 ms", "ort/aiopt", "IREE p50 ms", "iree/aiopt", "aiopt peak MiB",
+            "ort peak MiB", "IREE peak MiB", "compile s", "object MiB", "GFLOP/s", "% of peak"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         for t in threads:
             a, o = r[("aiopt", t)], r[("ort", t)]
             flops = perf_models.FLOPS.get(r["model"])
             gflops = flops / a[0] / 1e6 if flops else None
+            i = r.get(("iree", t))
             cells = [r["model"], str(t), "%.3f" % a[0], "%.3f" % a[1], "%.3f" % o[0], "%.3f" % o[1],
-                     "%.2f" % (o[0] / a[0]), "%.0f" % a[2], "%.0f" % o[2],
+                     "%.2f" % (o[0] / a[0]), "%.3f" % i[0] if i else "-",
+                     "%.2f" % (i[0] / a[0]) if i else "-", "%.0f" % a[2], "%.0f" % o[2],
+                     "%.0f" % i[2] if i else "-",
                      "%.1f" % r["compile_s"], "%.2f" % r["object_mb"],
                      "%.1f" % gflops if gflops else "-",
                      "%.0f %%" % (100 * gflops / peak / t) if gflops else "-"]
@@ -160,19 +180,29 @@ def main():
     parser.add_argument("--opt", default="-O2", help="aiopt-compile level")
     parser.add_argument("--markdown", default=os.path.join(ROOT, "docs", "performance.md"))
     parser.add_argument("--chart", default=os.path.join(ROOT, "docs", "performance.png"))
+    parser.add_argument("--no-iree", action="store_true", help="leave IREE out")
     args = parser.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
 
+    with_iree = iree_run.available() and not args.no_iree
     rows = []
     with tempfile.TemporaryDirectory() as work:
         peak = peak_gflops(work)
         for name in args.models.split(","):
-            rows.append(measure_model(name, work, threads, args.repeat, args.opt))
+            rows.append(measure_model(name, work, threads, args.repeat, args.opt, with_iree))
             print("measured %s" % name, file=sys.stderr)
 
     import onnxruntime
     text = table(rows, threads, peak)
     errors = ", ".join("%s %.1e" % (r["model"], r["max_rel_err"]) for r in rows)
+    iree_notes = "; ".join("%s: %s" % (r["model"], r["iree_error"]) for r in rows if "iree_error" in r)
+    if with_iree:
+        import iree.compiler
+        iree_version = getattr(iree.compiler, "__version__", None) or "3.13.0"
+        errors += (". IREE %s (llvm-cpu, target CPU host; compiled from the ONNX model upgraded "
+                   "to opset 17)%s" % (iree_version, ", rejected: " + iree_notes if iree_notes else ""))
+    else:
+        errors += ". IREE: not installed or --no-iree"
     header = ("Measured by `python bench/performance.py --repeat %d` on %s (%d cores), %s, "
               "aiopt %s, onnxruntime %s. Single-thread FMA peak (bench/peak_flops.c): %.1f GFLOP/s."
               % (args.repeat, cpu_name(), os.cpu_count(), datetime.date.today().isoformat(),

@@ -12,6 +12,7 @@ DEB_PACKAGES=(
   "mlir-${LLVM_VERSION}-tools" "clang-${LLVM_VERSION}" "lld-${LLVM_VERSION}" "libomp-${LLVM_VERSION}-dev"
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   cmake ninja-build ccache python3 python3-venv python3-dev libgtest-dev time
+  "libclang-rt-${LLVM_VERSION}-dev"
 )
 
 SUDO=""
