@@ -87,6 +87,21 @@ cl::list<std::string> bindInputs(
     "bind-input", cl::value_desc("NAME=FILE.pb"),
     cl::desc("Bind graph input NAME to the ONNX TensorProto in FILE.pb: it becomes a "
              "constant, no longer an input of the compiled model (repeatable)"));
+cl::opt<int64_t> maxModelBytes("max-model-bytes", cl::init((int64_t(1) << 31) - 1),
+                                cl::desc("Refuse model files larger than this (bytes)"),
+                                cl::cat(category));
+cl::opt<int64_t> maxTensorElements("max-tensor-elements", cl::init(int64_t(1) << 34),
+                                   cl::desc("Refuse tensors with more elements than this"),
+                                   cl::cat(category));
+cl::opt<int64_t> maxDimSize("max-dim-size", cl::init(int64_t(1) << 32),
+                            cl::desc("Refuse tensor dimensions larger than this"),
+                            cl::cat(category));
+cl::opt<int64_t> maxNodes("max-nodes", cl::init(1000000),
+                          cl::desc("Refuse models with more nodes than this (subgraphs included)"),
+                          cl::cat(category));
+cl::opt<int64_t> maxSubgraphDepth("max-subgraph-depth", cl::init(32),
+                                  cl::desc("Refuse If/Loop/Scan bodies nested deeper than this"),
+                                  cl::cat(category));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the MLIR pass pipeline and exit"),
                             cl::cat(category));
@@ -229,6 +244,11 @@ int compile(int argc, char **argv) {
   } else {
     ONNXImportOptions importOptions;
     importOptions.functionName = name;
+    importOptions.maxModelBytes = maxModelBytes;
+    importOptions.maxTensorElements = maxTensorElements;
+    importOptions.maxDimSize = maxDimSize;
+    importOptions.maxNodes = maxNodes;
+    importOptions.maxSubgraphDepth = maxSubgraphDepth;
     for (StringRef binding : bindInputs) {
       auto [input, file] = binding.split('=');
       if (input.empty() || file.empty()) {

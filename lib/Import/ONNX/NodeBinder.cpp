@@ -23,7 +23,8 @@ static void addBindHint(InFlightDiagnostic &diag, Value v) {
   while (!work.empty() && seen.size() < 4096) {
     Value cur = work.pop_back_val();
     if (auto arg = dyn_cast<BlockArgument>(cur)) {
-      auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+      // Subgraph bodies are not yet in an op while they are imported.
+      auto func = dyn_cast_or_null<func::FuncOp>(arg.getOwner()->getParentOp());
       auto name = func ? func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "aiopt.name")
                        : StringAttr();
       if (!name)

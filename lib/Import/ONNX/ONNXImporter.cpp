@@ -146,6 +146,44 @@ void collectSubgraphInputs(const onnx::NodeProto &node, llvm::StringSet<> &names
   }
 }
 
+/// Counts the nodes of `g` and its subgraphs into `nodes`; fails when the
+/// subgraphs nest deeper than `depthLeft` or the count passes `maxNodes`.
+LogicalResult countNodes(const onnx::GraphProto &g, int64_t depthLeft, int64_t maxNodes,
+                         int64_t &nodes, bool &tooDeep) {
+  nodes += g.node_size();
+  if (nodes > maxNodes)
+    return failure();
+  for (const auto &n : g.node())
+    for (const auto &a : n.attribute()) {
+      if (!a.has_g() && a.graphs_size() == 0)
+        continue;
+      if (depthLeft == 0) {
+        tooDeep = true;
+        return failure();
+      }
+      if (a.has_g() && failed(countNodes(a.g(), depthLeft - 1, maxNodes, nodes, tooDeep)))
+        return failure();
+      for (const auto &sub : a.graphs())
+        if (failed(countNodes(sub, depthLeft - 1, maxNodes, nodes, tooDeep)))
+          return failure();
+    }
+  return success();
+}
+
+/// The size limits of `options` on the graph, before anything is imported.
+LogicalResult checkGraphLimits(const onnx::GraphProto &g, const ONNXImportOptions &options,
+                               Location loc) {
+  int64_t nodes = 0;
+  bool tooDeep = false;
+  if (succeeded(countNodes(g, options.maxSubgraphDepth, options.maxNodes, nodes, tooDeep)))
+    return success();
+  if (tooDeep)
+    return emitError(loc) << "subgraphs nest deeper than the limit of "
+                          << options.maxSubgraphDepth << " (--max-subgraph-depth)";
+  return emitError(loc) << "the model has more than " << options.maxNodes
+                        << " nodes, the limit (--max-nodes)";
+}
+
 std::string GraphImporter::nodeName(const onnx::NodeProto &node, size_t index) {
   return node.name().empty() ? node.op_type() + "#" + std::to_string(index)
                              : node.name();
@@ -444,6 +482,11 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
   Location loc = FileLineColLoc::get(context, path, 0, 0);
   if (buffer.getBufferSize() == 0)
     return emitError(loc) << "the model file is empty", nullptr;
+  if (static_cast<int64_t>(buffer.getBufferSize()) > options.maxModelBytes)
+    return emitError(loc) << "the model has " << buffer.getBufferSize()
+                          << " bytes, above the limit of " << options.maxModelBytes
+                          << " (--max-model-bytes)",
+           nullptr;
   onnx::ModelProto model;
   if (isTextFormat(path, buffer.getBuffer())) {
     google::protobuf::TextFormat::Parser parser;
@@ -468,6 +511,8 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
     return emitError(loc) << "not a valid ONNX model (no IR "
                                      "version or no graph)",
            nullptr;
+  if (failed(checkGraphLimits(model.graph(), options, loc)))
+    return nullptr;
   return GraphImporter(context, model, path, options).run();
 }
 

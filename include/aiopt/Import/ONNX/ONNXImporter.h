@@ -25,6 +25,12 @@ struct ONNXImportOptions {
   int64_t maxDimSize = int64_t(1) << 32;
   /// Largest accepted element count of one tensor.
   int64_t maxTensorElements = int64_t(1) << 34;
+  /// Largest accepted model file (bytes; protobuf's own limit is 2 GiB).
+  int64_t maxModelBytes = (int64_t(1) << 31) - 1;
+  /// Largest accepted number of nodes, subgraphs' included.
+  int64_t maxNodes = 1000000;
+  /// Deepest accepted nesting of subgraphs (If/Loop/Scan bodies).
+  int64_t maxSubgraphDepth = 32;
   /// Graph inputs bound to constants: input name -> path of a serialized
   /// TensorProto. A bound input is no longer an argument of the compiled
   /// model; its value is folded like an initializer (this specializes a
