@@ -15,18 +15,31 @@ using namespace mlir::aiopt::onnx_import;
 
 namespace {
 
+/// Largest kernel size, stride, dilation or pad accepted: window
+/// arithmetic on them then stays far from int64 overflow.
+constexpr int64_t kMaxWindowValue = int64_t(1) << 31;
+
 /// Explicit begin/end pads from `pads` or `auto_pad` (SAME_* needs static
-/// spatial extents).
+/// spatial extents). Kernel sizes, strides and dilations must be positive
+/// and pads non-negative, all at most kMaxWindowValue.
 FailureOr<SmallVector<int64_t>> resolvePads(NodeBinder &b, RankedTensorType in,
                                             ArrayRef<int64_t> kernel,
                                             ArrayRef<int64_t> strides,
                                             ArrayRef<int64_t> dilations) {
   size_t n = kernel.size();
+  auto inRange = [](ArrayRef<int64_t> values, int64_t lowest) {
+    return llvm::all_of(values, [&](int64_t v) { return v >= lowest && v <= kMaxWindowValue; });
+  };
+  if (!inRange(kernel, 1) || !inRange(strides, 1) || !inRange(dilations, 1))
+    return b.error() << "kernel sizes, strides and dilations must be in [1, "
+                     << kMaxWindowValue << "]";
   std::string autoPad = b.attrString("auto_pad", "NOTSET");
   if (autoPad == "NOTSET" || autoPad.empty()) {
     SmallVector<int64_t> pads = b.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
     if (pads.size() != 2 * n)
       return b.error() << "'pads' has " << pads.size() << " entries, expected " << 2 * n;
+    if (!inRange(pads, 0))
+      return b.error() << "'pads' must be in [0, " << kMaxWindowValue << "]";
     return pads;
   }
   if (autoPad == "VALID")

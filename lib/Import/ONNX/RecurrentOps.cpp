@@ -191,7 +191,8 @@ LogicalResult RecurrentBuilder::run() {
   if (!xt.hasStaticShape() || xt.getRank() != 3 || !wt.hasStaticShape())
     return b.error() << "X and W must be static 3-D tensors";
   int64_t steps = xt.getDimSize(0), batch = xt.getDimSize(1), inputSize = xt.getDimSize(2);
-  if (hidden <= 0 || wt.getShape() != ArrayRef<int64_t>{dirs, gates * hidden, inputSize})
+  if (hidden <= 0 || hidden > (int64_t(1) << 31) ||
+      wt.getShape() != ArrayRef<int64_t>{dirs, gates * hidden, inputSize})
     return b.error() << "W must be [" << dirs << ", " << gates << " * hidden_size, input_size]";
   if (steps > kMaxSteps)
     return b.error() << "sequences longer than " << kMaxSteps << " are not unrolled";
