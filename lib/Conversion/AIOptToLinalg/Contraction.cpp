@@ -48,7 +48,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       Value lhs2 = reshapeTensor(rewriter, loc, lhs, lhs2Type);
       Value rowsValue =
           m == ShapedType::kDynamic ? dimValue(rewriter, loc, lhs2, 0) : Value();
-      Value init = zeroFilled(rewriter, loc, out2Type, {rowsValue, Value()});
+      Value colsValue = rt.isDynamicDim(1) ? dimValue(rewriter, loc, rhs, 1) : Value();
+      Value init = zeroFilled(rewriter, loc, out2Type, {rowsValue, colsValue});
       Value mm = linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs2, rhs},
                                           ValueRange{init})
                      .getResult(0);

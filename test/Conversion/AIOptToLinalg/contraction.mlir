@@ -14,6 +14,20 @@ func.func @matmul2d(%a: tensor<?x16xf32>, %b: tensor<16x8xf32>) -> tensor<?x8xf3
 
 // -----
 
+// A dynamic number of columns sizes the accumulator too (it was left
+// unsized, a crash found by aiopt-fuzz-compile).
+// CHECK-LABEL: func @matmul2d_dynamic_columns
+// CHECK-SAME: (%{{[^:]*}}: tensor<3x4xf32> {bufferization.writable = false}, %[[B:[^:]*]]: tensor<4x?xf32>
+// CHECK: %[[N:.*]] = tensor.dim %[[B]], %{{.*}} : tensor<4x?xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<3x?xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %[[B]] : tensor<3x4xf32>, tensor<4x?xf32>)
+func.func @matmul2d_dynamic_columns(%a: tensor<3x4xf32>, %b: tensor<4x?xf32>) -> tensor<3x?xf32> {
+  %0 = aiopt.matmul %a, %b : tensor<3x4xf32>, tensor<4x?xf32>
+  return %0 : tensor<3x?xf32>
+}
+
+// -----
+
 // [B, M, K] x [K, N] collapses the rows into one matmul.
 // CHECK-LABEL: func @matmul3d
 // CHECK: %[[C:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x4x16xf32> into tensor<8x16xf32>
