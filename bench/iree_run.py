@@ -18,8 +18,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-
 
 def available():
     try:
@@ -83,11 +81,10 @@ def main():
             print(error, file=sys.stderr)
             sys.exit(1)
         return
+    from ort_run import load_inputs, print_latencies
+
     vmfb, npz, threads, repeat = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-    arrays = np.load(npz)
-    times = run(vmfb, [arrays["arr_%d" % k] for k in range(len(arrays.files))], threads, repeat)
-    print("latency_ms_median %.4f over %d runs" % (times[len(times) // 2], repeat))
-    print("latency_ms_p90 %.4f" % times[min(len(times) - 1, len(times) * 9 // 10)])
+    print_latencies(run(vmfb, load_inputs(npz), threads, repeat))
 
 
 if __name__ == "__main__":

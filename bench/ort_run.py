@@ -29,12 +29,22 @@ def latencies(path, inputs, threads, repeat):
     return sorted(times)
 
 
+def load_inputs(npz):
+    """The arrays of an .npz written by np.savez(*arrays), in order."""
+    arrays = np.load(npz)
+    return [arrays["arr_%d" % k] for k in range(len(arrays.files))]
+
+
+def print_latencies(times):
+    """The lines bench/performance.py reads: median and p90 of sorted
+    `times` (ms)."""
+    print("latency_ms_median %.4f over %d runs" % (times[len(times) // 2], len(times)))
+    print("latency_ms_p90 %.4f" % times[min(len(times) - 1, len(times) * 9 // 10)])
+
+
 def main():
     path, inputs, threads, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    arrays = np.load(inputs)
-    times = latencies(path, [arrays["arr_%d" % k] for k in range(len(arrays.files))], threads, repeat)
-    print("latency_ms_median %.4f over %d runs" % (times[len(times) // 2], repeat))
-    print("latency_ms_p90 %.4f" % times[min(len(times) - 1, len(times) * 9 // 10)])
+    print_latencies(latencies(path, load_inputs(inputs), threads, repeat))
 
 
 if __name__ == "__main__":
