@@ -34,8 +34,10 @@ FailureOr<Value> nllLoss(NodeBinder &b, Value logProb, Value target, Value weigh
   // Ignored targets pick class 0 and are masked out.
   FailureOr<Value> valid = failure();
   if (b.hasAttr("ignore_index")) {
-    FailureOr<Value> ignored =
-        b.make<EqualOp>(*t, b.scalarConstant(i64, b.attrInt("ignore_index", 0)));
+    // Built from the integer itself: a double would round indices past 2^53.
+    Value index = b.constant(DenseElementsAttr::get(
+        RankedTensorType::get({}, i64), IntegerAttr::get(i64, b.attrInt("ignore_index", 0))));
+    FailureOr<Value> ignored = b.make<EqualOp>(*t, index);
     if (failed(ignored))
       return failure();
     valid = b.makeTyped<NotOp>(ignored->getType(), *ignored);

@@ -11,6 +11,9 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::aiopt;
 using namespace mlir::aiopt::onnx_import;
@@ -102,9 +105,18 @@ Value NodeBinder::constant(DenseElementsAttr attr) {
 }
 
 Value NodeBinder::scalarConstant(Type et, double v) {
-  Attribute x = isa<FloatType>(et)
-                    ? Attribute(FloatAttr::get(et, v))
-                    : Attribute(IntegerAttr::get(et, static_cast<int64_t>(v)));
+  // Doubles outside int64 (or NaN) saturate instead of overflowing the cast.
+  auto toInt = [](double d) -> int64_t {
+    if (std::isnan(d))
+      return 0;
+    if (d >= 9223372036854775807.0)
+      return std::numeric_limits<int64_t>::max();
+    if (d <= -9223372036854775808.0)
+      return std::numeric_limits<int64_t>::min();
+    return static_cast<int64_t>(d);
+  };
+  Attribute x = isa<FloatType>(et) ? Attribute(FloatAttr::get(et, v))
+                                   : Attribute(IntegerAttr::get(et, toInt(v)));
   return constant(DenseElementsAttr::get(RankedTensorType::get({}, et), x));
 }
 

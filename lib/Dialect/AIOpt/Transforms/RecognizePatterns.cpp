@@ -220,6 +220,9 @@ struct RecognizeLayerNorm : OpRewritePattern<DivOp> {
       }
     }
     Location loc = root->getLoc();
+    // Without a scale, a ones constant of the normalized shape stands in.
+    if (!gamma && llvm::is_contained(normalizedShape, ShapedType::kDynamic))
+      return rewriter.notifyMatchFailure(div, "no scale and dynamic normalized dimensions");
     if (!gamma) {
       auto ones = RankedTensorType::get(normalizedShape, xt.getElementType());
       gamma = createFloatConstant(rewriter, loc, ones,
