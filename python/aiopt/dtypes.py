@@ -15,7 +15,3 @@ def to_numpy(code):
     t = _NUMPY.get(code)
     return np.dtype(t) if t is not None else None
 
-
-def name(code):
-    t = to_numpy(code)
-    return str(t) if t is not None else "onnx type %d" % code
