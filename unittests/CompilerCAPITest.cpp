@@ -80,6 +80,14 @@ graph {
   ASSERT_NE(handle, nullptr) << dlerror();
   EXPECT_NE(dlsym(handle, "relu4_entry"), nullptr);
   dlclose(handle);
+
+  // Without a name, the file's stem made a C identifier.
+  ASSERT_EQ(aiopt_compile_shared(model.path.c_str(), nullptr, library.path.c_str(), nullptr,
+                                 &signature, &error),
+            AIOPT_OK)
+      << take(error);
+  std::string derived = take(signature);
+  EXPECT_NE(derived.find(R"("name":"aiopt_capi_)"), std::string::npos) << derived;
 }
 
 } // namespace

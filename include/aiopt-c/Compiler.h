@@ -29,7 +29,8 @@ void aiopt_compile_options_init(aiopt_compile_options *options);
 
 /**
  * Compiles the ONNX model at `model_path` into the shared library
- * `output_path`, exporting `<name>_entry` (`name`: a C identifier). On
+ * `output_path`, exporting `<name>_entry` (`name`: a C identifier; NULL:
+ * the file name made one, as aiopt-compile does). On
  * success, when `signature_json` is not NULL, it receives a JSON object
  * {"name", "inputs", "outputs", "parallel"} whose tensors are {"name",
  * "dtype" (an aiopt_dtype), "shape" (-1: dynamic)}. On failure the status

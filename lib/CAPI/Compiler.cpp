@@ -7,6 +7,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -56,12 +57,14 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     *signatureJSON = nullptr;
   if (error)
     *error = nullptr;
-  if (!modelPath || !name || !outputPath)
-    return fail(AIOPT_ERROR_NULL_ARGUMENT, "model path, name and output path are required",
-                error);
-  if (std::string(name) != sanitizeIdentifier(name) || !*name)
+  if (!modelPath || !outputPath)
+    return fail(AIOPT_ERROR_NULL_ARGUMENT, "model path and output path are required", error);
+  // As aiopt-compile: without a name, the file name made a C identifier.
+  std::string modelName =
+      name ? std::string(name) : sanitizeIdentifier(llvm::sys::path::stem(modelPath));
+  if (modelName != sanitizeIdentifier(modelName) || modelName.empty())
     return fail(AIOPT_ERROR_INVALID_ARGUMENT,
-                "model name '" + std::string(name) + "' is not a C identifier", error);
+                "model name '" + modelName + "' is not a C identifier", error);
   aiopt_compile_options defaults;
   aiopt_compile_options_init(&defaults);
   const aiopt_compile_options &o = options ? *options : defaults;
@@ -72,7 +75,7 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     return fail(AIOPT_ERROR_IO, std::string(modelPath) + ": no such file", error);
 
   DriverOptions driverOptions;
-  driverOptions.name = name;
+  driverOptions.name = modelName;
   driverOptions.optLevel = o.opt_level;
   driverOptions.parallel = o.parallel != 0;
   if (o.target)
@@ -111,7 +114,7 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     return fail(AIOPT_ERROR_IO, linkError, error);
 
   if (signatureJSON) {
-    llvm::json::Object signature{{"name", name},
+    llvm::json::Object signature{{"name", modelName},
                                  {"inputs", tensorsJSON(compiled->signature.inputs)},
                                  {"outputs", tensorsJSON(compiled->signature.outputs)},
                                  {"parallel", driverOptions.parallel}};

@@ -2,7 +2,6 @@
 
 import json
 import os
-import re
 import tempfile
 
 from . import _aiopt
@@ -52,13 +51,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     else:
         workdir.cleanup()
         raise TypeError("model must be a path or an onnx.ModelProto, not %s" % type(model).__name__)
-    if name is None:
-        stem = os.path.splitext(os.path.basename(path))[0]
-        name = re.sub(r"\W", "_", stem) or "model"
-        if name[0].isdigit():
-            name = "_" + name
     triple = None if target == "cpu" else target
-    library = os.path.join(workdir.name, name + ".so")
+    library = os.path.join(workdir.name, "model.so")
     signature = json.loads(_aiopt.compile_shared(path, name, library, opt_level, parallel,
                                                  triple, cpu, features))
     signature["target"] = target

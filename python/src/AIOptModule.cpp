@@ -54,7 +54,7 @@ std::optional<nb::dlpack::dtype> dlpackType(int32_t dtype) {
   }
 }
 
-std::string compileShared(const std::string &modelPath, const std::string &name,
+std::string compileShared(const std::string &modelPath, std::optional<std::string> name,
                           const std::string &output, int optLevel, bool parallel,
                           std::optional<std::string> target, std::optional<std::string> cpu,
                           std::optional<std::string> features) {
@@ -69,7 +69,8 @@ std::string compileShared(const std::string &modelPath, const std::string &name,
   aiopt_status status;
   {
     nb::gil_scoped_release release;
-    status = aiopt_compile_shared(modelPath.c_str(), name.c_str(), output.c_str(), &options,
+    status = aiopt_compile_shared(modelPath.c_str(), name ? name->c_str() : nullptr,
+                                  output.c_str(), &options,
                                   &signature, &error);
   }
   std::string message = error ? error : "", json = signature ? signature : "";
@@ -217,7 +218,7 @@ NB_MODULE(_aiopt, m) {
   m.doc() = "aiopt's compiler and runtime (use the aiopt package, not this module)";
   compileErrorType = nb::borrow(PyErr_NewException("aiopt.CompileError", PyExc_RuntimeError, nullptr));
   m.attr("CompileError") = compileErrorType;
-  m.def("compile_shared", &compileShared, nb::arg("model_path"), nb::arg("name"),
+  m.def("compile_shared", &compileShared, nb::arg("model_path"), nb::arg("name").none(),
         nb::arg("output"), nb::arg("opt_level"), nb::arg("parallel"), nb::arg("target").none(),
         nb::arg("cpu").none(), nb::arg("features").none(),
         "Compiles an ONNX model into a shared library; returns its signature as JSON");
