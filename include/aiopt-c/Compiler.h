@@ -22,6 +22,14 @@ typedef struct aiopt_compile_options {
   const char *target;   /**< target triple; NULL: the host */
   const char *cpu;      /**< target CPU; NULL: the host's */
   const char *features; /**< target features ("+avx2,-avx512f"); NULL: the CPU's */
+  /** Int8 quantization as a JSON object (NULL: none), with the keys of
+   *  aiopt-compile's options: "mode" ("dynamic" or "static"),
+   *  "per_channel" (bool), "activation_type", "symmetric_activations",
+   *  "ops" and "exclude" (lists of node names or op types),
+   *  "calibration_data", "calibration_method", "calibration_percentile",
+   *  "validation_data", "max_accuracy_drop", "allow_accuracy_miss",
+   *  "report" (a JSON file to write). See docs/quantization.md. */
+  const char *quantization;
 } aiopt_compile_options;
 
 /** Sets `options` to the defaults (-O2, one thread, the host). */

@@ -49,6 +49,76 @@ extern "C" void aiopt_compile_options_init(aiopt_compile_options *options) {
   options->opt_level = 2;
 }
 
+/// Reads the quantization options' JSON object into `q`.
+static LogicalResult parseQuantization(StringRef text, QuantizationOptions &q, std::string &why) {
+  llvm::Expected<llvm::json::Value> value = llvm::json::parse(text);
+  if (!value) {
+    why = llvm::toString(value.takeError());
+    return failure();
+  }
+  const llvm::json::Object *obj = value->getAsObject();
+  if (!obj) {
+    why = "not a JSON object";
+    return failure();
+  }
+  for (const auto &[key, v] : *obj) {
+    auto str = [&](std::string &out) {
+      std::optional<StringRef> s = v.getAsString();
+      if (s)
+        out = s->str();
+      return s.has_value();
+    };
+    auto flag = [&](bool &out) {
+      std::optional<bool> b = v.getAsBoolean();
+      if (b)
+        out = *b;
+      return b.has_value();
+    };
+    auto number = [&](double &out) {
+      std::optional<double> d = v.getAsNumber();
+      if (d)
+        out = *d;
+      return d.has_value();
+    };
+    auto list = [&](std::vector<std::string> &out) {
+      const llvm::json::Array *a = v.getAsArray();
+      if (!a)
+        return false;
+      for (const llvm::json::Value &item : *a) {
+        std::optional<StringRef> s = item.getAsString();
+        if (!s)
+          return false;
+        out.push_back(s->str());
+      }
+      return true;
+    };
+    bool ok = key == "mode"                      ? str(q.mode)
+              : key == "per_channel"             ? flag(q.perChannel)
+              : key == "activation_type"         ? str(q.activationType)
+              : key == "symmetric_activations"   ? flag(q.symmetricActivations)
+              : key == "ops"                     ? list(q.ops)
+              : key == "exclude"                 ? list(q.exclude)
+              : key == "calibration_data"        ? str(q.calibrationData)
+              : key == "calibration_method"      ? str(q.calibrationMethod)
+              : key == "calibration_percentile"  ? number(q.percentile)
+              : key == "validation_data"         ? str(q.validationData)
+              : key == "max_accuracy_drop"       ? number(q.maxAccuracyDrop)
+              : key == "allow_accuracy_miss"     ? flag(q.allowAccuracyMiss)
+              : key == "report"                  ? str(q.reportPath)
+                                                 : (why = "unknown key '" + key.str() + "'", false);
+    if (!ok) {
+      if (why.empty())
+        why = "'" + key.str() + "' has the wrong type";
+      return failure();
+    }
+  }
+  if (q.mode != "dynamic" && q.mode != "static") {
+    why = "mode must be dynamic or static";
+    return failure();
+  }
+  return success();
+}
+
 extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *name,
                                              const char *outputPath,
                                              const aiopt_compile_options *options,
@@ -84,6 +154,12 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     driverOptions.target.cpu = o.cpu;
   if (o.features)
     driverOptions.target.features = o.features;
+
+  if (o.quantization) {
+    std::string why;
+    if (failed(parseQuantization(o.quantization, driverOptions.quantization, why)))
+      return fail(AIOPT_ERROR_INVALID_ARGUMENT, "quantization options: " + why, error);
+  }
 
   MLIRContext context(driverRegistry(), MLIRContext::Threading::DISABLED);
   // Diagnostics as aiopt-compile prints them (file, ONNX node and op).

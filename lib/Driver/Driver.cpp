@@ -31,17 +31,43 @@ DialectRegistry &mlir::aiopt::driverRegistry() {
   return registry;
 }
 
-FailureOr<CompiledObject> mlir::aiopt::compileONNXToObject(MLIRContext &context, StringRef path,
-                                                           const DriverOptions &options) {
-  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, ModuleOp module,
+                                                          Phase from,
+                                                          const DriverOptions &options) {
+  Location loc = module.getLoc();
   if (options.optLevel > 3)
-    return emitError(fileLoc) << "-O" << options.optLevel << " is not a level (-O0..-O3)";
+    return emitError(loc) << "-O" << options.optLevel << " is not a level (-O0..-O3)";
   TargetOptions targetOptions = options.target;
   targetOptions.optLevel = llvmOptLevel(options.optLevel);
-  auto tm = createTargetMachine(targetOptions, fileLoc);
+  auto tm = createTargetMachine(targetOptions, loc);
   if (failed(tm))
     return failure();
+  CPUPipelineOptions pipelineOptions;
+  pipelineOptions.modelName = options.name;
+  pipelineOptions.optLevel = options.optLevel;
+  pipelineOptions.parallel = options.parallel;
+  pipelineOptions.vectorBits = vectorRegisterBits(**tm);
+  // Quantization without data runs in the graph phase; with data,
+  // quantizeModule has done it on the graph-phase module.
+  if (from < Phase::Graph && !options.quantization.needsData())
+    pipelineOptions.quantize = quantizePassOptions(options.quantization);
+  PassManager pm(&context, ModuleOp::getOperationName());
+  buildCPUPipeline(pm, from, Phase::LLVM, pipelineOptions);
+  if (failed(pm.run(module)))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateAndOptimize(module, llvmContext, **tm, targetOptions.optLevel);
+  if (failed(llvmModule))
+    return failure();
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  if (failed(emitMachineCode(**llvmModule, **tm, os, /*assembly=*/false, loc)))
+    return failure();
+  return std::string(buffer.begin(), buffer.end());
+}
 
+FailureOr<CompiledObject> mlir::aiopt::compileONNXToObject(MLIRContext &context, StringRef path,
+                                                           const DriverOptions &options) {
   ONNXImportOptions importOptions;
   importOptions.functionName = options.name;
   importOptions.boundInputs = options.boundInputs;
@@ -51,29 +77,29 @@ FailureOr<CompiledObject> mlir::aiopt::compileONNXToObject(MLIRContext &context,
   FailureOr<ModelSignature> signature = getModelSignature(*module, options.name);
   if (failed(signature))
     return failure();
+  Phase from = Phase::Import;
+  if (options.quantization.needsData()) {
+    // Calibration and the accuracy guard run the graph-phase model.
+    if (failed(runPhases(context, *module, Phase::Import, Phase::Graph, options)) ||
+        failed(quantizeModule(context, *module, options)))
+      return failure();
+    from = Phase::Graph;
+  }
+  FailureOr<std::string> object = compileModuleToObject(context, *module, from, options);
+  if (failed(object))
+    return failure();
+  return CompiledObject{std::move(*object), *signature};
+}
 
+LogicalResult mlir::aiopt::runPhases(MLIRContext &context, ModuleOp module, Phase from, Phase to,
+                                     const DriverOptions &options) {
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.modelName = options.name;
   pipelineOptions.optLevel = options.optLevel;
   pipelineOptions.parallel = options.parallel;
-  pipelineOptions.vectorBits = vectorRegisterBits(**tm);
   PassManager pm(&context, ModuleOp::getOperationName());
-  buildCPUPipeline(pm, Phase::Import, Phase::LLVM, pipelineOptions);
-  if (failed(pm.run(*module)))
-    return failure();
-
-  llvm::LLVMContext llvmContext;
-  auto llvmModule = translateAndOptimize(*module, llvmContext, **tm, targetOptions.optLevel);
-  if (failed(llvmModule))
-    return failure();
-  CompiledObject result;
-  result.signature = *signature;
-  llvm::SmallVector<char, 0> buffer;
-  llvm::raw_svector_ostream os(buffer);
-  if (failed(emitMachineCode(**llvmModule, **tm, os, /*assembly=*/false, module->getLoc())))
-    return failure();
-  result.object.assign(buffer.begin(), buffer.end());
-  return result;
+  buildCPUPipeline(pm, from, to, pipelineOptions);
+  return pm.run(module);
 }
 
 LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output, bool openmp,

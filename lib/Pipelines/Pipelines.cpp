@@ -55,6 +55,14 @@ void mlir::aiopt::buildGraphPipeline(OpPassManager &pm, unsigned optLevel) {
   add(pm, "cse");
 }
 
+void mlir::aiopt::buildQuantizePipeline(OpPassManager &pm, StringRef options) {
+  // After fusion, so the bias and activation each contraction absorbed
+  // move to its float epilogue; the weights' int8 copies replace them.
+  add(pm, ("aiopt-quantize{" + options + "}").str());
+  add(pm, "canonicalize");
+  add(pm, "cse");
+}
+
 void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
   // Every aiopt op becomes linalg/tensor/arith/math on tensors.
   add(pm, "convert-aiopt-to-linalg");
@@ -171,6 +179,8 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
       break;
     case Phase::Graph:
       buildGraphPipeline(pm, options.optLevel);
+      if (!options.quantize.empty())
+        buildQuantizePipeline(pm, options.quantize);
       break;
     case Phase::Linalg:
       buildLinalgPipeline(pm, options.optLevel);

@@ -10,7 +10,7 @@ from .model import CompiledModel
 
 def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=None,
             features=None, quantize=None, prune=None, calibration_data=None,
-            max_accuracy_drop=None):
+            validation_data=None, max_accuracy_drop=None, quantization=None):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
@@ -21,21 +21,43 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         (see CompiledModel.set_num_threads).
     name: the model's C name (default: from the file name).
     cpu, features: LLVM CPU name and feature string (default: the host's).
-    quantize, prune, calibration_data, max_accuracy_drop: the compression
-        options of issues 5 and 6; not implemented by the compiler yet, so
-        passing any of them raises NotImplementedError.
+    quantize: None, "dynamic" or "static" int8 quantization of Conv, MatMul
+        and Gemm (docs/quantization.md).
+    calibration_data: folder of samples (<input>.npy, stacked) for static
+        quantization.
+    validation_data, max_accuracy_drop: the accuracy guard: layers return
+        to float, most sensitive first, until the top-1 accuracy on the
+        folder's samples (with labels.npy or reference outputs) drops by at
+        most max_accuracy_drop points.
+    quantization: a dict of further options, with the keys of the C API
+        (per_channel, activation_type, symmetric_activations, ops, exclude,
+        calibration_method, calibration_percentile, allow_accuracy_miss,
+        report).
+    prune: pruning (issue 6) is not implemented by the compiler yet; passing
+        it raises NotImplementedError.
 
     Raises FileNotFoundError for a missing file, ValueError for bad options
     and aiopt.CompileError (with the compiler's diagnostics, naming the ONNX
     node and op) for models it rejects.
     """
-    for option, value in (("quantize", quantize), ("prune", prune),
-                          ("calibration_data", calibration_data),
-                          ("max_accuracy_drop", max_accuracy_drop)):
-        if value is not None:
-            raise NotImplementedError(
-                "aiopt.compile(%s=...): quantization and pruning are not implemented "
-                "by the compiler yet" % option)
+    if prune is not None:
+        raise NotImplementedError("aiopt.compile(prune=...): pruning is not implemented by "
+                                  "the compiler yet")
+    quant = None
+    if quantize is not None:
+        if quantize not in ("dynamic", "static"):
+            raise ValueError("quantize must be 'dynamic' or 'static', not %r" % (quantize,))
+        quant = dict(quantization or {})
+        quant["mode"] = quantize
+        for key, value in (("calibration_data", calibration_data),
+                           ("validation_data", validation_data)):
+            if value is not None:
+                quant[key] = os.fspath(value)
+        if max_accuracy_drop is not None:
+            quant["max_accuracy_drop"] = float(max_accuracy_drop)
+    elif (calibration_data, validation_data, max_accuracy_drop, quantization) != (None,) * 4:
+        raise ValueError("calibration_data, validation_data, max_accuracy_drop and "
+                         "quantization need quantize='dynamic' or 'static'")
     if opt_level not in (0, 1, 2, 3):
         raise ValueError("opt_level must be 0, 1, 2 or 3, not %r" % (opt_level,))
     workdir = tempfile.TemporaryDirectory(prefix="aiopt-")
@@ -53,8 +75,9 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         raise TypeError("model must be a path or an onnx.ModelProto, not %s" % type(model).__name__)
     triple = None if target == "cpu" else target
     library = os.path.join(workdir.name, "model.so")
-    signature = json.loads(_aiopt.compile_shared(path, name, library, opt_level, parallel,
-                                                 triple, cpu, features))
+    signature = json.loads(_aiopt.compile_shared(
+        path, name, library, opt_level, parallel, triple, cpu, features,
+        None if quant is None else json.dumps(quant)))
     signature["target"] = target
     signature["opt_level"] = opt_level
     return CompiledModel(library, signature, workdir)

@@ -96,19 +96,24 @@ def measure(variant, model_path, data, repeat, threads, workdir):
     return result
 
 
-def build_report(onnx_path, data_dir=None, repeat=20, threads=1, progress=None):
+def build_report(onnx_path, data_dir=None, repeat=20, threads=1, progress=None,
+                 quantize=None, calibration_data=None):
     """Measures the variants and returns the report as a dict (what the
-    JSON file holds)."""
+    JSON file holds). quantize ("dynamic" or "static", with
+    calibration_data) adds an int8 -O2 variant."""
     import aiopt
 
     with tempfile.TemporaryDirectory(prefix="aiopt-report-") as work:
-        steps = [("aiopt -O0", 0, 1), ("aiopt -O2", 2, 1)]
+        steps = [("aiopt -O0", 0, 1, {}), ("aiopt -O2", 2, 1, {})]
         if threads > 1:
-            steps.append(("aiopt -O2, %d threads" % threads, 2, threads))
+            steps.append(("aiopt -O2, %d threads" % threads, 2, threads, {}))
+        if quantize:
+            steps.append(("aiopt -O2 int8 %s" % quantize, 2, 1,
+                          {"quantize": quantize, "calibration_data": calibration_data}))
         compiled = {}
         task = progress.add_task("compiling", total=len(steps)) if progress else None
-        for label, level, n in steps:
-            m = aiopt.compile(onnx_path, opt_level=level, parallel=n > 1)
+        for label, level, n, extra in steps:
+            m = aiopt.compile(onnx_path, opt_level=level, parallel=n > 1, **extra)
             path = os.path.join(work, "%s.so" % label.replace(" ", "_").replace(",", ""))
             m.save(path)
             compiled[label] = (m, path, n)
@@ -219,11 +224,15 @@ def main(argv=None):
     parser.add_argument("--markdown", help="write the table as Markdown here")
     parser.add_argument("--json", help="write the report as JSON here")
     parser.add_argument("--chart", help="write a latency-vs-error PNG here")
-    parser.add_argument("--quantize", help="int8 variant (not implemented yet)")
+    parser.add_argument("--quantize", choices=("dynamic", "static"),
+                        help="add an int8 variant (static: with --calibration-data)")
+    parser.add_argument("--calibration-data", help="folder of <input>.npy samples, stacked")
     parser.add_argument("--prune", help="pruned variant (not implemented yet)")
     args = parser.parse_args(argv)
-    if args.quantize or args.prune:
-        parser.error("--quantize and --prune: the compiler has no quantization or pruning yet")
+    if args.prune:
+        parser.error("--prune: the compiler has no pruning yet")
+    if args.quantize == "static" and not args.calibration_data:
+        parser.error("--quantize static needs --calibration-data")
     if not os.path.isfile(args.model):
         parser.error("no such model file: %r" % args.model)
     if args.repeat < 1 or args.threads < 1:
@@ -238,7 +247,8 @@ def main(argv=None):
     console = Console(stderr=True)
     try:
         with Progress(console=console, transient=True) as progress:
-            report = build_report(args.model, args.data, args.repeat, args.threads, progress)
+            report = build_report(args.model, args.data, args.repeat, args.threads, progress,
+                                  args.quantize, args.calibration_data)
     except (OSError, ValueError, RuntimeError, aiopt.CompileError) as e:
         print("aiopt report: error: %s" % e, file=sys.stderr)
         return 1

@@ -97,7 +97,11 @@ def test_unsupported_op_names_the_node(tmp_path):
 def test_bad_options(dense):
     with pytest.raises(ValueError, match="opt_level"):
         aiopt.compile(dense[0], opt_level=5)
-    with pytest.raises(NotImplementedError, match="quantize"):
-        aiopt.compile(dense[0], quantize="dynamic")
+    with pytest.raises(ValueError, match="quantize"):
+        aiopt.compile(dense[0], quantize="fast")
+    with pytest.raises(ValueError, match="need quantize"):
+        aiopt.compile(dense[0], calibration_data="x")
+    with pytest.raises(NotImplementedError, match="prune"):
+        aiopt.compile(dense[0], prune="magnitude")
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
         aiopt.compile(42)

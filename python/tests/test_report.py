@@ -75,7 +75,7 @@ def test_files(report):
 
 def test_bad_arguments(dense, tmp_path):
     proc = run_report(dense[0], "--quantize", "static")
-    assert proc.returncode == 2 and "no quantization" in proc.stderr
+    assert proc.returncode == 2 and "--calibration-data" in proc.stderr
     proc = run_report(str(tmp_path / "absent.onnx"))
     assert proc.returncode == 2 and "no such model file" in proc.stderr
     proc = run_report(dense[0], "--data", str(tmp_path))

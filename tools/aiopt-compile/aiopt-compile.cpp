@@ -102,6 +102,51 @@ cl::opt<int64_t> maxNodes("max-nodes", cl::init(1000000),
 cl::opt<int64_t> maxSubgraphDepth("max-subgraph-depth", cl::init(32),
                                   cl::desc("Refuse If/Loop/Scan bodies nested deeper than this"),
                                   cl::cat(category));
+cl::OptionCategory quantCategory("aiopt-compile quantization options (docs/quantization.md)");
+cl::opt<std::string> quantize("quantize",
+                              cl::desc("Int8 quantization of Conv/MatMul/Gemm: dynamic (activation "
+                                       "scales at run time) or static (calibrated)"),
+                              cl::cat(quantCategory));
+cl::opt<bool> perTensorWeights("per-tensor-weights",
+                               cl::desc("One weight scale per tensor (default: per output channel)"),
+                               cl::cat(quantCategory));
+cl::opt<std::string> activationType("activation-type", cl::init("int8"),
+                                    cl::desc("Static activations: int8 or uint8"),
+                                    cl::cat(quantCategory));
+cl::opt<bool> symmetricActivations("symmetric-activations",
+                                   cl::desc("Static activations with a fixed zero point"),
+                                   cl::cat(quantCategory));
+cl::list<std::string> quantizeOps("quantize-ops", cl::CommaSeparated,
+                                  cl::desc("Quantize only these node names or op types"),
+                                  cl::cat(quantCategory));
+cl::list<std::string> quantizeExclude("quantize-exclude", cl::CommaSeparated,
+                                      cl::desc("Keep these node names or op types in float"),
+                                      cl::cat(quantCategory));
+cl::opt<std::string> calibrationData(
+    "calibration-data", cl::value_desc("DIR"),
+    cl::desc("Samples for static calibration: <input>.npy per input, samples stacked"),
+    cl::cat(quantCategory));
+cl::opt<std::string> calibrationMethod("calibration-method", cl::init("minmax"),
+                                       cl::desc("minmax, percentile or entropy"),
+                                       cl::cat(quantCategory));
+cl::opt<double> calibrationPercentile("calibration-percentile", cl::init(99.99),
+                                      cl::desc("Percentile kept by --calibration-method=percentile"),
+                                      cl::cat(quantCategory));
+cl::opt<std::string> validationData(
+    "validation-data", cl::value_desc("DIR"),
+    cl::desc("Samples plus labels.npy or reference outputs, for --max-accuracy-drop"),
+    cl::cat(quantCategory));
+cl::opt<double> maxAccuracyDrop(
+    "max-accuracy-drop", cl::init(-1),
+    cl::desc("Largest top-1 accuracy drop (points) allowed; layers go back to float, most "
+             "sensitive first, until it holds"),
+    cl::cat(quantCategory));
+cl::opt<bool> allowAccuracyMiss("allow-accuracy-miss",
+                                cl::desc("Keep the best result when the drop cannot be met"),
+                                cl::cat(quantCategory));
+cl::opt<std::string> quantizationReport("quantization-report", cl::value_desc("FILE.json"),
+                                        cl::desc("Write every quantization decision as JSON"),
+                                        cl::cat(quantCategory));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the MLIR pass pipeline and exit"),
                             cl::cat(category));
@@ -210,14 +255,50 @@ int compile(int argc, char **argv) {
   if (failed(tm))
     return 1;
 
+  DriverOptions driverOptions;
+  driverOptions.name = name;
+  driverOptions.optLevel = optLevel;
+  driverOptions.target = targetOptions;
+  QuantizationOptions &q = driverOptions.quantization;
+  q.mode = quantize;
+  q.perChannel = !perTensorWeights;
+  q.activationType = activationType;
+  q.symmetricActivations = symmetricActivations;
+  q.ops.assign(quantizeOps.begin(), quantizeOps.end());
+  q.exclude.assign(quantizeExclude.begin(), quantizeExclude.end());
+  q.calibrationData = calibrationData;
+  q.calibrationMethod = calibrationMethod;
+  q.percentile = calibrationPercentile;
+  q.validationData = validationData;
+  q.maxAccuracyDrop = maxAccuracyDrop;
+  q.allowAccuracyMiss = allowAccuracyMiss;
+  q.reportPath = quantizationReport;
+  if (!q.mode.empty() && q.mode != "dynamic" && q.mode != "static") {
+    llvm::errs() << "aiopt-compile: --quantize must be dynamic or static, not '" << q.mode
+                 << "'\n";
+    return 1;
+  }
+  if (q.mode.empty() && (!calibrationData.empty() || !validationData.empty() ||
+                         maxAccuracyDrop >= 0 || !quantizationReport.empty())) {
+    llvm::errs() << "aiopt-compile: calibration, validation and report options need "
+                    "--quantize\n";
+    return 1;
+  }
+
   CPUPipelineOptions pipelineOptions;
   pipelineOptions.modelName = name;
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
   // Tile and vector sizes follow the target's vector registers.
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
+  // Quantization that runs the model (calibration, the accuracy guard)
+  // happens between the graph phase and the rest; without data, the
+  // graph phase ends with the quantize pass.
+  bool measured = q.needsData() && *from < Phase::Graph && *to >= Phase::Graph;
+  if (!q.needsData())
+    pipelineOptions.quantize = quantizePassOptions(q);
   // With --op-stats the graph phase runs on its own, counted before and after.
-  bool splitGraph = opStats && *from < Phase::Graph && *to >= Phase::Graph;
+  bool splitGraph = (opStats || measured) && *from < Phase::Graph && *to >= Phase::Graph;
   PassManager graphPm(&context, ModuleOp::getOperationName());
   PassManager pm(&context, ModuleOp::getOperationName());
   if (failed(applyPassManagerCLOptions(pm)) || failed(applyPassManagerCLOptions(graphPm)))
@@ -276,7 +357,10 @@ int compile(int argc, char **argv) {
     OpCounts before = countOps(*module);
     if (failed(graphPm.run(*module)))
       return 1;
-    printOpCounts(llvm::errs(), before, countOps(*module));
+    if (measured && failed(quantizeModule(context, *module, driverOptions)))
+      return 1;
+    if (opStats)
+      printOpCounts(llvm::errs(), before, countOps(*module));
   }
   if (failed(pm.run(*module)))
     return 1;

@@ -52,7 +52,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Vector register width the tiles are sized for: 128 (SSE, NEON: register "
                      "tile 8x8, vectors of 4), 256 (AVX2: 6x16, 8) or 512 (AVX-512: 8x32, 16)"),
       llvm::cl::init(256)};
+  Option<std::string> quantize{
+      *this, "quantize",
+      llvm::cl::desc("Options of an aiopt-quantize pass that ends the graph phase, e.g. "
+                     "'mode=dynamic' (empty: no quantization)"),
+      llvm::cl::init("")};
 };
+
+/// The aiopt-quantize pass with `options` and the cleanup after it.
+void buildQuantizePipeline(OpPassManager &pm, StringRef options);
 
 /// import -> graph: graph-level simplification and fusion of the aiopt
 /// dialect, as much as `optLevel` asks.

@@ -35,9 +35,11 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     RankedTensorType type = op.getType();
     Type et = type.getElementType();
 
-    // [B..., M, K] x [K, N]: collapse the rows into one matrix.
+    // [B..., M, K] x [K, N]: collapse the rows into one matrix. (Quantized
+    // operands, which widen on their own signedness, take the generic.)
     ArrayRef<int64_t> rows = lt.getShape().drop_back();
-    if (rt.getRank() == 2 && llvm::count(rows, ShapedType::kDynamic) <= 1) {
+    bool widens = et != lt.getElementType();
+    if (rt.getRank() == 2 && llvm::count(rows, ShapedType::kDynamic) <= 1 && !widens) {
       int64_t m = 1;
       for (int64_t d : rows)
         m = (d == ShapedType::kDynamic || m == ShapedType::kDynamic)
@@ -98,7 +100,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Value init = zeroFilled(rewriter, loc, type, sizes);
     rewriter.replaceOp(op, epilogue(rewriter, op, adaptor,
                                     buildContraction(rewriter, loc, lhs, rhs, init, maps,
-                                                     Value())));
+                                                     Value(), isUnsigned(op.getLhs()),
+                                                     isUnsigned(op.getRhs()))));
     return success();
   }
 
@@ -106,7 +109,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
   static Value epilogue(OpBuilder &b, MatMulOp op, OpAdaptor adaptor, Value result) {
     if (Value bias = adaptor.getBias())
       result = AddOp::create(b, op.getLoc(), result.getType(), result, bias);
-    return applyEpilogue(b, op.getLoc(), op.getActivation(), op.getActivationParams(),
+    return applyActivation(b, op.getLoc(), op.getActivation(), op.getActivationParams(),
                          result);
   }
 };
@@ -152,7 +155,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
                                    tb ? map2(n, k) : map2(k, n), map2(m, n)};
     double alpha = op.getAlpha().convertToDouble();
     Value scale = alpha == 1 ? Value() : scalarConstant(rewriter, loc, et, alpha);
-    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
+    rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
                                          op.getActivationParams(),
                                          buildContraction(rewriter, loc, a, b, init, maps,
                                                           scale)));

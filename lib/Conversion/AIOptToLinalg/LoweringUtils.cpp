@@ -226,54 +226,36 @@ Value mlir::aiopt::combineReduction(OpBuilder &b, Location l, ReduceKind kind, V
 }
 
 
-Value mlir::aiopt::applyEpilogue(OpBuilder &b, Location loc,
-                                 std::optional<Activation> activation,
-                                 std::optional<ArrayRef<double>> params, Value x) {
-  if (!activation)
-    return x;
-  Type t = x.getType();
-  ArrayRef<double> p = params.value_or(ArrayRef<double>());
-  switch (*activation) {
-  case Activation::relu:
-    return ReluOp::create(b, loc, t, x);
-  case Activation::clip:
-    return ClipOp::create(b, loc, t, x, b.getF64FloatAttr(p[0]), b.getF64FloatAttr(p[1]));
-  case Activation::sigmoid:
-    return SigmoidOp::create(b, loc, t, x);
-  case Activation::silu:
-    return SiluOp::create(b, loc, t, x);
-  case Activation::gelu:
-  case Activation::gelu_tanh:
-    return GeluOp::create(b, loc, t, x,
-                          b.getBoolAttr(*activation == Activation::gelu_tanh));
-  case Activation::hard_swish:
-    return HardSwishOp::create(b, loc, t, x);
-  case Activation::leaky_relu:
-    return LeakyReluOp::create(b, loc, t, x, b.getF32FloatAttr(p[0]));
-  case Activation::tanh:
-    return TanhOp::create(b, loc, t, x);
-  }
-  llvm_unreachable("unknown activation");
+Value mlir::aiopt::multiplyAccumulate(OpBuilder &b, Location loc, Value acc, Value x, Value y,
+                                      Value scale, bool xUnsigned, bool yUnsigned) {
+  Type t = acc.getType();
+  bool isFloat = isa<FloatType>(t);
+  auto widen = [&](Value v, bool isUnsigned) -> Value {
+    if (isFloat || v.getType() == t)
+      return v;
+    return isUnsigned ? arith::ExtUIOp::create(b, loc, t, v).getResult()
+                      : arith::ExtSIOp::create(b, loc, t, v).getResult();
+  };
+  auto mul = [&](Value p, Value q) -> Value {
+    return isFloat ? arith::MulFOp::create(b, loc, p, q).getResult()
+                   : arith::MulIOp::create(b, loc, p, q).getResult();
+  };
+  Value p = mul(widen(x, xUnsigned), widen(y, yUnsigned));
+  if (scale)
+    p = mul(p, scale);
+  return isFloat ? arith::AddFOp::create(b, loc, acc, p).getResult()
+                 : arith::AddIOp::create(b, loc, acc, p).getResult();
 }
 
 Value mlir::aiopt::buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                                    Value init, ArrayRef<AffineMap> maps, Value scale) {
+                                    Value init, ArrayRef<AffineMap> maps, Value scale,
+                                    bool lhsUnsigned, bool rhsUnsigned) {
   auto type = cast<RankedTensorType>(init.getType());
-  bool isFloat = isa<FloatType>(type.getElementType());
-  auto mul = [&](OpBuilder &nb, Location nl, Value x, Value y) -> Value {
-    return isFloat ? arith::MulFOp::create(nb, nl, x, y).getResult()
-                   : arith::MulIOp::create(nb, nl, x, y).getResult();
-  };
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init}, maps,
-      iterators(type.getRank(), 1),
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value p = mul(nb, nl, a[0], a[1]);
-        if (scale)
-          p = mul(nb, nl, p, scale);
-        Value sum = isFloat ? arith::AddFOp::create(nb, nl, a[2], p).getResult()
-                            : arith::AddIOp::create(nb, nl, a[2], p).getResult();
-        linalg::YieldOp::create(nb, nl, sum);
+      iterators(type.getRank(), 1), [&](OpBuilder &nb, Location nl, ValueRange a) {
+        linalg::YieldOp::create(
+            nb, nl, multiplyAccumulate(nb, nl, a[2], a[0], a[1], scale, lhsUnsigned, rhsUnsigned));
       });
   return generic.getResult(0);
 }

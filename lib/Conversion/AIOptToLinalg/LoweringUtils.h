@@ -91,17 +91,20 @@ Value padConstant(OpBuilder &b, Location loc, RankedTensorType type, Value src,
 SmallVector<utils::IteratorType> iterators(unsigned numParallel,
                                            unsigned numReduction);
 
+/// acc + x * y (* scale), in the type of `acc`: integer `x` and `y`
+/// narrower than it (quantized 8-bit values) are extended first, with
+/// zeros where `xUnsigned` / `yUnsigned`, else with their sign.
+Value multiplyAccumulate(OpBuilder &b, Location loc, Value acc, Value x, Value y, Value scale,
+                         bool xUnsigned, bool yUnsigned);
+
 /// A multiply-accumulate generic over loops (parallel..., reduction...):
 /// `init` is the accumulator; `scale` (optional) multiplies every product.
-/// Integers multiply and accumulate with wrap-around.
+/// Integers multiply and accumulate with wrap-around; narrower integer
+/// operands are extended (see multiplyAccumulate).
 Value buildContraction(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
-                       ArrayRef<AffineMap> maps, Value scale);
+                       ArrayRef<AffineMap> maps, Value scale, bool lhsUnsigned = false,
+                       bool rhsUnsigned = false);
 
-/// `result` (of a matmul, gemm or conv) with the epilogue `activation`
-/// applied, built from the aiopt activation ops, which the conversion then
-/// lowers (and linalg fuses with the bias into one elementwise generic).
-Value applyEpilogue(OpBuilder &b, Location loc, std::optional<Activation> activation,
-                    std::optional<ArrayRef<double>> params, Value result);
 
 } // namespace mlir::aiopt
 

@@ -101,7 +101,8 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
   RankedTensorType type = op.getType();
   auto xt = cast<RankedTensorType>(x.getType());
   auto ft = cast<RankedTensorType>(filter.getType());
-  Type et = type.getElementType();
+  // Quantized convolutions gather 8-bit values and accumulate in i32.
+  Type et = type.getElementType(), xet = xt.getElementType();
   unsigned n = type.getRank() - 2;
   int64_t m = ft.getDimSize(0), c = ft.getDimSize(1), window = 1, positions = 1;
   for (unsigned i = 0; i < n; ++i) {
@@ -110,7 +111,7 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
   }
   int64_t batch = type.getDimSize(0);
   Value batchSize = type.isDynamicDim(0) ? dimValue(b, loc, x, 0) : Value();
-  auto colType = RankedTensorType::get({batch, c * window, positions}, et);
+  auto colType = RankedTensorType::get({batch, c * window, positions}, xet);
 
   bool inPlace = window == 1 && llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }) &&
                  xt.getShape().drop_front(2) == type.getShape().drop_front(2);
@@ -124,7 +125,7 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
       shape.push_back(ft.getDimSize(2 + i));
     for (unsigned i = 0; i < n; ++i)
       shape.push_back(type.getDimSize(2 + i));
-    auto gatherType = RankedTensorType::get(shape, et);
+    auto gatherType = RankedTensorType::get(shape, xet);
     SmallVector<AffineExpr> xe = dims(ctx, {0, 1});
     llvm::append_range(xe, windowExprs(ctx, 2 + n, 2, op.getStrides(), op.getDilations()));
     AffineMap xMap = AffineMap::get(2 + 2 * n, 0, xe, ctx);
@@ -144,11 +145,13 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
   } else {
     init = filledTensor(b, loc, outType, outSizes, scalarConstant(b, loc, et, 0));
   }
-  Value w = reshapeTensor(b, loc, filter, RankedTensorType::get({m, c * window}, et));
+  Value w = reshapeTensor(b, loc, filter,
+                          RankedTensorType::get({m, c * window}, ft.getElementType()));
   SmallVector<AffineMap> maps = {AffineMap::get(4, 0, dims(ctx, {1, 3}), ctx),
                                  AffineMap::get(4, 0, dims(ctx, {0, 3, 2}), ctx),
                                  AffineMap::get(4, 0, dims(ctx, {0, 1, 2}), ctx)};
-  Value result = buildContraction(b, loc, w, col, init, maps, Value());
+  Value result = buildContraction(b, loc, w, col, init, maps, Value(), isUnsigned(op.getFilter()),
+                                  isUnsigned(op.getInput()));
   return reshapeTensor(b, loc, result, type);
 }
 
@@ -233,17 +236,17 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     SmallVector<int64_t> noExtra(n, 0);
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
                          noExtra, 0.0);
-    if (g == 1 && ft.hasStaticShape() && isa<FloatType>(et) &&
+    if (g == 1 && ft.hasStaticShape() &&
         !ShapedType::isDynamicShape(type.getShape().drop_front(1))) {
       Value conv = im2colConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
-      rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
+      rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
                                            op.getActivationParams(), conv));
       return success();
     }
     if (g == m && cg == 1 && ft.hasStaticShape() && isa<FloatType>(et) &&
         !ShapedType::isDynamicShape(type.getShape().drop_front(1))) {
       Value conv = depthwiseConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
-      rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
+      rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
                                            op.getActivationParams(), conv));
       return success();
     }
@@ -258,10 +261,10 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     };
     Value xg = reshapeTensor(
         rewriter, loc, x,
-        RankedTensorType::get(withGroups(xt.getShape(), 1, cg), et));
+        RankedTensorType::get(withGroups(xt.getShape(), 1, cg), xt.getElementType()));
     Value wg = reshapeTensor(
         rewriter, loc, adaptor.getFilter(),
-        RankedTensorType::get(withGroups(ft.getShape(), 0, mg), et));
+        RankedTensorType::get(withGroups(ft.getShape(), 0, mg), ft.getElementType()));
     auto outType = RankedTensorType::get(withGroups(type.getShape(), 1, mg), et);
     SmallVector<Value> sizes(outType.getRank());
     if (outType.isDynamicDim(0))
@@ -299,10 +302,12 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
         rewriter, loc, TypeRange{outType}, ValueRange{xg, wg}, ValueRange{init},
         maps, iters,
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value p = arith::MulFOp::create(b, l, a[0], a[1]);
-          linalg::YieldOp::create(b, l, arith::AddFOp::create(b, l, a[2], p).getResult());
+          linalg::YieldOp::create(b, l,
+                                  multiplyAccumulate(b, l, a[2], a[0], a[1], Value(),
+                                                     isUnsigned(op.getInput()),
+                                                     isUnsigned(op.getFilter())));
         });
-    rewriter.replaceOp(op, applyEpilogue(rewriter, loc, op.getActivation(),
+    rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
                                          op.getActivationParams(),
                                          reshapeTensor(rewriter, loc, conv.getResult(0), type)));
     return success();

@@ -66,6 +66,18 @@ static RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type elementType) {
   return RankedTensorType::get(shape, elementType);
 }
 
+/// Whether `t` is an 8-bit integer type (i8 or ui8): a quantized operand.
+static bool isInt8(Type t) { return t.isInteger(8); }
+
+/// The element type of a contraction's result over operands of `lhs` and
+/// `rhs` elements: i32 for 8-bit integers (either signedness on each side),
+/// else their common type; null when they do not combine.
+static Type contractionResultType(Type lhs, Type rhs) {
+  if (isInt8(lhs) && isInt8(rhs))
+    return IntegerType::get(lhs.getContext(), 32);
+  return lhs == rhs ? lhs : Type();
+}
+
 static std::string shapeStr(ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -302,6 +314,36 @@ static LogicalResult verifyEpilogue(Operation *op, std::optional<Activation> act
   return success();
 }
 
+Value mlir::aiopt::applyActivation(OpBuilder &b, Location loc,
+                                   std::optional<Activation> activation,
+                                   std::optional<ArrayRef<double>> params, Value x) {
+  if (!activation)
+    return x;
+  Type t = x.getType();
+  ArrayRef<double> p = params.value_or(ArrayRef<double>());
+  switch (*activation) {
+  case Activation::relu:
+    return ReluOp::create(b, loc, t, x);
+  case Activation::clip:
+    return ClipOp::create(b, loc, t, x, b.getF64FloatAttr(p[0]), b.getF64FloatAttr(p[1]));
+  case Activation::sigmoid:
+    return SigmoidOp::create(b, loc, t, x);
+  case Activation::silu:
+    return SiluOp::create(b, loc, t, x);
+  case Activation::gelu:
+  case Activation::gelu_tanh:
+    return GeluOp::create(b, loc, t, x,
+                          b.getBoolAttr(*activation == Activation::gelu_tanh));
+  case Activation::hard_swish:
+    return HardSwishOp::create(b, loc, t, x);
+  case Activation::leaky_relu:
+    return LeakyReluOp::create(b, loc, t, x, b.getF32FloatAttr(p[0]));
+  case Activation::tanh:
+    return TanhOp::create(b, loc, t, x);
+  }
+  llvm_unreachable("unknown activation");
+}
+
 LogicalResult MatMulOp::verify() {
   if (Value bias = getBias()) {
     auto type = cast<RankedTensorType>(getType());
@@ -326,7 +368,8 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          SmallVectorImpl<Type> &types) {
   auto lt = cast<RankedTensorType>(adaptor.getLhs().getType());
   auto rt = cast<RankedTensorType>(adaptor.getRhs().getType());
-  if (lt.getElementType() != rt.getElementType())
+  Type et = contractionResultType(lt.getElementType(), rt.getElementType());
+  if (!et)
     return emitOptionalError(loc, "operand element types differ");
   if (lt.getRank() < 2 || rt.getRank() < 2)
     return emitOptionalError(loc, "operands must have rank >= 2 (got ",
@@ -342,7 +385,7 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   SmallVector<int64_t> shape = *batch;
   shape.push_back(l[l.size() - 2]);
   shape.push_back(r.back());
-  types.push_back(tensorOf(shape, lt.getElementType()));
+  types.push_back(tensorOf(shape, et));
   return success();
 }
 
@@ -380,6 +423,11 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
     return emitOptionalError(loc, "input and filter must have the same rank >= 3");
   if (!ft.hasStaticShape())
     return emitOptionalError(loc, "filter shape must be static");
+  Type et = contractionResultType(it.getElementType(), ft.getElementType());
+  if (!et || (et.isInteger() && !isInt8(it.getElementType())) ||
+      (!et.isInteger() && !isa<FloatType>(et)))
+    return emitOptionalError(loc, "input and filter must be of one float type, or 8-bit "
+                                  "integers");
   size_t n = it.getRank() - 2;
   FailureOr<WindowAttrs> w = windowAttrs(adaptor, n, loc);
   auto groupAttr = intAttr(adaptor, adaptor.getGroupAttr(), "group", loc);
@@ -395,8 +443,8 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
                              ft.getDimSize(1), " x group ", group);
   if (Value b = adaptor.getBias()) {
     auto bt = cast<RankedTensorType>(b.getType());
-    if (bt.getRank() != 1 || bt.getDimSize(0) != m)
-      return emitOptionalError(loc, "bias must be 1-D of size ", m);
+    if (bt.getRank() != 1 || bt.getDimSize(0) != m || bt.getElementType() != et)
+      return emitOptionalError(loc, "bias must be 1-D of size ", m, " and of the result type");
   }
   SmallVector<int64_t> shape = {it.getDimSize(0), m};
   for (size_t i = 0; i < n; ++i) {
@@ -404,7 +452,7 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
                                      w->strides[i], w->pads[i], w->pads[i + n],
                                      w->dilations[i], /*ceilMode=*/false));
   }
-  types.push_back(tensorOf(shape, it.getElementType()));
+  types.push_back(tensorOf(shape, et));
   return success();
 }
 

@@ -8,6 +8,7 @@
 #define AIOPT_DIALECT_AIOPT_IR_AIOPT_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
@@ -32,6 +33,12 @@ FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<ArrayRef<int64_t>> shap
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
                          int64_t padBegin, int64_t padEnd, int64_t dilation,
                          bool ceilMode);
+
+/// `x` (the result of a matmul, gemm or conv) through the epilogue
+/// `activation` with its parameters, built from the aiopt activation ops;
+/// `x` itself when there is none.
+Value applyActivation(OpBuilder &b, Location loc, std::optional<Activation> activation,
+                      std::optional<ArrayRef<double>> params, Value x);
 
 } // namespace mlir::aiopt
 

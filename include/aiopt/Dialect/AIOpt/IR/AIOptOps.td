@@ -19,6 +19,9 @@ def AIOpt_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def AIOpt_IndexTensor : RankedTensorOf<[I32, I64]>;
 def AIOpt_BoolTensor : RankedTensorOf<[I1]>;
 def AIOpt_IntTensor : RankedTensorOf<[AnySignlessInteger, AnyUnsignedInteger]>;
+// Convolution operands: floats, or 8-bit integers (quantized), which
+// accumulate in i32.
+def AIOpt_ConvTensor : RankedTensorOf<[AnyFloat, I8, UI8, I32]>;
 
 //===----------------------------------------------------------------------===//
 // Constants and shapes
@@ -324,7 +327,9 @@ def AIOpt_MatMulOp : AIOpt_Op<"matmul", [Pure,
   let description = [{
     Operands have rank >= 2; leading (batch) dimensions broadcast. An
     optional `bias` broadcasts to the result and is added to it, then the
-    epilogue activation applies (both set by epilogue fusion).
+    epilogue activation applies (both set by epilogue fusion). 8-bit
+    integer operands (i8 or ui8, either signedness on each side: the
+    quantized products) accumulate into an i32 result.
 
     ```mlir
     %c = aiopt.matmul %a, %b : tensor<2x8x16xf32>, tensor<16x4xf32>
@@ -384,7 +389,8 @@ def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
   let description = [{
     `input` is `N x C x D1 x ... x Dn`, `filter` is `M x C/group x k1 x ... x kn`,
     `bias` (optional) is `M`. `pads` holds the begin pads of every spatial
-    dimension followed by the end pads.
+    dimension followed by the end pads (padding with zeros). 8-bit integer
+    input and filter (quantized) accumulate into an i32 result.
 
     ```mlir
     %y = aiopt.conv %x, %w, %b {strides = array<i64: 1, 1>,
@@ -392,13 +398,13 @@ def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
         : tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>
     ```
   }];
-  let arguments = (ins AIOpt_FloatTensor:$input, AIOpt_FloatTensor:$filter,
-                   Optional<AIOpt_FloatTensor>:$bias,
+  let arguments = (ins AIOpt_ConvTensor:$input, AIOpt_ConvTensor:$filter,
+                   Optional<AIOpt_ConvTensor>:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations, I64Attr:$group,
                    OptionalAttr<AIOpt_ActivationAttr>:$activation,
                    OptionalAttr<DenseF64ArrayAttr>:$activation_params);
-  let results = (outs AIOpt_FloatTensor:$output);
+  let results = (outs AIOpt_ConvTensor:$output);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
   let builders = [
     // Without epilogue (as imported).

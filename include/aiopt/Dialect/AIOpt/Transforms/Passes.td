@@ -85,4 +85,47 @@ def RecognizePatternsPass : Pass<"aiopt-recognize-patterns"> {
   }];
 }
 
+def QuantizePass : Pass<"aiopt-quantize"> {
+  let summary = "Quantize convolutions and matrix products to int8";
+  let description = [{
+    Rewrites each selected `conv` (one group), `matmul` (2-D right operand)
+    and `gemm` (A not transposed) on f32 with constant weights into an
+    8-bit integer contraction accumulating in i32, followed by a float
+    epilogue: `acc * (s_x * s_w[c]) + bias'`, then the op's activation.
+
+    Weights become int8 at compile time, symmetric (zero point 0), with one
+    scale per output channel (`per-channel`, the default) or one per
+    tensor: `s_w = max|w| / 127`, `q = clamp(round(w / s_w), -127, 127)`.
+
+    Activations (the op's input or left operand) are quantized by ops
+    inserted before it, which fuse with the producer's epilogue:
+    - `mode=dynamic`: at run time, symmetric int8 with
+      `s_x = max|x| / 127` over the whole tensor.
+    - `mode=static`: with the range the op carries in
+      `aiopt.activation_range` (calibration sets it; the range is widened
+      to include 0), int8 or uint8 (`activation-type`), asymmetric (zero
+      point from the range) or `symmetric-activations`. The zero point's
+      contribution `z_x * sum(w[c])` is folded into the bias at compile
+      time; convolution padding is done explicitly with the zero point.
+
+    `ops` and `exclude` select layers by ONNX node name or op type (Conv,
+    MatMul, Gemm). A static candidate without a range is an error naming
+    the node.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"dynamic\"",
+           "dynamic (activation scales at run time) or static (calibrated ranges)">,
+    Option<"perChannel", "per-channel", "bool", /*default=*/"true",
+           "One weight scale per output channel (else per tensor)">,
+    Option<"activationType", "activation-type", "std::string", /*default=*/"\"int8\"",
+           "Static activations: int8 or uint8">,
+    Option<"symmetricActivations", "symmetric-activations", "bool", /*default=*/"false",
+           "Static activations with zero point 0 (int8) or 128 (uint8)">,
+    ListOption<"ops", "ops", "std::string",
+               "Quantize only these node names or op types (default: all)">,
+    ListOption<"exclude", "exclude", "std::string",
+               "Keep these node names or op types in float">,
+  ];
+}
+
 #endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_TD

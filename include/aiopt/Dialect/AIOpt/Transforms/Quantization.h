@@ -1,0 +1,52 @@
+//===- Quantization.h - which ops aiopt-quantize rewrites -------*- C++ -*-===//
+//
+// The ops int8 quantization applies to, shared by the aiopt-quantize pass
+// and the compiler driver (which calibrates their activations and falls
+// back to float layer by layer).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_DIALECT_AIOPT_TRANSFORMS_QUANTIZATION_H
+#define AIOPT_DIALECT_AIOPT_TRANSFORMS_QUANTIZATION_H
+
+#include "mlir/IR/Operation.h"
+
+#include <string>
+
+namespace mlir::aiopt {
+
+/// On an op to quantize statically: the calibrated range of its activation
+/// operand, `array<f64: min, max>`.
+inline constexpr llvm::StringLiteral kActivationRangeAttr = "aiopt.activation_range";
+
+/// On a candidate the accuracy guard returned to float: not quantized.
+inline constexpr llvm::StringLiteral kKeepFloatAttr = "aiopt.keep_float";
+
+/// The ONNX name of the op's node (the name of its location), or "" when
+/// the op has none.
+std::string layerName(Operation *op);
+
+/// The ONNX operator type an op was imported from, for the include and
+/// exclude lists: Conv, MatMul or Gemm.
+llvm::StringRef layerOpType(Operation *op);
+
+/// Which ops to quantize: every candidate, or those whose node name or
+/// ONNX op type is in `include` when it is not empty, less those whose name
+/// or op type is in `exclude`, and those marked kKeepFloatAttr.
+struct LayerSelection {
+  std::vector<std::string> include, exclude;
+  bool selects(Operation *op) const;
+};
+
+/// The ops under `root` that quantization rewrites, in walk order: conv
+/// with one group, matmul with a 2-D right operand and gemm (A not
+/// transposed), on f32 with constant f32 weights, selected by `selection`.
+SmallVector<Operation *> quantizationCandidates(Operation *root, const LayerSelection &selection);
+
+/// The activation operand of a quantization candidate (its input or left
+/// operand): what is quantized at run time or calibrated.
+Value quantizedActivation(Operation *op);
+
+} // namespace mlir::aiopt
+
+#endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_QUANTIZATION_H
