@@ -445,3 +445,21 @@ func.func @attention_result(%q: tensor<2x4x16xf32>, %kt: tensor<2x16x4xf32>, %v:
   %0 = aiopt.attention %q, %kt, %v {scale = 1.0 : f32} : tensor<2x4x16xf32>, tensor<2x16x4xf32>, tensor<2x4x8xf32> -> tensor<2x4x16xf32>
   return
 }
+
+// -----
+
+// Quantized convolutions take 8-bit input and filter together.
+func.func @conv_mixed_int8(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xf32>) {
+  // expected-error @+1 {{input and filter must be of one float type, or 8-bit integers}}
+  %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x2x4x4xi8>, tensor<2x2x1x1xf32>
+  return
+}
+
+// -----
+
+// An 8-bit matmul accumulates in i32; the activation epilogue is float.
+func.func @int8_matmul_activation(%a: tensor<2x4xi8>, %b: tensor<4x3xi8>) {
+  // expected-error @+1 {{activation needs a float result}}
+  %0 = aiopt.matmul %a, %b {activation = 0 : i32} : tensor<2x4xi8>, tensor<4x3xi8>
+  return
+}

@@ -264,9 +264,13 @@ LogicalResult Quantizer::rewrite(Operation *op) {
     auto range = op->getAttrOfType<DenseF64ArrayAttr>(kActivationRangeAttr);
     if (!range || range.size() != 2 || !std::isfinite(range[0]) || !std::isfinite(range[1]) ||
         range[0] > range[1])
-      return op->emitError("static quantization of node '")
-             << layerName(op) << "' (" << layerOpType(op)
-             << ") needs a calibrated activation range (" << kActivationRangeAttr << ")";
+    {
+      std::string name = layerName(op);
+      return op->emitError("static quantization of ")
+             << (name.empty() ? "a " + layerOpType(op).str()
+                              : layerOpType(op).str() + " node '" + name + "'")
+             << " needs a calibrated activation range (" << kActivationRangeAttr << ")";
+    }
     ActivationParams p = activationParams(range[0], range[1], isUnsigned, symmetric);
     zeroPoint = p.zeroPoint;
     xq = quantize(loc, x, scalar(loc, p.scale), p.zeroPoint, p.qmin, p.qmax, storage);
