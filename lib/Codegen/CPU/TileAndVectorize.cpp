@@ -41,16 +41,21 @@ struct ContractionLoops {
 };
 
 /// The contraction loops of `op` when it is a candidate: a multiply-add
-/// contraction on static f32 tensors whose result's innermost dimension is
+/// contraction on static f32 tensors (or 8-bit integers accumulating in
+/// i32) whose result's innermost dimension is
 /// an n loop (the right operand's columns), so register tiles are
 /// contiguous vectors.
 std::optional<ContractionLoops> contractionLoops(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(op))
     return std::nullopt;
-  for (Value v : op->getOperands())
-    if (!getElementTypeOrSelf(v.getType()).isF32())
+  // f32, or quantized: 8-bit operands accumulating in i32.
+  Type acc = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  for (Value v : op.getDpsInputs()) {
+    Type t = getElementTypeOrSelf(v.getType());
+    if (!(acc.isF32() && t.isF32()) && !(acc.isInteger(32) && t.isInteger(8)))
       return std::nullopt;
+  }
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
   if (failed(dims))
     return std::nullopt;
@@ -182,8 +187,9 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
     return std::nullopt;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  Type f32 = bt.getElementType();
-  auto packedType = RankedTensorType::get({n / nr, kExtent, nr}, f32);
+  Type et = bt.getElementType();
+  int64_t bytes = et.getIntOrFloatBitWidth() / 8;
+  auto packedType = RankedTensorType::get({n / nr, kExtent, nr}, et);
   Value packed;
   if (FailureOr<aiopt::RawConstant> raw = aiopt::constantBytes(b);
       succeeded(raw) && bt.hasStaticShape()) {
@@ -196,8 +202,8 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
         for (int64_t kk = 0; kk < k; ++kk)
           for (int64_t j = 0; j < nr; ++j) {
             int64_t column = p * nr + j;
-            std::memcpy(data.data() + ((p * k + kk) * nr + j) * 4,
-                        src + (transposed ? column * k + kk : kk * n + column) * 4, 4);
+            std::memcpy(data.data() + ((p * k + kk) * nr + j) * bytes,
+                        src + (transposed ? column * k + kk : kk * n + column) * bytes, bytes);
           }
     }
     packed = arith::ConstantOp::create(rewriter, loc, aiopt::rawElements(packedType, data));
