@@ -329,7 +329,9 @@ LogicalResult Guard::guard(std::vector<bool> &quantized, llvm::json::Object &rep
       best = *a;
       bestSet = quantized;
     }
-    if (*floatAccuracy - *a <= q.maxAccuracyDrop || k == order.size())
+    // A model with no layer left in int8 is not a quantized one: the last
+    // layer is never returned to float, and a miss is reported instead.
+    if (*floatAccuracy - *a <= q.maxAccuracyDrop || k + 1 >= order.size())
       break;
     // Back to float: the most sensitive layer still quantized.
     quantized[order[k]] = false;

@@ -49,7 +49,11 @@ std::optional<ContractionLoops> contractionLoops(linalg::LinalgOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
       !linalg::isaContractionOpInterface(op))
     return std::nullopt;
-  // f32, or quantized: 8-bit operands accumulating in i32.
+  // f32, or quantized: 8-bit operands accumulating in i32, sign-extended
+  // (the named ops the tiles become extend with signs; unsigned operands
+  // keep the generic loops).
+  if (!op->getRegion(0).getOps<arith::ExtUIOp>().empty())
+    return std::nullopt;
   Type acc = getElementTypeOrSelf(op.getDpsInits()[0].getType());
   for (Value v : op.getDpsInputs()) {
     Type t = getElementTypeOrSelf(v.getType());
