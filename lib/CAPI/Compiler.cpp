@@ -56,61 +56,33 @@ static LogicalResult parseQuantization(StringRef text, QuantizationOptions &q, s
     why = llvm::toString(value.takeError());
     return failure();
   }
-  const llvm::json::Object *obj = value->getAsObject();
-  if (!obj) {
-    why = "not a JSON object";
-    return failure();
-  }
-  for (const auto &[key, v] : *obj) {
-    auto str = [&](std::string &out) {
-      std::optional<StringRef> s = v.getAsString();
-      if (s)
-        out = s->str();
-      return s.has_value();
-    };
-    auto flag = [&](bool &out) {
-      std::optional<bool> b = v.getAsBoolean();
-      if (b)
-        out = *b;
-      return b.has_value();
-    };
-    auto number = [&](double &out) {
-      std::optional<double> d = v.getAsNumber();
-      if (d)
-        out = *d;
-      return d.has_value();
-    };
-    auto list = [&](std::vector<std::string> &out) {
-      const llvm::json::Array *a = v.getAsArray();
-      if (!a)
-        return false;
-      for (const llvm::json::Value &item : *a) {
-        std::optional<StringRef> s = item.getAsString();
-        if (!s)
-          return false;
-        out.push_back(s->str());
+  static constexpr StringLiteral kKeys[] = {
+      "mode",           "per_channel",        "activation_type",        "symmetric_activations",
+      "ops",            "exclude",            "calibration_data",       "calibration_method",
+      "calibration_percentile", "validation_data", "max_accuracy_drop", "allow_accuracy_miss",
+      "report"};
+  if (const llvm::json::Object *obj = value->getAsObject())
+    for (const auto &entry : *obj)
+      if (!llvm::is_contained(kKeys, StringRef(entry.first))) {
+        why = "unknown key '" + entry.first.str() + "'";
+        return failure();
       }
-      return true;
-    };
-    bool ok = key == "mode"                      ? str(q.mode)
-              : key == "per_channel"             ? flag(q.perChannel)
-              : key == "activation_type"         ? str(q.activationType)
-              : key == "symmetric_activations"   ? flag(q.symmetricActivations)
-              : key == "ops"                     ? list(q.ops)
-              : key == "exclude"                 ? list(q.exclude)
-              : key == "calibration_data"        ? str(q.calibrationData)
-              : key == "calibration_method"      ? str(q.calibrationMethod)
-              : key == "calibration_percentile"  ? number(q.percentile)
-              : key == "validation_data"         ? str(q.validationData)
-              : key == "max_accuracy_drop"       ? number(q.maxAccuracyDrop)
-              : key == "allow_accuracy_miss"     ? flag(q.allowAccuracyMiss)
-              : key == "report"                  ? str(q.reportPath)
-                                                 : (why = "unknown key '" + key.str() + "'", false);
-    if (!ok) {
-      if (why.empty())
-        why = "'" + key.str() + "' has the wrong type";
-      return failure();
-    }
+  llvm::json::Path::Root root("quantization");
+  llvm::json::ObjectMapper m(*value, root);
+  bool ok = m && m.map("mode", q.mode) && m.mapOptional("per_channel", q.perChannel) &&
+            m.mapOptional("activation_type", q.activationType) &&
+            m.mapOptional("symmetric_activations", q.symmetricActivations) &&
+            m.mapOptional("ops", q.ops) && m.mapOptional("exclude", q.exclude) &&
+            m.mapOptional("calibration_data", q.calibrationData) &&
+            m.mapOptional("calibration_method", q.calibrationMethod) &&
+            m.mapOptional("calibration_percentile", q.percentile) &&
+            m.mapOptional("validation_data", q.validationData) &&
+            m.mapOptional("max_accuracy_drop", q.maxAccuracyDrop) &&
+            m.mapOptional("allow_accuracy_miss", q.allowAccuracyMiss) &&
+            m.mapOptional("report", q.reportPath);
+  if (!ok) {
+    why = llvm::toString(root.getError());
+    return failure();
   }
   if (q.mode != "dynamic" && q.mode != "static") {
     why = "mode must be dynamic or static";

@@ -31,6 +31,14 @@ DialectRegistry &mlir::aiopt::driverRegistry() {
   return registry;
 }
 
+/// The pipeline options `options` sets (the vector width comes from the
+/// target machine, quantization from the phase).
+static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &options) {
+  p.modelName = options.name;
+  p.optLevel = options.optLevel;
+  p.parallel = options.parallel;
+}
+
 FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, ModuleOp module,
                                                           Phase from,
                                                           const DriverOptions &options) {
@@ -43,9 +51,7 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
   if (failed(tm))
     return failure();
   CPUPipelineOptions pipelineOptions;
-  pipelineOptions.modelName = options.name;
-  pipelineOptions.optLevel = options.optLevel;
-  pipelineOptions.parallel = options.parallel;
+  setPipelineOptions(pipelineOptions, options);
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
   // Quantization without data runs in the graph phase; with data,
   // quantizeModule has done it on the graph-phase module.
@@ -94,9 +100,7 @@ FailureOr<CompiledObject> mlir::aiopt::compileONNXToObject(MLIRContext &context,
 LogicalResult mlir::aiopt::runPhases(MLIRContext &context, ModuleOp module, Phase from, Phase to,
                                      const DriverOptions &options) {
   CPUPipelineOptions pipelineOptions;
-  pipelineOptions.modelName = options.name;
-  pipelineOptions.optLevel = options.optLevel;
-  pipelineOptions.parallel = options.parallel;
+  setPipelineOptions(pipelineOptions, options);
   PassManager pm(&context, ModuleOp::getOperationName());
   buildCPUPipeline(pm, from, to, pipelineOptions);
   return pm.run(module);

@@ -101,6 +101,10 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], quantize="fast")
     with pytest.raises(ValueError, match="need quantize"):
         aiopt.compile(dense[0], calibration_data="x")
+    with pytest.raises(aiopt.CompileError, match="unknown key 'bogus'"):
+        aiopt.compile(dense[0], quantize="dynamic", quantization={"bogus": 1})
+    with pytest.raises(aiopt.CompileError, match="expected boolean at quantization.per_channel"):
+        aiopt.compile(dense[0], quantize="dynamic", quantization={"per_channel": "yes"})
     with pytest.raises(NotImplementedError, match="prune"):
         aiopt.compile(dense[0], prune="magnitude")
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):

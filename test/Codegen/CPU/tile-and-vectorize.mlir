@@ -154,3 +154,46 @@ func.func @nested(%a: tensor<4x40x8xf32>, %b: tensor<8x64xf32>) -> tensor<4x40x6
   }
   return %r : tensor<4x40x64xf32>
 }
+
+// -----
+
+// Quantized: int8 operands accumulating in i32 take the same blocks and
+// register tiles as f32, sign-extended in the register loop.
+// CHECK-LABEL: func @int8_weights
+// CHECK: scf.forall
+// CHECK: arith.extsi %{{.*}} : vector<6xi8> to vector<6xi32>
+// CHECK: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK: vector.outerproduct {{.*}} : vector<6xi32>, vector<16xi32>
+func.func @int8_weights(%a: tensor<40x64xi8>) -> tensor<40x64xi32> {
+  %w = arith.constant dense<3> : tensor<64x64xi8>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<40x64xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<40x64xi32>) -> tensor<40x64xi32>
+  %y = linalg.matmul ins(%a, %w : tensor<40x64xi8>, tensor<64x64xi8>) outs(%f : tensor<40x64xi32>) -> tensor<40x64xi32>
+  return %y : tensor<40x64xi32>
+}
+
+// -----
+
+// An unsigned 8-bit operand (zero-extended) is left to the loops: the
+// named ops the tiles become would extend it with its sign.
+// CHECK-LABEL: func @uint8_refused
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic
+// CHECK: arith.extui
+func.func @uint8_refused(%a: tensor<40x64xi8>, %w: tensor<64x64xi8>) -> tensor<40x64xi32> {
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<40x64xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<40x64xi32>) -> tensor<40x64xi32>
+  %y = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<40x64xi8>, tensor<64x64xi8>) outs(%f : tensor<40x64xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %xe = arith.extui %x : i8 to i32
+    %ve = arith.extsi %v : i8 to i32
+    %p = arith.muli %xe, %ve : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<40x64xi32>
+  return %y : tensor<40x64xi32>
+}
