@@ -50,8 +50,10 @@ void mlir::aiopt::buildGraphPipeline(OpPassManager &pm, unsigned optLevel) {
     // Normalization into weights before the bias joins the contraction.
     add(pm, "aiopt-fold-batchnorm");
     add(pm, "aiopt-fuse-epilogue");
-    add(pm, "canonicalize");
   }
+  // Models that arrive quantized (QDQ) compile to the 8-bit kernels.
+  add(pm, "aiopt-fold-qdq");
+  add(pm, "canonicalize");
   add(pm, "cse");
 }
 

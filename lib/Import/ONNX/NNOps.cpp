@@ -62,11 +62,10 @@ FailureOr<SmallVector<int64_t>> resolvePads(NodeBinder &b, RankedTensorType in,
   return pads;
 }
 
-LogicalResult conv(NodeBinder &b) {
-  FailureOr<Value> x = b.input(0), w = b.input(1);
-  if (failed(x) || failed(w))
-    return failure();
-  RankedTensorType xt = tensorType(*x), wt = tensorType(*w);
+} // namespace
+
+FailureOr<Value> onnx_import::convolution(NodeBinder &b, Value x, Value w, Value bias) {
+  RankedTensorType xt = tensorType(x), wt = tensorType(w);
   if (xt.getRank() < 3 || wt.getRank() != xt.getRank())
     return b.error() << "input and weight must have the same rank >= 3";
   size_t n = xt.getRank() - 2;
@@ -81,10 +80,19 @@ LogicalResult conv(NodeBinder &b) {
   if (failed(pads))
     return failure();
   OpBuilder &ob = b.builder;
-  FailureOr<Value> v = b.make<ConvOp>(
-      *x, *w, b.optionalInput(2), ob.getDenseI64ArrayAttr(strides),
+  return b.make<ConvOp>(
+      x, w, bias, ob.getDenseI64ArrayAttr(strides),
       ob.getDenseI64ArrayAttr(*pads), ob.getDenseI64ArrayAttr(dilations),
       ob.getI64IntegerAttr(b.attrInt("group", 1)));
+}
+
+namespace {
+
+LogicalResult conv(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), w = b.input(1);
+  if (failed(x) || failed(w))
+    return failure();
+  FailureOr<Value> v = convolution(b, *x, *w, b.optionalInput(2));
   return failed(v) ? failure() : b.setResults(*v);
 }
 
@@ -213,8 +221,10 @@ LogicalResult convTranspose(NodeBinder &b) {
   return failed(y) ? failure() : b.setResults(*y);
 }
 
-/// A pooling of `x` with the node's window attributes.
-FailureOr<Value> buildPool(NodeBinder &b, Value x, PoolKind kind, bool countIncludePad) {
+} // namespace
+
+FailureOr<Value> onnx_import::buildPool(NodeBinder &b, Value x, PoolKind kind,
+                                        bool countIncludePad) {
   RankedTensorType xt = tensorType(x);
   if (xt.getRank() < 3)
     return b.error() << "input must have rank >= 3";
@@ -238,6 +248,8 @@ FailureOr<Value> buildPool(NodeBinder &b, Value x, PoolKind kind, bool countIncl
                         ob.getBoolAttr(b.attrInt("ceil_mode", 0) != 0),
                         ob.getBoolAttr(countIncludePad));
 }
+
+namespace {
 
 LogicalResult pool(NodeBinder &b, PoolKind kind) {
   FailureOr<Value> x = b.input(0);

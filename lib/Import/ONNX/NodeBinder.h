@@ -136,6 +136,13 @@ private:
   SubgraphImporter subgraphs;
 };
 
+/// An aiopt.conv of `x` by `w` (plus `bias` if not null) with the window
+/// attributes of the node being imported (Conv, ConvInteger, QLinearConv).
+FailureOr<Value> convolution(NodeBinder &b, Value x, Value w, Value bias);
+
+/// A pooling of `x` with the window attributes of the node being imported.
+FailureOr<Value> buildPool(NodeBinder &b, Value x, PoolKind kind, bool countIncludePad);
+
 /// The type of a value the importer created (always a ranked tensor).
 inline RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
@@ -147,11 +154,21 @@ int64_t shapeProduct(ArrayRef<int64_t> dims);
 /// An op handler: imports one node through its binder.
 using OpHandler = std::function<LogicalResult(NodeBinder &)>;
 
+/// The registry key of `opType` in operator domain `domain`
+/// ("com.microsoft::QLinearAdd").
+inline std::string qualifiedOpType(StringRef domain, StringRef opType) {
+  return (domain + "::" + opType).str();
+}
+
 /// Handlers keyed by op type; each op may have several since-versions.
 class OpRegistry {
 public:
   /// Registers `fn` for `opType` from opset `since` on.
+  /// Operators of other domains than the default one are registered under
+  /// qualifiedOpType(domain, opType).
   void add(StringRef opType, int64_t since, OpHandler fn);
+  /// Whether any version of `opType` is registered.
+  bool knows(StringRef opType) const { return handlers.contains(opType); }
   /// The handler for `opType` at `opset`: the one with the largest
   /// since-version <= opset. Null when the op is unknown or too old;
   /// `oldest` is then the first supported opset (0 if unknown).

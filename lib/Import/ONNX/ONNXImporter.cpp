@@ -121,6 +121,8 @@ private:
   const ONNXImportOptions &options;
   Location fileLoc;
   int64_t opset = -1;
+  /// The opset imported for each other operator domain (com.microsoft).
+  llvm::StringMap<int64_t> domainOpsets;
   /// The node being imported (innermost), named in diagnostics.
   const onnx::NodeProto *current = nullptr;
   std::string currentName;
@@ -313,27 +315,35 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &g
     current = &node;
     currentName = nodeName(node, idx);
     Location loc = NameLoc::get(StringAttr::get(ctx, currentName), fileLoc);
-    if (!isDefaultDomain(node.domain()))
-      return emitError(loc) << "node '" << currentName << "' (" << node.op_type()
-                            << "): operator domain '" << node.domain()
-                            << "' is not supported";
+    bool standard = isDefaultDomain(node.domain());
+    std::string key = standard ? node.op_type() : qualifiedOpType(node.domain(), node.op_type());
+    int64_t nodeOpset = opset;
+    if (!standard) {
+      auto it = domainOpsets.find(node.domain());
+      if (!registry().knows(key) || it == domainOpsets.end())
+        return emitError(loc) << "node '" << currentName << "' (" << node.op_type()
+                              << "): operator domain '" << node.domain() << "' is "
+                              << (registry().knows(key) ? "not imported by the model (opset_import)"
+                                                        : "not supported");
+      nodeOpset = it->second;
+    }
     int64_t oldest;
-    const OpHandler *handler = registry().lookup(node.op_type(), opset, oldest);
+    const OpHandler *handler = registry().lookup(key, nodeOpset, oldest);
     if (!handler) {
       auto diag = emitError(loc) << "node '" << currentName << "' ("
-                                 << node.op_type() << ", opset " << opset
+                                 << node.op_type() << ", opset " << nodeOpset
                                  << "): ";
       if (oldest == 0)
         diag << "operator '" << node.op_type() << "' is not supported";
       else
         diag << "operator '" << node.op_type() << "' is supported from opset "
-             << oldest << ", not opset " << opset;
+             << oldest << ", not opset " << nodeOpset;
       return failure();
     }
     auto importBody = [&](const onnx::GraphProto &body, ArrayRef<Value> args) {
       return importSubgraph(b, body, args, scope);
     };
-    NodeBinder binder(b, node, currentName, opset, loc, scope, modelDir, options,
+    NodeBinder binder(b, node, currentName, nodeOpset, loc, scope, modelDir, options,
                       importBody);
     if (failed((*handler)(binder)))
       return failure();
@@ -384,6 +394,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (const auto &imp : model.opset_import()) {
     if (isDefaultDomain(imp.domain()))
       opset = imp.version();
+    else
+      domainOpsets[imp.domain()] = imp.version();
   }
   // A model of operators of other domains only (e.g. training operators)
   // needs no default opset: its nodes are reported as unsupported.

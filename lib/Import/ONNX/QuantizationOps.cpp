@@ -1,10 +1,14 @@
 //===- QuantizationOps.cpp - ONNX linear quantization operators -----------===//
 //
 // QuantizeLinear, DequantizeLinear (per-tensor, per-axis and blocked),
-// DynamicQuantizeLinear, MatMulInteger and QLinearMatMul, composed of aiopt
-// ops: scales and zero points broadcast along the quantization axis,
-// rounding half to even, saturation to the integer range, float8/float4
-// targets through aiopt.cast.
+// DynamicQuantizeLinear, MatMulInteger, QLinearMatMul, ConvInteger,
+// QLinearConv and onnxruntime's QOperator contrib operators (QLinearAdd,
+// QLinearMul, QLinearSigmoid, QLinearLeakyRelu, QLinear*Pool,
+// QLinearConcat, QGemm), composed of aiopt ops: scales and zero points
+// broadcast along the quantization axis, rounding half to even, saturation
+// to the integer range, float8/float4 targets through aiopt.cast. Integer
+// matrix products and convolutions keep their 8-bit operands (the 8-bit
+// kernels) and correct the accumulator for the zero points.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +16,7 @@
 #include "TensorProto.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mlir::aiopt;
@@ -59,8 +64,30 @@ FailureOr<Value> broadcastParam(NodeBinder &b, Value param, Value x, int64_t axi
   return failed(v) ? v : b.sliceAlong(*v, *axis, 0, extent);
 }
 
-/// (x - zero_point) * scale in the output type (that of the scale unless
-/// output_dtype says otherwise).
+/// (x - zp) * scale in float type `out`, `zp` (may be null) and `scale`
+/// broadcast along `axis` (in blocks of `block` when positive).
+FailureOr<Value> dequantize(NodeBinder &b, Value x, Value scale, Value zp, Type out,
+                            int64_t axis, int64_t block) {
+  FailureOr<Value> v = b.castTo(x, out);
+  if (zp) {
+    FailureOr<Value> z = broadcastParam(b, zp, x, axis, block);
+    if (succeeded(z))
+      z = b.castTo(*z, out);
+    if (succeeded(z) && succeeded(v))
+      v = b.make<SubOp>(*v, *z);
+    if (failed(z))
+      return failure();
+  }
+  FailureOr<Value> s = broadcastParam(b, scale, x, axis, block);
+  if (succeeded(s))
+    s = b.castTo(*s, out);
+  if (failed(s) || failed(v))
+    return failure();
+  return b.make<MulOp>(*v, *s);
+}
+
+/// DequantizeLinear: the output type is that of the scale unless
+/// output_dtype says otherwise.
 LogicalResult dequantizeLinear(NodeBinder &b) {
   FailureOr<Value> x = b.input(0), scale = b.input(1);
   if (failed(x) || failed(scale))
@@ -71,23 +98,8 @@ LogicalResult dequantizeLinear(NodeBinder &b) {
     if (!out || !isa<FloatType>(out))
       return b.error() << "unsupported output_dtype " << dataTypeName(dtype);
   }
-  int64_t axis = b.attrInt("axis", 1), block = b.attrInt("block_size", 0);
-  FailureOr<Value> v = b.castTo(*x, out);
-  if (Value zp = b.optionalInput(2)) {
-    FailureOr<Value> z = broadcastParam(b, zp, *x, axis, block);
-    if (succeeded(z))
-      z = b.castTo(*z, out);
-    if (succeeded(z) && succeeded(v))
-      v = b.make<SubOp>(*v, *z);
-    if (failed(z))
-      return failure();
-  }
-  FailureOr<Value> s = broadcastParam(b, *scale, *x, axis, block);
-  if (succeeded(s))
-    s = b.castTo(*s, out);
-  if (failed(s) || failed(v))
-    return failure();
-  v = b.make<MulOp>(*v, *s);
+  FailureOr<Value> v = dequantize(b, *x, *scale, b.optionalInput(2), out, b.attrInt("axis", 1),
+                                  b.attrInt("block_size", 0));
   return failed(v) ? failure() : b.setResults(*v);
 }
 
@@ -111,8 +123,32 @@ FailureOr<Value> saturateTo(NodeBinder &b, Value v, Type to, bool saturate) {
   return failed(c) ? c : b.castTo(*c, to);
 }
 
-/// saturate(round(x / scale) + zero_point); the target type is that of the
-/// zero point, else output_dtype, else uint8.
+/// saturate(round(x / scale) + zp) in type `to` (8-bit integers round half
+/// to even; small float types round in the cast, saturating if
+/// `saturate`), computed in float type `precision`; `zp` (may be null) and
+/// `scale` broadcast along `axis` (in blocks of `block` when positive).
+FailureOr<Value> quantize(NodeBinder &b, Value x, Value scale, Value zp, Type to,
+                          Type precision, int64_t axis, int64_t block, bool saturate) {
+  FailureOr<Value> s = broadcastParam(b, scale, x, axis, block);
+  FailureOr<Value> xs = b.castTo(x, precision);
+  if (succeeded(s))
+    s = b.castTo(*s, precision);
+  if (failed(s) || failed(xs))
+    return failure();
+  FailureOr<Value> v = b.make<DivOp>(*xs, *s);
+  if (succeeded(v) && !isa<FloatType>(to))
+    v = b.makeTyped<RoundOp>(v->getType(), *v);
+  if (zp && succeeded(v)) {
+    FailureOr<Value> z = broadcastParam(b, zp, x, axis, block);
+    if (succeeded(z))
+      z = b.castTo(*z, precision);
+    v = failed(z) ? z : b.make<AddOp>(*v, *z);
+  }
+  return failed(v) ? v : saturateTo(b, *v, to, saturate);
+}
+
+/// QuantizeLinear: the target type is that of the zero point, else
+/// output_dtype, else uint8.
 LogicalResult quantizeLinear(NodeBinder &b) {
   FailureOr<Value> x = b.input(0), scale = b.input(1);
   if (failed(x) || failed(scale))
@@ -135,25 +171,8 @@ LogicalResult quantizeLinear(NodeBinder &b) {
     if (!precision || !isa<FloatType>(precision))
       return b.error() << "unsupported precision " << dataTypeName(p);
   }
-  int64_t axis = b.attrInt("axis", 1), block = b.attrInt("block_size", 0);
-  FailureOr<Value> s = broadcastParam(b, *scale, *x, axis, block);
-  FailureOr<Value> xs = b.castTo(*x, precision);
-  if (succeeded(s))
-    s = b.castTo(*s, precision);
-  if (failed(s) || failed(xs))
-    return failure();
-  FailureOr<Value> v = b.make<DivOp>(*xs, *s);
-  // Integers round half to even; float targets round in the cast.
-  if (succeeded(v) && !isa<FloatType>(to))
-    v = b.makeTyped<RoundOp>(v->getType(), *v);
-  if (zp && succeeded(v)) {
-    FailureOr<Value> z = broadcastParam(b, zp, *x, axis, block);
-    if (succeeded(z))
-      z = b.castTo(*z, precision);
-    v = failed(z) ? z : b.make<AddOp>(*v, *z);
-  }
-  if (succeeded(v))
-    v = saturateTo(b, *v, to, b.attrInt("saturate", 1) != 0);
+  FailureOr<Value> v = quantize(b, *x, *scale, zp, to, precision, b.attrInt("axis", 1),
+                                b.attrInt("block_size", 0), b.attrInt("saturate", 1) != 0);
   return failed(v) ? failure() : b.setResults(*v);
 }
 
@@ -199,71 +218,328 @@ LogicalResult dynamicQuantizeLinear(NodeBinder &b) {
   return b.setResults({*y, *scale, *zpOut});
 }
 
-/// (x - zero_point) as i32; a 1-D zero point of `rows` values applies per
-/// row (dimension -2) when `perRow`, else per column (dimension -1).
-FailureOr<Value> centered(NodeBinder &b, Value x, Value zp, bool perRow) {
-  Type i32 = b.builder.getI32Type();
-  FailureOr<Value> v = b.castTo(x, i32);
-  if (!zp || failed(v))
-    return v;
-  FailureOr<Value> z = b.castTo(zp, i32);
-  RankedTensorType zt = tensorType(zp);
-  if (succeeded(z) && perRow && zt.getRank() == 1 && zt.getDimSize(0) != 1)
-    z = b.reshape(*z, {zt.getDimSize(0), 1});
-  return failed(z) ? z : b.make<SubOp>(*v, *z);
+//===----------------------------------------------------------------------===//
+// Integer contractions: the 8-bit operands multiply as they are (the 8-bit
+// kernels), the zero points enter as corrections of the i32 accumulator.
+//===----------------------------------------------------------------------===//
+
+/// Whether `v` is absent or a constant of zeros.
+bool isZero(Value v) {
+  DenseElementsAttr a;
+  if (!v)
+    return true;
+  if (!matchPattern(v, m_Constant(&a)))
+    return false;
+  if (auto f = dyn_cast<DenseFPElementsAttr>(a))
+    return llvm::all_of(f.getValues<APFloat>(), [](const APFloat &x) { return x.isZero(); });
+  return llvm::all_of(a.getValues<APInt>(), [](const APInt &x) { return x.isZero(); });
 }
 
-/// (a - a_zero_point) x (b - b_zero_point) in int32.
+/// The value of a one-element integer constant `v` (0 when absent), read by
+/// its signedness; nothing when `v` is not such a constant.
+std::optional<int64_t> constantInt(Value v) {
+  DenseIntElementsAttr a;
+  if (!v)
+    return 0;
+  if (!matchPattern(v, m_Constant(&a)) || a.getNumElements() != 1)
+    return std::nullopt;
+  APInt x = *a.getValues<APInt>().begin();
+  return a.getElementType().isUnsignedInteger() ? int64_t(x.getZExtValue()) : x.getSExtValue();
+}
+
+/// `v` (a scalar or 1-D tensor of `n` values) as i32 shaped to broadcast
+/// along dimension `axis` of a rank-`rank` result: [n, 1, ..., 1].
+FailureOr<Value> alongAxis(NodeBinder &b, Value v, Type et, int64_t rank, int64_t axis) {
+  FailureOr<Value> c = b.castTo(v, et);
+  RankedTensorType t = tensorType(v);
+  if (failed(c) || t.getRank() != 1 || t.getDimSize(0) == 1)
+    return c;
+  SmallVector<int64_t> shape(rank - axis, 1);
+  shape[0] = t.getDimSize(0);
+  return b.reshape(*c, shape);
+}
+
+/// The sum of `x` (as i32) along `axes`, kept as extent-1 dimensions.
+FailureOr<Value> sumI32(NodeBinder &b, Value x, ArrayRef<int64_t> axes) {
+  FailureOr<Value> c = b.castTo(x, b.builder.getI32Type());
+  return failed(c) ? c : b.reduce(ReduceKind::sum, *c, axes, true);
+}
+
+/// (a - za) x (m - zm) in i32, a's zero point per tensor or per row, m's per
+/// tensor or per column: the 8-bit product a x m, minus zm times the row
+/// sums of a, minus za times the column sums of m (constant weights fold
+/// it), plus K za zm.
+FailureOr<Value> integerMatMul(NodeBinder &b, Value a, Value za, Value m, Value zm) {
+  Type i32 = b.builder.getI32Type();
+  int64_t ra = tensorType(a).getRank(), rm = tensorType(m).getRank();
+  if (ra < 2 || rm < 2)
+    return b.error() << "the operands must have rank >= 2";
+  int64_t k = tensorType(a).getDimSize(ra - 1);
+  bool zeroA = isZero(za), zeroM = isZero(zm);
+  if (!zeroA && !zeroM && ShapedType::isDynamic(k))
+    return b.error() << "zero points on both operands need a static inner dimension";
+  FailureOr<Value> acc = b.make<MatMulOp>(a, m), zA = Value(), zM = Value();
+  if (!zeroM) {
+    zM = b.castTo(zm, i32);
+    FailureOr<Value> rows = sumI32(b, a, {ra - 1});
+    if (succeeded(rows) && succeeded(zM))
+      rows = b.make<MulOp>(*rows, *zM);
+    acc = failed(acc) || failed(rows) ? FailureOr<Value>(failure()) : b.make<SubOp>(*acc, *rows);
+  }
+  if (!zeroA && succeeded(acc)) {
+    zA = alongAxis(b, za, i32, 2, 0);
+    FailureOr<Value> cols = sumI32(b, m, {rm - 2});
+    if (succeeded(cols) && succeeded(zA))
+      cols = b.make<MulOp>(*cols, *zA);
+    acc = failed(cols) ? FailureOr<Value>(failure()) : b.make<SubOp>(*acc, *cols);
+  }
+  if (!zeroA && !zeroM && succeeded(acc)) {
+    FailureOr<Value> both = b.make<MulOp>(*zA, *zM);
+    if (succeeded(both))
+      both = b.make<MulOp>(*both, b.scalarConstant(i32, double(k)));
+    acc = failed(both) ? FailureOr<Value>(failure()) : b.make<AddOp>(*acc, *both);
+  }
+  return acc;
+}
+
+/// The convolution of (x - zx) by (w - zw) in i32 with the node's window
+/// attributes, x's zero point per tensor, w's per tensor or per output
+/// channel. With a constant zx and no zw the 8-bit operands convolve as
+/// they are: padding holds zx (the real zero) and zx times each filter's
+/// sum is subtracted. Otherwise the operands are centered in i32 first.
+FailureOr<Value> integerConv(NodeBinder &b, Value x, Value zx, Value w, Value zw) {
+  Type i32 = b.builder.getI32Type();
+  int64_t rank = tensorType(w).getRank();
+  std::optional<int64_t> zxValue = constantInt(zx);
+  if (!isZero(zw) || !zxValue) {
+    FailureOr<Value> xc = b.castTo(x, i32), wc = b.castTo(w, i32);
+    if (zx && succeeded(xc)) {
+      FailureOr<Value> z = b.castTo(zx, i32);
+      xc = failed(z) ? z : b.make<SubOp>(*xc, *z);
+    }
+    if (zw && succeeded(wc)) {
+      FailureOr<Value> z = alongAxis(b, zw, i32, rank, 0);
+      wc = failed(z) ? z : b.make<SubOp>(*wc, *z);
+    }
+    return failed(xc) || failed(wc) ? FailureOr<Value>(failure()) : convolution(b, *xc, *wc, Value());
+  }
+  FailureOr<Value> acc = convolution(b, x, w, Value());
+  if (failed(acc) || *zxValue == 0)
+    return acc;
+  padConvInput(b.builder, acc->getDefiningOp<ConvOp>(), double(*zxValue));
+  FailureOr<Value> sums = sumI32(b, w, llvm::to_vector(llvm::seq<int64_t>(1, rank)));
+  if (succeeded(sums))
+    sums = b.reshape(*sums, SmallVector<int64_t>(tensorType(*sums).getShape().drop_back()));
+  if (succeeded(sums))
+    sums = b.make<MulOp>(*sums, b.scalarConstant(i32, double(*zxValue)));
+  return failed(sums) ? sums : b.make<SubOp>(*acc, *sums);
+}
+
+/// The i32 accumulator `acc` as f32 times each of `scales` (f32 values
+/// shaped to broadcast).
+FailureOr<Value> rescale(NodeBinder &b, Value acc, ArrayRef<FailureOr<Value>> scales) {
+  FailureOr<Value> v = b.castTo(acc, b.builder.getF32Type());
+  for (FailureOr<Value> s : scales)
+    v = failed(v) || failed(s) ? FailureOr<Value>(failure()) : b.make<MulOp>(*v, *s);
+  return v;
+}
+
+/// `y` quantized per tensor with scale input `scaleInput` and the optional
+/// zero point after it, to the zero point's type (else `fallback`).
+FailureOr<Value> quantizeOutput(NodeBinder &b, FailureOr<Value> y, int scaleInput, Type fallback) {
+  FailureOr<Value> ys = b.input(scaleInput);
+  Value yz = b.optionalInput(scaleInput + 1);
+  if (failed(y) || failed(ys))
+    return failure();
+  Type to = yz ? tensorType(yz).getElementType() : fallback;
+  return quantize(b, *y, *ys, yz, to, b.builder.getF32Type(), 1, 0, true);
+}
+
+/// MatMulInteger: (a - a_zero_point) x (b - b_zero_point) in i32.
 LogicalResult matMulInteger(NodeBinder &b) {
   FailureOr<Value> a = b.input(0), m = b.input(1);
   if (failed(a) || failed(m))
     return failure();
-  FailureOr<Value> ac = centered(b, *a, b.optionalInput(2), /*perRow=*/true);
-  FailureOr<Value> mc = centered(b, *m, b.optionalInput(3), /*perRow=*/false);
-  if (failed(ac) || failed(mc))
-    return failure();
-  FailureOr<Value> v = b.make<MatMulOp>(*ac, *mc);
+  FailureOr<Value> v = integerMatMul(b, *a, b.optionalInput(2), *m, b.optionalInput(3));
   return failed(v) ? failure() : b.setResults(*v);
 }
 
-/// The integer product requantized: round(acc * a_scale * b_scale /
-/// y_scale) + y_zero_point, saturated to the type of y_zero_point.
+/// QLinearMatMul: the integer product requantized, round(acc * a_scale *
+/// b_scale / y_scale) + y_zero_point saturated to y_zero_point's type.
 LogicalResult qLinearMatMul(NodeBinder &b) {
   FailureOr<Value> a = b.input(0), aScale = b.input(1), aZp = b.input(2);
   FailureOr<Value> m = b.input(3), mScale = b.input(4), mZp = b.input(5);
-  FailureOr<Value> yScale = b.input(6), yZp = b.input(7);
-  for (FailureOr<Value> v : {a, aScale, aZp, m, mScale, mZp, yScale, yZp})
+  for (FailureOr<Value> v : {a, aScale, aZp, m, mScale, mZp})
     if (failed(v))
       return failure();
-  FailureOr<Value> ac = centered(b, *a, *aZp, /*perRow=*/true);
-  FailureOr<Value> mc = centered(b, *m, *mZp, /*perRow=*/false);
-  if (failed(ac) || failed(mc))
-    return failure();
-  FailureOr<Value> acc = b.make<MatMulOp>(*ac, *mc);
   Type f32 = b.builder.getF32Type();
-  if (succeeded(acc))
-    acc = b.castTo(*acc, f32);
-  // Per-row a scales are [M] -> [M, 1]; per-column b scales broadcast.
-  FailureOr<Value> as = b.castTo(*aScale, f32), ms = b.castTo(*mScale, f32);
-  FailureOr<Value> ys = b.castTo(*yScale, f32);
-  RankedTensorType ast = tensorType(*aScale);
-  if (succeeded(as) && ast.getRank() == 1 && ast.getDimSize(0) != 1)
-    as = b.reshape(*as, {ast.getDimSize(0), 1});
-  if (failed(acc) || failed(as) || failed(ms) || failed(ys))
+  FailureOr<Value> acc = integerMatMul(b, *a, *aZp, *m, *mZp);
+  FailureOr<Value> y =
+      failed(acc) ? acc
+                  : rescale(b, *acc, {alongAxis(b, *aScale, f32, 2, 0), b.castTo(*mScale, f32)});
+  FailureOr<Value> q = quantizeOutput(b, y, 6, Type());
+  return failed(q) ? failure() : b.setResults(*q);
+}
+
+/// ConvInteger: the convolution of (x - x_zero_point) by (w -
+/// w_zero_point) in i32.
+LogicalResult convInteger(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), w = b.input(1);
+  if (failed(x) || failed(w))
     return failure();
-  FailureOr<Value> v = b.make<MulOp>(*acc, *as);
-  if (succeeded(v))
-    v = b.make<MulOp>(*v, *ms);
-  if (succeeded(v))
-    v = b.make<DivOp>(*v, *ys);
-  if (succeeded(v))
-    v = b.makeTyped<RoundOp>(v->getType(), *v);
-  FailureOr<Value> z = b.castTo(*yZp, f32);
-  if (succeeded(v) && succeeded(z))
-    v = b.make<AddOp>(*v, *z);
-  if (succeeded(v) && succeeded(z))
-    v = saturateTo(b, *v, tensorType(*yZp).getElementType(), true);
-  return failed(v) || failed(z) ? failure() : b.setResults(*v);
+  FailureOr<Value> v = integerConv(b, *x, b.optionalInput(2), *w, b.optionalInput(3));
+  return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// QLinearConv: the integer convolution plus the i32 bias, requantized as
+/// in QLinearMatMul (w's scale per tensor or per output channel).
+LogicalResult qLinearConv(NodeBinder &b) {
+  FailureOr<Value> x = b.input(0), xScale = b.input(1), xZp = b.input(2);
+  FailureOr<Value> w = b.input(3), wScale = b.input(4), wZp = b.input(5);
+  for (FailureOr<Value> v : {x, xScale, xZp, w, wScale, wZp})
+    if (failed(v))
+      return failure();
+  FailureOr<Value> acc = integerConv(b, *x, *xZp, *w, *wZp);
+  int64_t rank = tensorType(*x).getRank();
+  if (Value bias = b.optionalInput(8); bias && succeeded(acc)) {
+    FailureOr<Value> bv = alongAxis(b, bias, b.builder.getI32Type(), rank, 1);
+    acc = failed(bv) ? bv : b.make<AddOp>(*acc, *bv);
+  }
+  Type f32 = b.builder.getF32Type();
+  FailureOr<Value> y =
+      failed(acc) ? acc
+                  : rescale(b, *acc, {b.castTo(*xScale, f32), alongAxis(b, *wScale, f32, rank, 1)});
+  FailureOr<Value> q = quantizeOutput(b, y, 6, Type());
+  return failed(q) ? failure() : b.setResults(*q);
+}
+
+/// `v` transposed (2-D) when `transpose`.
+FailureOr<Value> transposedIf(NodeBinder &b, Value v, bool transpose) {
+  if (!transpose)
+    return v;
+  return b.make<TransposeOp>(v, b.builder.getDenseI64ArrayAttr({1, 0}));
+}
+
+/// com.microsoft QGemm: alpha * a_scale * b_scale * ((A - a_zp) x (B - b_zp)
+/// + C) with the optional transposes, C an i32 bias; quantized with
+/// y_scale and y_zero_point when given, else f32.
+LogicalResult qGemm(NodeBinder &b) {
+  FailureOr<Value> a = b.input(0), aScale = b.input(1), m = b.input(3), mScale = b.input(4);
+  for (FailureOr<Value> v : {a, aScale, m, mScale})
+    if (failed(v))
+      return failure();
+  if (tensorType(*a).getRank() != 2 || tensorType(*m).getRank() != 2)
+    return b.error() << "A and B must be 2-D";
+  a = transposedIf(b, *a, b.attrInt("transA", 0) != 0);
+  m = transposedIf(b, *m, b.attrInt("transB", 0) != 0);
+  FailureOr<Value> acc = failed(a) || failed(m)
+                             ? FailureOr<Value>(failure())
+                             : integerMatMul(b, *a, b.optionalInput(2), *m, b.optionalInput(5));
+  if (Value c = b.optionalInput(6); c && succeeded(acc))
+    acc = b.make<AddOp>(*acc, c);
+  Type f32 = b.builder.getF32Type();
+  FailureOr<Value> y = failed(acc) ? acc
+                                   : rescale(b, *acc,
+                                             {b.castTo(*aScale, f32), b.castTo(*mScale, f32),
+                                              b.scalarConstant(f32, b.attrFloat("alpha", 1.0f))});
+  if (b.hasInput(7))
+    y = quantizeOutput(b, y, 7, Type());
+  return failed(y) ? failure() : b.setResults(*y);
+}
+
+//===----------------------------------------------------------------------===//
+// com.microsoft QLinear* operators: dequantized inputs, the float operator,
+// the result quantized (per tensor throughout).
+//===----------------------------------------------------------------------===//
+
+/// The quantized input at `i` (with its scale at i + 1 and optional zero
+/// point at i + 2) in f32.
+FailureOr<Value> dequantizedInput(NodeBinder &b, int i) {
+  FailureOr<Value> x = b.input(i), scale = b.input(i + 1);
+  if (failed(x) || failed(scale))
+    return failure();
+  return dequantize(b, *x, *scale, b.optionalInput(i + 2), b.builder.getF32Type(), 1, 0);
+}
+
+/// Binds `y` quantized with the scale at input `scaleInput`, in the type of
+/// the zero point after it (else of input 0).
+LogicalResult setQuantized(NodeBinder &b, FailureOr<Value> y, int scaleInput) {
+  FailureOr<Value> x = b.input(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> q = quantizeOutput(b, y, scaleInput, tensorType(*x).getElementType());
+  return failed(q) ? failure() : b.setResults(*q);
+}
+
+/// QLinearAdd, QLinearMul: A and B at inputs 0 and 3, C's scale at 6.
+template <typename OpTy>
+LogicalResult qLinearBinary(NodeBinder &b) {
+  FailureOr<Value> x = dequantizedInput(b, 0), y = dequantizedInput(b, 3);
+  FailureOr<Value> v = failed(x) || failed(y) ? FailureOr<Value>(failure()) : b.make<OpTy>(*x, *y);
+  return setQuantized(b, v, 6);
+}
+
+/// A unary QLinear operator: X at 0, Y's scale at 3.
+LogicalResult qLinearUnary(NodeBinder &b, llvm::function_ref<FailureOr<Value>(Value)> op) {
+  FailureOr<Value> x = dequantizedInput(b, 0);
+  return setQuantized(b, failed(x) ? x : op(*x), 3);
+}
+
+LogicalResult qLinearSigmoid(NodeBinder &b) {
+  return qLinearUnary(b, [&](Value x) { return b.make<SigmoidOp>(x); });
+}
+
+LogicalResult qLinearLeakyRelu(NodeBinder &b) {
+  return qLinearUnary(b, [&](Value x) {
+    return b.make<LeakyReluOp>(x, b.builder.getF32FloatAttr(b.attrFloat("alpha", 0.01f)));
+  });
+}
+
+/// The mean over the spatial axes (channels first or, with channels_last,
+/// last), kept as extent-1 dimensions.
+LogicalResult qLinearGlobalAveragePool(NodeBinder &b) {
+  bool last = b.attrInt("channels_last", 0) != 0;
+  return qLinearUnary(b, [&](Value x) -> FailureOr<Value> {
+    int64_t rank = tensorType(x).getRank();
+    if (rank < 3)
+      return b.error() << "input must have rank >= 3";
+    SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(last ? 1 : 2, rank - last));
+    return b.reduce(ReduceKind::mean, x, axes, true);
+  });
+}
+
+LogicalResult qLinearAveragePool(NodeBinder &b) {
+  if (b.attrInt("channels_last", 0) != 0)
+    return b.error() << "channels_last is not supported";
+  return qLinearUnary(b, [&](Value x) {
+    return buildPool(b, x, PoolKind::average, b.attrInt("count_include_pad", 0) != 0);
+  });
+}
+
+/// QLinearConcat: Y's scale and zero point at 0 and 1, then (X, scale,
+/// zero point) per input.
+LogicalResult qLinearConcat(NodeBinder &b) {
+  int n = b.node.input_size();
+  if (n < 5 || (n - 2) % 3 != 0)
+    return b.error() << "needs Y's scale and zero point, then (X, scale, zero point) per input";
+  SmallVector<Value> xs;
+  for (int i = 2; i < n; i += 3) {
+    FailureOr<Value> x = dequantizedInput(b, i);
+    if (failed(x))
+      return failure();
+    xs.push_back(*x);
+  }
+  FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", 0), tensorType(xs[0]).getRank());
+  if (failed(axis))
+    return failure();
+  FailureOr<Value> v = b.make<ConcatOp>(ValueRange(xs), b.builder.getI64IntegerAttr(*axis));
+  FailureOr<Value> x = b.input(2), ys = b.input(0);
+  Value yz = b.optionalInput(1);
+  if (failed(v) || failed(x) || failed(ys))
+    return failure();
+  Type to = yz ? tensorType(yz).getElementType() : tensorType(*x).getElementType();
+  FailureOr<Value> q = quantize(b, *v, *ys, yz, to, b.builder.getF32Type(), 1, 0, true);
+  return failed(q) ? failure() : b.setResults(*q);
 }
 
 } // namespace
@@ -274,4 +550,16 @@ void onnx_import::registerQuantizationOps(OpRegistry &r) {
   r.add("DynamicQuantizeLinear", 11, dynamicQuantizeLinear);
   r.add("MatMulInteger", 10, matMulInteger);
   r.add("QLinearMatMul", 10, qLinearMatMul);
+  r.add("ConvInteger", 10, convInteger);
+  r.add("QLinearConv", 10, qLinearConv);
+  // onnxruntime's contrib operators of the QOperator format.
+  auto ms = [&](StringRef op, OpHandler fn) { r.add(qualifiedOpType("com.microsoft", op), 1, fn); };
+  ms("QLinearAdd", qLinearBinary<AddOp>);
+  ms("QLinearMul", qLinearBinary<MulOp>);
+  ms("QLinearSigmoid", qLinearSigmoid);
+  ms("QLinearLeakyRelu", qLinearLeakyRelu);
+  ms("QLinearGlobalAveragePool", qLinearGlobalAveragePool);
+  ms("QLinearAveragePool", qLinearAveragePool);
+  ms("QLinearConcat", qLinearConcat);
+  ms("QGemm", qGemm);
 }

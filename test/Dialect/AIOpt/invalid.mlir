@@ -450,7 +450,7 @@ func.func @attention_result(%q: tensor<2x4x16xf32>, %kt: tensor<2x16x4xf32>, %v:
 
 // Quantized convolutions take 8-bit input and filter together.
 func.func @conv_mixed_int8(%x: tensor<1x2x4x4xi8>, %w: tensor<2x2x1x1xf32>) {
-  // expected-error @+1 {{input and filter must be of one float type, or 8-bit integers}}
+  // expected-error @+1 {{input and filter must be of one float type, 8-bit integers or i32}}
   %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x2x4x4xi8>, tensor<2x2x1x1xf32>
   return
 }

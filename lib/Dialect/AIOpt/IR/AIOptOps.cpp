@@ -344,6 +344,28 @@ Value mlir::aiopt::applyActivation(OpBuilder &b, Location loc,
   llvm_unreachable("unknown activation");
 }
 
+void mlir::aiopt::padConvInput(OpBuilder &b, ConvOp conv, double value) {
+  ArrayRef<int64_t> pads = conv.getPads();
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(conv);
+  auto xt = cast<RankedTensorType>(conv.getInput().getType());
+  size_t n = pads.size() / 2;
+  SmallVector<int64_t> full = {0, 0}, shape(xt.getShape());
+  llvm::append_range(full, pads.take_front(n));
+  full.append({0, 0});
+  llvm::append_range(full, pads.drop_front(n));
+  for (size_t i = 0; i < n; ++i)
+    if (!ShapedType::isDynamic(shape[2 + i]))
+      shape[2 + i] += pads[i] + pads[n + i];
+  Value padded = PadOp::create(b, conv.getLoc(), xt.clone(shape), conv.getInput(),
+                               b.getDenseI64ArrayAttr(full), b.getF64FloatAttr(value),
+                               PadModeAttr::get(b.getContext(), PadMode::constant));
+  conv.getInputMutable().assign(padded);
+  conv.setPadsAttr(b.getDenseI64ArrayAttr(SmallVector<int64_t>(pads.size(), 0)));
+}
+
 LogicalResult MatMulOp::verify() {
   if (Value bias = getBias()) {
     auto type = cast<RankedTensorType>(getType());
@@ -424,10 +446,10 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
   if (!ft.hasStaticShape())
     return emitOptionalError(loc, "filter shape must be static");
   Type et = contractionResultType(it.getElementType(), ft.getElementType());
-  if (!et || (et.isInteger() && !isInt8(it.getElementType())) ||
+  if (!et || (et.isInteger() && !isInt8(it.getElementType()) && !et.isSignlessInteger(32)) ||
       (!et.isInteger() && !isa<FloatType>(et)))
-    return emitOptionalError(loc, "input and filter must be of one float type, or 8-bit "
-                                  "integers");
+    return emitOptionalError(loc, "input and filter must be of one float type, 8-bit "
+                                  "integers or i32");
   size_t n = it.getRank() - 2;
   FailureOr<WindowAttrs> w = windowAttrs(adaptor, n, loc);
   auto groupAttr = intAttr(adaptor, adaptor.getGroupAttr(), "group", loc);

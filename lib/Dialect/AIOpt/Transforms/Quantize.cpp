@@ -68,10 +68,11 @@ bool LayerSelection::selects(Operation *op) const {
 static bool isF32(Type t) { return getElementTypeOrSelf(t).isF32(); }
 static bool isF32(Value v) { return isF32(v.getType()); }
 
-/// A constant f32 operand with a static shape: weights.
+/// A constant f32 operand with a static shape, or the dequantization of an
+/// 8-bit constant: weights.
 static bool isF32Weight(Value v) {
-  auto c = v.getDefiningOp<ConstantOp>();
-  return c && isF32(v) && cast<RankedTensorType>(v.getType()).hasStaticShape();
+  return isF32(v) && cast<RankedTensorType>(v.getType()).hasStaticShape() &&
+         succeeded(weightValues(v));
 }
 
 Value mlir::aiopt::quantizedActivation(Operation *op) { return op->getOperand(0); }
@@ -222,17 +223,32 @@ struct Quantizer {
     return make<DivOp>(loc, f32Tensor({}), m, scalar(loc, 127.0));
   }
 
-  LogicalResult rewrite(Operation *op);
+  /// Rewrites `op`; its activation is quantized here (dynamic or static),
+  /// or is `given`.
+  LogicalResult rewrite(Operation *op, const QuantizedTensor *given = nullptr);
 };
 
-LogicalResult Quantizer::rewrite(Operation *op) {
+/// Whether `values` are integers in [-127, 127] times max|v| / 127.
+bool onInt8Grid(ArrayRef<double> values) {
+  double m = 0;
+  for (double v : values)
+    m = std::max(m, std::abs(v));
+  if (m == 0)
+    return true;
+  double s = m / 127.0;
+  return llvm::all_of(values, [&](double v) {
+    return std::abs(v / s - std::nearbyint(v / s)) <= 1e-3;
+  });
+}
+
+LogicalResult Quantizer::rewrite(Operation *op, const QuantizedTensor *given) {
   Location loc = op->getLoc();
   rewriter.setInsertionPoint(op);
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   int64_t rank = resultType.getRank();
   Value x = quantizedActivation(op), w = weightOperand(op);
   auto wt = cast<RankedTensorType>(w.getType());
-  FailureOr<SmallVector<double>> wValues = constantFloats(w);
+  FailureOr<SmallVector<double>> wValues = weightValues(w);
   if (failed(wValues))
     return op->emitError("quantization: the weights are not readable constants");
 
@@ -243,7 +259,8 @@ LogicalResult Quantizer::rewrite(Operation *op) {
   int64_t channelAxis = isConv ? 1 : rank - 1;
   int64_t weightAxis = isConv ? 0 : (gemm && gemm.getTransB() ? 0 : 1);
   bool transpose = gemm && gemm.getTransB();
-  QuantizedWeights qw = quantizeWeights(*wValues, wt.getShape(), weightAxis, perChannel, transpose);
+  bool channels = given ? !onInt8Grid(*wValues) : perChannel;
+  QuantizedWeights qw = quantizeWeights(*wValues, wt.getShape(), weightAxis, channels, transpose);
   if (gemm) {
     double alpha = gemm.getAlpha().convertToDouble();
     for (double &s : qw.scales)
@@ -257,7 +274,12 @@ LogicalResult Quantizer::rewrite(Operation *op) {
   Value xScale, xq;
   int64_t zeroPoint = 0;
   SmallVector<double> channelScale = qw.scales;
-  if (dynamic) {
+  if (given) {
+    xq = given->data;
+    zeroPoint = given->zeroPoint;
+    for (double &s : channelScale)
+      s *= given->scale;
+  } else if (dynamic) {
     xScale = dynamicScale(loc, x);
     xq = quantize(loc, x, xScale, 0, -127, 127, storage);
   } else {
@@ -289,27 +311,14 @@ LogicalResult Quantizer::rewrite(Operation *op) {
   auto accType = resultType.clone(rewriter.getI32Type());
   Value acc;
   if (auto conv = dyn_cast<ConvOp>(op)) {
-    ArrayRef<int64_t> pads = conv.getPads();
-    DenseI64ArrayAttr padsAttr = conv.getPadsAttr();
+    auto intConv = ConvOp::create(rewriter, loc, accType, xq, qWeights, Value(),
+                                  conv.getStridesAttr(), conv.getPadsAttr(),
+                                  conv.getDilationsAttr(), conv.getGroupAttr());
     // Padding holds the zero point: the real zero, whose term the bias
     // correction below removes like any other input's.
-    if (zeroPoint != 0 && llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      auto qt = cast<RankedTensorType>(xq.getType());
-      size_t n = pads.size() / 2;
-      SmallVector<int64_t> full = {0, 0}, shape(qt.getShape());
-      llvm::append_range(full, pads.take_front(n));
-      full.append({0, 0});
-      llvm::append_range(full, pads.drop_front(n));
-      for (size_t i = 0; i < n; ++i)
-        if (!ShapedType::isDynamic(shape[2 + i]))
-          shape[2 + i] += pads[i] + pads[n + i];
-      xq = make<PadOp>(loc, qt.clone(shape), xq, rewriter.getDenseI64ArrayAttr(full),
-                       rewriter.getF64FloatAttr(double(zeroPoint)),
-                       PadModeAttr::get(rewriter.getContext(), PadMode::constant));
-      padsAttr = rewriter.getDenseI64ArrayAttr(SmallVector<int64_t>(pads.size(), 0));
-    }
-    acc = make<ConvOp>(loc, accType, xq, qWeights, Value(), conv.getStridesAttr(), padsAttr,
-                       conv.getDilationsAttr(), conv.getGroupAttr());
+    if (zeroPoint != 0)
+      padConvInput(rewriter, intConv, double(zeroPoint));
+    acc = intConv;
   } else {
     acc = make<MatMulOp>(loc, accType, xq, qWeights);
   }
@@ -318,7 +327,7 @@ LogicalResult Quantizer::rewrite(Operation *op) {
   // op's own bias or C, then its activation.
   Value y = make<CastOp>(loc, resultType, acc, rewriter.getBoolAttr(true));
   Value scale = channelVector(loc, channelScale, rank, channelAxis);
-  if (dynamic)
+  if (xScale)
     scale = make<MulOp>(loc, cast<RankedTensorType>(scale.getType()), scale, xScale);
   y = make<MulOp>(loc, resultType, y, scale);
   SmallVector<double> bias(channelScale.size(), 0.0);
@@ -363,6 +372,17 @@ LogicalResult Quantizer::rewrite(Operation *op) {
   rewriter.replaceOp(op, y);
   return success();
 }
+
+} // namespace
+
+LogicalResult mlir::aiopt::quantizeWithInput(PatternRewriter &rewriter, Operation *op,
+                                             const QuantizedTensor &input) {
+  Quantizer q{rewriter, /*perChannel=*/true, /*dynamic=*/false, /*isUnsigned=*/false,
+              /*symmetric=*/false};
+  return q.rewrite(op, &input);
+}
+
+namespace {
 
 struct QuantizePass : aiopt::impl::QuantizePassBase<QuantizePass> {
   using QuantizePassBase::QuantizePassBase;

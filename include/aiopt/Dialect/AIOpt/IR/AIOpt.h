@@ -40,6 +40,11 @@ int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride,
 Value applyActivation(OpBuilder &b, Location loc, std::optional<Activation> activation,
                       std::optional<ArrayRef<double>> params, Value x);
 
+/// Moves the padding of `conv` into an explicit aiopt.pad of its input
+/// that fills with `value` (an 8-bit input's zero point: its real zero),
+/// leaving the convolution unpadded. Nothing when it has no padding.
+void padConvInput(OpBuilder &b, ConvOp conv, double value);
+
 } // namespace mlir::aiopt
 
 #endif // AIOPT_DIALECT_AIOPT_IR_AIOPT_H

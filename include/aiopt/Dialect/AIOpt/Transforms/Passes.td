@@ -128,4 +128,24 @@ def QuantizePass : Pass<"aiopt-quantize"> {
   ];
 }
 
+def FoldQDQPass : Pass<"aiopt-fold-qdq"> {
+  let summary = "Compile QDQ-quantized convolutions and matrix products to 8-bit kernels";
+  let description = [{
+    For models that arrive quantized in the QDQ format (a QuantizeLinear /
+    DequantizeLinear pair before each `conv`, `matmul` and `gemm`, weights
+    stored as int8 behind a DequantizeLinear): each candidate of
+    `aiopt-quantize` whose activation is a per-tensor dequantization
+    `(cast(q) - zp) * s` of 8-bit data, with constant scalar `zp` and `s`,
+    becomes the 8-bit contraction of `q` itself by int8 weights, with the
+    float epilogue `acc * (s * s_w[c]) + bias'` (the zero point's term in
+    the bias, padding explicit with the zero point). Weights may be float
+    constants or dequantized 8-bit constants (per tensor or per axis); they
+    are re-quantized per tensor when they lie on one int8 grid, which
+    recovers a per-tensor model's integers exactly, else per output
+    channel (exact for symmetric per-channel weights). Other ops, and
+    contractions whose input is not such a dequantization, are left as
+    they are: they compute the model's own float arithmetic.
+  }];
+}
+
 #endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_TD

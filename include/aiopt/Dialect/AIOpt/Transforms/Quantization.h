@@ -1,8 +1,9 @@
 //===- Quantization.h - which ops aiopt-quantize rewrites -------*- C++ -*-===//
 //
-// The ops int8 quantization applies to, shared by the aiopt-quantize pass
-// and the compiler driver (which calibrates their activations and falls
-// back to float layer by layer).
+// The ops int8 quantization applies to, shared by the aiopt-quantize pass,
+// aiopt-fold-qdq (models that arrive quantized) and the compiler driver
+// (which calibrates their activations and falls back to float layer by
+// layer).
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,7 @@
 #define AIOPT_DIALECT_AIOPT_TRANSFORMS_QUANTIZATION_H
 
 #include "mlir/IR/Operation.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <string>
 
@@ -46,6 +48,30 @@ SmallVector<Operation *> quantizationCandidates(Operation *root, const LayerSele
 /// The activation operand of a quantization candidate (its input or left
 /// operand): what is quantized at run time or calibrated.
 Value quantizedActivation(Operation *op);
+
+/// An 8-bit tensor and the per-tensor parameters that dequantize it:
+/// `(data - zeroPoint) * scale`.
+struct QuantizedTensor {
+  Value data;
+  int64_t zeroPoint = 0;
+  double scale = 1.0;
+};
+
+/// `v` as a per-tensor dequantization of an 8-bit tensor, `(cast(q) - zp) *
+/// scale` or `cast(q) * scale` with constant scalar parameters (an ONNX
+/// DequantizeLinear as imported); nothing otherwise.
+std::optional<QuantizedTensor> matchDequantize(Value v);
+
+/// The values of weight operand `w`: a float constant, or a dequantization
+/// (per tensor or per axis) of an 8-bit constant by constant parameters.
+FailureOr<SmallVector<double>> weightValues(Value w);
+
+/// Rewrites candidate `op` into an 8-bit contraction on `input` (the data
+/// its activation dequantizes) with a float epilogue. Its weights become
+/// int8 per tensor when they lie on one int8 grid (weights a QDQ model
+/// quantized per tensor), else per output channel.
+LogicalResult quantizeWithInput(PatternRewriter &rewriter, Operation *op,
+                                const QuantizedTensor &input);
 
 } // namespace mlir::aiopt
 
