@@ -12,6 +12,7 @@ machine, one thread:
   onnxruntime float  the same ONNX model
   onnxruntime int8   onnxruntime.quantization.quantize_static (QDQ, the
                      same calibration images, per-channel int8 weights)
+  aiopt on the QDQ   that QDQ model compiled by aiopt (aiopt-fold-qdq)
 
 and prints top-1 accuracy on the held-out images, weight bytes (aiopt: the
 compiled object's size; onnxruntime: the model file's) and median latency
@@ -103,6 +104,13 @@ def run_model(work, name, repeat):
     rq = session(qpath)
     rows.append(("onnxruntime int8 (QDQ)", accuracy(rq, xs, labels), os.path.getsize(qpath),
                  latency(rq, x0, repeat)))
+    # The same QDQ model compiled by aiopt (aiopt-fold-qdq: no flag).
+    aq = aiopt.compile(qpath)
+    out = os.path.join(work, name + "-qdq.o")
+    subprocess.run([os.path.join(ROOT, "build", "bin", "aiopt-compile"), qpath, "-o", out],
+                   check=True, capture_output=True)
+    rows.append(("aiopt on onnxruntime's QDQ model", accuracy(aq, xs, labels),
+                 os.path.getsize(out), latency(aq, x0, repeat)))
     with open(report) as fh:
         guard = json.load(fh).get("guard", {})
     return rows, guard

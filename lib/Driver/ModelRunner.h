@@ -2,45 +2,20 @@
 //
 // For calibration and the accuracy guard: a graph-phase module compiled to
 // a shared library in a temporary folder, loaded, and run through the
-// runtime's aiopt_run on samples read from .npy files.
+// runtime's aiopt_run on samples (DataSet.h).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef AIOPT_LIB_DRIVER_MODELRUNNER_H
 #define AIOPT_LIB_DRIVER_MODELRUNNER_H
 
-#include "aiopt/Driver/Driver.h"
+#include "DataSet.h"
 
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace mlir::aiopt {
-
-/// A tensor in host memory: ONNX data type, shape and element bytes.
-struct HostTensor {
-  int32_t dtype = 0;
-  std::vector<int64_t> shape;
-  std::vector<char> bytes;
-};
-
-/// Samples for a model: `inputs[s]` holds sample s's inputs in the model's
-/// order; `labels` (validation) one class per sample, or `references`
-/// (validation) the expected first output of each sample.
-struct DataSet {
-  std::vector<std::vector<HostTensor>> inputs;
-  std::vector<int64_t> labels;
-  std::vector<std::vector<float>> references;
-};
-
-/// Reads the folder `dir`: `<input name>.npy` (or `input_<i>.npy`) per
-/// model input, each holding the samples stacked on a new leading axis, of
-/// the input's element type and shape; with `validation`, also
-/// `labels.npy` (integers, one per sample) or `<first output name>.npy`
-/// (or `output_0.npy`, reference outputs). Float samples must be finite.
-/// Errors name the file and what is wrong.
-FailureOr<DataSet> loadDataSet(StringRef dir, const ModelSignature &signature, bool validation,
-                               std::string &error);
 
 /// A compiled, loaded model.
 class LoadedModel {

@@ -355,52 +355,58 @@ FailureOr<Value> quantizeOutput(NodeBinder &b, FailureOr<Value> y, int scaleInpu
   return quantize(b, *y, *ys, yz, to, b.builder.getF32Type(), 1, 0, true);
 }
 
-/// MatMulInteger: (a - a_zero_point) x (b - b_zero_point) in i32.
-LogicalResult matMulInteger(NodeBinder &b) {
+/// The product function of an integer contraction: (a - za) op (m - zm)
+/// in i32.
+using IntegerContraction = FailureOr<Value> (*)(NodeBinder &, Value, Value, Value, Value);
+
+/// MatMulInteger and ConvInteger: the zero points are optional inputs 2
+/// and 3.
+template <IntegerContraction contract>
+LogicalResult integerOp(NodeBinder &b) {
   FailureOr<Value> a = b.input(0), m = b.input(1);
   if (failed(a) || failed(m))
     return failure();
-  FailureOr<Value> v = integerMatMul(b, *a, b.optionalInput(2), *m, b.optionalInput(3));
+  FailureOr<Value> v = contract(b, *a, b.optionalInput(2), *m, b.optionalInput(3));
   return failed(v) ? failure() : b.setResults(*v);
+}
+
+/// The quantized operands of QLinearMatMul and QLinearConv, inputs 0-5: a,
+/// its scale and zero point, b, its scale and zero point.
+FailureOr<SmallVector<Value>> qLinearOperands(NodeBinder &b) {
+  SmallVector<Value> v;
+  for (int i = 0; i < 6; ++i) {
+    FailureOr<Value> x = b.input(i);
+    if (failed(x))
+      return failure();
+    v.push_back(*x);
+  }
+  return v;
 }
 
 /// QLinearMatMul: the integer product requantized, round(acc * a_scale *
 /// b_scale / y_scale) + y_zero_point saturated to y_zero_point's type.
 LogicalResult qLinearMatMul(NodeBinder &b) {
-  FailureOr<Value> a = b.input(0), aScale = b.input(1), aZp = b.input(2);
-  FailureOr<Value> m = b.input(3), mScale = b.input(4), mZp = b.input(5);
-  for (FailureOr<Value> v : {a, aScale, aZp, m, mScale, mZp})
-    if (failed(v))
-      return failure();
+  FailureOr<SmallVector<Value>> o = qLinearOperands(b);
+  if (failed(o))
+    return failure();
   Type f32 = b.builder.getF32Type();
-  FailureOr<Value> acc = integerMatMul(b, *a, *aZp, *m, *mZp);
+  FailureOr<Value> acc = integerMatMul(b, (*o)[0], (*o)[2], (*o)[3], (*o)[5]);
   FailureOr<Value> y =
       failed(acc) ? acc
-                  : rescale(b, *acc, {alongAxis(b, *aScale, f32, 2, 0), b.castTo(*mScale, f32)});
+                  : rescale(b, *acc, {alongAxis(b, (*o)[1], f32, 2, 0), b.castTo((*o)[4], f32)});
   FailureOr<Value> q = quantizeOutput(b, y, 6, Type());
   return failed(q) ? failure() : b.setResults(*q);
-}
-
-/// ConvInteger: the convolution of (x - x_zero_point) by (w -
-/// w_zero_point) in i32.
-LogicalResult convInteger(NodeBinder &b) {
-  FailureOr<Value> x = b.input(0), w = b.input(1);
-  if (failed(x) || failed(w))
-    return failure();
-  FailureOr<Value> v = integerConv(b, *x, b.optionalInput(2), *w, b.optionalInput(3));
-  return failed(v) ? failure() : b.setResults(*v);
 }
 
 /// QLinearConv: the integer convolution plus the i32 bias, requantized as
 /// in QLinearMatMul (w's scale per tensor or per output channel).
 LogicalResult qLinearConv(NodeBinder &b) {
-  FailureOr<Value> x = b.input(0), xScale = b.input(1), xZp = b.input(2);
-  FailureOr<Value> w = b.input(3), wScale = b.input(4), wZp = b.input(5);
-  for (FailureOr<Value> v : {x, xScale, xZp, w, wScale, wZp})
-    if (failed(v))
-      return failure();
-  FailureOr<Value> acc = integerConv(b, *x, *xZp, *w, *wZp);
-  int64_t rank = tensorType(*x).getRank();
+  FailureOr<SmallVector<Value>> o = qLinearOperands(b);
+  if (failed(o))
+    return failure();
+  Value x = (*o)[0], xScale = (*o)[1], wScale = (*o)[4];
+  FailureOr<Value> acc = integerConv(b, x, (*o)[2], (*o)[3], (*o)[5]);
+  int64_t rank = tensorType(x).getRank();
   if (Value bias = b.optionalInput(8); bias && succeeded(acc)) {
     FailureOr<Value> bv = alongAxis(b, bias, b.builder.getI32Type(), rank, 1);
     acc = failed(bv) ? bv : b.make<AddOp>(*acc, *bv);
@@ -408,7 +414,7 @@ LogicalResult qLinearConv(NodeBinder &b) {
   Type f32 = b.builder.getF32Type();
   FailureOr<Value> y =
       failed(acc) ? acc
-                  : rescale(b, *acc, {b.castTo(*xScale, f32), alongAxis(b, *wScale, f32, rank, 1)});
+                  : rescale(b, *acc, {b.castTo(xScale, f32), alongAxis(b, wScale, f32, rank, 1)});
   FailureOr<Value> q = quantizeOutput(b, y, 6, Type());
   return failed(q) ? failure() : b.setResults(*q);
 }
@@ -548,9 +554,9 @@ void onnx_import::registerQuantizationOps(OpRegistry &r) {
   r.add("QuantizeLinear", 10, quantizeLinear);
   r.add("DequantizeLinear", 10, dequantizeLinear);
   r.add("DynamicQuantizeLinear", 11, dynamicQuantizeLinear);
-  r.add("MatMulInteger", 10, matMulInteger);
+  r.add("MatMulInteger", 10, integerOp<integerMatMul>);
   r.add("QLinearMatMul", 10, qLinearMatMul);
-  r.add("ConvInteger", 10, convInteger);
+  r.add("ConvInteger", 10, integerOp<integerConv>);
   r.add("QLinearConv", 10, qLinearConv);
   // onnxruntime's contrib operators of the QOperator format.
   auto ms = [&](StringRef op, OpHandler fn) { r.add(qualifiedOpType("com.microsoft", op), 1, fn); };
