@@ -267,16 +267,23 @@ LogicalResult Quantizer::rewrite(Operation *op, const QuantizedTensor *given) {
       s *= alpha;
   }
 
-  // The activation.
-  Type storage = IntegerType::get(rewriter.getContext(), 8,
-                                  isUnsigned && !dynamic ? IntegerType::Unsigned
-                                                         : IntegerType::Signless);
+  // The activation, always int8: uint8 values q become q - 128 with the
+  // zero point z - 128 (the same real values), so the contraction is
+  // signed x signed and takes the tiled kernels.
+  Type storage = rewriter.getI8Type();
   Value xScale, xq;
   int64_t zeroPoint = 0;
   SmallVector<double> channelScale = qw.scales;
   if (given) {
     xq = given->data;
     zeroPoint = given->zeroPoint;
+    if (getElementTypeOrSelf(xq).isUnsignedInteger()) {
+      auto qt = cast<RankedTensorType>(xq.getType());
+      Value f = make<CastOp>(loc, qt.clone(rewriter.getF32Type()), xq, rewriter.getBoolAttr(true));
+      f = make<SubOp>(loc, f.getType(), f, scalar(loc, 128.0));
+      xq = make<CastOp>(loc, qt.clone(storage), f, rewriter.getBoolAttr(true));
+      zeroPoint -= 128;
+    }
     for (double &s : channelScale)
       s *= given->scale;
   } else if (dynamic) {
@@ -294,6 +301,11 @@ LogicalResult Quantizer::rewrite(Operation *op, const QuantizedTensor *given) {
              << " needs a calibrated activation range (" << kActivationRangeAttr << ")";
     }
     ActivationParams p = activationParams(range[0], range[1], isUnsigned, symmetric);
+    if (isUnsigned) {
+      p.zeroPoint -= 128;
+      p.qmin -= 128;
+      p.qmax -= 128;
+    }
     zeroPoint = p.zeroPoint;
     xq = quantize(loc, x, scalar(loc, p.scale), p.zeroPoint, p.qmin, p.qmax, storage);
     for (double &s : channelScale)

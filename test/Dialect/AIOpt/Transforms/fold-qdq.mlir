@@ -2,19 +2,22 @@
 
 // A QDQ matmul: the activation is the dequantization of a uint8 tensor
 // (zero point 128, scale 0.5), the float weights lie on one int8 grid (per
-// tensor: max|w| = 2.54, s_w = 0.02), so the contraction takes the uint8
-// data and the model's integers. Epilogue scale 0.5 * 0.02 = 0.01; the zero
-// point's term -0.01 * 128 * [127 - 127, 100 + 1] joins the bias.
+// tensor: max|w| = 2.54, s_w = 0.02), so the contraction takes the data
+// (as int8 q - 128, zero point 0) and the model's integers, and the
+// epilogue scales by 0.5 * 0.02 = 0.01.
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[Q:.*]]: tensor<3x2xui8>)
+// CHECK: aiopt.constant dense<{{\[}}[2.540000e+00
+// CHECK: %[[F:.*]] = aiopt.cast %[[Q]] : tensor<3x2xui8> to tensor<3x2xf32>
+// CHECK: %[[H:.*]] = aiopt.constant dense<1.280000e+02> : tensor<f32>
+// CHECK: %[[C:.*]] = aiopt.sub %[[F]], %[[H]]
+// CHECK: %[[S8:.*]] = aiopt.cast %[[C]] : tensor<3x2xf32> to tensor<3x2xi8>
 // CHECK: %[[W:.*]] = aiopt.constant dense<{{\[}}[127, 100], [-127, 1]]> : tensor<2x2xi8>
-// CHECK: %[[ACC:.*]] = aiopt.matmul %[[Q]], %[[W]] : tensor<3x2xui8>, tensor<2x2xi8>
-// CHECK: %[[F:.*]] = aiopt.cast %[[ACC]] : tensor<3x2xi32> to tensor<3x2xf32>
+// CHECK: %[[ACC:.*]] = aiopt.matmul %[[S8]], %[[W]] : tensor<3x2xi8>, tensor<2x2xi8>
+// CHECK: %[[AF:.*]] = aiopt.cast %[[ACC]] : tensor<3x2xi32> to tensor<3x2xf32>
 // CHECK: %[[S:.*]] = aiopt.constant dense<0.00999999977> : tensor<2xf32>
-// CHECK: %[[Y:.*]] = aiopt.mul %[[F]], %[[S]]
-// CHECK: %[[B:.*]] = aiopt.constant dense<[-0.000000e+00, -1.292800e+02]> : tensor<2xf32>
-// CHECK: aiopt.add %[[Y]], %[[B]]
-// CHECK-NOT: aiopt.matmul
+// CHECK: %[[Y:.*]] = aiopt.mul %[[AF]], %[[S]]
+// CHECK-NEXT: return %[[Y]]
 func.func @matmul(%q: tensor<3x2xui8>) -> tensor<3x2xf32> {
   %f = aiopt.cast %q : tensor<3x2xui8> to tensor<3x2xf32>
   %zp = aiopt.constant dense<128.0> : tensor<f32>

@@ -23,9 +23,13 @@
 // DYN: aiopt.relu %[[YB]]
 // STAT-LABEL: func.func @matmul
 // STAT: aiopt.matmul %{{.*}}, %{{.*}} : tensor<3x2xi8>, tensor<2x2xi8>
+// uint8 (range [-1, 3]: scale 4/255, zero point 64) is stored as int8
+// q - 128 with zero point -64, so the product is signed x signed.
 // U8-LABEL: func.func @matmul
-// U8: aiopt.cast %{{.*}} : tensor<3x2xf32> to tensor<3x2xui8>
-// U8: aiopt.matmul %{{.*}}, %{{.*}} : tensor<3x2xui8>, tensor<2x2xi8>
+// U8: aiopt.constant dense<-6.400000e+01> : tensor<f32>
+// U8: aiopt.clip %{{.*}} {max = 1.270000e+02 : f64, min = -1.280000e+02 : f64}
+// U8: aiopt.cast %{{.*}} : tensor<3x2xf32> to tensor<3x2xi8>
+// U8: aiopt.matmul %{{.*}}, %{{.*}} : tensor<3x2xi8>, tensor<2x2xi8>
 func.func @matmul(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
   %w = aiopt.constant dense<[[127.0, -2.0], [-127.0, 4.0]]> : tensor<2x2xf32>
   %b = aiopt.constant dense<[0.5, -0.5]> : tensor<2xf32>

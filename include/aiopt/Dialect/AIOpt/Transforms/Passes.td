@@ -107,6 +107,9 @@ def QuantizePass : Pass<"aiopt-quantize"> {
       point from the range) or `symmetric-activations`. The zero point's
       contribution `z_x * sum(w[c])` is folded into the bias at compile
       time; convolution padding is done explicitly with the zero point.
+      uint8 quantization is stored as int8 `q - 128` with zero point
+      `z - 128` (the same real values), so every contraction is signed x
+      signed and takes the tiled 8-bit kernels.
 
     `ops` and `exclude` select layers by ONNX node name or op type (Conv,
     MatMul, Gemm). A static candidate without a range is an error naming
@@ -142,7 +145,8 @@ def FoldQDQPass : Pass<"aiopt-fold-qdq"> {
     constants or dequantized 8-bit constants (per tensor or per axis); they
     are re-quantized per tensor when they lie on one int8 grid, which
     recovers a per-tensor model's integers exactly, else per output
-    channel (exact for symmetric per-channel weights). Other ops, and
+    channel (exact for symmetric per-channel weights). uint8 data enters
+    as int8 `q - 128` with zero point `zp - 128`. Other ops, and
     contractions whose input is not such a dequantization, are left as
     they are: they compute the model's own float arithmetic.
   }];
