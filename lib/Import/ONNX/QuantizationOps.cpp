@@ -265,12 +265,38 @@ FailureOr<Value> sumI32(NodeBinder &b, Value x, ArrayRef<int64_t> axes) {
   return failed(c) ? c : b.reduce(ReduceKind::sum, *c, axes, true);
 }
 
+/// 8-bit data `q` with its zero point `zp` (null: 0) as int8 data and an
+/// i32 zero point: uint8 values become q - 128 and the zero point zp - 128
+/// (the same differences), so the 8-bit kernels multiply signed x signed,
+/// which they tile; int8 data as it is.
+FailureOr<std::pair<Value, Value>> signedData(NodeBinder &b, Value q, Value zp) {
+  if (!tensorType(q).getElementType().isUnsignedInteger(8))
+    return std::pair(q, zp);
+  Type f32 = b.builder.getF32Type(), i32 = b.builder.getI32Type();
+  FailureOr<Value> f = b.castTo(q, f32);
+  if (succeeded(f))
+    f = b.make<SubOp>(*f, b.scalarConstant(f32, 128));
+  if (succeeded(f))
+    f = b.castTo(*f, b.builder.getI8Type());
+  FailureOr<Value> z = zp ? b.castTo(zp, i32) : FailureOr<Value>(b.scalarConstant(i32, 0));
+  if (succeeded(z))
+    z = b.make<SubOp>(*z, b.scalarConstant(i32, 128));
+  if (failed(f) || failed(z))
+    return failure();
+  return std::pair(*f, *z);
+}
+
 /// (a - za) x (m - zm) in i32, a's zero point per tensor or per row, m's per
 /// tensor or per column: the 8-bit product a x m, minus zm times the row
 /// sums of a, minus za times the column sums of m (constant weights fold
 /// it), plus K za zm.
 FailureOr<Value> integerMatMul(NodeBinder &b, Value a, Value za, Value m, Value zm) {
   Type i32 = b.builder.getI32Type();
+  FailureOr<std::pair<Value, Value>> sa = signedData(b, a, za), sm = signedData(b, m, zm);
+  if (failed(sa) || failed(sm))
+    return failure();
+  std::tie(a, za) = *sa;
+  std::tie(m, zm) = *sm;
   int64_t ra = tensorType(a).getRank(), rm = tensorType(m).getRank();
   if (ra < 2 || rm < 2)
     return b.error() << "the operands must have rank >= 2";
@@ -305,8 +331,9 @@ FailureOr<Value> integerMatMul(NodeBinder &b, Value a, Value za, Value m, Value 
 /// The convolution of (x - zx) by (w - zw) in i32 with the node's window
 /// attributes, x's zero point per tensor, w's per tensor or per output
 /// channel. With a constant zx and no zw the 8-bit operands convolve as
-/// they are: padding holds zx (the real zero) and zx times each filter's
-/// sum is subtracted. Otherwise the operands are centered in i32 first.
+/// they are (uint8 x as int8, see signedData): padding holds zx (the real
+/// zero) and zx times each filter's sum is subtracted. Otherwise the
+/// operands are centered in i32 first.
 FailureOr<Value> integerConv(NodeBinder &b, Value x, Value zx, Value w, Value zw) {
   Type i32 = b.builder.getI32Type();
   int64_t rank = tensorType(w).getRank();
@@ -322,6 +349,13 @@ FailureOr<Value> integerConv(NodeBinder &b, Value x, Value zx, Value w, Value zw
       wc = failed(z) ? z : b.make<SubOp>(*wc, *z);
     }
     return failed(xc) || failed(wc) ? FailureOr<Value>(failure()) : convolution(b, *xc, *wc, Value());
+  }
+  if (tensorType(x).getElementType().isUnsignedInteger(8)) {
+    FailureOr<std::pair<Value, Value>> sx = signedData(b, x, Value());
+    if (failed(sx))
+      return failure();
+    x = sx->first;
+    *zxValue -= 128;
   }
   FailureOr<Value> acc = convolution(b, x, w, Value());
   if (failed(acc) || *zxValue == 0)
