@@ -152,4 +152,52 @@ def FoldQDQPass : Pass<"aiopt-fold-qdq"> {
   }];
 }
 
+def PrunePass : Pass<"aiopt-prune"> {
+  let summary = "Remove the weights of convolutions and matrix products that contribute least";
+  let description = [{
+    Prunes the constant float weights of `conv`, `matmul` (2-D right
+    operand) and `gemm` (A not transposed), selected by `ops` and `exclude`
+    (ONNX node names or op types: Conv, MatMul, Gemm):
+
+    - `mode=magnitude`: sets the `sparsity` fraction of each layer's
+      weights with the smallest magnitude to zero (`global`: one threshold
+      for all selected layers together, so that sensitive layers keep more).
+    - `mode=nm`: keeps the `n` largest of every `m` consecutive weights
+      along the reduction dimension (input channels of a convolution, K of
+      a matrix product), which must be a multiple of `m`.
+    - `mode=channels`: removes the `ratio` fraction of output channels
+      (filters, matrix columns) with the smallest L1 (or L2, `norm`) norm,
+      and shrinks every consumer: channel-wise ops on the way (activations,
+      bias and scale constants, batch normalization, pooling, a flatten)
+      and the input channels of the next contractions. A layer whose output
+      reaches anything else (a residual addition, a concatenation, a model
+      output) keeps its channels; so does one whose weight is not constant.
+
+    Layers left alone get a remark saying why. The accuracy guard sets
+    `aiopt.prune_amount` on a layer to give it its own sparsity or ratio.
+
+    ```mlir
+    // aiopt-opt --aiopt-prune="mode=nm n=2 m=4"
+    %y = aiopt.matmul %x, %w : tensor<1x8xf32>, tensor<8x16xf32>
+    ```
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"magnitude\"",
+           "magnitude, nm (N:M semi-structured) or channels (structured)">,
+    Option<"sparsity", "sparsity", "double", /*default=*/"0.5",
+           "magnitude: the fraction of weights set to zero, in [0, 1)">,
+    Option<"global", "global", "bool", /*default=*/"false",
+           "magnitude: one threshold for all selected layers">,
+    Option<"n", "n", "int64_t", /*default=*/"2", "nm: weights kept in each group">,
+    Option<"m", "m", "int64_t", /*default=*/"4", "nm: the group size">,
+    Option<"ratio", "ratio", "double", /*default=*/"0.5",
+           "channels: the fraction of output channels removed, in [0, 1)">,
+    Option<"norm", "norm", "std::string", /*default=*/"\"l1\"",
+           "channels: l1 or l2, the norm that ranks channels">,
+    ListOption<"ops", "ops", "std::string",
+               "Prune only these node names or op types (default: all)">,
+    ListOption<"exclude", "exclude", "std::string", "Keep these node names or op types dense">,
+  ];
+}
+
 #endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,57 @@
+//===- Pruning.h - which weights aiopt-prune removes ------------*- C++ -*-===//
+//
+// The ops pruning applies to and their weights, shared by the aiopt-prune
+// pass, the sparse-kernel choice (aiopt-sparse-weights) and the compiler
+// driver (the accuracy guard and the sparsity report).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_DIALECT_AIOPT_TRANSFORMS_PRUNING_H
+#define AIOPT_DIALECT_AIOPT_TRANSFORMS_PRUNING_H
+
+#include "aiopt/Dialect/AIOpt/Transforms/Quantization.h"
+
+#include "mlir/IR/Operation.h"
+
+namespace mlir::aiopt {
+
+/// On a pruning candidate, set by the accuracy guard: the sparsity
+/// (magnitude) or channel ratio (channels) of this layer, `f64`, in place
+/// of the pass option. 0 leaves the layer dense.
+inline constexpr llvm::StringLiteral kPruneAmountAttr = "aiopt.prune_amount";
+
+/// The weight operand of a conv, matmul or gemm and its layout: the
+/// dimension of its output channels and the one it is reduced along
+/// (input channels of a convolution, K of a matrix product).
+struct WeightOperand {
+  OpOperand *operand = nullptr;
+  int64_t outputAxis = 0, reductionAxis = 0;
+};
+
+/// The weight of `op` (conv filter, right operand of a matmul with a 2-D
+/// one, B of a gemm with A not transposed); nothing for other ops.
+std::optional<WeightOperand> weightOperand(Operation *op);
+
+/// Ops under `root` with a weight operand, selected by `selection`, in walk
+/// order: what pruning considers (it refuses, with a remark, those whose
+/// weight is not a float constant).
+SmallVector<Operation *> pruningCandidates(Operation *root, const LayerSelection &selection);
+
+/// The fraction of zero elements of constant `v`; failure when `v` is not
+/// a float constant.
+FailureOr<double> constantSparsity(Value v);
+
+
+/// A constant like `v` with only the `keep` indices (ascending) of
+/// dimension `axis`.
+Value sliceConstant(PatternRewriter &rewriter, Value v, int64_t axis, ArrayRef<int64_t> keep);
+
+/// Structured pruning of `op`'s output channels: keeps the `keep`
+/// channels (ascending) and shrinks every consumer (see aiopt-prune).
+/// False, after a remark saying why, when the layer must keep its
+/// channels; true when it was rewritten.
+bool pruneChannels(PatternRewriter &rewriter, Operation *op, ArrayRef<int64_t> keep);
+
+} // namespace mlir::aiopt
+
+#endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_PRUNING_H

@@ -1,0 +1,314 @@
+//===- Prune.cpp - the aiopt-prune pass ------------------------------------===//
+//
+// Pruning of the constant weights of convolutions and matrix products:
+// unstructured by magnitude (per layer or with one global threshold), N:M
+// semi-structured along the reduction dimension, and structured (whole
+// output channels, see PruneChannels.cpp). Which layers, and the remark
+// for each one left alone, are decided here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Dialect/AIOpt/Transforms/Pruning.h"
+
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
+#include "aiopt/Dialect/AIOpt/Transforms/Passes.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cmath>
+#include <numeric>
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_PRUNEPASS
+#include "aiopt/Dialect/AIOpt/Transforms/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+using namespace mlir::aiopt;
+
+//===----------------------------------------------------------------------===//
+// Candidates
+//===----------------------------------------------------------------------===//
+
+std::optional<WeightOperand> mlir::aiopt::weightOperand(Operation *op) {
+  if (isa<ConvOp>(op))
+    return WeightOperand{&op->getOpOperand(1), 0, 1};
+  if (auto mm = dyn_cast<MatMulOp>(op)) {
+    if (cast<RankedTensorType>(mm.getRhs().getType()).getRank() != 2)
+      return std::nullopt;
+    return WeightOperand{&op->getOpOperand(1), 1, 0};
+  }
+  if (auto gemm = dyn_cast<GemmOp>(op)) {
+    if (gemm.getTransA())
+      return std::nullopt;
+    bool t = gemm.getTransB();
+    return WeightOperand{&op->getOpOperand(1), t ? 0 : 1, t ? 1 : 0};
+  }
+  return std::nullopt;
+}
+
+SmallVector<Operation *> mlir::aiopt::pruningCandidates(Operation *root,
+                                                        const LayerSelection &selection) {
+  SmallVector<Operation *> ops;
+  root->walk([&](Operation *op) {
+    if (weightOperand(op) && selection.selects(op))
+      ops.push_back(op);
+  });
+  return ops;
+}
+
+FailureOr<double> mlir::aiopt::constantSparsity(Value v) {
+  FailureOr<SmallVector<double>> values = constantFloats(v);
+  if (failed(values) || values->empty())
+    return failure();
+  return static_cast<double>(llvm::count(*values, 0.0)) / values->size();
+}
+
+//===----------------------------------------------------------------------===//
+// Rewriting weights
+//===----------------------------------------------------------------------===//
+
+Value mlir::aiopt::sliceConstant(PatternRewriter &rewriter, Value v, int64_t axis,
+                                 ArrayRef<int64_t> keep) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  int64_t outer = 1, inner = type.getElementTypeBitWidth() / 8, extent = shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= shape[d];
+  shape[axis] = keep.size();
+  auto sliced = RankedTensorType::get(shape, type.getElementType());
+  FailureOr<RawConstant> raw = constantBytes(v);
+  assert(succeeded(raw) && "sliceConstant needs a constant");
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfterValue(v);
+  if (raw->splat)
+    return createRawConstant(rewriter, v.getLoc(), sliced, raw->data);
+  std::vector<char> data;
+  data.reserve(outer * keep.size() * inner);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t k : keep) {
+      const char *row = raw->data.data() + (o * extent + k) * inner;
+      data.insert(data.end(), row, row + inner);
+    }
+  return createRawConstant(rewriter, v.getLoc(), sliced, data);
+}
+
+namespace {
+
+/// The constant weight values of a candidate, or a remark saying why it is
+/// left alone.
+struct Layer {
+  Operation *op;
+  WeightOperand weight;
+  SmallVector<double> values;
+  RankedTensorType type;
+  size_t zeros; ///< before pruning
+
+  /// The pruned weight in place of the original, when pruning zeroed any.
+  void replaceWeight(PatternRewriter &rewriter) const {
+    if (static_cast<size_t>(llvm::count(values, 0.0)) == zeros)
+      return;
+    rewriter.setInsertionPoint(op);
+    weight.operand->set(createFloatConstant(rewriter, op->getLoc(), type, values));
+  }
+};
+
+FailureOr<Layer> readLayer(Operation *op) {
+  WeightOperand w = *weightOperand(op);
+  auto type = cast<RankedTensorType>(w.operand->get().getType());
+  FailureOr<SmallVector<double>> values = constantFloats(w.operand->get());
+  if (failed(values) || !type.hasStaticShape()) {
+    op->emitRemark("not pruned: its weight is not a float constant");
+    return failure();
+  }
+  if (auto conv = dyn_cast<ConvOp>(op); conv && conv.getGroup() != 1) {
+    op->emitRemark("not pruned: grouped convolution");
+    return failure();
+  }
+  size_t zeros = llvm::count(*values, 0.0);
+  return Layer{op, w, std::move(*values), type, zeros};
+}
+
+/// Zeroes the `count` elements of smallest magnitude among `entries`
+/// (pointers into the layers' values); ties go to the earlier entry.
+void zeroSmallest(MutableArrayRef<double *> entries, size_t count) {
+  count = std::min(count, entries.size());
+  std::nth_element(entries.begin(), entries.begin() + count, entries.end(),
+                   [](double *a, double *b) {
+                     double x = std::abs(*a), y = std::abs(*b);
+                     return x != y ? x < y : a < b;
+                   });
+  for (size_t i = 0; i < count; ++i)
+    *entries[i] = 0.0;
+}
+
+/// The elements of `layer` counted for pruning: all of them.
+SmallVector<double *> entriesOf(Layer &layer) {
+  SmallVector<double *> entries;
+  for (double &x : layer.values)
+    entries.push_back(&x);
+  return entries;
+}
+
+/// Keeps the `n` largest of every `m` consecutive weights along the
+/// reduction axis; fails (with an error) when `m` does not divide it.
+LogicalResult pruneNM(Layer &layer, int64_t n, int64_t m) {
+  ArrayRef<int64_t> shape = layer.type.getShape();
+  int64_t axis = layer.weight.reductionAxis, extent = shape[axis], outer = 1, inner = 1;
+  if (extent % m != 0)
+    return layer.op->emitError(llvm::formatv(
+               "{0}:{1} pruning needs a reduction dimension that is a multiple of {1}; this "
+               "weight's has {2} elements (exclude the layer to keep it dense)",
+               n, m, extent));
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+    inner *= shape[d];
+  SmallVector<double *> group(m);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i)
+      for (int64_t g = 0; g < extent; g += m) {
+        for (int64_t j = 0; j < m; ++j)
+          group[j] = &layer.values[(o * extent + g + j) * inner + i];
+        zeroSmallest(group, m - n);
+      }
+  return success();
+}
+
+/// The output channels of `layer` to keep: all but the `ratio` fraction
+/// with the smallest norm, in ascending order.
+SmallVector<int64_t> channelsToKeep(const Layer &layer, double ratio, bool l2) {
+  ArrayRef<int64_t> shape = layer.type.getShape();
+  int64_t axis = layer.weight.outputAxis, channels = shape[axis], inner = 1;
+  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+    inner *= shape[d];
+  SmallVector<double> norm(channels, 0.0);
+  for (auto [i, x] : llvm::enumerate(layer.values))
+    norm[(static_cast<int64_t>(i) / inner) % channels] += l2 ? x * x : std::abs(x);
+  SmallVector<int64_t> order(channels);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return norm[a] > norm[b]; });
+  int64_t removed = static_cast<int64_t>(std::floor(ratio * channels + 1e-9));
+  SmallVector<int64_t> keep(order.begin(), order.end() - removed);
+  llvm::sort(keep);
+  return keep;
+}
+
+/// `x` as printf's %g writes it (1.5, not 1.50).
+std::string shortest(double x) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", x);
+  return buffer;
+}
+
+struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
+  using PrunePassBase::PrunePassBase;
+
+  /// This layer's sparsity or ratio: the guard's, else the option.
+  double amount(Operation *op, double option) const {
+    if (auto a = op->getAttrOfType<FloatAttr>(kPruneAmountAttr))
+      return a.getValueAsDouble();
+    return option;
+  }
+
+  LogicalResult checkOptions(Operation *root) {
+    auto fraction = [&](StringRef name, double x) -> LogicalResult {
+      if (x >= 0 && x < 1)
+        return success();
+      return root->emitError(llvm::formatv("aiopt-prune: {0}={1} is outside [0, 1){2}", name,
+                                           shortest(x),
+                                           x == 1 ? (name == "ratio" ? ": it would remove every channel"
+                                                                  : ": it would remove every weight")
+                                                : ""));
+    };
+    if (mode == "magnitude")
+      return fraction("sparsity", sparsity);
+    if (mode == "channels") {
+      if (norm != "l1" && norm != "l2")
+        return root->emitError("aiopt-prune: norm '") << norm << "' is not l1 or l2";
+      return fraction("ratio", ratio);
+    }
+    if (mode == "nm") {
+      if (m < 1 || n < 1 || n > m)
+        return root->emitError(llvm::formatv(
+            "aiopt-prune: N:M needs 1 <= N <= M, got {0}:{1}", int64_t(n), int64_t(m)));
+      return success();
+    }
+    return root->emitError("aiopt-prune: mode '")
+           << mode << "' is not magnitude, nm or channels";
+  }
+
+  void runOnOperation() override {
+    Operation *root = getOperation();
+    if (failed(checkOptions(root)))
+      return signalPassFailure();
+    LayerSelection selection{std::vector<std::string>(ops.begin(), ops.end()),
+                             std::vector<std::string>(exclude.begin(), exclude.end())};
+    SmallVector<Layer> layers;
+    for (Operation *op : pruningCandidates(root, selection))
+      if (FailureOr<Layer> layer = readLayer(op); succeeded(layer))
+        layers.push_back(std::move(*layer));
+    PatternRewriter rewriter(&getContext());
+
+    if (mode == "channels") {
+      // In walk order: a layer's consumers shrink before they are pruned
+      // in turn, so each one's norms are of the weights it keeps.
+      for (Layer &layer : layers) {
+        double r = amount(layer.op, ratio);
+        if (r <= 0)
+          continue;
+        if (failed(checkAmount(layer.op, r)))
+          return signalPassFailure();
+        FailureOr<Layer> current = readLayer(layer.op);
+        if (failed(current))
+          continue;
+        pruneChannels(rewriter, layer.op, channelsToKeep(*current, r, norm == "l2"));
+      }
+      return;
+    }
+
+    if (mode == "nm") {
+      // The guard keeps a layer dense with an amount of 0.
+      for (Layer &layer : layers) {
+        double a = amount(layer.op, 1.0 - double(n) / m);
+        if (failed(checkAmount(layer.op, a)))
+          return signalPassFailure();
+        if (a > 0 && failed(pruneNM(layer, n, m)))
+          return signalPassFailure();
+      }
+    } else {
+      // With a global threshold, the layers without their own amount are
+      // pruned together.
+      SmallVector<double *> pooled;
+      for (Layer &layer : layers) {
+        if (global && !layer.op->hasAttr(kPruneAmountAttr)) {
+          pooled.append(entriesOf(layer));
+          continue;
+        }
+        double s = amount(layer.op, sparsity);
+        if (failed(checkAmount(layer.op, s)))
+          return signalPassFailure();
+        SmallVector<double *> entries = entriesOf(layer);
+        zeroSmallest(entries, static_cast<size_t>(std::llround(s * entries.size())));
+      }
+      zeroSmallest(pooled, static_cast<size_t>(std::llround(sparsity * pooled.size())));
+    }
+    for (Layer &layer : layers)
+      layer.replaceWeight(rewriter);
+  }
+
+  /// A per-layer amount the guard set must be a fraction too.
+  static LogicalResult checkAmount(Operation *op, double x) {
+    if (x >= 0 && x < 1)
+      return success();
+    return op->emitError(llvm::formatv("aiopt-prune: {0}={1} is outside [0, 1)",
+                                       kPruneAmountAttr, shortest(x)));
+  }
+};
+
+} // namespace
