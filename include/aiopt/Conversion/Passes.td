@@ -21,7 +21,8 @@ def ConvertAIOptToLinalgPass : Pass<"convert-aiopt-to-linalg", "ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::sparse_tensor::SparseTensorDialect"
   ];
 }
 

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -34,8 +35,10 @@ struct DistributePass : aiopt::impl::CPUDistributePassBase<DistributePass> {
     }
     SmallVector<linalg::LinalgOp> ops;
     getOperation()->walk([&](linalg::LinalgOp op) {
+      // Sparse kernels are parallelized by the sparsifier.
       if (op.hasPureTensorSemantics() && !op.hasDynamicShape() && op.getNumLoops() > 0 &&
-          !op->getParentOfType<scf::ForallOp>())
+          !op->getParentOfType<scf::ForallOp>() &&
+          !sparse_tensor::hasAnySparseOperandOrResult(op))
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());

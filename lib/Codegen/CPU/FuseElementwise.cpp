@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::aiopt {
@@ -22,11 +23,13 @@ using namespace mlir;
 namespace {
 
 /// Whether fusing the producer of `operand` into its consumer computes each
-/// produced element once.
+/// produced element once. Sparse kernels keep their operands' layout (the
+/// activation transposed for contiguous inner loops).
 bool fusesWithoutRecompute(OpOperand *operand) {
   Operation *producer = operand->get().getDefiningOp();
   auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
-  if (!producer || !producer->hasOneUse() || !consumer)
+  if (!producer || !producer->hasOneUse() || !consumer ||
+      sparse_tensor::hasAnySparseOperandOrResult(consumer))
     return false;
   return consumer.getMatchingIndexingMap(operand).isPermutation();
 }

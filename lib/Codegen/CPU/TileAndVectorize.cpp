@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -46,8 +47,10 @@ struct ContractionLoops {
 /// an n loop (the right operand's columns), so register tiles are
 /// contiguous vectors.
 std::optional<ContractionLoops> contractionLoops(linalg::LinalgOp op) {
+  // Sparse kernels are the sparsifier's (aiopt-cpu-bufferize).
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op))
+      !linalg::isaContractionOpInterface(op) ||
+      sparse_tensor::hasAnySparseOperandOrResult(op))
     return std::nullopt;
   // f32, or quantized: 8-bit operands accumulating in i32, sign-extended
   // (the named ops the tiles become extend with signs; unsigned operands

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -30,6 +31,7 @@ using namespace mlir::aiopt;
 void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
   populateElementwisePatterns(patterns);
   populateContractionPatterns(patterns);
+  populateSparseContractionPatterns(patterns);
   populateWindowPatterns(patterns);
   populateReductionPatterns(patterns);
   populateDataMovementPatterns(patterns);
@@ -44,7 +46,7 @@ void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {
   target.addIllegalDialect<AIOptDialect>();
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                          math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
-                         func::FuncDialect>();
+                         func::FuncDialect, sparse_tensor::SparseTensorDialect>();
 }
 
 namespace {

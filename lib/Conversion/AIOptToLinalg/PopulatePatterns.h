@@ -13,6 +13,7 @@
 namespace mlir::aiopt {
 void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateContractionPatterns(RewritePatternSet &patterns);
+void populateSparseContractionPatterns(RewritePatternSet &patterns);
 void populateWindowPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);

@@ -165,4 +165,28 @@ def CPUVectorizeElementwisePass : Pass<"aiopt-cpu-vectorize-elementwise"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def CPUBufferizePass : Pass<"aiopt-cpu-bufferize", "ModuleOp"> {
+  let summary = "Bufferize the module, sparsifying kernels with sparse operands";
+  let description = [{
+    Whole-module one-shot bufferization; function boundaries use plain
+    contiguous memrefs (the layout the runtime's descriptors describe) and
+    loops (imported Scan, Loop) may carry new buffers between iterations.
+
+    When the module has sparse tensors (the compressed weights of the
+    sparse kernels), upstream's sparsifier runs with the same bufferization
+    options instead (`sparsification-and-bufferization`): dense ops
+    bufferize, and each linalg op with a sparse operand becomes loops over
+    its stored nonzeros (no runtime library: the compressed weights are
+    constant buffers), innermost loops vectorized `vector-length` lanes
+    wide and, with `parallel`, the outer loop shared by threads. Its
+    storage specifiers are then lowered to LLVM structs.
+  }];
+  let options = [
+    Option<"vectorLength", "vector-length", "unsigned", /*default=*/"0",
+           "Lanes of the sparse kernels' vectors (0: scalar loops)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"false",
+           "Parallel outer loops in sparse kernels">,
+  ];
+}
+
 #endif // AIOPT_CODEGEN_CPU_PASSES_TD

@@ -200,4 +200,33 @@ def PrunePass : Pass<"aiopt-prune"> {
   ];
 }
 
+def SparseWeightsPass : Pass<"aiopt-sparse-weights"> {
+  let summary = "Choose sparse kernels for matrix products with sparse constant weights";
+  let description = [{
+    Marks each `matmul` (2-D constant f32 right operand) and `gemm` (A not
+    transposed, constant f32 B, beta 1) with `aiopt.sparse_weight` when its
+    weights are sparse enough that the sparse kernel (the weights
+    compressed, only nonzeros multiplied; see convert-aiopt-to-linalg) is
+    expected to be faster than the dense one. Weights pruned by
+    `aiopt-prune` and those of models that arrive sparse are treated alike.
+
+    The cost model compares the work of both kernels: the dense one does
+    `K * N` multiply-adds per row of the activation, the sparse one
+    `nnz`, each at a lower throughput (indexed loads: a measured fraction
+    of the dense kernel's rate, separately for one row, a matrix-vector
+    product bound by memory, and for several). The sparse kernel is
+    chosen when its estimated time is below the dense one's by the
+    margin `min-speedup`; layers with fewer than 16384 weights (which the
+    dense kernel keeps in cache) stay dense.
+
+    ```mlir
+    %y = aiopt.matmul %x, %w {aiopt.sparse_weight} : tensor<1x512xf32>, tensor<512x512xf32>
+    ```
+  }];
+  let options = [
+    Option<"minSpeedup", "min-speedup", "double", /*default=*/"1.2",
+           "Estimated speedup over the dense kernel needed to choose the sparse one">,
+  ];
+}
+
 #endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_TD
