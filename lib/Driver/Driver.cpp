@@ -53,9 +53,9 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
   CPUPipelineOptions pipelineOptions;
   setPipelineOptions(pipelineOptions, options);
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
-  // Quantization without data runs in the graph phase; with data,
-  // quantizeModule has done it on the graph-phase module.
-  if (from < Phase::Graph && !options.quantization.needsData())
+  // Quantization without data runs in the graph phase; otherwise
+  // graphPhaseWork has done it on the graph-phase module.
+  if (from < Phase::Graph && !needsGraphPhaseWork(options))
     pipelineOptions.quantize = quantizePassOptions(options.quantization);
   PassManager pm(&context, ModuleOp::getOperationName());
   buildCPUPipeline(pm, from, Phase::LLVM, pipelineOptions);
@@ -72,8 +72,32 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
   return std::string(buffer.begin(), buffer.end());
 }
 
+bool mlir::aiopt::needsGraphPhaseWork(const DriverOptions &options) {
+  return options.quantization.needsData() || !options.pruning.mode.empty() ||
+         !options.sparsityReportPath.empty();
+}
+
+LogicalResult mlir::aiopt::graphPhaseWork(MLIRContext &context, ModuleOp module,
+                                          DriverOptions &options) {
+  if (!options.pruning.mode.empty() && failed(pruneModule(context, module, options)))
+    return failure();
+  const QuantizationOptions &q = options.quantization;
+  if (q.needsData()) {
+    if (failed(quantizeModule(context, module, options)))
+      return failure();
+  } else if (!q.mode.empty()) {
+    PassManager pm(&context, ModuleOp::getOperationName());
+    buildQuantizePipeline(pm, quantizePassOptions(q));
+    if (failed(pm.run(module)))
+      return failure();
+  }
+  if (!options.sparsityReportPath.empty())
+    return writeSparsityReport(module, options.sparsityReportPath);
+  return success();
+}
+
 FailureOr<CompiledObject> mlir::aiopt::compileONNXToObject(MLIRContext &context, StringRef path,
-                                                           const DriverOptions &options) {
+                                                           DriverOptions options) {
   ONNXImportOptions importOptions;
   importOptions.functionName = options.name;
   importOptions.boundInputs = options.boundInputs;
@@ -84,10 +108,11 @@ FailureOr<CompiledObject> mlir::aiopt::compileONNXToObject(MLIRContext &context,
   if (failed(signature))
     return failure();
   Phase from = Phase::Import;
-  if (options.quantization.needsData()) {
-    // Calibration and the accuracy guard run the graph-phase model.
+  if (needsGraphPhaseWork(options)) {
+    // Pruning, calibration and the accuracy guard work on the graph-phase
+    // model.
     if (failed(runPhases(context, *module, Phase::Import, Phase::Graph, options)) ||
-        failed(quantizeModule(context, *module, options)))
+        failed(graphPhaseWork(context, *module, options)))
       return failure();
     from = Phase::Graph;
   }

@@ -123,3 +123,30 @@ LogicalResult LoadedModel::run(const std::vector<HostTensor> &inputs,
   }
   return success();
 }
+
+FailureOr<double> mlir::aiopt::topOneAccuracy(MLIRContext &context, ModuleOp module,
+                                              const DriverOptions &options, const DataSet &set,
+                                              std::string &error) {
+  FailureOr<std::unique_ptr<LoadedModel>> model =
+      LoadedModel::build(context, module, options, error);
+  if (failed(model))
+    return failure();
+  auto argmax = [](const std::vector<float> &v) {
+    return std::max_element(v.begin(), v.end()) - v.begin();
+  };
+  size_t correct = 0;
+  for (auto [i, sample] : llvm::enumerate(set.inputs)) {
+    std::vector<std::vector<float>> outputs;
+    if (failed((*model)->run(sample, outputs, error))) {
+      error = "validation: running the model failed: " + error;
+      return failure();
+    }
+    if (outputs.empty() || outputs[0].empty()) {
+      error = "validation: the model's first output is not a float tensor";
+      return failure();
+    }
+    int64_t want = set.labels.empty() ? argmax(set.references[i]) : set.labels[i];
+    correct += argmax(outputs[0]) == want;
+  }
+  return 100.0 * correct / set.inputs.size();
+}

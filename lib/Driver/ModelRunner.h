@@ -41,6 +41,13 @@ private:
   ModelSignature sig;
 };
 
+/// Top-1 accuracy (percent) of the graph-phase `module`'s first output on
+/// `set`: against its labels, or against the argmax of its reference
+/// outputs. On failure `error` says why.
+FailureOr<double> topOneAccuracy(MLIRContext &context, ModuleOp module,
+                                 const DriverOptions &options, const DataSet &set,
+                                 std::string &error);
+
 } // namespace mlir::aiopt
 
 #endif // AIOPT_LIB_DRIVER_MODELRUNNER_H

@@ -255,34 +255,20 @@ LogicalResult Guard::calibrate(llvm::json::Object &report) {
   return success();
 }
 
-/// Top-1 accuracy (percent) of `m`'s first output on `set`: against the
-/// labels, or against the argmax of the reference outputs.
 FailureOr<double> Guard::accuracy(ModuleOp m, const DataSet &set) {
-  FailureOr<std::unique_ptr<LoadedModel>> model = load(m);
-  if (failed(model))
-    return failure();
-  auto argmax = [](const std::vector<float> &v) {
-    return std::max_element(v.begin(), v.end()) - v.begin();
-  };
-  size_t correct = 0;
-  for (auto [i, sample] : llvm::enumerate(set.inputs)) {
-    std::vector<std::vector<float>> outputs;
-    std::string error;
-    if (failed((*model)->run(sample, outputs, error)))
-      return fail("validation: running the model failed: " + error);
-    if (outputs.empty() || outputs[0].empty())
-      return fail("validation: the model's first output is not a float tensor");
-    int64_t want = set.labels.empty() ? argmax(set.references[i]) : set.labels[i];
-    correct += argmax(outputs[0]) == want;
-  }
-  return 100.0 * correct / set.inputs.size();
+  std::string error;
+  FailureOr<double> a = topOneAccuracy(context, m, options, set, error);
+  if (failed(a))
+    fail(error);
+  return a;
 }
 
 LogicalResult Guard::guard(std::vector<bool> &quantized, llvm::json::Object &report) {
   FailureOr<DataSet> set = data(q.validationData, true);
   if (failed(set))
     return failure();
-  FailureOr<double> floatAccuracy = accuracy(module, *set);
+  FailureOr<double> floatAccuracy =
+      options.referenceAccuracy ? *options.referenceAccuracy : accuracy(module, *set);
   if (failed(floatAccuracy))
     return failure();
   auto measure = [&](const std::vector<bool> &which) -> FailureOr<double> {

@@ -65,6 +65,16 @@ void mlir::aiopt::buildQuantizePipeline(OpPassManager &pm, StringRef options) {
   add(pm, "cse");
 }
 
+void mlir::aiopt::buildPrunePipeline(OpPassManager &pm, StringRef options) {
+  // After fusion (batch normalization folded into the weights it prunes,
+  // biases and activations in the contractions) and before quantization,
+  // which then quantizes the pruned weights. The weights it replaces, and
+  // consumers left without uses, go.
+  add(pm, ("aiopt-prune{" + options + "}").str());
+  add(pm, "canonicalize");
+  add(pm, "cse");
+}
+
 void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
   // Matrix products whose constant weights are sparse enough (pruned, or
   // sparse on arrival) take sparse kernels: a choice made on the weights'
@@ -189,6 +199,8 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
       break;
     case Phase::Graph:
       buildGraphPipeline(pm, options.optLevel);
+      if (!options.prune.empty())
+        buildPrunePipeline(pm, options.prune);
       if (!options.quantize.empty())
         buildQuantizePipeline(pm, options.quantize);
       break;

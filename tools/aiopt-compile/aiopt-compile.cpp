@@ -147,6 +147,24 @@ cl::opt<bool> allowAccuracyMiss("allow-accuracy-miss",
 cl::opt<std::string> quantizationReport("quantization-report", cl::value_desc("FILE.json"),
                                         cl::desc("Write every quantization decision as JSON"),
                                         cl::cat(quantCategory));
+cl::OptionCategory pruneCategory("aiopt-compile pruning options (docs/pruning.md)");
+cl::opt<std::string> prune("prune", cl::value_desc("SPEC"),
+                           cl::desc("Prune Conv/MatMul/Gemm weights: magnitude:sparsity=S[:global], "
+                                    "nm:N:M or channels:ratio=R[:norm=l1|l2]"),
+                           cl::cat(pruneCategory));
+cl::list<std::string> pruneOps("prune-ops", cl::CommaSeparated,
+                               cl::desc("Prune only these node names or op types"),
+                               cl::cat(pruneCategory));
+cl::list<std::string> pruneExclude("prune-exclude", cl::CommaSeparated,
+                                   cl::desc("Keep these node names or op types dense"),
+                                   cl::cat(pruneCategory));
+cl::opt<std::string> pruningReport("pruning-report", cl::value_desc("FILE.json"),
+                                   cl::desc("Write every pruning decision as JSON"),
+                                   cl::cat(pruneCategory));
+cl::opt<std::string> sparsityReport(
+    "sparsity-report", cl::value_desc("FILE.json"),
+    cl::desc("Write each layer's weight sparsity and kernel (sparse or dense) as JSON"),
+    cl::cat(pruneCategory));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the MLIR pass pipeline and exit"),
                             cl::cat(category));
@@ -278,10 +296,33 @@ int compile(int argc, char **argv) {
                  << "'\n";
     return 1;
   }
-  if (q.mode.empty() && (!calibrationData.empty() || !validationData.empty() ||
-                         maxAccuracyDrop >= 0 || !quantizationReport.empty())) {
-    llvm::errs() << "aiopt-compile: calibration, validation and report options need "
+  if (!prune.empty()) {
+    std::string error;
+    FailureOr<PruningOptions> p = parsePruneSpec(prune, error);
+    if (failed(p)) {
+      llvm::errs() << "aiopt-compile: " << error << "\n";
+      return 1;
+    }
+    driverOptions.pruning = *p;
+  }
+  PruningOptions &pruning = driverOptions.pruning;
+  pruning.ops.assign(pruneOps.begin(), pruneOps.end());
+  pruning.exclude.assign(pruneExclude.begin(), pruneExclude.end());
+  pruning.reportPath = pruningReport;
+  driverOptions.sparsityReportPath = sparsityReport;
+  if (q.mode.empty() && (!calibrationData.empty() || !quantizationReport.empty())) {
+    llvm::errs() << "aiopt-compile: calibration and quantization report options need "
                     "--quantize\n";
+    return 1;
+  }
+  if (q.mode.empty() && pruning.mode.empty() &&
+      (!validationData.empty() || maxAccuracyDrop >= 0)) {
+    llvm::errs() << "aiopt-compile: validation options need --quantize or --prune\n";
+    return 1;
+  }
+  if (pruning.mode.empty() && (!pruneOps.empty() || !pruneExclude.empty() ||
+                               !pruningReport.empty())) {
+    llvm::errs() << "aiopt-compile: pruning options need --prune\n";
     return 1;
   }
 
@@ -291,12 +332,15 @@ int compile(int argc, char **argv) {
   pipelineOptions.parallel = parallel;
   // Tile and vector sizes follow the target's vector registers.
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
-  // Quantization that runs the model (calibration, the accuracy guard)
-  // happens between the graph phase and the rest; without data, the
-  // graph phase ends with the quantize pass.
-  bool measured = q.needsData() && *from < Phase::Graph && *to >= Phase::Graph;
-  if (!q.needsData())
+  // Pruning and quantization that runs the model (calibration, the
+  // accuracy guard) happen between the graph phase and the rest; without
+  // them, the graph phase ends with the quantize pass.
+  bool measured = needsGraphPhaseWork(driverOptions) && *from < Phase::Graph &&
+                  *to >= Phase::Graph;
+  if (!measured) {
+    pipelineOptions.prune = prunePassOptions(pruning);
     pipelineOptions.quantize = quantizePassOptions(q);
+  }
   // With --op-stats the graph phase runs on its own, counted before and after.
   bool splitGraph = (opStats || measured) && *from < Phase::Graph && *to >= Phase::Graph;
   PassManager graphPm(&context, ModuleOp::getOperationName());
@@ -357,7 +401,7 @@ int compile(int argc, char **argv) {
     OpCounts before = countOps(*module);
     if (failed(graphPm.run(*module)))
       return 1;
-    if (measured && failed(quantizeModule(context, *module, driverOptions)))
+    if (measured && failed(graphPhaseWork(context, *module, driverOptions)))
       return 1;
     if (opStats)
       printOpCounts(llvm::errs(), before, countOps(*module));

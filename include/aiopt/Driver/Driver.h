@@ -15,6 +15,7 @@
 #include "mlir/IR/MLIRContext.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,28 @@ struct QuantizationOptions {
 /// The aiopt-quantize pass options for `q` ("" when it quantizes nothing).
 std::string quantizePassOptions(const QuantizationOptions &q);
 
+/// Pruning (docs/pruning.md): the aiopt-prune pass's options, parsed from
+/// the `--prune` spec, and the accuracy guard (its validation data and
+/// budget are QuantizationOptions' validationData, maxAccuracyDrop and
+/// allowAccuracyMiss, shared by both).
+struct PruningOptions {
+  std::string mode;             ///< "" (none), "magnitude", "nm" or "channels"
+  double sparsity = 0.5;        ///< magnitude
+  bool global = false;          ///< magnitude: one threshold for all layers
+  int64_t n = 2, m = 4;         ///< nm
+  double ratio = 0.5;           ///< channels
+  std::string norm = "l1";      ///< channels: l1 or l2
+  std::vector<std::string> ops, exclude; ///< node names or op types
+  std::string reportPath;       ///< JSON report of every decision ("" : none)
+};
+
+/// Parses a `--prune` spec: `magnitude:sparsity=S[:global]`, `nm:N:M` or
+/// `channels:ratio=R[:norm=l1|l2]`; on failure `error` says why.
+FailureOr<PruningOptions> parsePruneSpec(StringRef spec, std::string &error);
+
+/// The aiopt-prune pass options for `p` ("" when it prunes nothing).
+std::string prunePassOptions(const PruningOptions &p);
+
 /// How compileONNXToObject compiles.
 struct DriverOptions {
   std::string name;       ///< model name, a C identifier
@@ -56,6 +79,11 @@ struct DriverOptions {
   TargetOptions target;   ///< its optLevel is set from `optLevel`
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;
+  PruningOptions pruning;
+  /// The accuracy the quantization guard measures drops from: the model's
+  /// before pruning when pruning ran first (set by pruneModule).
+  std::optional<double> referenceAccuracy;
+  std::string sparsityReportPath; ///< per-layer sparsity and kernel choice
 };
 
 /// An object file in memory and the model's signature.
@@ -67,7 +95,7 @@ struct CompiledObject {
 /// Imports the ONNX model at `path` and compiles it for the CPU; errors are
 /// emitted as diagnostics on `context`.
 FailureOr<CompiledObject> compileONNXToObject(MLIRContext &context, StringRef path,
-                                              const DriverOptions &options);
+                                              DriverOptions options);
 
 /// Runs the CPU phases after `from` up to `to` on `module` (no
 /// quantization).
@@ -86,6 +114,28 @@ FailureOr<std::string> compileModuleToObject(MLIRContext &context, ModuleOp modu
 /// until the drop is within budget; writes the JSON report. The module is
 /// left at the graph phase, quantized.
 LogicalResult quantizeModule(MLIRContext &context, ModuleOp module, const DriverOptions &options);
+
+/// Prunes `module`, at the graph phase, as `options.pruning` asks; with the
+/// accuracy guard (validation data and a budget in `options.quantization`)
+/// measures the model before and after on the validation data and backs
+/// off the sparsity of layers, most sensitive first, until the drop is
+/// within budget, recording the accuracy before pruning in
+/// `options.referenceAccuracy`; writes the JSON report.
+LogicalResult pruneModule(MLIRContext &context, ModuleOp module, DriverOptions &options);
+
+/// Whether the graph phase needs the driver (graphPhaseWork) rather than
+/// passes alone: pruning, quantization that runs the model, or a sparsity
+/// report.
+bool needsGraphPhaseWork(const DriverOptions &options);
+
+/// On the graph-phase `module`: pruning, then quantization (with or without
+/// data), then the sparsity report, as `options` asks.
+LogicalResult graphPhaseWork(MLIRContext &context, ModuleOp module, DriverOptions &options);
+
+/// Writes the sparsity of every contraction's constant weights in the
+/// graph-phase `module` and the kernel aiopt-sparse-weights chooses for it,
+/// as JSON, to `path`.
+LogicalResult writeSparsityReport(ModuleOp module, StringRef path);
 
 /// Links the object file `object` into the shared library `output` with
 /// ld.lld (and libomp for `openmp`); on failure `error` says why.

@@ -57,10 +57,18 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Options of an aiopt-quantize pass that ends the graph phase, e.g. "
                      "'mode=dynamic' (empty: no quantization)"),
       llvm::cl::init("")};
+  Option<std::string> prune{
+      *this, "prune",
+      llvm::cl::desc("Options of an aiopt-prune pass in the graph phase, before quantization, "
+                     "e.g. 'mode=magnitude sparsity=0.8' (empty: no pruning)"),
+      llvm::cl::init("")};
 };
 
 /// The aiopt-quantize pass with `options` and the cleanup after it.
 void buildQuantizePipeline(OpPassManager &pm, StringRef options);
+
+/// The aiopt-prune pass with `options` and the cleanup after it.
+void buildPrunePipeline(OpPassManager &pm, StringRef options);
 
 /// import -> graph: graph-level simplification and fusion of the aiopt
 /// dialect, as much as `optLevel` asks.

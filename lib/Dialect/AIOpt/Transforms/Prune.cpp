@@ -220,7 +220,7 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
     auto fraction = [&](StringRef name, double x) -> LogicalResult {
       if (x >= 0 && x < 1)
         return success();
-      return root->emitError(llvm::formatv("aiopt-prune: {0}={1} is outside [0, 1){2}", name,
+      return emitError(root->getLoc(), llvm::formatv("aiopt-prune: {0}={1} is outside [0, 1){2}", name,
                                            shortest(x),
                                            x == 1 ? (name == "ratio" ? ": it would remove every channel"
                                                                   : ": it would remove every weight")
@@ -230,16 +230,16 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
       return fraction("sparsity", sparsity);
     if (mode == "channels") {
       if (norm != "l1" && norm != "l2")
-        return root->emitError("aiopt-prune: norm '") << norm << "' is not l1 or l2";
+        return emitError(root->getLoc(), "aiopt-prune: norm '") << norm << "' is not l1 or l2";
       return fraction("ratio", ratio);
     }
     if (mode == "nm") {
       if (m < 1 || n < 1 || n > m)
-        return root->emitError(llvm::formatv(
+        return emitError(root->getLoc(), llvm::formatv(
             "aiopt-prune: N:M needs 1 <= N <= M, got {0}:{1}", int64_t(n), int64_t(m)));
       return success();
     }
-    return root->emitError("aiopt-prune: mode '")
+    return emitError(root->getLoc(), "aiopt-prune: mode '")
            << mode << "' is not magnitude, nm or channels";
   }
 
