@@ -30,6 +30,12 @@ typedef struct aiopt_compile_options {
    *  "validation_data", "max_accuracy_drop", "allow_accuracy_miss",
    *  "report" (a JSON file to write). See docs/quantization.md. */
   const char *quantization;
+  /** Pruning as a JSON object (NULL: none): "spec" (aiopt-compile's
+   *  --prune spec, e.g. "magnitude:sparsity=0.9"), "ops" and "exclude",
+   *  "report" and "sparsity_report" (JSON files to write), and the guard's
+   *  "validation_data", "max_accuracy_drop", "allow_accuracy_miss" (shared
+   *  with quantization). See docs/pruning.md. */
+  const char *pruning;
 } aiopt_compile_options;
 
 /** Sets `options` to the defaults (-O2, one thread, the host). */

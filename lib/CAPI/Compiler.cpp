@@ -49,24 +49,34 @@ extern "C" void aiopt_compile_options_init(aiopt_compile_options *options) {
   options->opt_level = 2;
 }
 
-/// Reads the quantization options' JSON object into `q`.
-static LogicalResult parseQuantization(StringRef text, QuantizationOptions &q, std::string &why) {
+/// `text` as a JSON object with keys among `keys`.
+static FailureOr<llvm::json::Value> parseOptionObject(StringRef text,
+                                                      ArrayRef<StringLiteral> keys,
+                                                      std::string &why) {
   llvm::Expected<llvm::json::Value> value = llvm::json::parse(text);
   if (!value) {
     why = llvm::toString(value.takeError());
     return failure();
   }
+  if (const llvm::json::Object *obj = value->getAsObject())
+    for (const auto &entry : *obj)
+      if (!llvm::is_contained(keys, StringRef(entry.first))) {
+        why = "unknown key '" + entry.first.str() + "'";
+        return failure();
+      }
+  return std::move(*value);
+}
+
+/// Reads the quantization options' JSON object into `q`.
+static LogicalResult parseQuantization(StringRef text, QuantizationOptions &q, std::string &why) {
   static constexpr StringLiteral kKeys[] = {
       "mode",           "per_channel",        "activation_type",        "symmetric_activations",
       "ops",            "exclude",            "calibration_data",       "calibration_method",
       "calibration_percentile", "validation_data", "max_accuracy_drop", "allow_accuracy_miss",
       "report"};
-  if (const llvm::json::Object *obj = value->getAsObject())
-    for (const auto &entry : *obj)
-      if (!llvm::is_contained(kKeys, StringRef(entry.first))) {
-        why = "unknown key '" + entry.first.str() + "'";
-        return failure();
-      }
+  FailureOr<llvm::json::Value> value = parseOptionObject(text, kKeys, why);
+  if (failed(value))
+    return failure();
   llvm::json::Path::Root root("quantization");
   llvm::json::ObjectMapper m(*value, root);
   bool ok = m && m.map("mode", q.mode) && m.mapOptional("per_channel", q.perChannel) &&
@@ -88,6 +98,39 @@ static LogicalResult parseQuantization(StringRef text, QuantizationOptions &q, s
     why = "mode must be dynamic or static";
     return failure();
   }
+  return success();
+}
+
+/// Reads the pruning options' JSON object into `options`.
+static LogicalResult parsePruning(StringRef text, DriverOptions &options, std::string &why) {
+  static constexpr StringLiteral kKeys[] = {
+      "spec",          "ops",           "exclude",           "report",
+      "sparsity_report", "validation_data", "max_accuracy_drop", "allow_accuracy_miss"};
+  FailureOr<llvm::json::Value> value = parseOptionObject(text, kKeys, why);
+  if (failed(value))
+    return failure();
+  std::string spec;
+  QuantizationOptions &q = options.quantization;
+  llvm::json::Path::Root root("pruning");
+  llvm::json::ObjectMapper m(*value, root);
+  PruningOptions p;
+  bool ok = m && m.map("spec", spec) && m.mapOptional("ops", p.ops) &&
+            m.mapOptional("exclude", p.exclude) && m.mapOptional("report", p.reportPath) &&
+            m.mapOptional("sparsity_report", options.sparsityReportPath) &&
+            m.mapOptional("validation_data", q.validationData) &&
+            m.mapOptional("max_accuracy_drop", q.maxAccuracyDrop) &&
+            m.mapOptional("allow_accuracy_miss", q.allowAccuracyMiss);
+  if (!ok) {
+    why = llvm::toString(root.getError());
+    return failure();
+  }
+  FailureOr<PruningOptions> parsed = parsePruneSpec(spec, why);
+  if (failed(parsed))
+    return failure();
+  parsed->ops = p.ops;
+  parsed->exclude = p.exclude;
+  parsed->reportPath = p.reportPath;
+  options.pruning = *parsed;
   return success();
 }
 
@@ -131,6 +174,12 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     std::string why;
     if (failed(parseQuantization(o.quantization, driverOptions.quantization, why)))
       return fail(AIOPT_ERROR_INVALID_ARGUMENT, "quantization options: " + why, error);
+  }
+
+  if (o.pruning) {
+    std::string why;
+    if (failed(parsePruning(o.pruning, driverOptions, why)))
+      return fail(AIOPT_ERROR_INVALID_ARGUMENT, "pruning options: " + why, error);
   }
 
   MLIRContext context(driverRegistry(), MLIRContext::Threading::DISABLED);

@@ -10,7 +10,7 @@ from .model import CompiledModel
 
 def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=None,
             features=None, quantize=None, prune=None, calibration_data=None,
-            validation_data=None, max_accuracy_drop=None, quantization=None):
+            validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
@@ -33,16 +33,30 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         (per_channel, activation_type, symmetric_activations, ops, exclude,
         calibration_method, calibration_percentile, allow_accuracy_miss,
         report).
-    prune: pruning (issue 6) is not implemented by the compiler yet; passing
-        it raises NotImplementedError.
+    prune: None or a pruning spec, as aiopt-compile --prune
+        (docs/pruning.md): "magnitude:sparsity=0.9", "magnitude:sparsity=0.9:global",
+        "nm:2:4" or "channels:ratio=0.5". Pruning runs before quantization;
+        validation_data and max_accuracy_drop guard both.
+    pruning: a dict of further pruning options, with the keys of the C API
+        (ops, exclude, report, sparsity_report, allow_accuracy_miss).
 
     Raises FileNotFoundError for a missing file, ValueError for bad options
     and aiopt.CompileError (with the compiler's diagnostics, naming the ONNX
     node and op) for models it rejects.
     """
+    prune_options = None
     if prune is not None:
-        raise NotImplementedError("aiopt.compile(prune=...): pruning is not implemented by "
-                                  "the compiler yet")
+        if not isinstance(prune, str):
+            raise ValueError("prune must be a spec string such as 'magnitude:sparsity=0.9', "
+                             "not %r" % (prune,))
+        prune_options = dict(pruning or {})
+        prune_options["spec"] = prune
+        if validation_data is not None:
+            prune_options["validation_data"] = os.fspath(validation_data)
+        if max_accuracy_drop is not None:
+            prune_options["max_accuracy_drop"] = float(max_accuracy_drop)
+    elif pruning is not None:
+        raise ValueError("pruning options need prune='<spec>'")
     quant = None
     if quantize is not None:
         if quantize not in ("dynamic", "static"):
@@ -55,9 +69,11 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
                 quant[key] = os.fspath(value)
         if max_accuracy_drop is not None:
             quant["max_accuracy_drop"] = float(max_accuracy_drop)
-    elif (calibration_data, validation_data, max_accuracy_drop, quantization) != (None,) * 4:
+    elif (calibration_data, quantization) != (None,) * 2 or (
+            prune is None and (validation_data, max_accuracy_drop) != (None,) * 2):
         raise ValueError("calibration_data, validation_data, max_accuracy_drop and "
-                         "quantization need quantize='dynamic' or 'static'")
+                         "quantization need quantize='dynamic' or 'static' (the validation "
+                         "options also serve prune=...)")
     if opt_level not in (0, 1, 2, 3):
         raise ValueError("opt_level must be 0, 1, 2 or 3, not %r" % (opt_level,))
     workdir = tempfile.TemporaryDirectory(prefix="aiopt-")
@@ -77,7 +93,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     library = os.path.join(workdir.name, "model.so")
     signature = json.loads(_aiopt.compile_shared(
         path, name, library, opt_level, parallel, triple, cpu, features,
-        None if quant is None else json.dumps(quant)))
+        None if quant is None else json.dumps(quant),
+        None if prune_options is None else json.dumps(prune_options)))
     signature["target"] = target
     signature["opt_level"] = opt_level
     return CompiledModel(library, signature, workdir)

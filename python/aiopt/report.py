@@ -97,10 +97,11 @@ def measure(variant, model_path, data, repeat, threads, workdir):
 
 
 def build_report(onnx_path, data_dir=None, repeat=20, threads=1, progress=None,
-                 quantize=None, calibration_data=None):
+                 quantize=None, calibration_data=None, prune=None):
     """Measures the variants and returns the report as a dict (what the
     JSON file holds). quantize ("dynamic" or "static", with
-    calibration_data) adds an int8 -O2 variant."""
+    calibration_data) adds an int8 -O2 variant; prune (a spec, as
+    aiopt-compile --prune) a pruned -O2 variant."""
     import aiopt
 
     with tempfile.TemporaryDirectory(prefix="aiopt-report-") as work:
@@ -110,6 +111,8 @@ def build_report(onnx_path, data_dir=None, repeat=20, threads=1, progress=None,
         if quantize:
             steps.append(("aiopt -O2 int8 %s" % quantize, 2, 1,
                           {"quantize": quantize, "calibration_data": calibration_data}))
+        if prune:
+            steps.append(("aiopt -O2 pruned %s" % prune, 2, 1, {"prune": prune}))
         compiled = {}
         task = progress.add_task("compiling", total=len(steps)) if progress else None
         for label, level, n, extra in steps:
@@ -227,10 +230,10 @@ def main(argv=None):
     parser.add_argument("--quantize", choices=("dynamic", "static"),
                         help="add an int8 variant (static: with --calibration-data)")
     parser.add_argument("--calibration-data", help="folder of <input>.npy samples, stacked")
-    parser.add_argument("--prune", help="pruned variant (not implemented yet)")
+    parser.add_argument("--prune", metavar="SPEC",
+                        help="add a pruned variant (aiopt-compile --prune spec, e.g. "
+                             "magnitude:sparsity=0.9)")
     args = parser.parse_args(argv)
-    if args.prune:
-        parser.error("--prune: the compiler has no pruning yet")
     if args.quantize == "static" and not args.calibration_data:
         parser.error("--quantize static needs --calibration-data")
     if not os.path.isfile(args.model):
@@ -248,7 +251,7 @@ def main(argv=None):
     try:
         with Progress(console=console, transient=True) as progress:
             report = build_report(args.model, args.data, args.repeat, args.threads, progress,
-                                  args.quantize, args.calibration_data)
+                                  args.quantize, args.calibration_data, args.prune)
     except (OSError, ValueError, RuntimeError, aiopt.CompileError) as e:
         print("aiopt report: error: %s" % e, file=sys.stderr)
         return 1

@@ -105,7 +105,13 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], quantize="dynamic", quantization={"bogus": 1})
     with pytest.raises(aiopt.CompileError, match="expected boolean at quantization.per_channel"):
         aiopt.compile(dense[0], quantize="dynamic", quantization={"per_channel": "yes"})
-    with pytest.raises(NotImplementedError, match="prune"):
-        aiopt.compile(dense[0], prune="magnitude")
+    with pytest.raises(aiopt.CompileError, match="the method must be magnitude, nm or channels"):
+        aiopt.compile(dense[0], prune="random")
+    with pytest.raises(aiopt.CompileError, match="sparsity must be in"):
+        aiopt.compile(dense[0], prune="magnitude:sparsity=1")
+    with pytest.raises(aiopt.CompileError, match="unknown key 'bogus'"):
+        aiopt.compile(dense[0], prune="nm:2:4", pruning={"bogus": 1})
+    with pytest.raises(ValueError, match="need prune"):
+        aiopt.compile(dense[0], pruning={"ops": ["MatMul"]})
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
         aiopt.compile(42)
