@@ -37,12 +37,12 @@ using namespace mlir::aiopt;
 /// (one row: 0.12-0.13; 64 rows: 0.16-0.23).
 static constexpr double kRelativeRateOneRow = 0.12;
 static constexpr double kRelativeRateRows = 0.2;
-/// Below this many weights the dense kernel works from cache.
-static constexpr int64_t kMinWeights = 16384;
-/// What the estimate must show for the sparse kernel to be chosen.
+/// The pass options' defaults: below this many weights the dense kernel
+/// works from cache; what the estimate must show for the sparse kernel.
+static constexpr int64_t kDefaultMinWeights = 16384;
 static constexpr double kDefaultMinSpeedup = 1.2;
 
-static SparseKernelChoice choose(Operation *op, double minSpeedup) {
+static SparseKernelChoice choose(Operation *op, double minSpeedup, int64_t minWeights) {
   SparseKernelChoice c;
   std::optional<WeightOperand> w = weightOperand(op);
   if (!w || isa<ConvOp>(op)) {
@@ -71,7 +71,7 @@ static SparseKernelChoice choose(Operation *op, double minSpeedup) {
   double rho = rows == 1 ? kRelativeRateOneRow : kRelativeRateRows;
   double density = 1.0 - c.sparsity;
   c.estimatedSpeedup = density > 0 ? rho / density : INFINITY;
-  if (wt.getNumElements() < kMinWeights) {
+  if (wt.getNumElements() < minWeights) {
     c.reason = llvm::formatv("{0} weights: small enough for the dense kernel's cache tiles",
                              wt.getNumElements());
     return c;
@@ -85,7 +85,7 @@ static SparseKernelChoice choose(Operation *op, double minSpeedup) {
 }
 
 SparseKernelChoice mlir::aiopt::chooseSparseKernel(Operation *op) {
-  return choose(op, kDefaultMinSpeedup);
+  return choose(op, kDefaultMinSpeedup, kDefaultMinWeights);
 }
 
 namespace {
@@ -101,7 +101,7 @@ struct SparseWeightsPass : mlir::aiopt::impl::SparseWeightsPassBase<SparseWeight
     getOperation()->walk([&](Operation *op) {
       if (!isa<MatMulOp, GemmOp>(op) || !weightOperand(op))
         return;
-      if (choose(op, minSpeedup).sparse)
+      if (choose(op, minSpeedup, minWeights).sparse)
         op->setAttr(kSparseWeightAttr, UnitAttr::get(op->getContext()));
       else
         op->removeAttr(kSparseWeightAttr);

@@ -216,8 +216,8 @@ def SparseWeightsPass : Pass<"aiopt-sparse-weights"> {
     of the dense kernel's rate, separately for one row, a matrix-vector
     product bound by memory, and for several). The sparse kernel is
     chosen when its estimated time is below the dense one's by the
-    margin `min-speedup`; layers with fewer than 16384 weights (which the
-    dense kernel keeps in cache) stay dense.
+    margin `min-speedup`; layers with fewer than `min-weights` weights
+    (which the dense kernel keeps in cache) stay dense.
 
     ```mlir
     %y = aiopt.matmul %x, %w {aiopt.sparse_weight} : tensor<1x512xf32>, tensor<512x512xf32>
@@ -226,6 +226,8 @@ def SparseWeightsPass : Pass<"aiopt-sparse-weights"> {
   let options = [
     Option<"minSpeedup", "min-speedup", "double", /*default=*/"1.2",
            "Estimated speedup over the dense kernel needed to choose the sparse one">,
+    Option<"minWeights", "min-weights", "int64_t", /*default=*/"16384",
+           "Layers with fewer weights stay dense">,
   ];
 }
 
