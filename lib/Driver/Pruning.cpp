@@ -281,22 +281,10 @@ LogicalResult mlir::aiopt::pruneModule(MLIRContext &context, ModuleOp module,
       if (x == 0.0)
         ++next;
     }
-    bool met = *dense - best <= q.maxAccuracyDrop;
     amounts = bestAmounts;
-    report["guard"] = llvm::json::Object{{"max_accuracy_drop", q.maxAccuracyDrop},
-                                         {"validation_samples", int64_t(set->inputs.size())},
-                                         {"dense_accuracy", *dense},
-                                         {"final_accuracy", best},
-                                         {"final_drop", *dense - best},
-                                         {"met", met},
-                                         {"sensitivity", std::move(sensitivity)},
-                                         {"steps", std::move(steps)}};
-    if (!met && !q.allowAccuracyMiss)
-      return fail(llvm::formatv("pruning: the accuracy drop cannot be brought within {0} "
-                                "points: the best is {1:f2} points ({2:f2}% against {3:f2}% "
-                                "unpruned); pass --allow-accuracy-miss to keep it",
-                                q.maxAccuracyDrop, *dense - best, best, *dense)
-                      .str());
+    if (failed(concludeGuard(loc, q, "pruning", "unpruned", *set, *dense, best,
+                             std::move(sensitivity), std::move(steps), report)))
+      return failure();
   }
 
   // The pruning itself, with the amounts decided.

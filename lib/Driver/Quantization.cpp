@@ -322,26 +322,10 @@ LogicalResult Guard::guard(std::vector<bool> &quantized, llvm::json::Object &rep
     // Back to float: the most sensitive layer still quantized.
     quantized[order[k]] = false;
   }
-  bool met = *floatAccuracy - best <= q.maxAccuracyDrop;
   quantized = bestSet;
-  report["guard"] = llvm::json::Object{{"max_accuracy_drop", q.maxAccuracyDrop},
-                                       {"validation_samples", int64_t(set->inputs.size())},
-                                       {"metric", set->labels.empty() ? "top-1 agreement with "
-                                                                        "the reference outputs"
-                                                                      : "top-1 accuracy"},
-                                       {"float_accuracy", *floatAccuracy},
-                                       {"final_accuracy", best},
-                                       {"final_drop", *floatAccuracy - best},
-                                       {"met", met},
-                                       {"sensitivity", std::move(sensitivity)},
-                                       {"steps", std::move(steps)}};
-  if (!met && !q.allowAccuracyMiss)
-    return fail(llvm::formatv("quantization: the accuracy drop cannot be brought within {0} "
-                              "points: the best is {1:f2} points ({2:f2}% against {3:f2}% in "
-                              "float); pass --allow-accuracy-miss to keep it",
-                              q.maxAccuracyDrop, *floatAccuracy - best, best, *floatAccuracy)
-                    .str());
-  return success();
+  return concludeGuard(loc, q, "quantization",
+                       options.referenceAccuracy ? "unpruned, in float" : "in float", *set,
+                       *floatAccuracy, best, std::move(sensitivity), std::move(steps), report);
 }
 
 } // namespace
