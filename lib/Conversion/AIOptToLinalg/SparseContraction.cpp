@@ -75,11 +75,14 @@ Value assemble(OpBuilder &b, Location loc, const CompressedWeights &w) {
                                            values);
 }
 
+/// The transpose of matrix `v`, as a generic: elementwise fusion then
+/// merges it with the activation's producer and the result's epilogue.
 Value transposed(OpBuilder &b, Location loc, Value v) {
   auto t = cast<RankedTensorType>(v.getType());
   auto type = RankedTensorType::get({t.getDimSize(1), t.getDimSize(0)}, t.getElementType());
-  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-  return linalg::TransposeOp::create(b, loc, v, init, ArrayRef<int64_t>{1, 0}).getResult()[0];
+  MLIRContext *ctx = b.getContext();
+  AffineMap swap = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx), getAffineDimExpr(0, ctx)}, ctx);
+  return buildElementwise(b, loc, type, ValueRange{v}, ArrayRef<AffineMap>{swap}, {}, passThrough);
 }
 
 /// x (M x K, f32, static) times the compressed weights: M x N.
