@@ -25,11 +25,9 @@ Not a test: timings depend on the machine and its load.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 import onnx
@@ -41,19 +39,11 @@ sys.path.insert(0, os.path.join(ROOT, "build", "python_packages"))
 sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
 
 import aiopt  # noqa: E402
+from timing import latency  # noqa: E402
 import models  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 
 
-def latency(fn, x, repeat):
-    for _ in range(3):
-        fn(x)
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn(x)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
 
 
 def fc(rows):

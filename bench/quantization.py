@@ -25,11 +25,9 @@ on the machine and its load.
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
@@ -37,19 +35,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "build", "python_packages"))
 
 import aiopt  # noqa: E402
+from timing import latency  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 from onnxruntime import quantization as oq  # noqa: E402
 
 
-def latency(fn, x, repeat):
-    for _ in range(5):
-        fn(x)
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn(x)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
 
 
 def accuracy(fn, xs, labels):
