@@ -127,6 +127,50 @@ for label, build_model, weights, layers, chains, x in (
     check(label + " channels", build_model, weights, "channels:ratio=0.5",
           channels(weights, layers, chains, 0.5), x)
 
+# A residual stream: conv0 and conv2 are added, so they keep the same
+# channels (by their summed norms); conv1 is pruned on its own; conv3
+# (the output) keeps its channels.
+def residual(weights):
+    pads = dict(pads=[1, 1, 1, 1])
+    nodes = [helper.make_node("Conv", ["x", "w0", "b0"], ["c0"], name="conv0", **pads),
+             helper.make_node("Relu", ["c0"], ["r0"], name="relu0"),
+             helper.make_node("Conv", ["r0", "w1", "b1"], ["c1"], name="conv1", **pads),
+             helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+             helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2", **pads),
+             helper.make_node("Add", ["c2", "r0"], ["s"], name="add"),
+             helper.make_node("Relu", ["s"], ["r2"], name="relu2"),
+             helper.make_node("Conv", ["r2", "w3"], ["y"], name="conv3")]
+    return model("residual", nodes, [1, 8, 10, 10], [1, 4, 10, 10], weights)
+
+
+RES = {"w0": rng.standard_normal((16, 8, 3, 3)) * 0.3, "b0": rng.standard_normal(16) * 0.1,
+       "w1": rng.standard_normal((16, 16, 3, 3)) * 0.1, "b1": rng.standard_normal(16) * 0.1,
+       "w2": rng.standard_normal((16, 16, 3, 3)) * 0.1, "b2": rng.standard_normal(16) * 0.1,
+       "w3": rng.standard_normal((4, 16, 1, 1)) * 0.3}
+RES = {k: v.astype(np.float32) for k, v in RES.items()}
+
+
+def l1(w):
+    return np.abs(w).reshape(w.shape[0], -1).sum(1)
+
+
+def residual_reference(weights):
+    w = {k: v.copy() for k, v in weights.items()}
+    drop = np.argsort(-(l1(w["w0"]) + l1(w["w2"])), kind="stable")[8:]
+    for name in ("w0", "b0", "w2", "b2"):
+        w[name][drop] = 0
+    w["w1"][:, drop] = 0
+    w["w3"][:, drop] = 0
+    drop = np.argsort(-l1(w["w1"]), kind="stable")[8:]
+    w["w1"][drop] = 0
+    w["b1"][drop] = 0
+    w["w2"][:, drop] = 0
+    return w
+
+
+check("residual channels", residual, RES, "channels:ratio=0.5", residual_reference(RES),
+      rng.standard_normal((1, 8, 10, 10)).astype(np.float32))
+
 # Channel pruning shrinks the weights the object carries.
 for label, build_model, weights in (("mlp", mlp, MLP), ("cnn", cnn, CNN)):
     dense = aiopt.compile(build_model(weights))

@@ -13,6 +13,7 @@
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
 #include "aiopt/Dialect/AIOpt/Transforms/Passes.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
@@ -179,16 +180,25 @@ LogicalResult pruneNM(Layer &layer, int64_t n, int64_t m) {
   return success();
 }
 
-/// The output channels of `layer` to keep: all but the `ratio` fraction
-/// with the smallest norm, in ascending order.
-SmallVector<int64_t> channelsToKeep(const Layer &layer, double ratio, bool l2) {
-  ArrayRef<int64_t> shape = layer.type.getShape();
-  int64_t axis = layer.weight.outputAxis, channels = shape[axis], inner = 1;
-  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
-    inner *= shape[d];
-  SmallVector<double> norm(channels, 0.0);
-  for (auto [i, x] : llvm::enumerate(layer.values))
-    norm[(static_cast<int64_t>(i) / inner) % channels] += l2 ? x * x : std::abs(x);
+/// The output channels to keep of contractions pruned together: all but
+/// the `ratio` fraction whose weights have the smallest norm (summed over
+/// the contractions), in ascending order.
+SmallVector<int64_t> channelsToKeep(ArrayRef<Operation *> producers, double ratio, bool l2) {
+  SmallVector<double> norm;
+  for (Operation *op : producers) {
+    WeightOperand w = *weightOperand(op);
+    auto type = cast<RankedTensorType>(w.operand->get().getType());
+    FailureOr<SmallVector<double>> values = constantFloats(w.operand->get());
+    int64_t channels = type.getDimSize(w.outputAxis), inner = 1;
+    for (int64_t d = w.outputAxis + 1; d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    norm.resize(channels, 0.0);
+    if (failed(values))
+      continue;
+    for (auto [i, x] : llvm::enumerate(*values))
+      norm[(static_cast<int64_t>(i) / inner) % channels] += l2 ? x * x : std::abs(x);
+  }
+  int64_t channels = norm.size();
   SmallVector<int64_t> order(channels);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
@@ -257,17 +267,38 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
 
     if (mode == "channels") {
       // In walk order: a layer's consumers shrink before they are pruned
-      // in turn, so each one's norms are of the weights it keeps.
+      // in turn, so each one's norms are of the weights it keeps. Layers
+      // pruned together (a residual stream) are pruned once, with the
+      // smallest ratio among them; one left out by the selection keeps the
+      // whole group's channels.
+      DenseSet<Operation *> selected, done;
+      for (Layer &layer : layers)
+        selected.insert(layer.op);
       for (Layer &layer : layers) {
-        double r = amount(layer.op, ratio);
-        if (r <= 0)
+        if (done.contains(layer.op))
           continue;
+        double r = amount(layer.op, ratio);
         if (failed(checkAmount(layer.op, r)))
           return signalPassFailure();
-        FailureOr<Layer> current = readLayer(layer.op);
-        if (failed(current))
-          continue;
-        pruneChannels(rewriter, layer.op, channelsToKeep(*current, r, norm == "l2"));
+        int64_t channels = layer.type.getDimSize(layer.weight.outputAxis);
+        if (std::floor(r * channels + 1e-9) < 1)
+          continue; // nothing to remove
+        auto keep = [&](ArrayRef<Operation *> producers) {
+          double groupRatio = r;
+          for (Operation *p : producers) {
+            groupRatio = std::min(groupRatio, amount(p, ratio));
+            if (!selected.contains(p)) {
+              layer.op->emitRemark("output channels not pruned: they are added to those of "
+                                   "'")
+                  << layerName(p) << "', which is not selected for pruning";
+              groupRatio = 0;
+              break;
+            }
+          }
+          return channelsToKeep(producers, groupRatio, norm == "l2");
+        };
+        for (Operation *p : pruneChannels(rewriter, layer.op, keep))
+          done.insert(p);
       }
       return;
     }

@@ -84,16 +84,66 @@ func.func @flatten(%x: tensor<1x1x4x4xf32>) -> tensor<1x3xf32> {
 
 // -----
 
-// A residual connection adds the activation to another one: the rewrite
-// cannot follow, the layer keeps its channels.
-// CHECK-LABEL: func.func @residual
+// A residual connection to a model input: the input cannot lose
+// channels, so the layer keeps them.
+// CHECK-LABEL: func.func @residual_input
 // CHECK: aiopt.conv {{.*}} : tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>
-func.func @residual(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+func.func @residual_input(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
   %w = aiopt.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]]]> : tensor<2x2x1x1xf32>
-  // expected-remark @+1 {{output channels not pruned: its output reaches 'aiopt.add', which a channel rewrite cannot follow}}
+  // expected-remark @+1 {{output channels not pruned}}
   %c = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
       dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>
   %r = aiopt.relu %c : tensor<1x2x4x4xf32>
   %y = aiopt.add %r, %x : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
   return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A residual stream: the stem and the block's convolution are added, so
+// both keep the same two channels (largest L1 norms summed over both
+// filters: channels 0 and 3, 10 and 6, against 4 and 0.5), and
+// the block's and the next convolution's input channels follow.
+// CHECK-LABEL: func.func @residual_stream
+// CHECK-DAG: %[[WA:.*]] = aiopt.constant dense<{{\[\[\[\[}}1.000000e+00]], {{\[\[}}0.000000e+00]]], {{\[\[\[}}2.000000e+00]], {{\[\[}}2.000000e+00]]]]> : tensor<2x2x1x1xf32>
+// CHECK-DAG: %[[WB:.*]] = aiopt.constant dense<{{\[\[\[\[}}9.000000e+00]], {{\[\[}}0.000000e+00]]], {{\[\[\[}}0.000000e+00]], {{\[\[}}1.000000e+00]]]]> : tensor<2x2x1x1xf32>
+// CHECK-DAG: %[[WY:.*]] = aiopt.constant dense<{{\[\[\[\[}}1.000000e+00]], {{\[\[}}4.000000e+00]]]]> : tensor<1x2x1x1xf32>
+// CHECK: %[[A:.*]] = aiopt.conv %arg0, %[[WA]] {{.*}} : tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>
+// CHECK: %[[RA:.*]] = aiopt.relu %[[A]] : tensor<1x2x4x4xf32>
+// CHECK: %[[B:.*]] = aiopt.conv %[[RA]], %[[WB]]
+// CHECK: %[[S:.*]] = aiopt.add %[[B]], %[[RA]] : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+// CHECK: %[[R:.*]] = aiopt.relu %[[S]] : tensor<1x2x4x4xf32>
+// CHECK: aiopt.conv %[[R]], %[[WY]] {{.*}} : tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>
+func.func @residual_stream(%x: tensor<1x2x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %wa = aiopt.constant dense<[[[[1.0]], [[0.0]]], [[[3.0]], [[0.0]]], [[[0.0]], [[0.5]]], [[[2.0]], [[2.0]]]]> : tensor<4x2x1x1xf32>
+  %a = aiopt.conv %x, %wa {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+      dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x2x4x4xf32>, tensor<4x2x1x1xf32>
+  %ra = aiopt.relu %a : tensor<1x4x4x4xf32>
+  %wb = aiopt.constant dense<[[[[9.0]], [[0.0]], [[0.0]], [[0.0]]], [[[0.0]], [[0.0]], [[0.0]], [[1.0]]], [[[0.0]], [[0.0]], [[0.0]], [[0.0]]], [[[0.0]], [[1.0]], [[0.0]], [[1.0]]]]> : tensor<4x4x1x1xf32>
+  %b = aiopt.conv %ra, %wb {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+      dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x4x4x4xf32>, tensor<4x4x1x1xf32>
+  %s = aiopt.add %b, %ra : tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>
+  %r = aiopt.relu %s : tensor<1x4x4x4xf32>
+  %wy = aiopt.constant dense<[[[[1.0]], [[2.0]], [[3.0]], [[4.0]]]]> : tensor<1x4x1x1xf32>
+  %y = aiopt.conv %r, %wy {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+      dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x4x4x4xf32>, tensor<1x4x1x1xf32>
+  return %y : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Global average pooling as a reduction over the spatial axes (without
+// keepdims the channels move to axis 1 of a 2-D result) into a gemm.
+// CHECK-LABEL: func.func @reduce
+// CHECK: aiopt.reduce mean {{.*}} : tensor<1x1x4x4xf32>
+// CHECK: aiopt.gemm {{.*}} : tensor<1x1xf32>, tensor<3x1xf32>
+func.func @reduce(%x: tensor<1x1x4x4xf32>) -> tensor<1x3xf32> {
+  %w = aiopt.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
+  %c = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+      dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>
+  %m = aiopt.reduce mean %c {axes = array<i64: 2, 3>, keepdims = false} : tensor<1x2x4x4xf32>
+  %b = aiopt.constant dense<1.0> : tensor<3x2xf32>
+  // expected-remark @+1 {{output channels not pruned}}
+  %y = aiopt.gemm %m, %b {transB = true} : tensor<1x2xf32>, tensor<3x2xf32>
+  return %y : tensor<1x3xf32>
 }

@@ -46,11 +46,15 @@ FailureOr<double> constantSparsity(Value v);
 /// dimension `axis`.
 Value sliceConstant(PatternRewriter &rewriter, Value v, int64_t axis, ArrayRef<int64_t> keep);
 
-/// Structured pruning of `op`'s output channels: keeps the `keep`
-/// channels (ascending) and shrinks every consumer (see aiopt-prune).
-/// False, after a remark saying why, when the layer must keep its
-/// channels; true when it was rewritten.
-bool pruneChannels(PatternRewriter &rewriter, Operation *op, ArrayRef<int64_t> keep);
+/// Structured pruning of `op`'s output channels, together with those of
+/// every contraction whose output is added to them (a residual stream):
+/// keeps the channels `keep` returns (ascending) for the group's
+/// contractions, and shrinks every consumer (see aiopt-prune). Returns the
+/// group's contractions (just `op`, after a remark saying why, when the
+/// channels must stay).
+SmallVector<Operation *>
+pruneChannels(PatternRewriter &rewriter, Operation *op,
+              function_ref<SmallVector<int64_t>(ArrayRef<Operation *>)> keep);
 
 } // namespace mlir::aiopt
 
