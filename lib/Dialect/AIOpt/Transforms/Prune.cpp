@@ -274,6 +274,31 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
       DenseSet<Operation *> selected, done;
       for (Layer &layer : layers)
         selected.insert(layer.op);
+      // Attention heads first, with the smallest ratio of the block's
+      // projections; a projection left out by the selection keeps them.
+      SmallVector<AttentionOp> attentions;
+      root->walk([&](AttentionOp a) { attentions.push_back(a); });
+      for (AttentionOp a : attentions) {
+        double r = ratio;
+        SmallVector<Operation *> projections;
+        for (Value in : {a.getQuery(), a.getKeyTransposed(), a.getValue()})
+          if (Operation *t = in.getDefiningOp())
+            if (Operation *s = t->getOperand(0).getDefiningOp())
+              if (Operation *p = s->getOperand(0).getDefiningOp())
+                projections.push_back(p);
+        if (projections.size() != 3 || !llvm::all_of(projections, [&](Operation *p) {
+              return selected.contains(p);
+            }))
+          continue;
+        // The projections' columns are the heads': not output channels
+        // of their own.
+        for (Operation *p : projections) {
+          r = std::min(r, amount(p, ratio));
+          done.insert(p);
+        }
+        if (r > 0)
+          pruneHeads(rewriter, a, r, norm == "l2");
+      }
       for (Layer &layer : layers) {
         if (done.contains(layer.op))
           continue;

@@ -56,6 +56,14 @@ SmallVector<Operation *>
 pruneChannels(PatternRewriter &rewriter, Operation *op,
               function_ref<SmallVector<int64_t>(ArrayRef<Operation *>)> keep);
 
+/// Structured pruning of the heads of attention `op` (an aiopt.attention
+/// whose Q, K and V are projections split into heads and whose output is
+/// merged and projected): removes the `ratio` fraction of heads whose
+/// weights in the four projections have the smallest norm (L1, or L2 with
+/// `l2`). False, after a remark saying why, when the block does not have
+/// that form.
+bool pruneHeads(PatternRewriter &rewriter, Operation *op, double ratio, bool l2);
+
 } // namespace mlir::aiopt
 
 #endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_PRUNING_H
