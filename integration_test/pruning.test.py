@@ -171,6 +171,43 @@ def residual_reference(weights):
 check("residual channels", residual, RES, "channels:ratio=0.5", residual_reference(RES),
       rng.standard_normal((1, 8, 10, 10)).astype(np.float32))
 
+# A BERT-style encoder layer (4 heads of 4): channel pruning removes half
+# the attention heads (Q, K, V columns and output-projection rows, ranked
+# by their summed norms) and half the MLP's hidden columns. onnxruntime
+# runs the model with those weights zeroed: with Q, K and V of a head zero
+# its output is zero, and GELU(0) = 0.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import models  # noqa: E402
+
+bert, samples = models.transformer(layers=1, hidden=16, heads=4, seq=8)
+bert.ir_version = 9
+inits = {i.name: numpy_helper.to_array(i).copy() for i in bert.graph.initializer}
+q, k, v, o, f1, f2 = [n for n in bert.graph.node
+                      if n.op_type == "MatMul" and n.input[1] in inits]
+bias_of = {n.input[0]: n.input[1] for n in bert.graph.node if n.op_type == "Add"}
+ref = {name: w.copy() for name, w in inits.items()}
+norms = sum(np.abs(inits[n.input[1]]).reshape(16, 4, 4).sum((0, 2)) for n in (q, k, v))
+norms = norms + np.abs(inits[o.input[1]]).reshape(4, 4, 16).sum((1, 2))
+for h in np.argsort(-norms, kind="stable")[2:]:
+    cols = slice(4 * h, 4 * h + 4)
+    for n in (q, k, v):
+        ref[n.input[1]][:, cols] = 0
+        ref[bias_of[n.output[0]]][cols] = 0
+    ref[o.input[1]][cols, :] = 0
+hidden = np.argsort(-np.abs(inits[f1.input[1]]).sum(0), kind="stable")[32:]
+ref[f1.input[1]][:, hidden] = 0
+ref[bias_of[f1.output[0]]][hidden] = 0
+ref[f2.input[1]][hidden, :] = 0
+zeroed = onnx.ModelProto()
+zeroed.CopyFrom(bert)
+for init in zeroed.graph.initializer:
+    init.CopyFrom(numpy_helper.from_array(ref[init.name], init.name))
+pruned_bert = aiopt.compile(bert, prune="channels:ratio=0.5")
+session = ort.InferenceSession(zeroed.SerializeToString(), providers=["CPUExecutionProvider"])
+err = max(float(np.abs(g - w).max()) for ids in samples
+          for g, w in zip(pruned_bert(*ids), session.run(None, {"ids": ids[0]})))
+print("bert heads and mlp", "ok" if err < 1e-4 else "FAIL: error %.2e" % err)
+
 # Channel pruning shrinks the weights the object carries.
 for label, build_model, weights in (("mlp", mlp, MLP), ("cnn", cnn, CNN)):
     dense = aiopt.compile(build_model(weights))
