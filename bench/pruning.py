@@ -12,6 +12,9 @@ onnxruntime's latency on the dense model for reference:
               90% magnitude pruning (sparse kernels)
   resnet      a ResNet-18-style CNN (1x3x128x128, basic blocks with batch
               normalization and residual additions), 50% channel pruning
+  bert_layer  a BERT-base encoder layer (hidden 768, 12 heads, sequence
+              128), 50% channel pruning: half the attention heads and half
+              the MLP's hidden columns
 
 Accuracy: the digits MLP and CNN (bench/models/digits.py, trained with
 fixed seeds) at several sparsities, magnitude and channel pruning, without
@@ -71,6 +74,12 @@ def _gelu(g, x):
                         g.const(np.float32(0.5))])
 
 
+def bert_layer():
+    """One BERT-base encoder layer (hidden 768, 12 heads, sequence 128)."""
+    m, sets = models.transformer(layers=1, hidden=768, heads=12, seed=37, seq=128, vocab=1000)
+    return m, sets[0][0]
+
+
 def resnet():
     g = models.Graph(35)
     x = models.conv_bn(g, "x", 3, 64, k=7, stride=2)
@@ -107,7 +116,8 @@ def speed_rows(repeat, work):
     cases = [("fc 2048x2048, batch 64", lambda: fc(64), "magnitude:sparsity=0.9"),
              ("fc 2048x2048, batch 1", lambda: fc(1), "magnitude:sparsity=0.9"),
              ("BERT MLP 768-3072-768, seq 128", bert_mlp, "magnitude:sparsity=0.9"),
-             ("ResNet-18-style CNN 128x128", resnet, "channels:ratio=0.5")]
+             ("ResNet-18-style CNN 128x128", resnet, "channels:ratio=0.5"),
+             ("BERT-base encoder layer, seq 128", bert_layer, "channels:ratio=0.5")]
     for label, build, spec in cases:
         m, x = build()
         m.ir_version = 9
@@ -122,7 +132,8 @@ def speed_rows(repeat, work):
         sess = ort.InferenceSession(path, opts, providers=["CPUExecutionProvider"])
         t_dense = latency(dense, x, repeat)
         t_pruned = latency(pruned, x, repeat)
-        t_ort = latency(lambda a: sess.run(None, {"x": a}), x, repeat)
+        name = sess.get_inputs()[0].name
+        t_ort = latency(lambda a: sess.run(None, {name: a}), x, repeat)
         rows.append({"model": label, "pruning": spec, "dense_ms": t_dense,
                      "pruned_ms": t_pruned, "speedup": t_dense / t_pruned, "ort_dense_ms": t_ort,
                      "dense_weight_bytes": weight_bytes(dense, work, "dense"),

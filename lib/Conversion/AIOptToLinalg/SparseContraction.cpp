@@ -6,8 +6,8 @@
 // linalg.generic whose sparse operand the sparsifier (run by
 // aiopt-cpu-bufferize) turns into loops over the nonzeros only. The
 // activation is transposed to K x M so that the innermost loop runs over
-// its rows, contiguous in memory and vectorized; a single row makes a
-// sparse matrix-vector product.
+// its rows, contiguous in memory and vectorized; for a single row W itself
+// is compressed and each nonzero w[k, n] adds x[k] * w[k, n] to y[n].
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,24 +29,26 @@ using namespace mlir::aiopt;
 
 namespace {
 
-/// W^T in CSR: row n holds the nonzeros of output column n.
+/// A K x N weight in CSR, stored by output column (W^T, N x K: row n
+/// holds the nonzeros of output n) or by input row (W itself, K x N).
 struct CompressedWeights {
-  int64_t n, k;
+  int64_t rows, cols;
   std::vector<int32_t> positions, coordinates;
   std::vector<float> values;
 };
 
 /// Compresses the logical K x N weight `w` (stored N x K when
-/// `transposed`), each value times `scale`.
+/// `transposed`), each value times `scale`, as W^T (`byOutput`) or W.
 CompressedWeights compress(ArrayRef<double> w, int64_t k, int64_t n, bool transposed,
-                           double scale) {
-  CompressedWeights c{n, k, {0}, {}, {}};
-  for (int64_t j = 0; j < n; ++j) {
-    for (int64_t i = 0; i < k; ++i) {
-      double x = transposed ? w[j * k + i] : w[i * n + j];
+                           double scale, bool byOutput) {
+  auto at = [&](int64_t i, int64_t j) { return transposed ? w[j * k + i] : w[i * n + j]; };
+  CompressedWeights c{byOutput ? n : k, byOutput ? k : n, {0}, {}, {}};
+  for (int64_t r = 0; r < c.rows; ++r) {
+    for (int64_t col = 0; col < c.cols; ++col) {
+      double x = byOutput ? at(col, r) : at(r, col);
       if (x == 0)
         continue;
-      c.coordinates.push_back(static_cast<int32_t>(i));
+      c.coordinates.push_back(static_cast<int32_t>(col));
       c.values.push_back(static_cast<float>(x * scale));
     }
     c.positions.push_back(static_cast<int32_t>(c.values.size()));
@@ -67,7 +69,7 @@ Value assemble(OpBuilder &b, Location loc, const CompressedWeights &w) {
   Attribute csr = parseAttribute("#sparse_tensor.encoding<{map = (d0, d1) -> (d0 : dense, d1 : "
                                  "compressed), posWidth = 32, crdWidth = 32}>",
                                  ctx);
-  auto type = RankedTensorType::get({w.n, w.k}, b.getF32Type(), csr);
+  auto type = RankedTensorType::get({w.rows, w.cols}, b.getF32Type(), csr);
   Value positions = arrayConstant(b, loc, b.getI32Type(), w.positions);
   Value coordinates = arrayConstant(b, loc, b.getI32Type(), w.coordinates);
   Value values = arrayConstant(b, loc, b.getF32Type(), w.values);
@@ -85,12 +87,12 @@ Value transposed(OpBuilder &b, Location loc, Value v) {
   return buildElementwise(b, loc, type, ValueRange{v}, ArrayRef<AffineMap>{swap}, {}, passThrough);
 }
 
-/// x (M x K, f32, static) times the compressed weights: M x N.
-Value sparseProduct(OpBuilder &b, Location loc, Value x, const CompressedWeights &w) {
+/// x (M x K, f32, static) times the weights `w` (K x N) compressed: M x N.
+Value sparseProduct(OpBuilder &b, Location loc, Value x, ArrayRef<double> w, int64_t k,
+                    int64_t n, bool transposedB, double alpha) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   int64_t m = cast<RankedTensorType>(x.getType()).getDimSize(0);
-  Value weights = assemble(b, loc, w);
   auto multiplyAdd = [](OpBuilder &nb, Location nl, ValueRange args) {
     Value product = arith::MulFOp::create(nb, nl, args[0], args[1]);
     linalg::YieldOp::create(nb, nl, ValueRange{arith::AddFOp::create(nb, nl, args[2], product)});
@@ -99,22 +101,28 @@ Value sparseProduct(OpBuilder &b, Location loc, Value x, const CompressedWeights
              dm = getAffineDimExpr(2, ctx);
   auto zero = scalarConstant(b, loc, f32, 0.0);
   if (m == 1) {
-    // y[n] = sum over the nonzeros of row n of w * x[k].
-    Value row = reshapeTensor(b, loc, x, RankedTensorType::get({w.k}, f32));
-    Value init = filledTensor(b, loc, RankedTensorType::get({w.n}, f32), {}, zero);
+    // One row: W itself, by input row. Loops k, then the nonzeros n of row
+    // k: y[n] += w[k, n] * x[k]. Each nonzero updates its own output, so
+    // no chain of dependent additions (which a sum over a row of W^T
+    // would be: the sparsifier drops fast-math flags, so LLVM could not
+    // reassociate it).
+    Value weights = assemble(b, loc, compress(w, k, n, transposedB, alpha, false));
+    Value row = reshapeTensor(b, loc, x, RankedTensorType::get({k}, f32));
+    Value init = filledTensor(b, loc, RankedTensorType::get({n}, f32), {}, zero);
     SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {dn, dk}, ctx),
-                                   AffineMap::get(2, 0, {dk}, ctx),
-                                   AffineMap::get(2, 0, {dn}, ctx)};
+                                   AffineMap::get(2, 0, {dn}, ctx),
+                                   AffineMap::get(2, 0, {dk}, ctx)};
     Value y = linalg::GenericOp::create(
                   b, loc, init.getType(), ValueRange{weights, row}, ValueRange{init}, maps,
-                  {utils::IteratorType::parallel, utils::IteratorType::reduction}, multiplyAdd)
+                  {utils::IteratorType::reduction, utils::IteratorType::parallel}, multiplyAdd)
                   .getResult(0);
-    return reshapeTensor(b, loc, y, RankedTensorType::get({1, w.n}, f32));
+    return reshapeTensor(b, loc, y, RankedTensorType::get({1, n}, f32));
   }
+  Value weights = assemble(b, loc, compress(w, k, n, transposedB, alpha, true));
   // yT[n, m] += w[n, k] * xT[k, m]: loops n, then the nonzeros k of row n,
   // then m innermost over contiguous rows of xT and yT.
   Value xT = transposed(b, loc, x);
-  Value init = filledTensor(b, loc, RankedTensorType::get({w.n, m}, f32), {}, zero);
+  Value init = filledTensor(b, loc, RankedTensorType::get({n, m}, f32), {}, zero);
   SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {dn, dk}, ctx),
                                  AffineMap::get(3, 0, {dk, dm}, ctx),
                                  AffineMap::get(3, 0, {dn, dm}, ctx)};
@@ -168,8 +176,9 @@ LogicalResult lowerSparse(ConversionPatternRewriter &rewriter, Operation *op, Va
     return rewriter.notifyMatchFailure(op, "sparse weights need static f32 operands");
   int64_t k = wt.getDimSize(transposedB ? 1 : 0), n = wt.getDimSize(transposedB ? 0 : 1);
   Location loc = op->getLoc();
-  CompressedWeights c = compress(*w, k, n, transposedB, alpha);
-  Value y = reshapeTensor(rewriter, loc, sparseProduct(rewriter, loc, asMatrix(rewriter, loc, lhs), c),
+  Value y = reshapeTensor(rewriter, loc,
+                          sparseProduct(rewriter, loc, asMatrix(rewriter, loc, lhs), *w, k, n,
+                                        transposedB, alpha),
                           type);
   if (addend)
     y = AddOp::create(rewriter, loc, type, y, addend);

@@ -26,13 +26,16 @@ func.func @matmul_rows(%x: tensor<2x3x4xf32>, %b: tensor<2xf32>) -> tensor<2x3x2
   return %y : tensor<2x3x2xf32>
 }
 
-// One row: a sparse matrix-vector product. Gemm's B transposed is W^T
-// already; alpha scales the stored values.
+// One row: W itself is compressed (by input row), and each nonzero
+// w[k, n] adds x[k] * w[k, n] to y[n]. Gemm's B transposed is read back
+// as W; alpha scales the stored values.
 // CHECK-LABEL: func.func @gemm_row
-// CHECK: arith.constant dense<[2.000000e+00, 4.000000e+00, 6.000000e+00]> : tensor<3xf32>
-// CHECK: %[[W:.*]] = sparse_tensor.assemble
+// CHECK: arith.constant dense<[0, 1, 1, 2, 3]> : tensor<5xi32>
+// CHECK: arith.constant dense<[0, 1, 0]> : tensor<3xi32>
+// CHECK: arith.constant dense<[2.000000e+00, 6.000000e+00, 4.000000e+00]> : tensor<3xf32>
+// CHECK: %[[W:.*]] = sparse_tensor.assemble {{.*}} to tensor<4x2xf32, #[[CSR]]>
 // CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1]] : tensor<1x4xf32> into tensor<4xf32>
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[W]], %[[X]] : tensor<2x4xf32, #[[CSR]]>, tensor<4xf32>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[W]], %[[X]] : tensor<4x2xf32, #[[CSR]]>, tensor<4xf32>)
 // CHECK: tensor.expand_shape
 func.func @gemm_row(%a: tensor<1x4xf32>) -> tensor<1x2xf32> {
   %w = aiopt.constant dense<[[1.0, 0.0, 0.0, 2.0], [0.0, 0.0, 3.0, 0.0]]> : tensor<2x4xf32>

@@ -5,7 +5,7 @@
 // BAD: aiopt-sparse-weights: min-speedup must be positive
 
 // 14 of 16 weights zero: with several rows the sparse kernel is estimated
-// 0.2 / 0.125 = 1.6x the dense one; with one row 0.12 / 0.125 < 1.2.
+// 0.2 / 0.125 = 1.6x the dense one; with one row 0.13 / 0.125 < 1.2.
 // Half zeros stay dense. Below min-weights (default 16384) all stay dense.
 // CHECK-LABEL: func.func @choices
 // CHECK: aiopt.matmul %arg0, %{{.*}} {aiopt.sparse_weight} : tensor<8x4xf32>
