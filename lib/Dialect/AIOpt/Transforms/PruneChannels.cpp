@@ -89,6 +89,20 @@ FailureOr<ChannelGroup> collectGroup(Operation *start, int64_t channels, std::st
       group.carriers.push_back({op, resultAxis});
     visit(op->getResult(0), resultAxis);
   };
+  /// An operand of broadcasting arithmetic on the channels: a constant to
+  /// slice (or broadcast along them), or another activation of the group.
+  auto join = [&](OpOperand &operand, RankedTensorType type, int64_t axis) -> LogicalResult {
+    FailureOr<int64_t> d = alignedChannelDim(operand.get(), type.getRank(), axis, channels);
+    if (succeeded(d)) {
+      if (*d >= 0)
+        group.constants.push_back({&operand, *d});
+      return success();
+    }
+    if (operand.get().getType() != type)
+      return failure();
+    visit(operand.get(), axis);
+    return success();
+  };
   auto isBinary = [](Operation *op) {
     return isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PReluOp>(op);
   };
@@ -109,17 +123,9 @@ FailureOr<ChannelGroup> collectGroup(Operation *start, int64_t channels, std::st
         visit(def->getOperand(0), axis);
       } else if (isBinary(def) && def->getResult(0).getType() == type) {
         carry(def, axis);
-        for (OpOperand &operand : def->getOpOperands()) {
-          FailureOr<int64_t> d = alignedChannelDim(operand.get(), rank, axis, channels);
-          if (succeeded(d)) {
-            if (*d >= 0)
-              group.constants.push_back({&operand, *d});
-          } else if (operand.get().getType() == type) {
-            visit(operand.get(), axis);
-          } else {
+        for (OpOperand &operand : def->getOpOperands())
+          if (failed(join(operand, type, axis)))
             return refuse(def);
-          }
-        }
       } else {
         return refuse(def);
       }
@@ -160,18 +166,8 @@ FailureOr<ChannelGroup> collectGroup(Operation *start, int64_t channels, std::st
       // with another activation of the same channels (a residual addition:
       // the other side joins the group).
       if (isBinary(user) && user->getResult(0).getType() == type) {
-        OpOperand &other = user->getOpOperand(1 - idx);
-        if (!counted.contains(user)) {
-          FailureOr<int64_t> d = alignedChannelDim(other.get(), rank, axis, channels);
-          if (succeeded(d)) {
-            if (*d >= 0)
-              group.constants.push_back({&other, *d});
-          } else if (other.get().getType() == type) {
-            visit(other.get(), axis);
-          } else {
-            return refuse(user);
-          }
-        }
+        if (!counted.contains(user) && failed(join(user->getOpOperand(1 - idx), type, axis)))
+          return refuse(user);
         carry(user, axis);
         continue;
       }
