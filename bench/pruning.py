@@ -47,8 +47,6 @@ import models  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 
 
-
-
 def fc(rows):
     g = models.Graph(31)
     y = g.op("MatMul", ["x", g.weight(2048, 2048)])

@@ -40,8 +40,6 @@ import onnxruntime as ort  # noqa: E402
 from onnxruntime import quantization as oq  # noqa: E402
 
 
-
-
 def accuracy(fn, xs, labels):
     return 100.0 * np.mean([int(np.argmax(fn(x))) == y for x, y in zip(xs, labels)])
 

@@ -48,6 +48,16 @@ FailureOr<SmallVector<double>> mlir::aiopt::constantFloats(Value v) {
   return out;
 }
 
+AxisLayout mlir::aiopt::axisLayout(ArrayRef<int64_t> shape, int64_t axis) {
+  AxisLayout l;
+  l.extent = shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    l.outer *= shape[d];
+  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+    l.inner *= shape[d];
+  return l;
+}
+
 FailureOr<SmallVector<double>> mlir::aiopt::channelConstant(Value k, int64_t rank,
                                                             int64_t axis, int64_t channels) {
   ArrayRef<int64_t> shape = cast<RankedTensorType>(k.getType()).getShape();

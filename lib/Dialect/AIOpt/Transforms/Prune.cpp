@@ -75,11 +75,8 @@ Value mlir::aiopt::sliceConstant(PatternRewriter &rewriter, Value v, int64_t axi
                                  ArrayRef<int64_t> keep) {
   auto type = cast<RankedTensorType>(v.getType());
   SmallVector<int64_t> shape(type.getShape());
-  int64_t outer = 1, inner = type.getElementTypeBitWidth() / 8, extent = shape[axis];
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= shape[d];
-  for (int64_t d = axis + 1; d < type.getRank(); ++d)
-    inner *= shape[d];
+  AxisLayout layout = axisLayout(shape, axis);
+  int64_t bytes = type.getElementTypeBitWidth() / 8, row = layout.inner * bytes;
   shape[axis] = keep.size();
   auto sliced = RankedTensorType::get(shape, type.getElementType());
   FailureOr<RawConstant> raw = constantBytes(v);
@@ -89,13 +86,42 @@ Value mlir::aiopt::sliceConstant(PatternRewriter &rewriter, Value v, int64_t axi
   if (raw->splat)
     return createRawConstant(rewriter, v.getLoc(), sliced, raw->data);
   std::vector<char> data;
-  data.reserve(outer * keep.size() * inner);
-  for (int64_t o = 0; o < outer; ++o)
+  data.reserve(layout.outer * keep.size() * row);
+  for (int64_t o = 0; o < layout.outer; ++o)
     for (int64_t k : keep) {
-      const char *row = raw->data.data() + (o * extent + k) * inner;
-      data.insert(data.end(), row, row + inner);
+      const char *from = raw->data.data() + layout.at(o, k, 0) * bytes;
+      data.insert(data.end(), from, from + row);
     }
   return createRawConstant(rewriter, v.getLoc(), sliced, data);
+}
+
+SmallVector<double> mlir::aiopt::channelNorms(Value weight, int64_t axis, bool l2) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  AxisLayout layout = axisLayout(type.getShape(), axis);
+  SmallVector<double> norms(layout.extent, 0.0);
+  if (FailureOr<SmallVector<double>> values = constantFloats(weight); succeeded(values))
+    for (auto [i, x] : llvm::enumerate(*values))
+      norms[layout.indexOf(i)] += l2 ? x * x : std::abs(x);
+  return norms;
+}
+
+SmallVector<int64_t> mlir::aiopt::keepLargest(ArrayRef<double> scores, double ratio) {
+  int64_t count = scores.size();
+  SmallVector<int64_t> order(count);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return scores[a] > scores[b]; });
+  int64_t removed = static_cast<int64_t>(std::floor(ratio * count + 1e-9));
+  SmallVector<int64_t> keep(order.begin(), order.end() - removed);
+  llvm::sort(keep);
+  return keep;
+}
+
+void mlir::aiopt::setDimSize(Value v, int64_t dim, int64_t size) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim < 0 ? dim + type.getRank() : dim] = size;
+  v.setType(RankedTensorType::get(shape, type.getElementType(), type.getEncoding()));
 }
 
 namespace {
@@ -158,23 +184,18 @@ SmallVector<double *> entriesOf(Layer &layer) {
 /// Keeps the `n` largest of every `m` consecutive weights along the
 /// reduction axis; fails (with an error) when `m` does not divide it.
 LogicalResult pruneNM(Layer &layer, int64_t n, int64_t m) {
-  ArrayRef<int64_t> shape = layer.type.getShape();
-  int64_t axis = layer.weight.reductionAxis, extent = shape[axis], outer = 1, inner = 1;
-  if (extent % m != 0)
+  AxisLayout l = axisLayout(layer.type.getShape(), layer.weight.reductionAxis);
+  if (l.extent % m != 0)
     return layer.op->emitError(llvm::formatv(
                "{0}:{1} pruning needs a reduction dimension that is a multiple of {1}; this "
                "weight's has {2} elements (exclude the layer to keep it dense)",
-               n, m, extent));
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= shape[d];
-  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
-    inner *= shape[d];
+               n, m, l.extent));
   SmallVector<double *> group(m);
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i)
-      for (int64_t g = 0; g < extent; g += m) {
+  for (int64_t o = 0; o < l.outer; ++o)
+    for (int64_t i = 0; i < l.inner; ++i)
+      for (int64_t g = 0; g < l.extent; g += m) {
         for (int64_t j = 0; j < m; ++j)
-          group[j] = &layer.values[(o * extent + g + j) * inner + i];
+          group[j] = &layer.values[l.at(o, g + j, i)];
         zeroSmallest(group, m - n);
       }
   return success();
@@ -184,29 +205,15 @@ LogicalResult pruneNM(Layer &layer, int64_t n, int64_t m) {
 /// the `ratio` fraction whose weights have the smallest norm (summed over
 /// the contractions), in ascending order.
 SmallVector<int64_t> channelsToKeep(ArrayRef<Operation *> producers, double ratio, bool l2) {
-  SmallVector<double> norm;
+  SmallVector<double> norms;
   for (Operation *op : producers) {
     WeightOperand w = *weightOperand(op);
-    auto type = cast<RankedTensorType>(w.operand->get().getType());
-    FailureOr<SmallVector<double>> values = constantFloats(w.operand->get());
-    int64_t channels = type.getDimSize(w.outputAxis), inner = 1;
-    for (int64_t d = w.outputAxis + 1; d < type.getRank(); ++d)
-      inner *= type.getDimSize(d);
-    norm.resize(channels, 0.0);
-    if (failed(values))
-      continue;
-    for (auto [i, x] : llvm::enumerate(*values))
-      norm[(static_cast<int64_t>(i) / inner) % channels] += l2 ? x * x : std::abs(x);
+    SmallVector<double> n = channelNorms(w.operand->get(), w.outputAxis, l2);
+    norms.resize(n.size(), 0.0);
+    for (auto [sum, x] : llvm::zip(norms, n))
+      sum += x;
   }
-  int64_t channels = norm.size();
-  SmallVector<int64_t> order(channels);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return norm[a] > norm[b]; });
-  int64_t removed = static_cast<int64_t>(std::floor(ratio * channels + 1e-9));
-  SmallVector<int64_t> keep(order.begin(), order.end() - removed);
-  llvm::sort(keep);
-  return keep;
+  return keepLargest(norms, ratio);
 }
 
 /// `x` as printf's %g writes it (1.5, not 1.50).
@@ -260,9 +267,17 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
     LayerSelection selection{std::vector<std::string>(ops.begin(), ops.end()),
                              std::vector<std::string>(exclude.begin(), exclude.end())};
     SmallVector<Layer> layers;
-    for (Operation *op : pruningCandidates(root, selection))
+    for (Operation *op : pruningCandidates(root, selection)) {
+      // The guard's per-layer amounts are fractions too.
+      if (auto a = op->getAttrOfType<FloatAttr>(kPruneAmountAttr);
+          a && !(a.getValueAsDouble() >= 0 && a.getValueAsDouble() < 1)) {
+        op->emitError(llvm::formatv("aiopt-prune: {0}={1} is outside [0, 1)", kPruneAmountAttr,
+                                    shortest(a.getValueAsDouble())));
+        return signalPassFailure();
+      }
       if (FailureOr<Layer> layer = readLayer(op); succeeded(layer))
         layers.push_back(std::move(*layer));
+    }
     PatternRewriter rewriter(&getContext());
 
     if (mode == "channels") {
@@ -274,53 +289,31 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
       DenseSet<Operation *> selected, done;
       for (Layer &layer : layers)
         selected.insert(layer.op);
-      // Attention heads first, with the smallest ratio of the block's
-      // projections; a projection left out by the selection keeps them.
+      // Attention heads first, with the smallest ratio of the block's Q, K
+      // and V projections (none when one is not selected).
+      auto groupRatio = [&](ArrayRef<Operation *> group) {
+        double r = ratio;
+        for (Operation *p : group)
+          r = selected.contains(p) ? std::min(r, amount(p, ratio)) : 0.0;
+        return r;
+      };
       SmallVector<AttentionOp> attentions;
       root->walk([&](AttentionOp a) { attentions.push_back(a); });
-      for (AttentionOp a : attentions) {
-        double r = ratio;
-        SmallVector<Operation *> projections;
-        for (Value in : {a.getQuery(), a.getKeyTransposed(), a.getValue()})
-          if (Operation *t = in.getDefiningOp())
-            if (Operation *s = t->getOperand(0).getDefiningOp())
-              if (Operation *p = s->getOperand(0).getDefiningOp())
-                projections.push_back(p);
-        if (projections.size() != 3 || !llvm::all_of(projections, [&](Operation *p) {
-              return selected.contains(p);
-            }))
-          continue;
-        // The projections' columns are the heads': not output channels
-        // of their own.
-        for (Operation *p : projections) {
-          r = std::min(r, amount(p, ratio));
+      for (AttentionOp a : attentions)
+        for (Operation *p : pruneHeads(rewriter, a, groupRatio, norm == "l2"))
           done.insert(p);
-        }
-        if (r > 0)
-          pruneHeads(rewriter, a, r, norm == "l2");
-      }
       for (Layer &layer : layers) {
         if (done.contains(layer.op))
           continue;
-        double r = amount(layer.op, ratio);
-        if (failed(checkAmount(layer.op, r)))
-          return signalPassFailure();
         int64_t channels = layer.type.getDimSize(layer.weight.outputAxis);
-        if (std::floor(r * channels + 1e-9) < 1)
+        if (std::floor(amount(layer.op, ratio) * channels + 1e-9) < 1)
           continue; // nothing to remove
         auto keep = [&](ArrayRef<Operation *> producers) {
-          double groupRatio = r;
-          for (Operation *p : producers) {
-            groupRatio = std::min(groupRatio, amount(p, ratio));
-            if (!selected.contains(p)) {
-              layer.op->emitRemark("output channels not pruned: they are added to those of "
-                                   "'")
+          for (Operation *p : producers)
+            if (!selected.contains(p))
+              layer.op->emitRemark("output channels not pruned: they are added to those of '")
                   << layerName(p) << "', which is not selected for pruning";
-              groupRatio = 0;
-              break;
-            }
-          }
-          return channelsToKeep(producers, groupRatio, norm == "l2");
+          return channelsToKeep(producers, groupRatio(producers), norm == "l2");
         };
         for (Operation *p : pruneChannels(rewriter, layer.op, keep))
           done.insert(p);
@@ -330,13 +323,9 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
 
     if (mode == "nm") {
       // The guard keeps a layer dense with an amount of 0.
-      for (Layer &layer : layers) {
-        double a = amount(layer.op, 1.0 - double(n) / m);
-        if (failed(checkAmount(layer.op, a)))
+      for (Layer &layer : layers)
+        if (amount(layer.op, 1.0) > 0 && failed(pruneNM(layer, n, m)))
           return signalPassFailure();
-        if (a > 0 && failed(pruneNM(layer, n, m)))
-          return signalPassFailure();
-      }
     } else {
       // With a global threshold, the layers without their own amount are
       // pruned together.
@@ -347,8 +336,6 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
           continue;
         }
         double s = amount(layer.op, sparsity);
-        if (failed(checkAmount(layer.op, s)))
-          return signalPassFailure();
         SmallVector<double *> entries = entriesOf(layer);
         zeroSmallest(entries, static_cast<size_t>(std::llround(s * entries.size())));
       }
@@ -356,14 +343,6 @@ struct PrunePass : mlir::aiopt::impl::PrunePassBase<PrunePass> {
     }
     for (Layer &layer : layers)
       layer.replaceWeight(rewriter);
-  }
-
-  /// A per-layer amount the guard set must be a fraction too.
-  static LogicalResult checkAmount(Operation *op, double x) {
-    if (x >= 0 && x < 1)
-      return success();
-    return op->emitError(llvm::formatv("aiopt-prune: {0}={1} is outside [0, 1)",
-                                       kPruneAmountAttr, shortest(x)));
   }
 };
 

@@ -218,14 +218,6 @@ FailureOr<ChannelGroup> collectGroup(Operation *start, int64_t channels, std::st
   return group;
 }
 
-/// `type` with `size` elements along `axis`.
-RankedTensorType resized(Type type, int64_t axis, int64_t size) {
-  auto t = cast<RankedTensorType>(type);
-  SmallVector<int64_t> shape(t.getShape());
-  shape[axis] = size;
-  return RankedTensorType::get(shape, t.getElementType(), t.getEncoding());
-}
-
 } // namespace
 
 SmallVector<Operation *>
@@ -272,14 +264,13 @@ mlir::aiopt::pruneChannels(PatternRewriter &rewriter, Operation *op,
   for (Operation *p : group->producers) {
     WeightOperand pw = *weightOperand(p);
     pw.operand->set(sliceConstant(rewriter, pw.operand->get(), pw.outputAxis, kept));
-    Value result = p->getResult(0);
-    result.setType(resized(result.getType(), outputChannelAxis(p), size));
+    setDimSize(p->getResult(0), outputChannelAxis(p), size);
   }
   for (auto [operand, d] : group->constants)
     operand->set(sliceConstant(rewriter, operand->get(), d, kept));
   for (auto [operand, d] : group->consumerWeights)
     operand->set(sliceConstant(rewriter, operand->get(), d, kept));
   for (auto [carrier, a] : group->carriers)
-    carrier->getResult(0).setType(resized(carrier->getResult(0).getType(), a, size));
+    setDimSize(carrier->getResult(0), a, size);
   return group->producers;
 }

@@ -17,8 +17,6 @@
 #include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
 #include "mlir/IR/Matchers.h"
 
-#include <cmath>
-#include <numeric>
 
 using namespace mlir;
 using namespace mlir::aiopt;
@@ -71,43 +69,22 @@ FailureOr<HeadInput> matchInput(Value v, int64_t &heads, int64_t &headSize) {
   return HeadInput{projection, split, transpose};
 }
 
-RankedTensorType withDim(Type type, int64_t dim, int64_t size) {
-  auto t = cast<RankedTensorType>(type);
-  SmallVector<int64_t> shape(t.getShape());
-  shape[dim] = size;
-  return RankedTensorType::get(shape, t.getElementType());
-}
-
-/// The sum of |w| (or w^2) over each head's columns (axis 1) or rows
-/// (axis 0) of a 2-D constant weight.
-void addHeadNorms(Value weight, int64_t axis, int64_t headSize, bool l2,
-                  SmallVectorImpl<double> &norms) {
-  auto type = cast<RankedTensorType>(weight.getType());
-  FailureOr<SmallVector<double>> values = constantFloats(weight);
-  if (failed(values))
-    return;
-  int64_t cols = type.getDimSize(1);
-  for (auto [i, x] : llvm::enumerate(*values)) {
-    int64_t index = axis == 1 ? static_cast<int64_t>(i) % cols : static_cast<int64_t>(i) / cols;
-    norms[index / headSize] += l2 ? x * x : std::abs(x);
-  }
-}
-
 } // namespace
 
-bool mlir::aiopt::pruneHeads(PatternRewriter &rewriter, Operation *op, double ratio, bool l2) {
+SmallVector<Operation *>
+mlir::aiopt::pruneHeads(PatternRewriter &rewriter, Operation *op,
+                        function_ref<double(ArrayRef<Operation *>)> ratioOf, bool l2) {
   auto attention = cast<AttentionOp>(op);
-  auto refuse = [&](StringRef why) {
-    op->emitRemark("attention heads not pruned: ") << why;
-    return false;
-  };
   int64_t heads = 0, headSize = 0;
   FailureOr<HeadInput> q = matchInput(attention.getQuery(), heads, headSize);
   FailureOr<HeadInput> k = matchInput(attention.getKeyTransposed(), heads, headSize);
   FailureOr<HeadInput> v = matchInput(attention.getValue(), heads, headSize);
-  if (failed(q) || failed(k) || failed(v))
-    return refuse("Q, K and V are not each a projection with constant weights split into the "
-                  "same heads");
+  if (failed(q) || failed(k) || failed(v)) {
+    op->emitRemark("attention heads not pruned: Q, K and V are not each a projection with "
+                   "constant weights split into the same heads");
+    return {};
+  }
+  SmallVector<Operation *> projections = {q->projection, k->projection, v->projection};
   // The output: transpose back, merge the heads, project.
   auto back = op->hasOneUse() ? dyn_cast<TransposeOp>(*op->getUsers().begin()) : TransposeOp();
   auto merge = back && back->hasOneUse() ? dyn_cast<ReshapeOp>(*back->getUsers().begin())
@@ -124,29 +101,31 @@ bool mlir::aiopt::pruneHeads(PatternRewriter &rewriter, Operation *op, double ra
            bt.getShape().take_back(2) == ArrayRef<int64_t>{heads, headSize} &&
            merged.getShape().back() == heads * headSize;
   };
-  if (!op->hasOneUse() || !out || out.getLhs() != merge.getResult() || !weightOperand(out) ||
-      !matchPattern(out.getRhs(), m_Constant()) || !merges())
-    return refuse("its output is not merged and projected by a matmul with constant weights");
+  if (!out || out.getLhs() != merge.getResult() || !weightOperand(out) ||
+      !matchPattern(out.getRhs(), m_Constant()) || !merges()) {
+    op->emitRemark("attention heads not pruned: its output is not merged and projected by a "
+                   "matmul with constant weights");
+    return projections;
+  }
 
-  // Head importance: the norms of each head's weights in all four.
+  // Head importance: the norms of each head's weights in all four
+  // projections (columns of Q, K and V; rows of the output's).
   SmallVector<double> norms(heads, 0.0);
+  auto addNorms = [&](Value weight, int64_t axis) {
+    for (auto [i, x] : llvm::enumerate(channelNorms(weight, axis, l2)))
+      norms[i / headSize] += x;
+  };
   for (HeadInput *in : {&*q, &*k, &*v})
-    addHeadNorms(in->projection.getRhs(), 1, headSize, l2, norms);
-  addHeadNorms(out.getRhs(), 0, headSize, l2, norms);
-  int64_t removed = static_cast<int64_t>(std::floor(ratio * heads + 1e-9));
-  if (removed == 0)
-    return true;
-  SmallVector<int64_t> order(heads);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return norms[a] > norms[b]; });
-  SmallVector<int64_t> keptHeads(order.begin(), order.end() - removed);
-  llvm::sort(keptHeads);
+    addNorms(in->projection.getRhs(), 1);
+  addNorms(out.getRhs(), 0);
+  SmallVector<int64_t> keptHeads = keepLargest(norms, ratioOf(projections));
+  int64_t kept = keptHeads.size();
+  if (kept == heads)
+    return projections;
   SmallVector<int64_t> columns;
   for (int64_t head : keptHeads)
     for (int64_t j = 0; j < headSize; ++j)
       columns.push_back(head * headSize + j);
-  int64_t kept = keptHeads.size(), width = columns.size();
 
   for (HeadInput *in : {&*q, &*k, &*v}) {
     MatMulOp p = in->projection;
@@ -156,19 +135,13 @@ bool mlir::aiopt::pruneHeads(PatternRewriter &rewriter, Operation *op, double ra
       if (bt.getDimSize(bt.getRank() - 1) != 1)
         p.getBiasMutable().assign(sliceConstant(rewriter, bias, bt.getRank() - 1, columns));
     }
-    auto pt = cast<RankedTensorType>(p.getType());
-    p.getResult().setType(withDim(pt, pt.getRank() - 1, width));
-    auto st = cast<RankedTensorType>(in->split.getType());
-    in->split.getResult().setType(withDim(st, st.getRank() - 2, kept));
-    auto tt = cast<RankedTensorType>(in->transpose.getType());
-    in->transpose.getResult().setType(withDim(tt, tt.getRank() - 3, kept));
+    setDimSize(p.getResult(), -1, columns.size());
+    setDimSize(in->split.getResult(), -2, kept);
+    setDimSize(in->transpose.getResult(), -3, kept);
   }
-  auto at = cast<RankedTensorType>(attention.getType());
-  attention.getResult().setType(withDim(at, at.getRank() - 3, kept));
-  auto bt = cast<RankedTensorType>(back.getType());
-  back.getResult().setType(withDim(bt, bt.getRank() - 2, kept));
-  auto mt = cast<RankedTensorType>(merge.getType());
-  merge.getResult().setType(withDim(mt, mt.getRank() - 1, width));
+  setDimSize(attention.getResult(), -3, kept);
+  setDimSize(back.getResult(), -2, kept);
+  setDimSize(merge.getResult(), -1, columns.size());
   out.getRhsMutable().assign(sliceConstant(rewriter, out.getRhs(), 0, columns));
-  return true;
+  return projections;
 }

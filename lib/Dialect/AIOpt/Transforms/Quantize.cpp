@@ -121,10 +121,9 @@ struct QuantizedWeights {
 /// 2-D data is written transposed.
 QuantizedWeights quantizeWeights(ArrayRef<double> values, ArrayRef<int64_t> shape, int64_t axis,
                                  bool perChannel, bool transpose2D) {
-  int64_t channels = shape[axis], inner = 1;
-  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
-    inner *= shape[d];
-  auto channelOf = [&](size_t i) { return (static_cast<int64_t>(i) / inner) % channels; };
+  AxisLayout layout = axisLayout(shape, axis);
+  int64_t channels = layout.extent;
+  auto channelOf = [&](size_t i) { return layout.indexOf(i); };
   QuantizedWeights w;
   SmallVector<double> maxAbs(perChannel ? channels : 1, 0.0);
   for (auto [i, x] : llvm::enumerate(values)) {

@@ -24,6 +24,20 @@ FailureOr<SmallVector<double>> constantFloats(Value v);
 FailureOr<SmallVector<double>> channelConstant(Value k, int64_t rank, int64_t axis,
                                                int64_t channels);
 
+/// A row-major shape seen around dimension `axis`: the elements before it
+/// (`outer` of them), its `extent`, and the elements after it (`inner`).
+struct AxisLayout {
+  int64_t outer = 1, extent = 1, inner = 1;
+  /// The position along the axis of flat element `i`.
+  int64_t indexOf(int64_t i) const { return i / inner % extent; }
+  /// The flat element at `index` along the axis, `o`-th outer and `i`-th
+  /// inner.
+  int64_t at(int64_t o, int64_t index, int64_t i) const {
+    return (o * extent + index) * inner + i;
+  }
+};
+AxisLayout axisLayout(ArrayRef<int64_t> shape, int64_t axis);
+
 /// Whether `v` is a float constant whose every element equals `x` within a
 /// relative 1e-4 (a splat or a one-element tensor).
 bool isFloatConstant(Value v, double x);

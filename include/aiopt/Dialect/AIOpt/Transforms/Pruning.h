@@ -42,6 +42,18 @@ SmallVector<Operation *> pruningCandidates(Operation *root, const LayerSelection
 FailureOr<double> constantSparsity(Value v);
 
 
+/// The L1 (or, with `l2`, squared L2) norm of each index along `axis` of
+/// the float constant `weight`; zeros when it is not one.
+SmallVector<double> channelNorms(Value weight, int64_t axis, bool l2);
+
+/// The indices of `scores` to keep, ascending: all but the `ratio` fraction
+/// (rounded down) with the smallest scores.
+SmallVector<int64_t> keepLargest(ArrayRef<double> scores, double ratio);
+
+/// Gives `v` the type it has with `size` elements along dimension `dim`
+/// (negative: counted from the last).
+void setDimSize(Value v, int64_t dim, int64_t size);
+
 /// A constant like `v` with only the `keep` indices (ascending) of
 /// dimension `axis`.
 Value sliceConstant(PatternRewriter &rewriter, Value v, int64_t axis, ArrayRef<int64_t> keep);
@@ -58,11 +70,15 @@ pruneChannels(PatternRewriter &rewriter, Operation *op,
 
 /// Structured pruning of the heads of attention `op` (an aiopt.attention
 /// whose Q, K and V are projections split into heads and whose output is
-/// merged and projected): removes the `ratio` fraction of heads whose
-/// weights in the four projections have the smallest norm (L1, or L2 with
-/// `l2`). False, after a remark saying why, when the block does not have
-/// that form.
-bool pruneHeads(PatternRewriter &rewriter, Operation *op, double ratio, bool l2);
+/// merged and projected): removes the fraction `ratioOf` gives for the
+/// block's Q, K and V projections, the heads whose weights in the four
+/// projections have the smallest norm (L1, or L2 with `l2`). Returns
+/// those three projections (their columns are the heads', not output
+/// channels of their own), empty when Q, K and V are not of that form;
+/// a remark says why a block keeps its heads.
+SmallVector<Operation *>
+pruneHeads(PatternRewriter &rewriter, Operation *op,
+           function_ref<double(ArrayRef<Operation *>)> ratioOf, bool l2);
 
 } // namespace mlir::aiopt
 
