@@ -11,8 +11,6 @@
 
 #include "DataSet.h"
 
-#include "llvm/Support/JSON.h"
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,16 +47,6 @@ private:
 FailureOr<double> topOneAccuracy(MLIRContext &context, ModuleOp module,
                                  const DriverOptions &options, const DataSet &set,
                                  std::string &error);
-
-/// The end of an accuracy guard (quantization's or pruning's): the
-/// report's "guard" object (the budget, the reference and best accuracy
-/// on `set`, each layer's sensitivity and every step), and an error at
-/// `loc` when the best misses the budget of `q` (unless allowed).
-/// `what` names the technique, `reference` how the reference was compiled.
-LogicalResult concludeGuard(Location loc, const QuantizationOptions &q, StringRef what,
-                            StringRef reference, const DataSet &set, double referenceAccuracy,
-                            double best, llvm::json::Array sensitivity, llvm::json::Array steps,
-                            llvm::json::Object &report);
 
 } // namespace mlir::aiopt
 

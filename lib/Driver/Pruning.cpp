@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModelRunner.h"
+#include "Report.h"
 
 #include "aiopt/Dialect/AIOpt/Transforms/Pruning.h"
 #include "aiopt/Dialect/AIOpt/Transforms/SparseWeights.h"
@@ -123,15 +124,16 @@ struct PruneGuard {
   SmallVector<Operation *> layers;
   llvm::json::Array remarks;
 
-  /// A clone of the module pruned with each layer's `amounts`; remarks go
-  /// to the report (once) instead of the console.
-  FailureOr<OwningOpRef<ModuleOp>> prunedClone(const std::vector<double> &amounts,
+  /// A clone of the module pruned with each layer's `amounts` (without:
+  /// as the options say); remarks go to the report (once) instead of the
+  /// console.
+  FailureOr<OwningOpRef<ModuleOp>> prunedClone(const std::vector<double> *amounts,
                                                bool keepRemarks) {
     OwningOpRef<ModuleOp> clone = module.clone();
     clone->walk([&](Operation *op) {
-      if (auto id = op->getAttrOfType<IntegerAttr>(kLayerIdAttr))
+      if (auto id = op->getAttrOfType<IntegerAttr>(kLayerIdAttr); id && amounts)
         op->setAttr(kPruneAmountAttr,
-                    FloatAttr::get(Float64Type::get(&context), amounts[id.getInt()]));
+                    FloatAttr::get(Float64Type::get(&context), (*amounts)[id.getInt()]));
     });
     ScopedDiagnosticHandler handler(&context, [&](Diagnostic &d) {
       if (d.getSeverity() != DiagnosticSeverity::Remark)
@@ -146,18 +148,6 @@ struct PruneGuard {
     if (failed(pm.run(*clone)))
       return failure();
     return clone;
-  }
-
-  static std::string layerName(Location loc) {
-    std::string name;
-    loc->walk([&](Location l) {
-      if (auto n = dyn_cast<NameLoc>(l)) {
-        name = n.getName().str();
-        return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    return name;
   }
 
   /// The sparsity each layer's weight has in `pruned`.
@@ -197,15 +187,10 @@ LogicalResult mlir::aiopt::pruneModule(MLIRContext &context, ModuleOp module,
                                             : 1.0 - double(p.n) / std::max<int64_t>(p.m, 1);
   std::vector<double> amounts(g.layers.size(), requested);
   if (p.mode == "magnitude" && p.global) {
-    OwningOpRef<ModuleOp> clone = module.clone();
-    PassManager pm(&context, ModuleOp::getOperationName());
-    buildPrunePipeline(pm, prunePassOptions(p));
-    ScopedDiagnosticHandler quiet(&context, [](Diagnostic &d) {
-      return success(d.getSeverity() == DiagnosticSeverity::Remark);
-    });
-    if (failed(pm.run(*clone)))
+    FailureOr<OwningOpRef<ModuleOp>> clone = g.prunedClone(nullptr, false);
+    if (failed(clone))
       return failure();
-    amounts = g.sparsities(*clone);
+    amounts = g.sparsities(**clone);
   }
 
   llvm::json::Object report{{"method", p.mode}, {"pass_options", prunePassOptions(p)}};
@@ -224,7 +209,7 @@ LogicalResult mlir::aiopt::pruneModule(MLIRContext &context, ModuleOp module,
       return a;
     };
     auto measurePruned = [&](const std::vector<double> &which) -> FailureOr<double> {
-      FailureOr<OwningOpRef<ModuleOp>> clone = g.prunedClone(which, false);
+      FailureOr<OwningOpRef<ModuleOp>> clone = g.prunedClone(&which, false);
       if (failed(clone))
         return failure();
       return measure(**clone);
@@ -288,7 +273,7 @@ LogicalResult mlir::aiopt::pruneModule(MLIRContext &context, ModuleOp module,
   }
 
   // The pruning itself, with the amounts decided.
-  FailureOr<OwningOpRef<ModuleOp>> pruned = g.prunedClone(amounts, true);
+  FailureOr<OwningOpRef<ModuleOp>> pruned = g.prunedClone(&amounts, true);
   if (failed(pruned))
     return failure();
   std::vector<double> reached = g.sparsities(**pruned);
@@ -306,13 +291,8 @@ LogicalResult mlir::aiopt::pruneModule(MLIRContext &context, ModuleOp module,
     op->removeAttr(kLayerIdAttr);
     op->removeAttr(kPruneAmountAttr);
   });
-  if (!p.reportPath.empty()) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(p.reportPath, ec);
-    if (ec)
-      return fail("cannot write '" + p.reportPath + "': " + ec.message());
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
-  }
+  if (!p.reportPath.empty())
+    return writeJSONReport(loc, p.reportPath, std::move(report));
   return success();
 }
 
@@ -338,11 +318,5 @@ LogicalResult mlir::aiopt::writeSparsityReport(ModuleOp module, StringRef path) 
       layer["sparsity"] = *s;
     layers.push_back(std::move(layer));
   });
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec)
-    return emitError(module.getLoc()) << "cannot write '" << path << "': " << ec.message();
-  os << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{{"layers", std::move(layers)}}))
-     << "\n";
-  return success();
+  return writeJSONReport(module.getLoc(), path, llvm::json::Object{{"layers", std::move(layers)}});
 }

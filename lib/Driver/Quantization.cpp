@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModelRunner.h"
+#include "Report.h"
 
 #include "aiopt/Dialect/AIOpt/Transforms/Quantization.h"
 
@@ -378,12 +379,7 @@ LogicalResult mlir::aiopt::quantizeModule(MLIRContext &context, ModuleOp module,
     op->removeAttr(kKeepFloatAttr);
     op->removeAttr(kActivationRangeAttr);
   });
-  if (!q.reportPath.empty()) {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(q.reportPath, ec);
-    if (ec)
-      return emitError(loc) << "cannot write '" << q.reportPath << "': " << ec.message();
-    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
-  }
+  if (!q.reportPath.empty())
+    return writeJSONReport(loc, q.reportPath, std::move(report));
   return success();
 }

@@ -33,9 +33,9 @@ using namespace mlir::aiopt;
 // Candidates
 //===----------------------------------------------------------------------===//
 
-std::string mlir::aiopt::layerName(Operation *op) {
+std::string mlir::aiopt::layerName(Location loc) {
   std::string name;
-  op->getLoc()->walk([&](Location l) {
+  loc->walk([&](Location l) {
     if (auto n = dyn_cast<NameLoc>(l)) {
       name = n.getName().str();
       return WalkResult::interrupt();

@@ -24,9 +24,10 @@ inline constexpr llvm::StringLiteral kActivationRangeAttr = "aiopt.activation_ra
 /// On a candidate the accuracy guard returned to float: not quantized.
 inline constexpr llvm::StringLiteral kKeepFloatAttr = "aiopt.keep_float";
 
-/// The ONNX name of the op's node (the name of its location), or "" when
-/// the op has none.
-std::string layerName(Operation *op);
+/// The ONNX node name a location carries (its name), or "" when it has
+/// none; of an op, its location's.
+std::string layerName(Location loc);
+inline std::string layerName(Operation *op) { return layerName(op->getLoc()); }
 
 /// The ONNX operator type an op was imported from, for the include and
 /// exclude lists: Conv, MatMul or Gemm.
