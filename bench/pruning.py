@@ -20,9 +20,14 @@ Accuracy: the digits MLP and CNN (bench/models/digits.py, trained with
 fixed seeds) at several sparsities, magnitude and channel pruning, without
 and with the accuracy guard (--max-accuracy-drop 1).
 
+With --rates, the cost model's rho (see lib/Dialect/AIOpt/Transforms/
+SparseWeights.cpp) for 1024 and 2048 square layers, one row and 64, at
+85/90/95% zeros, where the sparse kernel is chosen.
+
 Not a test: timings depend on the machine and its load.
 
     python bench/pruning.py [--repeat N] [--markdown FILE] [--work DIR]
+                            [--skip-accuracy] [--rates]
 """
 
 import argparse
@@ -47,12 +52,12 @@ import models  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 
 
-def fc(rows):
+def fc(rows, size=2048):
     g = models.Graph(31)
-    y = g.op("MatMul", ["x", g.weight(2048, 2048)])
-    m = g.model([h.make_tensor_value_info("x", T.FLOAT, [rows, 2048])],
-                [h.make_tensor_value_info(y, T.FLOAT, [rows, 2048])])
-    return m, np.random.default_rng(32).standard_normal((rows, 2048)).astype(np.float32)
+    y = g.op("MatMul", ["x", g.weight(size, size)])
+    m = g.model([h.make_tensor_value_info("x", T.FLOAT, [rows, size])],
+                [h.make_tensor_value_info(y, T.FLOAT, [rows, size])])
+    return m, np.random.default_rng(32).standard_normal((rows, size)).astype(np.float32)
 
 
 def bert_mlp():
@@ -172,7 +177,35 @@ def accuracy_rows(work):
     return rows
 
 
-def markdown(speed, accuracy):
+def rate_rows(repeat, work):
+    """The cost model's rho (aiopt-sparse-weights): the sparse kernel's
+    multiply-add rate relative to the dense one's, speedup x density, for
+    fully-connected layers where the sparse kernel is chosen. The dense
+    kernel's time does not depend on the weights' values."""
+    rows = []
+    for size in (1024, 2048):
+        for batch in (1, 64):
+            m, x = fc(batch, size)
+            m.ir_version = 9
+            path = os.path.join(work, "rate.onnx")
+            onnx.save(m, path)
+            t_dense = latency(aiopt.compile(path), x, repeat)
+            for sparsity in (0.85, 0.9, 0.95):
+                report = os.path.join(work, "rate.json")
+                pruned = aiopt.compile(path, prune="magnitude:sparsity=%g" % sparsity,
+                                       pruning={"sparsity_report": report})
+                kernel = json.load(open(report))["layers"][0]["kernel"]
+                t = latency(pruned, x, repeat)
+                rows.append({"layer": "%dx%d, %d row%s" % (size, size, batch,
+                                                           "" if batch == 1 else "s"),
+                             "sparsity": sparsity, "kernel": kernel, "dense_ms": t_dense,
+                             "pruned_ms": t, "rho": t_dense / t * (1 - sparsity)
+                             if kernel == "sparse" else None})
+                print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def markdown(speed, accuracy, rates):
     lines = ["| model | pruning | aiopt dense (ms) | aiopt pruned (ms) | speedup | "
              "onnxruntime dense (ms) | weights dense (MiB) | weights pruned (MiB) | "
              "sparse kernels |", "|---|---|---|---|---|---|---|---|---|"]
@@ -181,10 +214,18 @@ def markdown(speed, accuracy):
             r["model"], r["pruning"], r["dense_ms"], r["pruned_ms"], r["speedup"],
             r["ort_dense_ms"], r["dense_weight_bytes"] / 2**20, r["pruned_weight_bytes"] / 2**20,
             r["sparse_kernels"]))
-    lines += ["", "| model | pruning | guard | top-1 accuracy (%) |", "|---|---|---|---|"]
+    if accuracy:
+        lines += ["", "| model | pruning | guard | top-1 accuracy (%) |", "|---|---|---|---|"]
     for r in accuracy:
         lines.append("| %s | %s | %s | %.2f |" % (r["model"], r["pruning"], r["guard"],
                                                   r["accuracy"]))
+    if rates:
+        lines += ["", "| layer | zeros | kernel chosen | dense (ms) | pruned (ms) | rho |",
+                  "|---|---|---|---|---|---|"]
+        for r in rates:
+            lines.append("| %s | %d%% | %s | %.3f | %.3f | %s |" % (
+                r["layer"], round(100 * r["sparsity"]), r["kernel"], r["dense_ms"],
+                r["pruned_ms"], "-" if r["rho"] is None else "%.3f" % r["rho"]))
     return "\n".join(lines) + "\n"
 
 
@@ -194,13 +235,16 @@ def main():
     ap.add_argument("--markdown", help="write the tables here")
     ap.add_argument("--work", help="keep the models here (default: a temporary folder)")
     ap.add_argument("--skip-accuracy", action="store_true")
+    ap.add_argument("--rates", action="store_true",
+                    help="also measure the sparse kernel's relative rate (the cost model's rho)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="aiopt-pruning-") as tmp:
         work = args.work or tmp
         os.makedirs(work, exist_ok=True)
         speed = speed_rows(args.repeat, work)
         accuracy = [] if args.skip_accuracy else accuracy_rows(work)
-    table = markdown(speed, accuracy)
+        rates = rate_rows(args.repeat, work) if args.rates else []
+    table = markdown(speed, accuracy, rates)
     print(table)
     if args.markdown:
         with open(args.markdown, "w") as f:

@@ -127,7 +127,7 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
   // nonzeros there (the sparsifier). Their loops stay scalar: LLVM
   // vectorizes the contiguous inner ones itself, while the sparsifier's
   // vectors mask every load and gather, which LLVM scalarizes lane by lane
-  // on CPUs without fast gathers (measured 1.4x slower on Zen 3).
+  // on CPUs without fast gathers (such as Zen 3).
   add(pm, std::string("aiopt-cpu-bufferize{vector-length=0 parallel=") +
               (options.parallel ? "true" : "false") + "}");
   // Frees intermediate buffers; returned buffers are owned by the caller.

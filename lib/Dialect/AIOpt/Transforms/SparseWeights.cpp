@@ -7,8 +7,8 @@
 //   dense time  ~ M * K * N / R_dense
 //   sparse time ~ M * nnz   / (rho(M) * R_dense)
 //
-// so the sparse kernel is faster by rho(M) / density. rho is measured on
-// this project's benchmark (bench/pruning.py), for one activation row
+// so the sparse kernel is faster by rho(M) / density. rho is measured by
+// this project's benchmark (bench/pruning.py --rates), for one activation row
 // (the dense kernel streams the weights with vector multiply-adds; the
 // sparse one reads 8 bytes per nonzero and updates the output element by
 // element) and for several (the dense kernel runs from registers close
@@ -33,10 +33,10 @@ using namespace mlir;
 using namespace mlir::aiopt;
 
 /// rho: the sparse kernel's multiply-add rate relative to the dense one's,
-/// measured with bench/pruning.py's layers at 80-95% zeros. One row: 0.13
-/// for 1024 x 1024 (the dense weights fit in cache) to 0.22 for 2048 x 2048
-/// (the dense kernel streams them from memory); the lower bound is used.
-/// 64 rows: 0.16-0.23.
+/// as `bench/pruning.py --rates` measures it on 1024 and 2048 square layers
+/// at 90-95% zeros: one row 0.12-0.16 (1024: the dense weights fit in
+/// cache) to 0.16-0.28 (2048: the dense kernel streams them from memory);
+/// 64 rows 0.14-0.24. The model takes the low end for one row.
 static constexpr double kRelativeRateOneRow = 0.13;
 static constexpr double kRelativeRateRows = 0.2;
 /// The pass options' defaults: below this many weights the dense kernel
