@@ -124,12 +124,10 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
   add(pm, "empty-tensor-to-alloc-tensor");
   // Whole-module bufferization with contiguous memrefs at function
   // boundaries; kernels with sparse weights become loops over their
-  // nonzeros there (the sparsifier). Their loops stay scalar: LLVM
-  // vectorizes the contiguous inner ones itself, while the sparsifier's
-  // vectors mask every load and gather, which LLVM scalarizes lane by lane
-  // on CPUs without fast gathers (such as Zen 3).
-  add(pm, std::string("aiopt-cpu-bufferize{vector-length=0 parallel=") +
-              (options.parallel ? "true" : "false") + "}");
+  // nonzeros there (the sparsifier), whose contiguous inner loops LLVM
+  // vectorizes.
+  add(pm, std::string("aiopt-cpu-bufferize{parallel=") + (options.parallel ? "true" : "false") +
+              "}");
   // Frees intermediate buffers; returned buffers are owned by the caller.
   add(pm, "buffer-deallocation-pipeline");
   add(pm, "convert-bufferization-to-memref");

@@ -56,7 +56,8 @@ struct BufferizePass : aiopt::impl::CPUBufferizePassBase<BufferizePass> {
           strategy, SparseEmitStrategy::kFunctional, /*enableRT=*/false);
       pm.addPass(mlir::createSparsificationAndBufferizationPass(
           options, sparsification, /*createSparseDeallocs=*/false,
-          /*enableRuntimeLibrary=*/false, /*enableBufferInitialization=*/false, vectorLength,
+          /*enableRuntimeLibrary=*/false, /*enableBufferInitialization=*/false,
+          /*vectorLength=*/0,
           /*enableVLAVectorization=*/false, /*enableSIMDIndex32=*/true,
           /*enableGPULibgen=*/false, SparseEmitStrategy::kFunctional, strategy));
       pm.addPass(mlir::createStorageSpecifierToLLVMPass());

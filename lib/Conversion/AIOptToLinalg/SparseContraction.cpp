@@ -144,20 +144,6 @@ Value asMatrix(OpBuilder &b, Location loc, Value x) {
                        RankedTensorType::get({rows, t.getShape().back()}, t.getElementType()));
 }
 
-/// The values of an f32 constant (the weight, already an arith.constant).
-FailureOr<SmallVector<double>> f32Constant(Value v) {
-  auto type = cast<RankedTensorType>(v.getType());
-  FailureOr<RawConstant> raw = constantBytes(v);
-  if (failed(raw) || !type.getElementType().isF32())
-    return failure();
-  int64_t count = type.getNumElements();
-  const float *data = reinterpret_cast<const float *>(raw->data.data());
-  SmallVector<double> values(count);
-  for (int64_t i = 0; i < count; ++i)
-    values[i] = raw->splat ? data[0] : data[i];
-  return values;
-}
-
 /// Both patterns: the weights of `op`'s operand 1 (K x N, or N x K when
 /// `transposedB`), scaled by `alpha`; the product reshaped to `op`'s
 /// result; then `addend` (bias or C) and the activation.
@@ -167,7 +153,7 @@ LogicalResult lowerSparse(ConversionPatternRewriter &rewriter, Operation *op, Va
                           std::optional<ArrayRef<double>> params) {
   if (!op->hasAttr(kSparseWeightAttr))
     return failure();
-  FailureOr<SmallVector<double>> w = f32Constant(weight);
+  FailureOr<SmallVector<double>> w = constantFloats(weight);
   auto wt = cast<RankedTensorType>(weight.getType());
   auto lt = cast<RankedTensorType>(lhs.getType());
   auto type = cast<RankedTensorType>(op->getResult(0).getType());

@@ -177,13 +177,16 @@ def CPUBufferizePass : Pass<"aiopt-cpu-bufferize", "ModuleOp"> {
     options instead (`sparsification-and-bufferization`): dense ops
     bufferize, and each linalg op with a sparse operand becomes loops over
     its stored nonzeros (no runtime library: the compressed weights are
-    constant buffers), innermost loops vectorized `vector-length` lanes
-    wide and, with `parallel`, the outer loop shared by threads. Its
-    storage specifiers are then lowered to LLVM structs.
+    constant buffers) and, with `parallel`, the outer loop shared by
+    threads. Its storage specifiers are then lowered to LLVM structs.
+
+    The sparsifier's own vectorization stays off: it masks every load and
+    gathers the activation, which LLVM scalarizes lane by lane on CPUs
+    without fast gathers, and enabling it (with these options, LLVM 22)
+    crashes the sparsifier on the several-row kernel. LLVM vectorizes the
+    contiguous inner loops itself.
   }];
   let options = [
-    Option<"vectorLength", "vector-length", "unsigned", /*default=*/"0",
-           "Lanes of the sparse kernels' vectors (0: scalar loops)">,
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Parallel outer loops in sparse kernels">,
   ];

@@ -14,15 +14,14 @@ using namespace mlir;
 using namespace mlir::aiopt;
 
 FailureOr<SmallVector<double>> mlir::aiopt::constantFloats(Value v) {
-  auto c = v.getDefiningOp<ConstantOp>();
-  if (!c)
+  ElementsAttr value;
+  if (!matchPattern(v, m_Constant(&value)))
     return failure();
-  auto type = cast<RankedTensorType>(c.getType());
-  auto ft = dyn_cast<FloatType>(type.getElementType());
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  auto ft = type ? dyn_cast<FloatType>(type.getElementType()) : FloatType();
   if (!ft)
     return failure();
   SmallVector<double> out;
-  Attribute value = c.getValue();
   if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
     out.reserve(type.getNumElements());
     for (const APFloat &x : dense.getValues<APFloat>())

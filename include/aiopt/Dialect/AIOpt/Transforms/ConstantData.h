@@ -14,8 +14,9 @@
 
 namespace mlir::aiopt {
 
-/// The values of `v` when it is an aiopt.constant of a float type, widened
-/// to double; failure otherwise.
+/// The values of `v` when it is a constant tensor (aiopt.constant, or
+/// arith.constant after lowering) of a float type, widened to double;
+/// failure otherwise.
 FailureOr<SmallVector<double>> constantFloats(Value v);
 
 /// The per-channel values of constant `k` that broadcasts into a result of
