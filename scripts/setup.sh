@@ -51,9 +51,12 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER="clang-${LLVM_VERSION}" -DCMAKE_CXX_COMPILER="clang++-${LLVM_VERSION}" \
     -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-    -DAIOPT_PYTHON="$VENV/bin/python"
+    -DAIOPT_PYTHON="$VENV/bin/python" ${AIOPT_CMAKE_ARGS:-}
 fi
 cmake --build "$BUILD"
+# A sanitized build (scripts/sanitize.sh) is tested from its build folder,
+# not installed into the venv.
+if grep -q '^AIOPT_SANITIZE:STRING=.' "$BUILD/CMakeCache.txt"; then exit 0; fi
 # The Python package (python/aiopt with the extension the build made), so
 # that `import aiopt` and the `aiopt` console script work in the venv.
 "$VENV/bin/python" -m pip install -q --no-build-isolation --no-deps "$ROOT/python"

@@ -18,8 +18,12 @@ status=0
 "$LIT" -s -j "$JOBS" --param verify_roundtrip=1 --output "$BUILD/lit-roundtrip-results.json" \
   "$BUILD/test" || status=1
 (cd "$BUILD" && ctest --output-on-failure -j "$JOBS" --output-junit "$BUILD/ctest-results.xml") || status=1
-# The Python package's tests, against the package the build just made.
-PYTHONPATH="$BUILD/python_packages" "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider \
+# The Python package's tests, against the package the build just made (a
+# sanitized build's extension needs the ASan runtime preloaded).
+asan="$(sed -n 's/^AIOPT_ASAN_RUNTIME:INTERNAL=//p' "$BUILD/CMakeCache.txt")"
+preload=()
+if [ -n "$asan" ]; then preload=(env "LD_PRELOAD=$asan" ASAN_OPTIONS=detect_leaks=0); fi
+PYTHONPATH="$BUILD/python_packages" "${preload[@]}" "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider \
   "$ROOT/python/tests" --junitxml="$BUILD/pytest-results.xml" || status=1
 
 "$ROOT/.venv/bin/python" - "$BUILD" <<'PY'

@@ -34,8 +34,21 @@ def configure(config, lit_config, name, suffixes):
     # Splits .onnxtxt files into models at "# -----" lines (the marker must
     # not appear in the RUN line itself).
     config.substitutions.append(("%split_onnx", "'--split-input-file=# -----'"))
-    config.substitutions.insert(0, ("%python", config.aiopt_python))
-    config.substitutions.append(("%cc", config.c_compiler))
+    python = config.aiopt_python
+    cc = config.c_compiler
+    if config.asan_runtime:
+        # A sanitized build (AIOPT_SANITIZE): programs linking the runtime
+        # need the sanitizer flags, and Python needs the ASan runtime
+        # preloaded to load the extension and compiled models (CPython's own
+        # allocations at exit are not leaks worth reporting).
+        config.available_features.add("sanitizer")
+        config.environment["AIOPT_SANITIZE_LINK_FLAGS"] = config.sanitize_link_flags
+        python = "env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0 %s" % (
+            config.asan_runtime, python)
+        cc = "%s %s" % (cc, config.sanitize_link_flags)
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+    config.substitutions.insert(0, ("%python", python))
+    config.substitutions.append(("%cc", cc))
     config.substitutions.append(("%aiopt_src", config.aiopt_src_root))
     config.substitutions.append(("%aiopt_lib", config.aiopt_lib_dir))
     config.substitutions.append(("%aiopt_obj", config.aiopt_obj_root))

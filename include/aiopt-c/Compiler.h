@@ -36,6 +36,10 @@ typedef struct aiopt_compile_options {
    *  "validation_data", "max_accuracy_drop", "allow_accuracy_miss" (shared
    *  with quantization). See docs/pruning.md. */
   const char *pruning;
+  /** nonzero: gather/scatter indices are checked at run time; an index out
+   *  of range fails the run with AIOPT_ERROR_INDEX_OUT_OF_RANGE
+   *  (--runtime-checks) */
+  int runtime_checks;
 } aiopt_compile_options;
 
 /** Sets `options` to the defaults (-O2, one thread, the host). */

@@ -65,7 +65,9 @@ typedef enum aiopt_status {
   AIOPT_ERROR_INVALID_ARGUMENT = 9, /**< an argument out of its range */
   AIOPT_ERROR_UNSUPPORTED = 10,     /**< not available in this program */
   AIOPT_ERROR_COMPILE = 11,         /**< the compiler rejected the model (aiopt-c/Compiler.h) */
-  AIOPT_ERROR_IO = 12               /**< a file could not be read or written */
+  AIOPT_ERROR_IO = 12,              /**< a file could not be read or written */
+  AIOPT_ERROR_INDEX_OUT_OF_RANGE = 13 /**< a gather/scatter index outside its dimension
+                                           (models compiled with --runtime-checks) */
 } aiopt_status;
 
 /** A tensor crossing the API: dense, row-major (contiguous). */

@@ -38,6 +38,8 @@ def compile_model(model_path, workdir, name="model", extra=(), quiet=False):
                     obj, os.path.join(libdir, "libaiopt_runtime.a"), "-lm",
                     # Models compiled with --parallel call the OpenMP runtime.
                     *(["-fopenmp"] if "--parallel" in extra else []),
+                    # A sanitized build's runtime needs the sanitizers' libraries.
+                    *os.environ.get("AIOPT_SANITIZE_LINK_FLAGS", "").split(),
                     "-o", exe], check=True)
     return exe
 

@@ -163,6 +163,7 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
   driverOptions.name = modelName;
   driverOptions.optLevel = o.opt_level;
   driverOptions.parallel = o.parallel != 0;
+  driverOptions.runtimeChecks = o.runtime_checks != 0;
   if (o.target)
     driverOptions.target.triple = o.target;
   if (o.cpu)

@@ -5,6 +5,7 @@
 #include "aiopt/Import/ONNX/ONNXImporter.h"
 #include "aiopt/InitAll.h"
 #include "aiopt/Pipelines/Pipelines.h"
+#include "aiopt/Support/ErrorCodes.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/LLVMContext.h"
@@ -37,6 +38,7 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.modelName = options.name;
   p.optLevel = options.optLevel;
   p.parallel = options.parallel;
+  p.runtimeChecks = options.runtimeChecks;
 }
 
 FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, ModuleOp module,
@@ -44,7 +46,7 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
                                                           const DriverOptions &options) {
   Location loc = module.getLoc();
   if (options.optLevel > 3)
-    return emitError(loc) << "-O" << options.optLevel << " is not a level (-O0..-O3)";
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "-O" << options.optLevel << " is not a level (-O0..-O3)";
   TargetOptions targetOptions = options.target;
   targetOptions.optLevel = llvmOptLevel(options.optLevel);
   auto tm = createTargetMachine(targetOptions, loc);
@@ -101,9 +103,11 @@ FailureOr<CompiledObject> mlir::aiopt::compileONNXToObject(MLIRContext &context,
   ONNXImportOptions importOptions;
   importOptions.functionName = options.name;
   importOptions.boundInputs = options.boundInputs;
+  ErrorCodeHandler codes(&context, ErrorCode::InvalidNode);
   OwningOpRef<ModuleOp> module = importONNXFile(path, &context, importOptions);
   if (!module)
     return failure();
+  codes.fallback = ErrorCode::PassFailed;
   FailureOr<ModelSignature> signature = getModelSignature(*module, options.name);
   if (failed(signature))
     return failure();

@@ -15,6 +15,7 @@
 
 #include "aiopt/Dialect/AIOpt/Transforms/Pruning.h"
 #include "aiopt/Dialect/AIOpt/Transforms/SparseWeights.h"
+#include "aiopt/Support/ErrorCodes.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
@@ -172,9 +173,12 @@ LogicalResult mlir::aiopt::pruneModule(MLIRContext &context, ModuleOp module,
   const PruningOptions &p = options.pruning;
   const QuantizationOptions &q = options.quantization;
   Location loc = module.getLoc();
-  auto fail = [&](const Twine &message) { return emitError(loc) << message; };
+  auto fail = [&](const Twine &message) {
+    return emitError(loc) << errorTag(ErrorCode::InvalidData) << message;
+  };
   if (q.maxAccuracyDrop >= 0 && q.validationData.empty())
-    return fail("--max-accuracy-drop needs --validation-data=DIR");
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption)
+                          << "--max-accuracy-drop needs --validation-data=DIR";
 
   PruneGuard g{context, module, options,
                pruningCandidates(module, LayerSelection{p.ops, p.exclude}), {}};

@@ -14,6 +14,7 @@
 #include "Report.h"
 
 #include "aiopt/Dialect/AIOpt/Transforms/Quantization.h"
+#include "aiopt/Support/ErrorCodes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -135,7 +136,9 @@ struct Guard {
   Location loc;
   SmallVector<Operation *> layers;
 
-  InFlightDiagnostic fail(const Twine &message) { return emitError(loc) << message; }
+  InFlightDiagnostic fail(const Twine &message) {
+    return emitError(loc) << errorTag(ErrorCode::InvalidData) << message;
+  }
 
   func::FuncOp modelFunc(ModuleOp m) { return m.lookupSymbol<func::FuncOp>(options.name); }
 
@@ -336,17 +339,17 @@ LogicalResult mlir::aiopt::quantizeModule(MLIRContext &context, ModuleOp module,
   const QuantizationOptions &q = options.quantization;
   Location loc = module.getLoc();
   if (q.mode != "dynamic" && q.mode != "static")
-    return emitError(loc) << "--quantize must be dynamic or static, not '" << q.mode << "'";
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "--quantize must be dynamic or static, not '" << q.mode << "'";
   if (q.calibrationMethod != "minmax" && q.calibrationMethod != "percentile" &&
       q.calibrationMethod != "entropy")
-    return emitError(loc) << "--calibration-method must be minmax, percentile or entropy, not '"
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "--calibration-method must be minmax, percentile or entropy, not '"
                           << q.calibrationMethod << "'";
   if (!(q.percentile > 50 && q.percentile <= 100))
-    return emitError(loc) << "--calibration-percentile must be in (50, 100]";
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "--calibration-percentile must be in (50, 100]";
   if (q.mode == "static" && q.calibrationData.empty())
-    return emitError(loc) << "--quantize=static needs --calibration-data=DIR";
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "--quantize=static needs --calibration-data=DIR";
   if (q.maxAccuracyDrop >= 0 && q.validationData.empty())
-    return emitError(loc) << "--max-accuracy-drop needs --validation-data=DIR";
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "--max-accuracy-drop needs --validation-data=DIR";
 
   LayerSelection selection{q.ops, q.exclude};
   Guard g{context, module, options, q, loc, quantizationCandidates(module, selection)};

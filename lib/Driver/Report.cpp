@@ -4,6 +4,7 @@
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
+#include "aiopt/Support/ErrorCodes.h"
 
 using namespace mlir;
 using namespace mlir::aiopt;
@@ -28,7 +29,7 @@ LogicalResult mlir::aiopt::concludeGuard(Location loc, const QuantizationOptions
       {"steps", std::move(steps)}};
   if (met || q.allowAccuracyMiss)
     return success();
-  return emitError(loc) << llvm::formatv(
+  return emitError(loc) << errorTag(ErrorCode::AccuracyMissed) << llvm::formatv(
              "{0}: the accuracy drop cannot be brought within {1} points: the best is {2:f2} "
              "points ({3:f2}% against {4:f2}% {5}); pass --allow-accuracy-miss to keep it",
              what, q.maxAccuracyDrop, referenceAccuracy - best, best, referenceAccuracy,
@@ -39,7 +40,7 @@ LogicalResult mlir::aiopt::writeJSONReport(Location loc, StringRef path, llvm::j
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec)
-    return emitError(loc) << "cannot write '" << path << "': " << ec.message();
+    return emitError(loc) << errorTag(ErrorCode::OutputUnwritable) << "cannot write '" << path << "': " << ec.message();
   os << llvm::formatv("{0:2}", value) << "\n";
   return success();
 }

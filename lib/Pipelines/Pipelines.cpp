@@ -203,6 +203,10 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
         buildQuantizePipeline(pm, options.quantize);
       break;
     case Phase::Linalg:
+      // Checks go in after every graph pass, on the final gathers and
+      // scatters, and are lowered with them.
+      if (options.runtimeChecks)
+        add(pm, "aiopt-insert-index-checks");
       buildLinalgPipeline(pm, options.optLevel);
       break;
     case Phase::Codegen:

@@ -24,6 +24,21 @@ static aiopt_status fail(aiopt_status status, const char *fmt, ...) {
 
 const char *aiopt_last_error(void) { return last_error; }
 
+/* Run-time checks of models compiled with --runtime-checks: the generated
+ * code calls this for a gather or scatter index outside its dimension (and
+ * then clamps it); aiopt_run reports the first such index of the run. The
+ * checks run on the thread that called aiopt_run. */
+static _Thread_local int index_error;
+void aiopt_rt_index_error(const char *site, int64_t index, int64_t extent);
+void aiopt_rt_index_error(const char *site, int64_t index, int64_t extent) {
+  if (index_error)
+    return;
+  index_error = 1;
+  fail(AIOPT_ERROR_INDEX_OUT_OF_RANGE,
+       "%s: index %lld is out of range for a dimension of %lld (valid: %lld to %lld)",
+       site, (long long)index, (long long)extent, -(long long)extent, (long long)extent - 1);
+}
+
 /* Buffers of compiled models: the generated code allocates and frees
  * through these two functions (a weak fallback to malloc/free lives in each
  * object). Freed buffers are kept per thread, up to kCacheSlots of them and
@@ -256,10 +271,11 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
     w += descriptor_words(t->rank);
   }
 
+  index_error = 0;
   model->entry(in_ptrs, out_desc);
 
   /* Copy every result out, then release all of them. */
-  aiopt_status status = AIOPT_OK;
+  aiopt_status status = index_error ? AIOPT_ERROR_INDEX_OUT_OF_RANGE : AIOPT_OK;
   int64_t *r = out_desc;
   for (size_t i = 0; i < num_outputs; ++i) {
     const aiopt_tensor_info *info = &model->outputs[i];

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "aiopt/Target/LLVMEmitter.h"
+#include "aiopt/Support/ErrorCodes.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -43,7 +44,7 @@ mlir::aiopt::createTargetMachine(const TargetOptions &options, Location loc) {
   std::string error;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return emitError(loc) << "unknown target '" << tripleName << "': " << error;
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "unknown target '" << tripleName << "': " << error;
 
   std::string cpu = options.cpu, features = options.features;
   bool host = cpu == "host" || cpu == "native";
@@ -70,7 +71,8 @@ mlir::aiopt::createTargetMachine(const TargetOptions &options, Location loc) {
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple, cpu, features, to, reloc, std::nullopt, level));
   if (!tm)
-    return emitError(loc) << "cannot create a target machine for '"
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption)
+                          << "cannot create a target machine for '"
                            << tripleName << "' (cpu " << cpu << ")";
   return tm;
 }
@@ -204,7 +206,8 @@ LogicalResult mlir::aiopt::emitMachineCode(llvm::Module &module,
   auto type = assembly ? llvm::CodeGenFileType::AssemblyFile
                        : llvm::CodeGenFileType::ObjectFile;
   if (tm.addPassesToEmitFile(pm, os, nullptr, type))
-    return emitError(loc) << "the target cannot emit this file type";
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption)
+                          << "the target cannot emit this file type";
   pm.run(module);
   return success();
 }

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "aiopt/Target/ModelHeader.h"
+#include "aiopt/Support/ErrorCodes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -44,13 +45,14 @@ static FailureOr<TensorSignature> tensorSignature(Type type, DictionaryAttr attr
                                                   Location loc) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasRank())
-    return emitError(loc) << "model signature needs ranked tensors, got " << type;
+    return emitError(loc) << errorTag(ErrorCode::UnsupportedType)
+                          << "model signature needs ranked tensors, got " << type;
   TensorSignature sig;
   auto name = attrs ? attrs.getAs<StringAttr>("aiopt.name") : StringAttr();
   sig.name = name ? name.str() : fallback;
   sig.dtype = dtypeCode(shaped.getElementType());
   if (!sig.dtype)
-    return emitError(loc) << "unsupported element type "
+    return emitError(loc) << errorTag(ErrorCode::UnsupportedType) << "unsupported element type "
                           << shaped.getElementType() << " in the signature";
   for (int64_t d : shaped.getShape())
     sig.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);

@@ -10,7 +10,8 @@ from .model import CompiledModel
 
 def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=None,
             features=None, quantize=None, prune=None, calibration_data=None,
-            validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None):
+            validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None,
+            runtime_checks=False):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
@@ -39,6 +40,9 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         validation_data and max_accuracy_drop guard both.
     pruning: a dict of further pruning options, with the keys of the C API
         (ops, exclude, report, sparsity_report, allow_accuracy_miss).
+    runtime_checks: check Gather/Scatter indices at run time; a run with an
+        index out of range raises IndexError naming the node, instead
+        of clamping the index (aiopt-compile --runtime-checks).
 
     Raises FileNotFoundError for a missing file, ValueError for bad options
     and aiopt.CompileError (with the compiler's diagnostics, naming the ONNX
@@ -94,7 +98,7 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     signature = json.loads(_aiopt.compile_shared(
         path, name, library, opt_level, parallel, triple, cpu, features,
         None if quant is None else json.dumps(quant),
-        None if prune_options is None else json.dumps(prune_options)))
+        None if prune_options is None else json.dumps(prune_options), bool(runtime_checks)))
     signature["target"] = target
     signature["opt_level"] = opt_level
     return CompiledModel(library, signature, workdir)

@@ -59,7 +59,7 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
                           std::optional<std::string> target, std::optional<std::string> cpu,
                           std::optional<std::string> features,
                           std::optional<std::string> quantization,
-                          std::optional<std::string> pruning) {
+                          std::optional<std::string> pruning, bool runtimeChecks) {
   aiopt_compile_options options;
   aiopt_compile_options_init(&options);
   options.opt_level = optLevel;
@@ -69,6 +69,7 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
   options.features = features ? features->c_str() : nullptr;
   options.quantization = quantization ? quantization->c_str() : nullptr;
   options.pruning = pruning ? pruning->c_str() : nullptr;
+  options.runtime_checks = runtimeChecks;
   char *signature = nullptr, *error = nullptr;
   aiopt_status status;
   {
@@ -178,6 +179,8 @@ public:
       if (status != AIOPT_OK)
         error = aiopt_last_error();
     }
+    if (status == AIOPT_ERROR_INDEX_OUT_OF_RANGE)
+      throw nb::index_error(error.c_str());
     if (status != AIOPT_OK)
       throw nb::value_error(error.c_str());
     // Outputs are handed to numpy without a copy; the capsule frees them.
@@ -225,7 +228,7 @@ NB_MODULE(_aiopt, m) {
   m.def("compile_shared", &compileShared, nb::arg("model_path"), nb::arg("name").none(),
         nb::arg("output"), nb::arg("opt_level"), nb::arg("parallel"), nb::arg("target").none(),
         nb::arg("cpu").none(), nb::arg("features").none(), nb::arg("quantization").none(),
-        nb::arg("pruning").none(),
+        nb::arg("pruning").none(), nb::arg("runtime_checks"),
         "Compiles an ONNX model into a shared library; returns its signature as JSON");
   nb::class_<Model>(m, "Model")
       .def(nb::init<const std::string &, const std::string &, std::vector<TensorSpec>,

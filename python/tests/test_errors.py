@@ -5,6 +5,7 @@ import onnx
 import pytest
 from onnx import TensorProto as T
 from onnx import helper as h
+from onnx import numpy_helper as nh
 
 import aiopt
 
@@ -92,6 +93,7 @@ def test_unsupported_op_names_the_node(tmp_path):
     with pytest.raises(aiopt.CompileError) as info:
         aiopt.compile(path)
     assert "the_node" in str(info.value) and "Frobnicate" in str(info.value)
+    assert "[E105]" in str(info.value)
 
 
 def test_bad_options(dense):
@@ -115,3 +117,20 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], pruning={"ops": ["MatMul"]})
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
         aiopt.compile(42)
+
+
+def test_runtime_checks_raise_index_error():
+    table = np.arange(12, dtype=np.float32).reshape(6, 2)
+    graph = h.make_graph([h.make_node("Gather", ["table", "ids"], ["y"], name="lookup")], "g",
+                         [h.make_tensor_value_info("ids", T.INT64, [2])],
+                         [h.make_tensor_value_info("y", T.FLOAT, [2, 2])],
+                         [nh.from_array(table, "table")])
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+    model.ir_version = 10
+    checked = aiopt.compile(model, runtime_checks=True)
+    np.testing.assert_array_equal(checked(np.array([5, -6], np.int64))[0], table[[5, 0]])
+    with pytest.raises(IndexError, match=r"node 'lookup' \(Gather\): index 6 is out of range"):
+        checked(np.array([1, 6], np.int64))
+    # Unchecked, the index is clamped: no error, nothing read out of bounds.
+    unchecked = aiopt.compile(model)
+    np.testing.assert_array_equal(unchecked(np.array([1, 6], np.int64))[0], table[[1, 5]])

@@ -10,6 +10,7 @@
 #include "aiopt/Import/ONNX/ONNXImporter.h"
 #include "aiopt/InitAll.h"
 #include "aiopt/Pipelines/Pipelines.h"
+#include "aiopt/Support/ErrorCodes.h"
 #include "aiopt/Target/LLVMEmitter.h"
 #include "aiopt/Target/ModelHeader.h"
 
@@ -32,6 +33,11 @@
 using namespace mlir;
 using namespace mlir::aiopt;
 namespace cl = llvm::cl;
+
+/// Starts an error of the tool itself (options, files): "aiopt-compile: [E301] ".
+static llvm::raw_ostream &toolError(ErrorCode code) {
+  return llvm::errs() << "aiopt-compile: " << errorTag(code);
+}
 
 namespace {
 
@@ -78,6 +84,12 @@ cl::opt<bool> parallel(
     cl::desc("Run the blocks of matmuls and convolutions on OpenMP threads (from -O1); "
              "link the object with -fopenmp and set the thread count with "
              "aiopt_set_num_threads()"),
+    cl::cat(category));
+cl::opt<bool> runtimeChecks(
+    "runtime-checks",
+    cl::desc("Check Gather/GatherElements/GatherND/ScatterElements/ScatterND indices at run "
+             "time: an index out of range makes the run return "
+             "AIOPT_ERROR_INDEX_OUT_OF_RANGE naming the node (default: clamped)"),
     cl::cat(category));
 cl::opt<bool> opStats("op-stats",
                       cl::desc("Print the aiopt operator counts before and after the graph "
@@ -214,7 +226,7 @@ LogicalResult writeFile(StringRef path, llvm::function_ref<LogicalResult(llvm::r
   std::string error;
   auto out = openOutputFile(path, &error);
   if (!out) {
-    llvm::errs() << "aiopt-compile: cannot write '" << path << "': " << error << "\n";
+    toolError(ErrorCode::OutputUnwritable) << "cannot write '" << path << "': " << error << "\n";
     return failure();
   }
   if (failed(fn(out->os())))
@@ -235,12 +247,15 @@ int compile(int argc, char **argv) {
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  ErrorCodeHandler codes(&context, StringRef(inputFile).ends_with(".mlir")
+                                       ? ErrorCode::InvalidIR
+                                       : ErrorCode::InvalidNode);
 
   std::optional<Phase> to = compileTo.empty() ? std::optional<Phase>(Phase::LLVM)
                                               : parsePhase(compileTo);
   std::optional<Phase> from = parsePhase(compileFrom);
   if (!to || !from) {
-    llvm::errs() << "aiopt-compile: unknown phase '"
+    toolError(ErrorCode::InvalidOption) << "unknown phase '"
                  << (!to ? compileTo : compileFrom)
                  << "' (expected import, graph, linalg, codegen or llvm)\n";
     return 1;
@@ -249,19 +264,19 @@ int compile(int argc, char **argv) {
   if (!isMLIR)
     from = Phase::Import;
   if (isMLIR && !bindInputs.empty()) {
-    llvm::errs() << "aiopt-compile: --bind-input applies to ONNX models, not to .mlir input\n";
+    toolError(ErrorCode::InvalidOption) << "--bind-input applies to ONNX models, not to .mlir input\n";
     return 1;
   }
   std::string name = modelName.empty()
                          ? sanitizeIdentifier(llvm::sys::path::stem(inputFile))
                          : std::string(modelName);
   if (name != sanitizeIdentifier(name)) {
-    llvm::errs() << "aiopt-compile: --name '" << name << "' is not a C identifier\n";
+    toolError(ErrorCode::InvalidOption) << "--name '" << name << "' is not a C identifier\n";
     return 1;
   }
 
   if (optLevel > 3) {
-    llvm::errs() << "aiopt-compile: -O" << optLevel << " is not a level (-O0..-O3)\n";
+    toolError(ErrorCode::InvalidOption) << "-O" << optLevel << " is not a level (-O0..-O3)\n";
     return 1;
   }
   TargetOptions targetOptions;
@@ -276,6 +291,7 @@ int compile(int argc, char **argv) {
   DriverOptions driverOptions;
   driverOptions.name = name;
   driverOptions.optLevel = optLevel;
+  driverOptions.runtimeChecks = runtimeChecks;
   driverOptions.target = targetOptions;
   QuantizationOptions &q = driverOptions.quantization;
   q.mode = quantize;
@@ -292,7 +308,7 @@ int compile(int argc, char **argv) {
   q.allowAccuracyMiss = allowAccuracyMiss;
   q.reportPath = quantizationReport;
   if (!q.mode.empty() && q.mode != "dynamic" && q.mode != "static") {
-    llvm::errs() << "aiopt-compile: --quantize must be dynamic or static, not '" << q.mode
+    toolError(ErrorCode::InvalidOption) << "--quantize must be dynamic or static, not '" << q.mode
                  << "'\n";
     return 1;
   }
@@ -300,7 +316,7 @@ int compile(int argc, char **argv) {
     std::string error;
     FailureOr<PruningOptions> p = parsePruneSpec(prune, error);
     if (failed(p)) {
-      llvm::errs() << "aiopt-compile: " << error << "\n";
+      toolError(ErrorCode::InvalidOption) << error << "\n";
       return 1;
     }
     driverOptions.pruning = *p;
@@ -311,18 +327,18 @@ int compile(int argc, char **argv) {
   pruning.reportPath = pruningReport;
   driverOptions.sparsityReportPath = sparsityReport;
   if (q.mode.empty() && (!calibrationData.empty() || !quantizationReport.empty())) {
-    llvm::errs() << "aiopt-compile: calibration and quantization report options need "
+    toolError(ErrorCode::InvalidOption) << "calibration and quantization report options need "
                     "--quantize\n";
     return 1;
   }
   if (q.mode.empty() && pruning.mode.empty() &&
       (!validationData.empty() || maxAccuracyDrop >= 0)) {
-    llvm::errs() << "aiopt-compile: validation options need --quantize or --prune\n";
+    toolError(ErrorCode::InvalidOption) << "validation options need --quantize or --prune\n";
     return 1;
   }
   if (pruning.mode.empty() && (!pruneOps.empty() || !pruneExclude.empty() ||
                                !pruningReport.empty())) {
-    llvm::errs() << "aiopt-compile: pruning options need --prune\n";
+    toolError(ErrorCode::InvalidOption) << "pruning options need --prune\n";
     return 1;
   }
 
@@ -330,6 +346,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.modelName = name;
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
+  pipelineOptions.runtimeChecks = runtimeChecks;
   // Tile and vector sizes follow the target's vector registers.
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
   // Pruning and quantization that runs the model (calibration, the
@@ -377,7 +394,7 @@ int compile(int argc, char **argv) {
     for (StringRef binding : bindInputs) {
       auto [input, file] = binding.split('=');
       if (input.empty() || file.empty()) {
-        llvm::errs() << "aiopt-compile: --bind-input '" << binding
+        toolError(ErrorCode::InvalidOption) << "--bind-input '" << binding
                      << "' is not of the form NAME=FILE.pb\n";
         return 1;
       }
@@ -387,6 +404,7 @@ int compile(int argc, char **argv) {
   }
   if (!module)
     return 1;
+  codes.fallback = ErrorCode::PassFailed;
 
   // The C header describes the model function before it is lowered.
   std::optional<ModelSignature> signature;
@@ -451,7 +469,7 @@ int compile(int argc, char **argv) {
     });
     std::string error;
     if (succeeded(written) && failed(linkSharedLibrary(object, output, parallel, error))) {
-      llvm::errs() << "aiopt-compile: " << error << "\n";
+      toolError(ErrorCode::ToolMissing) << error << "\n";
       written = failure();
     }
     llvm::sys::fs::remove(object);
@@ -467,7 +485,7 @@ int compile(int argc, char **argv) {
     std::string header = headerFile;
     if (header.empty()) {
       if (output == "-") {
-        llvm::errs() << "aiopt-compile: give --header when writing to stdout\n";
+        toolError(ErrorCode::InvalidOption) << "give --header when writing to stdout\n";
         return 1;
       }
       SmallString<256> h(output);

@@ -28,6 +28,7 @@ import glob
 import json
 import os
 import re
+import shlex
 import shutil
 import struct
 import subprocess
@@ -184,7 +185,7 @@ def build(case, tools, work, data_set, input_names, bound):
             bound.append(m.group(1))
             continue
         return ("unsupported" if UNSUPPORTED.search(message) else "compile_error"), message
-    r = subprocess.run([tools.cc, "-O1", "-std=c11", "-I", tools.include, "-I", work,
+    r = subprocess.run([*shlex.split(tools.cc), "-O1", "-std=c11", "-I", tools.include, "-I", work,
                         '-DMODEL_HEADER="m.h"', "-DMODEL_INFO=m_model", tools.driver, obj,
                         tools.runtime, "-lm", "-o", exe],
                        capture_output=True, text=True, timeout=tools.timeout)

@@ -18,11 +18,14 @@ def ConvertAIOptToLinalgPass : Pass<"convert-aiopt-to-linalg", "ModuleOp"> {
     `linalg.generic` contractions over padded inputs, data movement becomes
     `tensor` operations and constants become `arith.constant`. Fails, naming
     the operation, when an aiopt operation cannot be lowered.
+    `aiopt.check_indices` becomes a min/max reduction of the indices and a
+    call of the runtime's `aiopt_rt_index_error` for an index out of range.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",
-    "::mlir::sparse_tensor::SparseTensorDialect"
+    "::mlir::sparse_tensor::SparseTensorDialect", "::mlir::scf::SCFDialect",
+    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"
   ];
 }
 

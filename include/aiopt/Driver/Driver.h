@@ -76,6 +76,7 @@ struct DriverOptions {
   std::string name;       ///< model name, a C identifier
   unsigned optLevel = 2;  ///< -O0..-O3
   bool parallel = false;  ///< OpenMP blocks
+  bool runtimeChecks = false; ///< gather/scatter indices checked at run time
   TargetOptions target;   ///< its optLevel is set from `optLevel`
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;

@@ -62,6 +62,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Options of an aiopt-prune pass in the graph phase, before quantization, "
                      "e.g. 'mode=magnitude sparsity=0.8' (empty: no pruning)"),
       llvm::cl::init("")};
+  Option<bool> runtimeChecks{
+      *this, "runtime-checks",
+      llvm::cl::desc("Check gather/scatter indices at run time (aiopt-insert-index-checks "
+                     "before the lowering): an index out of range fails the run"),
+      llvm::cl::init(false)};
 };
 
 /// The aiopt-quantize pass with `options` and the cleanup after it.

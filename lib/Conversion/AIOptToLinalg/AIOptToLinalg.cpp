@@ -11,6 +11,7 @@
 #include "aiopt/Conversion/Passes.h"
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -40,13 +41,15 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
   populateEinsumPatterns(patterns);
   populateSelectionPatterns(patterns);
   populateAttentionPatterns(patterns);
+  populateRuntimeCheckPatterns(patterns);
 }
 
 void mlir::aiopt::configureAIOptToLinalgTarget(ConversionTarget &target) {
   target.addIllegalDialect<AIOptDialect>();
   target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                          math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
-                         func::FuncDialect, sparse_tensor::SparseTensorDialect>();
+                         func::FuncDialect, sparse_tensor::SparseTensorDialect,
+                         LLVM::LLVMDialect>();
 }
 
 namespace {
@@ -104,6 +107,8 @@ struct ConvertAIOptToLinalgPass
     // Model inputs are read-only (the C API takes them const): ops that
     // update a tensor in place (scatters) must write to a copy.
     getOperation()->walk([](func::FuncOp f) {
+      if (f.isExternal()) // runtime functions the lowering declared
+        return;
       for (unsigned i = 0; i < f.getNumArguments(); ++i)
         if (isa<TensorType>(f.getArgument(i).getType()))
           f.setArgAttr(i, "bufferization.writable", BoolAttr::get(f.getContext(), false));

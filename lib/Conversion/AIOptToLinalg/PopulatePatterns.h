@@ -22,6 +22,7 @@ void populateScatterPatterns(RewritePatternSet &patterns);
 void populateEinsumPatterns(RewritePatternSet &patterns);
 void populateSelectionPatterns(RewritePatternSet &patterns);
 void populateAttentionPatterns(RewritePatternSet &patterns);
+void populateRuntimeCheckPatterns(RewritePatternSet &patterns);
 } // namespace mlir::aiopt
 
 #endif

@@ -261,7 +261,7 @@ LogicalResult AttentionBuilder::run() {
     int64_t precision = b.attrInt("softmax_precision", 1);
     softmaxType = elementType(ob.getContext(), precision);
     if (!softmaxType || !isa<FloatType>(softmaxType))
-      return b.error() << "unsupported softmax_precision " << precision;
+      return b.error(ErrorCode::UnsupportedType) << "unsupported softmax_precision " << precision;
   }
   FailureOr<Value> s = b.castTo(*scores, softmaxType);
   FailureOr<Value> probs =

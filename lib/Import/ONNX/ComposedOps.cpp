@@ -153,7 +153,7 @@ LogicalResult groupNormalization(NodeBinder &b) {
     return b.error() << "num_groups (" << groups << ") must divide the " << channels
                      << " channels";
   if (b.attrInt("stash_type", 1) != 1)
-    return b.error() << "stash_type other than float32 is not supported";
+    return b.error(ErrorCode::UnsupportedFeature) << "stash_type other than float32 is not supported";
   FailureOr<Value> y = b.castTo(*x, b.builder.getF32Type());
   if (succeeded(y))
     y = b.reshape(*y, {xt.getDimSize(0), groups, xt.getNumElements() / xt.getDimSize(0) / groups});
@@ -212,7 +212,7 @@ LogicalResult window(NodeBinder &b, ArrayRef<double> coefficients) {
   int64_t dtype = b.attrInt("output_datatype", 1);
   Type et = elementType(b.builder.getContext(), dtype);
   if (!et || !isa<FloatType>(et))
-    return b.error() << "unsupported output_datatype " << dataTypeName(dtype);
+    return b.error(ErrorCode::UnsupportedType) << "unsupported output_datatype " << dataTypeName(dtype);
   double period = b.attrInt("periodic", 1) ? double(n) : double(n - 1);
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < n; ++i) {
@@ -286,7 +286,7 @@ LogicalResult rmsNormalization(NodeBinder &b) {
   if (failed(x) || failed(scale))
     return failure();
   if (b.attrInt("stash_type", 1) != 1)
-    return b.error() << "stash_type other than float32 is not supported";
+    return b.error(ErrorCode::UnsupportedFeature) << "stash_type other than float32 is not supported";
   int64_t rank = tensorType(*x).getRank();
   FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", -1), rank);
   if (failed(axis))
@@ -428,7 +428,7 @@ LogicalResult eyeLike(NodeBinder &b) {
     int64_t dtype = b.attrInt("dtype", 0);
     et = elementType(b.builder.getContext(), dtype);
     if (!et)
-      return b.error() << "unsupported dtype " << dataTypeName(dtype);
+      return b.error(ErrorCode::UnsupportedType) << "unsupported dtype " << dataTypeName(dtype);
   }
   int64_t rows = type.getDimSize(0), cols = type.getDimSize(1), k = b.attrInt("k", 0);
   SmallVector<bool> mask(rows * cols, false);

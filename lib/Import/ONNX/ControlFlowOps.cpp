@@ -293,7 +293,7 @@ LogicalResult importScan(NodeBinder &n) {
   // Opset 8 has an optional sequence_lens input first and a batch axis.
   bool batched = n.opset < 9;
   if (batched && n.hasInput(0))
-    return n.error() << "sequence_lens (input #0) is not supported";
+    return n.error(ErrorCode::UnsupportedFeature) << "sequence_lens (input #0) is not supported";
   SmallVector<Value> inputs;
   for (int i = batched ? 1 : 0; i < n.node.input_size(); ++i) {
     FailureOr<Value> v = n.input(i);

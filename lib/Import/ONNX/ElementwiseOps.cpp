@@ -201,7 +201,7 @@ FailureOr<Type> targetType(NodeBinder &b, StringRef what) {
   int64_t to = b.attrInt("to", 0);
   Type et = elementType(b.builder.getContext(), to);
   if (!et)
-    return b.error() << what << " to unsupported element type " << dataTypeName(to);
+    return b.error(ErrorCode::UnsupportedType) << what << " to unsupported element type " << dataTypeName(to);
   return et;
 }
 

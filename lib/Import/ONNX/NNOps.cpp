@@ -237,7 +237,7 @@ FailureOr<Value> onnx_import::buildPool(NodeBinder &b, Value x, PoolKind kind,
   if (strides.size() != n || dilations.size() != n)
     return b.error() << "strides and dilations need " << n << " entries";
   if (b.attrInt("storage_order", 0) != 0)
-    return b.error() << "storage_order 1 (column major) is not supported";
+    return b.error(ErrorCode::UnsupportedFeature) << "storage_order 1 (column major) is not supported";
   FailureOr<SmallVector<int64_t>> pads = resolvePads(b, xt, kernel, strides, dilations);
   if (failed(pads))
     return failure();
@@ -342,7 +342,7 @@ LogicalResult batchNormTraining(NodeBinder &b, ArrayRef<Value> in) {
 LogicalResult batchNorm(NodeBinder &b) {
   // Opsets 6-8: `spatial` = 0 normalizes per element, not per channel.
   if (b.attrInt("spatial", 1) != 1)
-    return b.error() << "spatial = 0 is not supported";
+    return b.error(ErrorCode::UnsupportedFeature) << "spatial = 0 is not supported";
   SmallVector<Value> in;
   for (int i = 0; i < 5; ++i) {
     FailureOr<Value> v = b.input(i);
@@ -353,7 +353,7 @@ LogicalResult batchNorm(NodeBinder &b) {
   if (b.attrInt("training_mode", 0) != 0)
     return batchNormTraining(b, in);
   if (b.opset < 14 && b.node.output_size() > 1)
-    return b.error() << "the training outputs of BatchNormalization before opset 14 are "
+    return b.error(ErrorCode::UnsupportedFeature) << "the training outputs of BatchNormalization before opset 14 are "
                         "not supported";
   FailureOr<Value> v = b.makeTyped<BatchNormOp>(
       in[0].getType(), in[0], in[1], in[2], in[3], in[4],
@@ -454,7 +454,7 @@ LogicalResult dropout(NodeBinder &b) {
                           "supported";
   }
   if (b.opset < 7 && b.attrInt("is_test", 0) == 0)
-    return b.error() << "is_test = 0 (training) is not supported";
+    return b.error(ErrorCode::UnsupportedFeature) << "is_test = 0 (training) is not supported";
   FailureOr<Value> x = b.input(0);
   if (failed(x))
     return failure();

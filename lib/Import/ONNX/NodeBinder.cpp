@@ -42,8 +42,8 @@ static void addBindHint(InFlightDiagnostic &diag, Value v) {
   }
 }
 
-InFlightDiagnostic NodeBinder::error() {
-  return emitError(loc) << "node '" << name << "' (" << node.op_type()
+InFlightDiagnostic NodeBinder::error(ErrorCode code) {
+  return emitError(loc) << errorTag(code) << "node '" << name << "' (" << node.op_type()
                         << ", opset " << opset << "): ";
 }
 
@@ -73,7 +73,7 @@ FailureOr<SmallVector<int64_t>> NodeBinder::constInts(int i, StringRef what) {
     return failure();
   DenseIntElementsAttr attr;
   if (!matchPattern(*v, m_Constant(&attr))) {
-    auto diag = error() << what << " (input #" << i
+    auto diag = error(ErrorCode::ConstantNeeded) << what << " (input #" << i
                         << ") must be a constant integer tensor";
     addBindHint(diag, *v);
     return diag;
@@ -90,7 +90,7 @@ FailureOr<std::optional<double>> NodeBinder::constScalar(int i, StringRef what) 
     return std::optional<double>();
   DenseElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1) {
-    auto diag = error() << what << " (input #" << i << ") must be a constant scalar";
+    auto diag = error(ErrorCode::ConstantNeeded) << what << " (input #" << i << ") must be a constant scalar";
     addBindHint(diag, v);
     return diag;
   }
@@ -152,7 +152,7 @@ FailureOr<SmallVector<double>> NodeBinder::constFloats(int i, StringRef what) {
     return failure();
   DenseElementsAttr attr;
   if (!matchPattern(*v, m_Constant(&attr))) {
-    auto diag = error() << what << " (input #" << i << ") must be a constant tensor";
+    auto diag = error(ErrorCode::ConstantNeeded) << what << " (input #" << i << ") must be a constant tensor";
     addBindHint(diag, *v);
     return diag;
   }
@@ -241,7 +241,7 @@ LogicalResult NodeBinder::setResults(ArrayRef<Value> results) {
     if (node.output(i).empty())
       continue;
     if (i >= static_cast<int>(results.size()))
-      return error() << "output #" << i << " ('" << node.output(i)
+      return error(ErrorCode::UnsupportedFeature) << "output #" << i << " ('" << node.output(i)
                      << "') is not supported";
     values[node.output(i)] = results[i];
   }

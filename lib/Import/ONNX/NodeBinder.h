@@ -12,6 +12,7 @@
 #include "TensorProto.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "aiopt/Support/ErrorCodes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
@@ -43,7 +44,7 @@ public:
   int64_t opset;
 
   /// Reports an error naming the node, its op type and opset.
-  InFlightDiagnostic error();
+  InFlightDiagnostic error(ErrorCode code = ErrorCode::InvalidNode);
 
   /// Whether input `i` is present (ONNX marks absent optional inputs "").
   bool hasInput(int i) const;

@@ -93,7 +93,7 @@ public:
   OwningOpRef<ModuleOp> run();
 
 private:
-  InFlightDiagnostic error() { return emitError(fileLoc); }
+  InFlightDiagnostic error(ErrorCode code) { return emitError(fileLoc) << errorTag(code); }
   static std::string nodeName(const onnx::NodeProto &node, size_t index);
   FailureOr<SmallVector<size_t>> topologicalOrder(const onnx::GraphProto &g,
                                                   const llvm::StringMap<Value> &scope);
@@ -180,9 +180,9 @@ LogicalResult checkGraphLimits(const onnx::GraphProto &g, const ONNXImportOption
   if (succeeded(countNodes(g, options.maxSubgraphDepth, options.maxNodes, nodes, tooDeep)))
     return success();
   if (tooDeep)
-    return emitError(loc) << "subgraphs nest deeper than the limit of "
+    return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << "subgraphs nest deeper than the limit of "
                           << options.maxSubgraphDepth << " (--max-subgraph-depth)";
-  return emitError(loc) << "the model has more than " << options.maxNodes
+  return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << "the model has more than " << options.maxNodes
                         << " nodes, the limit (--max-nodes)";
 }
 
@@ -198,7 +198,7 @@ GraphImporter::topologicalOrder(const onnx::GraphProto &g,
   for (int i = 0; i < g.node_size(); ++i)
     for (const std::string &out : g.node(i).output())
       if (!out.empty() && !producer.try_emplace(out, i).second)
-        return error() << "value '" << out << "' is produced twice (by node '"
+        return error(ErrorCode::InvalidGraph) << "value '" << out << "' is produced twice (by node '"
                        << nodeName(g.node(producer[out]), producer[out])
                        << "' and node '" << nodeName(g.node(i), i) << "')";
   std::vector<std::vector<size_t>> users(g.node_size());
@@ -210,7 +210,7 @@ GraphImporter::topologicalOrder(const onnx::GraphProto &g,
         continue;
       auto it = producer.find(in);
       if (it == producer.end())
-        return error() << "node '" << nodeName(node, i) << "' (" << node.op_type()
+        return error(ErrorCode::InvalidGraph) << "node '" << nodeName(node, i) << "' (" << node.op_type()
                        << "): input '" << in
                        << "' is not produced by any node, graph input or "
                           "initializer";
@@ -249,7 +249,7 @@ GraphImporter::topologicalOrder(const onnx::GraphProto &g,
   if (order.size() != static_cast<size_t>(g.node_size()))
     for (int i = 0; i < g.node_size(); ++i)
       if (pending[i] != 0)
-        return error() << "the graph has a cycle through node '"
+        return error(ErrorCode::InvalidGraph) << "the graph has a cycle through node '"
                        << nodeName(g.node(i), i) << "' (" << g.node(i).op_type() << ")";
   return order;
 }
@@ -264,12 +264,12 @@ FailureOr<Value> GraphImporter::boundInput(OpBuilder &b,
     return failure();
   auto buffer = llvm::MemoryBuffer::getFile(file);
   if (!buffer)
-    return error() << "cannot read the value bound to graph input '" << in.name()
+    return error(ErrorCode::FileUnreadable) << "cannot read the value bound to graph input '" << in.name()
                    << "' from '" << file << "': " << buffer.getError().message();
   onnx::TensorProto tensor;
   if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
                              static_cast<int>((*buffer)->getBufferSize())))
-    return error() << "'" << file << "' (bound to graph input '" << in.name()
+    return error(ErrorCode::InvalidData) << "'" << file << "' (bound to graph input '" << in.name()
                    << "') is not a serialized ONNX TensorProto";
   Location loc = NameLoc::get(b.getStringAttr(in.name()), fileLoc);
   FailureOr<ElementsAttr> attr =
@@ -282,7 +282,7 @@ FailureOr<Value> GraphImporter::boundInput(OpBuilder &b,
   for (int64_t d = 0; fits && d < type.getRank(); ++d)
     fits = declared->isDynamicDim(d) || declared->getDimSize(d) == type.getDimSize(d);
   if (!fits)
-    return error() << "the value bound to graph input '" << in.name() << "' has type "
+    return error(ErrorCode::ShapeMismatch) << "the value bound to graph input '" << in.name() << "' has type "
                    << type << ", which does not fit the declared " << *declared;
   return ConstantOp::create(b, loc, cast<TypedAttr>(*attr)).getResult();
 }
@@ -321,7 +321,7 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &g
     if (!standard) {
       auto it = domainOpsets.find(node.domain());
       if (!registry().knows(key) || it == domainOpsets.end())
-        return emitError(loc) << "node '" << currentName << "' (" << node.op_type()
+        return emitError(loc) << errorTag(ErrorCode::UnsupportedOperator) << "node '" << currentName << "' (" << node.op_type()
                               << "): operator domain '" << node.domain() << "' is "
                               << (registry().knows(key) ? "not imported by the model (opset_import)"
                                                         : "not supported");
@@ -330,7 +330,7 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &g
     int64_t oldest;
     const OpHandler *handler = registry().lookup(key, nodeOpset, oldest);
     if (!handler) {
-      auto diag = emitError(loc) << "node '" << currentName << "' ("
+      auto diag = emitError(loc) << errorTag(ErrorCode::UnsupportedOperator) << "node '" << currentName << "' ("
                                  << node.op_type() << ", opset " << nodeOpset
                                  << "): ";
       if (oldest == 0)
@@ -355,7 +355,7 @@ FailureOr<SmallVector<Value>>
 GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
                               ArrayRef<Value> args, const llvm::StringMap<Value> &outer) {
   auto fail = [&]() {
-    return emitError(NameLoc::get(StringAttr::get(ctx, currentName), fileLoc))
+    return emitError(NameLoc::get(StringAttr::get(ctx, currentName), fileLoc)) << errorTag(ErrorCode::InvalidGraph)
            << "node '" << currentName << "' (" << current->op_type() << ", opset "
            << opset << "): subgraph '" << g.name() << "': ";
   };
@@ -388,7 +388,7 @@ GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
 
 OwningOpRef<ModuleOp> GraphImporter::run() {
   if (!model.has_graph())
-    return error() << "the model has no graph", nullptr;
+    return error(ErrorCode::NotONNX) << "the model has no graph", nullptr;
   const onnx::GraphProto &g = model.graph();
 
   for (const auto &imp : model.opset_import()) {
@@ -402,14 +402,14 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   if (opset < 0 && llvm::any_of(g.node(), [](const onnx::NodeProto &n) {
         return isDefaultDomain(n.domain());
       }))
-    return error() << "the model imports no version of the default ONNX "
+    return error(ErrorCode::NotONNX) << "the model imports no version of the default ONNX "
                       "domain (opset_import)",
            nullptr;
   for (const auto &[name, file] : options.boundInputs)
     if (llvm::none_of(g.input(), [&, &name = name](const onnx::ValueInfoProto &in) {
           return in.name() == name;
         }))
-      return error() << "cannot bind '" << name << "': the graph has no input of that name",
+      return error(ErrorCode::InvalidOption) << "cannot bind '" << name << "': the graph has no input of that name",
              nullptr;
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
@@ -456,10 +456,15 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
 
   // Diagnostics raised while building a node's ops name that node.
   ScopedDiagnosticHandler noteNode(ctx, [&](Diagnostic &diag) {
-    if (current && diag.getSeverity() == DiagnosticSeverity::Error &&
-        !StringRef(diag.str()).starts_with("node '"))
+    if (!current || diag.getSeverity() != DiagnosticSeverity::Error)
+      return failure();
+    // Errors not raised by the importer itself are the verifiers' and shape
+    // inference's: the node's shapes or types do not fit together.
+    if (!hasErrorTag(diag.str())) {
+      tagDiagnostic(diag, ErrorCode::ShapeMismatch);
       diag.attachNote() << "while importing node '" << currentName << "' ("
                         << current->op_type() << ", opset " << opset << ")";
+    }
     return failure();
   });
   if (failed(importNodes(b, g, values)))
@@ -469,7 +474,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (const auto &out : g.output()) {
     auto it = values.find(out.name());
     if (it == values.end())
-      return error() << "graph output '" << out.name()
+      return error(ErrorCode::InvalidGraph) << "graph output '" << out.name()
                      << "' is not produced by any node",
              nullptr;
     results.push_back(it->second);
@@ -493,9 +498,9 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
                        tensor::TensorDialect>();
   Location loc = FileLineColLoc::get(context, path, 0, 0);
   if (buffer.getBufferSize() == 0)
-    return emitError(loc) << "the model file is empty", nullptr;
+    return emitError(loc) << errorTag(ErrorCode::NotONNX) << "the model file is empty", nullptr;
   if (static_cast<int64_t>(buffer.getBufferSize()) > options.maxModelBytes)
-    return emitError(loc) << "the model has " << buffer.getBufferSize()
+    return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << "the model has " << buffer.getBufferSize()
                           << " bytes, above the limit of " << options.maxModelBytes
                           << " (--max-model-bytes)",
            nullptr;
@@ -505,7 +510,7 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
     TextErrors errors;
     parser.RecordErrorsTo(&errors);
     if (!parser.ParseFromString(buffer.getBuffer().str(), &model))
-      return emitError(loc) << "not a valid ONNX model in protobuf "
+      return emitError(loc) << errorTag(ErrorCode::NotONNX) << "not a valid ONNX model in protobuf "
                                        "text format: "
                             << errors.first,
              nullptr;
@@ -515,12 +520,12 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNX(const llvm::MemoryBuffer &buffer,
         static_cast<int>(std::min<size_t>(buffer.getBufferSize(), INT_MAX)));
     stream.SetTotalBytesLimit(INT_MAX);
     if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
-      return emitError(loc) << "not a valid ONNX model (protobuf "
+      return emitError(loc) << errorTag(ErrorCode::NotONNX) << "not a valid ONNX model (protobuf "
                                        "parse failed: truncated or not ONNX)",
              nullptr;
   }
   if (model.ir_version() <= 0 || !model.has_graph())
-    return emitError(loc) << "not a valid ONNX model (no IR "
+    return emitError(loc) << errorTag(ErrorCode::NotONNX) << "not a valid ONNX model (no IR "
                                      "version or no graph)",
            nullptr;
   if (failed(checkGraphLimits(model.graph(), options, loc)))
@@ -534,7 +539,7 @@ OwningOpRef<ModuleOp> mlir::aiopt::importONNXFile(StringRef path,
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {
-    emitError(FileLineColLoc::get(context, path, 0, 0))
+    emitError(FileLineColLoc::get(context, path, 0, 0)) << errorTag(ErrorCode::FileUnreadable)
         << "cannot open the model: " << buffer.getError().message();
     return nullptr;
   }

@@ -96,7 +96,7 @@ LogicalResult dequantizeLinear(NodeBinder &b) {
   if (int64_t dtype = b.attrInt("output_dtype", 0)) {
     out = elementType(b.builder.getContext(), dtype);
     if (!out || !isa<FloatType>(out))
-      return b.error() << "unsupported output_dtype " << dataTypeName(dtype);
+      return b.error(ErrorCode::UnsupportedType) << "unsupported output_dtype " << dataTypeName(dtype);
   }
   FailureOr<Value> v = dequantize(b, *x, *scale, b.optionalInput(2), out, b.attrInt("axis", 1),
                                   b.attrInt("block_size", 0));
@@ -159,7 +159,7 @@ LogicalResult quantizeLinear(NodeBinder &b) {
   if (int64_t dtype = b.attrInt("output_dtype", 0)) {
     Type t = elementType(ctx, dtype);
     if (!t || (to && t != to))
-      return b.error() << "output_dtype " << dataTypeName(dtype)
+      return b.error(ErrorCode::UnsupportedType) << "output_dtype " << dataTypeName(dtype)
                        << " is unsupported or differs from the zero point's type";
     to = t;
   }
@@ -169,7 +169,7 @@ LogicalResult quantizeLinear(NodeBinder &b) {
   if (int64_t p = b.attrInt("precision", 0)) {
     precision = elementType(ctx, p);
     if (!precision || !isa<FloatType>(precision))
-      return b.error() << "unsupported precision " << dataTypeName(p);
+      return b.error(ErrorCode::UnsupportedType) << "unsupported precision " << dataTypeName(p);
   }
   FailureOr<Value> v = quantize(b, *x, *scale, zp, to, precision, b.attrInt("axis", 1),
                                 b.attrInt("block_size", 0), b.attrInt("saturate", 1) != 0);
@@ -550,7 +550,7 @@ LogicalResult qLinearGlobalAveragePool(NodeBinder &b) {
 
 LogicalResult qLinearAveragePool(NodeBinder &b) {
   if (b.attrInt("channels_last", 0) != 0)
-    return b.error() << "channels_last is not supported";
+    return b.error(ErrorCode::UnsupportedFeature) << "channels_last is not supported";
   return qLinearUnary(b, [&](Value x) {
     return buildPool(b, x, PoolKind::average, b.attrInt("count_include_pad", 0) != 0);
   });

@@ -62,7 +62,7 @@ FailureOr<Value> RecurrentBuilder::activate(Value v, StringRef name) {
     return b.makeTyped<TanhOp>(v.getType(), v);
   if (name == "Relu")
     return b.makeTyped<ReluOp>(v.getType(), v);
-  return b.error() << "activation '" << name << "' is not supported";
+  return b.error(ErrorCode::UnsupportedFeature) << "activation '" << name << "' is not supported";
 }
 
 /// One step of direction `d`: the new hidden state (and cell state).
@@ -213,7 +213,7 @@ LogicalResult RecurrentBuilder::run() {
   }
   for (const std::string &a : activations)
     if (a != "Sigmoid" && a != "Tanh" && a != "Relu")
-      return b.error() << "activation '" << a << "' is not supported";
+      return b.error(ErrorCode::UnsupportedFeature) << "activation '" << a << "' is not supported";
 
   Value bAll = b.optionalInput(3), lens = b.optionalInput(4);
   Value h0 = b.optionalInput(5), c0 = cell == Cell::lstm ? b.optionalInput(6) : Value();

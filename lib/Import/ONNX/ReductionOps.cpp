@@ -71,7 +71,7 @@ LogicalResult layerNorm(NodeBinder &b) {
   if (failed(x) || failed(scale))
     return failure();
   if (b.attrInt("stash_type", 1) != 1)
-    return b.error() << "stash_type other than float32 is not supported";
+    return b.error(ErrorCode::UnsupportedFeature) << "stash_type other than float32 is not supported";
   FailureOr<int64_t> axis = b.normalizeAxis(b.attrInt("axis", -1), tensorType(*x).getRank());
   if (failed(axis))
     return failure();

@@ -235,7 +235,7 @@ LogicalResult slice(NodeBinder &b) {
       // Only a whole dynamic dimension can be kept.
       if (starts[i] == 0 && step == 1 && ends[i] >= std::numeric_limits<int32_t>::max())
         continue;
-      return b.error() << "slicing dynamic dimension " << *axis << " is not supported";
+      return b.error(ErrorCode::UnsupportedFeature) << "slicing dynamic dimension " << *axis << " is not supported";
     }
     auto clampIdx = [&](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0)
@@ -270,7 +270,7 @@ LogicalResult split(NodeBinder &b) {
     return failure();
   int64_t dim = xt.getDimSize(*axis), n = b.node.output_size();
   if (dim == kDyn)
-    return b.error() << "splitting a dynamic dimension is not supported";
+    return b.error(ErrorCode::UnsupportedFeature) << "splitting a dynamic dimension is not supported";
   SmallVector<int64_t> sizes;
   if (b.opset < 13) {
     sizes = b.attrInts("split");

@@ -7,6 +7,8 @@
 
 #include "TensorProto.h"
 
+#include "aiopt/Support/ErrorCodes.h"
+
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinDialect.h"
@@ -70,9 +72,9 @@ std::string onnx_import::dataTypeName(int32_t t) {
 static LogicalResult checkDim(int64_t d, Location loc, StringRef what,
                               const ONNXImportOptions &options) {
   if (d < 0)
-    return emitError(loc) << what << " has negative dimension " << d;
+    return emitError(loc) << errorTag(ErrorCode::InvalidTensorData) << what << " has negative dimension " << d;
   if (d > options.maxDimSize)
-    return emitError(loc) << what << " has dimension " << d
+    return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << what << " has dimension " << d
                           << " above the limit " << options.maxDimSize;
   return success();
 }
@@ -82,15 +84,15 @@ onnx_import::valueInfoType(const onnx::ValueInfoProto &info, Location loc,
                            const ONNXImportOptions &options) {
   std::string what = "value '" + info.name() + "'";
   if (!info.type().has_tensor_type())
-    return emitError(loc) << what << " is not a tensor (sequences, maps and "
+    return emitError(loc) << errorTag(ErrorCode::UnsupportedType) << what << " is not a tensor (sequences, maps and "
                                      "optionals are not supported)";
   const auto &tt = info.type().tensor_type();
   Type et = elementType(loc.getContext(), tt.elem_type());
   if (!et)
-    return emitError(loc) << what << " has unsupported element type "
+    return emitError(loc) << errorTag(ErrorCode::UnsupportedType) << what << " has unsupported element type "
                           << dataTypeName(tt.elem_type());
   if (!tt.has_shape())
-    return emitError(loc) << what << " has no shape (unranked tensors are "
+    return emitError(loc) << errorTag(ErrorCode::UnsupportedType) << what << " has no shape (unranked tensors are "
                                      "not supported)";
   SmallVector<int64_t> shape;
   for (const auto &d : tt.shape().dim()) {
@@ -132,7 +134,7 @@ static LogicalResult readExternal(const onnx::TensorProto &tensor,
   std::string what = "external data '" + location + "' of tensor '" +
                      tensor.name() + "'";
   if (location.empty())
-    return emitError(loc) << "tensor '" << tensor.name()
+    return emitError(loc) << errorTag(ErrorCode::ExternalData) << "tensor '" << tensor.name()
                           << "' has external data without a location";
   bool escapes = llvm::sys::path::is_absolute(location) ||
                  llvm::sys::path::has_root_name(location);
@@ -142,29 +144,29 @@ static LogicalResult readExternal(const onnx::TensorProto &tensor,
     escapes |= *it == "..";
   SmallString<256> dir, real;
   if (llvm::sys::fs::real_path(modelDir.empty() ? "." : modelDir, dir))
-    return emitError(loc) << "cannot resolve the model folder '" << modelDir << "'";
+    return emitError(loc) << errorTag(ErrorCode::ExternalData) << "cannot resolve the model folder '" << modelDir << "'";
   SmallString<256> path(dir);
   llvm::sys::path::append(path, location);
   if (!escapes && !llvm::sys::fs::real_path(path, real)) {
     // Symlinks may still lead outside the folder.
     escapes = !StringRef(real).starts_with((dir + "/").str());
   } else if (!escapes) {
-    return emitError(loc) << what << " cannot be opened";
+    return emitError(loc) << errorTag(ErrorCode::ExternalData) << what << " cannot be opened";
   }
   if (escapes)
-    return emitError(loc) << what
+    return emitError(loc) << errorTag(ErrorCode::ExternalData) << what
                           << " is outside the model's folder; refusing to read it";
   auto buffer = llvm::MemoryBuffer::getFile(real, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return emitError(loc) << what << " cannot be read: "
+    return emitError(loc) << errorTag(ErrorCode::ExternalData) << what << " cannot be read: "
                           << buffer.getError().message();
   int64_t size = (*buffer)->getBufferSize();
   if (length < 0)
     length = size - offset;
   if (offset < 0 || offset > size || length != static_cast<int64_t>(bytes.size()) ||
       offset + length > size)
-    return emitError(loc) << what << " holds " << size
+    return emitError(loc) << errorTag(ErrorCode::ExternalData) << what << " holds " << size
                           << " bytes; cannot read " << bytes.size()
                           << " bytes at offset " << offset;
   std::memcpy(bytes.data(), (*buffer)->getBufferStart() + offset, bytes.size());
@@ -192,7 +194,7 @@ onnx_import::tensorAttr(const onnx::TensorProto &tensor, StringRef modelDir,
   std::string what = "tensor '" + tensor.name() + "'";
   Type et = elementType(ctx, tensor.data_type());
   if (!et)
-    return emitError(loc) << what << " has unsupported element type "
+    return emitError(loc) << errorTag(ErrorCode::UnsupportedType) << what << " has unsupported element type "
                           << dataTypeName(tensor.data_type());
   SmallVector<int64_t> shape;
   int64_t count = 1;
@@ -201,12 +203,12 @@ onnx_import::tensorAttr(const onnx::TensorProto &tensor, StringRef modelDir,
       return failure();
     shape.push_back(d);
     if (d != 0 && count > options.maxTensorElements / d)
-      return emitError(loc) << what << " has more than "
+      return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << what << " has more than "
                             << options.maxTensorElements << " elements";
     count *= d;
   }
   if (count > options.maxTensorElements)
-    return emitError(loc) << what << " has more than "
+    return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << what << " has more than "
                           << options.maxTensorElements << " elements";
   auto type = RankedTensorType::get(shape, et);
   std::vector<char> bytes(count * storageBytes(et));
@@ -224,14 +226,14 @@ onnx_import::tensorAttr(const onnx::TensorProto &tensor, StringRef modelDir,
     unsigned w = et.getIntOrFloatBitWidth(), perByte = 8 / w;
     size_t expected = (count + perByte - 1) / perByte;
     if (packed.size() != expected)
-      return emitError(loc) << what << " has " << packed.size() << " bytes of packed data, expected "
+      return emitError(loc) << errorTag(ErrorCode::InvalidTensorData) << what << " has " << packed.size() << " bytes of packed data, expected "
                             << expected;
     for (int64_t i = 0; i < count; ++i)
       bytes[i] = static_cast<char>((static_cast<unsigned char>(packed[i / perByte]) >>
                                     (w * (i % perByte))) & ((1u << w) - 1));
   } else if (tensor.has_raw_data()) {
     if (tensor.raw_data().size() != bytes.size())
-      return emitError(loc) << what << " has " << tensor.raw_data().size()
+      return emitError(loc) << errorTag(ErrorCode::InvalidTensorData) << what << " has " << tensor.raw_data().size()
                             << " bytes of raw data, expected " << bytes.size();
     std::memcpy(bytes.data(), tensor.raw_data().data(), bytes.size());
   } else {
@@ -255,7 +257,7 @@ onnx_import::tensorAttr(const onnx::TensorProto &tensor, StringRef modelDir,
       break;
     }
     if (!ok)
-      return emitError(loc) << what << " does not hold " << count << " values";
+      return emitError(loc) << errorTag(ErrorCode::InvalidTensorData) << what << " does not hold " << count << " values";
   }
 
   if (et.isInteger(1)) {

@@ -463,3 +463,27 @@ func.func @int8_matmul_activation(%a: tensor<2x4xi8>, %b: tensor<4x3xi8>) {
   %0 = aiopt.matmul %a, %b {activation = 0 : i32} : tensor<2x4xi8>, tensor<4x3xi8>
   return
 }
+
+// -----
+
+func.func @check_indices_axis(%x: tensor<2x3xf32>, %i: tensor<4xi64>) {
+  // expected-error @+1 {{axis 2 is out of range for data of rank 2}}
+  %0 = aiopt.check_indices %x, %i {axis = 2 : i64, site = "g"} : tensor<2x3xf32>, tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @check_indices_tuple_dynamic(%x: tensor<2x3xf32>, %i: tensor<4x?xi64>) {
+  // expected-error @+1 {{index tuples need a static last dimension}}
+  %0 = aiopt.check_indices %x, %i {axis = 0 : i64, tuple, site = "g"} : tensor<2x3xf32>, tensor<4x?xi64>
+  return
+}
+
+// -----
+
+func.func @check_indices_tuple_rank(%x: tensor<2x3xf32>, %i: tensor<4x2xi64>) {
+  // expected-error @+1 {{tuples of 2 from axis 1 do not fit data of rank 2}}
+  %0 = aiopt.check_indices %x, %i {axis = 1 : i64, tuple, site = "g"} : tensor<2x3xf32>, tensor<4x2xi64>
+  return
+}

@@ -588,6 +588,24 @@ LogicalResult GatherNDOp::verify() {
   return success();
 }
 
+LogicalResult CheckIndicesOp::verify() {
+  auto dt = cast<RankedTensorType>(getData().getType());
+  auto it = cast<RankedTensorType>(getIndices().getType());
+  int64_t axis = getAxis();
+  if (!getTuple()) {
+    if (axis < 0 || axis >= dt.getRank())
+      return emitOpError("axis ") << axis << " is out of range for data of rank " << dt.getRank();
+    return success();
+  }
+  if (it.getRank() < 1 || it.isDynamicDim(it.getRank() - 1))
+    return emitOpError("index tuples need a static last dimension");
+  int64_t k = it.getDimSize(it.getRank() - 1);
+  if (axis < 0 || axis + k > dt.getRank())
+    return emitOpError("tuples of ") << k << " from axis " << axis
+                                     << " do not fit data of rank " << dt.getRank();
+  return success();
+}
+
 LogicalResult EinsumOp::verify() {
   StringRef eq = getEquation();
   auto [lhs, out] = eq.split("->");

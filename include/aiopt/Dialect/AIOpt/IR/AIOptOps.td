@@ -939,6 +939,31 @@ def AIOpt_ScatterNDOp : AIOpt_Op<"scatter_nd", [Pure, AllTypesMatch<["data", "ou
   let hasVerifier = 1;
 }
 
+def AIOpt_CheckIndicesOp : AIOpt_Op<"check_indices", [MemoryEffects<[MemWrite]>,
+    AllTypesMatch<["indices", "output"]>]> {
+  let summary = "Report indices outside their data dimension at run time";
+  let description = [{
+    Inserted by `aiopt-insert-index-checks` (`aiopt-compile --runtime-checks`)
+    in front of the gather or scatter that `site` names. The result is
+    `indices`, unchanged. At run time, an index outside `[-d, d)`, where `d`
+    is the extent of the `data` dimension it addresses, makes the model's
+    run return `AIOPT_ERROR_INDEX_OUT_OF_RANGE` with a message naming
+    `site`. The indexing operation still clamps, so nothing is read or
+    written out of bounds. Without `tuple`, every index addresses dimension
+    `axis`; with it, the last dimension of `indices` holds coordinates of
+    the dimensions `axis`, `axis + 1`, ... (GatherND, ScatterND).
+
+    ```mlir
+    %i = aiopt.check_indices %table, %ids {axis = 0 : i64, site = "node 'embed' (Gather)"} : tensor<100x16xf32>, tensor<1x8xi64>
+    ```
+  }];
+  let arguments = (ins AIOpt_Tensor:$data, AIOpt_IndexTensor:$indices, I64Attr:$axis,
+                   UnitAttr:$tuple, StrAttr:$site);
+  let results = (outs AIOpt_IndexTensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` type($data) `,` type($indices)";
+  let hasVerifier = 1;
+}
+
 def AIOpt_PadModeAttr : I32EnumAttr<"PadMode", "padding mode", [
     I32EnumAttrCase<"constant", 0>, I32EnumAttrCase<"edge", 1>,
     I32EnumAttrCase<"reflect", 2>, I32EnumAttrCase<"wrap", 3>]> {

@@ -231,4 +231,23 @@ def SparseWeightsPass : Pass<"aiopt-sparse-weights"> {
   ];
 }
 
+def InsertIndexChecksPass : Pass<"aiopt-insert-index-checks"> {
+  let summary = "Check gather and scatter indices at run time (--runtime-checks)";
+  let description = [{
+    Puts an `aiopt.check_indices` in front of the indices of every
+    `gather`, `gather_elements`, `gather_nd`, `scatter_elements` and
+    `scatter_nd` whose indices are not constant, naming the ONNX node in its
+    `site`. A compiled model then returns `AIOPT_ERROR_INDEX_OUT_OF_RANGE`
+    with that name when an index is outside its dimension, instead of
+    silently clamping it. Constant indices are checked by the verifiers and
+    folders at compile time; Slice and Pad clamp by the ONNX specification
+    and need no check.
+
+    ```mlir
+    %i = aiopt.check_indices %table, %ids {axis = 0 : i64, site = "node 'embed' (Gather)"} : tensor<100x16xf32>, tensor<1x8xi64>
+    %y = aiopt.gather %table, %i {axis = 0 : i64} : tensor<100x16xf32>, tensor<1x8xi64>
+    ```
+  }];
+}
+
 #endif // AIOPT_DIALECT_AIOPT_TRANSFORMS_PASSES_TD
