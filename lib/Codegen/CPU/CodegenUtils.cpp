@@ -19,6 +19,10 @@ void mlir::aiopt::populateCanonicalization(MLIRContext *ctx, RewritePatternSet &
 FailureOr<scf::SCFTilingResult> mlir::aiopt::tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
                                                     ArrayRef<int64_t> sizes,
                                                     ArrayRef<int64_t> order, bool forall) {
+  // An empty iteration space (a zero-sized dimension) has nothing to tile,
+  // and upstream's tile size computation would divide by its extent.
+  if (llvm::is_contained(op.getStaticLoopRanges(), 0))
+    return failure();
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   if (!order.empty())

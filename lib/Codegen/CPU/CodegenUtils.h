@@ -20,7 +20,8 @@ void populateCanonicalization(MLIRContext *ctx, RewritePatternSet &patterns);
 
 /// Tiles `op` with `sizes` (0: not tiled), loops in `order` (empty: the
 /// op's), as scf.forall with `forall` else scf.for, and replaces `op`;
-/// returns the tiled op and the loops, outermost first.
+/// returns the tiled op and the loops, outermost first. Fails, leaving
+/// `op` alone, when `op` has a zero-sized (empty) iteration space.
 FailureOr<scf::SCFTilingResult> tileOp(RewriterBase &rewriter, linalg::LinalgOp op,
                                        ArrayRef<int64_t> sizes, ArrayRef<int64_t> order = {},
                                        bool forall = false);

@@ -107,8 +107,6 @@ struct ConvertAIOptToLinalgPass
     // Model inputs are read-only (the C API takes them const): ops that
     // update a tensor in place (scatters) must write to a copy.
     getOperation()->walk([](func::FuncOp f) {
-      if (f.isExternal()) // runtime functions the lowering declared
-        return;
       for (unsigned i = 0; i < f.getNumArguments(); ++i)
         if (isa<TensorType>(f.getArgument(i).getType()))
           f.setArgAttr(i, "bufferization.writable", BoolAttr::get(f.getContext(), false));

@@ -13,7 +13,6 @@
 #include "PopulatePatterns.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -26,16 +25,18 @@ using namespace mlir::aiopt;
 /// The runtime's report function (lib/Runtime/Runtime.c).
 static constexpr StringLiteral kReportFn = "aiopt_rt_index_error";
 
-/// Declares the report function in `module` once.
-static void declareReportFn(OpBuilder &b, ModuleOp module) {
-  if (module.lookupSymbol(kReportFn))
-    return;
+/// Declares the report function in `module` once; an LLVM function, so
+/// that no C-interface wrapper is asked of it.
+static LLVM::LLVMFuncOp declareReportFn(OpBuilder &b, ModuleOp module) {
+  if (auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(kReportFn))
+    return fn;
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
+  MLIRContext *ctx = b.getContext();
   auto i64 = b.getI64Type();
-  auto type = b.getFunctionType({LLVM::LLVMPointerType::get(b.getContext()), i64, i64}, {});
-  auto fn = func::FuncOp::create(b, module.getLoc(), kReportFn, type);
-  fn.setPrivate();
+  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
+                                          {LLVM::LLVMPointerType::get(ctx), i64, i64});
+  return LLVM::LLVMFuncOp::create(b, module.getLoc(), kReportFn, type);
 }
 
 /// A global string symbol name not yet used in `module`.
@@ -88,7 +89,7 @@ struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
                                                    arith::MaxSIOp::create(b, l, v[0], v[2])});
         });
 
-    declareReportFn(rewriter, module);
+    LLVM::LLVMFuncOp reportFn = declareReportFn(rewriter, module);
     std::string site = op.getSite().str();
     site.push_back('\0');
     Value sitePtr = LLVM::createGlobalString(l, rewriter, freshSiteName(module), site,
@@ -112,7 +113,7 @@ struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
       Value bad = arith::OrIOp::create(rewriter, l, below, above);
       Value badIndex = arith::SelectOp::create(rewriter, l, below, lo, hi);
       scf::IfOp::create(rewriter, l, bad, [&](OpBuilder &b, Location l) {
-        func::CallOp::create(b, l, kReportFn, TypeRange{}, ValueRange{sitePtr, badIndex, extent});
+        LLVM::CallOp::create(b, l, reportFn, ValueRange{sitePtr, badIndex, extent});
         scf::YieldOp::create(b, l);
       });
     }

@@ -22,10 +22,10 @@
 // CHECK: %[[BAD:.*]] = arith.ori %[[BELOW]], %[[ABOVE]] : i1
 // CHECK: %[[WHICH:.*]] = arith.select %[[BELOW]], %[[LO64]], %[[HI64]] : i64
 // CHECK: scf.if %[[BAD]] {
-// CHECK:   func.call @aiopt_rt_index_error(%{{.*}}, %[[WHICH]], %[[D]]) : (!llvm.ptr, i64, i64) -> ()
+// CHECK:   llvm.call @aiopt_rt_index_error(%{{.*}}, %[[WHICH]], %[[D]]) : (!llvm.ptr, i64, i64) -> ()
 // CHECK: }
 // CHECK: linalg.generic
-// CHECK: func.func private @aiopt_rt_index_error(!llvm.ptr, i64, i64)
+// CHECK: llvm.func @aiopt_rt_index_error(!llvm.ptr, i64, i64)
 func.func @axis(%t: tensor<10x4xf32>, %ids: tensor<3x2xi32>) -> tensor<3x2x4xf32> {
   %i = aiopt.check_indices %t, %ids {axis = 0 : i64, site = "node 'embed' (Gather)"} : tensor<10x4xf32>, tensor<3x2xi32>
   %0 = aiopt.gather %t, %i {axis = 0 : i64} : tensor<10x4xf32>, tensor<3x2xi32>
@@ -41,11 +41,11 @@ func.func @axis(%t: tensor<10x4xf32>, %ids: tensor<3x2xi32>) -> tensor<3x2x4xf32
 // CHECK: tensor.extract %[[MM]]#0[%{{.*}}] : tensor<2xi64>
 // CHECK: %[[D1:.*]] = arith.index_cast %{{.*}} : index to i64
 // CHECK: scf.if
-// CHECK:   func.call @aiopt_rt_index_error(%{{.*}}, %{{.*}}, %[[D1]])
+// CHECK:   llvm.call @aiopt_rt_index_error(%{{.*}}, %{{.*}}, %[[D1]])
 // CHECK: tensor.extract %[[MM]]#0[%{{.*}}] : tensor<2xi64>
 // CHECK: %[[D2:.*]] = arith.index_cast %{{.*}} : index to i64
 // CHECK: scf.if
-// CHECK:   func.call @aiopt_rt_index_error(%{{.*}}, %{{.*}}, %[[D2]])
+// CHECK:   llvm.call @aiopt_rt_index_error(%{{.*}}, %{{.*}}, %[[D2]])
 // CHECK-NOT: scf.if
 func.func @tuple(%x: tensor<4x3x2xf32>, %ids: tensor<5x2xi64>) -> tensor<5x2xi64> {
   %i = aiopt.check_indices %x, %ids {axis = 1 : i64, tuple, site = "a GatherND"} : tensor<4x3x2xf32>, tensor<5x2xi64>
