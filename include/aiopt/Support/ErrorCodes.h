@@ -67,18 +67,15 @@ inline void tagDiagnostic(Diagnostic &diag, ErrorCode code) {
     args[i] = DiagnosticArgument(llvm::StringRef());
 }
 
-/// While alive, gives every error without a code one: upstream's
-/// conversion failures ("failed to legalize") are CannotLower, others
-/// `fallback`, which the tools move on from import to the passes.
+/// While alive, tags every error without a code with `fallback`, which
+/// the tools move on from import to the passes.
 class ErrorCodeHandler : public ScopedDiagnosticHandler {
 public:
   ErrorCodeHandler(MLIRContext *context, ErrorCode fallback)
       : ScopedDiagnosticHandler(context), fallback(fallback) {
     setHandler([this](Diagnostic &diag) {
       if (diag.getSeverity() == DiagnosticSeverity::Error)
-        tagDiagnostic(diag, llvm::StringRef(diag.str()).contains("failed to legalize")
-                                ? ErrorCode::CannotLower
-                                : this->fallback);
+        tagDiagnostic(diag, this->fallback);
       return failure(); // printed by the handler registered before
     });
   }

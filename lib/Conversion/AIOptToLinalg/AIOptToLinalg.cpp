@@ -10,6 +10,7 @@
 
 #include "aiopt/Conversion/Passes.h"
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "aiopt/Support/ErrorCodes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -99,6 +100,8 @@ struct ConvertAIOptToLinalgPass
     patterns.add<SignlessTensorOp>(signlessTypes, &getContext());
     target.addDynamicallyLegalDialect<tensor::TensorDialect>(
         [&](Operation *op) { return signlessTypes.isLegal(op); });
+    // What the conversion reports is an operation it cannot lower.
+    ErrorCodeHandler cannotLower(&getContext(), ErrorCode::CannotLower);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns)))) {
       signalPassFailure();

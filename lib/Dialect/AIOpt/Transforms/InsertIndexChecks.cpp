@@ -66,8 +66,8 @@ static bool checkConstantIndices(Operation *op, const IndexUse &use, DenseIntEle
     int64_t index = value.getSExtValue();
     if (ShapedType::isDynamic(extent) || (index >= -extent && index < extent))
       continue;
-    op->emitError() << errorTag(ErrorCode::IndexOutOfRange) << site << ": index " << index << " is out of range for dimension " << dim
-                    << " of extent " << extent;
+    op->emitError() << errorTag(ErrorCode::IndexOutOfRange) << site << ": index " << index
+                    << " is out of range for dimension " << dim << " of extent " << extent;
     return false;
   }
   return true;
