@@ -17,3 +17,10 @@ if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
 # The libFuzzer targets, when the build made them (clang + libclang-rt).
 if os.path.exists(os.path.join(config.aiopt_obj_root, "bin", "aiopt-fuzz-import")):
     config.available_features.add("fuzzer")
+
+# Vulkan: the runtime was built (Vulkan headers) and a driver is installed
+# (Mesa's lavapipe runs the kernels on the CPU).
+import glob  # noqa: E402
+if os.path.exists(os.path.join(config.aiopt_obj_root, "lib", "libaiopt_runtime_vulkan.a")) and \
+        glob.glob("/usr/share/vulkan/icd.d/*.json"):
+    config.available_features.add("vulkan")

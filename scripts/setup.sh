@@ -13,6 +13,9 @@ DEB_PACKAGES=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   cmake ninja-build ccache python3 python3-venv python3-dev libgtest-dev time
   "libclang-rt-${LLVM_VERSION}-dev"
+  # --target=vulkan: the Vulkan headers and loader, Mesa's lavapipe (Vulkan
+  # compute on the CPU, for the tests) and spirv-val.
+  libvulkan-dev libvulkan1 mesa-vulkan-drivers spirv-tools
 )
 
 SUDO=""

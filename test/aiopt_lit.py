@@ -48,6 +48,9 @@ def configure(config, lit_config, name, suffixes):
         cc = "%s %s" % (cc, config.sanitize_link_flags)
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
     config.substitutions.insert(0, ("%python", python))
+    # %cc_path: the compiler alone (a CMake project's CMAKE_C_COMPILER; the
+    # installed AIOpt::runtime brings the sanitizer flags itself).
+    config.substitutions.append(("%cc_path", config.c_compiler))
     config.substitutions.append(("%cc", cc))
     config.substitutions.append(("%aiopt_src", config.aiopt_src_root))
     config.substitutions.append(("%aiopt_lib", config.aiopt_lib_dir))

@@ -66,8 +66,10 @@ typedef enum aiopt_status {
   AIOPT_ERROR_UNSUPPORTED = 10,     /**< not available in this program */
   AIOPT_ERROR_COMPILE = 11,         /**< the compiler rejected the model (aiopt-c/Compiler.h) */
   AIOPT_ERROR_IO = 12,              /**< a file could not be read or written */
-  AIOPT_ERROR_INDEX_OUT_OF_RANGE = 13 /**< a gather/scatter index outside its dimension
-                                           (models compiled with --runtime-checks) */
+  AIOPT_ERROR_INDEX_OUT_OF_RANGE = 13, /**< a gather/scatter index outside its dimension
+                                            (models compiled with --runtime-checks) */
+  AIOPT_ERROR_DEVICE = 14 /**< a GPU kernel could not run (no driver or device, a failed
+                               call; models compiled with --target=vulkan) */
 } aiopt_status;
 
 /** A tensor crossing the API: dense, row-major (contiguous). */

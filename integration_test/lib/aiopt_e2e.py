@@ -27,15 +27,29 @@ def compile_model(model_path, workdir, name="model", extra=(), quiet=False):
     CalledProcessError instead of printed."""
     bindir, libdir = tools()
     obj = os.path.join(workdir, name + ".o")
+    vulkan = "--target=vulkan" in extra
+    spirv_dir = os.path.join(workdir, name + "-spirv")
+    if vulkan:
+        os.makedirs(spirv_dir, exist_ok=True)
+        extra = [*extra, "--spirv-dump-dir=" + spirv_dir]
     subprocess.run([os.path.join(bindir, "aiopt-compile"), model_path, "-o", obj,
                     "--name", name, *extra], check=True, capture_output=quiet,
                    text=True)
+    # Every Vulkan kernel is valid SPIR-V for the API version the runtime asks for.
+    for kernel in sorted(os.listdir(spirv_dir)) if vulkan else ():
+        subprocess.run(["spirv-val", "--target-env", "vulkan1.2",
+                        os.path.join(spirv_dir, kernel)], check=True)
     exe = os.path.join(workdir, name + ".exe")
     subprocess.run(["clang-22", "-O2", "-std=c11",
                     "-I", os.path.join(ROOT, "include"), "-I", workdir,
                     '-DMODEL_HEADER="%s.h"' % name, "-DMODEL_INFO=%s_model" % name,
                     os.path.join(ROOT, "tools", "aiopt-conformance", "run_model.c"),
-                    obj, os.path.join(libdir, "libaiopt_runtime.a"), "-lm",
+                    obj,
+                    # Models compiled for Vulkan launch their kernels through
+                    # the Vulkan runtime.
+                    *([os.path.join(libdir, "libaiopt_runtime_vulkan.a"), "-lpthread", "-ldl"]
+                      if vulkan else []),
+                    os.path.join(libdir, "libaiopt_runtime.a"), "-lm",
                     # Models compiled with --parallel call the OpenMP runtime.
                     *(["-fopenmp"] if "--parallel" in extra else []),
                     # A sanitized build's runtime needs the sanitizers' libraries.

@@ -39,6 +39,7 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.optLevel = options.optLevel;
   p.parallel = options.parallel;
   p.runtimeChecks = options.runtimeChecks;
+  p.device = options.device;
 }
 
 FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, ModuleOp module,

@@ -7,6 +7,7 @@
 #include "aiopt/InitAll.h"
 
 #include "aiopt/Codegen/CPU/Passes.h"
+#include "aiopt/Codegen/GPU/Passes.h"
 #include "aiopt/Conversion/Passes.h"
 #include "aiopt/Dialect/AIOpt/Transforms/Passes.h"
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
@@ -26,5 +27,6 @@ void mlir::aiopt::registerAllPasses() {
   registerAIOptTransformsPasses();
   registerAIOptConversionPasses();
   registerAIOptCPUPasses();
+  registerAIOptGPUPasses();
   registerAIOptPipelines();
 }

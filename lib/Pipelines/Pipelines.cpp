@@ -151,6 +151,51 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
   add(pm, "cse");
 }
 
+void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
+                                             const CPUPipelineOptions &options) {
+  // The same buffers as on the CPU: kernels read and write the host's
+  // memrefs, which the runtime copies to and from the device per launch.
+  add(pm, "empty-tensor-to-alloc-tensor");
+  add(pm, "aiopt-cpu-bufferize");
+  add(pm, "buffer-deallocation-pipeline");
+  add(pm, "convert-bufferization-to-memref");
+  // Every linalg op's parallel dimensions become a grid of workgroups (its
+  // reductions loop inside each invocation); a nest with no parallel
+  // dimension stays on the host.
+  add(pm, "func.func(convert-linalg-to-parallel-loops)");
+  add(pm, "func.func(aiopt-gpu-map-parallel-loops)");
+  add(pm, "func.func(gpu-map-parallel-loops{mapping-policy=innermost-first})");
+  add(pm, "func.func(convert-parallel-loops-to-gpu)");
+  // Parallel loops inside kernels (after a reduction loop, e.g. pooling
+  // windows) run sequentially in each invocation.
+  add(pm, "func.func(scf-parallel-for-to-nested-fors)");
+  add(pm, "lower-affine");
+  add(pm, "canonicalize");
+  // Strided views (subviews of padded buffers) reach kernels as flat
+  // buffers indexed with their strides.
+  add(pm, "func.func(aiopt-gpu-flatten-strided-buffers)");
+  // Static layouts fold to constants; equal extents become one value.
+  add(pm, "canonicalize");
+  add(pm, "cse");
+  // Constants move into the kernels instead of becoming arguments; dynamic
+  // extents stay host values (kernels cannot read buffer sizes).
+  add(pm, "func.func(aiopt-gpu-sink-arithmetic)");
+  add(pm, "gpu-kernel-outlining");
+  add(pm, "aiopt-gpu-spirv-kernel-abi");
+  // GLSL.std.450 has no erf: polynomial forms, as on the CPU.
+  add(pm, "gpu.module(aiopt-cpu-approximate-math)");
+  add(pm, "gpu.module(convert-math-to-spirv)");
+  add(pm, "convert-gpu-to-spirv");
+  add(pm, "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)");
+  add(pm, "aiopt-vulkan-launch-to-runtime{dump-dir=" + options.spirvDumpDir + "}");
+  // Host code: copies and the loops left on the CPU.
+  add(pm, "aiopt-cpu-strided-copy-to-loops");
+  add(pm, "convert-linalg-to-loops");
+  add(pm, "lower-affine");
+  add(pm, "canonicalize");
+  add(pm, "cse");
+}
+
 void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
                                        const CPUPipelineOptions &options) {
   // bf16 arithmetic and math compute in f32 (LLVM would otherwise promote
@@ -210,7 +255,10 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
       buildLinalgPipeline(pm, options.optLevel);
       break;
     case Phase::Codegen:
-      buildCPUCodegenPipeline(pm, options);
+      if (options.device == "vulkan")
+        buildVulkanCodegenPipeline(pm, options);
+      else
+        buildCPUCodegenPipeline(pm, options);
       break;
     case Phase::LLVM:
       buildCPULLVMPipeline(pm, options);
@@ -229,6 +277,10 @@ void mlir::aiopt::registerAIOptPipelines() {
   PassPipelineRegistration<CPUPipelineOptions>(
       "aiopt-cpu-codegen-pipeline", "linalg -> codegen: tile, vectorize, bufferize, make loops",
       buildCPUCodegenPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "aiopt-vulkan-codegen-pipeline",
+      "linalg -> codegen for Vulkan: SPIR-V kernels and their launches on the host",
+      buildVulkanCodegenPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
       buildCPULLVMPipeline);

@@ -7,6 +7,7 @@
 
 #include "aiopt-c/Runtime.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,19 +25,31 @@ static aiopt_status fail(aiopt_status status, const char *fmt, ...) {
 
 const char *aiopt_last_error(void) { return last_error; }
 
-/* Run-time checks of models compiled with --runtime-checks: the generated
- * code calls this for a gather or scatter index outside its dimension (and
- * then clamps it); aiopt_run reports the first such index of the run. The
- * checks run on the thread that called aiopt_run. */
-static _Thread_local int index_error;
+/* Failures inside a model's run: the generated code (and the Vulkan
+ * runtime) report them through these functions on the thread that called
+ * aiopt_run, which returns the first one. */
+static _Thread_local aiopt_status run_status;
+
+/* Models compiled with --runtime-checks call this for a gather or scatter
+ * index outside its dimension (and then clamp it). */
 void aiopt_rt_index_error(const char *site, int64_t index, int64_t extent);
 void aiopt_rt_index_error(const char *site, int64_t index, int64_t extent) {
-  if (index_error)
+  if (run_status != AIOPT_OK)
     return;
-  index_error = 1;
-  fail(AIOPT_ERROR_INDEX_OUT_OF_RANGE,
-       "%s: index %lld is out of range for a dimension of %lld (valid: %lld to %lld)",
-       site, (long long)index, (long long)extent, -(long long)extent, (long long)extent - 1);
+  run_status = fail(AIOPT_ERROR_INDEX_OUT_OF_RANGE,
+                    "%s: index %lld is out of range for a dimension of %lld (valid: %lld to %lld)",
+                    site, (long long)index, (long long)extent, -(long long)extent,
+                    (long long)extent - 1);
+}
+
+/* The Vulkan runtime calls this when a kernel cannot run (no driver or
+ * device, a failed call); the rest of the run goes on and its results are
+ * not to be used. */
+void aiopt_rt_device_error(const char *message);
+void aiopt_rt_device_error(const char *message) {
+  if (run_status != AIOPT_OK)
+    return;
+  run_status = fail(AIOPT_ERROR_DEVICE, "%s", message);
 }
 
 /* Buffers of compiled models: the generated code allocates and frees
@@ -58,6 +71,16 @@ static _Thread_local size_t cache_count, cache_bytes;
 
 void *_mlir_memref_to_llvm_alloc(size_t size);
 void _mlir_memref_to_llvm_free(void *ptr);
+
+/* A thread's cached buffers are released when it exits: the first buffer
+ * it caches sets a thread-specific value whose destructor frees them. */
+static pthread_key_t cache_key;
+static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+static void release_at_exit(void *unused) {
+  (void)unused;
+  aiopt_release_cached_memory();
+}
+static void create_cache_key(void) { pthread_key_create(&cache_key, release_at_exit); }
 
 void *_mlir_memref_to_llvm_alloc(size_t size) {
   for (size_t i = 0; i < cache_count; ++i) {
@@ -82,6 +105,10 @@ void _mlir_memref_to_llvm_free(void *ptr) {
   size_t size;
   memcpy(&size, block, sizeof size);
   if (cache_count < kCacheSlots && size <= kCacheLimit - cache_bytes) {
+    if (cache_count == 0) {
+      pthread_once(&cache_key_once, create_cache_key);
+      pthread_setspecific(cache_key, &cache_key);
+    }
     cache[cache_count].size = size;
     cache[cache_count].block = block;
     ++cache_count;
@@ -271,11 +298,11 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
     w += descriptor_words(t->rank);
   }
 
-  index_error = 0;
+  run_status = AIOPT_OK;
   model->entry(in_ptrs, out_desc);
 
   /* Copy every result out, then release all of them. */
-  aiopt_status status = index_error ? AIOPT_ERROR_INDEX_OUT_OF_RANGE : AIOPT_OK;
+  aiopt_status status = run_status;
   int64_t *r = out_desc;
   for (size_t i = 0; i < num_outputs; ++i) {
     const aiopt_tensor_info *info = &model->outputs[i];

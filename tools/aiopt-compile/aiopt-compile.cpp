@@ -63,8 +63,15 @@ cl::opt<std::string> compileTo("compile-to",
 cl::opt<std::string> compileFrom("compile-from",
                                  cl::desc("Phase an .mlir input is at (default: import)"),
                                  cl::init("import"), cl::cat(category));
-cl::opt<std::string> targetTriple("target", cl::desc("Target triple (default: the host)"),
-                                  cl::cat(category));
+cl::opt<std::string> targetTriple(
+    "target",
+    cl::desc("Target: a CPU triple (default: the host), or 'vulkan' (SPIR-V kernels run through "
+             "the Vulkan runtime, libaiopt_runtime_vulkan.a, host code for this machine)"),
+    cl::cat(category));
+cl::opt<std::string> spirvDumpDir(
+    "spirv-dump-dir", cl::value_desc("DIR"),
+    cl::desc("With --target=vulkan: also write each kernel's SPIR-V binary to DIR/<kernel>.spv"),
+    cl::cat(category));
 cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"),
                           cl::init("host"), cl::cat(category));
 cl::opt<std::string> mattr("mattr", cl::desc("Target features (+avx2,-avx512f,...)"),
@@ -279,8 +286,22 @@ int compile(int argc, char **argv) {
     toolError(ErrorCode::InvalidOption) << "-O" << optLevel << " is not a level (-O0..-O3)\n";
     return 1;
   }
+  // GPU targets: the device kernels' API; the host code is this machine's.
+  std::string device = "cpu";
+  if (targetTriple == "vulkan") {
+    device = "vulkan";
+  } else if (targetTriple == "cuda") {
+    toolError(ErrorCode::InvalidOption)
+        << "--target=cuda: aiopt has no CUDA back end yet; use --target=vulkan for GPUs\n";
+    return 1;
+  }
+  if (device != "cpu" && (parallel || emitKind == Emit::Shared)) {
+    toolError(ErrorCode::InvalidOption)
+        << "--target=" << device << " makes object files (not --emit=shared) without --parallel\n";
+    return 1;
+  }
   TargetOptions targetOptions;
-  targetOptions.triple = targetTriple;
+  targetOptions.triple = device == "cpu" ? std::string(targetTriple) : std::string();
   targetOptions.cpu = mcpu;
   targetOptions.features = mattr;
   targetOptions.optLevel = llvmOptLevel(optLevel);
@@ -293,6 +314,7 @@ int compile(int argc, char **argv) {
   driverOptions.optLevel = optLevel;
   driverOptions.runtimeChecks = runtimeChecks;
   driverOptions.target = targetOptions;
+  driverOptions.device = device;
   QuantizationOptions &q = driverOptions.quantization;
   q.mode = quantize;
   q.perChannel = !perTensorWeights;
@@ -347,6 +369,8 @@ int compile(int argc, char **argv) {
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
   pipelineOptions.runtimeChecks = runtimeChecks;
+  pipelineOptions.device = device;
+  pipelineOptions.spirvDumpDir = spirvDumpDir;
   // Tile and vector sizes follow the target's vector registers.
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
   // Pruning and quantization that runs the model (calibration, the

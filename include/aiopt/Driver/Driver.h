@@ -77,6 +77,7 @@ struct DriverOptions {
   unsigned optLevel = 2;  ///< -O0..-O3
   bool parallel = false;  ///< OpenMP blocks
   bool runtimeChecks = false; ///< gather/scatter indices checked at run time
+  std::string device = "cpu"; ///< where loop nests run: cpu or vulkan
   TargetOptions target;   ///< its optLevel is set from `optLevel`
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;

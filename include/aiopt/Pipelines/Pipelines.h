@@ -62,6 +62,15 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Options of an aiopt-prune pass in the graph phase, before quantization, "
                      "e.g. 'mode=magnitude sparsity=0.8' (empty: no pruning)"),
       llvm::cl::init("")};
+  Option<std::string> device{
+      *this, "device",
+      llvm::cl::desc("Where the model's loop nests run: 'cpu', or 'vulkan' (SPIR-V kernels "
+                     "launched through aiopt's Vulkan runtime; the host code stays on the CPU)"),
+      llvm::cl::init("cpu")};
+  Option<std::string> spirvDumpDir{
+      *this, "spirv-dump-dir",
+      llvm::cl::desc("With device=vulkan: also write each kernel's SPIR-V to this folder"),
+      llvm::cl::init("")};
   Option<bool> runtimeChecks{
       *this, "runtime-checks",
       llvm::cl::desc("Check gather/scatter indices at run time (aiopt-insert-index-checks "
@@ -83,6 +92,10 @@ void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// linalg -> codegen: tiling and vectorization (from -O1), bufferization
 /// and loops (memref, scf, vector, arith, math; omp with `parallel`).
 void buildCPUCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+/// linalg -> codegen for Vulkan: bufferization, parallel loop nests as
+/// SPIR-V kernels embedded in the module, launched by runtime calls; what
+/// does not map onto a grid stays in host loops.
+void buildVulkanCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// codegen -> llvm: the LLVM dialect with the exported entry point.
 void buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 

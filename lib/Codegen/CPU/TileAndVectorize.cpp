@@ -64,9 +64,12 @@ std::optional<ContractionLoops> contractionLoops(linalg::LinalgOp op) {
       return std::nullopt;
   }
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-  if (failed(dims))
+  if (failed(dims) || dims->k.empty())
     return std::nullopt;
+  // A contraction into a scalar (a 0-d result) has no m or n loop to tile.
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (out.getNumResults() == 0)
+    return std::nullopt;
   auto last = dyn_cast<AffineDimExpr>(out.getResults().back());
   if (!last || !llvm::is_contained(dims->n, last.getPosition()))
     return std::nullopt;

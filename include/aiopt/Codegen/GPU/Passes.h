@@ -1,0 +1,28 @@
+//===- Passes.h - GPU code generation passes --------------------*- C++ -*-===//
+//
+// Declarations of aiopt's GPU back-end passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_CODEGEN_GPU_PASSES_H
+#define AIOPT_CODEGEN_GPU_PASSES_H
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::aiopt {
+
+#define GEN_PASS_DECL
+#define GEN_PASS_REGISTRATION
+#include "aiopt/Codegen/GPU/Passes.h.inc"
+
+} // namespace mlir::aiopt
+
+#endif // AIOPT_CODEGEN_GPU_PASSES_H

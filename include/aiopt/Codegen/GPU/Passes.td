@@ -1,0 +1,125 @@
+//===- Passes.td - GPU code generation passes --------------*- tablegen -*-===//
+//
+// Passes of aiopt's GPU back ends: loop nests onto workgroups, kernels to
+// SPIR-V for Vulkan, and the host's kernel launches as runtime calls.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_CODEGEN_GPU_PASSES_TD
+#define AIOPT_CODEGEN_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def GPUMapParallelLoopsPass : Pass<"aiopt-gpu-map-parallel-loops", "func::FuncOp"> {
+  let summary = "Shape parallel loop nests into grids of workgroups";
+  let description = [{
+    Runs on bufferized code after `convert-linalg-to-parallel-loops`. Each
+    outermost `scf.parallel` becomes a grid of workgroups over a workgroup
+    of invocations, ready for `gpu-map-parallel-loops` (innermost-first) and
+    `convert-parallel-loops-to-gpu`:
+
+    - nests of more than three dimensions have their leading dimensions
+      collapsed into one, so that every dimension maps to a grid axis;
+    - the nest is tiled by a workgroup of at most `workgroup-size`
+      invocations: along the innermost dimension first (the one that is
+      contiguous in memory), as far as its extent asks (a power of two), and
+      the rest along the dimension before it. Invocations past the end of a
+      dimension are masked (`no-min-max-bounds` tiling), so the workgroup
+      has a static size.
+
+    Loops without parallel dimensions are left to run on the host.
+  }];
+  let options = [
+    Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"64",
+           "Invocations per workgroup (a power of two)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def GPUFlattenStridedBuffersPass
+    : Pass<"aiopt-gpu-flatten-strided-buffers", "func::FuncOp"> {
+  let summary = "Pass strided views into GPU launches as flat buffers";
+  let description = [{
+    Runs on `gpu.launch` regions before outlining. A memref with a strided
+    layout (a subview, e.g. the interior of a padded buffer) that a launch
+    loads from or stores to becomes, on the host, a 1-D identity view of
+    the span of its underlying buffer it can reach (from its base to its
+    last element, `offset + sum((size_i - 1) * stride_i) + 1` elements);
+    inside the launch each access indexes that view at
+    `offset + sum(index_i * stride_i)`. Vulkan kernels take storage buffers
+    without layouts, so this is what lets them use such views.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
+def GPUSinkArithmeticPass : Pass<"aiopt-gpu-sink-arithmetic", "func::FuncOp"> {
+  let summary = "Move constants and arithmetic on them into the GPU launches that use them";
+  let description = [{
+    Runs before `gpu-kernel-outlining`, in place of upstream's
+    `gpu-launch-sink-index-computations`: constants and pure arith ops whose
+    operands can follow them are recomputed inside each `gpu.launch` that
+    uses them, so they do not become kernel arguments. Unlike upstream's
+    pass it leaves `memref.dim` on the host: SPIR-V storage buffers have no
+    sizes to read, so dynamic extents reach Vulkan kernels as scalar
+    arguments.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def GPUSPIRVKernelABIPass : Pass<"aiopt-gpu-spirv-kernel-abi", "ModuleOp"> {
+  let summary = "Give outlined kernels a SPIR-V target environment and entry ABI";
+  let description = [{
+    Runs after `gpu-kernel-outlining`. Every `gpu.module` gets the SPIR-V
+    target environment `target-env` (unless it has one), and every kernel the
+    `spirv.entry_point_abi` whose workgroup size is the kernel's
+    `known_block_size`, which `convert-gpu-to-spirv` needs. A kernel without
+    a static block size, or with an argument that is neither a memref of
+    numbers nor an index, integer or float, is an error naming it.
+  }];
+  let options = [
+    Option<"targetEnv", "target-env", "std::string",
+           /*default=*/"\"#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64, Int16, Int8, "
+                       "Float64, StorageBuffer16BitAccess, StorageBuffer8BitAccess], "
+                       "[SPV_KHR_storage_buffer_storage_class, SPV_KHR_16bit_storage, "
+                       "SPV_KHR_8bit_storage]>, api=Vulkan, #spirv.resource_limits<>>\"",
+           "The SPIR-V target environment (a #spirv.target_env attribute)">,
+  ];
+  let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+}
+
+def VulkanLaunchToRuntimePass : Pass<"aiopt-vulkan-launch-to-runtime", "ModuleOp"> {
+  let summary = "Embed SPIR-V kernels and launch them through the Vulkan runtime";
+  let description = [{
+    Runs after `convert-gpu-to-spirv`. Each `spirv.module` is serialized into
+    a constant global of the object (`aiopt_spirv_<module>`), and each
+    `gpu.launch_func` becomes a call
+
+    ```c
+    void aiopt_vk_dispatch(const uint32_t *spirv, int64_t spirv_bytes,
+                           const char *entry, int64_t groups_x,
+                           int64_t groups_y, int64_t groups_z,
+                           int32_t num_args, void *const *args,
+                           const int64_t *arg_bytes,
+                           const int32_t *arg_written);
+    ```
+
+    into aiopt's Vulkan runtime (lib/Runtime/VulkanRuntime.c), with one
+    buffer per kernel argument: a memref's data (its aligned pointer plus
+    offset, and its size in bytes), or a scalar in a stack slot (an index as
+    32 bits, the width of indices in the kernels). `arg_written` marks the
+    memrefs the kernel writes, the only ones copied back. The GPU and SPIR-V
+    modules are then erased: what remains is host code.
+
+    With `dump-dir`, each kernel module's binary is also written to
+    `<dump-dir>/<module>.spv`, for spirv-val or spirv-dis.
+  }];
+  let options = [
+    Option<"dumpDir", "dump-dir", "std::string", /*default=*/"\"\"",
+           "Folder to write each kernel module's SPIR-V binary to">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+#endif // AIOPT_CODEGEN_GPU_PASSES_TD
