@@ -55,3 +55,45 @@ def configure(config, lit_config, name, suffixes):
     config.substitutions.append(("%aiopt_src", config.aiopt_src_root))
     config.substitutions.append(("%aiopt_lib", config.aiopt_lib_dir))
     config.substitutions.append(("%aiopt_obj", config.aiopt_obj_root))
+    configure_cuda(config)
+
+
+def _cuda_toolkit():
+    """The CUDA toolkit's folder as aiopt-compile finds it, or None."""
+    import shutil
+    candidates = [os.environ.get(v) for v in ("CUDA_PATH", "CUDA_HOME", "CUDA_ROOT")]
+    ptxas = shutil.which("ptxas")
+    if ptxas:
+        candidates.append(os.path.dirname(os.path.dirname(os.path.realpath(ptxas))))
+    candidates.append("/usr/local/cuda")
+    for path in filter(None, candidates):
+        if all(os.path.exists(os.path.join(path, part))
+               for part in ("bin/ptxas", "bin/fatbinary", "nvvm/libdevice")):
+            return path
+    return None
+
+
+def _cuda_gpus():
+    """How many GPUs the CUDA driver sees (0 without a driver)."""
+    import ctypes
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return 0
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return 0
+    return count.value
+
+
+def configure_cuda(config):
+    """Features cuda-toolkit (ptxas, fatbinary, libdevice; %cuda_path is its
+    folder and %ptxas its assembler) and cuda-gpu (a driver and a device:
+    the tests that run CUDA kernels are UNSUPPORTED without one)."""
+    toolkit = _cuda_toolkit()
+    if toolkit:
+        config.available_features.add("cuda-toolkit")
+        config.substitutions.append(("%cuda_path", toolkit))
+        config.substitutions.append(("%ptxas", os.path.join(toolkit, "bin", "ptxas")))
+    if _cuda_gpus() > 0:
+        config.available_features.add("cuda-gpu")

@@ -27,28 +27,30 @@ def compile_model(model_path, workdir, name="model", extra=(), quiet=False):
     CalledProcessError instead of printed."""
     bindir, libdir = tools()
     obj = os.path.join(workdir, name + ".o")
-    vulkan = "--target=vulkan" in extra
-    spirv_dir = os.path.join(workdir, name + "-spirv")
-    if vulkan:
-        os.makedirs(spirv_dir, exist_ok=True)
-        extra = [*extra, "--spirv-dump-dir=" + spirv_dir]
+    target = next((e.split("=", 1)[1] for e in extra if e.startswith("--target=")), "")
+    gpu = target in ("vulkan", "cuda")
+    kernel_dir = os.path.join(workdir, name + "-kernels")
+    if gpu:
+        os.makedirs(kernel_dir, exist_ok=True)
+        extra = [*extra, "--kernel-dump-dir=" + kernel_dir]
     subprocess.run([os.path.join(bindir, "aiopt-compile"), model_path, "-o", obj,
                     "--name", name, *extra], check=True, capture_output=quiet,
                    text=True)
-    # Every Vulkan kernel is valid SPIR-V for the API version the runtime asks for.
-    for kernel in sorted(os.listdir(spirv_dir)) if vulkan else ():
+    # Every Vulkan kernel is valid SPIR-V for the API version the runtime
+    # asks for (CUDA kernels went through ptxas in the compiler).
+    for kernel in sorted(os.listdir(kernel_dir)) if target == "vulkan" else ():
         subprocess.run(["spirv-val", "--target-env", "vulkan1.2",
-                        os.path.join(spirv_dir, kernel)], check=True)
+                        os.path.join(kernel_dir, kernel)], check=True)
     exe = os.path.join(workdir, name + ".exe")
     subprocess.run(["clang-22", "-O2", "-std=c11",
                     "-I", os.path.join(ROOT, "include"), "-I", workdir,
                     '-DMODEL_HEADER="%s.h"' % name, "-DMODEL_INFO=%s_model" % name,
                     os.path.join(ROOT, "tools", "aiopt-conformance", "run_model.c"),
                     obj,
-                    # Models compiled for Vulkan launch their kernels through
-                    # the Vulkan runtime.
-                    *([os.path.join(libdir, "libaiopt_runtime_vulkan.a"), "-lpthread", "-ldl"]
-                      if vulkan else []),
+                    # Models compiled for a GPU launch their kernels through
+                    # its runtime.
+                    *([os.path.join(libdir, "libaiopt_runtime_%s.a" % target), "-lpthread",
+                       "-ldl"] if gpu else []),
                     os.path.join(libdir, "libaiopt_runtime.a"), "-lm",
                     # Models compiled with --parallel call the OpenMP runtime.
                     *(["-fopenmp"] if "--parallel" in extra else []),
@@ -83,10 +85,13 @@ def run_onnxruntime(model_path, inputs):
     return sess.run(None, feed)
 
 
-def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=(), normwise=False):
+def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=(), normwise=False,
+          compile_only=False):
     """Compiles `model` (an onnx.ModelProto), runs it on each input set in
     `inputs` and compares with onnxruntime; prints one line per output and
-    exits non-zero on a mismatch. With `normwise`, the relative tolerance
+    exits non-zero on a mismatch. With `compile_only`, it stops after
+    linking the program and writing the first input set (for targets this
+    machine cannot run). With `normwise`, the relative tolerance
     scales with the output's largest magnitude rather than each element's:
     deep networks with random weights produce outputs spanning many orders
     of magnitude, where small elements are differences of large ones."""
@@ -96,6 +101,11 @@ def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=(), 
     onnx.checker.check_model(model)
     onnx.save(model, path)
     exe = compile_model(path, workdir, name, extra)
+    if compile_only:
+        for i, a in enumerate(inputs[0]):
+            write_tensor(os.path.join(workdir, "input_%d.tensor" % i), a)
+        print("BUILT %s" % name)
+        return
     ok = True
     for k, ins in enumerate(inputs):
         got, _ = run_compiled(exe, ins, workdir)

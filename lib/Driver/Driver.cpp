@@ -9,9 +9,12 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <cstdlib>
 #include <mutex>
 
 using namespace mlir;
@@ -40,6 +43,9 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.parallel = options.parallel;
   p.runtimeChecks = options.runtimeChecks;
   p.device = options.device;
+  p.gpuArch = options.gpuArch;
+  p.cudaToolkit = options.cudaToolkit;
+  p.kernelDumpDir = options.kernelDumpDir;
 }
 
 FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, ModuleOp module,
@@ -134,6 +140,30 @@ LogicalResult mlir::aiopt::runPhases(MLIRContext &context, ModuleOp module, Phas
   PassManager pm(&context, ModuleOp::getOperationName());
   buildCPUPipeline(pm, from, to, pipelineOptions);
   return pm.run(module);
+}
+
+FailureOr<std::string> mlir::aiopt::findCUDAToolkit(StringRef given, std::string &error) {
+  std::string dir = given.str();
+  for (const char *var : {"CUDA_PATH", "CUDA_HOME", "CUDA_ROOT"})
+    if (dir.empty())
+      if (const char *value = std::getenv(var); value && *value)
+        dir = value;
+  if (dir.empty())
+    if (auto ptxas = llvm::sys::findProgramByName("ptxas"))
+      dir = llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas)).str();
+  if (dir.empty())
+    dir = "/usr/local/cuda";
+  for (const char *part : {"bin/ptxas", "bin/fatbinary", "nvvm/libdevice"}) {
+    SmallString<128> path(dir);
+    llvm::sys::path::append(path, part);
+    if (!llvm::sys::fs::exists(path)) {
+      error = ("--target=cuda needs the CUDA toolkit (ptxas, fatbinary, libdevice): there is no '" +
+               path + "' (give the toolkit's folder with --cuda-path)")
+                  .str();
+      return failure();
+    }
+  }
+  return dir;
 }
 
 LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output, bool openmp,

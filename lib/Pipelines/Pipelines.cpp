@@ -96,6 +96,18 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
   add(pm, "cse");
 }
 
+/// Destination tensors that are fully overwritten become allocations, then
+/// whole-module bufferization with contiguous memrefs at function
+/// boundaries; kernels with sparse weights become loops over their nonzeros
+/// there (the sparsifier), whose contiguous inner loops LLVM vectorizes.
+/// Intermediate buffers are freed; returned ones are owned by the caller.
+static void addBufferization(OpPassManager &pm, bool parallel) {
+  add(pm, "empty-tensor-to-alloc-tensor");
+  add(pm, std::string("aiopt-cpu-bufferize{parallel=") + (parallel ? "true" : "false") + "}");
+  add(pm, "buffer-deallocation-pipeline");
+  add(pm, "convert-bufferization-to-memref");
+}
+
 void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   unsigned lanes = std::max(4u, options.vectorBits / 32);
@@ -120,17 +132,7 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     add(pm, "loop-invariant-subset-hoisting");
     add(pm, "canonicalize");
   }
-  // Destination tensors that are fully overwritten become allocations.
-  add(pm, "empty-tensor-to-alloc-tensor");
-  // Whole-module bufferization with contiguous memrefs at function
-  // boundaries; kernels with sparse weights become loops over their
-  // nonzeros there (the sparsifier), whose contiguous inner loops LLVM
-  // vectorizes.
-  add(pm, std::string("aiopt-cpu-bufferize{parallel=") + (options.parallel ? "true" : "false") +
-              "}");
-  // Frees intermediate buffers; returned buffers are owned by the caller.
-  add(pm, "buffer-deallocation-pipeline");
-  add(pm, "convert-bufferization-to-memref");
+  addBufferization(pm, options.parallel);
   // The independent blocks of tiled contractions: shared by OpenMP threads,
   // or run in order.
   if (options.parallel) {
@@ -151,17 +153,13 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
   add(pm, "cse");
 }
 
-void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
-                                             const CPUPipelineOptions &options) {
-  // The same buffers as on the CPU: kernels read and write the host's
-  // memrefs, which the runtime copies to and from the device per launch.
-  add(pm, "empty-tensor-to-alloc-tensor");
-  add(pm, "aiopt-cpu-bufferize");
-  add(pm, "buffer-deallocation-pipeline");
-  add(pm, "convert-bufferization-to-memref");
-  // Every linalg op's parallel dimensions become a grid of workgroups (its
-  // reductions loop inside each invocation); a nest with no parallel
-  // dimension stays on the host.
+/// The GPU back ends' common start: the CPU's buffers (kernels read and
+/// write the host's memrefs, which the runtimes copy to and from the device
+/// per launch), every linalg op's parallel dimensions as a grid of
+/// workgroups (its reductions loop inside each invocation; a nest with no
+/// parallel dimension stays on the host), outlined into kernels.
+static void addKernelOutlining(OpPassManager &pm) {
+  addBufferization(pm, /*parallel=*/false);
   add(pm, "func.func(convert-linalg-to-parallel-loops)");
   add(pm, "func.func(aiopt-gpu-map-parallel-loops)");
   add(pm, "func.func(gpu-map-parallel-loops{mapping-policy=innermost-first})");
@@ -178,22 +176,49 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
   add(pm, "canonicalize");
   add(pm, "cse");
   // Constants move into the kernels instead of becoming arguments; dynamic
-  // extents stay host values (kernels cannot read buffer sizes).
+  // extents stay host values (SPIR-V kernels cannot read buffer sizes).
   add(pm, "func.func(aiopt-gpu-sink-arithmetic)");
   add(pm, "gpu-kernel-outlining");
+}
+
+/// The GPU back ends' common end: the host code's copies and the loops
+/// left on the CPU.
+static void addHostLoops(OpPassManager &pm) {
+  add(pm, "aiopt-cpu-strided-copy-to-loops");
+  add(pm, "convert-linalg-to-loops");
+  add(pm, "lower-affine");
+  add(pm, "canonicalize");
+  add(pm, "cse");
+}
+
+void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
+                                             const CPUPipelineOptions &options) {
+  addKernelOutlining(pm);
   add(pm, "aiopt-gpu-spirv-kernel-abi");
   // GLSL.std.450 has no erf: polynomial forms, as on the CPU.
   add(pm, "gpu.module(aiopt-cpu-approximate-math)");
   add(pm, "gpu.module(convert-math-to-spirv)");
   add(pm, "convert-gpu-to-spirv");
   add(pm, "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)");
-  add(pm, "aiopt-vulkan-launch-to-runtime{dump-dir=" + options.spirvDumpDir + "}");
-  // Host code: copies and the loops left on the CPU.
-  add(pm, "aiopt-cpu-strided-copy-to-loops");
-  add(pm, "convert-linalg-to-loops");
-  add(pm, "lower-affine");
-  add(pm, "canonicalize");
-  add(pm, "cse");
+  add(pm, "aiopt-vulkan-launch-to-runtime{dump-dir=" + options.kernelDumpDir + "}");
+  addHostLoops(pm);
+}
+
+void mlir::aiopt::buildCUDACodegenPipeline(OpPassManager &pm,
+                                           const CPUPipelineOptions &options) {
+  addKernelOutlining(pm);
+  add(pm, "aiopt-gpu-nvvm-kernel-abi{chip=" + options.gpuArch +
+              " opt-level=" + std::to_string(options.optLevel) + "}");
+  // Buffers pass as memref descriptors, field by field (bare pointers
+  // would need static shapes); indices are 64-bit; math functions call
+  // libdevice, linked from the toolkit when the module becomes PTX.
+  add(pm, "gpu.module(convert-scf-to-cf)");
+  add(pm, "gpu.module(convert-gpu-to-nvvm{index-bitwidth=64})");
+  add(pm, "gpu.module(canonicalize,cse,reconcile-unrealized-casts)");
+  std::string toolkit = options.cudaToolkit.empty() ? "" : " toolkit=" + options.cudaToolkit;
+  add(pm, "gpu-module-to-binary{format=isa" + toolkit + "}");
+  add(pm, "aiopt-cuda-launch-to-runtime{dump-dir=" + options.kernelDumpDir + toolkit + "}");
+  addHostLoops(pm);
 }
 
 void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
@@ -257,6 +282,8 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
     case Phase::Codegen:
       if (options.device == "vulkan")
         buildVulkanCodegenPipeline(pm, options);
+      else if (options.device == "cuda")
+        buildCUDACodegenPipeline(pm, options);
       else
         buildCPUCodegenPipeline(pm, options);
       break;
@@ -281,6 +308,10 @@ void mlir::aiopt::registerAIOptPipelines() {
       "aiopt-vulkan-codegen-pipeline",
       "linalg -> codegen for Vulkan: SPIR-V kernels and their launches on the host",
       buildVulkanCodegenPipeline);
+  PassPipelineRegistration<CPUPipelineOptions>(
+      "aiopt-cuda-codegen-pipeline",
+      "linalg -> codegen for CUDA: PTX kernels and their launches on the host",
+      buildCUDACodegenPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
       buildCPULLVMPipeline);

@@ -2,7 +2,8 @@
 |*                                                                            *|
 |* Models compiled for Vulkan keep their host code on the CPU and call        *|
 |* aiopt_vk_dispatch for each kernel: the SPIR-V module embedded in the       *|
-|* object, its entry point, the workgroup count and the buffers it uses.      *|
+|* object, its entry point, the workgroup count and the buffers it uses (see  *|
+|* GPURuntime.h; a scalar argument is a buffer of its own).                   *|
 |* This file loads the Vulkan loader at run time (dlopen, so programs link    *|
 |* and start without one), picks the first device with a compute queue,       *|
 |* builds one pipeline per kernel (cached), and runs each dispatch with its   *|
@@ -23,12 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Defined by the aiopt runtime (Runtime.c): fails the current aiopt_run. */
-void aiopt_rt_device_error(const char *message);
+#include "GPURuntime.h"
 
-void aiopt_vk_dispatch(const uint32_t *spirv, int64_t spirv_bytes, const char *entry,
-                       int64_t groups_x, int64_t groups_y, int64_t groups_z, int32_t num_args,
-                       void *const *args, const int64_t *arg_bytes, const int32_t *arg_written);
+void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry,
+                       int64_t groups_x, int64_t groups_y, int64_t groups_z, int64_t block_x,
+                       int64_t block_y, int64_t block_z, int32_t num_args, void *const *args,
+                       const int64_t *arg_bytes, const int32_t *arg_kinds);
 
 /* The Vulkan functions used, loaded from the instance (I) or device (D). */
 #define AIOPT_VK_INSTANCE_FUNCTIONS(X)                                                        \
@@ -205,13 +206,10 @@ static void init(void) {
 
 /* Reports a failed dispatch of `entry` to the current run. */
 static void dispatch_failed(const char *entry, const char *fmt, ...) {
-  char detail[256], message[400];
   va_list args;
   va_start(args, fmt);
-  vsnprintf(detail, sizeof(detail), fmt, args);
+  aiopt_gpu_kernel_error("Vulkan", entry, fmt, args);
   va_end(args);
-  snprintf(message, sizeof(message), "Vulkan kernel '%s': %s", entry, detail);
-  aiopt_rt_device_error(message);
 }
 
 /* The pipeline of a kernel, created and cached on first use. Called with
@@ -401,9 +399,13 @@ static VkResult run_dispatch(kernel *k, device_buffer *buffers, const uint32_t g
   return r;
 }
 
-void aiopt_vk_dispatch(const uint32_t *spirv, int64_t spirv_bytes, const char *entry,
-                       int64_t groups_x, int64_t groups_y, int64_t groups_z, int32_t num_args,
-                       void *const *args, const int64_t *arg_bytes, const int32_t *arg_written) {
+void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry,
+                       int64_t groups_x, int64_t groups_y, int64_t groups_z, int64_t block_x,
+                       int64_t block_y, int64_t block_z, int32_t num_args, void *const *args,
+                       const int64_t *arg_bytes, const int32_t *arg_kinds) {
+  /* The workgroup size is part of the SPIR-V module. */
+  (void)block_x, (void)block_y, (void)block_z;
+  const uint32_t *spirv = image;
   pthread_once(&vk.once, init);
   if (vk.init_error[0])
     return dispatch_failed(entry, "%s", vk.init_error);
@@ -437,7 +439,7 @@ void aiopt_vk_dispatch(const uint32_t *spirv, int64_t spirv_bytes, const char *e
   if (r == VK_SUCCESS)
     r = run_dispatch(k, buffers, groups);
   for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i)
-    if (arg_written[i] && arg_bytes[i] > 0)
+    if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0)
       memcpy(args[i], buffers[i].mapped, (size_t)arg_bytes[i]);
   for (int32_t i = 0; buffers && i < num_args; ++i)
     destroy_buffer(&buffers[i]);

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "aiopt/Codegen/GPU/Passes.h"
 #include "aiopt/Driver/Driver.h"
 #include "aiopt/Import/ONNX/ONNXImporter.h"
 #include "aiopt/InitAll.h"
@@ -65,12 +66,24 @@ cl::opt<std::string> compileFrom("compile-from",
                                  cl::init("import"), cl::cat(category));
 cl::opt<std::string> targetTriple(
     "target",
-    cl::desc("Target: a CPU triple (default: the host), or 'vulkan' (SPIR-V kernels run through "
-             "the Vulkan runtime, libaiopt_runtime_vulkan.a, host code for this machine)"),
+    cl::desc("Target: a CPU triple (default: the host), 'vulkan' (SPIR-V kernels run through "
+             "the Vulkan runtime, libaiopt_runtime_vulkan.a) or 'cuda' (PTX and cubin kernels "
+             "run through the CUDA runtime, libaiopt_runtime_cuda.a); GPU targets' host code "
+             "is for this machine"),
     cl::cat(category));
-cl::opt<std::string> spirvDumpDir(
-    "spirv-dump-dir", cl::value_desc("DIR"),
-    cl::desc("With --target=vulkan: also write each kernel's SPIR-V binary to DIR/<kernel>.spv"),
+cl::opt<std::string> gpuArch(
+    "gpu-arch", cl::value_desc("sm_XY"),
+    cl::desc("With --target=cuda: the NVIDIA GPU architecture (default sm_90; sm_80, sm_89, ...)"),
+    cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string> cudaPath(
+    "cuda-path", cl::value_desc("DIR"),
+    cl::desc("With --target=cuda: the CUDA toolkit's folder (default: $CUDA_PATH, $CUDA_HOME, "
+             "$CUDA_ROOT, ptxas on PATH, /usr/local/cuda)"),
+    cl::cat(category));
+cl::opt<std::string> kernelDumpDir(
+    "kernel-dump-dir", cl::value_desc("DIR"),
+    cl::desc("With a GPU target: also write each kernel module's binary to DIR (.spv for "
+             "vulkan; .ptx and .cubin for cuda)"),
     cl::cat(category));
 cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host's)"),
                           cl::init("host"), cl::cat(category));
@@ -288,17 +301,38 @@ int compile(int argc, char **argv) {
   }
   // GPU targets: the device kernels' API; the host code is this machine's.
   std::string device = "cpu";
-  if (targetTriple == "vulkan") {
-    device = "vulkan";
-  } else if (targetTriple == "cuda") {
-    toolError(ErrorCode::InvalidOption)
-        << "--target=cuda: aiopt has no CUDA back end yet; use --target=vulkan for GPUs\n";
-    return 1;
-  }
+  if (targetTriple == "vulkan" || targetTriple == "cuda")
+    device = targetTriple;
   if (device != "cpu" && (parallel || emitKind == Emit::Shared)) {
     toolError(ErrorCode::InvalidOption)
         << "--target=" << device << " makes object files (not --emit=shared) without --parallel\n";
     return 1;
+  }
+  if (device != "cuda" && (gpuArch.getNumOccurrences() || cudaPath.getNumOccurrences())) {
+    toolError(ErrorCode::InvalidOption) << "--gpu-arch and --cuda-path need --target=cuda\n";
+    return 1;
+  }
+  if (device == "cpu" && !kernelDumpDir.empty()) {
+    toolError(ErrorCode::InvalidOption) << "--kernel-dump-dir needs a GPU --target\n";
+    return 1;
+  }
+  std::string cudaToolkit;
+  if (device == "cuda") {
+    if (!llvm::is_contained(cudaArchitectures(), StringRef(gpuArch))) {
+      auto &os = toolError(ErrorCode::InvalidOption)
+                 << "--gpu-arch=" << gpuArch << " is not a known NVIDIA GPU architecture; known:";
+      for (StringRef arch : cudaArchitectures())
+        os << " " << arch;
+      os << "\n";
+      return 1;
+    }
+    std::string error;
+    FailureOr<std::string> toolkit = findCUDAToolkit(cudaPath, error);
+    if (failed(toolkit)) {
+      toolError(ErrorCode::ToolMissing) << error << "\n";
+      return 1;
+    }
+    cudaToolkit = *toolkit;
   }
   TargetOptions targetOptions;
   targetOptions.triple = device == "cpu" ? std::string(targetTriple) : std::string();
@@ -315,6 +349,9 @@ int compile(int argc, char **argv) {
   driverOptions.runtimeChecks = runtimeChecks;
   driverOptions.target = targetOptions;
   driverOptions.device = device;
+  driverOptions.gpuArch = gpuArch;
+  driverOptions.cudaToolkit = cudaToolkit;
+  driverOptions.kernelDumpDir = kernelDumpDir;
   QuantizationOptions &q = driverOptions.quantization;
   q.mode = quantize;
   q.perChannel = !perTensorWeights;
@@ -370,7 +407,9 @@ int compile(int argc, char **argv) {
   pipelineOptions.parallel = parallel;
   pipelineOptions.runtimeChecks = runtimeChecks;
   pipelineOptions.device = device;
-  pipelineOptions.spirvDumpDir = spirvDumpDir;
+  pipelineOptions.gpuArch = gpuArch;
+  pipelineOptions.cudaToolkit = cudaToolkit;
+  pipelineOptions.kernelDumpDir = kernelDumpDir;
   // Tile and vector sizes follow the target's vector registers.
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
   // Pruning and quantization that runs the model (calibration, the

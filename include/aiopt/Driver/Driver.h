@@ -77,7 +77,10 @@ struct DriverOptions {
   unsigned optLevel = 2;  ///< -O0..-O3
   bool parallel = false;  ///< OpenMP blocks
   bool runtimeChecks = false; ///< gather/scatter indices checked at run time
-  std::string device = "cpu"; ///< where loop nests run: cpu or vulkan
+  std::string device = "cpu"; ///< where loop nests run: cpu, vulkan or cuda
+  std::string gpuArch = "sm_90"; ///< cuda: the GPU architecture
+  std::string cudaToolkit;    ///< cuda: the toolkit's folder (see findCUDAToolkit)
+  std::string kernelDumpDir;  ///< GPU devices: where kernel binaries are also written
   TargetOptions target;   ///< its optLevel is set from `optLevel`
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;
@@ -138,6 +141,13 @@ LogicalResult graphPhaseWork(MLIRContext &context, ModuleOp module, DriverOption
 /// graph-phase `module` and the kernel aiopt-sparse-weights chooses for it,
 /// as JSON, to `path`.
 LogicalResult writeSparsityReport(ModuleOp module, StringRef path);
+
+/// The CUDA toolkit's folder for --target=cuda: `given` (--cuda-path), else
+/// $CUDA_PATH, $CUDA_HOME or $CUDA_ROOT, else the parent of the folder of a
+/// ptxas on PATH, else /usr/local/cuda. It must hold bin/ptxas,
+/// bin/fatbinary and nvvm/libdevice; on failure `error` says what is
+/// missing where.
+FailureOr<std::string> findCUDAToolkit(StringRef given, std::string &error);
 
 /// Links the object file `object` into the shared library `output` with
 /// ld.lld (and libomp for `openmp`); on failure `error` says why.

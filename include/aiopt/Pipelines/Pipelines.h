@@ -64,12 +64,23 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init("")};
   Option<std::string> device{
       *this, "device",
-      llvm::cl::desc("Where the model's loop nests run: 'cpu', or 'vulkan' (SPIR-V kernels "
-                     "launched through aiopt's Vulkan runtime; the host code stays on the CPU)"),
+      llvm::cl::desc("Where the model's loop nests run: 'cpu', 'vulkan' (SPIR-V kernels "
+                     "launched through aiopt's Vulkan runtime) or 'cuda' (PTX kernels launched "
+                     "through aiopt's CUDA runtime); the host code stays on the CPU"),
       llvm::cl::init("cpu")};
-  Option<std::string> spirvDumpDir{
-      *this, "spirv-dump-dir",
-      llvm::cl::desc("With device=vulkan: also write each kernel's SPIR-V to this folder"),
+  Option<std::string> gpuArch{
+      *this, "gpu-arch",
+      llvm::cl::desc("With device=cuda: the NVIDIA GPU architecture (sm_80, sm_90, ...)"),
+      llvm::cl::init("sm_90")};
+  Option<std::string> cudaToolkit{
+      *this, "cuda-toolkit",
+      llvm::cl::desc("With device=cuda: the CUDA toolkit's folder (libdevice, ptxas, "
+                     "fatbinary); empty: PTX only, compiled by the driver at load time"),
+      llvm::cl::init("")};
+  Option<std::string> kernelDumpDir{
+      *this, "kernel-dump-dir",
+      llvm::cl::desc("With a GPU device: also write each kernel module's binary to this "
+                     "folder (.spv for vulkan; .ptx and .cubin for cuda)"),
       llvm::cl::init("")};
   Option<bool> runtimeChecks{
       *this, "runtime-checks",
@@ -96,6 +107,10 @@ void buildCPUCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &option
 /// SPIR-V kernels embedded in the module, launched by runtime calls; what
 /// does not map onto a grid stays in host loops.
 void buildVulkanCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
+/// linalg -> codegen for CUDA: as for Vulkan, with the kernels compiled to
+/// PTX (and, with a toolkit, cubin in a fatbin) and launched by calls into
+/// aiopt's CUDA runtime.
+void buildCUDACodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 /// codegen -> llvm: the LLVM dialect with the exported entry point.
 void buildCPULLVMPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
 

@@ -4,6 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelABI.h"
+
 #include "aiopt/Codegen/GPU/Passes.h"
 #include "aiopt/Support/ErrorCodes.h"
 
@@ -18,15 +20,6 @@ namespace mlir::aiopt {
 
 using namespace mlir;
 using namespace mlir::aiopt;
-
-/// Whether a kernel argument of type `t` has a Vulkan storage-buffer form
-/// that aiopt's runtime can fill: memrefs of integers or floats with the
-/// identity layout, and index, integer or float scalars.
-static bool isBufferArgument(Type t) {
-  if (auto memref = dyn_cast<MemRefType>(t))
-    return memref.getLayout().isIdentity() && memref.getElementType().isIntOrFloat();
-  return t.isIntOrIndexOrFloat() && !t.isInteger(1);
-}
 
 namespace {
 struct GPUSPIRVKernelABIPass
@@ -53,14 +46,8 @@ struct GPUSPIRVKernelABIPass
                              << kernel.getName() << "' has no static workgroup size";
           return WalkResult::interrupt();
         }
-        for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
-          if (isBufferArgument(type))
-            continue;
-          kernel.emitError() << errorTag(ErrorCode::CannotLower) << "kernel '"
-                             << kernel.getName() << "' argument " << i << " of type " << type
-                             << " cannot be passed to a Vulkan kernel";
+        if (failed(checkKernelArguments(kernel, "Vulkan")))
           return WalkResult::interrupt();
-        }
         kernel->setAttr(spirv::getEntryPointABIAttrName(),
                         spirv::getEntryPointABIAttr(ctx, *block));
       }

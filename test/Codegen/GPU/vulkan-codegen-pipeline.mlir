@@ -1,5 +1,5 @@
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: aiopt-opt %s --aiopt-vulkan-codegen-pipeline="spirv-dump-dir=%t" | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-vulkan-codegen-pipeline="kernel-dump-dir=%t" | FileCheck %s
 // Every kernel the pipeline makes is valid SPIR-V for Vulkan.
 // RUN: ls %t | FileCheck %s --check-prefix=FILES
 // RUN: for f in %t/*.spv; do spirv-val --target-env vulkan1.2 $f || exit 1; done
@@ -7,12 +7,12 @@
 // The matmul and its epilogue become kernels embedded as SPIR-V words and
 // launched through the runtime; the host keeps the allocation.
 // CHECK-DAG: llvm.mlir.global internal constant @aiopt_spirv_main_kernel(dense<"0x{{[0-9A-F]+}}"> : tensor<{{[0-9]+}}xi32>)
+// CHECK-DAG: llvm.func @aiopt_vk_dispatch(!llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr)
 // CHECK-LABEL: func.func @main
 // CHECK: memref.alloc
 // CHECK: llvm.call @aiopt_vk_dispatch
 // CHECK-NOT: gpu.
 // CHECK-NOT: spirv.
-// CHECK: llvm.func @aiopt_vk_dispatch(!llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr)
 // FILES: main_kernel.spv
 // FILES: main_kernel_0.spv
 

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVDialect.h"
@@ -22,6 +23,10 @@ namespace mlir::aiopt {
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION
 #include "aiopt/Codegen/GPU/Passes.h.inc"
+
+/// The NVIDIA GPU architectures aiopt compiles for (--gpu-arch): those both
+/// LLVM's NVPTX back end and the CUDA toolkit's ptxas know.
+ArrayRef<StringRef> cudaArchitectures();
 
 } // namespace mlir::aiopt
 

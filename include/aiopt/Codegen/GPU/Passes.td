@@ -96,20 +96,23 @@ def VulkanLaunchToRuntimePass : Pass<"aiopt-vulkan-launch-to-runtime", "ModuleOp
     `gpu.launch_func` becomes a call
 
     ```c
-    void aiopt_vk_dispatch(const uint32_t *spirv, int64_t spirv_bytes,
+    void aiopt_vk_dispatch(const void *spirv, int64_t spirv_bytes,
                            const char *entry, int64_t groups_x,
                            int64_t groups_y, int64_t groups_z,
-                           int32_t num_args, void *const *args,
-                           const int64_t *arg_bytes,
-                           const int32_t *arg_written);
+                           int64_t block_x, int64_t block_y,
+                           int64_t block_z, int32_t num_args,
+                           void *const *args, const int64_t *arg_bytes,
+                           const int32_t *arg_kinds);
     ```
 
-    into aiopt's Vulkan runtime (lib/Runtime/VulkanRuntime.c), with one
-    buffer per kernel argument: a memref's data (its aligned pointer plus
-    offset, and its size in bytes), or a scalar in a stack slot (an index as
-    32 bits, the width of indices in the kernels). `arg_written` marks the
-    memrefs the kernel writes, the only ones copied back. The GPU and SPIR-V
-    modules are then erased: what remains is host code.
+    into aiopt's Vulkan runtime (lib/Runtime/VulkanRuntime.c), the same
+    signature as `aiopt_cuda_dispatch` (the block size is informative: the
+    workgroup size is part of the SPIR-V). Each kernel argument is a
+    storage buffer: a memref's data (its aligned pointer, and its size in
+    bytes; kind 0: read, 1: written, the only ones copied back) or a scalar
+    in a stack slot (kind 2; an index as 32 bits, the width of indices in
+    the kernels). The GPU and SPIR-V modules are then erased: what remains
+    is host code.
 
     With `dump-dir`, each kernel module's binary is also written to
     `<dump-dir>/<module>.spv`, for spirv-val or spirv-dis.
@@ -117,6 +120,71 @@ def VulkanLaunchToRuntimePass : Pass<"aiopt-vulkan-launch-to-runtime", "ModuleOp
   let options = [
     Option<"dumpDir", "dump-dir", "std::string", /*default=*/"\"\"",
            "Folder to write each kernel module's SPIR-V binary to">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
+def GPUNVVMKernelABIPass : Pass<"aiopt-gpu-nvvm-kernel-abi", "ModuleOp"> {
+  let summary = "Give outlined kernels an NVVM target and check their arguments";
+  let description = [{
+    Runs after `gpu-kernel-outlining`, before `convert-gpu-to-nvvm`. Every
+    `gpu.module` gets the target `#nvvm.target<chip = $chip, O = $opt-level>`
+    (an unknown chip is an E301 error listing the known ones). A kernel
+    argument that is neither a memref of numbers with the identity layout
+    nor an index, integer or float scalar is an E201 error naming the
+    kernel. Each `gpu.launch_func` records which
+    of its buffers the kernel may write (`aiopt.written_arguments`), which
+    `aiopt-cuda-launch-to-runtime` needs once the kernels are binaries.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "The NVIDIA GPU architecture (sm_80, sm_90, ...)">,
+    Option<"optLevel", "opt-level", "unsigned", /*default=*/"3",
+           "LLVM's optimization level for the device code">,
+  ];
+  let dependentDialects = ["::mlir::NVVM::NVVMDialect"];
+}
+
+def CUDALaunchToRuntimePass : Pass<"aiopt-cuda-launch-to-runtime", "ModuleOp"> {
+  let summary = "Embed CUDA kernels and launch them through the CUDA runtime";
+  let description = [{
+    Runs after `gpu-module-to-binary{format=isa}`, whose `gpu.binary` ops
+    hold each kernel module's PTX. With `toolkit` (the CUDA toolkit's
+    folder), the PTX is assembled by `<toolkit>/bin/ptxas` for the module's
+    chip and packed with the PTX by `<toolkit>/bin/fatbinary`: the object
+    carries machine code for that chip and PTX the driver compiles for newer
+    ones. Without it, the PTX alone is embedded. The image becomes a constant
+    global `aiopt_cuda_<module>`, and each `gpu.launch_func` a call
+
+    ```c
+    void aiopt_cuda_dispatch(const void *image, int64_t image_bytes,
+                             const char *entry, int64_t grid_x,
+                             int64_t grid_y, int64_t grid_z,
+                             int64_t block_x, int64_t block_y,
+                             int64_t block_z, int32_t num_args,
+                             void *const *args, const int64_t *arg_bytes,
+                             const int32_t *arg_kinds);
+    ```
+
+    into aiopt's CUDA runtime (lib/Runtime/CUDARuntime.c). A memref operand
+    becomes the fields of its descriptor, as the kernels compiled by
+    `convert-gpu-to-nvvm` take them: its data with its size in bytes (kind
+    0: read, 1: written, copied back), the same device address again (kind
+    3), then the offset 0, the sizes and the strides as scalars. A scalar
+    is passed from a stack slot (kind 2; indices as 64 bits). The GPU
+    modules are then erased: what remains is host code.
+
+    With `dump-dir`, each kernel module's PTX (and cubin, with `toolkit`) is
+    also written to `<dump-dir>/<module>.ptx` (`.cubin`). A missing or
+    failing ptxas or fatbinary is an E305 error quoting its output.
+  }];
+  let options = [
+    Option<"toolkit", "toolkit", "std::string", /*default=*/"\"\"",
+           "The CUDA toolkit's folder, whose bin/ has ptxas and fatbinary "
+           "(empty: embed PTX only)">,
+    Option<"dumpDir", "dump-dir", "std::string", /*default=*/"\"\"",
+           "Folder to write each kernel module's PTX (and cubin) to">,
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];

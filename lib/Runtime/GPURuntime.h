@@ -1,0 +1,47 @@
+/*===- GPURuntime.h - what compiled GPU models call in aiopt's runtimes ---===*\
+|*                                                                            *|
+|* The host code of a model compiled for a GPU target calls one dispatch      *|
+|* function per kernel launch (aiopt_vk_dispatch, aiopt_cuda_dispatch), all   *|
+|* with this signature:                                                       *|
+|*                                                                            *|
+|*   void dispatch(const void *image, int64_t image_bytes, const char *entry, *|
+|*                 int64_t grid_x, int64_t grid_y, int64_t grid_z,            *|
+|*                 int64_t block_x, int64_t block_y, int64_t block_z,         *|
+|*                 int32_t num_args, void *const *args,                       *|
+|*                 const int64_t *arg_bytes, const int32_t *arg_kinds);       *|
+|*                                                                            *|
+|* `image` is the kernel module embedded in the object, `entry` the kernel's  *|
+|* name. Argument i is `arg_bytes[i]` bytes at `args[i]`: a host buffer the   *|
+|* runtime copies to the device (and back when the kernel writes it), a       *|
+|* scalar, or the device address of the buffer before it again, as            *|
+|* `arg_kinds[i]` says. Private to lib/Runtime.                               *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AIOPT_RUNTIME_GPURUNTIME_H
+#define AIOPT_RUNTIME_GPURUNTIME_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+enum {
+  AIOPT_ARG_READ = 0,    /* a buffer the kernel only reads */
+  AIOPT_ARG_WRITTEN = 1, /* a buffer the kernel may write: copied back */
+  AIOPT_ARG_SCALAR = 2,  /* a scalar passed by value */
+  AIOPT_ARG_ALIAS = 3,   /* the device address of the buffer just before (CUDA) */
+};
+
+/* Defined by the aiopt runtime (Runtime.c): fails the current aiopt_run
+ * with AIOPT_ERROR_DEVICE and `message`. */
+void aiopt_rt_device_error(const char *message);
+
+/* Fails the current aiopt_run with "<api> kernel '<entry>': <detail>". */
+static inline void aiopt_gpu_kernel_error(const char *api, const char *entry, const char *fmt,
+                                          va_list args) {
+  char detail[320], message[480];
+  vsnprintf(detail, sizeof(detail), fmt, args);
+  snprintf(message, sizeof(message), "%s kernel '%s': %s", api, entry, detail);
+  aiopt_rt_device_error(message);
+}
+
+#endif /* AIOPT_RUNTIME_GPURUNTIME_H */

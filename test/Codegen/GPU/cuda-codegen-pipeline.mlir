@@ -1,0 +1,57 @@
+// REQUIRES: cuda-toolkit
+// RUN: rm -rf %t && mkdir -p %t/80 %t/90
+// RUN: aiopt-opt %s --aiopt-cuda-codegen-pipeline="gpu-arch=sm_80 cuda-toolkit=%cuda_path kernel-dump-dir=%t/80" | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cuda-codegen-pipeline="gpu-arch=sm_90 cuda-toolkit=%cuda_path kernel-dump-dir=%t/90" | FileCheck %s
+// RUN: ls %t/80 | FileCheck %s --check-prefix=FILES
+// Every kernel's PTX assembles for the architecture it was made for, and
+// sm_80's also for sm_90 (what the driver's JIT does on newer GPUs).
+// RUN: for f in %t/80/*.ptx; do %ptxas -arch=sm_80 $f -o /dev/null || exit 1; %ptxas -arch=sm_90 $f -o /dev/null || exit 1; done
+// RUN: for f in %t/90/*.ptx; do %ptxas -arch=sm_90 $f -o /dev/null || exit 1; done
+// RUN: FileCheck %s --check-prefix=PTX < %t/90/main_kernel_1.ptx
+
+// The matmul and its epilogue become kernels embedded as fatbins (cubin
+// and PTX) and launched through the runtime; the host keeps the
+// allocation.
+// CHECK-DAG: llvm.mlir.global internal constant @aiopt_cuda_main_kernel("
+// CHECK-DAG: llvm.func @aiopt_cuda_dispatch(
+// CHECK-LABEL: func.func @main
+// CHECK: memref.alloc
+// CHECK: llvm.call @aiopt_cuda_dispatch
+// CHECK-NOT: gpu.
+// FILES: main_kernel.cubin
+// FILES: main_kernel.ptx
+// FILES: main_kernel_0.cubin
+// FILES: main_kernel_0.ptx
+// FILES: main_kernel_1.cubin
+// FILES: main_kernel_1.ptx
+
+// The epilogue kernel (kernels are named after their function, in modules
+// named apart): a 16x4 block of 64 threads, buffers as bare global
+// pointers, tanh and erf from libdevice inlined (no calls left).
+// PTX: .target sm_90
+// PTX: .visible .entry main_kernel(
+// PTX-NEXT: .param .u64 .ptr .align 1 main_kernel_param_0,
+// PTX: .maxntid 16, 4, 1
+// PTX-NOT: call
+// PTX: ld.global
+// PTX: ex2.approx
+// PTX: st.global
+// PTX: ret;
+
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1) -> (d1)>
+func.func @main(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<16xf32>) -> tensor<4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %m = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%f : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %r = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]}
+      ins(%m, %c : tensor<4x16xf32>, tensor<16xf32>) outs(%e : tensor<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    %t = math.tanh %s : f32
+    %u = math.erf %t : f32
+    linalg.yield %u : f32
+  } -> tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}
