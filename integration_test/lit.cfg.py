@@ -13,6 +13,7 @@ aiopt_lit.configure(config, lit_config, "aiopt-integration", [".test"])
 # Debian's ONNX node test suite, when libonnx-testdata is installed.
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+    config.substitutions.append(("%node", "/usr/share/libonnx-testdata/data/node"))
 
 # The libFuzzer targets, when the build made them (clang + libclang-rt).
 if os.path.exists(os.path.join(config.aiopt_obj_root, "bin", "aiopt-fuzz-import")):

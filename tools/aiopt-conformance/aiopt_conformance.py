@@ -3,7 +3,7 @@ layout (a folder with model.onnx and test_data_set_*/input_*.pb, output_*.pb).
 
     aiopt-conformance [-j N] [--json FILE] [--opt-level N] [--timeout S]
                       [--expected FILE] [--write-expected FILE] [--report FILE]
-                      PATH...
+                      [--target cpu|vulkan|cuda] [--gpu-arch sm_XY] PATH...
 
 Each PATH is a case folder or a folder of case folders. Every case is
 compiled by aiopt-compile, linked with the runtime and a small driver, and
@@ -15,7 +15,9 @@ is then compiled once per data set; its outputs are compared with the expected t
 atol 1e-5; NaN where the reference has NaN). Each case ends as
   pass, mismatch (errors printed), compile_error (the diagnostic),
   unsupported (an operator, opset or type aiopt does not support), or
-  crash (a signal or a time-out in the compiler or the compiled code).
+  crash (a signal or a time-out in the compiler or the compiled code), or
+  device_error (with --target=vulkan|cuda: the kernels could not run, for
+  want of a driver or device).
 The exit status is 1 when a case does not pass; with --expected (a file of
 "<case> <status>" lines, unlisted cases expected unsupported) it is 1 only
 when a case does worse than listed, or crashes.
@@ -40,7 +42,10 @@ import numpy as np
 import onnx
 from onnx import numpy_helper
 
-STATUSES = ("pass", "mismatch", "compile_error", "unsupported", "crash")
+STATUSES = ("pass", "mismatch", "compile_error", "unsupported", "crash", "device_error")
+# The run status of a GPU kernel that could not run (AIOPT_ERROR_DEVICE):
+# no driver or device, not a wrong result.
+DEVICE_ERROR = "aiopt_run failed (14)"
 RTOL, ATOL = 1e-3, 1e-5
 # Half-precision outputs are compared within 4 units in the last place:
 # rtol is max(RTOL, 4 * machine epsilon) for FLOAT16 (10) and BFLOAT16 (16).
@@ -71,6 +76,17 @@ class Tools:
         self.cc = args.cc
         self.opt_level = args.opt_level
         self.timeout = args.timeout
+        # GPU targets: the compiler's options and the target's runtime,
+        # built next to the CPU one.
+        self.target_options = []
+        self.target_libraries = []
+        if args.target != "cpu":
+            self.target_options = ["--target=" + args.target]
+            if args.target == "cuda":
+                self.target_options.append("--gpu-arch=" + args.gpu_arch)
+            self.target_libraries = [
+                os.path.join(os.path.dirname(args.runtime), "libaiopt_runtime_%s.a" % args.target),
+                "-lpthread", "-ldl"]
 
 
 BFLOAT16 = 16
@@ -165,7 +181,7 @@ def build(case, tools, work, data_set, input_names, bound):
     obj, exe = os.path.join(work, "m.o"), os.path.join(work, "m.exe")
     while True:
         command = [tools.compile, os.path.join(case, "model.onnx"), "-o", obj,
-                   "--name", "m", "-O%d" % tools.opt_level]
+                   "--name", "m", "-O%d" % tools.opt_level, *tools.target_options]
         for name in bound:
             command.append("--bind-input=%s=%s" % (name, os.path.join(
                 data_set, "input_%d.pb" % input_names.index(name))))
@@ -187,7 +203,7 @@ def build(case, tools, work, data_set, input_names, bound):
         return ("unsupported" if UNSUPPORTED.search(message) else "compile_error"), message
     r = subprocess.run([*shlex.split(tools.cc), "-O1", "-std=c11", "-I", tools.include, "-I", work,
                         '-DMODEL_HEADER="m.h"', "-DMODEL_INFO=m_model", tools.driver, obj,
-                        tools.runtime, "-lm", "-o", exe],
+                        *tools.target_libraries, tools.runtime, "-lm", "-o", exe],
                        capture_output=True, text=True, timeout=tools.timeout)
     if r.returncode != 0:
         return "compile_error", "linking failed: " + r.stderr.strip()[-300:]
@@ -237,6 +253,8 @@ def run_case(case, tools, work, inputs_info, output_types):
             return "crash", "%s: the compiled model timed out after %d s" % (ds, tools.timeout)
         if r.returncode < 0:
             return "crash", "%s: the compiled model died (%s)" % (ds, signal_name(r.returncode))
+        if r.returncode != 0 and DEVICE_ERROR in r.stderr:
+            return "device_error", "%s: %s" % (ds, r.stderr.strip())
         if r.returncode != 0:
             return "mismatch", "%s: the model rejected the inputs: %s" % (ds, r.stderr.strip())
         got = []
@@ -271,6 +289,13 @@ def run_case(case, tools, work, inputs_info, output_types):
     return "pass", ("inputs bound to their test values: " + ", ".join(bound)) if bound else ""
 
 
+def count_line(counts):
+    """'N pass, N mismatch, ...': device_error only when a case has it (a
+    GPU target without its device)."""
+    return ", ".join("%d %s" % (counts[s], s) for s in STATUSES
+                     if s != "device_error" or counts[s])
+
+
 def read_expected(path):
     expected = {}
     with open(path) as f:
@@ -296,7 +321,7 @@ def write_report(path, results):
              "Stored inputs whose shape differs from the declared static shape but",
              "whose element count matches (scalars stored as 1-element 1-D tensors)",
              "are passed in the declared shape.", "",
-             "Total: " + ", ".join("%d %s" % (total[s], s) for s in STATUSES) +
+             "Total: " + count_line(total) +
              " of %d cases." % len(results), "",
              "| operator | opsets | pass / total |", "|---|---|---|"]
     for op in sorted(by_op):
@@ -339,12 +364,23 @@ def main(argv=None):
     parser.add_argument("--write-expected", help="write the cases that pass to this file")
     parser.add_argument("--report", help="write a Markdown report")
     parser.add_argument("--keep", help="keep the work files in this folder")
+    parser.add_argument("--target", default="cpu", choices=("cpu", "vulkan", "cuda"),
+                        help="where the models' loop nests run (default: cpu)")
+    parser.add_argument("--gpu-arch", default="sm_90",
+                        help="with --target=cuda: the GPU architecture (default: sm_90)")
     parser.add_argument("--tools-dir", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--runtime", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--include", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--cc", default="clang-22", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.target != "cpu":
+        library = os.path.join(os.path.dirname(args.runtime),
+                               "libaiopt_runtime_%s.a" % args.target)
+        if not os.path.exists(library):
+            print("aiopt-conformance: --target=%s needs %s, which this build did not make"
+                  % (args.target, library), file=sys.stderr)
+            return 2
     cases = find_cases(args.paths)
     if not cases:
         print("aiopt-conformance: no case (model.onnx) under %s" % " ".join(args.paths),
@@ -394,7 +430,7 @@ def main(argv=None):
                 print("REGRESSION %s: %s, expected pass" % (r["name"], r["status"]))
             elif r["status"] == "pass" and want != "pass":
                 print("NEWLY PASSING %s: update %s" % (r["name"], args.expected))
-    print("aiopt-conformance: " + ", ".join("%d %s" % (summary[s], s) for s in STATUSES) +
+    print("aiopt-conformance: " + count_line(summary) +
           " of %d cases" % len(results))
     return 1 if worse else 0
 
