@@ -23,6 +23,39 @@
 
 namespace mlir::aiopt {
 
+/// Whether `operands` has as many values as op `OpT` declares (by its
+/// OneOperand/NOperands/AtLeastNOperands trait); otherwise an error at
+/// `loc`. Used by AIOpt_InferTypeOpAdaptor before the adaptor reads them.
+template <typename OpT>
+LogicalResult checkOperandCount(std::optional<Location> loc, ValueRange operands) {
+  unsigned n = operands.size();
+  // Without a count trait (variadic operands only) any count will do.
+  unsigned want = 0;
+  bool exact = false;
+  if constexpr (OpT::template hasTrait<OpTrait::OneOperand>())
+    want = 1, exact = true;
+  else if constexpr (OpT::template hasTrait<OpTrait::NOperands<2>::Impl>())
+    want = 2, exact = true;
+  else if constexpr (OpT::template hasTrait<OpTrait::NOperands<3>::Impl>())
+    want = 3, exact = true;
+  else if constexpr (OpT::template hasTrait<OpTrait::NOperands<4>::Impl>())
+    want = 4, exact = true;
+  else if constexpr (OpT::template hasTrait<OpTrait::NOperands<5>::Impl>())
+    want = 5, exact = true;
+  else if constexpr (OpT::template hasTrait<OpTrait::AtLeastNOperands<1>::Impl>())
+    want = 1;
+  else if constexpr (OpT::template hasTrait<OpTrait::AtLeastNOperands<2>::Impl>())
+    want = 2;
+  else if constexpr (OpT::template hasTrait<OpTrait::AtLeastNOperands<3>::Impl>())
+    want = 3;
+  if (exact ? n == want : n >= want)
+    return success();
+  if (loc)
+    emitError(*loc) << "'" << OpT::getOperationName() << "' op expected "
+                    << (exact ? "" : "at least ") << want << " operands, but found " << n;
+  return failure();
+}
+
 /// Broadcasts `shapes` with ONNX (numpy) rules. Dynamic dimensions broadcast
 /// with 1 to dynamic and are assumed equal to other dynamic dimensions.
 /// Returns failure when two static extents differ and neither is 1.

@@ -14,6 +14,30 @@ include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
+// InferTypeOpAdaptor whose generic inferReturnTypes first checks the
+// operand count: a custom-format op parsed with too few operands is an
+// error, not an adaptor reading past its operands.
+def AIOpt_InferTypeOpAdaptor : TraitList<[
+    DeclareOpInterfaceMethods<InferTypeOpInterface>,
+    NativeOpTrait<"InferTypeOpAdaptor", [], [{
+      static ::llvm::LogicalResult
+      inferReturnTypes(::mlir::MLIRContext *context, std::optional<::mlir::Location> location,
+                       Adaptor adaptor,
+                       ::llvm::SmallVectorImpl<::mlir::Type> &inferredReturnTypes);
+    }], [{
+      ::llvm::LogicalResult
+      $cppClass::inferReturnTypes(::mlir::MLIRContext *context,
+                                  std::optional<::mlir::Location> location,
+                                  ::mlir::ValueRange operands, ::mlir::DictionaryAttr attributes,
+                                  ::mlir::OpaqueProperties properties, ::mlir::RegionRange regions,
+                                  ::llvm::SmallVectorImpl<::mlir::Type> &inferredReturnTypes) {
+        if (::mlir::failed(::mlir::aiopt::checkOperandCount<$cppClass>(location, operands)))
+          return ::mlir::failure();
+        $cppClass::Adaptor adaptor(operands, attributes, properties, regions);
+        return $cppClass::inferReturnTypes(context, location, adaptor, inferredReturnTypes);
+      }
+    }]>]>;
+
 def AIOpt_Tensor : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
 def AIOpt_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def AIOpt_IndexTensor : RankedTensorOf<[I32, I64]>;
@@ -49,7 +73,7 @@ def AIOpt_ConstantOp : AIOpt_Op<"constant",
 }
 
 def AIOpt_ShapeOp : AIOpt_Op<"shape", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "The shape of a tensor as a 1-D i64 tensor (ONNX Shape)";
   let description = [{
     ```mlir
@@ -225,7 +249,7 @@ def AIOpt_BitcastOp : AIOpt_Op<"bitcast", [Pure, Elementwise]> {
 
 class AIOpt_BroadcastOp<string mnemonic, string summ, list<Trait> traits = []>
     : AIOpt_Op<mnemonic, !listconcat([Pure,
-        InferTypeOpAdaptor], traits)> {
+        AIOpt_InferTypeOpAdaptor], traits)> {
   let summary = summ;
   let description = [{
     Elementwise with ONNX (numpy) broadcasting of the operands; the result
@@ -322,7 +346,7 @@ def AIOpt_ActivationAttr : I32EnumAttr<"Activation", "fused epilogue activation"
 // alpha). The epilogue fusion pass sets it.
 
 def AIOpt_MatMulOp : AIOpt_Op<"matmul", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "Matrix product with broadcast batch dimensions (ONNX MatMul)";
   let description = [{
     Operands have rank >= 2; leading (batch) dimensions broadcast. An
@@ -353,7 +377,7 @@ def AIOpt_MatMulOp : AIOpt_Op<"matmul", [Pure,
 }
 
 def AIOpt_GemmOp : AIOpt_Op<"gemm", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "alpha * op(A) * op(B) + beta * C (ONNX Gemm)";
   let description = [{
     `A` and `B` are 2-D; `C` is optional and broadcasts to the result.
@@ -384,7 +408,7 @@ def AIOpt_GemmOp : AIOpt_Op<"gemm", [Pure,
 }
 
 def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "N-D grouped, strided, dilated, padded convolution (ONNX Conv)";
   let description = [{
     `input` is `N x C x D1 x ... x Dn`, `filter` is `M x C/group x k1 x ... x kn`,
@@ -449,7 +473,7 @@ def AIOpt_PoolKindAttr : I32EnumAttr<"PoolKind", "pooling reduction", [
 }
 
 def AIOpt_PoolOp : AIOpt_Op<"pool", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "N-D max or average pooling (ONNX MaxPool, AveragePool, Global*Pool)";
   let description = [{
     Windows slide over the spatial dimensions (2..rank-1). `pads` holds the
@@ -554,7 +578,7 @@ def AIOpt_ReduceKindAttr : I32EnumAttr<"ReduceKind", "reduction", [
 }
 
 def AIOpt_ReduceOp : AIOpt_Op<"reduce", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "Reduction over a set of axes (ONNX Reduce*)";
   let description = [{
     `axes` are non-negative, sorted and unique; `keepdims` keeps reduced
@@ -573,7 +597,7 @@ def AIOpt_ReduceOp : AIOpt_Op<"reduce", [Pure,
   let hasVerifier = 1;
 }
 
-def AIOpt_ArgReduceOp : AIOpt_Op<"arg_reduce", [Pure, InferTypeOpAdaptor]> {
+def AIOpt_ArgReduceOp : AIOpt_Op<"arg_reduce", [Pure, AIOpt_InferTypeOpAdaptor]> {
   let summary = "Index of the max or min along an axis (ONNX ArgMax, ArgMin)";
   let description = [{
     Returns i64 indices; ties give the first index unless
@@ -663,7 +687,7 @@ def AIOpt_CompressOp : AIOpt_Op<"compress", [Pure]> {
   let hasVerifier = 1;
 }
 
-def AIOpt_LayerNormOp : AIOpt_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+def AIOpt_LayerNormOp : AIOpt_Op<"layer_norm", [Pure, AIOpt_InferTypeOpAdaptor]> {
   let summary = "Layer normalization over the dimensions from `axis` on";
   let description = [{
     `(x - mean) / sqrt(var + epsilon) * scale + bias`, mean and variance
@@ -785,7 +809,7 @@ def AIOpt_TriluOp : AIOpt_Op<"trilu", [Pure, AllTypesMatch<["input", "output"]>]
 }
 
 def AIOpt_TransposeOp : AIOpt_Op<"transpose", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "Permute dimensions (ONNX Transpose)";
   let description = [{
     Result dimension `i` is operand dimension `perm[i]`.
@@ -801,7 +825,7 @@ def AIOpt_TransposeOp : AIOpt_Op<"transpose", [Pure,
 }
 
 def AIOpt_ConcatOp : AIOpt_Op<"concat", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "Concatenate along an axis (ONNX Concat)";
   let description = [{
     ```mlir
@@ -815,7 +839,7 @@ def AIOpt_ConcatOp : AIOpt_Op<"concat", [Pure,
 }
 
 def AIOpt_SliceOp : AIOpt_Op<"slice", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "Strided slice with constant bounds (ONNX Slice)";
   let description = [{
     `starts`, `ends` and `steps` have one entry per operand dimension and
@@ -835,7 +859,7 @@ def AIOpt_SliceOp : AIOpt_Op<"slice", [Pure,
 }
 
 def AIOpt_GatherOp : AIOpt_Op<"gather", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "Gather slices along an axis by index (ONNX Gather)";
   let description = [{
     Result shape is `data[:axis] ++ indices ++ data[axis+1:]`; negative
@@ -853,7 +877,7 @@ def AIOpt_GatherOp : AIOpt_Op<"gather", [Pure,
 }
 
 def AIOpt_GatherElementsOp : AIOpt_Op<"gather_elements", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "Gather single elements along an axis (ONNX GatherElements)";
   let description = [{
     `output[i] = data[i']` where `i'` is `i` with its `axis` coordinate
@@ -991,7 +1015,7 @@ def AIOpt_GatherNDOp : AIOpt_Op<"gather_nd", [Pure]> {
 }
 
 def AIOpt_PadOp : AIOpt_Op<"pad", [Pure,
-    InferTypeOpAdaptor]> {
+    AIOpt_InferTypeOpAdaptor]> {
   let summary = "Padding (ONNX Pad)";
   let description = [{
     `pads` holds the begin pads of every dimension then the end pads. The
