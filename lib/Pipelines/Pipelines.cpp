@@ -34,6 +34,13 @@ static void add(OpPassManager &pm, const std::string &passes) {
     llvm::report_fatal_error(llvm::Twine("aiopt: bad built-in pipeline: ") + passes);
 }
 
+/// `value` as a pass option value: quoted, so that paths with spaces or
+/// braces stay one value.
+static std::string optionValue(llvm::StringRef value) {
+  char quote = value.contains('"') ? '\'' : '"';
+  return (llvm::Twine(quote) + value + llvm::Twine(quote)).str();
+}
+
 void mlir::aiopt::buildGraphPipeline(OpPassManager &pm, unsigned optLevel) {
   if (optLevel == 0)
     return;
@@ -200,14 +207,14 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
   add(pm, "gpu.module(convert-math-to-spirv)");
   add(pm, "convert-gpu-to-spirv");
   add(pm, "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)");
-  add(pm, "aiopt-vulkan-launch-to-runtime{dump-dir=" + options.kernelDumpDir + "}");
+  add(pm, "aiopt-vulkan-launch-to-runtime{dump-dir=" + optionValue(options.kernelDumpDir) + "}");
   addHostLoops(pm);
 }
 
 void mlir::aiopt::buildCUDACodegenPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
   addKernelOutlining(pm);
-  add(pm, "aiopt-gpu-nvvm-kernel-abi{chip=" + options.gpuArch +
+  add(pm, "aiopt-gpu-nvvm-kernel-abi{chip=" + optionValue(options.gpuArch) +
               " opt-level=" + std::to_string(options.optLevel) + "}");
   // Buffers pass as memref descriptors, field by field (bare pointers
   // would need static shapes); indices are 64-bit; math functions call
@@ -215,9 +222,11 @@ void mlir::aiopt::buildCUDACodegenPipeline(OpPassManager &pm,
   add(pm, "gpu.module(convert-scf-to-cf)");
   add(pm, "gpu.module(convert-gpu-to-nvvm{index-bitwidth=64})");
   add(pm, "gpu.module(canonicalize,cse,reconcile-unrealized-casts)");
-  std::string toolkit = options.cudaToolkit.empty() ? "" : " toolkit=" + options.cudaToolkit;
+  std::string toolkit =
+      options.cudaToolkit.empty() ? "" : " toolkit=" + optionValue(options.cudaToolkit);
   add(pm, "gpu-module-to-binary{format=isa" + toolkit + "}");
-  add(pm, "aiopt-cuda-launch-to-runtime{dump-dir=" + options.kernelDumpDir + toolkit + "}");
+  add(pm, "aiopt-cuda-launch-to-runtime{dump-dir=" + optionValue(options.kernelDumpDir) + toolkit +
+              "}");
   addHostLoops(pm);
 }
 

@@ -59,14 +59,11 @@ void mlir::aiopt::recordWrittenArguments(ModuleOp module) {
   });
 }
 
-/// Whether the launch's kernel may write its buffer argument `i`: as
-/// recorded by recordWrittenArguments, or found in the kernel, or (when
-/// neither can tell) yes.
+/// Whether the launch's kernel may write its buffer argument `i`, as
+/// recorded by recordWrittenArguments (unrecorded: yes).
 static bool writesArgument(gpu::LaunchFuncOp launch, unsigned i) {
-  if (auto written = launch->getAttrOfType<DenseBoolArrayAttr>(kWrittenAttr))
-    return i >= written.size() || written[i];
-  auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(launch, launch.getKernel());
-  return !kernel || mayWrite(kernel, i);
+  auto written = launch->getAttrOfType<DenseBoolArrayAttr>(kWrittenAttr);
+  return !written || i >= written.size() || written[i];
 }
 
 /// The size in bytes of an element of a kernel buffer: i1 is stored in a

@@ -25,7 +25,7 @@ LogicalResult checkKernelArguments(gpu::GPUFuncOp kernel, StringRef api);
 
 /// Records on each gpu.launch_func of `module` which buffer arguments its
 /// kernel may write, for lowerLaunchesToRuntimeCalls once the kernel has
-/// become a binary.
+/// become a binary (without the record, every buffer is copied back).
 void recordWrittenArguments(ModuleOp module);
 
 /// How arg_kinds tells a runtime what each argument is.

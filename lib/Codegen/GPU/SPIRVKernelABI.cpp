@@ -54,7 +54,8 @@ struct GPUSPIRVKernelABIPass
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
-      signalPassFailure();
+      return signalPassFailure();
+    recordWrittenArguments(getOperation());
   }
 };
 } // namespace

@@ -75,7 +75,9 @@ def GPUSPIRVKernelABIPass : Pass<"aiopt-gpu-spirv-kernel-abi", "ModuleOp"> {
     `spirv.entry_point_abi` whose workgroup size is the kernel's
     `known_block_size`, which `convert-gpu-to-spirv` needs. A kernel without
     a static block size, or with an argument that is neither a memref of
-    numbers nor an index, integer or float, is an error naming it.
+    numbers nor an index, integer or float, is an error naming it. Each
+    `gpu.launch_func` records which of its buffers the kernel may write
+    (`aiopt.written_arguments`), the only ones the runtime copies back.
   }];
   let options = [
     Option<"targetEnv", "target-env", "std::string",
