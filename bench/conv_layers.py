@@ -2,9 +2,13 @@
 """Single convolution + bias + Relu layers of ResNet-50's shapes, aiopt
 (-O2) next to onnxruntime (1 thread), in one run: median latency, GFLOP/s
 and the ratio (above 1: aiopt faster). Shows where the CNN gap of
-docs/performance.md lies, layer shape by layer shape. Not a test.
+docs/performance.md lies, layer shape by layer shape. With --model, the
+layers are the distinct convolutions of that benchmark model
+(bench/perf_models.py: shapes, strides, pads, groups), each with its count
+in the model and the count-weighted total, which tells how much of the
+model's gap its convolutions explain. Not a test.
 
-    python bench/conv_layers.py [--repeat N] [--opt -O2]
+    python bench/conv_layers.py [--repeat N] [--opt -O2] [--model resnet50]
 """
 
 import argparse
@@ -22,38 +26,89 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import aiopt_e2e  # noqa: E402
+import perf_models  # noqa: E402
 import ort_run  # noqa: E402
 
-# (input channels, output channels, spatial size, kernel size)
-SHAPES = [(64, 64, 56, 3), (128, 128, 28, 3), (256, 256, 14, 3), (512, 512, 7, 3),
-          (256, 64, 56, 1), (64, 256, 56, 1), (1024, 256, 14, 1), (256, 1024, 14, 1),
-          (2048, 512, 7, 1)]
+
+class Layer:
+    """One convolution: input channels, output channels, input size,
+    kernel size, stride, pad (all sides), groups."""
+
+    def __init__(self, c, k, hw, ks, stride=1, pad=None, group=1):
+        self.c, self.k, self.hw, self.ks, self.stride, self.group = c, k, hw, ks, stride, group
+        self.pad = ks // 2 if pad is None else pad
+        self.out = (hw + 2 * self.pad - ks) // stride + 1
+
+    def key(self):
+        return (self.c, self.k, self.hw, self.ks, self.stride, self.pad, self.group)
+
+    def gflop(self):
+        return 2 * self.c // self.group * self.k * self.ks ** 2 * self.out ** 2 / 1e9
+
+    def label(self):
+        return "| %d | %d | %dx%d | %dx%d/%d%s |" % (
+            self.c, self.k, self.hw, self.hw, self.ks, self.ks, self.stride,
+            " g%d" % self.group if self.group > 1 else "")
+
+    def model(self):
+        """Conv + bias + Relu of this shape, random weights, and an input."""
+        rng = np.random.default_rng(0)
+        w = nh.from_array((rng.standard_normal((self.k, self.c // self.group, self.ks, self.ks))
+                           * 0.05).astype(np.float32), "w")
+        b = nh.from_array(rng.standard_normal(self.k).astype(np.float32), "b")
+        nodes = [h.make_node("Conv", ["x", "w", "b"], ["y"], pads=[self.pad] * 4,
+                             strides=[self.stride] * 2, group=self.group),
+                 h.make_node("Relu", ["y"], ["z"])]
+        g = h.make_graph(
+            nodes, "conv", [h.make_tensor_value_info("x", T.FLOAT, [1, self.c, self.hw, self.hw])],
+            [h.make_tensor_value_info("z", T.FLOAT, [1, self.k, self.out, self.out])], [w, b])
+        m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
+        m.ir_version = 10
+        return m, [rng.standard_normal((1, self.c, self.hw, self.hw)).astype(np.float32)]
 
 
-def conv_relu(c, k, hw, ks):
-    rng = np.random.default_rng(0)
-    w = nh.from_array((rng.standard_normal((k, c, ks, ks)) * 0.05).astype(np.float32), "w")
-    b = nh.from_array(rng.standard_normal(k).astype(np.float32), "b")
-    nodes = [h.make_node("Conv", ["x", "w", "b"], ["y"], pads=[ks // 2] * 4),
-             h.make_node("Relu", ["y"], ["z"])]
-    g = h.make_graph(nodes, "conv", [h.make_tensor_value_info("x", T.FLOAT, [1, c, hw, hw])],
-                     [h.make_tensor_value_info("z", T.FLOAT, [1, k, hw, hw])], [w, b])
-    m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
-    m.ir_version = 10
-    return m, [rng.standard_normal((1, c, hw, hw)).astype(np.float32)]
+# ResNet-50's unit-stride shapes: (input channels, output channels, size, kernel)
+SHAPES = [Layer(*s) for s in [
+    (64, 64, 56, 3), (128, 128, 28, 3), (256, 256, 14, 3), (512, 512, 7, 3),
+    (256, 64, 56, 1), (64, 256, 56, 1), (1024, 256, 14, 1), (256, 1024, 14, 1),
+    (2048, 512, 7, 1)]]
+
+
+def model_layers(name):
+    """The distinct square convolutions of benchmark model `name`, with
+    their counts, in order of first appearance."""
+    model = onnx.shape_inference.infer_shapes(perf_models.MODELS[name]()[0])
+    shapes = {v.name: [d.dim_value for d in v.type.tensor_type.shape.dim]
+              for v in list(model.graph.value_info) + list(model.graph.input)}
+    weights = {t.name: list(t.dims) for t in model.graph.initializer}
+    layers = {}
+    for node in model.graph.node:
+        if node.op_type != "Conv":
+            continue
+        a = {x.name: onnx.helper.get_attribute_value(x) for x in node.attribute}
+        n, c, hw, _ = shapes[node.input[0]]
+        k, _, ks, _ = weights[node.input[1]]
+        layer = Layer(c, k, hw, ks, a.get("strides", [1])[0], a.get("pads", [0])[0],
+                      a.get("group", 1))
+        layers.setdefault(layer.key(), [layer, 0])[1] += 1
+    return list(layers.values())
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--opt", default="-O2")
+    parser.add_argument("--model", help="a model of bench/perf_models.py")
     args = parser.parse_args()
-    print("| in | out | size | kernel | aiopt ms | GFLOP/s | onnxruntime ms | GFLOP/s | ort/aiopt |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    layers = model_layers(args.model) if args.model else [[s, 1] for s in SHAPES]
+    print("| in | out | size | kernel/stride | count | aiopt ms | GFLOP/s | onnxruntime ms "
+          "| GFLOP/s | ort/aiopt |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    total = [0.0, 0.0]
     with tempfile.TemporaryDirectory() as work:
-        for c, k, hw, ks in SHAPES:
-            model, inputs = conv_relu(c, k, hw, ks)
-            d = os.path.join(work, "%d_%d_%d_%d" % (c, k, hw, ks))
+        for layer, count in layers:
+            model, inputs = layer.model()
+            d = os.path.join(work, "_".join(map(str, layer.key())))
             os.makedirs(d)
             path = os.path.join(d, "conv.onnx")
             onnx.save(model, path)
@@ -63,10 +118,13 @@ def main():
             assert np.abs(got[0] - want[0]).max() <= 1e-3 * np.abs(want[0]).max()
             _, ours = aiopt_e2e.run_compiled(exe, inputs, d, repeat=args.repeat)
             theirs = float(np.median(ort_run.latencies(path, inputs, 1, args.repeat)))
-            gflop = 2 * c * k * ks * ks * hw * hw / 1e9
-            print("| %d | %d | %dx%d | %dx%d | %.3f | %.1f | %.3f | %.1f | %.2f |"
-                  % (c, k, hw, hw, ks, ks, ours, gflop / ours * 1e3, theirs,
-                     gflop / theirs * 1e3, theirs / ours))
+            total[0] += count * ours
+            total[1] += count * theirs
+            print("%s %d | %.3f | %.1f | %.3f | %.1f | %.2f |"
+                  % (layer.label(), count, ours, layer.gflop() / ours * 1e3, theirs,
+                     layer.gflop() / theirs * 1e3, theirs / ours))
+    print("| total (count-weighted) | | | | | %.3f | | %.3f | | %.2f |"
+          % (total[0], total[1], total[1] / total[0]))
 
 
 if __name__ == "__main__":

@@ -148,8 +148,10 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
   } else {
     add(pm, "scf-forall-to-for");
   }
-  // Strided copies become loops instead of calls into a runner library.
-  add(pm, "aiopt-cpu-strided-copy-to-loops");
+  // Strided copies become loops instead of calls into a runner library,
+  // vectorized along a contiguous innermost dimension.
+  add(pm, "aiopt-cpu-strided-copy-to-loops{vector-size=" +
+              std::to_string(options.optLevel >= 1 ? lanes : 0) + "}");
   // Loop nests; LLVM's vectorizer and unroller work on them after
   // translation.
   add(pm, "convert-linalg-to-loops");

@@ -28,29 +28,72 @@ namespace {
 
 constexpr StringLiteral kPiece = "aiopt.elementwise_piece";
 
+/// Whether an input read through `map` is read in loop order along loop
+/// `inner` or does not depend on it: a projected permutation with `inner`
+/// (if present) in its last result, or a window read (an im2col gather)
+/// whose last result is `inner` plus outer loops and whose other results
+/// do not involve `inner`. Once the outer loops are tiled by one, either
+/// reads a contiguous run.
+bool readsInLoopOrder(AffineMap map, unsigned inner) {
+  if (!map.isFunctionOfDim(inner))
+    return true;
+  ArrayRef<AffineExpr> results = map.getResults();
+  for (AffineExpr e : results.drop_back())
+    if (e.isFunctionOfDim(inner))
+      return false;
+  if (map.isProjectedPermutation())
+    return true;
+  // inner + (terms of other loops) + constant: exactly one added term
+  // involves `inner`, and it is `inner` itself.
+  SmallVector<AffineExpr> terms = {results.back()}, innerTerms;
+  while (!terms.empty()) {
+    AffineExpr e = terms.pop_back_val();
+    if (e.getKind() == AffineExprKind::Add) {
+      auto sum = cast<AffineBinaryOpExpr>(e);
+      terms.append({sum.getLHS(), sum.getRHS()});
+    } else if (e.isFunctionOfDim(inner)) {
+      innerTerms.push_back(e);
+    }
+  }
+  return innerTerms.size() == 1 && innerTerms.front() == getAffineDimExpr(inner, map.getContext());
+}
+
 /// Whether `op` is an elementwise nest this pass vectorizes: all loops
-/// parallel, f32 operands, static shapes, the result written in loop
+/// parallel, f32 operands (any integer or float type for a copy), static shapes, the result written in loop
 /// order, each input read in loop order along the innermost loop or not
 /// depending on it.
 bool isCandidate(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || op.getNumLoops() == 0 ||
       op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1)
     return false;
-  for (Value v : op->getOperands())
-    if (!getElementTypeOrSelf(v.getType()).isF32())
+  // Arithmetic on f32; a plain copy (an im2col gather) of any integer or
+  // float type.
+  Block *body = op.getBody();
+  bool copy = op.getNumDpsInputs() == 1 && body->getOperations().size() == 1 &&
+              body->getTerminator()->getOperand(0) == body->getArgument(0);
+  for (Value v : op->getOperands()) {
+    Type t = getElementTypeOrSelf(v.getType());
+    if (!t.isF32() && !(copy && t.isIntOrFloat()))
       return false;
+  }
   unsigned inner = op.getNumLoops() - 1;
   if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
     return false;
-  for (OpOperand *in : op.getDpsInputOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(in);
-    if (!map.isProjectedPermutation())
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (!readsInLoopOrder(op.getMatchingIndexingMap(in), inner))
       return false;
-    if (map.isFunctionOfDim(inner) &&
-        (map.getNumResults() == 0 || !map.getResults().back().isFunctionOfDim(inner)))
-      return false;
-  }
   return true;
+}
+
+/// Whether `op` is a transpose that keeps the innermost dimension, on
+/// static tensors: a copy of runs of contiguous elements (operand packing),
+/// which LLVM leaves scalar once it has unrolled a run, for want of knowing
+/// that source and destination do not overlap.
+bool isRunCopy(linalg::TransposeOp op) {
+  ArrayRef<int64_t> perm = op.getPermutation();
+  return op.hasPureTensorSemantics() && !op.hasDynamicShape() && !perm.empty() &&
+         perm.back() == int64_t(perm.size()) - 1 &&
+         getElementTypeOrSelf(op.getInit().getType()).isIntOrFloat();
 }
 
 struct VectorizeElementwisePass
@@ -64,13 +107,15 @@ struct VectorizeElementwisePass
           << "aiopt-cpu-vectorize-elementwise: vector-size must be positive";
       return signalPassFailure();
     }
-    SmallVector<linalg::GenericOp> ops;
-    getOperation()->walk([&](linalg::GenericOp op) {
-      if (isCandidate(op))
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+      auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation());
+      if ((generic && isCandidate(generic)) || (transpose && isRunCopy(transpose)))
         ops.push_back(op);
     });
     IRRewriter rewriter(ctx);
-    for (linalg::GenericOp op : ops) {
+    for (linalg::LinalgOp op : ops) {
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       SmallVector<int64_t> sizes(ranges.size(), 1);
       sizes.back() = std::min(vectorSize.getValue(), ranges.back());

@@ -1,4 +1,7 @@
-// RUN: aiopt-opt %s --aiopt-cpu-strided-copy-to-loops | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cpu-strided-copy-to-loops -split-input-file | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cpu-strided-copy-to-loops="vector-size=8" -split-input-file | FileCheck %s --check-prefix=VEC
+// RUN: not aiopt-opt %s --aiopt-cpu-strided-copy-to-loops="vector-size=-1" 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: aiopt-cpu-strided-copy-to-loops: vector-size must not be negative
 
 // CHECK-LABEL: func @strided
 // CHECK: linalg.copy ins(%{{.*}} : memref<4x2xf32, strided<[8, 1]>>) outs(%{{.*}} : memref<4x2xf32>)
@@ -7,10 +10,56 @@ func.func @strided(%src: memref<4x2xf32, strided<[8, 1]>>, %dst: memref<4x2xf32>
   return
 }
 
+// -----
+
 // Contiguous copies stay memref.copy (they become memcpy).
 // CHECK-LABEL: func @contiguous
 // CHECK: memref.copy
 func.func @contiguous(%src: memref<8xf32>, %dst: memref<8xf32>) {
   memref.copy %src, %dst : memref<8xf32> to memref<8xf32>
+  return
+}
+
+// -----
+
+// With vector-size, a static copy whose innermost dimension is contiguous
+// on both sides becomes loops over the outer dimensions around vector
+// loads and stores: 20 = two vectors of 8 in a loop and one of 4.
+// VEC-LABEL: func @window
+// VEC-NOT: linalg.copy
+// VEC: scf.for {{.*}} = %c0 to %c3 step %c1
+// VEC:   scf.for {{.*}} = %c0 to %c16 step %c8
+// VEC:     vector.load {{.*}} : memref<3x20xf32, strided<[24, 1], offset: ?>>, vector<8xf32>
+// VEC:     vector.store {{.*}} : memref<3x20xf32, strided<[40, 1], offset: ?>>, vector<8xf32>
+// VEC:   vector.load {{.*}}[{{.*}}, %c16] : {{.*}}, vector<4xf32>
+// VEC:   vector.store
+func.func @window(%src: memref<3x20xf32, strided<[24, 1], offset: ?>>,
+                  %dst: memref<3x20xf32, strided<[40, 1], offset: ?>>) {
+  memref.copy %src, %dst : memref<3x20xf32, strided<[24, 1], offset: ?>> to memref<3x20xf32, strided<[40, 1], offset: ?>>
+  return
+}
+
+// -----
+
+// One full vector needs no loop; integers too.
+// VEC-LABEL: func @one_vector
+// VEC-NOT: scf.for
+// VEC: vector.load {{.*}} : memref<8xi8, strided<[1], offset: 4>>, vector<8xi8>
+// VEC: vector.store
+func.func @one_vector(%src: memref<8xi8, strided<[1], offset: 4>>, %dst: memref<8xi8>) {
+  memref.copy %src, %dst : memref<8xi8, strided<[1], offset: 4>> to memref<8xi8>
+  return
+}
+
+// -----
+
+// A strided innermost dimension or a dynamic shape keeps linalg.copy.
+// VEC-LABEL: func @not_contiguous
+// VEC: linalg.copy
+// VEC: linalg.copy
+func.func @not_contiguous(%a: memref<4x4xf32, strided<[8, 2]>>, %b: memref<4x4xf32>,
+                          %c: memref<?x4xf32, strided<[8, 1]>>, %d: memref<?x4xf32>) {
+  memref.copy %a, %b : memref<4x4xf32, strided<[8, 2]>> to memref<4x4xf32>
+  memref.copy %c, %d : memref<?x4xf32, strided<[8, 1]>> to memref<?x4xf32>
   return
 }

@@ -68,3 +68,58 @@ func.func @untouched(%x: tensor<8x8xf32>, %acc: tensor<8xf32>, %i: tensor<8x8xi3
   } -> tensor<?x8xf32>
   return %0, %1, %2, %3, %4 : tensor<8x8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xi32>, tensor<?x8xf32>
 }
+
+// -----
+
+// Packing a matrix into column panels (a transpose that keeps the innermost
+// dimension) copies runs of 16 as two vectors of 8 at a time.
+// CHECK-LABEL: func @pack_panels
+// CHECK: scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK:   scf.for {{.*}} = %c0 to %c5 step %c1
+// CHECK:     scf.for {{.*}} = %c0 to %c16 step %c8
+// CHECK:       vector.transfer_read {{.*}} : tensor<1x1x8xf32>, vector<1x1x8xf32>
+// CHECK:       vector.transfer_write {{.*}} : vector<1x1x8xf32>, tensor<1x1x8xf32>
+// CHECK-NOT: linalg.transpose
+func.func @pack_panels(%b: tensor<5x2x16xf32>) -> tensor<2x5x16xf32> {
+  %e = tensor.empty() : tensor<2x5x16xf32>
+  %t = linalg.transpose ins(%b : tensor<5x2x16xf32>) outs(%e : tensor<2x5x16xf32>) permutation = [1, 0, 2]
+  return %t : tensor<2x5x16xf32>
+}
+
+// -----
+
+// An im2col gather reads runs along the output columns (window offset plus
+// column): tiled to runs of 8, which bufferize as strided copies (what
+// aiopt-cpu-strided-copy-to-loops vectorizes). A transpose that moves the
+// innermost dimension, and a window read with a stride along the columns,
+// are left alone.
+// CHECK-LABEL: func @gather
+// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1
+// CHECK: tensor.extract_slice %{{.*}} [1, 1, 1, 8] [1, 1, 1, 1] : tensor<1x4x10x10xf32> to tensor<1x1x1x8xf32>
+// CHECK-NOT: linalg.generic
+// CHECK-LABEL: func @untouched_moves
+// CHECK: linalg.transpose
+// CHECK: linalg.generic
+#window = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
+#strided = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5 * 2)>
+#out6 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+func.func @gather(%x: tensor<1x4x10x10xf32>) -> tensor<1x4x3x3x8x8xf32> {
+  %e = tensor.empty() : tensor<1x4x3x3x8x8xf32>
+  %g = linalg.generic {indexing_maps = [#window, #out6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x4x10x10xf32>) outs(%e : tensor<1x4x3x3x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x4x3x3x8x8xf32>
+  return %g : tensor<1x4x3x3x8x8xf32>
+}
+func.func @untouched_moves(%b: tensor<4x8xf32>, %x: tensor<1x4x20x20xf32>) -> (tensor<8x4xf32>, tensor<1x4x3x3x8x8xf32>) {
+  %e = tensor.empty() : tensor<8x4xf32>
+  %t = linalg.transpose ins(%b : tensor<4x8xf32>) outs(%e : tensor<8x4xf32>) permutation = [1, 0]
+  %e6 = tensor.empty() : tensor<1x4x3x3x8x8xf32>
+  %g = linalg.generic {indexing_maps = [#strided, #out6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x4x20x20xf32>) outs(%e6 : tensor<1x4x3x3x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x4x3x3x8x8xf32>
+  return %t, %g : tensor<8x4xf32>, tensor<1x4x3x3x8x8xf32>
+}

@@ -29,8 +29,10 @@ namespace mlir::aiopt {
 LogicalResult createEntryWrapper(ModuleOp module, StringRef funcName,
                                  StringRef entryName);
 
-/// Rewrites memref.copy between non-contiguous memrefs into linalg.copy.
-void populateStridedCopyToLinalgPatterns(RewritePatternSet &patterns);
+/// Rewrites memref.copy between non-contiguous memrefs into linalg.copy,
+/// or, with `vectorSize` > 0, static copies whose innermost dimension is
+/// contiguous on both sides into loops of vector loads and stores.
+void populateStridedCopyToLinalgPatterns(RewritePatternSet &patterns, int64_t vectorSize = 0);
 
 } // namespace mlir::aiopt
 

@@ -57,8 +57,22 @@ def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
     that library, so strided copies become `linalg.copy`, which
     `convert-linalg-to-loops` turns into a loop nest. Contiguous copies stay
     `memref.copy` (they become `llvm.memcpy`).
+
+    With `vector-size` N > 0, a strided copy of static shape whose
+    innermost dimension is contiguous on both sides (im2col gathers, slices
+    of padded images) becomes loops over its outer dimensions around vector
+    loads and stores of N elements of the innermost one (a shorter vector
+    for the remainder). LLVM would leave those loops scalar: after it
+    unrolls a short run it cannot reorder loads and stores that it cannot
+    prove disjoint.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"0",
+           "Elements per vector for copies with a contiguous innermost "
+           "dimension (0: linalg.copy loops)">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
@@ -156,6 +170,14 @@ def CPUVectorizeElementwisePass : Pass<"aiopt-cpu-vectorize-elementwise"> {
     vectorizes each tile, so these loops become vector code whatever LLVM's
     loop vectorizer decides about them (fused depthwise-convolution taps
     read nine buffers it cannot prove disjoint).
+
+    Two kinds of copies are tiled the same way: `linalg.transpose` ops that
+    keep the innermost dimension (operand packing into column panels; any
+    integer or float type), and copies whose input is a window read, the
+    last index being the innermost loop plus outer loops (im2col gathers
+    with unit column stride). A window tile bufferizes to a strided copy
+    of a contiguous run, which `aiopt-cpu-strided-copy-to-loops` turns
+    into vector loads and stores.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"8",
