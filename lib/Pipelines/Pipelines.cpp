@@ -140,6 +140,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     add(pm, "canonicalize");
   }
   addBufferization(pm, options.parallel);
+  // Intermediate buffers share one arena, placed by liveness.
+  add(pm, "aiopt-cpu-plan-memory");
   // The independent blocks of tiled contractions: shared by OpenMP threads,
   // or run in order.
   if (options.parallel) {

@@ -94,6 +94,11 @@ cl::opt<std::string> modelName("name",
                                cl::cat(category));
 cl::opt<std::string> headerFile("header", cl::desc("C header to write (default: output with .h)"),
                                 cl::cat(category));
+cl::opt<std::string> memoryReport(
+    "memory-report", cl::value_desc("FILE.json"),
+    cl::desc("Write the static memory plan (arena size, each intermediate buffer's offset and "
+             "live range) as JSON"),
+    cl::cat(category));
 cl::opt<unsigned> optLevel(
     "O", cl::Prefix, cl::init(2),
     cl::desc("Optimization level -O0..-O3 (default -O2): the graph and linalg passes it "
@@ -489,6 +494,9 @@ int compile(int argc, char **argv) {
   }
   if (failed(pm.run(*module)))
     return 1;
+  std::optional<MemoryPlanSummary> plan = getMemoryPlan(*module);
+  if (!memoryReport.empty() && failed(writeMemoryReport(*module, memoryReport)))
+    return 1;
 
   bool writeMLIR = !compileTo.empty() || emitKind == Emit::MLIR;
   std::string output = outputFile;
@@ -557,7 +565,7 @@ int compile(int argc, char **argv) {
     }
     std::string options = joinArgs(argc, argv);
     if (failed(writeFile(header, [&](llvm::raw_pwrite_stream &os) {
-          printModelHeader(*signature, name, options, parallel, os);
+          printModelHeader(*signature, name, options, parallel, os, plan);
           return success();
         })))
       return 1;

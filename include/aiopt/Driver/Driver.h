@@ -142,6 +142,12 @@ LogicalResult graphPhaseWork(MLIRContext &context, ModuleOp module, DriverOption
 /// as JSON, to `path`.
 LogicalResult writeSparsityReport(ModuleOp module, StringRef path);
 
+/// Writes the static memory plan aiopt-cpu-plan-memory recorded on the
+/// lowered `module` (the arena's size, every planned buffer's type, size,
+/// offset and live range, the allocations left to the runtime) as JSON to
+/// `path`; an error when the module has none.
+LogicalResult writeMemoryReport(ModuleOp module, StringRef path);
+
 /// The CUDA toolkit's folder for --target=cuda: `given` (--cuda-path), else
 /// $CUDA_PATH, $CUDA_HOME or $CUDA_ROOT, else the parent of the folder of a
 /// ptxas on PATH, else /usr/local/cuda. It must hold bin/ptxas,

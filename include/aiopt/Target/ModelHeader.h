@@ -32,9 +32,22 @@ struct ModelSignature {
 FailureOr<ModelSignature> getModelSignature(ModuleOp module,
                                             StringRef funcName);
 
-/// Prints the header of model `name` (entry `<name>_entry`).
+/// The static memory plan aiopt-cpu-plan-memory recorded on a module
+/// (`aiopt.memory_plan`): the arena every call allocates for the planned
+/// intermediate buffers, their number and total size (what they would take
+/// without reuse), and the allocations left to the runtime.
+struct MemoryPlanSummary {
+  int64_t arenaBytes = 0, plannedBytes = 0, buffers = 0, unplannedAllocations = 0;
+};
+
+/// The memory plan recorded on `module`, if any.
+std::optional<MemoryPlanSummary> getMemoryPlan(ModuleOp module);
+
+/// Prints the header of model `name` (entry `<name>_entry`), with the
+/// arena size of its memory plan when it has one.
 void printModelHeader(const ModelSignature &sig, StringRef name,
-                      StringRef compileOptions, bool openmp, llvm::raw_ostream &os);
+                      StringRef compileOptions, bool openmp, llvm::raw_ostream &os,
+                      std::optional<MemoryPlanSummary> plan = std::nullopt);
 
 /// Turns `s` into a C identifier.
 std::string sanitizeIdentifier(StringRef s);

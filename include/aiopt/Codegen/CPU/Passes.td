@@ -49,6 +49,35 @@ def CPUApproximateMathPass : Pass<"aiopt-cpu-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def CPUPlanMemoryPass : Pass<"aiopt-cpu-plan-memory", "ModuleOp"> {
+  let summary = "Place intermediate buffers in one arena by liveness";
+  let description = [{
+    A static memory plan for each function, after bufferization: every
+    `memref.alloc` of static shape in the function's body (not inside a
+    loop or block) whose buffer and views of it are neither returned nor
+    deallocated other than by one `memref.dealloc` of it in the body gets
+    an offset in one arena, allocated on entry and freed before each
+    return. A buffer is live from its allocation to the last top-level op
+    that uses it or a view of it (ownership-based deallocation frees every
+    buffer at the end of the function, so without the plan all of them are
+    alive at once); buffers whose lifetimes overlap get disjoint ranges,
+    placed largest first at the lowest offset that fits, each aligned to
+    `alignment` bytes. The planned buffers become `memref.view`s of the
+    arena.
+
+    The module gets `aiopt.memory_plan`: the arena's size, the planned
+    buffers (bytes, offset, type, first and last top-level op), and the
+    allocations left to the runtime (dynamic shapes, temporaries inside
+    loops). aiopt-compile prints the arena size in the model's header and
+    `--memory-report` writes the plan as JSON.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Byte alignment of each buffer in the arena (a power of two)">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
 def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
   let summary = "Turn memref.copy between non-contiguous memrefs into linalg.copy";
   let description = [{
