@@ -153,7 +153,10 @@ struct PlanMemoryPass : aiopt::impl::CPUPlanMemoryPassBase<PlanMemoryPass> {
       func.walk([&](memref::AllocOp alloc) {
         std::optional<int64_t> bytes = staticBytes(alloc.getType());
         FailureOr<Buffer> buffer = failure();
-        if (bytes && alloc->getBlock() == &block && alloc.getDynamicSizes().empty() &&
+        // An allocation asking for more alignment than the arena gives
+        // keeps its own.
+        bool aligned = !alloc.getAlignment() || *alloc.getAlignment() <= uint64_t(alignment);
+        if (bytes && aligned && alloc->getBlock() == &block && alloc.getDynamicSizes().empty() &&
             alloc.getSymbolOperands().empty())
           buffer = liveRange(alloc, block, position);
         if (failed(buffer) || *bytes == 0) {

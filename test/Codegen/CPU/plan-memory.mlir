@@ -76,9 +76,10 @@ func.func @loops(%x: memref<10xf32>, %out: memref<10xf32>, %p: i1) {
 // -----
 
 // Left to the runtime: a returned view, a dynamic size, an allocation
-// inside a loop, a buffer freed conditionally, one never freed, and one
-// taken apart for its base pointer.
-// CHECK: {arena_bytes = 0 : i64, buffers = [], planned_bytes = 0 : i64, unplanned_allocations = 6 : i64}
+// inside a loop, a buffer freed conditionally, one never freed, one taken
+// apart for its base pointer, and one asking for more alignment than the
+// arena's 64 bytes.
+// CHECK: {arena_bytes = 0 : i64, buffers = [], planned_bytes = 0 : i64, unplanned_allocations = 7 : i64}
 // CHECK-LABEL: func @unplanned
 // CHECK-NOT: memref.view
 func.func @unplanned(%n: index, %p: i1) -> memref<4x4xf32> {
@@ -99,6 +100,8 @@ func.func @unplanned(%n: index, %p: i1) -> memref<4x4xf32> {
   %base = memref.alloc() : memref<8xf32>
   %b, %o, %s, %st = memref.extract_strided_metadata %base : memref<8xf32> -> memref<f32>, index, index, index
   memref.dealloc %base : memref<8xf32>
+  %wide = memref.alloc() {alignment = 128 : i64} : memref<8xf32>
+  memref.dealloc %wide : memref<8xf32>
   memref.dealloc %dyn : memref<?xf32>
   return %view : memref<4x4xf32>
 }
