@@ -3,6 +3,7 @@
 #include "Report.h"
 #include "aiopt/Driver/Driver.h"
 #include "aiopt/Support/ErrorCodes.h"
+#include "aiopt/Target/ModelHeader.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -10,17 +11,21 @@ using namespace mlir;
 using namespace mlir::aiopt;
 
 LogicalResult mlir::aiopt::writeMemoryReport(ModuleOp module, StringRef path) {
-  auto plan = module->getAttrOfType<DictionaryAttr>("aiopt.memory_plan");
+  std::optional<MemoryPlanSummary> plan = getMemoryPlan(module);
   if (!plan)
     return emitError(module.getLoc())
            << errorTag(ErrorCode::InvalidOption)
            << "--memory-report: this target has no static memory plan (CPU targets only)";
+  // The totals come from the summary the header prints; the buffers from
+  // the plan's records.
   auto integer = [](DictionaryAttr d, StringRef key) -> int64_t {
     auto value = d.getAs<IntegerAttr>(key);
     return value ? value.getInt() : 0;
   };
   llvm::json::Array buffers;
-  if (auto records = plan.getAs<ArrayAttr>("buffers"))
+  auto records = module->getAttrOfType<DictionaryAttr>("aiopt.memory_plan")
+                     .getAs<ArrayAttr>("buffers");
+  if (records)
     for (auto record : records.getAsRange<DictionaryAttr>()) {
       std::string type;
       llvm::raw_string_ostream os(type);
@@ -35,11 +40,10 @@ LogicalResult mlir::aiopt::writeMemoryReport(ModuleOp module, StringRef path) {
           {"first_op", integer(record, "first")},
           {"last_op", integer(record, "last")}});
     }
-  llvm::json::Object report{
-      {"arena_bytes", integer(plan, "arena_bytes")},
-      {"planned_bytes", integer(plan, "planned_bytes")},
-      {"planned_buffers", static_cast<int64_t>(buffers.size())},
-      {"unplanned_allocations", integer(plan, "unplanned_allocations")},
-      {"buffers", std::move(buffers)}};
+  llvm::json::Object report{{"arena_bytes", plan->arenaBytes},
+                            {"planned_bytes", plan->plannedBytes},
+                            {"planned_buffers", plan->buffers},
+                            {"unplanned_allocations", plan->unplannedAllocations},
+                            {"buffers", std::move(buffers)}};
   return writeJSONReport(module.getLoc(), path, std::move(report));
 }

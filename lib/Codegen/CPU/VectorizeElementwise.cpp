@@ -59,9 +59,9 @@ bool readsInLoopOrder(AffineMap map, unsigned inner) {
 }
 
 /// Whether `op` is an elementwise nest this pass vectorizes: all loops
-/// parallel, f32 operands (any integer or float type for a copy), static shapes, the result written in loop
-/// order, each input read in loop order along the innermost loop or not
-/// depending on it.
+/// parallel, f32 operands (any integer or float type for a copy), static
+/// shapes, the result written in loop order, each input read in loop order
+/// along the innermost loop or not depending on it.
 bool isCandidate(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || op.getNumLoops() == 0 ||
       op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1)
