@@ -25,3 +25,12 @@ import glob  # noqa: E402
 if os.path.exists(os.path.join(config.aiopt_obj_root, "lib", "libaiopt_runtime_vulkan.a")) and \
         glob.glob("/usr/share/vulkan/icd.d/*.json"):
     config.available_features.add("vulkan")
+
+# x86 VNNI (vpdpbusd) on this CPU: 8-bit matmuls compiled for the host use it.
+try:
+    with open("/proc/cpuinfo") as f:
+        flags = set(next((l for l in f if l.startswith("flags")), "").split())
+except OSError:
+    flags = set()
+if flags & {"avx512_vnni", "avx_vnni"}:
+    config.available_features.add("host-vnni")

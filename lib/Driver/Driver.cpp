@@ -62,6 +62,7 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
   CPUPipelineOptions pipelineOptions;
   setPipelineOptions(pipelineOptions, options);
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
+  pipelineOptions.vnniBits = vnniBits(**tm);
   // Quantization without data runs in the graph phase; otherwise
   // graphPhaseWork has done it on the graph-phase module.
   if (from < Phase::Graph && !needsGraphPhaseWork(options))

@@ -129,7 +129,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // From -O2, each block of a contraction's result also goes through its
     // elementwise epilogue (bias, activation, residual add) while in cache.
     add(pm, "aiopt-cpu-tile-and-vectorize{register-tile=" + registerTile +
-                " fuse-epilogues=" + (options.optLevel >= 2 ? "true" : "false") + "}");
+                " fuse-epilogues=" + (options.optLevel >= 2 ? "true" : "false") +
+                " vnni-lanes=" + std::to_string(options.vnniBits / 32) + "}");
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       add(pm, "aiopt-cpu-distribute");
@@ -253,6 +254,8 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   // vector extracts and inserts, which the vector lowering then converts.
   add(pm, "convert-math-to-llvm");
   add(pm, "convert-math-to-libm");
+  // 8-bit dot products (VNNI) become their x86 intrinsic.
+  add(pm, "aiopt-cpu-lower-dot-bytes");
   add(pm, "convert-vector-to-llvm");
   add(pm, "convert-ub-to-llvm");
   // Allocations call _mlir_memref_to_llvm_alloc/free, which the runtime

@@ -88,6 +88,19 @@ unsigned mlir::aiopt::vectorRegisterBits(const llvm::TargetMachine &tm) {
   return 128;
 }
 
+unsigned mlir::aiopt::vnniBits(const llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  if (!sti || !tm.getTargetTriple().isX86())
+    return 0;
+  unsigned vector = vectorRegisterBits(tm);
+  if (vector >= 512 && sti->checkFeatures("+avx512vnni"))
+    return 512;
+  if (vector >= 256 &&
+      (sti->checkFeatures("+avxvnni") || sti->checkFeatures("+avx512vnni,+avx512vl")))
+    return 256;
+  return 0;
+}
+
 namespace {
 /// A weight blob moved around the MLIR -> LLVM IR translation.
 struct DetachedConstant {

@@ -417,6 +417,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.kernelDumpDir = kernelDumpDir;
   // Tile and vector sizes follow the target's vector registers.
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
+  pipelineOptions.vnniBits = vnniBits(**tm);
   // Pruning and quantization that runs the model (calibration, the
   // accuracy guard) happen between the graph phase and the rest; without
   // them, the graph phase ends with the quantize pass.

@@ -52,6 +52,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Vector register width the tiles are sized for: 128 (SSE, NEON: register "
                      "tile 8x8, vectors of 4), 256 (AVX2: 6x16, 8) or 512 (AVX-512: 8x32, 16)"),
       llvm::cl::init(256)};
+  Option<unsigned> vnniBits{
+      *this, "vnni-bits",
+      llvm::cl::desc("Width of the target's 8-bit dot-product instruction vpdpbusd, which 8-bit "
+                     "matmuls use: 0 (none), 256 (AVX-VNNI) or 512 (AVX512-VNNI)"),
+      llvm::cl::init(0)};
   Option<std::string> quantize{
       *this, "quantize",
       llvm::cl::desc("Options of an aiopt-quantize pass that ends the graph phase, e.g. "

@@ -37,6 +37,11 @@ createTargetMachine(const TargetOptions &options, Location loc);
 /// arithmetic: 512 (AVX-512), 256 (AVX/AVX2) or 128 (SSE, NEON, others).
 unsigned vectorRegisterBits(const llvm::TargetMachine &tm);
 
+/// The width in bits of `tm`'s 8-bit dot-product instruction vpdpbusd: 512
+/// (AVX512-VNNI on 512-bit registers), 256 (AVX-VNNI, or AVX512-VNNI with
+/// AVX512-VL on 256-bit ones), or 0 (none: not x86, or no VNNI).
+unsigned vnniBits(const llvm::TargetMachine &tm);
+
 /// Translates `module` (LLVM dialect) to LLVM IR for `tm` and runs LLVM's
 /// optimization pipeline at `optLevel`.
 FailureOr<std::unique_ptr<llvm::Module>>

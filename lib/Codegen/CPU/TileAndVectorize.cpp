@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CodegenUtils.h"
+#include "Int8Dot.h"
 #include "aiopt/Codegen/CPU/Passes.h"
 #include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
 
@@ -34,6 +35,8 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kRegisterTile = "aiopt.register_tile";
+/// Register tiles of packed 8-bit contractions, lowered to dot products.
+constexpr StringLiteral kDotTile = "aiopt.dot_tile";
 
 /// The loops a contraction is tiled along: the m and n loops the result is
 /// innermost in, and the innermost reduction.
@@ -164,6 +167,45 @@ Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType p
   return linalg::TransposeOp::create(b, loc, view, empty, perm).getResult()[0];
 }
 
+/// The constant right operand `raw` (B[k, n], or B[n, k] when `transposed`,
+/// elements of `bytes` bytes) as panels B'[n/nr, ceil(k/group), nr, group]:
+/// each register tile's columns for all k, contiguous, in groups of `group`
+/// consecutive k per column (zeros past k).
+SmallVector<char> packConstantPanels(aiopt::RawConstant raw, int64_t k, int64_t n, int64_t nr,
+                                     int64_t group, int64_t bytes, bool transposed) {
+  if (raw.splat && k % group == 0)
+    return SmallVector<char>(raw.data.begin(), raw.data.end());
+  int64_t groups = llvm::divideCeil(k, group);
+  SmallVector<char> data(n * groups * group * bytes, 0);
+  for (int64_t p = 0; p < n / nr; ++p)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t j = 0; j < nr; ++j) {
+        int64_t column = p * nr + j;
+        int64_t from = raw.splat ? 0 : (transposed ? column * k + kk : kk * n + column);
+        int64_t to = ((p * groups + kk / group) * nr + j) * group + kk % group;
+        std::memcpy(data.data() + to * bytes, raw.data.data() + from * bytes, bytes);
+      }
+  return data;
+}
+
+/// The body of a packed contraction: acc + lhs * rhs, 8-bit operands
+/// extended to the accumulator's type (the left one without its sign when
+/// `unsignedLhs`).
+void multiplyAdd(OpBuilder &b, Location loc, ValueRange args, bool unsignedLhs) {
+  Value lhs = args[0], rhs = args[1], acc = args[2];
+  Value sum;
+  if (isa<FloatType>(acc.getType())) {
+    sum = arith::AddFOp::create(b, loc, acc, arith::MulFOp::create(b, loc, lhs, rhs));
+  } else {
+    Type t = acc.getType();
+    lhs = unsignedLhs ? arith::ExtUIOp::create(b, loc, t, lhs).getResult()
+                      : arith::ExtSIOp::create(b, loc, t, lhs).getResult();
+    rhs = arith::ExtSIOp::create(b, loc, t, rhs);
+    sum = arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, lhs, rhs));
+  }
+  linalg::YieldOp::create(b, loc, sum);
+}
+
 /// Packs the right operand of a plain matmul (the whole op, or one
 /// reduction step of a block; the right operand may be transposed), C[m, n] +=
 /// A[m, k] B[k, n] with n a static multiple of `nr`, into B'[n/nr, k, nr]
@@ -173,8 +215,14 @@ Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType p
 /// consecutive floats instead of a row nr wide at a stride of the whole
 /// row of B (which thrashes cache sets when rows are a power of two apart).
 /// A constant right operand (weights) is packed at compile time.
+///
+/// With `dot` (signed 8-bit operands, a static shape), the packing is for
+/// the 8-bit dot products instead: B'[n/nr, k/4, nr, 4] (k padded to a
+/// multiple of 4), A made unsigned and viewed [m, k/4, 4], C's initializer
+/// corrected (Int8Dot.h), and the contraction's loops are (m, n1, n0, k, j)
+/// with j the four k of a group.
 std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op,
-                                                 int64_t nr) {
+                                                 int64_t nr, bool dot = false) {
   // Loops (m, n, k): A(m, k), B(k, n) or, transposed, B(n, k), C(m, n).
   MLIRContext *ctx = rewriter.getContext();
   if (!op.hasPureTensorSemantics() || op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 ||
@@ -195,52 +243,59 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   int64_t n = bt.getDimSize(transposed ? 0 : 1), kExtent = bt.getDimSize(transposed ? 1 : 0);
   if (ShapedType::isDynamic(n) || n % nr != 0 || n == nr || ct.isDynamicDim(1))
     return std::nullopt;
+  Type et = bt.getElementType();
+  if (dot && (!et.isInteger(8) || !op.hasPureTensorSemantics() || op.hasDynamicShape()))
+    return std::nullopt;
+  int64_t group = dot ? aiopt::kDotGroup : 1;
+  int64_t groups = dot ? llvm::divideCeil(kExtent, group) : kExtent;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  Type et = bt.getElementType();
   int64_t bytes = et.getIntOrFloatBitWidth() / 8;
-  auto packedType = RankedTensorType::get({n / nr, kExtent, nr}, et);
+  auto packedType = dot ? RankedTensorType::get({n / nr, groups, nr, group}, et)
+                        : RankedTensorType::get({n / nr, kExtent, nr}, et);
   Value packed;
   if (FailureOr<aiopt::RawConstant> raw = aiopt::constantBytes(b);
       succeeded(raw) && bt.hasStaticShape()) {
     // Weights: packed now, into the object's constant data.
-    int64_t k = kExtent;
-    SmallVector<char> data(raw->data.begin(), raw->data.end());
-    if (!raw->splat) {
-      const char *src = raw->data.data();
-      for (int64_t p = 0; p < n / nr; ++p)
-        for (int64_t kk = 0; kk < k; ++kk)
-          for (int64_t j = 0; j < nr; ++j) {
-            int64_t column = p * nr + j;
-            std::memcpy(data.data() + ((p * k + kk) * nr + j) * bytes,
-                        src + (transposed ? column * k + kk : kk * n + column) * bytes, bytes);
-          }
-    }
-    packed = arith::ConstantOp::create(rewriter, loc, aiopt::rawElements(packedType, data));
-  } else {
+    packed = arith::ConstantOp::create(
+        rewriter, loc,
+        aiopt::rawElements(packedType,
+                           packConstantPanels(*raw, kExtent, n, nr, group, bytes, transposed)));
+  } else if (!dot) {
     packed = packAtRunTime(rewriter, loc, b, packedType, nr, transposed);
+  } else {
+    return std::nullopt;
+  }
+  if (dot) {
+    c = aiopt::correctedAccumulator(rewriter, loc, c, aiopt::columnSums(rewriter, loc, b, transposed));
+    a = aiopt::unsignedDotOperand(rewriter, loc, a, groups * group);
   }
 
   auto expandedType =
       RankedTensorType::get({ct.getDimSize(0), n / nr, nr}, ct.getElementType());
-  SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
-  Value cView = tensor::ExpandShapeOp::create(rewriter, loc, expandedType, c, groups);
-  // Loops (m, n1, n0, k).
+  SmallVector<ReassociationIndices> groupsOfC = {{0}, {1, 2}};
+  Value cView = tensor::ExpandShapeOp::create(rewriter, loc, expandedType, c, groupsOfC);
+  // Loops (m, n1, n0, k) and, for dot products, j.
+  unsigned numLoops = dot ? 5 : 4;
   AffineExpr m = getAffineDimExpr(0, ctx), pn1 = getAffineDimExpr(1, ctx),
              pn0 = getAffineDimExpr(2, ctx), pk = getAffineDimExpr(3, ctx);
-  SmallVector<AffineMap> packedMaps = {AffineMap::get(4, 0, {m, pk}, ctx),
-                                 AffineMap::get(4, 0, {pn1, pk, pn0}, ctx),
-                                 AffineMap::get(4, 0, {m, pn1, pn0}, ctx)};
+  SmallVector<AffineMap> packedMaps = {AffineMap::get(numLoops, 0, {m, pk}, ctx),
+                                       AffineMap::get(numLoops, 0, {pn1, pk, pn0}, ctx),
+                                       AffineMap::get(numLoops, 0, {m, pn1, pn0}, ctx)};
+  if (dot) {
+    AffineExpr j = getAffineDimExpr(4, ctx);
+    packedMaps[0] = AffineMap::get(numLoops, 0, {m, pk, j}, ctx);
+    packedMaps[1] = AffineMap::get(numLoops, 0, {pn1, pk, pn0, j}, ctx);
+  }
   SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
-  iters.push_back(utils::IteratorType::reduction);
+  iters.append(numLoops - 3, utils::IteratorType::reduction);
   auto contraction = linalg::GenericOp::create(
       rewriter, loc, TypeRange{expandedType}, ValueRange{a, packed}, ValueRange{cView},
-      packedMaps, iters, [](OpBuilder &nb, Location nl, ValueRange args) {
-        Value p = arith::MulFOp::create(nb, nl, args[0], args[1]);
-        linalg::YieldOp::create(nb, nl, arith::AddFOp::create(nb, nl, args[2], p).getResult());
+      packedMaps, iters, [dot](OpBuilder &nb, Location nl, ValueRange args) {
+        multiplyAdd(nb, nl, args, /*unsignedLhs=*/dot);
       });
   Value result =
-      tensor::CollapseShapeOp::create(rewriter, loc, ct, contraction.getResult(0), groups);
+      tensor::CollapseShapeOp::create(rewriter, loc, ct, contraction.getResult(0), groupsOfC);
   rewriter.replaceOp(op, result);
   return cast<linalg::LinalgOp>(contraction.getOperation());
 }
@@ -293,25 +348,33 @@ void reshapeInitializer(RewriterBase &rewriter, linalg::LinalgOp op) {
 }
 
 /// A contraction ready for tiling: unit loops dropped and, for a plain
-/// matmul, its right operand packed into column panels (the `panels` loop).
+/// matmul, its right operand packed into column panels (the `panels` loop);
+/// for 8-bit dot products, the loop over each group of four k (`dotGroup`,
+/// never tiled).
 struct Prepared {
   linalg::LinalgOp op;
   ContractionLoops loops;
   std::optional<unsigned> panels;
+  std::optional<unsigned> dotGroup;
 };
 
 /// Drops the unit batch loops of a whole contraction and packs its right
 /// operand once, as a whole (at compile time for weights); its blocks then
-/// span column panels.
+/// span column panels. With `dotLanes` (the i32 lanes of the target's 8-bit
+/// dot-product instruction; 0: none), 8-bit contractions whose right
+/// operand is constant are packed for dot products.
 Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
-                            int64_t nr) {
+                            int64_t nr, int64_t dotLanes) {
   std::tie(op, loops) = reduceToContraction(rewriter, op, loops, /*reshape=*/true);
   reshapeInitializer(rewriter, op);
-  if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, nr)) {
+  bool dot = dotLanes > 0 && nr % dotLanes == 0 &&
+             getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8);
+  if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, nr, dot)) {
     reshapeInitializer(rewriter, *packed);
-    return {*packed, ContractionLoops{0, 2, 3}, 1u}; // (m, n1, n0, k)
+    // (m, n1, n0, k) and, for dot products, j.
+    return {*packed, ContractionLoops{0, 2, 3}, 1u, dot ? std::optional<unsigned>(4) : std::nullopt};
   }
-  return {op, loops, std::nullopt};
+  return {op, loops, std::nullopt, std::nullopt};
 }
 
 //===----------------------------------------------------------------------===//
@@ -477,7 +540,7 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
 /// register tiles with kRegisterTile.
 void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t> cache,
                      ArrayRef<int64_t> reg, bool fuseEpilogue) {
-  auto [op, loops, panels] = prepared;
+  auto [op, loops, panels, dotGroup] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   // Blocks: one along every loop but m, n and k, and as many column panels
@@ -489,6 +552,8 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   sizes[loops.m] = cacheTile(bounds[loops.m], cache[0], reg[0]);
   sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], reg[1]);
   sizes[loops.k] = 0;
+  if (dotGroup)
+    sizes[*dotGroup] = 0;
   SmallVector<int64_t> order = orderEndingWith(numLoops, {loops.m, loops.n, loops.k});
   linalg::LinalgOp block;
   if (linalg::GenericOp epilogue = fuseEpilogue ? soleEpilogue(op) : nullptr) {
@@ -511,14 +576,18 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   if (failed(steps) || steps->tiledOps.size() != 1)
     return;
 
-  // A plain matmul per step, its right operand packed where it can be.
-  auto [step, stepLoops] =
-      reduceToContraction(rewriter, cast<linalg::LinalgOp>(steps->tiledOps.front()), loops);
+  // A plain matmul per step, its right operand packed where it can be
+  // (dot-product steps are packed already).
+  auto step = cast<linalg::LinalgOp>(steps->tiledOps.front());
+  ContractionLoops stepLoops = loops;
   int64_t mExtent = sizes[loops.m], nExtent = sizes[loops.n];
-  if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, step, reg[1])) {
-    step = *packed;
-    stepLoops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
-    nExtent = reg[1];
+  if (!dotGroup) {
+    std::tie(step, stepLoops) = reduceToContraction(rewriter, step, loops);
+    if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, step, reg[1])) {
+      step = *packed;
+      stepLoops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
+      nExtent = reg[1];
+    }
   }
   loops = stepLoops;
   numLoops = step.getNumLoops();
@@ -528,14 +597,20 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   SmallVector<int64_t> regSizes(numLoops, 1);
   regSizes[loops.m] = std::min(reg[0], mExtent);
   regSizes[loops.n] = std::min(reg[1], nExtent);
+  if (dotGroup)
+    regSizes[*dotGroup] = 0;
   FailureOr<scf::SCFTilingResult> inner =
       aiopt::tileOp(rewriter, step, regSizes, orderEndingWith(numLoops, {loops.n, loops.m, loops.k}));
   if (failed(inner) || inner->tiledOps.size() != 1)
     return;
-  linalg::LinalgOp registerTile =
-      reduceToContraction(rewriter, cast<linalg::LinalgOp>(inner->tiledOps.front()), loops)
-          .first;
-  registerTile->setAttr(kRegisterTile, rewriter.getUnitAttr());
+  if (dotGroup) {
+    inner->tiledOps.front()->setAttr(kDotTile, rewriter.getUnitAttr());
+  } else {
+    linalg::LinalgOp registerTile =
+        reduceToContraction(rewriter, cast<linalg::LinalgOp>(inner->tiledOps.front()), loops)
+            .first;
+    registerTile->setAttr(kRegisterTile, rewriter.getUnitAttr());
+  }
 
   // Peel the register loops but the reduction: in blocks of static sizes
   // every register tile, remainders included, then has a static size.
@@ -554,6 +629,11 @@ struct TileAndVectorizePass
       cache = {64, 256, 256};
     if (reg.empty())
       reg = {6, 16};
+    if (vnniLanes != 0 && vnniLanes != 8 && vnniLanes != 16) {
+      emitError(getOperation()->getLoc())
+          << "aiopt-cpu-tile-and-vectorize: vnni-lanes is 0, 8 or 16, not " << vnniLanes.getValue();
+      return signalPassFailure();
+    }
     if (cache.size() != 3 || reg.size() != 2 ||
         llvm::any_of(cache, [](int64_t s) { return s <= 0; }) ||
         llvm::any_of(reg, [](int64_t s) { return s <= 0; })) {
@@ -573,7 +653,7 @@ struct TileAndVectorizePass
     IRRewriter rewriter(ctx);
     SmallVector<Prepared> prepared;
     for (auto [op, loops] : targets) {
-      prepared.push_back(prepareContraction(rewriter, op, loops, reg[1]));
+      prepared.push_back(prepareContraction(rewriter, op, loops, reg[1], vnniLanes));
       if (fuseEpilogues)
         relinearizeEpilogue(rewriter, prepared.back().op);
     }
@@ -586,6 +666,8 @@ struct TileAndVectorizePass
             getOperation(), kRegisterTile,
             [](RewriterBase &, linalg::LinalgOp op) { return op; }, /*namedContraction=*/true)))
       return signalPassFailure();
+    if (vnniLanes)
+      aiopt::lowerDotTiles(getOperation(), kDotTile, vnniLanes);
 
     RewritePatternSet lowering(ctx);
     vector::populateVectorContractLoweringPatterns(lowering,

@@ -7,6 +7,7 @@
 #ifndef AIOPT_CODEGEN_CPU_PASSES_H
 #define AIOPT_CODEGEN_CPU_PASSES_H
 
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"

@@ -154,6 +154,19 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     (6 x 16 for f32) uses 12 of AVX2's 16 vector registers as
     accumulators; aiopt-compile asks for 8 x 32 on AVX-512 targets and
     8 x 8 on 128-bit ones (the pipelines' `vector-bits` option).
+
+    With `vnni-lanes` (x86 targets with AVX512-VNNI: 16, AVX-VNNI: 8),
+    signed 8-bit matmuls with a constant right operand use the dot-product
+    instruction `vpdpbusd` (four byte products summed into each i32 lane)
+    instead of i32 multiplies: the right operand is packed at compile time
+    into panels `[n/nr, k/4, nr, 4]` (k padded with zeros to a multiple of
+    four), the left operand is offset by 128 (its top bit flipped) so it is
+    unsigned as the instruction needs, and the accumulator's initializer
+    subtracts 128 times each column's sum, which makes the result exact.
+    Each register tile then broadcasts four bytes of a row to every lane
+    and issues one `aiopt.dot_bytes` (`vpdpbusd`, made by
+    `aiopt-cpu-lower-dot-bytes` after bufferization) per `vnni-lanes`
+    columns.
   }];
   let options = [
     ListOption<"cacheTiles", "cache-tiles", "int64_t",
@@ -162,8 +175,12 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
                "Register tile sizes for (m, n): default 6,16">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "Fuse each contraction into the blocks of its elementwise consumer">,
+    Option<"vnniLanes", "vnni-lanes", "int64_t", /*default=*/"0",
+           "i32 lanes of the target's 8-bit dot-product instruction vpdpbusd "
+           "(0: none, 8-bit contractions multiply in i32; 8: AVX-VNNI; 16: AVX512-VNNI)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::aiopt::AIOptDialect",
                            "::mlir::vector::VectorDialect", "::mlir::affine::AffineDialect"];
 }
 
@@ -241,6 +258,17 @@ def CPUBufferizePass : Pass<"aiopt-cpu-bufferize", "ModuleOp"> {
     Option<"parallel", "parallel", "bool", /*default=*/"false",
            "Parallel outer loops in sparse kernels">,
   ];
+}
+
+def CPULowerDotBytesPass : Pass<"aiopt-cpu-lower-dot-bytes"> {
+  let summary = "aiopt.dot_bytes as LLVM's x86 vpdpbusd intrinsic";
+  let description = [{
+    Replaces every `aiopt.dot_bytes` (made by `aiopt-cpu-tile-and-vectorize`
+    with `vnni-lanes`) by `llvm.call_intrinsic` of
+    `llvm.x86.avx512.vpdpbusd.256` or `.512`. Runs after bufferization: the
+    call has no declared memory effects, which buffer deallocation refuses.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // AIOPT_CODEGEN_CPU_PASSES_TD

@@ -1029,5 +1029,19 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Code generation
+//===----------------------------------------------------------------------===//
+
+LogicalResult DotBytesOp::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  if (lanes != 8 && lanes != 16)
+    return emitOpError("has ") << lanes << " lanes; vpdpbusd has 8 or 16";
+  if (getLhs().getType().getNumElements() != 4 * lanes)
+    return emitOpError("takes four bytes per lane: ")
+           << 4 * lanes << ", not " << getLhs().getType().getNumElements();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "aiopt/Dialect/AIOpt/IR/AIOptOps.cpp.inc"

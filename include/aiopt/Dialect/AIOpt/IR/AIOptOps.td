@@ -1034,4 +1034,32 @@ def AIOpt_PadOp : AIOpt_Op<"pad", [Pure,
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
+//===----------------------------------------------------------------------===//
+// Code generation
+//===----------------------------------------------------------------------===//
+
+def AIOpt_DotBytesOp : AIOpt_Op<"dot_bytes", [Pure, AllTypesMatch<["acc", "result"]>,
+                                              AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Unsigned x signed byte dot products into 32-bit lanes (x86 vpdpbusd)";
+  let description = [{
+    A register-level op of the CPU code generation, made by
+    `aiopt-cpu-tile-and-vectorize` for 8-bit matmuls on targets with VNNI
+    and turned into LLVM's x86 intrinsic by `aiopt-cpu-lower-dot-bytes`
+    after bufferization. Lane `i` of the result is `acc[i]` plus the sum of
+    the four products `lhs[4i + j] * rhs[4i + j]`, `lhs` read as unsigned
+    and `rhs` as signed bytes, without saturation. 8 lanes (256-bit:
+    AVX-VNNI or AVX512-VL) or 16 (512-bit: AVX512-VNNI).
+
+    ```mlir
+    %r = aiopt.dot_bytes %acc, %a, %b : vector<64xi8> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                   VectorOfRankAndType<[1], [I8]>:$lhs,
+                   VectorOfRankAndType<[1], [I8]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // AIOPT_DIALECT_AIOPT_IR_AIOPTOPS_TD

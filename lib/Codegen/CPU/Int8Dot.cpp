@@ -1,0 +1,253 @@
+//===- Int8Dot.cpp - 8-bit dot-product register tiles ---------------------===//
+//
+// vpdpbusd multiplies unsigned bytes of its first source by signed bytes of
+// its second and adds each group of four products to a 32-bit lane. aiopt's
+// 8-bit contractions are signed x signed, so the left operand A is offset
+// by 128 (its top bit flipped) and the accumulator starts 128 x (column sum
+// of B) lower:  sum_k (a + 128) b - 128 sum_k b = sum_k a b, exactly (every
+// product fits 16 bits, every sum 32).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Int8Dot.h"
+
+#include "aiopt/Codegen/CPU/Passes.h"
+#include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_CPULOWERDOTBYTESPASS
+#include "aiopt/Codegen/CPU/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+using mlir::aiopt::kDotGroup;
+
+namespace {
+constexpr int64_t kSignOffset = 128;
+
+utils::IteratorType parallel() { return utils::IteratorType::parallel; }
+} // namespace
+
+Value mlir::aiopt::unsignedDotOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK) {
+  auto type = cast<RankedTensorType>(a.getType());
+  int64_t m = type.getDimSize(0), k = type.getDimSize(1);
+  Type i8 = type.getElementType();
+  auto paddedType = RankedTensorType::get({m, paddedK}, i8);
+  Value flipped;
+  if (FailureOr<RawConstant> raw = constantBytes(a); succeeded(raw)) {
+    SmallVector<char> data(m * paddedK, 0);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        data[i * paddedK + j] = char(raw->data[raw->splat ? 0 : i * k + j] ^ 0x80);
+    flipped = arith::ConstantOp::create(b, loc, rawElements(paddedType, data));
+  } else {
+    AffineMap id = b.getMultiDimIdentityMap(2);
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), i8);
+    flipped = linalg::GenericOp::create(
+                  b, loc, TypeRange{type}, ValueRange{a}, ValueRange{init},
+                  SmallVector<AffineMap>{id, id},
+                  SmallVector<utils::IteratorType>(2, parallel()),
+                  [](OpBuilder &nb, Location nl, ValueRange args) {
+                    Value top = arith::ConstantIntOp::create(nb, nl, args[0].getType(), -128);
+                    linalg::YieldOp::create(
+                        nb, nl, arith::XOrIOp::create(nb, nl, args[0], top).getResult());
+                  })
+                  .getResult(0);
+    // The padding multiplies zero columns of the packed right operand.
+    if (paddedK != k)
+      flipped = tensor::createPadHighOp(paddedType, flipped,
+                                        arith::ConstantIntOp::create(b, loc, i8, 0),
+                                        /*nofold=*/false, loc, b);
+  }
+  auto groupedType = RankedTensorType::get({m, paddedK / kDotGroup, kDotGroup}, i8);
+  return tensor::ExpandShapeOp::create(b, loc, groupedType, flipped,
+                                       SmallVector<ReassociationIndices>{{0}, {1, 2}});
+}
+
+Value mlir::aiopt::columnSums(OpBuilder &b, Location loc, Value rhs, bool transposed) {
+  auto type = cast<RankedTensorType>(rhs.getType());
+  int64_t k = type.getDimSize(transposed ? 1 : 0), n = type.getDimSize(transposed ? 0 : 1);
+  Type i32 = b.getI32Type();
+  auto sumsType = RankedTensorType::get({n}, i32);
+  if (FailureOr<RawConstant> raw = constantBytes(rhs); succeeded(raw)) {
+    SmallVector<int32_t> sums(n, 0);
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t j = 0; j < n; ++j)
+        sums[j] += static_cast<int8_t>(
+            raw->data[raw->splat ? 0 : (transposed ? j * k + kk : kk * n + j)]);
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(sumsType, ArrayRef(sums)));
+  }
+  // Loops (n, k).
+  MLIRContext *ctx = b.getContext();
+  AffineExpr dn = getAffineDimExpr(0, ctx), dk = getAffineDimExpr(1, ctx);
+  Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value init = linalg::FillOp::create(b, loc, zero,
+                                      tensor::EmptyOp::create(b, loc, sumsType.getShape(), i32)
+                                          .getResult())
+                   .getResult(0);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(2, 0, transposed ? ArrayRef<AffineExpr>{dn, dk} : ArrayRef<AffineExpr>{dk, dn},
+                     ctx),
+      AffineMap::get(2, 0, {dn}, ctx)};
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{sumsType}, ValueRange{rhs}, ValueRange{init}, maps,
+             {parallel(), utils::IteratorType::reduction},
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               Value wide = arith::ExtSIOp::create(nb, nl, args[1].getType(), args[0]);
+               linalg::YieldOp::create(nb, nl,
+                                       arith::AddIOp::create(nb, nl, args[1], wide).getResult());
+             })
+      .getResult(0);
+}
+
+Value mlir::aiopt::correctedAccumulator(OpBuilder &b, Location loc, Value c, Value bColumnSums) {
+  auto type = cast<RankedTensorType>(c.getType());
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = b.getMultiDimIdentityMap(2);
+  AffineMap column = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  // A fill's value is read directly, so the result is one elementwise op.
+  Value start;
+  SmallVector<Value> inputs = {bColumnSums};
+  SmallVector<AffineMap> maps = {column, id};
+  if (auto fill = c.getDefiningOp<linalg::FillOp>()) {
+    start = fill.getInputs()[0];
+  } else {
+    inputs.insert(inputs.begin(), c);
+    maps.insert(maps.begin(), id);
+  }
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(2, parallel()),
+             [start](OpBuilder &nb, Location nl, ValueRange args) {
+               Value acc = start ? start : args[0];
+               Value sum = args[args.size() - 2];
+               Value offset = arith::ConstantIntOp::create(nb, nl, sum.getType(), kSignOffset);
+               Value correction = arith::MulIOp::create(nb, nl, sum, offset);
+               linalg::YieldOp::create(
+                   nb, nl, arith::SubIOp::create(nb, nl, acc, correction).getResult());
+             })
+      .getResult(0);
+}
+
+namespace {
+
+/// Whether `op` is a register tile of the packed 8-bit contraction of
+/// `lanes`-wide dot products: static A [m, 1, 4] i8, B [1, 1, nr, 4] i8 and
+/// C [m, 1, nr] i32 with nr a multiple of `lanes`.
+bool isDotTile(linalg::GenericOp op, int64_t lanes) {
+  if (op.hasDynamicShape() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return false;
+  auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto b = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  return a.getRank() == 3 && b.getRank() == 4 && c.getRank() == 3 &&
+         a.getElementType().isInteger(8) && b.getElementType().isInteger(8) &&
+         c.getElementType().isInteger(32) && a.getDimSize(1) == 1 &&
+         a.getDimSize(2) == kDotGroup && b.getDimSize(0) == 1 && b.getDimSize(1) == 1 &&
+         b.getDimSize(3) == kDotGroup && c.getDimSize(0) == a.getDimSize(0) &&
+         c.getDimSize(1) == 1 && c.getDimSize(2) == b.getDimSize(2) &&
+         b.getDimSize(2) % lanes == 0;
+}
+
+/// `v` read whole from the static tensor `source` and reshaped to `shape`.
+Value readAs(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(source.getType());
+  Type et = type.getElementType();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> indices(type.getRank(), zero);
+  Value padding = arith::ConstantOp::create(b, loc, b.getZeroAttr(et));
+  SmallVector<bool> inBounds(type.getRank(), true);
+  Value read = vector::TransferReadOp::create(b, loc, VectorType::get(type.getShape(), et), source,
+                                              indices, padding, inBounds);
+  return vector::ShapeCastOp::create(b, loc, VectorType::get(shape, et), read);
+}
+
+void lowerDotTile(RewriterBase &rewriter, linalg::GenericOp op, int64_t lanes) {
+  Location loc = op.getLoc();
+  Value aTile = op.getDpsInputs()[0], bTile = op.getDpsInputs()[1], cTile = op.getDpsInits()[0];
+  auto cType = cast<RankedTensorType>(cTile.getType());
+  int64_t rows = cType.getDimSize(0), columns = cType.getDimSize(2);
+  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+  rewriter.setInsertionPoint(op);
+  Value a = readAs(rewriter, loc, aTile, {rows, kDotGroup});
+  Value b = readAs(rewriter, loc, bTile, {columns * kDotGroup});
+  Value c = readAs(rewriter, loc, cTile, {rows, columns});
+  auto laneType = VectorType::get({lanes}, i32);
+  auto byteType = VectorType::get({lanes * kDotGroup}, i8);
+  for (int64_t r = 0; r < rows; ++r) {
+    // The row's four bytes as one 32-bit word in every lane.
+    Value word = vector::BitCastOp::create(rewriter, loc, VectorType::get({1}, i32),
+                                           vector::ExtractOp::create(rewriter, loc, a, r));
+    Value bytes = vector::BitCastOp::create(
+        rewriter, loc, byteType, vector::BroadcastOp::create(rewriter, loc, laneType, word));
+    Value row = vector::ExtractOp::create(rewriter, loc, c, r);
+    for (int64_t col = 0; col < columns; col += lanes) {
+      Value acc = vector::ExtractStridedSliceOp::create(rewriter, loc, row, {col}, {lanes}, {1});
+      Value weights = vector::ExtractStridedSliceOp::create(
+          rewriter, loc, b, {col * kDotGroup}, {lanes * kDotGroup}, {1});
+      Value dot = aiopt::DotBytesOp::create(rewriter, loc, acc, bytes, weights);
+      row = vector::InsertStridedSliceOp::create(rewriter, loc, dot, row, {col}, {1});
+    }
+    c = vector::InsertOp::create(rewriter, loc, row, c, r);
+  }
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value written = vector::ShapeCastOp::create(
+      rewriter, loc, VectorType::get(cType.getShape(), i32), c);
+  rewriter.replaceOp(op, vector::TransferWriteOp::create(
+                             rewriter, loc, written, cTile, SmallVector<Value>(3, zero),
+                             SmallVector<bool>(3, true))
+                             ->getResults());
+}
+
+} // namespace
+
+void mlir::aiopt::lowerDotTiles(Operation *root, StringRef marker, int64_t lanes) {
+  SmallVector<linalg::GenericOp> tiles;
+  root->walk([&](linalg::GenericOp op) {
+    if (op->hasAttr(marker))
+      tiles.push_back(op);
+  });
+  IRRewriter rewriter(root->getContext());
+  for (linalg::GenericOp op : tiles) {
+    op->removeAttr(marker);
+    if (isDotTile(op, lanes))
+      lowerDotTile(rewriter, op, lanes);
+  }
+}
+
+namespace {
+
+/// aiopt.dot_bytes as LLVM's x86 intrinsic (vpdpbusd, 256 or 512 bits).
+struct DotBytesToIntrinsic : OpRewritePattern<aiopt::DotBytesOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(aiopt::DotBytesOp op, PatternRewriter &rewriter) const override {
+    int64_t bits = op.getAcc().getType().getNumElements() * 32;
+    rewriter.replaceOp(op, LLVM::CallIntrinsicOp::create(
+                               rewriter, op.getLoc(), op.getType(),
+                               rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd." +
+                                                      std::to_string(bits)),
+                               ValueRange{op.getAcc(), op.getLhs(), op.getRhs()})
+                               ->getResults());
+    return success();
+  }
+};
+
+struct CPULowerDotBytesPass : aiopt::impl::CPULowerDotBytesPassBase<CPULowerDotBytesPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<DotBytesToIntrinsic>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,50 @@
+//===- Int8Dot.h - 8-bit dot-product register tiles -------------*- C++ -*-===//
+//
+// Private to lib/Codegen/CPU. The pieces of aiopt-cpu-tile-and-vectorize
+// that put signed 8-bit contractions on x86's VNNI instruction vpdpbusd,
+// which sums four unsigned x signed byte products into each 32-bit lane:
+// the left operand made unsigned, the accumulator corrected for it, and the
+// register tiles lowered to the instruction.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_LIB_CODEGEN_CPU_INT8DOT_H
+#define AIOPT_LIB_CODEGEN_CPU_INT8DOT_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::aiopt {
+
+/// Consecutive reduction elements one 32-bit lane of vpdpbusd sums.
+constexpr int64_t kDotGroup = 4;
+
+/// The signed 8-bit left operand `a` [m, k] of C += A B as the unsigned
+/// operand of vpdpbusd: every byte flipped in its top bit (a + 128, read
+/// unsigned), k padded with zeros to `paddedK` (a multiple of kDotGroup),
+/// viewed as [m, paddedK / 4, 4]. A constant operand is converted now.
+Value unsignedDotOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK);
+
+/// The accumulator `c` [m, n] (i32) of C += A B minus 128 times the column
+/// sums of the signed 8-bit right operand `bColumnSums` [n] (i32): what the
+/// 128 added to every left element contributes, taken off before the
+/// products are summed into it. A fill or an elementwise initializer stays
+/// one elementwise op, which the contraction's blocks fuse.
+Value correctedAccumulator(OpBuilder &b, Location loc, Value c, Value bColumnSums);
+
+/// The column sums [n] (i32) of the signed 8-bit right operand `rhs` of a
+/// matmul ([k, n], or [n, k] when `transposed`): a constant when `rhs` is
+/// one, else a reduction computed at run time.
+Value columnSums(OpBuilder &b, Location loc, Value rhs, bool transposed);
+
+/// Lowers every linalg.generic under `root` that carries the unit attribute
+/// `marker` (a register tile of the packed 8-bit contraction, loops
+/// (m, n1, n0, k, j) over A [m, 1, 4], B [1, 1, nr, 4] and C [m, 1, nr]) to
+/// vpdpbusd on vectors of `lanes` i32 (8: AVX-VNNI / AVX512-VL, 16:
+/// AVX512-VNNI): per row, the row's four bytes broadcast to every lane, one
+/// instruction per `lanes` columns. Tiles of other shapes keep their loops.
+void lowerDotTiles(Operation *root, StringRef marker, int64_t lanes);
+
+} // namespace mlir::aiopt
+
+#endif
