@@ -179,7 +179,11 @@ void lowerDotTile(RewriterBase &rewriter, linalg::GenericOp op, int64_t lanes) {
   Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
   rewriter.setInsertionPoint(op);
   Value a = readAs(rewriter, loc, aTile, {rows, kDotGroup});
-  Value b = readAs(rewriter, loc, bTile, {columns * kDotGroup});
+  // The tile's columns are contiguous in the packed operand: one flat read
+  // (a read of its [1, 1, nr, 4] shape would be unrolled into nr loads).
+  Value bFlat = tensor::CollapseShapeOp::create(rewriter, loc, bTile,
+                                                SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
+  Value b = readAs(rewriter, loc, bFlat, {columns * kDotGroup});
   Value c = readAs(rewriter, loc, cTile, {rows, columns});
   auto laneType = VectorType::get({lanes}, i32);
   auto byteType = VectorType::get({lanes * kDotGroup}, i8);
