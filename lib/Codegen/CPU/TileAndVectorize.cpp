@@ -241,7 +241,8 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   auto bt = cast<RankedTensorType>(b.getType());
   auto ct = cast<RankedTensorType>(c.getType());
   int64_t n = bt.getDimSize(transposed ? 0 : 1), kExtent = bt.getDimSize(transposed ? 1 : 0);
-  if (ShapedType::isDynamic(n) || n % nr != 0 || n == nr || ct.isDynamicDim(1))
+  // One panel is packed only for dot products (which need the groups).
+  if (ShapedType::isDynamic(n) || n % nr != 0 || (n == nr && !dot) || ct.isDynamicDim(1))
     return std::nullopt;
   Type et = bt.getElementType();
   if (dot && (!et.isInteger(8) || !op.hasPureTensorSemantics() || op.hasDynamicShape()))
@@ -356,25 +357,39 @@ struct Prepared {
   ContractionLoops loops;
   std::optional<unsigned> panels;
   std::optional<unsigned> dotGroup;
+  /// The register tile's columns.
+  int64_t nr;
 };
 
 /// Drops the unit batch loops of a whole contraction and packs its right
 /// operand once, as a whole (at compile time for weights); its blocks then
 /// span column panels. With `dotLanes` (the i32 lanes of the target's 8-bit
 /// dot-product instruction; 0: none), 8-bit contractions whose right
-/// operand is constant are packed for dot products.
+/// operand is constant are packed for dot products; when they have fewer
+/// rows than a register tile (a batch of one), their register tiles are
+/// widened to as many columns as keep the accumulator count (independent
+/// dot products hide the instruction's latency), at most a block's
+/// `maxColumns`.
 Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
-                            int64_t nr, int64_t dotLanes) {
+                            ArrayRef<int64_t> reg, int64_t maxColumns, int64_t dotLanes) {
   std::tie(op, loops) = reduceToContraction(rewriter, op, loops, /*reshape=*/true);
   reshapeInitializer(rewriter, op);
+  int64_t nr = reg[1];
   bool dot = dotLanes > 0 && nr % dotLanes == 0 &&
              getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8);
+  if (dot) {
+    SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+    int64_t rows = std::min(reg[0], bounds[loops.m]), n = bounds[loops.n];
+    while (rows * nr * 2 <= reg[0] * reg[1] && nr * 2 <= maxColumns && n % (nr * 2) == 0)
+      nr *= 2;
+  }
   if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, nr, dot)) {
     reshapeInitializer(rewriter, *packed);
     // (m, n1, n0, k) and, for dot products, j.
-    return {*packed, ContractionLoops{0, 2, 3}, 1u, dot ? std::optional<unsigned>(4) : std::nullopt};
+    return {*packed, ContractionLoops{0, 2, 3}, 1u,
+            dot ? std::optional<unsigned>(4) : std::nullopt, nr};
   }
-  return {op, loops, std::nullopt, std::nullopt};
+  return {op, loops, std::nullopt, std::nullopt, reg[1]};
 }
 
 //===----------------------------------------------------------------------===//
@@ -540,7 +555,7 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
 /// register tiles with kRegisterTile.
 void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t> cache,
                      ArrayRef<int64_t> reg, bool fuseEpilogue) {
-  auto [op, loops, panels, dotGroup] = prepared;
+  auto [op, loops, panels, dotGroup, nr] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   // Blocks: one along every loop but m, n and k, and as many column panels
@@ -548,9 +563,9 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   // across them while it is in cache).
   SmallVector<int64_t> sizes(numLoops, 1);
   if (panels)
-    sizes[*panels] = cacheTile(bounds[*panels], std::max<int64_t>(1, cache[2] / reg[1]), 1);
+    sizes[*panels] = cacheTile(bounds[*panels], std::max<int64_t>(1, cache[2] / nr), 1);
   sizes[loops.m] = cacheTile(bounds[loops.m], cache[0], reg[0]);
-  sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], reg[1]);
+  sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], nr);
   sizes[loops.k] = 0;
   if (dotGroup)
     sizes[*dotGroup] = 0;
@@ -596,7 +611,7 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   // outer loop, so each panel stays in L1 across the rows.
   SmallVector<int64_t> regSizes(numLoops, 1);
   regSizes[loops.m] = std::min(reg[0], mExtent);
-  regSizes[loops.n] = std::min(reg[1], nExtent);
+  regSizes[loops.n] = std::min(nr, nExtent);
   if (dotGroup)
     regSizes[*dotGroup] = 0;
   FailureOr<scf::SCFTilingResult> inner =
@@ -653,7 +668,7 @@ struct TileAndVectorizePass
     IRRewriter rewriter(ctx);
     SmallVector<Prepared> prepared;
     for (auto [op, loops] : targets) {
-      prepared.push_back(prepareContraction(rewriter, op, loops, reg[1], vnniLanes));
+      prepared.push_back(prepareContraction(rewriter, op, loops, reg, cache[2], vnniLanes));
       if (fuseEpilogues)
         relinearizeEpilogue(rewriter, prepared.back().op);
     }

@@ -82,3 +82,23 @@ func.func @float(%a: tensor<8x64xf32>, %w: tensor<64x64xf32>) -> tensor<8x64xf32
   %y = linalg.matmul ins(%a, %w : tensor<8x64xf32>, tensor<64x64xf32>) outs(%f : tensor<8x64xf32>) -> tensor<8x64xf32>
   return %y : tensor<8x64xf32>
 }
+
+// -----
+
+// One row (a batch of one): the register tile widens from 32 columns to
+// the block's 64, so each k step issues four independent dot products (one
+// flat read of the packed weights' 64 columns x 4 bytes).
+// CHECK-LABEL: func @one_row
+// CHECK: scf.for {{.*}} -> (vector<1x1x64xi32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<256xi8>, vector<256xi8>
+// CHECK-COUNT-4: aiopt.dot_bytes
+// CHECK-NOT: aiopt.dot_bytes
+// CHECK: vector.transfer_write
+func.func @one_row(%a: tensor<1x8xi8>) -> tensor<1x128xi32> {
+  %w = arith.constant dense<5> : tensor<8x128xi8>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x128xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<1x128xi32>) -> tensor<1x128xi32>
+  %y = linalg.matmul ins(%a, %w : tensor<1x8xi8>, tensor<8x128xi8>) outs(%f : tensor<1x128xi32>) -> tensor<1x128xi32>
+  return %y : tensor<1x128xi32>
+}
