@@ -72,40 +72,15 @@ Value mlir::aiopt::unsignedDotOperand(OpBuilder &b, Location loc, Value a, int64
                                        SmallVector<ReassociationIndices>{{0}, {1, 2}});
 }
 
-Value mlir::aiopt::columnSums(OpBuilder &b, Location loc, Value rhs, bool transposed) {
-  auto type = cast<RankedTensorType>(rhs.getType());
-  int64_t k = type.getDimSize(transposed ? 1 : 0), n = type.getDimSize(transposed ? 0 : 1);
-  Type i32 = b.getI32Type();
-  auto sumsType = RankedTensorType::get({n}, i32);
-  if (FailureOr<RawConstant> raw = constantBytes(rhs); succeeded(raw)) {
-    SmallVector<int32_t> sums(n, 0);
-    for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t j = 0; j < n; ++j)
-        sums[j] += static_cast<int8_t>(
-            raw->data[raw->splat ? 0 : (transposed ? j * k + kk : kk * n + j)]);
-    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(sumsType, ArrayRef(sums)));
-  }
-  // Loops (n, k).
-  MLIRContext *ctx = b.getContext();
-  AffineExpr dn = getAffineDimExpr(0, ctx), dk = getAffineDimExpr(1, ctx);
-  Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-  Value init = linalg::FillOp::create(b, loc, zero,
-                                      tensor::EmptyOp::create(b, loc, sumsType.getShape(), i32)
-                                          .getResult())
-                   .getResult(0);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(2, 0, transposed ? ArrayRef<AffineExpr>{dn, dk} : ArrayRef<AffineExpr>{dk, dn},
-                     ctx),
-      AffineMap::get(2, 0, {dn}, ctx)};
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{sumsType}, ValueRange{rhs}, ValueRange{init}, maps,
-             {parallel(), utils::IteratorType::reduction},
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               Value wide = arith::ExtSIOp::create(nb, nl, args[1].getType(), args[0]);
-               linalg::YieldOp::create(nb, nl,
-                                       arith::AddIOp::create(nb, nl, args[1], wide).getResult());
-             })
-      .getResult(0);
+Value mlir::aiopt::columnSums(OpBuilder &b, Location loc, RawConstant rhs, int64_t k, int64_t n,
+                              bool transposed) {
+  SmallVector<int32_t> sums(n, 0);
+  for (int64_t kk = 0; kk < k; ++kk)
+    for (int64_t j = 0; j < n; ++j)
+      sums[j] += static_cast<int8_t>(
+          rhs.data[rhs.splat ? 0 : (transposed ? j * k + kk : kk * n + j)]);
+  auto type = RankedTensorType::get({n}, b.getI32Type());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, ArrayRef(sums)));
 }
 
 Value mlir::aiopt::correctedAccumulator(OpBuilder &b, Location loc, Value c, Value bColumnSums) {

@@ -11,6 +11,7 @@
 #ifndef AIOPT_LIB_CODEGEN_CPU_INT8DOT_H
 #define AIOPT_LIB_CODEGEN_CPU_INT8DOT_H
 
+#include "aiopt/Dialect/AIOpt/Transforms/ConstantData.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -32,10 +33,10 @@ Value unsignedDotOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK);
 /// one elementwise op, which the contraction's blocks fuse.
 Value correctedAccumulator(OpBuilder &b, Location loc, Value c, Value bColumnSums);
 
-/// The column sums [n] (i32) of the signed 8-bit right operand `rhs` of a
-/// matmul ([k, n], or [n, k] when `transposed`): a constant when `rhs` is
-/// one, else a reduction computed at run time.
-Value columnSums(OpBuilder &b, Location loc, Value rhs, bool transposed);
+/// The column sums [n] (an i32 constant) of the constant signed 8-bit
+/// right operand `rhs` of a matmul ([k, n], or [n, k] when `transposed`).
+Value columnSums(OpBuilder &b, Location loc, RawConstant rhs, int64_t k, int64_t n,
+                 bool transposed);
 
 /// Lowers every linalg.generic under `root` that carries the unit attribute
 /// `marker` (a register tile of the packed 8-bit contraction, loops

@@ -245,7 +245,7 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   if (ShapedType::isDynamic(n) || n % nr != 0 || (n == nr && !dot) || ct.isDynamicDim(1))
     return std::nullopt;
   Type et = bt.getElementType();
-  if (dot && (!et.isInteger(8) || !op.hasPureTensorSemantics() || op.hasDynamicShape()))
+  if (dot && (!et.isInteger(8) || op.hasDynamicShape()))
     return std::nullopt;
   int64_t group = dot ? aiopt::kDotGroup : 1;
   int64_t groups = dot ? llvm::divideCeil(kExtent, group) : kExtent;
@@ -255,8 +255,8 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   auto packedType = dot ? RankedTensorType::get({n / nr, groups, nr, group}, et)
                         : RankedTensorType::get({n / nr, kExtent, nr}, et);
   Value packed;
-  if (FailureOr<aiopt::RawConstant> raw = aiopt::constantBytes(b);
-      succeeded(raw) && bt.hasStaticShape()) {
+  FailureOr<aiopt::RawConstant> raw = aiopt::constantBytes(b);
+  if (succeeded(raw) && bt.hasStaticShape()) {
     // Weights: packed now, into the object's constant data.
     packed = arith::ConstantOp::create(
         rewriter, loc,
@@ -268,7 +268,8 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
     return std::nullopt;
   }
   if (dot) {
-    c = aiopt::correctedAccumulator(rewriter, loc, c, aiopt::columnSums(rewriter, loc, b, transposed));
+    c = aiopt::correctedAccumulator(rewriter, loc, c,
+                                    aiopt::columnSums(rewriter, loc, *raw, kExtent, n, transposed));
     a = aiopt::unsignedDotOperand(rewriter, loc, a, groups * group);
   }
 
