@@ -2,10 +2,14 @@
 //
 // vpdpbusd multiplies unsigned bytes of its first source by signed bytes of
 // its second and adds each group of four products to a 32-bit lane. aiopt's
-// 8-bit contractions are signed x signed, so the left operand A is offset
-// by 128 (its top bit flipped) and the accumulator starts 128 x (column sum
-// of B) lower:  sum_k (a + 128) b - 128 sum_k b = sum_k a b, exactly (every
-// product fits 16 bits, every sum 32).
+// 8-bit contractions are signed x signed, so one operand is offset by 128
+// (its top bit flipped) and the accumulator starts 128 x (the other
+// operand's sums over k) lower:  sum_k (a + 128) b - 128 sum_k b =
+// sum_k a b, exactly (every product fits 16 bits, every sum 32). The
+// offset operand is the one computed at run time (activations), so the
+// correction is a constant: the left operand with constant weights on the
+// right (matmuls, Gemm), the right one with constant weights on the left
+// (NCHW im2col convolutions).
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,62 +40,70 @@ constexpr int64_t kSignOffset = 128;
 utils::IteratorType parallel() { return utils::IteratorType::parallel; }
 } // namespace
 
-Value mlir::aiopt::unsignedDotOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK) {
+Value mlir::aiopt::flipSign(OpBuilder &b, Location loc, Value v) {
+  Value top = arith::ConstantIntOp::create(b, loc, v.getType(), -kSignOffset);
+  return arith::XOrIOp::create(b, loc, v, top);
+}
+
+Value mlir::aiopt::groupedLeftOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK,
+                                      bool flip) {
   auto type = cast<RankedTensorType>(a.getType());
   int64_t m = type.getDimSize(0), k = type.getDimSize(1);
   Type i8 = type.getElementType();
   auto paddedType = RankedTensorType::get({m, paddedK}, i8);
-  Value flipped;
+  Value grouped = a;
   if (FailureOr<RawConstant> raw = constantBytes(a); succeeded(raw)) {
     SmallVector<char> data(m * paddedK, 0);
+    char offset = flip ? char(0x80) : char(0);
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < k; ++j)
-        data[i * paddedK + j] = char(raw->data[raw->splat ? 0 : i * k + j] ^ 0x80);
-    flipped = arith::ConstantOp::create(b, loc, rawElements(paddedType, data));
+        data[i * paddedK + j] = char(raw->data[raw->splat ? 0 : i * k + j] ^ offset);
+    grouped = arith::ConstantOp::create(b, loc, rawElements(paddedType, data));
   } else {
-    AffineMap id = b.getMultiDimIdentityMap(2);
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), i8);
-    flipped = linalg::GenericOp::create(
-                  b, loc, TypeRange{type}, ValueRange{a}, ValueRange{init},
-                  SmallVector<AffineMap>{id, id},
-                  SmallVector<utils::IteratorType>(2, parallel()),
-                  [](OpBuilder &nb, Location nl, ValueRange args) {
-                    Value top = arith::ConstantIntOp::create(nb, nl, args[0].getType(), -128);
-                    linalg::YieldOp::create(
-                        nb, nl, arith::XOrIOp::create(nb, nl, args[0], top).getResult());
-                  })
-                  .getResult(0);
-    // The padding multiplies zero columns of the packed right operand.
+    if (flip) {
+      AffineMap id = b.getMultiDimIdentityMap(2);
+      Value init = tensor::EmptyOp::create(b, loc, type.getShape(), i8);
+      grouped = linalg::GenericOp::create(
+                    b, loc, TypeRange{type}, ValueRange{a}, ValueRange{init},
+                    SmallVector<AffineMap>{id, id},
+                    SmallVector<utils::IteratorType>(2, parallel()),
+                    [](OpBuilder &nb, Location nl, ValueRange args) {
+                      linalg::YieldOp::create(nb, nl, flipSign(nb, nl, args[0]));
+                    })
+                    .getResult(0);
+    }
+    // The padding multiplies zero rows of the packed right operand.
     if (paddedK != k)
-      flipped = tensor::createPadHighOp(paddedType, flipped,
+      grouped = tensor::createPadHighOp(paddedType, grouped,
                                         arith::ConstantIntOp::create(b, loc, i8, 0),
                                         /*nofold=*/false, loc, b);
   }
   auto groupedType = RankedTensorType::get({m, paddedK / kDotGroup, kDotGroup}, i8);
-  return tensor::ExpandShapeOp::create(b, loc, groupedType, flipped,
+  return tensor::ExpandShapeOp::create(b, loc, groupedType, grouped,
                                        SmallVector<ReassociationIndices>{{0}, {1, 2}});
 }
 
-Value mlir::aiopt::columnSums(OpBuilder &b, Location loc, RawConstant rhs, int64_t k, int64_t n,
-                              bool transposed) {
+Value mlir::aiopt::sumsOverK(OpBuilder &b, Location loc, RawConstant raw, int64_t k, int64_t n,
+                             bool transposed) {
   SmallVector<int32_t> sums(n, 0);
   for (int64_t kk = 0; kk < k; ++kk)
     for (int64_t j = 0; j < n; ++j)
       sums[j] += static_cast<int8_t>(
-          rhs.data[rhs.splat ? 0 : (transposed ? j * k + kk : kk * n + j)]);
+          raw.data[raw.splat ? 0 : (transposed ? j * k + kk : kk * n + j)]);
   auto type = RankedTensorType::get({n}, b.getI32Type());
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, ArrayRef(sums)));
 }
 
-Value mlir::aiopt::correctedAccumulator(OpBuilder &b, Location loc, Value c, Value bColumnSums) {
+Value mlir::aiopt::correctedAccumulator(OpBuilder &b, Location loc, Value c, Value sums,
+                                        unsigned dim) {
   auto type = cast<RankedTensorType>(c.getType());
   MLIRContext *ctx = b.getContext();
   AffineMap id = b.getMultiDimIdentityMap(2);
-  AffineMap column = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  AffineMap along = AffineMap::get(2, 0, {getAffineDimExpr(dim, ctx)}, ctx);
   // A fill's value is read directly, so the result is one elementwise op.
   Value start;
-  SmallVector<Value> inputs = {bColumnSums};
-  SmallVector<AffineMap> maps = {column, id};
+  SmallVector<Value> inputs = {sums};
+  SmallVector<AffineMap> maps = {along, id};
   if (auto fill = c.getDefiningOp<linalg::FillOp>()) {
     start = fill.getInputs()[0];
   } else {
@@ -146,8 +158,16 @@ Value readAs(OpBuilder &b, Location loc, Value source, ArrayRef<int64_t> shape) 
   return vector::ShapeCastOp::create(b, loc, VectorType::get(shape, et), read);
 }
 
+/// Whether the tile's right operand is the unsigned one (zero-extended in
+/// its body); else the left one is.
+bool isUnsignedRight(linalg::GenericOp op) {
+  Value right = op.getBody()->getArgument(1);
+  return llvm::any_of(right.getUsers(), [](Operation *user) { return isa<arith::ExtUIOp>(user); });
+}
+
 void lowerDotTile(RewriterBase &rewriter, linalg::GenericOp op, int64_t lanes) {
   Location loc = op.getLoc();
+  bool unsignedRight = isUnsignedRight(op);
   Value aTile = op.getDpsInputs()[0], bTile = op.getDpsInputs()[1], cTile = op.getDpsInits()[0];
   auto cType = cast<RankedTensorType>(cTile.getType());
   int64_t rows = cType.getDimSize(0), columns = cType.getDimSize(2);
@@ -171,9 +191,11 @@ void lowerDotTile(RewriterBase &rewriter, linalg::GenericOp op, int64_t lanes) {
     Value row = vector::ExtractOp::create(rewriter, loc, c, r);
     for (int64_t col = 0; col < columns; col += lanes) {
       Value acc = vector::ExtractStridedSliceOp::create(rewriter, loc, row, {col}, {lanes}, {1});
-      Value weights = vector::ExtractStridedSliceOp::create(
+      Value panel = vector::ExtractStridedSliceOp::create(
           rewriter, loc, b, {col * kDotGroup}, {lanes * kDotGroup}, {1});
-      Value dot = aiopt::DotBytesOp::create(rewriter, loc, acc, bytes, weights);
+      Value dot = unsignedRight
+                      ? aiopt::DotBytesOp::create(rewriter, loc, acc, panel, bytes)
+                      : aiopt::DotBytesOp::create(rewriter, loc, acc, bytes, panel);
       row = vector::InsertStridedSliceOp::create(rewriter, loc, dot, row, {col}, {1});
     }
     c = vector::InsertOp::create(rewriter, loc, row, c, r);

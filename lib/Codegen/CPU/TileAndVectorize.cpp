@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -137,22 +138,44 @@ reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoop
   return {result, newLoops ? *newLoops : loops};
 }
 
-/// B[k, n] (or, `transposed`, B[n, k]) copied into B'[n/nr, k, nr]: a
-/// view of B split into panels, transposed by linalg.transpose, whose loop
-/// nest copies runs of nr contiguous elements (LLVM vectorizes them).
+/// B[k, n] (or, `transposed`, B[n, k]) copied into `packedType`: B'[n/nr,
+/// k, nr] for a `group` of 1, else B'[n/nr, k/group, nr, group] (k padded
+/// to a multiple of `group`, static shapes); with `flip`, the 8-bit
+/// elements' signs flipped on the way (Int8Dot.h). A view of B split into
+/// panels (and groups), transposed by linalg.transpose (or a generic that
+/// also flips), whose loop nest copies runs of contiguous elements (LLVM
+/// vectorizes them).
 Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType packedType,
-                    int64_t nr, bool transposed) {
+                    int64_t nr, int64_t group, bool transposed, bool flip) {
   auto st = cast<RankedTensorType>(source.getType());
   int64_t panels = packedType.getDimSize(0), k = packedType.getDimSize(1);
   Type et = st.getElementType();
-  // B[k, n] -> [k, n/nr, nr] -> [n/nr, k, nr]; B[n, k] -> [n/nr, nr, k] -> [n/nr, k, nr].
-  RankedTensorType viewType = transposed ? RankedTensorType::get({panels, nr, k}, et)
-                                         : RankedTensorType::get({k, panels, nr}, et);
-  SmallVector<ReassociationIndices> groups =
-      transposed ? SmallVector<ReassociationIndices>{{0, 1}, {2}}
-                 : SmallVector<ReassociationIndices>{{0}, {1, 2}};
+  SmallVector<int64_t> viewShape, perm;
+  SmallVector<ReassociationIndices> groups;
+  if (group == 1) {
+    // B[k, n] -> [k, n/nr, nr] -> [n/nr, k, nr]; B[n, k] -> [n/nr, nr, k] -> [n/nr, k, nr].
+    viewShape = transposed ? SmallVector<int64_t>{panels, nr, k} : SmallVector<int64_t>{k, panels, nr};
+    groups = transposed ? SmallVector<ReassociationIndices>{{0, 1}, {2}}
+                        : SmallVector<ReassociationIndices>{{0}, {1, 2}};
+    perm = transposed ? SmallVector<int64_t>{0, 2, 1} : SmallVector<int64_t>{1, 0, 2};
+  } else {
+    // B[k', n] -> [k'/g, g, n/nr, nr]; B[n, k'] -> [n/nr, nr, k'/g, g];
+    // both -> [n/nr, k'/g, nr, g].
+    int64_t kDim = transposed ? 1 : 0, paddedK = k * group;
+    if (st.getDimSize(kDim) != paddedK) {
+      SmallVector<int64_t> paddedShape(st.getShape());
+      paddedShape[kDim] = paddedK;
+      source = tensor::createPadHighOp(RankedTensorType::get(paddedShape, et), source,
+                                       arith::ConstantOp::create(b, loc, b.getZeroAttr(et)),
+                                       /*nofold=*/false, loc, b);
+    }
+    viewShape = transposed ? SmallVector<int64_t>{panels, nr, k, group}
+                           : SmallVector<int64_t>{k, group, panels, nr};
+    groups = {{0, 1}, {2, 3}};
+    perm = transposed ? SmallVector<int64_t>{0, 2, 1, 3} : SmallVector<int64_t>{2, 0, 3, 1};
+  }
   SmallVector<OpFoldResult> outputShape;
-  for (int64_t d : viewType.getShape())
+  for (int64_t d : viewShape)
     outputShape.push_back(b.getIndexAttr(d));
   SmallVector<Value> dynK;
   if (ShapedType::isDynamic(k)) {
@@ -160,11 +183,21 @@ Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType p
     dynK.push_back(kValue);
     outputShape[transposed ? 2 : 0] = kValue;
   }
-  Value view = tensor::ExpandShapeOp::create(b, loc, viewType, source, groups, outputShape);
+  Value view = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(viewShape, et), source,
+                                             groups, outputShape);
   Value empty = tensor::EmptyOp::create(b, loc, packedType, dynK);
-  SmallVector<int64_t> perm = transposed ? SmallVector<int64_t>{0, 2, 1}
-                                         : SmallVector<int64_t>{1, 0, 2};
-  return linalg::TransposeOp::create(b, loc, view, empty, perm).getResult()[0];
+  if (!flip)
+    return linalg::TransposeOp::create(b, loc, view, empty, perm).getResult()[0];
+  // Loops over B': the view's dimension d is loop i where perm[i] == d.
+  AffineMap read = inversePermutation(AffineMap::getPermutationMap(perm, b.getContext()));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{packedType}, ValueRange{view}, ValueRange{empty},
+             SmallVector<AffineMap>{read, b.getMultiDimIdentityMap(perm.size())},
+             SmallVector<utils::IteratorType>(perm.size(), utils::IteratorType::parallel),
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, aiopt::flipSign(nb, nl, args[0]));
+             })
+      .getResult(0);
 }
 
 /// The constant right operand `raw` (B[k, n], or B[n, k] when `transposed`,
@@ -189,20 +222,26 @@ SmallVector<char> packConstantPanels(aiopt::RawConstant raw, int64_t k, int64_t 
 }
 
 /// The body of a packed contraction: acc + lhs * rhs, 8-bit operands
-/// extended to the accumulator's type (the left one without its sign when
-/// `unsignedLhs`).
-void multiplyAdd(OpBuilder &b, Location loc, ValueRange args, bool unsignedLhs) {
-  Value lhs = args[0], rhs = args[1], acc = args[2];
-  Value sum;
+/// extended to the accumulator's type (operand `unsignedOperand`, if any,
+/// without its sign).
+void multiplyAdd(OpBuilder &b, Location loc, ValueRange args,
+                 std::optional<unsigned> unsignedOperand) {
+  Value acc = args[2];
   if (isa<FloatType>(acc.getType())) {
-    sum = arith::AddFOp::create(b, loc, acc, arith::MulFOp::create(b, loc, lhs, rhs));
-  } else {
-    Type t = acc.getType();
-    lhs = unsignedLhs ? arith::ExtUIOp::create(b, loc, t, lhs).getResult()
-                      : arith::ExtSIOp::create(b, loc, t, lhs).getResult();
-    rhs = arith::ExtSIOp::create(b, loc, t, rhs);
-    sum = arith::AddIOp::create(b, loc, acc, arith::MulIOp::create(b, loc, lhs, rhs));
+    linalg::YieldOp::create(
+        b, loc,
+        arith::AddFOp::create(b, loc, acc, arith::MulFOp::create(b, loc, args[0], args[1]))
+            .getResult());
+    return;
   }
+  Type t = acc.getType();
+  SmallVector<Value, 2> factors;
+  for (unsigned i : {0u, 1u})
+    factors.push_back(unsignedOperand == i
+                          ? arith::ExtUIOp::create(b, loc, t, args[i]).getResult()
+                          : arith::ExtSIOp::create(b, loc, t, args[i]).getResult());
+  Value sum = arith::AddIOp::create(b, loc, acc,
+                                    arith::MulIOp::create(b, loc, factors[0], factors[1]));
   linalg::YieldOp::create(b, loc, sum);
 }
 
@@ -216,11 +255,12 @@ void multiplyAdd(OpBuilder &b, Location loc, ValueRange args, bool unsignedLhs) 
 /// row of B (which thrashes cache sets when rows are a power of two apart).
 /// A constant right operand (weights) is packed at compile time.
 ///
-/// With `dot` (signed 8-bit operands, a static shape), the packing is for
-/// the 8-bit dot products instead: B'[n/nr, k/4, nr, 4] (k padded to a
-/// multiple of 4), A made unsigned and viewed [m, k/4, 4], C's initializer
-/// corrected (Int8Dot.h), and the contraction's loops are (m, n1, n0, k, j)
-/// with j the four k of a group.
+/// With `dot` (signed 8-bit operands, a static shape, one of them
+/// constant), the packing is for the 8-bit dot products instead:
+/// B'[n/nr, k/4, nr, 4] (k padded to a multiple of 4), A viewed
+/// [m, k/4, 4], the operand computed at run time made unsigned and C's
+/// initializer corrected for it (Int8Dot.h), and the contraction's loops
+/// are (m, n1, n0, k, j) with j the four k of a group.
 std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op,
                                                  int64_t nr, bool dot = false) {
   // Loops (m, n, k): A(m, k), B(k, n) or, transposed, B(n, k), C(m, n).
@@ -245,8 +285,18 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   if (ShapedType::isDynamic(n) || n % nr != 0 || (n == nr && !dot) || ct.isDynamicDim(1))
     return std::nullopt;
   Type et = bt.getElementType();
-  if (dot && (!et.isInteger(8) || op.hasDynamicShape()))
-    return std::nullopt;
+  FailureOr<aiopt::RawConstant> rawB = aiopt::constantBytes(b);
+  bool constantB = succeeded(rawB) && bt.hasStaticShape();
+  // Dot products: the sign is flipped on the operand computed at run time,
+  // so the correction is a constant: the right one when A is constant.
+  FailureOr<aiopt::RawConstant> rawA = failure();
+  if (dot) {
+    if (!et.isInteger(8) || op.hasDynamicShape())
+      return std::nullopt;
+    if (!constantB && failed(rawA = aiopt::constantBytes(a)))
+      return std::nullopt;
+  }
+  bool flipRight = dot && !constantB;
   int64_t group = dot ? aiopt::kDotGroup : 1;
   int64_t groups = dot ? llvm::divideCeil(kExtent, group) : kExtent;
   Location loc = op.getLoc();
@@ -255,22 +305,21 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   auto packedType = dot ? RankedTensorType::get({n / nr, groups, nr, group}, et)
                         : RankedTensorType::get({n / nr, kExtent, nr}, et);
   Value packed;
-  FailureOr<aiopt::RawConstant> raw = aiopt::constantBytes(b);
-  if (succeeded(raw) && bt.hasStaticShape()) {
+  if (constantB) {
     // Weights: packed now, into the object's constant data.
     packed = arith::ConstantOp::create(
         rewriter, loc,
         aiopt::rawElements(packedType,
-                           packConstantPanels(*raw, kExtent, n, nr, group, bytes, transposed)));
-  } else if (!dot) {
-    packed = packAtRunTime(rewriter, loc, b, packedType, nr, transposed);
+                           packConstantPanels(*rawB, kExtent, n, nr, group, bytes, transposed)));
   } else {
-    return std::nullopt;
+    packed = packAtRunTime(rewriter, loc, b, packedType, nr, group, transposed, flipRight);
   }
   if (dot) {
-    c = aiopt::correctedAccumulator(rewriter, loc, c,
-                                    aiopt::columnSums(rewriter, loc, *raw, kExtent, n, transposed));
-    a = aiopt::unsignedDotOperand(rewriter, loc, a, groups * group);
+    int64_t m = ct.getDimSize(0);
+    Value sums = flipRight ? aiopt::sumsOverK(rewriter, loc, *rawA, kExtent, m, /*transposed=*/true)
+                           : aiopt::sumsOverK(rewriter, loc, *rawB, kExtent, n, transposed);
+    c = aiopt::correctedAccumulator(rewriter, loc, c, sums, /*dim=*/flipRight ? 0 : 1);
+    a = aiopt::groupedLeftOperand(rewriter, loc, a, groups * group, /*flip=*/!flipRight);
   }
 
   auto expandedType =
@@ -293,8 +342,9 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   iters.append(numLoops - 3, utils::IteratorType::reduction);
   auto contraction = linalg::GenericOp::create(
       rewriter, loc, TypeRange{expandedType}, ValueRange{a, packed}, ValueRange{cView},
-      packedMaps, iters, [dot](OpBuilder &nb, Location nl, ValueRange args) {
-        multiplyAdd(nb, nl, args, /*unsignedLhs=*/dot);
+      packedMaps, iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        multiplyAdd(nb, nl, args,
+                    dot ? std::optional<unsigned>(flipRight ? 1 : 0) : std::nullopt);
       });
   Value result =
       tensor::CollapseShapeOp::create(rewriter, loc, ct, contraction.getResult(0), groupsOfC);
@@ -358,39 +408,44 @@ struct Prepared {
   ContractionLoops loops;
   std::optional<unsigned> panels;
   std::optional<unsigned> dotGroup;
-  /// The register tile's columns.
-  int64_t nr;
+  /// The register tile's rows and columns.
+  int64_t mr, nr;
 };
 
 /// Drops the unit batch loops of a whole contraction and packs its right
 /// operand once, as a whole (at compile time for weights); its blocks then
 /// span column panels. With `dotLanes` (the i32 lanes of the target's 8-bit
-/// dot-product instruction; 0: none), 8-bit contractions whose right
-/// operand is constant are packed for dot products; when they have fewer
-/// rows than a register tile (a batch of one), their register tiles are
-/// widened to as many columns as keep the accumulator count (independent
-/// dot products hide the instruction's latency), at most a block's
-/// `maxColumns`.
+/// dot-product instruction; 0: none), 8-bit contractions with a constant
+/// operand are packed for dot products. Their register tiles keep the
+/// accumulator count of `reg`: as many columns as divide n (narrower tiles
+/// take more rows) and, when they have fewer rows than a register tile (a
+/// batch of one), widened to as many columns as keep that count
+/// (independent dot products hide the instruction's latency), at most a
+/// block's `maxColumns`.
 Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                             ArrayRef<int64_t> reg, int64_t maxColumns, int64_t dotLanes) {
   std::tie(op, loops) = reduceToContraction(rewriter, op, loops, /*reshape=*/true);
   reshapeInitializer(rewriter, op);
-  int64_t nr = reg[1];
+  int64_t mr = reg[0], nr = reg[1];
   bool dot = dotLanes > 0 && nr % dotLanes == 0 &&
              getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8);
   if (dot) {
     SmallVector<int64_t> bounds = op.getStaticLoopRanges();
-    int64_t rows = std::min(reg[0], bounds[loops.m]), n = bounds[loops.n];
-    while (rows * nr * 2 <= reg[0] * reg[1] && nr * 2 <= maxColumns && n % (nr * 2) == 0)
+    int64_t n = bounds[loops.n], accumulators = reg[0] * reg[1];
+    while (nr > dotLanes && n % nr != 0)
+      nr -= dotLanes;
+    mr = accumulators / nr;
+    int64_t rows = std::min(mr, bounds[loops.m]);
+    while (rows * nr * 2 <= accumulators && nr * 2 <= maxColumns && n % (nr * 2) == 0)
       nr *= 2;
   }
   if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, nr, dot)) {
     reshapeInitializer(rewriter, *packed);
     // (m, n1, n0, k) and, for dot products, j.
     return {*packed, ContractionLoops{0, 2, 3}, 1u,
-            dot ? std::optional<unsigned>(4) : std::nullopt, nr};
+            dot ? std::optional<unsigned>(4) : std::nullopt, mr, nr};
   }
-  return {op, loops, std::nullopt, std::nullopt, reg[1]};
+  return {op, loops, std::nullopt, std::nullopt, reg[0], reg[1]};
 }
 
 //===----------------------------------------------------------------------===//
@@ -556,7 +611,7 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
 /// register tiles with kRegisterTile.
 void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t> cache,
                      ArrayRef<int64_t> reg, bool fuseEpilogue) {
-  auto [op, loops, panels, dotGroup, nr] = prepared;
+  auto [op, loops, panels, dotGroup, mr, nr] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   // Blocks: one along every loop but m, n and k, and as many column panels
@@ -565,7 +620,7 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   SmallVector<int64_t> sizes(numLoops, 1);
   if (panels)
     sizes[*panels] = cacheTile(bounds[*panels], std::max<int64_t>(1, cache[2] / nr), 1);
-  sizes[loops.m] = cacheTile(bounds[loops.m], cache[0], reg[0]);
+  sizes[loops.m] = cacheTile(bounds[loops.m], cache[0], mr);
   sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], nr);
   sizes[loops.k] = 0;
   if (dotGroup)
@@ -611,7 +666,7 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   // Register tiles; with a packed operand, the column panels (n1) are the
   // outer loop, so each panel stays in L1 across the rows.
   SmallVector<int64_t> regSizes(numLoops, 1);
-  regSizes[loops.m] = std::min(reg[0], mExtent);
+  regSizes[loops.m] = std::min(mr, mExtent);
   regSizes[loops.n] = std::min(nr, nExtent);
   if (dotGroup)
     regSizes[*dotGroup] = 0;

@@ -59,21 +59,18 @@ bool readsInLoopOrder(AffineMap map, unsigned inner) {
 }
 
 /// Whether `op` is an elementwise nest this pass vectorizes: all loops
-/// parallel, f32 operands (any integer or float type for a copy), static
-/// shapes, the result written in loop order, each input read in loop order
-/// along the innermost loop or not depending on it.
+/// parallel, integer or float operands of at least a byte (requantizing
+/// epilogues read i32 and write i8), static shapes, the result written in loop order, each input
+/// read in loop order along the innermost loop or not depending on it.
 bool isCandidate(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || op.getNumLoops() == 0 ||
       op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1)
     return false;
-  // Arithmetic on f32; a plain copy (an im2col gather) of any integer or
-  // float type.
-  Block *body = op.getBody();
-  bool copy = op.getNumDpsInputs() == 1 && body->getOperations().size() == 1 &&
-              body->getTerminator()->getOperand(0) == body->getArgument(0);
+  // Elements of a byte or more: vectors of narrower ones (i1 masks, 4-bit
+  // types) would be read bit-packed from memory that holds one per byte.
   for (Value v : op->getOperands()) {
     Type t = getElementTypeOrSelf(v.getType());
-    if (!t.isF32() && !(copy && t.isIntOrFloat()))
+    if (!t.isIntOrFloat() || t.getIntOrFloatBitWidth() < 8)
       return false;
   }
   unsigned inner = op.getNumLoops() - 1;

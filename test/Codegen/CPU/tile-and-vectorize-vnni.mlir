@@ -56,8 +56,72 @@ func.func @ragged_k(%a: tensor<8x10xi8>) -> tensor<8x64xi32> {
 
 // -----
 
-// Weights computed at run time keep the i32 multiplies: the correction
-// needs their column sums at compile time.
+// Constant weights on the left (an NCHW im2col convolution: W [cout, k]
+// times the image's columns [k, h*w] computed at run time): the right
+// operand is made unsigned instead, packed at run time with its sign
+// flipped (k padded to 8), and the accumulator starts at -128 x each row's
+// sum of the weights (row i: 6i - 45); the weights are only padded. Only
+// 16 columns: the register tile narrows to one vector of 16 and takes
+// 8 rows (the same accumulator count); the broadcast bytes are the signed
+// operand of vpdpbusd.
+// CHECK-LABEL: func @constant_left
+// CHECK-DAG: arith.constant dense<"0x00FDFAF7F4F1000001FEFBF8F5F20000{{.*}}"> : tensor<16x2x4xi8>
+// CHECK-DAG: arith.constant dense<[-45, -39, -33, {{.*}}, 39, 45]> : tensor<16xi32>
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0] high[2, 0]
+// CHECK: %[[VIEW:.*]] = tensor.expand_shape %[[PAD]] {{\[}}[0, 1], [2, 3]] output_shape [2, 4, 1, 16]
+// CHECK: linalg.generic {{.*}} ins(%[[VIEW]] : tensor<2x4x1x16xi8>) outs(%{{.*}} : tensor<1x2x16x4xi8>)
+// CHECK: arith.xori %{{.*}}, %c-128_i8 : i8
+// CHECK: arith.muli %{{.*}}, %c128_i32 : i32
+// CHECK: scf.for {{.*}} -> (vector<8x1x16xi32>)
+// CHECK: %[[PANEL:.*]] = vector.transfer_read {{.*}} : tensor<64xi8>, vector<64xi8>
+// CHECK: %[[BYTES:.*]] = vector.bitcast %{{.*}} : vector<16xi32> to vector<64xi8>
+// CHECK: aiopt.dot_bytes %{{.*}}, %[[PANEL]], %[[BYTES]] : vector<64xi8> -> vector<16xi32>
+// CHECK-NOT: arith.muli {{.*}} : vector
+// AVX-LABEL: func @constant_left
+// AVX-COUNT-2: aiopt.dot_bytes %{{.*}}, %{{.*}}, %{{.*}} : vector<32xi8> -> vector<8xi32>
+func.func @constant_left(%b: tensor<6x16xi8>) -> tensor<16x16xi32> {
+  // w[i, j] = i - 3 j
+  %w = arith.constant dense<[[0, -3, -6, -9, -12, -15], [1, -2, -5, -8, -11, -14], [2, -1, -4, -7, -10, -13], [3, 0, -3, -6, -9, -12], [4, 1, -2, -5, -8, -11], [5, 2, -1, -4, -7, -10], [6, 3, 0, -3, -6, -9], [7, 4, 1, -2, -5, -8], [8, 5, 2, -1, -4, -7], [9, 6, 3, 0, -3, -6], [10, 7, 4, 1, -2, -5], [11, 8, 5, 2, -1, -4], [12, 9, 6, 3, 0, -3], [13, 10, 7, 4, 1, -2], [14, 11, 8, 5, 2, -1], [15, 12, 9, 6, 3, 0]]> : tensor<16x6xi8>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<16x16xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<16x16xi32>) -> tensor<16x16xi32>
+  %y = linalg.matmul ins(%w, %b : tensor<16x6xi8>, tensor<6x16xi8>) outs(%f : tensor<16x16xi32>) -> tensor<16x16xi32>
+  return %y : tensor<16x16xi32>
+}
+
+// -----
+
+// The same with the run-time operand transposed ([n, k]): its view is
+// [n/nr, nr, k/4, 4], the groups of four k already contiguous.
+// CHECK-LABEL: func @constant_left_transposed
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 2]
+// CHECK: tensor.expand_shape {{.*}} output_shape [1, 16, 2, 4]
+// CHECK: arith.xori
+// CHECK: aiopt.dot_bytes
+#lhs = affine_map<(m, n, k) -> (m, k)>
+#rhsT = affine_map<(m, n, k) -> (n, k)>
+#out = affine_map<(m, n, k) -> (m, n)>
+func.func @constant_left_transposed(%b: tensor<16x6xi8>) -> tensor<16x16xi32> {
+  %w = arith.constant dense<3> : tensor<16x6xi8>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<16x16xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<16x16xi32>) -> tensor<16x16xi32>
+  %y = linalg.generic {indexing_maps = [#lhs, #rhsT, #out], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%w, %b : tensor<16x6xi8>, tensor<16x6xi8>) outs(%f : tensor<16x16xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %xe = arith.extsi %x : i8 to i32
+    %ve = arith.extsi %v : i8 to i32
+    %p = arith.muli %xe, %ve : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<16x16xi32>
+  return %y : tensor<16x16xi32>
+}
+
+// -----
+
+// Both operands computed at run time keep the i32 multiplies: the
+// correction needs one operand's sums at compile time.
 // CHECK-LABEL: func @runtime_weights
 // CHECK-NOT: aiopt.dot_bytes
 // CHECK: arith.extsi %{{.*}} : vector<4xi8> to vector<4xi32>

@@ -28,16 +28,17 @@ func.func @bias_relu(%x: tensor<3x20xf32>, %b: tensor<3xf32>, %o: tensor<3x20xf3
 
 // -----
 
-// Not vectorized: a transposed result or input, a reduction, integers and
-// dynamic shapes.
+// Not vectorized: a transposed result or input, a reduction, an index
+// operand, dynamic shapes and booleans (bit-packed as vectors).
 // CHECK-LABEL: func @untouched
 // CHECK-NOT: vector.
-// CHECK-COUNT-5: linalg.generic
+// CHECK-COUNT-6: linalg.generic
 #id2 = affine_map<(i, j) -> (i, j)>
 #t = affine_map<(i, j) -> (j, i)>
 #r = affine_map<(i, j) -> (i)>
-func.func @untouched(%x: tensor<8x8xf32>, %acc: tensor<8xf32>, %i: tensor<8x8xi32>, %d: tensor<?x8xf32>)
-    -> (tensor<8x8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xi32>, tensor<?x8xf32>) {
+func.func @untouched(%x: tensor<8x8xf32>, %acc: tensor<8xf32>, %i: tensor<8x8xindex>, %d: tensor<?x8xf32>,
+                     %b: tensor<8x8xi1>)
+    -> (tensor<8x8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xindex>, tensor<?x8xf32>, tensor<8x8xi1>) {
   %0 = linalg.generic {indexing_maps = [#id2, #t], iterator_types = ["parallel", "parallel"]}
       ins(%x : tensor<8x8xf32>) outs(%x : tensor<8x8xf32>) {
   ^bb0(%a: f32, %o: f32):
@@ -55,18 +56,58 @@ func.func @untouched(%x: tensor<8x8xf32>, %acc: tensor<8xf32>, %i: tensor<8x8xi3
     linalg.yield %s : f32
   } -> tensor<8xf32>
   %3 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
-      ins(%i : tensor<8x8xi32>) outs(%i : tensor<8x8xi32>) {
-  ^bb0(%a: i32, %o: i32):
-    %s = arith.addi %a, %a : i32
-    linalg.yield %s : i32
-  } -> tensor<8x8xi32>
+      ins(%i : tensor<8x8xindex>) outs(%i : tensor<8x8xindex>) {
+  ^bb0(%a: index, %o: index):
+    %s = arith.addi %a, %a : index
+    linalg.yield %s : index
+  } -> tensor<8x8xindex>
   %4 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
       ins(%d : tensor<?x8xf32>) outs(%d : tensor<?x8xf32>) {
   ^bb0(%a: f32, %o: f32):
     %s = arith.addf %a, %a : f32
     linalg.yield %s : f32
   } -> tensor<?x8xf32>
-  return %0, %1, %2, %3, %4 : tensor<8x8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xi32>, tensor<?x8xf32>
+  %5 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%b : tensor<8x8xi1>) outs(%b : tensor<8x8xi1>) {
+  ^bb0(%a: i1, %o: i1):
+    %s = arith.xori %a, %o : i1
+    linalg.yield %s : i1
+  } -> tensor<8x8xi1>
+  return %0, %1, %2, %3, %4, %5 : tensor<8x8xf32>, tensor<8x8xf32>, tensor<8xf32>, tensor<8x8xindex>, tensor<?x8xf32>, tensor<8x8xi1>
+}
+
+// -----
+
+// Integer operands too: a requantizing epilogue (i32 accumulators scaled
+// per row, rounded, clamped and narrowed to i8) becomes vector code.
+// CHECK-LABEL: func @requantize
+// CHECK: scf.for {{.*}} = %c0 to %c4 step %c1
+// CHECK:   scf.for {{.*}} = %c0 to %c32 step %c8
+// CHECK:     vector.transfer_read {{.*}} : tensor<8xi32>, vector<8xi32>
+// CHECK:     arith.sitofp {{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK:     math.roundeven {{.*}} : vector<8xf32>
+// CHECK:     arith.fptosi {{.*}} : vector<8xf32> to vector<8xi64>
+// CHECK:     arith.trunci {{.*}} : vector<8xi64> to vector<8xi8>
+// CHECK:     vector.transfer_write {{.*}} : vector<8xi8>, tensor<8xi8>
+#idq = affine_map<(i, j) -> (i, j)>
+#rowq = affine_map<(i, j) -> (i)>
+func.func @requantize(%acc: tensor<4x32xi32>, %scale: tensor<4xf32>) -> tensor<4x32xi8> {
+  %lo = arith.constant -128.0 : f32
+  %hi = arith.constant 127.0 : f32
+  %e = tensor.empty() : tensor<4x32xi8>
+  %0 = linalg.generic {indexing_maps = [#idq, #rowq, #idq], iterator_types = ["parallel", "parallel"]}
+      ins(%acc, %scale : tensor<4x32xi32>, tensor<4xf32>) outs(%e : tensor<4x32xi8>) {
+  ^bb0(%a: i32, %s: f32, %o: i8):
+    %f = arith.sitofp %a : i32 to f32
+    %m = arith.mulf %f, %s : f32
+    %r = math.roundeven %m : f32
+    %c0 = arith.maximumf %r, %lo : f32
+    %c1 = arith.minimumf %c0, %hi : f32
+    %w = arith.fptosi %c1 : f32 to i64
+    %n = arith.trunci %w : i64 to i8
+    linalg.yield %n : i8
+  } -> tensor<4x32xi8>
+  return %0 : tensor<4x32xi8>
 }
 
 // -----

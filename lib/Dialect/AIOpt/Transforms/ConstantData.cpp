@@ -4,6 +4,7 @@
 #include "mlir/IR/Matchers.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -105,6 +106,9 @@ Value mlir::aiopt::createFloatConstant(PatternRewriter &rewriter, Location loc,
 }
 
 FailureOr<RawConstant> mlir::aiopt::constantBytes(Value v) {
+  // Reshapes keep the row-major order of the bytes.
+  while (isa_and_nonnull<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(v.getDefiningOp()))
+    v = v.getDefiningOp()->getOperand(0);
   ElementsAttr value;
   if (!matchPattern(v, m_Constant(&value)))
     return failure();

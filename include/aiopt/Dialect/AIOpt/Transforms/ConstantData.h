@@ -49,9 +49,9 @@ Value createFloatConstant(PatternRewriter &rewriter, Location loc, RankedTensorT
                           ArrayRef<double> values);
 
 /// The raw little-endian bytes of constant `v` (any constant op: aiopt or
-/// arith; dense or resource blob),
-/// one element when `splat`; failure for booleans (bit-packed) and
-/// non-constants.
+/// arith; dense or resource blob; seen through tensor reshapes, which keep
+/// its bytes' order), one element when `splat`; failure for booleans
+/// (bit-packed) and non-constants.
 struct RawConstant {
   ArrayRef<char> data;
   bool splat;
