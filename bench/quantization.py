@@ -10,8 +10,9 @@ machine, one thread:
                      with the accuracy guard (--max-accuracy-drop 1 on the
                      held-out images)
   aiopt int8, no VNNI  the same, compiled without the CPU's 8-bit dot-product
-                     instruction (features -avx512vnni,-avxvnni: i32
-                     multiplies), where the CPU has it
+                     instruction (features -avx512vnni,-avxvnni: the 16-bit
+                     pair instruction vpmaddwd instead, as on CPUs without
+                     VNNI), where the CPU has it
   onnxruntime float  the same ONNX model
   onnxruntime int8   onnxruntime.quantization.quantize_static (QDQ, the
                      same calibration images, per-channel int8 weights)

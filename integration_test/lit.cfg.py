@@ -26,7 +26,10 @@ if os.path.exists(os.path.join(config.aiopt_obj_root, "lib", "libaiopt_runtime_v
         glob.glob("/usr/share/vulkan/icd.d/*.json"):
     config.available_features.add("vulkan")
 
-# x86 VNNI (vpdpbusd) on this CPU: 8-bit matmuls compiled for the host use it.
+# An x86 host; with VNNI (vpdpbusd), 8-bit matmuls compiled for it use that.
+import platform  # noqa: E402
+if platform.machine() in ("x86_64", "AMD64"):
+    config.available_features.add("host-x86")
 try:
     with open("/proc/cpuinfo") as f:
         flags = set(next((l for l in f if l.startswith("flags")), "").split())

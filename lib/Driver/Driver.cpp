@@ -63,6 +63,7 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
   setPipelineOptions(pipelineOptions, options);
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
   pipelineOptions.vnniBits = vnniBits(**tm);
+  pipelineOptions.pairBits = pairBits(**tm);
   // Quantization without data runs in the graph phase; otherwise
   // graphPhaseWork has done it on the graph-phase module.
   if (from < Phase::Graph && !needsGraphPhaseWork(options))

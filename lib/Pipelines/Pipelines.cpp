@@ -130,7 +130,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // elementwise epilogue (bias, activation, residual add) while in cache.
     add(pm, "aiopt-cpu-tile-and-vectorize{register-tile=" + registerTile +
                 " fuse-epilogues=" + (options.optLevel >= 2 ? "true" : "false") +
-                " vnni-lanes=" + std::to_string(options.vnniBits / 32) + "}");
+                " vnni-lanes=" + std::to_string(options.vnniBits / 32) +
+                " pair-lanes=" + std::to_string(options.pairBits / 32) + "}");
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       add(pm, "aiopt-cpu-distribute");
@@ -254,7 +255,7 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   // vector extracts and inserts, which the vector lowering then converts.
   add(pm, "convert-math-to-llvm");
   add(pm, "convert-math-to-libm");
-  // 8-bit dot products (VNNI) become their x86 intrinsic.
+  // 8-bit dot products (vpdpbusd, vpmaddwd) become their x86 intrinsics.
   add(pm, "aiopt-cpu-lower-dot-bytes");
   add(pm, "convert-vector-to-llvm");
   add(pm, "convert-ub-to-llvm");

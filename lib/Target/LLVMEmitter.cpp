@@ -101,6 +101,18 @@ unsigned mlir::aiopt::vnniBits(const llvm::TargetMachine &tm) {
   return 0;
 }
 
+unsigned mlir::aiopt::pairBits(const llvm::TargetMachine &tm) {
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  if (!sti || !tm.getTargetTriple().isX86())
+    return 0;
+  unsigned vector = vectorRegisterBits(tm);
+  if (vector >= 512 && sti->checkFeatures("+avx512bw"))
+    return 512;
+  if (vector >= 256 && sti->checkFeatures("+avx2"))
+    return 256;
+  return sti->checkFeatures("+sse2") ? 128 : 0;
+}
+
 namespace {
 /// A weight blob moved around the MLIR -> LLVM IR translation.
 struct DetachedConstant {

@@ -418,6 +418,7 @@ int compile(int argc, char **argv) {
   // Tile and vector sizes follow the target's vector registers.
   pipelineOptions.vectorBits = vectorRegisterBits(**tm);
   pipelineOptions.vnniBits = vnniBits(**tm);
+  pipelineOptions.pairBits = pairBits(**tm);
   // Pruning and quantization that runs the model (calibration, the
   // accuracy guard) happen between the graph phase and the rest; without
   // them, the graph phase ends with the quantize pass.

@@ -57,6 +57,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Width of the target's 8-bit dot-product instruction vpdpbusd, which 8-bit "
                      "matmuls use: 0 (none), 256 (AVX-VNNI) or 512 (AVX512-VNNI)"),
       llvm::cl::init(0)};
+  Option<unsigned> pairBits{
+      *this, "pair-bits",
+      llvm::cl::desc("Width of the target's 16-bit pair dot-product instruction vpmaddwd, which "
+                     "8-bit matmuls use without vnni-bits: 0 (none), 128 (SSE2), 256 (AVX2) or "
+                     "512 (AVX512-BW)"),
+      llvm::cl::init(0)};
   Option<std::string> quantize{
       *this, "quantize",
       llvm::cl::desc("Options of an aiopt-quantize pass that ends the graph phase, e.g. "

@@ -42,6 +42,11 @@ unsigned vectorRegisterBits(const llvm::TargetMachine &tm);
 /// AVX512-VL on 256-bit ones), or 0 (none: not x86, or no VNNI).
 unsigned vnniBits(const llvm::TargetMachine &tm);
 
+/// The width in bits of `tm`'s 16-bit pair dot-product instruction
+/// vpmaddwd, which 8-bit matmuls use without VNNI: 512 (AVX512-BW on
+/// 512-bit registers), 256 (AVX2), 128 (SSE2) or 0 (not x86).
+unsigned pairBits(const llvm::TargetMachine &tm);
+
 /// Translates `module` (LLVM dialect) to LLVM IR for `tm` and runs LLVM's
 /// optimization pipeline at `optLevel`.
 FailureOr<std::unique_ptr<llvm::Module>>

@@ -32,7 +32,7 @@ namespace mlir::aiopt {
 } // namespace mlir::aiopt
 
 using namespace mlir;
-using mlir::aiopt::kDotGroup;
+using mlir::aiopt::DotInstruction;
 
 namespace {
 constexpr int64_t kSignOffset = 128;
@@ -46,7 +46,7 @@ Value mlir::aiopt::flipSign(OpBuilder &b, Location loc, Value v) {
 }
 
 Value mlir::aiopt::groupedLeftOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK,
-                                      bool flip) {
+                                      int64_t group, bool flip) {
   auto type = cast<RankedTensorType>(a.getType());
   int64_t m = type.getDimSize(0), k = type.getDimSize(1);
   Type i8 = type.getElementType();
@@ -78,7 +78,7 @@ Value mlir::aiopt::groupedLeftOperand(OpBuilder &b, Location loc, Value a, int64
                                         arith::ConstantIntOp::create(b, loc, i8, 0),
                                         /*nofold=*/false, loc, b);
   }
-  auto groupedType = RankedTensorType::get({m, paddedK / kDotGroup, kDotGroup}, i8);
+  auto groupedType = RankedTensorType::get({m, paddedK / group, group}, i8);
   return tensor::ExpandShapeOp::create(b, loc, groupedType, grouped,
                                        SmallVector<ReassociationIndices>{{0}, {1, 2}});
 }
@@ -127,22 +127,22 @@ Value mlir::aiopt::correctedAccumulator(OpBuilder &b, Location loc, Value c, Val
 
 namespace {
 
-/// Whether `op` is a register tile of the packed 8-bit contraction of
-/// `lanes`-wide dot products: static A [m, 1, 4] i8, B [1, 1, nr, 4] i8 and
-/// C [m, 1, nr] i32 with nr a multiple of `lanes`.
-bool isDotTile(linalg::GenericOp op, int64_t lanes) {
+/// Whether `op` is a register tile of the packed 8-bit contraction for
+/// `dot`: static A [m, 1, g] i8, B [1, 1, nr, g] i8 and C [m, 1, nr] i32
+/// with g the instruction's group and nr a multiple of its lanes.
+bool isDotTile(linalg::GenericOp op, DotInstruction dot) {
   if (op.hasDynamicShape() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
     return false;
   auto a = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
   auto b = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
   auto c = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  int64_t g = dot.group();
   return a.getRank() == 3 && b.getRank() == 4 && c.getRank() == 3 &&
          a.getElementType().isInteger(8) && b.getElementType().isInteger(8) &&
-         c.getElementType().isInteger(32) && a.getDimSize(1) == 1 &&
-         a.getDimSize(2) == kDotGroup && b.getDimSize(0) == 1 && b.getDimSize(1) == 1 &&
-         b.getDimSize(3) == kDotGroup && c.getDimSize(0) == a.getDimSize(0) &&
-         c.getDimSize(1) == 1 && c.getDimSize(2) == b.getDimSize(2) &&
-         b.getDimSize(2) % lanes == 0;
+         c.getElementType().isInteger(32) && a.getDimSize(1) == 1 && a.getDimSize(2) == g &&
+         b.getDimSize(0) == 1 && b.getDimSize(1) == 1 && b.getDimSize(3) == g &&
+         c.getDimSize(0) == a.getDimSize(0) && c.getDimSize(1) == 1 &&
+         c.getDimSize(2) == b.getDimSize(2) && b.getDimSize(2) % dot.lanes == 0;
 }
 
 /// `v` read whole from the static tensor `source` and reshaped to `shape`.
@@ -165,38 +165,50 @@ bool isUnsignedRight(linalg::GenericOp op) {
   return llvm::any_of(right.getUsers(), [](Operation *user) { return isa<arith::ExtUIOp>(user); });
 }
 
-void lowerDotTile(RewriterBase &rewriter, linalg::GenericOp op, int64_t lanes) {
+void lowerDotTile(RewriterBase &rewriter, linalg::GenericOp op, DotInstruction dot) {
   Location loc = op.getLoc();
-  bool unsignedRight = isUnsignedRight(op);
+  bool unsignedRight = dot.bytes && isUnsignedRight(op);
   Value aTile = op.getDpsInputs()[0], bTile = op.getDpsInputs()[1], cTile = op.getDpsInits()[0];
   auto cType = cast<RankedTensorType>(cTile.getType());
-  int64_t rows = cType.getDimSize(0), columns = cType.getDimSize(2);
-  Type i8 = rewriter.getI8Type(), i32 = rewriter.getI32Type();
+  int64_t rows = cType.getDimSize(0), columns = cType.getDimSize(2), g = dot.group(),
+          lanes = dot.lanes;
+  Type i32 = rewriter.getI32Type();
+  // vpmaddwd multiplies 16-bit elements: the bytes sign-extended.
+  Type et = dot.bytes ? rewriter.getI8Type() : rewriter.getI16Type();
+  auto widen = [&](Value v, ArrayRef<int64_t> shape) -> Value {
+    if (dot.bytes)
+      return v;
+    return arith::ExtSIOp::create(rewriter, loc, VectorType::get(shape, et), v);
+  };
   rewriter.setInsertionPoint(op);
-  Value a = readAs(rewriter, loc, aTile, {rows, kDotGroup});
+  Value a = widen(readAs(rewriter, loc, aTile, {rows, g}), {rows, g});
   // The tile's columns are contiguous in the packed operand: one flat read
-  // (a read of its [1, 1, nr, 4] shape would be unrolled into nr loads).
+  // (a read of its [1, 1, nr, g] shape would be unrolled into nr loads).
   Value bFlat = tensor::CollapseShapeOp::create(rewriter, loc, bTile,
                                                 SmallVector<ReassociationIndices>{{0, 1, 2, 3}});
-  Value b = readAs(rewriter, loc, bFlat, {columns * kDotGroup});
+  Value b = widen(readAs(rewriter, loc, bFlat, {columns * g}), {columns * g});
   Value c = readAs(rewriter, loc, cTile, {rows, columns});
   auto laneType = VectorType::get({lanes}, i32);
-  auto byteType = VectorType::get({lanes * kDotGroup}, i8);
+  auto groupsType = VectorType::get({lanes * g}, et);
   for (int64_t r = 0; r < rows; ++r) {
-    // The row's four bytes as one 32-bit word in every lane.
+    // The row's group of elements as one 32-bit word in every lane.
     Value word = vector::BitCastOp::create(rewriter, loc, VectorType::get({1}, i32),
                                            vector::ExtractOp::create(rewriter, loc, a, r));
-    Value bytes = vector::BitCastOp::create(
-        rewriter, loc, byteType, vector::BroadcastOp::create(rewriter, loc, laneType, word));
+    Value splat = vector::BitCastOp::create(
+        rewriter, loc, groupsType, vector::BroadcastOp::create(rewriter, loc, laneType, word));
     Value row = vector::ExtractOp::create(rewriter, loc, c, r);
     for (int64_t col = 0; col < columns; col += lanes) {
       Value acc = vector::ExtractStridedSliceOp::create(rewriter, loc, row, {col}, {lanes}, {1});
-      Value panel = vector::ExtractStridedSliceOp::create(
-          rewriter, loc, b, {col * kDotGroup}, {lanes * kDotGroup}, {1});
-      Value dot = unsignedRight
-                      ? aiopt::DotBytesOp::create(rewriter, loc, acc, panel, bytes)
-                      : aiopt::DotBytesOp::create(rewriter, loc, acc, bytes, panel);
-      row = vector::InsertStridedSliceOp::create(rewriter, loc, dot, row, {col}, {1});
+      Value panel = vector::ExtractStridedSliceOp::create(rewriter, loc, b, {col * g},
+                                                          {lanes * g}, {1});
+      Value sum;
+      if (!dot.bytes)
+        sum = aiopt::DotPairsOp::create(rewriter, loc, acc, splat, panel);
+      else if (unsignedRight)
+        sum = aiopt::DotBytesOp::create(rewriter, loc, acc, panel, splat);
+      else
+        sum = aiopt::DotBytesOp::create(rewriter, loc, acc, splat, panel);
+      row = vector::InsertStridedSliceOp::create(rewriter, loc, sum, row, {col}, {1});
     }
     c = vector::InsertOp::create(rewriter, loc, row, c, r);
   }
@@ -211,7 +223,8 @@ void lowerDotTile(RewriterBase &rewriter, linalg::GenericOp op, int64_t lanes) {
 
 } // namespace
 
-void mlir::aiopt::lowerDotTiles(Operation *root, StringRef marker, int64_t lanes) {
+void mlir::aiopt::lowerDotTiles(Operation *root, StringRef marker,
+                                ArrayRef<DotInstruction> dots) {
   SmallVector<linalg::GenericOp> tiles;
   root->walk([&](linalg::GenericOp op) {
     if (op->hasAttr(marker))
@@ -220,8 +233,12 @@ void mlir::aiopt::lowerDotTiles(Operation *root, StringRef marker, int64_t lanes
   IRRewriter rewriter(root->getContext());
   for (linalg::GenericOp op : tiles) {
     op->removeAttr(marker);
-    if (isDotTile(op, lanes))
-      lowerDotTile(rewriter, op, lanes);
+    // The instructions' groups differ: a tile's shape names its own.
+    for (DotInstruction dot : dots)
+      if (isDotTile(op, dot)) {
+        lowerDotTile(rewriter, op, dot);
+        break;
+      }
   }
 }
 
@@ -242,10 +259,28 @@ struct DotBytesToIntrinsic : OpRewritePattern<aiopt::DotBytesOp> {
   }
 };
 
+/// aiopt.dot_pairs as LLVM's x86 intrinsic (vpmaddwd, 128, 256 or 512
+/// bits) plus the accumulator.
+struct DotPairsToIntrinsic : OpRewritePattern<aiopt::DotPairsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(aiopt::DotPairsOp op, PatternRewriter &rewriter) const override {
+    int64_t bits = op.getAcc().getType().getNumElements() * 32;
+    StringRef name = bits == 512   ? "llvm.x86.avx512.pmaddw.d.512"
+                     : bits == 256 ? "llvm.x86.avx2.pmadd.wd"
+                                   : "llvm.x86.sse2.pmadd.wd";
+    Value products = LLVM::CallIntrinsicOp::create(rewriter, op.getLoc(), op.getType(),
+                                                   rewriter.getStringAttr(name),
+                                                   ValueRange{op.getLhs(), op.getRhs()})
+                         ->getResult(0);
+    rewriter.replaceOpWithNewOp<arith::AddIOp>(op, op.getAcc(), products);
+    return success();
+  }
+};
+
 struct CPULowerDotBytesPass : aiopt::impl::CPULowerDotBytesPassBase<CPULowerDotBytesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<DotBytesToIntrinsic>(&getContext());
+    patterns.add<DotBytesToIntrinsic, DotPairsToIntrinsic>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

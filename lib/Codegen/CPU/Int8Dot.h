@@ -18,17 +18,28 @@
 
 namespace mlir::aiopt {
 
-/// Consecutive reduction elements one 32-bit lane of vpdpbusd sums.
-constexpr int64_t kDotGroup = 4;
+/// The target's instruction for 8-bit dot products into 32-bit lanes.
+struct DotInstruction {
+  /// vpdpbusd (VNNI): four unsigned x signed byte products per lane, so
+  /// one operand's sign is flipped and the accumulator corrected. Else
+  /// vpmaddwd: two signed 16-bit products per lane, on sign-extended bytes.
+  bool bytes;
+  /// i32 lanes per instruction.
+  int64_t lanes;
+  /// Consecutive reduction elements one lane sums.
+  int64_t group() const { return bytes ? 4 : 2; }
+};
 
 /// `v` (i8) with its top bit flipped: v + 128, read as unsigned.
 Value flipSign(OpBuilder &b, Location loc, Value v);
 
-/// The signed 8-bit left operand `a` [m, k] of C += A B grouped for
-/// vpdpbusd: k padded with zeros to `paddedK` (a multiple of kDotGroup),
-/// viewed as [m, paddedK / 4, 4]; with `flip`, every byte's sign flipped
-/// (flipSign: the unsigned operand). A constant operand is converted now.
-Value groupedLeftOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK, bool flip);
+/// The signed 8-bit left operand `a` [m, k] of C += A B grouped for dot
+/// products: k padded with zeros to `paddedK` (a multiple of `group`),
+/// viewed as [m, paddedK / group, group]; with `flip`, every byte's sign
+/// flipped (flipSign: vpdpbusd's unsigned operand). A constant operand is
+/// converted now.
+Value groupedLeftOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK, int64_t group,
+                         bool flip);
 
 /// The accumulator `c` [m, n] (i32) of C += A B minus 128 times `sums`
 /// (i32, [m] for `dim` 0, [n] for 1): the sums over k of the operand
@@ -45,12 +56,13 @@ Value sumsOverK(OpBuilder &b, Location loc, RawConstant raw, int64_t k, int64_t 
 
 /// Lowers every linalg.generic under `root` that carries the unit attribute
 /// `marker` (a register tile of the packed 8-bit contraction, loops
-/// (m, n1, n0, k, j) over A [m, 1, 4], B [1, 1, nr, 4] and C [m, 1, nr],
-/// one operand zero-extended in its body: the unsigned one) to vpdpbusd on
-/// vectors of `lanes` i32 (8: AVX-VNNI / AVX512-VL, 16: AVX512-VNNI): per
-/// row, the row's four bytes broadcast to every lane, one instruction per
-/// `lanes` columns. Tiles of other shapes keep their loops.
-void lowerDotTiles(Operation *root, StringRef marker, int64_t lanes);
+/// (m, n1, n0, k, j) over A [m, 1, g], B [1, 1, nr, g] and C [m, 1, nr]
+/// with g the group of one of `dots`; for vpdpbusd, one operand
+/// zero-extended in its body: the unsigned one) to that instruction: per
+/// row, the row's g elements broadcast to every lane, one instruction per
+/// lane count of columns (aiopt.dot_bytes, or aiopt.dot_pairs on bytes
+/// sign-extended to 16 bits). Tiles of other shapes keep their loops.
+void lowerDotTiles(Operation *root, StringRef marker, ArrayRef<DotInstruction> dots);
 
 } // namespace mlir::aiopt
 

@@ -255,14 +255,16 @@ void multiplyAdd(OpBuilder &b, Location loc, ValueRange args,
 /// row of B (which thrashes cache sets when rows are a power of two apart).
 /// A constant right operand (weights) is packed at compile time.
 ///
-/// With `dot` (signed 8-bit operands, a static shape, one of them
-/// constant), the packing is for the 8-bit dot products instead:
-/// B'[n/nr, k/4, nr, 4] (k padded to a multiple of 4), A viewed
-/// [m, k/4, 4], the operand computed at run time made unsigned and C's
-/// initializer corrected for it (Int8Dot.h), and the contraction's loops
-/// are (m, n1, n0, k, j) with j the four k of a group.
-std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op,
-                                                 int64_t nr, bool dot = false) {
+/// With `dot` (signed 8-bit operands, a static shape; for vpdpbusd, one of
+/// them constant), the packing is for the 8-bit dot products instead:
+/// B'[n/nr, k/g, nr, g] (g the instruction's group, k padded to a multiple
+/// of it), A viewed [m, k/g, g], for vpdpbusd the operand computed at run
+/// time made unsigned and C's initializer corrected for it (Int8Dot.h),
+/// and the contraction's loops are (m, n1, n0, k, j) with j the k of a
+/// group.
+std::optional<linalg::LinalgOp>
+packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
+                 std::optional<aiopt::DotInstruction> dot = std::nullopt) {
   // Loops (m, n, k): A(m, k), B(k, n) or, transposed, B(n, k), C(m, n).
   MLIRContext *ctx = rewriter.getContext();
   if (!op.hasPureTensorSemantics() || op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 ||
@@ -287,17 +289,17 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   Type et = bt.getElementType();
   FailureOr<aiopt::RawConstant> rawB = aiopt::constantBytes(b);
   bool constantB = succeeded(rawB) && bt.hasStaticShape();
-  // Dot products: the sign is flipped on the operand computed at run time,
-  // so the correction is a constant: the right one when A is constant.
+  // vpdpbusd: the sign is flipped on the operand computed at run time, so
+  // the correction is a constant: the right one when A is constant.
   FailureOr<aiopt::RawConstant> rawA = failure();
   if (dot) {
     if (!et.isInteger(8) || op.hasDynamicShape())
       return std::nullopt;
-    if (!constantB && failed(rawA = aiopt::constantBytes(a)))
+    if (dot->bytes && !constantB && failed(rawA = aiopt::constantBytes(a)))
       return std::nullopt;
   }
-  bool flipRight = dot && !constantB;
-  int64_t group = dot ? aiopt::kDotGroup : 1;
+  bool flipRight = dot && dot->bytes && !constantB;
+  int64_t group = dot ? dot->group() : 1;
   int64_t groups = dot ? llvm::divideCeil(kExtent, group) : kExtent;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -314,13 +316,15 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
   } else {
     packed = packAtRunTime(rewriter, loc, b, packedType, nr, group, transposed, flipRight);
   }
-  if (dot) {
+  if (dot && dot->bytes) {
     int64_t m = ct.getDimSize(0);
     Value sums = flipRight ? aiopt::sumsOverK(rewriter, loc, *rawA, kExtent, m, /*transposed=*/true)
                            : aiopt::sumsOverK(rewriter, loc, *rawB, kExtent, n, transposed);
     c = aiopt::correctedAccumulator(rewriter, loc, c, sums, /*dim=*/flipRight ? 0 : 1);
-    a = aiopt::groupedLeftOperand(rewriter, loc, a, groups * group, /*flip=*/!flipRight);
   }
+  if (dot)
+    a = aiopt::groupedLeftOperand(rewriter, loc, a, groups * group, group,
+                                  /*flip=*/dot->bytes && !flipRight);
 
   auto expandedType =
       RankedTensorType::get({ct.getDimSize(0), n / nr, nr}, ct.getElementType());
@@ -344,7 +348,8 @@ std::optional<linalg::LinalgOp> packRightOperand(RewriterBase &rewriter, linalg:
       rewriter, loc, TypeRange{expandedType}, ValueRange{a, packed}, ValueRange{cView},
       packedMaps, iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
         multiplyAdd(nb, nl, args,
-                    dot ? std::optional<unsigned>(flipRight ? 1 : 0) : std::nullopt);
+                    dot && dot->bytes ? std::optional<unsigned>(flipRight ? 1 : 0)
+                                      : std::nullopt);
       });
   Value result =
       tensor::CollapseShapeOp::create(rewriter, loc, ct, contraction.getResult(0), groupsOfC);
@@ -414,36 +419,43 @@ struct Prepared {
 
 /// Drops the unit batch loops of a whole contraction and packs its right
 /// operand once, as a whole (at compile time for weights); its blocks then
-/// span column panels. With `dotLanes` (the i32 lanes of the target's 8-bit
-/// dot-product instruction; 0: none), 8-bit contractions with a constant
-/// operand are packed for dot products. Their register tiles keep the
-/// accumulator count of `reg`: as many columns as divide n (narrower tiles
-/// take more rows) and, when they have fewer rows than a register tile (a
-/// batch of one), widened to as many columns as keep that count
-/// (independent dot products hide the instruction's latency), at most a
-/// block's `maxColumns`.
+/// span column panels. 8-bit contractions are packed for the first of the
+/// target's dot-product instructions `dots` that takes them (vpdpbusd
+/// needs a constant operand). Their register tiles keep the accumulator
+/// count of `reg`: as many columns as divide n (narrower tiles take more
+/// rows) and, when they have fewer rows than a register tile (a batch of
+/// one), widened to as many columns as keep that count (independent dot
+/// products hide the instruction's latency), at most a block's
+/// `maxColumns`.
 Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
-                            ArrayRef<int64_t> reg, int64_t maxColumns, int64_t dotLanes) {
+                            ArrayRef<int64_t> reg, int64_t maxColumns,
+                            ArrayRef<aiopt::DotInstruction> dots) {
   std::tie(op, loops) = reduceToContraction(rewriter, op, loops, /*reshape=*/true);
   reshapeInitializer(rewriter, op);
-  int64_t mr = reg[0], nr = reg[1];
-  bool dot = dotLanes > 0 && nr % dotLanes == 0 &&
-             getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8);
-  if (dot) {
-    SmallVector<int64_t> bounds = op.getStaticLoopRanges();
-    int64_t n = bounds[loops.n], accumulators = reg[0] * reg[1];
-    while (nr > dotLanes && n % nr != 0)
-      nr -= dotLanes;
-    mr = accumulators / nr;
-    int64_t rows = std::min(mr, bounds[loops.m]);
-    while (rows * nr * 2 <= accumulators && nr * 2 <= maxColumns && n % (nr * 2) == 0)
-      nr *= 2;
-  }
-  if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, nr, dot)) {
-    reshapeInitializer(rewriter, *packed);
-    // (m, n1, n0, k) and, for dot products, j.
-    return {*packed, ContractionLoops{0, 2, 3}, 1u,
-            dot ? std::optional<unsigned>(4) : std::nullopt, mr, nr};
+  bool bytes = getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8);
+  SmallVector<std::optional<aiopt::DotInstruction>> choices;
+  for (aiopt::DotInstruction dot : dots)
+    if (bytes && reg[1] % dot.lanes == 0)
+      choices.push_back(dot);
+  choices.push_back(std::nullopt);
+  for (std::optional<aiopt::DotInstruction> dot : choices) {
+    int64_t mr = reg[0], nr = reg[1];
+    if (dot) {
+      SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+      int64_t n = bounds[loops.n], accumulators = reg[0] * reg[1];
+      while (nr > dot->lanes && n % nr != 0)
+        nr -= dot->lanes;
+      mr = accumulators / nr;
+      int64_t rows = std::min(mr, bounds[loops.m]);
+      while (rows * nr * 2 <= accumulators && nr * 2 <= maxColumns && n % (nr * 2) == 0)
+        nr *= 2;
+    }
+    if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, nr, dot)) {
+      reshapeInitializer(rewriter, *packed);
+      // (m, n1, n0, k) and, for dot products, j.
+      return {*packed, ContractionLoops{0, 2, 3}, 1u,
+              dot ? std::optional<unsigned>(4) : std::nullopt, mr, nr};
+    }
   }
   return {op, loops, std::nullopt, std::nullopt, reg[0], reg[1]};
 }
@@ -705,6 +717,18 @@ struct TileAndVectorizePass
           << "aiopt-cpu-tile-and-vectorize: vnni-lanes is 0, 8 or 16, not " << vnniLanes.getValue();
       return signalPassFailure();
     }
+    if (pairLanes != 0 && pairLanes != 4 && pairLanes != 8 && pairLanes != 16) {
+      emitError(getOperation()->getLoc())
+          << "aiopt-cpu-tile-and-vectorize: pair-lanes is 0, 4, 8 or 16, not "
+          << pairLanes.getValue();
+      return signalPassFailure();
+    }
+    // VNNI's four products per lane first, then vpmaddwd's two.
+    SmallVector<aiopt::DotInstruction> dots;
+    if (vnniLanes)
+      dots.push_back({/*bytes=*/true, vnniLanes});
+    if (pairLanes)
+      dots.push_back({/*bytes=*/false, pairLanes});
     if (cache.size() != 3 || reg.size() != 2 ||
         llvm::any_of(cache, [](int64_t s) { return s <= 0; }) ||
         llvm::any_of(reg, [](int64_t s) { return s <= 0; })) {
@@ -724,7 +748,7 @@ struct TileAndVectorizePass
     IRRewriter rewriter(ctx);
     SmallVector<Prepared> prepared;
     for (auto [op, loops] : targets) {
-      prepared.push_back(prepareContraction(rewriter, op, loops, reg, cache[2], vnniLanes));
+      prepared.push_back(prepareContraction(rewriter, op, loops, reg, cache[2], dots));
       if (fuseEpilogues)
         relinearizeEpilogue(rewriter, prepared.back().op);
     }
@@ -737,8 +761,7 @@ struct TileAndVectorizePass
             getOperation(), kRegisterTile,
             [](RewriterBase &, linalg::LinalgOp op) { return op; }, /*namedContraction=*/true)))
       return signalPassFailure();
-    if (vnniLanes)
-      aiopt::lowerDotTiles(getOperation(), kDotTile, vnniLanes);
+    aiopt::lowerDotTiles(getOperation(), kDotTile, dots);
 
     RewritePatternSet lowering(ctx);
     vector::populateVectorContractLoweringPatterns(lowering,

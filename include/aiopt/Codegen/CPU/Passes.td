@@ -166,7 +166,15 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     Each register tile then broadcasts four bytes of a row to every lane
     and issues one `aiopt.dot_bytes` (`vpdpbusd`, made by
     `aiopt-cpu-lower-dot-bytes` after bufferization) per `vnni-lanes`
-    columns.
+    columns. When the constant operand is the left one (an NCHW im2col
+    convolution's weights), the right operand is the one made unsigned,
+    packed at run time, and the correction uses the weights' row sums.
+
+    Without VNNI, `pair-lanes` (x86: 16 with AVX512-BW, 8 with AVX2, 4
+    with SSE2) does the same with `vpmaddwd` (`aiopt.dot_pairs`): two
+    products of bytes sign-extended to 16 bits per i32 lane, so groups of
+    two k, no sign offset and no correction, and either operand may be
+    computed at run time.
   }];
   let options = [
     ListOption<"cacheTiles", "cache-tiles", "int64_t",
@@ -177,7 +185,11 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
            "Fuse each contraction into the blocks of its elementwise consumer">,
     Option<"vnniLanes", "vnni-lanes", "int64_t", /*default=*/"0",
            "i32 lanes of the target's 8-bit dot-product instruction vpdpbusd "
-           "(0: none, 8-bit contractions multiply in i32; 8: AVX-VNNI; 16: AVX512-VNNI)">,
+           "(0: none; 8: AVX-VNNI; 16: AVX512-VNNI)">,
+    Option<"pairLanes", "pair-lanes", "int64_t", /*default=*/"0",
+           "Without vnni-lanes, i32 lanes of the target's 16-bit pair dot-product "
+           "instruction vpmaddwd (0: none, 8-bit contractions multiply in i32; 4: SSE2; "
+           "8: AVX2; 16: AVX512-BW)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::aiopt::AIOptDialect",
@@ -261,14 +273,17 @@ def CPUBufferizePass : Pass<"aiopt-cpu-bufferize", "ModuleOp"> {
 }
 
 def CPULowerDotBytesPass : Pass<"aiopt-cpu-lower-dot-bytes"> {
-  let summary = "aiopt.dot_bytes as LLVM's x86 vpdpbusd intrinsic";
+  let summary = "aiopt.dot_bytes and aiopt.dot_pairs as LLVM's x86 intrinsics";
   let description = [{
     Replaces every `aiopt.dot_bytes` (made by `aiopt-cpu-tile-and-vectorize`
     with `vnni-lanes`) by `llvm.call_intrinsic` of
-    `llvm.x86.avx512.vpdpbusd.256` or `.512`. Runs after bufferization: the
-    call has no declared memory effects, which buffer deallocation refuses.
+    `llvm.x86.avx512.vpdpbusd.256` or `.512`, and every `aiopt.dot_pairs`
+    (with `pair-lanes`) by `llvm.x86.sse2.pmadd.wd`,
+    `llvm.x86.avx2.pmadd.wd` or `llvm.x86.avx512.pmaddw.d.512` plus an
+    `arith.addi` of the accumulator. Runs after bufferization: the call has
+    no declared memory effects, which buffer deallocation refuses.
   }];
-  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect"];
 }
 
 #endif // AIOPT_CODEGEN_CPU_PASSES_TD

@@ -1043,5 +1043,15 @@ LogicalResult DotBytesOp::verify() {
   return success();
 }
 
+LogicalResult DotPairsOp::verify() {
+  int64_t lanes = getAcc().getType().getNumElements();
+  if (lanes != 4 && lanes != 8 && lanes != 16)
+    return emitOpError("has ") << lanes << " lanes; vpmaddwd has 4, 8 or 16";
+  if (getLhs().getType().getNumElements() != 2 * lanes)
+    return emitOpError("takes two elements per lane: ")
+           << 2 * lanes << ", not " << getLhs().getType().getNumElements();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "aiopt/Dialect/AIOpt/IR/AIOptOps.cpp.inc"

@@ -1062,4 +1062,28 @@ def AIOpt_DotBytesOp : AIOpt_Op<"dot_bytes", [Pure, AllTypesMatch<["acc", "resul
   let hasVerifier = 1;
 }
 
+def AIOpt_DotPairsOp : AIOpt_Op<"dot_pairs", [Pure, AllTypesMatch<["acc", "result"]>,
+                                              AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Signed 16-bit pair dot products into 32-bit lanes (x86 vpmaddwd)";
+  let description = [{
+    A register-level op of the CPU code generation, made by
+    `aiopt-cpu-tile-and-vectorize` for 8-bit matmuls on x86 targets without
+    VNNI (their bytes sign-extended to 16 bits) and turned into LLVM's x86
+    intrinsic plus an add by `aiopt-cpu-lower-dot-bytes` after
+    bufferization. Lane `i` of the result is `acc[i]` plus
+    `lhs[2i] * rhs[2i] + lhs[2i + 1] * rhs[2i + 1]`, in 32 bits, wrapping.
+    4 lanes (SSE2), 8 (AVX2) or 16 (AVX512-BW).
+
+    ```mlir
+    %r = aiopt.dot_pairs %acc, %a, %b : vector<32xi16> -> vector<16xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                   VectorOfRankAndType<[1], [I16]>:$lhs,
+                   VectorOfRankAndType<[1], [I16]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // AIOPT_DIALECT_AIOPT_IR_AIOPTOPS_TD
