@@ -23,7 +23,10 @@ compiled object's size; onnxruntime: the model file's) and median latency
 over --repeat runs of one image after a warm-up. Not a test: timings depend
 on the machine and its load.
 
-    python bench/quantization.py [--repeat N] [--markdown FILE] [--work DIR]
+    python bench/quantization.py [--repeat N] [--markdown FILE] [--work DIR] [--cpu NAME]
+
+--cpu compiles aiopt's code for another CPU this machine can run (e.g.
+haswell: AVX2 without AVX-512 or VNNI), to see a smaller x86 on it.
 """
 
 import argparse
@@ -79,7 +82,7 @@ def host_vnni():
 HOST_VNNI = host_vnni()
 
 
-def run_model(work, name, repeat):
+def run_model(work, name, repeat, cpu=None):
     onnx_path = os.path.join(work, name + ".onnx")
     cal = os.path.join(work, name + "_calibration")
     val = os.path.join(work, name + "_validation")
@@ -93,16 +96,17 @@ def run_model(work, name, repeat):
                        + args, check=True, capture_output=True)
         return os.path.getsize(out)
 
-    f = aiopt.compile(onnx_path)
+    f = aiopt.compile(onnx_path, cpu=cpu)
     rows.append(("aiopt float", accuracy(f, xs, labels), object_bytes([]), latency(f, x0, repeat)))
     report = os.path.join(work, name + "-report.json")
-    q = aiopt.compile(onnx_path, quantize="static", calibration_data=cal, validation_data=val,
+    q = aiopt.compile(onnx_path, cpu=cpu, quantize="static", calibration_data=cal,
+                      validation_data=val,
                       max_accuracy_drop=1.0, quantization={"report": report})
     rows.append(("aiopt int8", accuracy(q, xs, labels),
                  object_bytes(["--quantize=static", "--calibration-data=" + cal]),
                  latency(q, x0, repeat)))
-    if HOST_VNNI:
-        p = aiopt.compile(onnx_path, quantize="static", calibration_data=cal,
+    if HOST_VNNI and not cpu:
+        p = aiopt.compile(onnx_path, cpu=cpu, quantize="static", calibration_data=cal,
                           validation_data=val, max_accuracy_drop=1.0, features=NO_VNNI)
         rows.append(("aiopt int8, no VNNI", accuracy(p, xs, labels), rows[-1][2],
                      latency(p, x0, repeat)))
@@ -117,7 +121,7 @@ def run_model(work, name, repeat):
     rows.append(("onnxruntime int8 (QDQ)", accuracy(rq, xs, labels), os.path.getsize(qpath),
                  latency(rq, x0, repeat)))
     # The same QDQ model compiled by aiopt (aiopt-fold-qdq: no flag).
-    aq = aiopt.compile(qpath)
+    aq = aiopt.compile(qpath, cpu=cpu)
     out = os.path.join(work, name + "-qdq.o")
     subprocess.run([os.path.join(ROOT, "build", "bin", "aiopt-compile"), qpath, "-o", out],
                    check=True, capture_output=True)
@@ -133,6 +137,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=200)
     ap.add_argument("--markdown")
     ap.add_argument("--work", help="keep the models and data here")
+    ap.add_argument("--cpu", help="compile aiopt's code for this CPU (an LLVM name, e.g. "
+                    "haswell for AVX2 only; it must run on this machine) instead of the host")
     args = ap.parse_args()
     work = args.work or tempfile.mkdtemp(prefix="aiopt-quant-")
     subprocess.run([sys.executable, os.path.join(ROOT, "bench", "models", "digits.py"), work],
@@ -140,7 +146,7 @@ def main():
     lines = ["| model | variant | top-1 % | bytes | vs float | latency ms | speedup vs aiopt float |",
              "|---|---|---|---|---|---|---|"]
     for name in ("digits_mlp", "digits_cnn"):
-        rows, guard = run_model(work, name, args.repeat)
+        rows, guard = run_model(work, name, args.repeat, args.cpu)
         base = {"aiopt": rows[0],
                 "onnxruntime": next(r for r in rows if r[0] == "onnxruntime float")}
         for label, acc, size, ms in rows:
