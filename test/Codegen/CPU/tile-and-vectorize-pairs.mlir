@@ -57,3 +57,49 @@ func.func @runtime(%a: tensor<8x6xi8>, %w: tensor<6x16xi8>) -> tensor<8x16xi32> 
   %y = linalg.matmul ins(%a, %w : tensor<8x6xi8>, tensor<6x16xi8>) outs(%f : tensor<8x16xi32>) -> tensor<8x16xi32>
   return %y : tensor<8x16xi32>
 }
+
+// -----
+
+// Unsigned bytes (zero-extended in the body) never take a dot product
+// (both instructions' offsets assume signed bytes): such contractions keep
+// their generic loops, as do i32 ones (below).
+// CHECK-LABEL: func @unsigned_left
+// CHECK-NOT: aiopt.dot_
+// CHECK: linalg.generic
+// CHECK: arith.extui %{{.*}} : i8 to i32
+// VNNI-LABEL: func @unsigned_left
+// VNNI-NOT: aiopt.dot_
+// VNNI: arith.extui %{{.*}} : i8 to i32
+#l = affine_map<(m, n, k) -> (m, k)>
+#r = affine_map<(m, n, k) -> (k, n)>
+#o = affine_map<(m, n, k) -> (m, n)>
+func.func @unsigned_left(%a: tensor<8x6xi8>) -> tensor<8x32xi32> {
+  %w = arith.constant dense<3> : tensor<6x32xi8>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<8x32xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<8x32xi32>) -> tensor<8x32xi32>
+  %y = linalg.generic {indexing_maps = [#l, #r, #o], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<8x6xi8>, tensor<6x32xi8>) outs(%f : tensor<8x32xi32>) {
+  ^bb0(%x: i8, %v: i8, %acc: i32):
+    %xe = arith.extui %x : i8 to i32
+    %ve = arith.extsi %v : i8 to i32
+    %p = arith.muli %xe, %ve : i32
+    %s = arith.addi %acc, %p : i32
+    linalg.yield %s : i32
+  } -> tensor<8x32xi32>
+  return %y : tensor<8x32xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @i32_operands
+// CHECK-NOT: aiopt.dot_
+// CHECK: linalg.matmul
+func.func @i32_operands(%a: tensor<8x6xi32>) -> tensor<8x32xi32> {
+  %w = arith.constant dense<3> : tensor<6x32xi32>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<8x32xi32>
+  %f = linalg.fill ins(%z : i32) outs(%e : tensor<8x32xi32>) -> tensor<8x32xi32>
+  %y = linalg.matmul ins(%a, %w : tensor<8x6xi32>, tensor<6x32xi32>) outs(%f : tensor<8x32xi32>) -> tensor<8x32xi32>
+  return %y : tensor<8x32xi32>
+}
