@@ -40,9 +40,19 @@ constexpr int64_t kSignOffset = 128;
 utils::IteratorType parallel() { return utils::IteratorType::parallel; }
 } // namespace
 
-Value mlir::aiopt::flipSign(OpBuilder &b, Location loc, Value v) {
-  Value top = arith::ConstantIntOp::create(b, loc, v.getType(), -kSignOffset);
-  return arith::XOrIOp::create(b, loc, v, top);
+Value mlir::aiopt::flippedCopy(OpBuilder &b, Location loc, Value source, Value init,
+                               AffineMap read) {
+  unsigned rank = read.getNumDims();
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{source}, ValueRange{init},
+             SmallVector<AffineMap>{read, b.getMultiDimIdentityMap(rank)},
+             SmallVector<utils::IteratorType>(rank, parallel()),
+             [](OpBuilder &nb, Location nl, ValueRange args) {
+               Value top = arith::ConstantIntOp::create(nb, nl, args[0].getType(), -kSignOffset);
+               linalg::YieldOp::create(nb, nl,
+                                       arith::XOrIOp::create(nb, nl, args[0], top).getResult());
+             })
+      .getResult(0);
 }
 
 Value mlir::aiopt::groupedLeftOperand(OpBuilder &b, Location loc, Value a, int64_t paddedK,
@@ -60,18 +70,9 @@ Value mlir::aiopt::groupedLeftOperand(OpBuilder &b, Location loc, Value a, int64
         data[i * paddedK + j] = char(raw->data[raw->splat ? 0 : i * k + j] ^ offset);
     grouped = arith::ConstantOp::create(b, loc, rawElements(paddedType, data));
   } else {
-    if (flip) {
-      AffineMap id = b.getMultiDimIdentityMap(2);
-      Value init = tensor::EmptyOp::create(b, loc, type.getShape(), i8);
-      grouped = linalg::GenericOp::create(
-                    b, loc, TypeRange{type}, ValueRange{a}, ValueRange{init},
-                    SmallVector<AffineMap>{id, id},
-                    SmallVector<utils::IteratorType>(2, parallel()),
-                    [](OpBuilder &nb, Location nl, ValueRange args) {
-                      linalg::YieldOp::create(nb, nl, flipSign(nb, nl, args[0]));
-                    })
-                    .getResult(0);
-    }
+    if (flip)
+      grouped = flippedCopy(b, loc, a, tensor::EmptyOp::create(b, loc, type.getShape(), i8),
+                            b.getMultiDimIdentityMap(2));
     // The padding multiplies zero rows of the packed right operand.
     if (paddedK != k)
       grouped = tensor::createPadHighOp(paddedType, grouped,

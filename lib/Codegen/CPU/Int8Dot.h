@@ -30,8 +30,10 @@ struct DotInstruction {
   int64_t group() const { return bytes ? 4 : 2; }
 };
 
-/// `v` (i8) with its top bit flipped: v + 128, read as unsigned.
-Value flipSign(OpBuilder &b, Location loc, Value v);
+/// A copy of the i8 tensor `source` into `init`, read through `read` (a
+/// permutation of the result's loops), every byte's top bit flipped:
+/// v + 128, read as unsigned.
+Value flippedCopy(OpBuilder &b, Location loc, Value source, Value init, AffineMap read);
 
 /// The signed 8-bit left operand `a` [m, k] of C += A B grouped for dot
 /// products: k padded with zeros to `paddedK` (a multiple of `group`),

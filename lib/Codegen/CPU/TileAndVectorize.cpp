@@ -189,15 +189,9 @@ Value packAtRunTime(OpBuilder &b, Location loc, Value source, RankedTensorType p
   if (!flip)
     return linalg::TransposeOp::create(b, loc, view, empty, perm).getResult()[0];
   // Loops over B': the view's dimension d is loop i where perm[i] == d.
-  AffineMap read = inversePermutation(AffineMap::getPermutationMap(perm, b.getContext()));
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{packedType}, ValueRange{view}, ValueRange{empty},
-             SmallVector<AffineMap>{read, b.getMultiDimIdentityMap(perm.size())},
-             SmallVector<utils::IteratorType>(perm.size(), utils::IteratorType::parallel),
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, aiopt::flipSign(nb, nl, args[0]));
-             })
-      .getResult(0);
+  return aiopt::flippedCopy(
+      b, loc, view, empty,
+      inversePermutation(AffineMap::getPermutationMap(perm, b.getContext())));
 }
 
 /// The constant right operand `raw` (B[k, n], or B[n, k] when `transposed`,
