@@ -130,6 +130,7 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // elementwise epilogue (bias, activation, residual add) while in cache.
     add(pm, "aiopt-cpu-tile-and-vectorize{register-tile=" + registerTile +
                 " fuse-epilogues=" + (options.optLevel >= 2 ? "true" : "false") +
+                " vector-size=" + std::to_string(lanes) +
                 " vnni-lanes=" + std::to_string(options.vnniBits / 32) +
                 " pair-lanes=" + std::to_string(options.pairBits / 32) + "}");
     // With threads, the other large loop nests are split into chunks too.

@@ -87,6 +87,90 @@ std::optional<ContractionLoops> contractionLoops(linalg::LinalgOp op) {
   return ContractionLoops{*m, last.getPosition(), dims->k.back()};
 }
 
+/// Appends the terms of `e`, a sum of loops times positive constants, to
+/// `terms` (loop, factor); false for any other expression.
+bool linearTerms(AffineExpr e, SmallVectorImpl<std::pair<unsigned, int64_t>> &terms) {
+  if (auto d = dyn_cast<AffineDimExpr>(e)) {
+    terms.push_back({d.getPosition(), 1});
+    return true;
+  }
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
+    return false;
+  if (bin.getKind() == AffineExprKind::Add)
+    return linearTerms(bin.getLHS(), terms) && linearTerms(bin.getRHS(), terms);
+  auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
+  auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+  if (bin.getKind() != AffineExprKind::Mul || !d || !c || c.getValue() <= 0)
+    return false;
+  terms.push_back({d.getPosition(), c.getValue()});
+  return true;
+}
+
+/// A convolution that reads shifted windows of its input in place (the
+/// lowering of unit-stride convolutions, see convert-aiopt-to-linalg): an
+/// f32 multiply-add generic W(m, c, taps...) * X(..., c, q + a . taps) into
+/// C(..., m, q), its filter's window offsets (`taps`) moving the read
+/// along the flattened input. Fixing the taps leaves a matmul over (m, q,
+/// c) whose right operand is a slice of the input: no gathered copy.
+struct ShiftedWindow {
+  ContractionLoops loops;
+  SmallVector<unsigned> taps;
+};
+
+std::optional<ShiftedWindow> shiftedWindowLoops(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op.getOperation()) || !op.hasPureTensorSemantics() ||
+      op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      llvm::any_of(op->getOperandTypes(),
+                   [](Type t) { return !getElementTypeOrSelf(t).isF32(); }) ||
+      !linalg::detail::isContractionBody(*op.getBlock(), [](Operation *mul, Operation *add) {
+        return isa<arith::MulFOp>(mul) && isa<arith::AddFOp>(add);
+      }))
+    return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  AffineMap w = maps[0], x = maps[1], out = maps[2];
+  if (!w.isProjectedPermutation() || !out.isProjectedPermutation() || out.getNumResults() == 0 ||
+      x.getNumResults() < 2)
+    return std::nullopt;
+  unsigned q = out.getDimPosition(out.getNumResults() - 1);
+  SmallVector<std::pair<unsigned, int64_t>> terms;
+  if (!linearTerms(x.getResults().back(), terms) || terms.size() < 2 ||
+      terms.front() != std::make_pair(q, int64_t(1)))
+    return std::nullopt;
+  ShiftedWindow window;
+  for (auto [loop, factor] : ArrayRef(terms).drop_front()) {
+    if (!w.isFunctionOfDim(loop) || out.isFunctionOfDim(loop) ||
+        llvm::is_contained(window.taps, loop))
+      return std::nullopt;
+    window.taps.push_back(loop);
+  }
+  // The channel loop: read as such by both operands; every other
+  // reduction loop is a tap.
+  std::optional<unsigned> c, m;
+  for (unsigned i = 0; i < op.getNumLoops(); ++i) {
+    bool inW = w.isFunctionOfDim(i), inOut = out.isFunctionOfDim(i);
+    bool inX = llvm::any_of(x.getResults().drop_back(), [&](AffineExpr e) {
+      return e == getAffineDimExpr(i, op.getContext());
+    });
+    if (llvm::is_contained(window.taps, i) || i == q)
+      continue;
+    if (inW && inX && !inOut && !c)
+      c = i;
+    else if (inW && inOut && !inX)
+      m = i;
+    else if (!(inX && inOut && !inW) || x.getResults().back().isFunctionOfDim(i))
+      return std::nullopt;
+  }
+  if (!c || !m)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  for (unsigned i = 0; i < op.getNumLoops(); ++i)
+    if ((iters[i] == utils::IteratorType::reduction) != (i == *c || llvm::is_contained(window.taps, i)))
+      return std::nullopt;
+  window.loops = {*m, q, *c};
+  return window;
+}
+
 /// A loop order with `inner` last (in that order) and the other loops
 /// before them in their original order.
 SmallVector<int64_t> orderEndingWith(unsigned numLoops, ArrayRef<unsigned> inner) {
@@ -409,7 +493,81 @@ struct Prepared {
   std::optional<unsigned> dotGroup;
   /// The register tile's rows and columns.
   int64_t mr, nr;
+  /// A shifted-window convolution's filter offsets, tiled by one.
+  SmallVector<unsigned> taps = {};
 };
+
+/// The raw elements of a constant of `shape` (row-major, `bytes` each)
+/// with its dimensions permuted: dimension i of the result is dimension
+/// perm[i] of the source.
+SmallVector<char> permutedBytes(aiopt::RawConstant raw, ArrayRef<int64_t> shape,
+                                ArrayRef<int64_t> perm, int64_t bytes) {
+  if (raw.splat)
+    return SmallVector<char>(raw.data.begin(), raw.data.end());
+  int64_t rank = shape.size(), total = 1;
+  SmallVector<int64_t> strides(rank, 1), index(rank, 0);
+  for (int64_t i = rank - 1; i >= 0; --i) {
+    strides[i] = total;
+    total *= shape[i];
+  }
+  SmallVector<char> data(total * bytes);
+  for (int64_t to = 0; to < total; ++to) {
+    int64_t from = 0;
+    for (int64_t i = 0; i < rank; ++i)
+      from += index[i] * strides[perm[i]];
+    std::memcpy(data.data() + to * bytes, raw.data.data() + from * bytes, bytes);
+    for (int64_t i = rank - 1; i >= 0 && ++index[i] == shape[perm[i]]; --i)
+      index[i] = 0;
+  }
+  return data;
+}
+
+/// Drops the unit batch loop of a shifted-window convolution and, when its
+/// filter is a constant, lays the filter out as [taps..., m, c] at compile
+/// time, so that each tap's matmul reads consecutive rows of it.
+std::optional<Prepared> prepareShiftedWindow(RewriterBase &rewriter, linalg::LinalgOp op,
+                                             ShiftedWindow window, ArrayRef<int64_t> reg) {
+  SmallVector<unsigned> keep = {window.loops.m, window.loops.n, window.loops.k};
+  llvm::append_range(keep, window.taps);
+  op = aiopt::dropUnitLoops(rewriter, cast<linalg::GenericOp>(op.getOperation()), keep,
+                            /*reshape=*/true);
+  std::optional<ShiftedWindow> reduced = shiftedWindowLoops(op);
+  if (!reduced)
+    return std::nullopt;
+  window = *reduced;
+  SmallVector<unsigned> order(window.taps);
+  order.append({window.loops.m, window.loops.k});
+  Value w = op.getDpsInputs()[0];
+  auto wt = cast<RankedTensorType>(w.getType());
+  AffineMap wMap = op.getIndexingMapsArray()[0];
+  FailureOr<aiopt::RawConstant> raw = aiopt::constantBytes(w);
+  if (succeeded(raw) && wt.hasStaticShape() && wMap.getNumResults() == order.size()) {
+    SmallVector<int64_t> perm, shape;
+    for (unsigned loop : order) {
+      perm.push_back(*wMap.getResultPosition(getAffineDimExpr(loop, op.getContext())));
+      shape.push_back(wt.getDimSize(perm.back()));
+    }
+    if (!llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()))) {
+      rewriter.setInsertionPoint(op);
+      auto type = RankedTensorType::get(shape, wt.getElementType());
+      Value relaid = arith::ConstantOp::create(
+          rewriter, op.getLoc(),
+          aiopt::rawElements(type, permutedBytes(*raw, wt.getShape(), perm,
+                                                 wt.getElementTypeBitWidth() / 8)));
+      SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+      SmallVector<AffineExpr> results;
+      for (unsigned loop : order)
+        results.push_back(getAffineDimExpr(loop, op.getContext()));
+      maps[0] = AffineMap::get(op.getNumLoops(), 0, results, op.getContext());
+      auto generic = cast<linalg::GenericOp>(op.getOperation());
+      rewriter.modifyOpInPlace(generic, [&] {
+        generic->setOperand(0, relaid);
+        generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+      });
+    }
+  }
+  return Prepared{op, window.loops, std::nullopt, std::nullopt, reg[0], reg[1], window.taps};
+}
 
 /// Drops the unit batch loops of a whole contraction and packs its right
 /// operand once, as a whole (at compile time for weights); its blocks then
@@ -617,7 +775,7 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
 /// register tiles with kRegisterTile.
 void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t> cache,
                      ArrayRef<int64_t> reg, bool fuseEpilogue) {
-  auto [op, loops, panels, dotGroup, mr, nr] = prepared;
+  auto [op, loops, panels, dotGroup, mr, nr, taps] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
   // Blocks: one along every loop but m, n and k, and as many column panels
@@ -631,6 +789,8 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   sizes[loops.k] = 0;
   if (dotGroup)
     sizes[*dotGroup] = 0;
+  for (unsigned tap : taps)
+    sizes[tap] = 0;
   SmallVector<int64_t> order = orderEndingWith(numLoops, {loops.m, loops.n, loops.k});
   linalg::LinalgOp block;
   if (linalg::GenericOp epilogue = fuseEpilogue ? soleEpilogue(op) : nullptr) {
@@ -649,6 +809,10 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
 
   SmallVector<int64_t> kSizes(numLoops, 0);
   kSizes[loops.k] = std::min(cache[1], bounds[loops.k]);
+  // A shifted-window convolution's steps: one filter offset each, whose
+  // right operand is a slice of the input.
+  for (unsigned tap : taps)
+    kSizes[tap] = 1;
   FailureOr<scf::SCFTilingResult> steps = aiopt::tileOp(rewriter, block, kSizes);
   if (failed(steps) || steps->tiledOps.size() != 1)
     return;
@@ -660,7 +824,12 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   int64_t mExtent = sizes[loops.m], nExtent = sizes[loops.n];
   if (!dotGroup) {
     std::tie(step, stepLoops) = reduceToContraction(rewriter, step, loops);
-    if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, step, reg[1])) {
+    // Shifted windows are read in place: packing each step's rows would
+    // be the gathered copy over again.
+    if (!taps.empty() && !contractionLoops(step))
+      return;
+    if (std::optional<linalg::LinalgOp> packed =
+            taps.empty() ? packRightOperand(rewriter, step, reg[1]) : std::nullopt) {
       step = *packed;
       stepLoops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
       nExtent = reg[1];
@@ -694,6 +863,39 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   aiopt::peelLoops(rewriter, inner->loops, /*keepInnermost=*/1);
 }
 
+/// Splits every register tile (static after canonicalizing `root`) whose
+/// columns are more than one vector of `lanes` but not a whole number of
+/// them into tiles of one vector and a narrower last one: a remainder of
+/// 17 columns becomes 16 + 1 rather than one 17-lane vector, which LLVM
+/// legalizes lane by lane.
+LogicalResult splitRemainderTiles(Operation *root, int64_t lanes) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet canonical(ctx);
+  aiopt::populateCanonicalization(ctx, canonical);
+  if (failed(applyPatternsGreedily(root, std::move(canonical))))
+    return failure();
+  SmallVector<linalg::LinalgOp> tiles;
+  root->walk([&](linalg::LinalgOp op) {
+    if (op->hasAttr(kRegisterTile) && !op.hasDynamicShape())
+      tiles.push_back(op);
+  });
+  IRRewriter rewriter(ctx);
+  for (linalg::LinalgOp op : tiles) {
+    std::optional<ContractionLoops> loops = contractionLoops(op);
+    if (!loops)
+      continue;
+    int64_t columns = op.getStaticLoopRanges()[loops->n];
+    if (columns <= lanes || columns % lanes == 0)
+      continue;
+    SmallVector<int64_t> sizes(op.getNumLoops(), 0);
+    sizes[loops->n] = lanes;
+    if (FailureOr<scf::SCFTilingResult> split = aiopt::tileOp(rewriter, op, sizes);
+        succeeded(split))
+      aiopt::peelLoops(rewriter, split->loops, /*keepInnermost=*/0);
+  }
+  return success();
+}
+
 struct TileAndVectorizePass
     : aiopt::impl::CPUTileAndVectorizePassBase<TileAndVectorizePass> {
   using Base::Base;
@@ -717,6 +919,11 @@ struct TileAndVectorizePass
           << pairLanes.getValue();
       return signalPassFailure();
     }
+    if (vectorSize < 0) {
+      emitError(getOperation()->getLoc())
+          << "aiopt-cpu-tile-and-vectorize: vector-size is not negative, not " << vectorSize.getValue();
+      return signalPassFailure();
+    }
     // VNNI's four products per lane first, then vpmaddwd's two.
     SmallVector<aiopt::DotInstruction> dots;
     if (vnniLanes)
@@ -733,14 +940,20 @@ struct TileAndVectorizePass
     }
 
     SmallVector<std::pair<linalg::LinalgOp, ContractionLoops>> targets;
+    SmallVector<std::pair<linalg::LinalgOp, ShiftedWindow>> windows;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (op.hasDynamicShape())
         return;
       if (std::optional<ContractionLoops> loops = contractionLoops(op))
         targets.push_back({op, *loops});
+      else if (std::optional<ShiftedWindow> window = shiftedWindowLoops(op))
+        windows.push_back({op, *window});
     });
     IRRewriter rewriter(ctx);
     SmallVector<Prepared> prepared;
+    for (auto [op, window] : windows)
+      if (std::optional<Prepared> p = prepareShiftedWindow(rewriter, op, window, reg))
+        prepared.push_back(*p);
     for (auto [op, loops] : targets) {
       prepared.push_back(prepareContraction(rewriter, op, loops, reg, cache[2], dots));
       if (fuseEpilogues)
@@ -749,6 +962,8 @@ struct TileAndVectorizePass
     for (const Prepared &p : prepared)
       tileContraction(rewriter, p, cache, reg, fuseEpilogues);
 
+    if (vectorSize && failed(splitRemainderTiles(getOperation(), vectorSize)))
+      return signalPassFailure();
     // Static sizes reach the full register tiles, which become
     // vector.contract.
     if (failed(aiopt::vectorizeMarked(

@@ -253,7 +253,7 @@ Value mlir::aiopt::buildContraction(OpBuilder &b, Location loc, Value lhs, Value
   auto type = cast<RankedTensorType>(init.getType());
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init}, maps,
-      iterators(type.getRank(), 1), [&](OpBuilder &nb, Location nl, ValueRange a) {
+      iterators(type.getRank(), maps.front().getNumDims() - type.getRank()), [&](OpBuilder &nb, Location nl, ValueRange a) {
         linalg::YieldOp::create(
             nb, nl, multiplyAccumulate(nb, nl, a[2], a[0], a[1], scale, lhsUnsigned, rhsUnsigned));
       });

@@ -97,7 +97,8 @@ SmallVector<utils::IteratorType> iterators(unsigned numParallel,
 Value multiplyAccumulate(OpBuilder &b, Location loc, Value acc, Value x, Value y, Value scale,
                          bool xUnsigned, bool yUnsigned);
 
-/// A multiply-accumulate generic over loops (parallel..., reduction...):
+/// A multiply-accumulate generic over loops (parallel..., reduction...; the
+/// parallel ones are `init`'s dimensions, the maps' other loops reductions):
 /// `init` is the accumulator; `scale` (optional) multiplies every product.
 /// Integers multiply and accumulate with wrap-around; narrower integer
 /// operands are extended (see multiplyAccumulate).

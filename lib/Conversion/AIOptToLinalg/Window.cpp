@@ -155,6 +155,82 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
   return reshapeTensor(b, loc, result, type);
 }
 
+/// Whether `op` (one group, f32, static shapes) is a convolution with unit
+/// strides that shiftedWindowConv computes with little waste: the columns
+/// it computes past each output row (the padded extent of every spatial
+/// dimension but the first) add at most a third.
+bool readsShiftedWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
+  RankedTensorType type = op.getType();
+  if (!type.getElementType().isF32() || !type.hasStaticShape() || !xt.hasStaticShape() ||
+      !ft.hasStaticShape() || !llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }))
+    return false;
+  int64_t window = 1, computed = 1, kept = 1;
+  for (unsigned i = 2; i < type.getRank(); ++i) {
+    window *= ft.getDimSize(i);
+    if (i > 2) {
+      computed *= xt.getDimSize(i) + op.getPads()[i - 2] + op.getPads()[i - 2 + type.getRank() - 2];
+      kept *= type.getDimSize(i);
+    }
+  }
+  return window > 1 && 3 * computed <= 4 * kept;
+}
+
+/// Convolution with unit strides (one group) read in place from the padded
+/// input `x`, with no gathered copy: flattened over its spatial dimensions
+/// (row stride S), the input seen from window offset k is the flat input
+/// shifted by k . S, so the result at flat position q of the padded grid is
+/// sum over c and k of W[m, c, k] * X[c, q + k . S]. The loops (n, m, q | c,
+/// k...) compute every position of the padded rows (the columns past an
+/// output row are computed and dropped), over the first spatial extent of
+/// the output; `x` has one more padded row at the end so that the last row's
+/// dropped columns read inside it. The filter is read as is: the CPU tiler
+/// (aiopt-cpu-tile-and-vectorize) recognises the shifted read.
+Value shiftedWindowConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = op.getType();
+  auto xt = cast<RankedTensorType>(x.getType());
+  auto ft = cast<RankedTensorType>(filter.getType());
+  Type et = type.getElementType();
+  unsigned n = type.getRank() - 2;
+  int64_t batch = type.getDimSize(0), m = ft.getDimSize(0), c = ft.getDimSize(1);
+  // Row-major strides of the padded spatial dimensions.
+  SmallVector<int64_t> strides(n, 1);
+  for (int64_t i = n - 1; i > 0; --i)
+    strides[i - 1] = strides[i] * xt.getDimSize(2 + i);
+  int64_t flat = strides[0] * xt.getDimSize(2), positions = strides[0] * type.getDimSize(2);
+  Value xf = reshapeTensor(b, loc, x, RankedTensorType::get({batch, c, flat}, et));
+
+  // Loops n, m, q | c, k_1..k_n.
+  unsigned loops = 4 + n;
+  AffineExpr read = getAffineDimExpr(2, ctx);
+  for (unsigned i = 0; i < n; ++i)
+    read = read + getAffineDimExpr(4 + i, ctx) * (op.getDilations()[i] * strides[i]);
+  SmallVector<AffineExpr> we = dims(ctx, {1, 3});
+  llvm::append_range(we, dims(ctx, range(4, n)));
+  SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, we, ctx),
+                                 AffineMap::get(loops, 0, {getAffineDimExpr(0, ctx),
+                                                           getAffineDimExpr(3, ctx), read},
+                                                ctx),
+                                 AffineMap::get(loops, 0, dims(ctx, {0, 1, 2}), ctx)};
+  auto outType = RankedTensorType::get({batch, m, positions}, et);
+  Value init = bias ? buildElementwise(b, loc, outType, bias,
+                                       AffineMap::get(3, 0, dims(ctx, {1}), ctx), {}, passThrough)
+                    : filledTensor(b, loc, outType, {}, scalarConstant(b, loc, et, 0));
+  Value result = buildContraction(b, loc, filter, xf, init, maps, Value());
+  // [n, m, q] -> [n, m, o_1, padded extents...] -> the output positions.
+  SmallVector<int64_t> grid = {batch, m, type.getDimSize(2)};
+  for (unsigned i = 1; i < n; ++i)
+    grid.push_back(xt.getDimSize(2 + i));
+  Value full = reshapeTensor(b, loc, result, RankedTensorType::get(grid, et));
+  if (n == 1)
+    return full;
+  SmallVector<OpFoldResult> zeros(grid.size(), b.getIndexAttr(0)),
+      ones(grid.size(), b.getIndexAttr(1)), sizes;
+  for (int64_t d : type.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  return tensor::ExtractSliceOp::create(b, loc, type, full, zeros, sizes, ones);
+}
+
 /// Depthwise convolution (one input and one output channel per group) as a
 /// sum over the window taps: for each tap, an elementwise multiply-add of
 /// the strided input slice that tap sees with that tap's per-channel weight.
@@ -234,6 +310,17 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
             cg = ft.getDimSize(1);
 
     SmallVector<int64_t> noExtra(n, 0);
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    if (g == 1 && readsShiftedWindows(op, inputType, ft)) {
+      // One more padded row for the columns computed past the last one.
+      SmallVector<int64_t> extraRow(noExtra);
+      extraRow[0] = n > 1 ? 1 : 0;
+      Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), extraRow, 0.0);
+      Value conv = shiftedWindowConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
+      rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
+                                           op.getActivationParams(), conv));
+      return success();
+    }
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
                          noExtra, 0.0);
     if (g == 1 && ft.hasStaticShape() &&

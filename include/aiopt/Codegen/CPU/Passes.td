@@ -144,7 +144,10 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     4. tiles each block into register tiles of `register-tile` m x n with
        the reduction innermost and of size one, and peels the register
        loops so every full tile, and in static blocks every remainder, has
-       static sizes;
+       static sizes; with `vector-size`, a remainder wider than one vector
+       whose columns are not a whole number of vectors is split again into
+       tiles of one vector and a last narrower one (a 17-column remainder
+       becomes 16 + 1, not one 17-lane vector, which LLVM scalarizes);
     5. drops the other loops' unit dimensions, vectorizes the static tiles
        into `vector.contract` and lowers it to outer products (one
        broadcast-FMA per row and vector of columns).
@@ -186,6 +189,9 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     Option<"vnniLanes", "vnni-lanes", "int64_t", /*default=*/"0",
            "i32 lanes of the target's 8-bit dot-product instruction vpdpbusd "
            "(0: none; 8: AVX-VNNI; 16: AVX512-VNNI)">,
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"0",
+           "f32 lanes of the target's vectors: register tile remainders are split into "
+           "whole vectors (0: not split)">,
     Option<"pairLanes", "pair-lanes", "int64_t", /*default=*/"0",
            "Without vnni-lanes, i32 lanes of the target's 16-bit pair dot-product "
            "instruction vpmaddwd (0: none, 8-bit contractions multiply in i32; 4: SSE2; "

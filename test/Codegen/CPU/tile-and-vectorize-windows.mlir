@@ -1,0 +1,96 @@
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=64,256,32 register-tile=6,16" --loop-invariant-subset-hoisting --canonicalize -split-input-file | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=6,32 vector-size=16" --canonicalize -split-input-file | FileCheck %s --check-prefix=SPLIT
+// RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="vector-size=-16" 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: aiopt-cpu-tile-and-vectorize: vector-size is not negative, not -16
+
+// A unit-stride 3x3 convolution as convert-aiopt-to-linalg lowers it: the
+// 6x6 input padded to 8x8 plus a row, flattened (72), read at q + 8 kh +
+// kw for the 6 x 8 positions of the padded rows. The filter W[m, c, kh, kw]
+// (value m*18 + c*9 + kh*3 + kw) is laid out as [kh, kw, m, c] at compile
+// time: 0, 9, 18, 27 first. Each block of 16 positions loops over the
+// taps; each tap's matmul reads a 2 x 16 slice of the input itself at
+// offset 8 kh + kw (no packed copy), and the accumulator stays in
+// registers across the taps.
+// CHECK-LABEL: func @shifted_window
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[W:.*]] = arith.constant dense<"0x0000000000001041000090410000D841{{.*}}"> : tensor<3x3x6x2xf32>
+// CHECK: scf.forall (%[[Q:.*]]) = (0) to (48) step (16)
+// CHECK:   %[[BLOCK:.*]] = tensor.extract_slice %{{.*}}[0, %[[Q]]] [2, 34] [1, 1]
+// CHECK:   %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
+// CHECK:   scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ACC]])
+// CHECK:     scf.for %[[KW:.*]] = %c0 to %c3 step %c1
+// CHECK:       %[[OFF:.*]] = affine.apply #{{.*}}(%[[KH]], %[[KW]])
+// CHECK:       tensor.extract_slice %[[W]][%[[KH]], %[[KW]], 0, 0] [1, 1, 6, 2]
+// CHECK:       tensor.extract_slice %[[BLOCK]][0, %[[OFF]]] [2, 16] [1, 1]
+// CHECK:       scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK:         vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// CHECK-NOT: linalg.generic
+#w = affine_map<(n, m, q, c, kh, kw) -> (m, c, kh, kw)>
+#x = affine_map<(n, m, q, c, kh, kw) -> (n, c, q + kh * 8 + kw)>
+#o = affine_map<(n, m, q, c, kh, kw) -> (n, m, q)>
+func.func @shifted_window(%x: tensor<1x2x72xf32>, %init: tensor<1x6x48xf32>) -> tensor<1x6x48xf32> {
+  %w = arith.constant dense<[[[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]], [[9.0, 10.0, 11.0], [12.0, 13.0, 14.0], [15.0, 16.0, 17.0]]], [[[18.0, 19.0, 20.0], [21.0, 22.0, 23.0], [24.0, 25.0, 26.0]], [[27.0, 28.0, 29.0], [30.0, 31.0, 32.0], [33.0, 34.0, 35.0]]], [[[36.0, 37.0, 38.0], [39.0, 40.0, 41.0], [42.0, 43.0, 44.0]], [[45.0, 46.0, 47.0], [48.0, 49.0, 50.0], [51.0, 52.0, 53.0]]], [[[54.0, 55.0, 56.0], [57.0, 58.0, 59.0], [60.0, 61.0, 62.0]], [[63.0, 64.0, 65.0], [66.0, 67.0, 68.0], [69.0, 70.0, 71.0]]], [[[72.0, 73.0, 74.0], [75.0, 76.0, 77.0], [78.0, 79.0, 80.0]], [[81.0, 82.0, 83.0], [84.0, 85.0, 86.0], [87.0, 88.0, 89.0]]], [[[90.0, 91.0, 92.0], [93.0, 94.0, 95.0], [96.0, 97.0, 98.0]], [[99.0, 100.0, 101.0], [102.0, 103.0, 104.0], [105.0, 106.0, 107.0]]]]> : tensor<6x2x3x3xf32>
+  %0 = linalg.generic {indexing_maps = [#w, #x, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%w, %x : tensor<6x2x3x3xf32>, tensor<1x2x72xf32>) outs(%init : tensor<1x6x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x48xf32>
+  return %0 : tensor<1x6x48xf32>
+}
+
+// -----
+
+// Register tile remainders are split into whole vectors: 49 columns are a
+// tile of 32, then 16 + 1 rather than one 17-lane vector.
+// SPLIT-LABEL: func @remainder
+// SPLIT: vector.outerproduct {{.*}} : vector<6xf32>, vector<32xf32>
+// SPLIT: vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// SPLIT: vector.outerproduct {{.*}} : vector<6xf32>, vector<1xf32>
+// SPLIT-NOT: vector<17xf32>
+func.func @remainder(%a: tensor<6x8xf32>, %b: tensor<8x49xf32>, %c: tensor<6x49xf32>) -> tensor<6x49xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<6x8xf32>, tensor<8x49xf32>) outs(%c : tensor<6x49xf32>) -> tensor<6x49xf32>
+  return %0 : tensor<6x49xf32>
+}
+
+// -----
+
+// A strided read (q * 2: a stride-2 convolution) is not a shifted window;
+// it keeps its generic loops.
+// CHECK-LABEL: func @strided_read
+// CHECK-NOT: vector.outerproduct
+// CHECK: linalg.generic
+#w2 = affine_map<(n, m, q, c, k) -> (m, c, k)>
+#x2 = affine_map<(n, m, q, c, k) -> (n, c, q * 2 + k)>
+#o2 = affine_map<(n, m, q, c, k) -> (n, m, q)>
+func.func @strided_read(%w: tensor<6x2x3xf32>, %x: tensor<1x2x33xf32>, %init: tensor<1x6x16xf32>) -> tensor<1x6x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#w2, #x2, #o2], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%w, %x : tensor<6x2x3xf32>, tensor<1x2x33xf32>) outs(%init : tensor<1x6x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x16xf32>
+  return %0 : tensor<1x6x16xf32>
+}
+
+// -----
+
+// Filter weights computed at run time are read where they are (no
+// relayout); a 1-D window (taps k only) also reads the input in place.
+// CHECK-LABEL: func @runtime_filter
+// CHECK-NOT: arith.constant dense
+// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1
+// CHECK:   tensor.extract_slice %arg0[0, 0, %[[K]]] [6, 2, 1]
+// CHECK:   vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+func.func @runtime_filter(%w: tensor<6x2x3xf32>, %x: tensor<1x2x18xf32>, %init: tensor<1x6x16xf32>) -> tensor<1x6x16xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, m, q, c, k) -> (m, c, k)>, affine_map<(n, m, q, c, k) -> (n, c, q + k)>, affine_map<(n, m, q, c, k) -> (n, m, q)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%w, %x : tensor<6x2x3xf32>, tensor<1x2x18xf32>) outs(%init : tensor<1x6x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x16xf32>
+  return %0 : tensor<1x6x16xf32>
+}
