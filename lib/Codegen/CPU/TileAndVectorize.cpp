@@ -286,11 +286,12 @@ SmallVector<char> packConstantPanels(aiopt::RawConstant raw, int64_t k, int64_t 
                                      int64_t group, int64_t bytes, bool transposed) {
   if (raw.splat && k % group == 0)
     return SmallVector<char>(raw.data.begin(), raw.data.end());
-  int64_t groups = llvm::divideCeil(k, group);
-  SmallVector<char> data(n * groups * group * bytes, 0);
-  for (int64_t p = 0; p < n / nr; ++p)
+  int64_t groups = llvm::divideCeil(k, group), panels = llvm::divideCeil(n, nr);
+  // Columns past n (a last panel filled up) are zeros.
+  SmallVector<char> data(panels * nr * groups * group * bytes, 0);
+  for (int64_t p = 0; p < panels; ++p)
     for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t j = 0; j < nr; ++j) {
+      for (int64_t j = 0; j < nr && p * nr + j < n; ++j) {
         int64_t column = p * nr + j;
         int64_t from = raw.splat ? 0 : (transposed ? column * k + kk : kk * n + column);
         int64_t to = ((p * groups + kk / group) * nr + j) * group + kk % group;
@@ -361,12 +362,20 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
   auto bt = cast<RankedTensorType>(b.getType());
   auto ct = cast<RankedTensorType>(c.getType());
   int64_t n = bt.getDimSize(transposed ? 0 : 1), kExtent = bt.getDimSize(transposed ? 1 : 0);
-  // One panel is packed only for dot products (which need the groups).
-  if (ShapedType::isDynamic(n) || n % nr != 0 || (n == nr && !dot) || ct.isDynamicDim(1))
-    return std::nullopt;
   Type et = bt.getElementType();
   FailureOr<aiopt::RawConstant> rawB = aiopt::constantBytes(b);
   bool constantB = succeeded(rawB) && bt.hasStaticShape();
+  // Constant f32 weights whose columns are not a whole number of panels
+  // (a 1000-class Gemm) get a last panel filled up with zero columns; the
+  // contraction then computes into an accumulator padded as much, whose
+  // extra columns are dropped. Otherwise, remainder columns would read B
+  // in place, which for B[n, k] is a strided gather per vector.
+  int64_t paddedN = ShapedType::isDynamic(n) ? n : llvm::alignTo(n, nr);
+  bool fillUp = paddedN != n && constantB && !dot && n > nr && ct.hasStaticShape();
+  // One panel is packed only for dot products (which need the groups).
+  if (ShapedType::isDynamic(n) || (n % nr != 0 && !fillUp) || (n == nr && !dot) ||
+      ct.isDynamicDim(1))
+    return std::nullopt;
   // vpdpbusd: the sign is flipped on the operand computed at run time, so
   // the correction is a constant: the right one when A is constant.
   FailureOr<aiopt::RawConstant> rawA = failure();
@@ -383,7 +392,7 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
   rewriter.setInsertionPoint(op);
   int64_t bytes = et.getIntOrFloatBitWidth() / 8;
   auto packedType = dot ? RankedTensorType::get({n / nr, groups, nr, group}, et)
-                        : RankedTensorType::get({n / nr, kExtent, nr}, et);
+                        : RankedTensorType::get({paddedN / nr, kExtent, nr}, et);
   Value packed;
   if (constantB) {
     // Weights: packed now, into the object's constant data.
@@ -404,8 +413,13 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
     a = aiopt::groupedLeftOperand(rewriter, loc, a, groups * group, group,
                                   /*flip=*/dot->bytes && !flipRight);
 
-  auto expandedType =
-      RankedTensorType::get({ct.getDimSize(0), n / nr, nr}, ct.getElementType());
+  Type accType = ct.getElementType();
+  auto paddedType = RankedTensorType::get({ct.getDimSize(0), paddedN}, accType);
+  if (fillUp)
+    c = tensor::createPadHighOp(paddedType, c,
+                                arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(accType)),
+                                /*nofold=*/false, loc, rewriter);
+  auto expandedType = RankedTensorType::get({ct.getDimSize(0), paddedN / nr, nr}, accType);
   SmallVector<ReassociationIndices> groupsOfC = {{0}, {1, 2}};
   Value cView = tensor::ExpandShapeOp::create(rewriter, loc, expandedType, c, groupsOfC);
   // Loops (m, n1, n0, k) and, for dot products, j.
@@ -429,8 +443,13 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
                     dot && dot->bytes ? std::optional<unsigned>(flipRight ? 1 : 0)
                                       : std::nullopt);
       });
-  Value result =
-      tensor::CollapseShapeOp::create(rewriter, loc, ct, contraction.getResult(0), groupsOfC);
+  Value result = tensor::CollapseShapeOp::create(rewriter, loc, paddedType,
+                                                 contraction.getResult(0), groupsOfC);
+  if (fillUp)
+    result = tensor::ExtractSliceOp::create(
+        rewriter, loc, ct, result, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)},
+        getAsIndexOpFoldResult(rewriter.getContext(), ct.getShape()),
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1), rewriter.getIndexAttr(1)});
   rewriter.replaceOp(op, result);
   return cast<linalg::LinalgOp>(contraction.getOperation());
 }

@@ -69,6 +69,32 @@ func.func @weights_transposed(%a: tensor<6x2xf32>, %c: tensor<6x32xf32>) -> tens
 
 // -----
 
+// Constant weights whose 40 columns are not a whole number of 16-column
+// panels (a 1000-class Gemm, B[n, k]) fill up a third panel with zero
+// columns; the accumulator is padded to 48 columns and the result is its
+// first 40. Column 39 (39, 139) is followed by zeros.
+// CHECK-LABEL: func @weights_filled_up
+// CHECK: arith.constant dense<{{.*}}3.900000e+01, 0.000000e+00{{.*}}1.390000e+02, 0.000000e+00{{.*}}> : tensor<3x2x16xf32>
+// CHECK: tensor.pad %arg1 low[0, 0] high[0, 8]
+// CHECK: vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [6, 40] [1, 1] : tensor<6x48xf32> to tensor<6x40xf32>
+#mk3 = affine_map<(m, n, k) -> (m, k)>
+#nk3 = affine_map<(m, n, k) -> (n, k)>
+#mn3 = affine_map<(m, n, k) -> (m, n)>
+func.func @weights_filled_up(%a: tensor<6x2xf32>, %c: tensor<6x40xf32>) -> tensor<6x40xf32> {
+  %w = arith.constant dense<[[0.0, 100.0], [1.0, 101.0], [2.0, 102.0], [3.0, 103.0], [4.0, 104.0], [5.0, 105.0], [6.0, 106.0], [7.0, 107.0], [8.0, 108.0], [9.0, 109.0], [10.0, 110.0], [11.0, 111.0], [12.0, 112.0], [13.0, 113.0], [14.0, 114.0], [15.0, 115.0], [16.0, 116.0], [17.0, 117.0], [18.0, 118.0], [19.0, 119.0], [20.0, 120.0], [21.0, 121.0], [22.0, 122.0], [23.0, 123.0], [24.0, 124.0], [25.0, 125.0], [26.0, 126.0], [27.0, 127.0], [28.0, 128.0], [29.0, 129.0], [30.0, 130.0], [31.0, 131.0], [32.0, 132.0], [33.0, 133.0], [34.0, 134.0], [35.0, 135.0], [36.0, 136.0], [37.0, 137.0], [38.0, 138.0], [39.0, 139.0]]> : tensor<40x2xf32>
+  %0 = linalg.generic {indexing_maps = [#mk3, #nk3, #mn3], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %w : tensor<6x2xf32>, tensor<40x2xf32>) outs(%c : tensor<6x40xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<6x40xf32>
+  return %0 : tensor<6x40xf32>
+}
+
+// -----
+
 // An im2col convolution: the blocks (an scf.forall over batch and
 // columns) are independent; the reduction steps through 27 by 8; the tiles
 // drop the unit batch dimension. Columns: 40 = two blocks of 20 (a divisor
