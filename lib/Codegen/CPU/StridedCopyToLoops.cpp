@@ -2,7 +2,9 @@
 //
 // Keeps compiled objects free of runner-library calls: copies that LLVM
 // lowering cannot turn into memcpy become linalg.copy loop nests, or loops
-// of vector loads and stores along a contiguous innermost dimension.
+// of vector loads and stores along a contiguous innermost dimension; and,
+// when vectorizing, vector reads at a stride of two become contiguous
+// loads and a shuffle.
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,6 +99,56 @@ struct StridedCopyToLinalg : OpRewritePattern<memref::CopyOp> {
   int64_t vectorSize;
 };
 
+/// A 1-D in-bounds vector read of n elements along a memref dimension of
+/// static stride 2 (the windows of stride-2 depthwise convolutions and
+/// pooling), which vector-to-scf would lower to n scalar loads and
+/// inserts: read instead as the two contiguous vectors of n elements that
+/// cover its span of 2n - 1 (the second starting at element n - 1, so no
+/// element past the last one read is touched), and keep every other
+/// element with one shuffle (vpermt2ps on AVX-512).
+struct StrideTwoRead : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    auto type = dyn_cast<MemRefType>(read.getBase().getType());
+    VectorType vt = read.getVectorType();
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (!type || vt.getRank() != 1 || vt.isScalable() || vt.getDimSize(0) < 2 || read.getMask() ||
+        !read.getPermutationMap().isMinorIdentity() || !read.getInBoundsValues().front() ||
+        failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 2)
+      return rewriter.notifyMatchFailure(read, "not an in-bounds stride-2 vector read");
+    Location loc = read.getLoc();
+    int64_t n = vt.getDimSize(0);
+    auto meta = memref::ExtractStridedMetadataOp::create(rewriter, loc, read.getBase());
+    // The first element's position in the base buffer.
+    Value start = meta.getOffset();
+    for (auto [index, stride] : llvm::zip(read.getIndices(), meta.getStrides()))
+      start = arith::AddIOp::create(rewriter, loc, start,
+                                    arith::MulIOp::create(rewriter, loc, index, stride));
+    auto spanType = MemRefType::get({2 * n - 1}, vt.getElementType(),
+                                    StridedLayoutAttr::get(rewriter.getContext(),
+                                                           ShapedType::kDynamic, {1}),
+                                    type.getMemorySpace());
+    Value span = memref::ReinterpretCastOp::create(
+        rewriter, loc, spanType, meta.getBaseBuffer(), OpFoldResult(start),
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(2 * n - 1)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
+    Value low = vector::LoadOp::create(rewriter, loc, vt, span,
+                                       ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
+    Value high = vector::LoadOp::create(
+        rewriter, loc, vt, span, ValueRange{arith::ConstantIndexOp::create(rewriter, loc, n - 1)});
+    // Element 2i of the span: lane 2i of `low` while it is there, else lane
+    // 2i - (n - 1) of `high` (shuffle index n + 2i - (n - 1)).
+    SmallVector<int64_t> lanes;
+    for (int64_t i = 0; i < n; ++i)
+      lanes.push_back(2 * i < n ? 2 * i : 2 * i + 1);
+    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, low, high, lanes);
+    return success();
+  }
+};
+
 struct CPUStridedCopyToLoopsPass
     : aiopt::impl::CPUStridedCopyToLoopsPassBase<CPUStridedCopyToLoopsPass> {
   using Base::Base;
@@ -118,4 +170,6 @@ struct CPUStridedCopyToLoopsPass
 void mlir::aiopt::populateStridedCopyToLinalgPatterns(RewritePatternSet &patterns,
                                                       int64_t vectorSize) {
   patterns.add<StridedCopyToLinalg>(patterns.getContext(), vectorSize);
+  if (vectorSize > 0)
+    patterns.add<StrideTwoRead>(patterns.getContext());
 }

@@ -63,3 +63,45 @@ func.func @not_contiguous(%a: memref<4x4xf32, strided<[8, 2]>>, %b: memref<4x4xf
   memref.copy %c, %d : memref<?x4xf32, strided<[8, 1]>> to memref<?x4xf32>
   return
 }
+
+// -----
+
+// A vector read at a stride of two (a stride-2 window) becomes two
+// contiguous loads of 4 covering its 7 elements (from the first one, and
+// from the fourth: nothing past the last element read), and a shuffle of
+// elements 0, 2 (first load) and 4, 6 (lanes 1 and 3 of the second). The
+// start is the view's offset plus index times stride (9 and 2). Without
+// vector-size it stays a transfer_read.
+// CHECK-LABEL: func @stride_two_read
+// CHECK: vector.transfer_read
+// VEC-LABEL: func @stride_two_read
+// VEC: %[[BASE:.*]], %[[OFF:.*]], %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %arg0
+// VEC: %[[ROW:.*]] = arith.muli %arg1, %c9
+// VEC: %[[AT:.*]] = arith.addi %[[OFF]], %[[ROW]]
+// VEC: %[[COL:.*]] = arith.muli %arg2, %c2
+// VEC: %[[START:.*]] = arith.addi %[[AT]], %[[COL]]
+// VEC: %[[SPAN:.*]] = memref.reinterpret_cast %[[BASE]] to offset: [%[[START]]], sizes: [7], strides: [1]
+// VEC: %[[LOW:.*]] = vector.load %[[SPAN]][%c0] : memref<7xf32, strided<[1], offset: ?>>, vector<4xf32>
+// VEC: %[[HIGH:.*]] = vector.load %[[SPAN]][%c3] : memref<7xf32, strided<[1], offset: ?>>, vector<4xf32>
+// VEC: vector.shuffle %[[LOW]], %[[HIGH]] [0, 2, 5, 7] : vector<4xf32>, vector<4xf32>
+// VEC-NOT: vector.transfer_read
+func.func @stride_two_read(%m: memref<3x4xf32, strided<[9, 2], offset: ?>>, %i: index, %j: index) -> vector<4xf32> {
+  %pad = arith.constant 0.0 : f32
+  %v = vector.transfer_read %m[%i, %j], %pad {in_bounds = [true]} : memref<3x4xf32, strided<[9, 2], offset: ?>>, vector<4xf32>
+  return %v : vector<4xf32>
+}
+
+// -----
+
+// Reads that may run out of bounds, and unit-stride ones, are left alone.
+// VEC-LABEL: func @other_reads
+// VEC-NOT: vector.shuffle
+// VEC: vector.transfer_read %arg0[%c0, %arg2], %{{.*}} : memref
+// VEC: vector.transfer_read %arg1
+func.func @other_reads(%m: memref<3x4xf32, strided<[9, 2], offset: ?>>, %u: memref<4xf32>, %j: index) -> (vector<4xf32>, vector<4xf32>) {
+  %pad = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %a = vector.transfer_read %m[%c0, %j], %pad {in_bounds = [false]} : memref<3x4xf32, strided<[9, 2], offset: ?>>, vector<4xf32>
+  %b = vector.transfer_read %u[%c0], %pad {in_bounds = [true]} : memref<4xf32>, vector<4xf32>
+  return %a, %b : vector<4xf32>, vector<4xf32>
+}

@@ -94,6 +94,13 @@ def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
     for the remainder). LLVM would leave those loops scalar: after it
     unrolls a short run it cannot reorder loads and stores that it cannot
     prove disjoint.
+
+    Also with `vector-size` N > 0, a 1-D in-bounds `vector.transfer_read`
+    along a dimension of stride 2 (stride-2 depthwise convolution and
+    pooling windows), which `convert-vector-to-scf` would lower to one
+    scalar load per lane, becomes two contiguous `vector.load`s covering
+    its span (the second ending at its last element, so nothing past it is
+    read) and one `vector.shuffle` keeping every other element.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"0",
