@@ -588,6 +588,97 @@ std::optional<Prepared> prepareShiftedWindow(RewriterBase &rewriter, linalg::Lin
   return Prepared{op, window.loops, std::nullopt, std::nullopt, reg[0], reg[1], window.taps};
 }
 
+/// The 2-D accumulator initializer `c` transposed: a fill or an
+/// elementwise generic (a bias broadcast) used only there computes the
+/// transposed tensor itself; anything else is copied.
+Value transposedInitializer(RewriterBase &rewriter, Location loc, Value c) {
+  auto ct = cast<RankedTensorType>(c.getType());
+  auto type = RankedTensorType::get({ct.getDimSize(1), ct.getDimSize(0)}, ct.getElementType());
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+  Operation *def = c.getDefiningOp();
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(def); fill && c.hasOneUse())
+    return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty).getResult(0);
+  if (def && c.hasOneUse() && isElementwiseGeneric(def) &&
+      cast<linalg::GenericOp>(def).getNumLoops() == 2 &&
+      cast<linalg::GenericOp>(def).getIndexingMapsArray().back().isIdentity()) {
+    auto generic = cast<linalg::GenericOp>(def);
+    // The same element at (j, i): every map reads with its loops swapped.
+    AffineMap swap = AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, rewriter.getContext());
+    SmallVector<AffineMap> maps;
+    for (OpOperand *in : generic.getDpsInputOperands())
+      maps.push_back(generic.getMatchingIndexingMap(in).compose(swap));
+    maps.push_back(rewriter.getMultiDimIdentityMap(2));
+    auto transposed = linalg::GenericOp::create(rewriter, loc, TypeRange{type},
+                                                generic.getDpsInputs(), ValueRange{empty}, maps,
+                                                generic.getIteratorTypesArray());
+    IRMapping mapping;
+    generic.getRegion().cloneInto(&transposed.getRegion(), mapping);
+    return transposed.getResult(0);
+  }
+  return linalg::TransposeOp::create(rewriter, loc, c, empty, ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// C[m, n] = A[m, k] B[k, n] with constant A (weights) and a run-time B
+/// of fewer than two register tiles of columns, not a whole number of
+/// them, while A's rows are (an NCHW convolution over 7 x 7 positions: 49
+/// columns, 32 + 16 + one scalar column per row of tiles, a third of the
+/// FMAs for a fiftieth of the work), computed as its transpose
+/// T[n, m] = B^T A^T: the weights become the right operand, packed at
+/// compile time (B[n, k] form), the positions the rows, broadcast from a
+/// transposed copy of B, and C = T^T. B^T, the accumulator's initial
+/// value and the result are transposed copies, small next to the product
+/// (a k x n copy for m x k x n multiply-adds).
+std::optional<linalg::LinalgOp> transposedProduct(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                  int64_t nr) {
+  MLIRContext *ctx = rewriter.getContext();
+  AffineExpr dm = getAffineDimExpr(0, ctx), dn = getAffineDimExpr(1, ctx),
+             dk = getAffineDimExpr(2, ctx);
+  if (op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 || op.hasDynamicShape() ||
+      op.getIndexingMapsArray() !=
+          SmallVector<AffineMap>{AffineMap::get(3, 0, {dm, dk}, ctx),
+                                 AffineMap::get(3, 0, {dk, dn}, ctx),
+                                 AffineMap::get(3, 0, {dm, dn}, ctx)})
+    return std::nullopt;
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1], c = op.getDpsInits()[0];
+  auto ct = cast<RankedTensorType>(c.getType());
+  int64_t m = ct.getDimSize(0), n = ct.getDimSize(1);
+  if (!ct.getElementType().isF32() || n % nr == 0 || n >= 2 * nr || m % nr != 0 ||
+      failed(aiopt::constantBytes(a)) || succeeded(aiopt::constantBytes(b)))
+    return std::nullopt;
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Type et = ct.getElementType();
+  auto transposedType = RankedTensorType::get({n, m}, et);
+  Value init = transposedInitializer(rewriter, loc, c);
+  // Loops (n, m, k): B^T [n, k] (a copy, k contiguous for the register
+  // tiles' broadcasts), A as B[n, k].
+  auto bt = cast<RankedTensorType>(b.getType());
+  Value left = linalg::TransposeOp::create(
+                   rewriter, loc, b,
+                   tensor::EmptyOp::create(rewriter, loc, {bt.getDimSize(1), bt.getDimSize(0)}, et),
+                   ArrayRef<int64_t>{1, 0})
+                   .getResult()[0];
+  auto product = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{transposedType}, ValueRange{left, a}, ValueRange{init},
+      ArrayRef<AffineMap>{AffineMap::get(3, 0, {dm, dk}, ctx), AffineMap::get(3, 0, {dn, dk}, ctx),
+                          AffineMap::get(3, 0, {dm, dn}, ctx)},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
+                                    utils::IteratorType::reduction},
+      [](OpBuilder &nb, Location nl, ValueRange args) {
+        linalg::YieldOp::create(
+            nb, nl,
+            arith::AddFOp::create(nb, nl, args[2], arith::MulFOp::create(nb, nl, args[0], args[1]))
+                .getResult());
+      });
+  Value result = linalg::TransposeOp::create(rewriter, loc, product.getResult(0),
+                                             tensor::EmptyOp::create(rewriter, loc, {m, n}, et),
+                                             ArrayRef<int64_t>{1, 0})
+                     .getResult()[0];
+  rewriter.replaceOp(op, result);
+  return cast<linalg::LinalgOp>(product.getOperation());
+}
+
 /// Drops the unit batch loops of a whole contraction and packs its right
 /// operand once, as a whole (at compile time for weights); its blocks then
 /// span column panels. 8-bit contractions are packed for the first of the
@@ -602,6 +693,10 @@ Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, Contrac
                             ArrayRef<int64_t> reg, int64_t maxColumns,
                             ArrayRef<aiopt::DotInstruction> dots) {
   std::tie(op, loops) = reduceToContraction(rewriter, op, loops, /*reshape=*/true);
+  if (std::optional<linalg::LinalgOp> transposed = transposedProduct(rewriter, op, reg[1])) {
+    op = *transposed;
+    loops = ContractionLoops{0, 1, 2};
+  }
   reshapeInitializer(rewriter, op);
   bool bytes = getElementTypeOrSelf(op.getDpsInputs()[0].getType()).isInteger(8);
   SmallVector<std::optional<aiopt::DotInstruction>> choices;

@@ -94,3 +94,41 @@ func.func @runtime_filter(%w: tensor<6x2x3xf32>, %x: tensor<1x2x18xf32>, %init: 
   } -> tensor<1x6x16xf32>
   return %0 : tensor<1x6x16xf32>
 }
+
+// -----
+
+// Constant weights A[32, 4] times a run-time B[4, 5] whose 5 columns are
+// less than two register tiles and not a whole one (an NCHW layer over
+// 7 x 7 positions) is computed transposed: B^T (a copy) times the weights
+// packed as panels of their rows, into the bias broadcast built
+// transposed (5 x 32, viewed as panels), and the result transposed back.
+// CHECK-LABEL: func @transposed_product
+// CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2x16xf32>) outs(%{{.*}} : tensor<5x2x16xf32>)
+// CHECK: %[[BT:.*]] = linalg.transpose ins(%arg0 : tensor<4x5xf32>) outs(%{{.*}} : tensor<5x4xf32>) permutation = [1, 0]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]])
+// CHECK:   tensor.extract_slice %[[BT]]
+// CHECK:   vector.outerproduct {{.*}} : vector<5xf32>, vector<16xf32>
+// CHECK: %[[T:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2]] : tensor<5x2x16xf32> into tensor<5x32xf32>
+// CHECK: linalg.transpose ins(%[[T]] : tensor<5x32xf32>) outs(%{{.*}} : tensor<32x5xf32>) permutation = [1, 0]
+func.func @transposed_product(%b: tensor<4x5xf32>, %bias: tensor<32xf32>) -> tensor<32x5xf32> {
+  %a = arith.constant dense<1.0> : tensor<32x4xf32>
+  %e = tensor.empty() : tensor<32x5xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(m, n) -> (m)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<32xf32>) outs(%e : tensor<32x5xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  } -> tensor<32x5xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<32x4xf32>, tensor<4x5xf32>) outs(%c : tensor<32x5xf32>) -> tensor<32x5xf32>
+  return %0 : tensor<32x5xf32>
+}
+
+// -----
+
+// With 40 columns (two register tiles and a half), the product keeps its
+// orientation: remainders of half a tile cost little.
+// CHECK-LABEL: func @wide_enough
+// CHECK-NOT: linalg.transpose
+func.func @wide_enough(%b: tensor<4x40xf32>, %c: tensor<32x40xf32>) -> tensor<32x40xf32> {
+  %a = arith.constant dense<1.0> : tensor<32x4xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<32x4xf32>, tensor<4x40xf32>) outs(%c : tensor<32x40xf32>) -> tensor<32x40xf32>
+  return %0 : tensor<32x40xf32>
+}

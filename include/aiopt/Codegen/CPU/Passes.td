@@ -136,7 +136,14 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     1. drops unit batch loops and, for a plain matmul with a static number
        of columns that is a multiple of the register tile's, packs the
        right operand into column panels `[n/nr, k, nr]` (at compile time
-       when it is a constant);
+       when it is a constant; constant weights with a remainder of columns
+       fill up a last panel with zeros, the accumulator padded as much and
+       the extra columns dropped). A product of constant weights A[m, k]
+       and a run-time B[k, n] with fewer than two register tiles of
+       columns, not a whole number of them, while m is (NCHW convolutions
+       over 7 x 7 positions), is computed transposed: B^T times the
+       weights, which become the packed right operand, and the result
+       transposed back;
     2. tiles the result into independent (m, n) blocks of at most
        `cache-tiles` m x n, as an `scf.forall` (threads share it with
        `aiopt-compile --parallel`; otherwise it runs in order). Block sizes
@@ -158,6 +165,14 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     5. drops the other loops' unit dimensions, vectorizes the static tiles
        into `vector.contract` and lowers it to outer products (one
        broadcast-FMA per row and vector of columns).
+
+    Shifted-window convolutions (what `convert-aiopt-to-linalg` makes of
+    unit-stride convolutions: loops `(n, m, q | c, taps...)` reading the
+    flattened padded input at `q + a . taps`) are tiled the same way,
+    blocks over `(m, q)`, each reduction step one filter offset (tap) and
+    up to `cache-tiles` channels, which is a matmul whose right operand is
+    a slice of the input itself (no gathered or packed copy). A constant
+    filter is laid out as `[taps..., m, c]` at compile time.
 
     `loop-invariant-subset-hoisting` afterwards keeps each accumulator tile
     in registers for the whole reduction step. The default register tile
