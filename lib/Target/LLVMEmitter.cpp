@@ -88,29 +88,29 @@ unsigned mlir::aiopt::vectorRegisterBits(const llvm::TargetMachine &tm) {
   return 128;
 }
 
-unsigned mlir::aiopt::vnniBits(const llvm::TargetMachine &tm) {
+/// The widest vector size of `tiers` (bits, then the features that give an
+/// instruction at that size: any one of the comma-joined feature sets) that
+/// the x86 target `tm` has and whose registers are that wide; 0 otherwise.
+static unsigned widestTier(const llvm::TargetMachine &tm,
+                           ArrayRef<std::pair<unsigned, ArrayRef<const char *>>> tiers) {
   const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
   if (!sti || !tm.getTargetTriple().isX86())
     return 0;
   unsigned vector = vectorRegisterBits(tm);
-  if (vector >= 512 && sti->checkFeatures("+avx512vnni"))
-    return 512;
-  if (vector >= 256 &&
-      (sti->checkFeatures("+avxvnni") || sti->checkFeatures("+avx512vnni,+avx512vl")))
-    return 256;
+  for (auto [bits, features] : tiers)
+    if (vector >= bits && llvm::any_of(features, [&](const char *f) { return sti->checkFeatures(f); }))
+      return bits;
   return 0;
 }
 
+unsigned mlir::aiopt::vnniBits(const llvm::TargetMachine &tm) {
+  static const char *const zmm[] = {"+avx512vnni"}, *const ymm[] = {"+avxvnni", "+avx512vnni,+avx512vl"};
+  return widestTier(tm, {{512, zmm}, {256, ymm}});
+}
+
 unsigned mlir::aiopt::pairBits(const llvm::TargetMachine &tm) {
-  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
-  if (!sti || !tm.getTargetTriple().isX86())
-    return 0;
-  unsigned vector = vectorRegisterBits(tm);
-  if (vector >= 512 && sti->checkFeatures("+avx512bw"))
-    return 512;
-  if (vector >= 256 && sti->checkFeatures("+avx2"))
-    return 256;
-  return sti->checkFeatures("+sse2") ? 128 : 0;
+  static const char *const zmm[] = {"+avx512bw"}, *const ymm[] = {"+avx2"}, *const xmm[] = {"+sse2"};
+  return widestTier(tm, {{512, zmm}, {256, ymm}, {128, xmm}});
 }
 
 namespace {

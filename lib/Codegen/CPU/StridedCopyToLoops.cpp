@@ -24,13 +24,19 @@ namespace mlir::aiopt {
 using namespace mlir;
 
 namespace {
-/// Whether `type`'s innermost dimension has a static unit stride.
-bool innermostContiguous(MemRefType type) {
+/// The static stride of `type`'s innermost dimension (0: no dimension, or
+/// a dynamic stride).
+int64_t innermostStride(MemRefType type) {
   SmallVector<int64_t> strides;
   int64_t offset;
-  return type.getRank() > 0 && succeeded(type.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
+  if (type.getRank() == 0 || failed(type.getStridesAndOffset(strides, offset)) ||
+      ShapedType::isDynamic(strides.back()))
+    return 0;
+  return strides.back();
 }
+
+/// Whether `type`'s innermost dimension has a static unit stride.
+bool innermostContiguous(MemRefType type) { return innermostStride(type) == 1; }
 
 /// Copies the innermost run of `n` elements at `outer` (indices of the
 /// outer dimensions) from `src` to `dst` in vectors of `lanes` elements: a
@@ -113,11 +119,9 @@ struct StrideTwoRead : OpRewritePattern<vector::TransferReadOp> {
                                 PatternRewriter &rewriter) const override {
     auto type = dyn_cast<MemRefType>(read.getBase().getType());
     VectorType vt = read.getVectorType();
-    SmallVector<int64_t> strides;
-    int64_t offset;
     if (!type || vt.getRank() != 1 || vt.isScalable() || vt.getDimSize(0) < 2 || read.getMask() ||
         !read.getPermutationMap().isMinorIdentity() || !read.getInBoundsValues().front() ||
-        failed(type.getStridesAndOffset(strides, offset)) || strides.back() != 2)
+        innermostStride(type) != 2)
       return rewriter.notifyMatchFailure(read, "not an in-bounds stride-2 vector read");
     Location loc = read.getLoc();
     int64_t n = vt.getDimSize(0);

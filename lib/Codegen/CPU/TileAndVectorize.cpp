@@ -134,11 +134,16 @@ std::optional<ShiftedWindow> shiftedWindowLoops(linalg::LinalgOp op) {
     return std::nullopt;
   unsigned q = out.getDimPosition(out.getNumResults() - 1);
   SmallVector<std::pair<unsigned, int64_t>> terms;
-  if (!linearTerms(x.getResults().back(), terms) || terms.size() < 2 ||
-      terms.front() != std::make_pair(q, int64_t(1)))
+  if (!linearTerms(x.getResults().back(), terms) || terms.size() < 2)
     return std::nullopt;
+  // q itself (factor one) is one of the terms, in any order; the others
+  // are the taps.
+  auto position = llvm::find(terms, std::make_pair(q, int64_t(1)));
+  if (position == terms.end())
+    return std::nullopt;
+  terms.erase(position);
   ShiftedWindow window;
-  for (auto [loop, factor] : ArrayRef(terms).drop_front()) {
+  for (auto [loop, factor] : terms) {
     if (!w.isFunctionOfDim(loop) || out.isFunctionOfDim(loop) ||
         llvm::is_contained(window.taps, loop))
       return std::nullopt;
@@ -588,6 +593,14 @@ std::optional<Prepared> prepareShiftedWindow(RewriterBase &rewriter, linalg::Lin
   return Prepared{op, window.loops, std::nullopt, std::nullopt, reg[0], reg[1], window.taps};
 }
 
+/// A copy of the 2-D tensor `v` transposed.
+Value transposedCopy(OpBuilder &b, Location loc, Value v) {
+  auto type = cast<RankedTensorType>(v.getType());
+  Value empty = tensor::EmptyOp::create(b, loc, {type.getDimSize(1), type.getDimSize(0)},
+                                        type.getElementType());
+  return linalg::TransposeOp::create(b, loc, v, empty, ArrayRef<int64_t>{1, 0}).getResult()[0];
+}
+
 /// The 2-D accumulator initializer `c` transposed: a fill or an
 /// elementwise generic (a bias broadcast) used only there computes the
 /// transposed tensor itself; anything else is copied.
@@ -615,8 +628,7 @@ Value transposedInitializer(RewriterBase &rewriter, Location loc, Value c) {
     generic.getRegion().cloneInto(&transposed.getRegion(), mapping);
     return transposed.getResult(0);
   }
-  return linalg::TransposeOp::create(rewriter, loc, c, empty, ArrayRef<int64_t>{1, 0})
-      .getResult()[0];
+  return transposedCopy(rewriter, loc, c);
 }
 
 /// C[m, n] = A[m, k] B[k, n] with constant A (weights) and a run-time B
@@ -648,34 +660,20 @@ std::optional<linalg::LinalgOp> transposedProduct(RewriterBase &rewriter, linalg
     return std::nullopt;
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
-  Type et = ct.getElementType();
-  auto transposedType = RankedTensorType::get({n, m}, et);
   Value init = transposedInitializer(rewriter, loc, c);
   // Loops (n, m, k): B^T [n, k] (a copy, k contiguous for the register
   // tiles' broadcasts), A as B[n, k].
-  auto bt = cast<RankedTensorType>(b.getType());
-  Value left = linalg::TransposeOp::create(
-                   rewriter, loc, b,
-                   tensor::EmptyOp::create(rewriter, loc, {bt.getDimSize(1), bt.getDimSize(0)}, et),
-                   ArrayRef<int64_t>{1, 0})
-                   .getResult()[0];
   auto product = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{transposedType}, ValueRange{left, a}, ValueRange{init},
+      rewriter, loc, TypeRange{init.getType()}, ValueRange{transposedCopy(rewriter, loc, b), a},
+      ValueRange{init},
       ArrayRef<AffineMap>{AffineMap::get(3, 0, {dm, dk}, ctx), AffineMap::get(3, 0, {dn, dk}, ctx),
                           AffineMap::get(3, 0, {dm, dn}, ctx)},
       ArrayRef<utils::IteratorType>{utils::IteratorType::parallel, utils::IteratorType::parallel,
                                     utils::IteratorType::reduction},
       [](OpBuilder &nb, Location nl, ValueRange args) {
-        linalg::YieldOp::create(
-            nb, nl,
-            arith::AddFOp::create(nb, nl, args[2], arith::MulFOp::create(nb, nl, args[0], args[1]))
-                .getResult());
+        multiplyAdd(nb, nl, args, std::nullopt);
       });
-  Value result = linalg::TransposeOp::create(rewriter, loc, product.getResult(0),
-                                             tensor::EmptyOp::create(rewriter, loc, {m, n}, et),
-                                             ArrayRef<int64_t>{1, 0})
-                     .getResult()[0];
-  rewriter.replaceOp(op, result);
+  rewriter.replaceOp(op, transposedCopy(rewriter, loc, product.getResult(0)));
   return cast<linalg::LinalgOp>(product.getOperation());
 }
 
@@ -1035,7 +1033,8 @@ struct TileAndVectorizePass
     }
     if (vectorSize < 0) {
       emitError(getOperation()->getLoc())
-          << "aiopt-cpu-tile-and-vectorize: vector-size is not negative, not " << vectorSize.getValue();
+          << "aiopt-cpu-tile-and-vectorize: vector-size must not be negative, not "
+          << vectorSize.getValue();
       return signalPassFailure();
     }
     // VNNI's four products per lane first, then vpmaddwd's two.

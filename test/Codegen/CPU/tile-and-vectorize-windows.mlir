@@ -1,7 +1,7 @@
 // RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=64,256,32 register-tile=6,16" --loop-invariant-subset-hoisting --canonicalize -split-input-file | FileCheck %s
 // RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=6,32 vector-size=16" --canonicalize -split-input-file | FileCheck %s --check-prefix=SPLIT
 // RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="vector-size=-16" 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: error: aiopt-cpu-tile-and-vectorize: vector-size is not negative, not -16
+// BAD: error: aiopt-cpu-tile-and-vectorize: vector-size must not be negative, not -16
 
 // A unit-stride 3x3 convolution as convert-aiopt-to-linalg lowers it: the
 // 6x6 input padded to 8x8 plus a row, flattened (72), read at q + 8 kh +
@@ -131,4 +131,23 @@ func.func @wide_enough(%b: tensor<4x40xf32>, %c: tensor<32x40xf32>) -> tensor<32
   %a = arith.constant dense<1.0> : tensor<32x4xf32>
   %0 = linalg.matmul ins(%a, %b : tensor<32x4xf32>, tensor<4x40xf32>) outs(%c : tensor<32x40xf32>) -> tensor<32x40xf32>
   return %0 : tensor<32x40xf32>
+}
+
+// -----
+
+// The position loop may come after the taps (here the last loop, so the
+// read is k + q): the shift is recognised in any order of its terms.
+// CHECK-LABEL: func @position_loop_last
+// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1
+// CHECK:   tensor.extract_slice %{{.*}}[0, %[[K]]] [2, 16] [1, 1]
+// CHECK:   vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+func.func @position_loop_last(%w: tensor<6x2x3xf32>, %x: tensor<1x2x18xf32>, %init: tensor<1x6x16xf32>) -> tensor<1x6x16xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, m, c, k, q) -> (m, c, k)>, affine_map<(n, m, c, k, q) -> (n, c, k + q)>, affine_map<(n, m, c, k, q) -> (n, m, q)>], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel"]}
+      ins(%w, %x : tensor<6x2x3xf32>, tensor<1x2x18xf32>) outs(%init : tensor<1x6x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x16xf32>
+  return %0 : tensor<1x6x16xf32>
 }
