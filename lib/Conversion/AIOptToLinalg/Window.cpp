@@ -158,10 +158,11 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
 /// Whether `op` (one group, f32, static shapes) is a convolution with unit
 /// strides that shiftedWindowConv computes with little waste: the columns
 /// it computes past each output row (the padded extent of every spatial
-/// dimension but the first) add at most a tenth. (On ResNet-50's shapes,
-/// 3x3 convolutions of 56x56 and 28x28 outputs (+4 %, +7 %) are faster
-/// read in place; at 14x14 (+14 %) both forms take the same time, and at
-/// 7x7 (+29 %) the gathered form is faster.)
+/// dimension but the first) add at most a tenth. (ResNet-50's 56x56 3x3
+/// layer (+4 %) is faster read in place: bench/conv_layers.py, see
+/// docs/performance.md. In an A/B of single layers with this limit changed
+/// by hand, 14x14 (+14 %) took the same time both ways and 7x7 (+29 %)
+/// was faster gathered.)
 bool readsShiftedWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
   RankedTensorType type = op.getType();
   if (!type.getElementType().isF32() || !type.hasStaticShape() || !xt.hasStaticShape() ||
