@@ -139,6 +139,9 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // Elementwise nests (epilogues, fused depthwise-convolution taps) are
     // vectorized along their innermost loop.
     add(pm, "aiopt-cpu-vectorize-elementwise{vector-size=" + std::to_string(lanes) + "}");
+    // Transposes that move the innermost dimension (transposed products'
+    // copies, NCHW <-> NHWC) become square tiles transposed in registers.
+    add(pm, "aiopt-cpu-vectorize-transposes{vector-size=" + std::to_string(lanes) + "}");
     add(pm, "loop-invariant-subset-hoisting");
     add(pm, "canonicalize");
   }

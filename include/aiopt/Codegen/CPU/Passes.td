@@ -273,6 +273,33 @@ def CPUVectorizeElementwisePass : Pass<"aiopt-cpu-vectorize-elementwise"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def CPUVectorizeTransposesPass : Pass<"aiopt-cpu-vectorize-transposes"> {
+  let summary = "Vectorize transposes that move the innermost dimension as square register tiles";
+  let description = [{
+    For every `linalg.transpose` on static tensors whose innermost
+    dimension moves (a 2-D transpose, or NCHW <-> NHWC): tiles the two
+    loops that are innermost in the input and in the result by
+    `vector-size` (every other loop by one), peels them so every tile has
+    a static size, and vectorizes each tile as row reads, one
+    `vector.transpose` and row writes. Square tiles of 16 x 32-bit
+    elements are transposed with AVX-512 shuffles (upstream's
+    `shuffle_16x16` lowering), other tiles with one `vector.shuffle` each,
+    which LLVM lowers for the target; remainder tiles one row or column
+    wide are plain strided copies.
+
+    Without this pass such transposes stay scalar loops, which LLVM
+    vectorizes with gathers: a fifth of a 512 -> 2048 convolution over 7x7
+    positions, whose product is computed transposed, went to its two
+    transposed copies.
+  }];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"8",
+           "Elements per vector and side of the square tiles (8 f32 for AVX2, 16 for AVX-512)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::ub::UBDialect"];
+}
+
 def CPUBufferizePass : Pass<"aiopt-cpu-bufferize", "ModuleOp"> {
   let summary = "Bufferize the module, sparsifying kernels with sparse operands";
   let description = [{
