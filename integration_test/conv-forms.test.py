@@ -47,6 +47,11 @@ cases = [
     # 7x7 positions: computed transposed (weights the packed operand).
     conv("conv1x1_7x7", [1, 32, 7, 7], [64, 32, 1, 1]),
     conv("conv3x3_7x7", [1, 16, 7, 7], [64, 16, 3, 3], pads=[1, 1, 1, 1]),
+    # First layers (stride 2, three channels): direct loops, the input read
+    # in place at a stride of two; a row of 18 outputs is a tile of 16 and
+    # one of 2.
+    conv("conv_stem7x7", [1, 3, 64, 64], [16, 3, 7, 7], pads=[3, 3, 3, 3], strides=[2, 2]),
+    conv("conv_stem3x3", [2, 3, 35, 35], [24, 3, 3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
     # Stride-2 windows: two contiguous loads and a shuffle per vector.
     conv("depthwise_stride2", [1, 32, 40, 40], [32, 1, 3, 3], pads=[1, 1, 1, 1], strides=[2, 2],
          group=32),
@@ -72,5 +77,8 @@ for name, m, shapes in cases:
         # Shifted windows read the flat input X[n, c, q + offsets . strides]
         # over loops (n, m, q, c, offsets...); an im2col gather reads
         # X[n, c, o_1 + k_1, ...] instead.
+        # Direct loops read X[n, g, c, 2 o_1 + k_1, 2 o_2 + k_2] over loops
+        # (n, g, m, o_1, c, k_1, k_2, o_2).
         shifted = "-> (d0, d3, d2 + d" in linalg
-        print("FORM %s %s" % (name, "shifted" if shifted else "im2col"))
+        direct = "d3 * 2 + d5, d7 * 2 + d6" in linalg
+        print("FORM %s %s" % (name, "shifted" if shifted else "direct" if direct else "im2col"))

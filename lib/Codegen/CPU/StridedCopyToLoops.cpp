@@ -105,8 +105,8 @@ struct StridedCopyToLinalg : OpRewritePattern<memref::CopyOp> {
   int64_t vectorSize;
 };
 
-/// A 1-D in-bounds vector read of n elements along a memref dimension of
-/// static stride 2 (the windows of stride-2 depthwise convolutions and
+/// An in-bounds vector read of n elements (shaped [n] or [1, ..., 1, n])
+/// along a memref dimension of static stride 2 (the windows of stride-2 depthwise convolutions and
 /// pooling), which vector-to-scf would lower to n scalar loads and
 /// inserts: read instead as the two contiguous vectors of n elements that
 /// cover its span of 2n - 1 (the second starting at element n - 1, so no
@@ -118,13 +118,17 @@ struct StrideTwoRead : OpRewritePattern<vector::TransferReadOp> {
   LogicalResult matchAndRewrite(vector::TransferReadOp read,
                                 PatternRewriter &rewriter) const override {
     auto type = dyn_cast<MemRefType>(read.getBase().getType());
-    VectorType vt = read.getVectorType();
-    if (!type || vt.getRank() != 1 || vt.isScalable() || vt.getDimSize(0) < 2 || read.getMask() ||
-        !read.getPermutationMap().isMinorIdentity() || !read.getInBoundsValues().front() ||
+    VectorType readType = read.getVectorType();
+    if (!type || readType.getRank() < 1 || readType.isScalable() ||
+        llvm::any_of(readType.getShape().drop_back(), [](int64_t d) { return d != 1; }) ||
+        readType.getShape().back() < 2 || read.getMask() ||
+        !read.getPermutationMap().isMinorIdentity() ||
+        !llvm::all_of(read.getInBoundsValues(), [](bool b) { return b; }) ||
         innermostStride(type) != 2)
       return rewriter.notifyMatchFailure(read, "not an in-bounds stride-2 vector read");
     Location loc = read.getLoc();
-    int64_t n = vt.getDimSize(0);
+    int64_t n = readType.getShape().back();
+    auto vt = VectorType::get({n}, readType.getElementType());
     auto meta = memref::ExtractStridedMetadataOp::create(rewriter, loc, read.getBase());
     // The first element's position in the base buffer.
     Value start = meta.getOffset();
@@ -148,7 +152,11 @@ struct StrideTwoRead : OpRewritePattern<vector::TransferReadOp> {
     SmallVector<int64_t> lanes;
     for (int64_t i = 0; i < n; ++i)
       lanes.push_back(2 * i < n ? 2 * i : 2 * i + 1);
-    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, low, high, lanes);
+    Value even = vector::ShuffleOp::create(rewriter, loc, low, high, lanes);
+    // Reads of [1, ..., 1, n] (a row of a tile) keep their shape.
+    rewriter.replaceOp(read, readType.getRank() == 1
+                                 ? even
+                                 : vector::ShapeCastOp::create(rewriter, loc, readType, even));
     return success();
   }
 };

@@ -107,15 +107,21 @@ bool linearTerms(AffineExpr e, SmallVectorImpl<std::pair<unsigned, int64_t>> &te
   return true;
 }
 
-/// A convolution that reads shifted windows of its input in place (the
-/// lowering of unit-stride convolutions, see convert-aiopt-to-linalg): an
-/// f32 multiply-add generic W(m, c, taps...) * X(..., c, q + a . taps) into
-/// C(..., m, q), its filter's window offsets (`taps`) moving the read
-/// along the flattened input. Fixing the taps leaves a matmul over (m, q,
-/// c) whose right operand is a slice of the input: no gathered copy.
+/// A convolution that reads shifted windows of its input in place: an f32
+/// multiply-add generic W(m, c, taps...) * X(..., c, ..., s.q + a . taps)
+/// into C(..., m, q), its filter's window offsets (`taps`) moving the read
+/// along the input. Two forms are lowered so (convert-aiopt-to-linalg):
+/// unit-stride convolutions read the flattened input at q + a . taps, and
+/// direct convolutions read X(n, c, s.o_1 + d.k_1, ..., s.q + d.k_n), their
+/// rows o_i outer parallel loops (and q's factor s, the stride, a strided
+/// read). Fixing the taps leaves a matmul over (m, q, c) whose right
+/// operand is a slice of the input: no gathered copy. Loops of one
+/// iteration are ignored (dropped before tiling).
 struct ShiftedWindow {
   ContractionLoops loops;
   SmallVector<unsigned> taps;
+  /// The input is the first operand, the filter the second.
+  bool inputFirst = false;
 };
 
 std::optional<ShiftedWindow> shiftedWindowLoops(linalg::LinalgOp op) {
@@ -128,40 +134,68 @@ std::optional<ShiftedWindow> shiftedWindowLoops(linalg::LinalgOp op) {
       }))
     return std::nullopt;
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  AffineMap w = maps[0], x = maps[1], out = maps[2];
+  ShiftedWindow window;
+  window.inputFirst = !maps[0].isProjectedPermutation();
+  AffineMap w = maps[window.inputFirst ? 1 : 0], x = maps[window.inputFirst ? 0 : 1],
+            out = maps[2];
   if (!w.isProjectedPermutation() || !out.isProjectedPermutation() || out.getNumResults() == 0 ||
       x.getNumResults() < 2)
     return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   unsigned q = out.getDimPosition(out.getNumResults() - 1);
+  // Taps: loops of the filter but not of the result, added to the read.
+  auto addTaps = [&](ArrayRef<std::pair<unsigned, int64_t>> terms) {
+    for (auto [loop, factor] : terms) {
+      if (!w.isFunctionOfDim(loop) || out.isFunctionOfDim(loop) ||
+          llvm::is_contained(window.taps, loop))
+        return false;
+      window.taps.push_back(loop);
+    }
+    return true;
+  };
   SmallVector<std::pair<unsigned, int64_t>> terms;
   if (!linearTerms(x.getResults().back(), terms) || terms.size() < 2)
     return std::nullopt;
-  // q itself (factor one) is one of the terms, in any order; the others
-  // are the taps.
-  auto position = llvm::find(terms, std::make_pair(q, int64_t(1)));
+  // q itself, at any factor (the stride), is one of the terms, in any
+  // order.
+  auto position = llvm::find_if(terms, [&](auto term) { return term.first == q; });
   if (position == terms.end())
     return std::nullopt;
   terms.erase(position);
-  ShiftedWindow window;
-  for (auto [loop, factor] : terms) {
-    if (!w.isFunctionOfDim(loop) || out.isFunctionOfDim(loop) ||
-        llvm::is_contained(window.taps, loop))
+  if (!addTaps(terms))
+    return std::nullopt;
+  // Other sums in the read: an outer row of the result plus taps.
+  SmallVector<unsigned> rows;
+  for (AffineExpr e : x.getResults().drop_back()) {
+    if (isa<AffineDimExpr>(e))
+      continue;
+    SmallVector<std::pair<unsigned, int64_t>> sum;
+    if (!linearTerms(e, sum))
       return std::nullopt;
-    window.taps.push_back(loop);
+    auto row = llvm::find_if(sum, [&](auto term) {
+      return out.isFunctionOfDim(term.first) && !w.isFunctionOfDim(term.first);
+    });
+    if (row == sum.end() || llvm::is_contained(rows, row->first))
+      return std::nullopt;
+    rows.push_back(row->first);
+    sum.erase(row);
+    if (!addTaps(sum))
+      return std::nullopt;
   }
   // The channel loop: read as such by both operands; every other
   // reduction loop is a tap.
   std::optional<unsigned> c, m;
   for (unsigned i = 0; i < op.getNumLoops(); ++i) {
+    if (llvm::is_contained(window.taps, i) || llvm::is_contained(rows, i) || i == q ||
+        ranges[i] == 1)
+      continue;
     bool inW = w.isFunctionOfDim(i), inOut = out.isFunctionOfDim(i);
     bool inX = llvm::any_of(x.getResults().drop_back(), [&](AffineExpr e) {
       return e == getAffineDimExpr(i, op.getContext());
     });
-    if (llvm::is_contained(window.taps, i) || i == q)
-      continue;
     if (inW && inX && !inOut && !c)
       c = i;
-    else if (inW && inOut && !inX)
+    else if (inW && inOut && !x.isFunctionOfDim(i))
       m = i;
     else if (!(inX && inOut && !inW) || x.getResults().back().isFunctionOfDim(i))
       return std::nullopt;
@@ -170,7 +204,8 @@ std::optional<ShiftedWindow> shiftedWindowLoops(linalg::LinalgOp op) {
     return std::nullopt;
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   for (unsigned i = 0; i < op.getNumLoops(); ++i)
-    if ((iters[i] == utils::IteratorType::reduction) != (i == *c || llvm::is_contained(window.taps, i)))
+    if (ranges[i] != 1 && (iters[i] == utils::IteratorType::reduction) !=
+                              (i == *c || llvm::is_contained(window.taps, i)))
       return std::nullopt;
   window.loops = {*m, q, *c};
   return window;
@@ -207,6 +242,47 @@ int64_t cacheTile(int64_t extent, int64_t max, int64_t multiple) {
 /// operands of a whole op are reshaped rather than sliced (see
 /// dropUnitLoops). Returns the new op and its contraction loops (`op` and
 /// `loops` when nothing drops).
+/// Reads of `op` at a stride (map results `loop * s`, a tile of a strided
+/// convolution) become reads of a strided slice of the operand through
+/// the plain loops, which the vectorizer reads as strided vectors (see
+/// aiopt-cpu-strided-copy-to-loops for stride 2). Returns whether any did.
+bool sliceStridedReads(RewriterBase &rewriter, linalg::GenericOp op) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  MLIRContext *ctx = op.getContext();
+  bool changed = false;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = maps[in->getOperandNumber()];
+    auto type = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!type || !type.hasStaticShape() || map.isProjectedPermutation())
+      continue;
+    SmallVector<AffineExpr> plain;
+    SmallVector<OpFoldResult> sizes, strides;
+    for (auto [dim, e] : llvm::enumerate(map.getResults())) {
+      SmallVector<std::pair<unsigned, int64_t>> terms;
+      if (!linearTerms(e, terms) || terms.size() != 1 ||
+          ShapedType::isDynamic(ranges[terms[0].first]) ||
+          (ranges[terms[0].first] - 1) * terms[0].second + 1 != type.getDimSize(dim))
+        break;
+      plain.push_back(getAffineDimExpr(terms[0].first, ctx));
+      sizes.push_back(rewriter.getIndexAttr(ranges[terms[0].first]));
+      strides.push_back(rewriter.getIndexAttr(terms[0].second));
+    }
+    if (plain.size() != map.getNumResults())
+      continue;
+    rewriter.setInsertionPoint(op);
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, op.getLoc(), in->get(),
+        SmallVector<OpFoldResult>(plain.size(), rewriter.getIndexAttr(0)), sizes, strides);
+    rewriter.modifyOpInPlace(op, [&] { in->set(slice); });
+    maps[in->getOperandNumber()] = AffineMap::get(map.getNumDims(), 0, plain, ctx);
+    changed = true;
+  }
+  if (changed)
+    rewriter.modifyOpInPlace(op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
+  return changed;
+}
+
 std::pair<linalg::LinalgOp, ContractionLoops>
 reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                     bool reshape = false) {
@@ -551,6 +627,32 @@ SmallVector<char> permutedBytes(aiopt::RawConstant raw, ArrayRef<int64_t> shape,
 /// time, so that each tap's matmul reads consecutive rows of it.
 std::optional<Prepared> prepareShiftedWindow(RewriterBase &rewriter, linalg::LinalgOp op,
                                              ShiftedWindow window, ArrayRef<int64_t> reg) {
+  // The filter first, as the left operand of every tile's matmul.
+  if (window.inputFirst) {
+    auto generic = cast<linalg::GenericOp>(op.getOperation());
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    std::swap(maps[0], maps[1]);
+    rewriter.setInsertionPoint(generic);
+    auto swapped = linalg::GenericOp::create(
+        rewriter, generic.getLoc(), generic.getResultTypes(),
+        ValueRange{generic.getDpsInputs()[1], generic.getDpsInputs()[0]}, generic.getDpsInits(),
+        maps, generic.getIteratorTypesArray());
+    IRMapping mapping;
+    Block *body = generic.getBlock();
+    generic.getRegion().cloneInto(&swapped.getRegion(), mapping);
+    Block *copy = &swapped.getRegion().front();
+    // Block arguments follow the operands: exchange the first two.
+    Block *entry = rewriter.createBlock(&swapped.getRegion(), swapped.getRegion().begin(),
+                                        body->getArgumentTypes(),
+                                        SmallVector<Location>(body->getNumArguments(),
+                                                              generic.getLoc()));
+    SmallVector<Value> args(entry->getArguments());
+    std::swap(args[0], args[1]);
+    rewriter.mergeBlocks(copy, entry, args);
+    rewriter.replaceOp(generic, swapped.getResults());
+    op = cast<linalg::LinalgOp>(swapped.getOperation());
+    window.inputFirst = false;
+  }
   SmallVector<unsigned> keep = {window.loops.m, window.loops.n, window.loops.k};
   llvm::append_range(keep, window.taps);
   op = aiopt::dropUnitLoops(rewriter, cast<linalg::GenericOp>(op.getOperation()), keep,
@@ -919,22 +1021,32 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
     block = cast<linalg::LinalgOp>(blocks->tiledOps.front());
   }
 
-  SmallVector<int64_t> kSizes(numLoops, 0);
-  kSizes[loops.k] = std::min(cache[1], bounds[loops.k]);
   // A shifted-window convolution's steps: one filter offset each, whose
-  // right operand is a slice of the input.
+  // right operand is a slice of the input; but when its whole reduction
+  // fits in one step (few channels: a network's first layer), every
+  // register tile runs through all of it, offsets and channels, so that
+  // its accumulators stay in registers throughout.
+  int64_t reduction = bounds[loops.k];
   for (unsigned tap : taps)
-    kSizes[tap] = 1;
-  FailureOr<scf::SCFTilingResult> steps = aiopt::tileOp(rewriter, block, kSizes);
-  if (failed(steps) || steps->tiledOps.size() != 1)
-    return;
+    reduction *= bounds[tap];
+  bool wholeReduction = !taps.empty() && reduction <= cache[1];
+  linalg::LinalgOp step = block;
+  if (!wholeReduction) {
+    SmallVector<int64_t> kSizes(numLoops, 0);
+    kSizes[loops.k] = std::min(cache[1], bounds[loops.k]);
+    for (unsigned tap : taps)
+      kSizes[tap] = 1;
+    FailureOr<scf::SCFTilingResult> steps = aiopt::tileOp(rewriter, block, kSizes);
+    if (failed(steps) || steps->tiledOps.size() != 1)
+      return;
+    step = cast<linalg::LinalgOp>(steps->tiledOps.front());
+  }
 
   // A plain matmul per step, its right operand packed where it can be
   // (dot-product steps are packed already).
-  auto step = cast<linalg::LinalgOp>(steps->tiledOps.front());
   ContractionLoops stepLoops = loops;
   int64_t mExtent = sizes[loops.m], nExtent = sizes[loops.n];
-  if (!dotGroup) {
+  if (!dotGroup && !wholeReduction) {
     std::tie(step, stepLoops) = reduceToContraction(rewriter, step, loops);
     // Shifted windows are read in place: packing each step's rows would
     // be the gathered copy over again.
@@ -957,8 +1069,11 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   regSizes[loops.n] = std::min(nr, nExtent);
   if (dotGroup)
     regSizes[*dotGroup] = 0;
+  SmallVector<unsigned> innermost = {loops.n, loops.m, loops.k};
+  if (wholeReduction)
+    llvm::append_range(innermost, taps);
   FailureOr<scf::SCFTilingResult> inner =
-      aiopt::tileOp(rewriter, step, regSizes, orderEndingWith(numLoops, {loops.n, loops.m, loops.k}));
+      aiopt::tileOp(rewriter, step, regSizes, orderEndingWith(numLoops, innermost));
   if (failed(inner) || inner->tiledOps.size() != 1)
     return;
   if (dotGroup) {
@@ -972,7 +1087,8 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
 
   // Peel the register loops but the reduction: in blocks of static sizes
   // every register tile, remainders included, then has a static size.
-  aiopt::peelLoops(rewriter, inner->loops, /*keepInnermost=*/1);
+  aiopt::peelLoops(rewriter, inner->loops,
+                   /*keepInnermost=*/wholeReduction ? 1 + taps.size() : 1);
 }
 
 /// Splits every register tile (static after canonicalizing `root`) whose
@@ -1079,9 +1195,19 @@ struct TileAndVectorizePass
       return signalPassFailure();
     // Static sizes reach the full register tiles, which become
     // vector.contract.
+    // Tiles of strided convolutions read strided slices, which makes them
+    // matmuls.
     if (failed(aiopt::vectorizeMarked(
             getOperation(), kRegisterTile,
-            [](RewriterBase &, linalg::LinalgOp op) { return op; }, /*namedContraction=*/true)))
+            [](RewriterBase &rewriter, linalg::LinalgOp op) -> linalg::LinalgOp {
+              auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+              if (!generic || !sliceStridedReads(rewriter, generic))
+                return op;
+              rewriter.setInsertionPoint(generic);
+              FailureOr<linalg::LinalgOp> named = linalg::specializeGenericOp(rewriter, generic);
+              return succeeded(named) ? *named : op;
+            },
+            /*namedContraction=*/true)))
       return signalPassFailure();
     aiopt::lowerDotTiles(getOperation(), kDotTile, dots);
 

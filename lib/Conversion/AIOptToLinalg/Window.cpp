@@ -179,6 +179,26 @@ bool readsShiftedWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
   return window > 1 && 10 * computed <= 11 * kept;
 }
 
+/// Whether `op` (one group, f32, static shapes, two or more spatial
+/// dimensions) is a stride-2 convolution over so few input channels that
+/// its whole reduction (channels times window) is at most 256 and that
+/// reads rows of at least 16 outputs: a network's first layer (ResNet's
+/// 7x7 and MobileNet's 3x3 over three colours). Such convolutions keep the
+/// direct loops, whose input the CPU tiler reads in place at a stride of
+/// two, rather than gathering a copy as large as 12x their input and
+/// packing it again.
+bool readsDirectWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
+  RankedTensorType type = op.getType();
+  if (!type.getElementType().isF32() || !type.hasStaticShape() || !xt.hasStaticShape() ||
+      !ft.hasStaticShape() || type.getRank() < 4 || type.getShape().back() < 16 ||
+      !llvm::all_of(op.getStrides(), [](int64_t s) { return s == 2; }))
+    return false;
+  int64_t reduction = 1;
+  for (int64_t d : ft.getShape().drop_front())
+    reduction *= d;
+  return reduction <= 256;
+}
+
 /// Convolution with unit strides (one group) read in place from the padded
 /// input `x`, with no gathered copy: flattened over its spatial dimensions
 /// (row stride S), the input seen from window offset k is the flat input
@@ -328,7 +348,8 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
                          noExtra, 0.0);
     if (g == 1 && ft.hasStaticShape() &&
-        !ShapedType::isDynamicShape(type.getShape().drop_front(1))) {
+        !ShapedType::isDynamicShape(type.getShape().drop_front(1)) &&
+        !readsDirectWindows(op, inputType, ft)) {
       Value conv = im2colConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
       rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
                                            op.getActivationParams(), conv));

@@ -93,6 +93,23 @@ func.func @stride_two_read(%m: memref<3x4xf32, strided<[9, 2], offset: ?>>, %i: 
 
 // -----
 
+// A row of a register tile, read as [1, 4] (the input of a stride-2 first
+// layer), is read the same way and keeps its shape.
+// VEC-LABEL: func @stride_two_row
+// VEC: %[[LOW:.*]] = vector.load {{.*}} : memref<7xf32, strided<[1], offset: ?>>, vector<4xf32>
+// VEC: %[[HIGH:.*]] = vector.load {{.*}} : memref<7xf32, strided<[1], offset: ?>>, vector<4xf32>
+// VEC: %[[EVEN:.*]] = vector.shuffle %[[LOW]], %[[HIGH]] [0, 2, 5, 7]
+// VEC: vector.shape_cast %[[EVEN]] : vector<4xf32> to vector<1x4xf32>
+// VEC-NOT: vector.transfer_read
+func.func @stride_two_row(%m: memref<3x4xf32, strided<[9, 2], offset: ?>>, %i: index) -> vector<1x4xf32> {
+  %pad = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %v = vector.transfer_read %m[%i, %c0], %pad {in_bounds = [true, true]} : memref<3x4xf32, strided<[9, 2], offset: ?>>, vector<1x4xf32>
+  return %v : vector<1x4xf32>
+}
+
+// -----
+
 // Reads that may run out of bounds, and unit-stride ones, are left alone.
 // VEC-LABEL: func @other_reads
 // VEC-NOT: vector.shuffle

@@ -1,5 +1,6 @@
-// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=64,256,32 register-tile=6,16" --loop-invariant-subset-hoisting --canonicalize -split-input-file | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=64,4,32 register-tile=6,16" --loop-invariant-subset-hoisting --canonicalize -split-input-file | FileCheck %s
 // RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=6,32 vector-size=16" --canonicalize -split-input-file | FileCheck %s --check-prefix=SPLIT
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=6,16" --loop-invariant-subset-hoisting --canonicalize -split-input-file | FileCheck %s --check-prefix=WHOLE
 // RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="vector-size=-16" 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: aiopt-cpu-tile-and-vectorize: vector-size must not be negative, not -16
 
@@ -56,8 +57,9 @@ func.func @remainder(%a: tensor<6x8xf32>, %b: tensor<8x49xf32>, %c: tensor<6x49x
 
 // -----
 
-// A strided read (q * 2: a stride-2 convolution) is not a shifted window;
-// it keeps its generic loops.
+// A strided read (q * 2: a stride-2 convolution) whose reduction takes more
+// than one step (here steps of 4) keeps its generic loops: only a whole
+// reduction per register tile reads strided slices (see the last case).
 // CHECK-LABEL: func @strided_read
 // CHECK-NOT: vector.outerproduct
 // CHECK: linalg.generic
@@ -150,4 +152,38 @@ func.func @position_loop_last(%w: tensor<6x2x3xf32>, %x: tensor<1x2x18xf32>, %in
     linalg.yield %r : f32
   } -> tensor<1x6x16xf32>
   return %0 : tensor<1x6x16xf32>
+}
+
+// -----
+
+// A stride-2 convolution over two channels in its direct form (as
+// convert-aiopt-to-linalg leaves a network's first layer: the input first,
+// unit batch and group loops, rows o_h outer): its whole reduction (2 x 3
+// x 3) fits in one step, so each register tile (6 or 2 rows of m, 16
+// outputs of a row) runs through all of it, channels and taps, with its
+// accumulator in registers; its input is read in place as a slice at a
+// stride of two.
+// WHOLE-LABEL: func @strided_whole_reduction
+// WHOLE: scf.forall (%[[ROW:.*]]) in (2)
+// WHOLE:   %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
+// WHOLE:   scf.for %[[C:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[ACC]])
+// WHOLE:     scf.for %[[KW:.*]] = %c0 to %c3 step %c1
+// WHOLE:       scf.for %[[KH:.*]] = %c0 to %c3 step %c1
+// WHOLE:         tensor.extract_slice %{{.*}}[0, %[[C]], %[[KH]], %[[KW]]] [6, 1, 1, 1]
+// WHOLE:         %[[ROWS:.*]] = tensor.extract_slice %{{.*}}[%[[C]], %[[KH]], %[[KW]]] [1, 1, 31]
+// WHOLE:         tensor.extract_slice %{{.*}}[0, 0] [1, 16] [1, 2]
+// WHOLE:         vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// WHOLE:   vector.transfer_write {{.*}} : vector<6x16xf32>
+// WHOLE:   vector.outerproduct {{.*}} : vector<2xf32>, vector<16xf32>
+// WHOLE-NOT: linalg.generic
+// WHOLE: return
+func.func @strided_whole_reduction(%x: tensor<1x1x2x5x33xf32>, %w: tensor<1x8x2x3x3xf32>, %init: tensor<1x1x8x2x16xf32>) -> tensor<1x1x8x2x16xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d4, d3 * 2 + d5, d7 * 2 + d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d2, d4, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d7)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+      ins(%x, %w : tensor<1x1x2x5x33xf32>, tensor<1x8x2x3x3xf32>) outs(%init : tensor<1x1x8x2x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x1x8x2x16xf32>
+  return %0 : tensor<1x1x8x2x16xf32>
 }
