@@ -95,9 +95,10 @@ def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
     unrolls a short run it cannot reorder loads and stores that it cannot
     prove disjoint.
 
-    Also with `vector-size` N > 0, a 1-D in-bounds `vector.transfer_read`
-    along a dimension of stride 2 (stride-2 depthwise convolution and
-    pooling windows), which `convert-vector-to-scf` would lower to one
+    Also with `vector-size` N > 0, an in-bounds `vector.transfer_read` of
+    one row (`[n]` or `[1, ..., 1, n]`) along a dimension of stride 2
+    (stride-2 depthwise convolution and pooling windows, the input rows of
+    stride-2 first layers), which `convert-vector-to-scf` would lower to one
     scalar load per lane, becomes two contiguous `vector.load`s covering
     its span (the second ending at its last element, so nothing past it is
     read) and one `vector.shuffle` keeping every other element.
@@ -172,7 +173,14 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     blocks over `(m, q)`, each reduction step one filter offset (tap) and
     up to `cache-tiles` channels, which is a matmul whose right operand is
     a slice of the input itself (no gathered or packed copy). A constant
-    filter is laid out as `[taps..., m, c]` at compile time.
+    filter is laid out as `[taps..., m, c]` at compile time. The direct
+    loops `convert-aiopt-to-linalg` keeps for stride-2 first layers
+    (`(n, g, m, o_1, c, k_1, k_2, o_2)` reading `X[n, g, c, 2 o_1 + k_1,
+    2 o_2 + k_2]`, input first) are recognised too: the rows `o_1` are
+    tiled by one and the register tiles run along `o_2`. When a window's
+    whole reduction (channels times taps) fits in one step, each register
+    tile runs through all of it, channels and taps, its accumulator in
+    registers, and reads of the input at a stride become strided slices.
 
     `loop-invariant-subset-hoisting` afterwards keeps each accumulator tile
     in registers for the whole reduction step. The default register tile
