@@ -420,7 +420,8 @@ FailureOr<DataSet> mlir::aiopt::loadDataSet(StringRef dir, const ModelSignature 
     return failure();
   for (HostTensor &s : unstack(t)) {
     std::vector<float> v(s.bytes.size() / 4);
-    std::memcpy(v.data(), s.bytes.data(), s.bytes.size());
+    if (!v.empty())
+      std::memcpy(v.data(), s.bytes.data(), s.bytes.size());
     set.references.push_back(std::move(v));
   }
   return set;

@@ -193,10 +193,12 @@ bool readsDirectWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
       !ft.hasStaticShape() || type.getRank() < 4 || type.getShape().back() < 16 ||
       !llvm::all_of(op.getStrides(), [](int64_t s) { return s == 2; }))
     return false;
+  // One channel is left to im2col: the tiler sees a channel loop of one
+  // iteration as no channel loop.
   int64_t reduction = 1;
   for (int64_t d : ft.getShape().drop_front())
     reduction *= d;
-  return reduction <= 256;
+  return ft.getDimSize(1) > 1 && reduction <= 256;
 }
 
 /// Convolution with unit strides (one group) read in place from the padded

@@ -169,7 +169,9 @@ static LogicalResult readExternal(const onnx::TensorProto &tensor,
     return emitError(loc) << errorTag(ErrorCode::ExternalData) << what << " holds " << size
                           << " bytes; cannot read " << bytes.size()
                           << " bytes at offset " << offset;
-  std::memcpy(bytes.data(), (*buffer)->getBufferStart() + offset, bytes.size());
+  // An empty tensor has no storage (memcpy's pointers must not be null).
+  if (!bytes.empty())
+    std::memcpy(bytes.data(), (*buffer)->getBufferStart() + offset, bytes.size());
   return success();
 }
 
@@ -235,7 +237,8 @@ onnx_import::tensorAttr(const onnx::TensorProto &tensor, StringRef modelDir,
     if (tensor.raw_data().size() != bytes.size())
       return emitError(loc) << errorTag(ErrorCode::InvalidTensorData) << what << " has " << tensor.raw_data().size()
                             << " bytes of raw data, expected " << bytes.size();
-    std::memcpy(bytes.data(), tensor.raw_data().data(), bytes.size());
+    if (!bytes.empty()) // an empty tensor: no storage to copy into
+      std::memcpy(bytes.data(), tensor.raw_data().data(), bytes.size());
   } else {
     bool ok;
     switch (tensor.data_type()) {

@@ -154,7 +154,8 @@ func.func @conv_narrow_rows(%x: tensor<1x3x6x6xf32>, %w: tensor<4x3x3x3xf32>, %b
 // -----
 
 // A stride-2 first layer (three channels: a reduction of 3 x 7 x 7 = 147,
-// at most 256, over rows of 16 outputs or more) keeps the direct loops,
+// at most 256, over rows of 16 outputs or more; more than one channel)
+// keeps the direct loops,
 // reading its padded input at 2 o + k, instead of an im2col gather.
 // CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d4, d3 * 2 + d5, d7 * 2 + d6)>
 // CHECK-LABEL: func @conv_first_layer
@@ -167,13 +168,15 @@ func.func @conv_first_layer(%x: tensor<1x3x32x32xf32>, %w: tensor<8x3x7x7xf32>) 
 
 // -----
 
-// Rows narrower than a vector (8 outputs) and larger reductions (32
-// channels: 288) keep the im2col gather.
+// Rows narrower than a vector (8 outputs), larger reductions (32
+// channels: 288) and a single channel keep the im2col gather.
 // CHECK-LABEL: func @conv_stride2_gathered
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x8x8xf32> into tensor<1x27x64xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x32x3x3x16x16xf32> into tensor<1x288x256xf32>
-func.func @conv_stride2_gathered(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>, %y: tensor<1x32x32x32xf32>, %v: tensor<8x32x3x3xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>) {
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x1x3x3x16x16xf32> into tensor<1x9x256xf32>
+func.func @conv_stride2_gathered(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>, %y: tensor<1x32x32x32xf32>, %v: tensor<8x32x3x3xf32>, %g: tensor<1x1x32x32xf32>, %u: tensor<8x1x3x3xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>) {
   %0 = aiopt.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x16x16xf32>, tensor<8x3x3x3xf32>
   %1 = aiopt.conv %y, %v {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x32x32x32xf32>, tensor<8x32x3x3xf32>
-  return %0, %1 : tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>
+  %2 = aiopt.conv %g, %u {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x1x32x32xf32>, tensor<8x1x3x3xf32>
+  return %0, %1, %2 : tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>
 }
