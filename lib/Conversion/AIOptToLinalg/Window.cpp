@@ -180,9 +180,9 @@ bool readsShiftedWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
 }
 
 /// Whether `op` (one group, f32, static shapes, two or more spatial
-/// dimensions) is a stride-2 convolution over so few input channels that
-/// its whole reduction (channels times window) is at most 256 and that
-/// reads rows of at least 16 outputs: a network's first layer (ResNet's
+/// dimensions) is a stride-2 convolution over a few input channels (2 to
+/// 8), a window larger than one, a whole reduction (channels times window)
+/// of at most 256 and rows of at least 16 outputs: a network's first layer (ResNet's
 /// 7x7 and MobileNet's 3x3 over three colours). Such convolutions keep the
 /// direct loops, whose input the CPU tiler reads in place at a stride of
 /// two, rather than gathering a copy as large as 12x their input and
@@ -194,11 +194,16 @@ bool readsDirectWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
       !llvm::all_of(op.getStrides(), [](int64_t s) { return s == 2; }))
     return false;
   // One channel is left to im2col: the tiler sees a channel loop of one
-  // iteration as no channel loop.
-  int64_t reduction = 1;
+  // iteration as no channel loop. So are 1x1 kernels and more than 8
+  // channels (ResNet-50's 256 -> 512 1x1 stride-2 layer): there the
+  // gather is a plain subsampling and the reduction is long enough for
+  // packed panels.
+  int64_t reduction = 1, window = 1;
   for (int64_t d : ft.getShape().drop_front())
     reduction *= d;
-  return ft.getDimSize(1) > 1 && reduction <= 256;
+  for (int64_t d : ft.getShape().drop_front(2))
+    window *= d;
+  return ft.getDimSize(1) > 1 && ft.getDimSize(1) <= 8 && window > 1 && reduction <= 256;
 }
 
 /// Convolution with unit strides (one group) read in place from the padded

@@ -168,15 +168,17 @@ func.func @conv_first_layer(%x: tensor<1x3x32x32xf32>, %w: tensor<8x3x7x7xf32>) 
 
 // -----
 
-// Rows narrower than a vector (8 outputs), larger reductions (32
-// channels: 288) and a single channel keep the im2col gather.
+// Rows narrower than a vector (8 outputs), more channels (32: a reduction
+// of 288; 16 in a 1x1 window) and a single channel keep the im2col gather.
 // CHECK-LABEL: func @conv_stride2_gathered
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x8x8xf32> into tensor<1x27x64xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x32x3x3x16x16xf32> into tensor<1x288x256xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x1x3x3x16x16xf32> into tensor<1x9x256xf32>
-func.func @conv_stride2_gathered(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>, %y: tensor<1x32x32x32xf32>, %v: tensor<8x32x3x3xf32>, %g: tensor<1x1x32x32xf32>, %u: tensor<8x1x3x3xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>) {
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3, 4, 5]] : tensor<1x16x1x1x16x16xf32> into tensor<1x16x256xf32>
+func.func @conv_stride2_gathered(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf32>, %y: tensor<1x32x32x32xf32>, %v: tensor<8x32x3x3xf32>, %g: tensor<1x1x32x32xf32>, %u: tensor<8x1x3x3xf32>, %s: tensor<1x16x32x32xf32>, %t: tensor<8x16x1x1xf32>) -> (tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>) {
   %0 = aiopt.conv %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x16x16xf32>, tensor<8x3x3x3xf32>
   %1 = aiopt.conv %y, %v {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x32x32x32xf32>, tensor<8x32x3x3xf32>
   %2 = aiopt.conv %g, %u {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x1x32x32xf32>, tensor<8x1x3x3xf32>
-  return %0, %1, %2 : tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>
+  %3 = aiopt.conv %s, %t {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x16x32x32xf32>, tensor<8x16x1x1xf32>
+  return %0, %1, %2, %3 : tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>
 }
