@@ -89,6 +89,7 @@ LogicalResult mlir::aiopt::vectorizeMarked(
     op->removeAttr(marker);
     if (op.hasDynamicShape())
       continue; // stays scalar loops
+    rewriter.setInsertionPoint(op);
     linalg::LinalgOp prepared = prepare(rewriter, op);
     rewriter.setInsertionPoint(prepared);
     FailureOr<linalg::VectorizationResult> result = linalg::vectorize(

@@ -627,7 +627,8 @@ SmallVector<char> permutedBytes(aiopt::RawConstant raw, ArrayRef<int64_t> shape,
 /// time, so that each tap's matmul reads consecutive rows of it.
 std::optional<Prepared> prepareShiftedWindow(RewriterBase &rewriter, linalg::LinalgOp op,
                                              ShiftedWindow window, ArrayRef<int64_t> reg) {
-  // The filter first, as the left operand of every tile's matmul.
+  // The filter first, as the left operand of every tile's matmul (the
+  // body is a multiply-add, shiftedWindowLoops checked).
   if (window.inputFirst) {
     auto generic = cast<linalg::GenericOp>(op.getOperation());
     SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
@@ -636,19 +637,9 @@ std::optional<Prepared> prepareShiftedWindow(RewriterBase &rewriter, linalg::Lin
     auto swapped = linalg::GenericOp::create(
         rewriter, generic.getLoc(), generic.getResultTypes(),
         ValueRange{generic.getDpsInputs()[1], generic.getDpsInputs()[0]}, generic.getDpsInits(),
-        maps, generic.getIteratorTypesArray());
-    IRMapping mapping;
-    Block *body = generic.getBlock();
-    generic.getRegion().cloneInto(&swapped.getRegion(), mapping);
-    Block *copy = &swapped.getRegion().front();
-    // Block arguments follow the operands: exchange the first two.
-    Block *entry = rewriter.createBlock(&swapped.getRegion(), swapped.getRegion().begin(),
-                                        body->getArgumentTypes(),
-                                        SmallVector<Location>(body->getNumArguments(),
-                                                              generic.getLoc()));
-    SmallVector<Value> args(entry->getArguments());
-    std::swap(args[0], args[1]);
-    rewriter.mergeBlocks(copy, entry, args);
+        maps, generic.getIteratorTypesArray(), [](OpBuilder &nb, Location nl, ValueRange args) {
+          multiplyAdd(nb, nl, args, std::nullopt);
+        });
     rewriter.replaceOp(generic, swapped.getResults());
     op = cast<linalg::LinalgOp>(swapped.getOperation());
     window.inputFirst = false;

@@ -85,7 +85,6 @@ struct VectorizeTransposesPass
     if (failed(aiopt::vectorizeMarked(
             getOperation(), kTile,
             [](RewriterBase &rewriter, linalg::LinalgOp op) -> linalg::LinalgOp {
-              rewriter.setInsertionPoint(op);
               FailureOr<linalg::GenericOp> generic = linalg::generalizeNamedOp(rewriter, op);
               return succeeded(generic) ? aiopt::dropUnitLoops(rewriter, *generic) : op;
             },
