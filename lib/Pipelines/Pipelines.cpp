@@ -119,6 +119,9 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   unsigned lanes = std::max(4u, options.vectorBits / 32);
   if (options.optLevel >= 1) {
+    // Padded activations are written in place by their producers, only
+    // their borders filled.
+    add(pm, "aiopt-cpu-pad-in-place");
     // Contractions (matmuls, im2col convolutions) become cache tiles around
     // vectorized register tiles; each accumulator tile then stays in
     // registers for its whole reduction loop.
@@ -132,7 +135,10 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                 " fuse-epilogues=" + (options.optLevel >= 2 ? "true" : "false") +
                 " vector-size=" + std::to_string(lanes) +
                 " vnni-lanes=" + std::to_string(options.vnniBits / 32) +
-                " pair-lanes=" + std::to_string(options.pairBits / 32) + "}");
+                " pair-lanes=" + std::to_string(options.pairBits / 32) +
+                // With threads, small contractions still make blocks for
+                // each to share.
+                " min-blocks=" + (options.parallel ? "8" : "1") + "}");
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       add(pm, "aiopt-cpu-distribute");

@@ -236,6 +236,40 @@ int64_t cacheTile(int64_t extent, int64_t max, int64_t multiple) {
   return max;
 }
 
+/// Multiply-adds a block of a contraction keeps at least when blocks are
+/// made smaller for threads (a few microseconds of work).
+constexpr int64_t kMinBlockWork = int64_t(1) << 19;
+
+/// Shrinks the block sizes `sizes` (0: a loop not split into blocks) of a
+/// loop nest of `bounds` until it has `minBlocks` blocks, halving the
+/// columns first (`cols`, in multiples of `colMultiple`: each block then
+/// reads or packs columns of its own), then the rows (`rows`, multiples of
+/// `rowMultiple`), as long as each block keeps kMinBlockWork
+/// multiply-adds. Sizes stay divisors of their loops where cacheTile finds
+/// one.
+void shrinkBlocks(MutableArrayRef<int64_t> sizes, ArrayRef<int64_t> bounds, int64_t minBlocks,
+                  unsigned cols, int64_t colMultiple, unsigned rows, int64_t rowMultiple) {
+  int64_t work = 1;
+  for (int64_t b : bounds)
+    work *= b;
+  auto blocks = [&] {
+    int64_t n = 1;
+    for (auto [size, bound] : llvm::zip(sizes, bounds))
+      n *= size ? llvm::divideCeil(bound, size) : 1;
+    return n;
+  };
+  auto halve = [&](unsigned loop, int64_t multiple) {
+    int64_t max = sizes[loop] / 2;
+    if (max < multiple || sizes[loop] % multiple)
+      return false;
+    sizes[loop] = cacheTile(bounds[loop], max - max % multiple, multiple);
+    return true;
+  };
+  while (blocks() < minBlocks && work / (2 * blocks()) >= kMinBlockWork)
+    if (!halve(cols, colMultiple) && !halve(rows, rowMultiple))
+      return;
+}
+
 /// Drops the unit loops of `op` other than its m, n and k loops (the loops
 /// tiled by one) and turns the result into linalg.matmul where it is one,
 /// for which the vectorizer emits a single vector.contract. `reshape`: the
@@ -979,7 +1013,7 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
 /// peels the register loops so their tiles have static sizes; marks the
 /// register tiles with kRegisterTile.
 void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t> cache,
-                     ArrayRef<int64_t> reg, bool fuseEpilogue) {
+                     ArrayRef<int64_t> reg, bool fuseEpilogue, int64_t minBlocks) {
   auto [op, loops, panels, dotGroup, mr, nr, taps] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   unsigned numLoops = op.getNumLoops();
@@ -996,6 +1030,10 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
     sizes[*dotGroup] = 0;
   for (unsigned tap : taps)
     sizes[tap] = 0;
+  if (panels)
+    shrinkBlocks(sizes, bounds, minBlocks, *panels, 1, loops.m, mr);
+  else
+    shrinkBlocks(sizes, bounds, minBlocks, loops.n, nr, loops.m, mr);
   SmallVector<int64_t> order = orderEndingWith(numLoops, {loops.m, loops.n, loops.k});
   linalg::LinalgOp block;
   if (linalg::GenericOp epilogue = fuseEpilogue ? soleEpilogue(op) : nullptr) {
@@ -1150,6 +1188,12 @@ struct TileAndVectorizePass
       dots.push_back({/*bytes=*/true, vnniLanes});
     if (pairLanes)
       dots.push_back({/*bytes=*/false, pairLanes});
+    if (minBlocks < 1) {
+      emitError(getOperation()->getLoc())
+          << "aiopt-cpu-tile-and-vectorize: min-blocks must be at least 1, not "
+          << minBlocks.getValue();
+      return signalPassFailure();
+    }
     if (cache.size() != 3 || reg.size() != 2 ||
         llvm::any_of(cache, [](int64_t s) { return s <= 0; }) ||
         llvm::any_of(reg, [](int64_t s) { return s <= 0; })) {
@@ -1180,7 +1224,7 @@ struct TileAndVectorizePass
         relinearizeEpilogue(rewriter, prepared.back().op);
     }
     for (const Prepared &p : prepared)
-      tileContraction(rewriter, p, cache, reg, fuseEpilogues);
+      tileContraction(rewriter, p, cache, reg, fuseEpilogues, minBlocks);
 
     if (vectorSize && failed(splitRemainderTiles(getOperation(), vectorSize)))
       return signalPassFailure();

@@ -82,6 +82,14 @@ bool isCandidate(linalg::GenericOp op) {
   return true;
 }
 
+/// Whether `op` copies static tensors of integers or floats of a byte or
+/// more (a padded tensor's interior).
+bool isTensorCopy(linalg::CopyOp op) {
+  Type element = getElementTypeOrSelf(op.getOutputs().front().getType());
+  return op.hasPureTensorSemantics() && !op.hasDynamicShape() && op.getNumLoops() > 0 &&
+         element.isIntOrFloat() && element.getIntOrFloatBitWidth() >= 8;
+}
+
 /// Whether `op` is a transpose that keeps the innermost dimension, on
 /// static tensors: a copy of runs of contiguous elements (operand packing),
 /// which LLVM leaves scalar once it has unrolled a run, for want of knowing
@@ -108,7 +116,9 @@ struct VectorizeElementwisePass
     getOperation()->walk([&](linalg::LinalgOp op) {
       auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
       auto transpose = dyn_cast<linalg::TransposeOp>(op.getOperation());
-      if ((generic && isCandidate(generic)) || (transpose && isRunCopy(transpose)))
+      auto copy = dyn_cast<linalg::CopyOp>(op.getOperation());
+      if ((generic && isCandidate(generic)) || (transpose && isRunCopy(transpose)) ||
+          (copy && isTensorCopy(copy)))
         ops.push_back(op);
     });
     IRRewriter rewriter(ctx);
@@ -129,7 +139,16 @@ struct VectorizeElementwisePass
     // dropped, so the piece becomes one-dimensional vector ops.
     if (failed(aiopt::vectorizeMarked(
             getOperation(), kPiece,
-            [](RewriterBase &rewriter, linalg::LinalgOp op) {
+            [](RewriterBase &rewriter, linalg::LinalgOp op) -> linalg::LinalgOp {
+              // A copy's piece becomes a generic (canonicalization, which
+              // folds a generic that only forwards its input, is over).
+              if (isa<linalg::CopyOp>(op.getOperation())) {
+                rewriter.setInsertionPoint(op);
+                FailureOr<linalg::GenericOp> generalized = linalg::generalizeNamedOp(rewriter, op);
+                if (failed(generalized))
+                  return op;
+                op = *generalized;
+              }
               auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
               return generic ? aiopt::dropUnitLoops(rewriter, generic) : op;
             },

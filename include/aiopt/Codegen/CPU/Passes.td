@@ -126,6 +126,33 @@ def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CPUPadInPlacePass : Pass<"aiopt-cpu-pad-in-place"> {
+  let summary = "Build padded tensors in place: the border filled, the interior written by its producer";
+  let description = [{
+    Rewrites every `tensor.pad` of static shapes and static low padding
+    whose padding value is a constant (or defined outside the pad) into a
+    `tensor.empty` of the padded shape, the border filled with the padding
+    value by elementwise `linalg.generic`s on disjoint boxes (two per padded
+    dimension), and the source inserted into the interior:
+
+    - when the source is computed by a linalg op on tensors into an unused
+      `tensor.empty` and has no other use, that op writes the interior
+      slice directly (its init becomes the slice), so the insertion
+      bufferizes in place and no copy remains; except for an op reading a
+      contraction's result through reshapes only, which
+      `aiopt-cpu-tile-and-vectorize` makes the epilogue of the
+      contraction's blocks, over the contraction's own shape;
+    - otherwise an elementwise generic copies the source into the interior.
+
+    Bufferized as is, a pad fills its whole buffer and then copies the
+    source in, two scalar loop nests outside any parallel region. The
+    generics this pass creates are vectorized and, with threads, shared out
+    by the passes after it; convolutions and pooling over a layer's
+    activation no longer pay a pass over the padded data.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
   let summary = "Tile contractions for threads, caches and registers and vectorize the register tiles";
   let description = [{
@@ -149,7 +176,10 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
        `cache-tiles` m x n, as an `scf.forall` (threads share it with
        `aiopt-compile --parallel`; otherwise it runs in order). Block sizes
        divide the extents where a size in [max/2, max] does, so blocks
-       have static sizes. With `fuse-epilogues`, when the contraction's
+       have static sizes; with `min-blocks`, a contraction with fewer
+       blocks (a small layer late in a network) gets smaller ones, halving
+       the columns first, then the rows, while each block keeps 2^19
+       multiply-adds. With `fuse-epilogues`, when the contraction's
        only user is an elementwise generic (bias, activation, residual
        add; reshapes in between are moved past it), the blocks are that
        epilogue's, and the contraction and its accumulator's initializer
@@ -226,6 +256,9 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
            "Without vnni-lanes, i32 lanes of the target's 16-bit pair dot-product "
            "instruction vpmaddwd (0: none, 8-bit contractions multiply in i32; 4: SSE2; "
            "8: AVX2; 16: AVX512-BW)">,
+    Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"1",
+           "Blocks a contraction is split into at least, for threads to share, while "
+           "each keeps 2^19 multiply-adds (aiopt-compile --parallel: 8)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::aiopt::AIOptDialect",

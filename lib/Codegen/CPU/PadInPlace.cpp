@@ -1,0 +1,160 @@
+//===- PadInPlace.cpp - the aiopt-cpu-pad-in-place pass -------------------===//
+//
+// Padded tensors are built where they live: the pad value fills only the
+// border, and the padded tensor's interior is written by the op that
+// computes the source (or, failing that, by an elementwise copy).
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_CPUPADINPLACEPASS
+#include "aiopt/Codegen/CPU/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+
+namespace {
+
+/// `init` filled with `value` by an all-parallel elementwise generic (which
+/// the vectorizer handles, unlike linalg.fill).
+Value fill(OpBuilder &b, Location loc, Value init, Value value) {
+  auto type = cast<RankedTensorType>(init.getType());
+  SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, type, ValueRange(), init, b.getMultiDimIdentityMap(type.getRank()), iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange) {
+        linalg::YieldOp::create(nested, nestedLoc, value);
+      });
+  return generic->getResult(0);
+}
+
+/// The box at `offsets` of `sizes` (unit strides) in a tensor.
+struct Box {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  Box(OpBuilder &b, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes)
+      : offsets(getAsIndexOpFoldResult(b.getContext(), offsets)),
+        sizes(getAsIndexOpFoldResult(b.getContext(), sizes)),
+        strides(offsets.size(), b.getIndexAttr(1)) {}
+  Value extract(OpBuilder &b, Location loc, Value from) const {
+    return tensor::ExtractSliceOp::create(b, loc, from, offsets, sizes, strides);
+  }
+  Value insert(OpBuilder &b, Location loc, Value value, Value into) const {
+    return tensor::InsertSliceOp::create(b, loc, value, into, offsets, sizes, strides);
+  }
+};
+
+/// `dest` with its border around the box at `low` of `interior`'s sizes
+/// set to `value`. The border is cut into disjoint boxes, two per padded
+/// dimension d: the elements before and after the interior along d that
+/// are inside it along every earlier dimension.
+Value fillBorder(OpBuilder &b, Location loc, Value dest, ArrayRef<int64_t> low,
+                 ArrayRef<int64_t> interior, Value value) {
+  auto padded = cast<RankedTensorType>(dest.getType());
+  int64_t rank = padded.getRank();
+  for (int64_t d = 0; d < rank; ++d) {
+    SmallVector<int64_t> offsets(rank, 0), sizes(padded.getShape());
+    for (int64_t e = 0; e < d; ++e) {
+      offsets[e] = low[e];
+      sizes[e] = interior[e];
+    }
+    int64_t high = padded.getDimSize(d) - low[d] - interior[d];
+    if (low[d] > 0) {
+      sizes[d] = low[d];
+      Box box(b, offsets, sizes);
+      dest = box.insert(b, loc, fill(b, loc, box.extract(b, loc, dest), value), dest);
+    }
+    if (high > 0) {
+      offsets[d] = low[d] + interior[d];
+      sizes[d] = high;
+      Box box(b, offsets, sizes);
+      dest = box.insert(b, loc, fill(b, loc, box.extract(b, loc, dest), value), dest);
+    }
+  }
+  return dest;
+}
+
+/// Whether `op` reads the result of a contraction through reshapes only:
+/// aiopt-cpu-tile-and-vectorize then rewrites it over the contraction's
+/// shape, as the epilogue of its blocks, into a tensor of its own.
+bool isReshapedEpilogue(linalg::LinalgOp op) {
+  for (Value in : op.getDpsInputs()) {
+    Operation *def = in.getDefiningOp();
+    if (!isa_and_present<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+      continue;
+    while (isa_and_present<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
+      def = def->getOperand(0).getDefiningOp();
+    if (auto producer = dyn_cast_or_null<linalg::LinalgOp>(def);
+        producer && producer.getNumReductionLoops() > 0)
+      return true;
+  }
+  return false;
+}
+
+/// The linalg op computing `source` into an otherwise unused tensor.empty,
+/// `source`'s only use being `pad`: it may write the padded interior
+/// instead. Returns the init operand to redirect.
+OpOperand *redirectableInit(tensor::PadOp pad) {
+  auto result = dyn_cast<OpResult>(pad.getSource());
+  if (!result || !result.hasOneUse())
+    return nullptr;
+  auto producer = dyn_cast<linalg::LinalgOp>(result.getOwner());
+  if (!producer || !producer.hasPureTensorSemantics() ||
+      producer->getBlock() != pad->getBlock() || isReshapedEpilogue(producer))
+    return nullptr;
+  OpOperand *init = producer.getDpsInitOperand(result.getResultNumber());
+  if (!init->get().getDefiningOp<tensor::EmptyOp>() || producer.payloadUsesValueFromOperand(init))
+    return nullptr;
+  return init;
+}
+
+struct PadInPlacePass : aiopt::impl::CPUPadInPlacePassBase<PadInPlacePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<tensor::PadOp> pads;
+    getOperation()->walk([&](tensor::PadOp pad) { pads.push_back(pad); });
+    IRRewriter rewriter(&getContext());
+    for (tensor::PadOp pad : pads) {
+      RankedTensorType sourceType = pad.getSourceType(), padded = pad.getResultType();
+      if (!sourceType.hasStaticShape() || !padded.hasStaticShape() ||
+          sourceType.getNumElements() == 0 ||
+          ShapedType::isDynamicShape(pad.getStaticLow()))
+        continue;
+      Value value = pad.getConstantPaddingValue();
+      if (!value)
+        continue;
+      Location loc = pad.getLoc();
+
+      // The padded tensor's interior is written first, by the source's
+      // producer where it can (its init becomes the interior), else by a
+      // copy; then the border.
+      OpOperand *init = redirectableInit(pad);
+      rewriter.setInsertionPoint(init ? init->getOwner() : pad.getOperation());
+      Value dest = tensor::EmptyOp::create(rewriter, loc, padded.getShape(), padded.getElementType());
+      Box interior(rewriter, pad.getStaticLow(), sourceType.getShape());
+      Value slice = interior.extract(rewriter, loc, dest);
+      Value source = pad.getSource();
+      if (init) {
+        rewriter.modifyOpInPlace(init->getOwner(), [&] { init->set(slice); });
+        rewriter.setInsertionPoint(pad);
+      } else {
+        source = linalg::CopyOp::create(rewriter, loc, source, slice)->getResult(0);
+      }
+      dest = interior.insert(rewriter, loc, source, dest);
+      // A value from inside the body is a constant (see
+      // getConstantPaddingValue), cloned out of it.
+      if (pad.getRegion().isAncestor(value.getParentRegion()))
+        value = rewriter.clone(*value.getDefiningOp())->getResult(0);
+      rewriter.replaceOp(pad, fillBorder(rewriter, loc, dest, pad.getStaticLow(),
+                                         sourceType.getShape(), value));
+    }
+  }
+};
+
+} // namespace
