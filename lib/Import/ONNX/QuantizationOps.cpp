@@ -385,6 +385,8 @@ FailureOr<Value> quantizeOutput(NodeBinder &b, FailureOr<Value> y, int scaleInpu
   Value yz = b.optionalInput(scaleInput + 1);
   if (failed(y) || failed(ys))
     return failure();
+  if (!yz && !fallback)
+    return b.error() << "input " << scaleInput + 1 << " (the output's zero point) is required";
   Type to = yz ? tensorType(yz).getElementType() : fallback;
   return quantize(b, *y, *ys, yz, to, b.builder.getF32Type(), 1, 0, true);
 }

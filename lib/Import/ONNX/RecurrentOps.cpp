@@ -38,6 +38,9 @@ private:
   }
   /// Row `d` of a [D, ...] tensor, without the leading dimension.
   FailureOr<Value> direction(Value v, int64_t d) {
+    if (tensorType(v).getRank() < 1)
+      return b.error() << "W, R, B, P, initial_h and initial_c need one row per direction, not "
+                          "a scalar";
     FailureOr<Value> s = slice(v, 0, d, 1);
     return failed(s) ? s : b.reshape(*s, tensorType(v).getShape().drop_front());
   }
