@@ -164,3 +164,19 @@ func.func @untouched_moves(%b: tensor<4x8xf32>, %x: tensor<1x4x20x20xf32>) -> (t
   } -> tensor<1x4x3x3x8x8xf32>
   return %t, %g : tensor<8x4xf32>, tensor<1x4x3x3x8x8xf32>
 }
+
+// -----
+
+// A copy of static tensors (a padded tensor's interior) is split into
+// pieces of one vector along its innermost loop like elementwise generics
+// (each piece's copy folds into slice insertions).
+// CHECK-LABEL: func @tensor_copy
+// CHECK-NOT: linalg.copy
+// CHECK: scf.for %[[ROW:.*]] = %c0 to %c3 step %c1
+// CHECK: scf.for %[[COL:.*]] = %c0 to %c40 step %c8
+// CHECK: tensor.extract_slice %arg0[%[[ROW]], %[[COL]]] [1, 8] [1, 1]
+// CHECK-NOT: linalg.copy
+func.func @tensor_copy(%x: tensor<3x40xf32>, %y: tensor<3x40xf32>) -> tensor<3x40xf32> {
+  %c = linalg.copy ins(%x : tensor<3x40xf32>) outs(%y : tensor<3x40xf32>) -> tensor<3x40xf32>
+  return %c : tensor<3x40xf32>
+}
