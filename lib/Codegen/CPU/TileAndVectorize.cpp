@@ -917,6 +917,57 @@ void relinearizeEpilogue(RewriterBase &rewriter, linalg::LinalgOp op) {
     rewriter.eraseOp(reshape);
 }
 
+/// Tiles `root` (`contraction` itself, or its epilogue) into blocks of
+/// `sizes` in `order`, as an scf.forall unless `contraction` already is in
+/// one (then the blocks run in order), and fuses into each block
+/// `contraction` and the ops initializing its accumulator (fill, bias
+/// broadcast): the block's accumulator is initialized while it is in
+/// cache, and no parallel region runs for the initializer alone. Other
+/// producers (im2col gathers, packing, residual inputs) are computed once,
+/// outside. Returns the block's contraction.
+FailureOr<linalg::LinalgOp> tileAndFuseIntoBlocks(RewriterBase &rewriter, linalg::LinalgOp root,
+                                                  linalg::LinalgOp contraction,
+                                                  ArrayRef<int64_t> sizes,
+                                                  ArrayRef<int64_t> order) {
+  if (llvm::is_contained(root.getStaticLoopRanges(), 0))
+    return failure();
+  scf::SCFTileAndFuseOptions options;
+  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  options.tilingOptions.setInterchange(order);
+  if (!contraction->getParentOfType<scf::ForallOp>())
+    options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  Operation *contractionOp = contraction.getOperation();
+  options.setFusionControlFn(
+      [contractionOp](tensor::ExtractSliceOp slice, OpResult producer, bool)
+          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        Operation *owner = producer.getOwner();
+        bool initializesAccumulator =
+            (isa<linalg::FillOp>(owner) || isElementwiseGeneric(owner)) &&
+            llvm::any_of(slice->getUses(), [](OpOperand &use) {
+              auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+              return user && user.getNumReductionLoops() && user.isDpsInit(&use);
+            });
+        if (owner == contractionOp || initializesAccumulator)
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      });
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
+      rewriter, cast<TilingInterface>(root.getOperation()), options);
+  if (failed(fused))
+    return failure();
+  linalg::LinalgOp block;
+  for (Operation *tiled : fused->tiledAndFusedOps)
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled); linalgOp && linalgOp.getNumReductionLoops())
+      block = linalgOp;
+  for (OpResult r : root->getResults())
+    rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
+  rewriter.eraseOp(root);
+  if (!block)
+    return failure();
+  return block;
+}
+
 /// The elementwise op that is the only user of `op`'s result, reading it
 /// through a permutation of its loops.
 linalg::GenericOp soleEpilogue(linalg::LinalgOp op) {
@@ -931,9 +982,10 @@ linalg::GenericOp soleEpilogue(linalg::LinalgOp op) {
 }
 
 /// Tiles `epilogue` into the blocks `sizes` (per loop of `op`, in `order`)
-/// describe, as an scf.forall, and fuses `op` and the ops initializing its
-/// accumulator into each block: the block's contraction result goes through
-/// the epilogue while it is in cache. Returns the block's contraction.
+/// describe, with `op` and its accumulator's initializers fused into each
+/// block (tileAndFuseIntoBlocks): the block's contraction result goes
+/// through the epilogue while it is in cache. Returns the block's
+/// contraction.
 FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::LinalgOp op,
                                                 linalg::GenericOp epilogue,
                                                 ArrayRef<int64_t> sizes,
@@ -961,44 +1013,7 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
       rewriter.modifyOpInPlace(epilogue, [&] { init.set(rewriter.clone(*empty)->getResult(0)); });
     }
 
-  scf::SCFTileAndFuseOptions options;
-  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), epilogueSizes));
-  options.tilingOptions.setInterchange(epilogueOrder);
-  if (!op->getParentOfType<scf::ForallOp>())
-    options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  // Only the contraction and its accumulator's initializers (fill, bias
-  // broadcast) join the block; other producers (im2col gathers, packing,
-  // residual inputs) are computed once, outside.
-  Operation *contraction = op.getOperation();
-  options.setFusionControlFn(
-      [contraction](tensor::ExtractSliceOp slice, OpResult producer, bool)
-          -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        Operation *owner = producer.getOwner();
-        bool initializesAccumulator =
-            (isa<linalg::FillOp>(owner) || isElementwiseGeneric(owner)) &&
-            llvm::any_of(slice->getUses(), [](OpOperand &use) {
-              auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
-              return user && user.getNumReductionLoops() && user.isDpsInit(&use);
-            });
-        if (owner == contraction || initializesAccumulator)
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
-        return std::nullopt;
-      });
-  rewriter.setInsertionPoint(epilogue);
-  FailureOr<scf::SCFTileAndFuseResult> fused = scf::tileConsumerAndFuseProducersUsingSCF(
-      rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
-  if (failed(fused))
-    return failure();
-  linalg::LinalgOp block;
-  for (Operation *tiled : fused->tiledAndFusedOps)
-    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled); linalgOp && linalgOp.getNumReductionLoops())
-      block = linalgOp;
-  for (OpResult r : epilogue->getResults())
-    rewriter.replaceAllUsesWith(r, fused->replacements.lookup(r));
-  rewriter.eraseOp(epilogue);
-  if (!block)
-    return failure();
-  return block;
+  return tileAndFuseIntoBlocks(rewriter, epilogue, op, epilogueSizes, epilogueOrder);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1042,12 +1057,10 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
       return;
     block = *fused;
   } else {
-    // Blocks inside a block of an outer op (attention) run in order.
-    FailureOr<scf::SCFTilingResult> blocks = aiopt::tileOp(
-        rewriter, op, sizes, order, /*forall=*/!op->getParentOfType<scf::ForallOp>());
-    if (failed(blocks) || blocks->tiledOps.size() != 1)
+    FailureOr<linalg::LinalgOp> tiled = tileAndFuseIntoBlocks(rewriter, op, op, sizes, order);
+    if (failed(tiled))
       return;
-    block = cast<linalg::LinalgOp>(blocks->tiledOps.front());
+    block = *tiled;
   }
 
   // A shifted-window convolution's steps: one filter offset each, whose

@@ -12,9 +12,9 @@
 // CHECK-DAG: arith.constant dense<{{\[\[}}-256, -248, {{.*}}]]> : tensor<2x32xi32>
 // CHECK-DAG: arith.constant dense<"0x004080C0014181C1{{.*}}"> : tensor<2x2x32x4xi8>
 // CHECK: linalg.generic
+// CHECK: arith.xori %{{.*}}, %c-128_i8 : i8
 // CHECK: %[[C:.*]] = arith.muli %{{.*}}, %c128_i32 : i32
 // CHECK: arith.subi %c0_i32, %[[C]] : i32
-// CHECK: arith.xori %{{.*}}, %c-128_i8 : i8
 // CHECK: scf.for
 // CHECK: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<4x1x32xi32>, vector<4x1x32xi32>
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ACC]]) -> (vector<4x1x32xi32>)

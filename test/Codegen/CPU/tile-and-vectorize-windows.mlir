@@ -105,8 +105,8 @@ func.func @runtime_filter(%w: tensor<6x2x3xf32>, %x: tensor<1x2x18xf32>, %init: 
 // packed as panels of their rows, into the bias broadcast built
 // transposed (5 x 32, viewed as panels), and the result transposed back.
 // CHECK-LABEL: func @transposed_product
-// CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2x16xf32>) outs(%{{.*}} : tensor<5x2x16xf32>)
-// CHECK: %[[BT:.*]] = linalg.transpose ins(%arg0 : tensor<4x5xf32>) outs(%{{.*}} : tensor<5x4xf32>) permutation = [1, 0]
+// CHECK-DAG: %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2x16xf32>) outs(%{{.*}} : tensor<5x2x16xf32>)
+// CHECK-DAG: %[[BT:.*]] = linalg.transpose ins(%arg0 : tensor<4x5xf32>) outs(%{{.*}} : tensor<5x4xf32>) permutation = [1, 0]
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]])
 // CHECK:   tensor.extract_slice %[[BT]]
 // CHECK:   vector.outerproduct {{.*}} : vector<5xf32>, vector<16xf32>

@@ -122,6 +122,26 @@ func.func @batched(%w: tensor<6x27xf32>, %col: tensor<2x27x40xf32>, %init: tenso
 
 // -----
 
+// Without an epilogue, the accumulator's initializer (here a zero fill)
+// is fused into each block too: each block fills its own 20 x 32
+// accumulator before its product, and no separate pass (no parallel
+// region of its own) fills the whole result.
+// CHECK-LABEL: func @fill_in_blocks
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall ({{.*}}) = (0, 0) to (4, 40) step (2, 20)
+// CHECK:   linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<20x2x16xf32>)
+// CHECK:   vector.outerproduct
+// CHECK: scf.forall.in_parallel
+func.func @fill_in_blocks(%a: tensor<40x8xf32>, %b: tensor<8x64xf32>) -> tensor<40x64xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<40x64xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<40x64xf32>) -> tensor<40x64xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<40x8xf32>, tensor<8x64xf32>) outs(%f : tensor<40x64xf32>) -> tensor<40x64xf32>
+  return %0 : tensor<40x64xf32>
+}
+
+// -----
+
 // Not candidates: dynamic shapes, other element types, results not
 // contiguous along the right operand's columns, non-contractions.
 // CHECK-LABEL: func @untouched
