@@ -29,7 +29,7 @@ def configure(config, lit_config, name, suffixes):
     tools = [opt, "aiopt-translate", "aiopt-compile", "aiopt-conformance"]
     llvm_config.add_tool_substitutions(tools, [config.aiopt_tools_dir])
     llvm_config.add_tool_substitutions(
-        ["FileCheck", "not", "split-file", "llvm-readobj", "llvm-objdump", "count"],
+        ["FileCheck", "not", "split-file", "llvm-readobj", "llvm-objdump", "llvm-dwarfdump", "count"],
         [config.llvm_tools_dir])
     # Splits .onnxtxt files into models at "# -----" lines (the marker must
     # not appear in the RUN line itself).

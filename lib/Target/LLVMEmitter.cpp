@@ -11,6 +11,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -184,7 +186,8 @@ static void attachWeights(llvm::Module &module,
 
 FailureOr<std::unique_ptr<llvm::Module>>
 mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
-                                  llvm::TargetMachine &tm, unsigned optLevel) {
+                                  llvm::TargetMachine &tm, unsigned optLevel,
+                                  bool lineTables) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
@@ -192,6 +195,12 @@ mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
   // calls into the OpenMP runtime (libomp).
   registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
+  if (lineTables) {
+    PassManager pm(module->getContext());
+    pm.addPass(LLVM::createDIScopeForLLVMFuncOpPass());
+    if (failed(pm.run(module)))
+      return module.emitError("adding debug line tables failed");
+  }
   SmallVector<DetachedConstant> weights = detachWeights(module, ctx);
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, ctx);
   if (!llvmModule)

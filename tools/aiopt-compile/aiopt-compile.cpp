@@ -116,6 +116,12 @@ cl::opt<bool> runtimeChecks(
              "time: an index out of range makes the run return "
              "AIOPT_ERROR_INDEX_OUT_OF_RANGE naming the node (default: clamped)"),
     cl::cat(category));
+cl::opt<bool> lineTables(
+    "g",
+    cl::desc("Keep a line table in the object: its code is attributed to model.onnx:N, "
+             "the graph's node N (1-based), so that profilers (perf report --sort srcline) "
+             "and debuggers name the ONNX node a hot spot came from"),
+    cl::cat(category));
 cl::opt<bool> opStats("op-stats",
                       cl::desc("Print the aiopt operator counts before and after the graph "
                                "passes (to stderr)"),
@@ -517,7 +523,7 @@ int compile(int argc, char **argv) {
   Location loc = module->getLoc();
   llvm::LLVMContext llvmContext;
   auto llvmModule = translateAndOptimize(*module, llvmContext, **tm,
-                                         targetOptions.optLevel);
+                                         targetOptions.optLevel, lineTables);
   if (failed(llvmModule))
     return 1;
 

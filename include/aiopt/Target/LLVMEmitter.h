@@ -48,10 +48,14 @@ unsigned vnniBits(const llvm::TargetMachine &tm);
 unsigned pairBits(const llvm::TargetMachine &tm);
 
 /// Translates `module` (LLVM dialect) to LLVM IR for `tm` and runs LLVM's
-/// optimization pipeline at `optLevel`.
+/// optimization pipeline at `optLevel`. With `lineTables`, the code keeps
+/// a line table built from the ops' file:line locations (the importer
+/// gives each ONNX node's ops line N for the graph's node N), so profilers
+/// and debuggers attribute machine code to ONNX nodes.
 FailureOr<std::unique_ptr<llvm::Module>>
 translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
-                     llvm::TargetMachine &tm, unsigned optLevel);
+                     llvm::TargetMachine &tm, unsigned optLevel,
+                     bool lineTables = false);
 
 /// Writes `module` as an object file (or assembly) to `os`.
 LogicalResult emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,

@@ -321,6 +321,14 @@ LogicalResult importScan(NodeBinder &n) {
     axes.outAxes.assign(numOutputs, 0);
     axes.inReverse = llvm::map_to_vector(*dirs, [](int64_t d) { return d == 1; });
     axes.outReverse.assign(numOutputs, false);
+    // Each state has a batch axis first; each scan input a batch axis and
+    // then its scan axis.
+    for (auto [j, v] : llvm::enumerate(inputs))
+      if (tensorType(v).getRank() < (j < numStates ? 1 : 2))
+        return n.error() << (j < numStates ? "state" : "scan input") << " #"
+                         << (j < numStates ? j : j - numStates) << " has rank "
+                         << tensorType(v).getRank() << "; opset 8 Scan needs a batch axis"
+                         << (j < numStates ? "" : " and a scan axis");
     // One scan per batch entry, the results stacked again.
     int64_t batch = tensorType(xs[0]).getDimSize(0);
     if (ShapedType::isDynamic(batch))

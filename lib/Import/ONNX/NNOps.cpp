@@ -8,6 +8,7 @@
 #include "NodeBinder.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::aiopt;
@@ -153,6 +154,11 @@ LogicalResult convTranspose(NodeBinder &b) {
   SmallVector<int64_t> outPad = b.attrInts("output_padding", SmallVector<int64_t>(n, 0));
   if (strides.size() != n || dilations.size() != n || outPad.size() != n)
     return b.error() << "strides, dilations and output_padding need " << n << " entries";
+  for (size_t i = 0; i < n; ++i)
+    if (strides[i] < 1 || dilations[i] < 1 || outPad[i] < 0 ||
+        outPad[i] >= std::max(strides[i], dilations[i]))
+      return b.error() << "strides and dilations must be positive, and output_padding "
+                          "non-negative and below the stride or dilation";
   SmallVector<int64_t> pads = b.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
   std::string autoPad = b.attrString("auto_pad", "NOTSET");
   SmallVector<int64_t> outShape = b.attrInts("output_shape");
@@ -161,14 +167,26 @@ LogicalResult convTranspose(NodeBinder &b) {
       outShape.erase(outShape.begin(), outShape.end() - n);
     for (size_t i = 0; i < n; ++i) {
       int64_t in = xt.getDimSize(i + 2);
-      int64_t out = outShape.empty() ? in * strides[i] : outShape[i];
-      int64_t total = strides[i] * (in - 1) + outPad[i] + (kernel[i] - 1) * dilations[i] + 1 - out;
+      // The full output's extent, and the padding that makes it `out`,
+      // without overflowing on huge attributes.
+      std::optional<int64_t> full = llvm::checkedMulAdd(
+          strides[i], in - 1, outPad[i] + 1);
+      std::optional<int64_t> reach = llvm::checkedMul(kernel[i] - 1, dilations[i]);
+      std::optional<int64_t> out =
+          outShape.empty() ? llvm::checkedMul(in, strides[i]) : std::optional(outShape[i]);
+      std::optional<int64_t> total;
+      if (full && reach && out)
+        if (std::optional<int64_t> sum = llvm::checkedAdd(*full, *reach))
+          total = llvm::checkedSub(*sum, *out);
+      if (!total)
+        return b.error() << "the output size of spatial axis " << i
+                         << " overflows 64 bits (strides, dilations or output_shape too large)";
       // SAME_LOWER (and output_shape without auto_pad) pad more at the start.
       // (A negative total enlarges the output: floor division.)
       bool upper = autoPad == "SAME_UPPER";
-      int64_t half = llvm::divideFloorSigned(total, 2);
-      pads[i] = upper ? half : total - half;
-      pads[i + n] = total - pads[i];
+      int64_t half = llvm::divideFloorSigned(*total, 2);
+      pads[i] = upper ? half : *total - half;
+      pads[i + n] = *total - pads[i];
     }
   } else if (autoPad == "VALID") {
     pads.assign(2 * n, 0);
@@ -180,10 +198,18 @@ LogicalResult convTranspose(NodeBinder &b) {
 
   FailureOr<Value> v = *x;
   for (size_t i = 0; i < n && succeeded(v); ++i) {
-    int64_t reach = dilations[i] * (kernel[i] - 1);
+    std::optional<int64_t> reach = llvm::checkedMul(dilations[i], kernel[i] - 1);
+    std::optional<int64_t> before = reach ? llvm::checkedSub(*reach, pads[i]) : std::nullopt;
+    std::optional<int64_t> after =
+        reach ? llvm::checkedSub(*reach, pads[i + n]) : std::nullopt;
+    if (after)
+      after = llvm::checkedAdd(*after, outPad[i]);
+    if (!before || !after)
+      return b.error() << "the padding of spatial axis " << i
+                       << " overflows 64 bits (dilations or pads too large)";
     v = dilateAlong(b, *v, i + 2, strides[i]);
     if (succeeded(v))
-      v = padOrCrop(b, *v, i + 2, reach - pads[i], reach - pads[i + n] + outPad[i]);
+      v = padOrCrop(b, *v, i + 2, *before, *after);
   }
   // Weights [C, M/g, k...] -> [g, C/g, M/g, k...] -> [g, M/g, C/g, k...]
   // -> [M, C/g, k...], flipped along the kernel dimensions.

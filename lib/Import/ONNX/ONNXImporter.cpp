@@ -88,7 +88,7 @@ public:
                 const ONNXImportOptions &options)
       : ctx(ctx), model(model), path(path),
         modelDir(llvm::sys::path::parent_path(path)), options(options),
-        fileLoc(FileLineColLoc::get(ctx, path, 0, 0)) {}
+        fileLoc(FileLineColLoc::get(ctx, path, 0, 0)), currentLoc(fileLoc) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -126,6 +126,9 @@ private:
   /// The node being imported (innermost), named in diagnostics.
   const onnx::NodeProto *current = nullptr;
   std::string currentName;
+  /// The current node's location: its name at line N of the model file
+  /// for the graph's node N (1-based).
+  Location currentLoc;
 };
 
 /// Adds to `names` the values the subgraphs of `node` read from enclosing
@@ -306,15 +309,21 @@ LogicalResult GraphImporter::importNodes(OpBuilder &b, const onnx::GraphProto &g
     return failure();
   const onnx::NodeProto *enclosing = current;
   std::string enclosingName = currentName;
+  Location enclosingLoc = currentLoc;
   llvm::scope_exit restore([&] {
     current = enclosing;
     currentName = enclosingName;
+    currentLoc = enclosingLoc;
   });
   for (size_t idx : *order) {
     const onnx::NodeProto &node = g.node(idx);
     current = &node;
     currentName = nodeName(node, idx);
-    Location loc = NameLoc::get(StringAttr::get(ctx, currentName), fileLoc);
+    // Line N of the model file is the graph's node N (1-based): a file
+    // position diagnostics print and `aiopt-compile -g` line tables keep.
+    currentLoc = NameLoc::get(StringAttr::get(ctx, currentName),
+                              FileLineColLoc::get(ctx, path, idx + 1, 0));
+    Location loc = currentLoc;
     bool standard = isDefaultDomain(node.domain());
     std::string key = standard ? node.op_type() : qualifiedOpType(node.domain(), node.op_type());
     int64_t nodeOpset = opset;
@@ -355,7 +364,7 @@ FailureOr<SmallVector<Value>>
 GraphImporter::importSubgraph(OpBuilder &b, const onnx::GraphProto &g,
                               ArrayRef<Value> args, const llvm::StringMap<Value> &outer) {
   auto fail = [&]() {
-    return emitError(NameLoc::get(StringAttr::get(ctx, currentName), fileLoc)) << errorTag(ErrorCode::InvalidGraph)
+    return emitError(currentLoc) << errorTag(ErrorCode::InvalidGraph)
            << "node '" << currentName << "' (" << current->op_type() << ", opset "
            << opset << "): subgraph '" << g.name() << "': ";
   };
