@@ -243,6 +243,24 @@ LogicalResult NodeBinder::setResults(ArrayRef<Value> results) {
     if (i >= static_cast<int>(results.size()))
       return error(ErrorCode::UnsupportedFeature) << "output #" << i << " ('" << node.output(i)
                      << "') is not supported";
+    // Attributes can make shapes far larger than any input (pads,
+    // output_shape): the limits on input tensors hold for results too.
+    if (auto type = dyn_cast<RankedTensorType>(results[i].getType())) {
+      int64_t count = 1;
+      for (int64_t d : type.getShape()) {
+        if (ShapedType::isDynamic(d))
+          continue;
+        if (d > options.maxDimSize)
+          return error(ErrorCode::LimitExceeded)
+                 << "output #" << i << " ('" << node.output(i) << "') has dimension " << d
+                 << " above the limit " << options.maxDimSize;
+        if (d != 0 && count > options.maxTensorElements / d)
+          return error(ErrorCode::LimitExceeded)
+                 << "output #" << i << " ('" << node.output(i) << "') has more than "
+                 << options.maxTensorElements << " elements";
+        count *= d;
+      }
+    }
     values[node.output(i)] = results[i];
   }
   return success();
