@@ -20,29 +20,43 @@ namespace {
 /// arithmetic on them then stays far from int64 overflow.
 constexpr int64_t kMaxWindowValue = int64_t(1) << 31;
 
+/// Whether all of `values` are in [lowest, kMaxWindowValue].
+bool inWindowRange(ArrayRef<int64_t> values, int64_t lowest) {
+  return llvm::all_of(values, [&](int64_t v) { return v >= lowest && v <= kMaxWindowValue; });
+}
+
+/// Kernel sizes, strides and dilations must be in [1, kMaxWindowValue].
+LogicalResult checkWindow(NodeBinder &b, ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> dilations) {
+  if (!inWindowRange(kernel, 1) || !inWindowRange(strides, 1) || !inWindowRange(dilations, 1))
+    return b.error() << "kernel sizes, strides and dilations must be in [1, "
+                     << kMaxWindowValue << "]";
+  return success();
+}
+
+/// The `pads` attribute (zeros by default) of a window over `n` spatial
+/// axes: 2 * n entries in [0, kMaxWindowValue].
+FailureOr<SmallVector<int64_t>> explicitPads(NodeBinder &b, size_t n) {
+  SmallVector<int64_t> pads = b.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
+  if (pads.size() != 2 * n)
+    return b.error() << "'pads' has " << pads.size() << " entries, expected " << 2 * n;
+  if (!inWindowRange(pads, 0))
+    return b.error() << "'pads' must be in [0, " << kMaxWindowValue << "]";
+  return pads;
+}
+
 /// Explicit begin/end pads from `pads` or `auto_pad` (SAME_* needs static
-/// spatial extents). Kernel sizes, strides and dilations must be positive
-/// and pads non-negative, all at most kMaxWindowValue.
+/// spatial extents), after checkWindow.
 FailureOr<SmallVector<int64_t>> resolvePads(NodeBinder &b, RankedTensorType in,
                                             ArrayRef<int64_t> kernel,
                                             ArrayRef<int64_t> strides,
                                             ArrayRef<int64_t> dilations) {
   size_t n = kernel.size();
-  auto inRange = [](ArrayRef<int64_t> values, int64_t lowest) {
-    return llvm::all_of(values, [&](int64_t v) { return v >= lowest && v <= kMaxWindowValue; });
-  };
-  if (!inRange(kernel, 1) || !inRange(strides, 1) || !inRange(dilations, 1))
-    return b.error() << "kernel sizes, strides and dilations must be in [1, "
-                     << kMaxWindowValue << "]";
+  if (failed(checkWindow(b, kernel, strides, dilations)))
+    return failure();
   std::string autoPad = b.attrString("auto_pad", "NOTSET");
-  if (autoPad == "NOTSET" || autoPad.empty()) {
-    SmallVector<int64_t> pads = b.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
-    if (pads.size() != 2 * n)
-      return b.error() << "'pads' has " << pads.size() << " entries, expected " << 2 * n;
-    if (!inRange(pads, 0))
-      return b.error() << "'pads' must be in [0, " << kMaxWindowValue << "]";
-    return pads;
-  }
+  if (autoPad == "NOTSET" || autoPad.empty())
+    return explicitPads(b, n);
   if (autoPad == "VALID")
     return SmallVector<int64_t>(2 * n, 0);
   if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
@@ -154,33 +168,37 @@ LogicalResult convTranspose(NodeBinder &b) {
   SmallVector<int64_t> outPad = b.attrInts("output_padding", SmallVector<int64_t>(n, 0));
   if (strides.size() != n || dilations.size() != n || outPad.size() != n)
     return b.error() << "strides, dilations and output_padding need " << n << " entries";
+  if (failed(checkWindow(b, kernel, strides, dilations)))
+    return failure();
   for (size_t i = 0; i < n; ++i)
-    if (strides[i] < 1 || dilations[i] < 1 || outPad[i] < 0 ||
-        outPad[i] >= std::max(strides[i], dilations[i]))
-      return b.error() << "strides and dilations must be positive, and output_padding "
-                          "non-negative and below the stride or dilation";
-  SmallVector<int64_t> pads = b.attrInts("pads", SmallVector<int64_t>(2 * n, 0));
+    if (outPad[i] < 0 || outPad[i] >= std::max(strides[i], dilations[i]))
+      return b.error() << "output_padding must be non-negative and below the stride or "
+                          "dilation";
   std::string autoPad = b.attrString("auto_pad", "NOTSET");
   SmallVector<int64_t> outShape = b.attrInts("output_shape");
+  SmallVector<int64_t> pads(2 * n, 0);
   if (!outShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    if (!outShape.empty() && outShape.size() != n)
+    if (!outShape.empty() && outShape.size() < n)
+      return b.error() << "'output_shape' has " << outShape.size() << " entries, expected "
+                       << n;
+    if (!outShape.empty())
       outShape.erase(outShape.begin(), outShape.end() - n);
     for (size_t i = 0; i < n; ++i) {
       int64_t in = xt.getDimSize(i + 2);
-      // The full output's extent, and the padding that makes it `out`,
-      // without overflowing on huge attributes.
-      std::optional<int64_t> full = llvm::checkedMulAdd(
-          strides[i], in - 1, outPad[i] + 1);
-      std::optional<int64_t> reach = llvm::checkedMul(kernel[i] - 1, dilations[i]);
+      // The full output's extent, and the padding that makes it `out`
+      // (output_shape is not bounded like the window values), checked
+      // for overflow.
+      int64_t reach = dilations[i] * (kernel[i] - 1); // at most 2^62 (checkWindow)
+      std::optional<int64_t> full = llvm::checkedMulAdd(strides[i], in - 1, outPad[i] + 1);
       std::optional<int64_t> out =
           outShape.empty() ? llvm::checkedMul(in, strides[i]) : std::optional(outShape[i]);
       std::optional<int64_t> total;
-      if (full && reach && out)
-        if (std::optional<int64_t> sum = llvm::checkedAdd(*full, *reach))
+      if (full && out)
+        if (std::optional<int64_t> sum = llvm::checkedAdd(*full, reach))
           total = llvm::checkedSub(*sum, *out);
       if (!total)
         return b.error() << "the output size of spatial axis " << i
-                         << " overflows 64 bits (strides, dilations or output_shape too large)";
+                         << " overflows 64 bits (output_shape too large)";
       // SAME_LOWER (and output_shape without auto_pad) pad more at the start.
       // (A negative total enlarges the output: floor division.)
       bool upper = autoPad == "SAME_UPPER";
@@ -188,25 +206,26 @@ LogicalResult convTranspose(NodeBinder &b) {
       pads[i] = upper ? half : *total - half;
       pads[i + n] = *total - pads[i];
     }
-  } else if (autoPad == "VALID") {
-    pads.assign(2 * n, 0);
-  } else if (autoPad != "NOTSET" && !autoPad.empty()) {
+  } else if (autoPad == "NOTSET" || autoPad.empty()) {
+    FailureOr<SmallVector<int64_t>> given = explicitPads(b, n);
+    if (failed(given))
+      return failure();
+    pads = *given;
+  } else if (autoPad != "VALID") {
     return b.error() << "unknown auto_pad '" << autoPad << "'";
   }
-  if (pads.size() != 2 * n)
-    return b.error() << "'pads' has " << pads.size() << " entries, expected " << 2 * n;
 
   FailureOr<Value> v = *x;
   for (size_t i = 0; i < n && succeeded(v); ++i) {
-    std::optional<int64_t> reach = llvm::checkedMul(dilations[i], kernel[i] - 1);
-    std::optional<int64_t> before = reach ? llvm::checkedSub(*reach, pads[i]) : std::nullopt;
-    std::optional<int64_t> after =
-        reach ? llvm::checkedSub(*reach, pads[i + n]) : std::nullopt;
+    // Pads computed from output_shape can be near 2^63 in magnitude.
+    int64_t reach = dilations[i] * (kernel[i] - 1); // at most 2^62 (checkWindow)
+    std::optional<int64_t> before = llvm::checkedSub(reach, pads[i]);
+    std::optional<int64_t> after = llvm::checkedSub(reach, pads[i + n]);
     if (after)
       after = llvm::checkedAdd(*after, outPad[i]);
     if (!before || !after)
       return b.error() << "the padding of spatial axis " << i
-                       << " overflows 64 bits (dilations or pads too large)";
+                       << " overflows 64 bits (output_shape too large)";
     v = dilateAlong(b, *v, i + 2, strides[i]);
     if (succeeded(v))
       v = padOrCrop(b, *v, i + 2, *before, *after);

@@ -244,22 +244,14 @@ LogicalResult NodeBinder::setResults(ArrayRef<Value> results) {
       return error(ErrorCode::UnsupportedFeature) << "output #" << i << " ('" << node.output(i)
                      << "') is not supported";
     // Attributes can make shapes far larger than any input (pads,
-    // output_shape): the limits on input tensors hold for results too.
+    // output_shape): the limits on the model's tensors hold for results too.
     if (auto type = dyn_cast<RankedTensorType>(results[i].getType())) {
-      int64_t count = 1;
-      for (int64_t d : type.getShape()) {
-        if (ShapedType::isDynamic(d))
-          continue;
-        if (d > options.maxDimSize)
-          return error(ErrorCode::LimitExceeded)
-                 << "output #" << i << " ('" << node.output(i) << "') has dimension " << d
-                 << " above the limit " << options.maxDimSize;
-        if (d != 0 && count > options.maxTensorElements / d)
-          return error(ErrorCode::LimitExceeded)
-                 << "output #" << i << " ('" << node.output(i) << "') has more than "
-                 << options.maxTensorElements << " elements";
-        count *= d;
-      }
+      SmallVector<int64_t> extents(llvm::make_filter_range(
+          type.getShape(), [](int64_t d) { return !ShapedType::isDynamic(d); }));
+      if (failed(checkShapeLimits(extents, options, [&](ErrorCode code) {
+            return error(code) << "output #" << i << " ('" << node.output(i) << "')";
+          })))
+        return failure();
     }
     values[node.output(i)] = results[i];
   }

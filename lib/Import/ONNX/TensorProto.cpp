@@ -68,15 +68,22 @@ std::string onnx_import::dataTypeName(int32_t t) {
   return "<invalid " + std::to_string(t) + ">";
 }
 
-/// Checks one dimension extent.
-static LogicalResult checkDim(int64_t d, Location loc, StringRef what,
-                              const ONNXImportOptions &options) {
-  if (d < 0)
-    return emitError(loc) << errorTag(ErrorCode::InvalidTensorData) << what << " has negative dimension " << d;
-  if (d > options.maxDimSize)
-    return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << what << " has dimension " << d
-                          << " above the limit " << options.maxDimSize;
-  return success();
+FailureOr<int64_t>
+onnx_import::checkShapeLimits(ArrayRef<int64_t> extents, const ONNXImportOptions &options,
+                              llvm::function_ref<InFlightDiagnostic(ErrorCode)> error) {
+  int64_t count = 1;
+  for (int64_t d : extents) {
+    if (d < 0)
+      return error(ErrorCode::InvalidTensorData) << " has negative dimension " << d;
+    if (d > options.maxDimSize)
+      return error(ErrorCode::LimitExceeded)
+             << " has dimension " << d << " above the limit " << options.maxDimSize;
+    if (d != 0 && count > options.maxTensorElements / d)
+      return error(ErrorCode::LimitExceeded)
+             << " has more than " << options.maxTensorElements << " elements";
+    count *= d;
+  }
+  return count;
 }
 
 FailureOr<RankedTensorType>
@@ -94,16 +101,16 @@ onnx_import::valueInfoType(const onnx::ValueInfoProto &info, Location loc,
   if (!tt.has_shape())
     return emitError(loc) << errorTag(ErrorCode::UnsupportedType) << what << " has no shape (unranked tensors are "
                                      "not supported)";
-  SmallVector<int64_t> shape;
+  SmallVector<int64_t> shape, extents;
   for (const auto &d : tt.shape().dim()) {
-    if (d.has_dim_value()) {
-      if (failed(checkDim(d.dim_value(), loc, what, options)))
-        return failure();
-      shape.push_back(d.dim_value());
-    } else {
-      shape.push_back(ShapedType::kDynamic);
-    }
+    shape.push_back(d.has_dim_value() ? d.dim_value() : ShapedType::kDynamic);
+    if (d.has_dim_value())
+      extents.push_back(d.dim_value());
   }
+  if (failed(checkShapeLimits(extents, options, [&](ErrorCode code) {
+        return emitError(loc) << errorTag(code) << what;
+      })))
+    return failure();
   return RankedTensorType::get(shape, et);
 }
 
@@ -198,20 +205,13 @@ onnx_import::tensorAttr(const onnx::TensorProto &tensor, StringRef modelDir,
   if (!et)
     return emitError(loc) << errorTag(ErrorCode::UnsupportedType) << what << " has unsupported element type "
                           << dataTypeName(tensor.data_type());
-  SmallVector<int64_t> shape;
-  int64_t count = 1;
-  for (int64_t d : tensor.dims()) {
-    if (failed(checkDim(d, loc, what, options)))
-      return failure();
-    shape.push_back(d);
-    if (d != 0 && count > options.maxTensorElements / d)
-      return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << what << " has more than "
-                            << options.maxTensorElements << " elements";
-    count *= d;
-  }
-  if (count > options.maxTensorElements)
-    return emitError(loc) << errorTag(ErrorCode::LimitExceeded) << what << " has more than "
-                          << options.maxTensorElements << " elements";
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  FailureOr<int64_t> elements = checkShapeLimits(shape, options, [&](ErrorCode code) {
+    return emitError(loc) << errorTag(code) << what;
+  });
+  if (failed(elements))
+    return failure();
+  int64_t count = *elements;
   auto type = RankedTensorType::get(shape, et);
   std::vector<char> bytes(count * storageBytes(et));
 

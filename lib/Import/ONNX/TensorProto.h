@@ -9,6 +9,8 @@
 #define AIOPT_LIB_IMPORT_ONNX_TENSORPROTO_H
 
 #include "aiopt/Import/ONNX/ONNXImporter.h"
+#include "aiopt/Support/ErrorCodes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Location.h"
@@ -22,6 +24,13 @@ Type elementType(MLIRContext *ctx, int32_t onnxType);
 
 /// Printable name of an ONNX data type ("FLOAT", "UINT8", ...).
 std::string dataTypeName(int32_t onnxType);
+
+/// Checks static extents against the import limits: none negative
+/// (InvalidTensorData), none above `maxDimSize` and at most
+/// `maxTensorElements` in all (LimitExceeded); returns the element count.
+/// `error(code)` starts a diagnostic naming the tensor.
+FailureOr<int64_t> checkShapeLimits(ArrayRef<int64_t> extents, const ONNXImportOptions &options,
+                                    llvm::function_ref<InFlightDiagnostic(ErrorCode)> error);
 
 /// Ranked tensor type of a graph input or output; dim_param and missing
 /// dims are dynamic. Emits an error at `loc` for unsupported element types,
