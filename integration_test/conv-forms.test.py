@@ -65,11 +65,39 @@ cases.append(("maxpool_stride2", model(
     [h.make_node("MaxPool", ["x"], ["y"], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])],
     [("x", [1, 16, 33, 33])], "y", {}), [[1, 16, 33, 33]]))
 
+
+
+def expand_then_window(name, x, expanded, group, extra=()):
+    """A 1x1 convolution with Relu6 feeding a padded 3x3 convolution (a
+    MobileNetV2 or ResNet block): the Relu6 writes the padded input's
+    interior in whole rows of each block of the 1x1 convolution."""
+    c = x[1]
+    weights = {"w1": (rng.standard_normal((expanded, c, 1, 1)) * 0.3).astype(np.float32),
+               "b1": rng.standard_normal(expanded).astype(np.float32),
+               "w2": (rng.standard_normal((expanded, expanded // group, 3, 3)) * 0.3).astype(np.float32),
+               "lo": np.array(0, np.float32), "hi": np.array(6, np.float32)}
+    nodes = [h.make_node("Conv", ["x", "w1", "b1"], ["c"]),
+             h.make_node("Clip", ["c", "lo", "hi"], ["r"]),
+             h.make_node("Conv", ["r", "w2"], ["y"], pads=[1, 1, 1, 1], group=group)]
+    return name, model(nodes, [("x", x)], "y", weights), [x], list(extra)
+
+
+cases = [(*case, []) for case in cases]
+cases += [
+    # Rows of 56: blocks of four (224 columns, seven register tiles).
+    expand_then_window("rows_depthwise", [1, 8, 40, 56], 48, 48),
+    # 29 rows of 56: blocks of four and a last one of one row.
+    expand_then_window("rows_partial", [1, 8, 29, 56], 16, 1),
+    # Rows of 13 (one block: the whole image), and blocks shared by threads.
+    expand_then_window("rows_whole", [1, 16, 11, 13], 32, 32),
+    expand_then_window("rows_parallel", [1, 8, 30, 56], 48, 48, ["--parallel"]),
+]
+
 bindir, _ = aiopt_e2e.tools()
-for name, m, shapes in cases:
+for name, m, shapes, extra in cases:
     d = os.path.join(work, name)
     inputs = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    aiopt_e2e.check(m, [inputs], d, name, rtol=1e-4, atol=1e-5, normwise=True)
+    aiopt_e2e.check(m, [inputs], d, name, rtol=1e-4, atol=1e-5, normwise=True, extra=extra)
     if name.startswith("conv"):
         linalg = subprocess.run([os.path.join(bindir, "aiopt-compile"), os.path.join(d, name + ".onnx"),
                                  "--compile-to=linalg", "-o", "-"], check=True, capture_output=True,

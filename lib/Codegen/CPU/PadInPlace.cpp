@@ -79,33 +79,18 @@ Value fillBorder(OpBuilder &b, Location loc, Value dest, ArrayRef<int64_t> low,
   return dest;
 }
 
-/// Whether `op` reads the result of a contraction through reshapes only:
-/// aiopt-cpu-tile-and-vectorize then rewrites it over the contraction's
-/// shape, as the epilogue of its blocks, into a tensor of its own.
-bool isReshapedEpilogue(linalg::LinalgOp op) {
-  for (Value in : op.getDpsInputs()) {
-    Operation *def = in.getDefiningOp();
-    if (!isa_and_present<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
-      continue;
-    while (isa_and_present<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def))
-      def = def->getOperand(0).getDefiningOp();
-    if (auto producer = dyn_cast_or_null<linalg::LinalgOp>(def);
-        producer && producer.getNumReductionLoops() > 0)
-      return true;
-  }
-  return false;
-}
-
 /// The linalg op computing `source` into an otherwise unused tensor.empty,
 /// `source`'s only use being `pad`: it may write the padded interior
-/// instead. Returns the init operand to redirect.
+/// instead (an epilogue reading a contraction through reshapes too:
+/// aiopt-cpu-tile-and-vectorize then tiles it in whole rows). Returns the
+/// init operand to redirect.
 OpOperand *redirectableInit(tensor::PadOp pad) {
   auto result = dyn_cast<OpResult>(pad.getSource());
   if (!result || !result.hasOneUse())
     return nullptr;
   auto producer = dyn_cast<linalg::LinalgOp>(result.getOwner());
   if (!producer || !producer.hasPureTensorSemantics() ||
-      producer->getBlock() != pad->getBlock() || isReshapedEpilogue(producer))
+      producer->getBlock() != pad->getBlock())
     return nullptr;
   OpOperand *init = producer.getDpsInitOperand(result.getResultNumber());
   if (!init->get().getDefiningOp<tensor::EmptyOp>() || producer.payloadUsesValueFromOperand(init))

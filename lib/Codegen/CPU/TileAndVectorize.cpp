@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -25,6 +26,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cstring>
+#include <numeric>
 
 namespace mlir::aiopt {
 #define GEN_PASS_DEF_CPUTILEANDVECTORIZEPASS
@@ -242,13 +244,15 @@ constexpr int64_t kMinBlockWork = int64_t(1) << 19;
 
 /// Shrinks the block sizes `sizes` (0: a loop not split into blocks) of a
 /// loop nest of `bounds` until it has `minBlocks` blocks, halving the
-/// columns first (`cols`, in multiples of `colMultiple`: each block then
+/// columns first (`cols`, in multiples of `colMultiple` units of
+/// `colUnit` columns, whole image rows for a row epilogue: each block then
 /// reads or packs columns of its own), then the rows (`rows`, multiples of
 /// `rowMultiple`), as long as each block keeps kMinBlockWork
 /// multiply-adds. Sizes stay divisors of their loops where cacheTile finds
 /// one.
 void shrinkBlocks(MutableArrayRef<int64_t> sizes, ArrayRef<int64_t> bounds, int64_t minBlocks,
-                  unsigned cols, int64_t colMultiple, unsigned rows, int64_t rowMultiple) {
+                  unsigned cols, int64_t colMultiple, unsigned rows, int64_t rowMultiple,
+                  int64_t colUnit = 1) {
   int64_t work = 1;
   for (int64_t b : bounds)
     work *= b;
@@ -258,15 +262,15 @@ void shrinkBlocks(MutableArrayRef<int64_t> sizes, ArrayRef<int64_t> bounds, int6
       n *= size ? llvm::divideCeil(bound, size) : 1;
     return n;
   };
-  auto halve = [&](unsigned loop, int64_t multiple) {
-    int64_t max = sizes[loop] / 2;
-    if (max < multiple || sizes[loop] % multiple)
+  auto halve = [&](unsigned loop, int64_t multiple, int64_t unit) {
+    int64_t size = sizes[loop] / unit, max = size / 2;
+    if (max < multiple || size % multiple)
       return false;
-    sizes[loop] = cacheTile(bounds[loop], max - max % multiple, multiple);
+    sizes[loop] = unit * cacheTile(bounds[loop] / unit, max - max % multiple, multiple);
     return true;
   };
   while (blocks() < minBlocks && work / (2 * blocks()) >= kMinBlockWork)
-    if (!halve(cols, colMultiple) && !halve(rows, rowMultiple))
+    if (!halve(cols, colMultiple, colUnit) && !halve(rows, rowMultiple, 1))
       return;
 }
 
@@ -813,10 +817,12 @@ std::optional<linalg::LinalgOp> transposedProduct(RewriterBase &rewriter, linalg
 /// rows) and, when they have fewer rows than a register tile (a batch of
 /// one), widened to as many columns as keep that count (independent dot
 /// products hide the instruction's latency), at most a block's
-/// `maxColumns`.
+/// `maxColumns`. With `packInBlocks`, an f32 right operand computed at run
+/// time is left for each block to pack (its columns stay those of the
+/// result, which a row epilogue's blocks need).
 Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                             ArrayRef<int64_t> reg, int64_t maxColumns,
-                            ArrayRef<aiopt::DotInstruction> dots) {
+                            ArrayRef<aiopt::DotInstruction> dots, bool packInBlocks) {
   std::tie(op, loops) = reduceToContraction(rewriter, op, loops, /*reshape=*/true);
   if (std::optional<linalg::LinalgOp> transposed = transposedProduct(rewriter, op, reg[1])) {
     op = *transposed;
@@ -828,7 +834,8 @@ Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, Contrac
   for (aiopt::DotInstruction dot : dots)
     if (bytes && reg[1] % dot.lanes == 0)
       choices.push_back(dot);
-  choices.push_back(std::nullopt);
+  if (!packInBlocks || succeeded(aiopt::constantBytes(op.getDpsInputs()[1])))
+    choices.push_back(std::nullopt);
   for (std::optional<aiopt::DotInstruction> dot : choices) {
     int64_t mr = reg[0], nr = reg[1];
     if (dot) {
@@ -873,6 +880,25 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
       b, loc, RankedTensorType::get(shape, type.getElementType()), flat, allDims(shape.size()));
 }
 
+/// The elementwise consumer that `op`'s result reaches only through a
+/// chain of single-use reshapes (`reshapes`, not empty), and the value it
+/// reads; a null op when there is none.
+std::pair<linalg::GenericOp, Value>
+reshapedEpilogue(linalg::LinalgOp op, SmallVectorImpl<Operation *> *reshapes = nullptr) {
+  Value result = op->getResult(0);
+  Value reached = result;
+  while (reached.hasOneUse() &&
+         isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(*reached.getUsers().begin())) {
+    Operation *reshape = *reached.getUsers().begin();
+    if (reshapes)
+      reshapes->push_back(reshape);
+    reached = reshape->getResult(0);
+  }
+  if (reached == result || !reached.hasOneUse() || !isElementwiseGeneric(*reached.getUsers().begin()))
+    return {};
+  return {cast<linalg::GenericOp>(*reached.getUsers().begin()), reached};
+}
+
 /// When `op`'s result reaches an elementwise consumer only through a chain
 /// of single-use reshapes (packed panels collapsed back to columns, im2col
 /// columns expanded to an image), rewrites the consumer to iterate over
@@ -880,20 +906,12 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
 /// reshaped back after it), so the two can be tiled together. Needs a
 /// consumer with identity maps and static shapes.
 void relinearizeEpilogue(RewriterBase &rewriter, linalg::LinalgOp op) {
-  Value result = op->getResult(0);
-  Value reached = result;
   SmallVector<Operation *> reshapes;
-  while (reached.hasOneUse() &&
-         isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(*reached.getUsers().begin())) {
-    reshapes.push_back(*reached.getUsers().begin());
-    reached = reshapes.back()->getResult(0);
-  }
-  if (reached == result || !reached.hasOneUse() || !isElementwiseGeneric(*reached.getUsers().begin()))
-    return;
-  auto epilogue = cast<linalg::GenericOp>(*reached.getUsers().begin());
-  if (epilogue.hasDynamicShape() ||
+  auto [epilogue, reached] = reshapedEpilogue(op, &reshapes);
+  if (!epilogue || epilogue.hasDynamicShape() ||
       !llvm::all_of(epilogue.getIndexingMapsArray(), [](AffineMap m) { return m.isIdentity(); }))
     return;
+  Value result = op->getResult(0);
   ArrayRef<int64_t> shape = cast<RankedTensorType>(result.getType()).getShape();
   Location loc = epilogue.getLoc();
   rewriter.setInsertionPoint(epilogue);
@@ -917,6 +935,45 @@ void relinearizeEpilogue(RewriterBase &rewriter, linalg::LinalgOp op) {
     rewriter.eraseOp(reshape);
 }
 
+/// An elementwise epilogue that reads a contraction's result through an
+/// expansion of it (a 1x1 convolution's columns as an image's rows) and
+/// writes into a tensor it does not own (the interior of a padded tensor,
+/// aiopt-cpu-pad-in-place). Relinearized, it would write a tensor of its
+/// own, copied into place after; instead each block of the contraction
+/// goes through it in its own shape, as whole rows of `width` columns
+/// (`width` 0: the columns are one dimension of the epilogue), and the
+/// result lands in place.
+struct RowEpilogue {
+  linalg::GenericOp epilogue;
+  /// The epilogue loops each result dimension of the contraction becomes.
+  SmallVector<ReassociationIndices> groups;
+  int64_t width = 0;
+};
+
+std::optional<RowEpilogue> rowEpilogue(linalg::LinalgOp op) {
+  auto [epilogue, reached] = reshapedEpilogue(op);
+  if (!epilogue || epilogue.hasDynamicShape() ||
+      epilogue.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
+      !epilogue.getMatchingIndexingMap(&*reached.getUses().begin()).isIdentity())
+    return std::nullopt;
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(reached.getType()).getShape();
+  std::optional<SmallVector<ReassociationIndices>> groups = getReassociationIndicesForCollapse(
+      shape, cast<RankedTensorType>(op->getResult(0).getType()).getShape());
+  if (!groups)
+    return std::nullopt;
+  // Each result dimension becomes one epilogue dimension of more than one
+  // element (and unit ones); the columns may become two, rows and columns.
+  RowEpilogue row{epilogue, *groups};
+  for (auto [d, group] : llvm::enumerate(*groups)) {
+    auto wide = llvm::to_vector(llvm::make_filter_range(group, [&](int64_t e) { return shape[e] != 1; }));
+    if (wide.size() == 2 && d + 1 == groups->size() && wide.back() == group.back())
+      row.width = shape[wide.back()];
+    else if (wide.size() > 1)
+      return std::nullopt;
+  }
+  return row;
+}
+
 /// Tiles `root` (`contraction` itself, or its epilogue) into blocks of
 /// `sizes` in `order`, as an scf.forall unless `contraction` already is in
 /// one (then the blocks run in order), and fuses into each block
@@ -924,14 +981,21 @@ void relinearizeEpilogue(RewriterBase &rewriter, linalg::LinalgOp op) {
 /// broadcast): the block's accumulator is initialized while it is in
 /// cache, and no parallel region runs for the initializer alone. Other
 /// producers (im2col gathers, packing, residual inputs) are computed once,
-/// outside. Returns the block's contraction.
+/// outside. With `throughReshapes`, `root` reads the contraction through
+/// reshapes, which each block's slices move above. Returns the block's
+/// contraction.
 FailureOr<linalg::LinalgOp> tileAndFuseIntoBlocks(RewriterBase &rewriter, linalg::LinalgOp root,
                                                   linalg::LinalgOp contraction,
-                                                  ArrayRef<int64_t> sizes,
-                                                  ArrayRef<int64_t> order) {
+                                                  ArrayRef<int64_t> sizes, ArrayRef<int64_t> order,
+                                                  bool throughReshapes = false) {
   if (llvm::is_contained(root.getStaticLoopRanges(), 0))
     return failure();
   scf::SCFTileAndFuseOptions options;
+  if (throughReshapes) {
+    RewritePatternSet bubbleUp(rewriter.getContext());
+    tensor::populateBubbleUpExtractSliceOpPatterns(bubbleUp);
+    options.cleanupPatterns = FrozenRewritePatternSet(std::move(bubbleUp));
+  }
   options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   options.tilingOptions.setInterchange(order);
   if (!contraction->getParentOfType<scf::ForallOp>())
@@ -1016,6 +1080,38 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
   return tileAndFuseIntoBlocks(rewriter, epilogue, op, epilogueSizes, epilogueOrder);
 }
 
+/// Tiles a row epilogue into the blocks `sizes` (per loop of `op`, in
+/// `order`) describe, as whole rows where it has rows, with `op` and its
+/// accumulator's initializers fused into each block through the reshapes.
+/// Returns the block's contraction.
+FailureOr<linalg::LinalgOp> tileRowEpilogueAndFuse(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                   const RowEpilogue &row,
+                                                   ArrayRef<int64_t> sizes,
+                                                   ArrayRef<int64_t> order) {
+  AffineMap write = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  linalg::GenericOp epilogue = row.epilogue;
+  SmallVector<int64_t> shape = epilogue.getStaticLoopRanges();
+  SmallVector<int64_t> epilogueSizes(shape.size(), 0), epilogueOrder;
+  for (auto [d, group] : llvm::enumerate(row.groups)) {
+    int64_t size = sizes[write.getDimPosition(d)];
+    for (int64_t e : group)
+      if (shape[e] != 1)
+        epilogueSizes[e] = size;
+    if (d + 1 == row.groups.size() && row.width) {
+      // The rows of the block, each whole.
+      auto wide = llvm::make_filter_range(group, [&](int64_t e) { return shape[e] != 1; });
+      epilogueSizes[*wide.begin()] = size / row.width;
+      epilogueSizes[group.back()] = 0;
+    }
+  }
+  for (int64_t loop : order)
+    if (std::optional<unsigned> d =
+            write.getResultPosition(getAffineDimExpr(loop, rewriter.getContext())))
+      llvm::append_range(epilogueOrder, row.groups[*d]);
+  return tileAndFuseIntoBlocks(rewriter, epilogue, op, epilogueSizes, epilogueOrder,
+                               /*throughReshapes=*/true);
+}
+
 //===----------------------------------------------------------------------===//
 // Tiling
 //===----------------------------------------------------------------------===//
@@ -1045,13 +1141,29 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
     sizes[*dotGroup] = 0;
   for (unsigned tap : taps)
     sizes[tap] = 0;
+  // A row epilogue's blocks are whole rows, as many as fill a cache tile
+  // of columns, preferably a whole number of register tiles.
+  std::optional<RowEpilogue> row =
+      fuseEpilogue && !panels && taps.empty() ? rowEpilogue(op) : std::nullopt;
+  int64_t width = row ? row->width : 0;
+  if (width)
+    sizes[loops.n] = width * cacheTile(bounds[loops.n] / width,
+                                       std::max<int64_t>(1, cache[2] / width),
+                                       nr / std::gcd(width, nr));
   if (panels)
     shrinkBlocks(sizes, bounds, minBlocks, *panels, 1, loops.m, mr);
+  else if (width)
+    shrinkBlocks(sizes, bounds, minBlocks, loops.n, 1, loops.m, mr, /*colUnit=*/width);
   else
     shrinkBlocks(sizes, bounds, minBlocks, loops.n, nr, loops.m, mr);
   SmallVector<int64_t> order = orderEndingWith(numLoops, {loops.m, loops.n, loops.k});
   linalg::LinalgOp block;
-  if (linalg::GenericOp epilogue = fuseEpilogue ? soleEpilogue(op) : nullptr) {
+  if (row) {
+    FailureOr<linalg::LinalgOp> fused = tileRowEpilogueAndFuse(rewriter, op, *row, sizes, order);
+    if (failed(fused))
+      return;
+    block = *fused;
+  } else if (linalg::GenericOp epilogue = fuseEpilogue ? soleEpilogue(op) : nullptr) {
     FailureOr<linalg::LinalgOp> fused = tileEpilogueAndFuse(rewriter, op, epilogue, sizes, order);
     if (failed(fused))
       return;
@@ -1232,8 +1344,11 @@ struct TileAndVectorizePass
       if (std::optional<Prepared> p = prepareShiftedWindow(rewriter, op, window, reg))
         prepared.push_back(*p);
     for (auto [op, loops] : targets) {
-      prepared.push_back(prepareContraction(rewriter, op, loops, reg, cache[2], dots));
-      if (fuseEpilogues)
+      // A row epilogue needs the result's own columns in its blocks.
+      bool rows = fuseEpilogues && rowEpilogue(op);
+      prepared.push_back(prepareContraction(rewriter, op, loops, reg, cache[2], dots,
+                                            /*packInBlocks=*/rows));
+      if (fuseEpilogues && (prepared.back().panels || !rowEpilogue(prepared.back().op)))
         relinearizeEpilogue(rewriter, prepared.back().op);
     }
     for (const Prepared &p : prepared)

@@ -158,14 +158,15 @@ func.func @not_redirected(%x: tensor<4x4xf32>, %a: f32) -> (tensor<6x6xf32>, ten
 // -----
 
 // The Relu of a 1x1 convolution (a matmul over flattened positions, read
-// through expand_shape) becomes the epilogue of the matmul's blocks in
-// aiopt-cpu-tile-and-vectorize, over the matmul's shape: it keeps its
-// tensor and the interior is a copy.
+// through expand_shape) writes the interior too: aiopt-cpu-tile-and-vectorize
+// then makes it the epilogue of the matmul's blocks in whole rows.
 // CHECK-LABEL: func @epilogue_of_reshaped_matmul
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x3x4xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x5x6xf32>
+// CHECK: %[[I:.*]] = tensor.extract_slice %[[E]][0, 0, 1, 1] [1, 2, 3, 4]
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} outs(%[[I]] : tensor<1x2x3x4xf32>)
 // CHECK: arith.maximumf
-// CHECK: tensor.empty() : tensor<1x2x5x6xf32>
-// CHECK: linalg.copy ins(%[[R]] : tensor<1x2x3x4xf32>)
+// CHECK-NOT: linalg.copy
+// CHECK: tensor.insert_slice %[[R]] into %[[E]][0, 0, 1, 1]
 func.func @epilogue_of_reshaped_matmul(%w: tensor<2x8xf32>, %x: tensor<8x12xf32>) -> tensor<1x2x5x6xf32> {
   %zero = arith.constant 0.0 : f32
   %empty = tensor.empty() : tensor<2x12xf32>

@@ -142,3 +142,58 @@ func.func @not_fused(%a: tensor<20x8xf32>, %b: tensor<8x64xf32>, %bias: tensor<6
   } -> tensor<20x64xf32>
   return %r, %mm, %r2 : tensor<20x64xf32>, tensor<20x64xf32>, tensor<20x64xf32>
 }
+
+// -----
+
+// A row epilogue: a 1x1 convolution's relu, read through an expansion of
+// the matmul's columns to the image's rows, writes the interior of a padded
+// tensor (aiopt-cpu-pad-in-place). The blocks are whole rows (two of 8
+// columns: 16, a register tile), the matmul and its fill fused into each
+// through the reshape, and the relu writes the interior in place: no copy,
+// no tensor of its own.
+// CHECK-LABEL: func @row_epilogue
+// CHECK: %[[PADDED:.*]] = tensor.empty() : tensor<1x6x8x10xf32>
+// CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %[[PADDED]][0, 0, 1, 1] [1, 6, 6, 8]
+// CHECK: %[[OUT:.*]] = scf.forall (%[[ROW:.*]]) = (0) to (6) step (2) shared_outs(%[[DEST:.*]] = %[[INTERIOR]])
+// CHECK:   %[[COL:.*]] = affine.linearize_index disjoint [%[[ROW]], %{{.*}}] by (6, 8)
+// CHECK:   tensor.extract_slice %{{.*}}[0, %[[COL]]] [27, 16]
+// CHECK:   linalg.fill
+// CHECK:   arith.mulf {{.*}} : vector<6x16x1xf32>
+// CHECK:   %[[ROWS:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2, 3]] output_shape [1, 6, 2, 8] : tensor<6x16xf32> into tensor<1x6x2x8xf32>
+// CHECK:   %[[SLOT:.*]] = tensor.extract_slice %[[DEST]][0, 0, %[[ROW]], 0] [1, 6, 2, 8]
+// CHECK:   %[[R:.*]] = linalg.generic {{.*}} ins(%[[ROWS]] : tensor<1x6x2x8xf32>) outs(%[[SLOT]] : tensor<1x6x2x8xf32>)
+// CHECK:     arith.maximumf
+// CHECK:   tensor.parallel_insert_slice %[[R]] into %[[DEST]][0, 0, %[[ROW]], 0] [1, 6, 2, 8]
+// CHECK-NOT: linalg.copy
+// CHECK: tensor.insert_slice %[[OUT]] into %[[PADDED]][0, 0, 1, 1] [1, 6, 6, 8]
+// OFF-LABEL: func @row_epilogue
+// OFF: scf.forall
+// OFF: scf.forall.in_parallel
+// OFF: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x6x6x8xf32>)
+#a = affine_map<(m, n, k) -> (m, k)>
+#b = affine_map<(m, n, k) -> (k, n)>
+#c = affine_map<(m, n, k) -> (m, n)>
+#img = affine_map<(n, c, h, w) -> (n, c, h, w)>
+func.func @row_epilogue(%w: tensor<6x27xf32>, %x: tensor<27x48xf32>) -> tensor<1x6x8x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<6x48xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<6x48xf32>) -> tensor<6x48xf32>
+  %0 = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%w, %x : tensor<6x27xf32>, tensor<27x48xf32>) outs(%init : tensor<6x48xf32>) {
+  ^bb0(%p: f32, %q: f32, %acc: f32):
+    %t = arith.mulf %p, %q : f32
+    %s = arith.addf %acc, %t : f32
+    linalg.yield %s : f32
+  } -> tensor<6x48xf32>
+  %image = tensor.expand_shape %0 [[0, 1], [2, 3]] output_shape [1, 6, 6, 8] : tensor<6x48xf32> into tensor<1x6x6x8xf32>
+  %padded = tensor.empty() : tensor<1x6x8x10xf32>
+  %interior = tensor.extract_slice %padded[0, 0, 1, 1] [1, 6, 6, 8] [1, 1, 1, 1] : tensor<1x6x8x10xf32> to tensor<1x6x6x8xf32>
+  %r = linalg.generic {indexing_maps = [#img, #img], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%image : tensor<1x6x6x8xf32>) outs(%interior : tensor<1x6x6x8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x6x6x8xf32>
+  %full = tensor.insert_slice %r into %padded[0, 0, 1, 1] [1, 6, 6, 8] [1, 1, 1, 1] : tensor<1x6x6x8xf32> into tensor<1x6x8x10xf32>
+  return %full : tensor<1x6x8x10xf32>
+}
