@@ -107,6 +107,13 @@ struct PadInPlacePass : aiopt::impl::CPUPadInPlacePassBase<PadInPlacePass> {
     IRRewriter rewriter(&getContext());
     for (tensor::PadOp pad : pads) {
       RankedTensorType sourceType = pad.getSourceType(), padded = pad.getResultType();
+      // Nothing to write (a batch of zero images): no views of it either,
+      // which could not be valid subviews after bufferization.
+      if (padded.hasStaticShape() && padded.getNumElements() == 0) {
+        rewriter.setInsertionPoint(pad);
+        rewriter.replaceOpWithNewOp<tensor::EmptyOp>(pad, padded.getShape(), padded.getElementType());
+        continue;
+      }
       if (!sourceType.hasStaticShape() || !padded.hasStaticShape() ||
           sourceType.getNumElements() == 0 ||
           ShapedType::isDynamicShape(pad.getStaticLow()))

@@ -1127,6 +1127,9 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
                      ArrayRef<int64_t> reg, bool fuseEpilogue, int64_t minBlocks) {
   auto [op, loops, panels, dotGroup, mr, nr, taps] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  // An empty iteration space (a zero batch) computes nothing: no blocks.
+  if (llvm::is_contained(bounds, 0))
+    return;
   unsigned numLoops = op.getNumLoops();
   // Blocks: one along every loop but m, n and k, and as many column panels
   // as the n block size holds (the step of the left operand is reused

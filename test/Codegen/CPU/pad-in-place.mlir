@@ -209,3 +209,19 @@ func.func @kept(%x: tensor<4x4xf32>, %y: tensor<?x4xf32>) -> (tensor<6x6xf32>, t
   } : tensor<?x4xf32> to tensor<?x6xf32>
   return %p, %q : tensor<6x6xf32>, tensor<?x6xf32>
 }
+
+// -----
+
+// A padded tensor without elements (a batch of zero images) is just a
+// tensor.empty: no interior or border slices of it.
+// CHECK-LABEL: func @empty_padded
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<0x1x9x13xf32>
+// CHECK-NEXT: return %[[E]]
+func.func @empty_padded(%x: tensor<0x1x7x5xf32>) -> tensor<0x1x9x13xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 8] high[0, 0, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<0x1x7x5xf32> to tensor<0x1x9x13xf32>
+  return %p : tensor<0x1x9x13xf32>
+}
