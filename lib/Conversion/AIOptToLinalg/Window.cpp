@@ -262,6 +262,33 @@ Value shiftedWindowConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value fi
   return tensor::ExtractSliceOp::create(b, loc, type, full, zeros, sizes, ones);
 }
 
+/// The window offsets of tap `t` of `kernel` (last spatial dimension
+/// fastest).
+SmallVector<int64_t> tapOffsets(int64_t t, ArrayRef<int64_t> kernel) {
+  SmallVector<int64_t> offset(kernel.size());
+  for (int64_t i = kernel.size() - 1; i >= 0; --i) {
+    offset[i] = t % kernel[i];
+    t /= kernel[i];
+  }
+  return offset;
+}
+
+/// The slice of the padded input `x` that the window offsets `offset` see
+/// for every output position of `type` (input `o * stride + offset *
+/// dilation`; `sizes`: the batch and channel extents where dynamic).
+Value tapSlice(OpBuilder &b, Location loc, Value x, RankedTensorType type, ArrayRef<Value> sizes,
+               ArrayRef<int64_t> offset, ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  SmallVector<OpFoldResult> offsets(2, b.getIndexAttr(0)), extents, steps(2, b.getIndexAttr(1));
+  for (unsigned d = 0; d < 2; ++d)
+    extents.push_back(sizes[d] ? OpFoldResult(sizes[d]) : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  for (unsigned i = 0; i < offset.size(); ++i) {
+    offsets.push_back(b.getIndexAttr(offset[i] * dilations[i]));
+    extents.push_back(b.getIndexAttr(type.getDimSize(2 + i)));
+    steps.push_back(b.getIndexAttr(strides[i]));
+  }
+  return tensor::ExtractSliceOp::create(b, loc, type, x, offsets, extents, steps);
+}
+
 /// Depthwise convolution (one input and one output channel per group) as a
 /// sum over the window taps: for each tap, an elementwise multiply-add of
 /// the strided input slice that tap sees with that tap's per-channel weight.
@@ -289,23 +316,8 @@ Value depthwiseConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter
     taps *= ft.getDimSize(2 + i);
   Value w = reshapeTensor(b, loc, filter, RankedTensorType::get({c, taps}, et));
   for (int64_t t = 0; t < taps; ++t) {
-    // The tap's offsets, last spatial dimension fastest.
-    SmallVector<int64_t> offset(n);
-    for (int64_t i = n - 1, rest = t; i >= 0; --i) {
-      offset[i] = rest % ft.getDimSize(2 + i);
-      rest /= ft.getDimSize(2 + i);
-    }
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0)},
-                              extents = {sizes[0] ? OpFoldResult(sizes[0])
-                                                  : OpFoldResult(b.getIndexAttr(type.getDimSize(0))),
-                                         b.getIndexAttr(c)},
-                              strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    for (unsigned i = 0; i < n; ++i) {
-      offsets.push_back(b.getIndexAttr(offset[i] * op.getDilations()[i]));
-      extents.push_back(b.getIndexAttr(type.getDimSize(2 + i)));
-      strides.push_back(b.getIndexAttr(op.getStrides()[i]));
-    }
-    Value slice = tensor::ExtractSliceOp::create(b, loc, type, x, offsets, extents, strides);
+    Value slice = tapSlice(b, loc, x, type, sizes, tapOffsets(t, ft.getShape().drop_front(2)),
+                           op.getStrides(), op.getDilations());
     Value tap = tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get({c}, et), w,
         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(t)},
@@ -444,6 +456,10 @@ int64_t windowCount(int64_t o, int64_t s, int64_t k, int64_t d, int64_t lo,
   return c;
 }
 
+/// Pooling windows of at most this many elements are computed tap by tap
+/// (a 3x3 or 2x2 window; not a global 7x7 average).
+constexpr int64_t kMaxPoolTaps = 16;
+
 struct PoolLowering : OpConversionPattern<PoolOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -482,28 +498,49 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
     for (unsigned d = 0; d < 2; ++d)
       if (type.isDynamicDim(d))
         sizes[d] = dimValue(rewriter, loc, x, d);
-    Value init = filledTensor(rewriter, loc, type, sizes,
-                              scalarConstant(rewriter, loc, et, padValue));
-    Value window = tensor::EmptyOp::create(rewriter, loc, ks, et);
-    unsigned nLoops = 2 + 2 * n;
-    SmallVector<AffineExpr> xe = dims(ctx, {0, 1});
-    llvm::append_range(xe, windowExprs(ctx, 2, 2 + n, st, dl));
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(nLoops, 0, xe, ctx),
-        AffineMap::get(nLoops, 0, dims(ctx, range(2 + n, n)), ctx),
-        AffineMap::get(nLoops, 0, dims(ctx, range(0, 2 + n)), ctx)};
-    SmallVector<utils::IteratorType> iters = iterators(2 + n, n);
-    sinkLoop(maps, iters, 1 + n);
-    Value pooled =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{type}, ValueRange{x, window},
-            ValueRange{init}, maps, iters,
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              Value r = combineReduction(b, l, isMax ? ReduceKind::max : ReduceKind::sum,
-                                         a[2], a[0], uns);
-              linalg::YieldOp::create(b, l, r);
-            })
-            .getResult(0);
+    ReduceKind kind = isMax ? ReduceKind::max : ReduceKind::sum;
+    int64_t taps = 1;
+    for (int64_t k : ks)
+      taps *= k;
+    Value pooled;
+    if (taps <= kMaxPoolTaps) {
+      // A small window: the combination of its taps' strided slices, one
+      // elementwise op each, which elementwise fusion joins into one loop
+      // nest over outputs (vectorized along the output rows, like a
+      // depthwise convolution's) instead of a reduction over a few window
+      // offsets per output.
+      AffineMap identity = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+      auto slice = [&](int64_t t) {
+        return tapSlice(rewriter, loc, x, type, sizes, tapOffsets(t, ks), st, dl);
+      };
+      pooled = slice(0);
+      for (int64_t t = 1; t < taps; ++t)
+        pooled = buildElementwise(rewriter, loc, type, ValueRange{pooled, slice(t)},
+                                  {identity, identity}, sizes,
+                                  [&](OpBuilder &b, Location l, ValueRange v) {
+                                    return combineReduction(b, l, kind, v[0], v[1], uns);
+                                  });
+    } else {
+      Value init = filledTensor(rewriter, loc, type, sizes,
+                                scalarConstant(rewriter, loc, et, padValue));
+      Value window = tensor::EmptyOp::create(rewriter, loc, ks, et);
+      unsigned nLoops = 2 + 2 * n;
+      SmallVector<AffineExpr> xe = dims(ctx, {0, 1});
+      llvm::append_range(xe, windowExprs(ctx, 2, 2 + n, st, dl));
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(nLoops, 0, xe, ctx),
+          AffineMap::get(nLoops, 0, dims(ctx, range(2 + n, n)), ctx),
+          AffineMap::get(nLoops, 0, dims(ctx, range(0, 2 + n)), ctx)};
+      SmallVector<utils::IteratorType> iters = iterators(2 + n, n);
+      sinkLoop(maps, iters, 1 + n);
+      pooled = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{type}, ValueRange{x, window}, ValueRange{init}, maps,
+                   iters,
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     linalg::YieldOp::create(b, l, combineReduction(b, l, kind, a[2], a[0], uns));
+                   })
+                   .getResult(0);
+    }
     if (isMax) {
       rewriter.replaceOp(op, pooled);
       return success();

@@ -24,10 +24,19 @@ func.func @conv_grouped(%x: tensor<?x4x5x5xf32>, %w: tensor<6x2x3x3xf32>, %b: te
 // -----
 
 // Average pooling without counting pads divides by a per-position count
-// (4 in corners, 6 on edges, 9 inside for a 3x3 window over 4x4).
+// (4 in corners, 6 on edges, 9 inside for a 3x3 window over 4x4). The sum
+// is over the window's taps: the padded input's slice at each offset (of
+// the output's shape), added elementwise to the previous taps' sum.
 // CHECK-LABEL: func @avgpool
+// CHECK: %[[P:.*]] = tensor.pad
+// CHECK: %[[T0:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 0] [1, 2, 4, 4] [1, 1, 1, 1]
+// CHECK: %[[T1:.*]] = tensor.extract_slice %[[P]][0, 0, 0, 1] [1, 2, 4, 4] [1, 1, 1, 1]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[T0]], %[[T1]] : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>)
+// CHECK: arith.addf
+// CHECK-COUNT-6: arith.addf
 // CHECK: %[[SUM:.*]] = linalg.generic
 // CHECK: arith.addf
+// CHECK-NOT: reduction
 // CHECK: %[[COUNT:.*]] = arith.constant dense<{{\[}}[4.000000e+00, 6.000000e+00, 6.000000e+00, 4.000000e+00], [6.000000e+00, 9.000000e+00
 // CHECK: linalg.generic {{.*}} ins(%[[SUM]], %[[COUNT]] : tensor<1x2x4x4xf32>, tensor<4x4xf32>)
 // CHECK: arith.divf
@@ -44,7 +53,7 @@ func.func @avgpool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
 // CHECK: tensor.yield %[[NEGINF]]
-// CHECK: linalg.fill
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 2, 3, 3] [1, 1, 2, 2]
 // CHECK: arith.maximumf
 func.func @maxpool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
   %0 = aiopt.pool max %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : tensor<1x2x5x5xf32>
@@ -62,6 +71,20 @@ func.func @maxpool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
 func.func @max_pool_u8(%x: tensor<1x1x4x4xui8>) -> tensor<1x1x4x4xui8> {
   %0 = aiopt.pool max %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : tensor<1x1x4x4xui8>
   return %0 : tensor<1x1x4x4xui8>
+}
+
+// -----
+
+// A window of more than 16 elements (a global 5x5 average) stays one
+// reduction over the window offsets, the output's last loop innermost.
+// CHECK-LABEL: func @avgpool_large_window
+// CHECK: linalg.fill
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
+// CHECK: arith.addf
+// CHECK: arith.divf
+func.func @avgpool_large_window(%x: tensor<1x3x5x5xf32>) -> tensor<1x3x1x1xf32> {
+  %0 = aiopt.pool average %x {kernel_shape = array<i64: 5, 5>, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x3x5x5xf32>
+  return %0 : tensor<1x3x1x1xf32>
 }
 
 // -----
