@@ -16,6 +16,8 @@ DEB_PACKAGES=(
   # --target=vulkan: the Vulkan headers and loader, Mesa's lavapipe (Vulkan
   # compute on the CPU, for the tests) and spirv-val.
   libvulkan-dev libvulkan1 mesa-vulkan-drivers spirv-tools
+  # bench/node_profile.py: samples per ONNX node (perf report --sort srcline).
+  linux-perf
 )
 
 SUDO=""
