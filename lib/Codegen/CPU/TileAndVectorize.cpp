@@ -443,6 +443,28 @@ void multiplyAdd(OpBuilder &b, Location loc, ValueRange args,
   linalg::YieldOp::create(b, loc, sum);
 }
 
+/// Whether the f32 matmul `op` (loops (m, n, k), C[m, n] += A[m, k] B[k, n])
+/// reads its right operand, computed at run time, in place rather than
+/// packed: each register tile's k step then reads a row of B's contiguous
+/// columns, as packed panels would, and the packing copy (a pass over B
+/// per contraction, or per block) is saved. Not when B's rows are a
+/// multiple of 512 bytes apart: they would then share a few cache sets
+/// (fewer than 16 of the 64 of a 4 KB way) and evict each other. Never
+/// unless `enabled` (the pass's read-in-place).
+bool readsRightOperandInPlace(linalg::LinalgOp op, bool enabled) {
+  MLIRContext *ctx = op.getContext();
+  if (!enabled || op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 || !op.hasPureTensorSemantics())
+    return false;
+  AffineExpr dn = getAffineDimExpr(1, ctx), dk = getAffineDimExpr(2, ctx);
+  Value b = op.getDpsInputs()[1];
+  auto bt = dyn_cast<RankedTensorType>(b.getType());
+  if (!bt || !bt.hasStaticShape() || !bt.getElementType().isF32() ||
+      op.getIndexingMapsArray()[1] != AffineMap::get(3, 0, {dk, dn}, ctx) ||
+      succeeded(aiopt::constantBytes(b)))
+    return false;
+  return std::gcd<int64_t>(bt.getDimSize(1) * 4, 4096) <= 256;
+}
+
 /// Packs the right operand of a plain matmul (the whole op, or one
 /// reduction step of a block; the right operand may be transposed), C[m, n] +=
 /// A[m, k] B[k, n] with n a static multiple of `nr`, into B'[n/nr, k, nr]
@@ -819,10 +841,12 @@ std::optional<linalg::LinalgOp> transposedProduct(RewriterBase &rewriter, linalg
 /// products hide the instruction's latency), at most a block's
 /// `maxColumns`. With `packInBlocks`, an f32 right operand computed at run
 /// time is left for each block to pack (its columns stay those of the
-/// result, which a row epilogue's blocks need).
+/// result, which a row epilogue's blocks need); with `readInPlace`, one
+/// that readsRightOperandInPlace is not packed at all.
 Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                             ArrayRef<int64_t> reg, int64_t maxColumns,
-                            ArrayRef<aiopt::DotInstruction> dots, bool packInBlocks) {
+                            ArrayRef<aiopt::DotInstruction> dots, bool packInBlocks,
+                            bool readInPlace) {
   std::tie(op, loops) = reduceToContraction(rewriter, op, loops, /*reshape=*/true);
   if (std::optional<linalg::LinalgOp> transposed = transposedProduct(rewriter, op, reg[1])) {
     op = *transposed;
@@ -834,7 +858,8 @@ Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, Contrac
   for (aiopt::DotInstruction dot : dots)
     if (bytes && reg[1] % dot.lanes == 0)
       choices.push_back(dot);
-  if (!packInBlocks || succeeded(aiopt::constantBytes(op.getDpsInputs()[1])))
+  if ((!packInBlocks || succeeded(aiopt::constantBytes(op.getDpsInputs()[1]))) &&
+      !readsRightOperandInPlace(op, readInPlace))
     choices.push_back(std::nullopt);
   for (std::optional<aiopt::DotInstruction> dot : choices) {
     int64_t mr = reg[0], nr = reg[1];
@@ -1122,9 +1147,11 @@ FailureOr<linalg::LinalgOp> tileRowEpilogueAndFuse(RewriterBase &rewriter, linal
 /// its elementwise consumer, the contraction fused into each), the
 /// reduction into cache-sized steps, and each block into register tiles;
 /// peels the register loops so their tiles have static sizes; marks the
-/// register tiles with kRegisterTile.
+/// register tiles with kRegisterTile. Each reduction step's right operand
+/// is packed unless `readInPlace` lets it be read in place.
 void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t> cache,
-                     ArrayRef<int64_t> reg, bool fuseEpilogue, int64_t minBlocks) {
+                     ArrayRef<int64_t> reg, bool fuseEpilogue, int64_t minBlocks,
+                     bool readInPlace) {
   auto [op, loops, panels, dotGroup, mr, nr, taps] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   // An empty iteration space (a zero batch) computes nothing: no blocks.
@@ -1210,7 +1237,9 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
     if (!taps.empty() && !contractionLoops(step))
       return;
     if (std::optional<linalg::LinalgOp> packed =
-            taps.empty() ? packRightOperand(rewriter, step, reg[1]) : std::nullopt) {
+            taps.empty() && !readsRightOperandInPlace(step, readInPlace)
+                ? packRightOperand(rewriter, step, reg[1])
+                : std::nullopt) {
       step = *packed;
       stepLoops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
       nExtent = reg[1];
@@ -1350,12 +1379,12 @@ struct TileAndVectorizePass
       // A row epilogue needs the result's own columns in its blocks.
       bool rows = fuseEpilogues && rowEpilogue(op);
       prepared.push_back(prepareContraction(rewriter, op, loops, reg, cache[2], dots,
-                                            /*packInBlocks=*/rows));
+                                            /*packInBlocks=*/rows, readInPlace));
       if (fuseEpilogues && (prepared.back().panels || !rowEpilogue(prepared.back().op)))
         relinearizeEpilogue(rewriter, prepared.back().op);
     }
     for (const Prepared &p : prepared)
-      tileContraction(rewriter, p, cache, reg, fuseEpilogues, minBlocks);
+      tileContraction(rewriter, p, cache, reg, fuseEpilogues, minBlocks, readInPlace);
 
     if (vectorSize && failed(splitRemainderTiles(getOperation(), vectorSize)))
       return signalPassFailure();

@@ -1,5 +1,5 @@
-// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=8,32" -split-input-file | FileCheck %s --check-prefix=ONE
-// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=8,32 min-blocks=8" -split-input-file | FileCheck %s --check-prefix=EIGHT
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=8,32 read-in-place=false" -split-input-file | FileCheck %s --check-prefix=ONE
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=8,32 min-blocks=8 read-in-place=false" -split-input-file | FileCheck %s --check-prefix=EIGHT
 // RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="min-blocks=0" 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: aiopt-cpu-tile-and-vectorize: min-blocks must be at least 1, not 0
 

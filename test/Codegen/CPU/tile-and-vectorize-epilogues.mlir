@@ -1,5 +1,5 @@
-// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16" --canonicalize -split-input-file | FileCheck %s
-// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16 fuse-epilogues=false" --canonicalize -split-input-file | FileCheck %s --check-prefix=OFF
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16 read-in-place=false" --canonicalize -split-input-file | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16 fuse-epilogues=false read-in-place=false" --canonicalize -split-input-file | FileCheck %s --check-prefix=OFF
 
 // A packed matmul (bias in its accumulator) followed by relu(x + residual):
 // the epilogue iterates over the panels ([20, 4, 16], the residual and the

@@ -1,6 +1,7 @@
-// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16" --loop-invariant-subset-hoisting --canonicalize -split-input-file | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16 read-in-place=false" --loop-invariant-subset-hoisting --canonicalize -split-input-file | FileCheck %s
 // RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=6" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=64,0,256" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16" --canonicalize -split-input-file | FileCheck %s --check-prefix=INPLACE
 // BAD: error: aiopt-cpu-tile-and-vectorize: cache-tiles takes three positive sizes (m, k, n) and register-tile two (m, n)
 
 // A plain matmul has its right operand packed as a whole into column
@@ -242,4 +243,25 @@ func.func @uint8_refused(%a: tensor<40x64xi8>, %w: tensor<64x64xi8>) -> tensor<4
     linalg.yield %s : i32
   } -> tensor<40x64xi32>
   return %y : tensor<40x64xi32>
+}
+
+// -----
+
+// By default (read-in-place), a right operand computed at run time is read
+// where it is, not packed, when its rows are not a multiple of 512 bytes
+// apart: 32 columns (128 bytes) are; 128 columns (512 bytes) would share
+// a few cache sets, and are packed into panels.
+// INPLACE-LABEL: func @run_time_right_operands
+// INPLACE-NOT: tensor.expand_shape %arg1
+// INPLACE: tensor.extract_slice %arg1[%{{.*}}, %{{.*}}] [1, 16] [1, 1] : tensor<8x32xf32> to tensor<1x16xf32>
+// INPLACE: vector.outerproduct
+// INPLACE: %[[P:.*]] = tensor.expand_shape %arg3 {{\[}}[0], [1, 2]] output_shape [8, 8, 16]
+// INPLACE: linalg.transpose ins(%[[P]] : tensor<8x8x16xf32>)
+// INPLACE: vector.outerproduct
+func.func @run_time_right_operands(%a: tensor<20x8xf32>, %b: tensor<8x32xf32>, %c: tensor<20x32xf32>,
+                                   %wide: tensor<8x128xf32>, %d: tensor<20x128xf32>)
+    -> (tensor<20x32xf32>, tensor<20x128xf32>) {
+  %0 = linalg.matmul ins(%a, %b : tensor<20x8xf32>, tensor<8x32xf32>) outs(%c : tensor<20x32xf32>) -> tensor<20x32xf32>
+  %1 = linalg.matmul ins(%a, %wide : tensor<20x8xf32>, tensor<8x128xf32>) outs(%d : tensor<20x128xf32>) -> tensor<20x128xf32>
+  return %0, %1 : tensor<20x32xf32>, tensor<20x128xf32>
 }

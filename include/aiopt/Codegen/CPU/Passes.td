@@ -166,7 +166,12 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
        right operand into column panels `[n/nr, k, nr]` (at compile time
        when it is a constant; constant weights with a remainder of columns
        fill up a last panel with zeros, the accumulator padded as much and
-       the extra columns dropped). A product of constant weights A[m, k]
+       the extra columns dropped). With `read-in-place`, a right operand
+       B[k, n] computed at run time (a 1x1 convolution's input, attention's
+       values) is not packed but read where it is, unless its rows are a
+       multiple of 512 bytes apart (they would share a few cache sets):
+       each k step of a register tile reads a row's contiguous columns
+       either way, and the packing copy is saved. A product of constant weights A[m, k]
        and a run-time B[k, n] with fewer than two register tiles of
        columns, not a whole number of them, while m is (NCHW convolutions
        over 7 x 7 positions), is computed transposed: B^T times the
@@ -184,7 +189,12 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
        add; reshapes in between are moved past it), the blocks are that
        epilogue's, and the contraction and its accumulator's initializer
        are fused into each: every block of the result goes through the
-       epilogue while it is in cache, in one loop nest;
+       epilogue while it is in cache, in one loop nest. An epilogue that
+       reads the result expanded to an image (a 1x1 convolution's) and
+       writes into a tensor it does not own (a padded tensor's interior,
+       `aiopt-cpu-pad-in-place`) keeps its own shape: the blocks are whole
+       image rows, the contraction fused into each through the reshape,
+       and the epilogue writes its destination in place;
     3. tiles the reduction into steps of `cache-tiles` k;
     4. tiles each block into register tiles of `register-tile` m x n with
        the reduction innermost and of size one, and peels the register
@@ -259,6 +269,9 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"1",
            "Blocks a contraction is split into at least, for threads to share, while "
            "each keeps 2^19 multiply-adds (aiopt-compile --parallel: 8)">,
+    Option<"readInPlace", "read-in-place", "bool", /*default=*/"true",
+           "Read f32 right operands computed at run time in place rather than packed, "
+           "unless their rows are a multiple of 512 bytes apart">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::aiopt::AIOptDialect",
