@@ -1172,7 +1172,9 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   for (unsigned tap : taps)
     sizes[tap] = 0;
   // A row epilogue's blocks are whole rows, as many as fill a cache tile
-  // of columns, preferably a whole number of register tiles.
+  // of columns, preferably a whole number of register tiles. Found again
+  // here, not kept from preparation: an epilogue of two contractions is
+  // gone once the first is tiled.
   std::optional<RowEpilogue> row =
       fuseEpilogue && !panels && taps.empty() ? rowEpilogue(op) : std::nullopt;
   int64_t width = row ? row->width : 0;
