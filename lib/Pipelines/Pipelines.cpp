@@ -142,8 +142,11 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       add(pm, "aiopt-cpu-distribute");
-    // Elementwise nests (epilogues, fused depthwise-convolution taps) are
-    // vectorized along their innermost loop.
+    // Innermost reductions (softmax, normalization means) reduce a vector
+    // at a time into partial results per lane.
+    add(pm, "aiopt-cpu-vectorize-reductions{vector-size=" + std::to_string(lanes) + "}");
+    // Elementwise nests (epilogues, fused depthwise-convolution taps, the
+    // reductions' pieces) are vectorized along their innermost loop.
     add(pm, "aiopt-cpu-vectorize-elementwise{vector-size=" + std::to_string(lanes) + "}");
     // Transposes that move the innermost dimension (transposed products'
     // copies, NCHW <-> NHWC) become square tiles transposed in registers.
@@ -218,8 +221,9 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
                                              const CPUPipelineOptions &options) {
   addKernelOutlining(pm);
   add(pm, "aiopt-gpu-spirv-kernel-abi");
-  // GLSL.std.450 has no erf: polynomial forms, as on the CPU.
-  add(pm, "gpu.module(aiopt-cpu-approximate-math)");
+  // GLSL.std.450 has no erf: polynomial forms, as on the CPU (its exp is
+  // native).
+  add(pm, "gpu.module(aiopt-cpu-approximate-math{exp=false})");
   add(pm, "gpu.module(convert-math-to-spirv)");
   add(pm, "convert-gpu-to-spirv");
   add(pm, "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)");
@@ -252,7 +256,8 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   // each op and round back through compiler-rt calls).
   add(pm, "math-extend-to-supported-types{target-type=f32}");
   add(pm, "arith-emulate-unsupported-floats{source-types=bf16 target-type=f32}");
-  // tanh and erf have no inline LLVM lowering: use polynomial forms.
+  // tanh, erf and exp have no inline LLVM lowering (libm calls, one per
+  // vector element): use polynomial forms.
   add(pm, "aiopt-cpu-approximate-math");
   // Ask for `_mlir_ciface_` wrappers taking descriptor pointers; the entry
   // wrapper below calls the model's one.
@@ -267,7 +272,9 @@ void mlir::aiopt::buildCPULLVMPipeline(OpPassManager &pm,
   add(pm, "convert-math-to-libm");
   // 8-bit dot products (vpdpbusd, vpmaddwd) become their x86 intrinsics.
   add(pm, "aiopt-cpu-lower-dot-bytes");
-  add(pm, "convert-vector-to-llvm");
+  // Float vector reductions come from aiopt-cpu-vectorize-reductions,
+  // which already reassociates: each reduces its lanes as a tree.
+  add(pm, "convert-vector-to-llvm{reassociate-fp-reductions=true}");
   add(pm, "convert-ub-to-llvm");
   // Allocations call _mlir_memref_to_llvm_alloc/free, which the runtime
   // serves from a per-thread cache (see aiopt-cpu-entry-wrapper).

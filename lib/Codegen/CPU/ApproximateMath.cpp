@@ -1,7 +1,7 @@
-//===- ApproximateMath.cpp - polynomial tanh and erf ----------------------===//
+//===- ApproximateMath.cpp - polynomial tanh, erf and exp -----------------===//
 //
-// Rewrites math.tanh and math.erf into arithmetic with MLIR's polynomial
-// approximations.
+// Rewrites math.tanh, math.erf and (unless told not to) math.exp on f32
+// into arithmetic with MLIR's polynomial approximations.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,10 +21,14 @@ using namespace mlir;
 namespace {
 struct CPUApproximateMathPass
     : aiopt::impl::CPUApproximateMathPassBase<CPUApproximateMathPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populatePolynomialApproximateTanhPattern(patterns);
-    populatePolynomialApproximateErfPattern(patterns);
+    bool withExp = exp;
+    populateMathPolynomialApproximationPatterns(patterns, [&](StringRef name) {
+      return name == "math.tanh" || name == "math.erf" || (withExp && name == "math.exp");
+    });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

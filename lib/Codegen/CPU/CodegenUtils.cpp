@@ -101,3 +101,34 @@ LogicalResult mlir::aiopt::vectorizeMarked(
   }
   return success();
 }
+
+bool mlir::aiopt::readsInLoopOrder(AffineMap map, unsigned inner) {
+  if (!map.isFunctionOfDim(inner))
+    return true;
+  ArrayRef<AffineExpr> results = map.getResults();
+  for (AffineExpr e : results.drop_back())
+    if (e.isFunctionOfDim(inner))
+      return false;
+  if (map.isProjectedPermutation())
+    return true;
+  // inner + (terms of other loops) + constant: exactly one added term
+  // involves `inner`, and it is `inner` itself.
+  SmallVector<AffineExpr> terms = {results.back()}, innerTerms;
+  while (!terms.empty()) {
+    AffineExpr e = terms.pop_back_val();
+    if (e.getKind() == AffineExprKind::Add) {
+      auto sum = cast<AffineBinaryOpExpr>(e);
+      terms.append({sum.getLHS(), sum.getRHS()});
+    } else if (e.isFunctionOfDim(inner)) {
+      innerTerms.push_back(e);
+    }
+  }
+  return innerTerms.size() == 1 && innerTerms.front() == getAffineDimExpr(inner, map.getContext());
+}
+
+bool mlir::aiopt::hasByteElements(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    Type t = getElementTypeOrSelf(type);
+    return t.isIntOrFloat() && t.getIntOrFloatBitWidth() >= 8;
+  });
+}

@@ -48,6 +48,19 @@ LogicalResult vectorizeMarked(Operation *root, StringRef marker,
                               function_ref<linalg::LinalgOp(RewriterBase &, linalg::LinalgOp)> prepare,
                               bool namedContraction);
 
+/// Whether an input read through `map` is read in loop order along loop
+/// `inner` or does not depend on it: a projected permutation with `inner`
+/// (if present) in its last result, or a window read (an im2col gather)
+/// whose last result is `inner` plus outer loops and whose other results
+/// do not involve `inner`. Once the outer loops are tiled by one, either
+/// reads a contiguous run.
+bool readsInLoopOrder(AffineMap map, unsigned inner);
+
+/// Whether every operand of `op` has integer or float elements of a byte or
+/// more: vectors of narrower ones (i1 masks, 4-bit types) would be read
+/// bit-packed from memory that holds one per byte.
+bool hasByteElements(Operation *op);
+
 } // namespace mlir::aiopt
 
 #endif

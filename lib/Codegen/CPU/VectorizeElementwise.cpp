@@ -28,36 +28,6 @@ namespace {
 
 constexpr StringLiteral kPiece = "aiopt.elementwise_piece";
 
-/// Whether an input read through `map` is read in loop order along loop
-/// `inner` or does not depend on it: a projected permutation with `inner`
-/// (if present) in its last result, or a window read (an im2col gather)
-/// whose last result is `inner` plus outer loops and whose other results
-/// do not involve `inner`. Once the outer loops are tiled by one, either
-/// reads a contiguous run.
-bool readsInLoopOrder(AffineMap map, unsigned inner) {
-  if (!map.isFunctionOfDim(inner))
-    return true;
-  ArrayRef<AffineExpr> results = map.getResults();
-  for (AffineExpr e : results.drop_back())
-    if (e.isFunctionOfDim(inner))
-      return false;
-  if (map.isProjectedPermutation())
-    return true;
-  // inner + (terms of other loops) + constant: exactly one added term
-  // involves `inner`, and it is `inner` itself.
-  SmallVector<AffineExpr> terms = {results.back()}, innerTerms;
-  while (!terms.empty()) {
-    AffineExpr e = terms.pop_back_val();
-    if (e.getKind() == AffineExprKind::Add) {
-      auto sum = cast<AffineBinaryOpExpr>(e);
-      terms.append({sum.getLHS(), sum.getRHS()});
-    } else if (e.isFunctionOfDim(inner)) {
-      innerTerms.push_back(e);
-    }
-  }
-  return innerTerms.size() == 1 && innerTerms.front() == getAffineDimExpr(inner, map.getContext());
-}
-
 /// Whether `op` is an elementwise nest this pass vectorizes: all loops
 /// parallel, integer or float operands of at least a byte (requantizing
 /// epilogues read i32 and write i8), static shapes, the result written in loop order, each input
@@ -66,18 +36,13 @@ bool isCandidate(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || op.getNumLoops() == 0 ||
       op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1)
     return false;
-  // Elements of a byte or more: vectors of narrower ones (i1 masks, 4-bit
-  // types) would be read bit-packed from memory that holds one per byte.
-  for (Value v : op->getOperands()) {
-    Type t = getElementTypeOrSelf(v.getType());
-    if (!t.isIntOrFloat() || t.getIntOrFloatBitWidth() < 8)
-      return false;
-  }
+  if (!aiopt::hasByteElements(op))
+    return false;
   unsigned inner = op.getNumLoops() - 1;
   if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
     return false;
   for (OpOperand *in : op.getDpsInputOperands())
-    if (!readsInLoopOrder(op.getMatchingIndexingMap(in), inner))
+    if (!aiopt::readsInLoopOrder(op.getMatchingIndexingMap(in), inner))
       return false;
   return true;
 }

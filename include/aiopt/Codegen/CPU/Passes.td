@@ -37,13 +37,21 @@ def CPUEntryWrapperPass : Pass<"aiopt-cpu-entry-wrapper", "ModuleOp"> {
 }
 
 def CPUApproximateMathPass : Pass<"aiopt-cpu-approximate-math"> {
-  let summary = "Replace tanh and erf by polynomial approximations";
+  let summary = "Replace tanh, erf and exp by polynomial approximations";
   let description = [{
-    LLVM has no inline lowering of `math.erf` and lowers `math.tanh` to a
-    libm call; both block vectorization. This pass rewrites them into
-    arithmetic (MLIR's f32 polynomial approximations, absolute error about
-    1e-7), so compiled models need no libm for them and loops vectorize.
+    LLVM has no inline lowering of `math.erf` and lowers `math.tanh` and
+    `math.exp` to libm calls, one per element even of a vector (softmax,
+    sigmoid and GELU spend most of their time in them). This pass rewrites
+    them into arithmetic (MLIR's f32 polynomial approximations: absolute
+    error about 1e-7 for tanh and erf, relative error about 2^-22 for exp,
+    whose results below 2^-126 flush to zero), so compiled models need no
+    libm for them and loops vectorize. f64 operations keep libm.
   }];
+  let options = [
+    Option<"exp", "exp", "bool", /*default=*/"true",
+           "Also rewrite math.exp (targets with a native exp, such as "
+           "SPIR-V's GLSL.std.450, keep it)">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];
@@ -297,6 +305,39 @@ def CPUDistributePass : Pass<"aiopt-cpu-distribute"> {
            "Largest number of chunks per loop nest">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def CPUVectorizeReductionsPass : Pass<"aiopt-cpu-vectorize-reductions"> {
+  let summary = "Reduce innermost dimensions into vector-wide partial results";
+  let description = [{
+    A `linalg.generic` on static tensors that reduces its innermost loop
+    (softmax's row maximum and sum, layer normalization's means, global
+    pooling) and reads its inputs in loop order along it would otherwise
+    become a scalar loop whose every step waits for the previous one.
+    This pass splits such a reduction of at least two vectors' worth of
+    elements: rows in groups of up to `rows` (a divisor of the row count,
+    for static shapes), and in each group the reduction in pieces of
+    `vector-size` elements, combined elementwise into a `rows` x
+    `vector-size` partial result (upstream's partial-reduction tiling)
+    that starts at the combiner's neutral element; a last piece shorter
+    than a vector is peeled. The partial results are then reduced across
+    the vector lanes and combined with the original initial value; that
+    merge is vectorized here, and the elementwise pieces are left to
+    `aiopt-cpu-vectorize-elementwise`.
+
+    Combiners: addition, multiplication, maximum and minimum (floats and
+    integers) and the bitwise ones. Float sums and products are
+    reassociated (lanes then a tree): the result can differ from a
+    sequential loop's in the last bits, as in every vectorized runtime.
+  }];
+  let options = [
+    Option<"vectorSize", "vector-size", "int64_t", /*default=*/"8",
+           "Elements per vector (8 f32 for AVX2, 16 for AVX-512)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Most rows reduced together (independent dependency chains)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::linalg::LinalgDialect"];
 }
 
 def CPUVectorizeElementwisePass : Pass<"aiopt-cpu-vectorize-elementwise"> {
