@@ -113,6 +113,8 @@ struct VectorizeReductionsPass
       if (isCandidate(op, 2 * vectorSize))
         ops.push_back(op);
     });
+    if (ops.empty())
+      return;
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : ops)
       (void)splitReduction(rewriter, op, vectorSize, rows);
