@@ -50,9 +50,8 @@ bool isCandidate(linalg::GenericOp op) {
 /// Whether `op` copies static tensors of integers or floats of a byte or
 /// more (a padded tensor's interior).
 bool isTensorCopy(linalg::CopyOp op) {
-  Type element = getElementTypeOrSelf(op.getOutputs().front().getType());
   return op.hasPureTensorSemantics() && !op.hasDynamicShape() && op.getNumLoops() > 0 &&
-         element.isIntOrFloat() && element.getIntOrFloatBitWidth() >= 8;
+         aiopt::hasByteElements(op);
 }
 
 /// Whether `op` is a transpose that keeps the innermost dimension, on
