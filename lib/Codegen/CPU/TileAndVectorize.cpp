@@ -1141,6 +1141,10 @@ FailureOr<linalg::LinalgOp> tileRowEpilogueAndFuse(RewriterBase &rewriter, linal
 // Tiling
 //===----------------------------------------------------------------------===//
 
+/// Channels a whole-reduction register tile needs to loop over them
+/// innermost (below, its filter offsets are the inner loops).
+constexpr int64_t kMinInnerChannels = 16;
+
 /// Tiles one prepared contraction into independent (m, n) blocks (an
 /// scf.forall, which threads may share, unless the contraction already is
 /// in one; with `fuseEpilogue`, the blocks of
@@ -1207,15 +1211,14 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
     block = *tiled;
   }
 
-  // A shifted-window convolution's steps: one filter offset each, whose
-  // right operand is a slice of the input; but when its whole reduction
-  // fits in one step (few channels: a network's first layer), every
-  // register tile runs through all of it, offsets and channels, so that
-  // its accumulators stay in registers throughout.
-  int64_t reduction = bounds[loops.k];
-  for (unsigned tap : taps)
-    reduction *= bounds[tap];
-  bool wholeReduction = !taps.empty() && reduction <= cache[1];
+  // A shifted-window convolution's register tiles run through its whole
+  // reduction, filter offsets and channels, their accumulators in
+  // registers throughout, when it has at most a step of channels (a
+  // network's first layer; ResNet's 64- and 128-channel layers, where this
+  // saves reloading each tile's accumulators once per filter offset); with
+  // more channels, its steps are one filter offset and a step of channels
+  // each, whose right operand is a slice of the input.
+  bool wholeReduction = !taps.empty() && bounds[loops.k] <= cache[1];
   linalg::LinalgOp step = block;
   if (!wholeReduction) {
     SmallVector<int64_t> kSizes(numLoops, 0);
@@ -1257,9 +1260,16 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   regSizes[loops.n] = std::min(nr, nExtent);
   if (dotGroup)
     regSizes[*dotGroup] = 0;
-  SmallVector<unsigned> innermost = {loops.n, loops.m, loops.k};
+  // A whole reduction runs its channels innermost, unless there are too few
+  // to make a loop of (a first layer's colours): then its filter offsets.
+  SmallVector<unsigned> innermost = {loops.n, loops.m};
+  bool channelsInnermost = !wholeReduction || bounds[loops.k] >= kMinInnerChannels;
+  if (!channelsInnermost)
+    innermost.push_back(loops.k);
   if (wholeReduction)
     llvm::append_range(innermost, taps);
+  if (channelsInnermost)
+    innermost.push_back(loops.k);
   FailureOr<scf::SCFTilingResult> inner =
       aiopt::tileOp(rewriter, step, regSizes, orderEndingWith(numLoops, innermost));
   if (failed(inner) || inner->tiledOps.size() != 1)

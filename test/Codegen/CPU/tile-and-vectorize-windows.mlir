@@ -8,23 +8,25 @@
 // 6x6 input padded to 8x8 plus a row, flattened (72), read at q + 8 kh +
 // kw for the 6 x 8 positions of the padded rows. The filter W[m, c, kh, kw]
 // (value m*18 + c*9 + kh*3 + kw) is laid out as [kh, kw, m, c] at compile
-// time: 0, 9, 18, 27 first. Each block of 16 positions loops over the
-// taps; each tap's matmul reads a 2 x 16 slice of the input itself at
-// offset 8 kh + kw (no packed copy), and the accumulator stays in
-// registers across the taps.
+// time: 0, 9, 18, 27 first. Its two channels fit in a step (4), so each
+// register tile of 16 positions runs through the whole reduction with its
+// accumulator in registers: channels, then (too few channels to loop over
+// innermost) the taps, each reading a row of the input itself at offset
+// 8 kh + kw (no packed copy).
 // CHECK-LABEL: func @shifted_window
 // CHECK-NOT: linalg.transpose
 // CHECK: %[[W:.*]] = arith.constant dense<"0x0000000000001041000090410000D841{{.*}}"> : tensor<3x3x6x2xf32>
 // CHECK: scf.forall (%[[Q:.*]]) = (0) to (48) step (16)
 // CHECK:   %[[BLOCK:.*]] = tensor.extract_slice %{{.*}}[0, %[[Q]]] [2, 34] [1, 1]
 // CHECK:   %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
-// CHECK:   scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ACC]])
-// CHECK:     scf.for %[[KW:.*]] = %c0 to %c3 step %c1
-// CHECK:       %[[OFF:.*]] = affine.apply #{{.*}}(%[[KH]], %[[KW]])
-// CHECK:       tensor.extract_slice %[[W]][%[[KH]], %[[KW]], 0, 0] [1, 1, 6, 2]
-// CHECK:       tensor.extract_slice %[[BLOCK]][0, %[[OFF]]] [2, 16] [1, 1]
-// CHECK:       scf.for {{.*}} = %c0 to %c2 step %c1
+// CHECK:   scf.for %[[C:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}} = %[[ACC]])
+// CHECK:     scf.for %[[KH:.*]] = %c0 to %c3 step %c1
+// CHECK:       scf.for %[[KW:.*]] = %c0 to %c3 step %c1
+// CHECK:         %[[OFF:.*]] = affine.apply #{{.*}}(%[[KH]], %[[KW]])
+// CHECK:         tensor.extract_slice %[[W]][%[[KH]], %[[KW]], 0, %[[C]]] [1, 1, 6, 1]
+// CHECK:         tensor.extract_slice %[[BLOCK]][%[[C]], %[[OFF]]] [1, 16] [1, 1]
 // CHECK:         vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// CHECK:   vector.transfer_write {{.*}} : vector<6x16xf32>
 // CHECK-NOT: linalg.generic
 #w = affine_map<(n, m, q, c, kh, kw) -> (m, c, kh, kw)>
 #x = affine_map<(n, m, q, c, kh, kw) -> (n, c, q + kh * 8 + kw)>
@@ -58,7 +60,7 @@ func.func @remainder(%a: tensor<6x8xf32>, %b: tensor<8x49xf32>, %c: tensor<6x49x
 // -----
 
 // A strided read (q * 2: a stride-2 convolution) whose reduction takes more
-// than one step (here steps of 4) keeps its generic loops: only a whole
+// than one step (six channels, steps of 4) keeps its generic loops: only a whole
 // reduction per register tile reads strided slices (see the last case).
 // CHECK-LABEL: func @strided_read
 // CHECK-NOT: vector.outerproduct
@@ -66,9 +68,9 @@ func.func @remainder(%a: tensor<6x8xf32>, %b: tensor<8x49xf32>, %c: tensor<6x49x
 #w2 = affine_map<(n, m, q, c, k) -> (m, c, k)>
 #x2 = affine_map<(n, m, q, c, k) -> (n, c, q * 2 + k)>
 #o2 = affine_map<(n, m, q, c, k) -> (n, m, q)>
-func.func @strided_read(%w: tensor<6x2x3xf32>, %x: tensor<1x2x33xf32>, %init: tensor<1x6x16xf32>) -> tensor<1x6x16xf32> {
+func.func @strided_read(%w: tensor<6x6x3xf32>, %x: tensor<1x6x33xf32>, %init: tensor<1x6x16xf32>) -> tensor<1x6x16xf32> {
   %0 = linalg.generic {indexing_maps = [#w2, #x2, #o2], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
-      ins(%w, %x : tensor<6x2x3xf32>, tensor<1x2x33xf32>) outs(%init : tensor<1x6x16xf32>) {
+      ins(%w, %x : tensor<6x6x3xf32>, tensor<1x6x33xf32>) outs(%init : tensor<1x6x16xf32>) {
   ^bb0(%a: f32, %b: f32, %acc: f32):
     %p = arith.mulf %a, %b : f32
     %r = arith.addf %acc, %p : f32
@@ -83,9 +85,10 @@ func.func @strided_read(%w: tensor<6x2x3xf32>, %x: tensor<1x2x33xf32>, %init: te
 // relayout); a 1-D window (taps k only) also reads the input in place.
 // CHECK-LABEL: func @runtime_filter
 // CHECK-NOT: arith.constant dense
-// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1
-// CHECK:   tensor.extract_slice %arg0[0, 0, %[[K]]] [6, 2, 1]
-// CHECK:   vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// CHECK: scf.for %[[C:.*]] = %c0 to %c2 step %c1
+// CHECK:   scf.for %[[K:.*]] = %c0 to %c3 step %c1
+// CHECK:     tensor.extract_slice %arg0[0, %[[C]], %[[K]]] [6, 1, 1]
+// CHECK:     vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
 func.func @runtime_filter(%w: tensor<6x2x3xf32>, %x: tensor<1x2x18xf32>, %init: tensor<1x6x16xf32>) -> tensor<1x6x16xf32> {
   %0 = linalg.generic {indexing_maps = [affine_map<(n, m, q, c, k) -> (m, c, k)>, affine_map<(n, m, q, c, k) -> (n, c, q + k)>, affine_map<(n, m, q, c, k) -> (n, m, q)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
       ins(%w, %x : tensor<6x2x3xf32>, tensor<1x2x18xf32>) outs(%init : tensor<1x6x16xf32>) {
@@ -140,9 +143,10 @@ func.func @wide_enough(%b: tensor<4x40xf32>, %c: tensor<32x40xf32>) -> tensor<32
 // The position loop may come after the taps (here the last loop, so the
 // read is k + q): the shift is recognised in any order of its terms.
 // CHECK-LABEL: func @position_loop_last
-// CHECK: scf.for %[[K:.*]] = %c0 to %c3 step %c1
-// CHECK:   tensor.extract_slice %{{.*}}[0, %[[K]]] [2, 16] [1, 1]
-// CHECK:   vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// CHECK: scf.for %[[C:.*]] = %c0 to %c2 step %c1
+// CHECK:   scf.for %[[K:.*]] = %c0 to %c3 step %c1
+// CHECK:     tensor.extract_slice %{{.*}}[%[[C]], %[[K]]] [1, 16] [1, 1]
+// CHECK:     vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
 func.func @position_loop_last(%w: tensor<6x2x3xf32>, %x: tensor<1x2x18xf32>, %init: tensor<1x6x16xf32>) -> tensor<1x6x16xf32> {
   %0 = linalg.generic {indexing_maps = [affine_map<(n, m, c, k, q) -> (m, c, k)>, affine_map<(n, m, c, k, q) -> (n, c, k + q)>, affine_map<(n, m, c, k, q) -> (n, m, q)>], iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel"]}
       ins(%w, %x : tensor<6x2x3xf32>, tensor<1x2x18xf32>) outs(%init : tensor<1x6x16xf32>) {
@@ -186,4 +190,58 @@ func.func @strided_whole_reduction(%x: tensor<1x1x2x5x33xf32>, %w: tensor<1x8x2x
     linalg.yield %r : f32
   } -> tensor<1x1x8x2x16xf32>
   return %0 : tensor<1x1x8x2x16xf32>
+}
+
+// -----
+
+// Six channels are more than a step (4): the reduction goes by steps of a
+// tap and up to four channels (the last step two), each a matmul of a
+// slice of the input read in place at offset 8 kh + kw; the accumulator
+// stays in registers across the steps.
+// CHECK-LABEL: func @shifted_window_steps
+// CHECK: scf.forall (%[[Q:.*]]) = (0) to (48) step (16)
+// CHECK:   %[[BLOCK:.*]] = tensor.extract_slice %{{.*}}[0, %[[Q]]] [6, 34] [1, 1]
+// CHECK:   %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
+// CHECK:   scf.for %[[C:.*]] = %c0 to %c6 step %c4 iter_args(%{{.*}} = %[[ACC]])
+// CHECK:     scf.for %[[KH:.*]] = %c0 to %c3 step %c1
+// CHECK:       scf.for %[[KW:.*]] = %c0 to %c3 step %c1
+// CHECK:         %[[N:.*]] = affine.min
+// CHECK:         %[[OFF:.*]] = affine.apply #{{.*}}(%[[KH]], %[[KW]])
+// CHECK:         tensor.extract_slice %[[BLOCK]][%[[C]], %[[OFF]]] [%[[N]], 16] [1, 1]
+// CHECK:         scf.for
+// CHECK:           vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// CHECK-NOT: linalg.generic
+func.func @shifted_window_steps(%w: tensor<6x6x3x3xf32>, %x: tensor<1x6x72xf32>, %init: tensor<1x6x48xf32>) -> tensor<1x6x48xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, m, q, c, kh, kw) -> (m, c, kh, kw)>, affine_map<(n, m, q, c, kh, kw) -> (n, c, q + kh * 8 + kw)>, affine_map<(n, m, q, c, kh, kw) -> (n, m, q)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%w, %x : tensor<6x6x3x3xf32>, tensor<1x6x72xf32>) outs(%init : tensor<1x6x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x48xf32>
+  return %0 : tensor<1x6x48xf32>
+}
+
+// -----
+
+// With 16 channels (at most a step of 256, at least 16), a register tile
+// runs through the whole reduction with the channels innermost: the taps
+// outside, each tap a row of the input shifted by 8 kh + kw.
+// WHOLE-LABEL: func @channels_innermost
+// WHOLE: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<6x16xf32>, vector<6x16xf32>
+// WHOLE: scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ACC]])
+// WHOLE:   scf.for %[[KW:.*]] = %c0 to %c3 step %c1
+// WHOLE:     scf.for %[[C:.*]] = %c0 to %c16 step %c1
+// WHOLE:       tensor.extract_slice %arg0[0, %[[C]], %[[KH]], %[[KW]]] [6, 1, 1, 1]
+// WHOLE:       vector.outerproduct {{.*}} : vector<6xf32>, vector<16xf32>
+// WHOLE: vector.transfer_write {{.*}} : vector<6x16xf32>
+func.func @channels_innermost(%w: tensor<6x16x3x3xf32>, %x: tensor<1x16x72xf32>, %init: tensor<1x6x48xf32>) -> tensor<1x6x48xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, m, q, c, kh, kw) -> (m, c, kh, kw)>, affine_map<(n, m, q, c, kh, kw) -> (n, c, q + kh * 8 + kw)>, affine_map<(n, m, q, c, kh, kw) -> (n, m, q)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%w, %x : tensor<6x16x3x3xf32>, tensor<1x16x72xf32>) outs(%init : tensor<1x6x48xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x6x48xf32>
+  return %0 : tensor<1x6x48xf32>
 }
