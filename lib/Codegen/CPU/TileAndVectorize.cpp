@@ -40,6 +40,10 @@ namespace {
 constexpr StringLiteral kRegisterTile = "aiopt.register_tile";
 /// Register tiles of packed 8-bit contractions, lowered to dot products.
 constexpr StringLiteral kDotTile = "aiopt.dot_tile";
+/// An accumulator initializer or elementwise epilogue fused into a register
+/// tile, vectorized in the register tile's shape so that its values meet
+/// the accumulators in registers.
+constexpr StringLiteral kRegisterEpilogue = "aiopt.register_epilogue";
 
 /// The loops a contraction is tiled along: the m and n loops the result is
 /// innermost in, and the innermost reduction.
@@ -1012,7 +1016,9 @@ std::optional<RowEpilogue> rowEpilogue(linalg::LinalgOp op) {
 FailureOr<linalg::LinalgOp> tileAndFuseIntoBlocks(RewriterBase &rewriter, linalg::LinalgOp root,
                                                   linalg::LinalgOp contraction,
                                                   ArrayRef<int64_t> sizes, ArrayRef<int64_t> order,
-                                                  bool throughReshapes = false) {
+                                                  bool throughReshapes = false,
+                                                  SmallVectorImpl<LoopLikeOpInterface> *loops = nullptr,
+                                                  bool sequential = false) {
   if (llvm::is_contained(root.getStaticLoopRanges(), 0))
     return failure();
   scf::SCFTileAndFuseOptions options;
@@ -1023,7 +1029,7 @@ FailureOr<linalg::LinalgOp> tileAndFuseIntoBlocks(RewriterBase &rewriter, linalg
   }
   options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   options.tilingOptions.setInterchange(order);
-  if (!contraction->getParentOfType<scf::ForallOp>())
+  if (!sequential && !contraction->getParentOfType<scf::ForallOp>())
     options.tilingOptions.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
   Operation *contractionOp = contraction.getOperation();
   options.setFusionControlFn(
@@ -1045,6 +1051,8 @@ FailureOr<linalg::LinalgOp> tileAndFuseIntoBlocks(RewriterBase &rewriter, linalg
       rewriter, cast<TilingInterface>(root.getOperation()), options);
   if (failed(fused))
     return failure();
+  if (loops)
+    llvm::append_range(*loops, fused->loops);
   linalg::LinalgOp block;
   for (Operation *tiled : fused->tiledAndFusedOps)
     if (auto linalgOp = dyn_cast<linalg::LinalgOp>(tiled); linalgOp && linalgOp.getNumReductionLoops())
@@ -1070,15 +1078,12 @@ linalg::GenericOp soleEpilogue(linalg::LinalgOp op) {
   return epilogue;
 }
 
-/// Tiles `epilogue` into the blocks `sizes` (per loop of `op`, in `order`)
-/// describe, with `op` and its accumulator's initializers fused into each
-/// block (tileAndFuseIntoBlocks): the block's contraction result goes
-/// through the epilogue while it is in cache. Returns the block's
-/// contraction.
-FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::LinalgOp op,
-                                                linalg::GenericOp epilogue,
-                                                ArrayRef<int64_t> sizes,
-                                                ArrayRef<int64_t> order) {
+/// The tile sizes and loop order of `epilogue`, which reads `op`'s result
+/// through a permutation, that match tiles of `op` of `sizes` (per loop of
+/// `op`) in `order`.
+std::pair<SmallVector<int64_t>, SmallVector<int64_t>>
+epilogueTiling(linalg::LinalgOp op, linalg::GenericOp epilogue, ArrayRef<int64_t> sizes,
+               ArrayRef<int64_t> order) {
   // Epilogue loop of each contraction loop, through the result's dims.
   AffineMap read = epilogue.getMatchingIndexingMap(&*op->getResult(0).getUses().begin());
   AffineMap write = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
@@ -1092,6 +1097,20 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
   for (int64_t loop : order)
     if (epilogueLoop.contains(loop))
       epilogueOrder.push_back(epilogueLoop[loop]);
+  return {epilogueSizes, epilogueOrder};
+}
+
+/// Tiles `epilogue` into the blocks `sizes` (per loop of `op`, in `order`)
+/// describe, with `op` and its accumulator's initializers fused into each
+/// block (tileAndFuseIntoBlocks): the block's contraction result goes
+/// through the epilogue while it is in cache. Returns the block's
+/// contraction.
+FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                linalg::GenericOp epilogue,
+                                                ArrayRef<int64_t> sizes,
+                                                ArrayRef<int64_t> order,
+                                                SmallVectorImpl<LoopLikeOpInterface> *loops = nullptr) {
+  auto [epilogueSizes, epilogueOrder] = epilogueTiling(op, epilogue, sizes, order);
 
   // The epilogue writes into a tensor of its own: sharing a (CSE'd)
   // tensor.empty with the accumulator would make the accumulator's
@@ -1102,7 +1121,8 @@ FailureOr<linalg::LinalgOp> tileEpilogueAndFuse(RewriterBase &rewriter, linalg::
       rewriter.modifyOpInPlace(epilogue, [&] { init.set(rewriter.clone(*empty)->getResult(0)); });
     }
 
-  return tileAndFuseIntoBlocks(rewriter, epilogue, op, epilogueSizes, epilogueOrder);
+  return tileAndFuseIntoBlocks(rewriter, epilogue, op, epilogueSizes, epilogueOrder,
+                               /*throughReshapes=*/false, loops);
 }
 
 /// Tiles a row epilogue into the blocks `sizes` (per loop of `op`, in
@@ -1140,6 +1160,73 @@ FailureOr<linalg::LinalgOp> tileRowEpilogueAndFuse(RewriterBase &rewriter, linal
 //===----------------------------------------------------------------------===//
 // Tiling
 //===----------------------------------------------------------------------===//
+
+/// The elementwise initializer (a fill, a bias broadcast) of `op`'s
+/// accumulator, if any.
+Operation *accumulatorInitializer(linalg::LinalgOp op) {
+  Operation *init = op.getDpsInitOperand(0)->get().getDefiningOp();
+  return init && (isa<linalg::FillOp>(init) || isElementwiseGeneric(init)) ? init : nullptr;
+}
+
+/// Tiles a contraction `step` whose reduction is not split into steps
+/// (loops in `loops`, register tile sizes `regSizes`, loop order ending
+/// with `innermost`) into register tiles together with its elementwise
+/// epilogue, if it has one and `withEpilogue`, and its accumulator's
+/// initializer: each
+/// register tile's accumulators start from the initializer's vectors, run
+/// through the whole reduction, and go through the epilogue in registers,
+/// so the result is stored once instead of being written by the
+/// initializer, read and written by the contraction, and read again by
+/// the epilogue. Marks the register tiles with kRegisterTile and the
+/// initializer's and epilogue's tiles with kRegisterEpilogue; returns the
+/// register loops (the parallel ones) to peel, or failure (nothing
+/// changed) when there is nothing to fuse.
+FailureOr<SmallVector<LoopLikeOpInterface>>
+tileRegistersWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp step, ContractionLoops loops,
+                          ArrayRef<int64_t> regSizes, ArrayRef<unsigned> innermost,
+                          bool withEpilogue) {
+  linalg::GenericOp epilogue = withEpilogue ? soleEpilogue(step) : nullptr;
+  if (!epilogue && !accumulatorInitializer(step))
+    return failure();
+  unsigned numLoops = step.getNumLoops();
+  SmallVector<int64_t> order = orderEndingWith(numLoops, innermost);
+  // The parallel loops are tiled with the epilogue, the reduction loops
+  // within each fused tile.
+  SmallVector<int64_t> parallelSizes(regSizes), reductionSizes(numLoops, 0);
+  for (unsigned loop = 0; loop < numLoops; ++loop)
+    if (linalg::isReductionIterator(step.getIteratorTypesArray()[loop]))
+      std::swap(parallelSizes[loop], reductionSizes[loop]);
+  SmallVector<LoopLikeOpInterface> registerLoops;
+  FailureOr<linalg::LinalgOp> tile = failure();
+  if (epilogue) {
+    auto [sizes, epilogueOrder] = epilogueTiling(step, epilogue, parallelSizes, order);
+    tile = tileAndFuseIntoBlocks(rewriter, epilogue, step, sizes, epilogueOrder,
+                                 /*throughReshapes=*/false, &registerLoops, /*sequential=*/true);
+  } else {
+    tile = tileAndFuseIntoBlocks(rewriter, step, step, parallelSizes, order,
+                                 /*throughReshapes=*/false, &registerLoops, /*sequential=*/true);
+  }
+  // A failed fusion may have rewritten `step` already: it stays as it is
+  // (its loops scalar), never tiled again.
+  if (failed(tile))
+    return registerLoops;
+  if (Operation *init = accumulatorInitializer(*tile))
+    init->setAttr(kRegisterEpilogue, rewriter.getUnitAttr());
+  if (epilogue)
+    for (Operation *user : (*tile)->getResult(0).getUsers())
+      user->setAttr(kRegisterEpilogue, rewriter.getUnitAttr());
+
+  SmallVector<unsigned> reductionLoops(
+      llvm::make_filter_range(innermost, [&](unsigned loop) { return reductionSizes[loop] != 0; }));
+  FailureOr<scf::SCFTilingResult> inner = aiopt::tileOp(
+      rewriter, *tile, reductionSizes, orderEndingWith(numLoops, reductionLoops));
+  if (failed(inner) || inner->tiledOps.size() != 1)
+    return registerLoops;
+  linalg::LinalgOp registerTile =
+      reduceToContraction(rewriter, cast<linalg::LinalgOp>(inner->tiledOps.front()), loops).first;
+  registerTile->setAttr(kRegisterTile, rewriter.getUnitAttr());
+  return registerLoops;
+}
 
 /// Channels a whole-reduction register tile needs to loop over them
 /// innermost (below, its filter offsets are the inner loops).
@@ -1219,8 +1306,11 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   // more channels, its steps are one filter offset and a step of channels
   // each, whose right operand is a slice of the input.
   bool wholeReduction = !taps.empty() && bounds[loops.k] <= cache[1];
+  // A contraction whose reduction fits in a step is not split into steps:
+  // its register tiles take in its epilogue (below).
+  bool singleStep = wholeReduction || (taps.empty() && bounds[loops.k] <= cache[1]);
   linalg::LinalgOp step = block;
-  if (!wholeReduction) {
+  if (!singleStep) {
     SmallVector<int64_t> kSizes(numLoops, 0);
     kSizes[loops.k] = std::min(cache[1], bounds[loops.k]);
     for (unsigned tap : taps)
@@ -1234,6 +1324,7 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   // A plain matmul per step, its right operand packed where it can be
   // (dot-product steps are packed already).
   ContractionLoops stepLoops = loops;
+  bool packedInStep = false;
   int64_t mExtent = sizes[loops.m], nExtent = sizes[loops.n];
   if (!dotGroup && !wholeReduction) {
     std::tie(step, stepLoops) = reduceToContraction(rewriter, step, loops);
@@ -1246,6 +1337,7 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
                 ? packRightOperand(rewriter, step, reg[1])
                 : std::nullopt) {
       step = *packed;
+      packedInStep = true;
       stepLoops = ContractionLoops{0, 2, 3}; // (m, n1, n0, k)
       nExtent = reg[1];
     }
@@ -1270,6 +1362,18 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
     llvm::append_range(innermost, taps);
   if (channelsInnermost)
     innermost.push_back(loops.k);
+  // A reduction in one step and accumulators initialized elementwise (and,
+  // at -O2, an elementwise epilogue), in columns read in place: each
+  // register tile starts from the initializer's values and goes through the
+  // epilogue with its accumulators in registers.
+  if (singleStep && !dotGroup && !packedInStep) {
+    FailureOr<SmallVector<LoopLikeOpInterface>> fused =
+        tileRegistersWithEpilogue(rewriter, step, loops, regSizes, innermost, fuseEpilogue);
+    if (succeeded(fused)) {
+      aiopt::peelLoops(rewriter, *fused, /*keepInnermost=*/0);
+      return;
+    }
+  }
   FailureOr<scf::SCFTilingResult> inner =
       aiopt::tileOp(rewriter, step, regSizes, orderEndingWith(numLoops, innermost));
   if (failed(inner) || inner->tiledOps.size() != 1)
@@ -1415,6 +1519,27 @@ struct TileAndVectorizePass
               return succeeded(named) ? *named : op;
             },
             /*namedContraction=*/true)))
+      return signalPassFailure();
+    // The initializers and epilogues fused into register tiles, in the
+    // tiles' own vector shape, so that their vectors and the accumulators
+    // fold into each other (loop-invariant-subset-hoisting and
+    // canonicalization, after this pass).
+    // Their unit loops are dropped as the register tiles' are (a tile of
+    // column panels is 8 x 1 x 32 around an 8 x 32 register tile).
+    if (failed(aiopt::vectorizeMarked(
+            getOperation(), kRegisterEpilogue,
+            [](RewriterBase &rewriter, linalg::LinalgOp op) -> linalg::LinalgOp {
+              linalg::LinalgOp generic = op;
+              if (!isa<linalg::GenericOp>(op.getOperation())) {
+                FailureOr<linalg::GenericOp> general = linalg::generalizeNamedOp(rewriter, op);
+                if (failed(general))
+                  return op;
+                generic = *general;
+              }
+              return aiopt::dropUnitLoops(rewriter, cast<linalg::GenericOp>(generic.getOperation()),
+                                          /*keep=*/{});
+            },
+            /*namedContraction=*/false)))
       return signalPassFailure();
     aiopt::lowerDotTiles(getOperation(), kDotTile, dots);
 

@@ -1,5 +1,8 @@
-// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16 read-in-place=false" --canonicalize -split-input-file | FileCheck %s
-// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16 fuse-epilogues=false read-in-place=false" --canonicalize -split-input-file | FileCheck %s --check-prefix=OFF
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,4,32 register-tile=6,16 read-in-place=false" --canonicalize -split-input-file | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,4,32 register-tile=6,16 fuse-epilogues=false read-in-place=false" --canonicalize -split-input-file | FileCheck %s --check-prefix=OFF
+// Reductions here take two steps (k = 8, steps of 4); a reduction in one
+// step takes its epilogue into its register tiles instead
+// (tile-and-vectorize-register-epilogues.mlir).
 
 // A packed matmul (bias in its accumulator) followed by relu(x + residual):
 // the epilogue iterates over the panels ([20, 4, 16], the residual and the

@@ -105,14 +105,18 @@ func.func @runtime_filter(%w: tensor<6x2x3xf32>, %x: tensor<1x2x18xf32>, %init: 
 // Constant weights A[32, 4] times a run-time B[4, 5] whose 5 columns are
 // less than two register tiles and not a whole one (an NCHW layer over
 // 7 x 7 positions) is computed transposed: B^T (a copy) times the weights
-// packed as panels of their rows, into the bias broadcast built
-// transposed (5 x 32, viewed as panels), and the result transposed back.
+// packed as panels of their rows, the result transposed back. The bias
+// broadcast is built transposed (along the columns) and, the reduction
+// being one step, inside each register tile: its accumulators start from
+// the bias vector broadcast to the tile's rows.
 // CHECK-LABEL: func @transposed_product
-// CHECK-DAG: %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<2x16xf32>) outs(%{{.*}} : tensor<5x2x16xf32>)
-// CHECK-DAG: %[[BT:.*]] = linalg.transpose ins(%arg0 : tensor<4x5xf32>) outs(%{{.*}} : tensor<5x4xf32>) permutation = [1, 0]
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]])
-// CHECK:   tensor.extract_slice %[[BT]]
-// CHECK:   vector.outerproduct {{.*}} : vector<5xf32>, vector<16xf32>
+// CHECK: %[[BT:.*]] = linalg.transpose ins(%arg0 : tensor<4x5xf32>) outs(%{{.*}} : tensor<5x4xf32>) permutation = [1, 0]
+// CHECK: scf.for
+// CHECK:   %[[BIAS:.*]] = vector.transfer_read {{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK:   %[[INIT:.*]] = vector.broadcast %[[BIAS]] : vector<16xf32> to vector<5x16xf32>
+// CHECK:   scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]])
+// CHECK:     tensor.extract_slice %[[BT]]
+// CHECK:     vector.outerproduct {{.*}} : vector<5xf32>, vector<16xf32>
 // CHECK: %[[T:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2]] : tensor<5x2x16xf32> into tensor<5x32xf32>
 // CHECK: linalg.transpose ins(%[[T]] : tensor<5x32xf32>) outs(%{{.*}} : tensor<32x5xf32>) permutation = [1, 0]
 func.func @transposed_product(%b: tensor<4x5xf32>, %bias: tensor<32xf32>) -> tensor<32x5xf32> {

@@ -124,14 +124,17 @@ func.func @batched(%w: tensor<6x27xf32>, %col: tensor<2x27x40xf32>, %init: tenso
 // -----
 
 // Without an epilogue, the accumulator's initializer (here a zero fill)
-// is fused into each block too: each block fills its own 20 x 32
-// accumulator before its product, and no separate pass (no parallel
-// region of its own) fills the whole result.
+// is fused into the blocks too: no separate pass (no parallel region of
+// its own) fills the whole result. The reduction (8) being one step, the
+// fill goes into each register tile, whose accumulators start from zeros
+// in registers (the tile of the panel view, 6 x 1 x 16, without its unit
+// loop).
 // CHECK-LABEL: func @fill_in_blocks
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<6x16xf32>
 // CHECK-NOT: linalg.fill
 // CHECK: scf.forall ({{.*}}) = (0, 0) to (4, 40) step (2, 20)
-// CHECK:   linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<20x2x16xf32>)
-// CHECK:   vector.outerproduct
+// CHECK:   scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]]) -> (vector<6x16xf32>)
+// CHECK:     vector.outerproduct
 // CHECK: scf.forall.in_parallel
 func.func @fill_in_blocks(%a: tensor<40x8xf32>, %b: tensor<8x64xf32>) -> tensor<40x64xf32> {
   %z = arith.constant 0.0 : f32

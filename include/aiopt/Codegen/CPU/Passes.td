@@ -207,7 +207,15 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     4. tiles each block into register tiles of `register-tile` m x n with
        the reduction innermost and of size one, and peels the register
        loops so every full tile, and in static blocks every remainder, has
-       static sizes; with `vector-size`, a remainder wider than one vector
+       static sizes. When the reduction is one step and the accumulator's
+       initializer is elementwise (a zero fill, a bias broadcast), the
+       initializer is tiled and vectorized with each register tile, and
+       with `fuse-epilogues` so is the block's elementwise epilogue (not
+       the whole-row epilogues above): the accumulators start from the
+       initializer's vectors and go through the epilogue in registers
+       after the reduction, so the result is stored once (not written by
+       the initializer, read and written by the product, read again by the
+       epilogue). With `vector-size`, a remainder wider than one vector
        whose columns are not a whole number of vectors is split again into
        tiles of one vector and a last narrower one (a 17-column remainder
        becomes 16 + 1, not one 17-lane vector, which LLVM scalarizes);
@@ -226,9 +234,10 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
     (`(n, g, m, o_1, c, k_1, k_2, o_2)` reading `X[n, g, c, 2 o_1 + k_1,
     2 o_2 + k_2]`, input first) are recognised too: the rows `o_1` are
     tiled by one and the register tiles run along `o_2`. When a window's
-    whole reduction (channels times taps) fits in one step, each register
-    tile runs through all of it, channels and taps, its accumulator in
-    registers, and reads of the input at a stride become strided slices.
+    channels fit in one step, each register tile runs through its whole
+    reduction, taps and channels (channels innermost, unless fewer than
+    16: a first layer's colours), its accumulator in registers, and reads
+    of the input at a stride become strided slices.
 
     `loop-invariant-subset-hoisting` afterwards keeps each accumulator tile
     in registers for the whole reduction step. The default register tile
