@@ -759,12 +759,25 @@ Value transposedCopy(OpBuilder &b, Location loc, Value v) {
 }
 
 /// The 2-D accumulator initializer `c` transposed: a fill or an
-/// elementwise generic (a bias broadcast) used only there computes the
+/// elementwise generic (a bias broadcast) used only there, also one with
+/// unit loops seen through a reshape (a batch of one), computes the
 /// transposed tensor itself; anything else is copied.
 Value transposedInitializer(RewriterBase &rewriter, Location loc, Value c) {
   auto ct = cast<RankedTensorType>(c.getType());
   auto type = RankedTensorType::get({ct.getDimSize(1), ct.getDimSize(0)}, ct.getElementType());
   Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
+  if (auto collapse = c.getDefiningOp<tensor::CollapseShapeOp>(); collapse && c.hasOneUse()) {
+    auto generic = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
+    if (generic && collapse.getSrc().hasOneUse() && isElementwiseGeneric(generic)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(generic);
+      linalg::LinalgOp reduced = aiopt::dropUnitLoops(rewriter, generic, {}, /*reshape=*/true);
+      auto expand = collapse.getSrc().getDefiningOp<tensor::ExpandShapeOp>();
+      if (reduced.getOperation() != generic.getOperation() && expand &&
+          expand.getSrc().getType() == ct)
+        c = expand.getSrc();
+    }
+  }
   Operation *def = c.getDefiningOp();
   if (auto fill = dyn_cast_or_null<linalg::FillOp>(def); fill && c.hasOneUse())
     return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty).getResult(0);

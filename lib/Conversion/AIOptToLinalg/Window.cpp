@@ -157,26 +157,30 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
 
 /// Whether `op` (one group, f32, static shapes) is a convolution with unit
 /// strides that shiftedWindowConv computes with little waste: the columns
-/// it computes past each output row (the padded extent of every spatial
-/// dimension but the first) add at most a tenth. (ResNet-50's 56x56 3x3
-/// layer (+4 %) is faster read in place: bench/conv_layers.py, see
-/// docs/performance.md. In an A/B of single layers with this limit changed
-/// by hand, 14x14 (+14 %) took the same time both ways and 7x7 (+29 %)
-/// was faster gathered.)
+/// it computes past the output (the padded extent of every spatial
+/// dimension but the first and the last) add at most a tenth. One- and
+/// two-dimensional convolutions compute no extra column. Outputs of fewer
+/// than kMinShiftedPositions positions per channel (ResNet-50's 7x7 layers)
+/// are left to im2col, whose product the CPU tiler computes transposed,
+/// the positions as rows (in an A/B of ResNet-50's 512-channel 3x3 layer
+/// at 7x7, 1.31 ms gathered against 1.46 read in place).
+constexpr int64_t kMinShiftedPositions = 64;
+
 bool readsShiftedWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
   RankedTensorType type = op.getType();
   if (!type.getElementType().isF32() || !type.hasStaticShape() || !xt.hasStaticShape() ||
       !ft.hasStaticShape() || !llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; }))
     return false;
-  int64_t window = 1, computed = 1, kept = 1;
+  int64_t window = 1, computed = 1, kept = 1, positions = 1;
   for (unsigned i = 2; i < type.getRank(); ++i) {
     window *= ft.getDimSize(i);
-    if (i > 2) {
+    positions *= type.getDimSize(i);
+    if (i > 2 && i + 1 < type.getRank()) {
       computed *= xt.getDimSize(i) + op.getPads()[i - 2] + op.getPads()[i - 2 + type.getRank() - 2];
       kept *= type.getDimSize(i);
     }
   }
-  return window > 1 && 10 * computed <= 11 * kept;
+  return window > 1 && positions >= kMinShiftedPositions && 10 * computed <= 11 * kept;
 }
 
 /// Whether `op` (one group, f32, static shapes, two or more spatial
@@ -206,36 +210,65 @@ bool readsDirectWindows(ConvOp op, RankedTensorType xt, RankedTensorType ft) {
   return ft.getDimSize(1) > 1 && ft.getDimSize(1) <= 8 && window > 1 && reduction <= 256;
 }
 
-/// Convolution with unit strides (one group) read in place from the padded
-/// input `x`, with no gathered copy: flattened over its spatial dimensions
-/// (row stride S), the input seen from window offset k is the flat input
-/// shifted by k . S, so the result at flat position q of the padded grid is
-/// sum over c and k of W[m, c, k] * X[c, q + k . S]. The loops (n, m, q | c,
-/// k...) compute every position of the padded rows (the columns past an
-/// output row are computed and dropped), over the first spatial extent of
-/// the output; `x` has one more padded row at the end so that the last row's
-/// dropped columns read inside it. The filter is read as is: the CPU tiler
-/// (aiopt-cpu-tile-and-vectorize) recognises the shifted read.
+/// Convolution with unit strides (one group) that reads shifted windows of
+/// its input: flattened over its spatial dimensions (row stride S), the
+/// input seen from window offset k is the flat input shifted by k . S, so
+/// the result at flat position q is sum over c and k of W[m, c, k] *
+/// X[c, q + k . S]. Along the last spatial dimension (of two or more) the
+/// window's offsets are gathered first: copy j of the padded input holds
+/// its columns j d .. j d + O - 1 (d the dilation, O the output's width),
+/// so that rows are as wide as the output's and no column is computed past
+/// them; the copies (as many as the window is wide, against im2col's whole
+/// window) are laid one after the other, and offset j reads copy j, at
+/// j times a copy's size. Every other dimension is read in place, padded:
+/// the loops (n, m, q | c, k...) compute every position of the padded
+/// inner dimensions over the output's first and last extents, and the
+/// positions past the output (three or more spatial dimensions) are
+/// dropped, for which `x` has one more padded row at the end. The filter is
+/// read as is: the CPU tiler (aiopt-cpu-tile-and-vectorize) recognises the
+/// shifted read.
 Value shiftedWindowConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, Value bias) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = op.getType();
   auto xt = cast<RankedTensorType>(x.getType());
   auto ft = cast<RankedTensorType>(filter.getType());
   Type et = type.getElementType();
-  unsigned n = type.getRank() - 2;
+  unsigned n = type.getRank() - 2, last = n - 1;
   int64_t batch = type.getDimSize(0), m = ft.getDimSize(0), c = ft.getDimSize(1);
-  // Row-major strides of the padded spatial dimensions.
-  SmallVector<int64_t> strides(n, 1);
-  for (int64_t i = n - 1; i > 0; --i)
-    strides[i - 1] = strides[i] * xt.getDimSize(2 + i);
-  int64_t flat = strides[0] * xt.getDimSize(2), positions = strides[0] * type.getDimSize(2);
+  // The flattened input's spatial extents: the gathered copies, the padded
+  // dimensions but the last, and the output's last (one dimension: the
+  // padded input as is).
+  SmallVector<int64_t> extents;
+  if (n > 1)
+    extents.push_back(ft.getDimSize(2 + last));
+  for (unsigned i = 0; i < n; ++i)
+    extents.push_back(i == last && n > 1 ? type.getDimSize(2 + i) : xt.getDimSize(2 + i));
+  if (n > 1) {
+    // Loops n, c, j, r_1..r_n: copy j of row r at r_n + j d.
+    SmallVector<int64_t> shape = {batch, c};
+    llvm::append_range(shape, extents);
+    SmallVector<AffineExpr> read = dims(ctx, range(0, 2));
+    llvm::append_range(read, dims(ctx, range(3, last)));
+    read.push_back(getAffineDimExpr(2 + n, ctx) +
+                   getAffineDimExpr(2, ctx) * op.getDilations()[last]);
+    x = buildElementwise(b, loc, RankedTensorType::get(shape, et), x,
+                         AffineMap::get(shape.size(), 0, read, ctx), {}, passThrough);
+  }
+  // Row-major strides of the flattened extents; tap i reads at its
+  // dimension's stride times the dilation, the last tap at the copies'.
+  SmallVector<int64_t> strides(extents.size(), 1);
+  for (int64_t i = extents.size() - 1; i > 0; --i)
+    strides[i - 1] = strides[i] * extents[i];
+  unsigned first = n > 1 ? 1 : 0;
+  int64_t flat = strides[0] * extents[0], positions = strides[first] * type.getDimSize(2);
   Value xf = reshapeTensor(b, loc, x, RankedTensorType::get({batch, c, flat}, et));
 
   // Loops n, m, q | c, k_1..k_n.
   unsigned loops = 4 + n;
   AffineExpr read = getAffineDimExpr(2, ctx);
   for (unsigned i = 0; i < n; ++i)
-    read = read + getAffineDimExpr(4 + i, ctx) * (op.getDilations()[i] * strides[i]);
+    read = read + getAffineDimExpr(4 + i, ctx) *
+                      (n > 1 && i == last ? strides[0] : op.getDilations()[i] * strides[first + i]);
   SmallVector<AffineExpr> we = dims(ctx, {1, 3});
   llvm::append_range(we, dims(ctx, range(4, n)));
   SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, we, ctx),
@@ -248,12 +281,12 @@ Value shiftedWindowConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value fi
                                        AffineMap::get(3, 0, dims(ctx, {1}), ctx), {}, passThrough)
                     : filledTensor(b, loc, outType, {}, scalarConstant(b, loc, et, 0));
   Value result = buildContraction(b, loc, filter, xf, init, maps, Value());
-  // [n, m, q] -> [n, m, o_1, padded extents...] -> the output positions.
+  // [n, m, q] -> [n, m, o_1, computed extents...] -> the output positions.
   SmallVector<int64_t> grid = {batch, m, type.getDimSize(2)};
-  for (unsigned i = 1; i < n; ++i)
-    grid.push_back(xt.getDimSize(2 + i));
+  for (unsigned i = first + 1; i < extents.size(); ++i)
+    grid.push_back(extents[i]);
   Value full = reshapeTensor(b, loc, result, RankedTensorType::get(grid, et));
-  if (n == 1)
+  if (n <= 2)
     return full;
   SmallVector<OpFoldResult> zeros(grid.size(), b.getIndexAttr(0)),
       ones(grid.size(), b.getIndexAttr(1)), sizes;
@@ -355,9 +388,9 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     SmallVector<int64_t> noExtra(n, 0);
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
     if (g == 1 && readsShiftedWindows(op, inputType, ft)) {
-      // One more padded row for the columns computed past the last one.
+      // One more padded row for the positions computed past the last one.
       SmallVector<int64_t> extraRow(noExtra);
-      extraRow[0] = n > 1 ? 1 : 0;
+      extraRow[0] = n > 2 ? 1 : 0;
       Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(), extraRow, 0.0);
       Value conv = shiftedWindowConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
       rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),

@@ -132,6 +132,35 @@ func.func @transposed_product(%b: tensor<4x5xf32>, %bias: tensor<32xf32>) -> ten
 
 // -----
 
+// The same product in its NCHW form, a batch of one: the unit loop is
+// dropped through reshapes, and the bias broadcast behind them is still
+// built transposed, never as [32, 5] then copied.
+// CHECK-LABEL: func @transposed_product_batch
+// CHECK-NOT: outs(%{{.*}} : tensor<1x32x5xf32>)
+// CHECK: %[[BT:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x5xf32>) outs(%{{.*}} : tensor<5x4xf32>) permutation = [1, 0]
+// CHECK: %[[BIAS:.*]] = vector.transfer_read {{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK: vector.broadcast %[[BIAS]] : vector<16xf32> to vector<5x16xf32>
+// CHECK: vector.outerproduct {{.*}} : vector<5xf32>, vector<16xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<5x32xf32>) outs(%{{.*}} : tensor<32x5xf32>) permutation = [1, 0]
+// CHECK-NOT: linalg.transpose
+func.func @transposed_product_batch(%b: tensor<1x4x5xf32>, %bias: tensor<32xf32>) -> tensor<1x32x5xf32> {
+  %a = arith.constant dense<1.0> : tensor<32x4xf32>
+  %e = tensor.empty() : tensor<1x32x5xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(b, m, n) -> (m)>, affine_map<(b, m, n) -> (b, m, n)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%bias : tensor<32xf32>) outs(%e : tensor<1x32x5xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x32x5xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(b, m, n, k) -> (m, k)>, affine_map<(b, m, n, k) -> (b, k, n)>, affine_map<(b, m, n, k) -> (b, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<32x4xf32>, tensor<1x4x5xf32>) outs(%c : tensor<1x32x5xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x5xf32>
+  return %0 : tensor<1x32x5xf32>
+}
+
+// -----
+
 // With 40 columns (two register tiles and a half), the product keeps its
 // orientation: remainders of half a tile cost little.
 // CHECK-LABEL: func @wide_enough

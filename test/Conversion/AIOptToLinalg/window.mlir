@@ -146,17 +146,21 @@ func.func @conv_depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>, %b: 
 
 // -----
 
-// A unit-stride convolution reads shifted windows of its padded input in
-// place: padded by one more row (9 x 30, flat 270), it is read at
-// q + 60 kh + kw (dilation 2 along rows), for the 4 x 30 positions of the
-// padded rows, whose two last columns are dropped.
-// CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d2 + d4 * 60 + d5)>
+// A unit-stride convolution reads shifted windows of its padded input: the
+// window's three column offsets are gathered first (copy j holds the
+// padded columns j .. j + 27 of every padded row: 3 x 8 x 28, flat 672),
+// then the flat copies are read at q + 56 kh + 224 kw (dilation 2 along
+// rows: two rows of 28), for exactly the 4 x 28 output positions.
+// CHECK-DAG: #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d2 + d4)>
+// CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d2 + d4 * 56 + d5 * 224)>
 // CHECK-LABEL: func @conv_shifted_windows
-// CHECK: tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 2, 1]
-// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<1x3x9x30xf32> into tensor<1x3x270xf32>
-// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[XMAP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%arg1, %[[FLAT]] : tensor<4x3x3x3xf32>, tensor<1x3x270xf32>) outs(%{{.*}} : tensor<1x4x120xf32>)
-// CHECK: %[[ROWS:.*]] = tensor.expand_shape %[[SUM]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 4, 30]
-// CHECK: tensor.extract_slice %[[ROWS]][0, 0, 0, 0] [1, 4, 4, 28] [1, 1, 1, 1]
+// CHECK: %[[PAD:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[COPIES:.*]] = linalg.generic {indexing_maps = [#[[GATHER]], #{{.*}}], {{.*}} ins(%[[PAD]] : tensor<1x3x8x30xf32>) outs(%{{.*}} : tensor<1x3x3x8x28xf32>)
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[COPIES]] {{\[}}[0], [1], [2, 3, 4]] : tensor<1x3x3x8x28xf32> into tensor<1x3x672xf32>
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[XMAP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%arg1, %[[FLAT]] : tensor<4x3x3x3xf32>, tensor<1x3x672xf32>) outs(%{{.*}} : tensor<1x4x112xf32>)
+// CHECK: %[[OUT:.*]] = tensor.expand_shape %[[SUM]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 4, 28]
+// CHECK-NOT: tensor.extract_slice
+// CHECK: return %[[OUT]]
 func.func @conv_shifted_windows(%x: tensor<1x3x6x28xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x28xf32> {
   %0 = aiopt.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 2, 1>, group = 1 : i64} : tensor<1x3x6x28xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>
   return %0 : tensor<1x4x4x28xf32>
@@ -164,14 +168,36 @@ func.func @conv_shifted_windows(%x: tensor<1x3x6x28xf32>, %w: tensor<4x3x3x3xf32
 
 // -----
 
-// Outputs much narrower than their padded rows (4 of 8 columns: twice the
-// work; more than a tenth extra is refused) keep the gathered (im2col)
-// form.
+// Three spatial dimensions: the last one's offsets are gathered (copies of
+// 7 x 22 x 8: one more padded plane for the reads past the last), the
+// middle one is read padded, so 22 columns are computed per output row of
+// 20 (a tenth more) and the 2 past it dropped.
+// CHECK-DAG: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d2 + d4 * 176 + d5 * 8 + d6 * 1232)>
+// CHECK-LABEL: func @conv_shifted_windows_3d
+// CHECK: tensor.pad %arg0 low[0, 0, 1, 1, 1] high[0, 0, 2, 1, 1]
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3, 4, 5]] : tensor<1x2x3x7x22x8xf32> into tensor<1x2x3696xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[XMAP]], #{{.*}}], {{.*}} outs(%{{.*}} : tensor<1x3x704xf32>)
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3, 4]] output_shape [1, 3, 4, 22, 8]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0, 0] [1, 3, 4, 20, 8] [1, 1, 1, 1, 1]
+func.func @conv_shifted_windows_3d(%x: tensor<1x2x4x20x8xf32>, %w: tensor<3x2x3x3x3xf32>) -> tensor<1x3x4x20x8xf32> {
+  %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1, 1>, pads = array<i64: 1, 1, 1, 1, 1, 1>, dilations = array<i64: 1, 1, 1>, group = 1 : i64} : tensor<1x2x4x20x8xf32>, tensor<3x2x3x3x3xf32>
+  return %0 : tensor<1x3x4x20x8xf32>
+}
+
+// -----
+
+// Outputs of fewer than 64 positions (here 6 x 4) keep the gathered
+// (im2col) form, which the CPU tiler computes transposed, and so do
+// three-dimensional ones whose padded middle rows are much wider than the
+// output's (6 columns computed for 4: half as much again; more than a
+// tenth extra is refused).
 // CHECK-LABEL: func @conv_narrow_rows
 // CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4, 5]] : tensor<1x3x3x3x6x4xf32> into tensor<1x27x24xf32>
-func.func @conv_narrow_rows(%x: tensor<1x3x6x6xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x6x4xf32> {
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3, 4], [5, 6, 7]] : tensor<1x2x3x3x3x4x4x8xf32> into tensor<1x54x128xf32>
+func.func @conv_narrow_rows(%x: tensor<1x3x6x6xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>, %y: tensor<1x2x4x4x8xf32>, %v: tensor<3x2x3x3x3xf32>) -> (tensor<1x4x6x4xf32>, tensor<1x3x4x4x8xf32>) {
   %0 = aiopt.conv %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 2>, group = 1 : i64} : tensor<1x3x6x6xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>
-  return %0 : tensor<1x4x6x4xf32>
+  %1 = aiopt.conv %y, %v {strides = array<i64: 1, 1, 1>, pads = array<i64: 1, 1, 1, 1, 1, 1>, dilations = array<i64: 1, 1, 1>, group = 1 : i64} : tensor<1x2x4x4x8xf32>, tensor<3x2x3x3x3xf32>
+  return %0, %1 : tensor<1x4x6x4xf32>, tensor<1x3x4x4x8xf32>
 }
 
 // -----
