@@ -102,7 +102,7 @@ LogicalResult mlir::aiopt::vectorizeMarked(
   return success();
 }
 
-bool mlir::aiopt::readsInLoopOrder(AffineMap map, unsigned inner) {
+bool mlir::aiopt::readsInLoopOrder(AffineMap map, unsigned inner, int64_t maxStride) {
   if (!map.isFunctionOfDim(inner))
     return true;
   ArrayRef<AffineExpr> results = map.getResults();
@@ -123,7 +123,15 @@ bool mlir::aiopt::readsInLoopOrder(AffineMap map, unsigned inner) {
       innerTerms.push_back(e);
     }
   }
-  return innerTerms.size() == 1 && innerTerms.front() == getAffineDimExpr(inner, map.getContext());
+  if (innerTerms.size() != 1)
+    return false;
+  AffineExpr d = getAffineDimExpr(inner, map.getContext());
+  if (innerTerms.front() == d)
+    return true;
+  auto product = dyn_cast<AffineBinaryOpExpr>(innerTerms.front());
+  auto stride = product ? dyn_cast<AffineConstantExpr>(product.getRHS()) : AffineConstantExpr();
+  return product && product.getKind() == AffineExprKind::Mul && product.getLHS() == d && stride &&
+         stride.getValue() > 1 && stride.getValue() <= maxStride;
 }
 
 bool mlir::aiopt::hasByteElements(Operation *op) {

@@ -53,8 +53,10 @@ LogicalResult vectorizeMarked(Operation *root, StringRef marker,
 /// (if present) in its last result, or a window read (an im2col gather)
 /// whose last result is `inner` plus outer loops and whose other results
 /// do not involve `inner`. Once the outer loops are tiled by one, either
-/// reads a contiguous run.
-bool readsInLoopOrder(AffineMap map, unsigned inner);
+/// reads a contiguous run. With `maxStride` above one, a window read may
+/// take `inner` times a constant stride of at most `maxStride` (a strided
+/// convolution's gather), every stride-th element of a run.
+bool readsInLoopOrder(AffineMap map, unsigned inner, int64_t maxStride = 1);
 
 /// Whether every operand of `op` has integer or float elements of a byte or
 /// more: vectors of narrower ones (i1 masks, 4-bit types) would be read

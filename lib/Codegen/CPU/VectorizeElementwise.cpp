@@ -13,7 +13,10 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -27,6 +30,11 @@ using namespace mlir;
 namespace {
 
 constexpr StringLiteral kPiece = "aiopt.elementwise_piece";
+
+/// The largest stride along the innermost loop at which an input is read
+/// (a strided convolution's gather): each vector of it is then loaded as
+/// one contiguous run of (lanes - 1) * stride + 1 elements and shuffled.
+constexpr int64_t kMaxStride = 4;
 
 /// Whether `op` is an elementwise nest this pass vectorizes: all loops
 /// parallel, integer or float operands of at least a byte (requantizing
@@ -42,10 +50,124 @@ bool isCandidate(linalg::GenericOp op) {
   if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
     return false;
   for (OpOperand *in : op.getDpsInputOperands())
-    if (!aiopt::readsInLoopOrder(op.getMatchingIndexingMap(in), inner))
+    if (!aiopt::readsInLoopOrder(op.getMatchingIndexingMap(in), inner, kMaxStride))
       return false;
   return true;
 }
+
+/// In a piece `op` (one loop), each input read at stride s > 1 (map
+/// results: constants, then s * d0 + c) is read instead through a slice of
+/// stride s, with an identity map, which the vectorizer takes.
+void readStridedInputsThroughSlices(RewriterBase &rewriter, linalg::GenericOp op) {
+  if (op.getNumLoops() != 1)
+    return;
+  MLIRContext *ctx = op.getContext();
+  int64_t lanes = op.getStaticLoopRanges()[0];
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  bool changed = false;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = maps[in->getOperandNumber()];
+    auto type = dyn_cast<RankedTensorType>(in->get().getType());
+    if (map.isProjectedPermutation() || !type || map.getNumResults() != type.getRank())
+      continue;
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (AffineExpr e : map.getResults().drop_back()) {
+      auto c = dyn_cast<AffineConstantExpr>(e);
+      if (!c)
+        break;
+      offsets.push_back(rewriter.getIndexAttr(c.getValue()));
+      sizes.push_back(rewriter.getIndexAttr(1));
+      strides.push_back(rewriter.getIndexAttr(1));
+    }
+    // s * d0 + c: the value at 0 and the step from 0 to 1.
+    AffineExpr last = map.getResults().back();
+    auto at = [&](int64_t i) {
+      return dyn_cast<AffineConstantExpr>(
+          simplifyAffineExpr(last.replaceDims({getAffineConstantExpr(i, ctx)}), 1, 0));
+    };
+    AffineConstantExpr first = at(0), second = at(1);
+    if (offsets.size() + 1 != map.getNumResults() || !first || !second ||
+        last != getAffineDimExpr(0, ctx) * (second.getValue() - first.getValue()) +
+                    first.getValue())
+      continue;
+    offsets.push_back(rewriter.getIndexAttr(first.getValue()));
+    sizes.push_back(rewriter.getIndexAttr(lanes));
+    strides.push_back(rewriter.getIndexAttr(second.getValue() - first.getValue()));
+    rewriter.setInsertionPoint(op);
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, op.getLoc(), RankedTensorType::get({lanes}, type.getElementType()), in->get(),
+        offsets, sizes, strides);
+    rewriter.modifyOpInPlace(op, [&] { in->set(slice); });
+    maps[in->getOperandNumber()] = AffineMap::getMultiDimIdentityMap(1, ctx);
+    changed = true;
+  }
+  if (changed)
+    rewriter.modifyOpInPlace(op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
+}
+
+/// A 1-D in-bounds read along the innermost dimension of a chain of slices
+/// that step by s > 1 there (a strided tap of a depthwise convolution or
+/// pooling, a strided gather's piece) becomes a read of the source's
+/// contiguous run from its first to its last element, (lanes - 1) * s + 1
+/// of them, and a shuffle of every s-th.
+struct ContiguousStridedRead : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    VectorType vt = read.getVectorType();
+    if (vt.getRank() != 1 || read.getMask() || !read.getPermutationMap().isMinorIdentity() ||
+        !read.getInBoundsValues().front() || !isa<RankedTensorType>(read.getBase().getType()))
+      return failure();
+    // The slices read through, and the step between lanes along the
+    // innermost dimension of the first source that is not one.
+    SmallVector<tensor::ExtractSliceOp> slices;
+    int64_t step = 1;
+    for (Value v = read.getBase(); auto slice = v.getDefiningOp<tensor::ExtractSliceOp>();
+         v = slice.getSource()) {
+      unsigned rank = slice.getSourceType().getRank();
+      std::optional<SmallVector<int64_t>> strides = getConstantIntValues(slice.getMixedStrides());
+      if (rank == 0 || slice.getDroppedDims().test(rank - 1) || !strides)
+        break;
+      slices.push_back(slice);
+      step *= strides->back();
+    }
+    if (step <= 1 || step > kMaxStride)
+      return failure();
+    // The indices in each source in turn.
+    Location loc = read.getLoc();
+    SmallVector<OpFoldResult> indices = getAsOpFoldResult(read.getIndices());
+    for (tensor::ExtractSliceOp slice : slices) {
+      unsigned rank = slice.getSourceType().getRank();
+      llvm::SmallBitVector dropped = slice.getDroppedDims();
+      SmallVector<int64_t> strides = *getConstantIntValues(slice.getMixedStrides());
+      SmallVector<OpFoldResult> outer;
+      unsigned next = 0;
+      for (unsigned d = 0; d < rank; ++d) {
+        OpFoldResult offset = slice.getMixedOffsets()[d];
+        if (dropped.test(d)) {
+          outer.push_back(offset);
+          continue;
+        }
+        AffineExpr o, i;
+        bindSymbols(rewriter.getContext(), o, i);
+        outer.push_back(affine::makeComposedFoldedAffineApply(
+            rewriter, loc, o + i * strides[d], {offset, indices[next++]}));
+      }
+      indices = std::move(outer);
+    }
+    Value base = slices.back().getSource();
+    int64_t lanes = vt.getDimSize(0), run = (lanes - 1) * step + 1;
+    Value contiguous = vector::TransferReadOp::create(
+        rewriter, loc, VectorType::get({run}, vt.getElementType()), base,
+        getValueOrCreateConstantIndexOp(rewriter, loc, indices), read.getPadding(),
+        ArrayRef<bool>{true});
+    SmallVector<int64_t> every;
+    for (int64_t i = 0; i < lanes; ++i)
+      every.push_back(i * step);
+    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, contiguous, contiguous, every);
+    return success();
+  }
+};
 
 /// Whether `op` copies static tensors of integers or floats of a byte or
 /// more (a padded tensor's interior).
@@ -114,11 +236,17 @@ struct VectorizeElementwisePass
                 op = *generalized;
               }
               auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-              return generic ? aiopt::dropUnitLoops(rewriter, generic) : op;
+              if (!generic)
+                return op;
+              linalg::LinalgOp piece = aiopt::dropUnitLoops(rewriter, generic);
+              if (auto reduced = dyn_cast<linalg::GenericOp>(piece.getOperation()))
+                readStridedInputsThroughSlices(rewriter, reduced);
+              return piece;
             },
             /*namedContraction=*/false)))
       return signalPassFailure();
     RewritePatternSet canonical(ctx);
+    canonical.add<ContiguousStridedRead>(ctx);
     aiopt::populateCanonicalization(ctx, canonical);
     if (failed(applyPatternsGreedily(getOperation(), std::move(canonical))))
       return signalPassFailure();

@@ -132,17 +132,14 @@ func.func @pack_panels(%b: tensor<5x2x16xf32>) -> tensor<2x5x16xf32> {
 // An im2col gather reads runs along the output columns (window offset plus
 // column): tiled to runs of 8, which bufferize as strided copies (what
 // aiopt-cpu-strided-copy-to-loops vectorizes). A transpose that moves the
-// innermost dimension, and a window read with a stride along the columns,
-// are left alone.
+// innermost dimension is left alone.
 // CHECK-LABEL: func @gather
 // CHECK: scf.for {{.*}} = %c0 to %c4 step %c1
 // CHECK: tensor.extract_slice %{{.*}} [1, 1, 1, 8] [1, 1, 1, 1] : tensor<1x4x10x10xf32> to tensor<1x1x1x8xf32>
 // CHECK-NOT: linalg.generic
 // CHECK-LABEL: func @untouched_moves
 // CHECK: linalg.transpose
-// CHECK: linalg.generic
 #window = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5)>
-#strided = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5 * 2)>
 #out6 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
 func.func @gather(%x: tensor<1x4x10x10xf32>) -> tensor<1x4x3x3x8x8xf32> {
   %e = tensor.empty() : tensor<1x4x3x3x8x8xf32>
@@ -153,16 +150,71 @@ func.func @gather(%x: tensor<1x4x10x10xf32>) -> tensor<1x4x3x3x8x8xf32> {
   } -> tensor<1x4x3x3x8x8xf32>
   return %g : tensor<1x4x3x3x8x8xf32>
 }
-func.func @untouched_moves(%b: tensor<4x8xf32>, %x: tensor<1x4x20x20xf32>) -> (tensor<8x4xf32>, tensor<1x4x3x3x8x8xf32>) {
+func.func @untouched_moves(%b: tensor<4x8xf32>) -> tensor<8x4xf32> {
   %e = tensor.empty() : tensor<8x4xf32>
   %t = linalg.transpose ins(%b : tensor<4x8xf32>) outs(%e : tensor<8x4xf32>) permutation = [1, 0]
-  %e6 = tensor.empty() : tensor<1x4x3x3x8x8xf32>
-  %g = linalg.generic {indexing_maps = [#strided, #out6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
-      ins(%x : tensor<1x4x20x20xf32>) outs(%e6 : tensor<1x4x3x3x8x8xf32>) {
+  return %t : tensor<8x4xf32>
+}
+
+// -----
+
+// A gather with a stride along the columns (a stride-2 convolution's
+// im2col) reads each piece of 8 outputs as the contiguous run of 15 input
+// elements from the first to the last it takes, then keeps every second
+// (a shuffle); the remainder piece of 2 reads a run of 3. Strides above
+// four are left to scalar loops.
+// CHECK-LABEL: func @gather_strided
+// CHECK: scf.for {{.*}} = %c0 to %c3 step %c1
+// CHECK:   %[[SPAN:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x4x22x22xf32>, vector<15xf32>
+// CHECK:   %[[EVEN:.*]] = vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
+// CHECK:   vector.transfer_write %[[EVEN]], {{.*}} : vector<8xf32>, tensor<8xf32>
+// CHECK:   %[[TAIL:.*]] = vector.transfer_read %arg0{{.*}} : tensor<1x4x22x22xf32>, vector<3xf32>
+// CHECK:   vector.shuffle %[[TAIL]], %[[TAIL]] [0, 2] : vector<3xf32>, vector<3xf32>
+// CHECK-LABEL: func @gather_wide_stride
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+#strided = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 * 2 + d4, d3 + d5 * 2)>
+#wide = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2 + d4, d3 + d5 * 5)>
+#out10 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+func.func @gather_strided(%x: tensor<1x4x22x22xf32>) -> tensor<1x4x3x3x10x10xf32> {
+  %e = tensor.empty() : tensor<1x4x3x3x10x10xf32>
+  %g = linalg.generic {indexing_maps = [#strided, #out10], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x4x22x22xf32>) outs(%e : tensor<1x4x3x3x10x10xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x4x3x3x10x10xf32>
+  return %g : tensor<1x4x3x3x10x10xf32>
+}
+func.func @gather_wide_stride(%x: tensor<1x4x60x60xf32>) -> tensor<1x4x3x3x8x8xf32> {
+  %e = tensor.empty() : tensor<1x4x3x3x8x8xf32>
+  %g = linalg.generic {indexing_maps = [#wide, #out10], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<1x4x60x60xf32>) outs(%e : tensor<1x4x3x3x8x8xf32>) {
   ^bb0(%in: f32, %out: f32):
     linalg.yield %in : f32
   } -> tensor<1x4x3x3x8x8xf32>
-  return %t, %g : tensor<8x4xf32>, tensor<1x4x3x3x8x8xf32>
+  return %g : tensor<1x4x3x3x8x8xf32>
+}
+
+// -----
+
+// An elementwise nest over a strided slice (a depthwise convolution's
+// stride-2 tap) reads through the chain of slices: each piece is the run
+// of 15 elements of the source row from the tap's column 2, every second
+// one kept.
+// CHECK-LABEL: func @strided_tap
+// CHECK: %[[ROW:.*]] = affine.apply #{{.*}}()[%{{.*}}]
+// CHECK: %[[SPAN:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %[[ROW]], %c2], %{{.*}} {in_bounds = [true]} : tensor<1x4x17x17xf32>, vector<15xf32>
+// CHECK: vector.shuffle %[[SPAN]], %[[SPAN]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<15xf32>, vector<15xf32>
+// CHECK: arith.addf {{.*}} : vector<8xf32>
+func.func @strided_tap(%x: tensor<1x4x17x17xf32>, %acc: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %s = tensor.extract_slice %x[0, 0, 1, 2] [1, 4, 8, 8] [1, 1, 2, 2] : tensor<1x4x17x17xf32> to tensor<1x4x8x8xf32>
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %acc : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.addf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
 }
 
 // -----

@@ -368,6 +368,17 @@ def CPUVectorizeElementwisePass : Pass<"aiopt-cpu-vectorize-elementwise"> {
     with unit column stride). A window tile bufferizes to a strided copy
     of a contiguous run, which `aiopt-cpu-strided-copy-to-loops` turns
     into vector loads and stores.
+
+    Inputs read at a constant stride of 2 to 4 along the innermost loop
+    (the im2col gathers of strided convolutions, whose last index is
+    stride times the innermost loop plus outer loops) are candidates too:
+    each tile reads them through a slice of that stride. Every vector read
+    through slices that step by 2 to 4 along the innermost dimension (those
+    tiles, and the strided taps of depthwise convolutions and pooling)
+    becomes one read of the contiguous run from its first to its last
+    element, `(vector-size - 1) * stride + 1` of them, and a
+    `vector.shuffle` keeping every stride-th, instead of one scalar load per
+    element.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"8",
