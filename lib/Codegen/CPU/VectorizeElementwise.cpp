@@ -156,15 +156,43 @@ struct ContiguousStridedRead : OpRewritePattern<vector::TransferReadOp> {
       indices = std::move(outer);
     }
     Value base = slices.back().getSource();
+    // The run of (lanes - 1) * step + 1 elements is read as `step` whole
+    // vectors inside it, read j at j * lanes and the last one ending with
+    // the run (odd sizes would split into many small loads); each lane is
+    // then taken from the first read holding it, one shuffle per read
+    // after the first.
     int64_t lanes = vt.getDimSize(0), run = (lanes - 1) * step + 1;
-    Value contiguous = vector::TransferReadOp::create(
-        rewriter, loc, VectorType::get({run}, vt.getElementType()), base,
-        getValueOrCreateConstantIndexOp(rewriter, loc, indices), read.getPadding(),
-        ArrayRef<bool>{true});
-    SmallVector<int64_t> every;
-    for (int64_t i = 0; i < lanes; ++i)
-      every.push_back(i * step);
-    rewriter.replaceOpWithNewOp<vector::ShuffleOp>(read, contiguous, contiguous, every);
+    SmallVector<Value> reads;
+    SmallVector<int64_t> starts;
+    AffineExpr i0;
+    bindSymbols(rewriter.getContext(), i0);
+    for (int64_t j = 0; j < step; ++j) {
+      starts.push_back(j + 1 < step ? j * lanes : run - lanes);
+      SmallVector<OpFoldResult> at(indices);
+      at.back() = affine::makeComposedFoldedAffineApply(rewriter, loc, i0 + starts.back(),
+                                                         {indices.back()});
+      reads.push_back(vector::TransferReadOp::create(
+          rewriter, loc, vt, base, getValueOrCreateConstantIndexOp(rewriter, loc, at),
+          read.getPadding(), ArrayRef<bool>{true}));
+    }
+    auto holder = [&](int64_t lane) {
+      int64_t j = 0;
+      while (lane * step >= starts[j] + lanes)
+        ++j;
+      return j;
+    };
+    Value result = reads[0];
+    for (int64_t j = 1; j < step; ++j) {
+      SmallVector<int64_t> mask;
+      for (int64_t lane = 0; lane < lanes; ++lane) {
+        int64_t from = holder(lane);
+        mask.push_back(from == j ? lanes + lane * step - starts[j]
+                       : j == 1 && from == 0 ? lane * step
+                                             : lane);
+      }
+      result = vector::ShuffleOp::create(rewriter, loc, result, reads[j], mask);
+    }
+    rewriter.replaceOp(read, result);
     return success();
   }
 };

@@ -375,10 +375,10 @@ def CPUVectorizeElementwisePass : Pass<"aiopt-cpu-vectorize-elementwise"> {
     each tile reads them through a slice of that stride. Every vector read
     through slices that step by 2 to 4 along the innermost dimension (those
     tiles, and the strided taps of depthwise convolutions and pooling)
-    becomes one read of the contiguous run from its first to its last
-    element, `(vector-size - 1) * stride + 1` of them, and a
-    `vector.shuffle` keeping every stride-th, instead of one scalar load per
-    element.
+    reads the contiguous run from its first to its last element
+    (`(lanes - 1) * stride + 1` of them) as `stride` whole vectors inside
+    it, the last one ending with the run, and shuffles every stride-th
+    element out of them, instead of one scalar load per element.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"8",
