@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -922,6 +923,12 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape) {
       b, loc, RankedTensorType::get(shape, type.getElementType()), flat, allDims(shape.size()));
 }
 
+/// Whether `a` and `b` have the same sizes other than ones.
+bool sameUpToUnitDims(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  auto notOne = [](int64_t d) { return d != 1; };
+  return llvm::equal(llvm::make_filter_range(a, notOne), llvm::make_filter_range(b, notOne));
+}
+
 /// The elementwise consumer that `op`'s result reaches only through a
 /// chain of single-use reshapes (`reshapes`, not empty), and the value it
 /// reads; a null op when there is none.
@@ -946,7 +953,11 @@ reshapedEpilogue(linalg::LinalgOp op, SmallVectorImpl<Operation *> *reshapes = n
 /// columns expanded to an image), rewrites the consumer to iterate over
 /// the result's own shape (its other operands reshaped instead, the result
 /// reshaped back after it), so the two can be tiled together. Needs a
-/// consumer with identity maps and static shapes.
+/// consumer with identity maps and static shapes. When the reshapes only
+/// add unit dimensions to a result that has none (a convolution's batch of
+/// one), the consumer reads the result itself instead, its unit loops left
+/// out of the read: it keeps its own loops and destination (the interior
+/// of a padded tensor stays written in place).
 void relinearizeEpilogue(RewriterBase &rewriter, linalg::LinalgOp op) {
   SmallVector<Operation *> reshapes;
   auto [epilogue, reached] = reshapedEpilogue(op, &reshapes);
@@ -955,6 +966,24 @@ void relinearizeEpilogue(RewriterBase &rewriter, linalg::LinalgOp op) {
     return;
   Value result = op->getResult(0);
   ArrayRef<int64_t> shape = cast<RankedTensorType>(result.getType()).getShape();
+  ArrayRef<int64_t> reachedShape = cast<RankedTensorType>(reached.getType()).getShape();
+  if (!llvm::is_contained(shape, 1) && sameUpToUnitDims(shape, reachedShape)) {
+    SmallVector<AffineExpr> kept;
+    for (auto [loop, size] : llvm::enumerate(reachedShape))
+      if (size != 1)
+        kept.push_back(rewriter.getAffineDimExpr(loop));
+    OpOperand &use = *reached.getUses().begin();
+    SmallVector<AffineMap> maps = epilogue.getIndexingMapsArray();
+    maps[use.getOperandNumber()] =
+        AffineMap::get(reachedShape.size(), 0, kept, rewriter.getContext());
+    rewriter.modifyOpInPlace(epilogue, [&] {
+      use.set(result);
+      epilogue.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    for (Operation *reshape : llvm::reverse(reshapes))
+      rewriter.eraseOp(reshape);
+    return;
+  }
   Location loc = epilogue.getLoc();
   rewriter.setInsertionPoint(epilogue);
   SmallVector<Value> inputs;
@@ -1079,20 +1108,24 @@ FailureOr<linalg::LinalgOp> tileAndFuseIntoBlocks(RewriterBase &rewriter, linalg
 }
 
 /// The elementwise op that is the only user of `op`'s result, reading it
-/// through a permutation of its loops.
+/// through a permutation of its loops other than unit ones.
 linalg::GenericOp soleEpilogue(linalg::LinalgOp op) {
   Value result = op->getResult(0);
   if (!result.hasOneUse() || !isElementwiseGeneric(*result.getUsers().begin()))
     return nullptr;
   auto epilogue = cast<linalg::GenericOp>(*result.getUsers().begin());
   OpOperand &use = *result.getUses().begin();
-  if (epilogue.isDpsInit(&use) || !epilogue.getMatchingIndexingMap(&use).isPermutation())
+  AffineMap read = epilogue.getMatchingIndexingMap(&use);
+  SmallVector<int64_t> ranges = epilogue.getStaticLoopRanges();
+  if (epilogue.isDpsInit(&use) || !read.isProjectedPermutation() ||
+      llvm::any_of(llvm::seq<unsigned>(0, read.getNumDims()),
+                   [&](unsigned loop) { return !read.isFunctionOfDim(loop) && ranges[loop] != 1; }))
     return nullptr;
   return epilogue;
 }
 
 /// The tile sizes and loop order of `epilogue`, which reads `op`'s result
-/// through a permutation, that match tiles of `op` of `sizes` (per loop of
+/// through a permutation (unit loops aside), that match tiles of `op` of `sizes` (per loop of
 /// `op`) in `order`.
 std::pair<SmallVector<int64_t>, SmallVector<int64_t>>
 epilogueTiling(linalg::LinalgOp op, linalg::GenericOp epilogue, ArrayRef<int64_t> sizes,
@@ -1106,7 +1139,11 @@ epilogueTiling(linalg::LinalgOp op, linalg::GenericOp epilogue, ArrayRef<int64_t
     epilogueLoop[write.getDimPosition(d)] = read.getDimPosition(d);
     epilogueSizes[read.getDimPosition(d)] = sizes[write.getDimPosition(d)];
   }
+  // The epilogue's unit loops the result leaves out come first.
   SmallVector<int64_t> epilogueOrder;
+  for (unsigned loop = 0; loop < epilogue.getNumLoops(); ++loop)
+    if (!read.isFunctionOfDim(loop))
+      epilogueOrder.push_back(loop);
   for (int64_t loop : order)
     if (epilogueLoop.contains(loop))
       epilogueOrder.push_back(epilogueLoop[loop]);
@@ -1502,8 +1539,12 @@ struct TileAndVectorizePass
     IRRewriter rewriter(ctx);
     SmallVector<Prepared> prepared;
     for (auto [op, window] : windows)
-      if (std::optional<Prepared> p = prepareShiftedWindow(rewriter, op, window, reg))
+      if (std::optional<Prepared> p = prepareShiftedWindow(rewriter, op, window, reg)) {
+        reshapeInitializer(rewriter, p->op);
+        if (fuseEpilogues)
+          relinearizeEpilogue(rewriter, p->op);
         prepared.push_back(*p);
+      }
     for (auto [op, loops] : targets) {
       // A row epilogue needs the result's own columns in its blocks.
       bool rows = fuseEpilogues && rowEpilogue(op);

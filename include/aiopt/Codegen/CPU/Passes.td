@@ -202,7 +202,11 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
        writes into a tensor it does not own (a padded tensor's interior,
        `aiopt-cpu-pad-in-place`) keeps its own shape: the blocks are whole
        image rows, the contraction fused into each through the reshape,
-       and the epilogue writes its destination in place;
+       and the epilogue writes its destination in place. Convolutions read
+       through windows (shifted or direct) take their epilogue too; one
+       that reads the result only through reshapes adding unit dimensions
+       (a batch of one) reads the result itself, its unit loops left out,
+       so it keeps its destination (a padded interior stays in place);
     3. tiles the reduction into steps of `cache-tiles` k;
     4. tiles each block into register tiles of `register-tile` m x n with
        the reduction innermost and of size one, and peels the register
