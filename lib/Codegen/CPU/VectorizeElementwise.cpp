@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -197,6 +198,73 @@ struct ContiguousStridedRead : OpRewritePattern<vector::TransferReadOp> {
   }
 };
 
+/// Whether the dimensions of `v` after `first` are whole in the tensor it
+/// is a slice of, through any chain of unit-stride slices, loop-carried
+/// values and reshapes (which only see whole tensors), with `first`
+/// itself at unit stride: then `first` and the dimensions after it are
+/// one contiguous run in memory (not so in the interior of a padded
+/// tensor).
+bool innerDimsWhole(Value v, unsigned first) {
+  while (true) {
+    if (auto slice = v.getDefiningOp<tensor::ExtractSliceOp>()) {
+      unsigned rank = slice.getSourceType().getRank();
+      if (slice.getType().getRank() != rank)
+        return false;
+      for (unsigned d = first; d < rank; ++d) {
+        std::optional<int64_t> stride = getConstantIntValue(slice.getMixedStrides()[d]);
+        if (!stride || *stride != 1)
+          return false;
+        if (d > first && (!isConstantIntValue(slice.getMixedOffsets()[d], 0) ||
+                          slice.getType().getDimSize(d) != slice.getSourceType().getDimSize(d)))
+          return false;
+      }
+      v = slice.getSource();
+      continue;
+    }
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      Operation *owner = arg.getOwner()->getParentOp();
+      if (auto forall = dyn_cast<scf::ForallOp>(owner); forall && forall.getTiedOpOperand(arg)) {
+        v = forall.getTiedOpOperand(arg)->get();
+        continue;
+      }
+      if (auto loop = dyn_cast<scf::ForOp>(owner); loop && loop.getTiedLoopInit(arg)) {
+        v = loop.getTiedLoopInit(arg)->get();
+        continue;
+      }
+    }
+    return true;
+  }
+}
+
+/// An elementwise nest with identity maps whose innermost extent is not a
+/// whole number of vectors (7 columns of a 7x7 image) has its innermost
+/// dimensions collapsed into one wherever all its operands are contiguous
+/// across them (a [1, 2048, 7, 7] epilogue becomes [1, 100352]), so that
+/// its pieces are whole vectors.
+linalg::LinalgOp collapseContiguousDims(RewriterBase &rewriter, linalg::GenericOp op,
+                                        int64_t lanes) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  unsigned rank = ranges.size();
+  if (rank < 2 || ranges.back() % lanes == 0 ||
+      !llvm::all_of(op.getIndexingMapsArray(), [](AffineMap m) { return m.isIdentity(); }))
+    return op;
+  unsigned first = rank - 1;
+  while (first > 0 && llvm::all_of(op->getOperands(), [&](Value v) {
+           return innerDimsWhole(v, first - 1);
+         }))
+    --first;
+  if (first + 1 == rank)
+    return op;
+  ReassociationIndices group = llvm::to_vector(llvm::seq<int64_t>(first, rank));
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::CollapseResult> collapsed =
+      linalg::collapseOpIterationDims(op, ArrayRef<ReassociationIndices>{group}, rewriter);
+  if (failed(collapsed))
+    return op;
+  rewriter.replaceOp(op, collapsed->results);
+  return collapsed->collapsedOp;
+}
+
 /// Whether `op` copies static tensors of integers or floats of a byte or
 /// more (a padded tensor's interior).
 bool isTensorCopy(linalg::CopyOp op) {
@@ -237,6 +305,8 @@ struct VectorizeElementwisePass
     });
     IRRewriter rewriter(ctx);
     for (linalg::LinalgOp op : ops) {
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+        op = collapseContiguousDims(rewriter, generic, vectorSize);
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
       SmallVector<int64_t> sizes(ranges.size(), 1);
       sizes.back() = std::min(vectorSize.getValue(), ranges.back());

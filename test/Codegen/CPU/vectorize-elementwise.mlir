@@ -236,3 +236,41 @@ func.func @tensor_copy(%x: tensor<3x40xf32>, %y: tensor<3x40xf32>) -> tensor<3x4
   %c = linalg.copy ins(%x : tensor<3x40xf32>) outs(%y : tensor<3x40xf32>) -> tensor<3x40xf32>
   return %c : tensor<3x40xf32>
 }
+
+// -----
+
+// An epilogue over a 7x7 image (rows of 7, not a whole vector) whose
+// operands are whole tensors has its contiguous dimensions collapsed into
+// one run of 32 x 49 = 1568 elements, vectorized by 8 (no remainder). One writing the
+// interior of a padded tensor, whose rows are not contiguous, keeps its
+// rows of 7.
+// CHECK-LABEL: func @collapse_image
+// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1, 2, 3]] : tensor<1x32x7x7xf32> into tensor<1568xf32>
+// CHECK: scf.for {{.*}} = %c0 to %c1568 step %c8
+// CHECK:   arith.addf {{.*}} : vector<8xf32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1, 2, 3]] output_shape [1, 32, 7, 7]
+// CHECK-LABEL: func @padded_interior_rows
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: arith.addf {{.*}} : vector<7xf32>
+#id4c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @collapse_image(%a: tensor<1x32x7x7xf32>, %b: tensor<1x32x7x7xf32>) -> tensor<1x32x7x7xf32> {
+  %e = tensor.empty() : tensor<1x32x7x7xf32>
+  %0 = linalg.generic {indexing_maps = [#id4c, #id4c, #id4c], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%a, %b : tensor<1x32x7x7xf32>, tensor<1x32x7x7xf32>) outs(%e : tensor<1x32x7x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x7x7xf32>
+  return %0 : tensor<1x32x7x7xf32>
+}
+func.func @padded_interior_rows(%a: tensor<1x32x7x7xf32>, %b: tensor<1x32x7x7xf32>, %p: tensor<1x32x9x9xf32>) -> tensor<1x32x9x9xf32> {
+  %interior = tensor.extract_slice %p[0, 0, 1, 1] [1, 32, 7, 7] [1, 1, 1, 1] : tensor<1x32x9x9xf32> to tensor<1x32x7x7xf32>
+  %0 = linalg.generic {indexing_maps = [#id4c, #id4c, #id4c], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%a, %b : tensor<1x32x7x7xf32>, tensor<1x32x7x7xf32>) outs(%interior : tensor<1x32x7x7xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<1x32x7x7xf32>
+  %1 = tensor.insert_slice %0 into %p[0, 0, 1, 1] [1, 32, 7, 7] [1, 1, 1, 1] : tensor<1x32x7x7xf32> into tensor<1x32x9x9xf32>
+  return %1 : tensor<1x32x9x9xf32>
+}

@@ -359,6 +359,12 @@ def CPUVectorizeElementwisePass : Pass<"aiopt-cpu-vectorize-elementwise"> {
     For every all-parallel `linalg.generic` on f32 tensors with static
     shapes whose result is written in loop order (identity map) and whose
     inputs are read in loop order or broadcast along the innermost loop:
+    when every map is the identity and the innermost extent is not a whole
+    number of vectors (rows of 7 in a 7x7 image), collapses the innermost
+    dimensions into one as far as every operand is contiguous across them
+    (whole tensors, or slices that take the inner dimensions whole,
+    followed through loop-carried values: not the interior of a padded
+    tensor); then
     tiles the innermost loop by `vector-size` (every other loop by one),
     peels it so every tile has a static size, drops the unit loops and
     vectorizes each tile, so these loops become vector code whatever LLVM's
