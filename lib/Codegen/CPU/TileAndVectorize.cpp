@@ -243,6 +243,23 @@ int64_t cacheTile(int64_t extent, int64_t max, int64_t multiple) {
   return max;
 }
 
+/// The block size along a contraction's columns for `extent` columns,
+/// register tiles `nr` wide and vectors of `lanes`: cacheTile's, unless a
+/// divisor of `extent` of up to twice `max` leaves fewer partial register
+/// tiles in all (each costs a register tile's row of vector FMAs for a few
+/// columns): 784 columns (28x28) make two blocks of 392 (12 tiles and 8
+/// columns each) rather than four of 196 (6 tiles and 4 columns).
+int64_t columnTile(int64_t extent, int64_t max, int64_t nr, int64_t lanes) {
+  int64_t best = cacheTile(extent, max, nr);
+  if (lanes <= 0 || best >= extent || extent % best)
+    return best;
+  auto partial = [&](int64_t t) { return extent / t * llvm::divideCeil(t % nr, lanes); };
+  for (int64_t t = max / 2; t <= 2 * max && t < extent; ++t)
+    if (extent % t == 0 && partial(t) < partial(best))
+      best = t;
+  return best;
+}
+
 /// Multiply-adds a block of a contraction keeps at least when blocks are
 /// made smaller for threads (a few microseconds of work).
 constexpr int64_t kMinBlockWork = int64_t(1) << 19;
@@ -1292,7 +1309,7 @@ constexpr int64_t kMinInnerChannels = 16;
 /// is packed unless `readInPlace` lets it be read in place.
 void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t> cache,
                      ArrayRef<int64_t> reg, bool fuseEpilogue, int64_t minBlocks,
-                     bool readInPlace) {
+                     bool readInPlace, int64_t lanes) {
   auto [op, loops, panels, dotGroup, mr, nr, taps] = prepared;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   // An empty iteration space (a zero batch) computes nothing: no blocks.
@@ -1306,7 +1323,7 @@ void tileContraction(RewriterBase &rewriter, Prepared prepared, ArrayRef<int64_t
   if (panels)
     sizes[*panels] = cacheTile(bounds[*panels], std::max<int64_t>(1, cache[2] / nr), 1);
   sizes[loops.m] = cacheTile(bounds[loops.m], cache[0], mr);
-  sizes[loops.n] = cacheTile(bounds[loops.n], cache[2], nr);
+  sizes[loops.n] = columnTile(bounds[loops.n], cache[2], nr, lanes);
   sizes[loops.k] = 0;
   if (dotGroup)
     sizes[*dotGroup] = 0;
@@ -1554,7 +1571,7 @@ struct TileAndVectorizePass
         relinearizeEpilogue(rewriter, prepared.back().op);
     }
     for (const Prepared &p : prepared)
-      tileContraction(rewriter, p, cache, reg, fuseEpilogues, minBlocks, readInPlace);
+      tileContraction(rewriter, p, cache, reg, fuseEpilogues, minBlocks, readInPlace, vectorSize);
 
     if (vectorSize && failed(splitRemainderTiles(getOperation(), vectorSize)))
       return signalPassFailure();

@@ -2,6 +2,7 @@
 // RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=6" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=64,0,256" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=20,8,32 register-tile=6,16" --canonicalize -split-input-file | FileCheck %s --check-prefix=INPLACE
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="cache-tiles=8,4,64 register-tile=4,16 vector-size=4" --canonicalize -split-input-file | FileCheck %s --check-prefix=COLS
 // BAD: error: aiopt-cpu-tile-and-vectorize: cache-tiles takes three positive sizes (m, k, n) and register-tile two (m, n)
 
 // A plain matmul has its right operand packed as a whole into column
@@ -267,4 +268,24 @@ func.func @run_time_right_operands(%a: tensor<20x8xf32>, %b: tensor<8x32xf32>, %
   %0 = linalg.matmul ins(%a, %b : tensor<20x8xf32>, tensor<8x32xf32>) outs(%c : tensor<20x32xf32>) -> tensor<20x32xf32>
   %1 = linalg.matmul ins(%a, %wide : tensor<20x8xf32>, tensor<8x128xf32>) outs(%d : tensor<20x128xf32>) -> tensor<20x128xf32>
   return %0, %1 : tensor<20x32xf32>, tensor<20x128xf32>
+}
+
+// -----
+
+// Blocks of columns leave as few partial register tiles as they can: 196
+// columns read in place (blocks of at most 64) are not four blocks of 49
+// (3 tiles of 16 and one column each) but two of 98 (6 tiles of 16 and a
+// remainder of 2 each).
+// COLS-LABEL: func @column_blocks
+// COLS: scf.forall (%{{.*}}) = (0) to (196) step (98)
+// COLS:   tensor.extract_slice %arg0[0, %{{.*}}] [4, 98] [1, 1] : tensor<4x196xf32> to tensor<4x98xf32>
+// COLS:   scf.for %{{.*}} = %c0 to %c96 step %c16
+// COLS:   vector<4x2xf32>
+func.func @column_blocks(%b: tensor<4x196xf32>) -> tensor<8x196xf32> {
+  %a = arith.constant dense<1.0> : tensor<8x4xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x196xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e : tensor<8x196xf32>) -> tensor<8x196xf32>
+  %0 = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x196xf32>) outs(%f : tensor<8x196xf32>) -> tensor<8x196xf32>
+  return %0 : tensor<8x196xf32>
 }

@@ -189,7 +189,10 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
        `cache-tiles` m x n, as an `scf.forall` (threads share it with
        `aiopt-compile --parallel`; otherwise it runs in order). Block sizes
        divide the extents where a size in [max/2, max] does, so blocks
-       have static sizes; with `min-blocks`, a contraction with fewer
+       have static sizes; along the columns, a divisor of up to twice the
+       size is taken when it leaves fewer partial register tiles in all
+       (784 columns: two blocks of 392, not four of 196 each ending in 4
+       columns); with `min-blocks`, a contraction with fewer
        blocks (a small layer late in a network) gets smaller ones, halving
        the columns first, then the rows, while each block keeps 2^19
        multiply-adds. With `fuse-epilogues`, when the contraction's
