@@ -58,6 +58,12 @@ LogicalResult vectorizeMarked(Operation *root, StringRef marker,
 /// convolution's gather), every stride-th element of a run.
 bool readsInLoopOrder(AffineMap map, unsigned inner, int64_t maxStride = 1);
 
+/// The largest constant stride along a memref's innermost dimension at
+/// which vector reads become contiguous loads and shuffles
+/// (aiopt-cpu-strided-copy-to-loops), so the largest at which
+/// aiopt-cpu-vectorize-elementwise vectorizes strided reads.
+constexpr int64_t kMaxReadStride = 4;
+
 /// Whether every operand of `op` has integer or float elements of a byte or
 /// more: vectors of narrower ones (i1 masks, 4-bit types) would be read
 /// bit-packed from memory that holds one per byte.

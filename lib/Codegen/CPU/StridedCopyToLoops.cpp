@@ -3,11 +3,12 @@
 // Keeps compiled objects free of runner-library calls: copies that LLVM
 // lowering cannot turn into memcpy become linalg.copy loop nests, or loops
 // of vector loads and stores along a contiguous innermost dimension; and,
-// when vectorizing, vector reads at a stride of two become contiguous
-// loads and a shuffle.
+// when vectorizing, vector reads at a stride of two to four become
+// contiguous loads and shuffles.
 //
 //===----------------------------------------------------------------------===//
 
+#include "CodegenUtils.h"
 #include "aiopt/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -40,14 +41,21 @@ bool innermostContiguous(MemRefType type) { return innermostStride(type) == 1; }
 
 /// Copies the innermost run of `n` elements at `outer` (indices of the
 /// outer dimensions) from `src` to `dst` in vectors of `lanes` elements: a
-/// loop of full vectors, then one shorter vector for the remainder.
+/// loop of full vectors, then one shorter vector for the remainder. A
+/// source at a stride along its innermost dimension is read with in-bounds
+/// transfer reads (StridedRead below makes them contiguous loads).
 void copyRun(OpBuilder &b, Location loc, Value src, Value dst, ValueRange outer, int64_t n,
              int64_t lanes, Type elementType) {
+  bool strided = !innermostContiguous(cast<MemRefType>(src.getType()));
   auto move = [&](OpBuilder &nb, Value at, int64_t width) {
     SmallVector<Value> indices(outer);
     indices.push_back(at);
     auto type = VectorType::get({width}, elementType);
-    Value v = vector::LoadOp::create(nb, loc, type, src, indices);
+    Value v = strided ? Value(vector::TransferReadOp::create(
+                            nb, loc, type, src, indices,
+                            arith::ConstantOp::create(nb, loc, nb.getZeroAttr(elementType)),
+                            ArrayRef<bool>{true}))
+                      : Value(vector::LoadOp::create(nb, loc, type, src, indices));
     vector::StoreOp::create(nb, loc, v, dst, indices);
   };
   int64_t full = n - n % lanes;
@@ -79,8 +87,9 @@ struct StridedCopyToLinalg : OpRewritePattern<memref::CopyOp> {
       return rewriter.notifyMatchFailure(op, "unranked copy");
     if (src.getLayout().isIdentity() && dst.getLayout().isIdentity())
       return rewriter.notifyMatchFailure(op, "contiguous copy becomes memcpy");
+    int64_t srcStride = innermostStride(src);
     if (vectorSize > 0 && src.hasStaticShape() && src.getElementType().isIntOrFloat() &&
-        innermostContiguous(src) && innermostContiguous(dst)) {
+        srcStride >= 1 && srcStride <= aiopt::kMaxReadStride && innermostContiguous(dst)) {
       // Loops over the outer dimensions around the vectorized runs.
       Location loc = op.getLoc();
       ArrayRef<int64_t> shape = src.getShape();
@@ -106,28 +115,32 @@ struct StridedCopyToLinalg : OpRewritePattern<memref::CopyOp> {
 };
 
 /// An in-bounds vector read of n elements (shaped [n] or [1, ..., 1, n])
-/// along a memref dimension of static stride 2 (the windows of stride-2 depthwise convolutions and
-/// pooling), which vector-to-scf would lower to n scalar loads and
-/// inserts: read instead as the two contiguous vectors of n elements that
-/// cover its span of 2n - 1 (the second starting at element n - 1, so no
-/// element past the last one read is touched), and keep every other
-/// element with one shuffle (vpermt2ps on AVX-512).
-struct StrideTwoRead : OpRewritePattern<vector::TransferReadOp> {
+/// along a memref dimension of static stride s, 2 to kMaxReadStride (the
+/// windows of strided depthwise convolutions and pooling, the input rows of
+/// stride-2 first layers, strided im2col gathers), which vector-to-scf
+/// would lower to n scalar loads and inserts: read instead as s contiguous
+/// vectors of n elements inside the span of (n - 1) s + 1 that covers it
+/// (read j at j n, the last one ending with the span, so no element past
+/// the last one read is touched; one odd-sized vector would split into
+/// many small loads), and take each lane from the first vector holding it
+/// with one shuffle per vector after the first (vpermt2ps on AVX-512).
+struct StridedRead : OpRewritePattern<vector::TransferReadOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(vector::TransferReadOp read,
                                 PatternRewriter &rewriter) const override {
     auto type = dyn_cast<MemRefType>(read.getBase().getType());
     VectorType readType = read.getVectorType();
+    int64_t step = type ? innermostStride(type) : 0;
     if (!type || readType.getRank() < 1 || readType.isScalable() ||
         llvm::any_of(readType.getShape().drop_back(), [](int64_t d) { return d != 1; }) ||
         readType.getShape().back() < 2 || read.getMask() ||
         !read.getPermutationMap().isMinorIdentity() ||
-        !llvm::all_of(read.getInBoundsValues(), [](bool b) { return b; }) ||
-        innermostStride(type) != 2)
-      return rewriter.notifyMatchFailure(read, "not an in-bounds stride-2 vector read");
+        !llvm::all_of(read.getInBoundsValues(), [](bool b) { return b; }) || step < 2 ||
+        step > aiopt::kMaxReadStride)
+      return rewriter.notifyMatchFailure(read, "not an in-bounds strided vector read");
     Location loc = read.getLoc();
-    int64_t n = readType.getShape().back();
+    int64_t n = readType.getShape().back(), span = (n - 1) * step + 1;
     auto vt = VectorType::get({n}, readType.getElementType());
     auto meta = memref::ExtractStridedMetadataOp::create(rewriter, loc, read.getBase());
     // The first element's position in the base buffer.
@@ -135,28 +148,42 @@ struct StrideTwoRead : OpRewritePattern<vector::TransferReadOp> {
     for (auto [index, stride] : llvm::zip(read.getIndices(), meta.getStrides()))
       start = arith::AddIOp::create(rewriter, loc, start,
                                     arith::MulIOp::create(rewriter, loc, index, stride));
-    auto spanType = MemRefType::get({2 * n - 1}, vt.getElementType(),
+    auto spanType = MemRefType::get({span}, vt.getElementType(),
                                     StridedLayoutAttr::get(rewriter.getContext(),
                                                            ShapedType::kDynamic, {1}),
                                     type.getMemorySpace());
-    Value span = memref::ReinterpretCastOp::create(
+    Value run = memref::ReinterpretCastOp::create(
         rewriter, loc, spanType, meta.getBaseBuffer(), OpFoldResult(start),
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(2 * n - 1)},
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(span)},
         ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
-    Value low = vector::LoadOp::create(rewriter, loc, vt, span,
-                                       ValueRange{arith::ConstantIndexOp::create(rewriter, loc, 0)});
-    Value high = vector::LoadOp::create(
-        rewriter, loc, vt, span, ValueRange{arith::ConstantIndexOp::create(rewriter, loc, n - 1)});
-    // Element 2i of the span: lane 2i of `low` while it is there, else lane
-    // 2i - (n - 1) of `high` (shuffle index n + 2i - (n - 1)).
-    SmallVector<int64_t> lanes;
-    for (int64_t i = 0; i < n; ++i)
-      lanes.push_back(2 * i < n ? 2 * i : 2 * i + 1);
-    Value even = vector::ShuffleOp::create(rewriter, loc, low, high, lanes);
+    SmallVector<Value> loads;
+    SmallVector<int64_t> starts;
+    for (int64_t j = 0; j < step; ++j) {
+      starts.push_back(j + 1 < step ? j * n : span - n);
+      loads.push_back(vector::LoadOp::create(
+          rewriter, loc, vt, run,
+          ValueRange{arith::ConstantIndexOp::create(rewriter, loc, starts.back())}));
+    }
+    // Lane i is element i s of the span: from the first load holding it.
+    auto holder = [&](int64_t lane) {
+      int64_t j = 0;
+      while (lane * step >= starts[j] + n)
+        ++j;
+      return j;
+    };
+    Value result = loads[0];
+    for (int64_t j = 1; j < step; ++j) {
+      SmallVector<int64_t> lanes;
+      for (int64_t i = 0; i < n; ++i) {
+        int64_t from = holder(i);
+        lanes.push_back(from == j ? n + i * step - starts[j] : j == 1 && from == 0 ? i * step : i);
+      }
+      result = vector::ShuffleOp::create(rewriter, loc, result, loads[j], lanes);
+    }
     // Reads of [1, ..., 1, n] (a row of a tile) keep their shape.
     rewriter.replaceOp(read, readType.getRank() == 1
-                                 ? even
-                                 : vector::ShapeCastOp::create(rewriter, loc, readType, even));
+                                 ? result
+                                 : vector::ShapeCastOp::create(rewriter, loc, readType, result));
     return success();
   }
 };
@@ -183,5 +210,5 @@ void mlir::aiopt::populateStridedCopyToLinalgPatterns(RewritePatternSet &pattern
                                                       int64_t vectorSize) {
   patterns.add<StridedCopyToLinalg>(patterns.getContext(), vectorSize);
   if (vectorSize > 0)
-    patterns.add<StrideTwoRead>(patterns.getContext());
+    patterns.add<StridedRead>(patterns.getContext());
 }

@@ -990,12 +990,13 @@ void relinearizeEpilogue(RewriterBase &rewriter, linalg::LinalgOp op) {
       if (size != 1)
         kept.push_back(rewriter.getAffineDimExpr(loop));
     OpOperand &use = *reached.getUses().begin();
-    SmallVector<AffineMap> maps = epilogue.getIndexingMapsArray();
+    linalg::GenericOp consumer = epilogue;
+    SmallVector<AffineMap> maps = consumer.getIndexingMapsArray();
     maps[use.getOperandNumber()] =
         AffineMap::get(reachedShape.size(), 0, kept, rewriter.getContext());
-    rewriter.modifyOpInPlace(epilogue, [&] {
+    rewriter.modifyOpInPlace(consumer, [&] {
       use.set(result);
-      epilogue.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+      consumer.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
     });
     for (Operation *reshape : llvm::reverse(reshapes))
       rewriter.eraseOp(reshape);

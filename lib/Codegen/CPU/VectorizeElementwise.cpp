@@ -32,11 +32,6 @@ namespace {
 
 constexpr StringLiteral kPiece = "aiopt.elementwise_piece";
 
-/// The largest stride along the innermost loop at which an input is read
-/// (a strided convolution's gather): each vector of it is then loaded as
-/// one contiguous run of (lanes - 1) * stride + 1 elements and shuffled.
-constexpr int64_t kMaxStride = 4;
-
 /// Whether `op` is an elementwise nest this pass vectorizes: all loops
 /// parallel, integer or float operands of at least a byte (requantizing
 /// epilogues read i32 and write i8), static shapes, the result written in loop order, each input
@@ -51,7 +46,7 @@ bool isCandidate(linalg::GenericOp op) {
   if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
     return false;
   for (OpOperand *in : op.getDpsInputOperands())
-    if (!aiopt::readsInLoopOrder(op.getMatchingIndexingMap(in), inner, kMaxStride))
+    if (!aiopt::readsInLoopOrder(op.getMatchingIndexingMap(in), inner, aiopt::kMaxReadStride))
       return false;
   return true;
 }
@@ -105,98 +100,6 @@ void readStridedInputsThroughSlices(RewriterBase &rewriter, linalg::GenericOp op
   if (changed)
     rewriter.modifyOpInPlace(op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
 }
-
-/// A 1-D in-bounds read along the innermost dimension of a chain of slices
-/// that step by s > 1 there (a strided tap of a depthwise convolution or
-/// pooling, a strided gather's piece) becomes a read of the source's
-/// contiguous run from its first to its last element, (lanes - 1) * s + 1
-/// of them, and a shuffle of every s-th.
-struct ContiguousStridedRead : OpRewritePattern<vector::TransferReadOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(vector::TransferReadOp read,
-                                PatternRewriter &rewriter) const override {
-    VectorType vt = read.getVectorType();
-    if (vt.getRank() != 1 || read.getMask() || !read.getPermutationMap().isMinorIdentity() ||
-        !read.getInBoundsValues().front() || !isa<RankedTensorType>(read.getBase().getType()))
-      return failure();
-    // The slices read through, and the step between lanes along the
-    // innermost dimension of the first source that is not one.
-    SmallVector<tensor::ExtractSliceOp> slices;
-    int64_t step = 1;
-    for (Value v = read.getBase(); auto slice = v.getDefiningOp<tensor::ExtractSliceOp>();
-         v = slice.getSource()) {
-      unsigned rank = slice.getSourceType().getRank();
-      std::optional<SmallVector<int64_t>> strides = getConstantIntValues(slice.getMixedStrides());
-      if (rank == 0 || slice.getDroppedDims().test(rank - 1) || !strides)
-        break;
-      slices.push_back(slice);
-      step *= strides->back();
-    }
-    if (step <= 1 || step > kMaxStride)
-      return failure();
-    // The indices in each source in turn.
-    Location loc = read.getLoc();
-    SmallVector<OpFoldResult> indices = getAsOpFoldResult(read.getIndices());
-    for (tensor::ExtractSliceOp slice : slices) {
-      unsigned rank = slice.getSourceType().getRank();
-      llvm::SmallBitVector dropped = slice.getDroppedDims();
-      SmallVector<int64_t> strides = *getConstantIntValues(slice.getMixedStrides());
-      SmallVector<OpFoldResult> outer;
-      unsigned next = 0;
-      for (unsigned d = 0; d < rank; ++d) {
-        OpFoldResult offset = slice.getMixedOffsets()[d];
-        if (dropped.test(d)) {
-          outer.push_back(offset);
-          continue;
-        }
-        AffineExpr o, i;
-        bindSymbols(rewriter.getContext(), o, i);
-        outer.push_back(affine::makeComposedFoldedAffineApply(
-            rewriter, loc, o + i * strides[d], {offset, indices[next++]}));
-      }
-      indices = std::move(outer);
-    }
-    Value base = slices.back().getSource();
-    // The run of (lanes - 1) * step + 1 elements is read as `step` whole
-    // vectors inside it, read j at j * lanes and the last one ending with
-    // the run (odd sizes would split into many small loads); each lane is
-    // then taken from the first read holding it, one shuffle per read
-    // after the first.
-    int64_t lanes = vt.getDimSize(0), run = (lanes - 1) * step + 1;
-    SmallVector<Value> reads;
-    SmallVector<int64_t> starts;
-    AffineExpr i0;
-    bindSymbols(rewriter.getContext(), i0);
-    for (int64_t j = 0; j < step; ++j) {
-      starts.push_back(j + 1 < step ? j * lanes : run - lanes);
-      SmallVector<OpFoldResult> at(indices);
-      at.back() = affine::makeComposedFoldedAffineApply(rewriter, loc, i0 + starts.back(),
-                                                         {indices.back()});
-      reads.push_back(vector::TransferReadOp::create(
-          rewriter, loc, vt, base, getValueOrCreateConstantIndexOp(rewriter, loc, at),
-          read.getPadding(), ArrayRef<bool>{true}));
-    }
-    auto holder = [&](int64_t lane) {
-      int64_t j = 0;
-      while (lane * step >= starts[j] + lanes)
-        ++j;
-      return j;
-    };
-    Value result = reads[0];
-    for (int64_t j = 1; j < step; ++j) {
-      SmallVector<int64_t> mask;
-      for (int64_t lane = 0; lane < lanes; ++lane) {
-        int64_t from = holder(lane);
-        mask.push_back(from == j ? lanes + lane * step - starts[j]
-                       : j == 1 && from == 0 ? lane * step
-                                             : lane);
-      }
-      result = vector::ShuffleOp::create(rewriter, loc, result, reads[j], mask);
-    }
-    rewriter.replaceOp(read, result);
-    return success();
-  }
-};
 
 /// Whether the dimensions of `v` after `first` are whole in the tensor it
 /// is a slice of, through any chain of unit-stride slices, loop-carried
@@ -344,7 +247,6 @@ struct VectorizeElementwisePass
             /*namedContraction=*/false)))
       return signalPassFailure();
     RewritePatternSet canonical(ctx);
-    canonical.add<ContiguousStridedRead>(ctx);
     aiopt::populateCanonicalization(ctx, canonical);
     if (failed(applyPatternsGreedily(getOperation(), std::move(canonical))))
       return signalPassFailure();

@@ -53,14 +53,18 @@ func.func @one_vector(%src: memref<8xi8, strided<[1], offset: 4>>, %dst: memref<
 
 // -----
 
-// A strided innermost dimension or a dynamic shape keeps linalg.copy.
+// An innermost dimension at a stride above four, a strided destination
+// or a dynamic shape keeps linalg.copy.
 // VEC-LABEL: func @not_contiguous
 // VEC: linalg.copy
 // VEC: linalg.copy
-func.func @not_contiguous(%a: memref<4x4xf32, strided<[8, 2]>>, %b: memref<4x4xf32>,
-                          %c: memref<?x4xf32, strided<[8, 1]>>, %d: memref<?x4xf32>) {
-  memref.copy %a, %b : memref<4x4xf32, strided<[8, 2]>> to memref<4x4xf32>
+// VEC: linalg.copy
+func.func @not_contiguous(%a: memref<4x4xf32, strided<[40, 5]>>, %b: memref<4x4xf32>,
+                          %c: memref<?x4xf32, strided<[8, 1]>>, %d: memref<?x4xf32>,
+                          %e: memref<4x4xf32>, %f: memref<4x4xf32, strided<[8, 2]>>) {
+  memref.copy %a, %b : memref<4x4xf32, strided<[40, 5]>> to memref<4x4xf32>
   memref.copy %c, %d : memref<?x4xf32, strided<[8, 1]>> to memref<?x4xf32>
+  memref.copy %e, %f : memref<4x4xf32> to memref<4x4xf32, strided<[8, 2]>>
   return
 }
 
@@ -106,6 +110,52 @@ func.func @stride_two_row(%m: memref<3x4xf32, strided<[9, 2], offset: ?>>, %i: i
   %c0 = arith.constant 0 : index
   %v = vector.transfer_read %m[%i, %c0], %pad {in_bounds = [true, true]} : memref<3x4xf32, strided<[9, 2], offset: ?>>, vector<1x4xf32>
   return %v : vector<1x4xf32>
+}
+
+// -----
+
+// At a stride of three (a stride-3 convolution's gather) the span of 10
+// elements is read as three vectors of 4 (at 0, 4 and 6): lanes 0 and 1
+// (elements 0 and 3) from the first, lane 2 (element 6) from the second,
+// lane 3 (element 9) from the third, one shuffle per vector after the
+// first. Strides above four stay transfer_reads.
+// VEC-LABEL: func @stride_three_read
+// VEC: memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [10], strides: [1]
+// VEC: %[[A:.*]] = vector.load %{{.*}}[%c0] : memref<10xf32, strided<[1], offset: ?>>, vector<4xf32>
+// VEC: %[[B:.*]] = vector.load %{{.*}}[%c4] : memref<10xf32, strided<[1], offset: ?>>, vector<4xf32>
+// VEC: %[[C:.*]] = vector.load %{{.*}}[%c6] : memref<10xf32, strided<[1], offset: ?>>, vector<4xf32>
+// VEC: %[[AB:.*]] = vector.shuffle %[[A]], %[[B]] [0, 3, 6, 3] : vector<4xf32>, vector<4xf32>
+// VEC: vector.shuffle %[[AB]], %[[C]] [0, 1, 2, 7] : vector<4xf32>, vector<4xf32>
+// VEC-LABEL: func @stride_five_read
+// VEC-NOT: vector.shuffle
+// VEC: vector.transfer_read
+func.func @stride_three_read(%m: memref<3x4xf32, strided<[13, 3], offset: ?>>, %i: index) -> vector<4xf32> {
+  %pad = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %v = vector.transfer_read %m[%i, %c0], %pad {in_bounds = [true]} : memref<3x4xf32, strided<[13, 3], offset: ?>>, vector<4xf32>
+  return %v : vector<4xf32>
+}
+func.func @stride_five_read(%m: memref<3x4xf32, strided<[21, 5], offset: ?>>, %i: index) -> vector<4xf32> {
+  %pad = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %v = vector.transfer_read %m[%i, %c0], %pad {in_bounds = [true]} : memref<3x4xf32, strided<[21, 5], offset: ?>>, vector<4xf32>
+  return %v : vector<4xf32>
+}
+
+// -----
+
+// A copy read at a stride of two into a contiguous row (a piece of a
+// stride-2 im2col gather) is vectorized like a contiguous one, its reads
+// then made contiguous loads and a shuffle.
+// VEC-LABEL: func @strided_source_copy
+// VEC: vector.load %{{.*}} : memref<15xf32, strided<[1], offset: ?>>, vector<8xf32>
+// VEC: vector.load %{{.*}} : memref<15xf32, strided<[1], offset: ?>>, vector<8xf32>
+// VEC: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 9, 11, 13, 15] : vector<8xf32>, vector<8xf32>
+// VEC: vector.store %{{.*}}, %arg1[%{{.*}}] : memref<8xf32>, vector<8xf32>
+// VEC-NOT: linalg.copy
+func.func @strided_source_copy(%src: memref<8xf32, strided<[2], offset: ?>>, %dst: memref<8xf32>) {
+  memref.copy %src, %dst : memref<8xf32, strided<[2], offset: ?>> to memref<8xf32>
+  return
 }
 
 // -----

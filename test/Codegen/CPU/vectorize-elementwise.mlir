@@ -159,20 +159,19 @@ func.func @untouched_moves(%b: tensor<4x8xf32>) -> tensor<8x4xf32> {
 // -----
 
 // A gather with a stride along the columns (a stride-2 convolution's
-// im2col) reads each piece of 8 outputs from the run of 15 input elements
-// from the first to the last it takes, as two whole vectors inside it (at
-// 0 and 7), then keeps every second element (a shuffle); the remainder
-// piece of 2 reads two vectors of 2 (at 0 and 1). Strides above four are
-// left to scalar loops.
+// im2col) is tiled too: each piece of 8 outputs takes the run of 15 input
+// elements it spans through a slice of stride 2, so the copy folds into a
+// strided slice (aiopt-cpu-strided-copy-to-loops reads it as contiguous
+// loads and a shuffle after bufferization); the remainder piece of 2
+// takes a run of 3. Strides above four are left to scalar loops.
 // CHECK-LABEL: func @gather_strided
 // CHECK: scf.for {{.*}} = %c0 to %c3 step %c1
-// CHECK:   %[[LOW:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %[[ROW:.*]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x4x22x22xf32>, vector<8xf32>
-// CHECK:   %[[HIGH:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %[[ROW]], %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x4x22x22xf32>, vector<8xf32>
-// CHECK:   %[[EVEN:.*]] = vector.shuffle %[[LOW]], %[[HIGH]] [0, 2, 4, 6, 9, 11, 13, 15] : vector<8xf32>, vector<8xf32>
-// CHECK:   vector.transfer_write %[[EVEN]], {{.*}} : vector<8xf32>, tensor<8xf32>
-// CHECK:   vector.transfer_read %arg0{{.*}} : tensor<1x4x22x22xf32>, vector<2xf32>
-// CHECK:   vector.transfer_read %arg0{{.*}} : tensor<1x4x22x22xf32>, vector<2xf32>
-// CHECK:   vector.shuffle %{{.*}}, %{{.*}} [0, 3] : vector<2xf32>, vector<2xf32>
+// CHECK:   %[[SPAN:.*]] = tensor.extract_slice %arg0[0, %{{.*}}, %{{.*}}, %{{.*}}] [1, 1, 1, 15] [1, 1, 1, 1] : tensor<1x4x22x22xf32> to tensor<1x1x1x15xf32>
+// CHECK:   %[[ROW:.*]] = tensor.extract_slice %[[SPAN]][0, 0, 0, 0] [1, 1, 1, 15] [1, 1, 1, 1] : tensor<1x1x1x15xf32> to tensor<15xf32>
+// CHECK:   %[[EVEN:.*]] = tensor.extract_slice %[[ROW]][0] [8] [2] : tensor<15xf32> to tensor<8xf32>
+// CHECK:   tensor.insert_slice %[[EVEN]] into
+// CHECK:   tensor.extract_slice %{{.*}}[0] [2] [2] : tensor<3xf32> to tensor<2xf32>
+// CHECK-NOT: linalg.generic
 // CHECK-LABEL: func @gather_wide_stride
 // CHECK-NOT: vector.
 // CHECK: linalg.generic
@@ -196,29 +195,6 @@ func.func @gather_wide_stride(%x: tensor<1x4x60x60xf32>) -> tensor<1x4x3x3x8x8xf
     linalg.yield %in : f32
   } -> tensor<1x4x3x3x8x8xf32>
   return %g : tensor<1x4x3x3x8x8xf32>
-}
-
-// -----
-
-// An elementwise nest over a strided slice (a depthwise convolution's
-// stride-2 tap) reads through the chain of slices: each piece is the run
-// of 15 elements of the source row from the tap's column 2, read as two
-// vectors (columns 2-9 and 9-16), every second element kept.
-// CHECK-LABEL: func @strided_tap
-// CHECK: %[[ROW:.*]] = affine.apply #{{.*}}()[%{{.*}}]
-// CHECK: %[[LOW:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %[[ROW]], %c2], %{{.*}} {in_bounds = [true]} : tensor<1x4x17x17xf32>, vector<8xf32>
-// CHECK: %[[HIGH:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %[[ROW]], %c9], %{{.*}} {in_bounds = [true]} : tensor<1x4x17x17xf32>, vector<8xf32>
-// CHECK: vector.shuffle %[[LOW]], %[[HIGH]] [0, 2, 4, 6, 9, 11, 13, 15] : vector<8xf32>, vector<8xf32>
-// CHECK: arith.addf {{.*}} : vector<8xf32>
-func.func @strided_tap(%x: tensor<1x4x17x17xf32>, %acc: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
-  %s = tensor.extract_slice %x[0, 0, 1, 2] [1, 4, 8, 8] [1, 1, 2, 2] : tensor<1x4x17x17xf32> to tensor<1x4x8x8xf32>
-  %e = tensor.empty() : tensor<1x4x8x8xf32>
-  %0 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%s, %acc : tensor<1x4x8x8xf32>, tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
-  ^bb0(%a: f32, %b: f32, %o: f32):
-    %m = arith.addf %a, %b : f32
-    linalg.yield %m : f32
-  } -> tensor<1x4x8x8xf32>
-  return %0 : tensor<1x4x8x8xf32>
 }
 
 // -----

@@ -97,19 +97,21 @@ def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
 
     With `vector-size` N > 0, a strided copy of static shape whose
     innermost dimension is contiguous on both sides (im2col gathers, slices
-    of padded images) becomes loops over its outer dimensions around vector
-    loads and stores of N elements of the innermost one (a shorter vector
-    for the remainder). LLVM would leave those loops scalar: after it
-    unrolls a short run it cannot reorder loads and stores that it cannot
-    prove disjoint.
+    of padded images), or read at a stride of 2 to 4 into a contiguous one
+    (the pieces of strided im2col gathers), becomes loops over its outer
+    dimensions around vector reads and stores of N elements of the
+    innermost one (a shorter vector for the remainder). LLVM would leave
+    those loops scalar: after it unrolls a short run it cannot reorder
+    loads and stores that it cannot prove disjoint.
 
     Also with `vector-size` N > 0, an in-bounds `vector.transfer_read` of
-    one row (`[n]` or `[1, ..., 1, n]`) along a dimension of stride 2
-    (stride-2 depthwise convolution and pooling windows, the input rows of
-    stride-2 first layers), which `convert-vector-to-scf` would lower to one
-    scalar load per lane, becomes two contiguous `vector.load`s covering
-    its span (the second ending at its last element, so nothing past it is
-    read) and one `vector.shuffle` keeping every other element.
+    one row (`[n]` or `[1, ..., 1, n]`) along a dimension of stride s, 2 to
+    4 (strided depthwise convolution and pooling windows, the input rows of
+    stride-2 first layers, strided gathers), which `convert-vector-to-scf`
+    would lower to one scalar load per lane, becomes s contiguous
+    `vector.load`s inside its span ((n - 1) s + 1 elements; the last one
+    ends at its last element, so nothing past it is read) and s - 1
+    `vector.shuffle`s taking each lane from the first load holding it.
   }];
   let options = [
     Option<"vectorSize", "vector-size", "int64_t", /*default=*/"0",
