@@ -1143,8 +1143,8 @@ linalg::GenericOp soleEpilogue(linalg::LinalgOp op) {
 }
 
 /// The tile sizes and loop order of `epilogue`, which reads `op`'s result
-/// through a permutation (unit loops aside), that match tiles of `op` of `sizes` (per loop of
-/// `op`) in `order`.
+/// through a permutation (unit loops aside), that match tiles of `op` of
+/// `sizes` (per loop of `op`) in `order`.
 std::pair<SmallVector<int64_t>, SmallVector<int64_t>>
 epilogueTiling(linalg::LinalgOp op, linalg::GenericOp epilogue, ArrayRef<int64_t> sizes,
                ArrayRef<int64_t> order) {

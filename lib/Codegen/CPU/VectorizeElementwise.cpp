@@ -98,7 +98,8 @@ void readStridedInputsThroughSlices(RewriterBase &rewriter, linalg::GenericOp op
     changed = true;
   }
   if (changed)
-    rewriter.modifyOpInPlace(op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
+    rewriter.modifyOpInPlace(
+        op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
 }
 
 /// Whether the dimensions of `v` after `first` are whole in the tensor it
