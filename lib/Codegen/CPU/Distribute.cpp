@@ -24,6 +24,22 @@ using namespace mlir;
 
 namespace {
 
+/// The chunk size for a loop of `extent` split into at most `chunks`
+/// pieces: the smallest size making that many or fewer that divides the
+/// extent while it still makes two chunks or more, so every chunk has the
+/// same static size (a last partial chunk would have a dynamic one, which
+/// aiopt-cpu-vectorize-elementwise leaves scalar): 49 rows are 7 chunks of
+/// 7, not 12 of 4 and one of 1. Otherwise the smallest size, the last
+/// chunk partial.
+int64_t chunkSize(int64_t extent, int64_t chunks) {
+  int64_t pieces = std::min(chunks, extent);
+  int64_t size = (extent + pieces - 1) / pieces;
+  for (int64_t s = size; 2 * s <= extent; ++s)
+    if (extent % s == 0)
+      return s;
+  return size;
+}
+
 struct DistributePass : aiopt::impl::CPUDistributePassBase<DistributePass> {
   using Base::Base;
 
@@ -57,8 +73,7 @@ struct DistributePass : aiopt::impl::CPUDistributePassBase<DistributePass> {
       if (!loop)
         continue;
       SmallVector<int64_t> sizes(ranges.size(), 0);
-      int64_t pieces = std::min<int64_t>(chunks, ranges[*loop]);
-      sizes[*loop] = (ranges[*loop] + pieces - 1) / pieces;
+      sizes[*loop] = chunkSize(ranges[*loop], chunks);
       (void)aiopt::tileOp(rewriter, op, sizes, /*order=*/{}, /*forall=*/true);
     }
   }

@@ -3,19 +3,29 @@
 // BAD: error: aiopt-cpu-distribute: min-iterations must be at least 1 and chunks at least 2
 
 // 1 x 10 x 16 = 160 iterations: the first parallel loop of extent two or
-// more (10) splits into 4 chunks of 3 (the last one 1).
+// more (10) splits into at most 4 chunks; 3 would leave a last chunk of 1
+// (a dynamic size), so the chunks are 2 of 5, a divisor. A loop of 13 has
+// no divisor that makes two chunks or more: 4 chunks of 4, the last one 1.
 // CHECK-LABEL: func @elementwise
-// CHECK: scf.forall (%[[I:.*]]) = (0) to (10) step (3)
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (10) step (5)
+// CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x5x16xf32>)
+// CHECK: scf.forall (%{{.*}}) = (0) to (13) step (4)
 // CHECK:   linalg.generic {{.*}} outs(%{{.*}} : tensor<1x?x16xf32>)
 #id = affine_map<(a, b, c) -> (a, b, c)>
-func.func @elementwise(%x: tensor<1x10x16xf32>) -> tensor<1x10x16xf32> {
+func.func @elementwise(%x: tensor<1x10x16xf32>, %y: tensor<1x13x16xf32>) -> (tensor<1x10x16xf32>, tensor<1x13x16xf32>) {
   %0 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
       ins(%x : tensor<1x10x16xf32>) outs(%x : tensor<1x10x16xf32>) {
   ^bb0(%a: f32, %b: f32):
     %s = arith.addf %a, %a : f32
     linalg.yield %s : f32
   } -> tensor<1x10x16xf32>
-  return %0 : tensor<1x10x16xf32>
+  %1 = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%y : tensor<1x13x16xf32>) outs(%y : tensor<1x13x16xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %a : f32
+    linalg.yield %s : f32
+  } -> tensor<1x13x16xf32>
+  return %0, %1 : tensor<1x10x16xf32>, tensor<1x13x16xf32>
 }
 
 // -----

@@ -310,7 +310,10 @@ def CPUDistributePass : Pass<"aiopt-cpu-distribute"> {
     For every linalg op on tensors with static shapes, not already inside an
     `scf.forall`, whose loop nest has at least `min-iterations` iterations:
     tiles its outermost parallel loop of extent two or more into up to
-    `chunks` tiles, as an `scf.forall`. `aiopt-compile --parallel` runs it
+    `chunks` tiles, as an `scf.forall`, of a size that divides the extent
+    where one makes two chunks or more (49 rows: 7 chunks of 7, not 12 of 4
+    and a last one of 1, whose dynamic size later passes would leave
+    scalar). `aiopt-compile --parallel` runs it
     after `aiopt-cpu-tile-and-vectorize`, so elementwise epilogues, im2col
     gathers, packing copies, depthwise convolutions, pooling and row
     reductions (softmax, normalization) are shared by the OpenMP threads
