@@ -140,3 +140,59 @@ bool mlir::aiopt::hasByteElements(Operation *op) {
     return t.isIntOrFloat() && t.getIntOrFloatBitWidth() >= 8;
   });
 }
+
+bool mlir::aiopt::linearTerms(AffineExpr e, SmallVectorImpl<std::pair<unsigned, int64_t>> &terms) {
+  if (auto d = dyn_cast<AffineDimExpr>(e)) {
+    terms.push_back({d.getPosition(), 1});
+    return true;
+  }
+  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!bin)
+    return false;
+  if (bin.getKind() == AffineExprKind::Add)
+    return linearTerms(bin.getLHS(), terms) && linearTerms(bin.getRHS(), terms);
+  auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
+  auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+  if (bin.getKind() != AffineExprKind::Mul || !d || !c || c.getValue() <= 0)
+    return false;
+  terms.push_back({d.getPosition(), c.getValue()});
+  return true;
+}
+
+bool mlir::aiopt::sliceStridedReads(RewriterBase &rewriter, linalg::GenericOp op) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  MLIRContext *ctx = op.getContext();
+  bool changed = false;
+  for (OpOperand *in : op.getDpsInputOperands()) {
+    AffineMap map = maps[in->getOperandNumber()];
+    auto type = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!type || !type.hasStaticShape() || map.isProjectedPermutation())
+      continue;
+    SmallVector<AffineExpr> plain;
+    SmallVector<OpFoldResult> sizes, strides;
+    for (auto [dim, e] : llvm::enumerate(map.getResults())) {
+      SmallVector<std::pair<unsigned, int64_t>> terms;
+      if (!linearTerms(e, terms) || terms.size() != 1 ||
+          ShapedType::isDynamic(ranges[terms[0].first]) ||
+          (ranges[terms[0].first] - 1) * terms[0].second + 1 != type.getDimSize(dim))
+        break;
+      plain.push_back(getAffineDimExpr(terms[0].first, ctx));
+      sizes.push_back(rewriter.getIndexAttr(ranges[terms[0].first]));
+      strides.push_back(rewriter.getIndexAttr(terms[0].second));
+    }
+    if (plain.size() != map.getNumResults())
+      continue;
+    rewriter.setInsertionPoint(op);
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, op.getLoc(), in->get(),
+        SmallVector<OpFoldResult>(plain.size(), rewriter.getIndexAttr(0)), sizes, strides);
+    rewriter.modifyOpInPlace(op, [&] { in->set(slice); });
+    maps[in->getOperandNumber()] = AffineMap::get(map.getNumDims(), 0, plain, ctx);
+    changed = true;
+  }
+  if (changed)
+    rewriter.modifyOpInPlace(
+        op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
+  return changed;
+}

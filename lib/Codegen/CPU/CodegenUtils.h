@@ -58,6 +58,17 @@ LogicalResult vectorizeMarked(Operation *root, StringRef marker,
 /// convolution's gather), every stride-th element of a run.
 bool readsInLoopOrder(AffineMap map, unsigned inner, int64_t maxStride = 1);
 
+/// Appends the terms of `e`, a sum of loops times positive constants, to
+/// `terms` (loop, factor); false for any other expression.
+bool linearTerms(AffineExpr e, SmallVectorImpl<std::pair<unsigned, int64_t>> &terms);
+
+/// Reads of `op` at a stride (map results `loop * s`: a register tile of a
+/// strided convolution, a piece of a strided im2col gather) become reads
+/// of a strided slice of the operand through the plain loops, which the
+/// vectorizer reads as strided vectors (aiopt-cpu-strided-copy-to-loops
+/// makes them contiguous loads and shuffles). Returns whether any did.
+bool sliceStridedReads(RewriterBase &rewriter, linalg::GenericOp op);
+
 /// The largest constant stride along a memref's innermost dimension at
 /// which vector reads become contiguous loads and shuffles
 /// (aiopt-cpu-strided-copy-to-loops), so the largest at which

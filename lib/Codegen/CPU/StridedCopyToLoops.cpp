@@ -118,11 +118,11 @@ struct StridedCopyToLinalg : OpRewritePattern<memref::CopyOp> {
 /// along a memref dimension of static stride s, 2 to kMaxReadStride (the
 /// windows of strided depthwise convolutions and pooling, the input rows of
 /// stride-2 first layers, strided im2col gathers), which vector-to-scf
-/// would lower to n scalar loads and inserts: read instead as s contiguous
-/// vectors of n elements inside the span of (n - 1) s + 1 that covers it
-/// (read j at j n, the last one ending with the span, so no element past
-/// the last one read is touched; one odd-sized vector would split into
-/// many small loads), and take each lane from the first vector holding it
+/// would lower to n scalar loads and inserts: read instead as the
+/// contiguous vectors of n elements that cover the span of (n - 1) s + 1
+/// (s of them for n >= s - 1; read j at j n, the last one ending with the
+/// span, so no element past the last one read is touched; one odd-sized
+/// vector would split into many small loads), and take each lane from the first vector holding it
 /// with one shuffle per vector after the first (vpermt2ps on AVX-512).
 struct StridedRead : OpRewritePattern<vector::TransferReadOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -158,8 +158,11 @@ struct StridedRead : OpRewritePattern<vector::TransferReadOp> {
         ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1)});
     SmallVector<Value> loads;
     SmallVector<int64_t> starts;
-    for (int64_t j = 0; j < step; ++j) {
-      starts.push_back(j + 1 < step ? j * n : span - n);
+    // As many vectors as cover the span (`step` of them unless n is below
+    // step - 1), none past its end.
+    int64_t count = llvm::divideCeil(span, n);
+    for (int64_t j = 0; j < count; ++j) {
+      starts.push_back(std::min(j * n, span - n));
       loads.push_back(vector::LoadOp::create(
           rewriter, loc, vt, run,
           ValueRange{arith::ConstantIndexOp::create(rewriter, loc, starts.back())}));
@@ -172,7 +175,7 @@ struct StridedRead : OpRewritePattern<vector::TransferReadOp> {
       return j;
     };
     Value result = loads[0];
-    for (int64_t j = 1; j < step; ++j) {
+    for (int64_t j = 1; j < count; ++j) {
       SmallVector<int64_t> lanes;
       for (int64_t i = 0; i < n; ++i) {
         int64_t from = holder(i);

@@ -94,26 +94,6 @@ std::optional<ContractionLoops> contractionLoops(linalg::LinalgOp op) {
   return ContractionLoops{*m, last.getPosition(), dims->k.back()};
 }
 
-/// Appends the terms of `e`, a sum of loops times positive constants, to
-/// `terms` (loop, factor); false for any other expression.
-bool linearTerms(AffineExpr e, SmallVectorImpl<std::pair<unsigned, int64_t>> &terms) {
-  if (auto d = dyn_cast<AffineDimExpr>(e)) {
-    terms.push_back({d.getPosition(), 1});
-    return true;
-  }
-  auto bin = dyn_cast<AffineBinaryOpExpr>(e);
-  if (!bin)
-    return false;
-  if (bin.getKind() == AffineExprKind::Add)
-    return linearTerms(bin.getLHS(), terms) && linearTerms(bin.getRHS(), terms);
-  auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
-  auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
-  if (bin.getKind() != AffineExprKind::Mul || !d || !c || c.getValue() <= 0)
-    return false;
-  terms.push_back({d.getPosition(), c.getValue()});
-  return true;
-}
-
 /// A convolution that reads shifted windows of its input in place: an f32
 /// multiply-add generic W(m, c, taps...) * X(..., c, ..., s.q + a . taps)
 /// into C(..., m, q), its filter's window offsets (`taps`) moving the read
@@ -161,7 +141,7 @@ std::optional<ShiftedWindow> shiftedWindowLoops(linalg::LinalgOp op) {
     return true;
   };
   SmallVector<std::pair<unsigned, int64_t>> terms;
-  if (!linearTerms(x.getResults().back(), terms) || terms.size() < 2)
+  if (!aiopt::linearTerms(x.getResults().back(), terms) || terms.size() < 2)
     return std::nullopt;
   // q itself, at any factor (the stride), is one of the terms, in any
   // order.
@@ -177,7 +157,7 @@ std::optional<ShiftedWindow> shiftedWindowLoops(linalg::LinalgOp op) {
     if (isa<AffineDimExpr>(e))
       continue;
     SmallVector<std::pair<unsigned, int64_t>> sum;
-    if (!linearTerms(e, sum))
+    if (!aiopt::linearTerms(e, sum))
       return std::nullopt;
     auto row = llvm::find_if(sum, [&](auto term) {
       return out.isFunctionOfDim(term.first) && !w.isFunctionOfDim(term.first);
@@ -302,47 +282,6 @@ void shrinkBlocks(MutableArrayRef<int64_t> sizes, ArrayRef<int64_t> bounds, int6
 /// operands of a whole op are reshaped rather than sliced (see
 /// dropUnitLoops). Returns the new op and its contraction loops (`op` and
 /// `loops` when nothing drops).
-/// Reads of `op` at a stride (map results `loop * s`, a tile of a strided
-/// convolution) become reads of a strided slice of the operand through
-/// the plain loops, which the vectorizer reads as strided vectors (see
-/// aiopt-cpu-strided-copy-to-loops for stride 2). Returns whether any did.
-bool sliceStridedReads(RewriterBase &rewriter, linalg::GenericOp op) {
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  MLIRContext *ctx = op.getContext();
-  bool changed = false;
-  for (OpOperand *in : op.getDpsInputOperands()) {
-    AffineMap map = maps[in->getOperandNumber()];
-    auto type = dyn_cast<RankedTensorType>(in->get().getType());
-    if (!type || !type.hasStaticShape() || map.isProjectedPermutation())
-      continue;
-    SmallVector<AffineExpr> plain;
-    SmallVector<OpFoldResult> sizes, strides;
-    for (auto [dim, e] : llvm::enumerate(map.getResults())) {
-      SmallVector<std::pair<unsigned, int64_t>> terms;
-      if (!linearTerms(e, terms) || terms.size() != 1 ||
-          ShapedType::isDynamic(ranges[terms[0].first]) ||
-          (ranges[terms[0].first] - 1) * terms[0].second + 1 != type.getDimSize(dim))
-        break;
-      plain.push_back(getAffineDimExpr(terms[0].first, ctx));
-      sizes.push_back(rewriter.getIndexAttr(ranges[terms[0].first]));
-      strides.push_back(rewriter.getIndexAttr(terms[0].second));
-    }
-    if (plain.size() != map.getNumResults())
-      continue;
-    rewriter.setInsertionPoint(op);
-    Value slice = tensor::ExtractSliceOp::create(
-        rewriter, op.getLoc(), in->get(),
-        SmallVector<OpFoldResult>(plain.size(), rewriter.getIndexAttr(0)), sizes, strides);
-    rewriter.modifyOpInPlace(op, [&] { in->set(slice); });
-    maps[in->getOperandNumber()] = AffineMap::get(map.getNumDims(), 0, plain, ctx);
-    changed = true;
-  }
-  if (changed)
-    rewriter.modifyOpInPlace(op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
-  return changed;
-}
-
 std::pair<linalg::LinalgOp, ContractionLoops>
 reduceToContraction(RewriterBase &rewriter, linalg::LinalgOp op, ContractionLoops loops,
                     bool reshape = false) {
@@ -777,25 +716,12 @@ Value transposedCopy(OpBuilder &b, Location loc, Value v) {
 }
 
 /// The 2-D accumulator initializer `c` transposed: a fill or an
-/// elementwise generic (a bias broadcast) used only there, also one with
-/// unit loops seen through a reshape (a batch of one), computes the
+/// elementwise generic (a bias broadcast) used only there computes the
 /// transposed tensor itself; anything else is copied.
 Value transposedInitializer(RewriterBase &rewriter, Location loc, Value c) {
   auto ct = cast<RankedTensorType>(c.getType());
   auto type = RankedTensorType::get({ct.getDimSize(1), ct.getDimSize(0)}, ct.getElementType());
   Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(), type.getElementType());
-  if (auto collapse = c.getDefiningOp<tensor::CollapseShapeOp>(); collapse && c.hasOneUse()) {
-    auto generic = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
-    if (generic && collapse.getSrc().hasOneUse() && isElementwiseGeneric(generic)) {
-      OpBuilder::InsertionGuard guard(rewriter);
-      rewriter.setInsertionPoint(generic);
-      linalg::LinalgOp reduced = aiopt::dropUnitLoops(rewriter, generic, {}, /*reshape=*/true);
-      auto expand = collapse.getSrc().getDefiningOp<tensor::ExpandShapeOp>();
-      if (reduced.getOperation() != generic.getOperation() && expand &&
-          expand.getSrc().getType() == ct)
-        c = expand.getSrc();
-    }
-  }
   Operation *def = c.getDefiningOp();
   if (auto fill = dyn_cast_or_null<linalg::FillOp>(def); fill && c.hasOneUse())
     return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty).getResult(0);
@@ -847,8 +773,11 @@ std::optional<linalg::LinalgOp> transposedProduct(RewriterBase &rewriter, linalg
       failed(aiopt::constantBytes(a)) || succeeded(aiopt::constantBytes(b)))
     return std::nullopt;
   Location loc = op.getLoc();
+  // An initializer behind a reshape (a batch of one) drops its unit loops
+  // first, so that it can be built transposed.
+  reshapeInitializer(rewriter, op);
   rewriter.setInsertionPoint(op);
-  Value init = transposedInitializer(rewriter, loc, c);
+  Value init = transposedInitializer(rewriter, loc, op.getDpsInits()[0]);
   // Loops (n, m, k): B^T [n, k] (a copy, k contiguous for the register
   // tiles' broadcasts), A as B[n, k].
   auto product = linalg::GenericOp::create(
@@ -1584,7 +1513,7 @@ struct TileAndVectorizePass
             getOperation(), kRegisterTile,
             [](RewriterBase &rewriter, linalg::LinalgOp op) -> linalg::LinalgOp {
               auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-              if (!generic || !sliceStridedReads(rewriter, generic))
+              if (!generic || !aiopt::sliceStridedReads(rewriter, generic))
                 return op;
               rewriter.setInsertionPoint(generic);
               FailureOr<linalg::LinalgOp> named = linalg::specializeGenericOp(rewriter, generic);

@@ -14,10 +14,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -49,57 +46,6 @@ bool isCandidate(linalg::GenericOp op) {
     if (!aiopt::readsInLoopOrder(op.getMatchingIndexingMap(in), inner, aiopt::kMaxReadStride))
       return false;
   return true;
-}
-
-/// In a piece `op` (one loop), each input read at stride s > 1 (map
-/// results: constants, then s * d0 + c) is read instead through a slice of
-/// stride s, with an identity map, which the vectorizer takes.
-void readStridedInputsThroughSlices(RewriterBase &rewriter, linalg::GenericOp op) {
-  if (op.getNumLoops() != 1)
-    return;
-  MLIRContext *ctx = op.getContext();
-  int64_t lanes = op.getStaticLoopRanges()[0];
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  bool changed = false;
-  for (OpOperand *in : op.getDpsInputOperands()) {
-    AffineMap map = maps[in->getOperandNumber()];
-    auto type = dyn_cast<RankedTensorType>(in->get().getType());
-    if (map.isProjectedPermutation() || !type || map.getNumResults() != type.getRank())
-      continue;
-    SmallVector<OpFoldResult> offsets, sizes, strides;
-    for (AffineExpr e : map.getResults().drop_back()) {
-      auto c = dyn_cast<AffineConstantExpr>(e);
-      if (!c)
-        break;
-      offsets.push_back(rewriter.getIndexAttr(c.getValue()));
-      sizes.push_back(rewriter.getIndexAttr(1));
-      strides.push_back(rewriter.getIndexAttr(1));
-    }
-    // s * d0 + c: the value at 0 and the step from 0 to 1.
-    AffineExpr last = map.getResults().back();
-    auto at = [&](int64_t i) {
-      return dyn_cast<AffineConstantExpr>(
-          simplifyAffineExpr(last.replaceDims({getAffineConstantExpr(i, ctx)}), 1, 0));
-    };
-    AffineConstantExpr first = at(0), second = at(1);
-    if (offsets.size() + 1 != map.getNumResults() || !first || !second ||
-        last != getAffineDimExpr(0, ctx) * (second.getValue() - first.getValue()) +
-                    first.getValue())
-      continue;
-    offsets.push_back(rewriter.getIndexAttr(first.getValue()));
-    sizes.push_back(rewriter.getIndexAttr(lanes));
-    strides.push_back(rewriter.getIndexAttr(second.getValue() - first.getValue()));
-    rewriter.setInsertionPoint(op);
-    Value slice = tensor::ExtractSliceOp::create(
-        rewriter, op.getLoc(), RankedTensorType::get({lanes}, type.getElementType()), in->get(),
-        offsets, sizes, strides);
-    rewriter.modifyOpInPlace(op, [&] { in->set(slice); });
-    maps[in->getOperandNumber()] = AffineMap::getMultiDimIdentityMap(1, ctx);
-    changed = true;
-  }
-  if (changed)
-    rewriter.modifyOpInPlace(
-        op, [&] { op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps)); });
 }
 
 /// Whether the dimensions of `v` after `first` are whole in the tensor it
@@ -241,8 +187,9 @@ struct VectorizeElementwisePass
               if (!generic)
                 return op;
               linalg::LinalgOp piece = aiopt::dropUnitLoops(rewriter, generic);
+              // A strided gather's piece reads a strided slice.
               if (auto reduced = dyn_cast<linalg::GenericOp>(piece.getOperation()))
-                readStridedInputsThroughSlices(rewriter, reduced);
+                aiopt::sliceStridedReads(rewriter, reduced);
               return piece;
             },
             /*namedContraction=*/false)))

@@ -126,6 +126,15 @@ func.func @stride_two_row(%m: memref<3x4xf32, strided<[9, 2], offset: ?>>, %i: i
 // VEC: %[[C:.*]] = vector.load %{{.*}}[%c6] : memref<10xf32, strided<[1], offset: ?>>, vector<4xf32>
 // VEC: %[[AB:.*]] = vector.shuffle %[[A]], %[[B]] [0, 3, 6, 3] : vector<4xf32>, vector<4xf32>
 // VEC: vector.shuffle %[[AB]], %[[C]] [0, 1, 2, 7] : vector<4xf32>, vector<4xf32>
+// Two lanes at a stride of four span 5 elements: vectors of 2 at 0, 2 and
+// 3 (never past the span: 4 would read elements 4 and 5), lane 1 (element
+// 4) from the last; the vector at 2, which no lane takes, folds away.
+// VEC-LABEL: func @stride_four_pair
+// VEC: memref.reinterpret_cast %{{.*}} to offset: [%{{.*}}], sizes: [5], strides: [1]
+// VEC: %[[A:.*]] = vector.load %{{.*}}[%c0] : memref<5xf32, strided<[1], offset: ?>>, vector<2xf32>
+// VEC-NOT: vector.load %{{.*}}[%c4]
+// VEC: %[[C:.*]] = vector.load %{{.*}}[%c3] : memref<5xf32, strided<[1], offset: ?>>, vector<2xf32>
+// VEC: vector.shuffle %[[A]], %[[C]] [0, 3] : vector<2xf32>, vector<2xf32>
 // VEC-LABEL: func @stride_five_read
 // VEC-NOT: vector.shuffle
 // VEC: vector.transfer_read
@@ -134,6 +143,12 @@ func.func @stride_three_read(%m: memref<3x4xf32, strided<[13, 3], offset: ?>>, %
   %c0 = arith.constant 0 : index
   %v = vector.transfer_read %m[%i, %c0], %pad {in_bounds = [true]} : memref<3x4xf32, strided<[13, 3], offset: ?>>, vector<4xf32>
   return %v : vector<4xf32>
+}
+func.func @stride_four_pair(%m: memref<3x2xf32, strided<[9, 4], offset: ?>>, %i: index) -> vector<2xf32> {
+  %pad = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %v = vector.transfer_read %m[%i, %c0], %pad {in_bounds = [true]} : memref<3x2xf32, strided<[9, 4], offset: ?>>, vector<2xf32>
+  return %v : vector<2xf32>
 }
 func.func @stride_five_read(%m: memref<3x4xf32, strided<[21, 5], offset: ?>>, %i: index) -> vector<4xf32> {
   %pad = arith.constant 0.0 : f32
