@@ -139,10 +139,6 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                 // With threads, small contractions still make blocks for
                 // each to share.
                 " min-blocks=" + (options.parallel ? "8" : "1") + "}");
-    // Transposes that move the innermost dimension (transposed products'
-    // copies, NCHW <-> NHWC) become square tiles transposed in registers,
-    // before distribution would cut them into chunks of dynamic size.
-    add(pm, "aiopt-cpu-vectorize-transposes{vector-size=" + std::to_string(lanes) + "}");
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       add(pm, "aiopt-cpu-distribute");
@@ -152,6 +148,10 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // Elementwise nests (epilogues, fused depthwise-convolution taps, the
     // reductions' pieces) are vectorized along their innermost loop.
     add(pm, "aiopt-cpu-vectorize-elementwise{vector-size=" + std::to_string(lanes) + "}");
+    // Transposes that move the innermost dimension (transposed products'
+    // copies, NCHW <-> NHWC) become square tiles transposed in registers
+    // (with threads, within each chunk).
+    add(pm, "aiopt-cpu-vectorize-transposes{vector-size=" + std::to_string(lanes) + "}");
     add(pm, "loop-invariant-subset-hoisting");
     add(pm, "canonicalize");
   }
