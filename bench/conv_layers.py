@@ -6,9 +6,17 @@ docs/performance.md lies, layer shape by layer shape. With --model, the
 layers are the distinct convolutions of that benchmark model
 (bench/perf_models.py: shapes, strides, pads, groups), each with its count
 in the model and the count-weighted total, which tells how much of the
-model's gap its convolutions explain. Not a test.
+model's gap its convolutions explain. With --chain N, each layer that
+keeps its shape (as many output channels as input, unit stride) runs as a
+chain of N such layers, each with weights of its own (with
+--shared-weights, all the same weights), and the times are per layer:
+inside a network, a layer's weights come from memory rather than cache
+when the network's weights do not fit in the last-level cache, and
+onnxruntime converts to and from its blocked layout once per chain rather
+than once per layer. Not a test.
 
     python bench/conv_layers.py [--repeat N] [--opt -O2] [--model resnet50]
+                                [--chain N [--shared-weights]]
 """
 
 import argparse
@@ -50,18 +58,34 @@ class Layer:
             self.c, self.k, self.hw, self.hw, self.ks, self.ks, self.stride,
             " g%d" % self.group if self.group > 1 else "")
 
-    def model(self):
-        """Conv + bias + Relu of this shape, random weights, and an input."""
+    def chains(self):
+        """Whether layers of this shape can follow each other."""
+        return self.c == self.k and self.out == self.hw
+
+    def model(self, length=1, shared=False):
+        """`length` Conv + bias + Relu layers of this shape in a row (one
+        unless chains()), random weights (the same for every layer when
+        `shared`), and an input."""
         rng = np.random.default_rng(0)
-        w = nh.from_array((rng.standard_normal((self.k, self.c // self.group, self.ks, self.ks))
-                           * 0.05).astype(np.float32), "w")
-        b = nh.from_array(rng.standard_normal(self.k).astype(np.float32), "b")
-        nodes = [h.make_node("Conv", ["x", "w", "b"], ["y"], pads=[self.pad] * 4,
-                             strides=[self.stride] * 2, group=self.group),
-                 h.make_node("Relu", ["y"], ["z"])]
+        nodes, weights, x = [], [], "x"
+        for i in range(length):
+            if i == 0 or not shared:
+                w = nh.from_array((rng.standard_normal((self.k, self.c // self.group, self.ks,
+                                                        self.ks))
+                                   / np.sqrt(self.c // self.group * self.ks ** 2))
+                                  .astype(np.float32), "w%d" % i)
+                b = nh.from_array((rng.standard_normal(self.k) * 0.1).astype(np.float32),
+                                  "b%d" % i)
+                weights += [w, b]
+            z = "z%d" % i
+            nodes += [h.make_node("Conv", [x, weights[-2].name, weights[-1].name], ["y%d" % i],
+                                  pads=[self.pad] * 4, strides=[self.stride] * 2,
+                                  group=self.group),
+                      h.make_node("Relu", ["y%d" % i], [z])]
+            x = z
         g = h.make_graph(
             nodes, "conv", [h.make_tensor_value_info("x", T.FLOAT, [1, self.c, self.hw, self.hw])],
-            [h.make_tensor_value_info("z", T.FLOAT, [1, self.k, self.out, self.out])], [w, b])
+            [h.make_tensor_value_info(x, T.FLOAT, [1, self.k, self.out, self.out])], weights)
         m = h.make_model(g, opset_imports=[h.make_opsetid("", 17)])
         m.ir_version = 10
         return m, [rng.standard_normal((1, self.c, self.hw, self.hw)).astype(np.float32)]
@@ -99,15 +123,25 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--opt", default="-O2")
     parser.add_argument("--model", help="a model of bench/perf_models.py")
+    parser.add_argument("--chain", type=int, default=1,
+                        help="layers per chain (layers that keep their shape only)")
+    parser.add_argument("--shared-weights", action="store_true",
+                        help="with --chain, every layer of a chain has the same weights")
     args = parser.parse_args()
+    if args.chain < 1:
+        parser.error("--chain takes a positive number of layers")
     layers = model_layers(args.model) if args.model else [[s, 1] for s in SHAPES]
+    if args.chain > 1:
+        layers = [[layer, count] for layer, count in layers if layer.chains()]
+        print("Chains of %d layers, %s weights; times per layer."
+              % (args.chain, "shared" if args.shared_weights else "distinct"))
     print("| in | out | size | kernel/stride | count | aiopt ms | GFLOP/s | onnxruntime ms "
           "| GFLOP/s | ort/aiopt |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     total = [0.0, 0.0]
     with tempfile.TemporaryDirectory() as work:
         for layer, count in layers:
-            model, inputs = layer.model()
+            model, inputs = layer.model(args.chain, args.shared_weights)
             d = os.path.join(work, "_".join(map(str, layer.key())))
             os.makedirs(d)
             path = os.path.join(d, "conv.onnx")
@@ -118,6 +152,7 @@ def main():
             assert np.abs(got[0] - want[0]).max() <= 1e-3 * np.abs(want[0]).max()
             _, ours = aiopt_e2e.run_compiled(exe, inputs, d, repeat=args.repeat)
             theirs = float(np.median(ort_run.latencies(path, inputs, 1, args.repeat)))
+            ours, theirs = ours / args.chain, theirs / args.chain
             total[0] += count * ours
             total[1] += count * theirs
             print("%s %d | %.3f | %.1f | %.3f | %.1f | %.2f |"

@@ -2,6 +2,10 @@
 network (not a timed test):
 
     python bench/node_profile.py --model resnet50 [--repeat 100]
+    python bench/node_profile.py --model path/to/model.onnx
+
+(--model: a model of bench/perf_models.py, or an ONNX file, whose float
+inputs are then random normal values of the shapes the file declares)
 
 aiopt: the model compiled with `-O2 -g` (node N of the graph is line N of
 the model file in the line table), its test driver sampled by `perf record`
@@ -58,6 +62,26 @@ def layers(graph):
     return layer, what
 
 
+def file_model(path):
+    """The model in the ONNX file `path` and random normal inputs (seed 0)
+    for its graph inputs that are not initializers, float tensors of
+    static shapes only."""
+    model = onnx.load(path)
+    initializers = {i.name for i in model.graph.initializer}
+    rng = np.random.default_rng(0)
+    inputs = []
+    for value in model.graph.input:
+        if value.name in initializers:
+            continue
+        tensor = value.type.tensor_type
+        shape = [d.dim_value if d.HasField("dim_value") else 0 for d in tensor.shape.dim]
+        if tensor.elem_type != onnx.TensorProto.FLOAT or 0 in shape:
+            sys.exit("node_profile.py: %s: input %s is not a float tensor of a static shape"
+                     % (path, value.name))
+        inputs.append(rng.standard_normal(shape).astype(np.float32))
+    return model, inputs
+
+
 def aiopt_profile(path, inputs, work, repeat):
     """ms per model line (1-based node index; 0: no node) and the latency."""
     exe = aiopt_e2e.compile_model(path, work, "model", ["-O2", "-g"], quiet=True)
@@ -102,17 +126,26 @@ def ort_profile(path, inputs, work, repeat):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="resnet50", choices=sorted(perf_models.MODELS))
+    parser.add_argument("--model", default="resnet50",
+                        help="%s, or an .onnx file" % ", ".join(sorted(perf_models.MODELS)))
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--rows", type=int, default=25, help="layers to print")
     args = parser.parse_args()
     if not shutil.which("perf"):
         sys.exit("node_profile.py: needs Linux perf (Debian's linux-perf)")
 
-    model, inputs = perf_models.MODELS[args.model]()
+    if args.model in perf_models.MODELS:
+        model, inputs = perf_models.MODELS[args.model]()
+        model_name = args.model
+    elif args.model.endswith(".onnx") and os.path.isfile(args.model):
+        model, inputs = file_model(args.model)
+        model_name = os.path.splitext(os.path.basename(args.model))[0]
+    else:
+        sys.exit("node_profile.py: --model is one of %s or an .onnx file, not %s"
+                 % (", ".join(sorted(perf_models.MODELS)), args.model))
     model.ir_version = min(model.ir_version, 10)
     work = tempfile.mkdtemp(prefix="aiopt-node-profile-")
-    path = os.path.join(work, args.model + ".onnx")
+    path = os.path.join(work, model_name + ".onnx")
     onnx.save(model, path)
     graph = model.graph
     layer, what = layers(graph)
@@ -133,7 +166,7 @@ def main():
 
     keys = sorted(set(ours) | set(theirs), key=lambda k: theirs.get(k, 0) - ours.get(k, 0))
     print("%s: aiopt %.2f ms (-O2, one thread; %.2f in samples), onnxruntime %.2f ms in nodes"
-          % (args.model, latency, sum(ours.values()), sum(theirs.values())))
+          % (model_name, latency, sum(ours.values()), sum(theirs.values())))
     print("%-6s %-28s %9s %9s %9s" % ("node", "layer", "aiopt ms", "ort ms", "excess"))
     for k in keys[: args.rows]:
         label = ("n%d" % k, what[k]) if isinstance(k, int) else ("-", k or "(no node line)")
