@@ -38,6 +38,7 @@ TEST(CompilerCAPI, RejectsBadArguments) {
   aiopt_compile_options options;
   aiopt_compile_options_init(&options);
   EXPECT_EQ(options.opt_level, 2);
+  EXPECT_EQ(options.debug_info, 0);
   options.opt_level = 7;
   EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
             AIOPT_ERROR_INVALID_ARGUMENT);

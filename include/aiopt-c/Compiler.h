@@ -40,6 +40,10 @@ typedef struct aiopt_compile_options {
    *  of range fails the run with AIOPT_ERROR_INDEX_OUT_OF_RANGE
    *  (--runtime-checks) */
   int runtime_checks;
+  /** nonzero: the library keeps a line table in which its code is
+   *  attributed to the model file's line N, the graph's node N (1-based),
+   *  for profilers and debuggers (-g) */
+  int debug_info;
 } aiopt_compile_options;
 
 /** Sets `options` to the defaults (-O2, one thread, the host). */

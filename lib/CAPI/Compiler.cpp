@@ -164,6 +164,7 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
   driverOptions.optLevel = o.opt_level;
   driverOptions.parallel = o.parallel != 0;
   driverOptions.runtimeChecks = o.runtime_checks != 0;
+  driverOptions.lineTables = o.debug_info != 0;
   if (o.target)
     driverOptions.target.triple = o.target;
   if (o.cpu)

@@ -73,7 +73,8 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
   if (failed(pm.run(module)))
     return failure();
   llvm::LLVMContext llvmContext;
-  auto llvmModule = translateAndOptimize(module, llvmContext, **tm, targetOptions.optLevel);
+  auto llvmModule = translateAndOptimize(module, llvmContext, **tm, targetOptions.optLevel,
+                                         options.lineTables);
   if (failed(llvmModule))
     return failure();
   llvm::SmallVector<char, 0> buffer;

@@ -11,7 +11,7 @@ from .model import CompiledModel
 def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=None,
             features=None, quantize=None, prune=None, calibration_data=None,
             validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None,
-            runtime_checks=False):
+            runtime_checks=False, debug_info=False):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
@@ -43,6 +43,10 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     runtime_checks: check Gather/Scatter indices at run time; a run with an
         index out of range raises IndexError naming the node, instead
         of clamping the index (aiopt-compile --runtime-checks).
+    debug_info: keep a line table in the library, in which the code of the
+        graph's node N is line N of the model file, so that profilers
+        (perf report --sort srcline) name the ONNX node behind a hot spot
+        (aiopt-compile -g).
 
     Raises FileNotFoundError for a missing file, ValueError for bad options
     and aiopt.CompileError (with the compiler's diagnostics, naming the ONNX
@@ -98,7 +102,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     signature = json.loads(_aiopt.compile_shared(
         path, name, library, opt_level, parallel, triple, cpu, features,
         None if quant is None else json.dumps(quant),
-        None if prune_options is None else json.dumps(prune_options), bool(runtime_checks)))
+        None if prune_options is None else json.dumps(prune_options), bool(runtime_checks),
+        bool(debug_info)))
     signature["target"] = target
     signature["opt_level"] = opt_level
     return CompiledModel(library, signature, workdir)

@@ -101,3 +101,20 @@ def test_load_relative_path(dense, x, tmp_path, monkeypatch):
         expected = m(x)
     with aiopt.load("relative.so") as loaded:
         np.testing.assert_array_equal(loaded(x), expected)
+
+
+def test_debug_info_keeps_a_line_table(dense, x, tmp_path):
+    """debug_info=True (aiopt-compile -g) leaves the numbers as they are and
+    keeps a line table naming the model file; the default keeps none."""
+    path, w, b = dense
+    sizes = {}
+    for debug in (False, True):
+        with aiopt.compile(path, debug_info=debug) as m:
+            np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
+            library = tmp_path / ("g.so" if debug else "plain.so")
+            m.save(library)
+        data = library.read_bytes()
+        sizes[debug] = len(data)
+        assert (b".debug_line" in data) == debug
+        assert (path.encode() in data or path.split("/")[-1].encode() in data) == debug
+    assert sizes[True] > sizes[False]

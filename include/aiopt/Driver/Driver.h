@@ -77,6 +77,7 @@ struct DriverOptions {
   unsigned optLevel = 2;  ///< -O0..-O3
   bool parallel = false;  ///< OpenMP blocks
   bool runtimeChecks = false; ///< gather/scatter indices checked at run time
+  bool lineTables = false;    ///< -g: a line table naming each code's ONNX node
   std::string device = "cpu"; ///< where loop nests run: cpu, vulkan or cuda
   std::string gpuArch = "sm_90"; ///< cuda: the GPU architecture
   std::string cudaToolkit;    ///< cuda: the toolkit's folder (see findCUDAToolkit)
