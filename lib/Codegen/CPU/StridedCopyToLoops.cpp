@@ -122,8 +122,9 @@ struct StridedCopyToLinalg : OpRewritePattern<memref::CopyOp> {
 /// contiguous vectors of n elements that cover the span of (n - 1) s + 1
 /// (s of them for n >= s - 1; read j at j n, the last one ending with the
 /// span, so no element past the last one read is touched; one odd-sized
-/// vector would split into many small loads), and take each lane from the first vector holding it
-/// with one shuffle per vector after the first (vpermt2ps on AVX-512).
+/// vector would split into many small loads), and take each lane from the
+/// first vector holding it with one shuffle per vector after the first
+/// (vpermt2ps on AVX-512).
 struct StridedRead : OpRewritePattern<vector::TransferReadOp> {
   using OpRewritePattern::OpRewritePattern;
 
