@@ -86,6 +86,37 @@ def CPUPlanMemoryPass : Pass<"aiopt-cpu-plan-memory", "ModuleOp"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
 }
 
+def CPUPrefetchWeightsPass : Pass<"aiopt-cpu-prefetch-weights"> {
+  let summary = "Prefetch the next block's constant operand inside each block's inner loops";
+  let description = [{
+    After bufferization, for every vector read from a constant global
+    (weights) inside a loop nested in an `scf.forall` of independent
+    blocks: a `memref.prefetch` of the same element of the next block (the
+    forall's innermost induction variable advanced by its step; the last
+    block prefetches itself). A contiguous read of at least a cache line
+    (a row of a column panel packed at compile time) prefetches each line
+    it spans; a read of one element in each of R rows (an R x 1 vector: a
+    register tile's broadcasts from weights read in place, [m, k] rows)
+    prefetches one of its rows per step of its innermost loop, the rows in
+    turn, which reaches every line of the rows before the loop reads it. A
+    block's
+    contraction reads its weights the first time from memory, faster than
+    the hardware prefetchers fetch them when they do not fit in the
+    last-level cache (ResNet-50's 100 MB); this way each block's weights
+    arrive, into the cache level `locality` names, while the block before
+    it computes. Views and indices of the read are recomputed for the next
+    block (cloned, pure ops only); reads whose view does not depend on the
+    block are left alone.
+  }];
+  let options = [
+    Option<"locality", "locality", "int64_t", /*default=*/"2",
+           "memref.prefetch locality hint, 0 (none) to 3 (all cache levels; x86: 2 is prefetcht1, into L2)">,
+    Option<"lineBytes", "line-bytes", "int64_t", /*default=*/"64",
+           "Cache line size in bytes: one prefetch per line a read spans">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
 def CPUStridedCopyToLoopsPass : Pass<"aiopt-cpu-strided-copy-to-loops"> {
   let summary = "Turn memref.copy between non-contiguous memrefs into linalg.copy";
   let description = [{

@@ -1,0 +1,178 @@
+//===- PrefetchWeights.cpp - the aiopt-cpu-prefetch-weights pass ----------===//
+//
+// Each block of a tiled contraction reads its weights from memory the
+// first time: a network's weights do not stay in the last-level cache
+// from one inference to the next. The hardware prefetchers fetch a panel
+// only a few lines ahead of the register tile that reads it, so the
+// block's first register tiles wait for memory. Here every vector read of
+// a constant inside a block's loops also prefetches the same element of
+// the next block, which then arrives while this block computes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Codegen/CPU/Passes.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_CPUPREFETCHWEIGHTSPASS
+#include "aiopt/Codegen/CPU/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `v` is a view of a constant global.
+bool viewsConstant(Value v, SymbolTableCollection &symbols) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(get, get.getNameAttr());
+      return global && global.getConstant();
+    }
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return false;
+    v = view.getViewSource();
+  }
+  return false;
+}
+
+/// What a read loads, for prefetching: a contiguous run of `bytes` (its
+/// vector's innermost dimension, the others ones), or one element in each
+/// of `rows` rows (an R x 1 vector: a register tile's broadcasts from
+/// weights laid out [m, k]). Both along a unit-stride innermost dimension
+/// of the memref, read with a minor identity map.
+struct ReadShape {
+  int64_t bytes = 0;
+  int64_t rows = 0;
+};
+
+ReadShape readShape(vector::TransferReadOp read) {
+  VectorType vt = read.getVectorType();
+  auto mt = dyn_cast<MemRefType>(read.getBase().getType());
+  if (!mt || vt.getRank() == 0 || !read.getPermutationMap().isMinorIdentity())
+    return {};
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(mt.getStridesAndOffset(strides, offset)) || strides.empty() || strides.back() != 1)
+    return {};
+  ArrayRef<int64_t> shape = vt.getShape();
+  auto ones = [](ArrayRef<int64_t> dims) {
+    return llvm::all_of(dims, [](int64_t d) { return d == 1; });
+  };
+  if (ones(shape.drop_back()))
+    return {shape.back() * vt.getElementTypeBitWidth() / 8, 0};
+  if (shape.size() >= 2 && shape.back() == 1 && ones(shape.drop_back(2)))
+    return {0, shape[shape.size() - 2]};
+  return {};
+}
+
+/// The number of iterations of the forall's innermost loop, when static.
+std::optional<int64_t> innermostTripCount(scf::ForallOp forall) {
+  std::optional<int64_t> lb = getConstantIntValue(forall.getMixedLowerBound().back());
+  std::optional<int64_t> ub = getConstantIntValue(forall.getMixedUpperBound().back());
+  std::optional<int64_t> step = getConstantIntValue(forall.getMixedStep().back());
+  if (!lb || !ub || !step || *step <= 0)
+    return std::nullopt;
+  return llvm::divideCeil(*ub - *lb, *step);
+}
+
+/// Adds prefetches of the next block's copy of what `read` (of `shape`)
+/// loads, when `read` is inside a loop of the block loop `forall` and its
+/// view or indices change from block to block: one per `lineBytes` of a
+/// contiguous run; for a column of rows, one row per step of the innermost
+/// loop, the rows in turn (a row's line holds the next steps' elements:
+/// each line is prefetched once or more before it is read).
+void prefetchNextBlock(vector::TransferReadOp read, scf::ForallOp forall, ReadShape shape,
+                       int64_t lineBytes, int64_t locality) {
+  Value iv = forall.getInductionVars().back();
+  BackwardSliceOptions options;
+  options.omitBlockArguments = true;
+  options.inclusive = true;
+  options.filter = [&](Operation *op) { return forall->isProperAncestor(op); };
+  SetVector<Operation *> slice;
+  SmallVector<Value> roots = {read.getBase()};
+  llvm::append_range(roots, read.getIndices());
+  for (Value root : roots)
+    if (failed(getBackwardSlice(root, &slice, options)))
+      return;
+  bool dependsOnBlock = llvm::is_contained(read.getIndices(), iv) ||
+                        llvm::any_of(slice, [&](Operation *op) {
+                          return llvm::is_contained(op->getOperands(), iv);
+                        });
+  if (!dependsOnBlock || !llvm::all_of(slice, [](Operation *op) {
+        return isPure(op) && op->getNumRegions() == 0;
+      }))
+    return;
+
+  OpBuilder b(read->getContext());
+  b.setInsertionPointAfter(read);
+  Location loc = read.getLoc();
+  // The next block's induction variable; the last block's own.
+  Value step = getValueOrCreateConstantIndexOp(b, loc, forall.getMixedStep().back());
+  Value ub = getValueOrCreateConstantIndexOp(b, loc, forall.getMixedUpperBound().back());
+  Value next = arith::AddIOp::create(b, loc, iv, step);
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next, ub);
+  IRMapping mapping;
+  mapping.map(iv, arith::SelectOp::create(b, loc, inRange, next, iv).getResult());
+  for (Operation *op : slice)
+    b.clone(*op, mapping);
+  Value base = mapping.lookupOrDefault(read.getBase());
+  SmallVector<Value> indices =
+      llvm::map_to_vector(read.getIndices(), [&](Value v) { return mapping.lookupOrDefault(v); });
+  auto prefetch = [&] {
+    memref::PrefetchOp::create(b, loc, base, indices, /*isWrite=*/false, locality,
+                               /*isDataCache=*/true);
+  };
+  if (shape.rows) {
+    auto loop = read->getParentOfType<scf::ForOp>();
+    Value steps = arith::DivUIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, loop.getInductionVar(), loop.getLowerBound()),
+        loop.getStep());
+    Value row = arith::RemUIOp::create(b, loc, steps,
+                                       arith::ConstantIndexOp::create(b, loc, shape.rows));
+    Value &rowIndex = indices[indices.size() - 2];
+    rowIndex = arith::AddIOp::create(b, loc, rowIndex, row);
+    prefetch();
+    return;
+  }
+  int64_t elementBytes = read.getVectorType().getElementTypeBitWidth() / 8;
+  Value innermost = indices.back();
+  for (int64_t at = 0; at < shape.bytes; at += lineBytes) {
+    if (at)
+      indices.back() = arith::AddIOp::create(
+          b, loc, innermost, arith::ConstantIndexOp::create(b, loc, at / elementBytes));
+    prefetch();
+  }
+}
+
+struct PrefetchWeightsPass : aiopt::impl::CPUPrefetchWeightsPassBase<PrefetchWeightsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (locality < 0 || locality > 3 || lineBytes <= 0) {
+      emitError(getOperation()->getLoc())
+          << "aiopt-cpu-prefetch-weights: locality is 0 to 3 and line-bytes positive";
+      return signalPassFailure();
+    }
+    SymbolTableCollection symbols;
+    SmallVector<std::tuple<vector::TransferReadOp, scf::ForallOp, ReadShape>> reads;
+    getOperation()->walk([&](vector::TransferReadOp read) {
+      auto forall = read->getParentOfType<scf::ForallOp>();
+      auto loop = read->getParentOfType<scf::ForOp>();
+      ReadShape shape = readShape(read);
+      std::optional<int64_t> blocks = forall ? innermostTripCount(forall) : std::nullopt;
+      if ((shape.bytes >= lineBytes || shape.rows > 1) && loop && forall->isProperAncestor(loop) && blocks && *blocks > 1 &&
+          viewsConstant(read.getBase(), symbols))
+        reads.push_back({read, forall, shape});
+    });
+    for (auto [read, forall, shape] : reads)
+      prefetchNextBlock(read, forall, shape, lineBytes, locality);
+  }
+};
+
+} // namespace
