@@ -546,13 +546,26 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
       auto slice = [&](int64_t t) {
         return tapSlice(rewriter, loc, x, type, sizes, tapOffsets(t, ks), st, dl);
       };
-      pooled = slice(0);
-      for (int64_t t = 1; t < taps; ++t)
-        pooled = buildElementwise(rewriter, loc, type, ValueRange{pooled, slice(t)},
-                                  {identity, identity}, sizes,
-                                  [&](OpBuilder &b, Location l, ValueRange v) {
-                                    return combineReduction(b, l, kind, v[0], v[1], uns);
-                                  });
+      // The taps combine in pairs, as a balanced tree: a chain of eight
+      // float maxima (NaN-propagating, a compare, a second compare and a
+      // blend each on x86) is a chain of dependent instructions per
+      // output vector; the tree's levels are independent.
+      SmallVector<Value> level;
+      for (int64_t t = 0; t < taps; ++t)
+        level.push_back(slice(t));
+      while (level.size() > 1) {
+        SmallVector<Value> next;
+        for (size_t i = 0; i + 1 < level.size(); i += 2)
+          next.push_back(buildElementwise(rewriter, loc, type, ValueRange{level[i], level[i + 1]},
+                                          {identity, identity}, sizes,
+                                          [&](OpBuilder &b, Location l, ValueRange v) {
+                                            return combineReduction(b, l, kind, v[0], v[1], uns);
+                                          }));
+        if (level.size() % 2)
+          next.push_back(level.back());
+        level = std::move(next);
+      }
+      pooled = level.front();
     } else {
       Value init = filledTensor(rewriter, loc, type, sizes,
                                 scalarConstant(rewriter, loc, et, padValue));
