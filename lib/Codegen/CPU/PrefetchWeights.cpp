@@ -1,12 +1,13 @@
 //===- PrefetchWeights.cpp - the aiopt-cpu-prefetch-weights pass ----------===//
 //
-// Each block of a tiled contraction reads its weights from memory the
-// first time: a network's weights do not stay in the last-level cache
-// from one inference to the next. The hardware prefetchers fetch a panel
-// only a few lines ahead of the register tile that reads it, so the
-// block's first register tiles wait for memory. Here every vector read of
-// a constant inside a block's loops also prefetches the same element of
-// the next block, which then arrives while this block computes.
+// A tiled contraction reads its weights from memory the first time: a
+// network's weights do not stay in the last-level cache from one
+// inference to the next. The hardware prefetchers fetch a panel only a
+// few lines ahead of the register tile that reads it, so that tile waits
+// for memory. Here every vector read of a constant inside a block's loops
+// also prefetches the same element for the next tile that reads other
+// weights (the next panel, the next rows, the next block), which then
+// arrive while this tile computes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,15 +82,24 @@ std::optional<int64_t> innermostTripCount(scf::ForallOp forall) {
   return llvm::divideCeil(*ub - *lb, *step);
 }
 
-/// Adds prefetches of the next block's copy of what `read` (of `shape`)
-/// loads, when `read` is inside a loop of the block loop `forall` and its
-/// view or indices change from block to block: one per `lineBytes` of a
-/// contiguous run; for a column of rows, one row per step of the innermost
-/// loop, the rows in turn (a row's line holds the next steps' elements:
-/// each line is prefetched once or more before it is read).
-void prefetchNextBlock(vector::TransferReadOp read, scf::ForallOp forall, ReadShape shape,
-                       int64_t lineBytes, int64_t locality) {
-  Value iv = forall.getInductionVars().back();
+/// The loop whose next iteration a prefetch targets: its induction
+/// variable, step and upper bound.
+struct NextIteration {
+  Value iv;
+  OpFoldResult step, ub;
+};
+
+/// Adds prefetches of the next iteration's copy of what `read` (of
+/// `shape`) loads, in the block loop `forall`: the next iteration of the
+/// innermost loop around the read's own loop (the reduction) whose
+/// induction variable the read's view or indices depend on (a packed
+/// panel's next panel, a register tile's next rows, the next block); one
+/// per `lineBytes` of a contiguous run; for a column of rows, one row per
+/// step of the innermost loop, the rows in turn (a row's line holds the
+/// next steps' elements: each line is prefetched once or more before it
+/// is read). Nothing when the read is the same in every block.
+void prefetchNextIteration(vector::TransferReadOp read, scf::ForallOp forall, ReadShape shape,
+                           int64_t lineBytes, int64_t locality) {
   BackwardSliceOptions options;
   options.omitBlockArguments = true;
   options.inclusive = true;
@@ -100,27 +110,38 @@ void prefetchNextBlock(vector::TransferReadOp read, scf::ForallOp forall, ReadSh
   for (Value root : roots)
     if (failed(getBackwardSlice(root, &slice, options)))
       return;
-  bool dependsOnBlock = llvm::is_contained(read.getIndices(), iv) ||
-                        llvm::any_of(slice, [&](Operation *op) {
-                          return llvm::is_contained(op->getOperands(), iv);
-                        });
-  if (!dependsOnBlock || !llvm::all_of(slice, [](Operation *op) {
-        return isPure(op) && op->getNumRegions() == 0;
-      }))
+  if (!llvm::all_of(slice, [](Operation *op) { return isPure(op) && op->getNumRegions() == 0; }))
     return;
+  auto used = [&](Value iv) {
+    return llvm::is_contained(read.getIndices(), iv) ||
+           llvm::any_of(slice, [&](Operation *op) { return llvm::is_contained(op->getOperands(), iv); });
+  };
+  std::optional<NextIteration> next;
+  Value blockIv = forall.getInductionVars().back();
+  if (!used(blockIv))
+    return;
+  auto reduction = read->getParentOfType<scf::ForOp>();
+  for (Operation *op = reduction->getParentOp(); op != forall && !next;
+       op = op->getParentOp())
+    if (auto loop = dyn_cast<scf::ForOp>(op); loop && used(loop.getInductionVar()))
+      next = NextIteration{loop.getInductionVar(), loop.getStep(), loop.getUpperBound()};
+  if (!next)
+    next = NextIteration{blockIv, forall.getMixedStep().back(), forall.getMixedUpperBound().back()};
 
   OpBuilder b(read->getContext());
   b.setInsertionPointAfter(read);
   Location loc = read.getLoc();
-  // The next block's induction variable; the last block's own.
-  Value step = getValueOrCreateConstantIndexOp(b, loc, forall.getMixedStep().back());
-  Value ub = getValueOrCreateConstantIndexOp(b, loc, forall.getMixedUpperBound().back());
-  Value next = arith::AddIOp::create(b, loc, iv, step);
-  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, next, ub);
+  // The next iteration's induction variable; the last iteration's own.
+  Value step = getValueOrCreateConstantIndexOp(b, loc, next->step);
+  Value ub = getValueOrCreateConstantIndexOp(b, loc, next->ub);
+  Value following = arith::AddIOp::create(b, loc, next->iv, step);
+  Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, following, ub);
   IRMapping mapping;
-  mapping.map(iv, arith::SelectOp::create(b, loc, inRange, next, iv).getResult());
+  mapping.map(next->iv, arith::SelectOp::create(b, loc, inRange, following, next->iv).getResult());
+  // Only what depends on that iteration is computed again.
   for (Operation *op : slice)
-    b.clone(*op, mapping);
+    if (llvm::any_of(op->getOperands(), [&](Value v) { return mapping.contains(v); }))
+      b.clone(*op, mapping);
   Value base = mapping.lookupOrDefault(read.getBase());
   SmallVector<Value> indices =
       llvm::map_to_vector(read.getIndices(), [&](Value v) { return mapping.lookupOrDefault(v); });
@@ -129,10 +150,10 @@ void prefetchNextBlock(vector::TransferReadOp read, scf::ForallOp forall, ReadSh
                                /*isDataCache=*/true);
   };
   if (shape.rows) {
-    auto loop = read->getParentOfType<scf::ForOp>();
     Value steps = arith::DivUIOp::create(
-        b, loc, arith::SubIOp::create(b, loc, loop.getInductionVar(), loop.getLowerBound()),
-        loop.getStep());
+        b, loc,
+        arith::SubIOp::create(b, loc, reduction.getInductionVar(), reduction.getLowerBound()),
+        reduction.getStep());
     Value row = arith::RemUIOp::create(b, loc, steps,
                                        arith::ConstantIndexOp::create(b, loc, shape.rows));
     Value &rowIndex = indices[indices.size() - 2];
@@ -171,7 +192,7 @@ struct PrefetchWeightsPass : aiopt::impl::CPUPrefetchWeightsPassBase<PrefetchWei
         reads.push_back({read, forall, shape});
     });
     for (auto [read, forall, shape] : reads)
-      prefetchNextBlock(read, forall, shape, lineBytes, locality);
+      prefetchNextIteration(read, forall, shape, lineBytes, locality);
   }
 };
 

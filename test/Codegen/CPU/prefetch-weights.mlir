@@ -5,19 +5,21 @@
 // BAD: error: aiopt-cpu-prefetch-weights: locality is 0 to 3 and line-bytes positive
 
 // Column panels of constant weights (4 panels of 8 k x 32 columns), read
-// a k row (32 floats, two 64-byte lines) per step of the reduction loop
-// in blocks of two panels: each read also prefetches the same row of the
-// next block's panel (the block's start + 2, the last block its own),
-// into L2 (locality 2), one prefetch per line.
+// a k row (32 floats, two 64-byte lines) per step of the reduction loop,
+// in blocks of two panels, one panel after the other: each read also
+// prefetches the same row of the next panel (the panel loop's next
+// iteration, the last panel its own), into L2 (locality 2), one prefetch
+// per line.
 // CHECK-LABEL: func @panels
 // CHECK: scf.forall (%[[B:.*]]) = (0) to (4) step (2)
+// CHECK: %[[BLOCK:.*]] = memref.subview %{{.*}}[%[[B]], 0, 0] [2, 8, 32]
+// CHECK: scf.for %[[P:.*]] = %c0 to %c2 step %c1
 // CHECK: scf.for %[[K:.*]] = %c0 to %c8 step %c1
 // CHECK: vector.transfer_read
-// CHECK: %[[NEXT:.*]] = arith.addi %[[B]], %c2
-// CHECK: %[[IN:.*]] = arith.cmpi slt, %[[NEXT]], %c4
-// CHECK: %[[NB:.*]] = arith.select %[[IN]], %[[NEXT]], %[[B]]
-// CHECK: %[[BLOCK:.*]] = memref.subview %{{.*}}[%[[NB]], 0, 0] [2, 8, 32]
-// CHECK: %[[ROW:.*]] = memref.subview %[[BLOCK]][%{{.*}}, %[[K]], 0] [1, 1, 32]
+// CHECK: %[[NEXT:.*]] = arith.addi %[[P]], %c1
+// CHECK: %[[IN:.*]] = arith.cmpi slt, %[[NEXT]], %c2
+// CHECK: %[[NP:.*]] = arith.select %[[IN]], %[[NEXT]], %[[P]]
+// CHECK: %[[ROW:.*]] = memref.subview %[[BLOCK]][%[[NP]], %[[K]], 0] [1, 1, 32]
 // CHECK: memref.prefetch %[[ROW]][%c0, %c0, %c0], read, locality<2>, data
 // CHECK: %[[SECOND:.*]] = arith.addi %c0, %c16{{.*}}
 // CHECK: memref.prefetch %[[ROW]][%c0, %c0, %[[SECOND]]], read, locality<2>, data
@@ -31,12 +33,13 @@ memref.global "private" constant @w : memref<4x8x32xf32> = dense<1.0> {alignment
 func.func @panels(%out: memref<4x32xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
   %c8 = arith.constant 8 : index
   %cst = arith.constant 0.0 : f32
   %w = memref.get_global @w : memref<4x8x32xf32>
   scf.forall (%b) = (0) to (4) step (2) {
     %block = memref.subview %w[%b, 0, 0] [2, 8, 32] [1, 1, 1] : memref<4x8x32xf32> to memref<2x8x32xf32, strided<[256, 32, 1], offset: ?>>
-    scf.for %p = %c0 to %c1 step %c1 {
+    scf.for %p = %c0 to %c2 step %c1 {
       %acc = scf.for %k = %c0 to %c8 step %c1 iter_args(%a = %cst) -> (f32) {
         %row = memref.subview %block[%p, %k, 0] [1, 1, 32] [1, 1, 1] : memref<2x8x32xf32, strided<[256, 32, 1], offset: ?>> to memref<1x1x32xf32, strided<[256, 32, 1], offset: ?>>
         %v = vector.transfer_read %row[%c0, %c0, %c0], %cst {in_bounds = [true, true, true]} : memref<1x1x32xf32, strided<[256, 32, 1], offset: ?>>, vector<1x1x32xf32>
@@ -54,8 +57,9 @@ func.func @panels(%out: memref<4x32xf32>) {
 
 // A register tile's broadcasts from weights read in place: an 8 x 1 read
 // (one element of each of 8 rows of w[m, k]) per step of the reduction,
-// in blocks of 8 rows. Each step prefetches one of the next block's 8
-// rows, row k mod 8, at the same k.
+// in blocks of 8 rows, with no loop between the block and the reduction:
+// each step prefetches one of the next block's 8 rows, row k mod 8, at
+// the same k.
 // CHECK-LABEL: func @rows
 // CHECK: scf.forall (%[[B:.*]]) = (0) to (32) step (8)
 // CHECK: scf.for %[[K:.*]] = %c0 to %c64 step %c1

@@ -87,26 +87,27 @@ def CPUPlanMemoryPass : Pass<"aiopt-cpu-plan-memory", "ModuleOp"> {
 }
 
 def CPUPrefetchWeightsPass : Pass<"aiopt-cpu-prefetch-weights"> {
-  let summary = "Prefetch the next block's constant operand inside each block's inner loops";
+  let summary = "Prefetch the weights a register tile reads next";
   let description = [{
     After bufferization, for every vector read from a constant global
-    (weights) inside a loop nested in an `scf.forall` of independent
-    blocks: a `memref.prefetch` of the same element of the next block (the
-    forall's innermost induction variable advanced by its step; the last
-    block prefetches itself). A contiguous read of at least a cache line
-    (a row of a column panel packed at compile time) prefetches each line
-    it spans; a read of one element in each of R rows (an R x 1 vector: a
-    register tile's broadcasts from weights read in place, [m, k] rows)
-    prefetches one of its rows per step of its innermost loop, the rows in
-    turn, which reaches every line of the rows before the loop reads it. A
-    block's
-    contraction reads its weights the first time from memory, faster than
-    the hardware prefetchers fetch them when they do not fit in the
-    last-level cache (ResNet-50's 100 MB); this way each block's weights
-    arrive, into the cache level `locality` names, while the block before
-    it computes. Views and indices of the read are recomputed for the next
-    block (cloned, pure ops only); reads whose view does not depend on the
-    block are left alone.
+    (weights) inside a loop (the reduction) nested in an `scf.forall` of
+    independent blocks, and whose view or indices change from block to
+    block: a `memref.prefetch` of the same element in the next iteration of
+    the innermost loop around the reduction that the read depends on (the
+    next column panel of packed weights, the next register tile's rows of
+    weights read in place), or of the next block when no such loop is
+    inside the block; the last iteration prefetches its own. A contiguous
+    read of at least a cache line (a row of a column panel packed at
+    compile time) prefetches each line it spans; a read of one element in
+    each of R rows (an R x 1 vector: a register tile's broadcasts from
+    weights read in place, [m, k] rows) prefetches one of its rows per step
+    of the reduction, the rows in turn, which reaches every line of the
+    rows before the loop reads it. Views and indices are recomputed (cloned
+    pure ops) for the next iteration. A tile reads its weights the first
+    time from memory when they do not fit in the last-level cache
+    (ResNet-50's 100 MB), faster than the hardware prefetchers fetch them;
+    this way they arrive, into the cache level `locality` names, while the
+    tile before it computes.
   }];
   let options = [
     Option<"locality", "locality", "int64_t", /*default=*/"2",
