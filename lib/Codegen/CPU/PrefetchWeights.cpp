@@ -183,11 +183,15 @@ struct PrefetchWeightsPass : aiopt::impl::CPUPrefetchWeightsPassBase<PrefetchWei
     SymbolTableCollection symbols;
     SmallVector<std::tuple<vector::TransferReadOp, scf::ForallOp, ReadShape>> reads;
     getOperation()->walk([&](vector::TransferReadOp read) {
+      // Inside a loop (the reduction) of a block loop of more than one
+      // block.
       auto forall = read->getParentOfType<scf::ForallOp>();
       auto loop = read->getParentOfType<scf::ForOp>();
+      if (!forall || !loop || !forall->isProperAncestor(loop))
+        return;
+      std::optional<int64_t> blocks = innermostTripCount(forall);
       ReadShape shape = readShape(read);
-      std::optional<int64_t> blocks = forall ? innermostTripCount(forall) : std::nullopt;
-      if ((shape.bytes >= lineBytes || shape.rows > 1) && loop && forall->isProperAncestor(loop) && blocks && *blocks > 1 &&
+      if ((shape.bytes >= lineBytes || shape.rows > 1) && blocks && *blocks > 1 &&
           viewsConstant(read.getBase(), symbols))
         reads.push_back({read, forall, shape});
     });

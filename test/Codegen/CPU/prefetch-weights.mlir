@@ -99,7 +99,8 @@ func.func @rows(%out: memref<32x16xf32>) {
 
 // Left alone: a read of a buffer that is not a constant (activations), a
 // read that is the same in every block, a read shorter than a line, a
-// read outside any loop of the block, and a forall of one block.
+// read outside any loop of the block, a forall of one block, and a loop
+// outside any block loop.
 // CHECK-LABEL: func @left_alone
 // CHECK-NOT: memref.prefetch
 // CHECK: return
@@ -132,6 +133,10 @@ func.func @left_alone(%x: memref<4x8x32xf32>, %out: memref<4x32xf32>) {
       %one = vector.transfer_read %w[%b, %k, %c0], %cst {in_bounds = [true, true, true]} : memref<4x8x32xf32>, vector<1x1x32xf32>
       vector.transfer_write %one, %x[%b, %k, %c0] {in_bounds = [true, true, true]} : vector<1x1x32xf32>, memref<4x8x32xf32>
     }
+  }
+  scf.for %k = %c0 to %c8 step %c1 {
+    %outside = vector.transfer_read %w[%c0, %k, %c0], %cst {in_bounds = [true, true, true]} : memref<4x8x32xf32>, vector<1x1x32xf32>
+    vector.transfer_write %outside, %x[%c0, %k, %c0] {in_bounds = [true, true, true]} : vector<1x1x32xf32>, memref<4x8x32xf32>
   }
   return
 }
