@@ -72,14 +72,17 @@ ReadShape readShape(vector::TransferReadOp read) {
   return {};
 }
 
-/// The number of iterations of the forall's innermost loop, when static.
-std::optional<int64_t> innermostTripCount(scf::ForallOp forall) {
-  std::optional<int64_t> lb = getConstantIntValue(forall.getMixedLowerBound().back());
-  std::optional<int64_t> ub = getConstantIntValue(forall.getMixedUpperBound().back());
-  std::optional<int64_t> step = getConstantIntValue(forall.getMixedStep().back());
-  if (!lb || !ub || !step || *step <= 0)
-    return std::nullopt;
-  return llvm::divideCeil(*ub - *lb, *step);
+/// Whether the forall has more than one iteration (or may have: dynamic
+/// bounds).
+bool severalBlocks(scf::ForallOp forall) {
+  for (auto [lb, ub, step] :
+       llvm::zip(forall.getMixedLowerBound(), forall.getMixedUpperBound(), forall.getMixedStep())) {
+    std::optional<int64_t> l = getConstantIntValue(lb), u = getConstantIntValue(ub),
+                           st = getConstantIntValue(step);
+    if (!l || !u || !st || (*st > 0 && llvm::divideCeil(*u - *l, *st) > 1))
+      return true;
+  }
+  return false;
 }
 
 /// The loop whose next iteration a prefetch targets: its induction
@@ -97,7 +100,8 @@ struct NextIteration {
 /// per `lineBytes` of a contiguous run; for a column of rows, one row per
 /// step of the innermost loop, the rows in turn (a row's line holds the
 /// next steps' elements: each line is prefetched once or more before it
-/// is read). Nothing when the read is the same in every block.
+/// is read). Nothing when the read is the same in every block (blocks
+/// that share their weights find them in cache).
 void prefetchNextIteration(vector::TransferReadOp read, scf::ForallOp forall, ReadShape shape,
                            int64_t lineBytes, int64_t locality) {
   BackwardSliceOptions options;
@@ -116,17 +120,23 @@ void prefetchNextIteration(vector::TransferReadOp read, scf::ForallOp forall, Re
     return llvm::is_contained(read.getIndices(), iv) ||
            llvm::any_of(slice, [&](Operation *op) { return llvm::is_contained(op->getOperands(), iv); });
   };
-  std::optional<NextIteration> next;
-  Value blockIv = forall.getInductionVars().back();
-  if (!used(blockIv))
+  // The innermost block dimension the read depends on.
+  std::optional<unsigned> blockDim;
+  ValueRange blockIvs = forall.getInductionVars();
+  for (unsigned d = blockIvs.size(); d-- > 0 && !blockDim;)
+    if (used(blockIvs[d]))
+      blockDim = d;
+  if (!blockDim)
     return;
+  std::optional<NextIteration> next;
   auto reduction = read->getParentOfType<scf::ForOp>();
   for (Operation *op = reduction->getParentOp(); op != forall && !next;
        op = op->getParentOp())
     if (auto loop = dyn_cast<scf::ForOp>(op); loop && used(loop.getInductionVar()))
       next = NextIteration{loop.getInductionVar(), loop.getStep(), loop.getUpperBound()};
   if (!next)
-    next = NextIteration{blockIv, forall.getMixedStep().back(), forall.getMixedUpperBound().back()};
+    next = NextIteration{blockIvs[*blockDim], forall.getMixedStep()[*blockDim],
+                         forall.getMixedUpperBound()[*blockDim]};
 
   OpBuilder b(read->getContext());
   b.setInsertionPointAfter(read);
@@ -189,9 +199,8 @@ struct PrefetchWeightsPass : aiopt::impl::CPUPrefetchWeightsPassBase<PrefetchWei
       auto loop = read->getParentOfType<scf::ForOp>();
       if (!forall || !loop || !forall->isProperAncestor(loop))
         return;
-      std::optional<int64_t> blocks = innermostTripCount(forall);
       ReadShape shape = readShape(read);
-      if ((shape.bytes >= lineBytes || shape.rows > 1) && blocks && *blocks > 1 &&
+      if ((shape.bytes >= lineBytes || shape.rows > 1) && severalBlocks(forall) &&
           viewsConstant(read.getBase(), symbols))
         reads.push_back({read, forall, shape});
     });

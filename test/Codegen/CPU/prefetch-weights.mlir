@@ -97,6 +97,39 @@ func.func @rows(%out: memref<32x16xf32>) {
 
 // -----
 
+// Blocks over rows and columns, the weights depending on the rows only
+// (the columns' blocks share them): the next block of rows.
+// CHECK-LABEL: func @row_blocks
+// CHECK: scf.forall (%[[M:.*]], %[[N:.*]]) = (0, 0) to (32, 64) step (8, 16)
+// CHECK: %[[NEXT:.*]] = arith.addi %[[M]], %c8
+// CHECK: %[[IN:.*]] = arith.cmpi slt, %[[NEXT]], %c32
+// CHECK: %[[NM:.*]] = arith.select %[[IN]], %[[NEXT]], %[[M]]
+// CHECK: memref.subview %{{.*}}[%[[NM]], %{{.*}}] [8, 1]
+// CHECK: memref.prefetch
+memref.global "private" constant @w4 : memref<32x64xf32> = dense<1.0> {alignment = 64 : i64}
+func.func @row_blocks(%out: memref<32x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %cst = arith.constant 0.0 : f32
+  %w = memref.get_global @w4 : memref<32x64xf32>
+  scf.forall (%m, %n) = (0, 0) to (32, 64) step (8, 16) {
+    %init = arith.constant dense<0.0> : vector<8xf32>
+    %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%a = %init) -> (vector<8xf32>) {
+      %column = memref.subview %w[%m, %k] [8, 1] [1, 1] : memref<32x64xf32> to memref<8x1xf32, strided<[64, 1], offset: ?>>
+      %v = vector.transfer_read %column[%c0, %c0], %cst {in_bounds = [true, true]} : memref<8x1xf32, strided<[64, 1], offset: ?>>, vector<8x1xf32>
+      %r = vector.shape_cast %v : vector<8x1xf32> to vector<8xf32>
+      %s = arith.addf %a, %r : vector<8xf32>
+      scf.yield %s : vector<8xf32>
+    }
+    %e = vector.extract %acc[0] : f32 from vector<8xf32>
+    memref.store %e, %out[%m, %n] : memref<32x64xf32>
+  }
+  return
+}
+
+// -----
+
 // Left alone: a read of a buffer that is not a constant (activations), a
 // read that is the same in every block, a read shorter than a line, a
 // read outside any loop of the block, a forall of one block, and a loop

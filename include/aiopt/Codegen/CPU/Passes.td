@@ -95,8 +95,9 @@ def CPUPrefetchWeightsPass : Pass<"aiopt-cpu-prefetch-weights"> {
     block: a `memref.prefetch` of the same element in the next iteration of
     the innermost loop around the reduction that the read depends on (the
     next column panel of packed weights, the next register tile's rows of
-    weights read in place), or of the next block when no such loop is
-    inside the block; the last iteration prefetches its own. A contiguous
+    weights read in place), or of the next block along the innermost
+    block dimension the read depends on when no such loop is inside the
+    block; the last iteration prefetches its own. A contiguous
     read of at least a cache line (a row of a column panel packed at
     compile time) prefetches each line it spans; a read of one element in
     each of R rows (an R x 1 vector: a register tile's broadcasts from
