@@ -48,12 +48,21 @@ func.func @avgpool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
 // -----
 
 // Max pooling pads with -inf; ceil mode pads the end further so the last
-// window is in bounds.
+// window is in bounds. The taps combine as a balanced tree: taps 0 and 1,
+// taps 2 and 3, then the two maxima (not a chain of dependent maxima).
 // CHECK-LABEL: func @maxpool_ceil
 // CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
 // CHECK: tensor.yield %[[NEGINF]]
-// CHECK: tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK: %[[T0:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK: %[[T1:.*]] = tensor.extract_slice %{{.*}}[0, 0, 0, 1] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK: %[[T2:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 0] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK: %[[T3:.*]] = tensor.extract_slice %{{.*}}[0, 0, 1, 1] [1, 2, 3, 3] [1, 1, 2, 2]
+// CHECK: %[[M01:.*]] = linalg.generic {{.*}} ins(%[[T0]], %[[T1]] :
+// CHECK: arith.maximumf
+// CHECK: %[[M23:.*]] = linalg.generic {{.*}} ins(%[[T2]], %[[T3]] :
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} ins(%[[M01]], %[[M23]] :
 // CHECK: arith.maximumf
 func.func @maxpool_ceil(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
   %0 = aiopt.pool max %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : tensor<1x2x5x5xf32>
