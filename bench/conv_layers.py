@@ -121,7 +121,8 @@ def model_layers(name):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--opt", default="-O2")
+    parser.add_argument("--opt", default="-O2",
+                        help="aiopt-compile flags, e.g. '-O2 --prefetch-weights=false'")
     parser.add_argument("--model", help="a model of bench/perf_models.py")
     parser.add_argument("--chain", type=int, default=1,
                         help="layers per chain (layers that keep their shape only)")
@@ -146,7 +147,7 @@ def main():
             os.makedirs(d)
             path = os.path.join(d, "conv.onnx")
             onnx.save(model, path)
-            exe = aiopt_e2e.compile_model(path, d, "conv", (args.opt,), quiet=True)
+            exe = aiopt_e2e.compile_model(path, d, "conv", tuple(args.opt.split()), quiet=True)
             got, _ = aiopt_e2e.run_compiled(exe, inputs, d)  # warm-up, and the check
             want = aiopt_e2e.run_onnxruntime(path, inputs)
             assert np.abs(got[0] - want[0]).max() <= 1e-3 * np.abs(want[0]).max()

@@ -85,7 +85,7 @@ def measure_model(name, work, threads, repeat, rounds, opt, with_iree):
         aiopt_e2e.write_tensor(os.path.join(d, "input_%d.tensor" % i), a)
 
     t0 = time.perf_counter()
-    exe = aiopt_e2e.compile_model(path, d, name, (opt, "--parallel"), quiet=True)
+    exe = aiopt_e2e.compile_model(path, d, name, (*opt.split(), "--parallel"), quiet=True)
     compile_s = time.perf_counter() - t0  # includes linking the small driver
     row = {"model": name, "compile_s": compile_s,
            "object_mb": os.path.getsize(os.path.join(d, name + ".o")) / 2 ** 20}
@@ -190,7 +190,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3,
                         help="runs of each runtime, in turn; the lowest median is kept")
-    parser.add_argument("--opt", default="-O2", help="aiopt-compile level")
+    parser.add_argument("--opt", default="-O2",
+                        help="aiopt-compile flags, e.g. '-O2 --prefetch-weights=false'")
     parser.add_argument("--markdown", default=os.path.join(ROOT, "docs", "performance.md"))
     parser.add_argument("--chart", default=os.path.join(ROOT, "docs", "performance.png"))
     parser.add_argument("--no-iree", action="store_true", help="leave IREE out")

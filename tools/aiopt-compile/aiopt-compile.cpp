@@ -110,6 +110,12 @@ cl::opt<bool> parallel(
              "link the object with -fopenmp and set the thread count with "
              "aiopt_set_num_threads()"),
     cl::cat(category));
+cl::opt<bool> prefetchWeights(
+    "prefetch-weights", cl::init(true),
+    cl::desc("From -O2, register tiles that read weights prefetch the weights the next tile "
+             "reads (default true; --prefetch-weights=false leaves them to the hardware "
+             "prefetchers, to measure what the prefetches give)"),
+    cl::cat(category));
 cl::opt<bool> runtimeChecks(
     "runtime-checks",
     cl::desc("Check Gather/GatherElements/GatherND/ScatterElements/ScatterND indices at run "
@@ -416,6 +422,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.modelName = name;
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
+  pipelineOptions.prefetchWeights = prefetchWeights;
   pipelineOptions.runtimeChecks = runtimeChecks;
   pipelineOptions.device = device;
   pipelineOptions.gpuArch = gpuArch;
