@@ -86,12 +86,13 @@ def run_onnxruntime(model_path, inputs):
 
 
 def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=(), normwise=False,
-          compile_only=False):
+          compile_only=False, run_only=False):
     """Compiles `model` (an onnx.ModelProto), runs it on each input set in
     `inputs` and compares with onnxruntime; prints one line per output and
     exits non-zero on a mismatch. With `compile_only`, it stops after
     linking the program and writing the first input set (for targets this
-    machine cannot run). With `normwise`, the relative tolerance
+    machine cannot run); with `run_only`, it runs the program such a
+    build left in `workdir` (on the machine that can). With `normwise`, the relative tolerance
     scales with the output's largest magnitude rather than each element's:
     deep networks with random weights produce outputs spanning many orders
     of magnitude, where small elements are differences of large ones."""
@@ -100,7 +101,12 @@ def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=(), 
     model.ir_version = min(model.ir_version, 10)  # what the pinned onnxruntime reads
     onnx.checker.check_model(model)
     onnx.save(model, path)
-    exe = compile_model(path, workdir, name, extra)
+    if run_only:
+        exe = os.path.join(workdir, name + ".exe")
+        if not os.path.exists(exe):
+            sys.exit("no %s: build it first with --compile-only" % exe)
+    else:
+        exe = compile_model(path, workdir, name, extra)
     if compile_only:
         for i, a in enumerate(inputs[0]):
             write_tensor(os.path.join(workdir, "input_%d.tensor" % i), a)

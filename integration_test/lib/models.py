@@ -267,13 +267,17 @@ for _name in ("resnet50", "squeezenet", "inception_v1", "inception_v2", "densene
     FAMILIES["light_" + _name] = lambda n=_name: light(n)
 
 if __name__ == "__main__":
-    # models.py FAMILY WORKDIR [--compile-only] [aiopt-compile options, e.g. -O0]
+    # models.py FAMILY WORKDIR [--compile-only | --run-only] [aiopt-compile options, e.g. -O0]
+    # --compile-only builds the program (for a GPU this machine lacks);
+    # --run-only runs and checks that build (on the machine with the GPU).
     family, workdir, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
     compile_only = "--compile-only" in extra
-    extra = [e for e in extra if e != "--compile-only"]
+    run_only = "--run-only" in extra
+    extra = [e for e in extra if e not in ("--compile-only", "--run-only")]
     model, inputs = FAMILIES[family]()
     # Deep networks accumulate float rounding differently from onnxruntime.
     deep = family.startswith("light_") or family in ("bert", "mobilenetv2")
     aiopt_e2e.check(model, inputs, workdir, name=family,
                     rtol=1e-3 if deep else 1e-4, atol=1e-4 if deep else 1e-5, extra=extra,
-                    normwise=family.startswith("light_"), compile_only=compile_only)
+                    normwise=family.startswith("light_"), compile_only=compile_only,
+                    run_only=run_only)

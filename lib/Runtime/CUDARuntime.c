@@ -7,7 +7,10 @@
 |* loads the CUDA driver at run time (dlopen of libcuda.so.1, so programs     *|
 |* link and start on machines without one), uses the primary context of one  *|
 |* device, loads each image once (cached), and runs each launch with its      *|
-|* buffers copied to device memory and the written ones copied back. Errors   *|
+|* buffers copied to device memory and the written ones copied back. Device   *|
+|* memory is pooled across launches, and constant buffers (weights) are       *|
+|* copied once and kept. AIOPT_CUDA_PROFILE=1 prints, at exit, where each     *|
+|* kernel's time went (copies in, kernel, copies out). Errors                 *|
 |* (no driver, no device, no code for the device, a failed call) fail the     *|
 |* model's run with AIOPT_ERROR_DEVICE and a message naming the kernel.       *|
 |*                                                                            *|
@@ -25,6 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *entry,
                          int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t block_x,
@@ -63,18 +67,35 @@ enum { CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
 #define AIOPT_CU_DECLARE(name, params) static CUresult(*p_##name) params;
 AIOPT_CU_FUNCTIONS(AIOPT_CU_DECLARE)
 
-/* A loaded image and the functions looked up in it. */
+/* A loaded image and the functions looked up in it, with their launches'
+ * times when profiling. */
 typedef struct function {
   const void *image;
   char *entry;
   CUfunction fn;
   struct function *next;
+  long long launches;
+  double copy_in_ms, kernel_ms, copy_out_ms;
+  double bytes_in, bytes_out;
 } function;
 typedef struct module {
   const void *image;
   CUmodule mod;
   struct module *next;
 } module;
+
+/* A block of device memory: a pooled one (free when not `busy`), or the
+ * device copy of a constant buffer at `host`. */
+typedef struct block {
+  CUdeviceptr ptr;
+  size_t bytes;
+  const void *host;
+  int busy;
+} block;
+typedef struct {
+  block *items;
+  size_t count, capacity;
+} blocks;
 
 static struct {
   pthread_once_t once;
@@ -84,7 +105,11 @@ static struct {
   int cc_major, cc_minor;
   module *modules;
   function *functions;
+  blocks pool, constants;
+  int profile;
 } cu = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void print_profile(void);
 
 static const char *error_name(CUresult r) {
   const char *name = NULL;
@@ -139,9 +164,16 @@ static void init(void) {
     r = p_cuDeviceGetAttribute(&cu.cc_minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
   if (r == 0)
     r = p_cuDevicePrimaryCtxRetain(&cu.context, device);
-  if (r != 0)
+  if (r != 0) {
     snprintf(cu.init_error, sizeof(cu.init_error), "cannot open CUDA device %d (%s)", index,
              error_name(r));
+    return;
+  }
+  const char *profile = getenv("AIOPT_CUDA_PROFILE");
+  if (profile && *profile && strcmp(profile, "0") != 0) {
+    cu.profile = 1;
+    atexit(print_profile);
+  }
 }
 
 static void dispatch_failed(const char *entry, const char *fmt, ...) {
@@ -153,10 +185,10 @@ static void dispatch_failed(const char *entry, const char *fmt, ...) {
 
 /* The kernel `entry` of `image`, loading the image on first use. Called
  * with cu.lock held; on failure reports it and returns NULL. */
-static CUfunction get_function(const void *image, const char *entry) {
+static function *get_function(const void *image, const char *entry) {
   for (function *f = cu.functions; f; f = f->next)
     if (f->image == image && strcmp(f->entry, entry) == 0)
-      return f->fn;
+      return f;
   module *m = cu.modules;
   while (m && m->image != image)
     m = m->next;
@@ -196,16 +228,91 @@ static CUfunction get_function(const void *image, const char *entry) {
   f->entry = name;
   f->next = cu.functions;
   cu.functions = f;
-  return f->fn;
+  return f;
+}
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Appends a block; returns it, or NULL without host memory. */
+static block *add_block(blocks *list, block b) {
+  if (list->count == list->capacity) {
+    size_t capacity = list->capacity ? 2 * list->capacity : 64;
+    block *items = realloc(list->items, capacity * sizeof *items);
+    if (!items)
+      return NULL;
+    list->items = items;
+    list->capacity = capacity;
+  }
+  list->items[list->count] = b;
+  return &list->items[list->count++];
+}
+
+/* A free pooled block of at least `bytes` (the smallest, and not more than
+ * twice as large), else a new one; marked busy. Called with cu.lock held. */
+static CUresult take_block(size_t bytes, CUdeviceptr *ptr) {
+  block *best = NULL;
+  for (size_t i = 0; i < cu.pool.count; ++i) {
+    block *b = &cu.pool.items[i];
+    if (!b->busy && b->bytes >= bytes && b->bytes <= 2 * bytes &&
+        (!best || b->bytes < best->bytes))
+      best = b;
+  }
+  if (!best) {
+    block fresh = {0, bytes, NULL, 0};
+    CUresult r = p_cuMemAlloc_v2(&fresh.ptr, bytes);
+    if (r != 0)
+      return r;
+    if (!(best = add_block(&cu.pool, fresh))) {
+      p_cuMemFree_v2(fresh.ptr);
+      return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
+    }
+  }
+  best->busy = 1;
+  *ptr = best->ptr;
+  return 0;
+}
+
+static void release_block(CUdeviceptr ptr) {
+  for (size_t i = 0; i < cu.pool.count; ++i)
+    if (cu.pool.items[i].ptr == ptr)
+      cu.pool.items[i].busy = 0;
+}
+
+/* The device copy of the constant buffer `bytes` at `host`, made on first
+ * use. Called with cu.lock held. */
+static CUresult constant_block(const void *host, size_t bytes, CUdeviceptr *ptr) {
+  for (size_t i = 0; i < cu.constants.count; ++i) {
+    block *b = &cu.constants.items[i];
+    if (b->host == host && b->bytes == bytes) {
+      *ptr = b->ptr;
+      return 0;
+    }
+  }
+  block fresh = {0, bytes, host, 1};
+  CUresult r = p_cuMemAlloc_v2(&fresh.ptr, bytes);
+  if (r == 0)
+    r = p_cuMemcpyHtoD_v2(fresh.ptr, host, bytes);
+  if (r == 0 && !add_block(&cu.constants, fresh))
+    r = 2; /* CUDA_ERROR_OUT_OF_MEMORY */
+  if (r != 0 && fresh.ptr)
+    p_cuMemFree_v2(fresh.ptr);
+  *ptr = fresh.ptr;
+  return r;
 }
 
 /* Copies the buffers in, launches, waits and copies the written buffers
  * back. Called with cu.lock held. */
-static CUresult run_launch(CUfunction fn, const unsigned grid[3], const unsigned block[3],
+static CUresult run_launch(function *f, const unsigned grid[3], const unsigned block[3],
                            int32_t num_args, void *const *args, const int64_t *arg_bytes,
                            const int32_t *arg_kinds, CUdeviceptr *buffers, void **params) {
   CUresult r = 0;
+  double t0 = cu.profile ? now_ms() : 0, copied_in = 0, copied_out = 0;
   for (int32_t i = 0; i < num_args && r == 0; ++i) {
+    size_t bytes = (size_t)arg_bytes[i];
     if (arg_kinds[i] == AIOPT_ARG_SCALAR) {
       params[i] = args[i];
       continue;
@@ -215,23 +322,83 @@ static CUresult run_launch(CUfunction fn, const unsigned grid[3], const unsigned
       continue;
     }
     params[i] = &buffers[i];
-    if (arg_bytes[i] > 0)
-      r = p_cuMemAlloc_v2(&buffers[i], (size_t)arg_bytes[i]);
-    if (r == 0 && arg_bytes[i] > 0)
-      r = p_cuMemcpyHtoD_v2(buffers[i], args[i], (size_t)arg_bytes[i]);
+    if (bytes == 0)
+      continue;
+    if (arg_kinds[i] == AIOPT_ARG_CONSTANT) {
+      r = constant_block(args[i], bytes, &buffers[i]);
+      continue;
+    }
+    r = take_block(bytes, &buffers[i]);
+    if (r == 0)
+      r = p_cuMemcpyHtoD_v2(buffers[i], args[i], bytes);
+    copied_in += (double)bytes;
   }
+  double t1 = cu.profile ? now_ms() : 0;
   if (r == 0)
-    r = p_cuLaunchKernel(fn, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, NULL,
+    r = p_cuLaunchKernel(f->fn, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, NULL,
                          params, NULL);
   if (r == 0)
     r = p_cuCtxSynchronize();
+  double t2 = cu.profile ? now_ms() : 0;
   for (int32_t i = 0; i < num_args && r == 0; ++i)
-    if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0)
+    if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0) {
       r = p_cuMemcpyDtoH_v2(args[i], buffers[i], (size_t)arg_bytes[i]);
+      copied_out += (double)arg_bytes[i];
+    }
   for (int32_t i = 0; i < num_args; ++i)
-    if (buffers[i])
-      p_cuMemFree_v2(buffers[i]);
+    if (buffers[i] && (arg_kinds[i] == AIOPT_ARG_READ || arg_kinds[i] == AIOPT_ARG_WRITTEN))
+      release_block(buffers[i]);
+  if (cu.profile) {
+    double t3 = now_ms();
+    f->launches += 1;
+    f->copy_in_ms += t1 - t0;
+    f->kernel_ms += t2 - t1;
+    f->copy_out_ms += t3 - t2;
+    f->bytes_in += copied_in;
+    f->bytes_out += copied_out;
+  }
   return r;
+}
+
+static int by_total_time(const void *a, const void *b) {
+  const function *x = *(function *const *)a, *y = *(function *const *)b;
+  double tx = x->copy_in_ms + x->kernel_ms + x->copy_out_ms;
+  double ty = y->copy_in_ms + y->kernel_ms + y->copy_out_ms;
+  return (tx < ty) - (tx > ty);
+}
+
+/* AIOPT_CUDA_PROFILE: one line per kernel, the most time first, and the
+ * totals, on stderr at exit. */
+static void print_profile(void) {
+  size_t n = 0;
+  for (function *f = cu.functions; f; f = f->next)
+    ++n;
+  function **list = calloc(n + 1, sizeof *list);
+  if (!list)
+    return;
+  n = 0;
+  for (function *f = cu.functions; f; f = f->next)
+    list[n++] = f;
+  qsort(list, n, sizeof *list, by_total_time);
+  double in = 0, kernel = 0, out = 0, constant_bytes = 0;
+  long long launches = 0;
+  fprintf(stderr, "aiopt CUDA profile: %-28s %8s %11s %11s %11s %10s %10s\n", "kernel",
+          "launches", "copy-in ms", "kernel ms", "copy-out ms", "MB in", "MB out");
+  for (size_t i = 0; i < n; ++i) {
+    function *f = list[i];
+    fprintf(stderr, "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f %10.2f %10.2f\n",
+            f->entry, f->launches, f->copy_in_ms, f->kernel_ms, f->copy_out_ms,
+            f->bytes_in / 1e6, f->bytes_out / 1e6);
+    in += f->copy_in_ms, kernel += f->kernel_ms, out += f->copy_out_ms;
+    launches += f->launches;
+  }
+  for (size_t i = 0; i < cu.constants.count; ++i)
+    constant_bytes += (double)cu.constants.items[i].bytes;
+  fprintf(stderr,
+          "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f (constants kept on the "
+          "device: %.2f MB)\n",
+          "total", launches, in, kernel, out, constant_bytes / 1e6);
+  free(list);
 }
 
 void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *entry,
@@ -277,7 +444,7 @@ void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *ent
     return dispatch_failed(entry, "out of host memory");
   }
   pthread_mutex_lock(&cu.lock);
-  CUfunction fn = get_function(image, entry);
+  function *fn = get_function(image, entry);
   if (fn)
     r = run_launch(fn, sizes, sizes + 3, num_args, args, arg_bytes, arg_kinds, buffers, params);
   pthread_mutex_unlock(&cu.lock);

@@ -13,8 +13,9 @@
 |* `image` is the kernel module embedded in the object, `entry` the kernel's  *|
 |* name. Argument i is `arg_bytes[i]` bytes at `args[i]`: a host buffer the   *|
 |* runtime copies to the device (and back when the kernel writes it), a       *|
-|* scalar, or the device address of the buffer before it again, as            *|
-|* `arg_kinds[i]` says. Private to lib/Runtime.                               *|
+|* constant buffer (copied once, kept), a scalar, or the device address of    *|
+|* the buffer before it again, as `arg_kinds[i]` says. Private to            *|
+|* lib/Runtime.                                                               *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -29,6 +30,7 @@ enum {
   AIOPT_ARG_WRITTEN = 1, /* a buffer the kernel may write: copied back */
   AIOPT_ARG_SCALAR = 2,  /* a scalar passed by value */
   AIOPT_ARG_ALIAS = 3,   /* the device address of the buffer just before (CUDA) */
+  AIOPT_ARG_CONSTANT = 4, /* a read-only buffer that never changes (weights) */
 };
 
 /* Defined by the aiopt runtime (Runtime.c): fails the current aiopt_run

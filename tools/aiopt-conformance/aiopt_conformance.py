@@ -18,6 +18,10 @@ atol 1e-5; NaN where the reference has NaN). Each case ends as
   crash (a signal or a time-out in the compiler or the compiled code), or
   device_error (with --target=vulkan|cuda: the kernels could not run, for
   want of a driver or device).
+For a GPU this machine lacks, --build-only DIR compiles and links every
+case into DIR without running it, and --run-built DIR (on the machine with
+the GPU; no compiler needed there) runs and checks what DIR holds; the case
+paths must be the same on both.
 The exit status is 1 when a case does not pass; with --expected (a file of
 "<case> <status>" lines, unlisted cases expected unsupported) it is 1 only
 when a case does worse than listed, or crashes.
@@ -76,6 +80,7 @@ class Tools:
         self.cc = args.cc
         self.opt_level = args.opt_level
         self.timeout = args.timeout
+        self.mode = "build" if args.build_only else "run" if args.run_built else "full"
         # GPU targets: the compiler's options and the target's runtime,
         # built next to the CPU one.
         self.target_options = []
@@ -207,28 +212,60 @@ def build(case, tools, work, data_set, input_names, bound):
                        capture_output=True, text=True, timeout=tools.timeout)
     if r.returncode != 0:
         return "compile_error", "linking failed: " + r.stderr.strip()[-300:]
+    if bound:
+        # A program compiled for this data set's values: named after it,
+        # and the bound inputs recorded for --run-built.
+        os.replace(exe, program(work, data_set, bound))
+        with open(os.path.join(work, "bound.txt"), "w") as f:
+            f.write("\n".join(bound) + "\n")
     return None
+
+
+def program(work, data_set, bound):
+    """The case's program: one per data set when inputs are bound."""
+    if bound:
+        return os.path.join(work, "m-%s.exe" % os.path.basename(data_set))
+    return os.path.join(work, "m.exe")
 
 
 def run_case(case, tools, work, inputs_info, output_types):
     """Returns (status, detail). A case that passes with bound inputs says
     which in its detail."""
     os.makedirs(work, exist_ok=True)
-    exe = os.path.join(work, "m.exe")
     input_names = [name for name, _, _ in inputs_info]
     data_sets = sorted(glob.glob(os.path.join(case, "test_data_set_*")))
     if not data_sets:
         return "compile_error", "no test_data_set_* folder"
     bound = []
     built = False
+    if tools.mode == "run":
+        # What --build-only left: its outcome when it built nothing, else
+        # the programs and the inputs they bound.
+        outcome = os.path.join(work, "build-failed.json")
+        if os.path.exists(outcome):
+            with open(outcome) as f:
+                return tuple(json.load(f))
+        if os.path.exists(os.path.join(work, "bound.txt")):
+            with open(os.path.join(work, "bound.txt")) as f:
+                bound = f.read().split()
+        built = True
     for data_set in data_sets:
         ds = os.path.basename(data_set)
+        exe = program(work, data_set, bound)
         # A compile with bound inputs holds one data set's values.
-        if not built or bound:
+        if not built or (bound and tools.mode != "run"):
             failure = build(case, tools, work, data_set, input_names, bound)
             if failure:
+                if tools.mode == "build":
+                    with open(os.path.join(work, "build-failed.json"), "w") as f:
+                        json.dump(list(failure), f)
                 return failure
             built = True
+            exe = program(work, data_set, bound)
+        if tools.mode == "build":
+            continue
+        if not os.path.exists(exe):
+            return "crash", "%s: no program %s (was it built with --build-only?)" % (ds, exe)
         inputs = [numpy_helper.to_array(onnx.load_tensor(f))
                   for f in sorted(glob.glob(os.path.join(data_set, "input_*.pb")))]
         expected = [numpy_helper.to_array(onnx.load_tensor(f))
@@ -286,6 +323,8 @@ def run_case(case, tools, work, inputs_info, output_types):
                 rel = err / np.maximum(ref, 1e-30)
                 return "mismatch", "%s: output %d: max abs error %.3g, max rel error %.3g" % (
                     ds, i, err.max(), rel.max())
+    if tools.mode == "build":
+        return "pass", "built"
     return "pass", ("inputs bound to their test values: " + ", ".join(bound)) if bound else ""
 
 
@@ -368,13 +407,18 @@ def main(argv=None):
                         help="where the models' loop nests run (default: cpu)")
     parser.add_argument("--gpu-arch", default="sm_90",
                         help="with --target=cuda: the GPU architecture (default: sm_90)")
+    staged = parser.add_mutually_exclusive_group()
+    staged.add_argument("--build-only", metavar="DIR",
+                        help="compile and link every case into DIR, run nothing")
+    staged.add_argument("--run-built", metavar="DIR",
+                        help="run and check the programs --build-only left in DIR")
     parser.add_argument("--tools-dir", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--runtime", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--include", required=True, help=argparse.SUPPRESS)
     parser.add_argument("--cc", default="clang-22", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
-    if args.target != "cpu":
+    if args.target != "cpu" and not args.run_built:
         library = os.path.join(os.path.dirname(args.runtime),
                                "libaiopt_runtime_%s.a" % args.target)
         if not os.path.exists(library):
@@ -387,7 +431,8 @@ def main(argv=None):
               file=sys.stderr)
         return 2
     tools = Tools(args)
-    workroot = args.keep or tempfile.mkdtemp(prefix="aiopt-conformance-")
+    workroot = (args.build_only or args.run_built or args.keep
+                or tempfile.mkdtemp(prefix="aiopt-conformance-"))
 
     def one(item):
         index, case = item
@@ -399,7 +444,7 @@ def main(argv=None):
 
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         results = list(pool.map(one, enumerate(cases)))
-    if not args.keep:
+    if not (args.keep or args.build_only or args.run_built):
         shutil.rmtree(workroot, ignore_errors=True)
 
     summary = collections.Counter(r["status"] for r in results)
@@ -430,7 +475,8 @@ def main(argv=None):
                 print("REGRESSION %s: %s, expected pass" % (r["name"], r["status"]))
             elif r["status"] == "pass" and want != "pass":
                 print("NEWLY PASSING %s: update %s" % (r["name"], args.expected))
-    print("aiopt-conformance: " + count_line(summary) +
+    print("aiopt-conformance%s: " % (" (built, not run)" if args.build_only else "") +
+          count_line(summary) +
           " of %d cases" % len(results))
     return 1 if worse else 0
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "aiopt/Codegen/CPU/Passes.h"
+#include "aiopt/Codegen/ConstantViews.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"
@@ -26,21 +27,6 @@ namespace mlir::aiopt {
 using namespace mlir;
 
 namespace {
-
-/// Whether `v` is a view of a constant global.
-bool viewsConstant(Value v, SymbolTableCollection &symbols) {
-  while (Operation *def = v.getDefiningOp()) {
-    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
-      auto global = symbols.lookupNearestSymbolFrom<memref::GlobalOp>(get, get.getNameAttr());
-      return global && global.getConstant();
-    }
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      return false;
-    v = view.getViewSource();
-  }
-  return false;
-}
 
 /// What a read loads, for prefetching: a contiguous run of `bytes` (its
 /// vector's innermost dimension, the others ones), or one element in each
@@ -122,7 +108,7 @@ void prefetchNextIteration(vector::TransferReadOp read, scf::ForallOp forall, Re
   };
   // The innermost block dimension the read depends on.
   std::optional<unsigned> blockDim;
-  ValueRange blockIvs = forall.getInductionVars();
+  SmallVector<Value> blockIvs = forall.getInductionVars();
   for (unsigned d = blockIvs.size(); d-- > 0 && !blockDim;)
     if (used(blockIvs[d]))
       blockDim = d;
@@ -201,7 +187,7 @@ struct PrefetchWeightsPass : aiopt::impl::CPUPrefetchWeightsPassBase<PrefetchWei
         return;
       ReadShape shape = readShape(read);
       if ((shape.bytes >= lineBytes || shape.rows > 1) && severalBlocks(forall) &&
-          viewsConstant(read.getBase(), symbols))
+          aiopt::viewsConstant(read.getBase(), symbols))
         reads.push_back({read, forall, shape});
     });
     for (auto [read, forall, shape] : reads)

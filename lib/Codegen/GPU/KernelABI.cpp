@@ -9,6 +9,7 @@
 
 #include "KernelABI.h"
 
+#include "aiopt/Codegen/ConstantViews.h"
 #include "aiopt/Support/ErrorCodes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -103,6 +104,7 @@ private:
   ModuleOp module;
   OpBuilder b;
   const RuntimeDispatch &dispatch;
+  SymbolTableCollection symbols;
 };
 } // namespace
 
@@ -179,9 +181,10 @@ LogicalResult LaunchLowering::lower(gpu::LaunchFuncOp launch) {
     }
     Value bytes = arith::MulIOp::create(
         b, loc, count, arith::ConstantIndexOp::create(b, loc, elementBytes(type.getElementType())));
-    list.push_back({data, asI64(bytes, loc),
-                    writesArgument(launch, i) ? KernelArgKind::WrittenBuffer
-                                              : KernelArgKind::ReadBuffer});
+    KernelArgKind kind = writesArgument(launch, i)      ? KernelArgKind::WrittenBuffer
+                         : viewsConstant(v, symbols) ? KernelArgKind::ConstantBuffer
+                                                     : KernelArgKind::ReadBuffer;
+    list.push_back({data, asI64(bytes, loc), kind});
     if (!dispatch.expandDescriptors)
       continue;
     list.push_back({LLVM::ZeroOp::create(b, loc, ptr), constant(i64, 0, loc), KernelArgKind::Alias});

@@ -29,8 +29,16 @@ LogicalResult checkKernelArguments(gpu::GPUFuncOp kernel, StringRef api);
 void recordWrittenArguments(ModuleOp module);
 
 /// How arg_kinds tells a runtime what each argument is.
-/// An alias is the device address of the buffer just before it.
-enum class KernelArgKind : int32_t { ReadBuffer = 0, WrittenBuffer = 1, Scalar = 2, Alias = 3 };
+/// An alias is the device address of the buffer just before it. A constant
+/// buffer is read only and views a constant global (weights): its contents
+/// never change, so a runtime may keep one device copy for every launch.
+enum class KernelArgKind : int32_t {
+  ReadBuffer = 0,
+  WrittenBuffer = 1,
+  Scalar = 2,
+  Alias = 3,
+  ConstantBuffer = 4
+};
 
 /// A GPU runtime's side of a launch.
 struct RuntimeDispatch {

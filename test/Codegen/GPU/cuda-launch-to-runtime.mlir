@@ -68,6 +68,35 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A view of a constant global (weights) is a constant buffer (kind 4),
+// which the runtime copies to the device once; a view of a mutable global
+// is an ordinary read buffer.
+// CHECK-LABEL: func.func @weights
+// CHECK: %[[C4:.*]] = llvm.mlir.constant(4 : i32) : i32
+// CHECK-NEXT: %[[Q0:.*]] = llvm.getelementptr %{{.*}}[0]
+// CHECK-NEXT: llvm.store %[[C4]], %[[Q0]]
+// CHECK: %[[C0:.*]] = llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: %[[Q5:.*]] = llvm.getelementptr %{{.*}}[5]
+// CHECK-NEXT: llvm.store %[[C0]], %[[Q5]]
+module attributes {gpu.container_module} {
+  memref.global "private" constant @w : memref<2x8xf32> = dense<1.0>
+  memref.global "private" @state : memref<8xf32> = dense<0.0>
+  func.func @weights() {
+    %c1 = arith.constant 1 : index
+    %w = memref.get_global @w : memref<2x8xf32>
+    %row = memref.subview %w[1, 0] [1, 8] [1, 1] : memref<2x8xf32> to memref<8xf32, strided<[1], offset: 8>>
+    %flat = memref.reinterpret_cast %row to offset: [0], sizes: [8], strides: [1] : memref<8xf32, strided<[1], offset: 8>> to memref<8xf32>
+    %s = memref.get_global @state : memref<8xf32>
+    gpu.launch_func @k::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%flat : memref<8xf32>, %s : memref<8xf32>)
+        {aiopt.written_arguments = array<i1: false, false>}
+    return
+  }
+  gpu.binary @k [#gpu.object<#nvvm.target<chip = "sm_90">, assembly = ".version 7.8\0A.target sm_90\0A">]
+}
+
+// -----
+
 // A module still in the gpu dialect has no PTX yet.
 module attributes {gpu.container_module} {
   func.func @host(%in: memref<8xf32>) {

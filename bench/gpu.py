@@ -1,0 +1,213 @@
+"""GPU benchmark: aiopt's CUDA target against onnxruntime-gpu (CUDA
+execution provider) on ResNet-50 and the BERT-base encoder, in one run on
+one GPU.
+
+The compiler and the GPU need not be on one machine, so the benchmark has
+two steps:
+
+    python bench/gpu.py prepare DIR [--models resnet50,bert_base] [--gpu-arch sm_90]
+        (where aiopt is built) writes each model, its inputs and its
+        aiopt-cuda program into DIR;
+    python bench/gpu.py run DIR [--repeat 50] [--markdown FILE]
+        (on the machine with the GPU; needs onnxruntime-gpu, numpy, onnx)
+        times both on the same inputs, compares their outputs and prints a
+        table.
+
+Both are timed from host arrays to host arrays: aiopt_run copies the inputs
+to the device and the outputs back, as does onnxruntime's session.run with
+numpy inputs. onnxruntime runs twice: with its defaults (which let cuDNN and
+cuBLAS use TF32 tensor cores for f32) and with use_tf32=0 (full f32, as
+aiopt computes).
+
+Weights. The models are bench/perf_models.py's, except that every weight
+tensor of 16 or more elements repeats one short random block (scaled to the original's
+standard deviation) and every BatchNormalization is the identity, so that
+DIR compresses to a few megabytes: the GPU machine may be reachable only
+through a small transfer. Latency does not depend on the weights' values
+(none is zero or subnormal); the outputs are still compared.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+from onnx import numpy_helper as nh
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aiopt_e2e  # noqa: E402
+
+BLOCK = 1021  # elements in the repeated block: prime, so rows do not align
+
+
+def repeated_weights(model, seed=31):
+    """Rewrites `model` in place as the module docstring says."""
+    block = np.random.default_rng(seed).standard_normal(BLOCK)
+    inits = {t.name: t for t in model.graph.initializer}
+    batch_norm = set()
+
+    def replace(name, array):
+        t = inits[name]
+        t.CopyFrom(nh.from_array(array.astype(nh.to_array(t).dtype), name))
+
+    for node in model.graph.node:
+        if node.op_type != "BatchNormalization" or not all(i in inits for i in node.input[1:5]):
+            continue
+        eps = next((a.f for a in node.attribute if a.name == "epsilon"), 1e-5)
+        channels = nh.to_array(inits[node.input[1]]).shape
+        # scale / sqrt(var + eps) is 1 to within 2^-26 when var is the f32
+        # nearest 1 - eps: the folded weights round back to themselves.
+        var = np.float32(1.0 - eps)
+        assert abs(1.0 / np.sqrt(np.float64(var) + eps) - 1.0) < 2.0 ** -26
+        replace(node.input[1], np.ones(channels))
+        replace(node.input[2], 0.1 * np.resize(block, channels))
+        replace(node.input[3], np.zeros(channels))
+        replace(node.input[4], np.full(channels, var))
+        batch_norm.update(node.input[1:5])
+    for t in model.graph.initializer:
+        a = nh.to_array(t)
+        if a.dtype != np.float32 or a.size < 16 or t.name in batch_norm:
+            continue
+        values = np.resize(block, a.size).reshape(a.shape) * float(a.std() or 1.0)
+        t.CopyFrom(nh.from_array(values.astype(np.float32), t.name))
+    return model
+
+
+def prepare(args):
+    import perf_models
+    for name in args.models.split(","):
+        work = os.path.join(args.dir, name)
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        model, inputs = perf_models.MODELS[name]()
+        model = repeated_weights(model)
+        model.ir_version = min(model.ir_version, 10)
+        path = os.path.join(work, name + ".onnx")
+        onnx.save(model, path)
+        t = time.perf_counter()
+        aiopt_e2e.compile_model(path, work, name, ["--target=cuda", "--gpu-arch=" + args.gpu_arch])
+        seconds = time.perf_counter() - t
+        for i, a in enumerate(inputs):
+            aiopt_e2e.write_tensor(os.path.join(work, "input_%d.tensor" % i), a)
+        # The program holds the object; the kernels went through ptxas.
+        os.remove(os.path.join(work, name + ".o"))
+        shutil.rmtree(os.path.join(work, name + "-kernels"))
+        with open(os.path.join(work, "compile_seconds"), "w") as f:
+            f.write("%.1f\n" % seconds)
+        print("prepared %s (compiled and linked in %.1f s)" % (name, seconds))
+
+
+def run_aiopt(work, name, repeat):
+    exe = os.path.join(work, name + ".exe")
+    r = subprocess.run([exe, work, "--repeat", str(repeat)], capture_output=True, text=True,
+                       timeout=1200)
+    if r.returncode != 0:
+        raise RuntimeError("%s failed (%d): %s" % (exe, r.returncode, r.stderr.strip()))
+    fields = dict(line.split()[:2] for line in r.stdout.splitlines() if line.strip())
+    outputs, i = [], 0
+    while os.path.exists(os.path.join(work, "output_%d.tensor" % i)):
+        outputs.append(aiopt_e2e.read_tensor(os.path.join(work, "output_%d.tensor" % i)))
+        i += 1
+    return (float(fields["latency_ms_median"]), float(fields["latency_ms_p90"])), outputs
+
+
+def run_onnxruntime(path, inputs, repeat, tf32):
+    import onnxruntime as ort
+    cuda = ("CUDAExecutionProvider", {"use_tf32": "1" if tf32 else "0"})
+    sess = ort.InferenceSession(path, providers=[cuda, "CPUExecutionProvider"])
+    if sess.get_providers()[0] != "CUDAExecutionProvider":
+        raise RuntimeError("onnxruntime did not take the CUDA execution provider: %s"
+                           % sess.get_providers())
+    feed = {i.name: a for i, a in zip(sess.get_inputs(), inputs)}
+    for _ in range(10):
+        outputs = sess.run(None, feed)
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        sess.run(None, feed)
+        times.append((time.perf_counter() - t) * 1e3)
+    times.sort()
+    return (statistics.median(times), times[min(len(times) - 1, len(times) * 9 // 10)]), outputs
+
+
+def relative_error(got, want):
+    """max over outputs of ||got - want|| / ||want|| (inf on a shape or NaN mismatch)."""
+    worst = 0.0
+    for g, w in zip(got, want):
+        if g.shape != w.shape or not np.all(np.isfinite(g)):
+            return float("inf")
+        g, w = g.astype(np.float64), w.astype(np.float64)
+        worst = max(worst, float(np.linalg.norm(g - w) / max(np.linalg.norm(w), 1e-30)))
+    return worst
+
+
+def run(args):
+    try:
+        # onnxruntime-gpu finds CUDA and cuDNN in a process where a PyTorch
+        # built for the same CUDA has loaded them (its documented way).
+        import torch  # noqa: F401
+    except ImportError:
+        pass
+    import onnxruntime as ort
+    rows = []
+    for name in args.models.split(","):
+        work = os.path.join(args.dir, name)
+        path = os.path.join(work, name + ".onnx")
+        inputs, i = [], 0
+        while os.path.exists(os.path.join(work, "input_%d.tensor" % i)):
+            inputs.append(aiopt_e2e.read_tensor(os.path.join(work, "input_%d.tensor" % i)))
+            i += 1
+        ours, got = run_aiopt(work, name, args.repeat)
+        ort32, want = run_onnxruntime(path, inputs, args.repeat, tf32=False)
+        ort_tf32, want_tf32 = run_onnxruntime(path, inputs, args.repeat, tf32=True)
+        rows.append((name, ours, ort32, ort_tf32, relative_error(got, want),
+                     relative_error(want_tf32, want)))
+        print("%s: aiopt %.3f ms, onnxruntime f32 %.3f ms, tf32 %.3f ms" % (
+            name, ours[0], ort32[0], ort_tf32[0]), flush=True)
+    lines = ["| model | aiopt-cuda ms (median / p90) | onnxruntime-gpu f32 ms | "
+             "aiopt / ort f32 | onnxruntime-gpu default (TF32) ms | aiopt / ort TF32 | "
+             "rel. error vs ort f32 | ort TF32 vs f32 |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, ours, o32, otf, err, err_tf32 in rows:
+        lines.append("| %s | %.3f / %.3f | %.3f / %.3f | %.2f | %.3f / %.3f | %.2f | %.1e | %.1e |" % (
+            name, ours[0], ours[1], o32[0], o32[1], ours[0] / o32[0], otf[0], otf[1],
+            ours[0] / otf[0], err, err_tf32))
+    device = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
+                             "--format=csv,noheader"], capture_output=True, text=True).stdout
+    header = ("GPU: %s; onnxruntime %s; %d timed runs after warm-up, host arrays to host "
+              "arrays.\n\n" % (device.strip() or "unknown", ort.__version__, args.repeat))
+    text = header + "\n".join(lines) + "\n"
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+    return 0 if all(r[4] < args.tolerance for r in rows) else 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="step", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("dir")
+    p.add_argument("--models", default="resnet50,bert_base")
+    p.add_argument("--gpu-arch", default="sm_90")
+    r = sub.add_parser("run")
+    r.add_argument("dir")
+    r.add_argument("--models", default="resnet50,bert_base")
+    r.add_argument("--repeat", type=int, default=50)
+    r.add_argument("--markdown", help="also write the table to this file")
+    r.add_argument("--tolerance", type=float, default=1e-3,
+                   help="largest relative error against onnxruntime f32 (exit 1 above it)")
+    args = parser.parse_args()
+    return prepare(args) if args.step == "prepare" else run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+#!/bin/sh
+# CUDA end-to-end checks and benchmark, for a GPU on another machine.
+#
+#   scripts/gpu-check.sh build DIR [sm_90]   (here: aiopt built in build/;
+#                                             FAMILIES="mlp cnn" picks the
+#                                             models, NO_NODE=1 skips the node
+#                                             suite)
+#   scripts/gpu-check.sh run DIR [sm_90]     (on the GPU machine: python3 with
+#                                             numpy, onnx, ml_dtypes and
+#                                             onnxruntime; no compiler)
+#
+# build compiles, for the CUDA target, the end-to-end models of
+# integration_test/cuda-run.test and more, the ONNX node suite's cases
+# (aiopt-conformance --build-only) and bench/gpu.py's models, and packs the
+# programs with the node suite's data into DIR/*.tar.xz (small enough to
+# travel). run unpacks them, checks every model against onnxruntime on the
+# CPU, the node cases against their reference outputs (a case that passes on
+# the CPU and not on the GPU is a REGRESSION) and, when onnxruntime has the
+# CUDA execution provider, runs bench/gpu.py. The exit status is non-zero
+# when a check fails.
+set -eu
+step=$1 dir=$2 arch=${3:-sm_90}
+root=$(cd "$(dirname "$0")/.." && pwd)
+families=${FAMILIES:-"mlp cnn transformer aliasing bert mobilenetv2 light_squeezenet light_shufflenet light_inception_v1"}
+case $step in
+build)
+  python=${AIOPT_PYTHON:-$root/.venv/bin/python}
+  rm -rf "$dir/work" && mkdir -p "$dir/work/models"
+  for f in $families; do
+    "$python" "$root/integration_test/lib/models.py" $f "$dir/work/models/$f" --compile-only \
+      --target=cuda --gpu-arch=$arch
+  done
+  # PTX compiled by the driver for a newer GPU.
+  "$python" "$root/integration_test/lib/models.py" mlp "$dir/work/models/mlp80" --compile-only \
+    --target=cuda --gpu-arch=sm_80
+  if [ -z "${NO_NODE:-}" ]; then
+    "$python" "$root/tools/aiopt-conformance/onnx_node_suite.py" "$root/build/onnx-node-suite"
+    cp -r "$root/build/onnx-node-suite" "$dir/work/node-suite"
+    "$root/build/bin/aiopt-conformance" -j "$(nproc)" --target=cuda --gpu-arch=$arch \
+      --timeout 300 --build-only "$dir/work/node" "$dir/work/node-suite" | tail -1
+  fi
+  "$python" "$root/bench/gpu.py" prepare "$dir/work/bench" --gpu-arch $arch
+  # Programs and data only (models.py --run-only writes the models again).
+  find "$dir/work" \( -name '*.o' -o -name '*.h' -o -name '*-kernels' \) -prune -exec rm -rf {} +
+  find "$dir/work/models" -name '*.onnx' -delete
+  for part in models node node-suite bench; do
+    [ -d "$dir/work/$part" ] && tar -C "$dir/work" -cf - $part | xz -T0 -6 > "$dir/$part.tar.xz"
+  done
+  rm -rf "$dir/work"
+  ls -l "$dir"
+  ;;
+run)
+  work=${TMPDIR:-/tmp}/aiopt-gpu-check
+  rm -rf "$work" && mkdir -p "$work"
+  for part in models node node-suite bench; do
+    [ -f "$dir/$part.tar.xz" ] && tar -C "$work" -xJf "$dir/$part.tar.xz"
+  done
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+  status=0
+  for f in $families mlp80; do
+    [ -d "$work/models/$f" ] || continue
+    python3 "$root/integration_test/lib/models.py" ${f%80} "$work/models/$f" --run-only || status=1
+  done
+  # The node cases: those that pass on the CPU must pass here.
+  if [ -d "$work/node" ]; then
+    (cd "$work" && python3 "$root/tools/aiopt-conformance/aiopt_conformance.py" -j 8 \
+      --target=cuda --run-built node --tools-dir none --runtime none --include none \
+      --expected "$root/integration_test/onnx-node.expected" \
+      --json "${OUT:-$work}/node-cuda.json" node-suite) || status=1
+  fi
+  # Where the time goes: the runtime's profile of a few runs.
+  for m in resnet50 bert_base; do
+    [ -d "$work/bench/$m" ] || continue
+    (cd "$work/bench/$m" && AIOPT_CUDA_PROFILE=1 ./$m.exe . --repeat 5 2>&1 >/dev/null |
+      head -26) || status=1
+  done
+  if python3 -c 'import onnxruntime as o, sys; sys.exit("CUDAExecutionProvider" not in o.get_available_providers())'; then
+    python3 "$root/bench/gpu.py" run "$work/bench" --markdown "${OUT:-$work}/gpu-bench.md" || status=1
+  else
+    echo "onnxruntime has no CUDA execution provider: aiopt-cuda timings only"
+    for m in resnet50 bert_base; do
+      (cd "$work/bench/$m" && echo "$m: $(./$m.exe . --repeat 20 | tr '\n' ' ')") || status=1
+    done
+  fi
+  exit $status
+  ;;
+*)
+  echo "usage: $0 build|run DIR [sm_XY]" >&2
+  exit 2
+  ;;
+esac
