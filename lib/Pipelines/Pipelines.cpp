@@ -189,8 +189,11 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
 /// per launch), every linalg op's parallel dimensions as a grid of
 /// workgroups (its reductions loop inside each invocation; a nest with no
 /// parallel dimension stays on the host), outlined into kernels.
-static void addKernelOutlining(OpPassManager &pm) {
+static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice) {
   addBufferization(pm, /*parallel=*/false);
+  // Copies between buffers too, where their operands live on the device.
+  if (copiesOnDevice)
+    add(pm, "func.func(aiopt-gpu-copies-to-linalg)");
   add(pm, "func.func(convert-linalg-to-parallel-loops)");
   add(pm, "func.func(aiopt-gpu-map-parallel-loops)");
   add(pm, "func.func(gpu-map-parallel-loops{mapping-policy=innermost-first})");
@@ -224,7 +227,7 @@ static void addHostLoops(OpPassManager &pm) {
 
 void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
                                              const CPUPipelineOptions &options) {
-  addKernelOutlining(pm);
+  addKernelOutlining(pm, /*copiesOnDevice=*/false);
   add(pm, "aiopt-gpu-spirv-kernel-abi");
   // GLSL.std.450 has no erf: polynomial forms, as on the CPU (its exp is
   // native).
@@ -238,7 +241,11 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
 
 void mlir::aiopt::buildCUDACodegenPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
-  addKernelOutlining(pm);
+  addKernelOutlining(pm, options.deviceResident);
+  // Buffers stay in device memory between launches; the host code says
+  // when it touches them.
+  if (options.deviceResident)
+    add(pm, "aiopt-gpu-device-residency");
   add(pm, "aiopt-gpu-nvvm-kernel-abi{chip=" + optionValue(options.gpuArch) +
               " opt-level=" + std::to_string(options.optLevel) + "}");
   // Buffers pass as memref descriptors, field by field (bare pointers

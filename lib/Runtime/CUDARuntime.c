@@ -34,6 +34,7 @@ void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *ent
                          int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t block_x,
                          int64_t block_y, int64_t block_z, int32_t num_args, void *const *args,
                          const int64_t *arg_bytes, const int32_t *arg_kinds);
+void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode);
 
 typedef int CUresult; /* 0 is CUDA_SUCCESS */
 typedef int CUdevice;
@@ -72,6 +73,7 @@ AIOPT_CU_FUNCTIONS(AIOPT_CU_DECLARE)
 typedef struct function {
   const void *image;
   char *entry;
+  const char *label; /* the module's name, for the profile */
   CUfunction fn;
   struct function *next;
   long long launches;
@@ -83,6 +85,15 @@ typedef struct module {
   CUmodule mod;
   struct module *next;
 } module;
+
+/* The device copy of the host bytes [lo, hi) and which side holds their
+ * current values. */
+enum { MIRROR_HOST = 0, MIRROR_BOTH = 1, MIRROR_DEVICE = 2 };
+typedef struct mirror {
+  uintptr_t lo, hi;
+  CUdeviceptr dev;
+  int state;
+} mirror;
 
 /* A block of device memory: a pooled one (free when not `busy`), or the
  * device copy of a constant buffer at `host`. */
@@ -106,6 +117,9 @@ static struct {
   module *modules;
   function *functions;
   blocks pool, constants;
+  /* Device mirrors of host ranges that resident launches use. */
+  struct mirror *mirrors;
+  size_t mirror_count, mirror_capacity;
   int profile;
 } cu = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -226,6 +240,7 @@ static function *get_function(const void *image, const char *entry) {
   }
   f->image = image;
   f->entry = name;
+  f->label = aiopt_gpu_kernel_label(entry);
   f->next = cu.functions;
   cu.functions = f;
   return f;
@@ -304,8 +319,136 @@ static CUresult constant_block(const void *host, size_t bytes, CUdeviceptr *ptr)
   return r;
 }
 
+/* Whether one more mirror fits (growing the list). */
+static int room_for_mirror(void) {
+  if (cu.mirror_count < cu.mirror_capacity)
+    return 1;
+  size_t capacity = cu.mirror_capacity ? 2 * cu.mirror_capacity : 64;
+  mirror *items = realloc(cu.mirrors, capacity * sizeof *items);
+  if (!items)
+    return 0;
+  cu.mirrors = items;
+  cu.mirror_capacity = capacity;
+  return 1;
+}
+
+/* Brings the host bytes of mirror `m` up to date. */
+static CUresult mirror_to_host(mirror *m) {
+  if (m->state != MIRROR_DEVICE)
+    return 0;
+  CUresult r = p_cuMemcpyDtoH_v2((void *)m->lo, m->dev, m->hi - m->lo);
+  if (r == 0)
+    m->state = MIRROR_BOTH;
+  return r;
+}
+
+/* Drops mirror `i` (its host bytes must be current), freeing its memory. */
+static void drop_mirror(size_t i) {
+  release_block(cu.mirrors[i].dev);
+  cu.mirrors[i] = cu.mirrors[--cu.mirror_count];
+}
+
+/* The mirror holding [lo, hi), made (merging the mirrors it overlaps, whose
+ * host bytes are first brought up to date) when there is none. Its device
+ * bytes are current on return. Called with cu.lock held. */
+static CUresult resident_range(uintptr_t lo, uintptr_t hi, mirror **out) {
+  uintptr_t new_lo = lo, new_hi = hi;
+  for (size_t i = 0; i < cu.mirror_count;) {
+    mirror *m = &cu.mirrors[i];
+    if (m->hi <= lo || m->lo >= hi) {
+      ++i;
+      continue;
+    }
+    if (m->lo <= lo && hi <= m->hi) {
+      CUresult r = 0;
+      if (m->state == MIRROR_HOST && (r = p_cuMemcpyHtoD_v2(m->dev, (void *)m->lo,
+                                                            m->hi - m->lo)) == 0)
+        m->state = MIRROR_BOTH;
+      *out = m;
+      return r;
+    }
+    CUresult r = mirror_to_host(m);
+    if (r != 0)
+      return r;
+    new_lo = m->lo < new_lo ? m->lo : new_lo;
+    new_hi = m->hi > new_hi ? m->hi : new_hi;
+    drop_mirror(i);
+  }
+  if (!room_for_mirror())
+    return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
+  mirror m = {new_lo, new_hi, 0, MIRROR_BOTH};
+  CUresult r = take_block(new_hi - new_lo, &m.dev);
+  if (r == 0 && (r = p_cuMemcpyHtoD_v2(m.dev, (void *)new_lo, new_hi - new_lo)) != 0)
+    release_block(m.dev);
+  if (r != 0)
+    return r;
+  cu.mirrors[cu.mirror_count] = m;
+  *out = &cu.mirrors[cu.mirror_count++];
+  return 0;
+}
+
+/* A mirror of [lo, hi) with no copy: the memory was just allocated, its
+ * contents undefined on both sides. Mirrors it overlaps (of memory freed
+ * since) go. Called with cu.lock held. */
+static CUresult fresh_range(uintptr_t lo, uintptr_t hi) {
+  for (size_t i = 0; i < cu.mirror_count;)
+    if (cu.mirrors[i].hi <= lo || cu.mirrors[i].lo >= hi)
+      ++i;
+    else
+      drop_mirror(i);
+  if (!room_for_mirror())
+    return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
+  mirror m = {lo, hi, 0, MIRROR_BOTH};
+  CUresult r = take_block(hi - lo, &m.dev);
+  if (r == 0)
+    cu.mirrors[cu.mirror_count++] = m;
+  return r;
+}
+
+/* What the host code of a model with resident launches calls around its
+ * own accesses to memory that kernels use (ptr 0: all of it): mode 0
+ * before it reads or writes [ptr, ptr + bytes) (the host bytes are brought
+ * up to date), 1 after it wrote them (the device copy is stale), 2 before
+ * the memory is freed or handed to the caller (the mirror is dropped), 3
+ * after it was allocated (a mirror is made, nothing copied). */
+void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
+  pthread_once(&cu.once, init);
+  if (cu.init_error[0] || bytes < 0 || (mode == 3 && (!ptr || !bytes)))
+    return; /* no device: no launch made a mirror */
+  uintptr_t lo = ptr, hi = ptr ? ptr + (uintptr_t)bytes : UINTPTR_MAX;
+  CUresult r = p_cuCtxSetCurrent(cu.context);
+  pthread_mutex_lock(&cu.lock);
+  if (r == 0 && mode == 3)
+    r = fresh_range(lo, hi);
+  for (size_t i = 0; i < cu.mirror_count && r == 0 && mode != 3;) {
+    mirror *m = &cu.mirrors[i];
+    if (m->hi <= lo || m->lo >= hi) {
+      ++i;
+      continue;
+    }
+    if (mode == 1) {
+      m->state = MIRROR_HOST;
+      ++i;
+      continue;
+    }
+    r = mirror_to_host(m);
+    if (r == 0 && mode == 2)
+      drop_mirror(i);
+    else
+      ++i;
+  }
+  pthread_mutex_unlock(&cu.lock);
+  if (r != 0) {
+    char message[160];
+    snprintf(message, sizeof message, "CUDA: copying device results back failed (%s)",
+             error_name(r));
+    aiopt_rt_device_error(message);
+  }
+}
+
 /* Copies the buffers in, launches, waits and copies the written buffers
- * back. Called with cu.lock held. */
+ * back; resident buffers use their mirrors instead, and written ones stay
+ * on the device. Called with cu.lock held. */
 static CUresult run_launch(function *f, const unsigned grid[3], const unsigned block[3],
                            int32_t num_args, void *const *args, const int64_t *arg_bytes,
                            const int32_t *arg_kinds, CUdeviceptr *buffers, void **params) {
@@ -313,25 +456,39 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
   double t0 = cu.profile ? now_ms() : 0, copied_in = 0, copied_out = 0;
   for (int32_t i = 0; i < num_args && r == 0; ++i) {
     size_t bytes = (size_t)arg_bytes[i];
-    if (arg_kinds[i] == AIOPT_ARG_SCALAR) {
+    int32_t kind = arg_kinds[i] & ~AIOPT_ARG_RESIDENT;
+    if (kind == AIOPT_ARG_SCALAR) {
       params[i] = args[i];
       continue;
     }
-    if (arg_kinds[i] == AIOPT_ARG_ALIAS) {
+    if (kind == AIOPT_ARG_ALIAS) {
       params[i] = &buffers[i - 1];
       continue;
     }
     params[i] = &buffers[i];
     if (bytes == 0)
       continue;
-    if (arg_kinds[i] == AIOPT_ARG_CONSTANT) {
+    if (kind == AIOPT_ARG_CONSTANT) {
       r = constant_block(args[i], bytes, &buffers[i]);
+      continue;
+    }
+    if (arg_kinds[i] & AIOPT_ARG_RESIDENT) {
+      /* Addresses below, once no later argument can merge this mirror. */
+      mirror *m = NULL;
+      r = resident_range((uintptr_t)args[i], (uintptr_t)args[i] + bytes, &m);
       continue;
     }
     r = take_block(bytes, &buffers[i]);
     if (r == 0)
       r = p_cuMemcpyHtoD_v2(buffers[i], args[i], bytes);
     copied_in += (double)bytes;
+  }
+  for (int32_t i = 0; i < num_args && r == 0; ++i) {
+    uintptr_t lo = (uintptr_t)args[i];
+    if ((arg_kinds[i] & AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0)
+      for (size_t j = 0; j < cu.mirror_count; ++j)
+        if (cu.mirrors[j].lo <= lo && lo + (uintptr_t)arg_bytes[i] <= cu.mirrors[j].hi)
+          buffers[i] = cu.mirrors[j].dev + (lo - cu.mirrors[j].lo);
   }
   double t1 = cu.profile ? now_ms() : 0;
   if (r == 0)
@@ -340,11 +497,18 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
   if (r == 0)
     r = p_cuCtxSynchronize();
   double t2 = cu.profile ? now_ms() : 0;
-  for (int32_t i = 0; i < num_args && r == 0; ++i)
-    if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0) {
+  for (int32_t i = 0; i < num_args && r == 0; ++i) {
+    if (arg_kinds[i] == (AIOPT_ARG_WRITTEN | AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0) {
+      /* The mirror holds the results; the host's bytes are stale. */
+      uintptr_t lo = (uintptr_t)args[i];
+      for (size_t j = 0; j < cu.mirror_count; ++j)
+        if (cu.mirrors[j].lo <= lo && lo < cu.mirrors[j].hi)
+          cu.mirrors[j].state = MIRROR_DEVICE;
+    } else if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0) {
       r = p_cuMemcpyDtoH_v2(args[i], buffers[i], (size_t)arg_bytes[i]);
       copied_out += (double)arg_bytes[i];
     }
+  }
   for (int32_t i = 0; i < num_args; ++i)
     if (buffers[i] && (arg_kinds[i] == AIOPT_ARG_READ || arg_kinds[i] == AIOPT_ARG_WRITTEN))
       release_block(buffers[i]);
@@ -387,7 +551,7 @@ static void print_profile(void) {
   for (size_t i = 0; i < n; ++i) {
     function *f = list[i];
     fprintf(stderr, "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f %10.2f %10.2f\n",
-            f->entry, f->launches, f->copy_in_ms, f->kernel_ms, f->copy_out_ms,
+            f->label, f->launches, f->copy_in_ms, f->kernel_ms, f->copy_out_ms,
             f->bytes_in / 1e6, f->bytes_out / 1e6);
     in += f->copy_in_ms, kernel += f->kernel_ms, out += f->copy_out_ms;
     launches += f->launches;

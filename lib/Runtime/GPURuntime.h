@@ -24,6 +24,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 enum {
   AIOPT_ARG_READ = 0,    /* a buffer the kernel only reads */
@@ -31,18 +32,30 @@ enum {
   AIOPT_ARG_SCALAR = 2,  /* a scalar passed by value */
   AIOPT_ARG_ALIAS = 3,   /* the device address of the buffer just before (CUDA) */
   AIOPT_ARG_CONSTANT = 4, /* a read-only buffer that never changes (weights) */
+  /* Added to a buffer's kind (CUDA): the buffer lives on the device between
+   * launches, and the host code says when it touches it
+   * (aiopt_cuda_host_access). */
+  AIOPT_ARG_RESIDENT = 8,
 };
 
 /* Defined by the aiopt runtime (Runtime.c): fails the current aiopt_run
  * with AIOPT_ERROR_DEVICE and `message`. */
 void aiopt_rt_device_error(const char *message);
 
-/* Fails the current aiopt_run with "<api> kernel '<entry>': <detail>". */
+/* What messages call a kernel: its module's name, which the compiler
+ * stores after the kernel's own (entry is "<kernel>\0<module>\0"). */
+static inline const char *aiopt_gpu_kernel_label(const char *entry) {
+  const char *module = entry + strlen(entry) + 1;
+  return *module ? module : entry;
+}
+
+/* Fails the current aiopt_run with "<api> kernel '<module>': <detail>". */
 static inline void aiopt_gpu_kernel_error(const char *api, const char *entry, const char *fmt,
                                           va_list args) {
   char detail[320], message[480];
   vsnprintf(detail, sizeof(detail), fmt, args);
-  snprintf(message, sizeof(message), "%s kernel '%s': %s", api, entry, detail);
+  snprintf(message, sizeof(message), "%s kernel '%s': %s", api, aiopt_gpu_kernel_label(entry),
+           detail);
   aiopt_rt_device_error(message);
 }
 

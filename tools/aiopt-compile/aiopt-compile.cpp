@@ -80,6 +80,11 @@ cl::opt<std::string> cudaPath(
     cl::desc("With --target=cuda: the CUDA toolkit's folder (default: $CUDA_PATH, $CUDA_HOME, "
              "$CUDA_ROOT, ptxas on PATH, /usr/local/cuda)"),
     cl::cat(category));
+cl::opt<bool> deviceResident(
+    "device-resident", cl::init(true),
+    cl::desc("With --target=cuda: keep buffers on the GPU between kernels (default true; "
+             "--device-resident=false copies each kernel's buffers in and out)"),
+    cl::cat(category));
 cl::opt<std::string> kernelDumpDir(
     "kernel-dump-dir", cl::value_desc("DIR"),
     cl::desc("With a GPU target: also write each kernel module's binary to DIR (.spv for "
@@ -325,8 +330,10 @@ int compile(int argc, char **argv) {
         << "--target=" << device << " makes object files (not --emit=shared) without --parallel\n";
     return 1;
   }
-  if (device != "cuda" && (gpuArch.getNumOccurrences() || cudaPath.getNumOccurrences())) {
-    toolError(ErrorCode::InvalidOption) << "--gpu-arch and --cuda-path need --target=cuda\n";
+  if (device != "cuda" && (gpuArch.getNumOccurrences() || cudaPath.getNumOccurrences() ||
+                           deviceResident.getNumOccurrences())) {
+    toolError(ErrorCode::InvalidOption)
+        << "--gpu-arch, --cuda-path and --device-resident need --target=cuda\n";
     return 1;
   }
   if (device == "cpu" && !kernelDumpDir.empty()) {
@@ -426,6 +433,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.runtimeChecks = runtimeChecks;
   pipelineOptions.device = device;
   pipelineOptions.gpuArch = gpuArch;
+  pipelineOptions.deviceResident = deviceResident;
   pipelineOptions.cudaToolkit = cudaToolkit;
   pipelineOptions.kernelDumpDir = kernelDumpDir;
   // Tile and vector sizes follow the target's vector registers.

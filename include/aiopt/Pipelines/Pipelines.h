@@ -89,6 +89,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       *this, "gpu-arch",
       llvm::cl::desc("With device=cuda: the NVIDIA GPU architecture (sm_80, sm_90, ...)"),
       llvm::cl::init("sm_90")};
+  Option<bool> deviceResident{
+      *this, "device-resident",
+      llvm::cl::desc("CUDA: buffers stay on the device between kernel launches "
+                     "(aiopt-gpu-device-residency), and copies run as kernels; false copies "
+                     "each launch's buffers in and its written ones back"),
+      llvm::cl::init(true)};
   Option<std::string> cudaToolkit{
       *this, "cuda-toolkit",
       llvm::cl::desc("With device=cuda: the CUDA toolkit's folder (libdevice, ptxas, "

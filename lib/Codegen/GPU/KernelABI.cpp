@@ -67,9 +67,7 @@ static bool writesArgument(gpu::LaunchFuncOp launch, unsigned i) {
   return !written || i >= written.size() || written[i];
 }
 
-/// The size in bytes of an element of a kernel buffer: i1 is stored in a
-/// byte on both sides.
-static int64_t elementBytes(Type t) {
+int64_t mlir::aiopt::kernelElementBytes(Type t) {
   return std::max<int64_t>(1, llvm::divideCeil(t.getIntOrFloatBitWidth(), 8));
 }
 
@@ -123,7 +121,11 @@ Value LaunchLowering::entryName(gpu::LaunchFuncOp launch, Location loc) {
                            .str();
   if (module.lookupSymbol(symbol))
     return LLVM::AddressOfOp::create(b, loc, ptr, symbol);
+  // The kernel's name, then its module's (which tells the kernels of one
+  // model apart in the runtimes' messages and profiles).
   std::string name = launch.getKernelName().getValue().str();
+  name.push_back('\0');
+  name += launch.getKernelModuleName().getValue().str();
   name.push_back('\0');
   return LLVM::createGlobalString(loc, b, symbol, name, LLVM::Linkage::Internal);
 }
@@ -156,7 +158,7 @@ LogicalResult LaunchLowering::lower(gpu::LaunchFuncOp launch) {
       v = arith::IndexCastOp::create(b, loc, indexType, v);
     Value slot = entryAlloca(launch, v.getType(), 1, loc);
     LLVM::StoreOp::create(b, loc, v, slot);
-    list.push_back({slot, constant(i64, elementBytes(v.getType()), loc), KernelArgKind::Scalar});
+    list.push_back({slot, constant(i64, kernelElementBytes(v.getType()), loc), KernelArgKind::Scalar});
   };
   for (auto [i, v] : llvm::enumerate(launch.getKernelOperands())) {
     auto type = dyn_cast<MemRefType>(v.getType());
@@ -180,10 +182,15 @@ LogicalResult LaunchLowering::lower(gpu::LaunchFuncOp launch) {
       count = arith::MulIOp::create(b, loc, count, extents[d]);
     }
     Value bytes = arith::MulIOp::create(
-        b, loc, count, arith::ConstantIndexOp::create(b, loc, elementBytes(type.getElementType())));
+        b, loc, count, arith::ConstantIndexOp::create(b, loc, kernelElementBytes(type.getElementType())));
     KernelArgKind kind = writesArgument(launch, i)      ? KernelArgKind::WrittenBuffer
                          : viewsConstant(v, symbols) ? KernelArgKind::ConstantBuffer
                                                      : KernelArgKind::ReadBuffer;
+    // Buffers of resident launches stay on the device (constant ones are
+    // kept there anyway).
+    if (launch->hasAttr(kResidentAttr) && kind != KernelArgKind::ConstantBuffer)
+      kind = static_cast<KernelArgKind>(static_cast<int32_t>(kind) |
+                                        static_cast<int32_t>(KernelArgKind::ResidentFlag));
     list.push_back({data, asI64(bytes, loc), kind});
     if (!dispatch.expandDescriptors)
       continue;
@@ -206,7 +213,7 @@ LogicalResult LaunchLowering::lower(gpu::LaunchFuncOp launch) {
 
   auto imageType = cast<LLVM::LLVMArrayType>(image->getGlobalType());
   int64_t imageBytes = imageType.getNumElements() *
-                       elementBytes(imageType.getElementType());
+                       kernelElementBytes(imageType.getElementType());
   FailureOr<LLVM::LLVMFuncOp> fn =
       LLVM::lookupOrCreateFn(b, module, dispatch.function,
                              {ptr, i64, ptr, i64, i64, i64, i64, i64, i64, i32, ptr, ptr, ptr},

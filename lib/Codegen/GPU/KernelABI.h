@@ -28,6 +28,14 @@ LogicalResult checkKernelArguments(gpu::GPUFuncOp kernel, StringRef api);
 /// become a binary (without the record, every buffer is copied back).
 void recordWrittenArguments(ModuleOp module);
 
+/// The unit attribute aiopt-gpu-device-residency puts on the launches whose
+/// buffers stay on the device (KernelArgKind::ResidentFlag).
+inline constexpr StringLiteral kResidentAttr = "aiopt.resident";
+
+/// The size in bytes of an element of a kernel buffer: i1 is stored in a
+/// byte on both sides.
+int64_t kernelElementBytes(Type t);
+
 /// How arg_kinds tells a runtime what each argument is.
 /// An alias is the device address of the buffer just before it. A constant
 /// buffer is read only and views a constant global (weights): its contents
@@ -37,7 +45,9 @@ enum class KernelArgKind : int32_t {
   WrittenBuffer = 1,
   Scalar = 2,
   Alias = 3,
-  ConstantBuffer = 4
+  ConstantBuffer = 4,
+  /// Added to a buffer's kind on resident launches.
+  ResidentFlag = 8
 };
 
 /// A GPU runtime's side of a launch.

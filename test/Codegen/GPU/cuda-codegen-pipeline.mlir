@@ -2,6 +2,7 @@
 // RUN: rm -rf %t && mkdir -p %t/80 %t/90
 // RUN: aiopt-opt %s --aiopt-cuda-codegen-pipeline="gpu-arch=sm_80 cuda-toolkit=%cuda_path kernel-dump-dir=%t/80" | FileCheck %s
 // RUN: aiopt-opt %s --aiopt-cuda-codegen-pipeline="gpu-arch=sm_90 cuda-toolkit=%cuda_path kernel-dump-dir=%t/90" | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cuda-codegen-pipeline="gpu-arch=sm_90 cuda-toolkit=%cuda_path device-resident=false" | FileCheck %s --check-prefix=COPY
 // RUN: ls %t/80 | FileCheck %s --check-prefix=FILES
 // Every kernel's PTX assembles for the architecture it was made for, and
 // sm_80's also for sm_90 (what the driver's JIT does on newer GPUs).
@@ -11,13 +12,27 @@
 
 // The matmul and its epilogue become kernels embedded as fatbins (cubin
 // and PTX) and launched through the runtime; the host keeps the
-// allocation.
+// allocation, whose device mirror is made without a copy (mode 3), and
+// the arguments are marked host-written at entry (1). The results stay on
+// the device until the return brings the returned buffer back (0) and
+// drops its mirror (2). The run without device residency copies per
+// launch and makes no such call.
 // CHECK-DAG: llvm.mlir.global internal constant @aiopt_cuda_main_kernel("
 // CHECK-DAG: llvm.func @aiopt_cuda_dispatch(
+// CHECK-DAG: llvm.func @aiopt_cuda_host_access(i64, i64, i32)
 // CHECK-LABEL: func.func @main
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c1_i32{{[_0-9]*}})
 // CHECK: memref.alloc
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c3_i32{{[_0-9]*}})
 // CHECK: llvm.call @aiopt_cuda_dispatch
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c0_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c2_i32{{[_0-9]*}})
+// CHECK-NEXT: return
 // CHECK-NOT: gpu.
+// COPY-LABEL: func.func @main
+// COPY-NOT: aiopt_cuda_host_access
+// COPY: llvm.call @aiopt_cuda_dispatch
+// COPY-NOT: aiopt_cuda_host_access
 // FILES: main_kernel.cubin
 // FILES: main_kernel.ptx
 // FILES: main_kernel_0.cubin

@@ -6,6 +6,8 @@
 // written), its address again (3), then offset, size and stride (2, 64-bit
 // scalars); the index operand is a scalar too.
 // CHECK-DAG: llvm.func @aiopt_cuda_dispatch(!llvm.ptr, i64, !llvm.ptr, i64, i64, i64, i64, i64, i64, i32, !llvm.ptr, !llvm.ptr, !llvm.ptr)
+// The entry name holds the kernel's name, then its module's.
+// CHECK-DAG: llvm.mlir.global internal constant @aiopt_kernel_name_k_k("k\00k\00")
 // CHECK-DAG: llvm.mlir.global internal constant @aiopt_cuda_k(".version 7.8\0A.target sm_90\0A\00") {addr_space = 0 : i32, alignment = 16 : i64}
 // CHECK-LABEL: func.func @host
 // CHECK: %[[KINDS:.*]] = llvm.alloca %{{.*}} x i32
@@ -90,6 +92,33 @@ module attributes {gpu.container_module} {
     gpu.launch_func @k::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
         args(%flat : memref<8xf32>, %s : memref<8xf32>)
         {aiopt.written_arguments = array<i1: false, false>}
+    return
+  }
+  gpu.binary @k [#gpu.object<#nvvm.target<chip = "sm_90">, assembly = ".version 7.8\0A.target sm_90\0A">]
+}
+
+// -----
+
+// On a resident launch the buffers' kinds carry 8 (read 8, written 9); a
+// constant buffer stays 4.
+// CHECK-LABEL: func.func @resident
+// CHECK: %[[R0:.*]] = llvm.mlir.constant(4 : i32) : i32
+// CHECK-NEXT: %[[S0:.*]] = llvm.getelementptr %{{.*}}[0]
+// CHECK-NEXT: llvm.store %[[R0]], %[[S0]]
+// CHECK: %[[R5:.*]] = llvm.mlir.constant(8 : i32) : i32
+// CHECK-NEXT: %[[S5:.*]] = llvm.getelementptr %{{.*}}[5]
+// CHECK-NEXT: llvm.store %[[R5]], %[[S5]]
+// CHECK: %[[R10:.*]] = llvm.mlir.constant(9 : i32) : i32
+// CHECK-NEXT: %[[S10:.*]] = llvm.getelementptr %{{.*}}[10]
+// CHECK-NEXT: llvm.store %[[R10]], %[[S10]]
+module attributes {gpu.container_module} {
+  memref.global "private" constant @w : memref<8xf32> = dense<1.0>
+  func.func @resident(%in: memref<8xf32>, %out: memref<8xf32>) {
+    %c1 = arith.constant 1 : index
+    %w = memref.get_global @w : memref<8xf32>
+    gpu.launch_func @k::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%w : memref<8xf32>, %in : memref<8xf32>, %out : memref<8xf32>)
+        {aiopt.resident, aiopt.written_arguments = array<i1: false, false, true>}
     return
   }
   gpu.binary @k [#gpu.object<#nvvm.target<chip = "sm_90">, assembly = ".version 7.8\0A.target sm_90\0A">]

@@ -67,6 +67,52 @@ def GPUSinkArithmeticPass : Pass<"aiopt-gpu-sink-arithmetic", "func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def GPUCopiesToLinalgPass : Pass<"aiopt-gpu-copies-to-linalg", "func::FuncOp"> {
+  let summary = "Make buffer copies linalg.copy ops, so that they run as kernels";
+  let description = [{
+    Runs after bufferization, before `convert-linalg-to-parallel-loops`.
+    Each `memref.copy` of rank 1 or more (a padded buffer's interior, a
+    slice of a concatenation) becomes a `linalg.copy`, whose loop nest is
+    parallel and becomes a kernel like any other linalg op. Left alone, the
+    copies run on the host, which (with device-resident buffers) means
+    bringing their operands back from the device.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
+  let summary = "Keep the buffers that kernels use on the device between launches";
+  let description = [{
+    Runs on the host code after `gpu-kernel-outlining`, for the CUDA
+    runtime. Every `gpu.launch_func` of a single-block host function is
+    marked `aiopt.resident`: the runtime keeps its buffers in device
+    mirrors between launches and copies nothing back after a launch. The
+    host code then says when it touches such memory, through calls of
+    `aiopt_cuda_host_access(ptr, bytes, mode)`:
+
+    - at the function's entry, mode 1 (the host wrote it) for each buffer
+      argument: the caller may have changed its contents;
+    - around each host operation that reads or writes a buffer (host loops
+      left by reductions without parallel dimensions, copies of rank 0),
+      mode 0 before it (the host bytes are brought up to date) and mode 1
+      after it for the buffers it writes. The range is the whole
+      allocation the buffer views; an operation with unknown effects, or a
+      view of a buffer the pass cannot size, uses all memory (null
+      pointer);
+    - mode 3 after each `memref.alloc` (a mirror without a copy: the
+      contents are undefined), mode 2 (drop the mirror) before each
+      `memref.dealloc`, and before the return for each returned buffer
+      (mode 0 first);
+    - mode 0 before the return for each buffer argument (outputs written
+      in place).
+
+    Views of constant globals need nothing: they are never written and
+    their device copies are kept apart.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def GPUSPIRVKernelABIPass : Pass<"aiopt-gpu-spirv-kernel-abi", "ModuleOp"> {
   let summary = "Give outlined kernels a SPIR-V target environment and entry ABI";
   let description = [{

@@ -1,0 +1,33 @@
+//===- CopiesToLinalg.cpp - buffer copies as linalg.copy ------------------===//
+//
+// memref.copy of rank 1 or more becomes linalg.copy, whose parallel loop
+// nest becomes a kernel (see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Codegen/GPU/Passes.h"
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_GPUCOPIESTOLINALGPASS
+#include "aiopt/Codegen/GPU/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+
+namespace {
+struct GPUCopiesToLinalgPass
+    : aiopt::impl::GPUCopiesToLinalgPassBase<GPUCopiesToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> copies;
+    getOperation().walk([&](memref::CopyOp copy) {
+      if (cast<MemRefType>(copy.getSource().getType()).getRank() > 0)
+        copies.push_back(copy);
+    });
+    for (memref::CopyOp copy : copies) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(), copy.getTarget());
+      copy.erase();
+    }
+  }
+};
+} // namespace
