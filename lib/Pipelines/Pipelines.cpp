@@ -195,6 +195,9 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice) {
   if (copiesOnDevice)
     add(pm, "func.func(aiopt-gpu-copies-to-linalg)");
   add(pm, "func.func(convert-linalg-to-parallel-loops)");
+  // Reduction loops keep their output element in a register rather than
+  // loading and storing it on every iteration.
+  add(pm, "func.func(aiopt-gpu-promote-accumulators)");
   add(pm, "func.func(aiopt-gpu-map-parallel-loops)");
   add(pm, "func.func(gpu-map-parallel-loops{mapping-policy=innermost-first})");
   add(pm, "func.func(convert-parallel-loops-to-gpu)");

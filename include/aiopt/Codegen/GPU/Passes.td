@@ -80,6 +80,28 @@ def GPUCopiesToLinalgPass : Pass<"aiopt-gpu-copies-to-linalg", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GPUPromoteAccumulatorsPass
+    : Pass<"aiopt-gpu-promote-accumulators", "func::FuncOp"> {
+  let summary = "Keep reduction accumulators in registers across their loops";
+  let description = [{
+    Runs after `convert-linalg-to-parallel-loops`, whose reduction loops
+    load the output element, combine and store it back on every iteration
+    (`C[i, j] += A[i, k] * B[k, j]`). On a GPU that is a global store per
+    multiply-add. An `scf.for` whose body loads and stores one buffer
+    element at the same loop-invariant indices, and touches that buffer
+    nowhere else, carries the element as an iteration argument instead:
+    one load before the loop, one store after it. Innermost loops go first,
+    so nests of reduction loops (convolution windows) carry it through all
+    of them.
+
+    The buffer must not alias any other buffer the loop reads or writes:
+    every buffer is traced through views to its allocation, global or
+    function argument, and the rewrite is made only when the others come
+    from different allocations or globals (two function arguments may be
+    one buffer). Loops with operations of unknown effects are left alone.
+  }];
+}
+
 def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
   let summary = "Keep the buffers that kernels use on the device between launches";
   let description = [{
