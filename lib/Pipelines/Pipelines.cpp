@@ -194,6 +194,9 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice) {
   // Copies between buffers too, where their operands live on the device.
   if (copiesOnDevice)
     add(pm, "func.func(aiopt-gpu-copies-to-linalg)");
+  // Every parallel dimension becomes part of the grid, also those the CPU's
+  // forms iterate inside a reduction.
+  add(pm, "func.func(aiopt-gpu-parallel-dims-first)");
   add(pm, "func.func(convert-linalg-to-parallel-loops)");
   // Reduction loops keep their output element in a register rather than
   // loading and storing it on every iteration.

@@ -80,6 +80,20 @@ def GPUCopiesToLinalgPass : Pass<"aiopt-gpu-copies-to-linalg", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GPUParallelDimsFirstPass : Pass<"aiopt-gpu-parallel-dims-first", "func::FuncOp"> {
+  let summary = "Order linalg.generic loops with every parallel dimension first";
+  let description = [{
+    Runs before `convert-linalg-to-parallel-loops`, which makes a grid only
+    of the outermost parallel dimensions: a parallel dimension after a
+    reduction (the CPU's convolution forms iterate output columns
+    innermost) would become a sequential loop in each thread. Each
+    `linalg.generic` whose iterators are not all parallel ones followed by
+    reductions is interchanged so that they are, keeping the relative order
+    of the parallel dimensions and of the reductions.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def GPUPromoteAccumulatorsPass
     : Pass<"aiopt-gpu-promote-accumulators", "func::FuncOp"> {
   let summary = "Keep reduction accumulators in registers across their loops";
