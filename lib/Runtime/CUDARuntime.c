@@ -418,6 +418,10 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
   uintptr_t lo = ptr, hi = ptr ? ptr + (uintptr_t)bytes : UINTPTR_MAX;
   CUresult r = p_cuCtxSetCurrent(cu.context);
   pthread_mutex_lock(&cu.lock);
+  /* Before the host reads results: the launches still running finish (and
+   * report their errors) first. */
+  if (r == 0 && mode == 0)
+    r = p_cuCtxSynchronize();
   if (r == 0 && mode == 3)
     r = fresh_range(lo, hi);
   for (size_t i = 0; i < cu.mirror_count && r == 0 && mode != 3;) {
@@ -440,8 +444,8 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
   pthread_mutex_unlock(&cu.lock);
   if (r != 0) {
     char message[160];
-    snprintf(message, sizeof message, "CUDA: copying device results back failed (%s)",
-             error_name(r));
+    snprintf(message, sizeof message,
+             "CUDA: a kernel or copying its results back failed (%s)", error_name(r));
     aiopt_rt_device_error(message);
   }
 }
@@ -494,7 +498,15 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
   if (r == 0)
     r = p_cuLaunchKernel(f->fn, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, NULL,
                          params, NULL);
-  if (r == 0)
+  /* A launch whose buffers all stay on the device runs while the host goes
+   * on: the default stream orders it before later launches and copies, and
+   * aiopt_cuda_host_access waits for it before the host reads. Launches
+   * that copy buffers back, and profiled ones, wait here. */
+  int resident = 1;
+  for (int32_t i = 0; i < num_args; ++i)
+    if ((arg_kinds[i] == AIOPT_ARG_READ || arg_kinds[i] == AIOPT_ARG_WRITTEN) && arg_bytes[i] > 0)
+      resident = 0;
+  if (r == 0 && (!resident || cu.profile))
     r = p_cuCtxSynchronize();
   double t2 = cu.profile ? now_ms() : 0;
   for (int32_t i = 0; i < num_args && r == 0; ++i) {

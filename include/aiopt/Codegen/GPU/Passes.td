@@ -116,6 +116,28 @@ def GPUPromoteAccumulatorsPass
   }];
 }
 
+def GPUCoarsenThreadsPass : Pass<"aiopt-gpu-coarsen-threads", "func::FuncOp"> {
+  let summary = "Give each GPU thread several outputs of a reduction that share loads";
+  let description = [{
+    Runs after `aiopt-gpu-promote-accumulators`, before the nests become
+    grids. A parallel nest whose body is one reduction loop (with its
+    accumulators as iteration arguments) between loads and stores is
+    unrolled by `factor` along one parallel dimension and the copies'
+    reduction loops are jammed into one: each invocation computes `factor`
+    outputs, and the loads that do not depend on that dimension (a
+    matmul's right operand, a convolution's input) are made once for all
+    of them. The dimension is the one, other than the innermost (the
+    threads of a warp, for coalesced accesses), along which the most loads
+    of the reduction are shared; its trip count must be static and a
+    multiple of `factor`. Nests without such a dimension are left alone.
+  }];
+  let options = [
+    Option<"factor", "factor", "int64_t", /*default=*/"4",
+           "Outputs per invocation along the chosen dimension (1: off)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
   let summary = "Keep the buffers that kernels use on the device between launches";
   let description = [{
