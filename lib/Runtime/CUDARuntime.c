@@ -348,24 +348,49 @@ static void drop_mirror(size_t i) {
   cu.mirrors[i] = cu.mirrors[--cu.mirror_count];
 }
 
-/* The mirror holding [lo, hi), made (merging the mirrors it overlaps, whose
- * host bytes are first brought up to date) when there is none. Its device
- * bytes are current on return. Called with cu.lock held. */
-static CUresult resident_range(uintptr_t lo, uintptr_t hi, mirror **out) {
+/* The mirror holding all of [lo, hi), or NULL. */
+static mirror *find_mirror(uintptr_t lo, uintptr_t hi) {
+  for (size_t i = 0; i < cu.mirror_count; ++i)
+    if (cu.mirrors[i].lo <= lo && hi <= cu.mirrors[i].hi)
+      return &cu.mirrors[i];
+  return NULL;
+}
+
+/* A new mirror of [lo, hi), given the host's bytes (`copy`) or none (the
+ * memory was just allocated). */
+static CUresult add_mirror(uintptr_t lo, uintptr_t hi, int copy) {
+  if (!room_for_mirror())
+    return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
+  mirror m = {lo, hi, 0, MIRROR_BOTH};
+  CUresult r = take_block(hi - lo, &m.dev);
+  if (r == 0 && copy && (r = p_cuMemcpyHtoD_v2(m.dev, (void *)lo, hi - lo)) != 0)
+    release_block(m.dev);
+  if (r == 0)
+    cu.mirrors[cu.mirror_count++] = m;
+  return r;
+}
+
+/* Makes a mirror hold [lo, hi) with current device bytes: the one that
+ * holds it, else a new one merging the mirrors it overlaps (whose host
+ * bytes are first brought up to date). Adds the bytes copied in to
+ * `*copied`. Called with cu.lock held. */
+static CUresult resident_range(uintptr_t lo, uintptr_t hi, double *copied) {
+  mirror *held = find_mirror(lo, hi);
+  if (held) {
+    if (held->state != MIRROR_HOST)
+      return 0;
+    CUresult r = p_cuMemcpyHtoD_v2(held->dev, (void *)held->lo, held->hi - held->lo);
+    if (r == 0)
+      held->state = MIRROR_BOTH;
+    *copied += (double)(held->hi - held->lo);
+    return r;
+  }
   uintptr_t new_lo = lo, new_hi = hi;
   for (size_t i = 0; i < cu.mirror_count;) {
     mirror *m = &cu.mirrors[i];
     if (m->hi <= lo || m->lo >= hi) {
       ++i;
       continue;
-    }
-    if (m->lo <= lo && hi <= m->hi) {
-      CUresult r = 0;
-      if (m->state == MIRROR_HOST && (r = p_cuMemcpyHtoD_v2(m->dev, (void *)m->lo,
-                                                            m->hi - m->lo)) == 0)
-        m->state = MIRROR_BOTH;
-      *out = m;
-      return r;
     }
     CUresult r = mirror_to_host(m);
     if (r != 0)
@@ -374,17 +399,8 @@ static CUresult resident_range(uintptr_t lo, uintptr_t hi, mirror **out) {
     new_hi = m->hi > new_hi ? m->hi : new_hi;
     drop_mirror(i);
   }
-  if (!room_for_mirror())
-    return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
-  mirror m = {new_lo, new_hi, 0, MIRROR_BOTH};
-  CUresult r = take_block(new_hi - new_lo, &m.dev);
-  if (r == 0 && (r = p_cuMemcpyHtoD_v2(m.dev, (void *)new_lo, new_hi - new_lo)) != 0)
-    release_block(m.dev);
-  if (r != 0)
-    return r;
-  cu.mirrors[cu.mirror_count] = m;
-  *out = &cu.mirrors[cu.mirror_count++];
-  return 0;
+  *copied += (double)(new_hi - new_lo);
+  return add_mirror(new_lo, new_hi, 1);
 }
 
 /* A mirror of [lo, hi) with no copy: the memory was just allocated, its
@@ -396,13 +412,7 @@ static CUresult fresh_range(uintptr_t lo, uintptr_t hi) {
       ++i;
     else
       drop_mirror(i);
-  if (!room_for_mirror())
-    return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
-  mirror m = {lo, hi, 0, MIRROR_BOTH};
-  CUresult r = take_block(hi - lo, &m.dev);
-  if (r == 0)
-    cu.mirrors[cu.mirror_count++] = m;
-  return r;
+  return add_mirror(lo, hi, 0);
 }
 
 /* What the host code of a model with resident launches calls around its
@@ -478,8 +488,7 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
     }
     if (arg_kinds[i] & AIOPT_ARG_RESIDENT) {
       /* Addresses below, once no later argument can merge this mirror. */
-      mirror *m = NULL;
-      r = resident_range((uintptr_t)args[i], (uintptr_t)args[i] + bytes, &m);
+      r = resident_range((uintptr_t)args[i], (uintptr_t)args[i] + bytes, &copied_in);
       continue;
     }
     r = take_block(bytes, &buffers[i]);
@@ -489,10 +498,10 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
   }
   for (int32_t i = 0; i < num_args && r == 0; ++i) {
     uintptr_t lo = (uintptr_t)args[i];
-    if ((arg_kinds[i] & AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0)
-      for (size_t j = 0; j < cu.mirror_count; ++j)
-        if (cu.mirrors[j].lo <= lo && lo + (uintptr_t)arg_bytes[i] <= cu.mirrors[j].hi)
-          buffers[i] = cu.mirrors[j].dev + (lo - cu.mirrors[j].lo);
+    if ((arg_kinds[i] & AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0) {
+      mirror *m = find_mirror(lo, lo + (uintptr_t)arg_bytes[i]);
+      buffers[i] = m->dev + (lo - m->lo);
+    }
   }
   double t1 = cu.profile ? now_ms() : 0;
   if (r == 0)
@@ -513,9 +522,7 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
     if (arg_kinds[i] == (AIOPT_ARG_WRITTEN | AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0) {
       /* The mirror holds the results; the host's bytes are stale. */
       uintptr_t lo = (uintptr_t)args[i];
-      for (size_t j = 0; j < cu.mirror_count; ++j)
-        if (cu.mirrors[j].lo <= lo && lo < cu.mirrors[j].hi)
-          cu.mirrors[j].state = MIRROR_DEVICE;
+      find_mirror(lo, lo + (uintptr_t)arg_bytes[i])->state = MIRROR_DEVICE;
     } else if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0) {
       r = p_cuMemcpyDtoH_v2(args[i], buffers[i], (size_t)arg_bytes[i]);
       copied_out += (double)arg_bytes[i];

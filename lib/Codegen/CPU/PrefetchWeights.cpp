@@ -12,7 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "aiopt/Codegen/CPU/Passes.h"
-#include "aiopt/Codegen/ConstantViews.h"
+#include "aiopt/Codegen/BufferViews.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/IR/IRMapping.h"

@@ -8,12 +8,11 @@
 
 #include "KernelABI.h"
 
-#include "aiopt/Codegen/ConstantViews.h"
+#include "aiopt/Codegen/BufferViews.h"
 #include "aiopt/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::aiopt {
 #define GEN_PASS_DEF_GPUDEVICERESIDENCYPASS
@@ -69,12 +68,7 @@ static int64_t hostElementBytes(Type t) {
 }
 
 Value Residency::root(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      break;
-    v = view.getViewSource();
-  }
+  v = aiopt::viewedBuffer(v);
   auto type = dyn_cast<MemRefType>(v.getType());
   return type && type.getLayout().isIdentity() && hostElementBytes(type.getElementType()) ? v
                                                                                            : Value();

@@ -9,7 +9,7 @@
 
 #include "KernelABI.h"
 
-#include "aiopt/Codegen/ConstantViews.h"
+#include "aiopt/Codegen/BufferViews.h"
 #include "aiopt/Support/ErrorCodes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

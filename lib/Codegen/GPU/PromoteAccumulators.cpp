@@ -5,11 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "aiopt/Codegen/BufferViews.h"
 #include "aiopt/Codegen/GPU/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::aiopt {
 #define GEN_PASS_DEF_GPUPROMOTEACCUMULATORSPASS
@@ -17,17 +17,6 @@ namespace mlir::aiopt {
 } // namespace mlir::aiopt
 
 using namespace mlir;
-
-/// The allocation, global or argument `v` views.
-static Value viewRoot(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view)
-      break;
-    v = view.getViewSource();
-  }
-  return v;
-}
 
 /// Whether buffers rooted at `a` and `b` are certainly apart: different
 /// allocations or globals, or an allocation and anything else.
@@ -49,7 +38,7 @@ static bool apart(Value a, Value b) {
 /// Whether the loop's body touches the buffer of `acc` only through `load`
 /// and `store`, and every other buffer it touches is apart from it.
 static bool onlyAccess(scf::ForOp loop, memref::LoadOp load, memref::StoreOp store) {
-  Value root = viewRoot(load.getMemRef());
+  Value root = aiopt::viewedBuffer(load.getMemRef());
   WalkResult r = loop.getBody()->walk([&](Operation *op) {
     if (op == load || op == store)
       return WalkResult::advance();
@@ -62,7 +51,7 @@ static bool onlyAccess(scf::ForOp loop, memref::LoadOp load, memref::StoreOp sto
     iface.getEffects(effects);
     for (const MemoryEffects::EffectInstance &e : effects) {
       Value v = e.getValue();
-      if (!v || (isa<MemRefType>(v.getType()) && !apart(viewRoot(v), root)))
+      if (!v || (isa<MemRefType>(v.getType()) && !apart(aiopt::viewedBuffer(v), root)))
         return WalkResult::interrupt();
     }
     return WalkResult::advance();
