@@ -500,7 +500,10 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
     uintptr_t lo = (uintptr_t)args[i];
     if ((arg_kinds[i] & AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0) {
       mirror *m = find_mirror(lo, lo + (uintptr_t)arg_bytes[i]);
-      buffers[i] = m->dev + (lo - m->lo);
+      if (!m)
+        r = 1; /* CUDA_ERROR_INVALID_VALUE: cannot happen after resident_range */
+      else
+        buffers[i] = m->dev + (lo - m->lo);
     }
   }
   double t1 = cu.profile ? now_ms() : 0;
@@ -522,7 +525,9 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
     if (arg_kinds[i] == (AIOPT_ARG_WRITTEN | AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0) {
       /* The mirror holds the results; the host's bytes are stale. */
       uintptr_t lo = (uintptr_t)args[i];
-      find_mirror(lo, lo + (uintptr_t)arg_bytes[i])->state = MIRROR_DEVICE;
+      mirror *m = find_mirror(lo, lo + (uintptr_t)arg_bytes[i]);
+      if (m)
+        m->state = MIRROR_DEVICE;
     } else if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0) {
       r = p_cuMemcpyDtoH_v2(args[i], buffers[i], (size_t)arg_bytes[i]);
       copied_out += (double)arg_bytes[i];
