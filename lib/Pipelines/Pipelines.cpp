@@ -189,13 +189,18 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
 /// per launch), every linalg op's parallel dimensions as a grid of
 /// workgroups (its reductions loop inside each invocation; a nest with no
 /// parallel dimension stays on the host), outlined into kernels.
-static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice) {
+static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spirv) {
   addBufferization(pm, /*parallel=*/false);
   // Copies between buffers too, where their operands live on the device.
   if (copiesOnDevice)
     add(pm, "func.func(aiopt-gpu-copies-to-linalg)");
-  // Every parallel dimension becomes part of the grid, also those the CPU's
-  // forms iterate inside a reduction.
+  // Contractions (matmuls, convolutions) become kernels of their own that
+  // stage operand tiles in workgroup memory and keep blocks of accumulators
+  // in registers.
+  add(pm, std::string("func.func(aiopt-gpu-tile-contractions{tile-memory=") +
+              (spirv ? "alloc" : "attribution") + "})");
+  // Every parallel dimension of the other ops becomes part of the grid,
+  // also those the CPU's forms iterate inside a reduction.
   add(pm, "func.func(aiopt-gpu-parallel-dims-first)");
   add(pm, "func.func(convert-linalg-to-parallel-loops)");
   // Reduction loops keep their output element in a register rather than
@@ -233,7 +238,7 @@ static void addHostLoops(OpPassManager &pm) {
 
 void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
                                              const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, /*copiesOnDevice=*/false);
+  addKernelOutlining(pm, /*copiesOnDevice=*/false, /*spirv=*/true);
   add(pm, "aiopt-gpu-spirv-kernel-abi");
   // GLSL.std.450 has no erf: polynomial forms, as on the CPU (its exp is
   // native).
@@ -247,7 +252,7 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
 
 void mlir::aiopt::buildCUDACodegenPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, options.deviceResident);
+  addKernelOutlining(pm, options.deviceResident, /*spirv=*/false);
   // Buffers stay in device memory between launches; the host code says
   // when it touches them.
   if (options.deviceResident)

@@ -419,8 +419,13 @@ static CUresult fresh_range(uintptr_t lo, uintptr_t hi) {
  * own accesses to memory that kernels use (ptr 0: all of it): mode 0
  * before it reads or writes [ptr, ptr + bytes) (the host bytes are brought
  * up to date), 1 after it wrote them (the device copy is stale), 2 before
- * the memory is freed or handed to the caller (the mirror is dropped), 3
- * after it was allocated (a mirror is made, nothing copied). */
+ * the memory is freed or handed to the caller (the mirror is dropped
+ * without a copy: its bytes are dead, or mode 0 came first; a mirror that
+ * reaches past the range, merged with other memory, is copied back
+ * first), 3 after it was allocated (a mirror is made, nothing copied).
+ * Only mode 0 waits for the launches in flight: the device blocks of
+ * dropped mirrors go back to the pool, and the stream orders any later use
+ * of them after those launches. */
 void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
   pthread_once(&cu.once, init);
   if (cu.init_error[0] || bytes < 0 || (mode == 3 && (!ptr || !bytes)))
@@ -443,6 +448,10 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
     if (mode == 1) {
       m->state = MIRROR_HOST;
       ++i;
+      continue;
+    }
+    if (mode == 2 && lo <= m->lo && m->hi <= hi) {
+      drop_mirror(i);
       continue;
     }
     r = mirror_to_host(m);

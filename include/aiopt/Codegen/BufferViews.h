@@ -1,8 +1,9 @@
 //===- BufferViews.h - what a buffer view stands on -------------*- C++ -*-===//
 //
 // Shared by the CPU and GPU code generators: the buffer a chain of views
-// (subviews, reshapes, casts) stands on, and whether that is a constant
-// global (weights), which never changes while the model runs.
+// (subviews, reshapes, casts) stands on, whether two such buffers are
+// certainly apart, and whether one is a constant global (weights), which
+// never changes while the model runs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +26,21 @@ inline Value viewedBuffer(Value v) {
     v = view.getViewSource();
   }
   return v;
+}
+
+/// Whether the buffers rooted at `a` and `b` (viewedBuffer results) are
+/// certainly apart: different allocations or globals, or an allocation and
+/// anything else. Two function arguments may be one buffer.
+inline bool buffersApart(Value a, Value b) {
+  if (a == b)
+    return false;
+  auto fresh = [](Value v) {
+    return v.getDefiningOp<memref::AllocOp>() || v.getDefiningOp<memref::AllocaOp>();
+  };
+  if (fresh(a) || fresh(b))
+    return true;
+  auto ga = a.getDefiningOp<memref::GetGlobalOp>(), gb = b.getDefiningOp<memref::GetGlobalOp>();
+  return ga && gb && ga.getName() != gb.getName();
 }
 
 /// Whether `v` is a view of a constant memref.global.

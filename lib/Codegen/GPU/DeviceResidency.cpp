@@ -154,8 +154,15 @@ void Residency::bracket(Block &block) {
       continue;
     }
     if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
-      if (!constant(dealloc.getMemref()))
-        call(b, op.getLoc(), root(dealloc.getMemref()), Access::Forget);
+      // The contents are dead: the mirror goes without a copy. A buffer
+      // the pass cannot size stands for all memory, which is brought back
+      // first (live buffers are in it).
+      if (constant(dealloc.getMemref()))
+        continue;
+      Value r = root(dealloc.getMemref());
+      if (!r)
+        call(b, op.getLoc(), r, Access::Before);
+      call(b, op.getLoc(), r, Access::Forget);
       continue;
     }
     if (op.hasTrait<OpTrait::IsTerminator>())

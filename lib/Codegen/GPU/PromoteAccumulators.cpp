@@ -18,23 +18,6 @@ namespace mlir::aiopt {
 
 using namespace mlir;
 
-/// Whether buffers rooted at `a` and `b` are certainly apart: different
-/// allocations or globals, or an allocation and anything else.
-static bool apart(Value a, Value b) {
-  if (a == b)
-    return false;
-  auto fresh = [](Value v) { return v.getDefiningOp<memref::AllocOp>() || v.getDefiningOp<memref::AllocaOp>(); };
-  auto global = [](Value v) -> std::optional<StringRef> {
-    if (auto get = v.getDefiningOp<memref::GetGlobalOp>())
-      return get.getName();
-    return std::nullopt;
-  };
-  if (fresh(a) || fresh(b))
-    return true;
-  std::optional<StringRef> ga = global(a), gb = global(b);
-  return ga && gb && *ga != *gb;
-}
-
 /// Whether the loop's body touches the buffer of `acc` only through `load`
 /// and `store`, and every other buffer it touches is apart from it.
 static bool onlyAccess(scf::ForOp loop, memref::LoadOp load, memref::StoreOp store) {
@@ -51,7 +34,7 @@ static bool onlyAccess(scf::ForOp loop, memref::LoadOp load, memref::StoreOp sto
     iface.getEffects(effects);
     for (const MemoryEffects::EffectInstance &e : effects) {
       Value v = e.getValue();
-      if (!v || (isa<MemRefType>(v.getType()) && !apart(aiopt::viewedBuffer(v), root)))
+      if (!v || (isa<MemRefType>(v.getType()) && !aiopt::buffersApart(aiopt::viewedBuffer(v), root)))
         return WalkResult::interrupt();
     }
     return WalkResult::advance();

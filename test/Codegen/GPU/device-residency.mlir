@@ -144,3 +144,38 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A dealloc drops the mirror without bringing it back; a buffer the pass
+// cannot size (vector elements) stands for all memory, which is brought
+// back (0) before all mirrors are dropped (2).
+// CHECK-LABEL: func.func @dead
+// CHECK: gpu.launch_func
+// CHECK-NEXT: memref.extract_aligned_pointer_as_index
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c2_i32{{[_0-9]*}})
+// CHECK-NEXT: memref.dealloc %{{.*}} : memref<16xf32>
+// CHECK-NEXT: %[[Z:.*]] = arith.constant 0 : i64
+// CHECK-NEXT: %[[Z2:.*]] = arith.constant 0 : i64
+// CHECK-NEXT: %[[M0:.*]] = arith.constant 0 : i32
+// CHECK-NEXT: llvm.call @aiopt_cuda_host_access(%[[Z]], %[[Z2]], %[[M0]])
+// CHECK: %[[M2:.*]] = arith.constant 2 : i32
+// CHECK-NEXT: llvm.call @aiopt_cuda_host_access({{.*}}, {{.*}}, %[[M2]])
+// CHECK-NEXT: memref.dealloc %{{.*}} : memref<4xvector<4xf32>>
+module attributes {gpu.container_module} {
+  func.func @dead() {
+    %c1 = arith.constant 1 : index
+    %v = memref.alloc() : memref<4xvector<4xf32>>
+    %a = memref.alloc() : memref<16xf32>
+    gpu.launch_func @k::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%a : memref<16xf32>)
+    memref.dealloc %a : memref<16xf32>
+    memref.dealloc %v : memref<4xvector<4xf32>>
+    return
+  }
+  gpu.module @k {
+    gpu.func @k(%out: memref<16xf32>) kernel {
+      gpu.return
+    }
+  }
+}

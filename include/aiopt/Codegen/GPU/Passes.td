@@ -94,6 +94,56 @@ def GPUParallelDimsFirstPass : Pass<"aiopt-gpu-parallel-dims-first", "func::Func
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"> {
+  let summary = "Contractions as GPU kernels with shared-memory tiles and register blocks";
+  let description = [{
+    Runs on bufferized code, before `convert-linalg-to-parallel-loops`.
+    A linalg op with two inputs, one output, static loop ranges and at
+    least one reduction dimension (matmul, batch matmul, and the
+    convolutions' generic forms, whose input maps may be any affine
+    expressions) becomes a `gpu.launch` computing the classic tiled
+    product:
+
+    - the parallel dimensions that only the first input uses form M, those
+      that only the second uses form N (the side that holds the output's
+      innermost dimension is N, so that stores are contiguous), those that
+      both or neither use form a batch; the reduction dimensions form K.
+      Each group is flattened and indices are recovered by division;
+    - each workgroup owns a `tile-m` x `tile-n` block of one batch entry
+      and walks K in steps of `tile-k`: its invocations copy the two
+      operand slices into workgroup memory (along the operand's contiguous
+      dimension, past-the-end elements as zero), wait at a barrier, and
+      each invocation accumulates a `thread-tile` x `thread-tile` block of
+      outputs in registers (every (tile / thread-tile)-th row and column,
+      so that a warp's reads and stores are consecutive) by the op's own
+      payload;
+    - tiles shrink by halves (not below 32 x 32) while the grid has fewer
+      than `target-workgroups` workgroups, so small products still spread
+      over the device.
+
+    The accumulators start from the output's values, as linalg's do. Ops
+    whose output may share a buffer with an input, whose payload reads
+    `linalg.index` or has side effects, or whose M or N is under 16 or K
+    under 8, are left to the loop path.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", /*default=*/"64", "Workgroup tile rows (largest)">,
+    Option<"tileN", "tile-n", "int64_t", /*default=*/"64", "Workgroup tile columns (largest)">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"16", "Reduction step per shared-memory tile">,
+    Option<"threadTile", "thread-tile", "int64_t", /*default=*/"4",
+           "Rows and columns of outputs per invocation">,
+    Option<"targetWorkgroups", "target-workgroups", "int64_t", /*default=*/"128",
+           "Grid size below which tiles shrink (about the device's multiprocessors)">,
+    Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
+           "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
+           "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
+           "inside the kernel, which SPIR-V makes Workgroup variables)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def GPUPromoteAccumulatorsPass
     : Pass<"aiopt-gpu-promote-accumulators", "func::FuncOp"> {
   let summary = "Keep reduction accumulators in registers across their loops";
@@ -163,9 +213,11 @@ def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
       view of a buffer the pass cannot size, uses all memory (null
       pointer);
     - mode 3 after each `memref.alloc` (a mirror without a copy: the
-      contents are undefined), mode 2 (drop the mirror) before each
-      `memref.dealloc`, and before the return for each returned buffer
-      (mode 0 first);
+      contents are undefined), mode 2 (drop the mirror without copying:
+      the contents are dead, and nothing waits for the launches in flight)
+      before each `memref.dealloc` (a buffer the pass cannot size: mode 0
+      on all memory first), and before the return for each returned
+      buffer (mode 0 first);
     - mode 0 before the return for each buffer argument (outputs written
       in place).
 

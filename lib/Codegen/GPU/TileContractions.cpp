@@ -1,0 +1,449 @@
+//===- TileContractions.cpp - contractions as shared-memory tiled kernels -===//
+//
+// Rewrites linalg contractions on buffers into gpu.launch ops that stage
+// operand tiles in workgroup memory and keep a block of accumulators per
+// invocation in registers (see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Codegen/BufferViews.h"
+#include "aiopt/Codegen/GPU/Passes.h"
+
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_GPUTILECONTRACTIONSPASS
+#include "aiopt/Codegen/GPU/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+
+namespace {
+/// A group of loop dimensions flattened into one index (the last one
+/// fastest), and its extent.
+struct DimGroup {
+  SmallVector<unsigned> dims;
+  int64_t size = 1;
+};
+
+/// How a contraction's loops map onto the tiled product.
+struct Contraction {
+  linalg::LinalgOp op;
+  SmallVector<int64_t> ranges;
+  DimGroup m, n, k, batch;
+  /// The input indexed by M (the other by N).
+  unsigned mInput = 0;
+};
+
+/// Workgroup and invocation tile sizes.
+struct Tiles {
+  int64_t m, n, k, thread;
+  int64_t threads() const { return (m / thread) * (n / thread); }
+};
+} // namespace
+
+/// The contraction's dimension groups, or nothing when `op` is not one the
+/// tiled kernel computes.
+static std::optional<Contraction> analyze(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op->getNumRegions() != 1)
+    return std::nullopt;
+  Contraction c{op, op.getStaticLoopRanges(), {}, {}, {}, {}, 0};
+  if (llvm::any_of(c.ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || !type.getElementType().isIntOrFloat())
+      return std::nullopt;
+  }
+  // The payload is a pure function of its arguments.
+  Block *body = op.getBlock();
+  for (Operation &inner : body->without_terminator())
+    if (isa<linalg::IndexOp>(inner) || !isMemoryEffectFree(&inner) || inner.getNumRegions())
+      return std::nullopt;
+  // Each output element is one invocation's: the output is indexed by
+  // exactly the parallel dimensions.
+  OpOperand *init = op.getDpsInitOperand(0);
+  AffineMap out = op.getMatchingIndexingMap(init);
+  if (!out.isProjectedPermutation() || out.getNumResults() != op.getNumParallelLoops())
+    return std::nullopt;
+  // Outputs that may share a buffer with an input are left to the loop
+  // path (the kernel reads inputs while other workgroups store outputs).
+  Value outBuffer = aiopt::viewedBuffer(init->get());
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (!aiopt::buffersApart(aiopt::viewedBuffer(input->get()), outBuffer))
+      return std::nullopt;
+
+  AffineMap in0 = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
+  AffineMap in1 = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  // Which input holds the output's innermost dimension: that side is N.
+  unsigned innermost = cast<AffineDimExpr>(out.getResults().back()).getPosition();
+  bool innerIn0 = in0.isFunctionOfDim(innermost), innerIn1 = in1.isFunctionOfDim(innermost);
+  if (innerIn0 == innerIn1)
+    return std::nullopt;
+  c.mInput = innerIn0 ? 1 : 0;
+  AffineMap mMap = c.mInput == 0 ? in0 : in1, nMap = c.mInput == 0 ? in1 : in0;
+  auto add = [&](DimGroup &g, unsigned d) {
+    g.dims.push_back(d);
+    g.size *= c.ranges[d];
+  };
+  // Parallel dimensions in the output's order, so that each group's
+  // flattened index follows the output's layout.
+  for (AffineExpr e : out.getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    bool inM = mMap.isFunctionOfDim(d), inN = nMap.isFunctionOfDim(d);
+    add(inM && !inN ? c.m : inN && !inM ? c.n : c.batch, d);
+  }
+  for (unsigned d = 0; d < iterators.size(); ++d)
+    if (iterators[d] == utils::IteratorType::reduction)
+      add(c.k, d);
+  if (c.m.size < 16 || c.n.size < 16 || c.k.dims.empty() || c.k.size < 8)
+    return std::nullopt;
+  return c;
+}
+
+/// Tiles for `c`: the largest workgroup tile (halving the larger side, not
+/// below 32) whose grid still has `target` workgroups.
+static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64_t k,
+                         int64_t thread, int64_t target) {
+  Tiles t{maxM, maxN, k, thread};
+  auto workgroups = [&](const Tiles &s) {
+    return static_cast<int64_t>(llvm::divideCeil(c.m.size, s.m) * llvm::divideCeil(c.n.size, s.n)) *
+           c.batch.size;
+  };
+  while (workgroups(t) < target && std::max(t.m, t.n) > 32) {
+    if (t.m >= t.n)
+      t.m /= 2;
+    else
+      t.n /= 2;
+  }
+  return t;
+}
+
+namespace {
+/// Emits the tiled kernel of one contraction.
+class KernelBuilder {
+public:
+  KernelBuilder(RewriterBase &b, const Contraction &c, const Tiles &t, bool allocTiles)
+      : b(b), c(c), t(t), allocTiles(allocTiles), op(c.op), loc(op.getLoc()) {}
+  void build();
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value zero(Type t) { return arith::ConstantOp::create(b, loc, b.getZeroAttr(t)); }
+  /// The dimension values of `g` at flattened index `flat`, into `dims`.
+  void delinearize(const DimGroup &g, Value flat, SmallVectorImpl<Value> &dims);
+  /// Loads `operand` at the loop dimensions `dims`.
+  Value load(OpOperand *operand, ArrayRef<Value> dims);
+  /// `in` when all of `bounds` hold, else `orElse` (scf.if only when some
+  /// bound is not known to hold).
+  Value guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse);
+  /// Whether the innermost dimension of `operand`'s buffer moves with K.
+  bool contiguousAlongK(OpOperand *operand);
+  /// Copies one operand's tile at reduction offset `k0` into `tile`
+  /// ([tile-k][rows + 1]).
+  void stageTile(OpOperand *operand, const DimGroup &rows, int64_t tileRows, Value rowBase,
+                 Value k0, Value tile);
+  /// The accumulators after one payload application per output.
+  SmallVector<Value> accumulate(ValueRange accs, Value kk, Value aTile, Value bTile);
+
+  RewriterBase &b;
+  const Contraction &c;
+  const Tiles &t;
+  bool allocTiles;
+  linalg::LinalgOp op;
+  Location loc;
+  Value tid, batchIdx, tm, tn, m0, n0;
+  SmallVector<Value> batchDims;
+};
+} // namespace
+
+void KernelBuilder::delinearize(const DimGroup &g, Value flat, SmallVectorImpl<Value> &dims) {
+  for (unsigned d : llvm::reverse(g.dims)) {
+    int64_t size = c.ranges[d];
+    if (d == g.dims.front()) {
+      dims[d] = flat;
+      break;
+    }
+    dims[d] = arith::RemUIOp::create(b, loc, flat, cst(size));
+    flat = arith::DivUIOp::create(b, loc, flat, cst(size));
+  }
+}
+
+Value KernelBuilder::load(OpOperand *operand, ArrayRef<Value> dims) {
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+      indices.push_back(dims[dim.getPosition()]);
+      continue;
+    }
+    AffineMap one = AffineMap::get(map.getNumDims(), 0, e);
+    indices.push_back(affine::AffineApplyOp::create(b, loc, one, dims));
+  }
+  return memref::LoadOp::create(b, loc, operand->get(), indices);
+}
+
+Value KernelBuilder::guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse) {
+  Value cond;
+  for (Value bound : bounds)
+    if (bound)
+      cond = cond ? arith::AndIOp::create(b, loc, cond, bound).getResult() : bound;
+  if (!cond)
+    return in();
+  auto ifOp = scf::IfOp::create(b, loc, orElse.getType(), cond, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  scf::YieldOp::create(b, loc, in());
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, orElse);
+  return ifOp.getResult(0);
+}
+
+bool KernelBuilder::contiguousAlongK(OpOperand *operand) {
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  if (map.getNumResults() == 0)
+    return false;
+  AffineExpr inner = map.getResults().back();
+  return llvm::any_of(c.k.dims, [&](unsigned d) { return inner.isFunctionOfDim(d); });
+}
+
+void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t tileRows,
+                              Value rowBase, Value k0, Value tile) {
+  int64_t elements = tileRows * t.k, threads = t.threads();
+  bool alongK = contiguousAlongK(operand);
+  Type elementType = cast<MemRefType>(operand->get().getType()).getElementType();
+  Value fill = zero(elementType);
+  for (int64_t l = 0; l < elements / threads; ++l) {
+    // Consecutive invocations take consecutive elements of the operand's
+    // contiguous dimension.
+    Value e = arith::AddIOp::create(b, loc, tid, cst(l * threads));
+    int64_t fast = alongK ? t.k : tileRows;
+    Value lo = arith::RemUIOp::create(b, loc, e, cst(fast));
+    Value hi = arith::DivUIOp::create(b, loc, e, cst(fast));
+    Value row = alongK ? hi : lo, kk = alongK ? lo : hi;
+    Value gRow = arith::AddIOp::create(b, loc, rowBase, row);
+    Value gK = arith::AddIOp::create(b, loc, k0, kk);
+    SmallVector<Value> bounds;
+    if (rows.size % tileRows)
+      bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, gRow, cst(rows.size)));
+    if (c.k.size % t.k)
+      bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, gK, cst(c.k.size)));
+    Value v = guarded(bounds, [&] {
+      SmallVector<Value> dims(c.ranges.size(), cst(0));
+      for (auto [d, value] : llvm::zip(c.batch.dims, batchDims))
+        dims[d] = value;
+      delinearize(rows, gRow, dims);
+      delinearize(c.k, gK, dims);
+      return load(operand, dims);
+    }, fill);
+    memref::StoreOp::create(b, loc, v, tile, ValueRange{kk, row});
+  }
+}
+
+SmallVector<Value> KernelBuilder::accumulate(ValueRange accs, Value kk, Value aTile, Value bTile) {
+  int64_t rowsPerStep = t.m / t.thread, colsPerStep = t.n / t.thread;
+  SmallVector<Value> as, bs;
+  for (int64_t i = 0; i < t.thread; ++i) {
+    Value r = arith::AddIOp::create(b, loc, tm, cst(i * rowsPerStep));
+    as.push_back(memref::LoadOp::create(b, loc, aTile, ValueRange{kk, r}));
+  }
+  for (int64_t j = 0; j < t.thread; ++j) {
+    Value col = arith::AddIOp::create(b, loc, tn, cst(j * colsPerStep));
+    bs.push_back(memref::LoadOp::create(b, loc, bTile, ValueRange{kk, col}));
+  }
+  Block *payload = op.getBlock();
+  unsigned nArg = 1 - c.mInput;
+  SmallVector<Value> next;
+  for (int64_t i = 0; i < t.thread; ++i)
+    for (int64_t j = 0; j < t.thread; ++j) {
+      IRMapping map;
+      map.map(payload->getArgument(c.mInput), as[i]);
+      map.map(payload->getArgument(nArg), bs[j]);
+      map.map(payload->getArgument(2), accs[i * t.thread + j]);
+      // Products and sums may contract into fused multiply-adds (one
+      // rounding instead of two, as GPU libraries compute them).
+      for (Operation &inner : payload->without_terminator()) {
+        Operation *copy = b.clone(inner, map);
+        if (auto fm = dyn_cast<arith::ArithFastMathInterface>(copy))
+          copy->setAttr(fm.getFastMathAttrName(),
+                        arith::FastMathFlagsAttr::get(b.getContext(),
+                                                      fm.getFastMathFlagsAttr().getValue() |
+                                                          arith::FastMathFlags::contract));
+      }
+      next.push_back(map.lookupOrDefault(payload->getTerminator()->getOperand(0)));
+    }
+  return next;
+}
+
+void KernelBuilder::build() {
+  MLIRContext *ctx = b.getContext();
+  OpOperand *mOperand = op.getDpsInputOperand(c.mInput);
+  OpOperand *nOperand = op.getDpsInputOperand(1 - c.mInput);
+  OpOperand *init = op.getDpsInitOperand(0);
+  Type accType = cast<MemRefType>(init->get().getType()).getElementType();
+  Attribute workgroup = allocTiles ? Attribute(b.getI64IntegerAttr(3))
+                                   : gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  // One padding element per row keeps the staging stores of a warp (which
+  // walk K across rows) off a single bank.
+  auto tileType = [&](OpOperand *operand, int64_t rows) {
+    Type element = cast<MemRefType>(operand->get().getType()).getElementType();
+    return MemRefType::get({t.k, rows + 1}, element, MemRefLayoutAttrInterface(), workgroup);
+  };
+
+  MemRefType aTileType = tileType(mOperand, t.m), bTileType = tileType(nOperand, t.n);
+  b.setInsertionPoint(op);
+  Value one = cst(1);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, cst(llvm::divideCeil(c.n.size, t.n)), cst(llvm::divideCeil(c.m.size, t.m)),
+      cst(c.batch.size), cst(t.threads()), one, one, /*dynamicSharedMemorySize=*/nullptr,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
+      allocTiles ? TypeRange{} : TypeRange{aTileType, bTileType});
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToEnd(&body);
+  if (body.empty() || !isa<gpu::TerminatorOp>(body.back()))
+    gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPoint(&body.back());
+  Value aTile, bTile;
+  if (allocTiles) {
+    aTile = memref::AllocOp::create(b, loc, aTileType);
+    bTile = memref::AllocOp::create(b, loc, bTileType);
+  } else {
+    aTile = launch.getWorkgroupAttributions()[0];
+    bTile = launch.getWorkgroupAttributions()[1];
+  }
+
+  tid = launch.getThreadIds().x;
+  int64_t colsPerStep = t.n / t.thread, rowsPerStep = t.m / t.thread;
+  tn = arith::RemUIOp::create(b, loc, tid, cst(colsPerStep));
+  tm = arith::DivUIOp::create(b, loc, tid, cst(colsPerStep));
+  n0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, cst(t.n));
+  m0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y, cst(t.m));
+  batchIdx = launch.getBlockIds().z;
+  {
+    SmallVector<Value> dims(op.getNumLoops(), Value());
+    if (!c.batch.dims.empty())
+      delinearize(c.batch, batchIdx, dims);
+    for (unsigned d : c.batch.dims)
+      batchDims.push_back(dims[d]);
+  }
+
+  // This invocation's outputs: rows tm + i * rowsPerStep, columns
+  // tn + j * colsPerStep of the workgroup's tile.
+  struct Output {
+    SmallVector<Value> dims, bounds;
+  };
+  SmallVector<Output> outputs;
+  for (int64_t i = 0; i < t.thread; ++i)
+    for (int64_t j = 0; j < t.thread; ++j) {
+      Output o;
+      o.dims.assign(op.getNumLoops(), cst(0));
+      for (auto [d, v] : llvm::zip(c.batch.dims, batchDims))
+        o.dims[d] = v;
+      Value m = arith::AddIOp::create(b, loc, m0,
+                                      arith::AddIOp::create(b, loc, tm, cst(i * rowsPerStep)));
+      Value n = arith::AddIOp::create(b, loc, n0,
+                                      arith::AddIOp::create(b, loc, tn, cst(j * colsPerStep)));
+      if (c.m.size % t.m)
+        o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, cst(c.m.size)));
+      if (c.n.size % t.n)
+        o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, cst(c.n.size)));
+      delinearize(c.m, m, o.dims);
+      delinearize(c.n, n, o.dims);
+      outputs.push_back(std::move(o));
+    }
+  auto outIndices = [&](const Output &o) {
+    SmallVector<Value> indices;
+    for (AffineExpr e : op.getMatchingIndexingMap(init).getResults())
+      indices.push_back(o.dims[cast<AffineDimExpr>(e).getPosition()]);
+    return indices;
+  };
+  SmallVector<Value> accs;
+  Value accZero = zero(accType);
+  for (const Output &o : outputs)
+    accs.push_back(guarded(o.bounds, [&] {
+      return memref::LoadOp::create(b, loc, init->get(), outIndices(o)).getResult();
+    }, accZero));
+
+  // K in steps of tile-k: stage both tiles, wait, accumulate, wait.
+  auto kLoop = scf::ForOp::create(b, loc, cst(0), cst(c.k.size), cst(t.k), accs);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    stageTile(mOperand, c.m, t.m, m0, k0, aTile);
+    stageTile(nOperand, c.n, t.n, n0, k0, bTile);
+    gpu::BarrierOp::create(b, loc);
+    Value steps = cst(t.k);
+    if (c.k.size % t.k)
+      steps = arith::MinUIOp::create(b, loc, steps, arith::SubIOp::create(b, loc, cst(c.k.size), k0));
+    auto inner = scf::ForOp::create(b, loc, cst(0), steps, one, kLoop.getRegionIterArgs());
+    {
+      OpBuilder::InsertionGuard innerGuard(b);
+      b.setInsertionPointToStart(inner.getBody());
+      scf::YieldOp::create(
+          b, loc, accumulate(inner.getRegionIterArgs(), inner.getInductionVar(), aTile, bTile));
+    }
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, inner.getResults());
+    // A full step unrolls: the tiles' reads get constant offsets.
+    if (c.k.size % t.k == 0)
+      (void)loopUnrollFull(inner);
+  }
+  for (auto [o, acc] : llvm::zip(outputs, kLoop.getResults())) {
+    if (o.bounds.empty()) {
+      memref::StoreOp::create(b, loc, acc, init->get(), outIndices(o));
+      continue;
+    }
+    Value cond = o.bounds.front();
+    for (Value bound : ArrayRef(o.bounds).drop_front())
+      cond = arith::AndIOp::create(b, loc, cond, bound);
+    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    memref::StoreOp::create(b, loc, acc, init->get(), outIndices(o));
+  }
+  b.eraseOp(op);
+}
+
+namespace {
+struct GPUTileContractionsPass
+    : aiopt::impl::GPUTileContractionsPassBase<GPUTileContractionsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    auto pow2 = [](int64_t v) { return v >= 1 && llvm::isPowerOf2_64(v); };
+    if (!pow2(tileM) || !pow2(tileN) || !pow2(tileK) || !pow2(threadTile) || tileM < 32 ||
+        tileN < 32 || threadTile > 16) {
+      getOperation().emitError("tile-m and tile-n must be powers of two of at least 32, tile-k "
+                               "and thread-tile powers of two (thread-tile at most 16)");
+      return signalPassFailure();
+    }
+    if (tileMemory != "alloc" && tileMemory != "attribution") {
+      getOperation().emitError("tile-memory must be 'alloc' or 'attribution', not '")
+          << tileMemory << "'";
+      return signalPassFailure();
+    }
+    std::vector<Contraction> found;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      // Ops already inside kernels stay as they are.
+      if (op->getParentOfType<gpu::LaunchOp>())
+        return;
+      if (std::optional<Contraction> c = analyze(op))
+        found.push_back(*c);
+    });
+    IRRewriter rewriter(&getContext());
+    for (const Contraction &c : found) {
+      Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups);
+      // Every invocation stages whole elements of both tiles.
+      if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
+          c.batch.size > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)
+        continue;
+      KernelBuilder(rewriter, c, tiles, tileMemory == "alloc").build();
+    }
+  }
+};
+} // namespace

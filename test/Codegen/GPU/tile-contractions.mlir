@@ -1,0 +1,134 @@
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions --canonicalize --cse | FileCheck %s
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=alloc target-workgroups=1" | FileCheck %s --check-prefix=ALLOC
+// RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-m=48" 2>&1 | FileCheck %s --check-prefix=BADTILE
+// RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=global" 2>&1 | FileCheck %s --check-prefix=BADMEM
+
+// A 128x96 product over K = 64: with fewer than 128 workgroups of 64x64,
+// tiles shrink to 32x32 (a 3x4 grid of 64 invocations, 4x4 outputs each).
+// K walks in steps of 16: both tiles staged in workgroup memory (rows
+// padded by one), a barrier, sixteen unrolled steps of the payload (its
+// multiply-adds may contract), a barrier. The accumulators start from the
+// output's values and are stored once.
+// CHECK-LABEL: func.func @matmul
+// CHECK: %[[C:.*]] = memref.alloc() : memref<128x96xf32>
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c3, {{.*}} = %c4, {{.*}} = %c1) threads(%[[T:[^,]*]], {{.*}}) in ({{.*}} = %c64, {{.*}} = %c1, {{.*}} = %c1)
+// CHECK-SAME: workgroup(%[[AT:.*]] : memref<16x33xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<16x33xf32, #gpu.address_space<workgroup>>)
+// CHECK-COUNT-16: memref.load %[[C]]
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c64 step %c16 iter_args
+// CHECK-COUNT-8: memref.store {{.*}}, %[[AT]]
+// CHECK-COUNT-8: memref.store {{.*}}, %[[BT]]
+// CHECK-NEXT: gpu.barrier
+// CHECK-NOT: scf.for
+// CHECK: arith.mulf {{.*}} fastmath<contract> : f32
+// CHECK-NEXT: arith.addf {{.*}} fastmath<contract> : f32
+// CHECK: gpu.barrier
+// CHECK-NEXT: scf.yield
+// CHECK-COUNT-16: memref.store {{.*}}, %[[C]]
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.matmul
+// ALLOC-LABEL: func.func @matmul
+// ALLOC: gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{.*}}, {{.*}} = %c2{{.*}}, {{.*}} = %c1{{.*}}) threads
+// ALLOC-NOT: workgroup(
+// ALLOC: memref.alloc() : memref<16x65xf32, 3>
+// ALLOC: memref.alloc() : memref<16x65xf32, 3>
+func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x96xf32> {
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.matmul ins(%a, %b : memref<128x64xf32>, memref<64x96xf32>) outs(%c : memref<128x96xf32>)
+  return %c : memref<128x96xf32>
+}
+
+// -----
+
+// A convolution's generic form: the filters (used only by the weights) are
+// M, the batch and output positions (only by the input) N, (c, kh, kw) K.
+// K = 72 is not a multiple of 16: staged elements past it are zero and the
+// last step's loop runs min(16, 72 - k0) times. Weight tiles are read along
+// K (their contiguous dimension): consecutive invocations take consecutive
+// k, delinearized into (c, kh, kw).
+// CHECK-LABEL: func.func @conv
+// CHECK: gpu.launch
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c72 step %c16
+// CHECK: %[[KK:.*]] = arith.remui %{{.*}}, %c16 : index
+// CHECK: %[[K:.*]] = arith.addi %[[K0]], %[[KK]] : index
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %[[K]], %c72 : index
+// CHECK: scf.if %[[IN]] -> (f32)
+// CHECK: %[[KW:.*]] = arith.remui %[[K]], %c3
+// CHECK: %[[Q:.*]] = arith.divui %[[K]], %c3
+// CHECK: %[[KH:.*]] = arith.remui %[[Q]], %c3
+// CHECK: %[[C:.*]] = arith.divui %[[Q]], %c3
+// CHECK: memref.load %arg1[%{{.*}}, %[[C]], %[[KH]], %[[KW]]] : memref<32x8x3x3xf32>
+// CHECK: } else {
+// CHECK-NEXT: scf.yield %cst
+// CHECK: gpu.barrier
+// CHECK: %[[REST:.*]] = arith.subi %c72, %[[K0]]
+// CHECK: %[[STEPS:.*]] = arith.minui %[[REST]], %c16
+// CHECK: scf.for %{{.*}} = %c0 to %[[STEPS]] step %c1
+func.func @conv(%x: memref<1x8x18x18xf32>, %w: memref<32x8x3x3xf32>) -> memref<1x32x16x16xf32> {
+  %c = memref.alloc() : memref<1x32x16x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>,
+                                   affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>,
+                                   affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x8x18x18xf32>, memref<32x8x3x3xf32>) outs(%c : memref<1x32x16x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  return %c : memref<1x32x16x16xf32>
+}
+
+// -----
+
+// Batched: the batch (used by both inputs) is the grid's third axis; M and
+// N (40 and 50) are not multiples of the 32x32 tiles, so staging, initial
+// loads and stores are guarded.
+// CHECK-LABEL: func.func @batched
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c2, {{.*}} = %c2, {{.*}} = %c3)
+// CHECK: arith.cmpi ult, %{{.*}}, %c40
+// CHECK: arith.cmpi ult, %{{.*}}, %c50
+// CHECK: scf.if
+// CHECK: memref.load %arg0[%{{.*}}, %{{.*}}, %{{.*}}] : memref<3x40x24xf32>
+// CHECK: memref.store %{{.*}}, %[[OUT:.*]][%{{.*}}, %{{.*}}, %{{.*}}] : memref<3x40x50xf32>
+// CHECK-NEXT: }
+// CHECK-NOT: linalg.batch_matmul
+func.func @batched(%a: memref<3x40x24xf32>, %b: memref<3x24x50xf32>) -> memref<3x40x50xf32> {
+  %c = memref.alloc() : memref<3x40x50xf32>
+  linalg.batch_matmul ins(%a, %b : memref<3x40x24xf32>, memref<3x24x50xf32>) outs(%c : memref<3x40x50xf32>)
+  return %c : memref<3x40x50xf32>
+}
+
+// -----
+
+// Left to the loop path: a product with M = 1 (under 16); an output that
+// may be an input's buffer (two function arguments); a payload reading
+// linalg.index.
+// CHECK-LABEL: func.func @left
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.matmul ins(%arg0, %arg1 : memref<1x64xf32>, memref<64x96xf32>)
+// CHECK: linalg.matmul ins(%arg2, %arg1 : memref<64x64xf32>, memref<64x96xf32>) outs(%arg3
+// CHECK: linalg.generic
+// CHECK: linalg.index
+func.func @left(%v: memref<1x64xf32>, %b: memref<64x96xf32>, %a: memref<64x64xf32>,
+                %o: memref<64x96xf32>) -> memref<1x96xf32> {
+  %c = memref.alloc() : memref<1x96xf32>
+  linalg.matmul ins(%v, %b : memref<1x64xf32>, memref<64x96xf32>) outs(%c : memref<1x96xf32>)
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x96xf32>) outs(%o : memref<64x96xf32>)
+  %d = memref.alloc() : memref<64x96xf32>
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>,
+                                   affine_map<(m, n, k) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<64x64xf32>, memref<64x96xf32>) outs(%d : memref<64x96xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %i = linalg.index 2 : index
+    %ii = arith.index_cast %i : index to i32
+    %f = arith.sitofp %ii : i32 to f32
+    %m = arith.mulf %x, %f : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  return %c : memref<1x96xf32>
+}
+
+// BADTILE: error: tile-m and tile-n must be powers of two of at least 32
+// BADMEM: error: tile-memory must be 'alloc' or 'attribution', not 'global'
