@@ -4,7 +4,9 @@
 #   scripts/gpu-check.sh build DIR [sm_90]   (here: aiopt built in build/;
 #                                             FAMILIES="mlp cnn" picks the
 #                                             models, NO_NODE=1 skips the node
-#                                             suite)
+#                                             suite, NODE_CASES="test_conv*
+#                                             test_gemm*" takes only the
+#                                             cases those patterns name)
 #   scripts/gpu-check.sh run DIR [sm_90]     (on the GPU machine: python3 with
 #                                             numpy, onnx, ml_dtypes and
 #                                             onnxruntime; no compiler)
@@ -35,7 +37,10 @@ build)
     --target=cuda --gpu-arch=sm_80
   if [ -z "${NO_NODE:-}" ]; then
     "$python" "$root/tools/aiopt-conformance/onnx_node_suite.py" "$root/build/onnx-node-suite"
-    cp -r "$root/build/onnx-node-suite" "$dir/work/node-suite"
+    mkdir -p "$dir/work/node-suite"
+    for pattern in ${NODE_CASES:-"*"}; do
+      cp -r "$root/build/onnx-node-suite/"$pattern "$dir/work/node-suite/"
+    done
     "$root/build/bin/aiopt-conformance" -j "$(nproc)" --target=cuda --gpu-arch=$arch \
       --timeout 300 --build-only "$dir/work/node" "$dir/work/node-suite" | tail -1
   fi

@@ -82,14 +82,15 @@ void mlir::aiopt::buildPrunePipeline(OpPassManager &pm, StringRef options) {
   add(pm, "cse");
 }
 
-void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel) {
+void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool gpu) {
   // Matrix products whose constant weights are sparse enough (pruned, or
   // sparse on arrival) take sparse kernels: a choice made on the weights'
   // data, before they become linalg constants.
   if (optLevel >= 1)
     add(pm, "aiopt-sparse-weights");
-  // Every aiopt op becomes linalg/tensor/arith/math on tensors.
-  add(pm, "convert-aiopt-to-linalg");
+  // Every aiopt op becomes linalg/tensor/arith/math on tensors (attention
+  // in blocks of query rows for CPUs, whole for GPUs).
+  add(pm, gpu ? "convert-aiopt-to-linalg{blocked-attention=false}" : "convert-aiopt-to-linalg");
   if (optLevel == 0)
     return;
   add(pm, "canonicalize");
@@ -197,8 +198,10 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // Contractions (matmuls, convolutions) become kernels of their own that
   // stage operand tiles in workgroup memory and keep blocks of accumulators
   // in registers.
+  // K splits over workgroups (atomic f32 additions) for CUDA only: Vulkan
+  // 1.x has them as an extension at most.
   add(pm, std::string("func.func(aiopt-gpu-tile-contractions{tile-memory=") +
-              (spirv ? "alloc" : "attribution") + "})");
+              (spirv ? "alloc split-k=false" : "attribution split-k=true") + "})");
   // Every parallel dimension of the other ops becomes part of the grid,
   // also those the CPU's forms iterate inside a reduction.
   add(pm, "func.func(aiopt-gpu-parallel-dims-first)");
@@ -334,7 +337,8 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
       // scatters, and are lowered with them.
       if (options.runtimeChecks)
         add(pm, "aiopt-insert-index-checks");
-      buildLinalgPipeline(pm, options.optLevel);
+      buildLinalgPipeline(pm, options.optLevel,
+                          options.device == "vulkan" || options.device == "cuda");
       break;
     case Phase::Codegen:
       if (options.device == "vulkan")

@@ -20,7 +20,15 @@ def ConvertAIOptToLinalgPass : Pass<"convert-aiopt-to-linalg", "ModuleOp"> {
     the operation, when an aiopt operation cannot be lowered.
     `aiopt.check_indices` becomes a min/max reduction of the indices and a
     call of the runtime's `aiopt_rt_index_error` for an index out of range.
+    `aiopt.attention` with static shapes becomes an `scf.forall` over blocks
+    of query rows (the scores exist one block at a time, in cache), unless
+    `blocked-attention=false` (GPU targets, whose kernels span all heads):
+    then, as with dynamic shapes, whole-tensor products and softmax.
   }];
+  let options = [
+    Option<"blockedAttention", "blocked-attention", "bool", /*default=*/"true",
+           "Attention with static shapes over blocks of query rows (scf.forall)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect",

@@ -121,8 +121,9 @@ void buildPrunePipeline(OpPassManager &pm, StringRef options);
 /// import -> graph: graph-level simplification and fusion of the aiopt
 /// dialect, as much as `optLevel` asks.
 void buildGraphPipeline(OpPassManager &pm, unsigned optLevel = 2);
-/// graph -> linalg: lowering to tensor-level linalg and fusion.
-void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2);
+/// graph -> linalg: lowering to tensor-level linalg and fusion (`gpu`: the
+/// forms GPU targets want, e.g. attention over whole tensors).
+void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2, bool gpu = false);
 /// linalg -> codegen: tiling and vectorization (from -O1), bufferization
 /// and loops (memref, scf, vector, arith, math; omp with `parallel`).
 void buildCPUCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -36,14 +37,102 @@ struct Contraction {
   DimGroup m, n, k, batch;
   /// The input indexed by M (the other by N).
   unsigned mInput = 0;
+  /// Whether the payload is `out + f(ins)` (f32 or integer addition), so
+  /// that partial sums over parts of K add up to the result.
+  bool additive = false;
+  /// The constant the output holds before the op, when an op just before
+  /// it filled it (or copied a filled buffer into it) and can go: the
+  /// kernel starts from that value instead of loading it.
+  TypedAttr initValue;
+  Operation *initWriter = nullptr;
 };
 
-/// Workgroup and invocation tile sizes.
+/// Workgroup and invocation tile sizes, and the parts K is split into
+/// (each adding its partial sums to the output atomically).
 struct Tiles {
   int64_t m, n, k, thread;
+  int64_t splits = 1, kPerSplit = 0;
   int64_t threads() const { return (m / thread) * (n / thread); }
 };
 } // namespace
+
+/// Whether `body` yields `out + x` with `x` not depending on `out` (its
+/// last argument), in f32 or a 32-bit integer (atomic additions exist for
+/// those).
+static bool isAdditive(Block *body) {
+  Value out = body->getArguments().back();
+  Type t = out.getType();
+  if (!t.isF32() && !t.isInteger(32))
+    return false;
+  Operation *sum = body->getTerminator()->getOperand(0).getDefiningOp();
+  if (!sum || !isa<arith::AddFOp, arith::AddIOp>(sum) || !out.hasOneUse())
+    return false;
+  return sum->getOperand(0) == out || sum->getOperand(1) == out;
+}
+
+/// Whether `op` (or an op inside it) may read or write the buffer rooted at
+/// `root`.
+static bool touches(Operation *op, Value root) {
+  WalkResult r = op->walk([&](Operation *nested) {
+    if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto iface = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (!iface)
+      return WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> effects;
+    iface.getEffects(effects);
+    for (const MemoryEffects::EffectInstance &e : effects) {
+      if (isa<MemoryEffects::Allocate, MemoryEffects::Free>(e.getEffect()))
+        continue;
+      Value v = e.getValue();
+      if (!v || (isa<MemRefType>(v.getType()) &&
+                 !aiopt::buffersApart(aiopt::viewedBuffer(v), root)))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+/// The last op before `op` in its block that touches `root`.
+static Operation *lastToucher(Operation *op, Value root) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode())
+    if (touches(prev, root))
+      return prev;
+  return nullptr;
+}
+
+/// The constant a linalg.fill of `buffer` (exactly that value) writes.
+static TypedAttr filledWith(Operation *op, Value buffer) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
+  if (!fill || fill.getOutputs()[0] != buffer)
+    return {};
+  Attribute value;
+  if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
+    return {};
+  return dyn_cast<TypedAttr>(value);
+}
+
+/// Finds what the output of `c.op` holds when it is a constant just
+/// written: a fill of the output, or a copy into it of a buffer whose last
+/// writer was a fill.
+static void findConstantInit(Contraction &c) {
+  Value out = c.op.getDpsInitOperand(0)->get();
+  Operation *writer = lastToucher(c.op, aiopt::viewedBuffer(out));
+  if (TypedAttr v = filledWith(writer, out)) {
+    c.initValue = v;
+    c.initWriter = writer;
+    return;
+  }
+  auto copy = dyn_cast_or_null<linalg::CopyOp>(writer);
+  if (!copy || copy.getOutputs()[0] != out)
+    return;
+  Value source = copy.getInputs()[0];
+  if (TypedAttr v = filledWith(lastToucher(copy, aiopt::viewedBuffer(source)), source)) {
+    c.initValue = v;
+    c.initWriter = copy;
+  }
+}
 
 /// The contraction's dimension groups, or nothing when `op` is not one the
 /// tiled kernel computes.
@@ -103,13 +192,14 @@ static std::optional<Contraction> analyze(linalg::LinalgOp op) {
       add(c.k, d);
   if (c.m.size < 16 || c.n.size < 16 || c.k.dims.empty() || c.k.size < 8)
     return std::nullopt;
+  c.additive = isAdditive(body);
   return c;
 }
 
 /// Tiles for `c`: the largest workgroup tile (halving the larger side, not
 /// below 32) whose grid still has `target` workgroups.
 static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64_t k,
-                         int64_t thread, int64_t target) {
+                         int64_t thread, int64_t target, bool splitK) {
   Tiles t{maxM, maxN, k, thread};
   auto workgroups = [&](const Tiles &s) {
     return static_cast<int64_t>(llvm::divideCeil(c.m.size, s.m) * llvm::divideCeil(c.n.size, s.n)) *
@@ -120,6 +210,15 @@ static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64
       t.m /= 2;
     else
       t.n /= 2;
+  }
+  // Still too few workgroups: split K into parts of whole steps, each at
+  // least four steps long.
+  t.kPerSplit = c.k.size;
+  int64_t grid = workgroups(t), steps = llvm::divideCeil(c.k.size, t.k);
+  if (splitK && c.additive && grid < target && steps >= 8) {
+    int64_t parts = std::min<int64_t>(llvm::divideCeil(target, grid), steps / 4);
+    t.kPerSplit = static_cast<int64_t>(llvm::divideCeil(steps, parts)) * t.k;
+    t.splits = llvm::divideCeil(c.k.size, t.kPerSplit);
   }
   return t;
 }
@@ -300,7 +399,8 @@ void KernelBuilder::build() {
   Value one = cst(1);
   auto launch = gpu::LaunchOp::create(
       b, loc, cst(llvm::divideCeil(c.n.size, t.n)), cst(llvm::divideCeil(c.m.size, t.m)),
-      cst(c.batch.size), cst(t.threads()), one, one, /*dynamicSharedMemorySize=*/nullptr,
+      cst(c.batch.size * t.splits), cst(t.threads()), one, one,
+      /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
       allocTiles ? TypeRange{} : TypeRange{aTileType, bTileType});
   Block &body = launch.getBody().front();
@@ -323,7 +423,16 @@ void KernelBuilder::build() {
   tm = arith::DivUIOp::create(b, loc, tid, cst(colsPerStep));
   n0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, cst(t.n));
   m0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y, cst(t.m));
+  // The grid's third axis: batch entries, each split in parts of K.
   batchIdx = launch.getBlockIds().z;
+  Value kBegin = cst(0), kEnd = cst(c.k.size);
+  if (t.splits > 1) {
+    Value part = arith::RemUIOp::create(b, loc, batchIdx, cst(t.splits));
+    batchIdx = arith::DivUIOp::create(b, loc, batchIdx, cst(t.splits));
+    kBegin = arith::MulIOp::create(b, loc, part, cst(t.kPerSplit));
+    kEnd = arith::MinUIOp::create(b, loc, kEnd,
+                                  arith::AddIOp::create(b, loc, kBegin, cst(t.kPerSplit)));
+  }
   {
     SmallVector<Value> dims(op.getNumLoops(), Value());
     if (!c.batch.dims.empty())
@@ -362,15 +471,19 @@ void KernelBuilder::build() {
       indices.push_back(o.dims[cast<AffineDimExpr>(e).getPosition()]);
     return indices;
   };
+  // The accumulators start from the output's values; parts of a split K
+  // start from zero and add to the output at the end.
   SmallVector<Value> accs;
   Value accZero = zero(accType);
   for (const Output &o : outputs)
-    accs.push_back(guarded(o.bounds, [&] {
+    accs.push_back(t.splits > 1 ? accZero
+                   : c.initValue ? arith::ConstantOp::create(b, loc, c.initValue).getResult()
+                                 : guarded(o.bounds, [&] {
       return memref::LoadOp::create(b, loc, init->get(), outIndices(o)).getResult();
     }, accZero));
 
   // K in steps of tile-k: stage both tiles, wait, accumulate, wait.
-  auto kLoop = scf::ForOp::create(b, loc, cst(0), cst(c.k.size), cst(t.k), accs);
+  auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, cst(t.k), accs);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
@@ -394,9 +507,18 @@ void KernelBuilder::build() {
     if (c.k.size % t.k == 0)
       (void)loopUnrollFull(inner);
   }
+  auto store = [&](Value acc, const Output &o) {
+    if (t.splits == 1) {
+      memref::StoreOp::create(b, loc, acc, init->get(), outIndices(o));
+      return;
+    }
+    arith::AtomicRMWKind kind =
+        isa<FloatType>(accType) ? arith::AtomicRMWKind::addf : arith::AtomicRMWKind::addi;
+    memref::AtomicRMWOp::create(b, loc, kind, acc, init->get(), outIndices(o));
+  };
   for (auto [o, acc] : llvm::zip(outputs, kLoop.getResults())) {
     if (o.bounds.empty()) {
-      memref::StoreOp::create(b, loc, acc, init->get(), outIndices(o));
+      store(acc, o);
       continue;
     }
     Value cond = o.bounds.front();
@@ -405,9 +527,31 @@ void KernelBuilder::build() {
     auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
-    memref::StoreOp::create(b, loc, acc, init->get(), outIndices(o));
+    store(acc, o);
   }
   b.eraseOp(op);
+}
+
+/// Erases the fill or copy whose value a kernel now starts from, and the
+/// fill of a copy's source when nothing else reads that buffer.
+static void eraseInitWriter(RewriterBase &rewriter, Operation *writer) {
+  auto copy = dyn_cast<linalg::CopyOp>(writer);
+  Value source = copy ? copy.getInputs()[0] : Value();
+  rewriter.eraseOp(writer);
+  if (!source)
+    return;
+  Value root = aiopt::viewedBuffer(source);
+  SmallVector<Operation *> fills;
+  for (Operation *user : root.getUsers()) {
+    if (isa<memref::DeallocOp>(user))
+      continue;
+    auto fill = dyn_cast<linalg::FillOp>(user);
+    if (!fill || fill.getOutputs()[0] != root)
+      return;
+    fills.push_back(fill);
+  }
+  for (Operation *fill : fills)
+    rewriter.eraseOp(fill);
 }
 
 namespace {
@@ -437,12 +581,19 @@ struct GPUTileContractionsPass
     });
     IRRewriter rewriter(&getContext());
     for (const Contraction &c : found) {
-      Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups);
+      Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK);
+      // An output filled with a constant just before (and read by nothing
+      // else since) starts from that constant, and the fill or copy goes;
+      // split parts add to memory, which must hold it.
+      if (tiles.splits == 1)
+        findConstantInit(c);
       // Every invocation stages whole elements of both tiles.
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
-          c.batch.size > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)
+          c.batch.size * tiles.splits > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)
         continue;
       KernelBuilder(rewriter, c, tiles, tileMemory == "alloc").build();
+      if (c.initWriter)
+        eraseInitWriter(rewriter, c.initWriter);
     }
   }
 };

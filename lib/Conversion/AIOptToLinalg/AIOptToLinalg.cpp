@@ -30,7 +30,8 @@ namespace mlir::aiopt {
 using namespace mlir;
 using namespace mlir::aiopt;
 
-void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns,
+                                                 bool blockedAttention) {
   populateElementwisePatterns(patterns);
   populateContractionPatterns(patterns);
   populateSparseContractionPatterns(patterns);
@@ -41,7 +42,7 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns) {
   populateScatterPatterns(patterns);
   populateEinsumPatterns(patterns);
   populateSelectionPatterns(patterns);
-  populateAttentionPatterns(patterns);
+  populateAttentionPatterns(patterns, blockedAttention);
   populateRuntimeCheckPatterns(patterns);
 }
 
@@ -80,11 +81,12 @@ struct SignlessTensorOp : ConversionPattern {
 
 struct ConvertAIOptToLinalgPass
     : aiopt::impl::ConvertAIOptToLinalgPassBase<ConvertAIOptToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     ConversionTarget target(getContext());
     configureAIOptToLinalgTarget(target);
     RewritePatternSet patterns(&getContext());
-    populateAIOptToLinalgPatterns(patterns);
+    populateAIOptToLinalgPatterns(patterns, blockedAttention);
     // Function signatures lose unsigned integer types with the ops.
     TypeConverter signlessTypes;
     signlessTypes.addConversion([](Type t) { return signless(t); });

@@ -5,7 +5,8 @@
 // scores [rows, Lk], scales and masks them, takes the row softmax and
 // multiplies by the values, so the scores exist one block at a time (in
 // cache) instead of for every head and the whole sequence. With dynamic
-// shapes it is the same computation on whole tensors. The products and the
+// shapes, or for GPUs (blocked-attention=false), it is the same
+// computation on whole tensors. The products and the
 // softmax are built as aiopt ops, which the conversion then lowers.
 //
 //===----------------------------------------------------------------------===//
@@ -71,7 +72,9 @@ Value slice(OpBuilder &b, Location loc, Value source, ArrayRef<OpFoldResult> off
 }
 
 struct AttentionLowering : OpConversionPattern<AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
+  AttentionLowering(MLIRContext *ctx, bool blocked) : OpConversionPattern(ctx), blocked(blocked) {}
+  /// Whether static shapes take the blocked form.
+  bool blocked;
   LogicalResult
   matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -83,7 +86,7 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
     bool isStatic = llvm::all_of(op->getOperandTypes(), [](Type t) {
       return cast<RankedTensorType>(t).hasStaticShape();
     });
-    if (!isStatic) {
+    if (!isStatic || !blocked) {
       rewriter.replaceOp(op, attend(rewriter, loc, q, kt, v, mask, scale, outType));
       return success();
     }
@@ -159,6 +162,6 @@ struct AttentionLowering : OpConversionPattern<AttentionOp> {
 
 } // namespace
 
-void mlir::aiopt::populateAttentionPatterns(RewritePatternSet &patterns) {
-  patterns.add<AttentionLowering>(patterns.getContext());
+void mlir::aiopt::populateAttentionPatterns(RewritePatternSet &patterns, bool blocked) {
+  patterns.add<AttentionLowering>(patterns.getContext(), blocked);
 }

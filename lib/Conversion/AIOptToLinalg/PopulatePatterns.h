@@ -21,7 +21,7 @@ void populateInterpolationPatterns(RewritePatternSet &patterns);
 void populateScatterPatterns(RewritePatternSet &patterns);
 void populateEinsumPatterns(RewritePatternSet &patterns);
 void populateSelectionPatterns(RewritePatternSet &patterns);
-void populateAttentionPatterns(RewritePatternSet &patterns);
+void populateAttentionPatterns(RewritePatternSet &patterns, bool blocked);
 void populateRuntimeCheckPatterns(RewritePatternSet &patterns);
 } // namespace mlir::aiopt
 

@@ -1,5 +1,6 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions --canonicalize --cse | FileCheck %s
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=alloc target-workgroups=1" | FileCheck %s --check-prefix=ALLOC
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="split-k=true" --canonicalize --cse | FileCheck %s --check-prefix=SPLIT
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-m=48" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=global" 2>&1 | FileCheck %s --check-prefix=BADMEM
 
@@ -128,6 +129,31 @@ func.func @left(%v: memref<1x64xf32>, %b: memref<64x96xf32>, %a: memref<64x64xf3
     linalg.yield %s : f32
   }
   return %c : memref<1x96xf32>
+}
+
+// -----
+
+// A 64x64 product over K = 4096 fills 4 workgroups of 32x32: with split-k
+// K goes in 32 parts of 128 along the grid's third axis. Each part sums
+// from zero and adds to the output atomically; without split-k the product
+// is one part, its accumulators loaded from the output and stored.
+// SPLIT-LABEL: func.func @splitk
+// SPLIT: gpu.launch blocks({{.*}}) in ({{.*}} = %c2, {{.*}} = %c2, {{.*}} = %c32)
+// SPLIT: %[[PART:.*]] = arith.remui %{{.*}}, %c32 : index
+// SPLIT: %[[BEGIN:.*]] = arith.muli %[[PART]], %c128 : index
+// SPLIT: %[[NEXT:.*]] = arith.addi %[[BEGIN]], %c128 : index
+// SPLIT: %[[END:.*]] = arith.minui %[[NEXT]], %c4096 : index
+// SPLIT-NOT: memref.load %alloc
+// SPLIT: scf.for %{{.*}} = %[[BEGIN]] to %[[END]] step %c16 iter_args(%{{.*}} = %cst,
+// SPLIT-COUNT-16: memref.atomic_rmw addf
+// SPLIT-NOT: memref.store {{.*}}, %alloc
+// CHECK-LABEL: func.func @splitk
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c2, {{.*}} = %c2, {{.*}} = %c1)
+// CHECK-NOT: atomic_rmw
+func.func @splitk(%a: memref<64x4096xf32>, %b: memref<4096x64xf32>) -> memref<64x64xf32> {
+  %c = memref.alloc() : memref<64x64xf32>
+  linalg.matmul ins(%a, %b : memref<64x4096xf32>, memref<4096x64xf32>) outs(%c : memref<64x64xf32>)
+  return %c : memref<64x64xf32>
 }
 
 // BADTILE: error: tile-m and tile-n must be powers of two of at least 32

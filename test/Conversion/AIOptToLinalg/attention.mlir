@@ -1,4 +1,5 @@
 // RUN: aiopt-opt --convert-aiopt-to-linalg -split-input-file %s | FileCheck %s
+// RUN: aiopt-opt --convert-aiopt-to-linalg=blocked-attention=false -split-input-file %s | FileCheck %s --check-prefix=WHOLE
 
 // Static shapes: a forall over (batch, heads, blocks of query rows); each
 // block of 64 query rows has scores [64, 16] that are scaled and masked (the mask's row of the
@@ -19,6 +20,15 @@
 // CHECK: scf.forall.in_parallel
 // CHECK:   tensor.parallel_insert_slice %[[O]] into %[[S]][%[[B]], %[[H]], %[[R]], 0] [1, 1, 64, 32] [1, 1, 1, 1] : tensor<64x32xf32> into tensor<2x3x128x32xf32>
 // CHECK: return %[[OUT]]
+// For GPUs (blocked-attention=false), static shapes too take the whole
+// tensors: the scores of every head at once, scaled and masked, the row
+// softmax, the product with the values.
+// WHOLE-LABEL: func.func @attention
+// WHOLE-NOT: scf.forall
+// WHOLE: %[[SC:.*]] = linalg.generic {{.*}} ins(%arg0, %arg1 : tensor<2x3x128x64xf32>, tensor<2x3x64x16xf32>) outs(%{{.*}} : tensor<2x3x128x16xf32>)
+// WHOLE: linalg.generic {{.*}} ins(%[[SC]], %arg3 : tensor<2x3x128x16xf32>, tensor<2x1x1x16xf32>)
+// WHOLE: math.exp
+// WHOLE: linalg.generic {{.*}} ins(%{{.*}}, %arg2 : tensor<2x3x128x16xf32>, tensor<2x3x16x32xf32>) outs(%{{.*}} : tensor<2x3x128x32xf32>)
 func.func @attention(%q: tensor<2x3x128x64xf32>, %kt: tensor<2x3x64x16xf32>, %v: tensor<2x3x16x32xf32>,
                      %mask: tensor<2x1x1x16xf32>) -> tensor<2x3x128x32xf32> {
   %0 = aiopt.attention %q, %kt, %v, %mask {scale = 0.125 : f32} : tensor<2x3x128x64xf32>, tensor<2x3x64x16xf32>, tensor<2x3x16x32xf32>, tensor<2x1x1x16xf32> -> tensor<2x3x128x32xf32>

@@ -119,7 +119,13 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
       payload;
     - tiles shrink by halves (not below 32 x 32) while the grid has fewer
       than `target-workgroups` workgroups, so small products still spread
-      over the device.
+      over the device;
+    - with `split-k`, a grid still below that and a payload that adds to
+      the output (`out + f(a, b)` in f32 or i32), K is split into parts of
+      at least four steps along the grid's third axis: each workgroup sums
+      its part from zero and adds it to the output with atomic additions
+      (the order of the parts' additions varies from run to run, so the
+      last bits of such outputs may too).
 
     The accumulators start from the output's values, as linalg's do. Ops
     whose output may share a buffer with an input, whose payload reads
@@ -134,6 +140,8 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
            "Rows and columns of outputs per invocation">,
     Option<"targetWorkgroups", "target-workgroups", "int64_t", /*default=*/"128",
            "Grid size below which tiles shrink (about the device's multiprocessors)">,
+    Option<"splitK", "split-k", "bool", /*default=*/"false",
+           "Split K over workgroups that add their partial sums atomically">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
            "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
