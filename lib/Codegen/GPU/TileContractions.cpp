@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinalgKernels.h"
+
 #include "aiopt/Codegen/BufferViews.h"
 #include "aiopt/Codegen/GPU/Passes.h"
 
@@ -56,48 +58,19 @@ struct Tiles {
 };
 } // namespace
 
-/// Whether `body` yields `out + x` with `x` not depending on `out` (its
-/// last argument), in f32 or a 32-bit integer (atomic additions exist for
-/// those).
-static bool isAdditive(Block *body) {
-  Value out = body->getArguments().back();
-  Type t = out.getType();
-  if (!t.isF32() && !t.isInteger(32))
-    return false;
-  Operation *sum = body->getTerminator()->getOperand(0).getDefiningOp();
-  if (!sum || !isa<arith::AddFOp, arith::AddIOp>(sum) || !out.hasOneUse())
-    return false;
-  return sum->getOperand(0) == out || sum->getOperand(1) == out;
+/// Whether the payload of `op` yields `out + x` with `x` not depending on
+/// `out`, in f32 or a 32-bit integer (atomic additions exist for those).
+static bool isAdditive(linalg::LinalgOp op) {
+  Operation *comb = aiopt::combiningOp(op);
+  Type t = op.getBlock()->getArguments().back().getType();
+  return comb && isa<arith::AddFOp, arith::AddIOp>(comb) && (t.isF32() || t.isInteger(32));
 }
 
-/// Whether `op` (or an op inside it) may read or write the buffer rooted at
-/// `root`.
-static bool touches(Operation *op, Value root) {
-  WalkResult r = op->walk([&](Operation *nested) {
-    if (nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-      return WalkResult::advance();
-    auto iface = dyn_cast<MemoryEffectOpInterface>(nested);
-    if (!iface)
-      return WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> effects;
-    iface.getEffects(effects);
-    for (const MemoryEffects::EffectInstance &e : effects) {
-      if (isa<MemoryEffects::Allocate, MemoryEffects::Free>(e.getEffect()))
-        continue;
-      Value v = e.getValue();
-      if (!v || (isa<MemRefType>(v.getType()) &&
-                 !aiopt::buffersApart(aiopt::viewedBuffer(v), root)))
-        return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return r.wasInterrupted();
-}
-
-/// The last op before `op` in its block that touches `root`.
-static Operation *lastToucher(Operation *op, Value root) {
+/// The last op before `op` in its block that writes (or, unless
+/// `writesOnly`, reads) `root`.
+static Operation *lastToucher(Operation *op, Value root, bool writesOnly) {
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode())
-    if (touches(prev, root))
+    if (aiopt::touchesBuffer(prev, root, writesOnly))
       return prev;
   return nullptr;
 }
@@ -114,11 +87,11 @@ static TypedAttr filledWith(Operation *op, Value buffer) {
 }
 
 /// Finds what the output of `c.op` holds when it is a constant just
-/// written: a fill of the output, or a copy into it of a buffer whose last
-/// writer was a fill.
+/// written (nothing read it since): a fill of the output, or a copy into it
+/// of a buffer whose last writer was a fill.
 static void findConstantInit(Contraction &c) {
   Value out = c.op.getDpsInitOperand(0)->get();
-  Operation *writer = lastToucher(c.op, aiopt::viewedBuffer(out));
+  Operation *writer = lastToucher(c.op, aiopt::viewedBuffer(out), /*writesOnly=*/false);
   if (TypedAttr v = filledWith(writer, out)) {
     c.initValue = v;
     c.initWriter = writer;
@@ -128,7 +101,8 @@ static void findConstantInit(Contraction &c) {
   if (!copy || copy.getOutputs()[0] != out)
     return;
   Value source = copy.getInputs()[0];
-  if (TypedAttr v = filledWith(lastToucher(copy, aiopt::viewedBuffer(source)), source)) {
+  Operation *fill = lastToucher(copy, aiopt::viewedBuffer(source), /*writesOnly=*/true);
+  if (TypedAttr v = filledWith(fill, source)) {
     c.initValue = v;
     c.initWriter = copy;
   }
@@ -140,7 +114,9 @@ static std::optional<Contraction> analyze(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
       op->getNumRegions() != 1)
     return std::nullopt;
-  Contraction c{op, op.getStaticLoopRanges(), {}, {}, {}, {}, 0};
+  Contraction c;
+  c.op = op;
+  c.ranges = op.getStaticLoopRanges();
   if (llvm::any_of(c.ranges, ShapedType::isDynamic))
     return std::nullopt;
   for (OpOperand &operand : op->getOpOperands()) {
@@ -192,7 +168,7 @@ static std::optional<Contraction> analyze(linalg::LinalgOp op) {
       add(c.k, d);
   if (c.m.size < 16 || c.n.size < 16 || c.k.dims.empty() || c.k.size < 8)
     return std::nullopt;
-  c.additive = isAdditive(body);
+  c.additive = isAdditive(op);
   return c;
 }
 
@@ -235,9 +211,9 @@ private:
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value zero(Type t) { return arith::ConstantOp::create(b, loc, b.getZeroAttr(t)); }
   /// The dimension values of `g` at flattened index `flat`, into `dims`.
-  void delinearize(const DimGroup &g, Value flat, SmallVectorImpl<Value> &dims);
-  /// Loads `operand` at the loop dimensions `dims`.
-  Value load(OpOperand *operand, ArrayRef<Value> dims);
+  void delinearize(const DimGroup &g, Value flat, SmallVectorImpl<Value> &dims) {
+    aiopt::delinearizeDims(b, loc, g.dims, c.ranges, flat, dims);
+  }
   /// `in` when all of `bounds` hold, else `orElse` (scf.if only when some
   /// bound is not known to hold).
   Value guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse);
@@ -260,32 +236,6 @@ private:
   SmallVector<Value> batchDims;
 };
 } // namespace
-
-void KernelBuilder::delinearize(const DimGroup &g, Value flat, SmallVectorImpl<Value> &dims) {
-  for (unsigned d : llvm::reverse(g.dims)) {
-    int64_t size = c.ranges[d];
-    if (d == g.dims.front()) {
-      dims[d] = flat;
-      break;
-    }
-    dims[d] = arith::RemUIOp::create(b, loc, flat, cst(size));
-    flat = arith::DivUIOp::create(b, loc, flat, cst(size));
-  }
-}
-
-Value KernelBuilder::load(OpOperand *operand, ArrayRef<Value> dims) {
-  AffineMap map = op.getMatchingIndexingMap(operand);
-  SmallVector<Value> indices;
-  for (AffineExpr e : map.getResults()) {
-    if (auto dim = dyn_cast<AffineDimExpr>(e)) {
-      indices.push_back(dims[dim.getPosition()]);
-      continue;
-    }
-    AffineMap one = AffineMap::get(map.getNumDims(), 0, e);
-    indices.push_back(affine::AffineApplyOp::create(b, loc, one, dims));
-  }
-  return memref::LoadOp::create(b, loc, operand->get(), indices);
-}
 
 Value KernelBuilder::guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse) {
   Value cond;
@@ -338,7 +288,7 @@ void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t 
         dims[d] = value;
       delinearize(rows, gRow, dims);
       delinearize(c.k, gK, dims);
-      return load(operand, dims);
+      return aiopt::loadAtDims(b, loc, op, operand, dims);
     }, fill);
     memref::StoreOp::create(b, loc, v, tile, ValueRange{kk, row});
   }
@@ -380,42 +330,24 @@ SmallVector<Value> KernelBuilder::accumulate(ValueRange accs, Value kk, Value aT
 }
 
 void KernelBuilder::build() {
-  MLIRContext *ctx = b.getContext();
   OpOperand *mOperand = op.getDpsInputOperand(c.mInput);
   OpOperand *nOperand = op.getDpsInputOperand(1 - c.mInput);
   OpOperand *init = op.getDpsInitOperand(0);
   Type accType = cast<MemRefType>(init->get().getType()).getElementType();
-  Attribute workgroup = allocTiles ? Attribute(b.getI64IntegerAttr(3))
-                                   : gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   // One padding element per row keeps the staging stores of a warp (which
   // walk K across rows) off a single bank.
   auto tileType = [&](OpOperand *operand, int64_t rows) {
-    Type element = cast<MemRefType>(operand->get().getType()).getElementType();
-    return MemRefType::get({t.k, rows + 1}, element, MemRefLayoutAttrInterface(), workgroup);
+    return MemRefType::get({t.k, rows + 1},
+                           cast<MemRefType>(operand->get().getType()).getElementType());
   };
-
-  MemRefType aTileType = tileType(mOperand, t.m), bTileType = tileType(nOperand, t.n);
   b.setInsertionPoint(op);
-  Value one = cst(1);
-  auto launch = gpu::LaunchOp::create(
-      b, loc, cst(llvm::divideCeil(c.n.size, t.n)), cst(llvm::divideCeil(c.m.size, t.m)),
-      cst(c.batch.size * t.splits), cst(t.threads()), one, one,
-      /*dynamicSharedMemorySize=*/nullptr,
-      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{},
-      allocTiles ? TypeRange{} : TypeRange{aTileType, bTileType});
-  Block &body = launch.getBody().front();
-  b.setInsertionPointToEnd(&body);
-  if (body.empty() || !isa<gpu::TerminatorOp>(body.back()))
-    gpu::TerminatorOp::create(b, loc);
-  b.setInsertionPoint(&body.back());
-  Value aTile, bTile;
-  if (allocTiles) {
-    aTile = memref::AllocOp::create(b, loc, aTileType);
-    bTile = memref::AllocOp::create(b, loc, bTileType);
-  } else {
-    aTile = launch.getWorkgroupAttributions()[0];
-    bTile = launch.getWorkgroupAttributions()[1];
-  }
+  SmallVector<Value> tiles;
+  auto launch = aiopt::createKernelLaunch(
+      b, loc,
+      {static_cast<int64_t>(llvm::divideCeil(c.n.size, t.n)),
+       static_cast<int64_t>(llvm::divideCeil(c.m.size, t.m)), c.batch.size * t.splits},
+      t.threads(), {tileType(mOperand, t.m), tileType(nOperand, t.n)}, allocTiles, tiles);
+  Value aTile = tiles[0], bTile = tiles[1], one = cst(1);
 
   tid = launch.getThreadIds().x;
   int64_t colsPerStep = t.n / t.thread, rowsPerStep = t.m / t.thread;
@@ -580,17 +512,17 @@ struct GPUTileContractionsPass
         found.push_back(*c);
     });
     IRRewriter rewriter(&getContext());
-    for (const Contraction &c : found) {
+    for (Contraction &c : found) {
       Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK);
       // An output filled with a constant just before (and read by nothing
       // else since) starts from that constant, and the fill or copy goes;
       // split parts add to memory, which must hold it.
-      if (tiles.splits == 1)
-        findConstantInit(c);
       // Every invocation stages whole elements of both tiles.
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
           c.batch.size * tiles.splits > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)
         continue;
+      if (tiles.splits == 1)
+        findConstantInit(c);
       KernelBuilder(rewriter, c, tiles, tileMemory == "alloc").build();
       if (c.initWriter)
         eraseInitWriter(rewriter, c.initWriter);

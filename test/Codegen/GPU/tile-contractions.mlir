@@ -156,5 +156,45 @@ func.func @splitk(%a: memref<64x4096xf32>, %b: memref<4096x64xf32>) -> memref<64
   return %c : memref<64x64xf32>
 }
 
+// -----
+
+// An output just filled with a constant (here through a copy of a filled
+// buffer, as bufferization leaves a shared zero init) starts from that
+// constant: the copy goes, and so does the fill, which nothing else reads.
+// When the output is read in between, both stay and the kernel loads it.
+// SPLIT-LABEL: func.func @filled
+// CHECK-LABEL: func.func @filled
+// CHECK-NOT: linalg.fill
+// CHECK-NOT: linalg.copy
+// CHECK: gpu.launch
+// CHECK-NOT: memref.load %[[C:alloc_0]]
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c16 iter_args(%{{.*}} = %cst,
+// CHECK-LABEL: func.func @read_between
+// CHECK: linalg.fill
+// CHECK: linalg.copy
+// CHECK: memref.load
+// CHECK: gpu.launch
+// CHECK: memref.load %alloc_0
+func.func @filled(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x96xf32> {
+  %zero = arith.constant 0.0 : f32
+  %z = memref.alloc() : memref<128x96xf32>
+  linalg.fill ins(%zero : f32) outs(%z : memref<128x96xf32>)
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.copy ins(%z : memref<128x96xf32>) outs(%c : memref<128x96xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xf32>, memref<64x96xf32>) outs(%c : memref<128x96xf32>)
+  memref.dealloc %z : memref<128x96xf32>
+  return %c : memref<128x96xf32>
+}
+func.func @read_between(%a: memref<128x64xf32>, %b: memref<64x96xf32>, %i: index) -> (memref<128x96xf32>, f32) {
+  %zero = arith.constant 0.0 : f32
+  %z = memref.alloc() : memref<128x96xf32>
+  linalg.fill ins(%zero : f32) outs(%z : memref<128x96xf32>)
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.copy ins(%z : memref<128x96xf32>) outs(%c : memref<128x96xf32>)
+  %v = memref.load %c[%i, %i] : memref<128x96xf32>
+  linalg.matmul ins(%a, %b : memref<128x64xf32>, memref<64x96xf32>) outs(%c : memref<128x96xf32>)
+  return %c, %v : memref<128x96xf32>, f32
+}
+
 // BADTILE: error: tile-m and tile-n must be powers of two of at least 32
 // BADMEM: error: tile-memory must be 'alloc' or 'attribution', not 'global'

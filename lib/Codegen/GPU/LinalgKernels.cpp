@@ -1,0 +1,114 @@
+//===- LinalgKernels.cpp - building GPU kernels for linalg ops ------------===//
+//
+// Helpers shared by the passes that write a linalg op's kernel by hand (see
+// LinalgKernels.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgKernels.h"
+
+#include "aiopt/Codegen/BufferViews.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+
+gpu::LaunchOp mlir::aiopt::createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
+                                              int64_t threads, ArrayRef<MemRefType> buffers,
+                                              bool allocBuffers,
+                                              SmallVectorImpl<Value> &workgroupBuffers) {
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
+  Attribute space = allocBuffers
+                        ? Attribute(b.getI64IntegerAttr(3))
+                        : gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  SmallVector<Type> types;
+  for (MemRefType t : buffers)
+    types.push_back(MemRefType::get(t.getShape(), t.getElementType(), MemRefLayoutAttrInterface(),
+                                    space));
+  Value one = cst(1);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, cst(grid[0]), grid.size() > 1 ? cst(grid[1]) : one, grid.size() > 2 ? cst(grid[2]) : one,
+      cst(threads), one, one, /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
+      /*asyncDependencies=*/{}, allocBuffers ? TypeRange{} : TypeRange(types));
+  Block &body = launch.getBody().front();
+  b.setInsertionPointToEnd(&body);
+  if (body.empty() || !isa<gpu::TerminatorOp>(body.back()))
+    gpu::TerminatorOp::create(b, loc);
+  b.setInsertionPoint(&body.back());
+  workgroupBuffers.clear();
+  for (auto [i, t] : llvm::enumerate(types))
+    workgroupBuffers.push_back(allocBuffers
+                                   ? Value(memref::AllocOp::create(b, loc, cast<MemRefType>(t)))
+                                   : Value(launch.getWorkgroupAttributions()[i]));
+  return launch;
+}
+
+void mlir::aiopt::delinearizeDims(OpBuilder &b, Location loc, ArrayRef<unsigned> group,
+                                  ArrayRef<int64_t> ranges, Value flat,
+                                  SmallVectorImpl<Value> &dims) {
+  for (unsigned d : llvm::reverse(group)) {
+    if (d == group.front()) {
+      dims[d] = flat;
+      break;
+    }
+    Value size = arith::ConstantIndexOp::create(b, loc, ranges[d]);
+    dims[d] = arith::RemUIOp::create(b, loc, flat, size);
+    flat = arith::DivUIOp::create(b, loc, flat, size);
+  }
+}
+
+Value mlir::aiopt::loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, OpOperand *operand,
+                              ArrayRef<Value> dims) {
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults()) {
+    if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+      indices.push_back(dims[dim.getPosition()]);
+      continue;
+    }
+    AffineMap one = AffineMap::get(map.getNumDims(), 0, e);
+    indices.push_back(affine::AffineApplyOp::create(b, loc, one, dims));
+  }
+  return memref::LoadOp::create(b, loc, operand->get(), indices);
+}
+
+bool mlir::aiopt::touchesBuffer(Operation *op, Value root, bool writesOnly) {
+  WalkResult r = op->walk([&](Operation *nested) {
+    // Ops with effects of their own (linalg ops) say them; others with
+    // recursive effects have them in their regions, walked next.
+    auto iface = dyn_cast<MemoryEffectOpInterface>(nested);
+    if (!iface && nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    if (!iface)
+      return WalkResult::interrupt();
+    SmallVector<MemoryEffects::EffectInstance> effects;
+    iface.getEffects(effects);
+    for (const MemoryEffects::EffectInstance &e : effects) {
+      if (isa<MemoryEffects::Allocate, MemoryEffects::Free>(e.getEffect()) ||
+          (writesOnly && isa<MemoryEffects::Read>(e.getEffect())))
+        continue;
+      Value v = e.getValue();
+      if (!v || (isa<MemRefType>(v.getType()) && !buffersApart(viewedBuffer(v), root)))
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+Operation *mlir::aiopt::combiningOp(linalg::LinalgOp op) {
+  if (op.getNumDpsInits() != 1)
+    return nullptr;
+  Block *body = op.getBlock();
+  Value out = body->getArguments().back();
+  Operation *comb = body->getTerminator()->getOperand(0).getDefiningOp();
+  if (!comb || comb->getBlock() != body || !out.hasOneUse() || comb->getNumOperands() != 2 ||
+      !isa<arith::AddFOp, arith::MulFOp, arith::MaximumFOp, arith::MinimumFOp, arith::MaxNumFOp,
+           arith::MinNumFOp, arith::AddIOp, arith::MulIOp, arith::MaxSIOp, arith::MinSIOp,
+           arith::MaxUIOp, arith::MinUIOp, arith::AndIOp, arith::OrIOp, arith::XOrIOp>(comb))
+    return nullptr;
+  return comb->getOperand(0) == out || comb->getOperand(1) == out ? comb : nullptr;
+}

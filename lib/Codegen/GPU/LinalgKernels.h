@@ -1,0 +1,52 @@
+//===- LinalgKernels.h - building GPU kernels for linalg ops ----*- C++ -*-===//
+//
+// Private to the GPU code generator: what the passes that write a linalg
+// op's kernel by hand (aiopt-gpu-tile-contractions, -tile-reductions)
+// share: a launch with workgroup buffers, loop dimensions recovered from a
+// flattened index, operands read through their indexing maps, and the
+// accesses to buffers that decide which ops may move around a kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef AIOPT_LIB_CODEGEN_GPU_LINALGKERNELS_H
+#define AIOPT_LIB_CODEGEN_GPU_LINALGKERNELS_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::aiopt {
+
+/// A gpu.launch of `grid` workgroups of `threads` invocations with one
+/// workgroup buffer per entry of `buffers` (shape and element type): the
+/// launch's workgroup attributions (NVVM: shared memory), or with
+/// `allocBuffers` memref.allocs in memory space 3 inside it (SPIR-V:
+/// Workgroup variables). The builder is left inside the launch, before its
+/// terminator; `workgroupBuffers` receives the buffers.
+gpu::LaunchOp createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
+                                 int64_t threads, ArrayRef<MemRefType> buffers,
+                                 bool allocBuffers, SmallVectorImpl<Value> &workgroupBuffers);
+
+/// Sets `dims[d]` for the loop dimensions `group` (the last varying
+/// fastest, extents from `ranges`) at the flattened index `flat`.
+void delinearizeDims(OpBuilder &b, Location loc, ArrayRef<unsigned> group,
+                     ArrayRef<int64_t> ranges, Value flat, SmallVectorImpl<Value> &dims);
+
+/// Loads `operand` of `op` at the loop dimension values `dims` (through its
+/// indexing map).
+Value loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, OpOperand *operand,
+                 ArrayRef<Value> dims);
+
+/// Whether `op` (or an op inside it) may write (or, unless `writesOnly`,
+/// read) the buffer rooted at `root` (a viewedBuffer result).
+bool touchesBuffer(Operation *op, Value root, bool writesOnly);
+
+/// The payload of a linalg op with one output when it yields `comb(out, x)`
+/// for a commutative, associative combination of its output argument
+/// (used once) with a value not depending on it: the combining op, which
+/// also combines partial results. Null otherwise.
+Operation *combiningOp(linalg::LinalgOp op);
+
+} // namespace mlir::aiopt
+
+#endif // AIOPT_LIB_CODEGEN_GPU_LINALGKERNELS_H
