@@ -202,6 +202,10 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // 1.x has them as an extension at most.
   add(pm, std::string("func.func(aiopt-gpu-tile-contractions{tile-memory=") +
               (spirv ? "alloc split-k=false" : "attribution split-k=true") + "})");
+  // Long reductions with few outputs (normalization statistics) take a
+  // workgroup per output.
+  add(pm, std::string("func.func(aiopt-gpu-tile-reductions{tile-memory=") +
+              (spirv ? "alloc" : "attribution") + "})");
   // Every parallel dimension of the other ops becomes part of the grid,
   // also those the CPU's forms iterate inside a reduction.
   add(pm, "func.func(aiopt-gpu-parallel-dims-first)");

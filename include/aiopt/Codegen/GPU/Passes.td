@@ -152,6 +152,45 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
                            "::mlir::memref::MemRefDialect"];
 }
 
+def GPUTileReductionsPass : Pass<"aiopt-gpu-tile-reductions", "func::FuncOp"> {
+  let summary = "Long reductions with few outputs as one workgroup per output";
+  let description = [{
+    Runs on bufferized code, before `convert-linalg-to-parallel-loops`
+    (which would give each output one invocation that walks the whole
+    reduction: a row statistic of a layer normalization, 128 rows of 768,
+    keeps 128 invocations busy on a device of thousands). A linalg op with
+    one output, static loop ranges, at least `min-reduction` reduction
+    iterations per output and at most 65535 outputs, whose payload yields
+    `comb(out, x)` for an associative, commutative `comb` (addition,
+    multiplication, minimum, maximum, bitwise and/or/xor) of its output
+    with a value not depending on it, becomes a `gpu.launch` of one
+    workgroup of `workgroup-size` invocations per output:
+
+    - each invocation folds every `workgroup-size`-th reduction iteration
+      into a partial result, starting from `comb`'s identity;
+    - the partial results meet in workgroup memory and combine in a tree
+      (halving the active invocations between barriers);
+    - the first invocation combines the output's value with the total and
+      stores it.
+
+    Operands are read through their indexing maps, so broadcasts and
+    strided views need nothing special. The tree reassociates floating-point
+    sums, as parallel reductions do.
+  }];
+  let options = [
+    Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"128",
+           "Invocations per output (a power of two, at least 2)">,
+    Option<"minReduction", "min-reduction", "int64_t", /*default=*/"256",
+           "Fewest reduction iterations per output for the rewrite">,
+    Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
+           "Where the partial results live: 'attribution' or 'alloc' (as for "
+           "aiopt-gpu-tile-contractions)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def GPUPromoteAccumulatorsPass
     : Pass<"aiopt-gpu-promote-accumulators", "func::FuncOp"> {
   let summary = "Keep reduction accumulators in registers across their loops";

@@ -1,9 +1,11 @@
-"""GPU contraction kernels (aiopt-gpu-tile-contractions) keep numerics:
-products and convolutions of sizes that are and are not multiples of the
-tiles, batched, with either operand contiguous along K, with the CPU's
-convolution forms (1x1 as a matrix, shifted windows, stride-2 stems),
-compiled for Vulkan, run on the device and compared with onnxruntime. Each
-case prints how many of its kernels stage tiles in workgroup memory."""
+"""GPU kernels written by hand keep numerics: contractions
+(aiopt-gpu-tile-contractions: products and convolutions of sizes that are
+and are not multiples of the tiles, batched, with either operand contiguous
+along K, the CPU's convolution forms) and long reductions with few outputs
+(aiopt-gpu-tile-reductions: sums, maxima, normalization statistics),
+compiled for the GPU target given, run on the device and compared with
+onnxruntime. Each case prints how many of its kernels use workgroup memory
+(their barriers)."""
 
 import os
 import re
@@ -63,6 +65,23 @@ cases = [
     conv("conv_stride2", [1, 8, 33, 33], [24, 8, 3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
     conv("conv_stem7x7", [1, 3, 40, 40], [16, 3, 7, 7], pads=[3, 3, 3, 3], strides=[2, 2]),
     conv("conv_grouped", [1, 32, 12, 12], [32, 8, 3, 3], pads=[1, 1, 1, 1], group=4),
+]
+
+def unary(name, op, x, **attrs):
+    return name, model([h.make_node(op, ["x"], ["y"], **attrs)], [("x", x)], {}), [x]
+
+
+cases += [
+    # Whole tensors (one output: one workgroup, no longer the host's).
+    unary("reduce_sum", "ReduceSum", [4, 1000], keepdims=0),
+    unary("reduce_max", "ReduceMax", [3, 517], keepdims=1),
+    # 5 x 3 outputs of 7 x 300 (not a multiple of the workgroup).
+    unary("reduce_mean_axes", "ReduceMean", [5, 7, 3, 300], axes=[1, 3], keepdims=0),
+    unary("softmax_long", "Softmax", [6, 1024], axis=-1),
+    # Mean and variance of 32 rows of 768, as BERT-base's.
+    ("layernorm", model([h.make_node("LayerNormalization", ["x", "g", "b"], ["y"], axis=-1,
+                                     epsilon=1e-5)], [("x", [2, 16, 768])],
+                        {"g": rand(768), "b": rand(768)}), [[2, 16, 768]]),
 ]
 
 bindir, _ = aiopt_e2e.tools()
