@@ -175,7 +175,7 @@ static std::optional<Contraction> analyze(linalg::LinalgOp op) {
 /// Tiles for `c`: the largest workgroup tile (halving the larger side, not
 /// below 32) whose grid still has `target` workgroups.
 static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64_t k,
-                         int64_t thread, int64_t target, bool splitK) {
+                         int64_t thread, int64_t target, bool splitK, int64_t splitTarget) {
   Tiles t{maxM, maxN, k, thread};
   auto workgroups = [&](const Tiles &s) {
     return static_cast<int64_t>(llvm::divideCeil(c.m.size, s.m) * llvm::divideCeil(c.n.size, s.n)) *
@@ -187,12 +187,13 @@ static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64
     else
       t.n /= 2;
   }
-  // Still too few workgroups: split K into parts of whole steps, each at
-  // least four steps long.
+  // Still too few workgroups to hide latency (small ones: a few warps per
+  // multiprocessor): split K into parts of whole steps, each at least four
+  // steps long, towards `splitTarget` workgroups.
   t.kPerSplit = c.k.size;
   int64_t grid = workgroups(t), steps = llvm::divideCeil(c.k.size, t.k);
-  if (splitK && c.additive && grid < target && steps >= 8) {
-    int64_t parts = std::min<int64_t>(llvm::divideCeil(target, grid), steps / 4);
+  if (splitK && c.additive && grid < splitTarget && steps >= 8) {
+    int64_t parts = std::min<int64_t>(llvm::divideCeil(splitTarget, grid), steps / 4);
     t.kPerSplit = static_cast<int64_t>(llvm::divideCeil(steps, parts)) * t.k;
     t.splits = llvm::divideCeil(c.k.size, t.kPerSplit);
   }
@@ -513,7 +514,8 @@ struct GPUTileContractionsPass
     });
     IRRewriter rewriter(&getContext());
     for (Contraction &c : found) {
-      Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK);
+      Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK,
+                                splitKWorkgroups);
       // An output filled with a constant just before (and read by nothing
       // else since) starts from that constant, and the fill or copy goes;
       // split parts add to memory, which must hold it.

@@ -1,6 +1,6 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions --canonicalize --cse | FileCheck %s
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=alloc target-workgroups=1" | FileCheck %s --check-prefix=ALLOC
-// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="split-k=true" --canonicalize --cse | FileCheck %s --check-prefix=SPLIT
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="split-k=true split-k-workgroups=128" --canonicalize --cse | FileCheck %s --check-prefix=SPLIT
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-m=48" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=global" 2>&1 | FileCheck %s --check-prefix=BADMEM
 
@@ -134,7 +134,8 @@ func.func @left(%v: memref<1x64xf32>, %b: memref<64x96xf32>, %a: memref<64x64xf3
 // -----
 
 // A 64x64 product over K = 4096 fills 4 workgroups of 32x32: with split-k
-// K goes in 32 parts of 128 along the grid's third axis. Each part sums
+// (towards 128 workgroups) K goes in 32 parts of 128 along the grid's
+// third axis. Each part sums
 // from zero and adds to the output atomically; without split-k the product
 // is one part, its accumulators loaded from the output and stored.
 // SPLIT-LABEL: func.func @splitk

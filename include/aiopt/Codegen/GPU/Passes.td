@@ -120,9 +120,11 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     - tiles shrink by halves (not below 32 x 32) while the grid has fewer
       than `target-workgroups` workgroups, so small products still spread
       over the device;
-    - with `split-k`, a grid still below that and a payload that adds to
-      the output (`out + f(a, b)` in f32 or i32), K is split into parts of
-      at least four steps along the grid's third axis: each workgroup sums
+    - with `split-k`, a grid below `split-k-workgroups` (a few small
+      workgroups per multiprocessor leave their latencies exposed) and a
+      payload that adds to the output (`out + f(a, b)` in f32 or i32), K is
+      split into parts of at least four steps along the grid's third axis,
+      towards that many workgroups: each workgroup sums
       its part from zero and adds it to the output with atomic additions
       (the order of the parts' additions varies from run to run, so the
       last bits of such outputs may too).
@@ -142,6 +144,8 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
            "Grid size below which tiles shrink (about the device's multiprocessors)">,
     Option<"splitK", "split-k", "bool", /*default=*/"false",
            "Split K over workgroups that add their partial sums atomically">,
+    Option<"splitKWorkgroups", "split-k-workgroups", "int64_t", /*default=*/"512",
+           "With split-k: grid size below which K splits, and towards which">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
            "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
