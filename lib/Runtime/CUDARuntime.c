@@ -116,6 +116,10 @@ static struct {
   int cc_major, cc_minor;
   module *modules;
   function *functions;
+  /* The functions again, in an open-addressing table keyed by image: a
+   * model has hundreds of kernels, each looked up at every launch. */
+  function **index;
+  size_t function_count, index_capacity;
   blocks pool, constants;
   /* Device mirrors of host ranges that resident launches use. */
   struct mirror *mirrors;
@@ -197,12 +201,51 @@ static void dispatch_failed(const char *entry, const char *fmt, ...) {
   va_end(args);
 }
 
+static size_t index_slot(const void *image) {
+  uint64_t h = (uint64_t)(uintptr_t)image * 0x9E3779B97F4A7C15ull;
+  return (size_t)(h >> 32) & (cu.index_capacity - 1);
+}
+
+static function *find_function(const void *image, const char *entry) {
+  if (!cu.index_capacity)
+    return NULL;
+  for (size_t i = index_slot(image);; i = (i + 1) & (cu.index_capacity - 1)) {
+    function *f = cu.index[i];
+    if (!f || (f->image == image && strcmp(f->entry, entry) == 0))
+      return f;
+  }
+}
+
+/* Adds `f` to the table, growing it to stay at most half full; 0 when out
+ * of memory. */
+static int index_function(function *f) {
+  if (2 * (cu.function_count + 1) > cu.index_capacity) {
+    size_t capacity = cu.index_capacity ? 2 * cu.index_capacity : 256;
+    function **table = calloc(capacity, sizeof *table);
+    if (!table)
+      return 0;
+    free(cu.index);
+    cu.index = table;
+    cu.index_capacity = capacity;
+    cu.function_count = 0;
+    for (function *g = cu.functions; g; g = g->next)
+      if (g != f && !index_function(g))
+        return 0;
+  }
+  size_t i = index_slot(f->image);
+  while (cu.index[i])
+    i = (i + 1) & (cu.index_capacity - 1);
+  cu.index[i] = f;
+  cu.function_count += 1;
+  return 1;
+}
+
 /* The kernel `entry` of `image`, loading the image on first use. Called
  * with cu.lock held; on failure reports it and returns NULL. */
 static function *get_function(const void *image, const char *entry) {
-  for (function *f = cu.functions; f; f = f->next)
-    if (f->image == image && strcmp(f->entry, entry) == 0)
-      return f;
+  function *found = find_function(image, entry);
+  if (found)
+    return found;
   module *m = cu.modules;
   while (m && m->image != image)
     m = m->next;
@@ -243,6 +286,10 @@ static function *get_function(const void *image, const char *entry) {
   f->label = aiopt_gpu_kernel_label(entry);
   f->next = cu.functions;
   cu.functions = f;
+  if (!index_function(f)) {
+    dispatch_failed(entry, "out of host memory");
+    return NULL;
+  }
   return f;
 }
 

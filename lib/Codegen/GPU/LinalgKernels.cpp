@@ -46,6 +46,22 @@ gpu::LaunchOp mlir::aiopt::createKernelLaunch(OpBuilder &b, Location loc, ArrayR
   return launch;
 }
 
+FailureOr<bool> mlir::aiopt::allocWorkgroupBuffers(Operation *op, StringRef tileMemory) {
+  if (tileMemory == "alloc" || tileMemory == "attribution")
+    return tileMemory == "alloc";
+  op->emitError("tile-memory must be 'alloc' or 'attribution', not '") << tileMemory << "'";
+  return failure();
+}
+
+SmallVector<linalg::LinalgOp> mlir::aiopt::linalgOpsOutsideKernels(Operation *root) {
+  SmallVector<linalg::LinalgOp> ops;
+  root->walk([&](linalg::LinalgOp op) {
+    if (!op->getParentOfType<gpu::LaunchOp>())
+      ops.push_back(op);
+  });
+  return ops;
+}
+
 void mlir::aiopt::delinearizeDims(OpBuilder &b, Location loc, ArrayRef<unsigned> group,
                                   ArrayRef<int64_t> ranges, Value flat,
                                   SmallVectorImpl<Value> &dims) {

@@ -27,6 +27,14 @@ gpu::LaunchOp createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> g
                                  int64_t threads, ArrayRef<MemRefType> buffers,
                                  bool allocBuffers, SmallVectorImpl<Value> &workgroupBuffers);
 
+/// A pass's `tile-memory` option: whether it asks for memref.allocs
+/// ('alloc') rather than workgroup attributions ('attribution'); other
+/// values are an error on `op`.
+FailureOr<bool> allocWorkgroupBuffers(Operation *op, StringRef tileMemory);
+
+/// The linalg ops under `root` that are not inside a kernel already.
+SmallVector<linalg::LinalgOp> linalgOpsOutsideKernels(Operation *root);
+
 /// Sets `dims[d]` for the loop dimensions `group` (the last varying
 /// fastest, extents from `ranges`) at the flattened index `flat`.
 void delinearizeDims(OpBuilder &b, Location loc, ArrayRef<unsigned> group,

@@ -181,7 +181,9 @@ static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64
     return static_cast<int64_t>(llvm::divideCeil(c.m.size, s.m) * llvm::divideCeil(c.n.size, s.n)) *
            c.batch.size;
   };
-  while (workgroups(t) < target && std::max(t.m, t.n) > 32) {
+  // Not below 32, nor below 8 invocations along a side.
+  int64_t floor = std::max<int64_t>(32, 8 * thread);
+  while (workgroups(t) < target && std::max(t.m, t.n) > floor) {
     if (t.m >= t.n)
       t.m /= 2;
     else
@@ -499,33 +501,27 @@ struct GPUTileContractionsPass
                                "and thread-tile powers of two (thread-tile at most 16)");
       return signalPassFailure();
     }
-    if (tileMemory != "alloc" && tileMemory != "attribution") {
-      getOperation().emitError("tile-memory must be 'alloc' or 'attribution', not '")
-          << tileMemory << "'";
+    FailureOr<bool> allocTiles = aiopt::allocWorkgroupBuffers(getOperation(), tileMemory);
+    if (failed(allocTiles))
       return signalPassFailure();
-    }
     std::vector<Contraction> found;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      // Ops already inside kernels stay as they are.
-      if (op->getParentOfType<gpu::LaunchOp>())
-        return;
+    for (linalg::LinalgOp op : aiopt::linalgOpsOutsideKernels(getOperation()))
       if (std::optional<Contraction> c = analyze(op))
         found.push_back(*c);
-    });
     IRRewriter rewriter(&getContext());
     for (Contraction &c : found) {
       Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK,
                                 splitKWorkgroups);
-      // An output filled with a constant just before (and read by nothing
-      // else since) starts from that constant, and the fill or copy goes;
-      // split parts add to memory, which must hold it.
       // Every invocation stages whole elements of both tiles.
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
           c.batch.size * tiles.splits > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)
         continue;
+      // An output filled with a constant just before (and read by nothing
+      // else since) starts from that constant, and the fill or copy goes;
+      // split parts add to memory, which must hold it.
       if (tiles.splits == 1)
         findConstantInit(c);
-      KernelBuilder(rewriter, c, tiles, tileMemory == "alloc").build();
+      KernelBuilder(rewriter, c, tiles, *allocTiles).build();
       if (c.initWriter)
         eraseInitWriter(rewriter, c.initWriter);
     }

@@ -157,21 +157,16 @@ struct GPUTileReductionsPass : aiopt::impl::GPUTileReductionsPassBase<GPUTileRed
           << static_cast<int64_t>(workgroupSize);
       return signalPassFailure();
     }
-    if (tileMemory != "alloc" && tileMemory != "attribution") {
-      getOperation().emitError("tile-memory must be 'alloc' or 'attribution', not '")
-          << tileMemory << "'";
+    FailureOr<bool> allocBuffers = aiopt::allocWorkgroupBuffers(getOperation(), tileMemory);
+    if (failed(allocBuffers))
       return signalPassFailure();
-    }
     std::vector<Reduction> found;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (op->getParentOfType<gpu::LaunchOp>())
-        return;
+    for (linalg::LinalgOp op : aiopt::linalgOpsOutsideKernels(getOperation()))
       if (std::optional<Reduction> r = analyze(op, minReduction))
         found.push_back(*r);
-    });
     IRRewriter rewriter(&getContext());
     for (const Reduction &r : found)
-      build(rewriter, r, workgroupSize, tileMemory == "alloc");
+      build(rewriter, r, workgroupSize, *allocBuffers);
   }
 };
 } // namespace
