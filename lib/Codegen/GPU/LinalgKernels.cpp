@@ -46,6 +46,26 @@ gpu::LaunchOp mlir::aiopt::createKernelLaunch(OpBuilder &b, Location loc, ArrayR
   return launch;
 }
 
+std::optional<SmallVector<int64_t>> mlir::aiopt::kernelLoopRanges(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op->getNumRegions() != 1)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || !type.getElementType().isIntOrFloat())
+      return std::nullopt;
+  }
+  for (Operation &inner : op.getBlock()->without_terminator())
+    if (isa<linalg::IndexOp>(inner) || !isMemoryEffectFree(&inner) || inner.getNumRegions())
+      return std::nullopt;
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (!out.isProjectedPermutation() || out.getNumResults() != op.getNumParallelLoops())
+    return std::nullopt;
+  return ranges;
+}
+
 FailureOr<bool> mlir::aiopt::allocWorkgroupBuffers(Operation *op, StringRef tileMemory) {
   if (tileMemory == "alloc" || tileMemory == "attribution")
     return tileMemory == "alloc";

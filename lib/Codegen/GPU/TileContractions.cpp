@@ -111,30 +111,14 @@ static void findConstantInit(Contraction &c) {
 /// The contraction's dimension groups, or nothing when `op` is not one the
 /// tiled kernel computes.
 static std::optional<Contraction> analyze(linalg::LinalgOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      op->getNumRegions() != 1)
+  std::optional<SmallVector<int64_t>> ranges = aiopt::kernelLoopRanges(op);
+  if (!ranges || op.getNumDpsInputs() != 2)
     return std::nullopt;
   Contraction c;
   c.op = op;
-  c.ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(c.ranges, ShapedType::isDynamic))
-    return std::nullopt;
-  for (OpOperand &operand : op->getOpOperands()) {
-    auto type = dyn_cast<MemRefType>(operand.get().getType());
-    if (!type || !type.getElementType().isIntOrFloat())
-      return std::nullopt;
-  }
-  // The payload is a pure function of its arguments.
-  Block *body = op.getBlock();
-  for (Operation &inner : body->without_terminator())
-    if (isa<linalg::IndexOp>(inner) || !isMemoryEffectFree(&inner) || inner.getNumRegions())
-      return std::nullopt;
-  // Each output element is one invocation's: the output is indexed by
-  // exactly the parallel dimensions.
+  c.ranges = *ranges;
   OpOperand *init = op.getDpsInitOperand(0);
   AffineMap out = op.getMatchingIndexingMap(init);
-  if (!out.isProjectedPermutation() || out.getNumResults() != op.getNumParallelLoops())
-    return std::nullopt;
   // Outputs that may share a buffer with an input are left to the loop
   // path (the kernel reads inputs while other workgroups store outputs).
   Value outBuffer = aiopt::viewedBuffer(init->get());

@@ -35,27 +35,13 @@ struct Reduction {
 } // namespace
 
 static std::optional<Reduction> analyze(linalg::LinalgOp op, int64_t minReduction) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op->getNumRegions() != 1 ||
-      op.getNumReductionLoops() == 0)
+  std::optional<SmallVector<int64_t>> ranges = aiopt::kernelLoopRanges(op);
+  if (!ranges || op.getNumReductionLoops() == 0)
     return std::nullopt;
   Reduction r;
   r.op = op;
-  r.ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(r.ranges, ShapedType::isDynamic))
-    return std::nullopt;
-  for (OpOperand &operand : op->getOpOperands()) {
-    auto type = dyn_cast<MemRefType>(operand.get().getType());
-    if (!type || !type.getElementType().isIntOrFloat())
-      return std::nullopt;
-  }
-  for (Operation &inner : op.getBlock()->without_terminator())
-    if (isa<linalg::IndexOp>(inner) || !isMemoryEffectFree(&inner) || inner.getNumRegions())
-      return std::nullopt;
-  // Each output is one workgroup's: indexed by exactly the parallel
-  // dimensions.
+  r.ranges = *ranges;
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
-  if (!out.isProjectedPermutation() || out.getNumResults() != op.getNumParallelLoops())
-    return std::nullopt;
   r.comb = aiopt::combiningOp(op);
   if (!r.comb)
     return std::nullopt;
