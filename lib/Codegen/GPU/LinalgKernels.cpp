@@ -63,6 +63,12 @@ std::optional<SmallVector<int64_t>> mlir::aiopt::kernelLoopRanges(linalg::Linalg
   AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   if (!out.isProjectedPermutation() || out.getNumResults() != op.getNumParallelLoops())
     return std::nullopt;
+  // The kernels read inputs while other workgroups store outputs: the
+  // output must be certainly apart from every input.
+  Value outBuffer = viewedBuffer(op.getDpsInitOperand(0)->get());
+  for (OpOperand *input : op.getDpsInputOperands())
+    if (!buffersApart(viewedBuffer(input->get()), outBuffer))
+      return std::nullopt;
   return ranges;
 }
 

@@ -29,9 +29,10 @@ gpu::LaunchOp createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> g
 
 /// The static loop ranges of `op` when a hand-written kernel can compute
 /// it: buffers of integers or floats, one output indexed by exactly the
-/// parallel dimensions (each output element is one place's), static
-/// ranges, and a payload that is a pure function of its arguments (no
-/// linalg.index, no regions). Nothing otherwise.
+/// parallel dimensions (each output element is one place's) and certainly
+/// apart from every input, static ranges, and a payload that is a pure
+/// function of its arguments (no linalg.index, no regions). Nothing
+/// otherwise.
 std::optional<SmallVector<int64_t>> kernelLoopRanges(linalg::LinalgOp op);
 
 /// A pass's `tile-memory` option: whether it asks for memref.allocs

@@ -59,24 +59,27 @@ func.func @rows(%x: memref<1x128x768xf32>, %m: memref<1x128xf32>) -> memref<1x12
 // CHECK: arith.remui %{{.*}}, %c1000
 // CHECK: arith.maximumf
 // CHECK: arith.maximumf
-func.func @whole(%x: memref<3x1000xf32>, %o: memref<f32>) {
+func.func @whole(%x: memref<3x1000xf32>) -> memref<f32> {
+  %o = memref.alloc() : memref<f32>
   linalg.reduce ins(%x : memref<3x1000xf32>) outs(%o : memref<f32>) dimensions = [0, 1]
     (%a: f32, %acc: f32) {
       %m = arith.maximumf %a, %acc : f32
       linalg.yield %m : f32
     }
-  return
+  return %o : memref<f32>
 }
 
 // -----
 
 // Left to the loop path: reductions shorter than min-reduction (256), a
 // payload that is not a combination of the output (a running difference),
-// and more outputs than a grid axis holds.
+// more outputs than a grid axis holds, and an output that may be an
+// input's buffer (two function arguments).
 // CHECK-LABEL: func.func @left
 // CHECK-NOT: gpu.launch
 // CHECK: linalg.reduce
 // CHECK: linalg.generic
+// CHECK: linalg.reduce
 // CHECK: linalg.reduce
 func.func @left(%short: memref<64x100xf32>, %o1: memref<64xf32>, %x: memref<4x1000xf32>,
                 %o2: memref<4xf32>, %wide: memref<70000x300xf32>, %o3: memref<70000xf32>) {
@@ -93,6 +96,11 @@ func.func @left(%short: memref<64x100xf32>, %o1: memref<64xf32>, %x: memref<4x10
     linalg.yield %s : f32
   }
   linalg.reduce ins(%wide : memref<70000x300xf32>) outs(%o3 : memref<70000xf32>) dimensions = [1]
+    (%a: f32, %acc: f32) {
+      %s = arith.addf %a, %acc : f32
+      linalg.yield %s : f32
+    }
+  linalg.reduce ins(%x : memref<4x1000xf32>) outs(%o2 : memref<4xf32>) dimensions = [1]
     (%a: f32, %acc: f32) {
       %s = arith.addf %a, %acc : f32
       linalg.yield %s : f32
