@@ -179,7 +179,9 @@ def GPUTileReductionsPass : Pass<"aiopt-gpu-tile-reductions", "func::FuncOp"> {
 
     Operands are read through their indexing maps, so broadcasts and
     strided views need nothing special. The tree reassociates floating-point
-    sums, as parallel reductions do.
+    sums, as parallel reductions do. Ops whose output may share a buffer
+    with an input, or whose payload reads `linalg.index` or has side
+    effects, are left to the loop path.
   }];
   let options = [
     Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"128",
