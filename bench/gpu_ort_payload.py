@@ -82,11 +82,13 @@ def pack(args):
     prefix = "onnxruntime/capi/"
     big = {prefix + "libonnxruntime_providers_cuda.so": "ort-provider.so.xz",
            prefix + "onnxruntime_pybind11_state.cpython-312-x86_64-linux-gnu.so": "ort-pybind.so.xz"}
-    skip = {prefix + "libonnxruntime.so.1.30.0", prefix + "libonnxruntime_providers_tensorrt.so"}
+    # The C API library (the extension holds the runtime itself) and
+    # TensorRT's provider are not needed.
+    skip = (prefix + "libonnxruntime.so", prefix + "libonnxruntime_providers_tensorrt.so")
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for info in wheel.infolist():
-            if info.is_dir() or info.filename in big or info.filename in skip:
+            if info.is_dir() or info.filename in big or info.filename.startswith(skip):
                 continue
             member = tarfile.TarInfo(info.filename)
             member.size = info.file_size

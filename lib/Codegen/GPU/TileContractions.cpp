@@ -194,6 +194,8 @@ private:
   void delinearize(const DimGroup &g, Value flat, SmallVectorImpl<Value> &dims) {
     aiopt::delinearizeDims(b, loc, g.dims, c.ranges, flat, dims);
   }
+  /// The conjunction of `bounds`; null when there are none.
+  Value allOf(ArrayRef<Value> bounds);
   /// `in` when all of `bounds` hold, else `orElse` (scf.if only when some
   /// bound is not known to hold).
   Value guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse);
@@ -217,11 +219,15 @@ private:
 };
 } // namespace
 
-Value KernelBuilder::guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse) {
+Value KernelBuilder::allOf(ArrayRef<Value> bounds) {
   Value cond;
   for (Value bound : bounds)
-    if (bound)
-      cond = cond ? arith::AndIOp::create(b, loc, cond, bound).getResult() : bound;
+    cond = cond ? arith::AndIOp::create(b, loc, cond, bound).getResult() : bound;
+  return cond;
+}
+
+Value KernelBuilder::guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse) {
+  Value cond = allOf(bounds);
   if (!cond)
     return in();
   auto ifOp = scf::IfOp::create(b, loc, orElse.getType(), cond, /*withElseRegion=*/true);
@@ -429,13 +435,11 @@ void KernelBuilder::build() {
     memref::AtomicRMWOp::create(b, loc, kind, acc, init->get(), outIndices(o));
   };
   for (auto [o, acc] : llvm::zip(outputs, kLoop.getResults())) {
-    if (o.bounds.empty()) {
+    Value cond = allOf(o.bounds);
+    if (!cond) {
       store(acc, o);
       continue;
     }
-    Value cond = o.bounds.front();
-    for (Value bound : ArrayRef(o.bounds).drop_front())
-      cond = arith::AndIOp::create(b, loc, cond, bound);
     auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
