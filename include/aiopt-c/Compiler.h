@@ -36,6 +36,13 @@ typedef struct aiopt_compile_options {
    *  "validation_data", "max_accuracy_drop", "allow_accuracy_miss" (shared
    *  with quantization). See docs/pruning.md. */
   const char *pruning;
+  /** Mixed precision as a JSON object (NULL: products in f32): "type"
+   *  ("f32", "f16" or "bf16": the operand type of Conv/MatMul/Gemm
+   *  products, which accumulate in f32), "ops" and "exclude", "report" (a
+   *  JSON file to write), and the guard's "validation_data",
+   *  "max_accuracy_drop", "allow_accuracy_miss" (shared with quantization
+   *  and pruning). See docs/precision.md. */
+  const char *precision;
   /** nonzero: gather/scatter indices are checked at run time; an index out
    *  of range fails the run with AIOPT_ERROR_INDEX_OUT_OF_RANGE
    *  (--runtime-checks) */

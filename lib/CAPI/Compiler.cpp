@@ -134,6 +134,31 @@ static LogicalResult parsePruning(StringRef text, DriverOptions &options, std::s
   return success();
 }
 
+/// Reads the mixed-precision options' JSON object into `options`.
+static LogicalResult parsePrecision(StringRef text, DriverOptions &options, std::string &why) {
+  static constexpr StringLiteral kKeys[] = {"type",           "ops",
+                                            "exclude",        "report",
+                                            "validation_data", "max_accuracy_drop",
+                                            "allow_accuracy_miss"};
+  FailureOr<llvm::json::Value> value = parseOptionObject(text, kKeys, why);
+  if (failed(value))
+    return failure();
+  PrecisionOptions &p = options.precision;
+  QuantizationOptions &q = options.quantization;
+  llvm::json::Path::Root root("precision");
+  llvm::json::ObjectMapper m(*value, root);
+  bool ok = m && m.map("type", p.type) && m.mapOptional("ops", p.ops) &&
+            m.mapOptional("exclude", p.exclude) && m.mapOptional("report", p.reportPath) &&
+            m.mapOptional("validation_data", q.validationData) &&
+            m.mapOptional("max_accuracy_drop", q.maxAccuracyDrop) &&
+            m.mapOptional("allow_accuracy_miss", q.allowAccuracyMiss);
+  if (!ok) {
+    why = llvm::toString(root.getError());
+    return failure();
+  }
+  return checkPrecision(p.type, options.device, why);
+}
+
 extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *name,
                                              const char *outputPath,
                                              const aiopt_compile_options *options,
@@ -182,6 +207,12 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     std::string why;
     if (failed(parsePruning(o.pruning, driverOptions, why)))
       return fail(AIOPT_ERROR_INVALID_ARGUMENT, "pruning options: " + why, error);
+  }
+
+  if (o.precision) {
+    std::string why;
+    if (failed(parsePrecision(o.precision, driverOptions, why)))
+      return fail(AIOPT_ERROR_INVALID_ARGUMENT, "precision options: " + why, error);
   }
 
   MLIRContext context(driverRegistry(), MLIRContext::Threading::DISABLED);

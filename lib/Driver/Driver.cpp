@@ -66,8 +66,10 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
   pipelineOptions.pairBits = pairBits(**tm);
   // Quantization without data runs in the graph phase; otherwise
   // graphPhaseWork has done it on the graph-phase module.
-  if (from < Phase::Graph && !needsGraphPhaseWork(options))
+  if (from < Phase::Graph && !needsGraphPhaseWork(options)) {
     pipelineOptions.quantize = quantizePassOptions(options.quantization);
+    pipelineOptions.precision = precisionPassOptions(options.precision);
+  }
   PassManager pm(&context, ModuleOp::getOperationName());
   buildCPUPipeline(pm, from, Phase::LLVM, pipelineOptions);
   if (failed(pm.run(module)))
@@ -85,8 +87,10 @@ FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, 
 }
 
 bool mlir::aiopt::needsGraphPhaseWork(const DriverOptions &options) {
+  const PrecisionOptions &p = options.precision;
   return options.quantization.needsData() || !options.pruning.mode.empty() ||
-         !options.sparsityReportPath.empty();
+         !options.sparsityReportPath.empty() ||
+         (p.reduces() && (options.quantization.maxAccuracyDrop >= 0 || !p.reportPath.empty()));
 }
 
 LogicalResult mlir::aiopt::graphPhaseWork(MLIRContext &context, ModuleOp module,
@@ -103,6 +107,8 @@ LogicalResult mlir::aiopt::graphPhaseWork(MLIRContext &context, ModuleOp module,
     if (failed(pm.run(module)))
       return failure();
   }
+  if (options.precision.reduces() && failed(reducePrecision(context, module, options)))
+    return failure();
   if (!options.sparsityReportPath.empty())
     return writeSparsityReport(module, options.sparsityReportPath);
   return success();

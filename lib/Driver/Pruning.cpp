@@ -103,13 +103,7 @@ std::string mlir::aiopt::prunePassOptions(const PruningOptions &p) {
     s += llvm::formatv(" n={0} m={1}", p.n, p.m).str();
   else
     s += " ratio=" + number(p.ratio) + " norm=" + p.norm;
-  auto list = [&](StringRef key, const std::vector<std::string> &items) {
-    if (!items.empty())
-      s += " " + key.str() + "=" + llvm::join(items, ",");
-  };
-  list("ops", p.ops);
-  list("exclude", p.exclude);
-  return s;
+  return s + layerListOptions(p.ops, p.exclude);
 }
 
 //===----------------------------------------------------------------------===//

@@ -11,7 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ModelRunner.h"
-#include "Report.h"
+#include "LayerGuard.h"
 
 #include "aiopt/Dialect/AIOpt/Transforms/Quantization.h"
 #include "aiopt/Support/ErrorCodes.h"
@@ -38,16 +38,7 @@ std::string mlir::aiopt::quantizePassOptions(const QuantizationOptions &q) {
   std::string s = "mode=" + q.mode + " per-channel=" + (q.perChannel ? "true" : "false") +
                   " activation-type=" + q.activationType +
                   " symmetric-activations=" + (q.symmetricActivations ? "true" : "false");
-  auto list = [&](StringRef key, const std::vector<std::string> &items) {
-    if (items.empty())
-      return;
-    s += " " + key.str() + "=";
-    for (auto [i, item] : llvm::enumerate(items))
-      s += (i ? "," : "") + item;
-  };
-  list("ops", q.ops);
-  list("exclude", q.exclude);
-  return s;
+  return s + layerListOptions(q.ops, q.exclude);
 }
 
 namespace {
@@ -281,55 +272,14 @@ LogicalResult Guard::guard(std::vector<bool> &quantized, llvm::json::Object &rep
       return failure();
     return accuracy(**clone, *set);
   };
-  // Each layer's sensitivity: the drop with it alone quantized.
-  std::vector<double> drop(layers.size());
-  llvm::json::Array sensitivity;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    std::vector<bool> only(layers.size(), false);
-    only[i] = true;
-    FailureOr<double> a = measure(only);
-    if (failed(a))
-      return failure();
-    drop[i] = *floatAccuracy - *a;
-    sensitivity.push_back(llvm::json::Object{{"layer", layerName(layers[i])},
-                                             {"accuracy_alone", *a},
-                                             {"drop_alone", drop[i]}});
-  }
-  std::vector<size_t> order(layers.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return drop[a] != drop[b] ? drop[a] > drop[b] : a < b;
-  });
-
-  llvm::json::Array steps;
-  double best = -INFINITY;
-  std::vector<bool> bestSet = quantized;
-  for (size_t k = 0;; ++k) {
-    FailureOr<double> a = measure(quantized);
-    if (failed(a))
-      return failure();
-    llvm::json::Array floatLayers;
-    for (size_t i = 0; i < layers.size(); ++i)
-      if (!quantized[i])
-        floatLayers.push_back(layerName(layers[i]));
-    steps.push_back(llvm::json::Object{{"float_layers", std::move(floatLayers)},
-                                       {"accuracy", *a},
-                                       {"drop", *floatAccuracy - *a}});
-    if (*a > best) {
-      best = *a;
-      bestSet = quantized;
-    }
-    // A model with no layer left in int8 is not a quantized one: the last
-    // layer is never returned to float, and a miss is reported instead.
-    if (*floatAccuracy - *a <= q.maxAccuracyDrop || k + 1 >= order.size())
-      break;
-    // Back to float: the most sensitive layer still quantized.
-    quantized[order[k]] = false;
-  }
-  quantized = bestSet;
-  return concludeGuard(loc, q, "quantization",
-                       options.referenceAccuracy ? "unpruned, in float" : "in float", *set,
-                       *floatAccuracy, best, std::move(sensitivity), std::move(steps), report);
+  LayerGuardProblem problem{{}, measure};
+  for (Operation *op : layers)
+    problem.layers.push_back(layerName(op));
+  // A model with no layer left in int8 is not a quantized one: the last
+  // layer is never returned to float.
+  return guardLayers(loc, q, "quantization",
+                     options.referenceAccuracy ? "unpruned, in float" : "in float",
+                     "float_layers", *set, *floatAccuracy, problem, quantized, report);
 }
 
 } // namespace

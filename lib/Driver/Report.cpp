@@ -2,12 +2,23 @@
 
 #include "Report.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 #include "aiopt/Support/ErrorCodes.h"
 
 using namespace mlir;
 using namespace mlir::aiopt;
+
+std::string mlir::aiopt::layerListOptions(const std::vector<std::string> &ops,
+                                          const std::vector<std::string> &exclude) {
+  std::string s;
+  if (!ops.empty())
+    s += " ops=" + llvm::join(ops, ",");
+  if (!exclude.empty())
+    s += " exclude=" + llvm::join(exclude, ",");
+  return s;
+}
 
 LogicalResult mlir::aiopt::concludeGuard(Location loc, const QuantizationOptions &q, StringRef what,
                                          StringRef reference, const DataSet &set,

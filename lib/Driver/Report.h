@@ -1,8 +1,8 @@
 //===- Report.h - what the compression guards report ------------*- C++ -*-===//
 //
-// Shared by quantization and pruning: the end of an accuracy guard (its
-// report entry and the error when it misses its budget) and the JSON
-// report files.
+// Shared by quantization, pruning and mixed precision: the layer lists of
+// their passes' options, the end of an accuracy guard (its report entry
+// and the error when it misses its budget) and the JSON report files.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,11 @@
 #include "llvm/Support/JSON.h"
 
 namespace mlir::aiopt {
+
+/// The pass options " ops=A,B exclude=C" for the layer lists `ops` and
+/// `exclude` (each left out when empty).
+std::string layerListOptions(const std::vector<std::string> &ops,
+                             const std::vector<std::string> &exclude);
 
 /// The end of an accuracy guard (quantization's or pruning's): the
 /// report's "guard" object (the budget, the reference and best accuracy

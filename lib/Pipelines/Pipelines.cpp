@@ -72,6 +72,14 @@ void mlir::aiopt::buildQuantizePipeline(OpPassManager &pm, StringRef options) {
   add(pm, "cse");
 }
 
+void mlir::aiopt::buildPrecisionPipeline(OpPassManager &pm, StringRef options) {
+  // Last in the graph phase: after fusion (the epilogues stay f32) and
+  // quantization (which leaves the layers it kept in float to it).
+  add(pm, ("aiopt-reduce-precision{" + options + "}").str());
+  add(pm, "canonicalize");
+  add(pm, "cse");
+}
+
 void mlir::aiopt::buildPrunePipeline(OpPassManager &pm, StringRef options) {
   // After fusion (batch normalization folded into the weights it prunes,
   // biases and activations in the contractions) and before quantization,
@@ -335,6 +343,8 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
         buildPrunePipeline(pm, options.prune);
       if (!options.quantize.empty())
         buildQuantizePipeline(pm, options.quantize);
+      if (!options.precision.empty())
+        buildPrecisionPipeline(pm, options.precision);
       break;
     case Phase::Linalg:
       // Checks go in after every graph pass, on the final gathers and

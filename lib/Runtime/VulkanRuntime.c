@@ -102,6 +102,7 @@ static void enable_features(VkPhysicalDeviceFeatures2 *enabled,
   *f12 = (VkPhysicalDeviceVulkan12Features){VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
   f12->storageBuffer8BitAccess = has12.storageBuffer8BitAccess;
   f12->shaderInt8 = has12.shaderInt8;
+  f12->shaderFloat16 = has12.shaderFloat16;
   *f11 = (VkPhysicalDeviceVulkan11Features){VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
   f11->storageBuffer16BitAccess = has11.storageBuffer16BitAccess;
   f11->pNext = f12;

@@ -11,7 +11,7 @@ from .model import CompiledModel
 def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=None,
             features=None, quantize=None, prune=None, calibration_data=None,
             validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None,
-            runtime_checks=False, debug_info=False):
+            runtime_checks=False, debug_info=False, precision="f32", precision_options=None):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
@@ -40,6 +40,12 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         validation_data and max_accuracy_drop guard both.
     pruning: a dict of further pruning options, with the keys of the C API
         (ops, exclude, report, sparsity_report, allow_accuracy_miss).
+    precision: "f32", or "f16" or "bf16": Conv, MatMul and Gemm read their
+        operands (weights stored) in that type and accumulate in f32 (mixed
+        precision, docs/precision.md); validation_data and
+        max_accuracy_drop guard it too, returning layers to f32.
+    precision_options: a dict of further precision options, with the keys
+        of the C API (ops, exclude, report, allow_accuracy_miss).
     runtime_checks: check Gather/Scatter indices at run time; a run with an
         index out of range raises IndexError naming the node, instead
         of clamping the index (aiopt-compile --runtime-checks).
@@ -65,6 +71,18 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
             prune_options["max_accuracy_drop"] = float(max_accuracy_drop)
     elif pruning is not None:
         raise ValueError("pruning options need prune='<spec>'")
+    if precision not in ("f32", "f16", "bf16"):
+        raise ValueError("precision must be 'f32', 'f16' or 'bf16', not %r" % (precision,))
+    precision_json = None
+    if precision != "f32":
+        precision_json = dict(precision_options or {})
+        precision_json["type"] = precision
+        if validation_data is not None:
+            precision_json["validation_data"] = os.fspath(validation_data)
+        if max_accuracy_drop is not None:
+            precision_json["max_accuracy_drop"] = float(max_accuracy_drop)
+    elif precision_options is not None:
+        raise ValueError("precision_options need precision='f16' or 'bf16'")
     quant = None
     if quantize is not None:
         if quantize not in ("dynamic", "static"):
@@ -78,10 +96,11 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         if max_accuracy_drop is not None:
             quant["max_accuracy_drop"] = float(max_accuracy_drop)
     elif (calibration_data, quantization) != (None,) * 2 or (
-            prune is None and (validation_data, max_accuracy_drop) != (None,) * 2):
+            prune is None and precision == "f32" and
+            (validation_data, max_accuracy_drop) != (None,) * 2):
         raise ValueError("calibration_data, validation_data, max_accuracy_drop and "
                          "quantization need quantize='dynamic' or 'static' (the validation "
-                         "options also serve prune=...)")
+                         "options also serve prune=... and precision=...)")
     if opt_level not in (0, 1, 2, 3):
         raise ValueError("opt_level must be 0, 1, 2 or 3, not %r" % (opt_level,))
     workdir = tempfile.TemporaryDirectory(prefix="aiopt-")
@@ -102,7 +121,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     signature = json.loads(_aiopt.compile_shared(
         path, name, library, opt_level, parallel, triple, cpu, features,
         None if quant is None else json.dumps(quant),
-        None if prune_options is None else json.dumps(prune_options), bool(runtime_checks),
+        None if prune_options is None else json.dumps(prune_options),
+        None if precision_json is None else json.dumps(precision_json), bool(runtime_checks),
         bool(debug_info)))
     signature["target"] = target
     signature["opt_level"] = opt_level

@@ -59,7 +59,8 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
                           std::optional<std::string> target, std::optional<std::string> cpu,
                           std::optional<std::string> features,
                           std::optional<std::string> quantization,
-                          std::optional<std::string> pruning, bool runtimeChecks,
+                          std::optional<std::string> pruning,
+                          std::optional<std::string> precision, bool runtimeChecks,
                           bool debugInfo) {
   aiopt_compile_options options;
   aiopt_compile_options_init(&options);
@@ -70,6 +71,7 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
   options.features = features ? features->c_str() : nullptr;
   options.quantization = quantization ? quantization->c_str() : nullptr;
   options.pruning = pruning ? pruning->c_str() : nullptr;
+  options.precision = precision ? precision->c_str() : nullptr;
   options.runtime_checks = runtimeChecks;
   options.debug_info = debugInfo;
   char *signature = nullptr, *error = nullptr;
@@ -230,7 +232,8 @@ NB_MODULE(_aiopt, m) {
   m.def("compile_shared", &compileShared, nb::arg("model_path"), nb::arg("name").none(),
         nb::arg("output"), nb::arg("opt_level"), nb::arg("parallel"), nb::arg("target").none(),
         nb::arg("cpu").none(), nb::arg("features").none(), nb::arg("quantization").none(),
-        nb::arg("pruning").none(), nb::arg("runtime_checks"), nb::arg("debug_info"),
+        nb::arg("pruning").none(), nb::arg("precision").none(), nb::arg("runtime_checks"),
+        nb::arg("debug_info"),
         "Compiles an ONNX model into a shared library; returns its signature as JSON");
   nb::class_<Model>(m, "Model")
       .def(nb::init<const std::string &, const std::string &, std::vector<TensorSpec>,

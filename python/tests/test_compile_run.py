@@ -25,6 +25,18 @@ def test_every_level_matches(dense, x):
             np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
 
 
+def test_mixed_precision(dense, x):
+    # f16 and bf16 products accumulate in f32: within the types' rounding
+    # of the exact result, and not equal to the f32 compile's.
+    path, w, b = dense
+    want = reference(x, w, b)
+    for precision, tolerance in (("f16", 1e-2), ("bf16", 5e-2)):
+        with aiopt.compile(path, precision=precision) as m:
+            got = m(x)
+        error = np.abs(got - want).max() / np.abs(want).max()
+        assert 0 < error <= tolerance, (precision, error)
+
+
 def test_run_forms_agree(dense, x):
     with aiopt.compile(dense[0]) as m:
         by_name = m.run({"x": x})

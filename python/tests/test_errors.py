@@ -115,6 +115,14 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], prune="nm:2:4", pruning={"bogus": 1})
     with pytest.raises(ValueError, match="need prune"):
         aiopt.compile(dense[0], pruning={"ops": ["MatMul"]})
+    with pytest.raises(ValueError, match="precision must be 'f32', 'f16' or 'bf16'"):
+        aiopt.compile(dense[0], precision="int8")
+    with pytest.raises(ValueError, match="precision_options need precision"):
+        aiopt.compile(dense[0], precision_options={"ops": ["MatMul"]})
+    with pytest.raises(aiopt.CompileError, match="unknown key 'bogus'"):
+        aiopt.compile(dense[0], precision="f16", precision_options={"bogus": 1})
+    with pytest.raises(aiopt.CompileError, match="--max-accuracy-drop needs --validation-data"):
+        aiopt.compile(dense[0], precision="bf16", max_accuracy_drop=1)
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
         aiopt.compile(42)
 

@@ -219,6 +219,21 @@ cl::opt<std::string> sparsityReport(
     "sparsity-report", cl::value_desc("FILE.json"),
     cl::desc("Write each layer's weight sparsity and kernel (sparse or dense) as JSON"),
     cl::cat(pruneCategory));
+cl::OptionCategory precisionCategory("aiopt-compile precision options (docs/precision.md)");
+cl::opt<std::string> precision(
+    "precision", cl::init("f32"),
+    cl::desc("Operand type of Conv/MatMul/Gemm products: f32, or f16 or bf16 accumulating in "
+             "f32 (mixed precision; the guard's validation options apply)"),
+    cl::cat(precisionCategory));
+cl::list<std::string> precisionOps("precision-ops", cl::CommaSeparated,
+                                   cl::desc("Reduce only these node names or op types"),
+                                   cl::cat(precisionCategory));
+cl::list<std::string> precisionExclude("precision-exclude", cl::CommaSeparated,
+                                       cl::desc("Keep these node names or op types in f32"),
+                                       cl::cat(precisionCategory));
+cl::opt<std::string> precisionReport("precision-report", cl::value_desc("FILE.json"),
+                                     cl::desc("Write every precision decision as JSON"),
+                                     cl::cat(precisionCategory));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the MLIR pass pipeline and exit"),
                             cl::cat(category));
@@ -414,9 +429,24 @@ int compile(int argc, char **argv) {
                     "--quantize\n";
     return 1;
   }
-  if (q.mode.empty() && pruning.mode.empty() &&
+  PrecisionOptions &p = driverOptions.precision;
+  p.type = precision;
+  p.ops.assign(precisionOps.begin(), precisionOps.end());
+  p.exclude.assign(precisionExclude.begin(), precisionExclude.end());
+  p.reportPath = precisionReport;
+  if (std::string error; failed(checkPrecision(p.type, device, error))) {
+    toolError(ErrorCode::InvalidOption) << error << "\n";
+    return 1;
+  }
+  if (!p.reduces() && (!precisionOps.empty() || !precisionExclude.empty() ||
+                       !precisionReport.empty())) {
+    toolError(ErrorCode::InvalidOption) << "precision options need --precision=f16 or bf16\n";
+    return 1;
+  }
+  if (q.mode.empty() && pruning.mode.empty() && !p.reduces() &&
       (!validationData.empty() || maxAccuracyDrop >= 0)) {
-    toolError(ErrorCode::InvalidOption) << "validation options need --quantize or --prune\n";
+    toolError(ErrorCode::InvalidOption)
+        << "validation options need --quantize, --prune or --precision\n";
     return 1;
   }
   if (pruning.mode.empty() && (!pruneOps.empty() || !pruneExclude.empty() ||
@@ -448,6 +478,7 @@ int compile(int argc, char **argv) {
   if (!measured) {
     pipelineOptions.prune = prunePassOptions(pruning);
     pipelineOptions.quantize = quantizePassOptions(q);
+    pipelineOptions.precision = precisionPassOptions(p);
   }
   // With --op-stats the graph phase runs on its own, counted before and after.
   bool splitGraph = (opStats || measured) && *from < Phase::Graph && *to >= Phase::Graph;

@@ -71,6 +71,26 @@ FailureOr<PruningOptions> parsePruneSpec(StringRef spec, std::string &error);
 /// The aiopt-prune pass options for `p` ("" when it prunes nothing).
 std::string prunePassOptions(const PruningOptions &p);
 
+/// Mixed precision (docs/precision.md): the aiopt-reduce-precision pass's
+/// options; its accuracy guard's validation data and budget are
+/// QuantizationOptions' validationData, maxAccuracyDrop and
+/// allowAccuracyMiss, shared with quantization and pruning.
+struct PrecisionOptions {
+  std::string type = "f32";     ///< the products' operand type: f32 (as is), f16 or bf16
+  std::vector<std::string> ops, exclude; ///< node names or op types
+  std::string reportPath;       ///< JSON report ("" : none)
+
+  bool reduces() const { return type != "f32"; }
+};
+
+/// The aiopt-reduce-precision pass options for `p` ("" when products stay
+/// f32).
+std::string precisionPassOptions(const PrecisionOptions &p);
+
+/// Whether precision `type` is one of f32, f16, bf16 and available on
+/// `device` (bf16 is not on vulkan); on failure `error` says why.
+LogicalResult checkPrecision(StringRef type, StringRef device, std::string &error);
+
 /// How compileONNXToObject compiles.
 struct DriverOptions {
   std::string name;       ///< model name, a C identifier
@@ -86,6 +106,7 @@ struct DriverOptions {
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;
   PruningOptions pruning;
+  PrecisionOptions precision;
   /// The accuracy the quantization guard measures drops from: the model's
   /// before pruning when pruning ran first (set by pruneModule).
   std::optional<double> referenceAccuracy;
@@ -129,13 +150,21 @@ LogicalResult quantizeModule(MLIRContext &context, ModuleOp module, const Driver
 /// `options.referenceAccuracy`; writes the JSON report.
 LogicalResult pruneModule(MLIRContext &context, ModuleOp module, DriverOptions &options);
 
+/// Puts the products of `module`, at the graph phase, in the precision
+/// `options.precision` asks; with the accuracy guard (validation data and
+/// a budget in `options.quantization`) measures the model before and after
+/// on the validation data and returns layers to f32, most sensitive first,
+/// until the drop is within budget; writes the JSON report.
+LogicalResult reducePrecision(MLIRContext &context, ModuleOp module, const DriverOptions &options);
+
 /// Whether the graph phase needs the driver (graphPhaseWork) rather than
-/// passes alone: pruning, quantization that runs the model, or a sparsity
-/// report.
+/// passes alone: pruning, quantization or mixed precision that runs the
+/// model (or writes a report), or a sparsity report.
 bool needsGraphPhaseWork(const DriverOptions &options);
 
 /// On the graph-phase `module`: pruning, then quantization (with or without
-/// data), then the sparsity report, as `options` asks.
+/// data), then mixed precision, then the sparsity report, as `options`
+/// asks.
 LogicalResult graphPhaseWork(MLIRContext &context, ModuleOp module, DriverOptions &options);
 
 /// Writes the sparsity of every contraction's constant weights in the

@@ -79,6 +79,11 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::desc("Options of an aiopt-prune pass in the graph phase, before quantization, "
                      "e.g. 'mode=magnitude sparsity=0.8' (empty: no pruning)"),
       llvm::cl::init("")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("Options of an aiopt-reduce-precision pass that ends the graph phase, "
+                     "after quantization, e.g. 'type=f16' (empty: products stay f32)"),
+      llvm::cl::init("")};
   Option<std::string> device{
       *this, "device",
       llvm::cl::desc("Where the model's loop nests run: 'cpu', 'vulkan' (SPIR-V kernels "
@@ -114,6 +119,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
 
 /// The aiopt-quantize pass with `options` and the cleanup after it.
 void buildQuantizePipeline(OpPassManager &pm, StringRef options);
+
+/// The aiopt-reduce-precision pass with `options` and the cleanup after
+/// it.
+void buildPrecisionPipeline(OpPassManager &pm, StringRef options);
 
 /// The aiopt-prune pass with `options` and the cleanup after it.
 void buildPrunePipeline(OpPassManager &pm, StringRef options);

@@ -36,16 +36,17 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     Type et = type.getElementType();
 
     // [B..., M, K] x [K, N]: collapse the rows into one matrix. (Quantized
-    // operands, which widen on their own signedness, take the generic.)
+    // operands, which widen on their own signedness, take the generic;
+    // mixed-precision floats widen in linalg.matmul.)
     ArrayRef<int64_t> rows = lt.getShape().drop_back();
-    bool widens = et != lt.getElementType();
-    if (rt.getRank() == 2 && llvm::count(rows, ShapedType::kDynamic) <= 1 && !widens) {
+    bool widensIntegers = et != lt.getElementType() && !isa<FloatType>(et);
+    if (rt.getRank() == 2 && llvm::count(rows, ShapedType::kDynamic) <= 1 && !widensIntegers) {
       int64_t m = 1;
       for (int64_t d : rows)
         m = (d == ShapedType::kDynamic || m == ShapedType::kDynamic)
                 ? ShapedType::kDynamic
                 : m * d;
-      auto lhs2Type = RankedTensorType::get({m, lt.getShape().back()}, et);
+      auto lhs2Type = RankedTensorType::get({m, lt.getShape().back()}, lt.getElementType());
       auto out2Type = RankedTensorType::get({m, rt.getDimSize(1)}, et);
       Value lhs2 = reshapeTensor(rewriter, loc, lhs, lhs2Type);
       Value rowsValue =

@@ -231,8 +231,10 @@ Value mlir::aiopt::multiplyAccumulate(OpBuilder &b, Location loc, Value acc, Val
   Type t = acc.getType();
   bool isFloat = isa<FloatType>(t);
   auto widen = [&](Value v, bool isUnsigned) -> Value {
-    if (isFloat || v.getType() == t)
+    if (v.getType() == t)
       return v;
+    if (isFloat)
+      return arith::ExtFOp::create(b, loc, t, v).getResult();
     return isUnsigned ? arith::ExtUIOp::create(b, loc, t, v).getResult()
                       : arith::ExtSIOp::create(b, loc, t, v).getResult();
   };

@@ -93,7 +93,8 @@ SmallVector<utils::IteratorType> iterators(unsigned numParallel,
 
 /// acc + x * y (* scale), in the type of `acc`: integer `x` and `y`
 /// narrower than it (quantized 8-bit values) are extended first, with
-/// zeros where `xUnsigned` / `yUnsigned`, else with their sign.
+/// zeros where `xUnsigned` / `yUnsigned`, else with their sign; narrower
+/// floats (f16 or bf16 into f32, mixed precision) exactly.
 Value multiplyAccumulate(OpBuilder &b, Location loc, Value acc, Value x, Value y, Value scale,
                          bool xUnsigned, bool yUnsigned);
 

@@ -101,7 +101,8 @@ Value im2colConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter, V
   RankedTensorType type = op.getType();
   auto xt = cast<RankedTensorType>(x.getType());
   auto ft = cast<RankedTensorType>(filter.getType());
-  // Quantized convolutions gather 8-bit values and accumulate in i32.
+  // Quantized convolutions gather 8-bit values and accumulate in i32;
+  // mixed-precision ones gather f16 or bf16 values into an f32 sum.
   Type et = type.getElementType(), xet = xt.getElementType();
   unsigned n = type.getRank() - 2;
   int64_t m = ft.getDimSize(0), c = ft.getDimSize(1), window = 1, positions = 1;
@@ -232,7 +233,8 @@ Value shiftedWindowConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value fi
   RankedTensorType type = op.getType();
   auto xt = cast<RankedTensorType>(x.getType());
   auto ft = cast<RankedTensorType>(filter.getType());
-  Type et = type.getElementType();
+  // Mixed precision: f16 or bf16 input and filter, f32 accumulator.
+  Type et = type.getElementType(), xet = xt.getElementType();
   unsigned n = type.getRank() - 2, last = n - 1;
   int64_t batch = type.getDimSize(0), m = ft.getDimSize(0), c = ft.getDimSize(1);
   // The flattened input's spatial extents: the gathered copies, the padded
@@ -251,7 +253,7 @@ Value shiftedWindowConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value fi
     llvm::append_range(read, dims(ctx, range(3, last)));
     read.push_back(getAffineDimExpr(2 + n, ctx) +
                    getAffineDimExpr(2, ctx) * op.getDilations()[last]);
-    x = buildElementwise(b, loc, RankedTensorType::get(shape, et), x,
+    x = buildElementwise(b, loc, RankedTensorType::get(shape, xet), x,
                          AffineMap::get(shape.size(), 0, read, ctx), {}, passThrough);
   }
   // Row-major strides of the flattened extents; tap i reads at its
@@ -261,7 +263,7 @@ Value shiftedWindowConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value fi
     strides[i - 1] = strides[i] * extents[i];
   unsigned first = n > 1 ? 1 : 0;
   int64_t flat = strides[0] * extents[0], positions = strides[first] * type.getDimSize(2);
-  Value xf = reshapeTensor(b, loc, x, RankedTensorType::get({batch, c, flat}, et));
+  Value xf = reshapeTensor(b, loc, x, RankedTensorType::get({batch, c, flat}, xet));
 
   // Loops n, m, q | c, k_1..k_n.
   unsigned loops = 4 + n;
@@ -408,6 +410,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
       return success();
     }
     if (g == m && cg == 1 && ft.hasStaticShape() && isa<FloatType>(et) &&
+        inputType.getElementType() == et &&
         !ShapedType::isDynamicShape(type.getShape().drop_front(1))) {
       Value conv = depthwiseConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
       rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),

@@ -99,3 +99,42 @@ func.func @conv_relu6(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x3x3xf32>) -> tenso
   %0 = aiopt.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64, activation = 1 : i32, activation_params = array<f64: 0.0, 6.0>} : tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>
   return %0 : tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// Mixed precision: f16 operands widen into the f32 accumulator, in
+// linalg.matmul for plain matrices ...
+// CHECK-LABEL: func @matmul_f16_accumulate_f32
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<6x5xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<6x4xf16>, tensor<4x5xf16>) outs(%[[F]] : tensor<6x5xf32>)
+func.func @matmul_f16_accumulate_f32(%a: tensor<2x3x4xf16>, %b: tensor<4x5xf16>) -> tensor<2x3x5xf32> {
+  %0 = aiopt.matmul %a, %b {accumulate = f32} : tensor<2x3x4xf16>, tensor<4x5xf16>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// ... and exactly (arith.extf) in the generic of batched products and Gemm.
+// CHECK-LABEL: func @batched_bf16_accumulate_f32
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<2x3x4xbf16>, tensor<2x4x5xbf16>) outs(%{{.*}} : tensor<2x3x5xf32>)
+// CHECK: ^bb0(%[[X:.*]]: bf16, %[[Y:.*]]: bf16, %[[ACC:.*]]: f32):
+// CHECK: %[[XE:.*]] = arith.extf %[[X]] : bf16 to f32
+// CHECK: %[[YE:.*]] = arith.extf %[[Y]] : bf16 to f32
+// CHECK: %[[P:.*]] = arith.mulf %[[XE]], %[[YE]] : f32
+// CHECK: arith.addf %[[ACC]], %[[P]] : f32
+func.func @batched_bf16_accumulate_f32(%a: tensor<2x3x4xbf16>, %b: tensor<2x4x5xbf16>) -> tensor<2x3x5xf32> {
+  %0 = aiopt.matmul %a, %b {accumulate = f32} : tensor<2x3x4xbf16>, tensor<2x4x5xbf16>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @gemm_f16_accumulate_f32
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x4xf16>, tensor<5x4xf16>) outs(%{{.*}} : tensor<3x5xf32>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: arith.extf %{{.*}} : f16 to f32
+func.func @gemm_f16_accumulate_f32(%a: tensor<3x4xf16>, %b: tensor<5x4xf16>, %c: tensor<5xf32>) -> tensor<3x5xf32> {
+  %0 = aiopt.gemm %a, %b, %c {accumulate = f32, transB = true} : tensor<3x4xf16>, tensor<5x4xf16>, tensor<5xf32>
+  return %0 : tensor<3x5xf32>
+}

@@ -240,3 +240,23 @@ func.func @conv_stride2_gathered(%x: tensor<1x3x16x16xf32>, %w: tensor<8x3x3x3xf
   %3 = aiopt.conv %s, %t {strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x16x32x32xf32>, tensor<8x16x1x1xf32>
   return %0, %1, %2, %3 : tensor<1x8x8x8xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>, tensor<1x8x16x16xf32>
 }
+
+// -----
+
+// Mixed precision: the shifted windows and im2col's gathered columns stay
+// f16 (half the bytes); the products widen them into the f32 sum started
+// from the f32 bias.
+// CHECK-LABEL: func @conv_f16_accumulate_f32
+// CHECK: tensor.pad %arg0
+// CHECK: } : tensor<1x3x6x28xf16> to tensor<1x3x8x30xf16>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x3x8x30xf16>) outs(%{{.*}} : tensor<1x3x3x8x28xf16>)
+// CHECK: linalg.generic {{.*}} ins(%arg1, %{{.*}} : tensor<4x3x3x3xf16>, tensor<1x3x672xf16>) outs(%{{.*}} : tensor<1x4x168xf32>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x3x8x8xf16>) outs(%{{.*}} : tensor<1x3x3x3x3x3xf16>)
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4x27xf16>, tensor<1x27x9xf16>) outs(%{{.*}} : tensor<1x4x9xf32>)
+func.func @conv_f16_accumulate_f32(%x: tensor<1x3x6x28xf16>, %w: tensor<4x3x3x3xf16>, %b: tensor<4xf32>, %y: tensor<1x3x6x6xf16>) -> (tensor<1x4x6x28xf32>, tensor<1x4x3x3xf32>) {
+  %0 = aiopt.conv %x, %w, %b {accumulate = f32, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x6x28xf16>, tensor<4x3x3x3xf16>, tensor<4xf32>
+  %1 = aiopt.conv %y, %w, %b {accumulate = f32, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x6x6xf16>, tensor<4x3x3x3xf16>, tensor<4xf32>
+  return %0, %1 : tensor<1x4x6x28xf32>, tensor<1x4x3x3xf32>
+}

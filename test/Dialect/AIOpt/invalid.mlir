@@ -487,3 +487,60 @@ func.func @check_indices_tuple_rank(%x: tensor<2x3xf32>, %i: tensor<4x2xi64>) {
   %0 = aiopt.check_indices %x, %i {axis = 1 : i64, tuple, site = "g"} : tensor<2x3xf32>, tensor<4x2xi64>
   return
 }
+
+// -----
+
+// Mixed precision (accumulate = f32) takes f16 or bf16 operands only.
+func.func @accumulate_f32_operands(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) {
+  // expected-error@+1 {{accumulate = 'f32' needs f16 or bf16 operands and f32 (got 'f32')}}
+  %0 = aiopt.matmul %a, %b {accumulate = f32} : tensor<3x4xf32>, tensor<4x5xf32>
+  return
+}
+
+// -----
+
+func.func @accumulate_f64(%a: tensor<3x4xf16>, %b: tensor<4x5xf16>) {
+  // expected-error@+1 {{accumulate = 'f64' needs f16 or bf16 operands and f32 (got 'f16')}}
+  %0 = aiopt.matmul %a, %b {accumulate = f64} : tensor<3x4xf16>, tensor<4x5xf16>
+  return
+}
+
+// -----
+
+func.func @accumulate_int8(%x: tensor<1x3x8x8xi8>, %w: tensor<4x3x3x3xi8>) {
+  // expected-error@+1 {{accumulate = 'f32' needs f16 or bf16 operands and f32 (got 'i32')}}
+  %0 = aiopt.conv %x, %w {accumulate = f32, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x8x8xi8>, tensor<4x3x3x3xi8>
+  return
+}
+
+// -----
+
+func.func @conv_bias_type(%x: tensor<1x3x8x8xf16>, %w: tensor<4x3x3x3xf16>, %b: tensor<4xf16>) {
+  // expected-error@+1 {{bias must be 1-D of size 4 and of the result type}}
+  %0 = aiopt.conv %x, %w, %b {accumulate = f32, strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 1 : i64} : tensor<1x3x8x8xf16>, tensor<4x3x3x3xf16>, tensor<4xf16>
+  return
+}
+
+// -----
+
+func.func @matmul_bias_type(%a: tensor<3x4xf16>, %b: tensor<4x5xf16>, %bias: tensor<5xf16>) {
+  // expected-error@+1 {{bias element type 'f16' is not the result's, 'f32'}}
+  %0 = aiopt.matmul %a, %b, %bias {accumulate = f32} : tensor<3x4xf16>, tensor<4x5xf16>, tensor<5xf16>
+  return
+}
+
+// -----
+
+func.func @gemm_c_type(%a: tensor<3x4xf16>, %b: tensor<4x5xf16>, %c: tensor<5xf16>) {
+  // expected-error@+1 {{C element type 'f16' is not the result's, 'f32'}}
+  %0 = aiopt.gemm %a, %b, %c {accumulate = f32} : tensor<3x4xf16>, tensor<4x5xf16>, tensor<5xf16>
+  return
+}
+
+// -----
+
+func.func @gemm_mixed_operands(%a: tensor<3x4xf16>, %b: tensor<4x5xf32>) {
+  // expected-error@+1 {{A and B element types differ}}
+  %0 = aiopt.gemm %a, %b : tensor<3x4xf16>, tensor<4x5xf32>
+  return
+}

@@ -296,7 +296,7 @@ def GPUSPIRVKernelABIPass : Pass<"aiopt-gpu-spirv-kernel-abi", "ModuleOp"> {
   let options = [
     Option<"targetEnv", "target-env", "std::string",
            /*default=*/"\"#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64, Int16, Int8, "
-                       "Float64, StorageBuffer16BitAccess, StorageBuffer8BitAccess], "
+                       "Float64, Float16, StorageBuffer16BitAccess, StorageBuffer8BitAccess], "
                        "[SPV_KHR_storage_buffer_storage_class, SPV_KHR_16bit_storage, "
                        "SPV_KHR_8bit_storage]>, api=Vulkan, #spirv.resource_limits<>>\"",
            "The SPIR-V target environment (a #spirv.target_env attribute)">,

@@ -78,6 +78,18 @@ static Type contractionResultType(Type lhs, Type rhs) {
   return lhs == rhs ? lhs : Type();
 }
 
+/// A contraction's result element type from its operands' `et`: `et`, or
+/// with `accumulate` (mixed precision) f32 for f16 or bf16 operands.
+static FailureOr<Type> accumulatorType(Type et, std::optional<Type> accumulate,
+                                       std::optional<Location> loc) {
+  if (!accumulate)
+    return et;
+  if (!accumulate->isF32() || !(et.isF16() || et.isBF16()))
+    return emitOptionalError(loc, "accumulate = ", *accumulate,
+                             " needs f16 or bf16 operands and f32 (got ", et, ")");
+  return *accumulate;
+}
+
 static std::string shapeStr(ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -152,6 +164,13 @@ static FailureOr<int64_t> intAttr(AdaptorT &adaptor, IntegerAttr fromProperties,
   if (!a)
     return emitOptionalError(loc, "missing attribute '", name, "'");
   return a.getInt();
+}
+
+/// A contraction's `accumulate` type (mixed precision), if any.
+template <typename AdaptorT>
+static std::optional<Type> accumulateOf(AdaptorT &adaptor) {
+  TypeAttr a = attrOf(adaptor, adaptor.getAccumulateAttr(), "accumulate");
+  return a ? std::optional<Type>(a.getValue()) : std::nullopt;
 }
 
 /// The required `axis` attribute, checked to lie in [0, rank).
@@ -373,11 +392,17 @@ LogicalResult MatMulOp::verify() {
     FailureOr<SmallVector<int64_t>> b = broadcastShapes({type.getShape(), bs});
     if (failed(b) || ArrayRef<int64_t>(*b) != type.getShape())
       return emitOpError("bias of shape ") << shapeStr(bs) << " does not broadcast to the result";
+    if (getElementTypeOrSelf(bias) != type.getElementType())
+      return emitOpError("bias element type ")
+             << getElementTypeOrSelf(bias) << " is not the result's, " << type.getElementType();
   }
   return verifyEpilogue(*this, getActivation(), getActivationParams());
 }
 
 LogicalResult GemmOp::verify() {
+  if (Value c = getC(); c && getElementTypeOrSelf(c) != getType().getElementType())
+    return emitOpError("C element type ")
+           << getElementTypeOrSelf(c) << " is not the result's, " << getType().getElementType();
   return verifyEpilogue(*this, getActivation(), getActivationParams());
 }
 
@@ -393,6 +418,9 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   Type et = contractionResultType(lt.getElementType(), rt.getElementType());
   if (!et)
     return emitOptionalError(loc, "operand element types differ");
+  FailureOr<Type> resultType = accumulatorType(et, accumulateOf(adaptor), loc);
+  if (failed(resultType))
+    return failure();
   if (lt.getRank() < 2 || rt.getRank() < 2)
     return emitOptionalError(loc, "operands must have rank >= 2 (got ",
                              lt.getRank(), " and ", rt.getRank(), ")");
@@ -407,7 +435,7 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   SmallVector<int64_t> shape = *batch;
   shape.push_back(l[l.size() - 2]);
   shape.push_back(r.back());
-  types.push_back(tensorOf(shape, et));
+  types.push_back(tensorOf(shape, *resultType));
   return success();
 }
 
@@ -432,7 +460,12 @@ LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
       return emitOptionalError(loc, "C of shape ", shapeStr(cs),
                                " does not broadcast to ", shapeStr(shape));
   }
-  types.push_back(tensorOf(shape, at.getElementType()));
+  if (at.getElementType() != bt.getElementType())
+    return emitOptionalError(loc, "A and B element types differ");
+  FailureOr<Type> et = accumulatorType(at.getElementType(), accumulateOf(adaptor), loc);
+  if (failed(et))
+    return failure();
+  types.push_back(tensorOf(shape, *et));
   return success();
 }
 
@@ -450,6 +483,10 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
       (!et.isInteger() && !isa<FloatType>(et)))
     return emitOptionalError(loc, "input and filter must be of one float type, 8-bit "
                                   "integers or i32");
+  FailureOr<Type> accumulated = accumulatorType(et, accumulateOf(adaptor), loc);
+  if (failed(accumulated))
+    return failure();
+  et = *accumulated;
   size_t n = it.getRank() - 2;
   FailureOr<WindowAttrs> w = windowAttrs(adaptor, n, loc);
   auto groupAttr = intAttr(adaptor, adaptor.getGroupAttr(), "group", loc);

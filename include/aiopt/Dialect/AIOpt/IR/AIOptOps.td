@@ -353,25 +353,29 @@ def AIOpt_MatMulOp : AIOpt_Op<"matmul", [Pure,
     optional `bias` broadcasts to the result and is added to it, then the
     epilogue activation applies (both set by epilogue fusion). 8-bit
     integer operands (i8 or ui8, either signedness on each side: the
-    quantized products) accumulate into an i32 result.
+    quantized products) accumulate into an i32 result. f16 or bf16 operands
+    with `accumulate = f32` (mixed precision, as `aiopt-reduce-precision`
+    makes them) accumulate into an f32 result.
 
     ```mlir
     %c = aiopt.matmul %a, %b : tensor<2x8x16xf32>, tensor<16x4xf32>
     %d = aiopt.matmul %a, %b, %bias {activation = 0 : i32}
         : tensor<2x8x16xf32>, tensor<16x4xf32>, tensor<4xf32>
+    %e = aiopt.matmul %h, %w {accumulate = f32} : tensor<8x16xf16>, tensor<16x4xf16>
     ```
   }];
   let arguments = (ins AIOpt_Tensor:$lhs, AIOpt_Tensor:$rhs,
                    Optional<AIOpt_Tensor>:$bias,
                    OptionalAttr<AIOpt_ActivationAttr>:$activation,
-                   OptionalAttr<DenseF64ArrayAttr>:$activation_params);
+                   OptionalAttr<DenseF64ArrayAttr>:$activation_params,
+                   OptionalAttr<TypeAttr>:$accumulate);
   let results = (outs AIOpt_Tensor:$output);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
   let builders = [
     // Without bias or epilogue (as imported).
     OpBuilder<(ins "Type":$type, "Value":$lhs, "Value":$rhs), [{
       build($_builder, $_state, type, lhs, rhs, Value(), ActivationAttr(),
-            DenseF64ArrayAttr());
+            DenseF64ArrayAttr(), TypeAttr());
     }]>];
   let hasVerifier = 1;
 }
@@ -380,7 +384,9 @@ def AIOpt_GemmOp : AIOpt_Op<"gemm", [Pure,
     AIOpt_InferTypeOpAdaptor]> {
   let summary = "alpha * op(A) * op(B) + beta * C (ONNX Gemm)";
   let description = [{
-    `A` and `B` are 2-D; `C` is optional and broadcasts to the result.
+    `A` and `B` are 2-D; `C` is optional and broadcasts to the result. f16
+    or bf16 `A` and `B` with `accumulate = f32` (mixed precision) give an
+    f32 result, with an f32 `C`.
 
     ```mlir
     %y = aiopt.gemm %a, %b, %c {transB = true}
@@ -394,7 +400,8 @@ def AIOpt_GemmOp : AIOpt_Op<"gemm", [Pure,
                    DefaultValuedAttr<BoolAttr, "false">:$transA,
                    DefaultValuedAttr<BoolAttr, "false">:$transB,
                    OptionalAttr<AIOpt_ActivationAttr>:$activation,
-                   OptionalAttr<DenseF64ArrayAttr>:$activation_params);
+                   OptionalAttr<DenseF64ArrayAttr>:$activation_params,
+                   OptionalAttr<TypeAttr>:$accumulate);
   let results = (outs AIOpt_FloatTensor:$output);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
   let builders = [
@@ -402,7 +409,7 @@ def AIOpt_GemmOp : AIOpt_Op<"gemm", [Pure,
     OpBuilder<(ins "Type":$type, "Value":$a, "Value":$b, "Value":$c, "FloatAttr":$alpha,
                    "FloatAttr":$beta, "BoolAttr":$transA, "BoolAttr":$transB), [{
       build($_builder, $_state, type, a, b, c, alpha, beta, transA, transB,
-            ActivationAttr(), DenseF64ArrayAttr());
+            ActivationAttr(), DenseF64ArrayAttr(), TypeAttr());
     }]>];
   let hasVerifier = 1;
 }
@@ -414,7 +421,9 @@ def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
     `input` is `N x C x D1 x ... x Dn`, `filter` is `M x C/group x k1 x ... x kn`,
     `bias` (optional) is `M`. `pads` holds the begin pads of every spatial
     dimension followed by the end pads (padding with zeros). 8-bit integer
-    input and filter (quantized) accumulate into an i32 result.
+    input and filter (quantized) accumulate into an i32 result; f16 or bf16
+    ones with `accumulate = f32` (mixed precision) into an f32 result. The
+    bias is of the result's type.
 
     ```mlir
     %y = aiopt.conv %x, %w, %b {strides = array<i64: 1, 1>,
@@ -427,7 +436,8 @@ def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                    DenseI64ArrayAttr:$dilations, I64Attr:$group,
                    OptionalAttr<AIOpt_ActivationAttr>:$activation,
-                   OptionalAttr<DenseF64ArrayAttr>:$activation_params);
+                   OptionalAttr<DenseF64ArrayAttr>:$activation_params,
+                   OptionalAttr<TypeAttr>:$accumulate);
   let results = (outs AIOpt_ConvTensor:$output);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
   let builders = [
@@ -436,7 +446,7 @@ def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
                    "DenseI64ArrayAttr":$strides, "DenseI64ArrayAttr":$pads,
                    "DenseI64ArrayAttr":$dilations, "IntegerAttr":$group), [{
       build($_builder, $_state, type, input, filter, bias, strides, pads, dilations, group,
-            ActivationAttr(), DenseF64ArrayAttr());
+            ActivationAttr(), DenseF64ArrayAttr(), TypeAttr());
     }]>];
   let hasVerifier = 1;
 }

@@ -131,6 +131,33 @@ def QuantizePass : Pass<"aiopt-quantize"> {
   ];
 }
 
+def ReducePrecisionPass : Pass<"aiopt-reduce-precision"> {
+  let summary = "Compute convolutions and matrix products in f16 or bf16, accumulating in f32";
+  let description = [{
+    Mixed precision: each selected `conv` (one group), `matmul` and `gemm`
+    on f32 reads its two product operands in `type` (f16 or bf16) and, with
+    `accumulate = f32`, keeps its f32 result, bias and epilogue: products
+    accumulate in f32. Constant
+    operands (weights) are rounded to nearest even at compile time and take
+    half the bytes; the others are converted by an `aiopt.cast` before the
+    op. Everything else stays f32.
+
+    A layer whose constant operand holds a finite value beyond the largest
+    finite value of `type` (65504 for f16) stays f32, with a warning naming
+    its node. `ops` and `exclude` select layers by ONNX node name or op type
+    (Conv, MatMul, Gemm); layers marked `aiopt.keep_float` (the accuracy
+    guard's) stay f32.
+  }];
+  let options = [
+    Option<"type", "type", "std::string", /*default=*/"\"f16\"",
+           "The products' operand type: f16 or bf16">,
+    ListOption<"ops", "ops", "std::string",
+               "Reduce only these node names or op types (default: all)">,
+    ListOption<"exclude", "exclude", "std::string",
+               "Keep these node names or op types in f32">,
+  ];
+}
+
 def FoldQDQPass : Pass<"aiopt-fold-qdq"> {
   let summary = "Compile QDQ-quantized convolutions and matrix products to 8-bit kernels";
   let description = [{
