@@ -46,6 +46,27 @@ TEST(CompilerCAPI, RejectsBadArguments) {
   EXPECT_EQ(aiopt_compile_shared("/nonexistent/m.onnx", "m", "m.so", nullptr, nullptr, &error),
             AIOPT_ERROR_IO);
   EXPECT_NE(take(error).find("no such file"), std::string::npos);
+
+  // GPU options: gpu_arch and cuda_path only with target "cuda", no
+  // OpenMP blocks on GPU targets, precision objects checked.
+  aiopt_compile_options_init(&options);
+  EXPECT_EQ(options.gpu_arch, nullptr);
+  options.gpu_arch = "sm_90";
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("gpu_arch and cuda_path need target \"cuda\""), std::string::npos);
+  aiopt_compile_options_init(&options);
+  options.target = "vulkan";
+  options.parallel = 1;
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("parallel is for CPUs"), std::string::npos);
+  aiopt_compile_options_init(&options);
+  options.precision = R"({"type": "f8"})";
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("precision options: --precision must be f32, f16 or bf16"),
+            std::string::npos);
 }
 
 TEST(CompilerCAPI, ReportsDiagnostics) {
@@ -89,6 +110,23 @@ graph {
       << take(error);
   std::string derived = take(signature);
   EXPECT_NE(derived.find(R"("name":"aiopt_capi_)"), std::string::npos) << derived;
+
+  // For a GPU target the library carries the device's runtime.
+  aiopt_compile_options options;
+  aiopt_compile_options_init(&options);
+  options.target = "cuda";
+  options.gpu_arch = "sm_80";
+  aiopt_status status = aiopt_compile_shared(model.path.c_str(), "relu4", library.path.c_str(),
+                                             &options, nullptr, &error);
+  std::string message = take(error);
+  if (message.find("needs the CUDA toolkit") != std::string::npos)
+    GTEST_SKIP() << message;
+  ASSERT_EQ(status, AIOPT_OK) << message;
+  handle = dlopen(library.path.c_str(), RTLD_LAZY | RTLD_LOCAL);
+  ASSERT_NE(handle, nullptr) << dlerror();
+  EXPECT_NE(dlsym(handle, "relu4_entry"), nullptr);
+  EXPECT_NE(dlsym(handle, "aiopt_cuda_dispatch"), nullptr);
+  dlclose(handle);
 }
 
 } // namespace

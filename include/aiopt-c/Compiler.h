@@ -19,7 +19,11 @@ extern "C" {
 typedef struct aiopt_compile_options {
   int opt_level;        /**< 0..3 (-O0..-O3); default 2 */
   int parallel;         /**< nonzero: blocks run on OpenMP threads (--parallel) */
-  const char *target;   /**< target triple; NULL: the host */
+  /** target triple (NULL: the host), or "vulkan" or "cuda": the model's
+   *  loop nests run as kernels on that GPU API, the host code on this
+   *  machine, and the library carries the device's runtime
+   *  (docs/gpu.md) */
+  const char *target;
   const char *cpu;      /**< target CPU; NULL: the host's */
   const char *features; /**< target features ("+avx2,-avx512f"); NULL: the CPU's */
   /** Int8 quantization as a JSON object (NULL: none), with the keys of
@@ -51,6 +55,11 @@ typedef struct aiopt_compile_options {
    *  attributed to the model file's line N, the graph's node N (1-based),
    *  for profilers and debuggers (-g) */
   int debug_info;
+  /** target "cuda": the GPU architecture (NULL: "sm_90"; "sm_80", ...) */
+  const char *gpu_arch;
+  /** target "cuda": the CUDA toolkit's folder (NULL: as aiopt-compile
+   *  --cuda-path finds it: $CUDA_PATH, ptxas on PATH, /usr/local/cuda) */
+  const char *cuda_path;
 } aiopt_compile_options;
 
 /** Sets `options` to the defaults (-O2, one thread, the host). */

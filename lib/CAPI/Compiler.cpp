@@ -2,6 +2,7 @@
 
 #include "aiopt-c/Compiler.h"
 
+#include "aiopt/Codegen/GPU/Passes.h"
 #include "aiopt/Driver/Driver.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -181,8 +182,6 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
   if (o.opt_level < 0 || o.opt_level > 3)
     return fail(AIOPT_ERROR_INVALID_ARGUMENT,
                 "opt_level " + std::to_string(o.opt_level) + " is not a level (0..3)", error);
-  if (!llvm::sys::fs::exists(modelPath))
-    return fail(AIOPT_ERROR_IO, std::string(modelPath) + ": no such file", error);
 
   DriverOptions driverOptions;
   driverOptions.name = modelName;
@@ -190,8 +189,31 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
   driverOptions.parallel = o.parallel != 0;
   driverOptions.runtimeChecks = o.runtime_checks != 0;
   driverOptions.lineTables = o.debug_info != 0;
-  if (o.target)
-    driverOptions.target.triple = o.target;
+  StringRef target = o.target ? o.target : "";
+  if (target == "vulkan" || target == "cuda") {
+    driverOptions.device = target.str();
+    if (o.parallel)
+      return fail(AIOPT_ERROR_INVALID_ARGUMENT,
+                  "target " + target.str() + " runs its loops as kernels: parallel is for CPUs",
+                  error);
+  } else if (!target.empty()) {
+    driverOptions.target.triple = target.str();
+  }
+  if ((o.gpu_arch || o.cuda_path) && target != "cuda")
+    return fail(AIOPT_ERROR_INVALID_ARGUMENT, "gpu_arch and cuda_path need target \"cuda\"",
+                error);
+  if (target == "cuda") {
+    driverOptions.gpuArch = o.gpu_arch ? o.gpu_arch : "sm_90";
+    if (!llvm::is_contained(cudaArchitectures(), StringRef(driverOptions.gpuArch)))
+      return fail(AIOPT_ERROR_INVALID_ARGUMENT,
+                  "gpu_arch " + driverOptions.gpuArch + " is not a known NVIDIA GPU architecture",
+                  error);
+    std::string why;
+    FailureOr<std::string> toolkit = findCUDAToolkit(o.cuda_path ? o.cuda_path : "", why);
+    if (failed(toolkit))
+      return fail(AIOPT_ERROR_INVALID_ARGUMENT, why, error);
+    driverOptions.cudaToolkit = *toolkit;
+  }
   if (o.cpu)
     driverOptions.target.cpu = o.cpu;
   if (o.features)
@@ -214,6 +236,10 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     if (failed(parsePrecision(o.precision, driverOptions, why)))
       return fail(AIOPT_ERROR_INVALID_ARGUMENT, "precision options: " + why, error);
   }
+
+  // Options first, then the file.
+  if (!llvm::sys::fs::exists(modelPath))
+    return fail(AIOPT_ERROR_IO, std::string(modelPath) + ": no such file", error);
 
   MLIRContext context(driverRegistry(), MLIRContext::Threading::DISABLED);
   // Diagnostics as aiopt-compile prints them (file, ONNX node and op).
@@ -238,7 +264,8 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
   }
   std::string linkError;
   LogicalResult linked =
-      linkSharedLibrary(object, outputPath, driverOptions.parallel, linkError);
+      linkSharedLibrary(object, outputPath, driverOptions.parallel, driverOptions.device,
+                        linkError);
   llvm::sys::fs::remove(object);
   if (failed(linked))
     return fail(AIOPT_ERROR_IO, linkError, error);

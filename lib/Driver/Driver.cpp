@@ -175,8 +175,26 @@ FailureOr<std::string> mlir::aiopt::findCUDAToolkit(StringRef given, std::string
   return dir;
 }
 
+std::string mlir::aiopt::runtimeLibraryDir() {
+  if (const char *dir = std::getenv("AIOPT_RUNTIME_DIR"); dir && *dir)
+    return dir;
+  return AIOPT_RUNTIME_DIR;
+}
+
 LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output, bool openmp,
-                                             std::string &error) {
+                                             StringRef device, std::string &error) {
+  std::string gpuRuntime;
+  if (device != "cpu") {
+    SmallString<256> path(runtimeLibraryDir());
+    llvm::sys::path::append(path, "libaiopt_runtime_" + device + ".a");
+    if (!llvm::sys::fs::exists(path)) {
+      error = ("a --target=" + device + " shared library needs aiopt's " + device +
+               " runtime archive: there is no '" + path + "' (set AIOPT_RUNTIME_DIR to its folder)")
+                  .str();
+      return failure();
+    }
+    gpuRuntime = std::string(path);
+  }
   auto lld = llvm::sys::findProgramByName("ld.lld-22");
   if (!lld)
     lld = llvm::sys::findProgramByName("ld.lld");
@@ -188,6 +206,8 @@ LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output,
   // Models with OpenMP blocks load libomp themselves.
   if (openmp)
     args.append({"-L/usr/lib/llvm-22/lib", "-rpath", "/usr/lib/llvm-22/lib", "-lomp"});
+  if (!gpuRuntime.empty())
+    args.push_back(gpuRuntime);
   std::string message;
   if (llvm::sys::ExecuteAndWait(*lld, args, std::nullopt, {}, 0, 0, &message) != 0) {
     error = ("linking '" + output + "' failed " + message).str();

@@ -190,7 +190,6 @@ static void init(void) {
   const char *profile = getenv("AIOPT_CUDA_PROFILE");
   if (profile && *profile && strcmp(profile, "0") != 0) {
     cu.profile = 1;
-    atexit(print_profile);
   }
 }
 
@@ -612,8 +611,12 @@ static int by_total_time(const void *a, const void *b) {
 }
 
 /* AIOPT_CUDA_PROFILE: one line per kernel, the most time first, and the
- * totals, on stderr at exit. */
-static void print_profile(void) {
+ * totals, on stderr at exit (or when a shared library holding this runtime
+ * is unloaded: a destructor, not atexit, which shared libraries linked
+ * without libc_nonshared lack). */
+__attribute__((destructor)) static void print_profile(void) {
+  if (!cu.profile)
+    return;
   size_t n = 0;
   for (function *f = cu.functions; f; f = f->next)
     ++n;

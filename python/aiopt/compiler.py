@@ -11,12 +11,19 @@ from .model import CompiledModel
 def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=None,
             features=None, quantize=None, prune=None, calibration_data=None,
             validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None,
-            runtime_checks=False, debug_info=False, precision="f32", precision_options=None):
+            runtime_checks=False, debug_info=False, precision="f32", precision_options=None,
+            gpu_arch=None, cuda_path=None):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
-    target: "cpu" (this machine) or an LLVM target triple (such a model can
-        be saved but runs only on that target).
+    target: "cpu" (this machine), an LLVM target triple (such a model can
+        be saved but runs only on that target), or "vulkan" or "cuda": the
+        model's loop nests run as kernels on a GPU through that API, the
+        rest on this machine's CPU (docs/gpu.md); running it needs the
+        device and its driver (a Vulkan loader, or libcuda).
+    gpu_arch, cuda_path: with target="cuda", the GPU architecture
+        ("sm_90" by default, "sm_80", ...) and the CUDA toolkit's folder
+        (default: found as aiopt-compile --cuda-path finds it).
     opt_level: 0..3, as aiopt-compile -O0..-O3 (default 2).
     parallel: run the blocks of matmuls and convolutions on OpenMP threads
         (see CompiledModel.set_num_threads).
@@ -116,6 +123,10 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     else:
         workdir.cleanup()
         raise TypeError("model must be a path or an onnx.ModelProto, not %s" % type(model).__name__)
+    if (gpu_arch, cuda_path) != (None, None) and target != "cuda":
+        raise ValueError("gpu_arch and cuda_path need target='cuda'")
+    if target in ("vulkan", "cuda") and parallel:
+        raise ValueError("target=%r runs its loops as kernels: parallel is for CPUs" % target)
     triple = None if target == "cpu" else target
     library = os.path.join(workdir.name, "model.so")
     signature = json.loads(_aiopt.compile_shared(
@@ -123,7 +134,7 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         None if quant is None else json.dumps(quant),
         None if prune_options is None else json.dumps(prune_options),
         None if precision_json is None else json.dumps(precision_json), bool(runtime_checks),
-        bool(debug_info)))
+        bool(debug_info), gpu_arch, None if cuda_path is None else os.fspath(cuda_path)))
     signature["target"] = target
     signature["opt_level"] = opt_level
     return CompiledModel(library, signature, workdir)

@@ -43,7 +43,8 @@ class CompiledModel:
         self.inputs = _infos(signature["inputs"])
         self.outputs = _infos(signature["outputs"])
         self.parallel = bool(signature.get("parallel", False))
-        self._runnable = signature.get("target", "cpu") == "cpu"
+        # GPU models run here when the device is (their runtime says when not).
+        self._runnable = signature.get("target", "cpu") in ("cpu", "vulkan", "cuda")
         self._model = None
         if self._runnable:
             spec = lambda es: [(e["name"], e["dtype"], list(e["shape"])) for e in es]

@@ -61,7 +61,8 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
                           std::optional<std::string> quantization,
                           std::optional<std::string> pruning,
                           std::optional<std::string> precision, bool runtimeChecks,
-                          bool debugInfo) {
+                          bool debugInfo, std::optional<std::string> gpuArch,
+                          std::optional<std::string> cudaPath) {
   aiopt_compile_options options;
   aiopt_compile_options_init(&options);
   options.opt_level = optLevel;
@@ -72,6 +73,8 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
   options.quantization = quantization ? quantization->c_str() : nullptr;
   options.pruning = pruning ? pruning->c_str() : nullptr;
   options.precision = precision ? precision->c_str() : nullptr;
+  options.gpu_arch = gpuArch ? gpuArch->c_str() : nullptr;
+  options.cuda_path = cudaPath ? cudaPath->c_str() : nullptr;
   options.runtime_checks = runtimeChecks;
   options.debug_info = debugInfo;
   char *signature = nullptr, *error = nullptr;
@@ -185,6 +188,9 @@ public:
     }
     if (status == AIOPT_ERROR_INDEX_OUT_OF_RANGE)
       throw nb::index_error(error.c_str());
+    // A GPU model without its device or driver: not the caller's input.
+    if (status == AIOPT_ERROR_DEVICE)
+      throw nb::builtin_exception(nb::exception_type::runtime_error, error.c_str());
     if (status != AIOPT_OK)
       throw nb::value_error(error.c_str());
     // Outputs are handed to numpy without a copy; the capsule frees them.
@@ -233,7 +239,7 @@ NB_MODULE(_aiopt, m) {
         nb::arg("output"), nb::arg("opt_level"), nb::arg("parallel"), nb::arg("target").none(),
         nb::arg("cpu").none(), nb::arg("features").none(), nb::arg("quantization").none(),
         nb::arg("pruning").none(), nb::arg("precision").none(), nb::arg("runtime_checks"),
-        nb::arg("debug_info"),
+        nb::arg("debug_info"), nb::arg("gpu_arch").none(), nb::arg("cuda_path").none(),
         "Compiles an ONNX model into a shared library; returns its signature as JSON");
   nb::class_<Model>(m, "Model")
       .def(nb::init<const std::string &, const std::string &, std::vector<TensorSpec>,

@@ -1,7 +1,13 @@
 """aiopt.compile, CompiledModel.run and friends on real models."""
 
+import glob
+import os
+import pathlib
+import shutil
+
 import numpy as np
 import onnx
+import pytest
 
 import aiopt
 
@@ -35,6 +41,39 @@ def test_mixed_precision(dense, x):
             got = m(x)
         error = np.abs(got - want).max() / np.abs(want).max()
         assert 0 < error <= tolerance, (precision, error)
+
+
+def _build_dir():
+    # The package runs from <build>/python_packages/aiopt.
+    return pathlib.Path(aiopt.__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(not ((_build_dir() / "lib" / "libaiopt_runtime_vulkan.a").exists()
+                         and glob.glob("/usr/share/vulkan/icd.d/*.json")),
+                    reason="no Vulkan runtime or driver on this machine")
+def test_vulkan_target(dense, x):
+    # The loop nests run as SPIR-V kernels (lavapipe here); the library
+    # carries the Vulkan runtime.
+    path, w, b = dense
+    with aiopt.compile(path, target="vulkan") as m:
+        np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
+    with aiopt.compile(path, target="vulkan", precision="f16") as m:
+        np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.skipif(shutil.which("ptxas") is None and not os.path.isdir("/usr/local/cuda"),
+                    reason="no CUDA toolkit on this machine")
+def test_cuda_target(dense, x):
+    # Compiles anywhere the toolkit is; runs where a GPU and its driver are,
+    # and elsewhere says what is missing.
+    path, w, b = dense
+    with aiopt.compile(path, target="cuda", gpu_arch="sm_80") as m:
+        try:
+            got = m(x)
+        except RuntimeError as e:
+            assert "CUDA kernel" in str(e) and ("driver" in str(e) or "device" in str(e)), e
+        else:
+            np.testing.assert_allclose(got, reference(x, w, b), rtol=1e-5, atol=1e-6)
 
 
 def test_run_forms_agree(dense, x):

@@ -123,6 +123,14 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], precision="f16", precision_options={"bogus": 1})
     with pytest.raises(aiopt.CompileError, match="--max-accuracy-drop needs --validation-data"):
         aiopt.compile(dense[0], precision="bf16", max_accuracy_drop=1)
+    with pytest.raises(ValueError, match="gpu_arch and cuda_path need target='cuda'"):
+        aiopt.compile(dense[0], gpu_arch="sm_80")
+    with pytest.raises(ValueError, match="parallel is for CPUs"):
+        aiopt.compile(dense[0], target="vulkan", parallel=True)
+    with pytest.raises(aiopt.CompileError, match="sm_91 is not a known NVIDIA GPU architecture"):
+        aiopt.compile(dense[0], target="cuda", gpu_arch="sm_91")
+    with pytest.raises(aiopt.CompileError, match="--precision=bf16 is not available for --target=vulkan"):
+        aiopt.compile(dense[0], target="vulkan", precision="bf16")
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
         aiopt.compile(42)
 

@@ -340,9 +340,9 @@ int compile(int argc, char **argv) {
   std::string device = "cpu";
   if (targetTriple == "vulkan" || targetTriple == "cuda")
     device = targetTriple;
-  if (device != "cpu" && (parallel || emitKind == Emit::Shared)) {
+  if (device != "cpu" && parallel) {
     toolError(ErrorCode::InvalidOption)
-        << "--target=" << device << " makes object files (not --emit=shared) without --parallel\n";
+        << "--target=" << device << " runs its loops as kernels: --parallel is for CPUs\n";
     return 1;
   }
   if (device != "cuda" && (gpuArch.getNumOccurrences() || cudaPath.getNumOccurrences() ||
@@ -593,7 +593,8 @@ int compile(int argc, char **argv) {
       return emitMachineCode(**llvmModule, **tm, os, false, loc);
     });
     std::string error;
-    if (succeeded(written) && failed(linkSharedLibrary(object, output, parallel, error))) {
+    if (succeeded(written) &&
+        failed(linkSharedLibrary(object, output, parallel, device, error))) {
       toolError(ErrorCode::ToolMissing) << error << "\n";
       written = failure();
     }

@@ -185,10 +185,18 @@ LogicalResult writeMemoryReport(ModuleOp module, StringRef path);
 /// missing where.
 FailureOr<std::string> findCUDAToolkit(StringRef given, std::string &error);
 
+/// The folder of aiopt's runtime archives (libaiopt_runtime_vulkan.a,
+/// libaiopt_runtime_cuda.a): $AIOPT_RUNTIME_DIR, else the build's lib/.
+std::string runtimeLibraryDir();
+
 /// Links the object file `object` into the shared library `output` with
-/// ld.lld (and libomp for `openmp`); on failure `error` says why.
+/// ld.lld: with libomp for `openmp`, and for a GPU `device` (vulkan or
+/// cuda) with that device's runtime archive from runtimeLibraryDir(), whose
+/// calls into aiopt_runtime bind, when the library is loaded, to the
+/// runtime the process has (as the model's own allocation calls do); on
+/// failure `error` says why.
 LogicalResult linkSharedLibrary(StringRef object, StringRef output, bool openmp,
-                                std::string &error);
+                                StringRef device, std::string &error);
 
 /// The registry of every dialect and extension aiopt uses; registers the
 /// passes (once) so that pipelines can be built by name.
