@@ -304,11 +304,16 @@ SmallVector<Value> KernelBuilder::accumulate(ValueRange accs, Value kk, Value aT
       // rounding instead of two, as GPU libraries compute them).
       for (Operation &inner : payload->without_terminator()) {
         Operation *copy = b.clone(inner, map);
-        if (auto fm = dyn_cast<arith::ArithFastMathInterface>(copy))
-          copy->setAttr(fm.getFastMathAttrName(),
-                        arith::FastMathFlagsAttr::get(b.getContext(),
-                                                      fm.getFastMathFlagsAttr().getValue() |
-                                                          arith::FastMathFlags::contract));
+        auto fm = dyn_cast<arith::ArithFastMathInterface>(copy);
+        // (arith.extf of mixed-precision operands has the attribute
+        // optional, and none.)
+        if (!fm || isa<arith::ExtFOp>(copy))
+          continue;
+        arith::FastMathFlagsAttr flags = fm.getFastMathFlagsAttr();
+        copy->setAttr(fm.getFastMathAttrName(),
+                      arith::FastMathFlagsAttr::get(
+                          b.getContext(), (flags ? flags.getValue() : arith::FastMathFlags::none) |
+                                              arith::FastMathFlags::contract));
       }
       next.push_back(map.lookupOrDefault(payload->getTerminator()->getOperand(0)));
     }

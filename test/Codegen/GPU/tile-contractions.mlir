@@ -40,6 +40,21 @@ func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x9
 
 // -----
 
+// Mixed precision: f16 tiles in workgroup memory (half the bytes), widened
+// exactly (no fast-math flags on arith.extf) before the multiply-adds.
+// CHECK-LABEL: func.func @matmul_f16_f32
+// CHECK: gpu.launch
+// CHECK-SAME: workgroup(%{{.*}} : memref<16x33xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x33xf16, #gpu.address_space<workgroup>>)
+// CHECK: arith.extf %{{[0-9]+}} : f16 to f32
+// CHECK: arith.mulf {{.*}} fastmath<contract> : f32
+func.func @matmul_f16_f32(%a: memref<128x64xf16>, %b: memref<64x96xf16>) -> memref<128x96xf32> {
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.matmul ins(%a, %b : memref<128x64xf16>, memref<64x96xf16>) outs(%c : memref<128x96xf32>)
+  return %c : memref<128x96xf32>
+}
+
+// -----
+
 // A convolution's generic form: the filters (used only by the weights) are
 // M, the batch and output positions (only by the input) N, (c, kh, kw) K.
 // K = 72 is not a multiple of 16: staged elements past it are zero and the
