@@ -68,6 +68,14 @@ static FailureOr<llvm::json::Value> parseOptionObject(StringRef text,
   return std::move(*value);
 }
 
+/// Maps the accuracy guard's keys, shared by quantization, pruning and
+/// mixed precision, into `q`.
+static bool mapGuard(llvm::json::ObjectMapper &m, QuantizationOptions &q) {
+  return m.mapOptional("validation_data", q.validationData) &&
+         m.mapOptional("max_accuracy_drop", q.maxAccuracyDrop) &&
+         m.mapOptional("allow_accuracy_miss", q.allowAccuracyMiss);
+}
+
 /// Reads the quantization options' JSON object into `q`.
 static LogicalResult parseQuantization(StringRef text, QuantizationOptions &q, std::string &why) {
   static constexpr StringLiteral kKeys[] = {
@@ -86,10 +94,7 @@ static LogicalResult parseQuantization(StringRef text, QuantizationOptions &q, s
             m.mapOptional("ops", q.ops) && m.mapOptional("exclude", q.exclude) &&
             m.mapOptional("calibration_data", q.calibrationData) &&
             m.mapOptional("calibration_method", q.calibrationMethod) &&
-            m.mapOptional("calibration_percentile", q.percentile) &&
-            m.mapOptional("validation_data", q.validationData) &&
-            m.mapOptional("max_accuracy_drop", q.maxAccuracyDrop) &&
-            m.mapOptional("allow_accuracy_miss", q.allowAccuracyMiss) &&
+            m.mapOptional("calibration_percentile", q.percentile) && mapGuard(m, q) &&
             m.mapOptional("report", q.reportPath);
   if (!ok) {
     why = llvm::toString(root.getError());
@@ -117,10 +122,7 @@ static LogicalResult parsePruning(StringRef text, DriverOptions &options, std::s
   PruningOptions p;
   bool ok = m && m.map("spec", spec) && m.mapOptional("ops", p.ops) &&
             m.mapOptional("exclude", p.exclude) && m.mapOptional("report", p.reportPath) &&
-            m.mapOptional("sparsity_report", options.sparsityReportPath) &&
-            m.mapOptional("validation_data", q.validationData) &&
-            m.mapOptional("max_accuracy_drop", q.maxAccuracyDrop) &&
-            m.mapOptional("allow_accuracy_miss", q.allowAccuracyMiss);
+            m.mapOptional("sparsity_report", options.sparsityReportPath) && mapGuard(m, q);
   if (!ok) {
     why = llvm::toString(root.getError());
     return failure();
@@ -150,9 +152,7 @@ static LogicalResult parsePrecision(StringRef text, DriverOptions &options, std:
   llvm::json::ObjectMapper m(*value, root);
   bool ok = m && m.map("type", p.type) && m.mapOptional("ops", p.ops) &&
             m.mapOptional("exclude", p.exclude) && m.mapOptional("report", p.reportPath) &&
-            m.mapOptional("validation_data", q.validationData) &&
-            m.mapOptional("max_accuracy_drop", q.maxAccuracyDrop) &&
-            m.mapOptional("allow_accuracy_miss", q.allowAccuracyMiss);
+            mapGuard(m, q);
   if (!ok) {
     why = llvm::toString(root.getError());
     return failure();

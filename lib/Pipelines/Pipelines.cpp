@@ -103,6 +103,10 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool
     return;
   add(pm, "canonicalize");
   if (optLevel >= 2) {
+    // CPUs: mixed-precision contractions read their rounded activations in
+    // f32, the widening joining the rounding in the fusion that follows.
+    if (!gpu)
+      add(pm, "aiopt-cpu-widen-activations");
     // Producer/consumer fusion of elementwise generics (bias, activation,
     // broadcast chains) so they become one loop nest, where that computes
     // each element once.

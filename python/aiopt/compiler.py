@@ -8,6 +8,17 @@ from . import _aiopt
 from .model import CompiledModel
 
 
+def _guarded(options, validation_data, max_accuracy_drop, **fixed):
+    """The C API's JSON object for pruning or precision: the caller's dict,
+    the technique's fixed keys and the accuracy guard's shared ones."""
+    result = dict(options or {}, **fixed)
+    if validation_data is not None:
+        result["validation_data"] = os.fspath(validation_data)
+    if max_accuracy_drop is not None:
+        result["max_accuracy_drop"] = float(max_accuracy_drop)
+    return result
+
+
 def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=None,
             features=None, quantize=None, prune=None, calibration_data=None,
             validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None,
@@ -70,24 +81,15 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         if not isinstance(prune, str):
             raise ValueError("prune must be a spec string such as 'magnitude:sparsity=0.9', "
                              "not %r" % (prune,))
-        prune_options = dict(pruning or {})
-        prune_options["spec"] = prune
-        if validation_data is not None:
-            prune_options["validation_data"] = os.fspath(validation_data)
-        if max_accuracy_drop is not None:
-            prune_options["max_accuracy_drop"] = float(max_accuracy_drop)
+        prune_options = _guarded(pruning, validation_data, max_accuracy_drop, spec=prune)
     elif pruning is not None:
         raise ValueError("pruning options need prune='<spec>'")
     if precision not in ("f32", "f16", "bf16"):
         raise ValueError("precision must be 'f32', 'f16' or 'bf16', not %r" % (precision,))
     precision_json = None
     if precision != "f32":
-        precision_json = dict(precision_options or {})
-        precision_json["type"] = precision
-        if validation_data is not None:
-            precision_json["validation_data"] = os.fspath(validation_data)
-        if max_accuracy_drop is not None:
-            precision_json["max_accuracy_drop"] = float(max_accuracy_drop)
+        precision_json = _guarded(precision_options, validation_data, max_accuracy_drop,
+                                  type=precision)
     elif precision_options is not None:
         raise ValueError("precision_options need precision='f16' or 'bf16'")
     quant = None

@@ -71,7 +71,8 @@ std::optional<ContractionLoops> contractionLoops(linalg::LinalgOp op) {
   Type acc = getElementTypeOrSelf(op.getDpsInits()[0].getType());
   for (Value v : op.getDpsInputs()) {
     Type t = getElementTypeOrSelf(v.getType());
-    if (!(acc.isF32() && t.isF32()) && !(acc.isInteger(32) && t.isInteger(8)))
+    if (!(acc.isF32() && (t.isF32() || t.isF16() || t.isBF16())) &&
+        !(acc.isInteger(32) && t.isInteger(8)))
       return std::nullopt;
   }
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
@@ -114,8 +115,12 @@ struct ShiftedWindow {
 std::optional<ShiftedWindow> shiftedWindowLoops(linalg::LinalgOp op) {
   if (!isa<linalg::GenericOp>(op.getOperation()) || !op.hasPureTensorSemantics() ||
       op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      llvm::any_of(op->getOperandTypes(),
-                   [](Type t) { return !getElementTypeOrSelf(t).isF32(); }) ||
+      !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32() ||
+      llvm::any_of(op.getDpsInputs(), [](Value v) {
+        Type t = getElementTypeOrSelf(v.getType());
+        // f16 or bf16 weights (mixed precision) widen in the body.
+        return !(t.isF32() || t.isF16() || t.isBF16());
+      }) ||
       !linalg::detail::isContractionBody(*op.getBlock(), [](Operation *mul, Operation *add) {
         return isa<arith::MulFOp>(mul) && isa<arith::AddFOp>(add);
       }))

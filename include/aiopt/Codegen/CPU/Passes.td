@@ -169,6 +169,24 @@ def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CPUWidenActivationsPass : Pass<"aiopt-cpu-widen-activations"> {
+  let summary = "Mixed-precision contractions read their activations in f32";
+  let description = [{
+    A contraction accumulating in f32 from a 16-bit (f16 or bf16) operand
+    that is not a constant (an activation `--precision` rounded) reads an
+    f32 copy of it instead (`arith.extf`, exact): the same products, but
+    its register tiles broadcast f32 elements rather than gathering 16-bit
+    ones from several rows and converting them, which cost about as many
+    instructions as the multiply-adds. Constant operands (weights) stay
+    16-bit: the tiles convert a whole vector of them at once. Run before
+    elementwise fusion, the copy joins the producer of the rounded value
+    (which then yields `extf(truncf(x))`). Named contractions so rewritten
+    become generics.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def CPUPadInPlacePass : Pass<"aiopt-cpu-pad-in-place"> {
   let summary = "Build padded tensors in place: the border filled, the interior written by its producer";
   let description = [{
