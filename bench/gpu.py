@@ -92,7 +92,11 @@ def prepare(args):
         path = os.path.join(work, name + ".onnx")
         onnx.save(model, path)
         t = time.perf_counter()
-        aiopt_e2e.compile_model(path, work, name, ["--target=cuda", "--gpu-arch=" + args.gpu_arch])
+        aiopt_e2e.compile_model(path, work, name, ["--target=cuda", "--gpu-arch=" + args.gpu_arch,
+                                                   "--precision=" + args.precision])
+        # The run step's table says which precision it measured.
+        with open(os.path.join(work, "precision"), "w") as f:
+            f.write(args.precision)
         seconds = time.perf_counter() - t
         for i, a in enumerate(inputs):
             aiopt_e2e.write_tensor(os.path.join(work, "input_%d.tensor" % i), a)
@@ -167,6 +171,9 @@ def run(args):
         ours, got = run_aiopt(work, name, args.repeat)
         ort32, want = run_onnxruntime(path, inputs, args.repeat, tf32=False)
         ort_tf32, want_tf32 = run_onnxruntime(path, inputs, args.repeat, tf32=True)
+        precision_file = os.path.join(work, "precision")
+        if os.path.exists(precision_file):
+            name += " (%s)" % open(precision_file).read().strip()
         rows.append((name, ours, ort32, ort_tf32, relative_error(got, want),
                      relative_error(want_tf32, want)))
         print("%s: aiopt %.3f ms, onnxruntime f32 %.3f ms, tf32 %.3f ms" % (
@@ -198,6 +205,9 @@ def main():
     p.add_argument("dir")
     p.add_argument("--models", default="resnet50,bert_base")
     p.add_argument("--gpu-arch", default="sm_90")
+    p.add_argument("--precision", default="f32", choices=["f32", "f16", "bf16"],
+                   help="aiopt's product precision (docs/precision.md); the error is still "
+                        "measured against onnxruntime f32 (give run --tolerance to match)")
     r = sub.add_parser("run")
     r.add_argument("dir")
     r.add_argument("--models", default="resnet50,bert_base")

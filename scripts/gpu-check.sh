@@ -6,7 +6,10 @@
 #                                             models, NO_NODE=1 skips the node
 #                                             suite, NODE_CASES="test_conv*
 #                                             test_gemm*" takes only the
-#                                             cases those patterns name)
+#                                             cases those patterns name,
+#                                             PRECISION=f16|bf16 compiles
+#                                             the models and the benchmark
+#                                             so; give it to run as well)
 #   scripts/gpu-check.sh run DIR [sm_90]     (on the GPU machine: python3 with
 #                                             numpy, onnx, ml_dtypes and
 #                                             onnxruntime; no compiler)
@@ -30,7 +33,7 @@ build)
   rm -rf "$dir/work" && mkdir -p "$dir/work/models"
   for f in $families; do
     "$python" "$root/integration_test/lib/models.py" $f "$dir/work/models/$f" --compile-only \
-      --target=cuda --gpu-arch=$arch
+      --target=cuda --gpu-arch=$arch ${PRECISION:+--precision=$PRECISION}
   done
   # PTX compiled by the driver for a newer GPU.
   "$python" "$root/integration_test/lib/models.py" mlp "$dir/work/models/mlp80" --compile-only \
@@ -44,7 +47,8 @@ build)
     "$root/build/bin/aiopt-conformance" -j "$(nproc)" --target=cuda --gpu-arch=$arch \
       --timeout 300 --build-only "$dir/work/node" "$dir/work/node-suite" | tail -1
   fi
-  "$python" "$root/bench/gpu.py" prepare "$dir/work/bench" --gpu-arch $arch
+  "$python" "$root/bench/gpu.py" prepare "$dir/work/bench" --gpu-arch $arch \
+    --precision "${PRECISION:-f32}"
   # Programs and data only (models.py --run-only writes the models again).
   find "$dir/work" \( -name '*.o' -o -name '*.h' -o -name '*-kernels' \) -prune -exec rm -rf {} +
   find "$dir/work/models" -name '*.onnx' -delete
@@ -64,7 +68,8 @@ run)
   status=0
   for f in $families mlp80; do
     [ -d "$work/models/$f" ] || continue
-    python3 "$root/integration_test/lib/models.py" ${f%80} "$work/models/$f" --run-only || status=1
+    python3 "$root/integration_test/lib/models.py" ${f%80} "$work/models/$f" --run-only \
+      ${PRECISION:+--precision=$PRECISION} || status=1
   done
   # The node cases: those that pass on the CPU must pass here.
   if [ -d "$work/node" ]; then
