@@ -26,16 +26,41 @@ namespace {
 
 bool isHalf(Type t) { return t.isF16() || t.isBF16(); }
 
-/// The inputs of contraction `op` (accumulating in f32) to read in f32: the
-/// 16-bit ones that are not constants.
-SmallVector<unsigned> activationsToWiden(linalg::LinalgOp op) {
-  SmallVector<unsigned> inputs;
-  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op) ||
+/// Whether `op` multiplies and adds two inputs into one f32 output: a
+/// contraction, or a convolution reading shifted windows (a generic whose
+/// input map is not a permutation).
+bool isProductIntoF32(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 || op.getNumDpsInputs() != 2 ||
+      op.getNumReductionLoops() == 0 ||
       !getElementTypeOrSelf(op.getDpsInits()[0].getType()).isF32())
+    return false;
+  return linalg::isaContractionOpInterface(op) ||
+         (isa<linalg::GenericOp>(op.getOperation()) &&
+          linalg::detail::isContractionBody(*op.getBlock(), [](Operation *mul, Operation *add) {
+            return isa<arith::MulFOp>(mul) && isa<arith::AddFOp>(add);
+          }));
+}
+
+/// Whether input `i` of `op` is the operand its register tiles broadcast:
+/// it does not vary along the output's innermost loop (the tiles' vector
+/// lanes).
+bool isBroadcastOperand(linalg::LinalgOp op, unsigned i) {
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  auto lane = out.getNumResults() ? dyn_cast<AffineDimExpr>(out.getResults().back()) : nullptr;
+  return lane && !op.getMatchingIndexingMap(op.getDpsInputOperand(i))
+                      .isFunctionOfDim(lane.getPosition());
+}
+
+/// The inputs of product `op` (accumulating in f32) to read in f32: the
+/// 16-bit ones that are not constants, and constant ones the register
+/// tiles would broadcast element by element (a convolution's filter).
+SmallVector<unsigned> inputsToWiden(linalg::LinalgOp op) {
+  SmallVector<unsigned> inputs;
+  if (!isProductIntoF32(op))
     return inputs;
   for (auto [i, v] : llvm::enumerate(op.getDpsInputs()))
-    if (isHalf(getElementTypeOrSelf(v.getType())) && failed(aiopt::constantBytes(v)))
+    if (isHalf(getElementTypeOrSelf(v.getType())) &&
+        (failed(aiopt::constantBytes(v)) || isBroadcastOperand(op, i)))
       inputs.push_back(i);
   return inputs;
 }
@@ -87,14 +112,22 @@ struct CPUWidenActivationsPass
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> contractions;
     getOperation()->walk([&](linalg::LinalgOp op) {
-      if (!activationsToWiden(op).empty())
+      if (!inputsToWiden(op).empty())
         contractions.push_back(op);
     });
     // One f32 copy per activation, shared by the contractions reading it.
     DenseMap<Value, Value> copies;
     for (linalg::LinalgOp op : contractions) {
       SmallVector<Value> inputs(op.getDpsInputs());
-      for (unsigned i : activationsToWiden(op)) {
+      for (unsigned i : inputsToWiden(op)) {
+        // A constant is widened where it is used, so that its f32 copy
+        // lives only as long as the product (weights of the whole model
+        // would otherwise be live at once).
+        if (succeeded(aiopt::constantBytes(inputs[i]))) {
+          rewriter.setInsertionPoint(op);
+          inputs[i] = widened(rewriter, op.getLoc(), inputs[i]);
+          continue;
+        }
         Value &copy = copies[inputs[i]];
         if (!copy) {
           rewriter.setInsertionPointAfterValue(inputs[i]);

@@ -43,3 +43,34 @@ func.func @left_alone(%a: tensor<2x8xf32>, %b: tensor<8x4xf32>, %c: tensor<2x4xf
   %1 = linalg.matmul ins(%h, %g : tensor<2x8xf16>, tensor<8x4xf16>) outs(%d : tensor<2x4xf16>) -> tensor<2x4xf16>
   return %0, %1 : tensor<2x4xf32>, tensor<2x4xf16>
 }
+
+// -----
+
+// A convolution's filter is the operand its register tiles broadcast (it
+// does not vary along the output's innermost loop): a constant filter is
+// widened too, right before the product, so that its f32 copy lives only
+// as long as the product; the input (the vector operand) is an activation
+// and is widened as above.
+// CHECK-DAG: #[[X:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2 + d4)>
+// CHECK-LABEL: func.func @conv
+// CHECK: %[[XW:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x3x10xf16>) outs(%{{.*}} : tensor<1x3x10xf32>)
+// CHECK: %[[WW:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<4x3x3xf16>) outs(%{{.*}} : tensor<4x3x3xf32>)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.extf
+// CHECK-NEXT: linalg.yield
+// CHECK-NEXT: } -> tensor<4x3x3xf32>
+// CHECK-NEXT: linalg.generic {indexing_maps = [#{{.*}}, #[[X]], #{{.*}}], {{.*}} ins(%[[WW]], %[[XW]] : tensor<4x3x3xf32>, tensor<1x3x10xf32>)
+// CHECK-NOT: arith.extf
+// CHECK: linalg.yield
+func.func @conv(%x: tensor<1x3x10xf16>, %init: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %w = arith.constant dense<[[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]], [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]> : tensor<4x3x3xf16>
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, m, q, c, k) -> (m, c, k)>, affine_map<(n, m, q, c, k) -> (n, c, q + k)>, affine_map<(n, m, q, c, k) -> (n, m, q)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%w, %x : tensor<4x3x3xf16>, tensor<1x3x10xf16>) outs(%init : tensor<1x4x8xf32>) {
+  ^bb0(%a: f16, %b: f16, %acc: f32):
+    %ae = arith.extf %a : f16 to f32
+    %be = arith.extf %b : f16 to f32
+    %p = arith.mulf %ae, %be : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x8xf32>
+  return %0 : tensor<1x4x8xf32>
+}

@@ -170,18 +170,24 @@ def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
 }
 
 def CPUWidenActivationsPass : Pass<"aiopt-cpu-widen-activations"> {
-  let summary = "Mixed-precision contractions read their activations in f32";
+  let summary = "Mixed-precision products read their activations and broadcast operands in f32";
   let description = [{
-    A contraction accumulating in f32 from a 16-bit (f16 or bf16) operand
-    that is not a constant (an activation `--precision` rounded) reads an
-    f32 copy of it instead (`arith.extf`, exact): the same products, but
-    its register tiles broadcast f32 elements rather than gathering 16-bit
-    ones from several rows and converting them, which cost about as many
-    instructions as the multiply-adds. Constant operands (weights) stay
-    16-bit: the tiles convert a whole vector of them at once. Run before
-    elementwise fusion, the copy joins the producer of the rounded value
-    (which then yields `extf(truncf(x))`). Named contractions so rewritten
-    become generics.
+    A product accumulating in f32 (a contraction, or a convolution reading
+    shifted windows) from 16-bit (f16 or bf16) operands reads an f32 copy
+    (`arith.extf`, exact) of:
+    - each operand that is not a constant (an activation `--precision`
+      rounded): one copy per value, shared by its products; run before
+      elementwise fusion, the copy joins the producer of the rounded value
+      (which then yields `extf(truncf(x))`);
+    - a constant operand that the register tiles broadcast (one that does
+      not vary along the output's innermost loop: a convolution's filter),
+      copied right before the product so that the copy lives no longer
+      than it.
+    The same products, but the register tiles broadcast f32 elements
+    rather than loading and converting 16-bit ones one at a time, which
+    cost about as many instructions as the multiply-adds. Constant operands
+    read as vectors (a matmul's weights) stay 16-bit: the tiles convert a
+    whole vector at once. Named contractions so rewritten become generics.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
