@@ -46,9 +46,8 @@ LogicalResult mlir::aiopt::reducePrecision(MLIRContext &context, ModuleOp module
   std::string error;
   if (failed(checkPrecision(p.type, options.device, error)))
     return emitError(loc) << errorTag(ErrorCode::InvalidOption) << error;
-  if (q.maxAccuracyDrop >= 0 && q.validationData.empty())
-    return emitError(loc) << errorTag(ErrorCode::InvalidOption)
-                          << "--max-accuracy-drop needs --validation-data=DIR";
+  if (failed(checkGuardData(loc, q)))
+    return failure();
 
   LayerSelection selection{p.ops, p.exclude};
   // The pass on `m` with the candidates not in `which` kept f32 (a clone's

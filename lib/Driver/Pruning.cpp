@@ -170,9 +170,8 @@ LogicalResult mlir::aiopt::pruneModule(MLIRContext &context, ModuleOp module,
   auto fail = [&](const Twine &message) {
     return emitError(loc) << errorTag(ErrorCode::InvalidData) << message;
   };
-  if (q.maxAccuracyDrop >= 0 && q.validationData.empty())
-    return emitError(loc) << errorTag(ErrorCode::InvalidOption)
-                          << "--max-accuracy-drop needs --validation-data=DIR";
+  if (failed(checkGuardData(loc, q)))
+    return failure();
 
   PruneGuard g{context, module, options,
                pruningCandidates(module, LayerSelection{p.ops, p.exclude}), {}};

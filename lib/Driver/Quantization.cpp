@@ -298,8 +298,8 @@ LogicalResult mlir::aiopt::quantizeModule(MLIRContext &context, ModuleOp module,
     return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "--calibration-percentile must be in (50, 100]";
   if (q.mode == "static" && q.calibrationData.empty())
     return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "--quantize=static needs --calibration-data=DIR";
-  if (q.maxAccuracyDrop >= 0 && q.validationData.empty())
-    return emitError(loc) << errorTag(ErrorCode::InvalidOption) << "--max-accuracy-drop needs --validation-data=DIR";
+  if (failed(checkGuardData(loc, q)))
+    return failure();
 
   LayerSelection selection{q.ops, q.exclude};
   Guard g{context, module, options, q, loc, quantizationCandidates(module, selection)};

@@ -20,6 +20,13 @@ std::string mlir::aiopt::layerListOptions(const std::vector<std::string> &ops,
   return s;
 }
 
+LogicalResult mlir::aiopt::checkGuardData(Location loc, const QuantizationOptions &q) {
+  if (q.maxAccuracyDrop >= 0 && q.validationData.empty())
+    return emitError(loc) << errorTag(ErrorCode::InvalidOption)
+                          << "--max-accuracy-drop needs --validation-data=DIR";
+  return success();
+}
+
 LogicalResult mlir::aiopt::concludeGuard(Location loc, const QuantizationOptions &q, StringRef what,
                                          StringRef reference, const DataSet &set,
                                          double referenceAccuracy, double best,

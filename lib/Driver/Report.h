@@ -20,6 +20,10 @@ namespace mlir::aiopt {
 std::string layerListOptions(const std::vector<std::string> &ops,
                              const std::vector<std::string> &exclude);
 
+/// An error at `loc` when the guard of `q` has a budget
+/// (--max-accuracy-drop) but no validation data.
+LogicalResult checkGuardData(Location loc, const QuantizationOptions &q);
+
 /// The end of an accuracy guard (quantization's or pruning's): the
 /// report's "guard" object (the budget, the reference and best accuracy
 /// on `set`, each layer's sensitivity and every step), and an error at

@@ -289,3 +289,24 @@ func.func @column_blocks(%b: tensor<4x196xf32>) -> tensor<8x196xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<8x4xf32>, tensor<4x196xf32>) outs(%f : tensor<8x196xf32>) -> tensor<8x196xf32>
   return %0 : tensor<8x196xf32>
 }
+
+// -----
+
+// Mixed precision: f16 weights into an f32 accumulator tile and vectorize
+// as f32 ones do; each k step converts a whole vector of weights.
+// CHECK-LABEL: func.func @matmul_f16_weights
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x16xf16>, vector<1x16xf16>
+// CHECK: arith.extf %{{.*}} : vector<16xf16> to vector<16xf32>
+// CHECK: vector.outerproduct %{{.*}}, %{{.*}}, %{{.*}} {kind = #vector.kind<add>} : vector<6xf32>, vector<16xf32>
+func.func @matmul_f16_weights(%a: tensor<24x64xf32>, %init: tensor<24x32xf32>) -> tensor<24x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<64x32xf16>
+  %0 = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %w : tensor<24x64xf32>, tensor<64x32xf16>) outs(%init : tensor<24x32xf32>) {
+  ^bb0(%x: f32, %y: f16, %acc: f32):
+    %ye = arith.extf %y : f16 to f32
+    %p = arith.mulf %x, %ye : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<24x32xf32>
+  return %0 : tensor<24x32xf32>
+}

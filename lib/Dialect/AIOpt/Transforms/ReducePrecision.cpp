@@ -15,9 +15,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
 
-#include <cstdio>
-
 #include <cmath>
+#include <cstdio>
 
 namespace mlir::aiopt {
 #define GEN_PASS_DEF_REDUCEPRECISIONPASS
@@ -45,27 +44,37 @@ SmallVector<Operation *> mlir::aiopt::precisionCandidates(Operation *root,
 
 namespace {
 
-/// `v` with elements of type `to`: a new constant for a constant, else an
-/// aiopt.cast.
-Value narrowed(PatternRewriter &rewriter, Location loc, Value v, FloatType to) {
-  auto type = cast<RankedTensorType>(v.getType()).clone(to);
-  FailureOr<SmallVector<double>> values = constantFloats(v);
-  if (succeeded(values) && type.hasStaticShape())
-    return createFloatConstant(rewriter, loc, type, *values);
-  return CastOp::create(rewriter, loc, type, v);
-}
+/// Operand `v` of a product: its values when it is a static constant.
+struct ProductOperand {
+  Value value;
+  std::optional<SmallVector<double>> constant;
 
-/// The largest magnitude among the finite values of constant `v` (0 when
-/// it is not a constant).
-double largestFinite(Value v) {
-  FailureOr<SmallVector<double>> values = constantFloats(v);
-  double m = 0;
-  if (succeeded(values))
-    for (double x : *values)
+  explicit ProductOperand(Value v) : value(v) {
+    FailureOr<SmallVector<double>> values = constantFloats(v);
+    if (succeeded(values) && cast<RankedTensorType>(v.getType()).hasStaticShape())
+      constant = std::move(*values);
+  }
+
+  /// The largest magnitude among its finite values (0 when not constant).
+  double largestFinite() const {
+    double m = 0;
+    if (!constant)
+      return m;
+    for (double x : *constant)
       if (std::isfinite(x))
         m = std::max(m, std::abs(x));
-  return m;
-}
+    return m;
+  }
+
+  /// It with elements of type `to`: a new constant for a constant, else an
+  /// aiopt.cast.
+  Value narrowed(PatternRewriter &rewriter, Location loc, FloatType to) const {
+    auto type = cast<RankedTensorType>(value.getType()).clone(to);
+    if (constant)
+      return createFloatConstant(rewriter, loc, type, *constant);
+    return CastOp::create(rewriter, loc, type, value);
+  }
+};
 
 /// `x` in at most six significant digits ("100000", "3.4e+38").
 std::string shortNumber(double x) {
@@ -93,8 +102,8 @@ struct ReducePrecisionPass : aiopt::impl::ReducePrecisionPassBase<ReducePrecisio
                              std::vector<std::string>(exclude.begin(), exclude.end())};
     PatternRewriter rewriter(ctx);
     for (Operation *op : precisionCandidates(root, selection)) {
-      Value lhs = op->getOperand(0), rhs = op->getOperand(1);
-      if (double m = std::max(largestFinite(lhs), largestFinite(rhs)); m > largest) {
+      ProductOperand lhs(op->getOperand(0)), rhs(op->getOperand(1));
+      if (double m = std::max(lhs.largestFinite(), rhs.largestFinite()); m > largest) {
         std::string name = layerName(op);
         op->emitWarning() << layerOpType(op)
                           << (name.empty() ? std::string() : " node '" + name + "'")
@@ -103,8 +112,8 @@ struct ReducePrecisionPass : aiopt::impl::ReducePrecisionPassBase<ReducePrecisio
         continue;
       }
       rewriter.setInsertionPoint(op);
-      Value l = narrowed(rewriter, op->getLoc(), lhs, to);
-      Value r = lhs == rhs ? l : narrowed(rewriter, op->getLoc(), rhs, to);
+      Value l = lhs.narrowed(rewriter, op->getLoc(), to);
+      Value r = lhs.value == rhs.value ? l : rhs.narrowed(rewriter, op->getLoc(), to);
       rewriter.modifyOpInPlace(op, [&] {
         op->setOperand(0, l);
         op->setOperand(1, r);
