@@ -90,12 +90,17 @@ void mlir::aiopt::buildPrunePipeline(OpPassManager &pm, StringRef options) {
   add(pm, "cse");
 }
 
-void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool gpu) {
+void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool gpu,
+                                       StringRef winograd) {
   // Matrix products whose constant weights are sparse enough (pruned, or
   // sparse on arrival) take sparse kernels: a choice made on the weights'
   // data, before they become linalg constants.
   if (optLevel >= 1)
     add(pm, "aiopt-sparse-weights");
+  // CPUs: 3x3 convolutions whose multiplications Winograd's transforms
+  // save take them (their filters transformed here, as constants).
+  if (optLevel >= 2 && !gpu && winograd != "off")
+    add(pm, ("aiopt-winograd{" + winograd + "}").str());
   // Every aiopt op becomes linalg/tensor/arith/math on tensors (attention
   // in blocks of query rows for CPUs, whole for GPUs).
   add(pm, gpu ? "convert-aiopt-to-linalg{blocked-attention=false}" : "convert-aiopt-to-linalg");
@@ -356,7 +361,8 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
       if (options.runtimeChecks)
         add(pm, "aiopt-insert-index-checks");
       buildLinalgPipeline(pm, options.optLevel,
-                          options.device == "vulkan" || options.device == "cuda");
+                          options.device == "vulkan" || options.device == "cuda",
+                          options.winograd);
       break;
     case Phase::Codegen:
       if (options.device == "vulkan")

@@ -121,6 +121,13 @@ cl::opt<bool> prefetchWeights(
              "reads (default true; --prefetch-weights=false leaves them to the hardware "
              "prefetchers, to measure what the prefetches give)"),
     cl::cat(category));
+cl::opt<std::string> winograd(
+    "winograd", cl::init("auto"),
+    cl::desc("3x3 convolutions (stride 1) by Winograd's minimal filtering, CPUs from -O2: "
+             "auto (default: F(2x2) or F(4x4) where it is estimated faster), 2 or 4 (that "
+             "tile wherever eligible), off (direct convolutions only, as the ONNX "
+             "reference computes them)"),
+    cl::cat(category));
 cl::opt<bool> runtimeChecks(
     "runtime-checks",
     cl::desc("Check Gather/GatherElements/GatherND/ScatterElements/ScatterND indices at run "
@@ -351,6 +358,21 @@ int compile(int argc, char **argv) {
         << "--gpu-arch, --cuda-path and --device-resident need --target=cuda\n";
     return 1;
   }
+  std::string winogradOptions;
+  if (winograd == "2" || winograd == "4") {
+    winogradOptions = "tile=" + winograd;
+  } else if (winograd == "off") {
+    winogradOptions = "off";
+  } else if (winograd != "auto") {
+    toolError(ErrorCode::InvalidOption)
+        << "--winograd=" << winograd << " is not one of auto, off, 2, 4\n";
+    return 1;
+  }
+  if (device != "cpu" && winograd.getNumOccurrences() && winograd != "off") {
+    toolError(ErrorCode::InvalidOption)
+        << "--winograd is for CPUs: --target=" << device << " keeps convolutions direct\n";
+    return 1;
+  }
   if (device == "cpu" && !kernelDumpDir.empty()) {
     toolError(ErrorCode::InvalidOption) << "--kernel-dump-dir needs a GPU --target\n";
     return 1;
@@ -460,6 +482,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
   pipelineOptions.prefetchWeights = prefetchWeights;
+  pipelineOptions.winograd = winogradOptions;
   pipelineOptions.runtimeChecks = runtimeChecks;
   pipelineOptions.device = device;
   pipelineOptions.gpuArch = gpuArch;

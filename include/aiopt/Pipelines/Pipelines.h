@@ -69,6 +69,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "tile reads (aiopt-cpu-prefetch-weights); false leaves them to the "
                      "hardware prefetchers"),
       llvm::cl::init(true)};
+  Option<std::string> winograd{
+      *this, "winograd",
+      llvm::cl::desc("From -O2 on CPUs, options of the aiopt-winograd pass that starts the linalg "
+                     "phase (e.g. 'tile=4'; empty: its defaults, 3x3 convolutions chosen per "
+                     "layer); 'off' keeps every convolution direct"),
+      llvm::cl::init("")};
   Option<std::string> quantize{
       *this, "quantize",
       llvm::cl::desc("Options of an aiopt-quantize pass that ends the graph phase, e.g. "
@@ -131,8 +137,10 @@ void buildPrunePipeline(OpPassManager &pm, StringRef options);
 /// dialect, as much as `optLevel` asks.
 void buildGraphPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// graph -> linalg: lowering to tensor-level linalg and fusion (`gpu`: the
-/// forms GPU targets want, e.g. attention over whole tensors).
-void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2, bool gpu = false);
+/// forms GPU targets want, e.g. attention over whole tensors). On CPUs from
+/// -O2, `winograd` holds the aiopt-winograd options ("off": no Winograd).
+void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2, bool gpu = false,
+                         StringRef winograd = "");
 /// linalg -> codegen: tiling and vectorization (from -O1), bufferization
 /// and loops (memref, scf, vector, arith, math; omp with `parallel`).
 void buildCPUCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);

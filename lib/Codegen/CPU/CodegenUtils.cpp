@@ -170,23 +170,33 @@ bool mlir::aiopt::sliceStridedReads(RewriterBase &rewriter, linalg::GenericOp op
     if (!type || !type.hasStaticShape() || map.isProjectedPermutation())
       continue;
     SmallVector<AffineExpr> plain;
-    SmallVector<OpFoldResult> sizes, strides;
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    SmallVector<int64_t> sliceShape;
     for (auto [dim, e] : llvm::enumerate(map.getResults())) {
+      // A constant index (a fixed tap of a window, once its loop of one
+      // iteration is dropped) is a unit dimension of the slice, dropped.
+      if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+        offsets.push_back(rewriter.getIndexAttr(c.getValue()));
+        sizes.push_back(rewriter.getIndexAttr(1));
+        strides.push_back(rewriter.getIndexAttr(1));
+        continue;
+      }
       SmallVector<std::pair<unsigned, int64_t>> terms;
       if (!linearTerms(e, terms) || terms.size() != 1 ||
           ShapedType::isDynamic(ranges[terms[0].first]) ||
           (ranges[terms[0].first] - 1) * terms[0].second + 1 != type.getDimSize(dim))
         break;
       plain.push_back(getAffineDimExpr(terms[0].first, ctx));
+      offsets.push_back(rewriter.getIndexAttr(0));
       sizes.push_back(rewriter.getIndexAttr(ranges[terms[0].first]));
       strides.push_back(rewriter.getIndexAttr(terms[0].second));
+      sliceShape.push_back(ranges[terms[0].first]);
     }
-    if (plain.size() != map.getNumResults())
+    if (offsets.size() != map.getNumResults())
       continue;
     rewriter.setInsertionPoint(op);
-    Value slice = tensor::ExtractSliceOp::create(
-        rewriter, op.getLoc(), in->get(),
-        SmallVector<OpFoldResult>(plain.size(), rewriter.getIndexAttr(0)), sizes, strides);
+    Value slice = tensor::ExtractSliceOp::create(rewriter, op.getLoc(), type.clone(sliceShape),
+                                                 in->get(), offsets, sizes, strides);
     rewriter.modifyOpInPlace(op, [&] { in->set(slice); });
     maps[in->getOperandNumber()] = AffineMap::get(map.getNumDims(), 0, plain, ctx);
     changed = true;

@@ -66,7 +66,9 @@ bool linearTerms(AffineExpr e, SmallVectorImpl<std::pair<unsigned, int64_t>> &te
 /// strided convolution, a piece of a strided im2col gather) become reads
 /// of a strided slice of the operand through the plain loops, which the
 /// vectorizer reads as strided vectors (aiopt-cpu-strided-copy-to-loops
-/// makes them contiguous loads and shuffles). Returns whether any did.
+/// makes them contiguous loads and shuffles); constant map results (a
+/// fixed tap, a Winograd patch entry) fix the slice's offset there and
+/// drop the dimension. Returns whether any did.
 bool sliceStridedReads(RewriterBase &rewriter, linalg::GenericOp op);
 
 /// The largest constant stride along a memref's innermost dimension at

@@ -31,17 +31,19 @@ constexpr StringLiteral kPiece = "aiopt.elementwise_piece";
 
 /// Whether `op` is an elementwise nest this pass vectorizes: all loops
 /// parallel, integer or float operands of at least a byte (requantizing
-/// epilogues read i32 and write i8), static shapes, the result written in loop order, each input
-/// read in loop order along the innermost loop or not depending on it.
+/// epilogues read i32 and write i8), static shapes, the results (one or
+/// several: a Winograd transform's) written in loop order, each input read
+/// in loop order along the innermost loop or not depending on it.
 bool isCandidate(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.hasDynamicShape() || op.getNumLoops() == 0 ||
-      op.getNumReductionLoops() != 0 || op.getNumDpsInits() != 1)
+      op.getNumReductionLoops() != 0 || op.getNumDpsInits() == 0)
     return false;
   if (!aiopt::hasByteElements(op))
     return false;
   unsigned inner = op.getNumLoops() - 1;
-  if (!op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
-    return false;
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (!op.getMatchingIndexingMap(&init).isIdentity())
+      return false;
   for (OpOperand *in : op.getDpsInputOperands())
     if (!aiopt::readsInLoopOrder(op.getMatchingIndexingMap(in), inner, aiopt::kMaxReadStride))
       return false;

@@ -36,6 +36,7 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns,
   populateContractionPatterns(patterns);
   populateSparseContractionPatterns(patterns);
   populateWindowPatterns(patterns);
+  populateWinogradPatterns(patterns);
   populateReductionPatterns(patterns);
   populateDataMovementPatterns(patterns);
   populateInterpolationPatterns(patterns);

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
+#include "aiopt/Dialect/AIOpt/IR/Winograd.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -512,6 +513,85 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
                                      w->dilations[i], /*ceilMode=*/false));
   }
   types.push_back(tensorOf(shape, et));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// aiopt.winograd_input / aiopt.winograd_output
+//===----------------------------------------------------------------------===//
+
+/// Checks the tile and kernel sizes of a winograd op.
+static LogicalResult checkTileAndKernel(std::optional<Location> loc, int64_t m, int64_t r) {
+  if (!winogradMatrices(m, r))
+    return emitOptionalError(loc, "tile ", m, " and kernel ", r,
+                             " have no Winograd transform (tile >= 1, kernel >= 2, "
+                             "tile + kernel - 2 <= ",
+                             kWinogradMaxPoints, ")");
+  return success();
+}
+
+static RankedTensorType staticTensor(Type t) {
+  auto rt = dyn_cast<RankedTensorType>(t);
+  return rt && rt.hasStaticShape() ? rt : RankedTensorType();
+}
+
+LogicalResult WinogradInputOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  RankedTensorType it = staticTensor(adaptor.getInput().getType());
+  if (!it || it.getRank() != 4)
+    return emitOptionalError(loc, "input must be a static N x C x H x W tensor");
+  FailureOr<int64_t> m = intAttr(adaptor, adaptor.getTileAttr(), "tile", loc);
+  FailureOr<int64_t> r = intAttr(adaptor, adaptor.getKernelAttr(), "kernel", loc);
+  FailureOr<ArrayRef<int64_t>> padsAttr = arrayAttr(adaptor, adaptor.getPadsAttr(), "pads", loc);
+  if (failed(m) || failed(r) || failed(padsAttr) || failed(checkTileAndKernel(loc, *m, *r)))
+    return failure();
+  ArrayRef<int64_t> pads = *padsAttr;
+  if (pads.size() != 4 || llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return emitOptionalError(loc, "pads must be 4 non-negative values (top, left, bottom, right)");
+  int64_t oh = it.getDimSize(2) + pads[0] + pads[2] - *r + 1;
+  int64_t ow = it.getDimSize(3) + pads[1] + pads[3] - *r + 1;
+  if (oh < 1 || ow < 1)
+    return emitOptionalError(loc, "the padded input is smaller than the kernel");
+  int64_t alpha = *m + *r - 1;
+  int64_t tiles = it.getDimSize(0) * winogradTiles(oh, *m) * winogradTiles(ow, *m);
+  types.push_back(
+      RankedTensorType::get({alpha * alpha, tiles, it.getDimSize(1)}, it.getElementType()));
+  return success();
+}
+
+LogicalResult WinogradOutputOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &types) {
+  RankedTensorType pt = staticTensor(adaptor.getProducts().getType());
+  if (!pt || pt.getRank() != 3)
+    return emitOptionalError(loc, "products must be a static alpha^2 x tiles x F tensor");
+  FailureOr<int64_t> m = intAttr(adaptor, adaptor.getTileAttr(), "tile", loc);
+  FailureOr<int64_t> r = intAttr(adaptor, adaptor.getKernelAttr(), "kernel", loc);
+  FailureOr<ArrayRef<int64_t>> sizeAttr =
+      arrayAttr(adaptor, adaptor.getOutputSizeAttr(), "output_size", loc);
+  if (failed(m) || failed(r) || failed(sizeAttr) || failed(checkTileAndKernel(loc, *m, *r)))
+    return failure();
+  int64_t alpha = *m + *r - 1;
+  if (pt.getDimSize(0) != alpha * alpha)
+    return emitOptionalError(loc, "products have ", pt.getDimSize(0),
+                             " transformed positions, not alpha^2 = ", alpha * alpha);
+  ArrayRef<int64_t> size = *sizeAttr;
+  if (size.size() != 2 || size[0] < 1 || size[1] < 1)
+    return emitOptionalError(loc, "output_size must be 2 positive values (height, width)");
+  int64_t perImage = winogradTiles(size[0], *m) * winogradTiles(size[1], *m);
+  if (pt.getDimSize(1) % perImage != 0)
+    return emitOptionalError(loc, "products have ", pt.getDimSize(1),
+                             " tiles, not a multiple of the ", perImage,
+                             " tiles of one output image");
+  int64_t f = pt.getDimSize(2);
+  if (Value bias = adaptor.getBias()) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getRank() != 1 || bt.getDimSize(0) != f || bt.getElementType() != pt.getElementType())
+      return emitOptionalError(loc, "bias must be 1-D of size ", f, " and of the products' type");
+  }
+  types.push_back(RankedTensorType::get({pt.getDimSize(1) / perImage, f, size[0], size[1]},
+                                        pt.getElementType()));
   return success();
 }
 

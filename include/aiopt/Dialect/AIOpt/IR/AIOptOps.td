@@ -451,6 +451,60 @@ def AIOpt_ConvOp : AIOpt_Op<"conv", [Pure,
   let hasVerifier = 1;
 }
 
+def AIOpt_WinogradInputOp : AIOpt_Op<"winograd_input", [Pure,
+    AIOpt_InferTypeOpAdaptor]> {
+  let summary = "Winograd F(tile, kernel) input transform of a 2-D convolution";
+  let description = [{
+    The first step of a `kernel x kernel` convolution (stride 1, dilation
+    1) computed by Winograd's minimal filtering F(m, r), m = `tile`,
+    r = `kernel` (see `aiopt-winograd`). `input` is `N x C x H x W`,
+    padded with zeros by `pads` (top, left, bottom, right). The
+    convolution's `OH x OW` outputs are covered by `TH x TW` tiles of
+    `m x m` (`TH = ceil(OH / m)`); each tile reads the `alpha x alpha`
+    patch of the padded input that its outputs need (`alpha = m + r - 1`;
+    zeros beyond the input), transformed to `B^T d B`. The result is
+    `alpha^2 x T x C`: element `(xi * alpha + nu, t, c)` is entry
+    `(xi, nu)` of tile `t = (n * TH + ty) * TW + tx`'s transformed patch of
+    channel `c`. The matrices are `winogradMatrices(m, r)`
+    (aiopt/Dialect/AIOpt/IR/Winograd.h).
+
+    ```mlir
+    %v = aiopt.winograd_input %x {tile = 4 : i64, kernel = 3 : i64,
+        pads = array<i64: 1, 1, 1, 1>} : tensor<1x64x56x56xf32>
+    // : tensor<36x196x64xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$input, I64Attr:$tile, I64Attr:$kernel,
+                   DenseI64ArrayAttr:$pads);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def AIOpt_WinogradOutputOp : AIOpt_Op<"winograd_output", [Pure,
+    AIOpt_InferTypeOpAdaptor]> {
+  let summary = "Winograd F(tile, kernel) output transform of a 2-D convolution";
+  let description = [{
+    The last step of a convolution computed by Winograd's F(m, r) (see
+    `aiopt.winograd_input`): `products` is `alpha^2 x T x F`, each
+    transformed position's product of the transformed patches
+    (`aiopt.winograd_input`) and the transformed filter (`G g G^T`, one
+    `C x F` matrix per position). Each tile's `A^T M A` gives its `m x m`
+    outputs, plus `bias` (`F`) when present; tiles beyond `output_size`
+    (`OH`, `OW`) are cut off. The result is `N x F x OH x OW`, with
+    `N = T / (TH * TW)`.
+
+    ```mlir
+    %y = aiopt.winograd_output %m, %b {tile = 4 : i64, kernel = 3 : i64,
+        output_size = array<i64: 56, 56>} : tensor<36x196x64xf32>, tensor<64xf32>
+    // : tensor<1x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins AIOpt_FloatTensor:$products, Optional<AIOpt_FloatTensor>:$bias,
+                   I64Attr:$tile, I64Attr:$kernel, DenseI64ArrayAttr:$output_size);
+  let results = (outs AIOpt_FloatTensor:$output);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization, pooling, reductions
 //===----------------------------------------------------------------------===//

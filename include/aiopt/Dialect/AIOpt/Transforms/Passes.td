@@ -227,6 +227,48 @@ def PrunePass : Pass<"aiopt-prune"> {
   ];
 }
 
+def WinogradPass : Pass<"aiopt-winograd"> {
+  let summary = "Compute 3x3 convolutions with Winograd's minimal filtering";
+  let description = [{
+    Rewrites each 2-D `conv` with a constant `F x C x 3 x 3` f32 filter,
+    stride 1, dilation 1, one group and static shapes into Winograd's
+    F(m x m, 3 x 3): `winograd_input` (each `(m + 2)^2` patch of the
+    input transformed), one `matmul` per transformed position with the
+    filter transformed at compile time (`(m + 2)^2 x C x F`, a constant),
+    and `winograd_output` (with the bias; the activation follows as its
+    own op). F(2x2) does 16 multiplications where the direct convolution
+    does 36, F(4x4) 36 where it does 144; the transforms add work that
+    grows with the channels, the transformed filter takes `(m + 2)^2 / 9`
+    times the weights' memory, and the rounding error grows with m (about
+    1e-7 of the output's scale for F(2x2), 5e-6 for F(4x4)).
+
+    `tile` fixes m (2 or 4; 0: per layer). Per layer, the pass estimates
+    each choice's work in multiply-adds (the products; the transforms'
+    nonzero coefficients, at half the products' rate; the weights' bytes,
+    at a few multiply-adds each: they come from memory) and takes the
+    cheapest, keeping the direct convolution unless Winograd's estimate is
+    below it by the factor `min-speedup`. Layers with fewer than
+    `min-channels` input or output channels, whose transforms would cost
+    more than they save, stay direct.
+
+    ```mlir
+    %v = aiopt.winograd_input %x {kernel = 3 : i64, pads = array<i64: 1, 1, 1, 1>, tile = 4 : i64}
+        : tensor<1x64x56x56xf32>
+    %m = aiopt.matmul %v, %u : tensor<36x196x64xf32>, tensor<36x64x64xf32>
+    %y = aiopt.winograd_output %m, %b {kernel = 3 : i64, output_size = array<i64: 56, 56>, tile = 4 : i64}
+        : tensor<36x196x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let options = [
+    Option<"tile", "tile", "int64_t", /*default=*/"0",
+           "Output tile m of F(m x m, 3 x 3): 2 or 4 for every eligible layer, 0 to choose per layer">,
+    Option<"minSpeedup", "min-speedup", "double", /*default=*/"1.3",
+           "Estimated speedup over the direct convolution needed to choose Winograd">,
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"16",
+           "Layers with fewer input or output channels stay direct">,
+  ];
+}
+
 def SparseWeightsPass : Pass<"aiopt-sparse-weights"> {
   let summary = "Choose sparse kernels for matrix products with sparse constant weights";
   let description = [{
