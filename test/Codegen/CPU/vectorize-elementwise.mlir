@@ -250,3 +250,31 @@ func.func @padded_interior_rows(%a: tensor<1x32x7x7xf32>, %b: tensor<1x32x7x7xf3
   %1 = tensor.insert_slice %0 into %p[0, 0, 1, 1] [1, 32, 7, 7] [1, 1, 1, 1] : tensor<1x32x7x7xf32> into tensor<1x32x9x9xf32>
   return %1 : tensor<1x32x9x9xf32>
 }
+
+// -----
+
+// A generic with several results (a Winograd transform's row) whose inputs
+// are read at fixed offsets of rows (constant map results): each piece reads
+// one vector (8 lanes by default) of channels at each offset and writes a vector of each result.
+// CHECK-LABEL: @several_results_fixed_taps
+// CHECK-NOT: linalg.generic
+// CHECK: %[[A:.*]] = vector.transfer_read {{.*}} : tensor<8xf32>, vector<8xf32>
+// CHECK: %[[B:.*]] = vector.transfer_read {{.*}} : tensor<8xf32>, vector<8xf32>
+// CHECK-DAG: arith.addf %[[A]], %[[B]] : vector<8xf32>
+// CHECK-DAG: arith.subf %[[A]], %[[B]] : vector<8xf32>
+// CHECK-COUNT-2: vector.transfer_write {{.*}} : vector<8xf32>, tensor<8xf32>
+#rows0 = affine_map<(d0, d1) -> (0, d0 * 2, d1)>
+#rows1 = affine_map<(d0, d1) -> (1, d0 * 2 + 1, d1)>
+#out = affine_map<(d0, d1) -> (d0, d1)>
+func.func @several_results_fixed_taps(%x: tensor<2x6x32xf32>) -> (tensor<3x32xf32>, tensor<3x32xf32>) {
+  %e = tensor.empty() : tensor<3x32xf32>
+  %r:2 = linalg.generic {indexing_maps = [#rows0, #rows1, #out, #out],
+                         iterator_types = ["parallel", "parallel"]}
+      ins(%x, %x : tensor<2x6x32xf32>, tensor<2x6x32xf32>) outs(%e, %e : tensor<3x32xf32>, tensor<3x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32, %p: f32):
+    %s = arith.addf %a, %b : f32
+    %d = arith.subf %a, %b : f32
+    linalg.yield %s, %d : f32, f32
+  } -> (tensor<3x32xf32>, tensor<3x32xf32>)
+  return %r#0, %r#1 : tensor<3x32xf32>, tensor<3x32xf32>
+}
