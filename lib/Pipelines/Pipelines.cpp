@@ -174,6 +174,11 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     add(pm, "canonicalize");
   }
   addBufferization(pm, options.parallel);
+  // Temporaries that bufferization fills and then copies whole into their
+  // destination (slices of one tensor written by one loop nest) become
+  // that destination.
+  if (options.optLevel >= 1)
+    add(pm, "aiopt-cpu-forward-copies");
   // Intermediate buffers share one arena, placed by liveness.
   add(pm, "aiopt-cpu-plan-memory");
   // From -O2, the register tiles that read weights also prefetch the next

@@ -43,6 +43,55 @@ inline bool buffersApart(Value a, Value b) {
   return ga && gb && ga.getName() != gb.getName();
 }
 
+/// Whether the views `a` and `b` certainly share no element: their
+/// buffers are apart, or they are views of one buffer through subviews
+/// (and casts and reshapes, which keep a view's elements) that part at two
+/// subviews of one memref whose static offsets, sizes and strides leave a
+/// gap along some dimension.
+inline bool viewsApart(Value a, Value b) {
+  // The chain of views from the buffer up to `v`, buffer first; empty when
+  // a view other than a subview, cast or reshape is on the way (a
+  // reinterpret_cast or view may reach outside its source).
+  auto chain = [](Value v) {
+    SmallVector<Value> views{v};
+    while (Operation *def = v.getDefiningOp()) {
+      if (!isa<memref::SubViewOp, memref::CastOp, memref::ExpandShapeOp,
+               memref::CollapseShapeOp>(def)) {
+        if (isa<ViewLikeOpInterface>(def))
+          return SmallVector<Value>();
+        break;
+      }
+      v = cast<ViewLikeOpInterface>(def).getViewSource();
+      views.push_back(v);
+    }
+    return SmallVector<Value>(llvm::reverse(views));
+  };
+  Value ra = viewedBuffer(a), rb = viewedBuffer(b);
+  if (ra != rb)
+    return buffersApart(ra, rb);
+  SmallVector<Value> ca = chain(a), cb = chain(b);
+  size_t common = 0;
+  while (common < ca.size() && common < cb.size() && ca[common] == cb[common])
+    ++common;
+  // One view contains the other, or an unknown view is on the way.
+  if (common == 0 || common == ca.size() || common == cb.size())
+    return false;
+  auto sa = ca[common].getDefiningOp<memref::SubViewOp>();
+  auto sb = cb[common].getDefiningOp<memref::SubViewOp>();
+  if (!sa || !sb)
+    return false;
+  for (auto [oa, na, ta, ob, nb, tb] :
+       llvm::zip_equal(sa.getStaticOffsets(), sa.getStaticSizes(), sa.getStaticStrides(),
+                       sb.getStaticOffsets(), sb.getStaticSizes(), sb.getStaticStrides())) {
+    if (ShapedType::isDynamic(oa) || ShapedType::isDynamic(na) || ShapedType::isDynamic(ta) ||
+        ShapedType::isDynamic(ob) || ShapedType::isDynamic(nb) || ShapedType::isDynamic(tb))
+      continue;
+    if (na == 0 || nb == 0 || oa + (na - 1) * ta < ob || ob + (nb - 1) * tb < oa)
+      return true;
+  }
+  return false;
+}
+
 /// Whether `v` is a view of a constant memref.global.
 inline bool viewsConstant(Value v, SymbolTableCollection &symbols) {
   auto get = viewedBuffer(v).getDefiningOp<memref::GetGlobalOp>();

@@ -84,8 +84,9 @@ using RowCompute = function_ref<SmallVector<Value>(OpBuilder &, Location, ValueR
 /// over (n, tx, channel) whose `rows` x `rows` results (`compute` of
 /// the inputs `inputsOf` gives) go to the slices of `dest` that fix
 /// dimensions `fixedA` and `fixedB` (in that row). One-shot bufferization
-/// does not prove such slices of one shared output disjoint: it writes all
-/// but one of them through a row-sized copy (see docs/performance.md).
+/// does not prove such slices of one shared output disjoint: it writes
+/// them through row-sized temporaries and copies, which
+/// aiopt-cpu-forward-copies then removes.
 Value transformRows(OpBuilder &b, Location loc, Value dest, unsigned rowDim, unsigned fixedA,
                     unsigned fixedB, int64_t rows, RowInputs inputsOf, RowCompute compute) {
   MLIRContext *ctx = b.getContext();

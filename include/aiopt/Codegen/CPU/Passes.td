@@ -57,6 +57,36 @@ def CPUApproximateMathPass : Pass<"aiopt-cpu-approximate-math"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def CPUForwardCopiesPass : Pass<"aiopt-cpu-forward-copies"> {
+  let summary = "Write into the destination of a copy instead of a temporary";
+  let description = [{
+    After bufferization, a `memref.copy` whose source is a `memref.alloc`
+    of the same block is removed when
+
+    - the allocation is used only between itself and the copy (directly,
+      in nested regions or through subviews, by memory accesses, copies
+      and linalg ops), apart from `memref.dealloc`s after the copy;
+    - the destination exists at the allocation, or is an allocation or a
+      subview of values that do (it then moves there), and its innermost
+      dimension is contiguous;
+    - no op between the allocation and the copy touches the destination's
+      elements: every memory effect there is on the temporary, on another
+      allocation, or on a subview of the destination's buffer that static
+      offsets and sizes keep apart from the destination.
+
+    The temporary's uses then take the destination (their subviews are
+    taken anew from it), which ends up with the values the copy would have
+    given it. One-shot bufferization leaves such temporaries where it cannot
+    prove a write in place safe: a loop nest that carries several slices
+    of one tensor, as a Winograd transform's row of tiles does, writes each
+    but the first through a temporary, then copies it. Each removed copy is
+    a pass over the data saved, and its loop nest one less to compile; a
+    temporary inside a parallel loop is also one allocation less per
+    iteration.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def CPUPlanMemoryPass : Pass<"aiopt-cpu-plan-memory", "ModuleOp"> {
   let summary = "Place intermediate buffers in one arena by liveness";
   let description = [{
