@@ -67,6 +67,23 @@ TEST(CompilerCAPI, RejectsBadArguments) {
             AIOPT_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(take(error).find("precision options: --precision must be f32, f16 or bf16"),
             std::string::npos);
+
+  // Winograd: one of auto, off, 2, 4, and only for CPUs.
+  aiopt_compile_options_init(&options);
+  EXPECT_EQ(options.winograd, nullptr);
+  options.winograd = "6";
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("winograd=6 is not one of auto, off, 2, 4"), std::string::npos);
+  options.winograd = "4";
+  options.target = "vulkan";
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("winograd is for CPUs: target vulkan"), std::string::npos);
+  options.winograd = "off";
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_IO);
+  take(error);
 }
 
 TEST(CompilerCAPI, ReportsDiagnostics) {

@@ -60,6 +60,11 @@ typedef struct aiopt_compile_options {
   /** target "cuda": the CUDA toolkit's folder (NULL: as aiopt-compile
    *  --cuda-path finds it: $CUDA_PATH, ptxas on PATH, /usr/local/cuda) */
   const char *cuda_path;
+  /** CPU targets from opt_level 2: 3x3 convolutions by Winograd's
+   *  transforms, "auto" (NULL: chosen per layer), "off" (every convolution
+   *  direct: the results closest to the reference), "2" or "4" (every
+   *  eligible convolution with that tile) (--winograd) */
+  const char *winograd;
 } aiopt_compile_options;
 
 /** Sets `options` to the defaults (-O2, one thread, the host). */

@@ -214,6 +214,14 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
       return fail(AIOPT_ERROR_INVALID_ARGUMENT, why, error);
     driverOptions.cudaToolkit = *toolkit;
   }
+  {
+    std::string why;
+    FailureOr<std::string> winograd =
+        winogradPassOptions(o.winograd ? o.winograd : "", driverOptions.device, why);
+    if (failed(winograd))
+      return fail(AIOPT_ERROR_INVALID_ARGUMENT, why, error);
+    driverOptions.winograd = *winograd;
+  }
   if (o.cpu)
     driverOptions.target.cpu = o.cpu;
   if (o.features)

@@ -46,6 +46,22 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.gpuArch = options.gpuArch;
   p.cudaToolkit = options.cudaToolkit;
   p.kernelDumpDir = options.kernelDumpDir;
+  p.winograd = options.winograd;
+}
+
+FailureOr<std::string> mlir::aiopt::winogradPassOptions(StringRef choice, StringRef device,
+                                                        std::string &error) {
+  if (choice != "" && choice != "auto" && choice != "off" && choice != "2" && choice != "4") {
+    error = "winograd=" + choice.str() + " is not one of auto, off, 2, 4";
+    return failure();
+  }
+  if (device != "cpu" && choice != "" && choice != "off") {
+    error = "winograd is for CPUs: target " + device.str() + " keeps convolutions direct";
+    return failure();
+  }
+  if (choice == "2" || choice == "4")
+    return "tile=" + choice.str();
+  return choice == "off" ? std::string("off") : std::string();
 }
 
 FailureOr<std::string> mlir::aiopt::compileModuleToObject(MLIRContext &context, ModuleOp module,

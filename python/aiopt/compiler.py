@@ -23,7 +23,7 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
             features=None, quantize=None, prune=None, calibration_data=None,
             validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None,
             runtime_checks=False, debug_info=False, precision="f32", precision_options=None,
-            gpu_arch=None, cuda_path=None):
+            gpu_arch=None, cuda_path=None, winograd="auto"):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
@@ -36,6 +36,12 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         ("sm_90" by default, "sm_80", ...) and the CUDA toolkit's folder
         (default: found as aiopt-compile --cuda-path finds it).
     opt_level: 0..3, as aiopt-compile -O0..-O3 (default 2).
+    winograd: CPU targets from opt_level 2: 3x3 convolutions by Winograd's
+        transforms, "auto" (chosen per layer by their cost), "off" (every
+        convolution direct: the results closest to the reference, at most
+        a few 1e-6 of the output scale apart otherwise), "2" or "4" (every
+        eligible convolution with that output tile); aiopt-compile
+        --winograd.
     parallel: run the blocks of matmuls and convolutions on OpenMP threads
         (see CompiledModel.set_num_threads).
     name: the model's C name (default: from the file name).
@@ -110,6 +116,10 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         raise ValueError("calibration_data, validation_data, max_accuracy_drop and "
                          "quantization need quantize='dynamic' or 'static' (the validation "
                          "options also serve prune=... and precision=...)")
+    if winograd not in ("auto", "off", "2", "4", 2, 4):
+        raise ValueError("winograd must be 'auto', 'off', 2 or 4, not %r" % (winograd,))
+    if target in ("vulkan", "cuda") and winograd != "auto" and winograd != "off":
+        raise ValueError("winograd is for CPUs: target=%r keeps convolutions direct" % target)
     if opt_level not in (0, 1, 2, 3):
         raise ValueError("opt_level must be 0, 1, 2 or 3, not %r" % (opt_level,))
     workdir = tempfile.TemporaryDirectory(prefix="aiopt-")
@@ -136,7 +146,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         None if quant is None else json.dumps(quant),
         None if prune_options is None else json.dumps(prune_options),
         None if precision_json is None else json.dumps(precision_json), bool(runtime_checks),
-        bool(debug_info), gpu_arch, None if cuda_path is None else os.fspath(cuda_path)))
+        bool(debug_info), gpu_arch, None if cuda_path is None else os.fspath(cuda_path),
+        None if winograd == "auto" else str(winograd)))
     signature["target"] = target
     signature["opt_level"] = opt_level
     return CompiledModel(library, signature, workdir)

@@ -53,6 +53,19 @@ def cnn(tmp_path_factory):
     return path, sets[0]
 
 
+@pytest.fixture(scope="session")
+def wino(tmp_path_factory):
+    """(path, inputs) of the integration tests' 3x3 convolutions that the
+    Winograd pass rewrites when told to."""
+    import models
+
+    model, sets = models.FAMILIES["winograd"]()
+    model.ir_version = min(model.ir_version, 10)
+    path = str(tmp_path_factory.mktemp("models") / "winograd.onnx")
+    onnx.save(model, path)
+    return path, sets[0]
+
+
 @pytest.fixture
 def x():
     return np.random.default_rng(1).standard_normal((2, 8)).astype(np.float32)

@@ -112,6 +112,20 @@ def test_compare_with_onnxruntime(cnn):
         assert "max abs" in str(result)
 
 
+def test_winograd_choices(wino):
+    """Each Winograd choice matches onnxruntime; F(4x4)'s transforms round
+    differently from the direct convolution, so the choice reaches the
+    compiler."""
+    path, inputs = wino
+    outputs = {}
+    for choice in ("off", 2, "4", "auto"):
+        with aiopt.compile(path, winograd=choice) as m:
+            assert aiopt.compare(m, path, inputs).max_abs < 1e-4
+            outputs[str(choice)] = m.run(inputs)[0]
+    assert not np.array_equal(outputs["off"], outputs["4"])
+    assert not np.array_equal(outputs["2"], outputs["4"])
+
+
 def test_model_proto_input(x):
     import conftest
 

@@ -358,19 +358,11 @@ int compile(int argc, char **argv) {
         << "--gpu-arch, --cuda-path and --device-resident need --target=cuda\n";
     return 1;
   }
-  std::string winogradOptions;
-  if (winograd == "2" || winograd == "4") {
-    winogradOptions = "tile=" + winograd;
-  } else if (winograd == "off") {
-    winogradOptions = "off";
-  } else if (winograd != "auto") {
-    toolError(ErrorCode::InvalidOption)
-        << "--winograd=" << winograd << " is not one of auto, off, 2, 4\n";
-    return 1;
-  }
-  if (device != "cpu" && winograd.getNumOccurrences() && winograd != "off") {
-    toolError(ErrorCode::InvalidOption)
-        << "--winograd is for CPUs: --target=" << device << " keeps convolutions direct\n";
+  std::string why;
+  FailureOr<std::string> winogradOptions =
+      winogradPassOptions(winograd.getNumOccurrences() ? StringRef(winograd) : "", device, why);
+  if (failed(winogradOptions)) {
+    toolError(ErrorCode::InvalidOption) << "--" << why << "\n";
     return 1;
   }
   if (device == "cpu" && !kernelDumpDir.empty()) {
@@ -482,7 +474,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
   pipelineOptions.prefetchWeights = prefetchWeights;
-  pipelineOptions.winograd = winogradOptions;
+  pipelineOptions.winograd = *winogradOptions;
   pipelineOptions.runtimeChecks = runtimeChecks;
   pipelineOptions.device = device;
   pipelineOptions.gpuArch = gpuArch;

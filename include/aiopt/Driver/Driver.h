@@ -91,6 +91,13 @@ std::string precisionPassOptions(const PrecisionOptions &p);
 /// `device` (bf16 is not on vulkan); on failure `error` says why.
 LogicalResult checkPrecision(StringRef type, StringRef device, std::string &error);
 
+/// The aiopt-winograd options (DriverOptions::winograd) for the user's
+/// choice "auto" (also empty: not given), "off", "2" or "4" (the tile),
+/// or failure with `error` set: another choice, or a choice other than
+/// "off" given for a GPU `device`, which keeps convolutions direct.
+FailureOr<std::string> winogradPassOptions(StringRef choice, StringRef device,
+                                           std::string &error);
+
 /// How compileONNXToObject compiles.
 struct DriverOptions {
   std::string name;       ///< model name, a C identifier
@@ -102,6 +109,9 @@ struct DriverOptions {
   std::string gpuArch = "sm_90"; ///< cuda: the GPU architecture
   std::string cudaToolkit;    ///< cuda: the toolkit's folder (see findCUDAToolkit)
   std::string kernelDumpDir;  ///< GPU devices: where kernel binaries are also written
+  /// CPUs from -O2: aiopt-winograd's options ("" chooses per layer, "off"
+  /// keeps convolutions direct; see winogradPassOptions)
+  std::string winograd;
   TargetOptions target;   ///< its optLevel is set from `optLevel`
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;
