@@ -49,34 +49,73 @@ struct Box {
   }
 };
 
+/// `dest` (whose two innermost dimensions are padded, the outer one on
+/// both sides) with the side borders of its interior rows set to `value`,
+/// as seams: the high border of row r and the low border of row r + 1 are
+/// one run of memory. The rows from the last of the low border on, seen
+/// as rows of the padded width that start at a high border, have the
+/// seams as their first elements: one box, one vector store per row where
+/// two boxes took a scalar store per row and side, each on its own cache
+/// line. The view reaches into the border rows, which get `value` too.
+Value fillSeams(OpBuilder &b, Location loc, Value dest, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> interior, Value value) {
+  auto type = cast<RankedTensorType>(dest.getType());
+  int64_t rank = type.getRank(), h = rank - 2, w = rank - 1;
+  int64_t width = type.getDimSize(w), seams = interior[h] + 1;
+  SmallVector<ReassociationIndices> rows;
+  for (int64_t e = 0; e < h; ++e)
+    rows.push_back({e});
+  rows.push_back({h, w});
+  Value flat = tensor::CollapseShapeOp::create(b, loc, dest, rows);
+  SmallVector<int64_t> offsets(low.take_front(h)), sizes(interior.take_front(h));
+  offsets.push_back((low[h] - 1) * width + low[w] + interior[w]);
+  sizes.push_back(seams * width);
+  Box run(b, offsets, sizes);
+  SmallVector<int64_t> gridShape(interior.take_front(h));
+  gridShape.append({seams, width});
+  Value grid = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(gridShape, type.getElementType()), run.extract(b, loc, flat),
+      rows);
+  SmallVector<int64_t> seamSizes(gridShape);
+  seamSizes[w] = width - interior[w];
+  Box seam(b, SmallVector<int64_t>(rank, 0), seamSizes);
+  grid = seam.insert(b, loc, fill(b, loc, seam.extract(b, loc, grid), value), grid);
+  flat = run.insert(b, loc, tensor::CollapseShapeOp::create(b, loc, grid, rows), flat);
+  return tensor::ExpandShapeOp::create(b, loc, type, flat, rows);
+}
+
 /// `dest` with its border around the box at `low` of `interior`'s sizes
 /// set to `value`. The border is cut into disjoint boxes, two per padded
 /// dimension d: the elements before and after the interior along d that
-/// are inside it along every earlier dimension.
+/// are inside it along every earlier dimension; but the innermost
+/// dimension's two boxes are one of seams (fillSeams) where the dimension
+/// before it is padded on both sides.
 Value fillBorder(OpBuilder &b, Location loc, Value dest, ArrayRef<int64_t> low,
                  ArrayRef<int64_t> interior, Value value) {
   auto padded = cast<RankedTensorType>(dest.getType());
   int64_t rank = padded.getRank();
-  for (int64_t d = 0; d < rank; ++d) {
+  auto high = [&](int64_t d) { return padded.getDimSize(d) - low[d] - interior[d]; };
+  bool seams = rank >= 2 && low[rank - 1] + high(rank - 1) > 0 && low[rank - 2] > 0 &&
+               high(rank - 2) > 0;
+  for (int64_t d = 0; d < (seams ? rank - 1 : rank); ++d) {
     SmallVector<int64_t> offsets(rank, 0), sizes(padded.getShape());
     for (int64_t e = 0; e < d; ++e) {
       offsets[e] = low[e];
       sizes[e] = interior[e];
     }
-    int64_t high = padded.getDimSize(d) - low[d] - interior[d];
     if (low[d] > 0) {
       sizes[d] = low[d];
       Box box(b, offsets, sizes);
       dest = box.insert(b, loc, fill(b, loc, box.extract(b, loc, dest), value), dest);
     }
-    if (high > 0) {
+    if (high(d) > 0) {
       offsets[d] = low[d] + interior[d];
-      sizes[d] = high;
+      sizes[d] = high(d);
       Box box(b, offsets, sizes);
       dest = box.insert(b, loc, fill(b, loc, box.extract(b, loc, dest), value), dest);
     }
   }
-  return dest;
+  return seams ? fillSeams(b, loc, dest, low, interior, value) : dest;
 }
 
 /// The linalg op computing `source` into an otherwise unused tensor.empty,

@@ -230,7 +230,12 @@ def CPUPadInPlacePass : Pass<"aiopt-cpu-pad-in-place"> {
     whose padding value is a constant (or defined outside the pad) into a
     `tensor.empty` of the padded shape, the border filled with the padding
     value by elementwise `linalg.generic`s on disjoint boxes (two per padded
-    dimension), and the source inserted into the interior:
+    dimension; the innermost dimension's two are one box of seams when the
+    dimension before it is padded on both sides: the high border of each
+    row and the low border of the next are one run of memory, filled by one
+    vector store per row through a view of the rows as rows of the padded
+    width that start at a high border), and the source inserted into the
+    interior:
 
     - when the source is computed by a linalg op on tensors into an unused
       `tensor.empty` and has no other use, that op writes the interior
