@@ -7,7 +7,8 @@
 // for memory. Here every vector read of a constant inside a block's loops
 // also prefetches the same element for the next tile that reads other
 // weights (the next panel, the next rows, the next block), which then
-// arrive while this tile computes.
+// arrive while this tile computes. So do the activations a register tile's
+// epilogue reads (a residual sum's other operand), for the next tile.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,10 +30,12 @@ using namespace mlir;
 namespace {
 
 /// What a read loads, for prefetching: a contiguous run of `bytes` (its
-/// vector's innermost dimension, the others ones), or one element in each
-/// of `rows` rows (an R x 1 vector: a register tile's broadcasts from
-/// weights laid out [m, k]). Both along a unit-stride innermost dimension
-/// of the memref, read with a minor identity map.
+/// vector's innermost dimension, the others ones), one element in each of
+/// `rows` rows (an R x 1 vector: a register tile's broadcasts from weights
+/// laid out [m, k]), or both: a run of `bytes` in each of `rows` rows (an
+/// R x C vector: a register tile's epilogue operand). All along a
+/// unit-stride innermost dimension of the memref, read with a minor
+/// identity map.
 struct ReadShape {
   int64_t bytes = 0;
   int64_t rows = 0;
@@ -53,8 +56,9 @@ ReadShape readShape(vector::TransferReadOp read) {
   };
   if (ones(shape.drop_back()))
     return {shape.back() * vt.getElementTypeBitWidth() / 8, 0};
-  if (shape.size() >= 2 && shape.back() == 1 && ones(shape.drop_back(2)))
-    return {0, shape[shape.size() - 2]};
+  if (shape.size() >= 2 && ones(shape.drop_back(2)))
+    return {shape.back() == 1 ? 0 : shape.back() * vt.getElementTypeBitWidth() / 8,
+            shape[shape.size() - 2]};
   return {};
 }
 
@@ -89,7 +93,7 @@ struct NextIteration {
 /// is read). Nothing when the read is the same in every block (blocks
 /// that share their weights find them in cache).
 void prefetchNextIteration(vector::TransferReadOp read, scf::ForallOp forall, ReadShape shape,
-                           int64_t lineBytes, int64_t locality) {
+                           int64_t lineBytes, int64_t locality, bool epilogue) {
   BackwardSliceOptions options;
   options.omitBlockArguments = true;
   options.inclusive = true;
@@ -115,9 +119,11 @@ void prefetchNextIteration(vector::TransferReadOp read, scf::ForallOp forall, Re
   if (!blockDim)
     return;
   std::optional<NextIteration> next;
+  // An epilogue's read is in the register tile's loop itself, after the
+  // reduction: its next tile is that loop's next iteration.
   auto reduction = read->getParentOfType<scf::ForOp>();
-  for (Operation *op = reduction->getParentOp(); op != forall && !next;
-       op = op->getParentOp())
+  for (Operation *op = epilogue ? reduction.getOperation() : reduction->getParentOp();
+       op != forall && !next; op = op->getParentOp())
     if (auto loop = dyn_cast<scf::ForOp>(op); loop && used(loop.getInductionVar()))
       next = NextIteration{loop.getInductionVar(), loop.getStep(), loop.getUpperBound()};
   if (!next)
@@ -145,7 +151,7 @@ void prefetchNextIteration(vector::TransferReadOp read, scf::ForallOp forall, Re
     memref::PrefetchOp::create(b, loc, base, indices, /*isWrite=*/false, locality,
                                /*isDataCache=*/true);
   };
-  if (shape.rows) {
+  if (shape.rows && !shape.bytes) {
     Value steps = arith::DivUIOp::create(
         b, loc,
         arith::SubIOp::create(b, loc, reduction.getInductionVar(), reduction.getLowerBound()),
@@ -157,14 +163,41 @@ void prefetchNextIteration(vector::TransferReadOp read, scf::ForallOp forall, Re
     prefetch();
     return;
   }
+  // Each line of the run, in each row.
   int64_t elementBytes = read.getVectorType().getElementTypeBitWidth() / 8;
   Value innermost = indices.back();
-  for (int64_t at = 0; at < shape.bytes; at += lineBytes) {
-    if (at)
-      indices.back() = arith::AddIOp::create(
-          b, loc, innermost, arith::ConstantIndexOp::create(b, loc, at / elementBytes));
-    prefetch();
+  Value firstRow = shape.rows ? indices[indices.size() - 2] : Value();
+  for (int64_t r = 0; r < std::max<int64_t>(shape.rows, 1); ++r) {
+    if (r)
+      indices[indices.size() - 2] =
+          arith::AddIOp::create(b, loc, firstRow, arith::ConstantIndexOp::create(b, loc, r));
+    for (int64_t at = 0; at < shape.bytes; at += lineBytes) {
+      indices.back() = at ? arith::AddIOp::create(b, loc, innermost,
+                                                   arith::ConstantIndexOp::create(
+                                                       b, loc, at / elementBytes))
+                                .getResult()
+                          : innermost;
+      prefetch();
+    }
   }
+}
+
+/// Whether `loop` carries vectors (a register tile's accumulators).
+bool carriesVectors(scf::ForOp loop) {
+  return llvm::any_of(loop.getResultTypes(), [](Type t) { return isa<VectorType>(t); });
+}
+
+/// Whether `read` is in a register tile's epilogue: after a loop that
+/// carries vectors (the tile's reduction) in its block, and not itself
+/// inside such a loop.
+bool inEpilogue(vector::TransferReadOp read) {
+  for (Operation *op = read->getParentOp(); op; op = op->getParentOp())
+    if (auto loop = dyn_cast<scf::ForOp>(op); loop && carriesVectors(loop))
+      return false;
+  for (Operation *op = read->getPrevNode(); op; op = op->getPrevNode())
+    if (auto loop = dyn_cast<scf::ForOp>(op); loop && carriesVectors(loop))
+      return true;
+  return false;
 }
 
 struct PrefetchWeightsPass : aiopt::impl::CPUPrefetchWeightsPassBase<PrefetchWeightsPass> {
@@ -177,7 +210,7 @@ struct PrefetchWeightsPass : aiopt::impl::CPUPrefetchWeightsPassBase<PrefetchWei
       return signalPassFailure();
     }
     SymbolTableCollection symbols;
-    SmallVector<std::tuple<vector::TransferReadOp, scf::ForallOp, ReadShape>> reads;
+    SmallVector<std::tuple<vector::TransferReadOp, scf::ForallOp, ReadShape, bool>> reads;
     getOperation()->walk([&](vector::TransferReadOp read) {
       // Inside a loop (the reduction) of a block loop of more than one
       // block.
@@ -186,12 +219,19 @@ struct PrefetchWeightsPass : aiopt::impl::CPUPrefetchWeightsPassBase<PrefetchWei
       if (!forall || !loop || !forall->isProperAncestor(loop))
         return;
       ReadShape shape = readShape(read);
-      if ((shape.bytes >= lineBytes || shape.rows > 1) && severalBlocks(forall) &&
-          aiopt::viewsConstant(read.getBase(), symbols))
-        reads.push_back({read, forall, shape});
+      if (!severalBlocks(forall))
+        return;
+      bool weightShape = shape.rows ? !shape.bytes && shape.rows > 1 : shape.bytes >= lineBytes;
+      if (weightShape && aiopt::viewsConstant(read.getBase(), symbols))
+        reads.push_back({read, forall, shape, false});
+      // Activations an epilogue reads (a residual sum's other operand),
+      // rows apart in NCHW: more streams than the hardware follows.
+      else if (epilogues && shape.bytes >= lineBytes && inEpilogue(read) &&
+               !aiopt::viewsConstant(read.getBase(), symbols))
+        reads.push_back({read, forall, shape, true});
     });
-    for (auto [read, forall, shape] : reads)
-      prefetchNextIteration(read, forall, shape, lineBytes, locality);
+    for (auto [read, forall, shape, epilogue] : reads)
+      prefetchNextIteration(read, forall, shape, lineBytes, locality, epilogue);
   }
 };
 

@@ -1,5 +1,6 @@
 // RUN: aiopt-opt %s --aiopt-cpu-prefetch-weights -split-input-file | FileCheck %s
 // RUN: aiopt-opt %s --aiopt-cpu-prefetch-weights="locality=3 line-bytes=128" -split-input-file | FileCheck %s --check-prefix=WIDE
+// RUN: aiopt-opt %s --aiopt-cpu-prefetch-weights="epilogues=false" -split-input-file | FileCheck %s --check-prefix=NOEPI
 // RUN: not aiopt-opt %s --aiopt-cpu-prefetch-weights="locality=4" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not aiopt-opt %s --aiopt-cpu-prefetch-weights="line-bytes=0" 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: error: aiopt-cpu-prefetch-weights: locality is 0 to 3 and line-bytes positive
@@ -170,6 +171,58 @@ func.func @left_alone(%x: memref<4x8x32xf32>, %out: memref<4x32xf32>) {
   scf.for %k = %c0 to %c8 step %c1 {
     %outside = vector.transfer_read %w[%c0, %k, %c0], %cst {in_bounds = [true, true, true]} : memref<4x8x32xf32>, vector<1x1x32xf32>
     vector.transfer_write %outside, %x[%c0, %k, %c0] {in_bounds = [true, true, true]} : vector<1x1x32xf32>, memref<4x8x32xf32>
+  }
+  return
+}
+
+// -----
+
+// A register tile's epilogue reads an activation (a residual sum's other
+// operand): 8 rows of 32 floats, after the tile's reduction (a loop that
+// carries the accumulators). Each read also prefetches the next tile's
+// rows (the tile loop's next iteration), every line of every row: 8 x 2.
+// An epilogue read shorter than a line is left alone, and so is every
+// epilogue with epilogues=false.
+// CHECK-LABEL: func @epilogue
+// CHECK: scf.forall (%[[B:.*]]) = (0) to (32) step (16)
+// CHECK: scf.for %[[T:.*]] = %c0 to %c16 step %c8
+// CHECK: scf.for {{.*}} -> (vector<8x32xf32>)
+// CHECK: vector.transfer_read %{{.*}} : memref<8x32xf32, strided<[32, 1], offset: ?>>, vector<8x32xf32>
+// CHECK: %[[NEXT:.*]] = arith.addi %[[T]], %c8
+// CHECK: %[[NT:.*]] = arith.select %{{.*}}, %[[NEXT]], %[[T]]
+// CHECK: %[[TILE:.*]] = memref.subview %{{.*}}[%[[NT]], 0] [8, 32]
+// CHECK: memref.prefetch %[[TILE]][%c0, %c0], read, locality<2>, data
+// CHECK-COUNT-15: memref.prefetch %[[TILE]]
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+// NOEPI-LABEL: func @epilogue
+// NOEPI-NOT: memref.prefetch
+func.func @epilogue(%x: memref<32x32xf32>, %res: memref<32x32xf32>, %out: memref<32x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  %cst = arith.constant 0.0 : f32
+  %zero = arith.constant dense<0.0> : vector<8x32xf32>
+  scf.forall (%b) = (0) to (32) step (16) {
+    %rblock = memref.subview %res[%b, 0] [16, 32] [1, 1] : memref<32x32xf32> to memref<16x32xf32, strided<[32, 1], offset: ?>>
+    scf.for %t = %c0 to %c16 step %c8 {
+      %acc = scf.for %k = %c0 to %c32 step %c1 iter_args(%a = %zero) -> (vector<8x32xf32>) {
+        %v = vector.transfer_read %x[%k, %c0], %cst {in_bounds = [true]} : memref<32x32xf32>, vector<32xf32>
+        %bv = vector.broadcast %v : vector<32xf32> to vector<8x32xf32>
+        %s = arith.addf %a, %bv : vector<8x32xf32>
+        scf.yield %s : vector<8x32xf32>
+      }
+      %tile = memref.subview %rblock[%t, 0] [8, 32] [1, 1] : memref<16x32xf32, strided<[32, 1], offset: ?>> to memref<8x32xf32, strided<[32, 1], offset: ?>>
+      %r = vector.transfer_read %tile[%c0, %c0], %cst {in_bounds = [true, true]} : memref<8x32xf32, strided<[32, 1], offset: ?>>, vector<8x32xf32>
+      %short = vector.transfer_read %tile[%c0, %c0], %cst {in_bounds = [true, true]} : memref<8x32xf32, strided<[32, 1], offset: ?>>, vector<8x4xf32>
+      %sum = arith.addf %acc, %r : vector<8x32xf32>
+      %e = vector.extract %short[0, 0] : f32 from vector<8x4xf32>
+      %o = memref.subview %out[%b, 0] [16, 32] [1, 1] : memref<32x32xf32> to memref<16x32xf32, strided<[32, 1], offset: ?>>
+      vector.transfer_write %sum, %o[%t, %c0] {in_bounds = [true, true]} : vector<8x32xf32>, memref<16x32xf32, strided<[32, 1], offset: ?>>
+      memref.store %e, %out[%b, %c0] : memref<32x32xf32>
+    }
   }
   return
 }
