@@ -171,6 +171,9 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     // (with threads, within each chunk).
     add(pm, "aiopt-cpu-vectorize-transposes{vector-size=" + std::to_string(lanes) + "}");
     add(pm, "loop-invariant-subset-hoisting");
+    // Register tiles start from their fill's constant (hoisted above their
+    // reductions) instead of storing and reloading it.
+    add(pm, "aiopt-cpu-forward-splats");
     add(pm, "canonicalize");
   }
   addBufferization(pm, options.parallel);

@@ -1,0 +1,107 @@
+//===- ForwardSplats.cpp - the aiopt-cpu-forward-splats pass --------------===//
+//
+// A register tile whose accumulator is initialized by a fill writes the
+// fill's constant to its tile, inserts the tile into the block, and reads
+// it back as its first accumulators; after the reduction it overwrites the
+// whole tile. Here the read becomes the constant and the final write skips
+// the insertion, so neither the constant's stores nor their reloads remain.
+//
+//===----------------------------------------------------------------------===//
+
+#include "aiopt/Codegen/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::aiopt {
+#define GEN_PASS_DEF_CPUFORWARDSPLATSPASS
+#include "aiopt/Codegen/CPU/Passes.h.inc"
+} // namespace mlir::aiopt
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `transfer` (unmasked, in bounds, over every dimension of its
+/// tensor in order) reads or writes exactly the box `insert` inserts (unit
+/// strides, static offsets and sizes).
+bool coversInsertedBox(VectorTransferOpInterface transfer, tensor::InsertSliceOp insert) {
+  auto type = dyn_cast<RankedTensorType>(transfer.getShapedType());
+  if (!type || transfer.getMask() || type.getRank() != transfer.getVectorType().getRank() ||
+      !transfer.getPermutationMap().isIdentity() ||
+      llvm::any_of(transfer.getInBoundsValues(), [](bool b) { return !b; }))
+    return false;
+  for (auto [index, size, offset, extent, stride] :
+       llvm::zip_equal(transfer.getIndices(), transfer.getVectorType().getShape(),
+                       insert.getStaticOffsets(), insert.getStaticSizes(),
+                       insert.getStaticStrides())) {
+    std::optional<int64_t> at = getConstantIntValue(index);
+    if (!at || *at != offset || size != extent || stride != 1)
+      return false;
+  }
+  return true;
+}
+
+/// The constant `insert` inserts: its source written whole by a
+/// transfer_write of a splat constant.
+TypedAttr insertedSplat(tensor::InsertSliceOp insert) {
+  auto write = insert.getSource().getDefiningOp<vector::TransferWriteOp>();
+  if (!write || write.getVectorType().getShape() != insert.getSourceType().getShape())
+    return nullptr;
+  auto source = cast<RankedTensorType>(write.getBase().getType());
+  if (write.getMask() || !write.getPermutationMap().isIdentity() ||
+      source.getShape() != write.getVectorType().getShape() ||
+      llvm::any_of(write.getInBoundsValues(), [](bool b) { return !b; }) ||
+      llvm::any_of(write.getIndices(), [](Value v) { return !isZeroInteger(v); }))
+    return nullptr;
+  DenseElementsAttr splat;
+  if (!matchPattern(write.getVector(), m_Constant(&splat)) || !splat.isSplat())
+    return nullptr;
+  return splat.getSplatValue<TypedAttr>();
+}
+
+/// A read of exactly an inserted splat box is the splat.
+struct ReadInsertedSplat : OpRewritePattern<vector::TransferReadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferReadOp read,
+                                PatternRewriter &rewriter) const override {
+    auto insert = read.getBase().getDefiningOp<tensor::InsertSliceOp>();
+    if (!insert || !coversInsertedBox(read, insert))
+      return failure();
+    TypedAttr value = insertedSplat(insert);
+    if (!value)
+      return failure();
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        read, DenseElementsAttr::get(read.getVectorType(), value));
+    return success();
+  }
+};
+
+/// A write of exactly an inserted box writes into the insertion's
+/// destination: what the insertion wrote is overwritten.
+struct WriteOverInsertedBox : OpRewritePattern<vector::TransferWriteOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::TransferWriteOp write,
+                                PatternRewriter &rewriter) const override {
+    auto insert = write.getBase().getDefiningOp<tensor::InsertSliceOp>();
+    if (!insert || !coversInsertedBox(write, insert))
+      return failure();
+    rewriter.modifyOpInPlace(write, [&] { write.getBaseMutable().assign(insert.getDest()); });
+    return success();
+  }
+};
+
+struct ForwardSplatsPass : aiopt::impl::CPUForwardSplatsPassBase<ForwardSplatsPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ReadInsertedSplat, WriteOverInsertedBox>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
