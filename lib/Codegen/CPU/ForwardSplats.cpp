@@ -4,13 +4,15 @@
 // fill's constant to its tile, inserts the tile into the block, and reads
 // it back as its first accumulators; after the reduction it overwrites the
 // whole tile. Here the read becomes the constant and the final write skips
-// the insertion, so neither the constant's stores nor their reloads remain.
+// the insertion, so neither the constant's stores nor their reloads remain;
+// a block's fill that the tiles' results replace whole goes too.
 //
 //===----------------------------------------------------------------------===//
 
 #include "aiopt/Codegen/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
@@ -95,10 +97,29 @@ struct WriteOverInsertedBox : OpRewritePattern<vector::TransferWriteOp> {
   }
 };
 
+/// An insertion that replaces all of a fill's result inserts into the
+/// fill's destination instead: the fill's values are all overwritten.
+struct InsertOverFill : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    auto fill = insert.getDest().getDefiningOp<linalg::FillOp>();
+    RankedTensorType type = insert.getDestType();
+    if (!fill || !type.hasStaticShape() ||
+        llvm::any_of(insert.getStaticOffsets(), [](int64_t o) { return o != 0; }) ||
+        insert.getStaticSizes() != type.getShape() ||
+        llvm::any_of(insert.getStaticStrides(), [](int64_t s) { return s != 1; }))
+      return failure();
+    rewriter.modifyOpInPlace(insert,
+                             [&] { insert.getDestMutable().assign(fill.getOutputs()[0]); });
+    return success();
+  }
+};
+
 struct ForwardSplatsPass : aiopt::impl::CPUForwardSplatsPassBase<ForwardSplatsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ReadInsertedSplat, WriteOverInsertedBox>(&getContext());
+    patterns.add<ReadInsertedSplat, WriteOverInsertedBox, InsertOverFill>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -1170,6 +1170,26 @@ Operation *accumulatorInitializer(linalg::LinalgOp op) {
   return init && (isa<linalg::FillOp>(init) || isElementwiseGeneric(init)) ? init : nullptr;
 }
 
+/// When `op`'s accumulator is a slice of a fill (a block of a batched
+/// product, its unit batch dimension dropped), fills the slice instead,
+/// so that the fill is the accumulator's initializer. The fill of the
+/// whole stays for its other uses.
+void sliceInitializer(RewriterBase &rewriter, linalg::LinalgOp op) {
+  auto slice = op.getDpsInits()[0].getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice || !slice->hasOneUse())
+    return;
+  auto fill = slice.getSource().getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return;
+  rewriter.setInsertionPoint(slice);
+  Value dest = tensor::ExtractSliceOp::create(rewriter, slice.getLoc(), slice.getType(),
+                                              fill.getOutputs()[0], slice.getMixedOffsets(),
+                                              slice.getMixedSizes(), slice.getMixedStrides());
+  rewriter.replaceOp(slice, linalg::FillOp::create(rewriter, fill.getLoc(), fill.getInputs()[0],
+                                                   dest)
+                                ->getResults());
+}
+
 /// Tiles a contraction `step` whose reduction is not split into steps
 /// (loops in `loops`, register tile sizes `regSizes`, loop order ending
 /// with `innermost`) into register tiles together with its elementwise
@@ -1188,6 +1208,7 @@ tileRegistersWithEpilogue(RewriterBase &rewriter, linalg::LinalgOp step, Contrac
                           ArrayRef<int64_t> regSizes, ArrayRef<unsigned> innermost,
                           bool withEpilogue) {
   linalg::GenericOp epilogue = withEpilogue ? soleEpilogue(step) : nullptr;
+  sliceInitializer(rewriter, step);
   if (!epilogue && !accumulatorInitializer(step))
     return failure();
   unsigned numLoops = step.getNumLoops();

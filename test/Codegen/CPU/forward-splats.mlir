@@ -1,4 +1,5 @@
 // RUN: aiopt-opt %s --aiopt-cpu-forward-splats -split-input-file | FileCheck %s
+// RUN: aiopt-opt %s --aiopt-cpu-tile-and-vectorize="register-tile=8,32 vector-size=16" --loop-invariant-subset-hoisting --aiopt-cpu-forward-splats --canonicalize -split-input-file | FileCheck %s --check-prefix=PIPE
 
 // A register tile as aiopt-cpu-tile-and-vectorize and
 // loop-invariant-subset-hoisting leave it: zeros written over the tile,
@@ -87,4 +88,66 @@ func.func @offset_box(%big: tensor<8x40xf32>, %t: tensor<8x32xf32>, %v: vector<8
   %r = vector.transfer_read %i[%c0, %c8], %pad {in_bounds = [true, true]} : tensor<8x40xf32>, vector<8x32xf32>
   %o = vector.transfer_write %v, %i[%c0, %c8] {in_bounds = [true, true]} : vector<8x32xf32>, tensor<8x40xf32>
   return %r, %o : vector<8x32xf32>, tensor<8x40xf32>
+}
+
+// -----
+
+// A block's fill whose every element an insertion replaces: the insertion
+// goes into the fill's destination, and the fill is gone. A fill that an
+// insertion covers in part stays.
+// CHECK-LABEL: func @fill_replaced
+// CHECK-SAME: (%[[DEST:.*]]: tensor<1x8x32xf32>, %[[PART:.*]]: tensor<1x8x40xf32>, %[[T:.*]]: tensor<8x32xf32>)
+// CHECK: %[[WHOLE:.*]] = tensor.insert_slice %[[T]] into %[[DEST]][0, 0, 0] [1, 8, 32]
+// CHECK: %[[FILL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[PART]] : tensor<1x8x40xf32>)
+// CHECK: tensor.insert_slice %[[T]] into %[[FILL]][0, 0, 0] [1, 8, 32]
+// CHECK-NOT: linalg.fill
+func.func @fill_replaced(%dest: tensor<1x8x32xf32>, %part: tensor<1x8x40xf32>, %t: tensor<8x32xf32>)
+    -> (tensor<1x8x32xf32>, tensor<1x8x40xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%zero : f32) outs(%dest : tensor<1x8x32xf32>) -> tensor<1x8x32xf32>
+  %i = tensor.insert_slice %t into %f[0, 0, 0] [1, 8, 32] [1, 1, 1] : tensor<8x32xf32> into tensor<1x8x32xf32>
+  %g = linalg.fill ins(%zero : f32) outs(%part : tensor<1x8x40xf32>) -> tensor<1x8x40xf32>
+  %j = tensor.insert_slice %t into %g[0, 0, 0] [1, 8, 32] [1, 1, 1] : tensor<8x32xf32> into tensor<1x8x40xf32>
+  return %i, %j : tensor<1x8x32xf32>, tensor<1x8x40xf32>
+}
+
+// -----
+
+// Two batched products (Winograd's, lowered) sharing one fill of their
+// accumulators: in each block the fill, sliced to the block's matrix, is
+// the accumulator's initializer, so each register tile starts from the
+// zeros in registers; no fill, and no read of the accumulator, remains.
+// CHECK-LABEL: func @batched_products
+// PIPE-LABEL: func @batched_products
+// PIPE-DAG: %[[Z:.*]] = arith.constant dense<0.000000e+00> : vector<8x32xf32>
+// PIPE-NOT: linalg.fill
+// PIPE: scf.forall
+// PIPE: scf.for {{.*}} iter_args(%{{.*}} = %[[Z]]) -> (vector<8x32xf32>)
+// PIPE: scf.forall
+// PIPE: scf.for {{.*}} iter_args(%{{.*}} = %[[Z]]) -> (vector<8x32xf32>)
+// PIPE-NOT: linalg.fill
+#lhs = affine_map<(b, m, n, k) -> (b, m, k)>
+#rhs = affine_map<(b, m, n, k) -> (b, k, n)>
+#acc = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @batched_products(%x: tensor<4x64x64xf32>, %y: tensor<4x64x64xf32>)
+    -> (tensor<4x64x64xf32>, tensor<4x64x64xf32>) {
+  %w = arith.constant dense<0.5> : tensor<4x64x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64x64xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64x64xf32>) -> tensor<4x64x64xf32>
+  %p = linalg.generic {indexing_maps = [#lhs, #rhs, #acc], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<4x64x64xf32>, tensor<4x64x64xf32>) outs(%f : tensor<4x64x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x64x64xf32>
+  %q = linalg.generic {indexing_maps = [#lhs, #rhs, #acc], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%y, %w : tensor<4x64x64xf32>, tensor<4x64x64xf32>) outs(%f : tensor<4x64x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x64x64xf32>
+  return %p, %q : tensor<4x64x64xf32>, tensor<4x64x64xf32>
 }
