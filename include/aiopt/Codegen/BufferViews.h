@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::aiopt {
@@ -90,6 +91,20 @@ inline bool viewsApart(Value a, Value b) {
       return true;
   }
   return false;
+}
+
+/// Whether each memory effect `op` has of its own satisfies `ok`. An op
+/// without MemoryEffectOpInterface has none of its own when its effects
+/// are those of the ops in its regions (which a walk checks where they
+/// are); otherwise its effects are unknown and this is false.
+inline bool ownEffectsAll(Operation *op,
+                          function_ref<bool(const MemoryEffects::EffectInstance &)> ok) {
+  auto iface = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!iface)
+    return op->hasTrait<OpTrait::HasRecursiveMemoryEffects>();
+  SmallVector<MemoryEffects::EffectInstance> effects;
+  iface.getEffects(effects);
+  return llvm::all_of(effects, ok);
 }
 
 /// Whether `v` is a view of a constant memref.global.

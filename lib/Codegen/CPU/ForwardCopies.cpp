@@ -16,7 +16,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mlir::aiopt {
 #define GEN_PASS_DEF_CPUFORWARDCOPIESPASS
@@ -70,27 +69,15 @@ void replaceView(RewriterBase &rewriter, Value from, Value to) {
   }
 }
 
-/// Whether `op` (not a region holder with effects of its own) certainly
-/// leaves the elements of `dst` alone, apart from accesses to the buffer
-/// `tmp`.
+/// Whether `op`'s own memory effects certainly leave the elements of `dst`
+/// alone, apart from accesses to the buffer `tmp`.
 bool leavesAlone(Operation *op, Value dst, Value tmp) {
-  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!effects)
-    return op->hasTrait<OpTrait::HasRecursiveMemoryEffects>() || isMemoryEffectFree(op);
-  SmallVector<MemoryEffects::EffectInstance> instances;
-  effects.getEffects(instances);
-  for (const MemoryEffects::EffectInstance &effect : instances) {
+  return ownEffectsAll(op, [&](const MemoryEffects::EffectInstance &effect) {
     if (isa<MemoryEffects::Allocate>(effect.getEffect()))
-      continue;
+      return true;
     Value v = effect.getValue();
-    if (!v)
-      return false;
-    if (viewedBuffer(v) == tmp)
-      continue;
-    if (!viewsApart(v, dst))
-      return false;
-  }
-  return true;
+    return v && (viewedBuffer(v) == tmp || viewsApart(v, dst));
+  });
 }
 
 /// Forwards `copy` when its source is an allocation of the same block that

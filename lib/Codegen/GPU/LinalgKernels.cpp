@@ -121,22 +121,14 @@ bool mlir::aiopt::touchesBuffer(Operation *op, Value root, bool writesOnly) {
   WalkResult r = op->walk([&](Operation *nested) {
     // Ops with effects of their own (linalg ops) say them; others with
     // recursive effects have them in their regions, walked next.
-    auto iface = dyn_cast<MemoryEffectOpInterface>(nested);
-    if (!iface && nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-      return WalkResult::advance();
-    if (!iface)
-      return WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> effects;
-    iface.getEffects(effects);
-    for (const MemoryEffects::EffectInstance &e : effects) {
+    bool apart = ownEffectsAll(nested, [&](const MemoryEffects::EffectInstance &e) {
       if (isa<MemoryEffects::Allocate, MemoryEffects::Free>(e.getEffect()) ||
           (writesOnly && isa<MemoryEffects::Read>(e.getEffect())))
-        continue;
+        return true;
       Value v = e.getValue();
-      if (!v || (isa<MemRefType>(v.getType()) && !buffersApart(viewedBuffer(v), root)))
-        return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
+      return v && (!isa<MemRefType>(v.getType()) || buffersApart(viewedBuffer(v), root));
+    });
+    return apart ? WalkResult::advance() : WalkResult::interrupt();
   });
   return r.wasInterrupted();
 }

@@ -27,17 +27,12 @@ static bool onlyAccess(scf::ForOp loop, memref::LoadOp load, memref::StoreOp sto
       return WalkResult::advance();
     if (op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
       return WalkResult::advance();
-    auto iface = dyn_cast<MemoryEffectOpInterface>(op);
-    if (!iface)
-      return WalkResult::interrupt();
-    SmallVector<MemoryEffects::EffectInstance> effects;
-    iface.getEffects(effects);
-    for (const MemoryEffects::EffectInstance &e : effects) {
+    bool apart = aiopt::ownEffectsAll(op, [&](const MemoryEffects::EffectInstance &e) {
       Value v = e.getValue();
-      if (!v || (isa<MemRefType>(v.getType()) && !aiopt::buffersApart(aiopt::viewedBuffer(v), root)))
-        return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
+      return v && (!isa<MemRefType>(v.getType()) ||
+                   aiopt::buffersApart(aiopt::viewedBuffer(v), root));
+    });
+    return apart ? WalkResult::advance() : WalkResult::interrupt();
   });
   return !r.wasInterrupted();
 }
