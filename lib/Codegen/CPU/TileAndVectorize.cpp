@@ -279,6 +279,22 @@ void shrinkBlocks(MutableArrayRef<int64_t> sizes, ArrayRef<int64_t> bounds, int6
   while (blocks() < minBlocks && work / (2 * blocks()) >= kMinBlockWork)
     if (!halve(cols, colMultiple, colUnit) && !halve(rows, rowMultiple, 1))
       return;
+  // An odd count of three or more leaves all threads of an even team but
+  // one idle for a block's time (five blocks on two threads: three and
+  // two); halving the columns or else the rows once more doubles it when
+  // each block keeps half of kMinBlockWork. Kept only when the count
+  // comes out even (blocks that cannot divide their loop evenly would
+  // add partial ones).
+  int64_t count = blocks();
+  if (minBlocks < 2 || count < 3 || count % 2 == 0 || work / (2 * count) < kMinBlockWork / 2)
+    return;
+  SmallVector<int64_t> kept(sizes);
+  for (auto [loop, multiple, unit] : {std::tuple(cols, colMultiple, colUnit),
+                                      std::tuple(rows, rowMultiple, int64_t(1))}) {
+    if (halve(loop, multiple, unit) && blocks() % 2 == 0)
+      return;
+    llvm::copy(kept, sizes.begin());
+  }
 }
 
 /// Drops the unit loops of `op` other than its m, n and k loops (the loops

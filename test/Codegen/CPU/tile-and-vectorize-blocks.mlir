@@ -42,3 +42,37 @@ func.func @rows(%a: tensor<256x512xf32>, %b: tensor<512x40xf32>, %c: tensor<256x
   %0 = linalg.matmul ins(%a, %b : tensor<256x512xf32>, tensor<512x40xf32>) outs(%c : tensor<256x40xf32>) -> tensor<256x40xf32>
   return %0 : tensor<256x40xf32>
 }
+
+// -----
+
+// 576 rows make nine blocks of 64 (eight are asked for), an odd count that
+// leaves one of two threads idle for a block's time: with min-blocks the
+// rows are halved once more, eighteen blocks of 32 (each 655 K
+// multiply-adds, above half of 2^19). Without, nine.
+// ONE-LABEL: func @odd
+// ONE: scf.forall (%{{.*}}) = (0) to (576) step (64)
+// EIGHT-LABEL: func @odd
+// EIGHT: scf.forall (%{{.*}}) = (0) to (576) step (32)
+func.func @odd(%a: tensor<576x512xf32>, %b: tensor<512x40xf32>, %c: tensor<576x40xf32>) -> tensor<576x40xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<576x512xf32>, tensor<512x40xf32>) outs(%c : tensor<576x40xf32>) -> tensor<576x40xf32>
+  return %0 : tensor<576x40xf32>
+}
+
+// -----
+
+// Five blocks of 32-column panels (24 x 160 x 960, 3.7 M multiply-adds):
+// too little work to halve them for min-blocks, enough (369 K each) to
+// double an odd count; but the panels do not halve, and 24 rows halve
+// into three blocks of 8, fifteen blocks in all, an odd count again: the
+// five blocks stay.
+// EIGHT-LABEL: func @five
+// EIGHT: scf.forall (%{{.*}}) in (5) shared_outs
+func.func @five(%a: tensor<24x960xf32>, %b: tensor<5x960x32xf32>, %c: tensor<24x5x32xf32>) -> tensor<24x5x32xf32> {
+  %0 = linalg.generic {indexing_maps = [affine_map<(p, i, j, k) -> (i, k)>, affine_map<(p, i, j, k) -> (p, k, j)>, affine_map<(p, i, j, k) -> (i, p, j)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%a, %b : tensor<24x960xf32>, tensor<5x960x32xf32>) outs(%c : tensor<24x5x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %m = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<24x5x32xf32>
+  return %0 : tensor<24x5x32xf32>
+}

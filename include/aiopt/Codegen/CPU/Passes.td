@@ -332,7 +332,9 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
        columns); with `min-blocks`, a contraction with fewer
        blocks (a small layer late in a network) gets smaller ones, halving
        the columns first, then the rows, while each block keeps 2^19
-       multiply-adds. With `fuse-epilogues`, when the contraction's
+       multiply-adds; an odd count of three or more (nine blocks of 64
+       rows: five and four on two threads) is doubled by one more halving
+       when each block keeps 2^18 and the count comes out even. With `fuse-epilogues`, when the contraction's
        only user is an elementwise generic (bias, activation, residual
        add; reshapes in between are moved past it), the blocks are that
        epilogue's, and the contraction and its accumulator's initializer
