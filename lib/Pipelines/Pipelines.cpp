@@ -9,6 +9,7 @@
 #include "aiopt/Pipelines/Pipelines.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
@@ -133,13 +134,37 @@ static void addBufferization(OpPassManager &pm, bool parallel) {
   add(pm, "convert-bufferization-to-memref");
 }
 
+static constexpr StringRef kOptionalCPUPasses[] = {
+    "aiopt-cpu-pad-in-place", "aiopt-cpu-distribute", "aiopt-cpu-forward-splats",
+    "aiopt-cpu-forward-copies", "aiopt-cpu-prefetch-weights"};
+
+ArrayRef<StringRef> mlir::aiopt::optionalCPUPasses() { return kOptionalCPUPasses; }
+
+LogicalResult mlir::aiopt::checkSkippedPasses(const CPUPipelineOptions &options,
+                                              std::string &why) {
+  for (const std::string &name : options.skip) {
+    if (llvm::is_contained(kOptionalCPUPasses, name))
+      continue;
+    why = "'" + name + "' is not an optional CPU codegen pass (" +
+          llvm::join(ArrayRef<StringRef>(kOptionalCPUPasses), ", ") + ")";
+    return failure();
+  }
+  return success();
+}
+
 void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   unsigned lanes = std::max(4u, options.vectorBits / 32);
+  // Adds the optional pass `name` unless options.skip names it.
+  auto optional = [&](StringRef name) {
+    assert(llvm::is_contained(kOptionalCPUPasses, name) && "not an optional pass");
+    if (!llvm::is_contained(options.skip, name))
+      add(pm, name.str());
+  };
   if (options.optLevel >= 1) {
     // Padded activations are written in place by their producers, only
     // their borders filled.
-    add(pm, "aiopt-cpu-pad-in-place");
+    optional("aiopt-cpu-pad-in-place");
     // Contractions (matmuls, im2col convolutions) become cache tiles around
     // vectorized register tiles; each accumulator tile then stays in
     // registers for its whole reduction loop.
@@ -159,7 +184,7 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                 " min-blocks=" + (options.parallel ? "8" : "1") + "}");
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
-      add(pm, "aiopt-cpu-distribute");
+      optional("aiopt-cpu-distribute");
     // Innermost reductions (softmax, normalization means) reduce a vector
     // at a time into partial results per lane.
     add(pm, "aiopt-cpu-vectorize-reductions{vector-size=" + std::to_string(lanes) + "}");
@@ -173,7 +198,7 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     add(pm, "loop-invariant-subset-hoisting");
     // Register tiles start from their fill's constant (hoisted above their
     // reductions) instead of storing and reloading it.
-    add(pm, "aiopt-cpu-forward-splats");
+    optional("aiopt-cpu-forward-splats");
     add(pm, "canonicalize");
   }
   addBufferization(pm, options.parallel);
@@ -181,13 +206,13 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
   // destination (slices of one tensor written by one loop nest) become
   // that destination.
   if (options.optLevel >= 1)
-    add(pm, "aiopt-cpu-forward-copies");
+    optional("aiopt-cpu-forward-copies");
   // Intermediate buffers share one arena, placed by liveness.
   add(pm, "aiopt-cpu-plan-memory");
   // From -O2, the register tiles that read weights also prefetch the next
   // block's, which then come from memory while this block computes.
   if (options.optLevel >= 2 && options.prefetchWeights)
-    add(pm, "aiopt-cpu-prefetch-weights");
+    optional("aiopt-cpu-prefetch-weights");
   // The independent blocks of tiled contractions: shared by OpenMP threads,
   // or run in order.
   if (options.parallel) {
@@ -387,6 +412,29 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
   }
 }
 
+/// Registers a pipeline of the CPU codegen options whose `skip` names are
+/// checked (PassPipelineRegistration would pass any on).
+static void registerCPUPipeline(
+    StringRef arg, StringRef description,
+    std::function<void(OpPassManager &, const CPUPipelineOptions &)> builder) {
+  registerPassPipeline(
+      arg, description,
+      [builder](OpPassManager &pm, StringRef text,
+                function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string why;
+        if (failed(checkSkippedPasses(options, why)))
+          return errorHandler("skip: " + why);
+        builder(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> handler) {
+        handler(CPUPipelineOptions());
+      });
+}
+
 void mlir::aiopt::registerAIOptPipelines() {
   PassPipelineRegistration<OptLevelOptions>(
       "aiopt-graph-pipeline", "import -> graph: simplify and fuse the aiopt dialect",
@@ -394,9 +442,9 @@ void mlir::aiopt::registerAIOptPipelines() {
   PassPipelineRegistration<OptLevelOptions>(
       "aiopt-linalg-pipeline", "graph -> linalg: lower to linalg and fuse",
       [](OpPassManager &pm, const OptLevelOptions &o) { buildLinalgPipeline(pm, o.optLevel); });
-  PassPipelineRegistration<CPUPipelineOptions>(
-      "aiopt-cpu-codegen-pipeline", "linalg -> codegen: tile, vectorize, bufferize, make loops",
-      buildCPUCodegenPipeline);
+  registerCPUPipeline("aiopt-cpu-codegen-pipeline",
+                      "linalg -> codegen: tile, vectorize, bufferize, make loops",
+                      buildCPUCodegenPipeline);
   PassPipelineRegistration<CPUPipelineOptions>(
       "aiopt-vulkan-codegen-pipeline",
       "linalg -> codegen for Vulkan: SPIR-V kernels and their launches on the host",
@@ -408,9 +456,8 @@ void mlir::aiopt::registerAIOptPipelines() {
   PassPipelineRegistration<CPUPipelineOptions>(
       "aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
       buildCPULLVMPipeline);
-  PassPipelineRegistration<CPUPipelineOptions>(
-      "aiopt-cpu-pipeline", "import -> llvm: the whole CPU pipeline",
-      [](OpPassManager &pm, const CPUPipelineOptions &options) {
-        buildCPUPipeline(pm, Phase::Import, Phase::LLVM, options);
-      });
+  registerCPUPipeline("aiopt-cpu-pipeline", "import -> llvm: the whole CPU pipeline",
+                      [](OpPassManager &pm, const CPUPipelineOptions &options) {
+                        buildCPUPipeline(pm, Phase::Import, Phase::LLVM, options);
+                      });
 }

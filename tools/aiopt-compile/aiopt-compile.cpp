@@ -121,6 +121,12 @@ cl::opt<bool> prefetchWeights(
              "reads (default true; --prefetch-weights=false leaves them to the hardware "
              "prefetchers, to measure what the prefetches give)"),
     cl::cat(category));
+cl::list<std::string> skipPasses(
+    "skip-pass", cl::CommaSeparated, cl::value_desc("PASS,..."),
+    cl::desc("Leave these optional CPU codegen passes out (aiopt-cpu-pad-in-place, "
+             "aiopt-cpu-distribute, aiopt-cpu-forward-splats, aiopt-cpu-forward-copies, "
+             "aiopt-cpu-prefetch-weights), to measure what each gives"),
+    cl::cat(category));
 cl::opt<std::string> winograd(
     "winograd", cl::init("auto"),
     cl::desc("3x3 convolutions (stride 1) by Winograd's minimal filtering, CPUs from -O2: "
@@ -475,6 +481,16 @@ int compile(int argc, char **argv) {
   pipelineOptions.parallel = parallel;
   pipelineOptions.prefetchWeights = prefetchWeights;
   pipelineOptions.winograd = *winogradOptions;
+  pipelineOptions.skip = std::vector<std::string>(skipPasses.begin(), skipPasses.end());
+  if (failed(checkSkippedPasses(pipelineOptions, why))) {
+    toolError(ErrorCode::InvalidOption) << "--skip-pass: " << why << "\n";
+    return 1;
+  }
+  if (device != "cpu" && !skipPasses.empty()) {
+    toolError(ErrorCode::InvalidOption) << "--skip-pass names CPU codegen passes: target "
+                                        << device << " does not run them\n";
+    return 1;
+  }
   pipelineOptions.runtimeChecks = runtimeChecks;
   pipelineOptions.device = device;
   pipelineOptions.gpuArch = gpuArch;

@@ -69,6 +69,10 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "tile reads (aiopt-cpu-prefetch-weights); false leaves them to the "
                      "hardware prefetchers"),
       llvm::cl::init(true)};
+  ListOption<std::string> skip{
+      *this, "skip",
+      llvm::cl::desc("Optional CPU codegen passes to leave out, by name (optionalCPUPasses: "
+                     "each one's effect can then be measured against the full pipeline)")};
   Option<std::string> winograd{
       *this, "winograd",
       llvm::cl::desc("From -O2 on CPUs, options of the aiopt-winograd pass that starts the linalg "
@@ -141,6 +145,13 @@ void buildGraphPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// -O2, `winograd` holds the aiopt-winograd options ("off": no Winograd).
 void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2, bool gpu = false,
                          StringRef winograd = "");
+/// The CPU codegen passes that CPUPipelineOptions::skip may leave out:
+/// optimizations that the pipeline still compiles correct code without.
+ArrayRef<StringRef> optionalCPUPasses();
+/// Fails with `why` set when `options.skip` names a pass that is not one of
+/// optionalCPUPasses().
+LogicalResult checkSkippedPasses(const CPUPipelineOptions &options, std::string &why);
+
 /// linalg -> codegen: tiling and vectorization (from -O1), bufferization
 /// and loops (memref, scf, vector, arith, math; omp with `parallel`).
 void buildCPUCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
