@@ -1,9 +1,11 @@
 /* The cost of OpenMP synchronization on this machine, which bounds what a
- * model's parallel loops can gain: the time of a parallel loop with
- * nothing to do (a fork and a join of the thread team, as each of aiopt's
- * parallel loops is compiled) and of an empty worksharing loop inside one
- * long-lived parallel region (its closing barrier only), per loop, at the
- * given thread count. Not a test: prints figures, five rounds.
+ * model's parallel loops can gain, per loop with nothing to do, at the
+ * given thread count: a parallel loop with its own closing barrier and
+ * the region's join (how aiopt compiled each parallel loop before
+ * aiopt-cpu-drop-loop-barriers), one without its barrier (`nowait`: the
+ * fork and the join only, as now), and a worksharing loop inside one
+ * long-lived parallel region (its closing barrier only). Not a test:
+ * prints figures, five rounds.
  *
  *   clang-22 -O2 -fopenmp bench/omp_sync.c -o omp_sync && ./omp_sync [threads]
  */
@@ -37,6 +39,15 @@ int main(int argc, char **argv) {
       for (int j = 0; j < kChunks; ++j)
         sink[j * 16] += 1;
     }
+    double barrierJoined = microseconds();
+    for (int i = 0; i < kLoops; ++i) {
+#pragma omp parallel
+      {
+#pragma omp for schedule(static) nowait
+        for (int j = 0; j < kChunks; ++j)
+          sink[j * 16] += 1;
+      }
+    }
     double forked = microseconds();
     for (int i = 0; i < kLoops / kPerRegion; ++i) {
 #pragma omp parallel
@@ -47,8 +58,9 @@ int main(int argc, char **argv) {
       }
     }
     double barriers = microseconds();
-    printf("threads %d  fork+join %.2f us  barrier %.2f us\n", threads,
-           (forked - start) / kLoops, (barriers - forked) / kLoops);
+    printf("threads %d  loop barrier+join %.2f us  join only %.2f us  barrier %.2f us\n",
+           threads, (barrierJoined - start) / kLoops, (forked - barrierJoined) / kLoops,
+           (barriers - forked) / kLoops);
   }
   return 0;
 }

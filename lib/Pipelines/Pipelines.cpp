@@ -136,7 +136,7 @@ static void addBufferization(OpPassManager &pm, bool parallel) {
 
 static constexpr StringRef kOptionalCPUPasses[] = {
     "aiopt-cpu-pad-in-place", "aiopt-cpu-distribute", "aiopt-cpu-forward-splats",
-    "aiopt-cpu-forward-copies", "aiopt-cpu-prefetch-weights"};
+    "aiopt-cpu-forward-copies", "aiopt-cpu-prefetch-weights", "aiopt-cpu-drop-loop-barriers"};
 
 ArrayRef<StringRef> mlir::aiopt::optionalCPUPasses() { return kOptionalCPUPasses; }
 
@@ -218,6 +218,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
   if (options.parallel) {
     add(pm, "scf-forall-to-parallel");
     add(pm, "convert-scf-to-openmp");
+    // Each loop's threads meet once, at the end of its parallel region.
+    optional("aiopt-cpu-drop-loop-barriers");
   } else {
     add(pm, "scf-forall-to-for");
   }

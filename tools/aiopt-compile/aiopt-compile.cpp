@@ -20,6 +20,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -121,12 +122,11 @@ cl::opt<bool> prefetchWeights(
              "reads (default true; --prefetch-weights=false leaves them to the hardware "
              "prefetchers, to measure what the prefetches give)"),
     cl::cat(category));
-cl::list<std::string> skipPasses(
-    "skip-pass", cl::CommaSeparated, cl::value_desc("PASS,..."),
-    cl::desc("Leave these optional CPU codegen passes out (aiopt-cpu-pad-in-place, "
-             "aiopt-cpu-distribute, aiopt-cpu-forward-splats, aiopt-cpu-forward-copies, "
-             "aiopt-cpu-prefetch-weights), to measure what each gives"),
-    cl::cat(category));
+const std::string skipDescription =
+    "Leave these optional CPU codegen passes out, to measure what each gives: " +
+    llvm::join(optionalCPUPasses(), ", ");
+cl::list<std::string> skipPasses("skip-pass", cl::CommaSeparated, cl::value_desc("PASS,..."),
+                                 cl::desc(skipDescription), cl::cat(category));
 cl::opt<std::string> winograd(
     "winograd", cl::init("auto"),
     cl::desc("3x3 convolutions (stride 1) by Winograd's minimal filtering, CPUs from -O2: "

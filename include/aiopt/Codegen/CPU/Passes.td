@@ -118,6 +118,22 @@ def CPUForwardCopiesPass : Pass<"aiopt-cpu-forward-copies"> {
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def CPULoopBarriersPass : Pass<"aiopt-cpu-drop-loop-barriers"> {
+  let summary = "Drop the barrier of an OpenMP loop that ends its parallel region";
+  let description = [{
+    `convert-scf-to-openmp` turns each parallel loop into an `omp.parallel`
+    region holding one `omp.wsloop`, whose implicit barrier at its end
+    waits for every thread; the region's end (the join) then waits for
+    them again. An `omp.wsloop` that is the last op of its `omp.parallel`
+    region (only the terminator after it) gets `nowait`, so each parallel
+    loop synchronizes its threads once: one barrier less per loop, about
+    1 us on two cores (`bench/omp_sync.c`), for each of the 70-odd
+    parallel loops of a CNN's inference. A loop with other ops after it in
+    its region keeps its barrier.
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
+}
+
 def CPUPlanMemoryPass : Pass<"aiopt-cpu-plan-memory", "ModuleOp"> {
   let summary = "Place intermediate buffers in one arena by liveness";
   let description = [{
