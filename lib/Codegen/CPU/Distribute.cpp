@@ -40,6 +40,25 @@ int64_t chunkSize(int64_t extent, int64_t chunks) {
   return size;
 }
 
+/// The iterations of `op`'s loop nest (static `ranges`) as a measure of its
+/// work, its innermost loop counted in whole cache lines of its first
+/// result's elements: a nest that writes a few elements per row (the side
+/// borders of padded images, two floats a row) touches a line per row,
+/// as much memory traffic as a nest 16 floats wide.
+int64_t workIterations(linalg::LinalgOp op, ArrayRef<int64_t> ranges) {
+  constexpr int64_t kLineBytes = 64;
+  int64_t lineElements = 1;
+  if (!op.getDpsInits().empty()) {
+    Type element = getElementTypeOrSelf(op.getDpsInits().front().getType());
+    if (element.isIntOrFloat())
+      lineElements = kLineBytes * 8 / std::max<int64_t>(element.getIntOrFloatBitWidth(), 8);
+  }
+  int64_t iterations = 1;
+  for (auto [i, r] : llvm::enumerate(ranges))
+    iterations *= i + 1 == ranges.size() ? llvm::alignTo(r, lineElements) : r;
+  return iterations;
+}
+
 struct DistributePass : aiopt::impl::CPUDistributePassBase<DistributePass> {
   using Base::Base;
 
@@ -60,10 +79,7 @@ struct DistributePass : aiopt::impl::CPUDistributePassBase<DistributePass> {
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
       SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-      int64_t iterations = 1;
-      for (int64_t r : ranges)
-        iterations *= r;
-      if (iterations < minIterations)
+      if (workIterations(op, ranges) < minIterations)
         continue;
       SmallVector<utils::IteratorType> kinds = op.getIteratorTypesArray();
       std::optional<unsigned> loop;

@@ -48,21 +48,36 @@ func.func @rows(%x: tensor<8x32xf32>, %acc: tensor<8xf32>) -> tensor<8xf32> {
 
 // -----
 
+// Work is counted with the innermost loop in whole cache lines (16 f32):
+// 8 rows of 2 floats (the side borders of a padded image) are 8 lines,
+// 128 iterations' worth, and split; 2 rows of 4 floats above are 32, left
+// alone.
+// CHECK-LABEL: func @thin
+// CHECK: scf.forall (%{{.*}}) = (0) to (8) step (2)
+// CHECK:   linalg.fill {{.*}} tensor<2x2xf32>
+func.func @thin(%x: tensor<8x2xf32>) -> tensor<8x2xf32> {
+  %c = arith.constant 0.0 : f32
+  %0 = linalg.fill ins(%c : f32) outs(%x : tensor<8x2xf32>) -> tensor<8x2xf32>
+  return %0 : tensor<8x2xf32>
+}
+
+// -----
+
 // Left alone: small nests, dynamic shapes, a loop nest with no parallel
 // loop of extent two, and ops already inside a forall.
 // CHECK-LABEL: func @untouched
 // CHECK-NOT: scf.forall ({{.*}}) = (0)
-// CHECK: linalg.fill {{.*}} tensor<4x4xf32>
+// CHECK: linalg.fill {{.*}} tensor<2x4xf32>
 // CHECK: linalg.fill {{.*}} tensor<?x64xf32>
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK: scf.forall (%{{.*}}) in (2)
 // CHECK:   linalg.fill {{.*}} tensor<64x64xf32>
 #rin = affine_map<(i, j) -> (i, j)>
 #rout = affine_map<(i, j) -> (i)>
-func.func @untouched(%a: tensor<4x4xf32>, %d: tensor<?x64xf32>, %r: tensor<1x128xf32>, %acc: tensor<1xf32>,
-                     %big: tensor<2x64x64xf32>) -> (tensor<4x4xf32>, tensor<?x64xf32>, tensor<1xf32>, tensor<2x64x64xf32>) {
+func.func @untouched(%a: tensor<2x4xf32>, %d: tensor<?x64xf32>, %r: tensor<1x128xf32>, %acc: tensor<1xf32>,
+                     %big: tensor<2x64x64xf32>) -> (tensor<2x4xf32>, tensor<?x64xf32>, tensor<1xf32>, tensor<2x64x64xf32>) {
   %c = arith.constant 1.0 : f32
-  %0 = linalg.fill ins(%c : f32) outs(%a : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %0 = linalg.fill ins(%c : f32) outs(%a : tensor<2x4xf32>) -> tensor<2x4xf32>
   %1 = linalg.fill ins(%c : f32) outs(%d : tensor<?x64xf32>) -> tensor<?x64xf32>
   %2 = linalg.generic {indexing_maps = [#rin, #rout], iterator_types = ["parallel", "reduction"]}
       ins(%r : tensor<1x128xf32>) outs(%acc : tensor<1xf32>) {
@@ -77,5 +92,5 @@ func.func @untouched(%a: tensor<4x4xf32>, %d: tensor<?x64xf32>, %r: tensor<1x128
       tensor.parallel_insert_slice %f into %o[%i, 0, 0] [1, 64, 64] [1, 1, 1] : tensor<64x64xf32> into tensor<2x64x64xf32>
     }
   }
-  return %0, %1, %2, %3 : tensor<4x4xf32>, tensor<?x64xf32>, tensor<1xf32>, tensor<2x64x64xf32>
+  return %0, %1, %2, %3 : tensor<2x4xf32>, tensor<?x64xf32>, tensor<1xf32>, tensor<2x64x64xf32>
 }

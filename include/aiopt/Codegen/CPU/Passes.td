@@ -461,7 +461,10 @@ def CPUDistributePass : Pass<"aiopt-cpu-distribute"> {
   let summary = "Split large loop nests into independent chunks that threads can share";
   let description = [{
     For every linalg op on tensors with static shapes, not already inside an
-    `scf.forall`, whose loop nest has at least `min-iterations` iterations:
+    `scf.forall`, whose loop nest has at least `min-iterations` iterations,
+    its innermost loop counted in whole 64-byte cache lines of its first
+    result's elements (a nest writing two floats per row, a padded image's
+    side borders, touches a line per row: as much traffic as 16 floats):
     tiles its outermost parallel loop of extent two or more into up to
     `chunks` tiles, as an `scf.forall`, of a size that divides the extent
     where one makes two chunks or more (49 rows: 7 chunks of 7, not 12 of 4
@@ -474,7 +477,8 @@ def CPUDistributePass : Pass<"aiopt-cpu-distribute"> {
   }];
   let options = [
     Option<"minIterations", "min-iterations", "int64_t", /*default=*/"16384",
-           "Smallest loop nest (iterations) worth splitting">,
+           "Smallest loop nest (iterations, the innermost loop in whole cache lines) "
+           "worth splitting">,
     Option<"chunks", "chunks", "int64_t", /*default=*/"16",
            "Largest number of chunks per loop nest">,
   ];
