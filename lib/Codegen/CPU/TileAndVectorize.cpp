@@ -464,30 +464,52 @@ bool readsRightOperandInPlace(linalg::LinalgOp op, bool enabled) {
 /// time made unsigned and C's initializer corrected for it (Int8Dot.h),
 /// and the contraction's loops are (m, n1, n0, k, j) with j the k of a
 /// group.
+///
+/// With `batched`, a batched f32 product with constant B (loops (b..., m,
+/// n, k), every operand indexed by the batch loops first: Winograd's
+/// products, one per transformed tile element) is packed too, each batch's
+/// B[k, n] into its panels, B'[b..., n/nr, k, nr], and the contraction's
+/// loops are (b..., m, n1, n0, k).
 std::optional<linalg::LinalgOp>
 packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
-                 std::optional<aiopt::DotInstruction> dot = std::nullopt) {
-  // Loops (m, n, k): A(m, k), B(k, n) or, transposed, B(n, k), C(m, n).
+                 std::optional<aiopt::DotInstruction> dot = std::nullopt, bool batched = false) {
+  // Loops (b..., m, n, k): A(b..., m, k), B(b..., k, n) or, transposed,
+  // B(b..., n, k), C(b..., m, n).
   MLIRContext *ctx = rewriter.getContext();
-  if (!op.hasPureTensorSemantics() || op.getNumLoops() != 3 || op.getNumDpsInputs() != 2 ||
+  if (!op.hasPureTensorSemantics() || op.getNumLoops() < 3 || op.getNumDpsInputs() != 2 ||
       !linalg::isaContractionOpInterface(op))
     return std::nullopt;
-  AffineExpr dm = getAffineDimExpr(0, ctx), dn = getAffineDimExpr(1, ctx),
-             dk = getAffineDimExpr(2, ctx);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[0] != AffineMap::get(3, 0, {dm, dk}, ctx) ||
-      maps[2] != AffineMap::get(3, 0, {dm, dn}, ctx))
+  unsigned nb = op.getNumLoops() - 3;
+  if (nb && (!batched || dot))
     return std::nullopt;
-  bool transposed = maps[1] == AffineMap::get(3, 0, {dn, dk}, ctx);
-  if (!transposed && maps[1] != AffineMap::get(3, 0, {dk, dn}, ctx))
+  // The batch loops' expressions followed by `exprs`.
+  auto batchMap = [&](unsigned numDims, ArrayRef<AffineExpr> exprs) {
+    SmallVector<AffineExpr> all;
+    for (unsigned i = 0; i < nb; ++i)
+      all.push_back(getAffineDimExpr(i, ctx));
+    llvm::append_range(all, exprs);
+    return AffineMap::get(numDims, 0, all, ctx);
+  };
+  AffineExpr dm = getAffineDimExpr(nb, ctx), dn = getAffineDimExpr(nb + 1, ctx),
+             dk = getAffineDimExpr(nb + 2, ctx);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != batchMap(nb + 3, {dm, dk}) || maps[2] != batchMap(nb + 3, {dm, dn}))
+    return std::nullopt;
+  bool transposed = maps[1] == batchMap(nb + 3, {dn, dk});
+  if (!transposed && maps[1] != batchMap(nb + 3, {dk, dn}))
     return std::nullopt;
   Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1], c = op.getDpsInits()[0];
   auto bt = cast<RankedTensorType>(b.getType());
   auto ct = cast<RankedTensorType>(c.getType());
-  int64_t n = bt.getDimSize(transposed ? 0 : 1), kExtent = bt.getDimSize(transposed ? 1 : 0);
+  int64_t n = bt.getDimSize(nb + (transposed ? 0 : 1)),
+          kExtent = bt.getDimSize(nb + (transposed ? 1 : 0));
   Type et = bt.getElementType();
   FailureOr<aiopt::RawConstant> rawB = aiopt::constantBytes(b);
   bool constantB = succeeded(rawB) && bt.hasStaticShape();
+  // Batches: constant f32 weights in whole panels, their result static.
+  if (nb && (!constantB || !et.isF32() || ShapedType::isDynamic(n) || n % nr != 0 ||
+             !ct.hasStaticShape()))
+    return std::nullopt;
   // Constant f32 weights whose columns are not a whole number of panels
   // (a 1000-class Gemm) get a last panel filled up with zero columns; the
   // contraction then computes into an accumulator padded as much, whose
@@ -497,7 +519,7 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
   bool fillUp = paddedN != n && constantB && !dot && n > nr && ct.hasStaticShape();
   // One panel is packed only for dot products (which need the groups).
   if (ShapedType::isDynamic(n) || (n % nr != 0 && !fillUp) || (n == nr && !dot) ||
-      ct.isDynamicDim(1))
+      ct.isDynamicDim(nb + 1))
     return std::nullopt;
   // vpdpbusd: the sign is flipped on the operand computed at run time, so
   // the correction is a constant: the right one when A is constant.
@@ -514,20 +536,31 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   int64_t bytes = et.getIntOrFloatBitWidth() / 8;
-  auto packedType = dot ? RankedTensorType::get({n / nr, groups, nr, group}, et)
-                        : RankedTensorType::get({paddedN / nr, kExtent, nr}, et);
+  SmallVector<int64_t> packedShape(bt.getShape().take_front(nb));
+  if (dot)
+    llvm::append_range(packedShape, ArrayRef<int64_t>{n / nr, groups, nr, group});
+  else
+    llvm::append_range(packedShape, ArrayRef<int64_t>{paddedN / nr, kExtent, nr});
+  auto packedType = RankedTensorType::get(packedShape, et);
   Value packed;
   if (constantB) {
-    // Weights: packed now, into the object's constant data.
-    packed = arith::ConstantOp::create(
-        rewriter, loc,
-        aiopt::rawElements(packedType,
-                           packConstantPanels(*rawB, kExtent, n, nr, group, bytes, transposed)));
+    // Weights: packed now, into the object's constant data, batch after
+    // batch (a splat stays one element).
+    int64_t batches = ShapedType::getNumElements(bt.getShape().take_front(nb));
+    int64_t batchBytes = kExtent * n * bytes;
+    SmallVector<char> data;
+    for (int64_t i = 0; i < (rawB->splat ? 1 : batches); ++i) {
+      aiopt::RawConstant batch = *rawB;
+      if (!rawB->splat)
+        batch.data = rawB->data.slice(i * batchBytes, batchBytes);
+      llvm::append_range(data, packConstantPanels(batch, kExtent, n, nr, group, bytes, transposed));
+    }
+    packed = arith::ConstantOp::create(rewriter, loc, aiopt::rawElements(packedType, data));
   } else {
     packed = packAtRunTime(rewriter, loc, b, packedType, nr, group, transposed, flipRight);
   }
   if (dot && dot->bytes) {
-    int64_t m = ct.getDimSize(0);
+    int64_t m = ct.getDimSize(nb);
     Value sums = flipRight ? aiopt::sumsOverK(rewriter, loc, *rawA, kExtent, m, /*transposed=*/true)
                            : aiopt::sumsOverK(rewriter, loc, *rawB, kExtent, n, transposed);
     c = aiopt::correctedAccumulator(rewriter, loc, c, sums, /*dim=*/flipRight ? 0 : 1);
@@ -542,23 +575,30 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
     c = tensor::createPadHighOp(paddedType, c,
                                 arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(accType)),
                                 /*nofold=*/false, loc, rewriter);
-  auto expandedType = RankedTensorType::get({ct.getDimSize(0), paddedN / nr, nr}, accType);
-  SmallVector<ReassociationIndices> groupsOfC = {{0}, {1, 2}};
+  if (nb)
+    paddedType = ct;
+  SmallVector<int64_t> expandedShape(ct.getShape().drop_back());
+  llvm::append_range(expandedShape, ArrayRef<int64_t>{paddedN / nr, nr});
+  auto expandedType = RankedTensorType::get(expandedShape, accType);
+  SmallVector<ReassociationIndices> groupsOfC;
+  for (unsigned i = 0; i <= nb; ++i)
+    groupsOfC.push_back({int64_t(i)});
+  groupsOfC.push_back({int64_t(nb) + 1, int64_t(nb) + 2});
   Value cView = tensor::ExpandShapeOp::create(rewriter, loc, expandedType, c, groupsOfC);
-  // Loops (m, n1, n0, k) and, for dot products, j.
-  unsigned numLoops = dot ? 5 : 4;
-  AffineExpr m = getAffineDimExpr(0, ctx), pn1 = getAffineDimExpr(1, ctx),
-             pn0 = getAffineDimExpr(2, ctx), pk = getAffineDimExpr(3, ctx);
-  SmallVector<AffineMap> packedMaps = {AffineMap::get(numLoops, 0, {m, pk}, ctx),
-                                       AffineMap::get(numLoops, 0, {pn1, pk, pn0}, ctx),
-                                       AffineMap::get(numLoops, 0, {m, pn1, pn0}, ctx)};
+  // Loops (b..., m, n1, n0, k) and, for dot products, j.
+  unsigned numLoops = nb + (dot ? 5 : 4);
+  AffineExpr m = getAffineDimExpr(nb, ctx), pn1 = getAffineDimExpr(nb + 1, ctx),
+             pn0 = getAffineDimExpr(nb + 2, ctx), pk = getAffineDimExpr(nb + 3, ctx);
+  SmallVector<AffineMap> packedMaps = {batchMap(numLoops, {m, pk}),
+                                       batchMap(numLoops, {pn1, pk, pn0}),
+                                       batchMap(numLoops, {m, pn1, pn0})};
   if (dot) {
     AffineExpr j = getAffineDimExpr(4, ctx);
     packedMaps[0] = AffineMap::get(numLoops, 0, {m, pk, j}, ctx);
     packedMaps[1] = AffineMap::get(numLoops, 0, {pn1, pk, pn0, j}, ctx);
   }
-  SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
-  iters.append(numLoops - 3, utils::IteratorType::reduction);
+  SmallVector<utils::IteratorType> iters(nb + 3, utils::IteratorType::parallel);
+  iters.append(numLoops - nb - 3, utils::IteratorType::reduction);
   auto contraction = linalg::GenericOp::create(
       rewriter, loc, TypeRange{expandedType}, ValueRange{a, packed}, ValueRange{cView},
       packedMaps, iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
@@ -593,12 +633,21 @@ bool isElementwiseGeneric(Operation *op) {
 /// blocks can fuse it.
 void reshapeInitializer(RewriterBase &rewriter, linalg::LinalgOp op) {
   Operation *reshape = op.getDpsInits()[0].getDefiningOp();
-  if (!reshape || !isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(reshape) ||
-      !reshape->getOperand(0).hasOneUse())
+  if (!reshape || !isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(reshape))
     return;
   Operation *initializer = reshape->getOperand(0).getDefiningOp();
   if (!initializer || !(isa<linalg::FillOp>(initializer) || isElementwiseGeneric(initializer)))
     return;
+  if (!reshape->getOperand(0).hasOneUse()) {
+    // A fill that other ops start from too (Winograd's products share one
+    // of zeros) is repeated for this one, which costs nothing once fused.
+    if (!isa<linalg::FillOp>(initializer))
+      return;
+    rewriter.setInsertionPoint(reshape);
+    Operation *copy = rewriter.clone(*initializer);
+    rewriter.modifyOpInPlace(reshape, [&] { reshape->setOperand(0, copy->getResult(0)); });
+    initializer = copy;
+  }
   if (auto generic = dyn_cast<linalg::GenericOp>(initializer);
       generic && isa<tensor::CollapseShapeOp>(reshape)) {
     // Unit dimensions collapsed away: the initializer drops them too (its
@@ -858,10 +907,12 @@ Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, Contrac
       while (rows * nr * 2 <= accumulators && nr * 2 <= maxColumns && n % (nr * 2) == 0)
         nr *= 2;
     }
-    if (std::optional<linalg::LinalgOp> packed = packRightOperand(rewriter, op, nr, dot)) {
+    if (std::optional<linalg::LinalgOp> packed =
+            packRightOperand(rewriter, op, nr, dot, /*batched=*/true)) {
       reshapeInitializer(rewriter, *packed);
-      // (m, n1, n0, k) and, for dot products, j.
-      return {*packed, ContractionLoops{0, 2, 3}, 1u,
+      // (b..., m, n1, n0, k) and, for dot products, j.
+      unsigned nb = packed->getNumLoops() - (dot ? 5 : 4);
+      return {*packed, ContractionLoops{nb, nb + 2, nb + 3}, nb + 1,
               dot ? std::optional<unsigned>(4) : std::nullopt, mr, nr};
     }
   }
