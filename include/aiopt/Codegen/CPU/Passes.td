@@ -327,7 +327,12 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
        right operand into column panels `[n/nr, k, nr]` (at compile time
        when it is a constant; constant weights with a remainder of columns
        fill up a last panel with zeros, the accumulator padded as much and
-       the extra columns dropped). With `read-in-place`, a right operand
+       the extra columns dropped). A batched product with constant
+       weights in whole panels (Winograd's, one per transformed tile
+       element) has each batch packed at compile time,
+       `[b, n/nr, k, nr]`, its blocks one batch each; a fill it shares
+       with other products is repeated for it, so its blocks still fuse
+       it. With `read-in-place`, a right operand
        B[k, n] computed at run time (a 1x1 convolution's input, attention's
        values) is not packed but read where it is, unless its rows are a
        multiple of 512 bytes apart (they would share a few cache sets):
@@ -350,7 +355,8 @@ def CPUTileAndVectorizePass : Pass<"aiopt-cpu-tile-and-vectorize"> {
        the columns first, then the rows, while each block keeps 2^19
        multiply-adds; an odd count of three or more (nine blocks of 64
        rows: five and four on two threads) is doubled by one more halving
-       when each block keeps 2^18 and the count comes out even. With `fuse-epilogues`, when the contraction's
+       when each block keeps 2^18 and the count comes out even. With
+       `fuse-epilogues`, when the contraction's
        only user is an elementwise generic (bias, activation, residual
        add; reshapes in between are moved past it), the blocks are that
        epilogue's, and the contraction and its accumulator's initializer
