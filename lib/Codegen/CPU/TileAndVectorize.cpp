@@ -479,35 +479,35 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
   if (!op.hasPureTensorSemantics() || op.getNumLoops() < 3 || op.getNumDpsInputs() != 2 ||
       !linalg::isaContractionOpInterface(op))
     return std::nullopt;
-  unsigned nb = op.getNumLoops() - 3;
-  if (nb && (!batched || dot))
+  unsigned batchDims = op.getNumLoops() - 3;
+  if (batchDims && (!batched || dot))
     return std::nullopt;
   // The batch loops' expressions followed by `exprs`.
   auto batchMap = [&](unsigned numDims, ArrayRef<AffineExpr> exprs) {
     SmallVector<AffineExpr> all;
-    for (unsigned i = 0; i < nb; ++i)
+    for (unsigned i = 0; i < batchDims; ++i)
       all.push_back(getAffineDimExpr(i, ctx));
     llvm::append_range(all, exprs);
     return AffineMap::get(numDims, 0, all, ctx);
   };
-  AffineExpr dm = getAffineDimExpr(nb, ctx), dn = getAffineDimExpr(nb + 1, ctx),
-             dk = getAffineDimExpr(nb + 2, ctx);
+  AffineExpr dm = getAffineDimExpr(batchDims, ctx), dn = getAffineDimExpr(batchDims + 1, ctx),
+             dk = getAffineDimExpr(batchDims + 2, ctx);
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (maps[0] != batchMap(nb + 3, {dm, dk}) || maps[2] != batchMap(nb + 3, {dm, dn}))
+  if (maps[0] != batchMap(batchDims + 3, {dm, dk}) || maps[2] != batchMap(batchDims + 3, {dm, dn}))
     return std::nullopt;
-  bool transposed = maps[1] == batchMap(nb + 3, {dn, dk});
-  if (!transposed && maps[1] != batchMap(nb + 3, {dk, dn}))
+  bool transposed = maps[1] == batchMap(batchDims + 3, {dn, dk});
+  if (!transposed && maps[1] != batchMap(batchDims + 3, {dk, dn}))
     return std::nullopt;
   Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1], c = op.getDpsInits()[0];
   auto bt = cast<RankedTensorType>(b.getType());
   auto ct = cast<RankedTensorType>(c.getType());
-  int64_t n = bt.getDimSize(nb + (transposed ? 0 : 1)),
-          kExtent = bt.getDimSize(nb + (transposed ? 1 : 0));
+  int64_t n = bt.getDimSize(batchDims + (transposed ? 0 : 1)),
+          kExtent = bt.getDimSize(batchDims + (transposed ? 1 : 0));
   Type et = bt.getElementType();
   FailureOr<aiopt::RawConstant> rawB = aiopt::constantBytes(b);
   bool constantB = succeeded(rawB) && bt.hasStaticShape();
   // Batches: constant f32 weights in whole panels, their result static.
-  if (nb && (!constantB || !et.isF32() || ShapedType::isDynamic(n) || n % nr != 0 ||
+  if (batchDims && (!constantB || !et.isF32() || ShapedType::isDynamic(n) || n % nr != 0 ||
              !ct.hasStaticShape()))
     return std::nullopt;
   // Constant f32 weights whose columns are not a whole number of panels
@@ -519,7 +519,7 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
   bool fillUp = paddedN != n && constantB && !dot && n > nr && ct.hasStaticShape();
   // One panel is packed only for dot products (which need the groups).
   if (ShapedType::isDynamic(n) || (n % nr != 0 && !fillUp) || (n == nr && !dot) ||
-      ct.isDynamicDim(nb + 1))
+      ct.isDynamicDim(batchDims + 1))
     return std::nullopt;
   // vpdpbusd: the sign is flipped on the operand computed at run time, so
   // the correction is a constant: the right one when A is constant.
@@ -536,7 +536,7 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
   int64_t bytes = et.getIntOrFloatBitWidth() / 8;
-  SmallVector<int64_t> packedShape(bt.getShape().take_front(nb));
+  SmallVector<int64_t> packedShape(bt.getShape().take_front(batchDims));
   if (dot)
     llvm::append_range(packedShape, ArrayRef<int64_t>{n / nr, groups, nr, group});
   else
@@ -546,7 +546,7 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
   if (constantB) {
     // Weights: packed now, into the object's constant data, batch after
     // batch (a splat stays one element).
-    int64_t batches = ShapedType::getNumElements(bt.getShape().take_front(nb));
+    int64_t batches = ShapedType::getNumElements(bt.getShape().take_front(batchDims));
     int64_t batchBytes = kExtent * n * bytes;
     SmallVector<char> data;
     for (int64_t i = 0; i < (rawB->splat ? 1 : batches); ++i) {
@@ -560,7 +560,7 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
     packed = packAtRunTime(rewriter, loc, b, packedType, nr, group, transposed, flipRight);
   }
   if (dot && dot->bytes) {
-    int64_t m = ct.getDimSize(nb);
+    int64_t m = ct.getDimSize(batchDims);
     Value sums = flipRight ? aiopt::sumsOverK(rewriter, loc, *rawA, kExtent, m, /*transposed=*/true)
                            : aiopt::sumsOverK(rewriter, loc, *rawB, kExtent, n, transposed);
     c = aiopt::correctedAccumulator(rewriter, loc, c, sums, /*dim=*/flipRight ? 0 : 1);
@@ -570,25 +570,25 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
                                   /*flip=*/dot->bytes && !flipRight);
 
   Type accType = ct.getElementType();
-  auto paddedType = RankedTensorType::get({ct.getDimSize(0), paddedN}, accType);
+  SmallVector<int64_t> paddedShape(ct.getShape());
+  paddedShape.back() = paddedN;
+  auto paddedType = RankedTensorType::get(paddedShape, accType);
   if (fillUp)
     c = tensor::createPadHighOp(paddedType, c,
                                 arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(accType)),
                                 /*nofold=*/false, loc, rewriter);
-  if (nb)
-    paddedType = ct;
   SmallVector<int64_t> expandedShape(ct.getShape().drop_back());
   llvm::append_range(expandedShape, ArrayRef<int64_t>{paddedN / nr, nr});
   auto expandedType = RankedTensorType::get(expandedShape, accType);
   SmallVector<ReassociationIndices> groupsOfC;
-  for (unsigned i = 0; i <= nb; ++i)
+  for (unsigned i = 0; i <= batchDims; ++i)
     groupsOfC.push_back({int64_t(i)});
-  groupsOfC.push_back({int64_t(nb) + 1, int64_t(nb) + 2});
+  groupsOfC.push_back({int64_t(batchDims) + 1, int64_t(batchDims) + 2});
   Value cView = tensor::ExpandShapeOp::create(rewriter, loc, expandedType, c, groupsOfC);
   // Loops (b..., m, n1, n0, k) and, for dot products, j.
-  unsigned numLoops = nb + (dot ? 5 : 4);
-  AffineExpr m = getAffineDimExpr(nb, ctx), pn1 = getAffineDimExpr(nb + 1, ctx),
-             pn0 = getAffineDimExpr(nb + 2, ctx), pk = getAffineDimExpr(nb + 3, ctx);
+  unsigned numLoops = batchDims + (dot ? 5 : 4);
+  AffineExpr m = getAffineDimExpr(batchDims, ctx), pn1 = getAffineDimExpr(batchDims + 1, ctx),
+             pn0 = getAffineDimExpr(batchDims + 2, ctx), pk = getAffineDimExpr(batchDims + 3, ctx);
   SmallVector<AffineMap> packedMaps = {batchMap(numLoops, {m, pk}),
                                        batchMap(numLoops, {pn1, pk, pn0}),
                                        batchMap(numLoops, {m, pn1, pn0})};
@@ -597,8 +597,8 @@ packRightOperand(RewriterBase &rewriter, linalg::LinalgOp op, int64_t nr,
     packedMaps[0] = AffineMap::get(numLoops, 0, {m, pk, j}, ctx);
     packedMaps[1] = AffineMap::get(numLoops, 0, {pn1, pk, pn0, j}, ctx);
   }
-  SmallVector<utils::IteratorType> iters(nb + 3, utils::IteratorType::parallel);
-  iters.append(numLoops - nb - 3, utils::IteratorType::reduction);
+  SmallVector<utils::IteratorType> iters(batchDims + 3, utils::IteratorType::parallel);
+  iters.append(numLoops - batchDims - 3, utils::IteratorType::reduction);
   auto contraction = linalg::GenericOp::create(
       rewriter, loc, TypeRange{expandedType}, ValueRange{a, packed}, ValueRange{cView},
       packedMaps, iters, [&](OpBuilder &nb, Location nl, ValueRange args) {
@@ -911,8 +911,8 @@ Prepared prepareContraction(RewriterBase &rewriter, linalg::LinalgOp op, Contrac
             packRightOperand(rewriter, op, nr, dot, /*batched=*/true)) {
       reshapeInitializer(rewriter, *packed);
       // (b..., m, n1, n0, k) and, for dot products, j.
-      unsigned nb = packed->getNumLoops() - (dot ? 5 : 4);
-      return {*packed, ContractionLoops{nb, nb + 2, nb + 3}, nb + 1,
+      unsigned batchDims = packed->getNumLoops() - (dot ? 5 : 4);
+      return {*packed, ContractionLoops{batchDims, batchDims + 2, batchDims + 3}, batchDims + 1,
               dot ? std::optional<unsigned>(4) : std::nullopt, mr, nr};
     }
   }
