@@ -414,19 +414,23 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
   }
 }
 
-/// Registers a pipeline of the CPU codegen options whose `skip` names are
-/// checked (PassPipelineRegistration would pass any on).
+/// Registers a pipeline of the CPU pipeline options whose `skip` names are
+/// checked (PassPipelineRegistration would pass any on): optional CPU
+/// codegen passes where `cpuCodegen` (the pipeline runs the CPU codegen
+/// phase), none elsewhere.
 static void registerCPUPipeline(
-    StringRef arg, StringRef description,
+    StringRef arg, StringRef description, bool cpuCodegen,
     std::function<void(OpPassManager &, const CPUPipelineOptions &)> builder) {
   registerPassPipeline(
       arg, description,
-      [builder](OpPassManager &pm, StringRef text,
-                function_ref<LogicalResult(const Twine &)> errorHandler) {
+      [builder, cpuCodegen, arg](OpPassManager &pm, StringRef text,
+                                 function_ref<LogicalResult(const Twine &)> errorHandler) {
         CPUPipelineOptions options;
         if (failed(options.parseFromString(text)))
           return failure();
         std::string why;
+        if (!cpuCodegen && !options.skip.empty())
+          return errorHandler("skip: " + arg + " does not run the CPU codegen passes");
         if (failed(checkSkippedPasses(options, why)))
           return errorHandler("skip: " + why);
         builder(pm, options);
@@ -446,19 +450,17 @@ void mlir::aiopt::registerAIOptPipelines() {
       [](OpPassManager &pm, const OptLevelOptions &o) { buildLinalgPipeline(pm, o.optLevel); });
   registerCPUPipeline("aiopt-cpu-codegen-pipeline",
                       "linalg -> codegen: tile, vectorize, bufferize, make loops",
-                      buildCPUCodegenPipeline);
-  PassPipelineRegistration<CPUPipelineOptions>(
-      "aiopt-vulkan-codegen-pipeline",
-      "linalg -> codegen for Vulkan: SPIR-V kernels and their launches on the host",
-      buildVulkanCodegenPipeline);
-  PassPipelineRegistration<CPUPipelineOptions>(
-      "aiopt-cuda-codegen-pipeline",
-      "linalg -> codegen for CUDA: PTX kernels and their launches on the host",
-      buildCUDACodegenPipeline);
-  PassPipelineRegistration<CPUPipelineOptions>(
-      "aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
-      buildCPULLVMPipeline);
+                      /*cpuCodegen=*/true, buildCPUCodegenPipeline);
+  registerCPUPipeline("aiopt-vulkan-codegen-pipeline",
+                      "linalg -> codegen for Vulkan: SPIR-V kernels and their launches on the host",
+                      /*cpuCodegen=*/false, buildVulkanCodegenPipeline);
+  registerCPUPipeline("aiopt-cuda-codegen-pipeline",
+                      "linalg -> codegen for CUDA: PTX kernels and their launches on the host",
+                      /*cpuCodegen=*/false, buildCUDACodegenPipeline);
+  registerCPUPipeline("aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
+                      /*cpuCodegen=*/false, buildCPULLVMPipeline);
   registerCPUPipeline("aiopt-cpu-pipeline", "import -> llvm: the whole CPU pipeline",
+                      /*cpuCodegen=*/true,
                       [](OpPassManager &pm, const CPUPipelineOptions &options) {
                         buildCPUPipeline(pm, Phase::Import, Phase::LLVM, options);
                       });
