@@ -34,13 +34,16 @@ Value fill(OpBuilder &b, Location loc, Value init, Value value) {
   return generic->getResult(0);
 }
 
-/// The box at `offsets` of `sizes` (unit strides) in a tensor.
+/// The box at `offsets` of `sizes` in a tensor, with unit strides unless
+/// `strides` are given.
 struct Box {
   SmallVector<OpFoldResult> offsets, sizes, strides;
-  Box(OpBuilder &b, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes)
+  Box(OpBuilder &b, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+      ArrayRef<int64_t> strides = {})
       : offsets(getAsIndexOpFoldResult(b.getContext(), offsets)),
         sizes(getAsIndexOpFoldResult(b.getContext(), sizes)),
-        strides(offsets.size(), b.getIndexAttr(1)) {}
+        strides(strides.empty() ? SmallVector<OpFoldResult>(offsets.size(), b.getIndexAttr(1))
+                                : getAsIndexOpFoldResult(b.getContext(), strides)) {}
   Value extract(OpBuilder &b, Location loc, Value from) const {
     return tensor::ExtractSliceOp::create(b, loc, from, offsets, sizes, strides);
   }
@@ -89,7 +92,11 @@ Value fillSeams(OpBuilder &b, Location loc, Value dest, ArrayRef<int64_t> low,
 /// dimension d: the elements before and after the interior along d that
 /// are inside it along every earlier dimension; but the innermost
 /// dimension's two boxes are one of seams (fillSeams) where the dimension
-/// before it is padded on both sides.
+/// before it is padded on both sides, and a dimension padded by one on
+/// each side (a 3x3 window's top and bottom rows) has its two as one box
+/// with a stride of the interior plus one: one loop nest, of twice the
+/// work, which threads then share (aiopt-cpu-distribute) where a box of
+/// one row each was left to one thread.
 Value fillBorder(OpBuilder &b, Location loc, Value dest, ArrayRef<int64_t> low,
                  ArrayRef<int64_t> interior, Value value) {
   auto padded = cast<RankedTensorType>(dest.getType());
@@ -102,6 +109,14 @@ Value fillBorder(OpBuilder &b, Location loc, Value dest, ArrayRef<int64_t> low,
     for (int64_t e = 0; e < d; ++e) {
       offsets[e] = low[e];
       sizes[e] = interior[e];
+    }
+    if (low[d] == 1 && high(d) == 1) {
+      sizes[d] = 2;
+      SmallVector<int64_t> strides(rank, 1);
+      strides[d] = 1 + interior[d];
+      Box box(b, offsets, sizes, strides);
+      dest = box.insert(b, loc, fill(b, loc, box.extract(b, loc, dest), value), dest);
+      continue;
     }
     if (low[d] > 0) {
       sizes[d] = low[d];

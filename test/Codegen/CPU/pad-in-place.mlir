@@ -13,14 +13,13 @@
 // CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<2x4x6xf32>) outs(%[[IN]] : tensor<2x4x6xf32>)
 // CHECK: arith.maximumf
 // CHECK: %[[D:.*]] = tensor.insert_slice %[[R]] into %[[E]][0, 1, 2] [2, 4, 6] [1, 1, 1]
-// Rows before and after the interior, along dimension 1 (whole rows).
-// CHECK: %[[S0:.*]] = tensor.extract_slice %[[D]][0, 0, 0] [2, 1, 9] [1, 1, 1]
-// CHECK: %[[F0:.*]] = linalg.generic {{.*}} outs(%[[S0]] : tensor<2x1x9xf32>)
+// The rows before and after the interior along dimension 1 (one each:
+// rows 0 and 5), as one box of two rows 5 apart.
+// CHECK: %[[S0:.*]] = tensor.extract_slice %[[D]][0, 0, 0] [2, 2, 9] [1, 5, 1]
+// CHECK: %[[F0:.*]] = linalg.generic {{.*}} outs(%[[S0]] : tensor<2x2x9xf32>)
 // CHECK-NEXT: ^bb0(%{{.*}}: f32):
 // CHECK-NEXT: linalg.yield %[[ZERO]] : f32
-// CHECK: %[[D0:.*]] = tensor.insert_slice %[[F0]] into %[[D]][0, 0, 0] [2, 1, 9] [1, 1, 1]
-// CHECK: tensor.extract_slice %[[D0]][0, 5, 0] [2, 1, 9] [1, 1, 1]
-// CHECK: %[[D1:.*]] = tensor.insert_slice %{{.*}} into %[[D0]][0, 5, 0] [2, 1, 9] [1, 1, 1]
+// CHECK: %[[D1:.*]] = tensor.insert_slice %[[F0]] into %[[D]][0, 0, 0] [2, 2, 9] [1, 5, 1]
 // Columns before and after the interior rows, as seams: the 1 column
 // after row r and the 2 before row r + 1 are adjacent, so the rows from
 // offset 8 (after the first border row's interior) seen as 5 rows of 9

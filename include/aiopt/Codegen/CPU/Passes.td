@@ -293,7 +293,9 @@ def CPUPadInPlacePass : Pass<"aiopt-cpu-pad-in-place"> {
     dimension before it is padded on both sides: the high border of each
     row and the low border of the next are one run of memory, filled by one
     vector store per row through a view of the rows as rows of the padded
-    width that start at a high border), and the source inserted into the
+    width that start at a high border; a dimension padded by one on each
+    side, a 3x3 window's top and bottom rows, has its two as one box
+    strided by the interior plus one), and the source inserted into the
     interior:
 
     - when the source is computed by a linalg op on tensors into an unused
