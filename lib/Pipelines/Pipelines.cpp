@@ -211,7 +211,7 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
   add(pm, "aiopt-cpu-plan-memory");
   // From -O2, the register tiles that read weights also prefetch the next
   // block's, which then come from memory while this block computes.
-  if (options.optLevel >= 2 && options.prefetchWeights)
+  if (options.optLevel >= 2)
     optional("aiopt-cpu-prefetch-weights");
   // The independent blocks of tiled contractions: shared by OpenMP threads,
   // or run in order.

@@ -119,8 +119,8 @@ cl::opt<bool> parallel(
 cl::opt<bool> prefetchWeights(
     "prefetch-weights", cl::init(true),
     cl::desc("From -O2, register tiles that read weights prefetch the weights the next tile "
-             "reads (default true; --prefetch-weights=false leaves them to the hardware "
-             "prefetchers, to measure what the prefetches give)"),
+             "reads (default true; --prefetch-weights=false, the same as "
+             "--skip-pass=aiopt-cpu-prefetch-weights, leaves them to the hardware prefetchers)"),
     cl::cat(category));
 const std::string skipDescription =
     "Leave these optional CPU codegen passes out, to measure what each gives: " +
@@ -479,9 +479,10 @@ int compile(int argc, char **argv) {
   pipelineOptions.modelName = name;
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
-  pipelineOptions.prefetchWeights = prefetchWeights;
   pipelineOptions.winograd = *winogradOptions;
   pipelineOptions.skip = std::vector<std::string>(skipPasses.begin(), skipPasses.end());
+  if (!prefetchWeights)
+    pipelineOptions.skip.push_back("aiopt-cpu-prefetch-weights");
   if (failed(checkSkippedPasses(pipelineOptions, why))) {
     toolError(ErrorCode::InvalidOption) << "--skip-pass: " << why << "\n";
     return 1;

@@ -63,12 +63,6 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "8-bit matmuls use without vnni-bits: 0 (none), 128 (SSE2), 256 (AVX2) or "
                      "512 (AVX512-BW)"),
       llvm::cl::init(0)};
-  Option<bool> prefetchWeights{
-      *this, "prefetch-weights",
-      llvm::cl::desc("From -O2, register tiles that read weights prefetch the weights the next "
-                     "tile reads (aiopt-cpu-prefetch-weights); false leaves them to the "
-                     "hardware prefetchers"),
-      llvm::cl::init(true)};
   ListOption<std::string> skip{
       *this, "skip",
       llvm::cl::desc("Optional CPU codegen passes to leave out, by name (optionalCPUPasses: "
