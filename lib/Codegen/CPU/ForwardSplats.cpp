@@ -48,6 +48,13 @@ bool coversInsertedBox(VectorTransferOpInterface transfer, tensor::InsertSliceOp
   return true;
 }
 
+/// The insertion that produced the tensor `transfer` reads or writes, when
+/// `transfer` covers exactly the box it inserted; else null.
+tensor::InsertSliceOp coveredInsertion(VectorTransferOpInterface transfer) {
+  auto insert = transfer.getBase().getDefiningOp<tensor::InsertSliceOp>();
+  return insert && coversInsertedBox(transfer, insert) ? insert : nullptr;
+}
+
 /// The constant `insert` inserts: its source written whole by a
 /// transfer_write of a splat constant.
 TypedAttr insertedSplat(tensor::InsertSliceOp insert) {
@@ -71,10 +78,8 @@ struct ReadInsertedSplat : OpRewritePattern<vector::TransferReadOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(vector::TransferReadOp read,
                                 PatternRewriter &rewriter) const override {
-    auto insert = read.getBase().getDefiningOp<tensor::InsertSliceOp>();
-    if (!insert || !coversInsertedBox(read, insert))
-      return failure();
-    TypedAttr value = insertedSplat(insert);
+    tensor::InsertSliceOp insert = coveredInsertion(read);
+    TypedAttr value = insert ? insertedSplat(insert) : nullptr;
     if (!value)
       return failure();
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(
@@ -89,8 +94,8 @@ struct WriteOverInsertedBox : OpRewritePattern<vector::TransferWriteOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(vector::TransferWriteOp write,
                                 PatternRewriter &rewriter) const override {
-    auto insert = write.getBase().getDefiningOp<tensor::InsertSliceOp>();
-    if (!insert || !coversInsertedBox(write, insert))
+    tensor::InsertSliceOp insert = coveredInsertion(write);
+    if (!insert)
       return failure();
     rewriter.modifyOpInPlace(write, [&] { write.getBaseMutable().assign(insert.getDest()); });
     return success();
