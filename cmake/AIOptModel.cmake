@@ -37,8 +37,9 @@ function(aiopt_add_model target model)
   target_include_directories(${target} PUBLIC "${outdir}")
   # Compiled models may call libm (exp, log, ...).
   target_link_libraries(${target} PUBLIC AIOpt::runtime m)
-  # --parallel models call the OpenMP runtime.
-  if("--parallel" IN_LIST ARG_OPTIONS)
+  # --parallel models run on the runtime's thread pool (pthreads, which
+  # AIOpt::runtime brings), or with --thread-pool=openmp call libomp.
+  if("--thread-pool=openmp" IN_LIST ARG_OPTIONS)
     find_package(OpenMP REQUIRED COMPONENTS C)
     target_link_libraries(${target} PUBLIC OpenMP::OpenMP_C)
   endif()

@@ -15,10 +15,19 @@
 extern "C" {
 #endif
 
+/** aiopt_compile_options.parallel: blocks on the thread pool of the
+ *  runtime (linked into the library). */
+#define AIOPT_PARALLEL_POOL 1
+/** aiopt_compile_options.parallel: blocks on libomp's threads. */
+#define AIOPT_PARALLEL_OPENMP 2
+
 /** How aiopt_compile_shared compiles (aiopt-compile's options of the same names). */
 typedef struct aiopt_compile_options {
   int opt_level;        /**< 0..3 (-O0..-O3); default 2 */
-  int parallel;         /**< nonzero: blocks run on OpenMP threads (--parallel) */
+  /** 0: one thread; AIOPT_PARALLEL_POOL: blocks run on the runtime's
+   *  thread pool (--parallel); AIOPT_PARALLEL_OPENMP: on libomp's threads
+   *  (--parallel --thread-pool=openmp) */
+  int parallel;
   /** target triple (NULL: the host), or "vulkan" or "cuda": the model's
    *  loop nests run as kernels on that GPU API, the host code on this
    *  machine, and the library carries the device's runtime

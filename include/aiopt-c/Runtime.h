@@ -120,12 +120,13 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
 
 /**
  * Sets how many threads models compiled with `aiopt-compile --parallel`
- * use in the aiopt_run() calls made from the calling thread (the OpenMP
- * thread count of that thread; default: OMP_NUM_THREADS, else one per
- * core). `num_threads` must be at least 1. More than one needs the program
- * linked with an OpenMP runtime (-fopenmp): otherwise
- * AIOPT_ERROR_UNSUPPORTED. Models compiled without --parallel always run
- * on the calling thread.
+ * use in the aiopt_run() calls made from the calling thread (default:
+ * OMP_NUM_THREADS, else one per processor the process may run on).
+ * `num_threads` must be at least 1. The calling thread runs as one of
+ * them; the others are workers of its own pool in this runtime (models
+ * compiled with --thread-pool=openmp use the linked OpenMP runtime's
+ * threads instead). Models compiled without --parallel always run on the
+ * calling thread.
  */
 aiopt_status aiopt_set_num_threads(int num_threads);
 

@@ -52,8 +52,9 @@ def compile_model(model_path, workdir, name="model", extra=(), quiet=False):
                     *([os.path.join(libdir, "libaiopt_runtime_%s.a" % target), "-lpthread",
                        "-ldl"] if gpu else []),
                     os.path.join(libdir, "libaiopt_runtime.a"), "-lm",
-                    # Models compiled with --parallel call the OpenMP runtime.
-                    *(["-fopenmp"] if "--parallel" in extra else []),
+                    # Models compiled with --parallel run on the runtime's
+                    # thread pool, or with --thread-pool=openmp on libomp.
+                    *(["-fopenmp"] if "--thread-pool=openmp" in extra else ["-lpthread"]),
                     # A sanitized build's runtime needs the sanitizers' libraries.
                     *os.environ.get("AIOPT_SANITIZE_LINK_FLAGS", "").split(),
                     "-o", exe], check=True)

@@ -186,7 +186,13 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
   DriverOptions driverOptions;
   driverOptions.name = modelName;
   driverOptions.optLevel = o.opt_level;
+  if (o.parallel < 0 || o.parallel > AIOPT_PARALLEL_OPENMP)
+    return fail(AIOPT_ERROR_INVALID_ARGUMENT,
+                "parallel " + std::to_string(o.parallel) +
+                    " is not 0, AIOPT_PARALLEL_POOL (1) or AIOPT_PARALLEL_OPENMP (2)",
+                error);
   driverOptions.parallel = o.parallel != 0;
+  driverOptions.threadPool = o.parallel == AIOPT_PARALLEL_OPENMP ? "openmp" : "aiopt";
   driverOptions.runtimeChecks = o.runtime_checks != 0;
   driverOptions.lineTables = o.debug_info != 0;
   StringRef target = o.target ? o.target : "";
@@ -272,7 +278,8 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
   }
   std::string linkError;
   LogicalResult linked =
-      linkSharedLibrary(object, outputPath, driverOptions.parallel, driverOptions.device,
+      linkSharedLibrary(object, outputPath, driverOptions.parallel ? driverOptions.threadPool : "",
+                        driverOptions.device,
                         linkError);
   llvm::sys::fs::remove(object);
   if (failed(linked))

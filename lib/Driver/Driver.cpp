@@ -41,6 +41,7 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.modelName = options.name;
   p.optLevel = options.optLevel;
   p.parallel = options.parallel;
+  p.threadPool = options.threadPool;
   p.runtimeChecks = options.runtimeChecks;
   p.device = options.device;
   p.gpuArch = options.gpuArch;
@@ -197,7 +198,7 @@ std::string mlir::aiopt::runtimeLibraryDir() {
   return AIOPT_RUNTIME_DIR;
 }
 
-LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output, bool openmp,
+LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output, StringRef threads,
                                              StringRef device, std::string &error) {
   std::string gpuRuntime;
   if (device != "cpu") {
@@ -218,9 +219,26 @@ LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output,
     error = "linking a shared library needs ld.lld (package lld-22)";
     return failure();
   }
+  std::string pool;
+  if (threads == "aiopt") {
+    SmallString<256> path(runtimeLibraryDir());
+    llvm::sys::path::append(path, "libaiopt_runtime.a");
+    if (!llvm::sys::fs::exists(path)) {
+      error = ("a parallel shared library needs the thread pool of aiopt's runtime archive: "
+               "there is no '" + path + "' (set AIOPT_RUNTIME_DIR to its folder)")
+                  .str();
+      return failure();
+    }
+    pool = std::string(path);
+  }
   SmallVector<StringRef> args = {*lld, "-shared", "-o", output, object};
-  // Models with OpenMP blocks load libomp themselves.
-  if (openmp)
+  // Parallel models carry their own copy of the thread pool, whose entry
+  // points are hidden (their calls bind to it inside the library) but for
+  // the thread count's setter aiopt_pool_set_num_threads. Or they load
+  // libomp themselves.
+  if (!pool.empty())
+    args.push_back(pool);
+  if (threads == "openmp")
     args.append({"-L/usr/lib/llvm-22/lib", "-rpath", "/usr/lib/llvm-22/lib", "-lomp"});
   if (!gpuRuntime.empty())
     args.push_back(gpuRuntime);

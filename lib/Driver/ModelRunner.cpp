@@ -61,7 +61,7 @@ LoadedModel::build(MLIRContext &context, ModuleOp module, const DriverOptions &o
     }
     os << *object;
   }
-  if (failed(linkSharedLibrary(objectPath, libPath, false, options.device, error)))
+  if (failed(linkSharedLibrary(objectPath, libPath, "", options.device, error)))
     return failure();
   // The runtime must be global for the model's allocations to bind to it.
   Dl_info runtime;

@@ -220,6 +220,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
     add(pm, "convert-scf-to-openmp");
     // Each loop's threads meet once, at the end of its parallel region.
     optional("aiopt-cpu-drop-loop-barriers");
+    if (options.threadPool == "aiopt")
+      add(pm, "aiopt-cpu-thread-pool");
   } else {
     add(pm, "scf-forall-to-for");
   }
@@ -433,6 +435,9 @@ static void registerCPUPipeline(
           return errorHandler("skip: " + arg + " does not run the CPU codegen passes");
         if (failed(checkSkippedPasses(options, why)))
           return errorHandler("skip: " + why);
+        if (options.threadPool != "aiopt" && options.threadPool != "openmp")
+          return errorHandler("thread-pool: '" + options.threadPool +
+                              "' is not one of aiopt, openmp");
         builder(pm, options);
         return success();
       },

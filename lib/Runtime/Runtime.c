@@ -6,6 +6,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "aiopt-c/Runtime.h"
+#include "ThreadPool.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -126,7 +127,8 @@ void aiopt_release_cached_memory(void) {
 }
 
 /* Resolved when the program links an OpenMP runtime (as models compiled
- * with --parallel need); the runtime itself depends on libc only. */
+ * with --parallel --thread-pool=openmp need); the runtime itself depends on
+ * libc and pthreads only. */
 extern void omp_set_num_threads(int) __attribute__((weak));
 
 aiopt_status aiopt_set_num_threads(int num_threads) {
@@ -134,15 +136,9 @@ aiopt_status aiopt_set_num_threads(int num_threads) {
   if (num_threads < 1)
     return fail(AIOPT_ERROR_INVALID_ARGUMENT, "aiopt_set_num_threads: %d is not a thread count (>= 1)",
                 num_threads);
-  if (!omp_set_num_threads) {
-    if (num_threads == 1)
-      return AIOPT_OK;
-    return fail(AIOPT_ERROR_UNSUPPORTED,
-                "aiopt_set_num_threads: this program has no OpenMP runtime; compile the model "
-                "with --parallel and link with -fopenmp to use %d threads",
-                num_threads);
-  }
-  omp_set_num_threads(num_threads);
+  aiopt_pool_set_num_threads(num_threads);
+  if (omp_set_num_threads)
+    omp_set_num_threads(num_threads);
   return AIOPT_OK;
 }
 

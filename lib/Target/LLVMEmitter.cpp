@@ -184,6 +184,41 @@ static void attachWeights(llvm::Module &module,
   }
 }
 
+/// The libomp entry points that LLVM's OpenMP lowering emits for aiopt's
+/// parallel loops, all of which the runtime's thread pool implements with
+/// the same arguments (lib/Runtime/ThreadPool.h) under the aiopt_omp_ name.
+static constexpr StringRef kPoolEntryPoints[] = {
+    "__kmpc_fork_call",          "__kmpc_global_thread_num",  "__kmpc_for_static_init_8u",
+    "__kmpc_for_static_fini",    "__kmpc_dispatch_init_8u",   "__kmpc_dispatch_next_8u",
+    "__kmpc_barrier"};
+
+/// The most arguments a parallel region passes (AIOPT_POOL_MAX_ARGS).
+static constexpr uint64_t kPoolMaxArgs = 16;
+
+/// Points the OpenMP runtime calls of `module` at the aiopt thread pool;
+/// fails on a call the pool does not implement.
+static LogicalResult callThreadPool(llvm::Module &module, Location loc) {
+  for (llvm::Function &f : llvm::make_early_inc_range(module)) {
+    StringRef name = f.getName();
+    if (!f.isDeclaration() || !(name.starts_with("__kmpc_") || name.starts_with("omp_")))
+      continue;
+    if (!llvm::is_contained(kPoolEntryPoints, name))
+      return emitError(loc) << errorTag(ErrorCode::CannotLower) << "the aiopt thread pool has no '"
+                            << name << "' (compile with --thread-pool=openmp to call libomp)";
+    if (name == "__kmpc_fork_call")
+      for (llvm::User *user : f.users()) {
+        auto *call = dyn_cast<llvm::CallBase>(user);
+        auto *argc = call ? dyn_cast<llvm::ConstantInt>(call->getArgOperand(1)) : nullptr;
+        if (!argc || argc->getZExtValue() > kPoolMaxArgs)
+          return emitError(loc) << errorTag(ErrorCode::CannotLower)
+                                << "a parallel region passes more than " << kPoolMaxArgs
+                                << " arguments, the most the aiopt thread pool takes";
+      }
+    f.setName("aiopt_omp_" + name.drop_front(strlen("__kmpc_")));
+  }
+  return success();
+}
+
 FailureOr<std::unique_ptr<llvm::Module>>
 mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
                                   llvm::TargetMachine &tm, unsigned optLevel,
@@ -192,7 +227,8 @@ mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   // Models compiled with --parallel: omp.parallel and omp.wsloop become
-  // calls into the OpenMP runtime (libomp).
+  // calls into the OpenMP runtime (libomp), or into the aiopt runtime's
+  // thread pool where aiopt-cpu-thread-pool marked the module.
   registerOpenMPDialectTranslation(registry);
   module->getContext()->appendDialectRegistry(registry);
   if (lineTables) {
@@ -206,6 +242,8 @@ mlir::aiopt::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
   if (!llvmModule)
     return module.emitError("translation to LLVM IR failed");
   attachWeights(*llvmModule, weights);
+  if (module->hasAttr("aiopt.thread_pool") && failed(callThreadPool(*llvmModule, module.getLoc())))
+    return failure();
   llvmModule->setDataLayout(tm.createDataLayout());
   llvmModule->setTargetTriple(tm.getTargetTriple());
   if (optLevel == 0)

@@ -129,7 +129,12 @@ public:
           nb::exception_type::runtime_error,
           (path + " does not export " + entryName + ": not a model named '" + name + "'").c_str());
     }
-    setNumThreads = reinterpret_cast<void (*)(int)>(dlsym(handle, "omp_set_num_threads"));
+    // Parallel libraries carry a copy of the runtime's thread pool and
+    // export its setter, or load libomp.
+    setNumThreads =
+        reinterpret_cast<void (*)(int)>(dlsym(handle, "aiopt_pool_set_num_threads"));
+    if (!setNumThreads)
+      setNumThreads = reinterpret_cast<void (*)(int)>(dlsym(handle, "omp_set_num_threads"));
     modelName = name;
     describe(inputSpecs, inputInfo, inputShapes);
     describe(outputSpecs, outputInfo, outputShapes);

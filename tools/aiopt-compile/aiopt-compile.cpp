@@ -112,9 +112,14 @@ cl::opt<unsigned> optLevel(
     cl::cat(category));
 cl::opt<bool> parallel(
     "parallel",
-    cl::desc("Run the blocks of matmuls and convolutions on OpenMP threads (from -O1); "
-             "link the object with -fopenmp and set the thread count with "
-             "aiopt_set_num_threads()"),
+    cl::desc("Run the blocks of matmuls and convolutions on threads (from -O1); set the "
+             "thread count with aiopt_set_num_threads() (see --thread-pool)"),
+    cl::cat(category));
+cl::opt<std::string> threadPool(
+    "thread-pool", cl::init("aiopt"),
+    cl::desc("With --parallel, whose threads run the blocks: aiopt (default; the pool in "
+             "libaiopt_runtime.a, which balances each loop at its end; link with -lpthread) "
+             "or openmp (libomp's; link with -fopenmp)"),
     cl::cat(category));
 cl::opt<bool> prefetchWeights(
     "prefetch-weights", cl::init(true),
@@ -353,6 +358,15 @@ int compile(int argc, char **argv) {
   std::string device = "cpu";
   if (targetTriple == "vulkan" || targetTriple == "cuda")
     device = targetTriple;
+  if (threadPool != "aiopt" && threadPool != "openmp") {
+    toolError(ErrorCode::InvalidOption)
+        << "--thread-pool=" << threadPool << " is not one of aiopt, openmp\n";
+    return 1;
+  }
+  if (threadPool.getNumOccurrences() && !parallel) {
+    toolError(ErrorCode::InvalidOption) << "--thread-pool needs --parallel\n";
+    return 1;
+  }
   if (device != "cpu" && parallel) {
     toolError(ErrorCode::InvalidOption)
         << "--target=" << device << " runs its loops as kernels: --parallel is for CPUs\n";
@@ -479,6 +493,9 @@ int compile(int argc, char **argv) {
   pipelineOptions.modelName = name;
   pipelineOptions.optLevel = optLevel;
   pipelineOptions.parallel = parallel;
+  pipelineOptions.threadPool = threadPool;
+  // What a parallel model's object needs: the runtime's pool or libomp.
+  std::string threads = parallel ? threadPool.getValue() : "";
   pipelineOptions.winograd = *winogradOptions;
   pipelineOptions.skip = std::vector<std::string>(skipPasses.begin(), skipPasses.end());
   if (!prefetchWeights)
@@ -626,7 +643,7 @@ int compile(int argc, char **argv) {
     });
     std::string error;
     if (succeeded(written) &&
-        failed(linkSharedLibrary(object, output, parallel, device, error))) {
+        failed(linkSharedLibrary(object, output, threads, device, error))) {
       toolError(ErrorCode::ToolMissing) << error << "\n";
       written = failure();
     }
@@ -652,7 +669,7 @@ int compile(int argc, char **argv) {
     }
     std::string options = joinArgs(argc, argv);
     if (failed(writeFile(header, [&](llvm::raw_pwrite_stream &os) {
-          printModelHeader(*signature, name, options, parallel, os, plan);
+          printModelHeader(*signature, name, options, threads, os, plan);
           return success();
         })))
       return 1;

@@ -102,7 +102,8 @@ FailureOr<std::string> winogradPassOptions(StringRef choice, StringRef device,
 struct DriverOptions {
   std::string name;       ///< model name, a C identifier
   unsigned optLevel = 2;  ///< -O0..-O3
-  bool parallel = false;  ///< OpenMP blocks
+  bool parallel = false;  ///< blocks on threads (OpenMP regions)
+  std::string threadPool = "aiopt"; ///< with parallel: aiopt (the runtime's pool) or openmp
   bool runtimeChecks = false; ///< gather/scatter indices checked at run time
   bool lineTables = false;    ///< -g: a line table naming each code's ONNX node
   std::string device = "cpu"; ///< where loop nests run: cpu, vulkan or cuda
@@ -195,17 +196,21 @@ LogicalResult writeMemoryReport(ModuleOp module, StringRef path);
 /// missing where.
 FailureOr<std::string> findCUDAToolkit(StringRef given, std::string &error);
 
-/// The folder of aiopt's runtime archives (libaiopt_runtime_vulkan.a,
-/// libaiopt_runtime_cuda.a): $AIOPT_RUNTIME_DIR, else the build's lib/.
+/// The folder of aiopt's runtime archives (libaiopt_runtime.a,
+/// libaiopt_runtime_vulkan.a, libaiopt_runtime_cuda.a): $AIOPT_RUNTIME_DIR,
+/// else the build's lib/.
 std::string runtimeLibraryDir();
 
 /// Links the object file `object` into the shared library `output` with
-/// ld.lld: with libomp for `openmp`, and for a GPU `device` (vulkan or
+/// ld.lld: for a parallel model, with a copy of the thread pool of
+/// runtimeLibraryDir()'s libaiopt_runtime.a (`threads` "aiopt"; the library
+/// exports its aiopt_pool_set_num_threads) or with
+/// libomp ("openmp"; "" for other models), and for a GPU `device` (vulkan or
 /// cuda) with that device's runtime archive from runtimeLibraryDir(), whose
 /// calls into aiopt_runtime bind, when the library is loaded, to the
 /// runtime the process has (as the model's own allocation calls do); on
 /// failure `error` says why.
-LogicalResult linkSharedLibrary(StringRef object, StringRef output, bool openmp,
+LogicalResult linkSharedLibrary(StringRef object, StringRef output, StringRef threads,
                                 StringRef device, std::string &error);
 
 /// The registry of every dialect and extension aiopt uses; registers the

@@ -45,8 +45,14 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                             llvm::cl::init(2)};
   Option<bool> parallel{
       *this, "parallel",
-      llvm::cl::desc("Run the contraction blocks on OpenMP threads (link with -fopenmp)"),
+      llvm::cl::desc("Run the contraction blocks on threads (OpenMP regions; see thread-pool)"),
       llvm::cl::init(false)};
+  Option<std::string> threadPool{
+      *this, "thread-pool",
+      llvm::cl::desc("With parallel, whose threads run the regions: aiopt (the runtime's pool, "
+                     "which balances loops at their end; link with -lpthread) or openmp "
+                     "(libomp; link with -fopenmp)"),
+      llvm::cl::init("aiopt")};
   Option<unsigned> vectorBits{
       *this, "vector-bits",
       llvm::cl::desc("Vector register width the tiles are sized for: 128 (SSE, NEON: register "

@@ -44,9 +44,10 @@ struct MemoryPlanSummary {
 std::optional<MemoryPlanSummary> getMemoryPlan(ModuleOp module);
 
 /// Prints the header of model `name` (entry `<name>_entry`), with the
-/// arena size of its memory plan when it has one.
+/// arena size of its memory plan when it has one and what a parallel
+/// model's `threads` ("aiopt" or "openmp"; "" when not parallel) need.
 void printModelHeader(const ModelSignature &sig, StringRef name,
-                      StringRef compileOptions, bool openmp, llvm::raw_ostream &os,
+                      StringRef compileOptions, StringRef threads, llvm::raw_ostream &os,
                       std::optional<MemoryPlanSummary> plan = std::nullopt);
 
 /// Turns `s` into a C identifier.

@@ -134,6 +134,28 @@ def CPULoopBarriersPass : Pass<"aiopt-cpu-drop-loop-barriers"> {
   let dependentDialects = ["::mlir::omp::OpenMPDialect"];
 }
 
+def CPUThreadPoolPass : Pass<"aiopt-cpu-thread-pool", "ModuleOp"> {
+  let summary = "Run OpenMP parallel regions on the aiopt runtime's thread pool";
+  let description = [{
+    Marks the module `aiopt.thread_pool`: its translation to LLVM IR then
+    calls the runtime's pool (`aiopt_omp_fork_call`, ...; lib/Runtime/
+    ThreadPool.h) where OpenMP code calls libomp (`__kmpc_fork_call`, ...),
+    and the object needs no OpenMP runtime. With `balance` (the default),
+    every `omp.wsloop` without a schedule gets `schedule(dynamic)`, which
+    the pool serves as the static shares with balancing at the end: a
+    thread whose share is done takes the last block of another's. Blocks
+    keep the thread they had in the previous loop (and so their data in its
+    cache) unless the threads fall out of step; then the early one helps.
+    Under libomp (`--thread-pool=openmp`) the pass does not run: libomp's
+    dynamic schedules hand blocks out in order and were slower than static.
+  }];
+  let options = [
+    Option<"balance", "balance", "bool", /*default=*/"true",
+           "Give worksharing loops the pool's balancing schedule (false: static shares)">,
+  ];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
+}
+
 def CPUPlanMemoryPass : Pass<"aiopt-cpu-plan-memory", "ModuleOp"> {
   let summary = "Place intermediate buffers in one arena by liveness";
   let description = [{
