@@ -42,8 +42,9 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         a few 1e-6 of the output scale apart otherwise), "2" or "4" (every
         eligible convolution with that output tile); aiopt-compile
         --winograd.
-    parallel: run the blocks of matmuls and convolutions on OpenMP threads
-        (see CompiledModel.set_num_threads).
+    parallel: run the blocks of matmuls and convolutions on threads (the
+        runtime's thread pool, which the library carries; see
+        CompiledModel.set_num_threads).
     name: the model's C name (default: from the file name).
     cpu, features: LLVM CPU name and feature string (default: the host's).
     quantize: None, "dynamic" or "static" int8 quantization of Conv, MatMul
