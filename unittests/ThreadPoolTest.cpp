@@ -68,15 +68,19 @@ auto region(void (*fn)(int32_t *, int32_t *, Loop *)) {
   return reinterpret_cast<aiopt_omp_microtask>(fn);
 }
 
-TEST(ThreadPool, DynamicLoopsRunEachIterationOnce) {
-  aiopt_pool_set_num_threads(3);
+/// Runs dynamicRegion on `threads` threads: each of its two loops runs
+/// every iteration once.
+void expectDynamicRegion(int threads) {
+  aiopt_pool_set_num_threads(threads);
   Loop loop;
   aiopt_omp_fork_call(nullptr, 1, region(dynamicRegion), &loop);
-  EXPECT_EQ(loop.threads.load(), 3);
+  EXPECT_EQ(loop.threads.load(), threads);
   for (uint64_t i = 0; i < kIterations; ++i)
     ASSERT_EQ(loop.runs[i].load(), 2) << "iteration " << i;
   aiopt_pool_set_num_threads(0);
 }
+
+TEST(ThreadPool, DynamicLoopsRunEachIterationOnce) { expectDynamicRegion(3); }
 
 TEST(ThreadPool, LateThreadsShareIsTaken) {
   // Thread 1 starts 50 ms late: threads 0 and 2 take its chunks, from
@@ -126,15 +130,7 @@ TEST(ThreadPool, NestedRegionsRunAlone) {
   aiopt_pool_set_num_threads(0);
 }
 
-TEST(ThreadPool, OneThreadRunsOnTheCaller) {
-  aiopt_pool_set_num_threads(1);
-  Loop loop;
-  aiopt_omp_fork_call(nullptr, 1, region(dynamicRegion), &loop);
-  EXPECT_EQ(loop.threads.load(), 1);
-  for (uint64_t i = 0; i < kIterations; ++i)
-    ASSERT_EQ(loop.runs[i].load(), 2);
-  aiopt_pool_set_num_threads(0);
-}
+TEST(ThreadPool, OneThreadRunsOnTheCaller) { expectDynamicRegion(1); }
 
 struct Phases {
   std::atomic<int> first{0};

@@ -234,10 +234,10 @@ LogicalResult mlir::aiopt::linkSharedLibrary(StringRef object, StringRef output,
   SmallVector<StringRef> args = {*lld, "-shared", "-o", output, object};
   // Parallel models carry their own copy of the thread pool, whose entry
   // points are hidden (their calls bind to it inside the library) but for
-  // the thread count's setter aiopt_pool_set_num_threads. Or they load
-  // libomp themselves.
+  // the thread count's setter aiopt_pool_set_num_threads, linked even when
+  // the model has no parallel loop. Or they load libomp themselves.
   if (!pool.empty())
-    args.push_back(pool);
+    args.append({"--undefined=aiopt_pool_set_num_threads", pool});
   if (threads == "openmp")
     args.append({"-L/usr/lib/llvm-22/lib", "-rpath", "/usr/lib/llvm-22/lib", "-lomp"});
   if (!gpuRuntime.empty())

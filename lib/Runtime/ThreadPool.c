@@ -86,13 +86,15 @@ static _Thread_local member self;
 static _Thread_local int requested_threads; /* 0: the default */
 
 static long spin_ns(void) {
-  static long ns = -1;
-  if (ns < 0) {
+  static _Atomic long ns = -1;
+  long value = atomic_load_explicit(&ns, memory_order_relaxed);
+  if (value < 0) {
     const char *env = getenv("AIOPT_SPIN_US");
     long us = env && *env ? atol(env) : 10000;
-    ns = (us < 0 ? 0 : us) * 1000;
+    value = (us < 0 ? 0 : us) * 1000;
+    atomic_store_explicit(&ns, value, memory_order_relaxed);
   }
-  return ns;
+  return value;
 }
 
 static long elapsed_ns(const struct timespec *since) {
@@ -271,17 +273,21 @@ static pool *owned_pool(int size) {
   return p;
 }
 
+/* The default thread count, read once per thread. */
 static int default_threads(void) {
+  static _Thread_local int count;
+  if (count)
+    return count;
   const char *env = getenv("OMP_NUM_THREADS");
   if (env && atoi(env) >= 1)
-    return atoi(env);
+    return count = atoi(env);
 #ifdef __linux__
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) >= 1)
-    return CPU_COUNT(&set);
+    return count = CPU_COUNT(&set);
 #endif
   long n = sysconf(_SC_NPROCESSORS_ONLN);
-  return n >= 1 ? (int)n : 1;
+  return count = n >= 1 ? (int)n : 1;
 }
 
 void aiopt_pool_set_num_threads(int num_threads) {
