@@ -43,6 +43,13 @@ TEST(CompilerCAPI, RejectsBadArguments) {
   EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
             AIOPT_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(take(error).find("opt_level 7"), std::string::npos);
+  aiopt_compile_options_init(&options);
+  options.parallel = 3;
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("parallel 3 is not 0, AIOPT_PARALLEL_POOL (1) or "
+                             "AIOPT_PARALLEL_OPENMP (2)"),
+            std::string::npos);
   EXPECT_EQ(aiopt_compile_shared("/nonexistent/m.onnx", "m", "m.so", nullptr, nullptr, &error),
             AIOPT_ERROR_IO);
   EXPECT_NE(take(error).find("no such file"), std::string::npos);
@@ -119,6 +126,23 @@ graph {
   ASSERT_NE(handle, nullptr) << dlerror();
   EXPECT_NE(dlsym(handle, "relu4_entry"), nullptr);
   dlclose(handle);
+
+  // A parallel library carries the thread pool and exports its thread
+  // count's setter; with AIOPT_PARALLEL_OPENMP it loads libomp instead.
+  aiopt_compile_options parallel;
+  aiopt_compile_options_init(&parallel);
+  for (int kind : {AIOPT_PARALLEL_POOL, AIOPT_PARALLEL_OPENMP}) {
+    parallel.parallel = kind;
+    ASSERT_EQ(aiopt_compile_shared(model.path.c_str(), "relu4", library.path.c_str(), &parallel,
+                                   nullptr, &error),
+              AIOPT_OK)
+        << take(error);
+    void *lib = dlopen(library.path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(lib, nullptr) << dlerror();
+    EXPECT_EQ(dlsym(lib, "aiopt_pool_set_num_threads") != nullptr, kind == AIOPT_PARALLEL_POOL);
+    EXPECT_EQ(dlsym(lib, "omp_set_num_threads") != nullptr, kind == AIOPT_PARALLEL_OPENMP);
+    dlclose(lib);
+  }
 
   // Without a name, the file's stem made a C identifier.
   ASSERT_EQ(aiopt_compile_shared(model.path.c_str(), nullptr, library.path.c_str(), nullptr,
