@@ -180,8 +180,9 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                 " vnni-lanes=" + std::to_string(options.vnniBits / 32) +
                 " pair-lanes=" + std::to_string(options.pairBits / 32) +
                 // With threads, small contractions still make blocks for
-                // each to share.
-                " min-blocks=" + (options.parallel ? "8" : "1") + "}");
+                // each to share: sixteen, which the thread pool's
+                // balancing evens out better than eight.
+                " min-blocks=" + (options.parallel ? "16" : "1") + "}");
     // With threads, the other large loop nests are split into chunks too.
     if (options.parallel)
       optional("aiopt-cpu-distribute");
