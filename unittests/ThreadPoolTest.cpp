@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -156,6 +159,27 @@ TEST(ThreadPool, BarriersWaitForEveryThread) {
     EXPECT_EQ(phases.early.load(), 0);
   }
   aiopt_pool_set_num_threads(0);
+}
+
+TEST(ThreadPool, ChildProcessesStartTheirOwnPool) {
+  // The parent's workers do not exist in a child after fork(): a region
+  // there must not wait for them.
+  expectDynamicRegion(2);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    alarm(20); // a hang fails the test instead of blocking it
+    aiopt_pool_set_num_threads(2);
+    Loop loop;
+    aiopt_omp_fork_call(nullptr, 1, region(dynamicRegion), &loop);
+    bool ok = loop.threads.load() == 2;
+    for (uint64_t i = 0; i < kIterations; ++i)
+      ok = ok && loop.runs[i].load() == 2;
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
 }
 
 TEST(ThreadPool, ApplicationThreadsHaveTheirOwnPools) {

@@ -2,7 +2,8 @@
 |*                                                                            *|
 |* Each application thread that runs parallel regions owns a pool: workers    *|
 |* created at its first region with more than one thread (again when it asks  *|
-|* for more), stopped when it exits. A region is published by bumping the     *|
+|* for another count), stopped when it exits (forgotten in a child process    *|
+|* after fork()). A region is published by bumping the                        *|
 |* pool's generation; workers spin on it for AIOPT_SPIN_US microseconds       *|
 |* (default 10000) after their last region, then sleep on a condition         *|
 |* variable. The caller runs as thread 0 and spins until the others finish.   *|
@@ -59,7 +60,8 @@ typedef struct member {
 } member;
 
 struct pool {
-  int size; /* threads, the owner included */
+  int asked; /* threads asked for */
+  int size;  /* threads started, the owner included */
   pthread_t *workers;
   share *shares;
   /* the region */
@@ -223,7 +225,13 @@ static void stop_pool(pool *p) {
 static pthread_key_t owner_key;
 static pthread_once_t owner_key_once = PTHREAD_ONCE_INIT;
 static void release_pool(void *p) { stop_pool(p); }
-static void create_owner_key(void) { pthread_key_create(&owner_key, release_pool); }
+/* A child process has only the thread that called fork(): its pool's
+ * workers are gone, and it starts a new pool when it needs one. */
+static void forget_pool_in_child(void) { pthread_setspecific(owner_key, NULL); }
+static void create_owner_key(void) {
+  pthread_key_create(&owner_key, release_pool);
+  pthread_atfork(NULL, NULL, forget_pool_in_child);
+}
 
 /* A pool of `size` threads (fewer if the system refuses some; NULL if
  * none could be started). */
@@ -239,6 +247,7 @@ static pool *start_pool(int size) {
   }
   memset(p, 0, sizeof(*p));
   memset(shares, 0, sizeof(share) * (size_t)size);
+  p->asked = size;
   p->shares = shares;
   p->workers = workers;
   pthread_mutex_init(&p->lock, NULL);
@@ -265,7 +274,7 @@ static pool *start_pool(int size) {
 static pool *owned_pool(int size) {
   pthread_once(&owner_key_once, create_owner_key);
   pool *p = pthread_getspecific(owner_key);
-  if (p && p->size >= size)
+  if (p && p->asked == size)
     return p;
   stop_pool(p);
   p = start_pool(size);
