@@ -200,10 +200,8 @@ static void *work(void *arg) {
     seen = await_region(p, seen);
     if (atomic_load(&p->stop))
       return NULL;
-    if (start.tid < p->team) {
-      run_member(p, start.tid);
-      atomic_fetch_sub_explicit(&p->running, 1, memory_order_release);
-    }
+    run_member(p, start.tid);
+    atomic_fetch_sub_explicit(&p->running, 1, memory_order_release);
   }
 }
 
@@ -330,7 +328,10 @@ void aiopt_omp_fork_call(void *ident, int32_t argc, aiopt_omp_microtask fn, ...)
   p->fn = fn;
   p->argc = argc;
   memcpy(p->args, args, sizeof(void *) * (size_t)argc);
-  p->team = threads < p->size ? threads : p->size;
+  /* Every worker takes part (a pool has the count its thread asks for, or
+   * fewer where the system refused some), so none reads the region while
+   * the next one is being written. */
+  p->team = p->size;
   atomic_store_explicit(&p->running, p->team - 1, memory_order_relaxed);
   atomic_store_explicit(&p->ready, 0, memory_order_relaxed);
   for (int32_t t = 0; t < p->team; ++t)
