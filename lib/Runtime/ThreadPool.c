@@ -140,42 +140,56 @@ static void publish(pool *p) {
   }
 }
 
+/* The outlined functions are not variadic: each is called through a
+ * pointer of its own arity (where variadic arguments travel differently,
+ * as on Apple's AArch64, a variadic call would not reach them). */
+typedef void *P;
+#define P1 P
+#define P2 P1, P
+#define P3 P2, P
+#define P4 P3, P
+#define P5 P4, P
+#define P6 P5, P
+#define P7 P6, P
+#define P8 P7, P
+#define P9 P8, P
+#define P10 P9, P
+#define P11 P10, P
+#define P12 P11, P
+#define P13 P12, P
+#define P14 P13, P
+#define P15 P14, P
+#define P16 P15, P
+#define A1 a[0]
+#define A2 A1, a[1]
+#define A3 A2, a[2]
+#define A4 A3, a[3]
+#define A5 A4, a[4]
+#define A6 A5, a[5]
+#define A7 A6, a[6]
+#define A8 A7, a[7]
+#define A9 A8, a[8]
+#define A10 A9, a[9]
+#define A11 A10, a[10]
+#define A12 A11, a[11]
+#define A13 A12, a[12]
+#define A14 A13, a[13]
+#define A15 A14, a[14]
+#define A16 A15, a[15]
+#define CALL_WITH(n)                                                                   \
+  case n:                                                                              \
+    ((void (*)(int32_t *, int32_t *, P##n))fn)(&gtid, &btid, A##n);                    \
+    break;
+
 static void call(aiopt_omp_microtask fn, int32_t argc, void **a, int32_t tid) {
   int32_t gtid = tid, btid = tid;
   switch (argc) {
-  case 0: fn(&gtid, &btid); break;
-  case 1: fn(&gtid, &btid, a[0]); break;
-  case 2: fn(&gtid, &btid, a[0], a[1]); break;
-  case 3: fn(&gtid, &btid, a[0], a[1], a[2]); break;
-  case 4: fn(&gtid, &btid, a[0], a[1], a[2], a[3]); break;
-  case 5: fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4]); break;
-  case 6: fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5]); break;
-  case 7: fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6]); break;
-  case 8: fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]); break;
-  case 9: fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8]); break;
-  case 10: fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9]); break;
-  case 11:
-    fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+  case 0:
+    ((void (*)(int32_t *, int32_t *))fn)(&gtid, &btid);
     break;
-  case 12:
-    fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
-    break;
-  case 13:
-    fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-       a[12]);
-    break;
-  case 14:
-    fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-       a[12], a[13]);
-    break;
-  case 15:
-    fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-       a[12], a[13], a[14]);
-    break;
-  default:
-    fn(&gtid, &btid, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-       a[12], a[13], a[14], a[15]);
-    break;
+    CALL_WITH(1) CALL_WITH(2) CALL_WITH(3) CALL_WITH(4) CALL_WITH(5) CALL_WITH(6)
+    CALL_WITH(7) CALL_WITH(8) CALL_WITH(9) CALL_WITH(10) CALL_WITH(11) CALL_WITH(12)
+    CALL_WITH(13) CALL_WITH(14) CALL_WITH(15) CALL_WITH(16)
   }
 }
 
