@@ -82,6 +82,7 @@ struct pool {
   /* barriers */
   _Alignas(CACHE_LINE) _Atomic int32_t arrived;
   _Atomic uint32_t passed;
+  pool *next; /* in the list of live pools */
 };
 
 static _Thread_local member self;
@@ -233,16 +234,57 @@ static void stop_pool(pool *p) {
   free(p);
 }
 
+/* The live pools of this copy of the pool's code. A shared library that
+ * carries a copy (a parallel model's) may be unloaded: its destructor then
+ * stops them, before their workers' code goes away. */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static pool *live;
+
+/* Stops `p` unless the destructor below already took it. */
+static void retire_pool(pool *p) {
+  if (!p)
+    return;
+  pthread_mutex_lock(&live_lock);
+  pool **link = &live;
+  while (*link && *link != p)
+    link = &(*link)->next;
+  int found = *link != NULL;
+  if (found)
+    *link = p->next;
+  pthread_mutex_unlock(&live_lock);
+  if (found)
+    stop_pool(p);
+}
+
 /* The calling thread's pool, stopped when the thread exits. */
 static pthread_key_t owner_key;
 static pthread_once_t owner_key_once = PTHREAD_ONCE_INIT;
-static void release_pool(void *p) { stop_pool(p); }
+static int owner_key_created;
+static void release_pool(void *p) { retire_pool(p); }
 /* A child process has only the thread that called fork(): its pool's
  * workers are gone, and it starts a new pool when it needs one. */
 static void forget_pool_in_child(void) { pthread_setspecific(owner_key, NULL); }
 static void create_owner_key(void) {
-  pthread_key_create(&owner_key, release_pool);
+  owner_key_created = pthread_key_create(&owner_key, release_pool) == 0;
   pthread_atfork(NULL, NULL, forget_pool_in_child);
+}
+
+/* Runs when the code is unloaded (dlclose of a library that carries it)
+ * and at exit: no worker may outlive it, nor a thread-exit destructor
+ * point into it. A pool's owner must not be in a region then. */
+__attribute__((destructor)) static void stop_live_pools(void) {
+  pthread_mutex_lock(&live_lock);
+  pool *pools = live;
+  live = NULL;
+  if (owner_key_created)
+    pthread_key_delete(owner_key);
+  owner_key_created = 0;
+  pthread_mutex_unlock(&live_lock);
+  while (pools) {
+    pool *next = pools->next;
+    stop_pool(pools);
+    pools = next;
+  }
 }
 
 /* A pool of `size` threads (fewer if the system refuses some; NULL if
@@ -280,6 +322,10 @@ static pool *start_pool(int size) {
     stop_pool(p);
     return NULL;
   }
+  pthread_mutex_lock(&live_lock);
+  p->next = live;
+  live = p;
+  pthread_mutex_unlock(&live_lock);
   return p;
 }
 
@@ -288,7 +334,7 @@ static pool *owned_pool(int size) {
   pool *p = pthread_getspecific(owner_key);
   if (p && p->asked == size)
     return p;
-  stop_pool(p);
+  retire_pool(p);
   p = start_pool(size);
   pthread_setspecific(owner_key, p);
   return p;

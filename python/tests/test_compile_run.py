@@ -159,6 +159,43 @@ def test_threads(cnn):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
+def _matmul_model(path, n=256):
+    """A model whose n x n MatMul --parallel shares between threads."""
+    from onnx import helper, numpy_helper, TensorProto
+    w = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "mm",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [n, n])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [n, n])],
+        [numpy_helper.from_array(w, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return w
+
+
+def test_closing_a_parallel_model_stops_its_threads(tmp_path):
+    # A parallel library carries the thread pool: closing it (dlclose)
+    # stops the pool's workers first, which would otherwise run on in
+    # unloaded code; a model used and closed on another thread as well.
+    import threading
+    import time
+    path = tmp_path / "mm.onnx"
+    w = _matmul_model(path)
+    x = np.random.default_rng(1).standard_normal((256, 256)).astype(np.float32)
+
+    def run_and_close():
+        m = aiopt.compile(str(path), parallel=True)
+        m.set_num_threads(2)
+        np.testing.assert_allclose(m.run([x])[0], x @ w, rtol=1e-4, atol=1e-3)
+        m.close()
+
+    run_and_close()
+    time.sleep(0.2)  # the workers spin for 10 ms after a region
+    caller = threading.Thread(target=run_and_close)
+    caller.start()
+    caller.join()
+    time.sleep(0.2)
+
+
 def test_load_relative_path(dense, x, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with aiopt.compile(dense[0]) as m:
