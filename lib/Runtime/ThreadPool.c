@@ -261,12 +261,20 @@ static pthread_key_t owner_key;
 static pthread_once_t owner_key_once = PTHREAD_ONCE_INIT;
 static int owner_key_created;
 static void release_pool(void *p) { retire_pool(p); }
-/* A child process has only the thread that called fork(): its pool's
- * workers are gone, and it starts a new pool when it needs one. */
-static void forget_pool_in_child(void) { pthread_setspecific(owner_key, NULL); }
+/* A child process has only the thread that called fork(): the pools'
+ * workers are gone (their memory is left), and it starts a new pool when
+ * it needs one. The list's lock is held across fork() so that the child's
+ * copy is consistent. */
+static void lock_live(void) { pthread_mutex_lock(&live_lock); }
+static void unlock_live(void) { pthread_mutex_unlock(&live_lock); }
+static void forget_pools_in_child(void) {
+  live = NULL;
+  pthread_mutex_unlock(&live_lock);
+  pthread_setspecific(owner_key, NULL);
+}
 static void create_owner_key(void) {
   owner_key_created = pthread_key_create(&owner_key, release_pool) == 0;
-  pthread_atfork(NULL, NULL, forget_pool_in_child);
+  pthread_atfork(lock_live, unlock_live, forget_pools_in_child);
 }
 
 /* Runs when the code is unloaded (dlclose of a library that carries it)
