@@ -68,7 +68,6 @@ struct pool {
   aiopt_omp_microtask fn;
   int32_t argc;
   void *args[AIOPT_POOL_MAX_ARGS];
-  int32_t team;
   _Alignas(CACHE_LINE) _Atomic uint32_t generation;
   _Atomic int stop;
   _Atomic int32_t sleepers;
@@ -196,7 +195,7 @@ static void call(aiopt_omp_microtask fn, int32_t argc, void **a, int32_t tid) {
 
 /* Runs the published region as thread `tid` of the pool's team. */
 static void run_member(pool *p, int32_t tid) {
-  self = (member){.pool = p, .tid = tid, .team = p->team};
+  self = (member){.pool = p, .tid = tid, .team = p->size};
   call(p->fn, p->argc, p->args, tid);
   self = (member){0};
 }
@@ -399,10 +398,9 @@ void aiopt_omp_fork_call(void *ident, int32_t argc, aiopt_omp_microtask fn, ...)
   /* Every worker takes part (a pool has the count its thread asks for, or
    * fewer where the system refused some), so none reads the region while
    * the next one is being written. */
-  p->team = p->size;
-  atomic_store_explicit(&p->running, p->team - 1, memory_order_relaxed);
+  atomic_store_explicit(&p->running, p->size - 1, memory_order_relaxed);
   atomic_store_explicit(&p->ready, 0, memory_order_relaxed);
-  for (int32_t t = 0; t < p->team; ++t)
+  for (int32_t t = 0; t < p->size; ++t)
     atomic_store_explicit(&p->shares[t].finished, 0, memory_order_relaxed);
   publish(p);
   run_member(p, 0);
@@ -457,7 +455,7 @@ void aiopt_omp_dispatch_init_8u(void *ident, int32_t gtid, int32_t schedule, uin
   /* The shares are reused once every thread is done taking chunks of the
    * previous loop (which may have no barrier after it); until then the
    * others may still be waiting for that loop to be set up. */
-  for (int32_t t = 0; t < p->team; ++t)
+  for (int32_t t = 0; t < p->size; ++t)
     while (atomic_load_explicit(&p->shares[t].finished, memory_order_acquire) < previous)
       relax();
   /* One thread sets the loop up; the others wait for it. */
@@ -475,9 +473,9 @@ void aiopt_omp_dispatch_init_8u(void *ident, int32_t gtid, int32_t schedule, uin
   p->chunk = size;
   p->trip = trip;
   p->chunks = (trip + size - 1) / size;
-  for (int32_t t = 0; t < p->team; ++t) {
+  for (int32_t t = 0; t < p->size; ++t) {
     uint64_t begin, length;
-    static_share(p->chunks, p->team, t, &begin, &length);
+    static_share(p->chunks, p->size, t, &begin, &length);
     atomic_store_explicit(&p->shares[t].chunks, (begin + length) << 32 | begin,
                           memory_order_relaxed);
   }
@@ -516,8 +514,8 @@ int32_t aiopt_omp_dispatch_next_8u(void *ident, int32_t gtid, int32_t *last, uin
   }
   uint64_t chunk;
   int found = take_chunk(&p->shares[self.tid], 1, &chunk);
-  for (int32_t i = 1; !found && i < p->team; ++i)
-    found = take_chunk(&p->shares[(self.tid + i) % p->team], 0, &chunk);
+  for (int32_t i = 1; !found && i < p->size; ++i)
+    found = take_chunk(&p->shares[(self.tid + i) % p->size], 0, &chunk);
   if (!found) {
     atomic_store_explicit(&p->shares[self.tid].finished, self.loops, memory_order_release);
     return 0;
