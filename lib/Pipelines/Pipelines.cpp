@@ -152,6 +152,14 @@ LogicalResult mlir::aiopt::checkSkippedPasses(const CPUPipelineOptions &options,
   return success();
 }
 
+LogicalResult mlir::aiopt::checkThreadPool(StringRef pool, std::string &why) {
+  static constexpr StringRef kThreadPools[] = {"aiopt", "openmp"};
+  if (llvm::is_contained(kThreadPools, pool))
+    return success();
+  why = "is not one of " + llvm::join(ArrayRef<StringRef>(kThreadPools), ", ");
+  return failure();
+}
+
 void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   unsigned lanes = std::max(4u, options.vectorBits / 32);
@@ -436,9 +444,8 @@ static void registerCPUPipeline(
           return errorHandler("skip: " + arg + " does not run the CPU codegen passes");
         if (failed(checkSkippedPasses(options, why)))
           return errorHandler("skip: " + why);
-        if (options.threadPool != "aiopt" && options.threadPool != "openmp")
-          return errorHandler("thread-pool: '" + options.threadPool +
-                              "' is not one of aiopt, openmp");
+        if (failed(checkThreadPool(options.threadPool, why)))
+          return errorHandler("thread-pool: '" + options.threadPool + "' " + why);
         builder(pm, options);
         return success();
       },

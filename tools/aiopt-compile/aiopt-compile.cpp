@@ -358,9 +358,9 @@ int compile(int argc, char **argv) {
   std::string device = "cpu";
   if (targetTriple == "vulkan" || targetTriple == "cuda")
     device = targetTriple;
-  if (threadPool != "aiopt" && threadPool != "openmp") {
-    toolError(ErrorCode::InvalidOption)
-        << "--thread-pool=" << threadPool << " is not one of aiopt, openmp\n";
+  std::string why;
+  if (failed(checkThreadPool(threadPool, why))) {
+    toolError(ErrorCode::InvalidOption) << "--thread-pool=" << threadPool << " " << why << "\n";
     return 1;
   }
   if (threadPool.getNumOccurrences() && !parallel) {
@@ -378,7 +378,6 @@ int compile(int argc, char **argv) {
         << "--gpu-arch, --cuda-path and --device-resident need --target=cuda\n";
     return 1;
   }
-  std::string why;
   FailureOr<std::string> winogradOptions =
       winogradPassOptions(winograd.getNumOccurrences() ? StringRef(winograd) : "", device, why);
   if (failed(winogradOptions)) {

@@ -152,6 +152,10 @@ ArrayRef<StringRef> optionalCPUPasses();
 /// optionalCPUPasses().
 LogicalResult checkSkippedPasses(const CPUPipelineOptions &options, std::string &why);
 
+/// Fails, with `why` ("is not one of ..."), unless `pool` names a thread
+/// pool of the CPU pipelines' thread-pool option (aiopt, openmp).
+LogicalResult checkThreadPool(StringRef pool, std::string &why);
+
 /// linalg -> codegen: tiling and vectorization (from -O1), bufferization
 /// and loops (memref, scf, vector, arith, math; omp with `parallel`).
 void buildCPUCodegenPipeline(OpPassManager &pm, const CPUPipelineOptions &options);
