@@ -70,6 +70,9 @@ run)
     [ -d "$work/models/$f" ] || continue
     python3 "$root/integration_test/lib/models.py" ${f%80} "$work/models/$f" --run-only \
       ${PRECISION:+--precision=$PRECISION} || status=1
+    # Again with the inputs and outputs in device memory (aiopt_run_on).
+    python3 "$root/integration_test/lib/models.py" ${f%80} "$work/models/$f" --run-only \
+      --device-buffers ${PRECISION:+--precision=$PRECISION} || status=1
   done
   # The node cases: those that pass on the CPU must pass here.
   if [ -d "$work/node" ]; then

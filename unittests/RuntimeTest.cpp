@@ -47,7 +47,7 @@ const int64_t kShape[] = {-1, 2};
 const aiopt_tensor_info kInputs[] = {{"x", AIOPT_F32, 2, kShape}};
 const aiopt_tensor_info kOutputs[] = {{"y", AIOPT_F32, 2, kShape}};
 const aiopt_model_info kModel = {AIOPT_ABI_VERSION, "double", 1, kInputs, 1,
-                                 kOutputs, doubleEntry, ""};
+                                 kOutputs, doubleEntry, "", 0};
 
 aiopt_tensor tensor(float *data, int64_t rows) {
   aiopt_tensor t{};
@@ -132,5 +132,28 @@ TEST(Runtime, SmallCallerBufferIsAnError) {
   out.capacity = sizeof(y);
   EXPECT_EQ(aiopt_run(&kModel, &in, 1, &out, 1), AIOPT_ERROR_BUFFER_TOO_SMALL);
   EXPECT_EQ(out.data, y); // the caller's buffer is left in place
+}
+
+// Device buffers need a model compiled for them and the CUDA runtime,
+// which this program does not link (see CUDARuntimeTest.cpp for runs).
+TEST(Runtime, DeviceBuffersNeedTheModelAndTheCUDARuntime) {
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  aiopt_tensor in = tensor(x, 3), out{};
+  EXPECT_EQ(aiopt_run_on(&kModel, &in, 1, &out, 1, AIOPT_INPUTS_ON_DEVICE),
+            AIOPT_ERROR_UNSUPPORTED);
+  EXPECT_STREQ(aiopt_last_error(), "model 'double' does not take device buffers: compile it "
+                                   "with --target=cuda (device-resident buffers, the default)");
+  aiopt_model_info cuda = kModel;
+  cuda.features = AIOPT_MODEL_DEVICE_BUFFERS;
+  EXPECT_EQ(aiopt_run_on(&cuda, &in, 1, &out, 1, AIOPT_OUTPUTS_ON_DEVICE),
+            AIOPT_ERROR_UNSUPPORTED);
+  EXPECT_STREQ(aiopt_last_error(),
+               "model 'double': device buffers need the CUDA runtime; link "
+               "libaiopt_runtime_cuda.a");
+  EXPECT_EQ(aiopt_run_on(&kModel, &in, 1, &out, 1, 8), AIOPT_ERROR_INVALID_ARGUMENT);
+  // On the host, aiopt_run_on is aiopt_run.
+  ASSERT_EQ(aiopt_run_on(&kModel, &in, 1, &out, 1, AIOPT_ON_HOST), AIOPT_OK);
+  EXPECT_FLOAT_EQ(static_cast<float *>(out.data)[5], 12);
+  aiopt_tensor_free(&out);
 }
 } // namespace

@@ -18,8 +18,9 @@
 extern "C" {
 #endif
 
-/** ABI version of this header; the runtime rejects models built for another. */
-#define AIOPT_ABI_VERSION 1
+/** ABI version of this header; the runtime rejects models built for another.
+ *  2: aiopt_model_info.features. */
+#define AIOPT_ABI_VERSION 2
 
 /** Largest tensor rank crossing the API. */
 #define AIOPT_MAX_RANK 8
@@ -89,6 +90,14 @@ typedef struct aiopt_tensor_info {
   const int64_t *shape; /**< extents; -1 marks a dynamic dimension */
 } aiopt_tensor_info;
 
+/** What a compiled model's object can do beyond aiopt_run (the bits of
+ *  aiopt_model_info.features). */
+enum {
+  /** Compiled with --target=cuda and device-resident buffers (the
+   *  default): aiopt_run_on takes CUDA device pointers. */
+  AIOPT_MODEL_DEVICE_BUFFERS = 1
+};
+
 /** Entry point exported by a compiled model (see aiopt-cpu-entry-wrapper). */
 typedef void (*aiopt_entry_fn)(void **inputs, void *results);
 
@@ -102,6 +111,7 @@ typedef struct aiopt_model_info {
   const aiopt_tensor_info *outputs;
   aiopt_entry_fn entry;
   const char *compile_options; /**< how the object was compiled */
+  uint32_t features;           /**< AIOPT_MODEL_* bits */
 } aiopt_model_info;
 
 /**
@@ -117,6 +127,36 @@ typedef struct aiopt_model_info {
 aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs,
                        size_t num_inputs, aiopt_tensor *outputs,
                        size_t num_outputs);
+
+/** Where the data of the tensors given to aiopt_run_on lives (bits). */
+enum {
+  AIOPT_ON_HOST = 0,
+  /** Each input's `data` is a device address (a CUdeviceptr of the
+   *  model's CUDA device, cast to a pointer) of at least the input's bytes. */
+  AIOPT_INPUTS_ON_DEVICE = 1,
+  /** Each output's `data` is a device address with `capacity` bytes there;
+   *  NULL is not allowed. */
+  AIOPT_OUTPUTS_ON_DEVICE = 2
+};
+
+/**
+ * aiopt_run with inputs and/or outputs in device memory, as `where` says
+ * (AIOPT_INPUTS_ON_DEVICE | AIOPT_OUTPUTS_ON_DEVICE; AIOPT_ON_HOST is
+ * aiopt_run). Needs a model with AIOPT_MODEL_DEVICE_BUFFERS and the CUDA
+ * runtime (libaiopt_runtime_cuda.a) linked; otherwise it fails with
+ * AIOPT_ERROR_UNSUPPORTED. Device inputs are read where they are, with no
+ * copy through the host; device outputs are copied device to device from
+ * the model's results. Every device address is checked against its CUDA
+ * allocation before the run (AIOPT_ERROR_INVALID_ARGUMENT for an address
+ * that is not device memory, AIOPT_ERROR_BUFFER_TOO_SMALL for an
+ * allocation too small). The device memory must belong to the device the
+ * runtime uses (AIOPT_CUDA_DEVICE, default 0; the CUDA runtime API's
+ * cudaMalloc on that device gives such memory). The call returns when the
+ * outputs are written.
+ */
+aiopt_status aiopt_run_on(const aiopt_model_info *model, const aiopt_tensor *inputs,
+                          size_t num_inputs, aiopt_tensor *outputs, size_t num_outputs,
+                          unsigned where);
 
 /**
  * Sets how many threads models compiled with `aiopt-compile --parallel`

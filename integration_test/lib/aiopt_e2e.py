@@ -61,10 +61,13 @@ def compile_model(model_path, workdir, name="model", extra=(), quiet=False):
     return exe
 
 
-def run_compiled(exe, inputs, workdir, repeat=1, threads=None):
+def run_compiled(exe, inputs, workdir, repeat=1, threads=None, device_buffers=False):
+    """Runs a program of compile_model on `inputs`; with `device_buffers`,
+    its inputs and outputs are CUDA device memory (aiopt_run_on)."""
     for i, a in enumerate(inputs):
         write_tensor(os.path.join(workdir, "input_%d.tensor" % i), a)
     extra = ["--threads", str(threads)] if threads else []
+    extra += ["--device-buffers"] if device_buffers else []
     out = subprocess.run([exe, workdir, "--repeat", str(repeat), *extra], check=True,
                          capture_output=True, text=True, timeout=600).stdout
     outputs = []
@@ -87,7 +90,7 @@ def run_onnxruntime(model_path, inputs):
 
 
 def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=(), normwise=False,
-          compile_only=False, run_only=False):
+          compile_only=False, run_only=False, device_buffers=False):
     """Compiles `model` (an onnx.ModelProto), runs it on each input set in
     `inputs` and compares with onnxruntime; prints one line per output and
     exits non-zero on a mismatch. With `compile_only`, it stops after
@@ -96,7 +99,8 @@ def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=(), 
     build left in `workdir` (on the machine that can). With `normwise`, the relative tolerance
     scales with the output's largest magnitude rather than each element's:
     deep networks with random weights produce outputs spanning many orders
-    of magnitude, where small elements are differences of large ones."""
+    of magnitude, where small elements are differences of large ones.
+    With `device_buffers`, the program runs on CUDA device memory."""
     os.makedirs(workdir, exist_ok=True)
     path = os.path.join(workdir, name + ".onnx")
     model.ir_version = min(model.ir_version, 10)  # what the pinned onnxruntime reads
@@ -115,7 +119,7 @@ def check(model, inputs, workdir, name="model", rtol=1e-4, atol=1e-5, extra=(), 
         return
     ok = True
     for k, ins in enumerate(inputs):
-        got, _ = run_compiled(exe, ins, workdir)
+        got, _ = run_compiled(exe, ins, workdir, device_buffers=device_buffers)
         want = run_onnxruntime(path, ins)
         if len(got) != len(want):
             print("FAIL %s set %d: %d outputs, expected %d" % (name, k, len(got), len(want)))

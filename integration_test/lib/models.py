@@ -227,6 +227,20 @@ def aliasing():
     return m, [[rng.standard_normal((4, 5)).astype(np.float32)]]
 
 
+def host_reduce():
+    """Whole-tensor reductions too short for a GPU kernel: compiled for
+    CUDA, the host code does all the work (so it runs on the fake CUDA
+    driver of the unit tests, which runs no PTX)."""
+    g = Graph(4)
+    s = g.op("ReduceSum", ["x"], keepdims=0)
+    m = g.op("ReduceMax", ["x"], keepdims=0)
+    model = g.model([h.make_tensor_value_info("x", T.FLOAT, [4, 8])],
+                    [h.make_tensor_value_info(s, T.FLOAT, []),
+                     h.make_tensor_value_info(m, T.FLOAT, [])])
+    rng = np.random.default_rng(15)
+    return model, [[rng.standard_normal((4, 8)).astype(np.float32)]]
+
+
 def light(name):
     """A real architecture from the onnx package's backend data
     (onnx/backend/test/data/light: ResNet-50, SqueezeNet, Inception, ...)
@@ -275,19 +289,23 @@ def light(name):
 
 
 FAMILIES = {"mlp": mlp, "cnn": cnn, "transformer": transformer, "aliasing": aliasing,
-            "bert": bert, "mobilenetv2": mobilenetv2, "winograd": winograd}
+            "bert": bert, "mobilenetv2": mobilenetv2, "winograd": winograd,
+            "host_reduce": host_reduce}
 for _name in ("resnet50", "squeezenet", "inception_v1", "inception_v2", "densenet121",
               "shufflenet", "vgg19", "bvlc_alexnet", "zfnet512"):
     FAMILIES["light_" + _name] = lambda n=_name: light(n)
 
 if __name__ == "__main__":
-    # models.py FAMILY WORKDIR [--compile-only | --run-only] [aiopt-compile options, e.g. -O0]
+    # models.py FAMILY WORKDIR [--compile-only | --run-only] [--device-buffers]
+    #           [aiopt-compile options, e.g. -O0]
     # --compile-only builds the program (for a GPU this machine lacks);
-    # --run-only runs and checks that build (on the machine with the GPU).
+    # --run-only runs and checks that build (on the machine with the GPU);
+    # --device-buffers runs it on CUDA device memory (aiopt_run_on).
     family, workdir, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
     compile_only = "--compile-only" in extra
     run_only = "--run-only" in extra
-    extra = [e for e in extra if e not in ("--compile-only", "--run-only")]
+    device_buffers = "--device-buffers" in extra
+    extra = [e for e in extra if e not in ("--compile-only", "--run-only", "--device-buffers")]
     model, inputs = FAMILIES[family]()
     # Deep networks accumulate float rounding differently from onnxruntime.
     deep = family.startswith("light_") or family in ("bert", "mobilenetv2")
@@ -302,4 +320,5 @@ if __name__ == "__main__":
     if precision != "f32":
         rtol, atol, normwise = {"f16": 1e-2, "bf16": 5e-2}[precision], 0.0, True
     aiopt_e2e.check(model, inputs, workdir, name=family, rtol=rtol, atol=atol, extra=extra,
-                    normwise=normwise, compile_only=compile_only, run_only=run_only)
+                    normwise=normwise, compile_only=compile_only, run_only=run_only,
+                    device_buffers=device_buffers)

@@ -100,7 +100,7 @@ LogicalResult LoadedModel::run(const std::vector<HostTensor> &inputs,
   std::vector<aiopt_tensor_info> inInfo = describe(sig.inputs), outInfo = describe(sig.outputs);
   aiopt_model_info info{AIOPT_ABI_VERSION, name.c_str(),     inInfo.size(),
                         inInfo.data(),     outInfo.size(),   outInfo.data(),
-                        reinterpret_cast<aiopt_entry_fn>(entry), ""};
+                        reinterpret_cast<aiopt_entry_fn>(entry), "", 0};
   std::vector<aiopt_tensor> in(inputs.size()), out(outInfo.size());
   for (auto [t, h] : llvm::zip(in, inputs)) {
     t.data = const_cast<char *>(h.bytes.data());

@@ -60,6 +60,8 @@ enum { CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
   X(cuMemFree_v2, (CUdeviceptr))                                                             \
   X(cuMemcpyHtoD_v2, (CUdeviceptr, const void *, size_t))                                    \
   X(cuMemcpyDtoH_v2, (void *, CUdeviceptr, size_t))                                          \
+  X(cuMemcpyDtoD_v2, (CUdeviceptr, CUdeviceptr, size_t))                                     \
+  X(cuMemGetAddressRange_v2, (CUdeviceptr *, size_t *, CUdeviceptr))                         \
   X(cuLaunchKernel, (CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,  \
                      unsigned, CUstream, void **, void **))                                   \
   X(cuCtxSynchronize, (void))                                                                \
@@ -87,12 +89,14 @@ typedef struct module {
 } module;
 
 /* The device copy of the host bytes [lo, hi) and which side holds their
- * current values. */
+ * current values. A borrowed mirror's device memory is the caller's (a
+ * device input of aiopt_run_on), not the pool's. */
 enum { MIRROR_HOST = 0, MIRROR_BOTH = 1, MIRROR_DEVICE = 2 };
 typedef struct mirror {
   uintptr_t lo, hi;
   CUdeviceptr dev;
   int state;
+  int borrowed;
 } mirror;
 
 /* A block of device memory: a pooled one (free when not `busy`), or the
@@ -126,6 +130,18 @@ static struct {
   size_t mirror_count, mirror_capacity;
   int profile;
 } cu = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* The aiopt_run_on call on this thread: its bound inputs (borrowed
+ * mirrors) and, when its outputs are on the device, the mirrors of the
+ * buffers the model returned, taken out of the list with their memory. */
+typedef struct {
+  mirror *items;
+  size_t count, capacity;
+} mirrors;
+static _Thread_local struct {
+  int keep_results;
+  mirrors bound, kept;
+} run;
 
 static void print_profile(void);
 
@@ -390,16 +406,36 @@ static CUresult mirror_to_host(mirror *m) {
 
 /* Drops mirror `i` (its host bytes must be current), freeing its memory. */
 static void drop_mirror(size_t i) {
-  release_block(cu.mirrors[i].dev);
+  if (!cu.mirrors[i].borrowed)
+    release_block(cu.mirrors[i].dev);
   cu.mirrors[i] = cu.mirrors[--cu.mirror_count];
+}
+
+/* Appends `m` to `list`; 0 without host memory. */
+static int add_to(mirrors *list, mirror m) {
+  if (list->count == list->capacity) {
+    size_t capacity = list->capacity ? 2 * list->capacity : 8;
+    mirror *items = realloc(list->items, capacity * sizeof *items);
+    if (!items)
+      return 0;
+    list->items = items;
+    list->capacity = capacity;
+  }
+  list->items[list->count++] = m;
+  return 1;
+}
+
+/* The mirror of `list` holding all of [lo, hi), or NULL. */
+static mirror *find_in(mirror *items, size_t count, uintptr_t lo, uintptr_t hi) {
+  for (size_t i = 0; i < count; ++i)
+    if (items[i].lo <= lo && hi <= items[i].hi)
+      return &items[i];
+  return NULL;
 }
 
 /* The mirror holding all of [lo, hi), or NULL. */
 static mirror *find_mirror(uintptr_t lo, uintptr_t hi) {
-  for (size_t i = 0; i < cu.mirror_count; ++i)
-    if (cu.mirrors[i].lo <= lo && hi <= cu.mirrors[i].hi)
-      return &cu.mirrors[i];
-  return NULL;
+  return find_in(cu.mirrors, cu.mirror_count, lo, hi);
 }
 
 /* A new mirror of [lo, hi), given the host's bytes (`copy`) or none (the
@@ -407,7 +443,7 @@ static mirror *find_mirror(uintptr_t lo, uintptr_t hi) {
 static CUresult add_mirror(uintptr_t lo, uintptr_t hi, int copy) {
   if (!room_for_mirror())
     return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
-  mirror m = {lo, hi, 0, MIRROR_BOTH};
+  mirror m = {lo, hi, 0, MIRROR_BOTH, 0};
   CUresult r = take_block(hi - lo, &m.dev);
   if (r == 0 && copy && (r = p_cuMemcpyHtoD_v2(m.dev, (void *)lo, hi - lo)) != 0)
     release_block(m.dev);
@@ -461,15 +497,47 @@ static CUresult fresh_range(uintptr_t lo, uintptr_t hi) {
   return add_mirror(lo, hi, 0);
 }
 
+/* Fails the current aiopt_run with "CUDA: <what> failed (<error>)". */
+static void run_failed(const char *what, CUresult r) {
+  char message[200];
+  snprintf(message, sizeof message, "CUDA: %s failed (%s)", what, error_name(r));
+  aiopt_rt_device_error(message);
+}
+
+/* Mode 6 in an aiopt_run_on call with device outputs: the mirror holding
+ * the returned range [lo, hi) leaves the list with its device memory, for
+ * aiopt_gpu_copy_out; 0 when the range has no such mirror (the host's bytes
+ * are then brought up to date as in a host run). A bound input returned
+ * as it is stays where it is. Called with cu.lock held. */
+static int keep_result(uintptr_t lo, uintptr_t hi) {
+  mirror *m = find_mirror(lo, hi);
+  if (!m || m->state == MIRROR_HOST)
+    return 0;
+  if (m->borrowed)
+    return 1;
+  if (!add_to(&run.kept, *m))
+    return 0;
+  cu.mirrors[m - cu.mirrors] = cu.mirrors[--cu.mirror_count];
+  return 1;
+}
+
 /* What the host code of a model with resident launches calls around its
- * own accesses to memory that kernels use (ptr 0: all of it): mode 0
- * before it reads or writes [ptr, ptr + bytes) (the host bytes are brought
- * up to date), 1 after it wrote them (the device copy is stale), 2 before
- * the memory is freed or handed to the caller (the mirror is dropped
- * without a copy: its bytes are dead, or mode 0 came first; a mirror that
- * reaches past the range, merged with other memory, is copied back
- * first), 3 after it was allocated (a mirror is made, nothing copied).
- * Only mode 0 waits for the launches in flight: the device blocks of
+ * own accesses to memory that kernels use (ptr 0: all of it):
+ *   0 before it reads or writes [ptr, ptr + bytes): the host bytes are
+ *     brought up to date;
+ *   1 after it wrote them: the device copy is stale;
+ *   2 before the memory is freed: the mirror is dropped without a copy,
+ *     its bytes being dead (a mirror that reaches past the range, merged
+ *     with other memory, is copied back first);
+ *   3 after it was allocated: a mirror is made, nothing copied;
+ *   4 at the entry, for each argument: the caller may have changed it (as
+ *     1, except for a device input of aiopt_run_on, which is current);
+ *   5 before the return, for each argument: the caller may read it (as 0,
+ *     except for a device input, which the kernels wrote in place);
+ *   6 before the return, for each returned buffer: the caller reads it (as
+ *     0 then 2; in an aiopt_run_on call with device outputs the mirror
+ *     stays on the device for aiopt_gpu_copy_out).
+ * Modes 0, 5 and 6 wait for the launches in flight; the device blocks of
  * dropped mirrors go back to the pool, and the stream orders any later use
  * of them after those launches. */
 void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
@@ -481,17 +549,18 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
   pthread_mutex_lock(&cu.lock);
   /* Before the host reads results: the launches still running finish (and
    * report their errors) first. */
-  if (r == 0 && mode == 0)
+  if (r == 0 && (mode == 0 || mode == 5 || mode == 6))
     r = p_cuCtxSynchronize();
   if (r == 0 && mode == 3)
     r = fresh_range(lo, hi);
-  for (size_t i = 0; i < cu.mirror_count && r == 0 && mode != 3;) {
+  int done = mode == 3 || (r == 0 && mode == 6 && run.keep_results && ptr && keep_result(lo, hi));
+  for (size_t i = 0; i < cu.mirror_count && r == 0 && !done;) {
     mirror *m = &cu.mirrors[i];
-    if (m->hi <= lo || m->lo >= hi) {
+    if (m->hi <= lo || m->lo >= hi || (m->borrowed && (mode == 4 || mode == 5))) {
       ++i;
       continue;
     }
-    if (mode == 1) {
+    if (mode == 1 || mode == 4) {
       m->state = MIRROR_HOST;
       ++i;
       continue;
@@ -501,18 +570,92 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
       continue;
     }
     r = mirror_to_host(m);
-    if (r == 0 && mode == 2)
+    if (r == 0 && (mode == 2 || mode == 6))
       drop_mirror(i);
     else
       ++i;
   }
   pthread_mutex_unlock(&cu.lock);
-  if (r != 0) {
-    char message[160];
-    snprintf(message, sizeof message,
-             "CUDA: a kernel or copying its results back failed (%s)", error_name(r));
-    aiopt_rt_device_error(message);
+  if (r != 0)
+    run_failed("a kernel or copying its results back", r);
+}
+
+aiopt_status aiopt_gpu_check_buffer(uintptr_t device, size_t bytes, char *why, size_t why_size) {
+  pthread_once(&cu.once, init);
+  if (cu.init_error[0]) {
+    snprintf(why, why_size, "%s", cu.init_error);
+    return AIOPT_ERROR_DEVICE;
   }
+  if (bytes == 0)
+    return AIOPT_OK;
+  CUdeviceptr base = 0;
+  size_t size = 0;
+  CUresult r = p_cuCtxSetCurrent(cu.context);
+  if (r == 0)
+    r = p_cuMemGetAddressRange_v2(&base, &size, (CUdeviceptr)device);
+  if (r != 0) {
+    snprintf(why, why_size, "%#llx is not device memory of the CUDA device in use (%s)",
+             (unsigned long long)device, error_name(r));
+    return AIOPT_ERROR_INVALID_ARGUMENT;
+  }
+  if ((CUdeviceptr)device + bytes > base + size) {
+    snprintf(why, why_size, "needs %zu bytes at %#llx, its device allocation has %llu from there",
+             bytes, (unsigned long long)device,
+             (unsigned long long)(base + size - (CUdeviceptr)device));
+    return AIOPT_ERROR_BUFFER_TOO_SMALL;
+  }
+  return AIOPT_OK;
+}
+
+aiopt_status aiopt_gpu_bind_input(void *shadow, size_t bytes, uintptr_t device) {
+  mirror m = {(uintptr_t)shadow, (uintptr_t)shadow + bytes, (CUdeviceptr)device, MIRROR_DEVICE, 1};
+  pthread_mutex_lock(&cu.lock);
+  int added = room_for_mirror() && add_to(&run.bound, m);
+  if (added)
+    cu.mirrors[cu.mirror_count++] = m;
+  pthread_mutex_unlock(&cu.lock);
+  return added ? AIOPT_OK : AIOPT_ERROR_OUT_OF_MEMORY;
+}
+
+void aiopt_gpu_keep_results(void) { run.keep_results = 1; }
+
+void aiopt_gpu_copy_out(uintptr_t device, const void *host, size_t bytes) {
+  uintptr_t lo = (uintptr_t)host, hi = lo + bytes;
+  CUresult r = p_cuCtxSetCurrent(cu.context);
+  pthread_mutex_lock(&cu.lock);
+  mirror *m = find_in(run.kept.items, run.kept.count, lo, hi);
+  if (!m) {
+    m = find_mirror(lo, hi);
+    m = m && m->borrowed && m->state != MIRROR_HOST ? m : NULL;
+  }
+  if (r == 0)
+    r = m ? p_cuMemcpyDtoD_v2((CUdeviceptr)device, m->dev + (lo - m->lo), bytes)
+          : p_cuMemcpyHtoD_v2((CUdeviceptr)device, host, bytes);
+  pthread_mutex_unlock(&cu.lock);
+  if (r != 0)
+    run_failed("copying an output to device memory", r);
+}
+
+void aiopt_gpu_end_run(void) {
+  CUresult r = p_cuCtxSetCurrent(cu.context);
+  pthread_mutex_lock(&cu.lock);
+  /* Device-to-device copies do not wait for themselves. */
+  if (r == 0)
+    r = p_cuCtxSynchronize();
+  for (size_t k = 0; k < run.kept.count; ++k)
+    release_block(run.kept.items[k].dev);
+  for (size_t b = 0; b < run.bound.count; ++b)
+    for (size_t i = 0; i < cu.mirror_count; ++i)
+      if (cu.mirrors[i].borrowed && cu.mirrors[i].lo == run.bound.items[b].lo &&
+          cu.mirrors[i].hi == run.bound.items[b].hi) {
+        drop_mirror(i);
+        break;
+      }
+  pthread_mutex_unlock(&cu.lock);
+  run.kept.count = run.bound.count = 0;
+  run.keep_results = 0;
+  if (r != 0)
+    run_failed("a kernel or copying the outputs", r);
 }
 
 /* Copies the buffers in, launches, waits and copies the written buffers

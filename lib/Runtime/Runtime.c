@@ -6,6 +6,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "aiopt-c/Runtime.h"
+#include "GPURuntime.h"
 #include "ThreadPool.h"
 
 #include <pthread.h>
@@ -218,10 +219,18 @@ static aiopt_status check_input(const aiopt_tensor_info *info,
   return AIOPT_OK;
 }
 
+/* Copies `bytes` from host memory at `src` to `dst`: host memory, or a
+ * device address (aiopt_run_on's device outputs). */
+typedef void (*copy_fn)(char *dst, const char *src, size_t bytes);
+static void host_copy(char *dst, const char *src, size_t bytes) { memcpy(dst, src, bytes); }
+static void device_copy(char *dst, const char *src, size_t bytes) {
+  aiopt_gpu_copy_out((uintptr_t)dst, src, bytes);
+}
+
 /* Copies a strided result into contiguous `dst`. */
 static void copy_strided(char *dst, const char *src, int32_t rank,
                          const int64_t *sizes, const int64_t *strides,
-                         size_t elem) {
+                         size_t elem, copy_fn copy) {
   /* Contiguous (row-major) dimensions are copied as one block. */
   int64_t block = 1;
   int32_t contiguous = rank;
@@ -230,7 +239,7 @@ static void copy_strided(char *dst, const char *src, int32_t rank,
     --contiguous;
   }
   if (contiguous == 0) {
-    memcpy(dst, src, (size_t)block * elem);
+    copy(dst, src, (size_t)block * elem);
     return;
   }
   int64_t inner = 1;
@@ -239,12 +248,70 @@ static void copy_strided(char *dst, const char *src, int32_t rank,
   for (int64_t i = 0; i < sizes[0]; ++i)
     copy_strided(dst + (size_t)(i * inner) * elem,
                  src + (size_t)(i * strides[0]) * elem, rank - 1, sizes + 1,
-                 strides + 1, elem);
+                 strides + 1, elem, copy);
+}
+
+/* The CUDA runtime's device-buffer functions (GPURuntime.h), when it is
+ * linked. */
+#pragma weak aiopt_gpu_check_buffer
+#pragma weak aiopt_gpu_bind_input
+#pragma weak aiopt_gpu_keep_results
+#pragma weak aiopt_gpu_copy_out
+#pragma weak aiopt_gpu_end_run
+
+static size_t tensor_bytes(const aiopt_tensor *t) {
+  return (size_t)aiopt_tensor_num_elements(t) * aiopt_dtype_size(t->dtype);
+}
+
+/* Checks what aiopt_run_on needs beyond aiopt_run's checks: a model and a
+ * program that take device buffers, and device memory of the right size. */
+static aiopt_status check_device_run(const aiopt_model_info *model, const aiopt_tensor *inputs,
+                                     const aiopt_tensor *outputs, unsigned where) {
+  if (where & ~(unsigned)(AIOPT_INPUTS_ON_DEVICE | AIOPT_OUTPUTS_ON_DEVICE))
+    return fail(AIOPT_ERROR_INVALID_ARGUMENT,
+                "aiopt_run_on: where = %u is not a combination of AIOPT_INPUTS_ON_DEVICE and "
+                "AIOPT_OUTPUTS_ON_DEVICE",
+                where);
+  if (!where)
+    return AIOPT_OK;
+  if (!(model->features & AIOPT_MODEL_DEVICE_BUFFERS))
+    return fail(AIOPT_ERROR_UNSUPPORTED,
+                "model '%s' does not take device buffers: compile it with --target=cuda "
+                "(device-resident buffers, the default)",
+                model->name);
+  if (!aiopt_gpu_check_buffer)
+    return fail(AIOPT_ERROR_UNSUPPORTED,
+                "model '%s': device buffers need the CUDA runtime; link libaiopt_runtime_cuda.a",
+                model->name);
+  char why[320];
+  for (size_t i = 0; i < model->num_inputs && (where & AIOPT_INPUTS_ON_DEVICE); ++i) {
+    aiopt_status s =
+        aiopt_gpu_check_buffer((uintptr_t)inputs[i].data, tensor_bytes(&inputs[i]), why, sizeof why);
+    if (s != AIOPT_OK)
+      return fail(s, "input %zu ('%s'): %s", i, model->inputs[i].name, why);
+  }
+  for (size_t i = 0; i < model->num_outputs && (where & AIOPT_OUTPUTS_ON_DEVICE); ++i) {
+    if (!outputs[i].data)
+      return fail(AIOPT_ERROR_NULL_ARGUMENT,
+                  "output %zu ('%s'): data is NULL; device outputs need a buffer", i,
+                  model->outputs[i].name);
+    aiopt_status s =
+        aiopt_gpu_check_buffer((uintptr_t)outputs[i].data, outputs[i].capacity, why, sizeof why);
+    if (s != AIOPT_OK)
+      return fail(s, "output %zu ('%s'): %s", i, model->outputs[i].name, why);
+  }
+  return AIOPT_OK;
 }
 
 aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs,
                        size_t num_inputs, aiopt_tensor *outputs,
                        size_t num_outputs) {
+  return aiopt_run_on(model, inputs, num_inputs, outputs, num_outputs, AIOPT_ON_HOST);
+}
+
+aiopt_status aiopt_run_on(const aiopt_model_info *model, const aiopt_tensor *inputs,
+                          size_t num_inputs, aiopt_tensor *outputs, size_t num_outputs,
+                          unsigned where) {
   last_error[0] = '\0';
   if (!model || (!inputs && num_inputs) || (!outputs && num_outputs))
     return fail(AIOPT_ERROR_NULL_ARGUMENT, "model, inputs or outputs is NULL");
@@ -262,6 +329,11 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
     if (s != AIOPT_OK)
       return s;
   }
+  aiopt_status checked = check_device_run(model, inputs, outputs, where);
+  if (checked != AIOPT_OK)
+    return checked;
+  int device_inputs = (where & AIOPT_INPUTS_ON_DEVICE) != 0;
+  int device_outputs = (where & AIOPT_OUTPUTS_ON_DEVICE) != 0;
 
   size_t in_words = 0, out_words = 0;
   for (size_t i = 0; i < num_inputs; ++i)
@@ -271,19 +343,30 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
   int64_t *in_desc = malloc(sizeof(int64_t) * (in_words + 1));
   int64_t *out_desc = calloc(out_words + 1, sizeof(int64_t));
   void **in_ptrs = malloc(sizeof(void *) * (num_inputs + 1));
-  if (!in_desc || !out_desc || !in_ptrs) {
-    free(in_desc);
-    free(out_desc);
-    free(in_ptrs);
-    return fail(AIOPT_ERROR_OUT_OF_MEMORY, "out of memory");
+  /* Device inputs reach the host code as host ranges of their size (see
+   * aiopt_gpu_bind_input). */
+  void **shadows = calloc(num_inputs + 1, sizeof(void *));
+  aiopt_status status = in_desc && out_desc && in_ptrs && shadows
+                            ? AIOPT_OK
+                            : fail(AIOPT_ERROR_OUT_OF_MEMORY, "out of memory");
+  for (size_t i = 0; i < num_inputs && device_inputs && status == AIOPT_OK; ++i) {
+    size_t bytes = tensor_bytes(&inputs[i]);
+    shadows[i] = malloc(bytes ? bytes : 1);
+    if (!shadows[i])
+      status = fail(AIOPT_ERROR_OUT_OF_MEMORY, "out of memory");
+    else if (bytes)
+      status = aiopt_gpu_bind_input(shadows[i], bytes, (uintptr_t)inputs[i].data);
+    if (status != AIOPT_OK && !last_error[0])
+      fail(status, "input %zu ('%s'): cannot bind its device memory", i, model->inputs[i].name);
   }
 
   int64_t *w = in_desc;
-  for (size_t i = 0; i < num_inputs; ++i) {
+  for (size_t i = 0; i < num_inputs && status == AIOPT_OK; ++i) {
     const aiopt_tensor *t = &inputs[i];
+    void *data = device_inputs ? shadows[i] : t->data;
     in_ptrs[i] = w;
-    memcpy(&w[0], &t->data, sizeof(void *));
-    memcpy(&w[1], &t->data, sizeof(void *));
+    memcpy(&w[0], &data, sizeof(void *));
+    memcpy(&w[1], &data, sizeof(void *));
     w[2] = 0;
     int64_t stride = 1;
     for (int32_t d = t->rank - 1; d >= 0; --d) {
@@ -295,12 +378,16 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
   }
 
   run_status = AIOPT_OK;
-  model->entry(in_ptrs, out_desc);
+  if (status == AIOPT_OK) {
+    if (device_outputs)
+      aiopt_gpu_keep_results();
+    model->entry(in_ptrs, out_desc);
+    status = run_status;
+  }
 
   /* Copy every result out, then release all of them. */
-  aiopt_status status = run_status;
   int64_t *r = out_desc;
-  for (size_t i = 0; i < num_outputs; ++i) {
+  for (size_t i = 0; i < num_outputs && out_desc; ++i) {
     const aiopt_tensor_info *info = &model->outputs[i];
     aiopt_tensor *t = &outputs[i];
     size_t elem = aiopt_dtype_size(info->dtype);
@@ -327,14 +414,19 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
       }
       if (status == AIOPT_OK && bytes)
         copy_strided(t->data, aligned + (size_t)r[2] * elem, info->rank, sizes,
-                     strides, elem);
+                     strides, elem, device_outputs ? device_copy : host_copy);
     }
     r += descriptor_words(info->rank);
+  }
+  if (where && aiopt_gpu_end_run) {
+    aiopt_gpu_end_run();
+    if (status == AIOPT_OK)
+      status = run_status;
   }
   /* Results are owned by the caller of the entry; one buffer may back
    * several outputs (a value returned twice), so free each once. */
   r = out_desc;
-  for (size_t i = 0; i < num_outputs; ++i) {
+  for (size_t i = 0; i < num_outputs && out_desc; ++i) {
     void *allocated;
     memcpy(&allocated, &r[0], sizeof(void *));
     int64_t *q = out_desc;
@@ -349,6 +441,9 @@ aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs
       _mlir_memref_to_llvm_free(allocated);
     r += descriptor_words(model->outputs[i].rank);
   }
+  for (size_t i = 0; i < num_inputs && shadows; ++i)
+    free(shadows[i]);
+  free(shadows);
   free(in_desc);
   free(out_desc);
   free(in_ptrs);

@@ -139,7 +139,8 @@ public:
     describe(inputSpecs, inputInfo, inputShapes);
     describe(outputSpecs, outputInfo, outputShapes);
     info = aiopt_model_info{AIOPT_ABI_VERSION, modelName.c_str(), inputInfo.size(),
-                            inputInfo.data(), outputInfo.size(), outputInfo.data(), entry, ""};
+                            inputInfo.data(), outputInfo.size(), outputInfo.data(), entry, "",
+                            0};
   }
   ~Model() { close(); }
 

@@ -668,7 +668,8 @@ int compile(int argc, char **argv) {
     }
     std::string options = joinArgs(argc, argv);
     if (failed(writeFile(header, [&](llvm::raw_pwrite_stream &os) {
-          printModelHeader(*signature, name, options, threads, os, plan);
+          printModelHeader(*signature, name, options, threads,
+                           device == "cuda" && deviceResident, os, plan);
           return success();
         })))
       return 1;

@@ -45,9 +45,11 @@ std::optional<MemoryPlanSummary> getMemoryPlan(ModuleOp module);
 
 /// Prints the header of model `name` (entry `<name>_entry`), with the
 /// arena size of its memory plan when it has one and what a parallel
-/// model's `threads` ("aiopt" or "openmp"; "" when not parallel) need.
+/// model's `threads` ("aiopt" or "openmp"; "" when not parallel) need;
+/// `deviceBuffers`: the model takes CUDA device memory (aiopt_run_on).
 void printModelHeader(const ModelSignature &sig, StringRef name,
-                      StringRef compileOptions, StringRef threads, llvm::raw_ostream &os,
+                      StringRef compileOptions, StringRef threads, bool deviceBuffers,
+                      llvm::raw_ostream &os,
                       std::optional<MemoryPlanSummary> plan = std::nullopt);
 
 /// Turns `s` into a C identifier.

@@ -22,8 +22,18 @@ namespace mlir::aiopt {
 using namespace mlir;
 
 namespace {
-/// aiopt_cuda_host_access's modes (lib/Runtime/CUDARuntime.c).
-enum class Access : int32_t { Before = 0, HostWrote = 1, Forget = 2, Fresh = 3 };
+/// aiopt_cuda_host_access's modes (lib/Runtime/CUDARuntime.c). The last
+/// three bracket the model's own function: its arguments at the entry and
+/// the return, and the buffers it returns.
+enum class Access : int32_t {
+  Before = 0,
+  HostWrote = 1,
+  Forget = 2,
+  Fresh = 3,
+  Entry = 4,
+  ArgumentOut = 5,
+  Result = 6
+};
 
 /// The buffers a host operation reads and writes: the allocations they
 /// view (a null value: all memory).
@@ -204,23 +214,32 @@ LogicalResult Residency::run(func::FuncOp f) {
     return f.emitError() << "'aiopt_cuda_host_access' is declared with another type";
   Block &entry = f.getBody().front();
   bracket(entry);
+  // The model's own (public) function tells the runtime which calls are
+  // its caller's, where aiopt_run_on may have handed it device memory; a
+  // private function's caller is host code of the same model.
+  bool model = f.isPublic();
   // The caller may have changed the arguments' contents since the last run.
   b.setInsertionPointToStart(&entry);
   for (BlockArgument arg : entry.getArguments())
     if (isa<MemRefType>(arg.getType()))
-      call(b, f.getLoc(), root(arg), Access::HostWrote);
+      call(b, f.getLoc(), root(arg), model ? Access::Entry : Access::HostWrote);
   // Results the caller reads: arguments written in place, returned buffers
   // (whose mirrors go, the caller owning them).
   auto ret = cast<func::ReturnOp>(entry.getTerminator());
   b.setInsertionPoint(ret);
   for (BlockArgument arg : entry.getArguments())
     if (isa<MemRefType>(arg.getType()))
-      call(b, ret.getLoc(), root(arg), Access::Before);
-  for (Value v : ret.getOperands())
-    if (isa<MemRefType>(v.getType()) && !constant(v)) {
-      call(b, ret.getLoc(), root(v), Access::Before);
-      call(b, ret.getLoc(), root(v), Access::Forget);
+      call(b, ret.getLoc(), root(arg), model ? Access::ArgumentOut : Access::Before);
+  for (Value v : ret.getOperands()) {
+    if (!isa<MemRefType>(v.getType()) || constant(v))
+      continue;
+    if (model) {
+      call(b, ret.getLoc(), root(v), Access::Result);
+      continue;
     }
+    call(b, ret.getLoc(), root(v), Access::Before);
+    call(b, ret.getLoc(), root(v), Access::Forget);
+  }
   return success();
 }
 
@@ -231,7 +250,9 @@ struct GPUDeviceResidencyPass
     ModuleOp module = getOperation();
     Residency residency(module);
     for (auto f : llvm::to_vector(module.getOps<func::FuncOp>())) {
-      if (f.isExternal() || !f.getBody().hasOneBlock() || !holdsLaunch(f))
+      // The model's function is rewritten even without launches: it is
+      // what makes aiopt_run_on's device inputs readable by the host code.
+      if (f.isExternal() || !f.getBody().hasOneBlock() || (!holdsLaunch(f) && !f.isPublic()))
         continue;
       if (failed(residency.run(f)))
         return signalPassFailure();

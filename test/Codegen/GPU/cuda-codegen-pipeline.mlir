@@ -13,20 +13,20 @@
 // The matmul and its epilogue become kernels embedded as fatbins (cubin
 // and PTX) and launched through the runtime; the host keeps the
 // allocation, whose device mirror is made without a copy (mode 3), and
-// the arguments are marked host-written at entry (1). The results stay on
-// the device until the return brings the returned buffer back (0) and
-// drops its mirror (2). The run without device residency copies per
-// launch and makes no such call.
+// the caller's arguments may have changed at entry (4). The results stay
+// on the device until the return hands the arguments (5) and the returned
+// buffer (6) back to the caller. The run without device residency copies
+// per launch and makes no such call.
 // CHECK-DAG: llvm.mlir.global internal constant @aiopt_cuda_main_kernel("
 // CHECK-DAG: llvm.func @aiopt_cuda_dispatch(
 // CHECK-DAG: llvm.func @aiopt_cuda_host_access(i64, i64, i32)
 // CHECK-LABEL: func.func @main
-// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c1_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c4_i32{{[_0-9]*}})
 // CHECK: memref.alloc
 // CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c3_i32{{[_0-9]*}})
 // CHECK: llvm.call @aiopt_cuda_dispatch
-// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c0_i32{{[_0-9]*}})
-// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c2_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c5_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c6_i32{{[_0-9]*}})
 // CHECK-NEXT: return
 // CHECK-NOT: gpu.
 // COPY-LABEL: func.func @main

@@ -1,17 +1,17 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-device-residency | FileCheck %s
 
-// Launches are marked resident. Around them: the arguments are marked
-// host-written at entry (mode 1); an allocation gets a mirror without a
-// copy (3); a host loop reading a buffer brings it back first (0) and the
-// buffer it writes is marked host-written after it (1); a dealloc drops
-// the mirror (2); at the return the arguments are brought back (0) and the
-// returned buffer is brought back and dropped (0, 2). The constant global
-// needs nothing.
+// Launches are marked resident. Around them: the arguments of the model's
+// (public) function are its caller's, changed at entry (mode 4); an
+// allocation gets a mirror without a copy (3); a host loop reading a buffer
+// brings it back first (0) and the buffer it writes is marked host-written
+// after it (1); a dealloc drops the mirror (2); at the return the arguments
+// go back to the caller (5) and so does the returned buffer (6). The
+// constant global needs nothing.
 // CHECK-LABEL: func.func @model
 // CHECK: %[[ARGP:.*]] = memref.extract_aligned_pointer_as_index %arg0
 // CHECK: %[[ARGI:.*]] = arith.index_cast %[[ARGP]] : index to i64
 // CHECK: %[[ARGN:.*]] = arith.index_cast %{{.*}} : index to i64
-// CHECK: llvm.call @aiopt_cuda_host_access(%[[ARGI]], %[[ARGN]], %c1_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access(%[[ARGI]], %[[ARGN]], %c4_i32{{[_0-9]*}})
 // CHECK: %[[A:.*]] = memref.alloc() : memref<16xf32>
 // CHECK: memref.extract_aligned_pointer_as_index %[[A]]
 // CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c3_i32{{[_0-9]*}})
@@ -27,9 +27,8 @@
 // CHECK: gpu.launch_func @k::@k {{.*}} {aiopt.resident}
 // CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c2_i32{{[_0-9]*}})
 // CHECK-NEXT: memref.dealloc %[[A]]
-// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c0_i32{{[_0-9]*}})
-// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c0_i32{{[_0-9]*}})
-// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c2_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c5_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c6_i32{{[_0-9]*}})
 // CHECK-NEXT: return
 // CHECK: llvm.func @aiopt_cuda_host_access(i64, i64, i32)
 module attributes {gpu.container_module} {
@@ -177,5 +176,68 @@ module attributes {gpu.container_module} {
     gpu.func @k(%out: memref<16xf32>) kernel {
       gpu.return
     }
+  }
+}
+
+// -----
+
+// A private function's caller is host code of the same model: its
+// arguments are marked host-written at entry (1) and brought back at the
+// return (0), and its returned buffer is brought back and dropped (0, 2).
+// CHECK-LABEL: func.func private @part
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c1_i32{{[_0-9]*}})
+// CHECK: gpu.launch_func @k::@k {{.*}} {aiopt.resident}
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c0_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c0_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c2_i32{{[_0-9]*}})
+// CHECK-NEXT: return
+module attributes {gpu.container_module} {
+  func.func private @part(%x: memref<16xf32>) -> memref<16xf32> {
+    %c1 = arith.constant 1 : index
+    %a = memref.alloc() : memref<16xf32>
+    gpu.launch_func @k::@k blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1)
+        args(%x : memref<16xf32>, %a : memref<16xf32>)
+    return %a : memref<16xf32>
+  }
+  gpu.module @k {
+    gpu.func @k(%in: memref<16xf32>, %out: memref<16xf32>) kernel {
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+// The model's function is bracketed even without launches, so that its
+// host code reads a device input of aiopt_run_on only after copying it
+// back (0). A private function without launches is left alone.
+// CHECK-LABEL: func.func private @plain
+// CHECK-NOT: aiopt_cuda_host_access
+// CHECK: return
+// CHECK-LABEL: func.func @hostonly
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c4_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c3_i32{{[_0-9]*}})
+// CHECK: memref.extract_aligned_pointer_as_index %arg0
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c0_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c0_i32{{[_0-9]*}})
+// CHECK-NEXT: scf.for
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c1_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c5_i32{{[_0-9]*}})
+// CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c6_i32{{[_0-9]*}})
+// CHECK-NEXT: return
+module {
+  func.func private @plain(%x: memref<4xf32>) {
+    return
+  }
+  func.func @hostonly(%x: memref<4xf32>) -> memref<4xf32> {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c4 = arith.constant 4 : index
+    %y = memref.alloc() : memref<4xf32>
+    scf.for %i = %c0 to %c4 step %c1 {
+      %v = memref.load %x[%i] : memref<4xf32>
+      memref.store %v, %y[%i] : memref<4xf32>
+    }
+    return %y : memref<4xf32>
   }
 }

@@ -256,8 +256,10 @@ def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
     host code then says when it touches such memory, through calls of
     `aiopt_cuda_host_access(ptr, bytes, mode)`:
 
-    - at the function's entry, mode 1 (the host wrote it) for each buffer
-      argument: the caller may have changed its contents;
+    - at the function's entry, for each buffer argument: the caller may
+      have changed its contents (mode 1, the host wrote it; mode 4 in a
+      public function, the model's own, which the runtime skips for device
+      inputs of `aiopt_run_on`);
     - around each host operation that reads or writes a buffer (host loops
       left by reductions without parallel dimensions, copies of rank 0),
       mode 0 before it (the host bytes are brought up to date) and mode 1
@@ -269,10 +271,15 @@ def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
       contents are undefined), mode 2 (drop the mirror without copying:
       the contents are dead, and nothing waits for the launches in flight)
       before each `memref.dealloc` (a buffer the pass cannot size: mode 0
-      on all memory first), and before the return for each returned
-      buffer (mode 0 first);
-    - mode 0 before the return for each buffer argument (outputs written
-      in place).
+      on all memory first);
+    - before the return, for each buffer argument (outputs written in
+      place): mode 0 (mode 5 in a public function: device inputs stay
+      where they are); for each returned buffer: mode 0 then 2 (mode 6 in
+      a public function: with `aiopt_run_on`'s device outputs, the mirror
+      stays on the device and is copied from there).
+
+    Public functions are rewritten even without launches, so that the host
+    code of every CUDA model can take device inputs.
 
     Views of constant globals need nothing: they are never written and
     their device copies are kept apart.

@@ -1,0 +1,311 @@
+//===- CUDARuntimeTest.cpp - the CUDA runtime on a fake driver -------------===//
+//
+// Runs lib/Runtime/CUDARuntime.c against FakeCUDADriver.c, so that device
+// residency and aiopt_run_on's device inputs and outputs are tested without
+// a GPU: the models here are written by hand the way aiopt-compile
+// --target=cuda writes their host code (aiopt-gpu-device-residency), and
+// the fake driver counts every copy and checks that kernels and copies get
+// device memory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FakeCUDADriver.h"
+
+#include "aiopt-c/Runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <dlfcn.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *entry,
+                         int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t block_x,
+                         int64_t block_y, int64_t block_z, int32_t num_args, void *const *args,
+                         const int64_t *arg_bytes, const int32_t *arg_kinds);
+void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode);
+}
+
+namespace {
+
+using DevicePtr = unsigned long long;
+
+/// The fake driver, loaded by the runtime through AIOPT_CUDA_LIBRARY (set
+/// before the first runtime call, which reads it).
+struct FakeDriver {
+  FakeDriver() {
+    setenv("AIOPT_CUDA_LIBRARY", AIOPT_FAKE_CUDA_DRIVER, 1);
+    handle = dlopen(AIOPT_FAKE_CUDA_DRIVER, RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+      return;
+    stats = static_cast<fake_cuda_stats_t *>(dlsym(handle, "fake_cuda_stats"));
+    alloc = reinterpret_cast<int (*)(DevicePtr *, size_t)>(dlsym(handle, "cuMemAlloc_v2"));
+    upload = reinterpret_cast<int (*)(DevicePtr, const void *, size_t)>(
+        dlsym(handle, "cuMemcpyHtoD_v2"));
+    download =
+        reinterpret_cast<int (*)(void *, DevicePtr, size_t)>(dlsym(handle, "cuMemcpyDtoH_v2"));
+  }
+  void *handle = nullptr;
+  fake_cuda_stats_t *stats = nullptr;
+  int (*alloc)(DevicePtr *, size_t) = nullptr;
+  int (*upload)(DevicePtr, const void *, size_t) = nullptr;
+  int (*download)(void *, DevicePtr, size_t) = nullptr;
+};
+FakeDriver driver;
+
+enum Mode { Before = 0, HostWrote = 1, Fresh = 3, Entry = 4, ArgumentOut = 5, Result = 6 };
+enum Kind { Read = 0, Written = 1, Scalar = 2, Resident = 8 };
+
+/// Fills a rank-1 result descriptor with `y` of `n` floats.
+void returnBuffer(void *results, float *y, int64_t n) {
+  auto *out = static_cast<int64_t *>(results);
+  std::memcpy(&out[0], &y, sizeof y);
+  std::memcpy(&out[1], &y, sizeof y);
+  out[2] = 0;
+  out[3] = n;
+  out[4] = 1;
+}
+
+/// x, its element count and byte count from a rank-1 input descriptor.
+float *input(void **inputs, int64_t &n, int64_t &bytes) {
+  auto *in = static_cast<int64_t *>(inputs[0]);
+  float *x;
+  std::memcpy(&x, &in[1], sizeof x);
+  n = in[3];
+  bytes = n * static_cast<int64_t>(sizeof(float));
+  return x;
+}
+
+/// y = 2x + 1 on the device, as a compiled model's host code does it.
+void affineEntry(void **inputs, void *results) {
+  int64_t n, bytes;
+  float *x = input(inputs, n, bytes);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, Entry);
+  auto *y = static_cast<float *>(_mlir_memref_to_llvm_alloc(bytes));
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Fresh);
+  void *args[] = {x, y, &n};
+  const int64_t sizes[] = {bytes, bytes, 8};
+  const int32_t kinds[] = {Read | Resident, Written | Resident, Scalar};
+  aiopt_cuda_dispatch("fake image", 10, "affine\0affine_module", 1, 1, 1, 1, 1, 1, 3, args,
+                      sizes, kinds);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, ArgumentOut);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Result);
+  returnBuffer(results, y, n);
+}
+
+/// y = x + 1 computed by host code, which reads x first.
+void hostEntry(void **inputs, void *results) {
+  int64_t n, bytes;
+  float *x = input(inputs, n, bytes);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, Entry);
+  auto *y = static_cast<float *>(_mlir_memref_to_llvm_alloc(bytes));
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Fresh);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, Before);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Before);
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = x[i] + 1;
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, HostWrote);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, ArgumentOut);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Result);
+  returnBuffer(results, y, n);
+}
+
+constexpr int64_t kN = 1000;
+constexpr size_t kBytes = kN * sizeof(float);
+const int64_t kShape[] = {kN};
+const aiopt_tensor_info kInput[] = {{"x", AIOPT_F32, 1, kShape}};
+const aiopt_tensor_info kOutput[] = {{"y", AIOPT_F32, 1, kShape}};
+const aiopt_model_info kAffine = {AIOPT_ABI_VERSION, "affine", 1, kInput, 1, kOutput,
+                                  affineEntry, "", AIOPT_MODEL_DEVICE_BUFFERS};
+const aiopt_model_info kHost = {AIOPT_ABI_VERSION, "host", 1, kInput, 1, kOutput,
+                                hostEntry, "", AIOPT_MODEL_DEVICE_BUFFERS};
+
+aiopt_tensor tensor(void *data, size_t capacity = 0) {
+  aiopt_tensor t{};
+  t.data = data;
+  t.dtype = AIOPT_F32;
+  t.rank = 1;
+  t.shape[0] = kN;
+  t.capacity = capacity;
+  return t;
+}
+
+std::vector<float> iota() {
+  std::vector<float> x(kN);
+  for (int64_t i = 0; i < kN; ++i)
+    x[i] = static_cast<float>(i) * 0.5f - 7;
+  return x;
+}
+
+DevicePtr deviceBuffer(size_t bytes, const void *contents = nullptr) {
+  DevicePtr p = 0;
+  EXPECT_EQ(driver.alloc(&p, bytes), 0);
+  if (contents)
+    EXPECT_EQ(driver.upload(p, contents, bytes), 0);
+  return p;
+}
+
+std::vector<float> readDevice(DevicePtr p) {
+  std::vector<float> y(kN);
+  EXPECT_EQ(driver.download(y.data(), p, kBytes), 0);
+  return y;
+}
+
+/// Bytes the runtime copied during one call, from the fake driver's counts.
+struct Copies {
+  size_t toDevice, toHost, onDevice, launches;
+};
+template <typename F> Copies counted(F run) {
+  fake_cuda_stats_t before = *driver.stats;
+  run();
+  const fake_cuda_stats_t &after = *driver.stats;
+  EXPECT_EQ(after.bad_pointers, before.bad_pointers) << "host memory used as device memory";
+  return {after.host_to_device - before.host_to_device,
+          after.device_to_host - before.device_to_host,
+          after.device_to_device - before.device_to_device, after.launches - before.launches};
+}
+
+void expectAffine(const std::vector<float> &x, const float *y) {
+  for (int64_t i = 0; i < kN; ++i)
+    ASSERT_EQ(y[i], 2 * x[i] + 1) << "element " << i;
+}
+
+class CUDARuntime : public ::testing::Test {
+protected:
+  void SetUp() override { ASSERT_NE(driver.handle, nullptr) << dlerror(); }
+};
+
+TEST_F(CUDARuntime, HostBuffersAreCopiedInAndOut) {
+  std::vector<float> x = iota(), y(kN);
+  aiopt_tensor in = tensor(x.data()), out = tensor(y.data(), kBytes);
+  Copies c = counted([&] { ASSERT_EQ(aiopt_run(&kAffine, &in, 1, &out, 1), AIOPT_OK); });
+  expectAffine(x, y.data());
+  EXPECT_EQ(c.launches, 1u);
+  EXPECT_EQ(c.toDevice, kBytes);
+  EXPECT_EQ(c.toHost, kBytes);
+  EXPECT_EQ(c.onDevice, 0u);
+}
+
+TEST_F(CUDARuntime, DeviceInputsAreReadWhereTheyAre) {
+  std::vector<float> x = iota(), y(kN);
+  aiopt_tensor in = tensor(reinterpret_cast<void *>(deviceBuffer(kBytes, x.data())));
+  aiopt_tensor out = tensor(y.data(), kBytes);
+  Copies c = counted([&] {
+    ASSERT_EQ(aiopt_run_on(&kAffine, &in, 1, &out, 1, AIOPT_INPUTS_ON_DEVICE), AIOPT_OK)
+        << aiopt_last_error();
+  });
+  expectAffine(x, y.data());
+  EXPECT_EQ(c.toDevice, 0u);
+  EXPECT_EQ(c.toHost, kBytes);
+}
+
+TEST_F(CUDARuntime, DeviceOutputsAreCopiedOnTheDevice) {
+  std::vector<float> x = iota();
+  DevicePtr y = deviceBuffer(kBytes);
+  aiopt_tensor in = tensor(x.data()), out = tensor(reinterpret_cast<void *>(y), kBytes);
+  Copies c = counted([&] {
+    ASSERT_EQ(aiopt_run_on(&kAffine, &in, 1, &out, 1, AIOPT_OUTPUTS_ON_DEVICE), AIOPT_OK)
+        << aiopt_last_error();
+  });
+  expectAffine(x, readDevice(y).data());
+  EXPECT_EQ(out.shape[0], kN);
+  EXPECT_EQ(c.toDevice, kBytes);
+  EXPECT_EQ(c.toHost, 0u);
+  EXPECT_EQ(c.onDevice, kBytes);
+}
+
+TEST_F(CUDARuntime, DeviceToDeviceRunsCopyNothingThroughTheHost) {
+  std::vector<float> x = iota();
+  DevicePtr dx = deviceBuffer(kBytes, x.data()), dy = deviceBuffer(kBytes);
+  aiopt_tensor in = tensor(reinterpret_cast<void *>(dx));
+  aiopt_tensor out = tensor(reinterpret_cast<void *>(dy), kBytes);
+  unsigned where = AIOPT_INPUTS_ON_DEVICE | AIOPT_OUTPUTS_ON_DEVICE;
+  ASSERT_EQ(aiopt_run_on(&kAffine, &in, 1, &out, 1, where), AIOPT_OK) << aiopt_last_error();
+  // Later runs reuse the pool's memory: the results kept on the device go
+  // back to it, and the bound inputs are forgotten.
+  size_t allocations = driver.stats->allocations;
+  Copies c = counted([&] {
+    for (int run = 0; run < 5; ++run)
+      ASSERT_EQ(aiopt_run_on(&kAffine, &in, 1, &out, 1, where), AIOPT_OK);
+  });
+  expectAffine(x, readDevice(dy).data());
+  EXPECT_EQ(driver.stats->allocations, allocations);
+  EXPECT_EQ(c.launches, 5u);
+  EXPECT_EQ(c.toDevice, 0u);
+  EXPECT_EQ(c.toHost, 0u);
+  EXPECT_EQ(c.onDevice, 5 * kBytes);
+  // A host run afterwards still copies its own input in.
+  std::vector<float> hx(kN, 3.0f), hy(kN);
+  aiopt_tensor hin = tensor(hx.data()), hout = tensor(hy.data(), kBytes);
+  ASSERT_EQ(aiopt_run(&kAffine, &hin, 1, &hout, 1), AIOPT_OK);
+  expectAffine(hx, hy.data());
+}
+
+TEST_F(CUDARuntime, HostCodeReadsDeviceInputsAfterCopyingThemBack) {
+  std::vector<float> x = iota();
+  DevicePtr dx = deviceBuffer(kBytes, x.data()), dy = deviceBuffer(kBytes);
+  aiopt_tensor in = tensor(reinterpret_cast<void *>(dx));
+  aiopt_tensor out = tensor(reinterpret_cast<void *>(dy), kBytes);
+  Copies c = counted([&] {
+    ASSERT_EQ(aiopt_run_on(&kHost, &in, 1, &out, 1,
+                           AIOPT_INPUTS_ON_DEVICE | AIOPT_OUTPUTS_ON_DEVICE),
+              AIOPT_OK)
+        << aiopt_last_error();
+  });
+  std::vector<float> y = readDevice(dy);
+  for (int64_t i = 0; i < kN; ++i)
+    ASSERT_EQ(y[i], x[i] + 1);
+  EXPECT_EQ(c.toHost, kBytes);   // x, for the host code
+  EXPECT_EQ(c.toDevice, kBytes); // y, computed on the host
+  // The caller's device input is unchanged.
+  EXPECT_EQ(readDevice(dx), x);
+}
+
+TEST_F(CUDARuntime, BadDeviceBuffersAreRefusedBeforeTheRun) {
+  std::vector<float> x = iota(), y(kN);
+  aiopt_tensor hostIn = tensor(x.data()), hostOut = tensor(y.data(), kBytes);
+  Copies c = counted([&] {
+    EXPECT_EQ(aiopt_run_on(&kAffine, &hostIn, 1, &hostOut, 1, AIOPT_INPUTS_ON_DEVICE),
+              AIOPT_ERROR_INVALID_ARGUMENT);
+  });
+  EXPECT_NE(std::string(aiopt_last_error()).find("input 0 ('x'): 0x"), std::string::npos)
+      << aiopt_last_error();
+  EXPECT_NE(std::string(aiopt_last_error()).find("is not device memory"), std::string::npos);
+  EXPECT_EQ(c.launches, 0u);
+
+  aiopt_tensor small = tensor(reinterpret_cast<void *>(deviceBuffer(kBytes / 2)));
+  EXPECT_EQ(aiopt_run_on(&kAffine, &small, 1, &hostOut, 1, AIOPT_INPUTS_ON_DEVICE),
+            AIOPT_ERROR_BUFFER_TOO_SMALL);
+  EXPECT_NE(std::string(aiopt_last_error()).find("needs 4000 bytes"), std::string::npos)
+      << aiopt_last_error();
+
+  aiopt_tensor noOutput = tensor(nullptr);
+  EXPECT_EQ(aiopt_run_on(&kAffine, &hostIn, 1, &noOutput, 1, AIOPT_OUTPUTS_ON_DEVICE),
+            AIOPT_ERROR_NULL_ARGUMENT);
+  EXPECT_NE(std::string(aiopt_last_error()).find("output 0 ('y')"), std::string::npos);
+
+  // The capacity given must be there on the device.
+  aiopt_tensor overstated =
+      tensor(reinterpret_cast<void *>(deviceBuffer(kBytes)), 2 * kBytes);
+  EXPECT_EQ(aiopt_run_on(&kAffine, &hostIn, 1, &overstated, 1, AIOPT_OUTPUTS_ON_DEVICE),
+            AIOPT_ERROR_BUFFER_TOO_SMALL);
+
+  EXPECT_EQ(aiopt_run_on(&kAffine, &hostIn, 1, &hostOut, 1, 4), AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(aiopt_last_error()).find("where = 4"), std::string::npos);
+
+  aiopt_model_info hostOnly = kAffine;
+  hostOnly.features = 0;
+  aiopt_tensor deviceIn = tensor(reinterpret_cast<void *>(deviceBuffer(kBytes, x.data())));
+  EXPECT_EQ(aiopt_run_on(&hostOnly, &deviceIn, 1, &hostOut, 1, AIOPT_INPUTS_ON_DEVICE),
+            AIOPT_ERROR_UNSUPPORTED);
+  EXPECT_NE(std::string(aiopt_last_error()).find("compile it with --target=cuda"),
+            std::string::npos);
+}
+
+} // namespace

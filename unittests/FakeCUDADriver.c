@@ -1,0 +1,147 @@
+/*===- FakeCUDADriver.c - a CUDA driver without a GPU, for runtime tests ---===*\
+|*                                                                            *|
+|* The driver API functions lib/Runtime/CUDARuntime.c uses, on host memory,   *|
+|* so that its bookkeeping (mirrors, device inputs and outputs, the pool)     *|
+|* is tested on machines without a GPU (AIOPT_CUDA_LIBRARY names this        *|
+|* library). "Device" memory is host memory from malloc, recorded so that a   *|
+|* host pointer passed where device memory belongs is caught. The one kernel  *|
+|* is a C function; the module image is ignored. Every copy is counted in     *|
+|* fake_cuda_stats.                                                           *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "FakeCUDADriver.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int CUresult;
+typedef unsigned long long CUdeviceptr;
+enum { SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_FOUND = 500 };
+
+fake_cuda_stats_t fake_cuda_stats;
+
+static struct {
+  uintptr_t base;
+  size_t bytes;
+} allocations[256];
+static size_t allocation_count;
+
+/* The allocation holding [ptr, ptr + bytes), or -1. */
+static long find_allocation(uintptr_t ptr, size_t bytes) {
+  for (size_t i = 0; i < allocation_count; ++i)
+    if (allocations[i].base <= ptr && ptr + bytes <= allocations[i].base + allocations[i].bytes)
+      return (long)i;
+  return -1;
+}
+
+/* Device memory must be used as such: a kernel or copy given anything else
+ * is counted as a bad pointer. */
+static void *device(CUdeviceptr ptr, size_t bytes) {
+  if (find_allocation((uintptr_t)ptr, bytes) < 0)
+    fake_cuda_stats.bad_pointers += 1;
+  return (void *)(uintptr_t)ptr;
+}
+
+CUresult cuInit(unsigned flags) { return flags ? INVALID_VALUE : SUCCESS; }
+CUresult cuDeviceGetCount(int *count) {
+  *count = 1;
+  return SUCCESS;
+}
+CUresult cuDeviceGet(int *dev, int index) {
+  *dev = index;
+  return SUCCESS;
+}
+CUresult cuDeviceGetAttribute(int *value, int attribute, int dev) {
+  (void)dev;
+  *value = attribute == 75 ? 9 : 0; /* compute capability 9.0 */
+  return SUCCESS;
+}
+CUresult cuDevicePrimaryCtxRetain(void **ctx, int dev) {
+  (void)dev;
+  *ctx = &fake_cuda_stats;
+  return SUCCESS;
+}
+CUresult cuCtxSetCurrent(void *ctx) { return ctx == &fake_cuda_stats ? SUCCESS : INVALID_VALUE; }
+CUresult cuModuleLoadData(void **mod, const void *image) {
+  *mod = (void *)(uintptr_t)image;
+  return SUCCESS;
+}
+static char affine_kernel;
+CUresult cuModuleGetFunction(void **fn, void *mod, const char *name) {
+  (void)mod;
+  if (strcmp(name, "affine") != 0)
+    return NOT_FOUND;
+  *fn = &affine_kernel;
+  return SUCCESS;
+}
+
+CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
+  if (allocation_count == sizeof allocations / sizeof *allocations)
+    return OUT_OF_MEMORY;
+  void *p = malloc(bytes ? bytes : 1);
+  if (!p)
+    return OUT_OF_MEMORY;
+  allocations[allocation_count].base = (uintptr_t)p;
+  allocations[allocation_count].bytes = bytes;
+  allocation_count += 1;
+  fake_cuda_stats.allocations += 1;
+  *ptr = (uintptr_t)p;
+  return SUCCESS;
+}
+CUresult cuMemFree_v2(CUdeviceptr ptr) {
+  long i = find_allocation((uintptr_t)ptr, 0);
+  if (i < 0 || allocations[i].base != (uintptr_t)ptr)
+    return INVALID_VALUE;
+  free((void *)(uintptr_t)ptr);
+  allocations[i] = allocations[--allocation_count];
+  return SUCCESS;
+}
+CUresult cuMemGetAddressRange_v2(CUdeviceptr *base, size_t *bytes, CUdeviceptr ptr) {
+  long i = find_allocation((uintptr_t)ptr, 0);
+  if (i < 0)
+    return NOT_FOUND;
+  *base = allocations[i].base;
+  *bytes = allocations[i].bytes;
+  return SUCCESS;
+}
+
+CUresult cuMemcpyHtoD_v2(CUdeviceptr dst, const void *src, size_t bytes) {
+  memcpy(device(dst, bytes), src, bytes);
+  fake_cuda_stats.host_to_device += bytes;
+  return SUCCESS;
+}
+CUresult cuMemcpyDtoH_v2(void *dst, CUdeviceptr src, size_t bytes) {
+  memcpy(dst, device(src, bytes), bytes);
+  fake_cuda_stats.device_to_host += bytes;
+  return SUCCESS;
+}
+CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
+  memcpy(device(dst, bytes), device(src, bytes), bytes);
+  fake_cuda_stats.device_to_device += bytes;
+  return SUCCESS;
+}
+
+CUresult cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                        unsigned bz, unsigned shared, void *stream, void **params, void **extra) {
+  (void)gx, (void)gy, (void)gz, (void)bx, (void)by, (void)bz, (void)shared, (void)stream;
+  (void)extra;
+  if (fn != &affine_kernel)
+    return INVALID_VALUE;
+  int64_t n = *(const int64_t *)params[2];
+  const float *x = device(*(const CUdeviceptr *)params[0], (size_t)n * sizeof(float));
+  float *y = device(*(const CUdeviceptr *)params[1], (size_t)n * sizeof(float));
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = 2 * x[i] + 1;
+  fake_cuda_stats.launches += 1;
+  return SUCCESS;
+}
+CUresult cuCtxSynchronize(void) {
+  fake_cuda_stats.synchronizations += 1;
+  return SUCCESS;
+}
+CUresult cuGetErrorName(CUresult r, const char **name) {
+  *name = r == NOT_FOUND ? "CUDA_ERROR_NOT_FOUND" : "CUDA_ERROR_FAKE";
+  return SUCCESS;
+}

@@ -1,0 +1,30 @@
+/*===- FakeCUDADriver.h - what tests see of the fake CUDA driver ----*- C -*-===*\
+|*                                                                            *|
+|* The fake driver (FakeCUDADriver.c) counts what the CUDA runtime asks of    *|
+|* it in fake_cuda_stats (found with dlsym), and has one kernel, "affine":    *|
+|* parameters (float *x, float *y, int64_t n) with x and y device addresses,  *|
+|* y[i] = 2 x[i] + 1.                                                         *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef AIOPT_UNITTESTS_FAKECUDADRIVER_H
+#define AIOPT_UNITTESTS_FAKECUDADRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct fake_cuda_stats_t {
+  size_t host_to_device, device_to_host, device_to_device; /* bytes copied */
+  size_t allocations, launches, synchronizations;
+  size_t bad_pointers; /* device addresses outside any device allocation */
+} fake_cuda_stats_t;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AIOPT_UNITTESTS_FAKECUDADRIVER_H */
