@@ -131,6 +131,9 @@ int main(void) {
   aiopt_model_info other = mlp_model;
   other.abi_version = AIOPT_ABI_VERSION + 1;
   expect_status("abi mismatch", aiopt_run(&other, &in, 1, &out, 1), AIOPT_ERROR_ABI_MISMATCH);
+  expect_status("device buffers for a CPU model",
+                aiopt_run_on(&mlp_model, &in, 1, &out, 1, AIOPT_INPUTS_ON_DEVICE),
+                AIOPT_ERROR_UNSUPPORTED);
 
   /* Buffers the runtime kept for reuse are released; runs go on. */
   aiopt_release_cached_memory();
