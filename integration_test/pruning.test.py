@@ -1,7 +1,9 @@
 """Checks of pruning.test: pruned compiles compute what onnxruntime computes
 on the same model with the same weights removed (pruned here with numpy),
 sparse kernels (chosen for weights that arrive sparse) agree with
-onnxruntime, and channel pruning makes the object smaller."""
+onnxruntime, and channel pruning makes the object smaller. The
+AIOPT_TEST_TARGET environment variable (default cpu) compiles for another
+target, e.g. vulkan."""
 
 import os
 import sys
@@ -17,6 +19,12 @@ import aiopt  # noqa: E402
 
 work = sys.argv[1]
 rng = np.random.default_rng(0)
+TARGET = os.environ.get("AIOPT_TEST_TARGET", "cpu")
+
+
+def compile_for_target(model, **kw):
+    return aiopt.compile(model, target=TARGET, **kw)
+
 
 
 def model(name, nodes, x_shape, y_shape, weights):
@@ -105,7 +113,7 @@ def onnxruntime(m, x):
 
 
 def check(label, build_model, weights, spec, reference_weights, x):
-    got = aiopt.compile(build_model(weights), prune=spec)(x)
+    got = compile_for_target(build_model(weights), prune=spec)(x)
     want = onnxruntime(build_model(reference_weights), x)
     err = np.abs(got - want).max() / max(np.abs(want).max(), 1e-6)
     print(label, "ok" if err < 1e-4 else "FAIL: relative error %.2e" % err)
@@ -202,7 +210,7 @@ zeroed = onnx.ModelProto()
 zeroed.CopyFrom(bert)
 for init in zeroed.graph.initializer:
     init.CopyFrom(numpy_helper.from_array(ref[init.name], init.name))
-pruned_bert = aiopt.compile(bert, prune="channels:ratio=0.5")
+pruned_bert = compile_for_target(bert, prune="channels:ratio=0.5")
 session = ort.InferenceSession(zeroed.SerializeToString(), providers=["CPUExecutionProvider"])
 err = max(float(np.abs(g - w).max()) for ids in samples
           for g, w in zip(pruned_bert(*ids), session.run(None, {"ids": ids[0]})))
@@ -210,8 +218,8 @@ print("bert heads and mlp", "ok" if err < 1e-4 else "FAIL: error %.2e" % err)
 
 # Channel pruning shrinks the weights the object carries.
 for label, build_model, weights in (("mlp", mlp, MLP), ("cnn", cnn, CNN)):
-    dense = aiopt.compile(build_model(weights))
-    pruned = aiopt.compile(build_model(weights), prune="channels:ratio=0.5")
+    dense = compile_for_target(build_model(weights))
+    pruned = compile_for_target(build_model(weights), prune="channels:ratio=0.5")
     print(label, "smaller" if pruned.library_size < 0.8 * dense.library_size
           else "FAIL: %d vs %d bytes" % (pruned.library_size, dense.library_size))
 
@@ -224,5 +232,5 @@ for rows, sparsity in ((64, 0.9), (1, 0.97)):
     path = os.path.join(work, "sparse_fc_%d.onnx" % rows)
     onnx.save(m, path)
     x = rng.standard_normal((rows, 512)).astype(np.float32)
-    err = np.abs(aiopt.compile(path)(x) - x @ w).max()
+    err = np.abs(compile_for_target(path)(x) - x @ w).max()
     print("sparse fc rows=%d" % rows, "ok" if err < 1e-4 else "FAIL: error %.2e" % err)
