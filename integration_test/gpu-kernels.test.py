@@ -25,9 +25,9 @@ target = sys.argv[2] if len(sys.argv) > 2 else "vulkan"
 rng = np.random.default_rng(8)
 
 
-def model(nodes, inputs, weights):
+def model(nodes, inputs, weights, outputs=("y",)):
     g = h.make_graph(nodes, "g", [h.make_tensor_value_info(n, T.FLOAT, s) for n, s in inputs],
-                     [h.make_tensor_value_info("y", T.FLOAT, None)],
+                     [h.make_tensor_value_info(o, T.FLOAT, None) for o in outputs],
                      [nh.from_array(w, n) for n, w in weights.items()])
     return onnx.shape_inference.infer_shapes(h.make_model(g, opset_imports=[h.make_opsetid("", 17)]))
 
@@ -66,6 +66,24 @@ cases = [
     conv("conv_stem7x7", [1, 3, 40, 40], [16, 3, 7, 7], pads=[3, 3, 3, 3], strides=[2, 2]),
     conv("conv_grouped", [1, 32, 12, 12], [32, 8, 3, 3], pads=[1, 1, 1, 1], group=4),
 ]
+
+# Epilogues computed in the product's kernel: a convolution's bias and
+# ReLU; a residual addition of another input then a ReLU; a product whose
+# raw result is an output too (stored as well as its epilogue's).
+cases += [
+    ("conv_relu", model([h.make_node("Conv", ["x", "w", "bias"], ["c"], pads=[1, 1, 1, 1]),
+                         h.make_node("Relu", ["c"], ["y"])], [("x", [1, 16, 20, 20])],
+                        {"w": rand(32, 16, 3, 3, scale=0.1), "bias": rand(32)}),
+     [[1, 16, 20, 20]]),
+    ("mm_residual", model([h.make_node("MatMul", ["a", "w"], ["p"]),
+                           h.make_node("Add", ["p", "r"], ["s"]),
+                           h.make_node("Relu", ["s"], ["y"])], [("a", [48, 64]), ("r", [48, 80])],
+                          {"w": rand(64, 80, scale=0.1)}), [[48, 64], [48, 80]]),
+    ("mm_two_outputs", model([h.make_node("MatMul", ["a", "w"], ["p"]),
+                              h.make_node("Sigmoid", ["p"], ["y"])], [("a", [40, 32])],
+                             {"w": rand(32, 56, scale=0.1)}, outputs=("y", "p")), [[40, 32]]),
+]
+
 
 def unary(name, op, x, **attrs):
     return name, model([h.make_node(op, ["x"], ["y"], **attrs)], [("x", x)], {}), [x]

@@ -46,7 +46,14 @@ gpu::LaunchOp mlir::aiopt::createKernelLaunch(OpBuilder &b, Location loc, ArrayR
   return launch;
 }
 
-std::optional<SmallVector<int64_t>> mlir::aiopt::kernelLoopRanges(linalg::LinalgOp op) {
+bool mlir::aiopt::viewsWhole(Value v, Value root) {
+  auto t = cast<MemRefType>(v.getType()), r = cast<MemRefType>(root.getType());
+  return t.hasStaticShape() && r.hasStaticShape() && t.getLayout().isIdentity() &&
+         r.getLayout().isIdentity() && t.getNumElements() == r.getNumElements();
+}
+
+std::optional<SmallVector<int64_t>> mlir::aiopt::kernelLoopRanges(linalg::LinalgOp op,
+                                                                  bool inPlace) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op->getNumRegions() != 1)
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -65,9 +72,14 @@ std::optional<SmallVector<int64_t>> mlir::aiopt::kernelLoopRanges(linalg::Linalg
     return std::nullopt;
   // The kernels read inputs while other workgroups store outputs: the
   // output must be certainly apart from every input.
-  Value outBuffer = viewedBuffer(op.getDpsInitOperand(0)->get());
+  OpOperand *init = op.getDpsInitOperand(0);
+  Value outBuffer = viewedBuffer(init->get());
+  auto sameElement = [&](OpOperand *input) {
+    return inPlace && out.isIdentity() && op.getMatchingIndexingMap(input).isIdentity() &&
+           viewsWhole(input->get(), outBuffer) && viewsWhole(init->get(), outBuffer);
+  };
   for (OpOperand *input : op.getDpsInputOperands())
-    if (!buffersApart(viewedBuffer(input->get()), outBuffer))
+    if (!buffersApart(viewedBuffer(input->get()), outBuffer) && !sameElement(input))
       return std::nullopt;
   return ranges;
 }

@@ -32,8 +32,16 @@ gpu::LaunchOp createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> g
 /// parallel dimensions (each output element is one place's) and certainly
 /// apart from every input, static ranges, and a payload that is a pure
 /// function of its arguments (no linalg.index, no regions). Nothing
-/// otherwise.
-std::optional<SmallVector<int64_t>> kernelLoopRanges(linalg::LinalgOp op);
+/// otherwise. With `inPlace`, an input may also be a view of the whole
+/// output buffer in row-major order with the output's identity map (each
+/// element read and written by one invocation only: elementwise ops
+/// bufferized in place).
+std::optional<SmallVector<int64_t>> kernelLoopRanges(linalg::LinalgOp op, bool inPlace = false);
+
+/// Whether `v` is `root` or a view of all of it in row-major order (an
+/// identity layout over as many elements), so that an element's linear
+/// index in `v` is its index in `root`.
+bool viewsWhole(Value v, Value root);
 
 /// A pass's `tile-memory` option: whether it asks for memref.allocs
 /// ('alloc') rather than workgroup attributions ('attribution'); other

@@ -46,7 +46,19 @@ struct Contraction {
   /// it filled it (or copied a filled buffer into it) and can go: the
   /// kernel starts from that value instead of loading it.
   TypedAttr initValue;
+  /// Or the op that just broadcast a smaller buffer into the output (a
+  /// bias): the kernel starts from that buffer's element instead.
+  linalg::GenericOp initBroadcast;
   Operation *initWriter = nullptr;
+  /// The elementwise op that reads the result next, computed at the
+  /// kernel's stores (and erased), with its loop ranges; whether the raw
+  /// result is still stored (something else reads it later).
+  linalg::GenericOp epilogue;
+  SmallVector<int64_t> epilogueRanges;
+  bool storeResult = true;
+  /// The allocations, views and pure ops between the contraction and its
+  /// epilogue, which move before the kernel.
+  SmallVector<Operation *> hoisted;
 };
 
 /// Workgroup and invocation tile sizes, and the parts K is split into
@@ -86,14 +98,33 @@ static TypedAttr filledWith(Operation *op, Value buffer) {
   return dyn_cast<TypedAttr>(value);
 }
 
-/// Finds what the output of `c.op` holds when it is a constant just
-/// written (nothing read it since): a fill of the output, or a copy into it
-/// of a buffer whose last writer was a fill.
+/// Whether `op` copies its one input into `out` through an identity output
+/// map and a projected input map (a broadcast, or a plain copy), with a
+/// static input buffer the kernel can read.
+static bool broadcastsInto(linalg::GenericOp op, Value out) {
+  if (!op || op.getNumDpsInputs() != 1 || op.getDpsInitOperand(0)->get() != out ||
+      op.getNumParallelLoops() != op.getNumLoops() || !aiopt::kernelLoopRanges(op))
+    return false;
+  auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
+  return yield.getOperand(0) == op.getBlock()->getArgument(0) &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
+         op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isProjectedPermutation();
+}
+
+/// Finds what the output of `c.op` holds when it was just written (nothing
+/// read it since): a constant (a fill of the output, or a copy into it of
+/// a buffer whose last writer was a fill), or a broadcast of another buffer.
 static void findConstantInit(Contraction &c) {
   Value out = c.op.getDpsInitOperand(0)->get();
   Operation *writer = lastToucher(c.op, aiopt::viewedBuffer(out), /*writesOnly=*/false);
   if (TypedAttr v = filledWith(writer, out)) {
     c.initValue = v;
+    c.initWriter = writer;
+    return;
+  }
+  auto broadcast = dyn_cast_or_null<linalg::GenericOp>(writer);
+  if (broadcastsInto(broadcast, out)) {
+    c.initBroadcast = broadcast;
     c.initWriter = writer;
     return;
   }
@@ -106,6 +137,95 @@ static void findConstantInit(Contraction &c) {
     c.initValue = v;
     c.initWriter = copy;
   }
+}
+
+/// Whether an op after `from` in its block (other than deallocs) reads or
+/// writes the buffer rooted at `root`, or takes it (or a view of it) as an
+/// operand otherwise (a return, a call).
+static bool usedAfter(Operation *from, Value root) {
+  for (Operation *op = from->getNextNode(); op; op = op->getNextNode()) {
+    if (isa<memref::DeallocOp, ViewLikeOpInterface>(op))
+      continue;
+    if (aiopt::touchesBuffer(op, root, /*writesOnly=*/false) ||
+        llvm::any_of(op->getOperands(), [&](Value v) {
+          return isa<MemRefType>(v.getType()) && aiopt::viewedBuffer(v) == root;
+        }))
+      return true;
+  }
+  return false;
+}
+
+/// Finds the elementwise op that can run in `c`'s kernel: the next
+/// linalg.generic after it that reads its result, all parallel, reading the
+/// whole result through identity maps (no other view of it), not reading
+/// its own output argument, and writing a buffer apart from the
+/// contraction's operands (the kernel stores it while other workgroups
+/// still read them). Allocations, views and pure ops in between move
+/// before the kernel; a few other ops may come between when they keep
+/// away from the contraction's buffers, write nothing the epilogue reads
+/// and do not touch what it writes (the epilogue then runs before them).
+static void findEpilogue(Contraction &c) {
+  Value out = c.op.getDpsInitOperand(0)->get(), root = aiopt::viewedBuffer(out);
+  if (!aiopt::viewsWhole(out, root))
+    return;
+  SmallVector<Value> operandRoots;
+  for (OpOperand &operand : c.op->getOpOperands())
+    operandRoots.push_back(aiopt::viewedBuffer(operand.get()));
+  SmallVector<Operation *> hoisted, passed;
+  linalg::GenericOp generic;
+  for (Operation *next = c.op->getNextNode(); next && !generic; next = next->getNextNode()) {
+    if (isa<memref::AllocOp, ViewLikeOpInterface>(next) || isMemoryEffectFree(next)) {
+      hoisted.push_back(next);
+      continue;
+    }
+    auto candidate = dyn_cast<linalg::GenericOp>(next);
+    if (candidate && aiopt::touchesBuffer(next, root, /*writesOnly=*/false)) {
+      generic = candidate;
+      break;
+    }
+    if (passed.size() == 4 || (next->getNumRegions() && !isa<linalg::LinalgOp>(next)) ||
+        llvm::any_of(operandRoots,
+                     [&](Value r) { return aiopt::touchesBuffer(next, r, /*writesOnly=*/false); }))
+      return;
+    passed.push_back(next);
+  }
+  if (!generic || generic.getNumParallelLoops() != generic.getNumLoops())
+    return;
+  std::optional<SmallVector<int64_t>> ranges = aiopt::kernelLoopRanges(generic, /*inPlace=*/true);
+  if (!ranges || !generic.getBlock()->getArguments().back().use_empty())
+    return;
+  for (OpOperand *in : generic.getDpsInputOperands()) {
+    Value r = aiopt::viewedBuffer(in->get());
+    if (r == root && (!generic.getMatchingIndexingMap(in).isIdentity() || !aiopt::viewsWhole(in->get(), root)))
+      return;
+    if (llvm::any_of(passed, [&](Operation *op) { return aiopt::touchesBuffer(op, r, true); }))
+      return;
+  }
+  // An epilogue in place overwrites the result element by element
+  // (kernelLoopRanges checked the views); any other output must be apart
+  // from the contraction's operands.
+  Value written = aiopt::viewedBuffer(generic.getDpsInitOperand(0)->get());
+  bool inPlace = written == root;
+  if (llvm::any_of(operandRoots,
+                   [&](Value r) { return !(inPlace && r == root) && !aiopt::buffersApart(written, r); }) ||
+      llvm::any_of(passed, [&](Operation *op) { return aiopt::touchesBuffer(op, written, false); }))
+    return;
+  // What moves before the kernel, and the epilogue itself, may use nothing
+  // the ops it passes define.
+  auto definedByPassed = [&](Operation *op) {
+    return llvm::any_of(op->getOperands(), [&](Value v) {
+      return llvm::is_contained(passed, v.getDefiningOp());
+    });
+  };
+  if (definedByPassed(generic) || llvm::any_of(hoisted, definedByPassed))
+    return;
+  c.epilogue = generic;
+  c.epilogueRanges = *ranges;
+  c.hoisted = std::move(hoisted);
+  // In place, later readers read the epilogue's values.
+  // (Uses outside this block are not looked for: a result defined
+  // elsewhere is always stored.)
+  c.storeResult = !inPlace && (root.getParentBlock() != c.op->getBlock() || usedAfter(generic, root));
 }
 
 /// The contraction's dimension groups, or nothing when `op` is not one the
@@ -207,6 +327,9 @@ private:
                  Value k0, Value tile);
   /// The accumulators after one payload application per output.
   SmallVector<Value> accumulate(ValueRange accs, Value kk, Value aTile, Value bTile);
+  /// Computes and stores the epilogue's element for the result `acc` at
+  /// `indices` of the contraction's output.
+  void storeEpilogue(Value acc, ArrayRef<Value> indices);
 
   RewriterBase &b;
   const Contraction &c;
@@ -320,6 +443,35 @@ SmallVector<Value> KernelBuilder::accumulate(ValueRange accs, Value kk, Value aT
   return next;
 }
 
+void KernelBuilder::storeEpilogue(Value acc, ArrayRef<Value> indices) {
+  linalg::GenericOp epilogue = c.epilogue;
+  Value result = op.getDpsInitOperand(0)->get(), root = aiopt::viewedBuffer(result);
+  // The element's linear index in the result is its index in the
+  // epilogue's loops (identity maps over views of the whole buffer).
+  ArrayRef<int64_t> shape = cast<MemRefType>(result.getType()).getShape();
+  Value linear = cst(0);
+  for (auto [index, extent] : llvm::zip(indices, shape))
+    linear = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, linear, cst(extent)), index);
+  SmallVector<Value> dims(c.epilogueRanges.size());
+  aiopt::delinearizeDims(b, loc, llvm::to_vector(llvm::seq<unsigned>(0, dims.size())),
+                         c.epilogueRanges, linear, dims);
+  Block *payload = epilogue.getBlock();
+  IRMapping map;
+  for (OpOperand *in : epilogue.getDpsInputOperands())
+    map.map(payload->getArgument(in->getOperandNumber()),
+            aiopt::viewedBuffer(in->get()) == root
+                ? acc
+                : aiopt::loadAtDims(b, loc, epilogue, in, dims));
+  for (Operation &inner : payload->without_terminator())
+    b.clone(inner, map);
+  OpOperand *output = epilogue.getDpsInitOperand(0);
+  SmallVector<Value> outIndices;
+  for (AffineExpr e : epilogue.getMatchingIndexingMap(output).getResults())
+    outIndices.push_back(dims[cast<AffineDimExpr>(e).getPosition()]);
+  memref::StoreOp::create(b, loc, map.lookupOrDefault(payload->getTerminator()->getOperand(0)),
+                          output->get(), outIndices);
+}
+
 void KernelBuilder::build() {
   OpOperand *mOperand = op.getDpsInputOperand(c.mInput);
   OpOperand *nOperand = op.getDpsInputOperand(1 - c.mInput);
@@ -331,6 +483,10 @@ void KernelBuilder::build() {
     return MemRefType::get({t.k, rows + 1},
                            cast<MemRefType>(operand->get().getType()).getElementType());
   };
+  // The views and allocations between the contraction and its epilogue
+  // (the epilogue's output among them) come before the kernel.
+  for (Operation *hoisted : c.hoisted)
+    hoisted->moveBefore(op);
   b.setInsertionPoint(op);
   SmallVector<Value> tiles;
   auto launch = aiopt::createKernelLaunch(
@@ -401,7 +557,11 @@ void KernelBuilder::build() {
   for (const Output &o : outputs)
     accs.push_back(t.splits > 1 ? accZero
                    : c.initValue ? arith::ConstantOp::create(b, loc, c.initValue).getResult()
-                                 : guarded(o.bounds, [&] {
+                                 : guarded(o.bounds, [&]() -> Value {
+      // A broadcast's loops are the output's dimensions.
+      if (linalg::GenericOp broadcast = c.initBroadcast)
+        return aiopt::loadAtDims(b, loc, broadcast, broadcast.getDpsInputOperand(0),
+                                 outIndices(o));
       return memref::LoadOp::create(b, loc, init->get(), outIndices(o)).getResult();
     }, accZero));
 
@@ -432,7 +592,10 @@ void KernelBuilder::build() {
   }
   auto store = [&](Value acc, const Output &o) {
     if (t.splits == 1) {
-      memref::StoreOp::create(b, loc, acc, init->get(), outIndices(o));
+      if (c.storeResult)
+        memref::StoreOp::create(b, loc, acc, init->get(), outIndices(o));
+      if (c.epilogue)
+        storeEpilogue(acc, outIndices(o));
       return;
     }
     arith::AtomicRMWKind kind =
@@ -451,6 +614,8 @@ void KernelBuilder::build() {
     store(acc, o);
   }
   b.eraseOp(op);
+  if (c.epilogue)
+    b.eraseOp(c.epilogue);
 }
 
 /// Erases the fill or copy whose value a kernel now starts from, and the
@@ -505,8 +670,11 @@ struct GPUTileContractionsPass
       // An output filled with a constant just before (and read by nothing
       // else since) starts from that constant, and the fill or copy goes;
       // split parts add to memory, which must hold it.
-      if (tiles.splits == 1)
+      if (tiles.splits == 1) {
         findConstantInit(c);
+        if (fuseEpilogues)
+          findEpilogue(c);
+      }
       KernelBuilder(rewriter, c, tiles, *allocTiles).build();
       if (c.initWriter)
         eraseInitWriter(rewriter, c.initWriter);

@@ -129,6 +129,20 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
       (the order of the parts' additions varies from run to run, so the
       last bits of such outputs may too).
 
+    With `fuse-epilogues` (and K not split), the elementwise op that
+    reads the result next is computed at the kernel's stores and erased:
+    the next op after the contraction that touches memory (views and
+    allocations may come between), all parallel, reading the whole result
+    (through views in row-major order, identity maps, no other view of
+    it) and not its own output argument, and writing a buffer apart from
+    the contraction's operands. Each invocation evaluates the epilogue's
+    payload on its accumulators and the epilogue's other operands at the
+    same element, and stores the epilogue's output; the raw result is
+    stored too only when something after the epilogue reads it (a bias
+    and activation after a convolution, a residual addition after a
+    projection, then take no kernel and no round trip through memory of
+    their own).
+
     The accumulators start from the output's values, as linalg's do. Ops
     whose output may share a buffer with an input, whose payload reads
     `linalg.index` or has side effects, or whose M or N is under 16 or K
@@ -146,6 +160,9 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
            "Split K over workgroups that add their partial sums atomically">,
     Option<"splitKWorkgroups", "split-k-workgroups", "int64_t", /*default=*/"512",
            "With split-k: grid size below which K splits, and towards which">,
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Compute the elementwise op that reads a contraction's result next in "
+           "the contraction's kernel">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
            "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
