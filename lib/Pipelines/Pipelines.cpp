@@ -104,7 +104,7 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool
     add(pm, ("aiopt-winograd{" + winograd + "}").str());
   // Every aiopt op becomes linalg/tensor/arith/math on tensors (attention
   // in blocks of query rows for CPUs, whole for GPUs).
-  add(pm, gpu ? "convert-aiopt-to-linalg{blocked-attention=false}" : "convert-aiopt-to-linalg");
+  add(pm, gpu ? "convert-aiopt-to-linalg{blocked-attention=false window-copies=false}" : "convert-aiopt-to-linalg");
   if (optLevel == 0)
     return;
   add(pm, "canonicalize");

@@ -24,10 +24,18 @@ def ConvertAIOptToLinalgPass : Pass<"convert-aiopt-to-linalg", "ModuleOp"> {
     of query rows (the scores exist one block at a time, in cache), unless
     `blocked-attention=false` (GPU targets, whose kernels span all heads):
     then, as with dynamic shapes, whole-tensor products and softmax.
+    Convolutions of one group read copies of their input's windows
+    (shifted rows, or an im2col matrix; for CPUs) unless
+    `window-copies=false` (GPU targets, whose product kernels gather their
+    tiles themselves): then one product reads the padded input through
+    window indices. A 1x1 convolution with unit strides reads its input in
+    place either way.
   }];
   let options = [
     Option<"blockedAttention", "blocked-attention", "bool", /*default=*/"true",
            "Attention with static shapes over blocks of query rows (scf.forall)">,
+    Option<"windowCopies", "window-copies", "bool", /*default=*/"true",
+           "Convolutions over copies of their input's windows (CPUs)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

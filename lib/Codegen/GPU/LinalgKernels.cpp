@@ -114,9 +114,8 @@ void mlir::aiopt::delinearizeDims(OpBuilder &b, Location loc, ArrayRef<unsigned>
   }
 }
 
-Value mlir::aiopt::loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, OpOperand *operand,
-                              ArrayRef<Value> dims) {
-  AffineMap map = op.getMatchingIndexingMap(operand);
+SmallVector<Value> mlir::aiopt::indicesAtDims(OpBuilder &b, Location loc, AffineMap map,
+                                              ArrayRef<Value> dims) {
   SmallVector<Value> indices;
   for (AffineExpr e : map.getResults()) {
     if (auto dim = dyn_cast<AffineDimExpr>(e)) {
@@ -126,7 +125,13 @@ Value mlir::aiopt::loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, O
     AffineMap one = AffineMap::get(map.getNumDims(), 0, e);
     indices.push_back(affine::AffineApplyOp::create(b, loc, one, dims));
   }
-  return memref::LoadOp::create(b, loc, operand->get(), indices);
+  return indices;
+}
+
+Value mlir::aiopt::loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, OpOperand *operand,
+                              ArrayRef<Value> dims) {
+  return memref::LoadOp::create(b, loc, operand->get(),
+                                indicesAtDims(b, loc, op.getMatchingIndexingMap(operand), dims));
 }
 
 bool mlir::aiopt::touchesBuffer(Operation *op, Value root, bool writesOnly) {

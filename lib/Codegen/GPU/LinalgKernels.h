@@ -56,6 +56,9 @@ SmallVector<linalg::LinalgOp> linalgOpsOutsideKernels(Operation *root);
 void delinearizeDims(OpBuilder &b, Location loc, ArrayRef<unsigned> group,
                      ArrayRef<int64_t> ranges, Value flat, SmallVectorImpl<Value> &dims);
 
+/// The indices `map` gives for the loop dimension values `dims`.
+SmallVector<Value> indicesAtDims(OpBuilder &b, Location loc, AffineMap map, ArrayRef<Value> dims);
+
 /// Loads `operand` of `op` at the loop dimension values `dims` (through its
 /// indexing map).
 Value loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, OpOperand *operand,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LinalgKernels.h"
+#include "PaddedOperands.h"
 
 #include "aiopt/Codegen/BufferViews.h"
 #include "aiopt/Codegen/GPU/Passes.h"
@@ -59,6 +60,9 @@ struct Contraction {
   /// The allocations, views and pure ops between the contraction and its
   /// epilogue, which move before the kernel.
   SmallVector<Operation *> hoisted;
+  /// Per input, the padded buffer it views, read around (the padding's
+  /// fill and copy then need no kernel when nothing else reads them).
+  SmallVector<std::optional<aiopt::PaddedBuffer>, 2> padded;
 };
 
 /// Workgroup and invocation tile sizes, and the parts K is split into
@@ -76,15 +80,6 @@ static bool isAdditive(linalg::LinalgOp op) {
   Operation *comb = aiopt::combiningOp(op);
   Type t = op.getBlock()->getArguments().back().getType();
   return comb && isa<arith::AddFOp, arith::AddIOp>(comb) && (t.isF32() || t.isInteger(32));
-}
-
-/// The last op before `op` in its block that writes (or, unless
-/// `writesOnly`, reads) `root`.
-static Operation *lastToucher(Operation *op, Value root, bool writesOnly) {
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode())
-    if (aiopt::touchesBuffer(prev, root, writesOnly))
-      return prev;
-  return nullptr;
 }
 
 /// The constant a linalg.fill of `buffer` (exactly that value) writes.
@@ -116,7 +111,7 @@ static bool broadcastsInto(linalg::GenericOp op, Value out) {
 /// a buffer whose last writer was a fill), or a broadcast of another buffer.
 static void findConstantInit(Contraction &c) {
   Value out = c.op.getDpsInitOperand(0)->get();
-  Operation *writer = lastToucher(c.op, aiopt::viewedBuffer(out), /*writesOnly=*/false);
+  Operation *writer = aiopt::lastToucher(c.op, aiopt::viewedBuffer(out), /*writesOnly=*/false);
   if (TypedAttr v = filledWith(writer, out)) {
     c.initValue = v;
     c.initWriter = writer;
@@ -132,7 +127,7 @@ static void findConstantInit(Contraction &c) {
   if (!copy || copy.getOutputs()[0] != out)
     return;
   Value source = copy.getInputs()[0];
-  Operation *fill = lastToucher(copy, aiopt::viewedBuffer(source), /*writesOnly=*/true);
+  Operation *fill = aiopt::lastToucher(copy, aiopt::viewedBuffer(source), /*writesOnly=*/true);
   if (TypedAttr v = filledWith(fill, source)) {
     c.initValue = v;
     c.initWriter = copy;
@@ -168,9 +163,13 @@ static void findEpilogue(Contraction &c) {
   Value out = c.op.getDpsInitOperand(0)->get(), root = aiopt::viewedBuffer(out);
   if (!aiopt::viewsWhole(out, root))
     return;
+  // What the kernel reads: its operands, or the sources of padded inputs.
   SmallVector<Value> operandRoots;
   for (OpOperand &operand : c.op->getOpOperands())
     operandRoots.push_back(aiopt::viewedBuffer(operand.get()));
+  for (const std::optional<aiopt::PaddedBuffer> &padded : c.padded)
+    if (padded)
+      operandRoots.push_back(aiopt::viewedBuffer(padded->source));
   SmallVector<Operation *> hoisted, passed;
   linalg::GenericOp generic;
   for (Operation *next = c.op->getNextNode(); next && !generic; next = next->getNextNode()) {
@@ -397,6 +396,9 @@ void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t 
         dims[d] = value;
       delinearize(rows, gRow, dims);
       delinearize(c.k, gK, dims);
+      if (const std::optional<aiopt::PaddedBuffer> &padded = c.padded[operand->getOperandNumber()])
+        return aiopt::loadPadded(b, loc, *padded,
+                                 aiopt::indicesAtDims(b, loc, op.getMatchingIndexingMap(operand), dims));
       return aiopt::loadAtDims(b, loc, op, operand, dims);
     }, fill);
     memref::StoreOp::create(b, loc, v, tile, ValueRange{kk, row});
@@ -660,6 +662,7 @@ struct GPUTileContractionsPass
       if (std::optional<Contraction> c = analyze(op))
         found.push_back(*c);
     IRRewriter rewriter(&getContext());
+    std::vector<aiopt::PaddedBuffer> readAround;
     for (Contraction &c : found) {
       Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK,
                                 splitKWorkgroups);
@@ -670,6 +673,12 @@ struct GPUTileContractionsPass
       // An output filled with a constant just before (and read by nothing
       // else since) starts from that constant, and the fill or copy goes;
       // split parts add to memory, which must hold it.
+      // Inputs padded just before are read around their padding.
+      for (OpOperand *input : c.op.getDpsInputOperands()) {
+        c.padded.push_back(aiopt::findPaddedBuffer(c.op, input->get()));
+        if (c.padded.back())
+          readAround.push_back(*c.padded.back());
+      }
       if (tiles.splits == 1) {
         findConstantInit(c);
         if (fuseEpilogues)
@@ -679,6 +688,12 @@ struct GPUTileContractionsPass
       if (c.initWriter)
         eraseInitWriter(rewriter, c.initWriter);
     }
+    // Once every kernel reads around them, the paddings nothing else reads
+    // go (each once).
+    DenseSet<Value> erased;
+    for (const aiopt::PaddedBuffer &padded : readAround)
+      if (erased.insert(padded.root).second)
+        aiopt::erasePaddingIfUnread(rewriter, padded);
   }
 };
 } // namespace

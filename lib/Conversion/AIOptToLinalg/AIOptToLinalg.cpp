@@ -31,11 +31,11 @@ using namespace mlir;
 using namespace mlir::aiopt;
 
 void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns,
-                                                 bool blockedAttention) {
+                                                 const AIOptToLinalgOptions &options) {
   populateElementwisePatterns(patterns);
   populateContractionPatterns(patterns);
   populateSparseContractionPatterns(patterns);
-  populateWindowPatterns(patterns);
+  populateWindowPatterns(patterns, options.windowCopies);
   populateWinogradPatterns(patterns);
   populateReductionPatterns(patterns);
   populateDataMovementPatterns(patterns);
@@ -43,7 +43,7 @@ void mlir::aiopt::populateAIOptToLinalgPatterns(RewritePatternSet &patterns,
   populateScatterPatterns(patterns);
   populateEinsumPatterns(patterns);
   populateSelectionPatterns(patterns);
-  populateAttentionPatterns(patterns, blockedAttention);
+  populateAttentionPatterns(patterns, options.blockedAttention);
   populateRuntimeCheckPatterns(patterns);
 }
 
@@ -87,7 +87,7 @@ struct ConvertAIOptToLinalgPass
     ConversionTarget target(getContext());
     configureAIOptToLinalgTarget(target);
     RewritePatternSet patterns(&getContext());
-    populateAIOptToLinalgPatterns(patterns, blockedAttention);
+    populateAIOptToLinalgPatterns(patterns, {blockedAttention, windowCopies});
     // Function signatures lose unsigned integer types with the ops.
     TypeConverter signlessTypes;
     signlessTypes.addConversion([](Type t) { return signless(t); });

@@ -14,7 +14,8 @@ namespace mlir::aiopt {
 void populateElementwisePatterns(RewritePatternSet &patterns);
 void populateContractionPatterns(RewritePatternSet &patterns);
 void populateSparseContractionPatterns(RewritePatternSet &patterns);
-void populateWindowPatterns(RewritePatternSet &patterns);
+/// `windowCopies`: see AIOptToLinalgOptions.
+void populateWindowPatterns(RewritePatternSet &patterns, bool windowCopies);
 void populateWinogradPatterns(RewritePatternSet &patterns);
 void populateReductionPatterns(RewritePatternSet &patterns);
 void populateDataMovementPatterns(RewritePatternSet &patterns);

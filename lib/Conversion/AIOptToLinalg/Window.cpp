@@ -374,7 +374,9 @@ Value depthwiseConv(OpBuilder &b, Location loc, ConvOp op, Value x, Value filter
 }
 
 struct ConvLowering : OpConversionPattern<ConvOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvLowering(MLIRContext *ctx, bool windowCopies)
+      : OpConversionPattern(ctx), windowCopies(windowCopies) {}
+  bool windowCopies;
   LogicalResult
   matchAndRewrite(ConvOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -389,7 +391,7 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
 
     SmallVector<int64_t> noExtra(n, 0);
     auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
-    if (g == 1 && readsShiftedWindows(op, inputType, ft)) {
+    if (windowCopies && g == 1 && readsShiftedWindows(op, inputType, ft)) {
       // One more padded row for the positions computed past the last one.
       SmallVector<int64_t> extraRow(noExtra);
       extraRow[0] = n > 2 ? 1 : 0;
@@ -401,9 +403,14 @@ struct ConvLowering : OpConversionPattern<ConvOp> {
     }
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), op.getPads(),
                          noExtra, 0.0);
+    // Without window copies only a 1x1 convolution with unit strides (its
+    // input in place) takes the im2col form.
+    bool pointwise = ft.hasStaticShape() &&
+                     llvm::all_of(ft.getShape().drop_front(2), [](int64_t k) { return k == 1; }) &&
+                     llvm::all_of(op.getStrides(), [](int64_t s) { return s == 1; });
     if (g == 1 && ft.hasStaticShape() &&
         !ShapedType::isDynamicShape(type.getShape().drop_front(1)) &&
-        !readsDirectWindows(op, inputType, ft)) {
+        !readsDirectWindows(op, inputType, ft) && (windowCopies || pointwise)) {
       Value conv = im2colConv(rewriter, loc, op, x, adaptor.getFilter(), adaptor.getBias());
       rewriter.replaceOp(op, applyActivation(rewriter, loc, op.getActivation(),
                                            op.getActivationParams(), conv));
@@ -647,6 +654,7 @@ struct PoolLowering : OpConversionPattern<PoolOp> {
 
 } // namespace
 
-void mlir::aiopt::populateWindowPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvLowering, PoolLowering>(patterns.getContext());
+void mlir::aiopt::populateWindowPatterns(RewritePatternSet &patterns, bool windowCopies) {
+  patterns.add<ConvLowering>(patterns.getContext(), windowCopies);
+  patterns.add<PoolLowering>(patterns.getContext());
 }
