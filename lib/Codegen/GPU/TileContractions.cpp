@@ -193,9 +193,14 @@ static void findEpilogue(Contraction &c) {
   std::optional<SmallVector<int64_t>> ranges = aiopt::kernelLoopRanges(generic, /*inPlace=*/true);
   if (!ranges || !generic.getBlock()->getArguments().back().use_empty())
     return;
+  // Its inputs: the result, whole, or buffers certainly apart from it (a
+  // function argument that may be the result would be read before the
+  // product wrote it).
   for (OpOperand *in : generic.getDpsInputOperands()) {
     Value r = aiopt::viewedBuffer(in->get());
-    if (r == root && (!generic.getMatchingIndexingMap(in).isIdentity() || !aiopt::viewsWhole(in->get(), root)))
+    if (r == root ? !generic.getMatchingIndexingMap(in).isIdentity() ||
+                        !aiopt::viewsWhole(in->get(), root)
+                  : !aiopt::buffersApart(r, root))
       return;
     if (llvm::any_of(passed, [&](Operation *op) { return aiopt::touchesBuffer(op, r, true); }))
       return;
@@ -670,15 +675,23 @@ struct GPUTileContractionsPass
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
           c.batch.size * tiles.splits > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)
         continue;
-      // An output filled with a constant just before (and read by nothing
-      // else since) starts from that constant, and the fill or copy goes;
-      // split parts add to memory, which must hold it.
-      // Inputs padded just before are read around their padding.
+      // Inputs padded just before are read around their padding, unless
+      // the product may write the real input (other workgroups would read
+      // it changed).
+      Value result = aiopt::viewedBuffer(c.op.getDpsInitOperand(0)->get());
       for (OpOperand *input : c.op.getDpsInputOperands()) {
-        c.padded.push_back(aiopt::findPaddedBuffer(c.op, input->get()));
-        if (c.padded.back())
-          readAround.push_back(*c.padded.back());
+        std::optional<aiopt::PaddedBuffer> padded = aiopt::findPaddedBuffer(c.op, input->get());
+        if (padded && !aiopt::buffersApart(aiopt::viewedBuffer(padded->source), result))
+          padded.reset();
+        c.padded.push_back(padded);
+        if (padded)
+          readAround.push_back(*padded);
       }
+      // An output filled with a constant or a broadcast just before (and
+      // read by nothing else since) starts from that value, and the fill,
+      // copy or broadcast goes; the elementwise op after may run in the
+      // kernel. Split parts add to memory, which must hold the value, and
+      // hold no whole sums for an epilogue.
       if (tiles.splits == 1) {
         findConstantInit(c);
         if (fuseEpilogues)

@@ -194,3 +194,29 @@ func.func @split(%a: memref<64x4096xf32>, %b: memref<4096x64xf32>, %y: memref<64
   }
   return
 }
+
+// -----
+
+// The product writes an argument and the elementwise op after it reads
+// another, which may be the same buffer: it would be read before the
+// product wrote it, so the op stays apart.
+// CHECK-LABEL: func.func @input_may_be_result
+// CHECK: gpu.launch
+// CHECK: gpu.terminator
+// CHECK: linalg.generic
+func.func @input_may_be_result(%aarg: memref<64x32xf32>, %b: memref<32x64xf32>, %c: memref<64x64xf32>, %r: memref<64x64xf32>) -> memref<64x64xf32> {
+  %a = memref.alloc() : memref<64x32xf32>
+  memref.copy %aarg, %a : memref<64x32xf32> to memref<64x32xf32>
+  %bb = memref.alloc() : memref<32x64xf32>
+  memref.copy %b, %bb : memref<32x64xf32> to memref<32x64xf32>
+  linalg.matmul ins(%a, %bb : memref<64x32xf32>, memref<32x64xf32>) outs(%c : memref<64x64xf32>)
+  %y = memref.alloc() : memref<64x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %r : memref<64x64xf32>, memref<64x64xf32>) outs(%y : memref<64x64xf32>) {
+  ^bb0(%x: f32, %z: f32, %out: f32):
+    %s = arith.addf %x, %z : f32
+    linalg.yield %s : f32
+  }
+  return %y : memref<64x64xf32>
+}

@@ -120,3 +120,24 @@ func.func @epilogue_writes_source(%arg: memref<40x40xf32>) -> memref<40x40xf32> 
   }
   return %x : memref<40x40xf32>
 }
+
+// -----
+
+// The product writes a buffer that may be the real input (both function
+// arguments): the kernel reads the padded buffer, not the input.
+// CHECK-LABEL: func.func @result_may_be_source
+// CHECK: %[[P:.*]] = memref.alloc() : memref<64x40xf32>
+// CHECK: gpu.launch
+// CHECK-NOT: memref.load %arg0[
+// CHECK: memref.load %[[P]][
+func.func @result_may_be_source(%x: memref<64x32xf32>, %warg: memref<40x64xf32>, %y: memref<40x40xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.alloc() : memref<40x64xf32>
+  memref.copy %warg, %w : memref<40x64xf32> to memref<40x64xf32>
+  %p = memref.alloc() : memref<64x40xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<64x40xf32>)
+  %box = memref.subview %p[0, 4] [64, 32] [1, 1] : memref<64x40xf32> to memref<64x32xf32, strided<[40, 1], offset: 4>>
+  memref.copy %x, %box : memref<64x32xf32> to memref<64x32xf32, strided<[40, 1], offset: 4>>
+  linalg.matmul ins(%w, %p : memref<40x64xf32>, memref<64x40xf32>) outs(%y : memref<40x40xf32>)
+  return
+}
