@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 extern "C" {
@@ -265,6 +266,38 @@ TEST_F(CUDARuntime, HostCodeReadsDeviceInputsAfterCopyingThemBack) {
   EXPECT_EQ(c.toDevice, kBytes); // y, computed on the host
   // The caller's device input is unchanged.
   EXPECT_EQ(readDevice(dx), x);
+}
+
+TEST_F(CUDARuntime, ConcurrentDeviceRunsKeepTheirOwnBuffers) {
+  // Four threads, each with its own device input and output, run at once;
+  // each thread's bound inputs and kept results are its own.
+  constexpr int kThreads = 4, kRuns = 25;
+  std::vector<std::vector<float>> xs;
+  std::vector<DevicePtr> dx, dy;
+  for (int t = 0; t < kThreads; ++t) {
+    std::vector<float> x = iota();
+    for (float &v : x)
+      v += static_cast<float>(t * 1000);
+    xs.push_back(x);
+    dx.push_back(deviceBuffer(kBytes, x.data()));
+    dy.push_back(deviceBuffer(kBytes));
+  }
+  std::vector<int> failures(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      aiopt_tensor in = tensor(reinterpret_cast<void *>(dx[t]));
+      aiopt_tensor out = tensor(reinterpret_cast<void *>(dy[t]), kBytes);
+      for (int run = 0; run < kRuns; ++run)
+        failures[t] += aiopt_run_on(&kAffine, &in, 1, &out, 1,
+                                    AIOPT_INPUTS_ON_DEVICE | AIOPT_OUTPUTS_ON_DEVICE) != AIOPT_OK;
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(failures[t], 0);
+    expectAffine(xs[t], readDevice(dy[t]).data());
+  }
 }
 
 TEST_F(CUDARuntime, BadDeviceBuffersAreRefusedBeforeTheRun) {
