@@ -7,8 +7,9 @@
 |* This file loads the Vulkan loader at run time (dlopen, so programs link    *|
 |* and start without one), picks the first device with a compute queue,       *|
 |* builds one pipeline per kernel (cached), and runs each dispatch with its   *|
-|* buffers copied into device-visible memory and the written ones copied      *|
-|* back. Errors (no loader, no device, a failed call) fail the model's run    *|
+|* buffers copied into device-visible memory (pooled across dispatches;       *|
+|* constant buffers copied once and kept) and the written ones copied back.   *|
+|* Errors (no loader, no device, a failed call) fail the model's run          *|
 |* with AIOPT_ERROR_DEVICE and a message naming the kernel.                   *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
@@ -64,6 +65,26 @@ typedef struct kernel {
   struct kernel *next;
 } kernel;
 
+/* A host-visible buffer of `bytes` (at least 4) and its mapping. */
+typedef struct {
+  VkBuffer buffer;
+  VkDeviceMemory memory;
+  void *mapped;
+} device_buffer;
+
+/* A buffer kept across dispatches: a pooled one (free when not `busy`),
+ * or the device copy of the constant buffer at `host`. */
+typedef struct {
+  device_buffer b;
+  int64_t bytes;
+  const void *host;
+  int busy;
+} kept_buffer;
+typedef struct {
+  kept_buffer *items;
+  size_t count, capacity;
+} kept_buffers;
+
 static struct {
   pthread_once_t once;
   char init_error[256]; /* non-empty when no device could be set up */
@@ -75,6 +96,8 @@ static struct {
   VkQueue queue;
   VkCommandPool pool;
   kernel *kernels;
+  /* Buffers reused by later dispatches, and constants copied once. */
+  kept_buffers buffers, constants;
   /* Dispatches are serialized: one queue, one command pool. */
   pthread_mutex_t lock;
 } vk = {PTHREAD_ONCE_INIT, "", 0};
@@ -284,13 +307,6 @@ static int find_memory_type(uint32_t type_bits, VkMemoryPropertyFlags flags) {
   return -1;
 }
 
-/* A host-visible buffer of `bytes` (at least 4) and its mapping. */
-typedef struct {
-  VkBuffer buffer;
-  VkDeviceMemory memory;
-  void *mapped;
-} device_buffer;
-
 static VkResult create_buffer(int64_t bytes, device_buffer *b) {
   VkBufferCreateInfo info = {VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   info.size = (VkDeviceSize)(bytes < 4 ? 4 : bytes);
@@ -325,8 +341,69 @@ static void destroy_buffer(device_buffer *b) {
     vkFreeMemory(vk.device, b->memory, NULL);
 }
 
-/* Records and runs one dispatch over `buffers`; waits for it. */
-static VkResult run_dispatch(kernel *k, device_buffer *buffers, const uint32_t groups[3]) {
+/* Appends `b` to `list`; NULL without host memory. */
+static kept_buffer *keep(kept_buffers *list, kept_buffer b) {
+  if (list->count == list->capacity) {
+    size_t capacity = list->capacity ? 2 * list->capacity : 64;
+    kept_buffer *items = realloc(list->items, capacity * sizeof *items);
+    if (!items)
+      return NULL;
+    list->items = items;
+    list->capacity = capacity;
+  }
+  list->items[list->count] = b;
+  return &list->items[list->count++];
+}
+
+/* A free pooled buffer of at least `bytes` (the smallest, not more than
+ * twice as large), else a new one; marked busy. Called with vk.lock held. */
+static VkResult take_buffer(int64_t bytes, kept_buffer **out) {
+  kept_buffer *best = NULL;
+  for (size_t i = 0; i < vk.buffers.count; ++i) {
+    kept_buffer *b = &vk.buffers.items[i];
+    if (!b->busy && b->bytes >= bytes && b->bytes <= 2 * bytes + 4 &&
+        (!best || b->bytes < best->bytes))
+      best = b;
+  }
+  if (!best) {
+    kept_buffer fresh = {{0}, bytes, NULL, 0};
+    VkResult r = create_buffer(bytes, &fresh.b);
+    if (r == VK_SUCCESS && !(best = keep(&vk.buffers, fresh)))
+      r = VK_ERROR_OUT_OF_HOST_MEMORY;
+    if (r != VK_SUCCESS) {
+      destroy_buffer(&fresh.b);
+      return r;
+    }
+  }
+  best->busy = 1;
+  *out = best;
+  return VK_SUCCESS;
+}
+
+/* The device copy of the constant buffer `bytes` at `host`, made on first
+ * use and kept. Called with vk.lock held. */
+static VkResult constant_buffer(const void *host, int64_t bytes, device_buffer *out) {
+  for (size_t i = 0; i < vk.constants.count; ++i)
+    if (vk.constants.items[i].host == host && vk.constants.items[i].bytes == bytes) {
+      *out = vk.constants.items[i].b;
+      return VK_SUCCESS;
+    }
+  kept_buffer fresh = {{0}, bytes, host, 1};
+  VkResult r = create_buffer(bytes, &fresh.b);
+  if (r == VK_SUCCESS && bytes > 0)
+    memcpy(fresh.b.mapped, host, (size_t)bytes);
+  if (r == VK_SUCCESS && !keep(&vk.constants, fresh))
+    r = VK_ERROR_OUT_OF_HOST_MEMORY;
+  if (r != VK_SUCCESS)
+    destroy_buffer(&fresh.b);
+  *out = fresh.b;
+  return r;
+}
+
+/* Records and runs one dispatch over `buffers` (`bytes` each); waits for
+ * it. */
+static VkResult run_dispatch(kernel *k, device_buffer *buffers, const int64_t *bytes,
+                             const uint32_t groups[3]) {
   VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, (uint32_t)k->num_args};
   VkDescriptorPoolCreateInfo pool_info = {VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
   pool_info.maxSets = 1;
@@ -350,8 +427,9 @@ static VkResult run_dispatch(kernel *k, device_buffer *buffers, const uint32_t g
   }
   if (r == VK_SUCCESS) {
     for (int32_t i = 0; i < k->num_args; ++i) {
+      /* Pooled buffers may be larger: the kernel sees its own size. */
       infos[i].buffer = buffers[i].buffer;
-      infos[i].range = VK_WHOLE_SIZE;
+      infos[i].range = (VkDeviceSize)(bytes[i] < 4 ? 4 : bytes[i]);
       writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
       writes[i].dstSet = set;
       writes[i].dstBinding = (uint32_t)i;
@@ -431,20 +509,32 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
   pthread_mutex_lock(&vk.lock);
   kernel *k = get_kernel(spirv, spirv_bytes, entry, num_args);
   device_buffer *buffers = calloc((size_t)num_args + 1, sizeof *buffers);
-  VkResult r = k && buffers ? VK_SUCCESS : VK_ERROR_OUT_OF_HOST_MEMORY;
+  kept_buffer **taken = calloc((size_t)num_args + 1, sizeof *taken);
+  VkResult r = k && buffers && taken ? VK_SUCCESS : VK_ERROR_OUT_OF_HOST_MEMORY;
+  /* Constants (weights) are copied once; the other buffers come from the
+   * pool and are copied in. */
   for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i) {
-    r = create_buffer(arg_bytes[i], &buffers[i]);
-    if (r == VK_SUCCESS && arg_bytes[i] > 0)
+    if (arg_kinds[i] == AIOPT_ARG_CONSTANT) {
+      r = constant_buffer(args[i], arg_bytes[i], &buffers[i]);
+      continue;
+    }
+    r = take_buffer(arg_bytes[i], &taken[i]);
+    if (r != VK_SUCCESS)
+      break;
+    buffers[i] = taken[i]->b;
+    if (arg_bytes[i] > 0)
       memcpy(buffers[i].mapped, args[i], (size_t)arg_bytes[i]);
   }
   if (r == VK_SUCCESS)
-    r = run_dispatch(k, buffers, groups);
+    r = run_dispatch(k, buffers, arg_bytes, groups);
   for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i)
     if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0)
       memcpy(args[i], buffers[i].mapped, (size_t)arg_bytes[i]);
-  for (int32_t i = 0; buffers && i < num_args; ++i)
-    destroy_buffer(&buffers[i]);
+  for (int32_t i = 0; taken && i < num_args; ++i)
+    if (taken[i])
+      taken[i]->busy = 0;
   free(buffers);
+  free(taken);
   pthread_mutex_unlock(&vk.lock);
   if (k && r != VK_SUCCESS)
     dispatch_failed(entry, "the dispatch failed (VkResult %d)", r);
