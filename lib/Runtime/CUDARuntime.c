@@ -316,14 +316,10 @@ static double now_ms(void) {
 
 /* Appends a block; returns it, or NULL without host memory. */
 static block *add_block(blocks *list, block b) {
-  if (list->count == list->capacity) {
-    size_t capacity = list->capacity ? 2 * list->capacity : 64;
-    block *items = realloc(list->items, capacity * sizeof *items);
-    if (!items)
-      return NULL;
-    list->items = items;
-    list->capacity = capacity;
-  }
+  block *items = aiopt_gpu_grow(list->items, list->count, &list->capacity, sizeof b);
+  if (!items)
+    return NULL;
+  list->items = items;
   list->items[list->count] = b;
   return &list->items[list->count++];
 }
@@ -383,14 +379,10 @@ static CUresult constant_block(const void *host, size_t bytes, CUdeviceptr *ptr)
 
 /* Whether one more mirror fits (growing the list). */
 static int room_for_mirror(void) {
-  if (cu.mirror_count < cu.mirror_capacity)
-    return 1;
-  size_t capacity = cu.mirror_capacity ? 2 * cu.mirror_capacity : 64;
-  mirror *items = realloc(cu.mirrors, capacity * sizeof *items);
+  mirror *items = aiopt_gpu_grow(cu.mirrors, cu.mirror_count, &cu.mirror_capacity, sizeof *items);
   if (!items)
     return 0;
   cu.mirrors = items;
-  cu.mirror_capacity = capacity;
   return 1;
 }
 
@@ -413,14 +405,10 @@ static void drop_mirror(size_t i) {
 
 /* Appends `m` to `list`; 0 without host memory. */
 static int add_to(mirrors *list, mirror m) {
-  if (list->count == list->capacity) {
-    size_t capacity = list->capacity ? 2 * list->capacity : 8;
-    mirror *items = realloc(list->items, capacity * sizeof *items);
-    if (!items)
-      return 0;
-    list->items = items;
-    list->capacity = capacity;
-  }
+  mirror *items = aiopt_gpu_grow(list->items, list->count, &list->capacity, sizeof m);
+  if (!items)
+    return 0;
+  list->items = items;
   list->items[list->count++] = m;
   return 1;
 }

@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum {
@@ -63,6 +64,19 @@ aiopt_status aiopt_gpu_bind_input(void *shadow, size_t bytes, uintptr_t device);
 void aiopt_gpu_keep_results(void);
 void aiopt_gpu_copy_out(uintptr_t device, const void *host, size_t bytes);
 void aiopt_gpu_end_run(void);
+
+/* The array `items` of `count` items of `size` bytes in `*capacity` slots,
+ * with room for one more: itself, or a copy with the slots doubled (from
+ * 16); NULL without host memory. The runtimes' lists of buffers. */
+static inline void *aiopt_gpu_grow(void *items, size_t count, size_t *capacity, size_t size) {
+  if (count < *capacity)
+    return items;
+  size_t grown = *capacity ? 2 * *capacity : 16;
+  void *more = realloc(items, grown * size);
+  if (more)
+    *capacity = grown;
+  return more;
+}
 
 /* Defined by the aiopt runtime (Runtime.c): fails the current aiopt_run
  * with AIOPT_ERROR_DEVICE and `message`. */

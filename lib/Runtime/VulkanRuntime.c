@@ -343,14 +343,10 @@ static void destroy_buffer(device_buffer *b) {
 
 /* Appends `b` to `list`; NULL without host memory. */
 static kept_buffer *keep(kept_buffers *list, kept_buffer b) {
-  if (list->count == list->capacity) {
-    size_t capacity = list->capacity ? 2 * list->capacity : 64;
-    kept_buffer *items = realloc(list->items, capacity * sizeof *items);
-    if (!items)
-      return NULL;
-    list->items = items;
-    list->capacity = capacity;
-  }
+  kept_buffer *items = aiopt_gpu_grow(list->items, list->count, &list->capacity, sizeof b);
+  if (!items)
+    return NULL;
+  list->items = items;
   list->items[list->count] = b;
   return &list->items[list->count++];
 }
