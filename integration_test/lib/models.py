@@ -206,6 +206,22 @@ def mobilenetv2():
     return m, [[rng.standard_normal((1, 3, 32, 32)).astype(np.float32)]]
 
 
+def products():
+    """Static products of sizes no tile divides: a MatMul with bias and
+    Relu (K = 200, a grid of full 64 x 64 tiles), a Gemm with transB and
+    bias (small: tiles shrink), a batched MatMul."""
+    g = Graph(7)
+    x = g.op("MatMul", ["x", g.weight(200, 1024)])
+    x = g.op("Relu", [g.op("Add", [x, g.weight(1024)])])
+    x = g.op("Gemm", [x, g.weight(144, 1024), g.weight(144)], transB=1)
+    x = g.op("Reshape", [x, g.const(np.array([2, 256, 144], dtype=np.int64))])
+    y = g.op("MatMul", [x, g.weight(144, 72)])
+    m = g.model([h.make_tensor_value_info("x", T.FLOAT, [512, 200])],
+                [h.make_tensor_value_info(y, T.FLOAT, [2, 256, 72])])
+    rng = np.random.default_rng(17)
+    return m, [[rng.standard_normal((512, 200)).astype(np.float32)]]
+
+
 def aliasing():
     """Outputs that alias an input, a constant, each other or a view: the
     compiled code must hand back caller-owned copies (no double free, no
@@ -290,7 +306,7 @@ def light(name):
 
 FAMILIES = {"mlp": mlp, "cnn": cnn, "transformer": transformer, "aliasing": aliasing,
             "bert": bert, "mobilenetv2": mobilenetv2, "winograd": winograd,
-            "host_reduce": host_reduce}
+            "host_reduce": host_reduce, "products": products}
 for _name in ("resnet50", "squeezenet", "inception_v1", "inception_v2", "densenet121",
               "shufflenet", "vgg19", "bvlc_alexnet", "zfnet512"):
     FAMILIES["light_" + _name] = lambda n=_name: light(n)

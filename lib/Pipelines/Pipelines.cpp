@@ -253,7 +253,8 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
 /// per launch), every linalg op's parallel dimensions as a grid of
 /// workgroups (its reductions loop inside each invocation; a nest with no
 /// parallel dimension stays on the host), outlined into kernels.
-static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spirv) {
+static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spirv,
+                               StringRef tensorCores) {
   addBufferization(pm, /*parallel=*/false);
   // Copies between buffers too, where their operands live on the device.
   if (copiesOnDevice)
@@ -263,8 +264,15 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // in registers.
   // K splits over workgroups (atomic f32 additions) for CUDA only: Vulkan
   // 1.x has them as an extension at most.
+  // f16 products on tensor cores: WMMA on CUDA (SPIR-V's cooperative
+  // matrices are not lowered here), or emulated when asked.
+  // (Other values reach the pass, which names them in its error.)
+  StringRef fragments = tensorCores == "auto"  ? (spirv ? "none" : "wmma")
+                        : tensorCores == "off" ? "none"
+                                               : tensorCores;
   add(pm, std::string("func.func(aiopt-gpu-tile-contractions{tile-memory=") +
-              (spirv ? "alloc split-k=false" : "attribution split-k=true") + "})");
+              (spirv ? "alloc split-k=false" : "attribution split-k=true") +
+              " tensor-cores=" + fragments.str() + "})");
   // Long reductions with few outputs (normalization statistics) take a
   // workgroup per output.
   add(pm, std::string("func.func(aiopt-gpu-tile-reductions{tile-memory=") +
@@ -308,7 +316,7 @@ static void addHostLoops(OpPassManager &pm) {
 
 void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
                                              const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, /*copiesOnDevice=*/false, /*spirv=*/true);
+  addKernelOutlining(pm, /*copiesOnDevice=*/false, /*spirv=*/true, options.tensorCores);
   add(pm, "aiopt-gpu-spirv-kernel-abi");
   // GLSL.std.450 has no erf: polynomial forms, as on the CPU (its exp is
   // native).
@@ -322,7 +330,7 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
 
 void mlir::aiopt::buildCUDACodegenPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, options.deviceResident, /*spirv=*/false);
+  addKernelOutlining(pm, options.deviceResident, /*spirv=*/false, options.tensorCores);
   // Buffers stay in device memory between launches; the host code says
   // when it touches them.
   if (options.deviceResident)

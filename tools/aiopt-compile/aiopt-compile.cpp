@@ -86,6 +86,12 @@ cl::opt<bool> deviceResident(
     cl::desc("With --target=cuda: keep buffers on the GPU between kernels (default true; "
              "--device-resident=false copies each kernel's buffers in and out)"),
     cl::cat(category));
+cl::opt<std::string> tensorCores(
+    "tensor-cores", cl::value_desc("auto|off|emulate"), cl::init("auto"),
+    cl::desc("With a GPU target: products of f16 operands (--precision=f16) on tensor cores: "
+             "auto (cuda: WMMA; vulkan: none), off, or emulate (the tensor-core kernels with "
+             "scalar arithmetic, to check them on devices without tensor cores)"),
+    cl::cat(category));
 cl::opt<std::string> kernelDumpDir(
     "kernel-dump-dir", cl::value_desc("DIR"),
     cl::desc("With a GPU target: also write each kernel module's binary to DIR (.spv for "
@@ -384,6 +390,15 @@ int compile(int argc, char **argv) {
     toolError(ErrorCode::InvalidOption) << "--" << why << "\n";
     return 1;
   }
+  if (tensorCores != "auto" && tensorCores != "off" && tensorCores != "emulate") {
+    toolError(ErrorCode::InvalidOption)
+        << "--tensor-cores=" << tensorCores << " is not one of auto, off, emulate\n";
+    return 1;
+  }
+  if (device == "cpu" && tensorCores.getNumOccurrences()) {
+    toolError(ErrorCode::InvalidOption) << "--tensor-cores needs a GPU --target\n";
+    return 1;
+  }
   if (device == "cpu" && !kernelDumpDir.empty()) {
     toolError(ErrorCode::InvalidOption) << "--kernel-dump-dir needs a GPU --target\n";
     return 1;
@@ -512,6 +527,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.device = device;
   pipelineOptions.gpuArch = gpuArch;
   pipelineOptions.deviceResident = deviceResident;
+  pipelineOptions.tensorCores = tensorCores;
   pipelineOptions.cudaToolkit = cudaToolkit;
   pipelineOptions.kernelDumpDir = kernelDumpDir;
   // Tile and vector sizes follow the target's vector registers.

@@ -110,6 +110,13 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "(aiopt-gpu-device-residency), and copies run as kernels; false copies "
                      "each launch's buffers in and its written ones back"),
       llvm::cl::init(true)};
+  Option<std::string> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("With a GPU device: products of f16 operands (--precision=f16) on "
+                     "tensor cores: 'auto' (cuda: WMMA fragments; vulkan: none), 'off', or "
+                     "'emulate' (the same kernels with each lane's fragment elements in "
+                     "scalar arithmetic, to check them where no tensor cores are)"),
+      llvm::cl::init("auto")};
   Option<std::string> cudaToolkit{
       *this, "cuda-toolkit",
       llvm::cl::desc("With device=cuda: the CUDA toolkit's folder (libdevice, ptxas, "

@@ -10,6 +10,7 @@
 #include "aiopt/Support/ErrorCodes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "llvm/ADT/STLExtras.h"
 
 namespace mlir::aiopt {
@@ -26,6 +27,18 @@ ArrayRef<StringRef> mlir::aiopt::cudaArchitectures() {
                                     "sm_103", "sm_103a", "sm_110", "sm_110a", "sm_120",
                                     "sm_120a", "sm_121", "sm_121a"};
   return archs;
+}
+
+/// Aligns `kernel`'s workgroup attributions to at least 32 bytes.
+static void alignWorkgroupAttributions(gpu::GPUFuncOp kernel) {
+  constexpr int64_t kAlignment = 32;
+  StringRef name = LLVM::LLVMDialect::getAlignAttrName();
+  Builder b(kernel.getContext());
+  for (unsigned i = 0, e = kernel.getNumWorkgroupAttributions(); i < e; ++i) {
+    auto align = dyn_cast_or_null<IntegerAttr>(kernel.getWorkgroupAttributionAttr(i, name));
+    if (!align || align.getInt() < kAlignment)
+      kernel.setWorkgroupAttributionAttr(i, name, b.getI64IntegerAttr(kAlignment));
+  }
 }
 
 namespace {
@@ -51,9 +64,11 @@ struct GPUNVVMKernelABIPass
     auto target = NVVM::NVVMTargetAttr::get(ctx, optLevel, "nvptx64-nvidia-cuda", chip);
     for (auto gpuModule : module.getOps<gpu::GPUModuleOp>()) {
       gpuModule.setTargetsAttr(ArrayAttr::get(ctx, {target}));
-      for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>())
+      for (auto kernel : gpuModule.getOps<gpu::GPUFuncOp>()) {
         if (kernel.isKernel() && failed(checkKernelArguments(kernel, "CUDA")))
           return signalPassFailure();
+        alignWorkgroupAttributions(kernel);
+      }
     }
     recordWrittenArguments(module);
   }

@@ -8,6 +8,7 @@
 
 #include "LinalgKernels.h"
 #include "PaddedOperands.h"
+#include "WarpFragments.h"
 
 #include "aiopt/Codegen/BufferViews.h"
 #include "aiopt/Codegen/GPU/Passes.h"
@@ -70,7 +71,11 @@ struct Contraction {
 struct Tiles {
   int64_t m, n, k, thread;
   int64_t splits = 1, kPerSplit = 0;
-  int64_t threads() const { return (m / thread) * (n / thread); }
+  /// Tensor-core kernels: four warps in a 2 x 2 grid, each owning a
+  /// quarter of the tile in 16 x 16 fragments (WMMA, or emulated).
+  bool fragments = false, emulated = false;
+  int64_t threads() const { return fragments ? 4 * kWarp : (m / thread) * (n / thread); }
+  static constexpr int64_t kWarp = 32;
 };
 } // namespace
 
@@ -80,6 +85,30 @@ static bool isAdditive(linalg::LinalgOp op) {
   Operation *comb = aiopt::combiningOp(op);
   Type t = op.getBlock()->getArguments().back().getType();
   return comb && isa<arith::AddFOp, arith::AddIOp>(comb) && (t.isF32() || t.isInteger(32));
+}
+
+/// Whether `op` computes `out + extf(a) * extf(b)` of f16 operands into f32
+/// (what the tensor cores' f16 fragments compute, but for the order of
+/// the additions).
+static bool isHalfProduct(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (!body->getArgument(0).getType().isF16() || !body->getArgument(1).getType().isF16() ||
+      !body->getArgument(2).getType().isF32() ||
+      std::distance(body->without_terminator().begin(), body->without_terminator().end()) != 4)
+    return false;
+  auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body->getArgument(2);
+  Value term = add.getLhs() == out ? add.getRhs() : add.getRhs() == out ? add.getLhs() : Value();
+  auto mul = term ? term.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
+  auto extended = [](Value v, Value arg) {
+    auto ext = v.getDefiningOp<arith::ExtFOp>();
+    return ext && ext.getIn() == arg;
+  };
+  Value a = body->getArgument(0), b = body->getArgument(1);
+  return mul && ((extended(mul.getLhs(), a) && extended(mul.getRhs(), b)) ||
+                 (extended(mul.getLhs(), b) && extended(mul.getRhs(), a)));
 }
 
 /// The constant a linalg.fill of `buffer` (exactly that value) writes.
@@ -325,15 +354,34 @@ private:
   Value guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse);
   /// Whether the innermost dimension of `operand`'s buffer moves with K.
   bool contiguousAlongK(OpOperand *operand);
-  /// Copies one operand's tile at reduction offset `k0` into `tile`
-  /// ([tile-k][rows + 1]).
+  /// Copies one operand's tile at reduction offset `k0` into `tile`:
+  /// [tile-k][rows + padding], or with `rowsOuter` [rows][tile-k + padding].
   void stageTile(OpOperand *operand, const DimGroup &rows, int64_t tileRows, Value rowBase,
-                 Value k0, Value tile);
+                 Value k0, Value tile, bool rowsOuter = false);
   /// The accumulators after one payload application per output.
   SmallVector<Value> accumulate(ValueRange accs, Value kk, Value aTile, Value bTile);
   /// Computes and stores the epilogue's element for the result `acc` at
   /// `indices` of the contraction's output.
   void storeEpilogue(Value acc, ArrayRef<Value> indices);
+
+  /// An output element: its loop dimensions, and the bounds that must hold
+  /// for it to exist (none when the tiles divide the product).
+  struct Output {
+    SmallVector<Value> dims, bounds;
+  };
+  /// The output at row `m` and column `n` of the (flattened) product.
+  Output outputAt(Value m, Value n);
+  SmallVector<Value> outIndices(const Output &o);
+  /// What the output holds before the product at `o` (a constant, a
+  /// broadcast element, or the output's element), unguarded.
+  Value initialValue(const Output &o);
+  /// Stores the sum `acc` at `o` (under its bounds): the result and the
+  /// epilogue's, or with split K an atomic addition to the output.
+  void storeOutput(Value acc, const Output &o);
+  /// The kernel's body from K's loop on: registers blocks of scalar
+  /// accumulators, or warps of fragments whose sums meet in `cTile`.
+  void buildScalar(Value aTile, Value bTile, Value kBegin, Value kEnd);
+  void buildFragments(Value aTile, Value bTile, Value cTile, Value kBegin, Value kEnd);
 
   RewriterBase &b;
   const Contraction &c;
@@ -375,7 +423,7 @@ bool KernelBuilder::contiguousAlongK(OpOperand *operand) {
 }
 
 void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t tileRows,
-                              Value rowBase, Value k0, Value tile) {
+                              Value rowBase, Value k0, Value tile, bool rowsOuter) {
   int64_t elements = tileRows * t.k, threads = t.threads();
   bool alongK = contiguousAlongK(operand);
   Type elementType = cast<MemRefType>(operand->get().getType()).getElementType();
@@ -406,7 +454,7 @@ void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t 
                                  aiopt::indicesAtDims(b, loc, op.getMatchingIndexingMap(operand), dims));
       return aiopt::loadAtDims(b, loc, op, operand, dims);
     }, fill);
-    memref::StoreOp::create(b, loc, v, tile, ValueRange{kk, row});
+    memref::StoreOp::create(b, loc, v, tile, rowsOuter ? ValueRange{row, kk} : ValueRange{kk, row});
   }
 }
 
@@ -479,17 +527,181 @@ void KernelBuilder::storeEpilogue(Value acc, ArrayRef<Value> indices) {
                           output->get(), outIndices);
 }
 
+KernelBuilder::Output KernelBuilder::outputAt(Value m, Value n) {
+  Output o;
+  o.dims.assign(op.getNumLoops(), cst(0));
+  for (auto [d, v] : llvm::zip(c.batch.dims, batchDims))
+    o.dims[d] = v;
+  if (c.m.size % t.m)
+    o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, cst(c.m.size)));
+  if (c.n.size % t.n)
+    o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, cst(c.n.size)));
+  delinearize(c.m, m, o.dims);
+  delinearize(c.n, n, o.dims);
+  return o;
+}
+
+SmallVector<Value> KernelBuilder::outIndices(const Output &o) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : op.getMatchingIndexingMap(op.getDpsInitOperand(0)).getResults())
+    indices.push_back(o.dims[cast<AffineDimExpr>(e).getPosition()]);
+  return indices;
+}
+
+Value KernelBuilder::initialValue(const Output &o) {
+  if (c.initValue)
+    return arith::ConstantOp::create(b, loc, c.initValue);
+  // A broadcast's loops are the output's dimensions.
+  if (linalg::GenericOp broadcast = c.initBroadcast)
+    return aiopt::loadAtDims(b, loc, broadcast, broadcast.getDpsInputOperand(0), outIndices(o));
+  return memref::LoadOp::create(b, loc, op.getDpsInitOperand(0)->get(), outIndices(o));
+}
+
+void KernelBuilder::storeOutput(Value acc, const Output &o) {
+  Value cond = allOf(o.bounds);
+  OpBuilder::InsertionGuard guard(b);
+  if (cond) {
+    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+  }
+  Value init = op.getDpsInitOperand(0)->get();
+  if (t.splits > 1) {
+    arith::AtomicRMWKind kind = isa<FloatType>(acc.getType()) ? arith::AtomicRMWKind::addf
+                                                             : arith::AtomicRMWKind::addi;
+    memref::AtomicRMWOp::create(b, loc, kind, acc, init, outIndices(o));
+    return;
+  }
+  // Fragments sum from zero: the output's initial value comes last (a zero
+  // fill adds nothing).
+  if (t.fragments && !(c.initValue && matchPattern(c.initValue, m_AnyZeroFloat())))
+    acc = arith::AddFOp::create(b, loc, initialValue(o), acc);
+  if (c.storeResult)
+    memref::StoreOp::create(b, loc, acc, init, outIndices(o));
+  if (c.epilogue)
+    storeEpilogue(acc, outIndices(o));
+}
+
+void KernelBuilder::buildScalar(Value aTile, Value bTile, Value kBegin, Value kEnd) {
+  OpOperand *mOperand = op.getDpsInputOperand(c.mInput);
+  OpOperand *nOperand = op.getDpsInputOperand(1 - c.mInput);
+  Type accType = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType()).getElementType();
+  int64_t colsPerStep = t.n / t.thread, rowsPerStep = t.m / t.thread;
+  tn = arith::RemUIOp::create(b, loc, tid, cst(colsPerStep));
+  tm = arith::DivUIOp::create(b, loc, tid, cst(colsPerStep));
+  // This invocation's outputs: rows tm + i * rowsPerStep, columns
+  // tn + j * colsPerStep of the workgroup's tile.
+  SmallVector<Output> outputs;
+  for (int64_t i = 0; i < t.thread; ++i)
+    for (int64_t j = 0; j < t.thread; ++j) {
+      Value m = arith::AddIOp::create(b, loc, m0,
+                                      arith::AddIOp::create(b, loc, tm, cst(i * rowsPerStep)));
+      Value n = arith::AddIOp::create(b, loc, n0,
+                                      arith::AddIOp::create(b, loc, tn, cst(j * colsPerStep)));
+      outputs.push_back(outputAt(m, n));
+    }
+  // The accumulators start from the output's values; parts of a split K
+  // start from zero and add to the output at the end.
+  SmallVector<Value> accs;
+  Value accZero = zero(accType);
+  for (const Output &o : outputs)
+    accs.push_back(t.splits > 1 ? accZero
+                   : c.initValue ? initialValue(o)
+                                 : guarded(o.bounds, [&] { return initialValue(o); }, accZero));
+
+  // K in steps of tile-k: stage both tiles, wait, accumulate, wait.
+  auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, cst(t.k), accs);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    stageTile(mOperand, c.m, t.m, m0, k0, aTile);
+    stageTile(nOperand, c.n, t.n, n0, k0, bTile);
+    gpu::BarrierOp::create(b, loc);
+    Value steps = cst(t.k);
+    if (c.k.size % t.k)
+      steps = arith::MinUIOp::create(b, loc, steps, arith::SubIOp::create(b, loc, cst(c.k.size), k0));
+    auto inner = scf::ForOp::create(b, loc, cst(0), steps, cst(1), kLoop.getRegionIterArgs());
+    {
+      OpBuilder::InsertionGuard innerGuard(b);
+      b.setInsertionPointToStart(inner.getBody());
+      scf::YieldOp::create(
+          b, loc, accumulate(inner.getRegionIterArgs(), inner.getInductionVar(), aTile, bTile));
+    }
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, inner.getResults());
+    // A full step unrolls: the tiles' reads get constant offsets.
+    if (c.k.size % t.k == 0)
+      (void)loopUnrollFull(inner);
+  }
+  for (auto [o, acc] : llvm::zip(outputs, kLoop.getResults()))
+    storeOutput(acc, o);
+}
+
+void KernelBuilder::buildFragments(Value aTile, Value bTile, Value cTile, Value kBegin,
+                                   Value kEnd) {
+  OpOperand *mOperand = op.getDpsInputOperand(c.mInput);
+  OpOperand *nOperand = op.getDpsInputOperand(1 - c.mInput);
+  // Warps in a 2 x 2 grid, each owning a quarter of the tile.
+  Value warp = arith::DivUIOp::create(b, loc, tid, cst(Tiles::kWarp));
+  Value lane = arith::RemUIOp::create(b, loc, tid, cst(Tiles::kWarp));
+  int64_t warpRows = t.m / 2, warpCols = t.n / 2;
+  Value warpRow = arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, warp, cst(2)),
+                                        cst(warpRows));
+  Value warpCol = arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, warp, cst(2)),
+                                        cst(warpCols));
+  aiopt::WarpFragments frags(b, loc, t.emulated, warpRows / 16, warpCols / 16, lane);
+
+  // K in steps of tile-k: stage both tiles (past-the-end elements are
+  // zeros, which add nothing), wait, multiply 16-deep slices, wait.
+  auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, cst(t.k), frags.zeros());
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    Value k0 = kLoop.getInductionVar();
+    stageTile(mOperand, c.m, t.m, m0, k0, aTile, /*rowsOuter=*/true);
+    stageTile(nOperand, c.n, t.n, n0, k0, bTile);
+    gpu::BarrierOp::create(b, loc);
+    SmallVector<Value> accs(kLoop.getRegionIterArgs());
+    for (int64_t kk = 0; kk < t.k; kk += 16)
+      accs = frags.multiplyAdd(accs, aTile, warpRow, bTile, warpCol, cst(kk));
+    gpu::BarrierOp::create(b, loc);
+    scf::YieldOp::create(b, loc, accs);
+  }
+  // The sums meet in workgroup memory, from where the invocations store
+  // consecutive elements (and the epilogue's).
+  frags.store(kLoop.getResults(), cTile, warpRow, warpCol);
+  gpu::BarrierOp::create(b, loc);
+  int64_t threads = t.threads();
+  auto elements = scf::ForOp::create(b, loc, cst(0), cst(t.m * t.n), cst(threads));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(elements.getBody());
+  Value e = arith::AddIOp::create(b, loc, elements.getInductionVar(), tid);
+  Value row = arith::DivUIOp::create(b, loc, e, cst(t.n));
+  Value col = arith::RemUIOp::create(b, loc, e, cst(t.n));
+  Output o = outputAt(arith::AddIOp::create(b, loc, m0, row), arith::AddIOp::create(b, loc, n0, col));
+  storeOutput(memref::LoadOp::create(b, loc, cTile, ValueRange{row, col}), o);
+}
+
 void KernelBuilder::build() {
   OpOperand *mOperand = op.getDpsInputOperand(c.mInput);
   OpOperand *nOperand = op.getDpsInputOperand(1 - c.mInput);
-  OpOperand *init = op.getDpsInitOperand(0);
-  Type accType = cast<MemRefType>(init->get().getType()).getElementType();
-  // One padding element per row keeps the staging stores of a warp (which
-  // walk K across rows) off a single bank.
-  auto tileType = [&](OpOperand *operand, int64_t rows) {
-    return MemRefType::get({t.k, rows + 1},
-                           cast<MemRefType>(operand->get().getType()).getElementType());
+  // Scalar tiles are [tile-k][rows + 1]: one padding element per row keeps
+  // the staging stores of a warp (which walk K across rows) off a single
+  // bank. Fragment tiles are row-major with rows of a multiple of 16 bytes
+  // (M's [tile-m][tile-k + 8], N's [tile-k][tile-n + 8] in f16, the sums'
+  // [tile-m][tile-n + 4] in f32).
+  auto elementType = [](OpOperand *operand) {
+    return cast<MemRefType>(operand->get().getType()).getElementType();
   };
+  SmallVector<MemRefType> tileTypes;
+  if (t.fragments) {
+    tileTypes = {MemRefType::get({t.m, t.k + 8}, elementType(mOperand)),
+                 MemRefType::get({t.k, t.n + 8}, elementType(nOperand)),
+                 MemRefType::get({t.m, t.n + 4}, b.getF32Type())};
+  } else {
+    tileTypes = {MemRefType::get({t.k, t.m + 1}, elementType(mOperand)),
+                 MemRefType::get({t.k, t.n + 1}, elementType(nOperand))};
+  }
   // The views and allocations between the contraction and its epilogue
   // (the epilogue's output among them) come before the kernel.
   for (Operation *hoisted : c.hoisted)
@@ -500,13 +712,9 @@ void KernelBuilder::build() {
       b, loc,
       {static_cast<int64_t>(llvm::divideCeil(c.n.size, t.n)),
        static_cast<int64_t>(llvm::divideCeil(c.m.size, t.m)), c.batch.size * t.splits},
-      t.threads(), {tileType(mOperand, t.m), tileType(nOperand, t.n)}, allocTiles, tiles);
-  Value aTile = tiles[0], bTile = tiles[1], one = cst(1);
+      t.threads(), tileTypes, allocTiles, tiles);
 
   tid = launch.getThreadIds().x;
-  int64_t colsPerStep = t.n / t.thread, rowsPerStep = t.m / t.thread;
-  tn = arith::RemUIOp::create(b, loc, tid, cst(colsPerStep));
-  tm = arith::DivUIOp::create(b, loc, tid, cst(colsPerStep));
   n0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, cst(t.n));
   m0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y, cst(t.m));
   // The grid's third axis: batch entries, each split in parts of K.
@@ -526,100 +734,10 @@ void KernelBuilder::build() {
     for (unsigned d : c.batch.dims)
       batchDims.push_back(dims[d]);
   }
-
-  // This invocation's outputs: rows tm + i * rowsPerStep, columns
-  // tn + j * colsPerStep of the workgroup's tile.
-  struct Output {
-    SmallVector<Value> dims, bounds;
-  };
-  SmallVector<Output> outputs;
-  for (int64_t i = 0; i < t.thread; ++i)
-    for (int64_t j = 0; j < t.thread; ++j) {
-      Output o;
-      o.dims.assign(op.getNumLoops(), cst(0));
-      for (auto [d, v] : llvm::zip(c.batch.dims, batchDims))
-        o.dims[d] = v;
-      Value m = arith::AddIOp::create(b, loc, m0,
-                                      arith::AddIOp::create(b, loc, tm, cst(i * rowsPerStep)));
-      Value n = arith::AddIOp::create(b, loc, n0,
-                                      arith::AddIOp::create(b, loc, tn, cst(j * colsPerStep)));
-      if (c.m.size % t.m)
-        o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, cst(c.m.size)));
-      if (c.n.size % t.n)
-        o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, cst(c.n.size)));
-      delinearize(c.m, m, o.dims);
-      delinearize(c.n, n, o.dims);
-      outputs.push_back(std::move(o));
-    }
-  auto outIndices = [&](const Output &o) {
-    SmallVector<Value> indices;
-    for (AffineExpr e : op.getMatchingIndexingMap(init).getResults())
-      indices.push_back(o.dims[cast<AffineDimExpr>(e).getPosition()]);
-    return indices;
-  };
-  // The accumulators start from the output's values; parts of a split K
-  // start from zero and add to the output at the end.
-  SmallVector<Value> accs;
-  Value accZero = zero(accType);
-  for (const Output &o : outputs)
-    accs.push_back(t.splits > 1 ? accZero
-                   : c.initValue ? arith::ConstantOp::create(b, loc, c.initValue).getResult()
-                                 : guarded(o.bounds, [&]() -> Value {
-      // A broadcast's loops are the output's dimensions.
-      if (linalg::GenericOp broadcast = c.initBroadcast)
-        return aiopt::loadAtDims(b, loc, broadcast, broadcast.getDpsInputOperand(0),
-                                 outIndices(o));
-      return memref::LoadOp::create(b, loc, init->get(), outIndices(o)).getResult();
-    }, accZero));
-
-  // K in steps of tile-k: stage both tiles, wait, accumulate, wait.
-  auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, cst(t.k), accs);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(kLoop.getBody());
-    Value k0 = kLoop.getInductionVar();
-    stageTile(mOperand, c.m, t.m, m0, k0, aTile);
-    stageTile(nOperand, c.n, t.n, n0, k0, bTile);
-    gpu::BarrierOp::create(b, loc);
-    Value steps = cst(t.k);
-    if (c.k.size % t.k)
-      steps = arith::MinUIOp::create(b, loc, steps, arith::SubIOp::create(b, loc, cst(c.k.size), k0));
-    auto inner = scf::ForOp::create(b, loc, cst(0), steps, one, kLoop.getRegionIterArgs());
-    {
-      OpBuilder::InsertionGuard innerGuard(b);
-      b.setInsertionPointToStart(inner.getBody());
-      scf::YieldOp::create(
-          b, loc, accumulate(inner.getRegionIterArgs(), inner.getInductionVar(), aTile, bTile));
-    }
-    gpu::BarrierOp::create(b, loc);
-    scf::YieldOp::create(b, loc, inner.getResults());
-    // A full step unrolls: the tiles' reads get constant offsets.
-    if (c.k.size % t.k == 0)
-      (void)loopUnrollFull(inner);
-  }
-  auto store = [&](Value acc, const Output &o) {
-    if (t.splits == 1) {
-      if (c.storeResult)
-        memref::StoreOp::create(b, loc, acc, init->get(), outIndices(o));
-      if (c.epilogue)
-        storeEpilogue(acc, outIndices(o));
-      return;
-    }
-    arith::AtomicRMWKind kind =
-        isa<FloatType>(accType) ? arith::AtomicRMWKind::addf : arith::AtomicRMWKind::addi;
-    memref::AtomicRMWOp::create(b, loc, kind, acc, init->get(), outIndices(o));
-  };
-  for (auto [o, acc] : llvm::zip(outputs, kLoop.getResults())) {
-    Value cond = allOf(o.bounds);
-    if (!cond) {
-      store(acc, o);
-      continue;
-    }
-    auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    store(acc, o);
-  }
+  if (t.fragments)
+    buildFragments(tiles[0], tiles[1], tiles[2], kBegin, kEnd);
+  else
+    buildScalar(tiles[0], tiles[1], kBegin, kEnd);
   b.eraseOp(op);
   if (c.epilogue)
     b.eraseOp(c.epilogue);
@@ -659,6 +777,11 @@ struct GPUTileContractionsPass
                                "and thread-tile powers of two (thread-tile at most 16)");
       return signalPassFailure();
     }
+    if (tensorCores != "none" && tensorCores != "wmma" && tensorCores != "emulate") {
+      getOperation().emitError("tensor-cores must be 'none', 'wmma' or 'emulate', not '")
+          << tensorCores << "'";
+      return signalPassFailure();
+    }
     FailureOr<bool> allocTiles = aiopt::allocWorkgroupBuffers(getOperation(), tileMemory);
     if (failed(allocTiles))
       return signalPassFailure();
@@ -669,8 +792,13 @@ struct GPUTileContractionsPass
     IRRewriter rewriter(&getContext());
     std::vector<aiopt::PaddedBuffer> readAround;
     for (Contraction &c : found) {
-      Tiles tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK,
-                                splitKWorkgroups);
+      // f16 products on tensor cores step K by at least 32 (two 16-deep
+      // slices per barrier).
+      bool fragments = tensorCores != "none" && isHalfProduct(c.op);
+      Tiles tiles = chooseTiles(c, tileM, tileN, fragments ? std::max<int64_t>(tileK, 32) : tileK,
+                                threadTile, targetWorkgroups, splitK, splitKWorkgroups);
+      tiles.fragments = fragments;
+      tiles.emulated = tensorCores == "emulate";
       // Every invocation stages whole elements of both tiles.
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
           c.batch.size * tiles.splits > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)

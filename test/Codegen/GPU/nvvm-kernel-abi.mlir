@@ -32,3 +32,20 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// Workgroup attributions are aligned to at least 32 bytes (WMMA's loads
+// and stores of shared memory); a larger alignment stays.
+// CHECK-LABEL: gpu.func @aligned
+// CHECK-SAME: workgroup(%{{.*}} : memref<32x40xf16, #gpu.address_space<workgroup>> {llvm.align = 32 : i64}, %{{.*}} : memref<8xf32, #gpu.address_space<workgroup>> {llvm.align = 64 : i64})
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @aligned(%out: memref<8xf32>) workgroup(%t : memref<32x40xf16, #gpu.address_space<workgroup>>, %u : memref<8xf32, #gpu.address_space<workgroup>> {llvm.align = 64 : i64}) kernel {
+      %c0 = arith.constant 0 : index
+      %v = memref.load %u[%c0] : memref<8xf32, #gpu.address_space<workgroup>>
+      memref.store %v, %out[%c0] : memref<8xf32>
+      gpu.return
+    }
+  }
+}

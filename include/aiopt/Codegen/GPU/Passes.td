@@ -143,6 +143,22 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     projection, then take no kernel and no round trip through memory of
     their own).
 
+    With `tensor-cores`, products of f16 operands into f32 whose payload is
+    `out + extf(a) * extf(b)` (what `--precision=f16` leaves) are computed
+    by warps of 16 x 16 fragments instead: a workgroup of four warps in a
+    2 x 2 grid, each owning a quarter of the tile; K steps by `tile-k` (at
+    least 32); the operand tiles are staged row-major (M's rows along K,
+    K's rows along N, rows padded to multiples of 16 bytes) and each warp
+    adds the products of their 16-deep slices to its fragments; the
+    fragments' sums meet in a workgroup tile, from where every invocation
+    adds the output's initial value to consecutive elements and stores
+    them (and the epilogue's). `wmma` emits the gpu dialect's subgroup MMA
+    ops (NVVM's WMMA on tensor cores); `emulate` has each lane compute its
+    eight elements of each fragment with scalar arithmetic, so that the
+    same kernels run, and are checked, on devices without tensor cores.
+    bf16 products keep the scalar kernels (MLIR's MMA matrix type has no
+    bf16).
+
     The accumulators start from the output's values, as linalg's do. Ops
     whose output may share a buffer with an input, whose payload reads
     `linalg.index` or has side effects, or whose M or N is under 16 or K
@@ -163,6 +179,9 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "Compute the elementwise op that reads a contraction's result next in "
            "the contraction's kernel">,
+    Option<"tensorCores", "tensor-cores", "std::string", /*default=*/"\"none\"",
+           "f16 products by warps of 16 x 16 fragments: 'none', 'wmma' (subgroup MMA "
+           "ops) or 'emulate' (each lane's fragment elements in scalar arithmetic)">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
            "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
@@ -373,7 +392,10 @@ def GPUNVVMKernelABIPass : Pass<"aiopt-gpu-nvvm-kernel-abi", "ModuleOp"> {
     (an unknown chip is an E301 error listing the known ones). A kernel
     argument that is neither a memref of numbers with the identity layout
     nor an index, integer or float scalar is an E201 error naming the
-    kernel. Each `gpu.launch_func` records which
+    kernel. Workgroup attributions are aligned to at least 32 bytes (the
+    alignment WMMA's loads and stores of shared memory need; LLVM would
+    otherwise align an array only to its element). Each `gpu.launch_func`
+    records which
     of its buffers the kernel may write (`aiopt.written_arguments`), which
     `aiopt-cuda-launch-to-runtime` needs once the kernels are binaries.
   }];

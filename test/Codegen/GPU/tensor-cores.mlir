@@ -1,0 +1,148 @@
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=wmma" --canonicalize --cse | FileCheck %s
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=wmma target-workgroups=1" --canonicalize --cse | FileCheck %s --check-prefix=BIG
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=emulate" --canonicalize --cse | FileCheck %s --check-prefix=EMU
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions --canonicalize --cse | FileCheck %s --check-prefix=NONE
+// RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=mma" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: tensor-cores must be 'none', 'wmma' or 'emulate', not 'mma'
+
+// An f16 product into f32 (128x96, K = 64) on fragments: tiles shrink to
+// 32x32 (a 3x4 grid), four warps of 32 invocations each own one 16x16
+// fragment. K steps by 32: M's tile is staged row-major ([32][32 + 8]),
+// N's [32][32 + 8], a barrier, two 16-deep slices multiplied (the warp's
+// row and column of fragments loaded from the tiles), a barrier. The
+// fragments meet in an f32 tile ([32][32 + 4]); after a barrier every
+// invocation stores every 128th element (the zero fill adds nothing).
+// CHECK-LABEL: func.func @matmul
+// CHECK: %[[C:.*]] = memref.alloc() : memref<128x96xf32>
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c3, {{.*}} = %c4, {{.*}} = %c1) threads(%[[T:[^,]*]], {{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1)
+// CHECK-SAME: workgroup(%[[AT:.*]] : memref<32x40xf16, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<32x40xf16, #gpu.address_space<workgroup>>, %[[CT:.*]] : memref<32x36xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[W:.*]] = arith.divui %[[T]], %c32
+// CHECK: %[[WR:.*]] = arith.muli %{{.*}}, %c16
+// CHECK: %[[WC:.*]] = arith.muli %{{.*}}, %c16
+// CHECK: %[[Z:.*]] = gpu.subgroup_mma_constant_matrix %{{.*}} : !gpu.mma_matrix<16x16xf32, "COp">
+// CHECK: %[[ACC:.*]] = scf.for %[[K0:.*]] = %c0 to %c64 step %c32 iter_args(%[[A0:.*]] = %[[Z]])
+// CHECK-COUNT-8: memref.store {{.*}}, %[[AT]]
+// CHECK-COUNT-8: memref.store {{.*}}, %[[BT]]
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: %[[FA:.*]] = gpu.subgroup_mma_load_matrix %[[AT]][%[[WR]], %c0] {leadDimension = 40 : index} {{.*}} -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK-NEXT: %[[FB:.*]] = gpu.subgroup_mma_load_matrix %[[BT]][%c0, %[[WC]]] {leadDimension = 40 : index} {{.*}} -> !gpu.mma_matrix<16x16xf16, "BOp">
+// CHECK-NEXT: %[[S0:.*]] = gpu.subgroup_mma_compute %[[FA]], %[[FB]], %[[A0]]
+// CHECK-NEXT: gpu.subgroup_mma_load_matrix %[[AT]][%[[WR]], %c16]
+// CHECK-NEXT: gpu.subgroup_mma_load_matrix %[[BT]][%c16, %[[WC]]]
+// CHECK-NEXT: %[[S1:.*]] = gpu.subgroup_mma_compute {{.*}}, %[[S0]]
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: scf.yield %[[S1]]
+// CHECK: gpu.subgroup_mma_store_matrix %[[ACC]], %[[CT]][%[[WR]], %[[WC]]] {leadDimension = 36 : index}
+// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: scf.for %[[E:.*]] = %c0 to %c1024 step %c128 {
+// CHECK: %[[V:.*]] = memref.load %[[CT]]
+// CHECK-NEXT: memref.store %[[V]], %[[C]]
+// CHECK-NOT: linalg.matmul
+// The same product in 64x64 tiles: each warp owns 2x2 fragments (a
+// 32x32 quarter), each slice loads two of A and two of B.
+// BIG-LABEL: func.func @matmul
+// BIG: threads({{.*}}) in ({{.*}} = %c128,
+// BIG-SAME: memref<64x40xf16, #gpu.address_space<workgroup>>, {{.*}} : memref<32x72xf16, #gpu.address_space<workgroup>>, {{.*}} : memref<64x68xf32, #gpu.address_space<workgroup>>)
+// BIG: scf.for {{.*}} iter_args({{.*}}, {{.*}}, {{.*}}, {{.*}}) -> (!gpu.mma_matrix<16x16xf32, "COp">, !gpu.mma_matrix<16x16xf32, "COp">, !gpu.mma_matrix<16x16xf32, "COp">, !gpu.mma_matrix<16x16xf32, "COp">)
+// BIG: gpu.barrier
+// BIG-COUNT-2: gpu.subgroup_mma_load_matrix {{.*}} "AOp">
+// BIG-COUNT-2: gpu.subgroup_mma_load_matrix {{.*}} "BOp">
+// BIG-COUNT-4: gpu.subgroup_mma_compute
+// BIG-COUNT-2: gpu.subgroup_mma_load_matrix {{.*}} "AOp">
+// BIG-COUNT-2: gpu.subgroup_mma_load_matrix {{.*}} "BOp">
+// BIG-COUNT-4: gpu.subgroup_mma_compute
+// BIG: gpu.barrier
+// BIG-COUNT-4: gpu.subgroup_mma_store_matrix
+// BIG: scf.for {{.*}} = %c0 to %c4096 step %c128
+// Emulated: each lane carries its eight elements of the fragment through
+// a 16-step loop per slice, with scalar multiply-adds of the extended
+// operands, and stores them to the f32 tile itself.
+// EMU-LABEL: func.func @matmul
+// EMU-NOT: gpu.subgroup_mma
+// EMU: scf.for {{.*}} step %c32 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32) {
+// EMU: gpu.barrier
+// EMU: scf.for {{.*}} = %c0 to %c16 step %c1 iter_args
+// EMU: arith.extf {{.*}} : f16 to f32
+// EMU: arith.mulf {{.*}} fastmath<contract> : f32
+// EMU-NEXT: arith.addf {{.*}} fastmath<contract> : f32
+// EMU: gpu.barrier
+// EMU-COUNT-8: memref.store {{.*}} : memref<32x36xf32, #gpu.address_space<workgroup>>
+// EMU-NOT: gpu.subgroup_mma
+// EMU: gpu.terminator
+// Without tensor cores, the scalar kernel (64 invocations).
+// NONE-LABEL: func.func @matmul
+// NONE-NOT: gpu.subgroup_mma
+// NONE: threads({{.*}}) in ({{.*}} = %c64,
+func.func @matmul(%a: memref<128x64xf16>, %b: memref<64x96xf16>) -> memref<128x96xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x96xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xf16>, memref<64x96xf16>) outs(%c : memref<128x96xf32>)
+  return %c : memref<128x96xf32>
+}
+
+// -----
+
+// An output that a bias was just broadcast into: fragments sum from zero
+// and each stored element adds its bias element (the broadcast goes); K =
+// 40 is not a multiple of 32: the last step stages zeros past its end
+// (guarded loads); the grid's edges are guarded at the stores.
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#bias = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @bias
+// CHECK-NOT: linalg.generic
+// CHECK: gpu.launch
+// CHECK: scf.for {{.*}} = %c0 to %c40 step %c32 iter_args
+// CHECK: scf.if
+// CHECK: memref.load %arg0
+// CHECK: gpu.subgroup_mma_store_matrix
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: %[[B:.*]] = memref.load %arg2
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[B]], %{{.*}} : f32
+// CHECK-NEXT: memref.store %[[S]]
+func.func @bias(%a: memref<100x40xf16>, %b: memref<40x50xf16>, %bias: memref<50xf32>) -> memref<100x50xf32> {
+  %c = memref.alloc() : memref<100x50xf32>
+  linalg.generic {indexing_maps = [#bias, #map], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<50xf32>) outs(%c : memref<100x50xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  linalg.matmul ins(%a, %b : memref<100x40xf16>, memref<40x50xf16>) outs(%c : memref<100x50xf32>)
+  return %c : memref<100x50xf32>
+}
+
+// -----
+
+// Products the fragments do not compute keep the scalar kernel: f32
+// operands, bf16 operands, and an f16 product scaled before it is added.
+// CHECK-LABEL: func.func @others
+// CHECK-NOT: gpu.subgroup_mma
+// CHECK-COUNT-3: gpu.launch
+// CHECK-NOT: gpu.subgroup_mma
+#ma = affine_map<(m, n, k) -> (m, k)>
+#mb = affine_map<(m, n, k) -> (k, n)>
+#mc = affine_map<(m, n, k) -> (m, n)>
+func.func @others(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xbf16>,
+                  %d: memref<64x64xbf16>, %e: memref<64x64xf16>, %f: memref<64x64xf16>)
+    -> (memref<64x64xf32>, memref<64x64xf32>, memref<64x64xf32>) {
+  %s = arith.constant 0.5 : f32
+  %o1 = memref.alloc() : memref<64x64xf32>
+  %o2 = memref.alloc() : memref<64x64xf32>
+  %o3 = memref.alloc() : memref<64x64xf32>
+  linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%o1 : memref<64x64xf32>)
+  linalg.matmul ins(%c, %d : memref<64x64xbf16>, memref<64x64xbf16>) outs(%o2 : memref<64x64xf32>)
+  linalg.generic {indexing_maps = [#ma, #mb, #mc], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%e, %f : memref<64x64xf16>, memref<64x64xf16>) outs(%o3 : memref<64x64xf32>) {
+  ^bb0(%x: f16, %y: f16, %o: f32):
+    %xe = arith.extf %x : f16 to f32
+    %ye = arith.extf %y : f16 to f32
+    %p = arith.mulf %xe, %ye : f32
+    %q = arith.mulf %p, %s : f32
+    %r = arith.addf %o, %q : f32
+    linalg.yield %r : f32
+  }
+  return %o1, %o2, %o3 : memref<64x64xf32>, memref<64x64xf32>, memref<64x64xf32>
+}
