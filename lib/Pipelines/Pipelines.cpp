@@ -264,10 +264,11 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // in registers.
   // K splits over workgroups (atomic f32 additions) for CUDA only: Vulkan
   // 1.x has them as an extension at most.
-  // f16 products on tensor cores: WMMA on CUDA (SPIR-V's cooperative
-  // matrices are not lowered here), or emulated when asked.
+  // f16 and bf16 products on tensor cores: WMMA and mma.sync on CUDA
+  // (SPIR-V's cooperative matrices are not lowered here), or emulated when
+  // asked.
   // (Other values reach the pass, which names them in its error.)
-  StringRef fragments = tensorCores == "auto"  ? (spirv ? "none" : "wmma")
+  StringRef fragments = tensorCores == "auto"  ? (spirv ? "none" : "nvvm")
                         : tensorCores == "off" ? "none"
                                                : tensorCores;
   add(pm, std::string("func.func(aiopt-gpu-tile-contractions{tile-memory=") +

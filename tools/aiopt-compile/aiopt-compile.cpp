@@ -88,9 +88,10 @@ cl::opt<bool> deviceResident(
     cl::cat(category));
 cl::opt<std::string> tensorCores(
     "tensor-cores", cl::value_desc("auto|off|emulate"), cl::init("auto"),
-    cl::desc("With a GPU target: products of f16 operands (--precision=f16) on tensor cores: "
-             "auto (cuda: WMMA; vulkan: none), off, or emulate (the tensor-core kernels with "
-             "scalar arithmetic, to check them on devices without tensor cores)"),
+    cl::desc("With a GPU target: products of f16 or bf16 operands (--precision) on tensor "
+             "cores: auto (cuda: WMMA for f16, mma.sync for bf16; vulkan: none), off, or "
+             "emulate (the tensor-core kernels with scalar arithmetic, to check them on "
+             "devices without tensor cores)"),
     cl::cat(category));
 cl::opt<std::string> kernelDumpDir(
     "kernel-dump-dir", cl::value_desc("DIR"),

@@ -112,8 +112,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(true)};
   Option<std::string> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("With a GPU device: products of f16 operands (--precision=f16) on "
-                     "tensor cores: 'auto' (cuda: WMMA fragments; vulkan: none), 'off', or "
+      llvm::cl::desc("With a GPU device: products of f16 or bf16 operands (--precision) on "
+                     "tensor cores: 'auto' (cuda: WMMA for f16, mma.sync for bf16; vulkan: "
+                     "none), 'off', or "
                      "'emulate' (the same kernels with each lane's fragment elements in "
                      "scalar arithmetic, to check them where no tensor cores are)"),
       llvm::cl::init("auto")};

@@ -72,8 +72,8 @@ struct Tiles {
   int64_t m, n, k, thread;
   int64_t splits = 1, kPerSplit = 0;
   /// Tensor-core kernels: four warps in a 2 x 2 grid, each owning a
-  /// quarter of the tile in 16 x 16 fragments (WMMA, or emulated).
-  bool fragments = false, emulated = false;
+  /// quarter of the tile in fragments of this kind.
+  std::optional<aiopt::FragmentKind> fragments;
   int64_t threads() const { return fragments ? 4 * kWarp : (m / thread) * (n / thread); }
   static constexpr int64_t kWarp = 32;
 };
@@ -87,18 +87,19 @@ static bool isAdditive(linalg::LinalgOp op) {
   return comb && isa<arith::AddFOp, arith::AddIOp>(comb) && (t.isF32() || t.isInteger(32));
 }
 
-/// Whether `op` computes `out + extf(a) * extf(b)` of f16 operands into f32
-/// (what the tensor cores' f16 fragments compute, but for the order of
-/// the additions).
-static bool isHalfProduct(linalg::LinalgOp op) {
+/// The 16-bit operand type (f16 or bf16) when `op` computes
+/// `out + extf(a) * extf(b)` of two such operands into f32 (what the tensor
+/// cores compute, but for the order of the additions); null otherwise.
+static Type halfProductType(linalg::LinalgOp op) {
   Block *body = op.getBlock();
-  if (!body->getArgument(0).getType().isF16() || !body->getArgument(1).getType().isF16() ||
+  Type t = body->getArgument(0).getType();
+  if (!(t.isF16() || t.isBF16()) || body->getArgument(1).getType() != t ||
       !body->getArgument(2).getType().isF32() ||
       std::distance(body->without_terminator().begin(), body->without_terminator().end()) != 4)
-    return false;
+    return {};
   auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
   if (!add)
-    return false;
+    return {};
   Value out = body->getArgument(2);
   Value term = add.getLhs() == out ? add.getRhs() : add.getRhs() == out ? add.getLhs() : Value();
   auto mul = term ? term.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
@@ -107,8 +108,9 @@ static bool isHalfProduct(linalg::LinalgOp op) {
     return ext && ext.getIn() == arg;
   };
   Value a = body->getArgument(0), b = body->getArgument(1);
-  return mul && ((extended(mul.getLhs(), a) && extended(mul.getRhs(), b)) ||
-                 (extended(mul.getLhs(), b) && extended(mul.getRhs(), a)));
+  bool product = mul && ((extended(mul.getLhs(), a) && extended(mul.getRhs(), b)) ||
+                          (extended(mul.getLhs(), b) && extended(mul.getRhs(), a)));
+  return product ? t : Type();
 }
 
 /// The constant a linalg.fill of `buffer` (exactly that value) writes.
@@ -649,7 +651,7 @@ void KernelBuilder::buildFragments(Value aTile, Value bTile, Value cTile, Value 
                                         cst(warpRows));
   Value warpCol = arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, warp, cst(2)),
                                         cst(warpCols));
-  aiopt::WarpFragments frags(b, loc, t.emulated, warpRows / 16, warpCols / 16, lane);
+  aiopt::WarpFragments frags(b, loc, *t.fragments, warpRows, warpCols, lane);
 
   // K in steps of tile-k: stage both tiles (past-the-end elements are
   // zeros, which add nothing), wait, multiply 16-deep slices, wait.
@@ -659,7 +661,7 @@ void KernelBuilder::buildFragments(Value aTile, Value bTile, Value cTile, Value 
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
     stageTile(mOperand, c.m, t.m, m0, k0, aTile, /*rowsOuter=*/true);
-    stageTile(nOperand, c.n, t.n, n0, k0, bTile);
+    stageTile(nOperand, c.n, t.n, n0, k0, bTile, /*rowsOuter=*/frags.bRowsAlongK());
     gpu::BarrierOp::create(b, loc);
     SmallVector<Value> accs(kLoop.getRegionIterArgs());
     for (int64_t kk = 0; kk < t.k; kk += 16)
@@ -688,15 +690,18 @@ void KernelBuilder::build() {
   // Scalar tiles are [tile-k][rows + 1]: one padding element per row keeps
   // the staging stores of a warp (which walk K across rows) off a single
   // bank. Fragment tiles are row-major with rows of a multiple of 16 bytes
-  // (M's [tile-m][tile-k + 8], N's [tile-k][tile-n + 8] in f16, the sums'
-  // [tile-m][tile-n + 4] in f32).
+  // (M's [tile-m][tile-k + 8], N's [tile-k][tile-n + 8] in 16 bits, or
+  // [tile-n][tile-k + 8] for mma.sync, the sums' [tile-m][tile-n + 4] in
+  // f32).
   auto elementType = [](OpOperand *operand) {
     return cast<MemRefType>(operand->get().getType()).getElementType();
   };
   SmallVector<MemRefType> tileTypes;
   if (t.fragments) {
+    bool nRowsAlongK = *t.fragments == aiopt::FragmentKind::MMASync;
     tileTypes = {MemRefType::get({t.m, t.k + 8}, elementType(mOperand)),
-                 MemRefType::get({t.k, t.n + 8}, elementType(nOperand)),
+                 nRowsAlongK ? MemRefType::get({t.n, t.k + 8}, elementType(nOperand))
+                             : MemRefType::get({t.k, t.n + 8}, elementType(nOperand)),
                  MemRefType::get({t.m, t.n + 4}, b.getF32Type())};
   } else {
     tileTypes = {MemRefType::get({t.k, t.m + 1}, elementType(mOperand)),
@@ -777,8 +782,8 @@ struct GPUTileContractionsPass
                                "and thread-tile powers of two (thread-tile at most 16)");
       return signalPassFailure();
     }
-    if (tensorCores != "none" && tensorCores != "wmma" && tensorCores != "emulate") {
-      getOperation().emitError("tensor-cores must be 'none', 'wmma' or 'emulate', not '")
+    if (tensorCores != "none" && tensorCores != "nvvm" && tensorCores != "emulate") {
+      getOperation().emitError("tensor-cores must be 'none', 'nvvm' or 'emulate', not '")
           << tensorCores << "'";
       return signalPassFailure();
     }
@@ -792,13 +797,17 @@ struct GPUTileContractionsPass
     IRRewriter rewriter(&getContext());
     std::vector<aiopt::PaddedBuffer> readAround;
     for (Contraction &c : found) {
-      // f16 products on tensor cores step K by at least 32 (two 16-deep
-      // slices per barrier).
-      bool fragments = tensorCores != "none" && isHalfProduct(c.op);
+      // f16 and bf16 products on tensor cores step K by at least 32 (two
+      // 16-deep slices per barrier): f16 by WMMA, bf16 by mma.sync (MLIR's
+      // MMA matrix type has no bf16), or emulated.
+      std::optional<aiopt::FragmentKind> fragments;
+      if (Type half = tensorCores != "none" ? halfProductType(c.op) : Type())
+        fragments = tensorCores == "emulate" ? aiopt::FragmentKind::Emulated
+                    : half.isBF16()          ? aiopt::FragmentKind::MMASync
+                                             : aiopt::FragmentKind::WMMA;
       Tiles tiles = chooseTiles(c, tileM, tileN, fragments ? std::max<int64_t>(tileK, 32) : tileK,
                                 threadTile, targetWorkgroups, splitK, splitKWorkgroups);
       tiles.fragments = fragments;
-      tiles.emulated = tensorCores == "emulate";
       // Every invocation stages whole elements of both tiles.
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
           c.batch.size * tiles.splits > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)

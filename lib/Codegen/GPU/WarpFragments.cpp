@@ -1,30 +1,76 @@
-//===- WarpFragments.cpp - a warp's 16x16 product fragments ---------------===//
+//===- WarpFragments.cpp - a warp's product fragments ---------------------===//
 //
-// WMMA fragments through the gpu dialect's subgroup MMA ops, or their
-// per-lane emulation (see WarpFragments.h).
+// WMMA fragments through the gpu dialect's subgroup MMA ops, mma.sync
+// fragments through NVVM's op, or their per-lane emulation (see
+// WarpFragments.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "WarpFragments.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/Utils/MMAUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::aiopt;
 
-static constexpr int64_t kSide = 16;
+/// Fragments are 16 deep and 16 rows high; WMMA's 16 and mma.sync's 8
+/// columns wide.
+static constexpr int64_t kSide = 16, kSyncCols = 8;
+
+WarpFragments::WarpFragments(OpBuilder &b, Location loc, FragmentKind kind, int64_t warpRows,
+                             int64_t warpCols, Value lane)
+    : b(b), loc(loc), kind(kind), rows(warpRows / kSide),
+      fragmentCols(kind == FragmentKind::MMASync ? kSyncCols : kSide), lane(lane) {
+  cols = warpCols / fragmentCols;
+}
 
 Value WarpFragments::cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
-std::pair<Value, Value> WarpFragments::element(int64_t v) {
-  // Lane l owns elements l + 32 v in row-major order: rows l / 16 + 2 v,
-  // column l % 16.
-  Value row = arith::AddIOp::create(b, loc, arith::DivUIOp::create(b, loc, lane, cst(kSide)),
-                                    cst(2 * v));
-  return {row, arith::RemUIOp::create(b, loc, lane, cst(kSide))};
+int64_t WarpFragments::valuesPerFragment() const {
+  switch (kind) {
+  case FragmentKind::WMMA:
+    return 1;
+  case FragmentKind::MMASync:
+    return 4;
+  case FragmentKind::Emulated:
+    return 8;
+  }
+  llvm_unreachable("fragment kind");
+}
+
+std::pair<Value, Value> WarpFragments::element(int64_t v, int role) {
+  if (kind == FragmentKind::Emulated) {
+    // Lane l owns elements l + 32 v in row-major order: rows l / 16 + 2 v,
+    // column l % 16.
+    Value row = arith::AddIOp::create(b, loc, arith::DivUIOp::create(b, loc, lane, cst(kSide)),
+                                      cst(2 * v));
+    return {row, arith::RemUIOp::create(b, loc, lane, cst(kSide))};
+  }
+  // mma.sync m16n8k16: the PTX layout of A (16x16, row-major), B (8x16:
+  // N by K) and the sums (16x8) as MLIR's nvgpu lowering knows it. It is
+  // given for f16 operands; bf16's is the same.
+  MLIRContext *ctx = b.getContext();
+  Type f16 = Float16Type::get(ctx), f32 = Float32Type::get(ctx);
+  nvgpu::WarpMatrixInfo info[] = {
+      {VectorType::get({kSide, kSide}, f16), nvgpu::MatMulOperandRole::A},
+      {VectorType::get({kSyncCols, kSide}, f16), nvgpu::MatMulOperandRole::B},
+      {VectorType::get({kSide, kSyncCols}, f32), nvgpu::MatMulOperandRole::C}};
+  FailureOr<AffineMap> map = nvgpu::getLaneIdAndValueIdToOperandCoord(b, loc, info[role]);
+  assert(succeeded(map) && "mma.sync m16n8k16 has a layout");
+  auto at = [&](unsigned result) -> Value {
+    return affine::makeComposedAffineApply(b, loc, map->getSubMap({result}),
+                                           ArrayRef<OpFoldResult>{lane, b.getIndexAttr(v)})
+        .getResult();
+  };
+  return {at(0), at(1)};
 }
 
 /// The row-major leading dimension of a workgroup tile.
@@ -34,8 +80,8 @@ static IntegerAttr leadDimension(OpBuilder &b, Value tile) {
 
 SmallVector<Value> WarpFragments::zeros() {
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  if (emulated)
-    return SmallVector<Value>(rows * cols * 8, zero);
+  if (kind != FragmentKind::WMMA)
+    return SmallVector<Value>(rows * cols * valuesPerFragment(), zero);
   auto type = gpu::MMAMatrixType::get({kSide, kSide}, b.getF32Type(), "COp");
   return SmallVector<Value>(rows * cols,
                             gpu::SubgroupMmaConstantMatrixOp::create(b, loc, type, zero));
@@ -43,30 +89,84 @@ SmallVector<Value> WarpFragments::zeros() {
 
 SmallVector<Value> WarpFragments::multiplyAdd(ValueRange accs, Value aTile, Value aRow,
                                               Value bTile, Value bCol, Value k) {
+  if (kind == FragmentKind::Emulated)
+    return multiplyAddEmulated(accs, aTile, aRow, bTile, bCol, k);
+  if (kind == FragmentKind::MMASync)
+    return multiplyAddMMASync(accs, aTile, aRow, bTile, bCol, k);
   auto offset = [&](Value base, int64_t i) {
     return arith::AddIOp::create(b, loc, base, cst(i * kSide)).getResult();
   };
-  if (!emulated) {
-    Type f16 = b.getF16Type();
-    auto aType = gpu::MMAMatrixType::get({kSide, kSide}, f16, "AOp");
-    auto bType = gpu::MMAMatrixType::get({kSide, kSide}, f16, "BOp");
-    SmallVector<Value> as, bs, next;
-    for (int64_t i = 0; i < rows; ++i)
-      as.push_back(gpu::SubgroupMmaLoadMatrixOp::create(b, loc, aType, aTile,
-                                                        ValueRange{offset(aRow, i), k},
-                                                        leadDimension(b, aTile), UnitAttr()));
+  Type f16 = b.getF16Type();
+  auto aType = gpu::MMAMatrixType::get({kSide, kSide}, f16, "AOp");
+  auto bType = gpu::MMAMatrixType::get({kSide, kSide}, f16, "BOp");
+  SmallVector<Value> as, bs, next;
+  for (int64_t i = 0; i < rows; ++i)
+    as.push_back(gpu::SubgroupMmaLoadMatrixOp::create(b, loc, aType, aTile,
+                                                      ValueRange{offset(aRow, i), k},
+                                                      leadDimension(b, aTile), UnitAttr()));
+  for (int64_t j = 0; j < cols; ++j)
+    bs.push_back(gpu::SubgroupMmaLoadMatrixOp::create(b, loc, bType, bTile,
+                                                      ValueRange{k, offset(bCol, j)},
+                                                      leadDimension(b, bTile), UnitAttr()));
+  for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
-      bs.push_back(gpu::SubgroupMmaLoadMatrixOp::create(b, loc, bType, bTile,
-                                                        ValueRange{k, offset(bCol, j)},
-                                                        leadDimension(b, bTile), UnitAttr()));
-    for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < cols; ++j)
-        next.push_back(gpu::SubgroupMmaComputeOp::create(b, loc, as[i], bs[j], accs[i * cols + j],
-                                                         UnitAttr(), UnitAttr()));
-    return next;
-  }
-  // Emulated: the 16 steps of K as a loop; each lane adds to its elements
-  // the products of their row of A and column of B.
+      next.push_back(gpu::SubgroupMmaComputeOp::create(b, loc, as[i], bs[j], accs[i * cols + j],
+                                                       UnitAttr(), UnitAttr()));
+  return next;
+}
+
+SmallVector<Value> WarpFragments::multiplyAddMMASync(ValueRange accs, Value aTile, Value aRow,
+                                                     Value bTile, Value bCol, Value k) {
+  Type elementType = cast<MemRefType>(aTile.getType()).getElementType();
+  auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y).getResult(); };
+  // Registers hold pairs of elements along K (the lower one in the low
+  // half), which lie next to each other in both tiles.
+  auto pair = [&](Value tile, Value row, Value col) -> Value {
+    Value two = vector::LoadOp::create(b, loc, VectorType::get({2}, elementType), tile,
+                                       ValueRange{row, col});
+    Value word = vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI32Type()), two);
+    return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+  };
+  // One fragment's registers for an operand of `role`: its first `values`
+  // values two at a time, at rows from `base` and columns from `k`. A has
+  // eight values, B four.
+  auto registers = [&](Value tile, Value base, int role, int64_t values) {
+    SmallVector<Value, 4> regs;
+    for (int64_t v = 0; v < values; v += 2) {
+      auto [r, c] = element(v, role);
+      regs.push_back(pair(tile, add(base, r), add(k, c)));
+    }
+    return regs;
+  };
+  SmallVector<SmallVector<Value, 4>> as, bs;
+  for (int64_t i = 0; i < rows; ++i)
+    as.push_back(registers(aTile, add(aRow, cst(i * kSide)), /*role=*/0, 8));
+  for (int64_t j = 0; j < cols; ++j)
+    bs.push_back(registers(bTile, add(bCol, cst(j * kSyncCols)), /*role=*/1, 4));
+  NVVM::MMATypes ptxType = elementType.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  Type f32 = b.getF32Type();
+  auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  SmallVector<Value> next;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) {
+      ValueRange c = accs.slice((i * cols + j) * 4, 4);
+      Value d = NVVM::MmaOp::create(
+          b, loc, resultType, as[i], bs[j], c, ArrayRef<int64_t>{kSide, kSyncCols, kSide},
+          std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{ptxType, ptxType},
+          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
+      for (int64_t v = 0; v < 4; ++v)
+        next.push_back(LLVM::ExtractValueOp::create(b, loc, d, ArrayRef<int64_t>{v}));
+    }
+  return next;
+}
+
+SmallVector<Value> WarpFragments::multiplyAddEmulated(ValueRange accs, Value aTile, Value aRow,
+                                                      Value bTile, Value bCol, Value k) {
+  auto offset = [&](Value base, int64_t i) {
+    return arith::AddIOp::create(b, loc, base, cst(i * kSide)).getResult();
+  };
+  // The 16 steps of K as a loop; each lane adds to its elements the
+  // products of their row of A and column of B.
   auto loop = scf::ForOp::create(b, loc, cst(0), cst(kSide), cst(1), accs);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
@@ -100,18 +200,19 @@ SmallVector<Value> WarpFragments::multiplyAdd(ValueRange accs, Value aTile, Valu
 }
 
 void WarpFragments::store(ValueRange accs, Value cTile, Value row, Value col) {
+  int64_t per = valuesPerFragment();
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) {
       Value r = arith::AddIOp::create(b, loc, row, cst(i * kSide));
-      Value c = arith::AddIOp::create(b, loc, col, cst(j * kSide));
-      if (!emulated) {
+      Value c = arith::AddIOp::create(b, loc, col, cst(j * fragmentCols));
+      if (kind == FragmentKind::WMMA) {
         gpu::SubgroupMmaStoreMatrixOp::create(b, loc, accs[i * cols + j], cTile, ValueRange{r, c},
                                               leadDimension(b, cTile), UnitAttr());
         continue;
       }
-      for (int64_t v = 0; v < 8; ++v) {
+      for (int64_t v = 0; v < per; ++v) {
         auto [er, ec] = element(v);
-        memref::StoreOp::create(b, loc, accs[(i * cols + j) * 8 + v], cTile,
+        memref::StoreOp::create(b, loc, accs[(i * cols + j) * per + v], cTile,
                                 ValueRange{arith::AddIOp::create(b, loc, r, er),
                                            arith::AddIOp::create(b, loc, c, ec)});
       }

@@ -18,44 +18,66 @@
 
 namespace mlir::aiopt {
 
-/// A warp's `rows` x `cols` accumulator fragments of 16x16 f32 elements.
-/// Operand tiles are row-major f16 buffers in workgroup memory (A: rows of
-/// M along K; B: rows of K along N), the result tile a row-major f32
-/// buffer; each block's first element must sit 32 bytes apart from the
-/// buffer's start times a whole number, and rows be a multiple of 16
-/// bytes (WMMA's alignment).
+/// How a warp's fragments are computed.
+enum class FragmentKind {
+  /// 16x16 fragments of the gpu dialect's subgroup MMA ops (f16 operands;
+  /// NVVM's WMMA), whose lanes' elements are the hardware's business.
+  WMMA,
+  /// 16x8 fragments of NVVM's mma.sync m16n8k16 (f16 or bf16 operands),
+  /// each lane loading and storing the elements the PTX layout gives it
+  /// (from MLIR's nvgpu layout maps).
+  MMASync,
+  /// 16x16 fragments of which each lane computes eight elements with
+  /// scalar arithmetic: any device.
+  Emulated,
+};
+
+/// A warp's accumulator fragments of f32 covering a `warpRows` x
+/// `warpCols` block. Operand tiles are f16 or bf16 buffers in workgroup
+/// memory with rows along K: A's rows are M; B's rows are K, or N where
+/// `bRowsAlongK()`. The sums' tile is a row-major f32 buffer. Each
+/// fragment's first element must lie a multiple of 32 bytes from the
+/// buffer's start, and rows be a multiple of 16 bytes long (WMMA's
+/// alignment; mma.sync loads pairs of elements).
 class WarpFragments {
 public:
   /// `lane` is the invocation's index within its warp of 32.
-  WarpFragments(OpBuilder &b, Location loc, bool emulated, int64_t rows, int64_t cols, Value lane)
-      : b(b), loc(loc), emulated(emulated), rows(rows), cols(cols), lane(lane) {}
+  WarpFragments(OpBuilder &b, Location loc, FragmentKind kind, int64_t warpRows,
+                int64_t warpCols, Value lane);
 
-  /// The values a loop carries per fragment (a whole fragment, or a lane's
-  /// eight elements of it).
-  int64_t valuesPerFragment() const { return emulated ? 8 : 1; }
+  /// Whether B's tile is staged [N][K] (mma.sync's column-major B) rather
+  /// than [K][N].
+  bool bRowsAlongK() const { return kind == FragmentKind::MMASync; }
 
-  /// Fragments of zeros, row by row.
+  /// The values a loop carries for all fragments.
   SmallVector<Value> zeros();
 
-  /// `accs` plus the products of the 16-deep slices at column `k` of A's
-  /// rows from `aRow` (16 per fragment row) and at row `k` of B's columns
-  /// from `bCol` (16 per fragment column).
+  /// `accs` plus the products of the 16-deep slices at K offset `k` of A's
+  /// rows from `aRow` and of B's columns from `bCol`.
   SmallVector<Value> multiplyAdd(ValueRange accs, Value aTile, Value aRow, Value bTile,
                                  Value bCol, Value k);
 
-  /// Stores the fragments at (`row`, `col`) of `cTile`, 16 elements apart.
+  /// Stores the fragments' sums at (`row`, `col`) of `cTile`.
   void store(ValueRange accs, Value cTile, Value row, Value col);
 
 private:
   Value cst(int64_t v);
-  /// The row and column within a fragment of the lane's `v`-th element
-  /// (emulated fragments).
-  std::pair<Value, Value> element(int64_t v);
+  /// The values per fragment that a loop carries (a whole fragment, or a
+  /// lane's elements of it).
+  int64_t valuesPerFragment() const;
+  /// The coordinates within a fragment of the lane's `v`-th element, for
+  /// an operand of `role` (mma.sync) or the emulated fragments' element.
+  std::pair<Value, Value> element(int64_t v, int role = 2);
+  SmallVector<Value> multiplyAddEmulated(ValueRange accs, Value aTile, Value aRow, Value bTile,
+                                         Value bCol, Value k);
+  SmallVector<Value> multiplyAddMMASync(ValueRange accs, Value aTile, Value aRow, Value bTile,
+                                        Value bCol, Value k);
 
   OpBuilder &b;
   Location loc;
-  bool emulated;
-  int64_t rows, cols;
+  FragmentKind kind;
+  /// Fragments per warp along M and N, and a fragment's columns.
+  int64_t rows, cols, fragmentCols;
   Value lane;
 };
 

@@ -1,10 +1,10 @@
-// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=wmma" --canonicalize --cse | FileCheck %s
-// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=wmma target-workgroups=1" --canonicalize --cse | FileCheck %s --check-prefix=BIG
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=nvvm" --canonicalize --cse | FileCheck %s
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=nvvm target-workgroups=1" --canonicalize --cse | FileCheck %s --check-prefix=BIG
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=emulate" --canonicalize --cse | FileCheck %s --check-prefix=EMU
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions --canonicalize --cse | FileCheck %s --check-prefix=NONE
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=mma" 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: tensor-cores must be 'none', 'wmma' or 'emulate', not 'mma'
+// BAD: tensor-cores must be 'none', 'nvvm' or 'emulate', not 'mma'
 
 // An f16 product into f32 (128x96, K = 64) on fragments: tiles shrink to
 // 32x32 (a 3x4 grid), four warps of 32 invocations each own one 16x16
@@ -116,16 +116,68 @@ func.func @bias(%a: memref<100x40xf16>, %b: memref<40x50xf16>, %bias: memref<50x
 
 // -----
 
+// bf16 operands: NVVM's mma.sync m16n8k16, whose fragments are 16x8 (a
+// warp's 16x16 quarter is two of them). N's tile is staged [N][K] (its
+// column-major B); each lane loads its registers as pairs of elements
+// along K (32 bits each: four of A, two of B per fragment, at the rows and
+// columns of MLIR's nvgpu layout maps: lane / 4 + 0|8, 2 (lane % 4) +
+// 0|8) and stores its four sums of each fragment.
+// CHECK-DAG: #[[G:.*]] = affine_map<()[s0] -> (s0 floordiv 4)>
+// CHECK-DAG: #[[K:.*]] = affine_map<()[s0] -> (s0 * 2 - (s0 floordiv 4) * 8)>
+// CHECK-DAG: #[[G8:.*]] = affine_map<()[s0] -> (s0 floordiv 4 + 8)>
+// CHECK-DAG: #[[K8:.*]] = affine_map<()[s0] -> (s0 * 2 - (s0 floordiv 4) * 8 + 8)>
+// CHECK-DAG: #[[K1:.*]] = affine_map<()[s0] -> (s0 * 2 - (s0 floordiv 4) * 8 + 1)>
+// CHECK-LABEL: func.func @bf16
+// CHECK: gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c128,
+// CHECK-SAME: workgroup(%[[AT:.*]] : memref<32x40xbf16, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<32x40xbf16, #gpu.address_space<workgroup>>, %[[CT:.*]] : memref<32x36xf32, #gpu.address_space<workgroup>>)
+// CHECK: %[[LANE:.*]] = arith.remui %{{.*}}, %c32
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32)
+// CHECK: gpu.barrier
+// CHECK-NEXT: %[[ROW:.*]] = affine.apply #[[G]]()[%[[LANE]]]
+// CHECK-NEXT: %[[COL:.*]] = affine.apply #[[K]]()[%[[LANE]]]
+// CHECK-NEXT: %[[AR:.*]] = arith.addi %{{.*}}, %[[ROW]]
+// CHECK-NEXT: %[[A0:.*]] = vector.load %[[AT]][%[[AR]], %[[COL]]] {{.*}} vector<2xbf16>
+// CHECK-NEXT: vector.bitcast %[[A0]] : vector<2xbf16> to vector<1xi32>
+// CHECK: affine.apply #[[G8]]()[%[[LANE]]]
+// CHECK: affine.apply #[[K8]]()[%[[LANE]]]
+// CHECK: %[[BR:.*]] = arith.addi %{{.*}}, %[[ROW]]
+// CHECK-NEXT: vector.load %[[BT]][%[[BR]], %[[COL]]] {{.*}} vector<2xbf16>
+// CHECK: nvvm.mma.sync A[{{.*}}, {{.*}}, {{.*}}, {{.*}}] B[{{.*}}, {{.*}}] C[{{.*}}, {{.*}}, {{.*}}, {{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
+// CHECK-COUNT-3: nvvm.mma.sync
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK: memref.store %{{.*}}#0, %[[CT]]
+// CHECK: affine.apply #[[K1]]()[%[[LANE]]]
+// CHECK-COUNT-7: memref.store {{.*}}, %[[CT]]
+// CHECK: gpu.barrier
+// EMU-LABEL: func.func @bf16
+// EMU-NOT: nvvm.mma.sync
+// EMU: arith.extf {{.*}} : bf16 to f32
+// EMU-NOT: nvvm.mma.sync
+// EMU: gpu.terminator
+func.func @bf16(%a: memref<128x64xbf16>, %b: memref<64x96xbf16>) -> memref<128x96xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x96xf32>)
+  linalg.matmul ins(%a, %b : memref<128x64xbf16>, memref<64x96xbf16>) outs(%c : memref<128x96xf32>)
+  return %c : memref<128x96xf32>
+}
+
+// -----
+
 // Products the fragments do not compute keep the scalar kernel: f32
-// operands, bf16 operands, and an f16 product scaled before it is added.
+// operands, mixed f16 and bf16 operands, and an f16 product scaled before
+// it is added.
 // CHECK-LABEL: func.func @others
 // CHECK-NOT: gpu.subgroup_mma
+// CHECK-NOT: nvvm.mma.sync
 // CHECK-COUNT-3: gpu.launch
 // CHECK-NOT: gpu.subgroup_mma
+// CHECK-NOT: nvvm.mma.sync
 #ma = affine_map<(m, n, k) -> (m, k)>
 #mb = affine_map<(m, n, k) -> (k, n)>
 #mc = affine_map<(m, n, k) -> (m, n)>
-func.func @others(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xbf16>,
+func.func @others(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64xf16>,
                   %d: memref<64x64xbf16>, %e: memref<64x64xf16>, %f: memref<64x64xf16>)
     -> (memref<64x64xf32>, memref<64x64xf32>, memref<64x64xf32>) {
   %s = arith.constant 0.5 : f32
@@ -133,7 +185,7 @@ func.func @others(%a: memref<64x64xf32>, %b: memref<64x64xf32>, %c: memref<64x64
   %o2 = memref.alloc() : memref<64x64xf32>
   %o3 = memref.alloc() : memref<64x64xf32>
   linalg.matmul ins(%a, %b : memref<64x64xf32>, memref<64x64xf32>) outs(%o1 : memref<64x64xf32>)
-  linalg.matmul ins(%c, %d : memref<64x64xbf16>, memref<64x64xbf16>) outs(%o2 : memref<64x64xf32>)
+  linalg.matmul ins(%c, %d : memref<64x64xf16>, memref<64x64xbf16>) outs(%o2 : memref<64x64xf32>)
   linalg.generic {indexing_maps = [#ma, #mb, #mc], iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%e, %f : memref<64x64xf16>, memref<64x64xf16>) outs(%o3 : memref<64x64xf32>) {
   ^bb0(%x: f16, %y: f16, %o: f32):

@@ -143,21 +143,23 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     projection, then take no kernel and no round trip through memory of
     their own).
 
-    With `tensor-cores`, products of f16 operands into f32 whose payload is
-    `out + extf(a) * extf(b)` (what `--precision=f16` leaves) are computed
-    by warps of 16 x 16 fragments instead: a workgroup of four warps in a
-    2 x 2 grid, each owning a quarter of the tile; K steps by `tile-k` (at
-    least 32); the operand tiles are staged row-major (M's rows along K,
-    K's rows along N, rows padded to multiples of 16 bytes) and each warp
-    adds the products of their 16-deep slices to its fragments; the
-    fragments' sums meet in a workgroup tile, from where every invocation
-    adds the output's initial value to consecutive elements and stores
-    them (and the epilogue's). `wmma` emits the gpu dialect's subgroup MMA
-    ops (NVVM's WMMA on tensor cores); `emulate` has each lane compute its
-    eight elements of each fragment with scalar arithmetic, so that the
-    same kernels run, and are checked, on devices without tensor cores.
-    bf16 products keep the scalar kernels (MLIR's MMA matrix type has no
-    bf16).
+    With `tensor-cores`, products of f16 or bf16 operands into f32 whose
+    payload is `out + extf(a) * extf(b)` (what `--precision=f16|bf16`
+    leaves) are computed by warps of fragments instead: a workgroup of four
+    warps in a 2 x 2 grid, each owning a quarter of the tile; K steps by
+    `tile-k` (at least 32); the operand tiles are staged row-major (M's
+    rows along K, K's rows along N, rows padded to multiples of 16 bytes)
+    and each warp adds the products of their 16-deep slices to its
+    fragments; the fragments' sums meet in a workgroup tile, from where
+    every invocation adds the output's initial value to consecutive
+    elements and stores them (and the epilogue's). `nvvm` computes f16
+    products by the gpu dialect's subgroup MMA ops (16 x 16 fragments,
+    NVVM's WMMA) and bf16 ones by NVVM's `mma.sync` m16n8k16 (16 x 8
+    fragments, N's tile staged [N][K], each lane loading and storing the
+    elements of MLIR's nvgpu layout maps; MLIR's MMA matrix type has no
+    bf16); `emulate` has each lane compute eight elements of each 16 x 16
+    fragment with scalar arithmetic, so that the same kernels run, and are
+    checked, on devices without tensor cores.
 
     The accumulators start from the output's values, as linalg's do. Ops
     whose output may share a buffer with an input, whose payload reads
@@ -180,8 +182,9 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
            "Compute the elementwise op that reads a contraction's result next in "
            "the contraction's kernel">,
     Option<"tensorCores", "tensor-cores", "std::string", /*default=*/"\"none\"",
-           "f16 products by warps of 16 x 16 fragments: 'none', 'wmma' (subgroup MMA "
-           "ops) or 'emulate' (each lane's fragment elements in scalar arithmetic)">,
+           "f16 and bf16 products by warps of fragments: 'none', 'nvvm' (f16: subgroup "
+           "MMA ops; bf16: nvvm.mma.sync) or 'emulate' (each lane's fragment elements in "
+           "scalar arithmetic)">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
            "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
@@ -189,7 +192,8 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
 def GPUTileReductionsPass : Pass<"aiopt-gpu-tile-reductions", "func::FuncOp"> {
