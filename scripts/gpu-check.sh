@@ -9,7 +9,9 @@
 #                                             cases those patterns name,
 #                                             PRECISION=f16|bf16 compiles
 #                                             the models and the benchmark
-#                                             so; give it to run as well)
+#                                             so, their products on tensor
+#                                             cores (`products` has three);
+#                                             give it to run as well)
 #   scripts/gpu-check.sh run DIR [sm_90]     (on the GPU machine: python3 with
 #                                             numpy, onnx, ml_dtypes and
 #                                             onnxruntime; no compiler)
@@ -26,7 +28,7 @@
 set -eu
 step=$1 dir=$2 arch=${3:-sm_90}
 root=$(cd "$(dirname "$0")/.." && pwd)
-families=${FAMILIES:-"mlp cnn transformer aliasing bert mobilenetv2 light_squeezenet light_shufflenet light_inception_v1"}
+families=${FAMILIES:-"mlp cnn transformer aliasing bert mobilenetv2 products light_squeezenet light_shufflenet light_inception_v1"}
 case $step in
 build)
   python=${AIOPT_PYTHON:-$root/.venv/bin/python}
