@@ -31,6 +31,7 @@ void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *ent
                          int64_t block_y, int64_t block_z, int32_t num_args, void *const *args,
                          const int64_t *arg_bytes, const int32_t *arg_kinds);
 void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode);
+extern const struct aiopt_device_runtime aiopt_cuda_device_runtime;
 }
 
 namespace {
@@ -123,9 +124,11 @@ const int64_t kShape[] = {kN};
 const aiopt_tensor_info kInput[] = {{"x", AIOPT_F32, 1, kShape}};
 const aiopt_tensor_info kOutput[] = {{"y", AIOPT_F32, 1, kShape}};
 const aiopt_model_info kAffine = {AIOPT_ABI_VERSION, "affine", 1, kInput, 1, kOutput,
-                                  affineEntry, "", AIOPT_MODEL_DEVICE_BUFFERS};
+                                  affineEntry, "", AIOPT_MODEL_DEVICE_BUFFERS,
+                                  &aiopt_cuda_device_runtime};
 const aiopt_model_info kHost = {AIOPT_ABI_VERSION, "host", 1, kInput, 1, kOutput,
-                                hostEntry, "", AIOPT_MODEL_DEVICE_BUFFERS};
+                                hostEntry, "", AIOPT_MODEL_DEVICE_BUFFERS,
+                                &aiopt_cuda_device_runtime};
 
 aiopt_tensor tensor(void *data, size_t capacity = 0) {
   aiopt_tensor t{};

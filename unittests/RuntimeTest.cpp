@@ -136,7 +136,7 @@ TEST(Runtime, SmallCallerBufferIsAnError) {
 
 // Device buffers need a model compiled for them and the CUDA runtime,
 // which this program does not link (see CUDARuntimeTest.cpp for runs).
-TEST(Runtime, DeviceBuffersNeedTheModelAndTheCUDARuntime) {
+TEST(Runtime, DeviceBuffersNeedTheModelAndItsDeviceRuntime) {
   float x[6] = {1, 2, 3, 4, 5, 6};
   aiopt_tensor in = tensor(x, 3), out{};
   EXPECT_EQ(aiopt_run_on(&kModel, &in, 1, &out, 1, AIOPT_INPUTS_ON_DEVICE),
@@ -148,8 +148,8 @@ TEST(Runtime, DeviceBuffersNeedTheModelAndTheCUDARuntime) {
   EXPECT_EQ(aiopt_run_on(&cuda, &in, 1, &out, 1, AIOPT_OUTPUTS_ON_DEVICE),
             AIOPT_ERROR_UNSUPPORTED);
   EXPECT_STREQ(aiopt_last_error(),
-               "model 'double': device buffers need the CUDA runtime; link "
-               "libaiopt_runtime_cuda.a");
+               "model 'double': device buffers need its device runtime "
+               "(aiopt_model_info.device_runtime is NULL)");
   EXPECT_EQ(aiopt_run_on(&kModel, &in, 1, &out, 1, 8), AIOPT_ERROR_INVALID_ARGUMENT);
   // On the host, aiopt_run_on is aiopt_run.
   ASSERT_EQ(aiopt_run_on(&kModel, &in, 1, &out, 1, AIOPT_ON_HOST), AIOPT_OK);

@@ -19,8 +19,8 @@ extern "C" {
 #endif
 
 /** ABI version of this header; the runtime rejects models built for another.
- *  2: aiopt_model_info.features. */
-#define AIOPT_ABI_VERSION 2
+ *  2: aiopt_model_info.features. 3: aiopt_model_info.device_runtime. */
+#define AIOPT_ABI_VERSION 3
 
 /** Largest tensor rank crossing the API. */
 #define AIOPT_MAX_RANK 8
@@ -98,6 +98,11 @@ enum {
   AIOPT_MODEL_DEVICE_BUFFERS = 1
 };
 
+/** What aiopt_run_on needs of the runtime of a model's device (opaque: the
+ *  CUDA runtime's is `aiopt_cuda_device_runtime`, in libaiopt_runtime_cuda.a
+ *  and in every CUDA model's shared library). */
+struct aiopt_device_runtime;
+
 /** Entry point exported by a compiled model (see aiopt-cpu-entry-wrapper). */
 typedef void (*aiopt_entry_fn)(void **inputs, void *results);
 
@@ -112,6 +117,10 @@ typedef struct aiopt_model_info {
   aiopt_entry_fn entry;
   const char *compile_options; /**< how the object was compiled */
   uint32_t features;           /**< AIOPT_MODEL_* bits */
+  /** With AIOPT_MODEL_DEVICE_BUFFERS: the device runtime that runs the
+   *  model (the generated header sets &aiopt_cuda_device_runtime; for a
+   *  shared library, the one it exports). NULL otherwise. */
+  const struct aiopt_device_runtime *device_runtime;
 } aiopt_model_info;
 
 /**
@@ -142,9 +151,8 @@ enum {
 /**
  * aiopt_run with inputs and/or outputs in device memory, as `where` says
  * (AIOPT_INPUTS_ON_DEVICE | AIOPT_OUTPUTS_ON_DEVICE; AIOPT_ON_HOST is
- * aiopt_run). Needs a model with AIOPT_MODEL_DEVICE_BUFFERS and the CUDA
- * runtime (libaiopt_runtime_cuda.a) linked; otherwise it fails with
- * AIOPT_ERROR_UNSUPPORTED. Device inputs are read where they are, with no
+ * aiopt_run). Needs a model with AIOPT_MODEL_DEVICE_BUFFERS and its
+ * device_runtime; otherwise it fails with AIOPT_ERROR_UNSUPPORTED. Device inputs are read where they are, with no
  * copy through the host; device outputs are copied device to device from
  * the model's results. Every device address is checked against its CUDA
  * allocation before the run (AIOPT_ERROR_INVALID_ARGUMENT for an address

@@ -494,7 +494,7 @@ static void run_failed(const char *what, CUresult r) {
 
 /* Mode 6 in an aiopt_run_on call with device outputs: the mirror holding
  * the returned range [lo, hi) leaves the list with its device memory, for
- * aiopt_gpu_copy_out; 0 when the range has no such mirror (the host's bytes
+ * device_copy_out; 0 when the range has no such mirror (the host's bytes
  * are then brought up to date as in a host run). A bound input returned
  * as it is stays where it is. Called with cu.lock held. */
 static int keep_result(uintptr_t lo, uintptr_t hi) {
@@ -524,7 +524,7 @@ static int keep_result(uintptr_t lo, uintptr_t hi) {
  *     except for a device input, which the kernels wrote in place);
  *   6 before the return, for each returned buffer: the caller reads it (as
  *     0 then 2; in an aiopt_run_on call with device outputs the mirror
- *     stays on the device for aiopt_gpu_copy_out).
+ *     stays on the device for device_copy_out).
  * Modes 0, 5 and 6 wait for the launches in flight; the device blocks of
  * dropped mirrors go back to the pool, and the stream orders any later use
  * of them after those launches. */
@@ -568,7 +568,7 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
     run_failed("a kernel or copying its results back", r);
 }
 
-aiopt_status aiopt_gpu_check_buffer(uintptr_t device, size_t bytes, char *why, size_t why_size) {
+static aiopt_status device_check_buffer(uintptr_t device, size_t bytes, char *why, size_t why_size) {
   pthread_once(&cu.once, init);
   if (cu.init_error[0]) {
     snprintf(why, why_size, "%s", cu.init_error);
@@ -595,7 +595,7 @@ aiopt_status aiopt_gpu_check_buffer(uintptr_t device, size_t bytes, char *why, s
   return AIOPT_OK;
 }
 
-aiopt_status aiopt_gpu_bind_input(void *shadow, size_t bytes, uintptr_t device) {
+static aiopt_status device_bind_input(void *shadow, size_t bytes, uintptr_t device) {
   mirror m = {(uintptr_t)shadow, (uintptr_t)shadow + bytes, (CUdeviceptr)device, MIRROR_DEVICE, 1};
   pthread_mutex_lock(&cu.lock);
   int added = room_for_mirror() && add_to(&run.bound, m);
@@ -605,9 +605,9 @@ aiopt_status aiopt_gpu_bind_input(void *shadow, size_t bytes, uintptr_t device) 
   return added ? AIOPT_OK : AIOPT_ERROR_OUT_OF_MEMORY;
 }
 
-void aiopt_gpu_keep_results(void) { run.keep_results = 1; }
+static void device_keep_results(void) { run.keep_results = 1; }
 
-void aiopt_gpu_copy_out(uintptr_t device, const void *host, size_t bytes) {
+static void device_copy_out(uintptr_t device, const void *host, size_t bytes) {
   uintptr_t lo = (uintptr_t)host, hi = lo + bytes;
   CUresult r = p_cuCtxSetCurrent(cu.context);
   pthread_mutex_lock(&cu.lock);
@@ -624,7 +624,7 @@ void aiopt_gpu_copy_out(uintptr_t device, const void *host, size_t bytes) {
     run_failed("copying an output to device memory", r);
 }
 
-void aiopt_gpu_end_run(void) {
+static void device_end_run(void) {
   CUresult r = p_cuCtxSetCurrent(cu.context);
   pthread_mutex_lock(&cu.lock);
   /* Device-to-device copies do not wait for themselves. */
@@ -645,6 +645,10 @@ void aiopt_gpu_end_run(void) {
   if (r != 0)
     run_failed("a kernel or copying the outputs", r);
 }
+
+const struct aiopt_device_runtime aiopt_cuda_device_runtime = {
+    device_check_buffer, device_bind_input, device_keep_results, device_copy_out,
+    device_end_run};
 
 /* Copies the buffers in, launches, waits and copies the written buffers
  * back; resident buffers use their mirrors instead, and written ones stay

@@ -42,28 +42,33 @@ enum {
   AIOPT_ARG_RESIDENT = 8,
 };
 
-/* Device buffers (aiopt_run_on), defined by the CUDA runtime and referenced
- * weakly by Runtime.c, so that programs without it fail such runs with
- * AIOPT_ERROR_UNSUPPORTED. A run on the calling thread:
- *   - aiopt_gpu_check_buffer: `device` holds `bytes` bytes of device memory
- *     (else a status, and `why` says what is wrong);
- *   - aiopt_gpu_bind_input: the host code sees the device input at `device`
- *     as the host range `shadow` (never written, never read: the model's
- *     kernels read the device memory, and the host's own reads copy it back
+/* Device buffers (aiopt_run_on): what the runtime of a model's device does
+ * for them, found through aiopt_model_info.device_runtime (the CUDA
+ * runtime's aiopt_cuda_device_runtime, which each model's header, or the
+ * Python package for a shared library, names). Through it, a shared
+ * library's own copy of the CUDA runtime serves its model. A run on the
+ * calling thread:
+ *   - check_buffer: `device` holds `bytes` bytes of device memory (else a
+ *     status, and `why` says what is wrong);
+ *   - bind_input: the host code sees the device input at `device` as the
+ *     host range `shadow` (never written, never read: the model's kernels
+ *     read the device memory, and the host's own reads copy it back
  *     first);
- *   - aiopt_gpu_keep_results: the buffers the model returns stay on the
- *     device (aiopt_cuda_host_access mode 6) for aiopt_gpu_copy_out;
- *   - aiopt_gpu_copy_out: copies `bytes` of a result at host address `host`
- *     to `device`: device to device where the result stayed there, else
- *     from the host;
- *   - aiopt_gpu_end_run: waits for the copies, forgets the bound inputs and
- *     the kept results.
+ *   - keep_results: the buffers the model returns stay on the device
+ *     (aiopt_cuda_host_access mode 6) for copy_out;
+ *   - copy_out: copies `bytes` of a result at host address `host` to
+ *     `device`: device to device where the result stayed there, else from
+ *     the host;
+ *   - end_run: waits for the copies, forgets the bound inputs and the kept
+ *     results.
  * Failures after the check go through aiopt_rt_device_error. */
-aiopt_status aiopt_gpu_check_buffer(uintptr_t device, size_t bytes, char *why, size_t why_size);
-aiopt_status aiopt_gpu_bind_input(void *shadow, size_t bytes, uintptr_t device);
-void aiopt_gpu_keep_results(void);
-void aiopt_gpu_copy_out(uintptr_t device, const void *host, size_t bytes);
-void aiopt_gpu_end_run(void);
+struct aiopt_device_runtime {
+  aiopt_status (*check_buffer)(uintptr_t device, size_t bytes, char *why, size_t why_size);
+  aiopt_status (*bind_input)(void *shadow, size_t bytes, uintptr_t device);
+  void (*keep_results)(void);
+  void (*copy_out)(uintptr_t device, const void *host, size_t bytes);
+  void (*end_run)(void);
+};
 
 /* The array `items` of `count` items of `size` bytes in `*capacity` slots,
  * with room for one more: itself, or a copy with the slots doubled (from

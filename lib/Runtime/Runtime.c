@@ -220,17 +220,24 @@ static aiopt_status check_input(const aiopt_tensor_info *info,
 }
 
 /* Copies `bytes` from host memory at `src` to `dst`: host memory, or a
- * device address (aiopt_run_on's device outputs). */
-typedef void (*copy_fn)(char *dst, const char *src, size_t bytes);
-static void host_copy(char *dst, const char *src, size_t bytes) { memcpy(dst, src, bytes); }
-static void device_copy(char *dst, const char *src, size_t bytes) {
-  aiopt_gpu_copy_out((uintptr_t)dst, src, bytes);
+ * device address of the device runtime `device` (aiopt_run_on's device
+ * outputs). */
+typedef void (*copy_fn)(const struct aiopt_device_runtime *device, char *dst, const char *src,
+                        size_t bytes);
+static void host_copy(const struct aiopt_device_runtime *device, char *dst, const char *src,
+                      size_t bytes) {
+  (void)device;
+  memcpy(dst, src, bytes);
+}
+static void device_copy(const struct aiopt_device_runtime *device, char *dst, const char *src,
+                        size_t bytes) {
+  device->copy_out((uintptr_t)dst, src, bytes);
 }
 
 /* Copies a strided result into contiguous `dst`. */
 static void copy_strided(char *dst, const char *src, int32_t rank,
                          const int64_t *sizes, const int64_t *strides,
-                         size_t elem, copy_fn copy) {
+                         size_t elem, copy_fn copy, const struct aiopt_device_runtime *device) {
   /* Contiguous (row-major) dimensions are copied as one block. */
   int64_t block = 1;
   int32_t contiguous = rank;
@@ -239,7 +246,7 @@ static void copy_strided(char *dst, const char *src, int32_t rank,
     --contiguous;
   }
   if (contiguous == 0) {
-    copy(dst, src, (size_t)block * elem);
+    copy(device, dst, src, (size_t)block * elem);
     return;
   }
   int64_t inner = 1;
@@ -248,16 +255,8 @@ static void copy_strided(char *dst, const char *src, int32_t rank,
   for (int64_t i = 0; i < sizes[0]; ++i)
     copy_strided(dst + (size_t)(i * inner) * elem,
                  src + (size_t)(i * strides[0]) * elem, rank - 1, sizes + 1,
-                 strides + 1, elem, copy);
+                 strides + 1, elem, copy, device);
 }
-
-/* The CUDA runtime's device-buffer functions (GPURuntime.h), when it is
- * linked. */
-#pragma weak aiopt_gpu_check_buffer
-#pragma weak aiopt_gpu_bind_input
-#pragma weak aiopt_gpu_keep_results
-#pragma weak aiopt_gpu_copy_out
-#pragma weak aiopt_gpu_end_run
 
 static size_t tensor_bytes(const aiopt_tensor *t) {
   return (size_t)aiopt_tensor_num_elements(t) * aiopt_dtype_size(t->dtype);
@@ -279,14 +278,16 @@ static aiopt_status check_device_run(const aiopt_model_info *model, const aiopt_
                 "model '%s' does not take device buffers: compile it with --target=cuda "
                 "(device-resident buffers, the default)",
                 model->name);
-  if (!aiopt_gpu_check_buffer)
+  const struct aiopt_device_runtime *device = model->device_runtime;
+  if (!device)
     return fail(AIOPT_ERROR_UNSUPPORTED,
-                "model '%s': device buffers need the CUDA runtime; link libaiopt_runtime_cuda.a",
+                "model '%s': device buffers need its device runtime "
+                "(aiopt_model_info.device_runtime is NULL)",
                 model->name);
   char why[320];
   for (size_t i = 0; i < model->num_inputs && (where & AIOPT_INPUTS_ON_DEVICE); ++i) {
     aiopt_status s =
-        aiopt_gpu_check_buffer((uintptr_t)inputs[i].data, tensor_bytes(&inputs[i]), why, sizeof why);
+        device->check_buffer((uintptr_t)inputs[i].data, tensor_bytes(&inputs[i]), why, sizeof why);
     if (s != AIOPT_OK)
       return fail(s, "input %zu ('%s'): %s", i, model->inputs[i].name, why);
   }
@@ -296,7 +297,7 @@ static aiopt_status check_device_run(const aiopt_model_info *model, const aiopt_
                   "output %zu ('%s'): data is NULL; device outputs need a buffer", i,
                   model->outputs[i].name);
     aiopt_status s =
-        aiopt_gpu_check_buffer((uintptr_t)outputs[i].data, outputs[i].capacity, why, sizeof why);
+        device->check_buffer((uintptr_t)outputs[i].data, outputs[i].capacity, why, sizeof why);
     if (s != AIOPT_OK)
       return fail(s, "output %zu ('%s'): %s", i, model->outputs[i].name, why);
   }
@@ -344,7 +345,7 @@ aiopt_status aiopt_run_on(const aiopt_model_info *model, const aiopt_tensor *inp
   int64_t *out_desc = calloc(out_words + 1, sizeof(int64_t));
   void **in_ptrs = malloc(sizeof(void *) * (num_inputs + 1));
   /* Device inputs reach the host code as host ranges of their size (see
-   * aiopt_gpu_bind_input). */
+   * bind_input in GPURuntime.h). */
   void **shadows = calloc(num_inputs + 1, sizeof(void *));
   aiopt_status status = in_desc && out_desc && in_ptrs && shadows
                             ? AIOPT_OK
@@ -355,7 +356,7 @@ aiopt_status aiopt_run_on(const aiopt_model_info *model, const aiopt_tensor *inp
     if (!shadows[i])
       status = fail(AIOPT_ERROR_OUT_OF_MEMORY, "out of memory");
     else if (bytes)
-      status = aiopt_gpu_bind_input(shadows[i], bytes, (uintptr_t)inputs[i].data);
+      status = model->device_runtime->bind_input(shadows[i], bytes, (uintptr_t)inputs[i].data);
     if (status != AIOPT_OK && !last_error[0])
       fail(status, "input %zu ('%s'): cannot bind its device memory", i, model->inputs[i].name);
   }
@@ -380,7 +381,7 @@ aiopt_status aiopt_run_on(const aiopt_model_info *model, const aiopt_tensor *inp
   run_status = AIOPT_OK;
   if (status == AIOPT_OK) {
     if (device_outputs)
-      aiopt_gpu_keep_results();
+      model->device_runtime->keep_results();
     model->entry(in_ptrs, out_desc);
     status = run_status;
   }
@@ -414,12 +415,13 @@ aiopt_status aiopt_run_on(const aiopt_model_info *model, const aiopt_tensor *inp
       }
       if (status == AIOPT_OK && bytes)
         copy_strided(t->data, aligned + (size_t)r[2] * elem, info->rank, sizes,
-                     strides, elem, device_outputs ? device_copy : host_copy);
+                     strides, elem, device_outputs ? device_copy : host_copy,
+                     model->device_runtime);
     }
     r += descriptor_words(info->rank);
   }
-  if (where && aiopt_gpu_end_run) {
-    aiopt_gpu_end_run();
+  if (where) {
+    model->device_runtime->end_run();
     if (status == AIOPT_OK)
       status = run_status;
   }

@@ -150,6 +150,9 @@ void mlir::aiopt::printModelHeader(const ModelSignature &sig, StringRef name,
      << "#include \"aiopt-c/Runtime.h\"\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "void " << name << "_entry(void **inputs, void *results);\n\n";
+  if (deviceBuffers)
+    os << "/* The CUDA runtime (libaiopt_runtime_cuda.a), for device buffers. */\n"
+       << "extern const struct aiopt_device_runtime aiopt_cuda_device_runtime;\n\n";
   if (threads == "openmp")
     os << "/* Compiled with --parallel --thread-pool=openmp: needs an OpenMP runtime. */\n"
        << "#define " << StringRef(name).upper() << "_USES_OPENMP 1\n";
@@ -174,7 +177,9 @@ void mlir::aiopt::printModelHeader(const ModelSignature &sig, StringRef name,
      << sig.outputs.size() << ", " << name << "_outputs,\n  " << name
      << "_entry,\n  ";
   printCString(os, compileOptions);
-  os << ", " << (deviceBuffers ? "AIOPT_MODEL_DEVICE_BUFFERS" : "0") << "};\n\n"
+  os << ",\n  "
+     << (deviceBuffers ? "AIOPT_MODEL_DEVICE_BUFFERS, &aiopt_cuda_device_runtime" : "0, NULL")
+     << "};\n\n"
      << "/* Runs the model; see aiopt_run() in aiopt-c/Runtime.h. */\n"
      << "static inline aiopt_status " << name
      << "_run(const aiopt_tensor *inputs, aiopt_tensor *outputs) {\n"

@@ -24,6 +24,42 @@ def _infos(entries):
             for e in entries]
 
 
+class _CudaArray:
+    """What run needs of an object with `__cuda_array_interface__` (CuPy,
+    PyTorch, Numba arrays): its device address, dtype and shape; it must be
+    C-contiguous."""
+
+    def __init__(self, value, what):
+        interface = value.__cuda_array_interface__
+        self.dtype = np.dtype(interface["typestr"])
+        self.shape = tuple(int(d) for d in interface["shape"])
+        self.address = int(interface["data"][0])
+        strides = interface.get("strides")
+        if strides is not None:
+            expected, step = [], self.dtype.itemsize
+            for d in reversed(self.shape):
+                expected.insert(0, step)
+                step *= d
+            if tuple(strides) != tuple(expected) and int(np.prod(self.shape)) > 1:
+                raise ValueError("%s must be C-contiguous (strides %s, not %s)"
+                                 % (what, tuple(expected), tuple(strides)))
+        self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+
+def _check_tensor(info, dtype, shape, what):
+    """Raises when `dtype` and `shape` do not fit `info` (static extents
+    equal)."""
+    if info.dtype is None or dtype != info.dtype:
+        raise TypeError("%s must have dtype %s, not %s" % (what, info.dtype, dtype))
+    if len(shape) != len(info.shape):
+        raise ValueError("%s must have rank %d (shape %s), not %d"
+                         % (what, len(info.shape), list(info.shape), len(shape)))
+    for d, (want, got) in enumerate(zip(info.shape, shape)):
+        if want != -1 and want != got:
+            raise ValueError("%s: dimension %d must be %d, not %d (shape %s)"
+                             % (what, d, want, got, list(info.shape)))
+
+
 class CompiledModel:
     """A model compiled by aiopt.compile or loaded by aiopt.load.
 
@@ -33,6 +69,13 @@ class CompiledModel:
     must have the model's dtype and rank (static dimensions equal); C-
     contiguous arrays are passed without a copy, others are copied first.
     Outputs are new numpy arrays the model wrote (no copy).
+
+    CUDA models (target="cuda") also take CUDA arrays, any object with
+    `__cuda_array_interface__` on the device the runtime uses
+    (AIOPT_CUDA_DEVICE, default 0), read in place: all inputs CUDA arrays,
+    or none. m.run(inputs, outputs=[...]) writes the outputs into CUDA
+    arrays of the outputs' dtype and shape instead (device to device) and
+    returns them.
     """
 
     def __init__(self, library, signature, workdir=None):
@@ -49,7 +92,8 @@ class CompiledModel:
         if self._runnable:
             spec = lambda es: [(e["name"], e["dtype"], list(e["shape"])) for e in es]
             self._model = _aiopt.Model(self._library, self.name, spec(signature["inputs"]),
-                                       spec(signature["outputs"]))
+                                       spec(signature["outputs"]),
+                                       bool(signature.get("device_buffers", False)))
 
     @property
     def input_names(self):
@@ -75,7 +119,7 @@ class CompiledModel:
         if self.closed:
             raise RuntimeError("model %r is closed" % self.name)
 
-    def _arrays(self, inputs):
+    def _values(self, inputs):
         if isinstance(inputs, dict):
             unknown = sorted(set(inputs) - set(self.input_names))
             if unknown:
@@ -90,29 +134,66 @@ class CompiledModel:
             if len(values) != len(self.inputs):
                 raise ValueError("the model takes %d input(s) %s, got %d"
                                  % (len(self.inputs), self.input_names, len(values)))
+        return values
+
+    def _arrays(self, values):
         arrays = []
         for info, value in zip(self.inputs, values):
             if not isinstance(value, np.ndarray):
                 raise TypeError("input %r must be a numpy array, not %s"
                                 % (info.name, type(value).__name__))
-            if info.dtype is None or value.dtype != info.dtype:
-                raise TypeError("input %r must have dtype %s, not %s"
-                                % (info.name, info.dtype, value.dtype))
-            if value.ndim != len(info.shape):
-                raise ValueError("input %r must have rank %d (shape %s), not %d"
-                                 % (info.name, len(info.shape), list(info.shape), value.ndim))
-            for d, (want, got) in enumerate(zip(info.shape, value.shape)):
-                if want != -1 and want != got:
-                    raise ValueError("input %r: dimension %d must be %d, not %d (shape %s)"
-                                     % (info.name, d, want, got, list(info.shape)))
+            _check_tensor(info, value.dtype, value.shape, "input %r" % info.name)
             arrays.append(np.ascontiguousarray(value))
         return arrays
 
-    def run(self, inputs):
-        """Runs the model; `inputs` is a dict by name or a sequence in order.
-        Returns the outputs in graph order."""
+    def _device_buffers(self, what):
+        if not self._model.device_buffers:
+            raise TypeError("model %r does not take CUDA arrays (%s): compile it with "
+                            "target='cuda'" % (self.name, what))
+
+    def run(self, inputs, outputs=None):
+        """Runs the model; `inputs` is a dict by name or a sequence in order
+        (numpy arrays, or for CUDA models CUDA arrays). Returns the outputs
+        in graph order: new numpy arrays, or `outputs` (CUDA arrays) written
+        on the device."""
         self._check_open()
-        return self._model.run(self._arrays(inputs))
+        values = self._values(inputs)
+        on_device = [hasattr(v, "__cuda_array_interface__") for v in values]
+        if not any(on_device) and outputs is None:
+            return self._model.run(self._arrays(values))
+        if any(on_device) and not all(on_device):
+            raise TypeError("inputs must all be CUDA arrays or all numpy arrays")
+        if any(on_device):
+            self._device_buffers("inputs")
+            cuda = [_CudaArray(v, "input %r" % info.name) for info, v in zip(self.inputs, values)]
+            for info, c in zip(self.inputs, cuda):
+                _check_tensor(info, c.dtype, c.shape, "input %r" % info.name)
+            given = [(c.address, list(c.shape)) for c in cuda]
+        else:
+            arrays = self._arrays(values)  # alive until the run returns
+            given = [(a.ctypes.data, list(a.shape)) for a in arrays]
+        if outputs is None:
+            return self._model.run_on(given, any(on_device), [])
+        self._device_buffers("outputs")
+        outputs = list(outputs)
+        if len(outputs) != len(self.outputs):
+            raise ValueError("the model has %d output(s) %s, got %d output arrays"
+                             % (len(self.outputs), self.output_names, len(outputs)))
+        targets = []
+        for info, value in zip(self.outputs, outputs):
+            what = "output %r" % info.name
+            if not hasattr(value, "__cuda_array_interface__"):
+                raise TypeError("%s must be a CUDA array, not %s" % (what, type(value).__name__))
+            c = _CudaArray(value, what)
+            _check_tensor(info, c.dtype, c.shape, what)
+            targets.append(c)
+        shapes = self._model.run_on(given, any(on_device),
+                                    [(c.address, c.nbytes) for c in targets])
+        for info, c, shape in zip(self.outputs, targets, shapes):
+            if tuple(shape) != c.shape:
+                raise ValueError("output %r has shape %s, its array %s"
+                                 % (info.name, list(shape), list(c.shape)))
+        return outputs
 
     def __call__(self, *inputs):
         outputs = self.run(inputs)

@@ -14,6 +14,7 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/ndarray.h>
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/pair.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
@@ -106,7 +107,7 @@ using TensorSpec = std::tuple<std::string, int32_t, std::vector<int64_t>>;
 class Model {
 public:
   Model(const std::string &path, const std::string &name, std::vector<TensorSpec> inputs,
-        std::vector<TensorSpec> outputs)
+        std::vector<TensorSpec> outputs, bool deviceBuffers)
       : inputSpecs(std::move(inputs)), outputSpecs(std::move(outputs)) {
     // The runtime's allocator must be in the global scope before the model
     // is loaded, so that the model's allocations bind to it (aiopt_run
@@ -138,9 +139,15 @@ public:
     modelName = name;
     describe(inputSpecs, inputInfo, inputShapes);
     describe(outputSpecs, outputInfo, outputShapes);
+    // CUDA models' libraries carry their own copy of the CUDA runtime,
+    // which serves their device buffers.
+    auto *device = deviceBuffers ? static_cast<const aiopt_device_runtime *>(
+                                       dlsym(handle, "aiopt_cuda_device_runtime"))
+                                 : nullptr;
     info = aiopt_model_info{AIOPT_ABI_VERSION, modelName.c_str(), inputInfo.size(),
                             inputInfo.data(), outputInfo.size(), outputInfo.data(), entry, "",
-                            0};
+                            device ? static_cast<uint32_t>(AIOPT_MODEL_DEVICE_BUFFERS) : 0u,
+                            device};
   }
   ~Model() { close(); }
 
@@ -162,12 +169,7 @@ public:
   }
 
   std::vector<nb::object> run(std::vector<nb::ndarray<nb::c_contig, nb::device::cpu>> arrays) {
-    if (!handle)
-      throw nb::builtin_exception(nb::exception_type::runtime_error, "the model is closed");
-    if (arrays.size() != inputInfo.size())
-      throw nb::value_error(("the model takes " + std::to_string(inputInfo.size()) +
-                             " inputs, got " + std::to_string(arrays.size()))
-                                .c_str());
+    checkOpen(arrays.size());
     std::vector<aiopt_tensor> inputs(arrays.size()), outputs(outputInfo.size());
     for (size_t i = 0; i < arrays.size(); ++i) {
       const auto &a = arrays[i];
@@ -176,21 +178,83 @@ public:
         throw nb::type_error(("input '" + std::get<0>(inputSpecs[i]) +
                               "' has the wrong element type")
                                  .c_str());
-      if (a.ndim() > AIOPT_MAX_RANK)
-        throw nb::value_error("rank above AIOPT_MAX_RANK");
-      inputs[i].data = a.data();
-      inputs[i].dtype = inputInfo[i].dtype;
-      inputs[i].rank = static_cast<int32_t>(a.ndim());
+      std::vector<int64_t> shape;
       for (size_t d = 0; d < a.ndim(); ++d)
-        inputs[i].shape[d] = static_cast<int64_t>(a.shape(d));
+        shape.push_back(static_cast<int64_t>(a.shape(d)));
+      inputs[i] = tensor(i, a.data(), shape);
     }
+    execute(inputs, outputs, AIOPT_ON_HOST);
+    return hostResults(outputs);
+  }
+
+  /// Runs on inputs given as (address, shape) in host memory or, with
+  /// `inputsOnDevice`, in the model's CUDA device memory; outputs go to
+  /// the (device address, capacity) pairs `deviceOutputs` (then their
+  /// shapes are returned), or without them to new numpy arrays.
+  std::vector<nb::object> runOn(std::vector<std::pair<uintptr_t, std::vector<int64_t>>> in,
+                                bool inputsOnDevice,
+                                std::vector<std::pair<uintptr_t, size_t>> deviceOutputs) {
+    checkOpen(in.size());
+    if (!deviceOutputs.empty() && deviceOutputs.size() != outputInfo.size())
+      throw nb::value_error(("the model has " + std::to_string(outputInfo.size()) +
+                             " outputs, got " + std::to_string(deviceOutputs.size()) +
+                             " output arrays")
+                                .c_str());
+    std::vector<aiopt_tensor> inputs(in.size()), outputs(outputInfo.size());
+    for (size_t i = 0; i < in.size(); ++i)
+      inputs[i] = tensor(i, reinterpret_cast<void *>(in[i].first), in[i].second);
+    for (size_t i = 0; i < deviceOutputs.size(); ++i) {
+      outputs[i].data = reinterpret_cast<void *>(deviceOutputs[i].first);
+      outputs[i].capacity = deviceOutputs[i].second;
+    }
+    unsigned where = (inputsOnDevice ? AIOPT_INPUTS_ON_DEVICE : 0) |
+                     (deviceOutputs.empty() ? 0 : AIOPT_OUTPUTS_ON_DEVICE);
+    execute(inputs, outputs, where);
+    if (deviceOutputs.empty())
+      return hostResults(outputs);
+    std::vector<nb::object> shapes;
+    for (const aiopt_tensor &t : outputs)
+      shapes.push_back(nb::cast(std::vector<int64_t>(t.shape, t.shape + t.rank)));
+    return shapes;
+  }
+
+  bool deviceBuffers() const { return info.features & AIOPT_MODEL_DEVICE_BUFFERS; }
+
+private:
+  void checkOpen(size_t numInputs) const {
+    if (!handle)
+      throw nb::builtin_exception(nb::exception_type::runtime_error, "the model is closed");
+    if (numInputs != inputInfo.size())
+      throw nb::value_error(("the model takes " + std::to_string(inputInfo.size()) +
+                             " inputs, got " + std::to_string(numInputs))
+                                .c_str());
+  }
+
+  /// Input `i` at `data` with `shape`.
+  aiopt_tensor tensor(size_t i, void *data, const std::vector<int64_t> &shape) const {
+    if (shape.size() > AIOPT_MAX_RANK)
+      throw nb::value_error("rank above AIOPT_MAX_RANK");
+    aiopt_tensor t{};
+    t.data = data;
+    t.dtype = inputInfo[i].dtype;
+    t.rank = static_cast<int32_t>(shape.size());
+    for (size_t d = 0; d < shape.size(); ++d)
+      t.shape[d] = shape[d];
+    return t;
+  }
+
+  /// Runs the model without the GIL; a failure becomes the exception its
+  /// status calls for.
+  void execute(std::vector<aiopt_tensor> &inputs, std::vector<aiopt_tensor> &outputs,
+               unsigned where) {
     aiopt_status status;
     std::string error;
     {
       nb::gil_scoped_release release;
       if (setNumThreads)
         setNumThreads(threads);
-      status = aiopt_run(&info, inputs.data(), inputs.size(), outputs.data(), outputs.size());
+      status = aiopt_run_on(&info, inputs.data(), inputs.size(), outputs.data(), outputs.size(),
+                            where);
       if (status != AIOPT_OK)
         error = aiopt_last_error();
     }
@@ -201,7 +265,11 @@ public:
       throw nb::builtin_exception(nb::exception_type::runtime_error, error.c_str());
     if (status != AIOPT_OK)
       throw nb::value_error(error.c_str());
-    // Outputs are handed to numpy without a copy; the capsule frees them.
+  }
+
+  /// The outputs aiopt_run_on allocated, handed to numpy without a copy
+  /// (a capsule frees them).
+  static std::vector<nb::object> hostResults(std::vector<aiopt_tensor> &outputs) {
     std::vector<nb::object> results;
     for (aiopt_tensor &t : outputs) {
       void *data = t.data;
@@ -216,7 +284,6 @@ public:
     return results;
   }
 
-private:
   static void describe(const std::vector<TensorSpec> &specs, std::vector<aiopt_tensor_info> &info,
                        std::vector<std::vector<int64_t>> &shapes) {
     shapes.clear();
@@ -251,8 +318,10 @@ NB_MODULE(_aiopt, m) {
         nb::arg("winograd").none(), "Compiles an ONNX model into a shared library; returns its signature as JSON");
   nb::class_<Model>(m, "Model")
       .def(nb::init<const std::string &, const std::string &, std::vector<TensorSpec>,
-                    std::vector<TensorSpec>>())
+                    std::vector<TensorSpec>, bool>())
       .def("run", &Model::run)
+      .def("run_on", &Model::runOn)
+      .def_prop_ro("device_buffers", &Model::deviceBuffers)
       .def("set_num_threads", &Model::setThreads)
       .def("close", &Model::close)
       .def_prop_ro("closed", &Model::closed);
