@@ -2,6 +2,7 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=nvvm target-workgroups=1" --canonicalize --cse | FileCheck %s --check-prefix=BIG
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=emulate" --canonicalize --cse | FileCheck %s --check-prefix=EMU
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions --canonicalize --cse | FileCheck %s --check-prefix=NONE
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=nvvm split-k=true" --canonicalize --cse | FileCheck %s --check-prefix=SPLIT
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=mma" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: tensor-cores must be 'none', 'nvvm' or 'emulate', not 'mma'
@@ -161,6 +162,51 @@ func.func @bf16(%a: memref<128x64xbf16>, %b: memref<64x96xbf16>) -> memref<128x9
   linalg.fill ins(%zero : f32) outs(%c : memref<128x96xf32>)
   linalg.matmul ins(%a, %b : memref<128x64xbf16>, memref<64x96xbf16>) outs(%c : memref<128x96xf32>)
   return %c : memref<128x96xf32>
+}
+
+// -----
+
+// An elementwise op after the product (Relu into f16) is computed where
+// the fragments' sums are stored, and only its output is stored. With
+// split K (K = 1024 over a grid of 12: parts of 128), each part adds its
+// sums to the output atomically, and the epilogue stays a loop nest of
+// its own (no part holds a whole sum).
+#id = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @epilogue
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<128x96xf16>
+// CHECK: gpu.launch
+// CHECK: gpu.subgroup_mma_store_matrix
+// CHECK: scf.for
+// CHECK: %[[V:.*]] = memref.load
+// CHECK: %[[R:.*]] = arith.maximumf %[[V]], %{{.*}} : f32
+// CHECK-NEXT: %[[T:.*]] = arith.truncf %[[R]] : f32 to f16
+// CHECK-NEXT: memref.store %[[T]], %[[OUT]]
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[OUT]]
+// SPLIT-LABEL: func.func @epilogue
+// SPLIT: linalg.fill
+// SPLIT: gpu.launch blocks({{.*}}) in ({{.*}} = %c3, {{.*}} = %c4, {{.*}} = %c8)
+// SPLIT: scf.for {{.*}} step %c32 iter_args
+// SPLIT: gpu.subgroup_mma_store_matrix
+// SPLIT: scf.for
+// SPLIT: %[[V:.*]] = memref.load
+// SPLIT-NEXT: memref.atomic_rmw addf %[[V]]
+// SPLIT: linalg.generic
+func.func @epilogue(%a: memref<128x1024xf16>, %b: memref<1024x96xf16>) -> memref<128x96xf16> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<128x96xf32>)
+  linalg.matmul ins(%a, %b : memref<128x1024xf16>, memref<1024x96xf16>) outs(%c : memref<128x96xf32>)
+  %out = memref.alloc() : memref<128x96xf16>
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<128x96xf32>) outs(%out : memref<128x96xf16>) {
+  ^bb0(%x: f32, %o: f16):
+    %r = arith.maximumf %x, %zero : f32
+    %t = arith.truncf %r : f32 to f16
+    linalg.yield %t : f16
+  }
+  memref.dealloc %c : memref<128x96xf32>
+  return %out : memref<128x96xf16>
 }
 
 // -----
