@@ -31,6 +31,8 @@ class _CudaArray:
 
     def __init__(self, value, what):
         interface = value.__cuda_array_interface__
+        if interface.get("mask") is not None:
+            raise ValueError("%s is a masked CUDA array" % what)
         self.dtype = np.dtype(interface["typestr"])
         self.shape = tuple(int(d) for d in interface["shape"])
         self.address = int(interface["data"][0])

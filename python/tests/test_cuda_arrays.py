@@ -165,6 +165,12 @@ def test_bad_device_arguments(reductions):
         with pytest.raises(ValueError, match="input 0 .'x'.: needs 128 bytes at .*, its device "
                                              "allocation has 64 from there"):
             m.run([Small((2, 8)), dx])
+        class Masked(DeviceArray):
+            @property
+            def __cuda_array_interface__(self):
+                return dict(super().__cuda_array_interface__, mask=self)
+        with pytest.raises(ValueError, match="input 'y' is a masked CUDA array"):
+            m.run([dx, Masked((4, 8))])
         class Strided(DeviceArray):
             @property
             def __cuda_array_interface__(self):
