@@ -807,6 +807,15 @@ struct GPUTileContractionsPass
                                              : aiopt::FragmentKind::WMMA;
       Tiles tiles = chooseTiles(c, tileM, tileN, fragments ? std::max<int64_t>(tileK, 32) : tileK,
                                 threadTile, targetWorkgroups, splitK, splitKWorkgroups);
+      // The fragment kernel's tiles (16-bit operands, f32 sums) must fit in
+      // the 48 KiB of workgroup memory a kernel may declare statically.
+      if (fragments && (tiles.m * (tiles.k + 8) + tiles.k * (tiles.n + 8)) * 2 +
+                               tiles.m * (tiles.n + 4) * 4 >
+                           48 * 1024) {
+        fragments.reset();
+        tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK,
+                            splitKWorkgroups);
+      }
       tiles.fragments = fragments;
       // Every invocation stages whole elements of both tiles.
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||

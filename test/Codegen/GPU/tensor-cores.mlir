@@ -3,6 +3,7 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=emulate" --canonicalize --cse | FileCheck %s --check-prefix=EMU
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions --canonicalize --cse | FileCheck %s --check-prefix=NONE
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=nvvm split-k=true" --canonicalize --cse | FileCheck %s --check-prefix=SPLIT
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=nvvm tile-m=128 tile-n=128 target-workgroups=1" --canonicalize --cse | FileCheck %s --check-prefix=LARGE
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tensor-cores=mma" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: tensor-cores must be 'none', 'nvvm' or 'emulate', not 'mma'
@@ -72,6 +73,13 @@
 // EMU-COUNT-8: memref.store {{.*}} : memref<32x36xf32, #gpu.address_space<workgroup>>
 // EMU-NOT: gpu.subgroup_mma
 // EMU: gpu.terminator
+// 128x128 tiles would need 86.5 KiB of workgroup memory for fragments
+// (the sums' tile alone is 66 KiB): the scalar kernel instead.
+// LARGE-LABEL: func.func @matmul
+// LARGE-NOT: gpu.subgroup_mma
+// LARGE: threads({{.*}}) in ({{.*}} = %c1024,
+// LARGE-NOT: gpu.subgroup_mma
+// LARGE-LABEL: func.func @bias
 // Without tensor cores, the scalar kernel (64 invocations).
 // NONE-LABEL: func.func @matmul
 // NONE-NOT: gpu.subgroup_mma

@@ -152,7 +152,9 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     and each warp adds the products of their 16-deep slices to its
     fragments; the fragments' sums meet in a workgroup tile, from where
     every invocation adds the output's initial value to consecutive
-    elements and stores them (and the epilogue's). `nvvm` computes f16
+    elements and stores them (and the epilogue's). A product whose tiles
+    would need more than 48 KiB of workgroup memory (tile sizes above the
+    defaults) keeps the scalar kernel. `nvvm` computes f16
     products by the gpu dialect's subgroup MMA ops (16 x 16 fragments,
     NVVM's WMMA) and bf16 ones by NVVM's `mma.sync` m16n8k16 (16 x 8
     fragments, N's tile staged [N][K], each lane loading and storing the
