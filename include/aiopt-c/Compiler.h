@@ -74,6 +74,11 @@ typedef struct aiopt_compile_options {
    *  direct: the results closest to the reference), "2" or "4" (every
    *  eligible convolution with that tile) (--winograd) */
   const char *winograd;
+  /** targets "vulkan" and "cuda": f16 and bf16 products on tensor cores,
+   *  "auto" (NULL: cuda's WMMA and mma.sync, none on vulkan), "off", or
+   *  "emulate" (the tensor-core kernels in scalar arithmetic, to check them
+   *  on devices without tensor cores) (--tensor-cores) */
+  const char *tensor_cores;
 } aiopt_compile_options;
 
 /** Sets `options` to the defaults (-O2, one thread, the host). */

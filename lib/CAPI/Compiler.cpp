@@ -227,6 +227,10 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     if (failed(winograd))
       return fail(AIOPT_ERROR_INVALID_ARGUMENT, why, error);
     driverOptions.winograd = *winograd;
+    if (failed(checkTensorCores(o.tensor_cores ? o.tensor_cores : "", driverOptions.device, why)))
+      return fail(AIOPT_ERROR_INVALID_ARGUMENT, why, error);
+    if (o.tensor_cores)
+      driverOptions.tensorCores = o.tensor_cores;
   }
   if (o.cpu)
     driverOptions.target.cpu = o.cpu;

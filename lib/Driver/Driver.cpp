@@ -48,6 +48,20 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.cudaToolkit = options.cudaToolkit;
   p.kernelDumpDir = options.kernelDumpDir;
   p.winograd = options.winograd;
+  p.tensorCores = options.tensorCores;
+}
+
+LogicalResult mlir::aiopt::checkTensorCores(StringRef choice, StringRef device,
+                                            std::string &error) {
+  if (choice != "" && choice != "auto" && choice != "off" && choice != "emulate") {
+    error = "tensor-cores=" + choice.str() + " is not one of auto, off, emulate";
+    return failure();
+  }
+  if (device == "cpu" && choice != "") {
+    error = "tensor-cores needs a GPU target (vulkan or cuda)";
+    return failure();
+  }
+  return success();
 }
 
 FailureOr<std::string> mlir::aiopt::winogradPassOptions(StringRef choice, StringRef device,

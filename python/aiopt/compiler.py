@@ -23,7 +23,7 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
             features=None, quantize=None, prune=None, calibration_data=None,
             validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None,
             runtime_checks=False, debug_info=False, precision="f32", precision_options=None,
-            gpu_arch=None, cuda_path=None, winograd="auto"):
+            gpu_arch=None, cuda_path=None, winograd="auto", tensor_cores="auto"):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
@@ -35,6 +35,12 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     gpu_arch, cuda_path: with target="cuda", the GPU architecture
         ("sm_90" by default, "sm_80", ...) and the CUDA toolkit's folder
         (default: found as aiopt-compile --cuda-path finds it).
+    tensor_cores: with target="vulkan" or "cuda", how products of f16 or
+        bf16 operands (precision="f16"/"bf16") multiply: "auto" (CUDA:
+        tensor cores, WMMA for f16 and mma.sync for bf16; Vulkan: the
+        ordinary units), "off", or "emulate" (the tensor-core kernels in
+        scalar arithmetic, to check them on devices without tensor cores);
+        aiopt-compile --tensor-cores.
     opt_level: 0..3, as aiopt-compile -O0..-O3 (default 2).
     winograd: CPU targets from opt_level 2: 3x3 convolutions by Winograd's
         transforms, "auto" (chosen per layer by their cost), "off" (every
@@ -121,6 +127,11 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         raise ValueError("winograd must be 'auto', 'off', 2 or 4, not %r" % (winograd,))
     if target in ("vulkan", "cuda") and winograd != "auto" and winograd != "off":
         raise ValueError("winograd is for CPUs: target=%r keeps convolutions direct" % target)
+    if tensor_cores not in ("auto", "off", "emulate"):
+        raise ValueError("tensor_cores must be 'auto', 'off' or 'emulate', not %r"
+                         % (tensor_cores,))
+    if target not in ("vulkan", "cuda") and tensor_cores != "auto":
+        raise ValueError("tensor_cores needs target='vulkan' or 'cuda'")
     if opt_level not in (0, 1, 2, 3):
         raise ValueError("opt_level must be 0, 1, 2 or 3, not %r" % (opt_level,))
     workdir = tempfile.TemporaryDirectory(prefix="aiopt-")
@@ -148,7 +159,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         None if prune_options is None else json.dumps(prune_options),
         None if precision_json is None else json.dumps(precision_json), bool(runtime_checks),
         bool(debug_info), gpu_arch, None if cuda_path is None else os.fspath(cuda_path),
-        None if winograd == "auto" else str(winograd)))
+        None if winograd == "auto" else str(winograd),
+        None if tensor_cores == "auto" else tensor_cores))
     signature["target"] = target
     signature["opt_level"] = opt_level
     # CUDA models keep their buffers on the device between kernels, and so

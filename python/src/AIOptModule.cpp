@@ -64,7 +64,8 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
                           std::optional<std::string> precision, bool runtimeChecks,
                           bool debugInfo, std::optional<std::string> gpuArch,
                           std::optional<std::string> cudaPath,
-                          std::optional<std::string> winograd) {
+                          std::optional<std::string> winograd,
+                          std::optional<std::string> tensorCores) {
   aiopt_compile_options options;
   aiopt_compile_options_init(&options);
   options.opt_level = optLevel;
@@ -78,6 +79,7 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
   options.gpu_arch = gpuArch ? gpuArch->c_str() : nullptr;
   options.cuda_path = cudaPath ? cudaPath->c_str() : nullptr;
   options.winograd = winograd ? winograd->c_str() : nullptr;
+  options.tensor_cores = tensorCores ? tensorCores->c_str() : nullptr;
   options.runtime_checks = runtimeChecks;
   options.debug_info = debugInfo;
   char *signature = nullptr, *error = nullptr;
@@ -315,7 +317,7 @@ NB_MODULE(_aiopt, m) {
         nb::arg("cpu").none(), nb::arg("features").none(), nb::arg("quantization").none(),
         nb::arg("pruning").none(), nb::arg("precision").none(), nb::arg("runtime_checks"),
         nb::arg("debug_info"), nb::arg("gpu_arch").none(), nb::arg("cuda_path").none(),
-        nb::arg("winograd").none(), "Compiles an ONNX model into a shared library; returns its signature as JSON");
+        nb::arg("winograd").none(), nb::arg("tensor_cores").none(), "Compiles an ONNX model into a shared library; returns its signature as JSON");
   nb::class_<Model>(m, "Model")
       .def(nb::init<const std::string &, const std::string &, std::vector<TensorSpec>,
                     std::vector<TensorSpec>, bool>())

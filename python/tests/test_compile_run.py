@@ -61,6 +61,36 @@ def test_vulkan_target(dense, x):
         np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-2, atol=1e-2)
 
 
+@pytest.mark.skipif(not ((_build_dir() / "lib" / "libaiopt_runtime_vulkan.a").exists()
+                         and glob.glob("/usr/share/vulkan/icd.d/*.json")),
+                    reason="no Vulkan runtime or driver on this machine")
+def test_vulkan_tensor_cores_emulated(tmp_path):
+    # f16 products on the tensor-core kernels, their fragments emulated
+    # (lavapipe has no tensor cores), against numpy; off keeps the scalar
+    # kernel, a different library.
+    rng = np.random.default_rng(3)
+    w = rng.standard_normal((48, 40)).astype(np.float32) / 7
+    b = rng.standard_normal(40).astype(np.float32)
+    x = rng.standard_normal((32, 48)).astype(np.float32)
+    nodes = [onnx.helper.make_node("MatMul", ["x", "W"], ["xw"], name="matmul"),
+             onnx.helper.make_node("Add", ["xw", "b"], ["y"], name="bias"),
+             onnx.helper.make_node("Relu", ["y"], ["out"], name="relu")]
+    graph = onnx.helper.make_graph(
+        nodes, "dense", [onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [32, 48])],
+        [onnx.helper.make_tensor_value_info("out", onnx.TensorProto.FLOAT, [32, 40])],
+        [onnx.numpy_helper.from_array(w, "W"), onnx.numpy_helper.from_array(b, "b")])
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+    model.ir_version = 10
+    want = reference(x, w, b)
+    sizes = {}
+    for choice in ("off", "emulate"):
+        with aiopt.compile(model, target="vulkan", precision="f16", tensor_cores=choice) as m:
+            error = np.abs(m(x) - want).max() / np.abs(want).max()
+            assert error < 1e-2, (choice, error)
+            sizes[choice] = m.library_size
+    assert sizes["off"] != sizes["emulate"]
+
+
 @pytest.mark.skipif(shutil.which("ptxas") is None and not os.path.isdir("/usr/local/cuda"),
                     reason="no CUDA toolkit on this machine")
 def test_cuda_target(dense, x):

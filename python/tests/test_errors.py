@@ -135,6 +135,10 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], winograd="6")
     with pytest.raises(ValueError, match="winograd is for CPUs"):
         aiopt.compile(dense[0], target="vulkan", winograd=2)
+    with pytest.raises(ValueError, match="tensor_cores must be 'auto', 'off' or 'emulate'"):
+        aiopt.compile(dense[0], target="vulkan", tensor_cores="wmma")
+    with pytest.raises(ValueError, match="tensor_cores needs target='vulkan' or 'cuda'"):
+        aiopt.compile(dense[0], tensor_cores="off")
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
         aiopt.compile(42)
 

@@ -391,13 +391,9 @@ int compile(int argc, char **argv) {
     toolError(ErrorCode::InvalidOption) << "--" << why << "\n";
     return 1;
   }
-  if (tensorCores != "auto" && tensorCores != "off" && tensorCores != "emulate") {
-    toolError(ErrorCode::InvalidOption)
-        << "--tensor-cores=" << tensorCores << " is not one of auto, off, emulate\n";
-    return 1;
-  }
-  if (device == "cpu" && tensorCores.getNumOccurrences()) {
-    toolError(ErrorCode::InvalidOption) << "--tensor-cores needs a GPU --target\n";
+  if (failed(checkTensorCores(tensorCores.getNumOccurrences() ? StringRef(tensorCores) : "",
+                              device, why))) {
+    toolError(ErrorCode::InvalidOption) << "--" << why << "\n";
     return 1;
   }
   if (device == "cpu" && !kernelDumpDir.empty()) {
@@ -440,6 +436,7 @@ int compile(int argc, char **argv) {
   driverOptions.gpuArch = gpuArch;
   driverOptions.cudaToolkit = cudaToolkit;
   driverOptions.kernelDumpDir = kernelDumpDir;
+  driverOptions.tensorCores = tensorCores;
   QuantizationOptions &q = driverOptions.quantization;
   q.mode = quantize;
   q.perChannel = !perTensorWeights;

@@ -91,6 +91,11 @@ std::string precisionPassOptions(const PrecisionOptions &p);
 /// `device` (bf16 is not on vulkan); on failure `error` says why.
 LogicalResult checkPrecision(StringRef type, StringRef device, std::string &error);
 
+/// Whether `choice` is a tensor-cores choice (auto, off or emulate; empty:
+/// not given) for `device`: given at all, it needs a GPU device. On
+/// failure `error` says why.
+LogicalResult checkTensorCores(StringRef choice, StringRef device, std::string &error);
+
 /// The aiopt-winograd options (DriverOptions::winograd) for the user's
 /// choice "auto" (also empty: not given), "off", "2" or "4" (the tile),
 /// or failure with `error` set: another choice, or a choice other than
@@ -113,6 +118,9 @@ struct DriverOptions {
   /// CPUs from -O2: aiopt-winograd's options ("" chooses per layer, "off"
   /// keeps convolutions direct; see winogradPassOptions)
   std::string winograd;
+  /// GPU devices: f16/bf16 products on tensor cores (auto, off, emulate;
+  /// see checkTensorCores)
+  std::string tensorCores = "auto";
   TargetOptions target;   ///< its optLevel is set from `optLevel`
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;
