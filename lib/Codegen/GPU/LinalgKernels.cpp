@@ -11,12 +11,13 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 
-gpu::LaunchOp mlir::aiopt::createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
+gpu::LaunchOp mlir::aiopt::createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> grid,
                                               int64_t threads, ArrayRef<MemRefType> buffers,
                                               bool allocBuffers,
                                               SmallVectorImpl<Value> &workgroupBuffers) {
@@ -29,8 +30,11 @@ gpu::LaunchOp mlir::aiopt::createKernelLaunch(OpBuilder &b, Location loc, ArrayR
     types.push_back(MemRefType::get(t.getShape(), t.getElementType(), MemRefLayoutAttrInterface(),
                                     space));
   Value one = cst(1);
+  auto extent = [&](size_t i) {
+    return i < grid.size() ? getValueOrCreateConstantIndexOp(b, loc, grid[i]) : one;
+  };
   auto launch = gpu::LaunchOp::create(
-      b, loc, cst(grid[0]), grid.size() > 1 ? cst(grid[1]) : one, grid.size() > 2 ? cst(grid[2]) : one,
+      b, loc, extent(0), extent(1), extent(2),
       cst(threads), one, one, /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
       /*asyncDependencies=*/{}, allocBuffers ? TypeRange{} : TypeRange(types));
   Block &body = launch.getBody().front();
@@ -53,11 +57,11 @@ bool mlir::aiopt::viewsWhole(Value v, Value root) {
 }
 
 std::optional<SmallVector<int64_t>> mlir::aiopt::kernelLoopRanges(linalg::LinalgOp op,
-                                                                  bool inPlace) {
+                                                                  bool inPlace, bool allowDynamic) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 || op->getNumRegions() != 1)
     return std::nullopt;
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  if (llvm::any_of(ranges, ShapedType::isDynamic))
+  if (!allowDynamic && llvm::any_of(ranges, ShapedType::isDynamic))
     return std::nullopt;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());

@@ -17,13 +17,14 @@
 
 namespace mlir::aiopt {
 
-/// A gpu.launch of `grid` workgroups of `threads` invocations with one
+/// A gpu.launch of `grid` workgroups (constants or host values) of
+/// `threads` invocations with one
 /// workgroup buffer per entry of `buffers` (shape and element type): the
 /// launch's workgroup attributions (NVVM: shared memory), or with
 /// `allocBuffers` memref.allocs in memory space 3 inside it (SPIR-V:
 /// Workgroup variables). The builder is left inside the launch, before its
 /// terminator; `workgroupBuffers` receives the buffers.
-gpu::LaunchOp createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> grid,
+gpu::LaunchOp createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> grid,
                                  int64_t threads, ArrayRef<MemRefType> buffers,
                                  bool allocBuffers, SmallVectorImpl<Value> &workgroupBuffers);
 
@@ -36,7 +37,10 @@ gpu::LaunchOp createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<int64_t> g
 /// output buffer in row-major order with the output's identity map (each
 /// element read and written by one invocation only: elementwise ops
 /// bufferized in place).
-std::optional<SmallVector<int64_t>> kernelLoopRanges(linalg::LinalgOp op, bool inPlace = false);
+/// With `allowDynamic`, dynamic ranges (ShapedType::kDynamic) are allowed
+/// too.
+std::optional<SmallVector<int64_t>> kernelLoopRanges(linalg::LinalgOp op, bool inPlace = false,
+                                                     bool allowDynamic = false);
 
 /// Whether `v` is `root` or a view of all of it in row-major order (an
 /// identity layout over as many elements), so that an element's linear

@@ -28,10 +28,13 @@ using namespace mlir;
 
 namespace {
 /// A group of loop dimensions flattened into one index (the last one
-/// fastest), and its extent.
+/// fastest), and its extent. The outermost dimension of a parallel group
+/// may be dynamic (a batch of any size): `size` is then the product of
+/// the others, and the kernel takes the extent from the host.
 struct DimGroup {
   SmallVector<unsigned> dims;
   int64_t size = 1;
+  bool dynamic = false;
 };
 
 /// How a contraction's loops map onto the tiled product.
@@ -266,7 +269,8 @@ static void findEpilogue(Contraction &c) {
 /// The contraction's dimension groups, or nothing when `op` is not one the
 /// tiled kernel computes.
 static std::optional<Contraction> analyze(linalg::LinalgOp op) {
-  std::optional<SmallVector<int64_t>> ranges = aiopt::kernelLoopRanges(op);
+  std::optional<SmallVector<int64_t>> ranges =
+      aiopt::kernelLoopRanges(op, /*inPlace=*/false, /*allowDynamic=*/true);
   if (!ranges || op.getNumDpsInputs() != 2)
     return std::nullopt;
   Contraction c;
@@ -284,9 +288,17 @@ static std::optional<Contraction> analyze(linalg::LinalgOp op) {
     return std::nullopt;
   c.mInput = innerIn0 ? 1 : 0;
   AffineMap mMap = c.mInput == 0 ? in0 : in1, nMap = c.mInput == 0 ? in1 : in0;
+  // A dynamic dimension must come first in its group (it is never
+  // divided by) and not be a reduction.
+  bool dynamicInside = false;
   auto add = [&](DimGroup &g, unsigned d) {
+    if (ShapedType::isDynamic(c.ranges[d])) {
+      dynamicInside |= !g.dims.empty() || g.dynamic;
+      g.dynamic = true;
+    } else {
+      g.size *= c.ranges[d];
+    }
     g.dims.push_back(d);
-    g.size *= c.ranges[d];
   };
   // Parallel dimensions in the output's order, so that each group's
   // flattened index follows the output's layout.
@@ -298,7 +310,8 @@ static std::optional<Contraction> analyze(linalg::LinalgOp op) {
   for (unsigned d = 0; d < iterators.size(); ++d)
     if (iterators[d] == utils::IteratorType::reduction)
       add(c.k, d);
-  if (c.m.size < 16 || c.n.size < 16 || c.k.dims.empty() || c.k.size < 8)
+  if (dynamicInside || c.k.dynamic || (!c.m.dynamic && c.m.size < 16) ||
+      (!c.n.dynamic && c.n.size < 16) || c.k.dims.empty() || c.k.size < 8)
     return std::nullopt;
   c.additive = isAdditive(op);
   return c;
@@ -309,6 +322,10 @@ static std::optional<Contraction> analyze(linalg::LinalgOp op) {
 static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64_t k,
                          int64_t thread, int64_t target, bool splitK, int64_t splitTarget) {
   Tiles t{maxM, maxN, k, thread};
+  t.kPerSplit = c.k.size;
+  // A dynamic extent may be large: full tiles, K whole.
+  if (c.m.dynamic || c.n.dynamic || c.batch.dynamic)
+    return t;
   auto workgroups = [&](const Tiles &s) {
     return static_cast<int64_t>(llvm::divideCeil(c.m.size, s.m) * llvm::divideCeil(c.n.size, s.n)) *
            c.batch.size;
@@ -324,7 +341,6 @@ static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64
   // Still too few workgroups to hide latency (small ones: a few warps per
   // multiprocessor): split K into parts of whole steps, each at least four
   // steps long, towards `splitTarget` workgroups.
-  t.kPerSplit = c.k.size;
   int64_t grid = workgroups(t), steps = llvm::divideCeil(c.k.size, t.k);
   if (splitK && c.additive && grid < splitTarget && steps >= 8) {
     int64_t parts = std::min<int64_t>(llvm::divideCeil(splitTarget, grid), steps / 4);
@@ -345,6 +361,10 @@ public:
 private:
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value zero(Type t) { return arith::ConstantOp::create(b, loc, b.getZeroAttr(t)); }
+  /// The extent of `g`: a constant, or the host value of a dynamic group.
+  Value extent(const DimGroup &g) { return g.dynamic ? extents.lookup(&g) : cst(g.size); }
+  /// Whether indices of `g` in tiles of `tile` may pass its end.
+  bool ragged(const DimGroup &g, int64_t tile) { return g.dynamic || g.size % tile; }
   /// The dimension values of `g` at flattened index `flat`, into `dims`.
   void delinearize(const DimGroup &g, Value flat, SmallVectorImpl<Value> &dims) {
     aiopt::delinearizeDims(b, loc, g.dims, c.ranges, flat, dims);
@@ -393,6 +413,8 @@ private:
   Location loc;
   Value tid, batchIdx, tm, tn, m0, n0;
   SmallVector<Value> batchDims;
+  /// The dynamic groups' extents, computed on the host.
+  DenseMap<const DimGroup *, Value> extents;
 };
 } // namespace
 
@@ -441,8 +463,8 @@ void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t 
     Value gRow = arith::AddIOp::create(b, loc, rowBase, row);
     Value gK = arith::AddIOp::create(b, loc, k0, kk);
     SmallVector<Value> bounds;
-    if (rows.size % tileRows)
-      bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, gRow, cst(rows.size)));
+    if (ragged(rows, tileRows))
+      bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, gRow, extent(rows)));
     if (c.k.size % t.k)
       bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, gK, cst(c.k.size)));
     Value v = guarded(bounds, [&] {
@@ -534,10 +556,10 @@ KernelBuilder::Output KernelBuilder::outputAt(Value m, Value n) {
   o.dims.assign(op.getNumLoops(), cst(0));
   for (auto [d, v] : llvm::zip(c.batch.dims, batchDims))
     o.dims[d] = v;
-  if (c.m.size % t.m)
-    o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, cst(c.m.size)));
-  if (c.n.size % t.n)
-    o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, cst(c.n.size)));
+  if (ragged(c.m, t.m))
+    o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, extent(c.m)));
+  if (ragged(c.n, t.n))
+    o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, extent(c.n)));
   delinearize(c.m, m, o.dims);
   delinearize(c.n, n, o.dims);
   return o;
@@ -712,12 +734,25 @@ void KernelBuilder::build() {
   for (Operation *hoisted : c.hoisted)
     hoisted->moveBefore(op);
   b.setInsertionPoint(op);
+  // Dynamic groups' extents: the outermost dimension's size from the
+  // operands, times the others'.
+  SmallVector<Range> loops = op.createLoopRanges(b, loc);
+  for (const DimGroup *g : {&c.m, &c.n, &c.batch})
+    if (g->dynamic)
+      extents[g] = arith::MulIOp::create(
+          b, loc, getValueOrCreateConstantIndexOp(b, loc, loops[g->dims.front()].size),
+          cst(g->size));
+  // The grid: N's tiles, M's tiles, batch entries times K's parts.
+  auto tilesOf = [&](const DimGroup &g, int64_t tile) -> OpFoldResult {
+    if (!g.dynamic)
+      return b.getIndexAttr(llvm::divideCeil(g.size, tile));
+    return arith::CeilDivUIOp::create(b, loc, extent(g), cst(tile)).getResult();
+  };
+  OpFoldResult gridZ = c.batch.dynamic ? OpFoldResult(extent(c.batch))
+                                       : OpFoldResult(b.getIndexAttr(c.batch.size * t.splits));
   SmallVector<Value> tiles;
-  auto launch = aiopt::createKernelLaunch(
-      b, loc,
-      {static_cast<int64_t>(llvm::divideCeil(c.n.size, t.n)),
-       static_cast<int64_t>(llvm::divideCeil(c.m.size, t.m)), c.batch.size * t.splits},
-      t.threads(), tileTypes, allocTiles, tiles);
+  auto launch = aiopt::createKernelLaunch(b, loc, {tilesOf(c.n, t.n), tilesOf(c.m, t.m), gridZ},
+                                          t.threads(), tileTypes, allocTiles, tiles);
 
   tid = launch.getThreadIds().x;
   n0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, cst(t.n));
@@ -818,8 +853,11 @@ struct GPUTileContractionsPass
       }
       tiles.fragments = fragments;
       // Every invocation stages whole elements of both tiles.
+      // (Dynamic extents are not checked against the grid's limits: a
+      // launch beyond them fails at run time.)
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
-          c.batch.size * tiles.splits > 65535 || llvm::divideCeil(c.m.size, tiles.m) > 65535)
+          (!c.batch.dynamic && c.batch.size * tiles.splits > 65535) ||
+          (!c.m.dynamic && llvm::divideCeil(c.m.size, tiles.m) > 65535))
         continue;
       // Inputs padded just before are read around their padding, unless
       // the product may write the real input (other workgroups would read

@@ -81,7 +81,7 @@ static void build(RewriterBase &b, const Reduction &r, int64_t threads, bool all
   Type type = r.identity.getType();
   b.setInsertionPoint(op);
   SmallVector<Value> buffers;
-  auto launch = aiopt::createKernelLaunch(b, loc, {r.outputs}, threads,
+  auto launch = aiopt::createKernelLaunch(b, loc, {b.getIndexAttr(r.outputs)}, threads,
                                           {MemRefType::get({threads}, type)}, allocBuffers, buffers);
   Value partials = buffers[0];
   Value tid = launch.getThreadIds().x;

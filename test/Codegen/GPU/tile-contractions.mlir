@@ -212,5 +212,55 @@ func.func @read_between(%a: memref<128x64xf32>, %b: memref<64x96xf32>, %i: index
   return %c, %v : memref<128x96xf32>, f32
 }
 
+// -----
+
+// A dynamic batch (M's outermost, and only, dimension): full 64x64 tiles
+// (a grid of unknown size is not shrunk, nor K split), the grid's rows
+// from the host (ceil(M / 64)), every row bounded by the extent.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: %[[M:.*]] = memref.dim %arg0, %c0
+// CHECK: %[[ROWS:.*]] = arith.ceildivui %[[M]], %c64
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c2, {{.*}} = %[[ROWS]], {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c256,
+// CHECK: arith.cmpi ult, %{{.*}}, %[[M]]
+// CHECK-NOT: linalg.matmul
+// SPLIT-LABEL: func.func @dynamic
+// SPLIT-NOT: memref.atomic_rmw
+// SPLIT: return
+func.func @dynamic(%a: memref<?x64xf32>, %b: memref<64x96xf32>) -> memref<?x96xf32> {
+  %c0 = arith.constant 0 : index
+  %m = memref.dim %a, %c0 : memref<?x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc(%m) : memref<?x96xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x96xf32>)
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x96xf32>) outs(%c : memref<?x96xf32>)
+  return %c : memref<?x96xf32>
+}
+
+// -----
+
+// A dynamic dimension inside a group (after a static one) or along K keeps
+// the loop path.
+// CHECK-LABEL: func.func @dynamic_inside
+// CHECK-NOT: gpu.launch
+// CHECK: linalg.generic
+// CHECK: linalg.matmul
+#dx = affine_map<(b0, b1, m, n, k) -> (b0, b1, m, k)>
+#dy = affine_map<(b0, b1, m, n, k) -> (b0, b1, k, n)>
+#dz = affine_map<(b0, b1, m, n, k) -> (b0, b1, m, n)>
+func.func @dynamic_inside(%a: memref<2x?x32x32xf32>, %b: memref<2x?x32x32xf32>,
+                          %c: memref<2x?x32x32xf32>, %d: memref<32x?xf32>, %e: memref<?x32xf32>,
+                          %f: memref<32x32xf32>) {
+  linalg.generic {indexing_maps = [#dx, #dy, #dz],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<2x?x32x32xf32>, memref<2x?x32x32xf32>) outs(%c : memref<2x?x32x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.matmul ins(%d, %e : memref<32x?xf32>, memref<?x32xf32>) outs(%f : memref<32x32xf32>)
+  return
+}
+
 // BADTILE: error: tile-m and tile-n must be powers of two of at least 32
 // BADMEM: error: tile-memory must be 'alloc' or 'attribution', not 'global'

@@ -98,8 +98,10 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
   let summary = "Contractions as GPU kernels with shared-memory tiles and register blocks";
   let description = [{
     Runs on bufferized code, before `convert-linalg-to-parallel-loops`.
-    A linalg op with two inputs, one output, static loop ranges and at
-    least one reduction dimension (matmul, batch matmul, and the
+    A linalg op with two inputs, one output, static loop ranges (but for
+    the outermost dimension of M, N or the batch, which may be dynamic: the
+    grid is then computed on the host, tiles are not shrunk and K is not
+    split) and at least one reduction dimension (matmul, batch matmul, and the
     convolutions' generic forms, whose input maps may be any affine
     expressions) becomes a `gpu.launch` computing the classic tiled
     product:
