@@ -21,6 +21,22 @@ namespace mlir::aiopt {
 using namespace mlir;
 using namespace mlir::aiopt;
 
+/// Fails with an error on `kernel` when one of its buffers holds floats
+/// SPIR-V has no type for (bf16, the f8 types): the SPIR-V conversion would
+/// widen them to f32 and read the buffer at the wrong stride.
+static LogicalResult checkStoredFloats(gpu::GPUFuncOp kernel) {
+  for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
+    auto memref = dyn_cast<MemRefType>(type);
+    auto element = memref ? dyn_cast<FloatType>(memref.getElementType()) : FloatType();
+    if (element && !element.isF16() && !element.isF32() && !element.isF64())
+      return kernel.emitError() << errorTag(ErrorCode::CannotLower) << "kernel '"
+                                << kernel.getName() << "' argument " << i << " of type " << type
+                                << ": Vulkan kernels have no " << element
+                                << " buffers (compile this model for the CPU or CUDA)";
+  }
+  return success();
+}
+
 namespace {
 struct GPUSPIRVKernelABIPass
     : aiopt::impl::GPUSPIRVKernelABIPassBase<GPUSPIRVKernelABIPass> {
@@ -46,7 +62,7 @@ struct GPUSPIRVKernelABIPass
                              << kernel.getName() << "' has no static workgroup size";
           return WalkResult::interrupt();
         }
-        if (failed(checkKernelArguments(kernel, "Vulkan")))
+        if (failed(checkKernelArguments(kernel, "Vulkan")) || failed(checkStoredFloats(kernel)))
           return WalkResult::interrupt();
         kernel->setAttr(spirv::getEntryPointABIAttrName(),
                         spirv::getEntryPointABIAttr(ctx, *block));

@@ -49,3 +49,16 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// SPIR-V has no bf16: the conversion would read the buffer as f32 at the
+// wrong stride, so the kernel is refused (f16 and f64 buffers are fine).
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    // expected-error @below {{[E201] kernel 'k' argument 1 of type 'memref<4xbf16>': Vulkan kernels have no 'bf16' buffers (compile this model for the CPU or CUDA)}}
+    gpu.func @k(%a: memref<4xf16>, %m: memref<4xbf16>, %d: memref<4xf64>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
+      gpu.return
+    }
+  }
+}
