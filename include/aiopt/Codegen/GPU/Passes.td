@@ -67,6 +67,20 @@ def GPUSinkArithmeticPass : Pass<"aiopt-gpu-sink-arithmetic", "func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def GPUSPIRVRemainderPass : Pass<"aiopt-gpu-spirv-remainder", "gpu::GPUModuleOp"> {
+  let summary = "Float remainders with C's fmod results for infinite divisors, on SPIR-V";
+  let description = [{
+    Runs in Vulkan kernel modules before `convert-gpu-to-spirv`, which makes
+    `arith.remf` SPIR-V's `OpFRem`. That instruction leaves infinite
+    divisors undefined, and Mesa computes `x - y * trunc(x / y)`, a NaN
+    where C's `fmod(x, ±inf)` (and so `arith.remf`, and ONNX's Mod) gives
+    `x`. Each `arith.remf a, b` becomes: when `|b|` is infinite, `a` if
+    `|a|` is finite and a NaN otherwise (C's results); else the remainder,
+    left to `OpFRem`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
+}
+
 def GPUCopiesToLinalgPass : Pass<"aiopt-gpu-copies-to-linalg", "func::FuncOp"> {
   let summary = "Make buffer copies linalg.copy ops, so that they run as kernels";
   let description = [{
