@@ -260,6 +260,7 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     return fail(AIOPT_ERROR_IO, std::string(modelPath) + ": no such file", error);
 
   MLIRContext context(driverRegistry(), MLIRContext::Threading::DISABLED);
+  context.printOpOnDiagnostic(false);
   // Diagnostics as aiopt-compile prints them (file, ONNX node and op).
   std::string diagnostics;
   llvm::raw_string_ostream diagnosticStream(diagnostics);

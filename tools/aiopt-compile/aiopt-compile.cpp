@@ -327,6 +327,10 @@ int compile(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "aiopt: ONNX model compiler\n");
 
   MLIRContext context(registry);
+  // Errors name the file, node and op; the failing operation's generic
+  // form after them is for compiler developers, who ask for it.
+  if (!cl::getRegisteredOptions()["mlir-print-op-on-diagnostic"]->getNumOccurrences())
+    context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   ErrorCodeHandler codes(&context, StringRef(inputFile).ends_with(".mlir")
