@@ -322,8 +322,9 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
   // GLSL.std.450 has no erf: polynomial forms, as on the CPU (its exp is
   // native).
   add(pm, "gpu.module(aiopt-cpu-approximate-math{exp=false})");
-  // OpFRem leaves infinite divisors undefined; fmod's results for them.
-  add(pm, "gpu.module(aiopt-gpu-spirv-remainder)");
+  // Remainders by infinite divisors (OpFRem leaves them undefined) and
+  // boolean minima and maxima (GLSL has none) computed as arith does.
+  add(pm, "gpu.module(aiopt-gpu-spirv-exact-arith)");
   add(pm, "gpu.module(convert-math-to-spirv)");
   add(pm, "convert-gpu-to-spirv");
   add(pm, "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)");

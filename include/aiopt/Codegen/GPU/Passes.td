@@ -67,16 +67,20 @@ def GPUSinkArithmeticPass : Pass<"aiopt-gpu-sink-arithmetic", "func::FuncOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
-def GPUSPIRVRemainderPass : Pass<"aiopt-gpu-spirv-remainder", "gpu::GPUModuleOp"> {
-  let summary = "Float remainders with C's fmod results for infinite divisors, on SPIR-V";
+def GPUSPIRVExactArithPass : Pass<"aiopt-gpu-spirv-exact-arith", "gpu::GPUModuleOp"> {
+  let summary = "Arith ops whose SPIR-V forms differ from them, made exact for Vulkan";
   let description = [{
-    Runs in Vulkan kernel modules before `convert-gpu-to-spirv`, which makes
-    `arith.remf` SPIR-V's `OpFRem`. That instruction leaves infinite
-    divisors undefined, and Mesa computes `x - y * trunc(x / y)`, a NaN
-    where C's `fmod(x, ±inf)` (and so `arith.remf`, and ONNX's Mod) gives
-    `x`. Each `arith.remf a, b` becomes: when `|b|` is infinite, `a` if
-    `|a|` is finite and a NaN otherwise (C's results); else the remainder,
-    left to `OpFRem`.
+    Runs in Vulkan kernel modules before `convert-gpu-to-spirv`:
+
+    - `arith.remf a, b` becomes SPIR-V's `OpFRem`, which leaves infinite
+      divisors undefined; Mesa computes `a - b * trunc(a / b)`, a NaN where
+      C's `fmod(a, ±inf)` (and so `arith.remf`, and ONNX's Mod) gives `a`.
+      Each remainder is given C's results for them: when `|b|` is
+      infinite, `a` if `|a|` is finite and a NaN otherwise; finite
+      divisors are left to `OpFRem`.
+    - The minimum and maximum of booleans (`i1`) have no GLSL.std.450
+      instruction: unsigned they are `and` and `or`, signed (true is -1)
+      `or` and `and`.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
 }
