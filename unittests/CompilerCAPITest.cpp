@@ -91,6 +91,25 @@ TEST(CompilerCAPI, RejectsBadArguments) {
   EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
             AIOPT_ERROR_IO);
   take(error);
+
+  // Tensor cores: one of auto, off, emulate, and only for GPU targets.
+  aiopt_compile_options_init(&options);
+  EXPECT_EQ(options.tensor_cores, nullptr);
+  options.tensor_cores = "wmma";
+  options.target = "vulkan";
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("tensor-cores=wmma is not one of auto, off, emulate"),
+            std::string::npos);
+  options.tensor_cores = "off";
+  options.target = nullptr;
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("tensor-cores needs a GPU target"), std::string::npos);
+  options.target = "vulkan";
+  EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
+            AIOPT_ERROR_IO);
+  take(error);
 }
 
 TEST(CompilerCAPI, ReportsDiagnostics) {
@@ -122,6 +141,8 @@ graph {
   std::string json = take(signature);
   EXPECT_NE(json.find(R"("name":"relu4")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"({"dtype":1,"name":"x","shape":[4]})"), std::string::npos) << json;
+  // A CPU library takes no device buffers.
+  EXPECT_NE(json.find(R"("device_buffers":false)"), std::string::npos) << json;
   void *handle = dlopen(library.path.c_str(), RTLD_NOW | RTLD_LOCAL);
   ASSERT_NE(handle, nullptr) << dlerror();
   EXPECT_NE(dlsym(handle, "relu4_entry"), nullptr);

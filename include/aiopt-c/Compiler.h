@@ -89,7 +89,8 @@ void aiopt_compile_options_init(aiopt_compile_options *options);
  * `output_path`, exporting `<name>_entry` (`name`: a C identifier; NULL:
  * the file name made one, as aiopt-compile does). On
  * success, when `signature_json` is not NULL, it receives a JSON object
- * {"name", "inputs", "outputs", "parallel"} whose tensors are {"name",
+ * {"name", "inputs", "outputs", "parallel", "device_buffers" (the library
+ * exports aiopt_cuda_device_runtime for aiopt_run_on)} whose tensors are {"name",
  * "dtype" (an aiopt_dtype), "shape" (-1: dynamic)}. On failure the status
  * says what failed and, when `error` is not NULL, it receives the
  * compiler's diagnostics (file, ONNX node and op where known). Strings are

@@ -294,7 +294,10 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     llvm::json::Object signature{{"name", modelName},
                                  {"inputs", tensorsJSON(compiled->signature.inputs)},
                                  {"outputs", tensorsJSON(compiled->signature.outputs)},
-                                 {"parallel", driverOptions.parallel}};
+                                 {"parallel", driverOptions.parallel},
+                                 // CUDA models keep their buffers on the
+                                 // device: they take device buffers.
+                                 {"device_buffers", driverOptions.device == "cuda"}};
     std::string text;
     llvm::raw_string_ostream os(text);
     os << llvm::json::Value(std::move(signature));

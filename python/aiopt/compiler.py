@@ -163,7 +163,4 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         None if tensor_cores == "auto" else tensor_cores))
     signature["target"] = target
     signature["opt_level"] = opt_level
-    # CUDA models keep their buffers on the device between kernels, and so
-    # take CUDA arrays (CompiledModel.run).
-    signature["device_buffers"] = target == "cuda"
     return CompiledModel(library, signature, workdir)

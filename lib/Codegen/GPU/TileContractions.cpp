@@ -76,7 +76,7 @@ struct Tiles {
   int64_t splits = 1, kPerSplit = 0;
   /// Tensor-core kernels: four warps in a 2 x 2 grid, each owning a
   /// quarter of the tile in fragments of this kind.
-  std::optional<aiopt::FragmentKind> fragments;
+  std::optional<aiopt::FragmentKind> fragments = std::nullopt;
   int64_t threads() const { return fragments ? 4 * kWarp : (m / thread) * (n / thread); }
   static constexpr int64_t kWarp = 32;
 };
@@ -348,6 +348,35 @@ static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64
     t.splits = llvm::divideCeil(c.k.size, t.kPerSplit);
   }
   return t;
+}
+
+/// The workgroup buffers of `c`'s kernel in tiles `t`. Scalar tiles are
+/// [tile-k][rows + 1]: one padding element per row keeps the staging stores
+/// of a warp (which walk K across rows) off a single bank. Fragment tiles
+/// are row-major with rows of a multiple of 16 bytes: M's [tile-m][tile-k +
+/// 8] and N's [tile-k][tile-n + 8] (or [tile-n][tile-k + 8] where the
+/// fragments take B along K), and the sums' [tile-m][tile-n + 4] in f32.
+static SmallVector<MemRefType> workgroupTiles(const Contraction &c, const Tiles &t) {
+  linalg::LinalgOp op = c.op;
+  auto elementType = [&](unsigned input) {
+    return cast<MemRefType>(op.getDpsInputOperand(input)->get().getType()).getElementType();
+  };
+  Type mType = elementType(c.mInput), nType = elementType(1 - c.mInput);
+  if (!t.fragments)
+    return {MemRefType::get({t.k, t.m + 1}, mType), MemRefType::get({t.k, t.n + 1}, nType)};
+  return {MemRefType::get({t.m, t.k + 8}, mType),
+          aiopt::WarpFragments::bRowsAlongK(*t.fragments)
+              ? MemRefType::get({t.n, t.k + 8}, nType)
+              : MemRefType::get({t.k, t.n + 8}, nType),
+          MemRefType::get({t.m, t.n + 4}, Float32Type::get(op.getContext()))};
+}
+
+/// The bytes of workgroup memory `types` take.
+static int64_t workgroupBytes(ArrayRef<MemRefType> types) {
+  int64_t bytes = 0;
+  for (MemRefType type : types)
+    bytes += type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  return bytes;
 }
 
 namespace {
@@ -683,7 +712,8 @@ void KernelBuilder::buildFragments(Value aTile, Value bTile, Value cTile, Value 
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
     stageTile(mOperand, c.m, t.m, m0, k0, aTile, /*rowsOuter=*/true);
-    stageTile(nOperand, c.n, t.n, n0, k0, bTile, /*rowsOuter=*/frags.bRowsAlongK());
+    stageTile(nOperand, c.n, t.n, n0, k0, bTile,
+              /*rowsOuter=*/aiopt::WarpFragments::bRowsAlongK(*t.fragments));
     gpu::BarrierOp::create(b, loc);
     SmallVector<Value> accs(kLoop.getRegionIterArgs());
     for (int64_t kk = 0; kk < t.k; kk += 16)
@@ -707,28 +737,7 @@ void KernelBuilder::buildFragments(Value aTile, Value bTile, Value cTile, Value 
 }
 
 void KernelBuilder::build() {
-  OpOperand *mOperand = op.getDpsInputOperand(c.mInput);
-  OpOperand *nOperand = op.getDpsInputOperand(1 - c.mInput);
-  // Scalar tiles are [tile-k][rows + 1]: one padding element per row keeps
-  // the staging stores of a warp (which walk K across rows) off a single
-  // bank. Fragment tiles are row-major with rows of a multiple of 16 bytes
-  // (M's [tile-m][tile-k + 8], N's [tile-k][tile-n + 8] in 16 bits, or
-  // [tile-n][tile-k + 8] for mma.sync, the sums' [tile-m][tile-n + 4] in
-  // f32).
-  auto elementType = [](OpOperand *operand) {
-    return cast<MemRefType>(operand->get().getType()).getElementType();
-  };
-  SmallVector<MemRefType> tileTypes;
-  if (t.fragments) {
-    bool nRowsAlongK = *t.fragments == aiopt::FragmentKind::MMASync;
-    tileTypes = {MemRefType::get({t.m, t.k + 8}, elementType(mOperand)),
-                 nRowsAlongK ? MemRefType::get({t.n, t.k + 8}, elementType(nOperand))
-                             : MemRefType::get({t.k, t.n + 8}, elementType(nOperand)),
-                 MemRefType::get({t.m, t.n + 4}, b.getF32Type())};
-  } else {
-    tileTypes = {MemRefType::get({t.k, t.m + 1}, elementType(mOperand)),
-                 MemRefType::get({t.k, t.n + 1}, elementType(nOperand))};
-  }
+  SmallVector<MemRefType> tileTypes = workgroupTiles(c, t);
   // The views and allocations between the contraction and its epilogue
   // (the epilogue's output among them) come before the kernel.
   for (Operation *hoisted : c.hoisted)
@@ -842,11 +851,10 @@ struct GPUTileContractionsPass
                                              : aiopt::FragmentKind::WMMA;
       Tiles tiles = chooseTiles(c, tileM, tileN, fragments ? std::max<int64_t>(tileK, 32) : tileK,
                                 threadTile, targetWorkgroups, splitK, splitKWorkgroups);
-      // The fragment kernel's tiles (16-bit operands, f32 sums) must fit in
-      // the 48 KiB of workgroup memory a kernel may declare statically.
-      if (fragments && (tiles.m * (tiles.k + 8) + tiles.k * (tiles.n + 8)) * 2 +
-                               tiles.m * (tiles.n + 4) * 4 >
-                           48 * 1024) {
+      tiles.fragments = fragments;
+      // The fragment kernel's tiles must fit in the 48 KiB of workgroup
+      // memory a kernel may declare statically.
+      if (fragments && workgroupBytes(workgroupTiles(c, tiles)) > 48 * 1024) {
         fragments.reset();
         tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK,
                             splitKWorkgroups);

@@ -34,6 +34,8 @@ WarpFragments::WarpFragments(OpBuilder &b, Location loc, FragmentKind kind, int6
 
 Value WarpFragments::cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
 
+Value WarpFragments::add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+
 int64_t WarpFragments::valuesPerFragment() const {
   switch (kind) {
   case FragmentKind::WMMA:
@@ -50,8 +52,7 @@ std::pair<Value, Value> WarpFragments::element(int64_t v, int role) {
   if (kind == FragmentKind::Emulated) {
     // Lane l owns elements l + 32 v in row-major order: rows l / 16 + 2 v,
     // column l % 16.
-    Value row = arith::AddIOp::create(b, loc, arith::DivUIOp::create(b, loc, lane, cst(kSide)),
-                                      cst(2 * v));
+    Value row = add(arith::DivUIOp::create(b, loc, lane, cst(kSide)), cst(2 * v));
     return {row, arith::RemUIOp::create(b, loc, lane, cst(kSide))};
   }
   // mma.sync m16n8k16: the PTX layout of A (16x16, row-major), B (8x16:
@@ -93,20 +94,17 @@ SmallVector<Value> WarpFragments::multiplyAdd(ValueRange accs, Value aTile, Valu
     return multiplyAddEmulated(accs, aTile, aRow, bTile, bCol, k);
   if (kind == FragmentKind::MMASync)
     return multiplyAddMMASync(accs, aTile, aRow, bTile, bCol, k);
-  auto offset = [&](Value base, int64_t i) {
-    return arith::AddIOp::create(b, loc, base, cst(i * kSide)).getResult();
-  };
   Type f16 = b.getF16Type();
   auto aType = gpu::MMAMatrixType::get({kSide, kSide}, f16, "AOp");
   auto bType = gpu::MMAMatrixType::get({kSide, kSide}, f16, "BOp");
   SmallVector<Value> as, bs, next;
   for (int64_t i = 0; i < rows; ++i)
     as.push_back(gpu::SubgroupMmaLoadMatrixOp::create(b, loc, aType, aTile,
-                                                      ValueRange{offset(aRow, i), k},
+                                                      ValueRange{add(aRow, cst(i * kSide)), k},
                                                       leadDimension(b, aTile), UnitAttr()));
   for (int64_t j = 0; j < cols; ++j)
     bs.push_back(gpu::SubgroupMmaLoadMatrixOp::create(b, loc, bType, bTile,
-                                                      ValueRange{k, offset(bCol, j)},
+                                                      ValueRange{k, add(bCol, cst(j * kSide))},
                                                       leadDimension(b, bTile), UnitAttr()));
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)
@@ -118,7 +116,6 @@ SmallVector<Value> WarpFragments::multiplyAdd(ValueRange accs, Value aTile, Valu
 SmallVector<Value> WarpFragments::multiplyAddMMASync(ValueRange accs, Value aTile, Value aRow,
                                                      Value bTile, Value bCol, Value k) {
   Type elementType = cast<MemRefType>(aTile.getType()).getElementType();
-  auto add = [&](Value x, Value y) { return arith::AddIOp::create(b, loc, x, y).getResult(); };
   // Registers hold pairs of elements along K (the lower one in the low
   // half), which lie next to each other in both tiles.
   auto pair = [&](Value tile, Value row, Value col) -> Value {
@@ -162,15 +159,12 @@ SmallVector<Value> WarpFragments::multiplyAddMMASync(ValueRange accs, Value aTil
 
 SmallVector<Value> WarpFragments::multiplyAddEmulated(ValueRange accs, Value aTile, Value aRow,
                                                       Value bTile, Value bCol, Value k) {
-  auto offset = [&](Value base, int64_t i) {
-    return arith::AddIOp::create(b, loc, base, cst(i * kSide)).getResult();
-  };
   // The 16 steps of K as a loop; each lane adds to its elements the
   // products of their row of A and column of B.
   auto loop = scf::ForOp::create(b, loc, cst(0), cst(kSide), cst(1), accs);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
-  Value kk = arith::AddIOp::create(b, loc, k, loop.getInductionVar());
+  Value kk = add(k, loop.getInductionVar());
   auto loadF32 = [&](Value tile, ArrayRef<Value> indices) -> Value {
     Value v = memref::LoadOp::create(b, loc, tile, indices);
     return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
@@ -181,13 +175,13 @@ SmallVector<Value> WarpFragments::multiplyAddEmulated(ValueRange accs, Value aTi
     elements.push_back(element(v));
   SmallVector<Value> bs;
   for (int64_t j = 0; j < cols; ++j) {
-    Value col = arith::AddIOp::create(b, loc, offset(bCol, j), elements[0].second);
+    Value col = add(add(bCol, cst(j * kSide)), elements[0].second);
     bs.push_back(loadF32(bTile, {kk, col}));
   }
   SmallVector<Value> next(loop.getRegionIterArgs());
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t v = 0; v < 8; ++v) {
-      Value row = arith::AddIOp::create(b, loc, offset(aRow, i), elements[v].first);
+      Value row = add(add(aRow, cst(i * kSide)), elements[v].first);
       Value a = loadF32(aTile, {row, kk});
       for (int64_t j = 0; j < cols; ++j) {
         Value &acc = next[(i * cols + j) * 8 + v];
@@ -203,8 +197,8 @@ void WarpFragments::store(ValueRange accs, Value cTile, Value row, Value col) {
   int64_t per = valuesPerFragment();
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j) {
-      Value r = arith::AddIOp::create(b, loc, row, cst(i * kSide));
-      Value c = arith::AddIOp::create(b, loc, col, cst(j * fragmentCols));
+      Value r = add(row, cst(i * kSide));
+      Value c = add(col, cst(j * fragmentCols));
       if (kind == FragmentKind::WMMA) {
         gpu::SubgroupMmaStoreMatrixOp::create(b, loc, accs[i * cols + j], cTile, ValueRange{r, c},
                                               leadDimension(b, cTile), UnitAttr());
@@ -213,8 +207,7 @@ void WarpFragments::store(ValueRange accs, Value cTile, Value row, Value col) {
       for (int64_t v = 0; v < per; ++v) {
         auto [er, ec] = element(v);
         memref::StoreOp::create(b, loc, accs[(i * cols + j) * per + v], cTile,
-                                ValueRange{arith::AddIOp::create(b, loc, r, er),
-                                           arith::AddIOp::create(b, loc, c, ec)});
+                                ValueRange{add(r, er), add(c, ec)});
       }
     }
 }

@@ -35,7 +35,7 @@ enum class FragmentKind {
 /// A warp's accumulator fragments of f32 covering a `warpRows` x
 /// `warpCols` block. Operand tiles are f16 or bf16 buffers in workgroup
 /// memory with rows along K: A's rows are M; B's rows are K, or N where
-/// `bRowsAlongK()`. The sums' tile is a row-major f32 buffer. Each
+/// `bRowsAlongK(kind)`. The sums' tile is a row-major f32 buffer. Each
 /// fragment's first element must lie a multiple of 32 bytes from the
 /// buffer's start, and rows be a multiple of 16 bytes long (WMMA's
 /// alignment; mma.sync loads pairs of elements).
@@ -45,9 +45,9 @@ public:
   WarpFragments(OpBuilder &b, Location loc, FragmentKind kind, int64_t warpRows,
                 int64_t warpCols, Value lane);
 
-  /// Whether B's tile is staged [N][K] (mma.sync's column-major B) rather
-  /// than [K][N].
-  bool bRowsAlongK() const { return kind == FragmentKind::MMASync; }
+  /// Whether fragments of `kind` take B's tile staged [N][K] (mma.sync's
+  /// column-major B) rather than [K][N].
+  static bool bRowsAlongK(FragmentKind kind) { return kind == FragmentKind::MMASync; }
 
   /// The values a loop carries for all fragments.
   SmallVector<Value> zeros();
@@ -62,6 +62,7 @@ public:
 
 private:
   Value cst(int64_t v);
+  Value add(Value x, Value y);
   /// The values per fragment that a loop carries (a whole fragment, or a
   /// lane's elements of it).
   int64_t valuesPerFragment() const;
