@@ -157,7 +157,7 @@ static LogicalResult parsePrecision(StringRef text, DriverOptions &options, std:
     why = llvm::toString(root.getError());
     return failure();
   }
-  return checkPrecision(p.type, options.device, why);
+  return checkPrecision(p.type, why);
 }
 
 extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *name,

@@ -25,14 +25,9 @@ std::string mlir::aiopt::precisionPassOptions(const PrecisionOptions &p) {
   return "type=" + p.type + layerListOptions(p.ops, p.exclude);
 }
 
-LogicalResult mlir::aiopt::checkPrecision(StringRef type, StringRef device, std::string &error) {
+LogicalResult mlir::aiopt::checkPrecision(StringRef type, std::string &error) {
   if (type != "f32" && type != "f16" && type != "bf16") {
     error = "--precision must be f32, f16 or bf16, not '" + type.str() + "'";
-    return failure();
-  }
-  if (type == "bf16" && device == "vulkan") {
-    error = "--precision=bf16 is not available for --target=vulkan (SPIR-V for Vulkan 1.x "
-            "has no bf16 type); use f16";
     return failure();
   }
   return success();
@@ -44,7 +39,7 @@ LogicalResult mlir::aiopt::reducePrecision(MLIRContext &context, ModuleOp module
   const QuantizationOptions &q = options.quantization;
   Location loc = module.getLoc();
   std::string error;
-  if (failed(checkPrecision(p.type, options.device, error)))
+  if (failed(checkPrecision(p.type, error)))
     return emitError(loc) << errorTag(ErrorCode::InvalidOption) << error;
   if (failed(checkGuardData(loc, q)))
     return failure();

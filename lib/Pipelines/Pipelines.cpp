@@ -319,6 +319,12 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
                                              const CPUPipelineOptions &options) {
   addKernelOutlining(pm, /*copiesOnDevice=*/false, /*spirv=*/true, options.tensorCores);
   add(pm, "aiopt-gpu-spirv-kernel-abi");
+  // bf16 arithmetic and math compute in f32, as on the CPU; bf16 and
+  // sub-byte elements are then kept in the integers of their bits, which
+  // SPIR-V stores at their size.
+  add(pm, "gpu.module(math-extend-to-supported-types{extra-types=f16 target-type=f32})");
+  add(pm, "gpu.module(arith-emulate-unsupported-floats{source-types=bf16 target-type=f32})");
+  add(pm, "aiopt-gpu-spirv-narrow-types");
   // GLSL.std.450 has no erf: polynomial forms, as on the CPU (its exp is
   // native).
   add(pm, "gpu.module(aiopt-cpu-approximate-math{exp=false})");

@@ -129,8 +129,6 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], target="vulkan", parallel=True)
     with pytest.raises(aiopt.CompileError, match="sm_91 is not a known NVIDIA GPU architecture"):
         aiopt.compile(dense[0], target="cuda", gpu_arch="sm_91")
-    with pytest.raises(aiopt.CompileError, match="--precision=bf16 is not available for --target=vulkan"):
-        aiopt.compile(dense[0], target="vulkan", precision="bf16")
     with pytest.raises(ValueError, match="winograd must be 'auto', 'off', 2 or 4"):
         aiopt.compile(dense[0], winograd="6")
     with pytest.raises(ValueError, match="winograd is for CPUs"):

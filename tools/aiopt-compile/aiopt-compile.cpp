@@ -484,7 +484,7 @@ int compile(int argc, char **argv) {
   p.ops.assign(precisionOps.begin(), precisionOps.end());
   p.exclude.assign(precisionExclude.begin(), precisionExclude.end());
   p.reportPath = precisionReport;
-  if (std::string error; failed(checkPrecision(p.type, device, error))) {
+  if (std::string error; failed(checkPrecision(p.type, error))) {
     toolError(ErrorCode::InvalidOption) << error << "\n";
     return 1;
   }

@@ -87,9 +87,9 @@ struct PrecisionOptions {
 /// f32).
 std::string precisionPassOptions(const PrecisionOptions &p);
 
-/// Whether precision `type` is one of f32, f16, bf16 and available on
-/// `device` (bf16 is not on vulkan); on failure `error` says why.
-LogicalResult checkPrecision(StringRef type, StringRef device, std::string &error);
+/// Whether precision `type` is one of f32, f16 and bf16 (every target has
+/// them); on failure `error` says why.
+LogicalResult checkPrecision(StringRef type, std::string &error);
 
 /// Whether `choice` is a tensor-cores choice (auto, off or emulate; empty:
 /// not given) for `device`: given at all, it needs a GPU device. On

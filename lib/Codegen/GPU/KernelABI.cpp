@@ -160,7 +160,17 @@ LogicalResult LaunchLowering::lower(gpu::LaunchFuncOp launch) {
     LLVM::StoreOp::create(b, loc, v, slot);
     list.push_back({slot, constant(i64, kernelElementBytes(v.getType()), loc), KernelArgKind::Scalar});
   };
-  for (auto [i, v] : llvm::enumerate(launch.getKernelOperands())) {
+  SmallVector<Operation *> casts;
+  for (auto [i, operand] : llvm::enumerate(launch.getKernelOperands())) {
+    // A buffer whose kernel keeps its elements in other types
+    // (aiopt-gpu-spirv-narrow-types) arrives through a cast: the host's
+    // buffer is the same bytes.
+    Value v = operand;
+    if (auto cast = v.getDefiningOp<UnrealizedConversionCastOp>();
+        cast && cast->getNumOperands() == 1 && isa<MemRefType>(cast.getOperand(0).getType())) {
+      v = cast.getOperand(0);
+      casts.push_back(cast);
+    }
     auto type = dyn_cast<MemRefType>(v.getType());
     if (!type) {
       scalar(v);
@@ -231,6 +241,9 @@ LogicalResult LaunchLowering::lower(gpu::LaunchFuncOp launch) {
                                   asI64(block.x, loc), asI64(block.y, loc), asI64(block.z, loc),
                                   constant(i32, n, loc), args, bytes, kinds});
   launch.erase();
+  for (Operation *cast : casts)
+    if (cast->use_empty())
+      cast->erase();
   return success();
 }
 

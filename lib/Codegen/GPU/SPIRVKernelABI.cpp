@@ -21,31 +21,6 @@ namespace mlir::aiopt {
 using namespace mlir;
 using namespace mlir::aiopt;
 
-/// Fails with an error on `kernel` when one of its buffers holds elements
-/// whose SPIR-V form has another size: bf16 (widened to f32), 4-bit floats
-/// and integers narrower than a byte (widened to 32 bits), which the kernel
-/// would read at the wrong stride. (f8 types become i8 and keep theirs;
-/// booleans are stored as bytes.)
-static LogicalResult checkStoredElements(gpu::GPUFuncOp kernel) {
-  for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
-    auto memref = dyn_cast<MemRefType>(type);
-    if (!memref)
-      continue;
-    Type element = memref.getElementType();
-    if (!element.isIntOrFloat())
-      continue;
-    unsigned width = element.getIntOrFloatBitWidth();
-    bool resized = element.isBF16() || (isa<FloatType>(element) && width < 8) ||
-                   (element.isInteger() && width > 1 && width < 8);
-    if (resized)
-      return kernel.emitError() << errorTag(ErrorCode::CannotLower) << "kernel '"
-                                << kernel.getName() << "' argument " << i << " of type " << type
-                                << ": Vulkan kernels have no " << element
-                                << " buffers (compile this model for the CPU or CUDA)";
-  }
-  return success();
-}
-
 namespace {
 struct GPUSPIRVKernelABIPass
     : aiopt::impl::GPUSPIRVKernelABIPassBase<GPUSPIRVKernelABIPass> {
@@ -71,7 +46,7 @@ struct GPUSPIRVKernelABIPass
                              << kernel.getName() << "' has no static workgroup size";
           return WalkResult::interrupt();
         }
-        if (failed(checkKernelArguments(kernel, "Vulkan")) || failed(checkStoredElements(kernel)))
+        if (failed(checkKernelArguments(kernel, "Vulkan")))
           return WalkResult::interrupt();
         kernel->setAttr(spirv::getEntryPointABIAttrName(),
                         spirv::getEntryPointABIAttr(ctx, *block));

@@ -846,9 +846,11 @@ struct GPUTileContractionsPass
       // MMA matrix type has no bf16), or emulated.
       std::optional<aiopt::FragmentKind> fragments;
       if (Type half = tensorCores != "none" ? halfProductType(c.op) : Type())
-        fragments = tensorCores == "emulate" ? aiopt::FragmentKind::Emulated
-                    : half.isBF16()          ? aiopt::FragmentKind::MMASync
-                                             : aiopt::FragmentKind::WMMA;
+        fragments = tensorCores == "emulate"
+                        ? (half.isBF16() ? aiopt::FragmentKind::EmulatedMMASync
+                                         : aiopt::FragmentKind::Emulated)
+                    : half.isBF16() ? aiopt::FragmentKind::MMASync
+                                    : aiopt::FragmentKind::WMMA;
       Tiles tiles = chooseTiles(c, tileM, tileN, fragments ? std::max<int64_t>(tileK, 32) : tileK,
                                 threadTile, targetWorkgroups, splitK, splitKWorkgroups);
       tiles.fragments = fragments;

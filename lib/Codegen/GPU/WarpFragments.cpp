@@ -28,7 +28,7 @@ static constexpr int64_t kSide = 16, kSyncCols = 8;
 WarpFragments::WarpFragments(OpBuilder &b, Location loc, FragmentKind kind, int64_t warpRows,
                              int64_t warpCols, Value lane)
     : b(b), loc(loc), kind(kind), rows(warpRows / kSide),
-      fragmentCols(kind == FragmentKind::MMASync ? kSyncCols : kSide), lane(lane) {
+      fragmentCols(bRowsAlongK(kind) ? kSyncCols : kSide), lane(lane) {
   cols = warpCols / fragmentCols;
 }
 
@@ -41,6 +41,7 @@ int64_t WarpFragments::valuesPerFragment() const {
   case FragmentKind::WMMA:
     return 1;
   case FragmentKind::MMASync:
+  case FragmentKind::EmulatedMMASync:
     return 4;
   case FragmentKind::Emulated:
     return 8;
@@ -90,7 +91,7 @@ SmallVector<Value> WarpFragments::zeros() {
 
 SmallVector<Value> WarpFragments::multiplyAdd(ValueRange accs, Value aTile, Value aRow,
                                               Value bTile, Value bCol, Value k) {
-  if (kind == FragmentKind::Emulated)
+  if (kind == FragmentKind::Emulated || kind == FragmentKind::EmulatedMMASync)
     return multiplyAddEmulated(accs, aTile, aRow, bTile, bCol, k);
   if (kind == FragmentKind::MMASync)
     return multiplyAddMMASync(accs, aTile, aRow, bTile, bCol, k);
@@ -170,22 +171,27 @@ SmallVector<Value> WarpFragments::multiplyAddEmulated(ValueRange accs, Value aTi
     return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
   };
   auto contract = arith::FastMathFlags::contract;
+  int64_t per = valuesPerFragment();
   SmallVector<std::pair<Value, Value>> elements;
-  for (int64_t v = 0; v < 8; ++v)
+  for (int64_t v = 0; v < per; ++v)
     elements.push_back(element(v));
+  // B's elements for each fragment column and lane element; the 16x16
+  // fragments' lanes keep one column for all eight.
+  int64_t bPer = kind == FragmentKind::Emulated ? 1 : per;
   SmallVector<Value> bs;
-  for (int64_t j = 0; j < cols; ++j) {
-    Value col = add(add(bCol, cst(j * kSide)), elements[0].second);
-    bs.push_back(loadF32(bTile, {kk, col}));
-  }
+  for (int64_t j = 0; j < cols; ++j)
+    for (int64_t v = 0; v < bPer; ++v) {
+      Value col = add(add(bCol, cst(j * fragmentCols)), elements[v].second);
+      bs.push_back(bRowsAlongK(kind) ? loadF32(bTile, {col, kk}) : loadF32(bTile, {kk, col}));
+    }
   SmallVector<Value> next(loop.getRegionIterArgs());
   for (int64_t i = 0; i < rows; ++i)
-    for (int64_t v = 0; v < 8; ++v) {
+    for (int64_t v = 0; v < per; ++v) {
       Value row = add(add(aRow, cst(i * kSide)), elements[v].first);
       Value a = loadF32(aTile, {row, kk});
       for (int64_t j = 0; j < cols; ++j) {
-        Value &acc = next[(i * cols + j) * 8 + v];
-        Value product = arith::MulFOp::create(b, loc, a, bs[j], contract);
+        Value &acc = next[(i * cols + j) * per + v];
+        Value product = arith::MulFOp::create(b, loc, a, bs[j * bPer + v % bPer], contract);
         acc = arith::AddFOp::create(b, loc, acc, product, contract);
       }
     }

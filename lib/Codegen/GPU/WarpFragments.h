@@ -30,6 +30,10 @@ enum class FragmentKind {
   /// 16x16 fragments of which each lane computes eight elements with
   /// scalar arithmetic: any device.
   Emulated,
+  /// mma.sync's fragments, lanes' elements and [N][K] B tiles, computed
+  /// with scalar arithmetic: checks the kernels of bf16 products on any
+  /// device.
+  EmulatedMMASync,
 };
 
 /// A warp's accumulator fragments of f32 covering a `warpRows` x
@@ -47,7 +51,9 @@ public:
 
   /// Whether fragments of `kind` take B's tile staged [N][K] (mma.sync's
   /// column-major B) rather than [K][N].
-  static bool bRowsAlongK(FragmentKind kind) { return kind == FragmentKind::MMASync; }
+  static bool bRowsAlongK(FragmentKind kind) {
+    return kind == FragmentKind::MMASync || kind == FragmentKind::EmulatedMMASync;
+  }
 
   /// The values a loop carries for all fragments.
   SmallVector<Value> zeros();
@@ -67,7 +73,8 @@ private:
   /// lane's elements of it).
   int64_t valuesPerFragment() const;
   /// The coordinates within a fragment of the lane's `v`-th element, for
-  /// an operand of `role` (mma.sync) or the emulated fragments' element.
+  /// an operand of `role` (mma.sync's layouts) or the 16x16 emulated
+  /// fragments' element.
   std::pair<Value, Value> element(int64_t v, int role = 2);
   SmallVector<Value> multiplyAddEmulated(ValueRange accs, Value aTile, Value aRow, Value bTile,
                                          Value bCol, Value k);

@@ -49,30 +49,3 @@ module attributes {gpu.container_module} {
     }
   }
 }
-
-// -----
-
-// SPIR-V has no bf16: the conversion would read the buffer as f32 at the
-// wrong stride, so the kernel is refused (f16, f64 and f8 buffers are
-// fine: f8 elements become bytes).
-module attributes {gpu.container_module} {
-  gpu.module @k {
-    // expected-error @below {{[E201] kernel 'k' argument 2 of type 'memref<4xbf16>': Vulkan kernels have no 'bf16' buffers (compile this model for the CPU or CUDA)}}
-    gpu.func @k(%a: memref<4xf16>, %f8: memref<4xf8E4M3FN>, %m: memref<4xbf16>, %d: memref<4xf64>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
-      gpu.return
-    }
-  }
-}
-
-// -----
-
-// Integers narrower than a byte would be widened to 32 bits (booleans are
-// stored as bytes).
-module attributes {gpu.container_module} {
-  gpu.module @k {
-    // expected-error @below {{[E201] kernel 'k' argument 1 of type 'memref<4xi4>': Vulkan kernels have no 'i4' buffers (compile this model for the CPU or CUDA)}}
-    gpu.func @k(%b: memref<4xi1>, %m: memref<4xi4>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
-      gpu.return
-    }
-  }
-}

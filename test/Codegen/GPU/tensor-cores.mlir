@@ -159,9 +159,16 @@ func.func @bias(%a: memref<100x40xf16>, %b: memref<40x50xf16>, %bias: memref<50x
 // CHECK: affine.apply #[[K1]]()[%[[LANE]]]
 // CHECK-COUNT-7: memref.store {{.*}}, %[[CT]]
 // CHECK: gpu.barrier
+// Emulated, bf16 products keep mma.sync's 16x8 fragments, its [N][K] tile
+// of B and its lanes' four sums per fragment, computed in scalar code.
 // EMU-LABEL: func.func @bf16
 // EMU-NOT: nvvm.mma.sync
+// EMU: workgroup(%{{.*}} : memref<32x40xbf16, {{.*}}>, %[[EBT:.*]] : memref<32x40xbf16, {{.*}}>, %[[ECT:.*]] : memref<32x36xf32, {{.*}}>)
+// EMU: scf.for %[[KK:.*]] = %c0 to %c16 step %c1 iter_args({{.*}}) -> (f32, f32, f32, f32, f32, f32, f32, f32)
+// EMU: memref.load %[[EBT]][%{{.*}}, %[[KK]]]
 // EMU: arith.extf {{.*}} : bf16 to f32
+// EMU-NOT: nvvm.mma.sync
+// EMU-COUNT-8: memref.store {{.*}}, %[[ECT]]
 // EMU-NOT: nvvm.mma.sync
 // EMU: gpu.terminator
 func.func @bf16(%a: memref<128x64xbf16>, %b: memref<64x96xbf16>) -> memref<128x96xf32> {

@@ -85,6 +85,34 @@ def GPUSPIRVExactArithPass : Pass<"aiopt-gpu-spirv-exact-arith", "gpu::GPUModule
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
 }
 
+def GPUSPIRVNarrowTypesPass : Pass<"aiopt-gpu-spirv-narrow-types", "ModuleOp"> {
+  let summary = "Keep bf16 and sub-byte elements of Vulkan kernels in the integers of their bits";
+  let description = [{
+    Runs after `aiopt-gpu-spirv-kernel-abi` and the passes that make bf16
+    arithmetic and math compute in f32, before `convert-gpu-to-spirv`,
+    whose type conversion widens bf16, floats under 8 bits and integers of
+    2 to 7 bits to 32 bits, buffers included: a kernel would read such a
+    buffer at the wrong stride.
+
+    In every kernel module, bf16 values and buffers become i16 (their
+    bits; conversions from and to f32 are integer arithmetic on them), and
+    the narrow types (i2 to i7, f4E2M1FN) become i8, one element per byte
+    as the host stores them. A narrow value is kept sign-extended from its
+    width: loads re-extend (the host may leave the upper bits anything),
+    integer arithmetic wraps at the type's own width, and the unsigned ops
+    (`extui`, `uitofp`, `index_castui`, unsigned division, remainders,
+    shifts, minima, maxima and comparisons) read the zero-extended low
+    bits. Bit casts between a type and its integer disappear.
+
+    Launches pass the rewritten buffers through an
+    `unrealized_conversion_cast` to the new type, which the runtime call
+    lowering looks through. An op on such values outside what the rewrite
+    covers (memory and views, `select`, constants, integer arithmetic,
+    casts, `scf` structure) is an E201 error naming the kernel and the op.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def GPUCopiesToLinalgPass : Pass<"aiopt-gpu-copies-to-linalg", "func::FuncOp"> {
   let summary = "Make buffer copies linalg.copy ops, so that they run as kernels";
   let description = [{
@@ -179,9 +207,11 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     NVVM's WMMA) and bf16 ones by NVVM's `mma.sync` m16n8k16 (16 x 8
     fragments, N's tile staged [N][K], each lane loading and storing the
     elements of MLIR's nvgpu layout maps; MLIR's MMA matrix type has no
-    bf16); `emulate` has each lane compute eight elements of each 16 x 16
-    fragment with scalar arithmetic, so that the same kernels run, and are
-    checked, on devices without tensor cores.
+    bf16); `emulate` computes the fragments with scalar arithmetic, so that
+    the same kernels run, and are checked, on devices without tensor cores:
+    f16 products as 16 x 16 fragments of which each lane computes eight
+    elements, bf16 ones as `nvvm`'s 16 x 8 fragments, from the same [N][K]
+    tiles, each lane computing the four sums mma.sync's layout gives it.
 
     The accumulators start from the output's values, as linalg's do. Ops
     whose output may share a buffer with an input, whose payload reads
@@ -206,7 +236,7 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     Option<"tensorCores", "tensor-cores", "std::string", /*default=*/"\"none\"",
            "f16 and bf16 products by warps of fragments: 'none', 'nvvm' (f16: subgroup "
            "MMA ops; bf16: nvvm.mma.sync) or 'emulate' (each lane's fragment elements in "
-           "scalar arithmetic)">,
+           "scalar arithmetic; bf16 in mma.sync's layout)">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
            "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
