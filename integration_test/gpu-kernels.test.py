@@ -100,6 +100,9 @@ cases += [
     ("layernorm", model([h.make_node("LayerNormalization", ["x", "g", "b"], ["y"], axis=-1,
                                      epsilon=1e-5)], [("x", [2, 16, 768])],
                         {"g": rand(768), "b": rand(768)}), [[2, 16, 768]]),
+    # More rows of workgroups than a grid axis takes (65535): chunks of the
+    # grid, a launch each.
+    unary("grid_chunks", "Relu", [70000, 64]),
 ]
 
 bindir, _ = aiopt_e2e.tools()

@@ -285,7 +285,11 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // Reduction loops keep their output element in a register rather than
   // loading and storing it on every iteration.
   add(pm, "func.func(aiopt-gpu-promote-accumulators)");
-  add(pm, "func.func(aiopt-gpu-map-parallel-loops)");
+  // Grids larger than an axis takes (CUDA's x takes 2^31 - 1 workgroups,
+  // its y and z and Vulkan's axes 65535, the least Vulkan guarantees) run
+  // in chunks, a launch each.
+  add(pm, std::string("func.func(aiopt-gpu-map-parallel-loops{max-grid-x=") +
+              (spirv ? "65535" : "2147483647") + "})");
   add(pm, "func.func(gpu-map-parallel-loops{mapping-policy=innermost-first})");
   add(pm, "func.func(convert-parallel-loops-to-gpu)");
   // Parallel loops inside kernels (after a reduction loop, e.g. pooling

@@ -58,6 +58,36 @@ static SmallVector<int64_t> workgroupTile(scf::ParallelOp loop, int64_t size) {
   return tile;
 }
 
+/// Runs each dimension of the workgroup loop `grid` whose workgroups may
+/// (or, dynamic, might) number more than its grid axis takes (`maxX` for the innermost one, the
+/// x axis; `maxYZ` for the others) in chunks of at most that many, by an
+/// scf.for around `grid` on the host.
+static void chunkGrid(scf::ParallelOp grid, int64_t maxX, int64_t maxYZ) {
+  unsigned rank = grid.getNumLoops();
+  OpBuilder b(grid);
+  Location loc = grid.getLoc();
+  for (unsigned d = 0; d < rank; ++d) {
+    int64_t most = d == rank - 1 ? maxX : maxYZ;
+    std::optional<int64_t> step = getConstantIntValue(grid.getStep()[d]);
+    std::optional<int64_t> n = tripCount(grid, d);
+    // (An axis of 2^31 - 1 workgroups, CUDA's x, takes any extent a buffer
+    // can have.)
+    if (!step || (n ? *n <= most : most >= std::numeric_limits<int32_t>::max()))
+      continue;
+    Value lb = grid.getLowerBound()[d], ub = grid.getUpperBound()[d];
+    auto chunks = scf::ForOp::create(b, loc, lb, ub,
+                                     arith::ConstantIndexOp::create(b, loc, most * *step));
+    b.setInsertionPointToStart(chunks.getBody());
+    Value start = chunks.getInductionVar();
+    Value end = arith::MinSIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, start, chunks.getStep()), ub);
+    grid->moveBefore(chunks.getBody()->getTerminator());
+    grid.getLowerBoundMutable()[d].set(start);
+    grid.getUpperBoundMutable()[d].set(end);
+    b.setInsertionPoint(grid);
+  }
+}
+
 namespace {
 struct GPUMapParallelLoopsPass
     : aiopt::impl::GPUMapParallelLoopsPassBase<GPUMapParallelLoopsPass> {
@@ -84,11 +114,16 @@ struct GPUMapParallelLoopsPass
     // The collapsed bounds fold to constants where the original ones were
     // (folding only, no patterns).
     (void)applyPatternsGreedily(getOperation(), FrozenRewritePatternSet());
+    SmallVector<scf::ParallelOp> grids;
     for (scf::ParallelOp loop : outermostLoops(getOperation()))
-      scf::tileParallelLoop(loop, workgroupTile(loop, workgroupSize), /*noMinMaxBounds=*/true);
+      grids.push_back(
+          scf::tileParallelLoop(loop, workgroupTile(loop, workgroupSize), /*noMinMaxBounds=*/true)
+              .first);
     // And so do the tiles' steps and bounds (folding only: canonicalization
     // would merge the two loops of each tiled nest again).
     (void)applyPatternsGreedily(getOperation(), FrozenRewritePatternSet());
+    for (scf::ParallelOp grid : grids)
+      chunkGrid(grid, maxGridX, maxGridYZ);
   }
 };
 } // namespace

@@ -1,5 +1,7 @@
 // RUN: aiopt-opt %s --split-input-file --verify-diagnostics \
 // RUN:   --pass-pipeline='builtin.module(func.func(aiopt-gpu-map-parallel-loops))' | FileCheck %s
+// RUN: aiopt-opt %s --split-input-file --verify-diagnostics \
+// RUN:   --pass-pipeline='builtin.module(func.func(aiopt-gpu-map-parallel-loops{max-grid-x=2147483647}))' | FileCheck %s --check-prefix=CUDA
 
 // A 2-D nest: 16 invocations along the innermost dimension (its 10
 // iterations rounded up to a power of two), the remaining factor of the
@@ -70,4 +72,55 @@ func.func @reduction(%m: memref<10xf32>) -> f32 {
     }
   }
   return %sum : f32
+}
+
+// -----
+
+// 20,000,000 iterations are 312,500 workgroups of 64, more than the 65,535
+// a grid axis takes: chunks of 65,535 workgroups (4,194,240 iterations), a
+// launch each, by a loop on the host; the last chunk ends at the extent.
+// With CUDA's x axis (2^31 - 1 workgroups), one grid.
+// CHECK-LABEL: func @long
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[N:.*]] = arith.constant 20000000 : index
+// CHECK-DAG: %[[CHUNK:.*]] = arith.constant 4194240 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: scf.for %[[S:.*]] = %[[C0]] to %[[N]] step %[[CHUNK]] {
+// CHECK-NEXT: %[[E:.*]] = arith.addi %[[S]], %[[CHUNK]]
+// CHECK-NEXT: %[[END:.*]] = arith.minsi %[[E]], %[[N]]
+// CHECK-NEXT: scf.parallel ({{.*}}) = (%[[S]]) to (%[[END]]) step (%[[C64]])
+// CUDA-LABEL: func @long
+// CUDA-NOT: scf.for
+// CUDA: scf.parallel ({{.*}}) = ({{.*}}) to ({{.*}}) step
+func.func @long(%m: memref<20000000xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %n = arith.constant 20000000 : index
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %v, %m[%i] : memref<20000000xf32>
+  }
+  return
+}
+
+// -----
+
+// Rows (the grid's y axis) are chunked on both targets, and a dynamic
+// extent might need chunks: Vulkan's x axis is, CUDA's is not.
+// CHECK-LABEL: func @rows
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.parallel
+// CUDA-LABEL: func @rows
+// CUDA: scf.for
+// CUDA-NOT: scf.for
+// CUDA: scf.parallel
+func.func @rows(%m: memref<70000x?xf32>, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = arith.constant 70000 : index
+  %cols = memref.dim %m, %c1 : memref<70000x?xf32>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%rows, %cols) step (%c1, %c1) {
+    memref.store %v, %m[%i, %j] : memref<70000x?xf32>
+  }
+  return
 }

@@ -25,13 +25,23 @@ def GPUMapParallelLoopsPass : Pass<"aiopt-gpu-map-parallel-loops", "func::FuncOp
       contiguous in memory), as far as its extent asks (a power of two), and
       the rest along the dimension before it. Invocations past the end of a
       dimension are masked (`no-min-max-bounds` tiling), so the workgroup
-      has a static size.
+      has a static size;
+    - a dimension whose workgroups may outnumber what a grid axis takes
+      (`max-grid-x` for the innermost dimension, which becomes the grid's
+      x axis, `max-grid-yz` for the others; a dynamic extent may) is run
+      in chunks of at most that many workgroups by a loop on the host, one
+      launch per chunk.
 
     Loops without parallel dimensions are left to run on the host.
   }];
   let options = [
     Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"64",
            "Invocations per workgroup (a power of two)">,
+    Option<"maxGridX", "max-grid-x", "int64_t", /*default=*/"65535",
+           "Most workgroups along the grid's x axis (Vulkan guarantees 65535; CUDA "
+           "takes 2147483647)">,
+    Option<"maxGridYZ", "max-grid-yz", "int64_t", /*default=*/"65535",
+           "Most workgroups along the grid's y and z axes">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect"];
