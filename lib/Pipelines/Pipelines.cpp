@@ -335,6 +335,8 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
   // Remainders by infinite divisors (OpFRem leaves them undefined) and
   // boolean minima and maxima (GLSL has none) computed as arith does.
   add(pm, "gpu.module(aiopt-gpu-spirv-exact-arith)");
+  // f64 exp, log and pow, which GLSL.std.450 lacks, from arithmetic.
+  add(pm, "gpu.module(aiopt-gpu-spirv-double-math)");
   add(pm, "gpu.module(convert-math-to-spirv)");
   add(pm, "convert-gpu-to-spirv");
   add(pm, "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)");

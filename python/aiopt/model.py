@@ -1,5 +1,6 @@
 """CompiledModel: a compiled model's shared library, loaded, run on numpy."""
 
+import ctypes
 import json
 import os
 import shutil
@@ -24,28 +25,114 @@ def _infos(entries):
             for e in entries]
 
 
+# DLPack (dlpack.h, version 0.8's unversioned capsule): device types and
+# the tensor a "dltensor" capsule points to.
+_DL_CPU, _DL_CUDA, _DL_CUDA_MANAGED = 1, 2, 13
+_DL_DTYPES = {0: "int", 1: "uint", 2: "float", 6: "bool"}
+
+
+class _DLTensor(ctypes.Structure):
+    _fields_ = [("data", ctypes.c_void_p), ("device_type", ctypes.c_int32),
+                ("device_id", ctypes.c_int32), ("ndim", ctypes.c_int32),
+                ("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16),
+                ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("strides", ctypes.POINTER(ctypes.c_int64)), ("byte_offset", ctypes.c_uint64)]
+
+
+class _DLManagedTensor(ctypes.Structure):
+    _fields_ = [("dl_tensor", _DLTensor), ("manager_ctx", ctypes.c_void_p),
+                ("deleter", ctypes.CFUNCTYPE(None, ctypes.c_void_p))]
+
+
+_capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
+_capsule_pointer.restype = ctypes.c_void_p
+_capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+_capsule_rename = ctypes.pythonapi.PyCapsule_SetName
+_capsule_rename.restype = ctypes.c_int
+_capsule_rename.argtypes = [ctypes.py_object, ctypes.c_char_p]
+_USED = ctypes.c_char_p(b"used_dltensor")  # kept alive: the capsule keeps the pointer
+
+
+def _dlpack_device(value):
+    """The DLPack device type of `value`, or None when it exports none."""
+    if isinstance(value, np.ndarray) or not hasattr(value, "__dlpack__"):
+        return None
+    return int(value.__dlpack_device__()[0])
+
+
+def _is_cuda(value):
+    return (hasattr(value, "__cuda_array_interface__") or
+            _dlpack_device(value) in (_DL_CUDA, _DL_CUDA_MANAGED))
+
+
+def _host_array(value):
+    """`value` as a numpy array: CPU DLPack exports (PyTorch, JAX, ...) are
+    viewed without a copy; other values are returned as they are."""
+    if _dlpack_device(value) == _DL_CPU:
+        return np.from_dlpack(value)
+    return value
+
+
+def _contiguity(shape, strides, itemsize, what):
+    """Raises unless byte `strides` are C-contiguous for `shape`."""
+    expected, step = [], itemsize
+    for d in reversed(shape):
+        expected.insert(0, step)
+        step *= d
+    if tuple(strides) != tuple(expected) and int(np.prod(shape)) > 1:
+        raise ValueError("%s must be C-contiguous (strides %s, not %s)"
+                         % (what, tuple(expected), tuple(strides)))
+
+
 class _CudaArray:
-    """What run needs of an object with `__cuda_array_interface__` (CuPy,
-    PyTorch, Numba arrays): its device address, dtype and shape; it must be
-    C-contiguous."""
+    """What run needs of a CUDA array (CuPy, PyTorch, Numba, JAX arrays):
+    its device address, dtype and shape, from `__cuda_array_interface__`
+    or, without it, DLPack (`__dlpack__`, asked for on the legacy default
+    stream, where the runtime reads and writes); it must be C-contiguous.
+    `release()` hands a DLPack export back once the run is over."""
 
     def __init__(self, value, what):
-        interface = value.__cuda_array_interface__
-        if interface.get("mask") is not None:
-            raise ValueError("%s is a masked CUDA array" % what)
-        self.dtype = np.dtype(interface["typestr"])
-        self.shape = tuple(int(d) for d in interface["shape"])
-        self.address = int(interface["data"][0])
-        strides = interface.get("strides")
-        if strides is not None:
-            expected, step = [], self.dtype.itemsize
-            for d in reversed(self.shape):
-                expected.insert(0, step)
-                step *= d
-            if tuple(strides) != tuple(expected) and int(np.prod(self.shape)) > 1:
-                raise ValueError("%s must be C-contiguous (strides %s, not %s)"
-                                 % (what, tuple(expected), tuple(strides)))
+        self._managed = None
+        if hasattr(value, "__cuda_array_interface__"):
+            interface = value.__cuda_array_interface__
+            if interface.get("mask") is not None:
+                raise ValueError("%s is a masked CUDA array" % what)
+            self.dtype = np.dtype(interface["typestr"])
+            self.shape = tuple(int(d) for d in interface["shape"])
+            self.address = int(interface["data"][0])
+            strides = interface.get("strides")
+            if strides is not None:
+                _contiguity(self.shape, strides, self.dtype.itemsize, what)
+        else:
+            self._from_dlpack(value.__dlpack__(stream=1), what)
         self.nbytes = int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+    def _from_dlpack(self, capsule, what):
+        pointer = _capsule_pointer(capsule, b"dltensor")
+        # Consumed: the capsule no longer deletes it, release() does.
+        _capsule_rename(capsule, _USED)
+        self._managed = _DLManagedTensor.from_address(pointer)
+        t = self._managed.dl_tensor
+        kind = _DL_DTYPES.get(t.code)
+        if kind is None or t.lanes != 1:
+            self.release()
+            raise TypeError("%s has DLPack type code %d, %d bits, %d lanes: not a numpy type"
+                            % (what, t.code, t.bits, t.lanes))
+        self.dtype = np.dtype(np.bool_ if kind == "bool" else "%s%d" % (kind, t.bits))
+        self.shape = tuple(int(t.shape[d]) for d in range(t.ndim))
+        self.address = int(t.data or 0) + int(t.byte_offset)
+        if t.strides:
+            strides = [int(t.strides[d]) * self.dtype.itemsize for d in range(t.ndim)]
+            try:
+                _contiguity(self.shape, strides, self.dtype.itemsize, what)
+            except ValueError:
+                self.release()
+                raise
+
+    def release(self):
+        if self._managed is not None and self._managed.deleter:
+            self._managed.deleter(ctypes.addressof(self._managed))
+        self._managed = None
 
 
 def _check_tensor(info, dtype, shape, what):
@@ -72,12 +159,16 @@ class CompiledModel:
     contiguous arrays are passed without a copy, others are copied first.
     Outputs are new numpy arrays the model wrote (no copy).
 
+    Objects that export DLPack on the CPU (`__dlpack__`: PyTorch, JAX,
+    CuPy host arrays...) are viewed as numpy arrays without a copy.
+
     CUDA models (target="cuda") also take CUDA arrays, any object with
-    `__cuda_array_interface__` on the device the runtime uses
-    (AIOPT_CUDA_DEVICE, default 0), read in place: all inputs CUDA arrays,
-    or none. m.run(inputs, outputs=[...]) writes the outputs into CUDA
-    arrays of the outputs' dtype and shape instead (device to device) and
-    returns them.
+    `__cuda_array_interface__` or a CUDA DLPack export on the device the
+    runtime uses (AIOPT_CUDA_DEVICE, default 0), read in place: all inputs
+    CUDA arrays, or none. m.run(inputs, outputs=[...]) writes the outputs
+    into CUDA arrays of the outputs' dtype and shape instead (device to
+    device) and returns them. The runtime works on the legacy default
+    stream (what DLPack exports are asked to synchronize with).
     """
 
     def __init__(self, library, signature, workdir=None):
@@ -159,38 +250,48 @@ class CompiledModel:
         in graph order: new numpy arrays, or `outputs` (CUDA arrays) written
         on the device."""
         self._check_open()
-        values = self._values(inputs)
-        on_device = [hasattr(v, "__cuda_array_interface__") for v in values]
+        values = [_host_array(v) for v in self._values(inputs)]
+        on_device = [_is_cuda(v) for v in values]
         if not any(on_device) and outputs is None:
             return self._model.run(self._arrays(values))
         if any(on_device) and not all(on_device):
             raise TypeError("inputs must all be CUDA arrays or all numpy arrays")
-        if any(on_device):
+        exports = []  # DLPack exports, released once the run is over
+        try:
+            return self._run_on(values, any(on_device), outputs, exports)
+        finally:
+            for c in exports:
+                c.release()
+
+    def _cuda_arrays(self, infos, values, kind, exports):
+        arrays = []
+        for info, value in zip(infos, values):
+            what = "%s %r" % (kind, info.name)
+            if not _is_cuda(value):
+                raise TypeError("%s must be a CUDA array, not %s" % (what, type(value).__name__))
+            c = _CudaArray(value, what)
+            exports.append(c)
+            _check_tensor(info, c.dtype, c.shape, what)
+            arrays.append(c)
+        return arrays
+
+    def _run_on(self, values, on_device, outputs, exports):
+        if on_device:
             self._device_buffers("inputs")
-            cuda = [_CudaArray(v, "input %r" % info.name) for info, v in zip(self.inputs, values)]
-            for info, c in zip(self.inputs, cuda):
-                _check_tensor(info, c.dtype, c.shape, "input %r" % info.name)
+            cuda = self._cuda_arrays(self.inputs, values, "input", exports)
             given = [(c.address, list(c.shape)) for c in cuda]
         else:
             arrays = self._arrays(values)  # alive until the run returns
             given = [(a.ctypes.data, list(a.shape)) for a in arrays]
         if outputs is None:
-            return self._model.run_on(given, any(on_device), [])
+            return self._model.run_on(given, on_device, [])
         self._device_buffers("outputs")
         outputs = list(outputs)
         if len(outputs) != len(self.outputs):
             raise ValueError("the model has %d output(s) %s, got %d output arrays"
                              % (len(self.outputs), self.output_names, len(outputs)))
-        targets = []
-        for info, value in zip(self.outputs, outputs):
-            what = "output %r" % info.name
-            if not hasattr(value, "__cuda_array_interface__"):
-                raise TypeError("%s must be a CUDA array, not %s" % (what, type(value).__name__))
-            c = _CudaArray(value, what)
-            _check_tensor(info, c.dtype, c.shape, what)
-            targets.append(c)
-        shapes = self._model.run_on(given, any(on_device),
-                                    [(c.address, c.nbytes) for c in targets])
+        targets = self._cuda_arrays(self.outputs, outputs, "output", exports)
+        shapes = self._model.run_on(given, on_device, [(c.address, c.nbytes) for c in targets])
         for info, c, shape in zip(self.outputs, targets, shapes):
             if tuple(shape) != c.shape:
                 raise ValueError("output %r has shape %s, its array %s"

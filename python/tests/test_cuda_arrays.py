@@ -59,6 +59,52 @@ CHILD = textwrap.dedent("""
             ctypes.memmove(out.ctypes.data, self.ptr, out.nbytes)
             return out
 
+    class DLDevice(ctypes.Structure):
+        _fields_ = [("type", ctypes.c_int32), ("id", ctypes.c_int32)]
+
+    class DLTensor(ctypes.Structure):
+        _fields_ = [("data", ctypes.c_void_p), ("device", DLDevice), ("ndim", ctypes.c_int32),
+                    ("code", ctypes.c_uint8), ("bits", ctypes.c_uint8), ("lanes", ctypes.c_uint16),
+                    ("shape", ctypes.POINTER(ctypes.c_int64)),
+                    ("strides", ctypes.POINTER(ctypes.c_int64)), ("byte_offset", ctypes.c_uint64)]
+
+    Deleter = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+    class DLManaged(ctypes.Structure):
+        _fields_ = [("tensor", DLTensor), ("ctx", ctypes.c_void_p), ("deleter", Deleter)]
+
+    new_capsule = ctypes.pythonapi.PyCapsule_New
+    new_capsule.restype = ctypes.py_object
+    new_capsule.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
+    NAME = ctypes.c_char_p(b"dltensor")
+
+    # A fake-driver allocation exported only by DLPack (as JAX does): counts
+    # its exports, the streams asked for and the deleter's calls.
+    class DLPackArray(DeviceArray):
+        def __init__(self, shape, dtype=np.float32, device=2, code=None, lanes=1, strides=None):
+            super().__init__(shape, dtype)
+            self.device, self.lanes, self.strides = device, lanes, strides
+            self.code = code if code is not None else {"f": 2, "i": 0, "u": 1, "b": 6}[self.dtype.kind]
+            self.streams, self.deleted, self.kept = [], 0, []
+
+        @property
+        def __cuda_array_interface__(self):  # only DLPack
+            raise AttributeError("exported by DLPack only")
+
+        def __dlpack_device__(self):
+            return (self.device, 0)
+
+        def __dlpack__(self, stream=None):
+            self.streams.append(stream)
+            shape = (ctypes.c_int64 * len(self.shape))(*self.shape)
+            strides = (ctypes.c_int64 * len(self.shape))(*self.strides) if self.strides else None
+            deleter = Deleter(lambda p: setattr(self, "deleted", self.deleted + 1))
+            m = DLManaged(DLTensor(self.ptr, DLDevice(self.device, 0), len(self.shape), self.code,
+                                   self.dtype.itemsize * 8, self.lanes, shape, strides, 0),
+                          None, deleter)
+            self.kept.append((shape, strides, deleter, m))
+            return new_capsule(ctypes.addressof(m), NAME, None)
+
     def counted():
         return dict(zip(["h2d", "d2h", "d2d", "allocations", "launches", "syncs", "bad"],
                         list(stats)))
@@ -180,6 +226,67 @@ def test_bad_device_arguments(reductions):
         result["got"] = "checked"
     """))
     assert r["got"] == "checked"
+
+
+def test_dlpack_arrays(reductions):
+    # DLPack exports in and out (no __cuda_array_interface__): asked for on
+    # the legacy default stream (1), each handed back once after the run.
+    r = child(reductions, textwrap.dedent("""
+        dl = DLPackArray((4, 8))
+        dl.write(x)
+        douts = [DLPackArray(()), DLPackArray(())]
+        got = m.run([dl, dl], outputs=douts)
+        assert got[0] is douts[0]
+        result["got"] = [float(o.read()) for o in douts]
+        result["streams"] = dl.streams + douts[0].streams
+        result["deleted"] = [dl.deleted, douts[0].deleted, douts[1].deleted]
+        result["host"] = [float(v) for v in m.run([dl, dl])]
+    """))
+    np.testing.assert_allclose(r["got"], r["expected"], rtol=1e-6)
+    np.testing.assert_allclose(r["host"], r["expected"], rtol=1e-6)
+    assert r["streams"] == [1, 1, 1], r
+    assert r["deleted"] == [2, 1, 1], r
+
+
+def test_bad_dlpack_arrays(reductions):
+    # Types numpy has not, vectors, strides, host-pinned memory: errors
+    # naming the tensor; every export is handed back all the same.
+    r = child(reductions, textwrap.dedent("""
+        import pytest
+        bf16 = DLPackArray((4, 8), np.float16, code=4)
+        with pytest.raises(TypeError, match="input 'y' has DLPack type code 4, 16 bits, 1 lanes"):
+            m.run([dx, bf16])
+        lanes = DLPackArray((4, 8), lanes=2)
+        with pytest.raises(TypeError, match="input 'x' has DLPack type code 2, 32 bits, 2 lanes"):
+            m.run([lanes, dx])
+        strided = DLPackArray((4, 8), strides=(1, 4))
+        with pytest.raises(ValueError, match="input 'x' must be C-contiguous"):
+            m.run([strided, dx])
+        pinned = DLPackArray((4, 8), device=3)  # kDLCUDAHost: host memory
+        with pytest.raises(TypeError, match="inputs must all be CUDA arrays or all numpy"):
+            m.run([dx, pinned])
+        with pytest.raises(TypeError, match="input 'y' must have dtype float32, not int32"):
+            m.run([dx, DLPackArray((4, 8), np.int32)])
+        result["deleted"] = [bf16.deleted, lanes.deleted, strided.deleted]
+    """))
+    assert r["deleted"] == [1, 1, 1], r
+
+
+def test_cpu_dlpack(dense):
+    # A CPU DLPack export (PyTorch, JAX) runs as the numpy array it views.
+    class Exported:
+        def __init__(self, a):
+            self.a = a
+
+        def __dlpack__(self, **kw):
+            return self.a.__dlpack__(**kw)
+
+        def __dlpack_device__(self):
+            return self.a.__dlpack_device__()
+
+    x = np.linspace(-1, 1, 16, dtype=np.float32).reshape(2, 8)
+    with aiopt.compile(dense[0]) as m:
+        np.testing.assert_allclose(m(Exported(x)), m(x), rtol=0)
 
 
 def test_cpu_models_take_no_cuda_arrays(dense):

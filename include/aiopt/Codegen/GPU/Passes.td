@@ -95,6 +95,34 @@ def GPUSPIRVExactArithPass : Pass<"aiopt-gpu-spirv-exact-arith", "gpu::GPUModule
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
 }
 
+def GPUSPIRVDoubleMathPass : Pass<"aiopt-gpu-spirv-double-math", "gpu::GPUModuleOp"> {
+  let summary = "f64 exp, log and pow for Vulkan kernels, from arithmetic";
+  let description = [{
+    Runs in Vulkan kernel modules before `convert-math-to-spirv`.
+    GLSL.std.450 has Exp, Log and Pow for 16- and 32-bit floats only, so f64
+    ones (Softmax and LogSumExp of doubles, Pow of integers, which ONNX
+    raises in f64) are computed from arithmetic SPIR-V has for f64:
+
+    - `math.exp`: x = k ln 2 + r (ln 2 in two parts, Cody and Waite), e^r
+      by its Taylor series to degree 13, times 2^k built from its exponent
+      bits in two factors (subnormal results included); infinity past
+      709.78, 0 under -745.13, NaN for NaN.
+    - `math.log`: x = 2^e m with m within a factor sqrt(2) of 1 (subnormals
+      scaled by 2^54 first), ln m = 2 atanh((m - 1) / (m + 1)) by its series
+      to degree 23, plus e ln 2; C's results for 0, infinity, negatives
+      and NaN.
+    - `math.powf`: C's pow. Integer exponents up to 64 by squaring (exact
+      where the result is representable, as integer Pow needs), others as
+      e^(y ln |x|) with x's sign for odd y and NaN for negative finite x
+      and finite non-integer y; 1 for x = 1 and for |x| = 1 with an
+      infinite y.
+
+    Another math op on f64 that GLSL.std.450 lacks (sin, tanh, erf, ...)
+    is an E201 error naming the kernel and the op.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
+}
+
 def GPUSPIRVNarrowTypesPass : Pass<"aiopt-gpu-spirv-narrow-types", "ModuleOp"> {
   let summary = "Keep bf16 and sub-byte elements of Vulkan kernels in the integers of their bits";
   let description = [{

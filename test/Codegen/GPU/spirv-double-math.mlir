@@ -1,0 +1,87 @@
+// RUN: aiopt-opt %s --split-input-file --pass-pipeline="builtin.module(gpu.module(aiopt-gpu-spirv-double-math))" --verify-diagnostics | FileCheck %s
+// RUN: aiopt-opt %s --split-input-file --pass-pipeline="builtin.module(gpu.module(aiopt-gpu-spirv-double-math),aiopt-gpu-spirv-kernel-abi,gpu.module(convert-math-to-spirv),convert-gpu-to-spirv)" --verify-diagnostics | FileCheck %s --check-prefix=SPIRV
+
+// f64 exp: round(x log2 e) multiples of ln 2 in two parts off x, a
+// polynomial, then 2^k from exponent bits in two factors; beyond the
+// range, infinity or 0; NaN stays. f32 exp is left to GLSL.
+// CHECK-LABEL: gpu.func @exp
+// CHECK-NOT: math.exp {{.*}} : f64
+// CHECK: math.roundeven {{.*}} : f64
+// CHECK-DAG: arith.constant 0.69314718036912382 : f64
+// CHECK-DAG: arith.constant 1.9082149292705877E-10 : f64
+// CHECK: arith.fptosi {{.*}} : f64 to i64
+// CHECK: arith.shrsi
+// CHECK: arith.shli
+// CHECK: arith.bitcast {{.*}} : i64 to f64
+// CHECK: arith.cmpf uno
+// CHECK: math.exp {{.*}} : f32
+// SPIRV-LABEL: spirv.func @exp
+// SPIRV-NOT: spirv.GL.Exp {{.*}} : f64
+// SPIRV: spirv.GL.RoundEven {{.*}} : f64
+// SPIRV: spirv.GL.Exp {{.*}} : f32
+gpu.module @m {
+  gpu.func @exp(%x: memref<4xf64>, %y: memref<4xf32>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
+    %i = gpu.thread_id x
+    %v = memref.load %x[%i] : memref<4xf64>
+    %e = math.exp %v : f64
+    memref.store %e, %x[%i] : memref<4xf64>
+    %w = memref.load %y[%i] : memref<4xf32>
+    %f = math.exp %w : f32
+    memref.store %f, %y[%i] : memref<4xf32>
+    gpu.return
+  }
+}
+
+// -----
+
+// f64 log: exponent and mantissa from the bits (subnormals scaled by 2^54),
+// the mantissa within sqrt(2) of 1, then the atanh series; -inf at 0, NaN
+// below it.
+// CHECK-LABEL: gpu.func @log
+// CHECK-NOT: math.log
+// CHECK: arith.constant 0x4350000000000000 : f64
+// CHECK: arith.bitcast {{.*}} : f64 to i64
+// CHECK: arith.shrui
+// CHECK: arith.constant 1.4142135623730951 : f64
+// CHECK: arith.divf
+// CHECK: arith.cmpf oge
+// pow: squaring for integer exponents up to 64, exp(y log |x|) otherwise.
+// CHECK-LABEL: gpu.func @pow
+// CHECK-NOT: math.powf
+// CHECK: math.floor
+// CHECK: arith.constant 6.400000e+01 : f64
+// CHECK-COUNT-7: arith.shrui
+// CHECK: math.roundeven
+// CHECK-NOT: math.powf
+// CHECK: gpu.return
+gpu.module @m {
+  gpu.func @log(%x: memref<4xf64>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
+    %i = gpu.thread_id x
+    %v = memref.load %x[%i] : memref<4xf64>
+    %e = math.log %v : f64
+    memref.store %e, %x[%i] : memref<4xf64>
+    gpu.return
+  }
+  gpu.func @pow(%x: memref<4xf64>, %y: memref<4xf64>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
+    %i = gpu.thread_id x
+    %a = memref.load %x[%i] : memref<4xf64>
+    %b = memref.load %y[%i] : memref<4xf64>
+    %p = math.powf %a, %b : f64
+    memref.store %p, %x[%i] : memref<4xf64>
+    gpu.return
+  }
+}
+
+// -----
+
+// Other f64 functions GLSL lacks: an error naming the kernel and the op.
+gpu.module @m {
+  gpu.func @sin(%x: memref<4xf64>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
+    %i = gpu.thread_id x
+    %v = memref.load %x[%i] : memref<4xf64>
+    // expected-error @+1 {{[E201] kernel 'sin': 'math.sin' on f64 has no Vulkan form (GLSL.std.450 has it for 16- and 32-bit floats only)}}
+    %s = math.sin %v : f64
+    memref.store %s, %x[%i] : memref<4xf64>
+    gpu.return
+  }
+}
