@@ -339,6 +339,8 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
   add(pm, "gpu.module(aiopt-gpu-spirv-double-math)");
   add(pm, "gpu.module(convert-math-to-spirv)");
   add(pm, "convert-gpu-to-spirv");
+  // f64 ops round once each (drivers would otherwise fuse and reassociate).
+  add(pm, "spirv.module(aiopt-gpu-spirv-exact-doubles)");
   add(pm, "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)");
   add(pm, "aiopt-vulkan-launch-to-runtime{dump-dir=" + optionValue(options.kernelDumpDir) + "}");
   addHostLoops(pm);

@@ -11,12 +11,14 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
 
 namespace mlir::aiopt {
 #define GEN_PASS_DEF_GPUSPIRVDOUBLEMATHPASS
+#define GEN_PASS_DEF_GPUSPIRVEXACTDOUBLESPASS
 #include "aiopt/Codegen/GPU/Passes.h.inc"
 } // namespace mlir::aiopt
 
@@ -43,6 +45,26 @@ struct F64 {
   Value fromBits(Value x) { return arith::BitcastOp::create(b, loc, b.getF64Type(), x); }
   Value neg(Value x) { return arith::NegFOp::create(b, loc, x); }
   Value abs(Value x) { return math::AbsFOp::create(b, loc, x); }
+  /// x + y as a sum and its rounding error (Knuth's TwoSum).
+  std::pair<Value, Value> twoSum(Value x, Value y) {
+    Value s = add(x, y), yy = sub(s, x);
+    return {s, add(sub(x, sub(s, yy)), sub(y, yy))};
+  }
+  /// x * y as a product and its rounding error (Dekker's TwoProduct, with
+  /// Veltkamp's splitting; |x| and |y| under 2^995). Not by a fused
+  /// multiply-add: GLSL's Fma may round twice (Mesa's does for f64).
+  std::pair<Value, Value> twoProduct(Value x, Value y) {
+    auto split = [&](Value v) {
+      Value scaled = mul(c(134217729.0), v); // 2^27 + 1
+      Value high = sub(scaled, sub(scaled, v));
+      return std::pair{high, sub(v, high)};
+    };
+    auto [xh, xl] = split(x);
+    auto [yh, yl] = split(y);
+    Value p = mul(x, y);
+    Value e = add(add(add(sub(mul(xh, yh), p), mul(xh, yl)), mul(xl, yh)), mul(xl, yl));
+    return {p, e};
+  }
   Value floor(Value x) { return math::FloorOp::create(b, loc, x); }
   Value andI(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
   Value orI(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
@@ -66,16 +88,19 @@ struct F64 {
 static constexpr double kLn2High = 6.93147180369123816490e-01;
 static constexpr double kLn2Low = 1.90821492927058770002e-10;
 
-/// e^x: x = k ln 2 + r with |r| <= ln 2 / 2, e^r by its Taylor series to
-/// r^13 / 13! (the next term is under 5e-18), times 2^k in two factors so
-/// that subnormal results are reached. Beyond the range: infinity or 0.
-static Value expF64(F64 &f, Value x) {
+/// e^(x + lo), lo (optional) a correction below x's last place: x = k ln 2
+/// + r with |r| <= ln 2 / 2, e^(r + lo) by its Taylor series to r^13 / 13!
+/// (the next term is under 5e-18), times 2^k in two factors so that
+/// subnormal results are reached. Beyond the range: infinity or 0.
+static Value expF64(F64 &f, Value x, Value lo = Value()) {
   auto P = arith::CmpFPredicate::OGT;
   // Clamped, so that k stays an integer the conversion can hold.
   Value xc = f.select(f.cmp(P, x, f.c(710)), f.c(710), x);
   xc = f.select(f.cmp(arith::CmpFPredicate::OLT, xc, f.c(-746)), f.c(-746), xc);
   Value kf = math::RoundEvenOp::create(f.b, f.loc, f.mul(xc, f.c(M_LOG2E)));
   Value r = f.sub(f.sub(xc, f.mul(kf, f.c(kLn2High))), f.mul(kf, f.c(kLn2Low)));
+  if (lo)
+    r = f.add(r, lo);
   SmallVector<double, 14> taylor;
   double term = 1;
   for (int n = 0; n <= 13; ++n) {
@@ -94,11 +119,12 @@ static Value expF64(F64 &f, Value x) {
   return f.select(f.cmp(arith::CmpFPredicate::UNO, x, x), x, scaled);
 }
 
-/// ln x: x = 2^e m with m in [sqrt(2)/2, sqrt(2)) (subnormals scaled by 2^54
-/// first), ln m = 2 atanh(s) with s = (m - 1) / (m + 1), |s| < 0.172, by
-/// its series to s^23 (the next term is under 2e-18), plus e ln 2.
-/// Negative x (and NaN): NaN; 0: -infinity; infinity: itself.
-static Value logF64(F64 &f, Value x) {
+/// ln x as an unevaluated sum hi + lo (about 2^-60 relative) for finite x
+/// above 0: x = 2^e m with m in [sqrt(2)/2, sqrt(2)) (subnormals scaled by
+/// 2^54 first), ln m = 2 atanh(s) with s = (m - 1) / (m + 1), |s| < 0.172:
+/// 2 s to twice the precision, the rest of the series (to s^23; the next
+/// term is under 2e-18) in plain doubles, plus e ln 2 (in two parts).
+static std::pair<Value, Value> logParts(F64 &f, Value x) {
   OpBuilder &b = f.b;
   Location loc = f.loc;
   Value small = f.cmp(arith::CmpFPredicate::OLT, x, f.c(0x1p-1022));
@@ -112,13 +138,30 @@ static Value logF64(F64 &f, Value x) {
   m = f.select(big, f.mul(m, f.c(0.5)), m);
   e = arith::SelectOp::create(b, loc, big, arith::AddIOp::create(b, loc, e, f.i(1)), e);
   Value g = f.sub(m, f.c(1)); // exact: m is within a factor 2 of 1
-  Value s = f.div(g, f.add(f.c(2), g));
-  SmallVector<double, 12> series;
-  for (int n = 0; n <= 11; ++n)
+  // s = g / (2 + g) as sHi + sLo: 2 + g is d + dErr exactly, and the
+  // quotient's remainder g - sHi d is exact from sHi d's two parts.
+  Value d = f.add(f.c(2), g);
+  Value dErr = f.add(f.sub(f.c(2), d), g);
+  Value sHi = f.div(g, d);
+  auto [sd, sdErr] = f.twoProduct(sHi, d);
+  Value sLo = f.div(f.sub(f.sub(f.sub(g, sd), sdErr), f.mul(sHi, dErr)), d);
+  SmallVector<double, 11> series;
+  for (int n = 1; n <= 11; ++n)
     series.push_back(2.0 / (2 * n + 1));
-  Value lnm = f.mul(s, f.horner(f.mul(s, s), series));
+  Value z = f.mul(sHi, sHi);
+  Value tail = f.mul(f.mul(sHi, z), f.horner(z, series));
   Value ef = arith::SIToFPOp::create(b, loc, b.getF64Type(), e);
-  Value r = f.add(f.mul(ef, f.c(kLn2High)), f.add(lnm, f.mul(ef, f.c(kLn2Low))));
+  // e ln2High is exact; 2 sHi too.
+  auto [hi, err] = f.twoSum(f.mul(ef, f.c(kLn2High)), f.mul(f.c(2), sHi));
+  Value lo = f.add(err, f.add(f.mul(ef, f.c(kLn2Low)), f.add(f.mul(f.c(2), sLo), tail)));
+  return {hi, lo};
+}
+
+/// ln x with C's results for 0 (-infinity), infinity, negatives and NaN
+/// (NaN).
+static Value logF64(F64 &f, Value x) {
+  auto [hi, lo] = logParts(f, x);
+  Value r = f.add(hi, lo);
   r = f.select(f.cmp(arith::CmpFPredicate::OEQ, x, f.c(INFINITY)), x, r);
   r = f.select(f.cmp(arith::CmpFPredicate::OEQ, x, f.c(0)), f.c(-INFINITY), r);
   return f.select(f.cmp(arith::CmpFPredicate::OGE, x, f.c(0)), r, f.c(NAN));
@@ -126,7 +169,8 @@ static Value logF64(F64 &f, Value x) {
 
 /// x^y as C's pow. Integer exponents up to 64 multiply by squaring (exact
 /// where the result is: integer bases are raised in f64); others are
-/// e^(y ln |x|), negative x giving a NaN for finite non-integer y and the
+/// e^(y ln |x|), y ln |x| to twice the precision (so that its rounding,
+/// which e^ would magnify, does not count), negative x giving a NaN for finite non-integer y and the
 /// sign of x for odd y. |x| = 1 gives 1 whatever y, as 1 does for NaN.
 static Value powF64(F64 &f, Value x, Value y) {
   OpBuilder &b = f.b;
@@ -150,7 +194,17 @@ static Value powF64(F64 &f, Value x, Value y) {
       f.select(f.cmp(arith::CmpFPredicate::OLT, y, f.c(0)), f.div(f.c(1), acc), acc);
 
   Value ax = f.abs(x);
-  Value magnitude = expF64(f, f.mul(y, logF64(f, ax)));
+  auto [lHi, lLo] = logParts(f, ax);
+  // ln 0 and ln infinity (no low part) for the infinities of y ln |x|.
+  Value zeroX = f.cmp(EQ, ax, f.c(0)), infiniteX = f.cmp(EQ, ax, f.c(INFINITY));
+  lHi = f.select(zeroX, f.c(-INFINITY), f.select(infiniteX, f.c(INFINITY), lHi));
+  lHi = f.select(f.cmp(arith::CmpFPredicate::UNO, ax, ax), ax, lHi);
+  // (Where y is too large to split, |y ln |x|| is far past the range of
+  // e^ and the low part does not count.)
+  auto [pHi, pErr] = f.twoProduct(y, lHi);
+  Value pLo = f.add(pErr, f.mul(y, lLo));
+  pLo = f.select(f.cmp(arith::CmpFPredicate::OLT, f.abs(pHi), f.c(INFINITY)), pLo, f.c(0));
+  Value magnitude = expF64(f, pHi, pLo);
   // Odd integers: y - 2 floor(y / 2) = 1 (doubles from 2^53 are even).
   Value odd = f.andI(f.andI(integral, finite),
                      f.cmp(EQ, f.sub(y, f.mul(f.c(2), f.floor(f.mul(y, f.c(0.5))))), f.c(1)));
@@ -212,6 +266,23 @@ struct GPUSPIRVDoubleMathPass
         r = powF64(f, op->getOperand(0), op->getOperand(1));
       rewriter.replaceOp(op, r);
     }
+  }
+};
+} // namespace
+
+namespace {
+struct GPUSPIRVExactDoublesPass
+    : aiopt::impl::GPUSPIRVExactDoublesPassBase<GPUSPIRVExactDoublesPass> {
+  void runOnOperation() override {
+    // The serializer writes a unit attribute named after a decoration as
+    // that decoration.
+    auto exact = UnitAttr::get(&getContext());
+    getOperation().walk([&](Operation *op) {
+      if (isa<spirv::FAddOp, spirv::FSubOp, spirv::FMulOp, spirv::FDivOp, spirv::FRemOp,
+              spirv::FNegateOp, spirv::GLFmaOp>(op) &&
+          getElementTypeOrSelf(op->getResult(0).getType()).isF64())
+        op->setAttr("no_contraction", exact);
+    });
   }
 };
 } // namespace

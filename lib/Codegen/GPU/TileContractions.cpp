@@ -26,6 +26,10 @@ namespace mlir::aiopt {
 
 using namespace mlir;
 
+/// The most workgroups a grid axis takes on every target: the least Vulkan
+/// guarantees, and CUDA's y and z.
+static constexpr int64_t kMaxGridAxis = 65535;
+
 namespace {
 /// A group of loop dimensions flattened into one index (the last one
 /// fastest), and its extent. The outermost dimension of a parallel group
@@ -755,19 +759,46 @@ void KernelBuilder::build() {
   auto tilesOf = [&](const DimGroup &g, int64_t tile) -> OpFoldResult {
     if (!g.dynamic)
       return b.getIndexAttr(llvm::divideCeil(g.size, tile));
-    return arith::CeilDivUIOp::create(b, loc, extent(g), cst(tile)).getResult();
+    // (extent + tile - 1) / tile: kernels use it too, and SPIR-V has no
+    // ceildivui.
+    Value rounded = arith::AddIOp::create(b, loc, extent(g), cst(tile - 1));
+    return arith::DivUIOp::create(b, loc, rounded, cst(tile)).getResult();
   };
   OpFoldResult gridZ = c.batch.dynamic ? OpFoldResult(extent(c.batch))
                                        : OpFoldResult(b.getIndexAttr(c.batch.size * t.splits));
+  // A dynamic axis may have more tiles than a grid axis takes (65535, the
+  // least Vulkan guarantees and CUDA's y and z): the grid stops there, and
+  // each workgroup loops over the tiles its position strides through.
+  // (Static products with that many tiles keep the loop path.)
+  std::array<OpFoldResult, 3> tileCounts = {tilesOf(c.n, t.n), tilesOf(c.m, t.m), gridZ};
+  std::array<bool, 3> dynamic = {c.n.dynamic, c.m.dynamic, c.batch.dynamic};
+  SmallVector<OpFoldResult> grid;
+  for (auto [count, isDynamic] : llvm::zip(tileCounts, dynamic))
+    grid.push_back(isDynamic ? OpFoldResult(arith::MinUIOp::create(
+                                   b, loc, getValueOrCreateConstantIndexOp(b, loc, count),
+                                   cst(kMaxGridAxis)))
+                             : count);
   SmallVector<Value> tiles;
-  auto launch = aiopt::createKernelLaunch(b, loc, {tilesOf(c.n, t.n), tilesOf(c.m, t.m), gridZ},
-                                          t.threads(), tileTypes, allocTiles, tiles);
+  auto launch =
+      aiopt::createKernelLaunch(b, loc, grid, t.threads(), tileTypes, allocTiles, tiles);
+  gpu::KernelDim3 blockIds = launch.getBlockIds(), gridSize = launch.getGridSize();
+  SmallVector<Value, 3> position = {blockIds.x, blockIds.y, blockIds.z};
+  Value strides[3] = {gridSize.x, gridSize.y, gridSize.z};
+  for (int axis = 2; axis >= 0; --axis) {
+    if (!dynamic[axis])
+      continue;
+    auto loop = scf::ForOp::create(
+        b, loc, position[axis], getValueOrCreateConstantIndexOp(b, loc, tileCounts[axis]),
+        strides[axis]);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    position[axis] = loop.getInductionVar();
+  }
 
   tid = launch.getThreadIds().x;
-  n0 = arith::MulIOp::create(b, loc, launch.getBlockIds().x, cst(t.n));
-  m0 = arith::MulIOp::create(b, loc, launch.getBlockIds().y, cst(t.m));
+  n0 = arith::MulIOp::create(b, loc, position[0], cst(t.n));
+  m0 = arith::MulIOp::create(b, loc, position[1], cst(t.m));
   // The grid's third axis: batch entries, each split in parts of K.
-  batchIdx = launch.getBlockIds().z;
+  batchIdx = position[2];
   Value kBegin = cst(0), kEnd = cst(c.k.size);
   if (t.splits > 1) {
     Value part = arith::RemUIOp::create(b, loc, batchIdx, cst(t.splits));
@@ -862,12 +893,12 @@ struct GPUTileContractionsPass
                             splitKWorkgroups);
       }
       tiles.fragments = fragments;
-      // Every invocation stages whole elements of both tiles.
-      // (Dynamic extents are not checked against the grid's limits: a
-      // launch beyond them fails at run time.)
+      // Every invocation stages whole elements of both tiles. (Dynamic
+      // axes loop over tiles past the grid's limit.)
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
-          (!c.batch.dynamic && c.batch.size * tiles.splits > 65535) ||
-          (!c.m.dynamic && llvm::divideCeil(c.m.size, tiles.m) > 65535))
+          (!c.batch.dynamic && c.batch.size * tiles.splits > kMaxGridAxis) ||
+          (!c.m.dynamic && llvm::divideCeil(c.m.size, tiles.m) > kMaxGridAxis) ||
+          (!c.n.dynamic && llvm::divideCeil(c.n.size, tiles.n) > kMaxGridAxis))
         continue;
       // Inputs padded just before are read around their padding, unless
       // the product may write the real input (other workgroups would read

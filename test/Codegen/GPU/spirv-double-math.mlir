@@ -1,5 +1,5 @@
 // RUN: aiopt-opt %s --split-input-file --pass-pipeline="builtin.module(gpu.module(aiopt-gpu-spirv-double-math))" --verify-diagnostics | FileCheck %s
-// RUN: aiopt-opt %s --split-input-file --pass-pipeline="builtin.module(gpu.module(aiopt-gpu-spirv-double-math),aiopt-gpu-spirv-kernel-abi,gpu.module(convert-math-to-spirv),convert-gpu-to-spirv)" --verify-diagnostics | FileCheck %s --check-prefix=SPIRV
+// RUN: aiopt-opt %s --split-input-file --pass-pipeline="builtin.module(gpu.module(aiopt-gpu-spirv-double-math),aiopt-gpu-spirv-kernel-abi,gpu.module(convert-math-to-spirv),convert-gpu-to-spirv,spirv.module(aiopt-gpu-spirv-exact-doubles))" --verify-diagnostics | FileCheck %s --check-prefix=SPIRV
 
 // f64 exp: round(x log2 e) multiples of ln 2 in two parts off x, a
 // polynomial, then 2^k from exponent bits in two factors; beyond the
@@ -15,9 +15,13 @@
 // CHECK: arith.bitcast {{.*}} : i64 to f64
 // CHECK: arith.cmpf uno
 // CHECK: math.exp {{.*}} : f32
+// f64 arithmetic is decorated NoContraction (each op rounds once); f32
+// arithmetic is not.
 // SPIRV-LABEL: spirv.func @exp
 // SPIRV-NOT: spirv.GL.Exp {{.*}} : f64
+// SPIRV: spirv.FMul {{.*}} {no_contraction} : f64
 // SPIRV: spirv.GL.RoundEven {{.*}} : f64
+// SPIRV: spirv.FSub {{.*}} {no_contraction} : f64
 // SPIRV: spirv.GL.Exp {{.*}} : f32
 gpu.module @m {
   gpu.func @exp(%x: memref<4xf64>, %y: memref<4xf32>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
@@ -44,6 +48,9 @@ gpu.module @m {
 // CHECK: arith.shrui
 // CHECK: arith.constant 1.4142135623730951 : f64
 // CHECK: arith.divf
+// The quotient's remainder from Dekker's product (2^27 + 1 splits).
+// CHECK: arith.constant 0x41A0000002000000 : f64
+// CHECK-NOT: math.fma
 // CHECK: arith.cmpf oge
 // pow: squaring for integer exponents up to 64, exp(y log |x|) otherwise.
 // CHECK-LABEL: gpu.func @pow

@@ -216,12 +216,20 @@ func.func @read_between(%a: memref<128x64xf32>, %b: memref<64x96xf32>, %i: index
 
 // A dynamic batch (M's outermost, and only, dimension): full 64x64 tiles
 // (a grid of unknown size is not shrunk, nor K split), the grid's rows
-// from the host (ceil(M / 64)), every row bounded by the extent.
+// from the host ((M + 63) / 64, at most 65535: each workgroup loops over
+// the rows of tiles its row strides through), every row bounded by the
+// extent.
 // CHECK-LABEL: func.func @dynamic
 // CHECK: %[[M:.*]] = memref.dim %arg0, %c0
-// CHECK: %[[ROWS:.*]] = arith.ceildivui %[[M]], %c64
-// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c2, {{.*}} = %[[ROWS]], {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c256,
+// CHECK: %[[UP:.*]] = arith.addi %[[M]], %c63
+// CHECK: %[[ROWS:.*]] = arith.divui %[[UP]], %c64
+// CHECK: %[[GRID:.*]] = arith.minui %[[ROWS]], %c65535
+// CHECK: gpu.launch blocks(%{{.*}}, %[[BY:.*]], %{{.*}}) in ({{.*}} = %c2, %[[GY:.*]] = %[[GRID]], {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c256,
+// CHECK: scf.for %[[T:.*]] = %[[BY]] to %[[ROWS]] step %[[GY]] {
+// CHECK: arith.muli %[[T]], %c64
 // CHECK: arith.cmpi ult, %{{.*}}, %[[M]]
+// CHECK: gpu.barrier
+// CHECK: gpu.terminator
 // CHECK-NOT: linalg.matmul
 // SPLIT-LABEL: func.func @dynamic
 // SPLIT-NOT: memref.atomic_rmw
