@@ -6,9 +6,10 @@
 |* GPURuntime.h; a scalar argument is a buffer of its own).                   *|
 |* This file loads the Vulkan loader at run time (dlopen, so programs link    *|
 |* and start without one), picks the first device with a compute queue,       *|
-|* builds one pipeline per kernel (cached), and runs each dispatch with its   *|
-|* buffers copied into device-visible memory (pooled across dispatches;       *|
-|* constant buffers copied once and kept) and the written ones copied back.   *|
+|* builds one pipeline and descriptor set per kernel (cached), and runs each  *|
+|* dispatch, recorded into one reused command buffer, with its buffers copied *|
+|* into device-visible memory (pooled across dispatches; constant buffers     *|
+|* copied once and kept) and the written ones copied back.                    *|
 |* Errors (no loader, no device, a failed call) fail the model's run          *|
 |* with AIOPT_ERROR_DEVICE and a message naming the kernel.                   *|
 |*                                                                            *|
@@ -39,14 +40,13 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
   X(vkGetPhysicalDeviceFeatures2) X(vkCreateDevice) X(vkGetDeviceProcAddr)
 #define AIOPT_VK_DEVICE_FUNCTIONS(X)                                                          \
   X(vkGetDeviceQueue) X(vkCreateCommandPool) X(vkAllocateCommandBuffers)                     \
-  X(vkFreeCommandBuffers) X(vkBeginCommandBuffer) X(vkEndCommandBuffer) X(vkCmdBindPipeline)  \
+  X(vkResetCommandBuffer) X(vkBeginCommandBuffer) X(vkEndCommandBuffer) X(vkCmdBindPipeline)  \
   X(vkCmdBindDescriptorSets) X(vkCmdDispatch) X(vkQueueSubmit) X(vkCreateFence)               \
-  X(vkDestroyFence) X(vkWaitForFences) X(vkCreateBuffer) X(vkDestroyBuffer)                   \
+  X(vkResetFences) X(vkWaitForFences) X(vkCreateBuffer) X(vkDestroyBuffer)                    \
   X(vkGetBufferMemoryRequirements) X(vkAllocateMemory) X(vkFreeMemory) X(vkBindBufferMemory)  \
   X(vkMapMemory) X(vkUnmapMemory) X(vkCreateShaderModule) X(vkDestroyShaderModule)            \
   X(vkCreateDescriptorSetLayout) X(vkCreatePipelineLayout) X(vkCreateComputePipelines)        \
-  X(vkCreateDescriptorPool) X(vkDestroyDescriptorPool) X(vkAllocateDescriptorSets)            \
-  X(vkUpdateDescriptorSets)
+  X(vkCreateDescriptorPool) X(vkAllocateDescriptorSets) X(vkUpdateDescriptorSets)
 
 #define AIOPT_VK_DECLARE(name) static PFN_##name name;
 AIOPT_VK_INSTANCE_FUNCTIONS(AIOPT_VK_DECLARE)
@@ -54,7 +54,8 @@ AIOPT_VK_DEVICE_FUNCTIONS(AIOPT_VK_DECLARE)
 static PFN_vkGetInstanceProcAddr vkGetInstanceProcAddr;
 static PFN_vkCreateInstance vkCreateInstance;
 
-/* One kernel's pipeline, built on its first dispatch. */
+/* One kernel's pipeline and descriptor set (rewritten by each of its
+ * dispatches, which run one at a time), built on its first dispatch. */
 typedef struct kernel {
   const uint32_t *spirv;
   const char *entry;
@@ -62,6 +63,8 @@ typedef struct kernel {
   VkDescriptorSetLayout set_layout;
   VkPipelineLayout layout;
   VkPipeline pipeline;
+  VkDescriptorPool pool;
+  VkDescriptorSet set;
   struct kernel *next;
 } kernel;
 
@@ -95,6 +98,10 @@ static struct {
   VkDevice device;
   VkQueue queue;
   VkCommandPool pool;
+  /* The command buffer and fence every dispatch records into and waits
+   * on (dispatches are serialized). */
+  VkCommandBuffer cmd;
+  VkFence fence;
   kernel *kernels;
   /* Buffers reused by later dispatches, and constants copied once. */
   kept_buffers buffers, constants;
@@ -226,6 +233,17 @@ static void init(void) {
   r = vkCreateCommandPool(vk.device, &pool_info, NULL, &vk.pool);
   if (r != VK_SUCCESS)
     return init_failed("vkCreateCommandPool failed (VkResult %d)", r);
+  VkCommandBufferAllocateInfo cmd_info = {VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+  cmd_info.commandPool = vk.pool;
+  cmd_info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+  cmd_info.commandBufferCount = 1;
+  r = vkAllocateCommandBuffers(vk.device, &cmd_info, &vk.cmd);
+  if (r != VK_SUCCESS)
+    return init_failed("vkAllocateCommandBuffers failed (VkResult %d)", r);
+  VkFenceCreateInfo fence_info = {VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+  r = vkCreateFence(vk.device, &fence_info, NULL, &vk.fence);
+  if (r != VK_SUCCESS)
+    return init_failed("vkCreateFence failed (VkResult %d)", r);
 }
 
 /* Reports a failed dispatch of `entry` to the current run. */
@@ -284,6 +302,21 @@ static kernel *get_kernel(const uint32_t *spirv, int64_t spirv_bytes, const char
     pipeline_info.layout = k->layout;
     r = vkCreateComputePipelines(vk.device, VK_NULL_HANDLE, 1, &pipeline_info, NULL, &k->pipeline);
     vkDestroyShaderModule(vk.device, shader, NULL);
+  }
+  if (r == VK_SUCCESS) {
+    VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, (uint32_t)num_args};
+    VkDescriptorPoolCreateInfo pool_info = {VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+    pool_info.maxSets = 1;
+    pool_info.poolSizeCount = num_args > 0 ? 1 : 0;
+    pool_info.pPoolSizes = &size;
+    r = vkCreateDescriptorPool(vk.device, &pool_info, NULL, &k->pool);
+  }
+  if (r == VK_SUCCESS) {
+    VkDescriptorSetAllocateInfo alloc = {VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+    alloc.descriptorPool = k->pool;
+    alloc.descriptorSetCount = 1;
+    alloc.pSetLayouts = &k->set_layout;
+    r = vkAllocateDescriptorSets(vk.device, &alloc, &k->set);
   }
   if (r != VK_SUCCESS) {
     /* The layouts of a kernel that cannot be built are kept with it: it is
@@ -396,79 +429,51 @@ static VkResult constant_buffer(const void *host, int64_t bytes, device_buffer *
   return r;
 }
 
-/* Records and runs one dispatch over `buffers` (`bytes` each); waits for
- * it. */
+/* Points `k`'s descriptor set at `buffers` (`bytes` each), records the
+ * dispatch into the shared command buffer, runs it and waits for it.
+ * Called with vk.lock held. */
 static VkResult run_dispatch(kernel *k, device_buffer *buffers, const int64_t *bytes,
                              const uint32_t groups[3]) {
-  VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, (uint32_t)k->num_args};
-  VkDescriptorPoolCreateInfo pool_info = {VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-  pool_info.maxSets = 1;
-  pool_info.poolSizeCount = k->num_args > 0 ? 1 : 0;
-  pool_info.pPoolSizes = &size;
-  VkDescriptorPool pool = VK_NULL_HANDLE;
-  VkCommandBuffer cmd = VK_NULL_HANDLE;
-  VkFence fence = VK_NULL_HANDLE;
   VkDescriptorBufferInfo *infos = calloc((size_t)k->num_args + 1, sizeof *infos);
   VkWriteDescriptorSet *writes = calloc((size_t)k->num_args + 1, sizeof *writes);
   VkResult r = infos && writes ? VK_SUCCESS : VK_ERROR_OUT_OF_HOST_MEMORY;
-  if (r == VK_SUCCESS)
-    r = vkCreateDescriptorPool(vk.device, &pool_info, NULL, &pool);
-  VkDescriptorSet set = VK_NULL_HANDLE;
-  if (r == VK_SUCCESS) {
-    VkDescriptorSetAllocateInfo alloc = {VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-    alloc.descriptorPool = pool;
-    alloc.descriptorSetCount = 1;
-    alloc.pSetLayouts = &k->set_layout;
-    r = vkAllocateDescriptorSets(vk.device, &alloc, &set);
-  }
   if (r == VK_SUCCESS) {
     for (int32_t i = 0; i < k->num_args; ++i) {
       /* Pooled buffers may be larger: the kernel sees its own size. */
       infos[i].buffer = buffers[i].buffer;
       infos[i].range = (VkDeviceSize)(bytes[i] < 4 ? 4 : bytes[i]);
       writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-      writes[i].dstSet = set;
+      writes[i].dstSet = k->set;
       writes[i].dstBinding = (uint32_t)i;
       writes[i].descriptorCount = 1;
       writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
       writes[i].pBufferInfo = &infos[i];
     }
     vkUpdateDescriptorSets(vk.device, (uint32_t)k->num_args, writes, 0, NULL);
-    VkCommandBufferAllocateInfo alloc = {VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
-    alloc.commandPool = vk.pool;
-    alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
-    alloc.commandBufferCount = 1;
-    r = vkAllocateCommandBuffers(vk.device, &alloc, &cmd);
+    r = vkResetCommandBuffer(vk.cmd, 0);
   }
   if (r == VK_SUCCESS) {
     VkCommandBufferBeginInfo begin = {VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    r = vkBeginCommandBuffer(cmd, &begin);
+    r = vkBeginCommandBuffer(vk.cmd, &begin);
   }
   if (r == VK_SUCCESS) {
-    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->pipeline);
-    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->layout, 0, 1, &set, 0, NULL);
-    vkCmdDispatch(cmd, groups[0], groups[1], groups[2]);
-    r = vkEndCommandBuffer(cmd);
+    vkCmdBindPipeline(vk.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->pipeline);
+    vkCmdBindDescriptorSets(vk.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->layout, 0, 1, &k->set, 0,
+                            NULL);
+    vkCmdDispatch(vk.cmd, groups[0], groups[1], groups[2]);
+    r = vkEndCommandBuffer(vk.cmd);
   }
-  if (r == VK_SUCCESS) {
-    VkFenceCreateInfo fence_info = {VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-    r = vkCreateFence(vk.device, &fence_info, NULL, &fence);
-  }
+  if (r == VK_SUCCESS)
+    r = vkResetFences(vk.device, 1, &vk.fence);
   if (r == VK_SUCCESS) {
     VkSubmitInfo submit = {VK_STRUCTURE_TYPE_SUBMIT_INFO};
     submit.commandBufferCount = 1;
-    submit.pCommandBuffers = &cmd;
-    r = vkQueueSubmit(vk.queue, 1, &submit, fence);
+    submit.pCommandBuffers = &vk.cmd;
+    r = vkQueueSubmit(vk.queue, 1, &submit, vk.fence);
   }
   if (r == VK_SUCCESS)
-    r = vkWaitForFences(vk.device, 1, &fence, VK_TRUE, UINT64_MAX);
-  if (fence)
-    vkDestroyFence(vk.device, fence, NULL);
-  if (cmd)
-    vkFreeCommandBuffers(vk.device, vk.pool, 1, &cmd);
-  if (pool)
-    vkDestroyDescriptorPool(vk.device, pool, NULL);
+    r = vkWaitForFences(vk.device, 1, &vk.fence, VK_TRUE, UINT64_MAX);
   free(infos);
   free(writes);
   return r;
