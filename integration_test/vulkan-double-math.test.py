@@ -37,7 +37,7 @@ gb = 10.0 ** rng.uniform(-5, 5, 8000)
 ge = rng.uniform(-30, 30, 8000)
 special = [(x, y) for x in (0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, inf, -inf, nan)
            for y in (0.0, -0.0, 1.0, -1.0, 3.0, -3.0, 2.0, 0.5, -0.5, 65.0, -65.0, 66.0, 1e300,
-                     inf, -inf, nan)]
+                     1e308, -1e308, inf, -inf, nan)]
 pow_x = np.concatenate([ib, gb, [p[0] for p in special]])
 pow_y = np.concatenate([ie, ge, [p[1] for p in special]])
 

@@ -169,9 +169,10 @@ static Value logF64(F64 &f, Value x) {
 
 /// x^y as C's pow. Integer exponents up to 64 multiply by squaring (exact
 /// where the result is: integer bases are raised in f64); others are
-/// e^(y ln |x|), y ln |x| to twice the precision (so that its rounding,
-/// which e^ would magnify, does not count), negative x giving a NaN for finite non-integer y and the
-/// sign of x for odd y. |x| = 1 gives 1 whatever y, as 1 does for NaN.
+/// e^(y ln |x|), y ln |x| to twice the precision (its rounding, which e^
+/// would magnify, does not count), negative x giving a NaN for finite
+/// non-integer y and the sign of x for odd y. x = 1 gives 1 whatever y,
+/// NaN included, and so does |x| = 1 with an infinite y.
 static Value powF64(F64 &f, Value x, Value y) {
   OpBuilder &b = f.b;
   Location loc = f.loc;
@@ -199,11 +200,13 @@ static Value powF64(F64 &f, Value x, Value y) {
   Value zeroX = f.cmp(EQ, ax, f.c(0)), infiniteX = f.cmp(EQ, ax, f.c(INFINITY));
   lHi = f.select(zeroX, f.c(-INFINITY), f.select(infiniteX, f.c(INFINITY), lHi));
   lHi = f.select(f.cmp(arith::CmpFPredicate::UNO, ax, ax), ax, lHi);
-  // (Where y is too large to split, |y ln |x|| is far past the range of
-  // e^ and the low part does not count.)
+  // The low part only where y splits and y ln |x| is finite: elsewhere
+  // |y ln |x|| is 0 (|x| = 1) or far past the range of e^.
   auto [pHi, pErr] = f.twoProduct(y, lHi);
   Value pLo = f.add(pErr, f.mul(y, lLo));
-  pLo = f.select(f.cmp(arith::CmpFPredicate::OLT, f.abs(pHi), f.c(INFINITY)), pLo, f.c(0));
+  Value splits = f.andI(f.cmp(arith::CmpFPredicate::OLT, ay, f.c(0x1p995)),
+                        f.cmp(arith::CmpFPredicate::OLT, f.abs(pHi), f.c(INFINITY)));
+  pLo = f.select(splits, pLo, f.c(0));
   Value magnitude = expF64(f, pHi, pLo);
   // Odd integers: y - 2 floor(y / 2) = 1 (doubles from 2^53 are even).
   Value odd = f.andI(f.andI(integral, finite),
