@@ -59,15 +59,18 @@ def test_vulkan_target(dense, x):
         np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
     with aiopt.compile(path, target="vulkan", precision="f16") as m:
         np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-2, atol=1e-2)
+    # bf16: Vulkan kernels keep it as the 16-bit integers of its bits.
+    with aiopt.compile(path, target="vulkan", precision="bf16") as m:
+        np.testing.assert_allclose(m(x), reference(x, w, b), rtol=5e-2, atol=5e-2)
 
 
 @pytest.mark.skipif(not ((_build_dir() / "lib" / "libaiopt_runtime_vulkan.a").exists()
                          and glob.glob("/usr/share/vulkan/icd.d/*.json")),
                     reason="no Vulkan runtime or driver on this machine")
 def test_vulkan_tensor_cores_emulated(tmp_path):
-    # f16 products on the tensor-core kernels, their fragments emulated
-    # (lavapipe has no tensor cores), against numpy; off keeps the scalar
-    # kernel, a different library.
+    # f16 and bf16 products on the tensor-core kernels, their fragments
+    # emulated (lavapipe has no tensor cores; bf16 in mma.sync's layout),
+    # against numpy; off keeps the scalar kernel, a different library.
     rng = np.random.default_rng(3)
     w = rng.standard_normal((48, 40)).astype(np.float32) / 7
     b = rng.standard_normal(40).astype(np.float32)
@@ -83,12 +86,14 @@ def test_vulkan_tensor_cores_emulated(tmp_path):
     model.ir_version = 10
     want = reference(x, w, b)
     sizes = {}
-    for choice in ("off", "emulate"):
-        with aiopt.compile(model, target="vulkan", precision="f16", tensor_cores=choice) as m:
-            error = np.abs(m(x) - want).max() / np.abs(want).max()
-            assert error < 1e-2, (choice, error)
-            sizes[choice] = m.library_size
-    assert sizes["off"] != sizes["emulate"]
+    for precision, tolerance in (("f16", 1e-2), ("bf16", 5e-2)):
+        for choice in ("off", "emulate"):
+            with aiopt.compile(model, target="vulkan", precision=precision,
+                               tensor_cores=choice) as m:
+                error = np.abs(m(x) - want).max() / np.abs(want).max()
+                assert error < tolerance, (precision, choice, error)
+                sizes[precision, choice] = m.library_size
+        assert sizes[precision, "off"] != sizes[precision, "emulate"]
 
 
 @pytest.mark.skipif(shutil.which("ptxas") is None and not os.path.isdir("/usr/local/cuda"),
