@@ -89,20 +89,27 @@ static bool readsUnsigned(Operation *op) {
              arith::RemUIOp, arith::ShRUIOp, arith::MinUIOp, arith::MaxUIOp>(op);
 }
 
-/// The ops kernels may apply to represented types: memory, selection,
-/// integer arithmetic, casts, bit casts and constants, and the structure
-/// around them. (bf16 arithmetic computes in f32 by then.)
-static bool isRewritten(Operation *op) {
+/// Ops whose results hold the same bits once their types are rewritten:
+/// memory, views and selection.
+static bool holdsSameBits(Operation *op) {
   return isa<memref::LoadOp, memref::StoreOp, memref::AllocOp, memref::AllocaOp,
              memref::SubViewOp, memref::CastOp, memref::ReinterpretCastOp,
-             memref::CollapseShapeOp, memref::ExpandShapeOp, arith::SelectOp, arith::ConstantOp,
-             arith::BitcastOp, arith::ExtSIOp, arith::ExtUIOp, arith::TruncIOp, arith::SIToFPOp,
-             arith::UIToFPOp, arith::FPToSIOp, arith::FPToUIOp, arith::IndexCastOp,
-             arith::IndexCastUIOp, arith::CmpIOp, arith::AddIOp, arith::SubIOp, arith::MulIOp,
-             arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp, arith::ShLIOp,
-             arith::ShRSIOp, arith::ShRUIOp, arith::AndIOp, arith::OrIOp, arith::XOrIOp,
-             arith::MinSIOp, arith::MaxSIOp, arith::MinUIOp, arith::MaxUIOp, scf::ForOp,
-             scf::IfOp, scf::WhileOp, scf::ConditionOp, scf::YieldOp, gpu::GPUFuncOp>(op);
+             memref::CollapseShapeOp, memref::ExpandShapeOp, arith::SelectOp>(op);
+}
+
+/// The ops kernels may apply to represented types: those, integer
+/// arithmetic, casts, bit casts and constants, and the structure around
+/// them. (bf16 arithmetic computes in f32 by then.)
+static bool isRewritten(Operation *op) {
+  return holdsSameBits(op) ||
+         isa<arith::ConstantOp, arith::BitcastOp, arith::ExtSIOp, arith::ExtUIOp, arith::TruncIOp,
+             arith::SIToFPOp, arith::UIToFPOp, arith::FPToSIOp, arith::FPToUIOp,
+             arith::IndexCastOp, arith::IndexCastUIOp, arith::CmpIOp, arith::AddIOp,
+             arith::SubIOp, arith::MulIOp, arith::DivSIOp, arith::DivUIOp, arith::RemSIOp,
+             arith::RemUIOp, arith::ShLIOp, arith::ShRSIOp, arith::ShRUIOp, arith::AndIOp,
+             arith::OrIOp, arith::XOrIOp, arith::MinSIOp, arith::MaxSIOp, arith::MinUIOp,
+             arith::MaxUIOp, scf::ForOp, scf::IfOp, scf::WhileOp, scf::ConditionOp, scf::YieldOp,
+             gpu::GPUFuncOp>(op);
 }
 
 namespace {
@@ -124,9 +131,7 @@ struct KeptIntegers : ConversionPattern {
         op->getNumRegions() != 0)
       return failure();
     Location loc = op->getLoc();
-    if (isa<memref::LoadOp, memref::StoreOp, memref::AllocOp, memref::AllocaOp, memref::SubViewOp,
-            memref::CastOp, memref::ReinterpretCastOp, memref::CollapseShapeOp,
-            memref::ExpandShapeOp, arith::SelectOp>(op)) {
+    if (holdsSameBits(op)) {
       FailureOr<Operation *> rebuilt = convertOpResultTypes(op, operands, *typeConverter, rewriter);
       if (failed(rebuilt))
         return failure();
