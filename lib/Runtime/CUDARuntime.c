@@ -21,6 +21,7 @@
 
 #define _POSIX_C_SOURCE 200809L /* strdup */
 
+#include "DeviceMirrors.h"
 #include "GPURuntime.h"
 
 #include <dlfcn.h>
@@ -88,16 +89,6 @@ typedef struct module {
   struct module *next;
 } module;
 
-/* The device copy of the host bytes [lo, hi) and which side holds their
- * current values. A borrowed mirror's device memory is the caller's (a
- * device input of aiopt_run_on), not the pool's. */
-enum { MIRROR_HOST = 0, MIRROR_BOTH = 1, MIRROR_DEVICE = 2 };
-typedef struct mirror {
-  uintptr_t lo, hi;
-  CUdeviceptr dev;
-  int state;
-  int borrowed;
-} mirror;
 
 /* A block of device memory: a pooled one (free when not `busy`), or the
  * device copy of a constant buffer at `host`. */
@@ -111,6 +102,9 @@ typedef struct {
   block *items;
   size_t count, capacity;
 } blocks;
+
+/* The CUDA side of the mirrors (defined below). */
+static const aiopt_mirror_device cuda_mirror_device;
 
 static struct {
   pthread_once_t once;
@@ -126,21 +120,18 @@ static struct {
   size_t function_count, index_capacity;
   blocks pool, constants;
   /* Device mirrors of host ranges that resident launches use. */
-  struct mirror *mirrors;
-  size_t mirror_count, mirror_capacity;
+  aiopt_mirrors mirrors;
   int profile;
-} cu = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
+} cu = {.once = PTHREAD_ONCE_INIT,
+        .lock = PTHREAD_MUTEX_INITIALIZER,
+        .mirrors = {.device = &cuda_mirror_device}};
 
 /* The aiopt_run_on call on this thread: its bound inputs (borrowed
  * mirrors) and, when its outputs are on the device, the mirrors of the
  * buffers the model returned, taken out of the list with their memory. */
-typedef struct {
-  mirror *items;
-  size_t count, capacity;
-} mirrors;
 static _Thread_local struct {
   int keep_results;
-  mirrors bound, kept;
+  aiopt_mirror_list bound, kept;
 } run;
 
 static void print_profile(void);
@@ -377,112 +368,27 @@ static CUresult constant_block(const void *host, size_t bytes, CUdeviceptr *ptr)
   return r;
 }
 
-/* Whether one more mirror fits (growing the list). */
-static int room_for_mirror(void) {
-  mirror *items = aiopt_gpu_grow(cu.mirrors, cu.mirror_count, &cu.mirror_capacity, sizeof *items);
-  if (!items)
-    return 0;
-  cu.mirrors = items;
-  return 1;
-}
-
-/* Brings the host bytes of mirror `m` up to date. */
-static CUresult mirror_to_host(mirror *m) {
-  if (m->state != MIRROR_DEVICE)
-    return 0;
-  CUresult r = p_cuMemcpyDtoH_v2((void *)m->lo, m->dev, m->hi - m->lo);
-  if (r == 0)
-    m->state = MIRROR_BOTH;
+/* The CUDA device memory of mirrors (DeviceMirrors.h). */
+static int mirror_take(size_t bytes, uint64_t *dev) {
+  CUdeviceptr ptr = 0;
+  CUresult r = take_block(bytes, &ptr);
+  *dev = ptr;
   return r;
 }
-
-/* Drops mirror `i` (its host bytes must be current), freeing its memory. */
-static void drop_mirror(size_t i) {
-  if (!cu.mirrors[i].borrowed)
-    release_block(cu.mirrors[i].dev);
-  cu.mirrors[i] = cu.mirrors[--cu.mirror_count];
+static void mirror_give_back(uint64_t dev) { release_block((CUdeviceptr)dev); }
+static int mirror_to_device(uint64_t dev, const void *host, size_t bytes) {
+  return p_cuMemcpyHtoD_v2((CUdeviceptr)dev, host, bytes);
 }
-
-/* Appends `m` to `list`; 0 without host memory. */
-static int add_to(mirrors *list, mirror m) {
-  mirror *items = aiopt_gpu_grow(list->items, list->count, &list->capacity, sizeof m);
-  if (!items)
-    return 0;
-  list->items = items;
-  list->items[list->count++] = m;
-  return 1;
+static int mirror_to_host(void *host, uint64_t dev, size_t bytes) {
+  return p_cuMemcpyDtoH_v2(host, (CUdeviceptr)dev, bytes);
 }
-
-/* The mirror of `list` holding all of [lo, hi), or NULL. */
-static mirror *find_in(mirror *items, size_t count, uintptr_t lo, uintptr_t hi) {
-  for (size_t i = 0; i < count; ++i)
-    if (items[i].lo <= lo && hi <= items[i].hi)
-      return &items[i];
-  return NULL;
-}
+static const aiopt_mirror_device cuda_mirror_device = {
+    mirror_take, mirror_give_back, mirror_to_device, mirror_to_host,
+    2 /* CUDA_ERROR_OUT_OF_MEMORY */};
 
 /* The mirror holding all of [lo, hi), or NULL. */
-static mirror *find_mirror(uintptr_t lo, uintptr_t hi) {
-  return find_in(cu.mirrors, cu.mirror_count, lo, hi);
-}
-
-/* A new mirror of [lo, hi), given the host's bytes (`copy`) or none (the
- * memory was just allocated). */
-static CUresult add_mirror(uintptr_t lo, uintptr_t hi, int copy) {
-  if (!room_for_mirror())
-    return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
-  mirror m = {lo, hi, 0, MIRROR_BOTH, 0};
-  CUresult r = take_block(hi - lo, &m.dev);
-  if (r == 0 && copy && (r = p_cuMemcpyHtoD_v2(m.dev, (void *)lo, hi - lo)) != 0)
-    release_block(m.dev);
-  if (r == 0)
-    cu.mirrors[cu.mirror_count++] = m;
-  return r;
-}
-
-/* Makes a mirror hold [lo, hi) with current device bytes: the one that
- * holds it, else a new one merging the mirrors it overlaps (whose host
- * bytes are first brought up to date). Adds the bytes copied in to
- * `*copied`. Called with cu.lock held. */
-static CUresult resident_range(uintptr_t lo, uintptr_t hi, double *copied) {
-  mirror *held = find_mirror(lo, hi);
-  if (held) {
-    if (held->state != MIRROR_HOST)
-      return 0;
-    CUresult r = p_cuMemcpyHtoD_v2(held->dev, (void *)held->lo, held->hi - held->lo);
-    if (r == 0)
-      held->state = MIRROR_BOTH;
-    *copied += (double)(held->hi - held->lo);
-    return r;
-  }
-  uintptr_t new_lo = lo, new_hi = hi;
-  for (size_t i = 0; i < cu.mirror_count;) {
-    mirror *m = &cu.mirrors[i];
-    if (m->hi <= lo || m->lo >= hi) {
-      ++i;
-      continue;
-    }
-    CUresult r = mirror_to_host(m);
-    if (r != 0)
-      return r;
-    new_lo = m->lo < new_lo ? m->lo : new_lo;
-    new_hi = m->hi > new_hi ? m->hi : new_hi;
-    drop_mirror(i);
-  }
-  *copied += (double)(new_hi - new_lo);
-  return add_mirror(new_lo, new_hi, 1);
-}
-
-/* A mirror of [lo, hi) with no copy: the memory was just allocated, its
- * contents undefined on both sides. Mirrors it overlaps (of memory freed
- * since) go. Called with cu.lock held. */
-static CUresult fresh_range(uintptr_t lo, uintptr_t hi) {
-  for (size_t i = 0; i < cu.mirror_count;)
-    if (cu.mirrors[i].hi <= lo || cu.mirrors[i].lo >= hi)
-      ++i;
-    else
-      drop_mirror(i);
-  return add_mirror(lo, hi, 0);
+static aiopt_mirror *find_mirror(uintptr_t lo, uintptr_t hi) {
+  return aiopt_mirror_list_find(&cu.mirrors.list, lo, hi);
 }
 
 /* Fails the current aiopt_run with "CUDA: <what> failed (<error>)". */
@@ -498,34 +404,22 @@ static void run_failed(const char *what, CUresult r) {
  * are then brought up to date as in a host run). A bound input returned
  * as it is stays where it is. Called with cu.lock held. */
 static int keep_result(uintptr_t lo, uintptr_t hi) {
-  mirror *m = find_mirror(lo, hi);
-  if (!m || m->state == MIRROR_HOST)
+  aiopt_mirror *m = find_mirror(lo, hi);
+  if (!m || m->state == AIOPT_MIRROR_HOST)
     return 0;
   if (m->borrowed)
     return 1;
-  if (!add_to(&run.kept, *m))
+  if (!aiopt_mirror_list_add(&run.kept, *m))
     return 0;
-  cu.mirrors[m - cu.mirrors] = cu.mirrors[--cu.mirror_count];
+  *m = cu.mirrors.list.items[--cu.mirrors.list.count];
   return 1;
 }
 
 /* What the host code of a model with resident launches calls around its
- * own accesses to memory that kernels use (ptr 0: all of it):
- *   0 before it reads or writes [ptr, ptr + bytes): the host bytes are
- *     brought up to date;
- *   1 after it wrote them: the device copy is stale;
- *   2 before the memory is freed: the mirror is dropped without a copy,
- *     its bytes being dead (a mirror that reaches past the range, merged
- *     with other memory, is copied back first);
- *   3 after it was allocated: a mirror is made, nothing copied;
- *   4 at the entry, for each argument: the caller may have changed it (as
- *     1, except for a device input of aiopt_run_on, which is current);
- *   5 before the return, for each argument: the caller may read it (as 0,
- *     except for a device input, which the kernels wrote in place);
- *   6 before the return, for each returned buffer: the caller reads it (as
- *     0 then 2; in an aiopt_run_on call with device outputs the mirror
- *     stays on the device for device_copy_out).
- * Modes 0, 5 and 6 wait for the launches in flight; the device blocks of
+ * own accesses to memory that kernels use (ptr 0: all of it), `mode` as
+ * DeviceMirrors.h says. In an aiopt_run_on call with device outputs, a
+ * returned buffer's mirror (mode 6) stays on the device for
+ * device_copy_out. Modes 0, 5 and 6 wait for the launches in flight; the device blocks of
  * dropped mirrors go back to the pool, and the stream orders any later use
  * of them after those launches. */
 void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
@@ -539,30 +433,9 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
    * report their errors) first. */
   if (r == 0 && (mode == 0 || mode == 5 || mode == 6))
     r = p_cuCtxSynchronize();
-  if (r == 0 && mode == 3)
-    r = fresh_range(lo, hi);
-  int done = mode == 3 || (r == 0 && mode == 6 && run.keep_results && ptr && keep_result(lo, hi));
-  for (size_t i = 0; i < cu.mirror_count && r == 0 && !done;) {
-    mirror *m = &cu.mirrors[i];
-    if (m->hi <= lo || m->lo >= hi || (m->borrowed && (mode == 4 || mode == 5))) {
-      ++i;
-      continue;
-    }
-    if (mode == 1 || mode == 4) {
-      m->state = MIRROR_HOST;
-      ++i;
-      continue;
-    }
-    if (mode == 2 && lo <= m->lo && m->hi <= hi) {
-      drop_mirror(i);
-      continue;
-    }
-    r = mirror_to_host(m);
-    if (r == 0 && (mode == 2 || mode == 6))
-      drop_mirror(i);
-    else
-      ++i;
-  }
+  int kept = r == 0 && mode == AIOPT_ACCESS_RESULT && run.keep_results && ptr && keep_result(lo, hi);
+  if (r == 0 && !kept)
+    r = aiopt_mirrors_access(&cu.mirrors, lo, hi, mode);
   pthread_mutex_unlock(&cu.lock);
   if (r != 0)
     run_failed("a kernel or copying its results back", r);
@@ -596,11 +469,14 @@ static aiopt_status device_check_buffer(uintptr_t device, size_t bytes, char *wh
 }
 
 static aiopt_status device_bind_input(void *shadow, size_t bytes, uintptr_t device) {
-  mirror m = {(uintptr_t)shadow, (uintptr_t)shadow + bytes, (CUdeviceptr)device, MIRROR_DEVICE, 1};
+  aiopt_mirror m = {(uintptr_t)shadow, (uintptr_t)shadow + bytes, (uint64_t)device,
+                    AIOPT_MIRROR_DEVICE, 1};
   pthread_mutex_lock(&cu.lock);
-  int added = room_for_mirror() && add_to(&run.bound, m);
-  if (added)
-    cu.mirrors[cu.mirror_count++] = m;
+  int added = aiopt_mirror_list_add(&run.bound, m);
+  if (added && !aiopt_mirrors_add_borrowed(&cu.mirrors, m)) {
+    run.bound.count -= 1;
+    added = 0;
+  }
   pthread_mutex_unlock(&cu.lock);
   return added ? AIOPT_OK : AIOPT_ERROR_OUT_OF_MEMORY;
 }
@@ -611,10 +487,10 @@ static void device_copy_out(uintptr_t device, const void *host, size_t bytes) {
   uintptr_t lo = (uintptr_t)host, hi = lo + bytes;
   CUresult r = p_cuCtxSetCurrent(cu.context);
   pthread_mutex_lock(&cu.lock);
-  mirror *m = find_in(run.kept.items, run.kept.count, lo, hi);
+  aiopt_mirror *m = aiopt_mirror_list_find(&run.kept, lo, hi);
   if (!m) {
     m = find_mirror(lo, hi);
-    m = m && m->borrowed && m->state != MIRROR_HOST ? m : NULL;
+    m = m && m->borrowed && m->state != AIOPT_MIRROR_HOST ? m : NULL;
   }
   if (r == 0)
     r = m ? p_cuMemcpyDtoD_v2((CUdeviceptr)device, m->dev + (lo - m->lo), bytes)
@@ -631,12 +507,13 @@ static void device_end_run(void) {
   if (r == 0)
     r = p_cuCtxSynchronize();
   for (size_t k = 0; k < run.kept.count; ++k)
-    release_block(run.kept.items[k].dev);
+    release_block((CUdeviceptr)run.kept.items[k].dev);
   for (size_t b = 0; b < run.bound.count; ++b)
-    for (size_t i = 0; i < cu.mirror_count; ++i)
-      if (cu.mirrors[i].borrowed && cu.mirrors[i].lo == run.bound.items[b].lo &&
-          cu.mirrors[i].hi == run.bound.items[b].hi) {
-        drop_mirror(i);
+    for (size_t i = 0; i < cu.mirrors.list.count; ++i)
+      if (cu.mirrors.list.items[i].borrowed &&
+          cu.mirrors.list.items[i].lo == run.bound.items[b].lo &&
+          cu.mirrors.list.items[i].hi == run.bound.items[b].hi) {
+        aiopt_mirrors_drop(&cu.mirrors, i);
         break;
       }
   pthread_mutex_unlock(&cu.lock);
@@ -678,7 +555,8 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
     }
     if (arg_kinds[i] & AIOPT_ARG_RESIDENT) {
       /* Addresses below, once no later argument can merge this mirror. */
-      r = resident_range((uintptr_t)args[i], (uintptr_t)args[i] + bytes, &copied_in);
+      r = aiopt_mirrors_resident(&cu.mirrors, (uintptr_t)args[i], (uintptr_t)args[i] + bytes,
+                                 &copied_in);
       continue;
     }
     r = take_block(bytes, &buffers[i]);
@@ -689,11 +567,11 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
   for (int32_t i = 0; i < num_args && r == 0; ++i) {
     uintptr_t lo = (uintptr_t)args[i];
     if ((arg_kinds[i] & AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0) {
-      mirror *m = find_mirror(lo, lo + (uintptr_t)arg_bytes[i]);
+      aiopt_mirror *m = find_mirror(lo, lo + (uintptr_t)arg_bytes[i]);
       if (!m)
         r = 1; /* CUDA_ERROR_INVALID_VALUE: cannot happen after resident_range */
       else
-        buffers[i] = m->dev + (lo - m->lo);
+        buffers[i] = (CUdeviceptr)m->dev + (lo - m->lo);
     }
   }
   double t1 = cu.profile ? now_ms() : 0;
@@ -715,9 +593,9 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
     if (arg_kinds[i] == (AIOPT_ARG_WRITTEN | AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0) {
       /* The mirror holds the results; the host's bytes are stale. */
       uintptr_t lo = (uintptr_t)args[i];
-      mirror *m = find_mirror(lo, lo + (uintptr_t)arg_bytes[i]);
+      aiopt_mirror *m = find_mirror(lo, lo + (uintptr_t)arg_bytes[i]);
       if (m)
-        m->state = MIRROR_DEVICE;
+        m->state = AIOPT_MIRROR_DEVICE;
     } else if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0) {
       r = p_cuMemcpyDtoH_v2(args[i], buffers[i], (size_t)arg_bytes[i]);
       copied_out += (double)arg_bytes[i];
