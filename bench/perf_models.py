@@ -9,7 +9,9 @@ with the onnx package's helpers and fixed seeds:
   sequence 128, exact GELU);
 - mlp3: a 3-layer perceptron (batch 64: 1024 -> 4096 -> 4096 -> 1000);
 - gemm256/gemm1024/gemm2048: square f32 MatMul with a constant right
-  operand.
+  operand;
+- chain20: 20 small layers (MatMul 64x256 by 256x256, then Relu), one
+  kernel each on a GPU: what launching them costs (bench/vulkan.py).
 
 Each function returns (onnx.ModelProto, [input arrays]).
 """
@@ -81,6 +83,17 @@ def gemm(n):
     return build
 
 
+def chain20():
+    g = models.Graph(28)
+    x = "x"
+    for _ in range(20):
+        x = g.op("Relu", [g.op("MatMul", [x, g.weight(256, 256, scale=0.088)])])
+    m = g.model([h.make_tensor_value_info("x", T.FLOAT, [64, 256])],
+                [h.make_tensor_value_info(x, T.FLOAT, [64, 256])])
+    rng = np.random.default_rng(29)
+    return m, [rng.standard_normal((64, 256)).astype(np.float32)]
+
+
 MODELS = {
     "resnet50": resnet50,
     "mobilenetv2": mobilenetv2,
@@ -89,6 +102,7 @@ MODELS = {
     "gemm256": gemm(256),
     "gemm1024": gemm(1024),
     "gemm2048": gemm(2048),
+    "chain20": chain20,
 }
 
 # Multiply-adds x 2 of the square GEMMs, for the fraction of peak.

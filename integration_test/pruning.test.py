@@ -216,12 +216,18 @@ err = max(float(np.abs(g - w).max()) for ids in samples
           for g, w in zip(pruned_bert(*ids), session.run(None, {"ids": ids[0]})))
 print("bert heads and mlp", "ok" if err < 1e-4 else "FAIL: error %.2e" % err)
 
-# Channel pruning shrinks the weights the object carries.
+# Channel pruning shrinks the weights the object carries: half the
+# channels go, so the object loses at least 40% of the dense weights' bytes
+# (the code, which differs by target, stays about the same).
 for label, build_model, weights in (("mlp", mlp, MLP), ("cnn", cnn, CNN)):
-    dense = compile_for_target(build_model(weights))
+    model_proto = build_model(weights)
+    weight_bytes = sum(numpy_helper.to_array(t).nbytes for t in model_proto.graph.initializer)
+    dense = compile_for_target(model_proto)
     pruned = compile_for_target(build_model(weights), prune="channels:ratio=0.5")
-    print(label, "smaller" if pruned.library_size < 0.8 * dense.library_size
-          else "FAIL: %d vs %d bytes" % (pruned.library_size, dense.library_size))
+    saved = dense.library_size - pruned.library_size
+    print(label, "smaller" if saved > 0.4 * weight_bytes
+          else "FAIL: %d vs %d bytes (dense weights: %d bytes)"
+          % (pruned.library_size, dense.library_size, weight_bytes))
 
 # Weights that arrive sparse take the sparse kernel without any flag: a
 # fully-connected layer of 64 rows at 90% zeros and of one row at 97%.

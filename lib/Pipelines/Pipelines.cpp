@@ -321,7 +321,11 @@ static void addHostLoops(OpPassManager &pm) {
 
 void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
                                              const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, /*copiesOnDevice=*/false, /*spirv=*/true, options.tensorCores);
+  addKernelOutlining(pm, options.deviceResident, /*spirv=*/true, options.tensorCores);
+  // Buffers stay in device memory between launches, which the runtime
+  // records into batches; the host code says when it touches them.
+  if (options.deviceResident)
+    add(pm, "aiopt-gpu-device-residency{function=aiopt_vk_host_access}");
   add(pm, "aiopt-gpu-spirv-kernel-abi");
   // bf16 arithmetic and math compute in f32, as on the CPU; bf16 and
   // sub-byte elements are then kept in the integers of their bits, which

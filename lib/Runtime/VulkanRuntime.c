@@ -26,12 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "DeviceMirrors.h"
 #include "GPURuntime.h"
 
 void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry,
                        int64_t groups_x, int64_t groups_y, int64_t groups_z, int64_t block_x,
                        int64_t block_y, int64_t block_z, int32_t num_args, void *const *args,
                        const int64_t *arg_bytes, const int32_t *arg_kinds);
+void aiopt_vk_host_access(uintptr_t ptr, int64_t bytes, int32_t mode);
+
+/* The dispatches and buffers a batch's descriptor pool holds. */
+enum { kBatchSets = 512, kBatchDescriptors = 8192 };
 
 /* The Vulkan functions used, loaded from the instance (I) or device (D). */
 #define AIOPT_VK_INSTANCE_FUNCTIONS(X)                                                        \
@@ -46,7 +51,8 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
   X(vkGetBufferMemoryRequirements) X(vkAllocateMemory) X(vkFreeMemory) X(vkBindBufferMemory)  \
   X(vkMapMemory) X(vkUnmapMemory) X(vkCreateShaderModule) X(vkDestroyShaderModule)            \
   X(vkCreateDescriptorSetLayout) X(vkCreatePipelineLayout) X(vkCreateComputePipelines)        \
-  X(vkCreateDescriptorPool) X(vkAllocateDescriptorSets) X(vkUpdateDescriptorSets)
+  X(vkCreateDescriptorPool) X(vkAllocateDescriptorSets) X(vkUpdateDescriptorSets)             \
+  X(vkResetDescriptorPool) X(vkCmdPipelineBarrier) X(vkCmdUpdateBuffer)
 
 #define AIOPT_VK_DECLARE(name) static PFN_##name name;
 AIOPT_VK_INSTANCE_FUNCTIONS(AIOPT_VK_DECLARE)
@@ -54,8 +60,7 @@ AIOPT_VK_DEVICE_FUNCTIONS(AIOPT_VK_DECLARE)
 static PFN_vkGetInstanceProcAddr vkGetInstanceProcAddr;
 static PFN_vkCreateInstance vkCreateInstance;
 
-/* One kernel's pipeline and descriptor set (rewritten by each of its
- * dispatches, which run one at a time), built on its first dispatch. */
+/* One kernel's pipeline, built on its first dispatch. */
 typedef struct kernel {
   const uint32_t *spirv;
   const char *entry;
@@ -63,8 +68,6 @@ typedef struct kernel {
   VkDescriptorSetLayout set_layout;
   VkPipelineLayout layout;
   VkPipeline pipeline;
-  VkDescriptorPool pool;
-  VkDescriptorSet set;
   struct kernel *next;
 } kernel;
 
@@ -88,6 +91,9 @@ typedef struct {
   size_t count, capacity;
 } kept_buffers;
 
+/* The Vulkan side of the mirrors (defined below). */
+static const aiopt_mirror_device vulkan_mirror_device;
+
 static struct {
   pthread_once_t once;
   char init_error[256]; /* non-empty when no device could be set up */
@@ -98,16 +104,21 @@ static struct {
   VkDevice device;
   VkQueue queue;
   VkCommandPool pool;
-  /* The command buffer and fence every dispatch records into and waits
-   * on (dispatches are serialized). */
+  /* The batch: the command buffer the dispatches are recorded into
+   * (`recording` while one is open), the pool of their descriptor sets,
+   * and the fence its submission signals. */
   VkCommandBuffer cmd;
+  int recording;
+  VkDescriptorPool sets;
   VkFence fence;
   kernel *kernels;
   /* Buffers reused by later dispatches, and constants copied once. */
   kept_buffers buffers, constants;
+  /* Device copies of host buffers that resident launches use. */
+  aiopt_mirrors mirrors;
   /* Dispatches are serialized: one queue, one command pool. */
   pthread_mutex_t lock;
-} vk = {PTHREAD_ONCE_INIT, "", 0};
+} vk = {.once = PTHREAD_ONCE_INIT, .mirrors = {.device = &vulkan_mirror_device}};
 
 static void init_failed(const char *fmt, ...) {
   va_list args;
@@ -244,6 +255,15 @@ static void init(void) {
   r = vkCreateFence(vk.device, &fence_info, NULL, &vk.fence);
   if (r != VK_SUCCESS)
     return init_failed("vkCreateFence failed (VkResult %d)", r);
+  /* The descriptor sets of a batch (a full pool ends it). */
+  VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kBatchDescriptors};
+  VkDescriptorPoolCreateInfo sets_info = {VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  sets_info.maxSets = kBatchSets;
+  sets_info.poolSizeCount = 1;
+  sets_info.pPoolSizes = &size;
+  r = vkCreateDescriptorPool(vk.device, &sets_info, NULL, &vk.sets);
+  if (r != VK_SUCCESS)
+    return init_failed("vkCreateDescriptorPool failed (VkResult %d)", r);
 }
 
 /* Reports a failed dispatch of `entry` to the current run. */
@@ -303,21 +323,6 @@ static kernel *get_kernel(const uint32_t *spirv, int64_t spirv_bytes, const char
     r = vkCreateComputePipelines(vk.device, VK_NULL_HANDLE, 1, &pipeline_info, NULL, &k->pipeline);
     vkDestroyShaderModule(vk.device, shader, NULL);
   }
-  if (r == VK_SUCCESS) {
-    VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, (uint32_t)num_args};
-    VkDescriptorPoolCreateInfo pool_info = {VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
-    pool_info.maxSets = 1;
-    pool_info.poolSizeCount = num_args > 0 ? 1 : 0;
-    pool_info.pPoolSizes = &size;
-    r = vkCreateDescriptorPool(vk.device, &pool_info, NULL, &k->pool);
-  }
-  if (r == VK_SUCCESS) {
-    VkDescriptorSetAllocateInfo alloc = {VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-    alloc.descriptorPool = k->pool;
-    alloc.descriptorSetCount = 1;
-    alloc.pSetLayouts = &k->set_layout;
-    r = vkAllocateDescriptorSets(vk.device, &alloc, &k->set);
-  }
   if (r != VK_SUCCESS) {
     /* The layouts of a kernel that cannot be built are kept with it: it is
      * not retried, and the program is failing anyway. */
@@ -343,7 +348,8 @@ static int find_memory_type(uint32_t type_bits, VkMemoryPropertyFlags flags) {
 static VkResult create_buffer(int64_t bytes, device_buffer *b) {
   VkBufferCreateInfo info = {VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   info.size = (VkDeviceSize)(bytes < 4 ? 4 : bytes);
-  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
+  /* Transfers write the scalars (vkCmdUpdateBuffer). */
+  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   VkResult r = vkCreateBuffer(vk.device, &info, NULL, &b->buffer);
   if (r != VK_SUCCESS)
@@ -374,19 +380,19 @@ static void destroy_buffer(device_buffer *b) {
     vkFreeMemory(vk.device, b->memory, NULL);
 }
 
-/* Appends `b` to `list`; NULL without host memory. */
-static kept_buffer *keep(kept_buffers *list, kept_buffer b) {
+/* Appends `b` to `list`; 0 without host memory. */
+static int keep(kept_buffers *list, kept_buffer b) {
   kept_buffer *items = aiopt_gpu_grow(list->items, list->count, &list->capacity, sizeof b);
   if (!items)
-    return NULL;
+    return 0;
   list->items = items;
-  list->items[list->count] = b;
-  return &list->items[list->count++];
+  list->items[list->count++] = b;
+  return 1;
 }
 
 /* A free pooled buffer of at least `bytes` (the smallest, not more than
  * twice as large), else a new one; marked busy. Called with vk.lock held. */
-static VkResult take_buffer(int64_t bytes, kept_buffer **out) {
+static VkResult take_buffer(int64_t bytes, device_buffer *out) {
   kept_buffer *best = NULL;
   for (size_t i = 0; i < vk.buffers.count; ++i) {
     kept_buffer *b = &vk.buffers.items[i];
@@ -395,18 +401,36 @@ static VkResult take_buffer(int64_t bytes, kept_buffer **out) {
       best = b;
   }
   if (!best) {
-    kept_buffer fresh = {{0}, bytes, NULL, 0};
+    kept_buffer fresh = {{0}, bytes < 4 ? 4 : bytes, NULL, 0};
     VkResult r = create_buffer(bytes, &fresh.b);
-    if (r == VK_SUCCESS && !(best = keep(&vk.buffers, fresh)))
+    if (r == VK_SUCCESS && !keep(&vk.buffers, fresh))
       r = VK_ERROR_OUT_OF_HOST_MEMORY;
     if (r != VK_SUCCESS) {
       destroy_buffer(&fresh.b);
       return r;
     }
+    best = &vk.buffers.items[vk.buffers.count - 1];
   }
   best->busy = 1;
-  *out = best;
+  *out = best->b;
   return VK_SUCCESS;
+}
+
+/* The pooled buffer `buffer`. */
+static kept_buffer *pooled(VkBuffer buffer) {
+  for (size_t i = 0; i < vk.buffers.count; ++i)
+    if (vk.buffers.items[i].b.buffer == buffer)
+      return &vk.buffers.items[i];
+  return NULL;
+}
+
+/* Gives a pooled buffer back. The commands recorded since are ordered
+ * after the dispatches that used it, and the host writes into pooled
+ * buffers only once those have run (finish_batch). */
+static void release_buffer(VkBuffer buffer) {
+  kept_buffer *b = pooled(buffer);
+  if (b)
+    b->busy = 0;
 }
 
 /* The device copy of the constant buffer `bytes` at `host`, made on first
@@ -429,41 +453,31 @@ static VkResult constant_buffer(const void *host, int64_t bytes, device_buffer *
   return r;
 }
 
-/* Points `k`'s descriptor set at `buffers` (`bytes` each), records the
- * dispatch into the shared command buffer, runs it and waits for it.
- * Called with vk.lock held. */
-static VkResult run_dispatch(kernel *k, device_buffer *buffers, const int64_t *bytes,
-                             const uint32_t groups[3]) {
-  VkDescriptorBufferInfo *infos = calloc((size_t)k->num_args + 1, sizeof *infos);
-  VkWriteDescriptorSet *writes = calloc((size_t)k->num_args + 1, sizeof *writes);
-  VkResult r = infos && writes ? VK_SUCCESS : VK_ERROR_OUT_OF_HOST_MEMORY;
-  if (r == VK_SUCCESS) {
-    for (int32_t i = 0; i < k->num_args; ++i) {
-      /* Pooled buffers may be larger: the kernel sees its own size. */
-      infos[i].buffer = buffers[i].buffer;
-      infos[i].range = (VkDeviceSize)(bytes[i] < 4 ? 4 : bytes[i]);
-      writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-      writes[i].dstSet = k->set;
-      writes[i].dstBinding = (uint32_t)i;
-      writes[i].descriptorCount = 1;
-      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-      writes[i].pBufferInfo = &infos[i];
-    }
-    vkUpdateDescriptorSets(vk.device, (uint32_t)k->num_args, writes, 0, NULL);
-    r = vkResetCommandBuffer(vk.cmd, 0);
-  }
-  if (r == VK_SUCCESS) {
-    VkCommandBufferBeginInfo begin = {VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
-    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-    r = vkBeginCommandBuffer(vk.cmd, &begin);
-  }
-  if (r == VK_SUCCESS) {
-    vkCmdBindPipeline(vk.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->pipeline);
-    vkCmdBindDescriptorSets(vk.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->layout, 0, 1, &k->set, 0,
-                            NULL);
-    vkCmdDispatch(vk.cmd, groups[0], groups[1], groups[2]);
-    r = vkEndCommandBuffer(vk.cmd);
-  }
+/* The batch: dispatches recorded into vk.cmd, submitted together when the
+ * host needs their results or writes memory they may use. */
+
+/* Makes what the commands before it wrote visible to those after it (and
+ * orders their reads before later writes): `to_host` for the host's reads
+ * after the batch. */
+static void barrier(int to_host) {
+  VkMemoryBarrier b = {VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+  VkPipelineStageFlags stages = VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT;
+  b.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+  b.dstAccessMask = to_host ? VK_ACCESS_HOST_READ_BIT
+                            : VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT |
+                                  VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
+  vkCmdPipelineBarrier(vk.cmd, stages, to_host ? VK_PIPELINE_STAGE_HOST_BIT : stages, 0, 1, &b, 0,
+                       NULL, 0, NULL);
+}
+
+/* Submits the batch and waits for it; its descriptor sets go. Called with
+ * vk.lock held. */
+static VkResult finish_batch(void) {
+  if (!vk.recording)
+    return VK_SUCCESS;
+  vk.recording = 0;
+  barrier(1);
+  VkResult r = vkEndCommandBuffer(vk.cmd);
   if (r == VK_SUCCESS)
     r = vkResetFences(vk.device, 1, &vk.fence);
   if (r == VK_SUCCESS) {
@@ -474,8 +488,214 @@ static VkResult run_dispatch(kernel *k, device_buffer *buffers, const int64_t *b
   }
   if (r == VK_SUCCESS)
     r = vkWaitForFences(vk.device, 1, &vk.fence, VK_TRUE, UINT64_MAX);
-  free(infos);
+  VkResult reset = vkResetDescriptorPool(vk.device, vk.sets, 0);
+  return r != VK_SUCCESS ? r : reset;
+}
+
+/* Opens the batch if none is. Called with vk.lock held. */
+static VkResult open_batch(void) {
+  if (vk.recording)
+    return VK_SUCCESS;
+  VkResult r = vkResetCommandBuffer(vk.cmd, 0);
+  if (r == VK_SUCCESS) {
+    VkCommandBufferBeginInfo begin = {VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    r = vkBeginCommandBuffer(vk.cmd, &begin);
+  }
+  vk.recording = r == VK_SUCCESS;
+  return r;
+}
+
+/* A descriptor set of `k` for the batch; a full pool ends the batch. */
+static VkResult batch_set(kernel *k, VkDescriptorSet *set) {
+  VkDescriptorSetAllocateInfo alloc = {VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+  alloc.descriptorPool = vk.sets;
+  alloc.descriptorSetCount = 1;
+  alloc.pSetLayouts = &k->set_layout;
+  VkResult r = vkAllocateDescriptorSets(vk.device, &alloc, set);
+  if (r != VK_ERROR_OUT_OF_POOL_MEMORY && r != VK_ERROR_FRAGMENTED_POOL)
+    return r;
+  r = finish_batch();
+  return r == VK_SUCCESS ? vkAllocateDescriptorSets(vk.device, &alloc, set) : r;
+}
+
+/* A scalar argument: `bytes` at `value`, written into `buffer` by the
+ * batch before its dispatch. */
+typedef struct {
+  VkBuffer buffer;
+  uint32_t words[2];
+  uint32_t bytes;
+} scalar_update;
+
+/* Records a dispatch of `k` on the buffers `infos` into the batch, after
+ * the writes of its scalars. Called with vk.lock held. */
+static VkResult record_dispatch(kernel *k, const VkDescriptorBufferInfo *infos,
+                                const scalar_update *scalars, int32_t num_scalars,
+                                const uint32_t groups[3]) {
+  VkDescriptorSet set = VK_NULL_HANDLE;
+  VkResult r = batch_set(k, &set);
+  VkWriteDescriptorSet *writes = calloc((size_t)k->num_args + 1, sizeof *writes);
+  if (r == VK_SUCCESS && !writes)
+    r = VK_ERROR_OUT_OF_HOST_MEMORY;
+  if (r == VK_SUCCESS) {
+    for (int32_t i = 0; i < k->num_args; ++i) {
+      writes[i].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+      writes[i].dstSet = set;
+      writes[i].dstBinding = (uint32_t)i;
+      writes[i].descriptorCount = 1;
+      writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+      writes[i].pBufferInfo = &infos[i];
+    }
+    vkUpdateDescriptorSets(vk.device, (uint32_t)k->num_args, writes, 0, NULL);
+  }
   free(writes);
+  int first = !vk.recording;
+  if (r == VK_SUCCESS)
+    r = open_batch();
+  if (r != VK_SUCCESS)
+    return r;
+  if (!first)
+    barrier(0);
+  for (int32_t i = 0; i < num_scalars; ++i)
+    vkCmdUpdateBuffer(vk.cmd, scalars[i].buffer, 0, scalars[i].bytes, scalars[i].words);
+  if (num_scalars)
+    barrier(0);
+  vkCmdBindPipeline(vk.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->pipeline);
+  vkCmdBindDescriptorSets(vk.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->layout, 0, 1, &set, 0, NULL);
+  vkCmdDispatch(vk.cmd, groups[0], groups[1], groups[2]);
+  return VK_SUCCESS;
+}
+
+/* The mirrors' device memory: pooled buffers, which the host reads and
+ * writes once the batch has run. */
+static int mirror_take(size_t bytes, uint64_t *dev) {
+  device_buffer b;
+  VkResult r = take_buffer((int64_t)bytes, &b);
+  *dev = r == VK_SUCCESS ? (uint64_t)(uintptr_t)b.buffer : 0;
+  return r;
+}
+static void mirror_give_back(uint64_t dev) { release_buffer((VkBuffer)(uintptr_t)dev); }
+static int mirror_to_device(uint64_t dev, const void *host, size_t bytes) {
+  VkResult r = finish_batch();
+  kept_buffer *b = pooled((VkBuffer)(uintptr_t)dev);
+  if (r == VK_SUCCESS && b && bytes)
+    memcpy(b->b.mapped, host, bytes);
+  return r;
+}
+static int mirror_to_host(void *host, uint64_t dev, size_t bytes) {
+  VkResult r = finish_batch();
+  kept_buffer *b = pooled((VkBuffer)(uintptr_t)dev);
+  if (r == VK_SUCCESS && b && bytes)
+    memcpy(host, b->b.mapped, bytes);
+  return r;
+}
+static const aiopt_mirror_device vulkan_mirror_device = {
+    mirror_take, mirror_give_back, mirror_to_device, mirror_to_host,
+    VK_ERROR_OUT_OF_HOST_MEMORY};
+
+/* Fails the current aiopt_run with "Vulkan: <what> failed (VkResult r)". */
+static void run_failed(const char *what, VkResult r) {
+  char message[200];
+  snprintf(message, sizeof message, "Vulkan: %s failed (VkResult %d)", what, r);
+  aiopt_rt_device_error(message);
+}
+
+/* What the host code of a model with resident launches calls around its
+ * own accesses to memory that kernels use (ptr 0: all of it), `mode` as
+ * DeviceMirrors.h says (Vulkan models take no device inputs). Modes 5 and
+ * 6, before the model returns, run the batch, so that its failures fail
+ * the run that made them. */
+void aiopt_vk_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
+  pthread_once(&vk.once, init);
+  if (vk.init_error[0] || bytes < 0 || (mode == AIOPT_ACCESS_FRESH && (!ptr || !bytes)))
+    return; /* no device: no launch made a mirror */
+  uintptr_t lo = ptr, hi = ptr ? ptr + (uintptr_t)bytes : UINTPTR_MAX;
+  pthread_mutex_lock(&vk.lock);
+  VkResult r = VK_SUCCESS;
+  if (mode == AIOPT_ACCESS_ARGUMENT_OUT || mode == AIOPT_ACCESS_RESULT)
+    r = finish_batch();
+  if (r == VK_SUCCESS)
+    r = aiopt_mirrors_access(&vk.mirrors, lo, hi, mode);
+  pthread_mutex_unlock(&vk.lock);
+  if (r != VK_SUCCESS)
+    run_failed("a kernel or copying its results back", r);
+}
+
+/* The buffers of one dispatch: what each argument binds, and which host
+ * buffers are copied in (`staged`) and back. */
+typedef struct {
+  VkDescriptorBufferInfo *infos;
+  VkBuffer *staged;        /* pooled buffers holding host copies */
+  aiopt_mirror **unaligned; /* resident buffers passed as copies */
+  scalar_update *scalars;
+  int32_t num_scalars;
+} bindings;
+
+/* Binds argument `i` to a copy of its host bytes in a pooled buffer.
+ * Called with vk.lock held. */
+static VkResult stage(bindings *b, int32_t i, void *host, int64_t bytes) {
+  device_buffer d;
+  VkResult r = take_buffer(bytes, &d);
+  if (r != VK_SUCCESS)
+    return r;
+  b->staged[i] = d.buffer;
+  b->infos[i].buffer = d.buffer;
+  if (bytes > 0 && (r = finish_batch()) == VK_SUCCESS)
+    memcpy(d.mapped, host, (size_t)bytes);
+  return r;
+}
+
+/* Fills `b` for the arguments of a dispatch. Called with vk.lock held. */
+static VkResult bind_arguments(bindings *b, int32_t num_args, void *const *args,
+                               const int64_t *arg_bytes, const int32_t *arg_kinds) {
+  VkResult r = VK_SUCCESS;
+  double copied = 0;
+  /* The mirrors first: a later buffer may merge an earlier one's. */
+  for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i)
+    if ((arg_kinds[i] & AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0)
+      r = aiopt_mirrors_resident(&vk.mirrors, (uintptr_t)args[i],
+                                 (uintptr_t)args[i] + (uintptr_t)arg_bytes[i], &copied);
+  VkDeviceSize align = vk.limits.minStorageBufferOffsetAlignment;
+  for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i) {
+    int32_t kind = arg_kinds[i] & ~AIOPT_ARG_RESIDENT;
+    int64_t bytes = arg_bytes[i];
+    VkDescriptorBufferInfo *info = &b->infos[i];
+    /* Pooled buffers may be larger: the kernel sees its own size. */
+    info->range = (VkDeviceSize)(bytes < 4 ? 4 : bytes);
+    if (kind == AIOPT_ARG_CONSTANT) {
+      device_buffer d;
+      r = constant_buffer(args[i], bytes, &d);
+      info->buffer = d.buffer;
+    } else if (kind == AIOPT_ARG_SCALAR) {
+      /* Written in the batch, in whole words. */
+      device_buffer d;
+      scalar_update *u = &b->scalars[b->num_scalars++];
+      r = take_buffer(8, &d);
+      b->staged[i] = info->buffer = u->buffer = d.buffer;
+      memset(u->words, 0, sizeof u->words);
+      memcpy(u->words, args[i], (size_t)(bytes < 8 ? bytes : 8));
+      u->bytes = bytes > 4 ? 8 : 4;
+    } else if ((arg_kinds[i] & AIOPT_ARG_RESIDENT) && bytes > 0) {
+      uintptr_t lo = (uintptr_t)args[i];
+      aiopt_mirror *m = aiopt_mirror_list_find(&vk.mirrors.list, lo, lo + (uintptr_t)bytes);
+      if (!m)
+        return VK_ERROR_UNKNOWN; /* cannot happen after aiopt_mirrors_resident */
+      info->offset = (VkDeviceSize)(lo - m->lo);
+      if (info->offset % align == 0) {
+        info->buffer = (VkBuffer)(uintptr_t)m->dev;
+        continue;
+      }
+      /* A view the device cannot bind at its offset: a copy, from the
+       * mirror's current bytes. */
+      info->offset = 0;
+      b->unaligned[i] = m;
+      r = aiopt_mirrors_to_host(&vk.mirrors, m);
+      if (r == VK_SUCCESS)
+        r = stage(b, i, args[i], bytes);
+    } else {
+      r = stage(b, i, args[i], bytes);
+    }
+  }
   return r;
 }
 
@@ -507,36 +727,48 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
       return dispatch_failed(entry, "buffer %d holds %lld bytes, more than the device's %u", i,
                              (long long)arg_bytes[i], vk.limits.maxStorageBufferRange);
 
+  size_t n = (size_t)num_args + 1;
+  bindings b = {calloc(n, sizeof *b.infos), calloc(n, sizeof *b.staged),
+                calloc(n, sizeof *b.unaligned), calloc(n, sizeof *b.scalars), 0};
   pthread_mutex_lock(&vk.lock);
   kernel *k = get_kernel(spirv, spirv_bytes, entry, num_args);
-  device_buffer *buffers = calloc((size_t)num_args + 1, sizeof *buffers);
-  kept_buffer **taken = calloc((size_t)num_args + 1, sizeof *taken);
-  VkResult r = k && buffers && taken ? VK_SUCCESS : VK_ERROR_OUT_OF_HOST_MEMORY;
-  /* Constants (weights) are copied once; the other buffers come from the
-   * pool and are copied in. */
-  for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i) {
-    if (arg_kinds[i] == AIOPT_ARG_CONSTANT) {
-      r = constant_buffer(args[i], arg_bytes[i], &buffers[i]);
-      continue;
-    }
-    r = take_buffer(arg_bytes[i], &taken[i]);
-    if (r != VK_SUCCESS)
-      break;
-    buffers[i] = taken[i]->b;
-    if (arg_bytes[i] > 0)
-      memcpy(buffers[i].mapped, args[i], (size_t)arg_bytes[i]);
-  }
+  VkResult r = k && b.infos && b.staged && b.unaligned && b.scalars
+                   ? VK_SUCCESS
+                   : VK_ERROR_OUT_OF_HOST_MEMORY;
   if (r == VK_SUCCESS)
-    r = run_dispatch(k, buffers, arg_bytes, groups);
-  for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i)
-    if (arg_kinds[i] == AIOPT_ARG_WRITTEN && arg_bytes[i] > 0)
-      memcpy(args[i], buffers[i].mapped, (size_t)arg_bytes[i]);
-  for (int32_t i = 0; taken && i < num_args; ++i)
-    if (taken[i])
-      taken[i]->busy = 0;
-  free(buffers);
-  free(taken);
+    r = bind_arguments(&b, num_args, args, arg_bytes, arg_kinds);
+  if (r == VK_SUCCESS)
+    r = record_dispatch(k, b.infos, b.scalars, b.num_scalars, groups);
+  /* Written copies go back to the host once the batch has run; the
+   * mirrors of resident buffers now hold the results. */
+  int copies_back = 0;
+  for (int32_t i = 0; i < num_args; ++i)
+    copies_back |= b.staged && b.staged[i] && (arg_kinds[i] & ~AIOPT_ARG_RESIDENT) == AIOPT_ARG_WRITTEN;
+  if (r == VK_SUCCESS && copies_back)
+    r = finish_batch();
+  for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i) {
+    int64_t bytes = arg_bytes[i];
+    if ((arg_kinds[i] & ~AIOPT_ARG_RESIDENT) != AIOPT_ARG_WRITTEN || bytes == 0)
+      continue;
+    if (b.staged[i]) {
+      memcpy(args[i], pooled(b.staged[i])->b.mapped, (size_t)bytes);
+      if (b.unaligned[i])
+        b.unaligned[i]->state = AIOPT_MIRROR_HOST;
+    } else {
+      uintptr_t lo = (uintptr_t)args[i];
+      aiopt_mirror *m = aiopt_mirror_list_find(&vk.mirrors.list, lo, lo + (uintptr_t)bytes);
+      if (m)
+        m->state = AIOPT_MIRROR_DEVICE;
+    }
+  }
+  for (int32_t i = 0; b.staged && i < num_args; ++i)
+    if (b.staged[i])
+      release_buffer(b.staged[i]);
   pthread_mutex_unlock(&vk.lock);
+  free(b.infos);
+  free(b.staged);
+  free(b.unaligned);
+  free(b.scalars);
   if (k && r != VK_SUCCESS)
     dispatch_failed(entry, "the dispatch failed (VkResult %d)", r);
 }

@@ -83,7 +83,7 @@ cl::opt<std::string> cudaPath(
     cl::cat(category));
 cl::opt<bool> deviceResident(
     "device-resident", cl::init(true),
-    cl::desc("With --target=cuda: keep buffers on the GPU between kernels (default true; "
+    cl::desc("With a GPU target: keep buffers on the GPU between kernels (default true; "
              "--device-resident=false copies each kernel's buffers in and out)"),
     cl::cat(category));
 cl::opt<std::string> tensorCores(
@@ -383,10 +383,12 @@ int compile(int argc, char **argv) {
         << "--target=" << device << " runs its loops as kernels: --parallel is for CPUs\n";
     return 1;
   }
-  if (device != "cuda" && (gpuArch.getNumOccurrences() || cudaPath.getNumOccurrences() ||
-                           deviceResident.getNumOccurrences())) {
-    toolError(ErrorCode::InvalidOption)
-        << "--gpu-arch, --cuda-path and --device-resident need --target=cuda\n";
+  if (device != "cuda" && (gpuArch.getNumOccurrences() || cudaPath.getNumOccurrences())) {
+    toolError(ErrorCode::InvalidOption) << "--gpu-arch and --cuda-path need --target=cuda\n";
+    return 1;
+  }
+  if (device == "cpu" && deviceResident.getNumOccurrences()) {
+    toolError(ErrorCode::InvalidOption) << "--device-resident needs a GPU target\n";
     return 1;
   }
   FailureOr<std::string> winogradOptions =

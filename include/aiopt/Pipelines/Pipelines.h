@@ -106,7 +106,7 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init("sm_90")};
   Option<bool> deviceResident{
       *this, "device-resident",
-      llvm::cl::desc("CUDA: buffers stay on the device between kernel launches "
+      llvm::cl::desc("GPU devices: buffers stay on the device between kernel launches "
                      "(aiopt-gpu-device-residency), and copies run as kernels; false copies "
                      "each launch's buffers in and its written ones back"),
       llvm::cl::init(true)};

@@ -1,7 +1,7 @@
 //===- CopiesToLinalg.cpp - buffer copies as linalg.copy ------------------===//
 //
 // memref.copy of rank 1 or more becomes linalg.copy, whose parallel loop
-// nest becomes a kernel (see Passes.td).
+// nest becomes a kernel; copies of no elements go (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +24,12 @@ struct GPUCopiesToLinalgPass
         copies.push_back(copy);
     });
     for (memref::CopyOp copy : copies) {
+      // A copy of no elements does nothing (and would be a kernel of
+      // empty buffers, which SPIR-V cannot declare).
+      if (llvm::is_contained(cast<MemRefType>(copy.getSource().getType()).getShape(), 0)) {
+        copy.erase();
+        continue;
+      }
       OpBuilder b(copy);
       linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(), copy.getTarget());
       copy.erase();

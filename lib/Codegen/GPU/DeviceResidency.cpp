@@ -1,7 +1,7 @@
 //===- DeviceResidency.cpp - buffers stay on the device between launches --===//
 //
 // Marks the launches of single-block host functions resident and brackets
-// the host code's own accesses to memory with calls that keep the CUDA
+// the host code's own accesses to memory with calls that keep a GPU
 // runtime's device mirrors coherent (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
@@ -22,7 +22,7 @@ namespace mlir::aiopt {
 using namespace mlir;
 
 namespace {
-/// aiopt_cuda_host_access's modes (lib/Runtime/CUDARuntime.c). The last
+/// The host-access functions' modes (lib/Runtime/DeviceMirrors.h). The last
 /// three bracket the model's own function: its arguments at the entry and
 /// the return, and the buffers it returns.
 enum class Access : int32_t {
@@ -44,7 +44,7 @@ struct HostEffects {
 
 class Residency {
 public:
-  explicit Residency(ModuleOp module) : module(module) {}
+  Residency(ModuleOp module, StringRef function) : module(module), function(function) {}
 
   /// Rewrites `f`; fails when the runtime function has another type.
   LogicalResult run(func::FuncOp f);
@@ -64,6 +64,7 @@ private:
   void call(OpBuilder &b, Location loc, Value root, Access mode);
 
   ModuleOp module;
+  StringRef function;
   SymbolTableCollection symbols;
   FailureOr<LLVM::LLVMFuncOp> fn;
 };
@@ -208,10 +209,10 @@ LogicalResult Residency::run(func::FuncOp f) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToStart(module.getBody());
   Type i64 = b.getI64Type();
-  fn = LLVM::lookupOrCreateFn(b, module, "aiopt_cuda_host_access", {i64, i64, b.getI32Type()},
+  fn = LLVM::lookupOrCreateFn(b, module, function, {i64, i64, b.getI32Type()},
                               LLVM::LLVMVoidType::get(module.getContext()));
   if (failed(fn))
-    return f.emitError() << "'aiopt_cuda_host_access' is declared with another type";
+    return f.emitError() << "'" << function << "' is declared with another type";
   Block &entry = f.getBody().front();
   bracket(entry);
   // The model's own (public) function tells the runtime which calls are
@@ -246,9 +247,10 @@ LogicalResult Residency::run(func::FuncOp f) {
 namespace {
 struct GPUDeviceResidencyPass
     : aiopt::impl::GPUDeviceResidencyPassBase<GPUDeviceResidencyPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    Residency residency(module);
+    Residency residency(module, function);
     for (auto f : llvm::to_vector(module.getOps<func::FuncOp>())) {
       // The model's function is rewritten even without launches: it is
       // what makes aiopt_run_on's device inputs readable by the host code.

@@ -14,3 +14,18 @@ func.func @pad(%x: memref<2x3xf32>, %s: memref<f32>, %t: memref<f32>) -> memref<
   memref.copy %s, %t : memref<f32> to memref<f32>
   return %buf : memref<4x5xf32>
 }
+
+// -----
+
+// A copy of no elements goes: there is nothing to launch.
+// CHECK-LABEL: func.func @empty
+// CHECK-NOT: memref.copy
+// CHECK-NOT: linalg.copy
+// CHECK: return
+func.func @empty(%x: memref<0xi32>, %y: memref<3x0xf32>) -> (memref<0xi32>, memref<3x0xf32>) {
+  %a = memref.alloc() : memref<0xi32>
+  memref.copy %x, %a : memref<0xi32> to memref<0xi32>
+  %b = memref.alloc() : memref<3x0xf32>
+  memref.copy %y, %b : memref<3x0xf32> to memref<3x0xf32>
+  return %a, %b : memref<0xi32>, memref<3x0xf32>
+}

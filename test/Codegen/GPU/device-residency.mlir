@@ -1,4 +1,9 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-device-residency | FileCheck %s
+// The Vulkan runtime's function takes the same calls.
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-device-residency="function=aiopt_vk_host_access" | FileCheck %s --check-prefix=VK
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-device-residency="function=aiopt_vk_host_access" | FileCheck %s --check-prefix=NOCUDA
+// NOCUDA-NOT: aiopt_cuda_host_access
+// RUN: aiopt-opt %s --split-input-file --verify-diagnostics --aiopt-gpu-device-residency="function=taken" -o /dev/null
 
 // Launches are marked resident. Around them: the arguments of the model's
 // (public) function are its caller's, changed at entry (mode 4); an
@@ -31,6 +36,11 @@
 // CHECK: llvm.call @aiopt_cuda_host_access({{.*}}, %c6_i32{{[_0-9]*}})
 // CHECK-NEXT: return
 // CHECK: llvm.func @aiopt_cuda_host_access(i64, i64, i32)
+// VK-LABEL: func.func @model
+// VK: llvm.call @aiopt_vk_host_access({{.*}}, %c4_i32{{[_0-9]*}})
+// VK: gpu.launch_func @k::@k {{.*}} {aiopt.resident}
+// VK: llvm.call @aiopt_vk_host_access({{.*}}, %c6_i32{{[_0-9]*}})
+// VK: llvm.func @aiopt_vk_host_access(i64, i64, i32)
 module attributes {gpu.container_module} {
   memref.global "private" constant @w : memref<16xf32> = dense<1.0>
   func.func @model(%x: memref<?xf32>) -> memref<16xf32> {
@@ -240,4 +250,15 @@ module {
     }
     return %y : memref<4xf32>
   }
+}
+
+// -----
+
+// A host-access function declared with another type is an error, not a
+// call of the wrong signature.
+// expected-error@+1 {{redefinition of function 'taken' of different type}}
+llvm.func @taken(i32)
+// expected-error@+1 {{'taken' is declared with another type}}
+func.func @other(%x: memref<4xf32>) {
+  return
 }

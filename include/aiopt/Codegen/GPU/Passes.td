@@ -179,7 +179,8 @@ def GPUCopiesToLinalgPass : Pass<"aiopt-gpu-copies-to-linalg", "func::FuncOp"> {
     slice of a concatenation) becomes a `linalg.copy`, whose loop nest is
     parallel and becomes a kernel like any other linalg op. Left alone, the
     copies run on the host, which (with device-resident buffers) means
-    bringing their operands back from the device.
+    bringing their operands back from the device. A copy of a buffer with
+    a static extent of 0 copies nothing and is erased.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -399,12 +400,13 @@ def GPUCoarsenThreadsPass : Pass<"aiopt-gpu-coarsen-threads", "func::FuncOp"> {
 def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
   let summary = "Keep the buffers that kernels use on the device between launches";
   let description = [{
-    Runs on the host code after `gpu-kernel-outlining`, for the CUDA
-    runtime. Every `gpu.launch_func` of a single-block host function is
+    Runs on the host code after `gpu-kernel-outlining`, for the CUDA and
+    Vulkan runtimes. Every `gpu.launch_func` of a single-block host function is
     marked `aiopt.resident`: the runtime keeps its buffers in device
     mirrors between launches and copies nothing back after a launch. The
     host code then says when it touches such memory, through calls of
-    `aiopt_cuda_host_access(ptr, bytes, mode)`:
+    the runtime's `host_access(ptr, bytes, mode)` (option `function`:
+    `aiopt_cuda_host_access`, `aiopt_vk_host_access`):
 
     - at the function's entry, for each buffer argument: the caller may
       have changed its contents (mode 1, the host wrote it; mode 4 in a
@@ -434,6 +436,10 @@ def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
     Views of constant globals need nothing: they are never written and
     their device copies are kept apart.
   }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"aiopt_cuda_host_access\"",
+           "The runtime's host-access function (aiopt_cuda_host_access, aiopt_vk_host_access)">,
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }

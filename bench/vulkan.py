@@ -1,0 +1,150 @@
+"""Vulkan benchmark: aiopt's Vulkan target against IREE's (vulkan-spirv
+backend, vulkan driver), on the same Vulkan device, models and inputs, in
+one run.
+
+    python bench/vulkan.py DIR [--models chain20,gemm256,mlp3,mobilenetv2]
+                               [--repeat 20] [--markdown FILE]
+
+For each model, three programs:
+- aiopt: --target=vulkan, buffers device-resident and dispatches recorded
+  into batches (the default);
+- aiopt, copying: --target=vulkan --device-resident=false, each dispatch
+  copying its buffers in and its written ones back, and waiting;
+- IREE: iree-import-onnx and iree-compile --iree-hal-target-backends=
+  vulkan-spirv, run by bench/iree_run.py with IREE's vulkan driver.
+Each is timed from host arrays to host arrays (the median of REPEAT calls
+after a warm-up), in a process of its own, and its outputs are compared
+with onnxruntime's on the CPU. Both runtimes take the first Vulkan device;
+with Mesa's lavapipe (a CPU driver) LP_NUM_THREADS, the device's threads,
+is set to the CPU count unless given.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+import onnx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "integration_test", "lib"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import aiopt_e2e  # noqa: E402
+import iree_run  # noqa: E402
+import perf_models  # noqa: E402
+
+AIOPT = (("aiopt", []), ("aiopt copying", ["--device-resident=false"]))
+
+
+def relative_error(got, want):
+    """The largest error over the outputs, relative to each output's
+    largest magnitude."""
+    return max(float(np.abs(g.astype(np.float64) - w).max() / max(np.abs(w).max(), 1e-30))
+               for g, w in zip(got, want))
+
+
+def measure(name, work, repeat, env):
+    """{program: (median ms, relative error or the reason it failed)}."""
+    model, inputs = perf_models.MODELS[name]()
+    path = os.path.join(work, name + ".onnx")
+    onnx.save(model, path)
+    want = aiopt_e2e.run_onnxruntime(path, inputs)
+    results = {}
+    for label, flags in AIOPT:
+        sub = os.path.join(work, label.replace(" ", "-"))
+        os.makedirs(sub)
+        t = time.perf_counter()
+        exe = aiopt_e2e.compile_model(path, sub, name, ["--target=vulkan", *flags], quiet=True)
+        print("  %s: compiled in %.1f s" % (label, time.perf_counter() - t), flush=True)
+        for i, a in enumerate(inputs):
+            aiopt_e2e.write_tensor(os.path.join(sub, "input_%d.tensor" % i), a)
+        out = subprocess.run([exe, sub, "--repeat", str(repeat)], capture_output=True, text=True,
+                             env=env, timeout=1800)
+        if out.returncode != 0:
+            results[label] = (None, out.stderr.strip()[:200])
+            continue
+        fields = dict(line.split()[:2] for line in out.stdout.splitlines() if line.strip())
+        got = [aiopt_e2e.read_tensor(os.path.join(sub, "output_%d.tensor" % i))
+               for i in range(len(want))]
+        results[label] = (float(fields["latency_ms_median"]), relative_error(got, want))
+    if iree_run.available():
+        vmfb = os.path.join(work, name + ".vmfb")
+        t = time.perf_counter()
+        error = iree_run.compile_model(path, vmfb, "vulkan")
+        print("  IREE: compiled in %.1f s" % (time.perf_counter() - t), flush=True)
+        if error:
+            results["IREE"] = (None, error)
+        else:
+            npz, outs = os.path.join(work, "inputs.npz"), os.path.join(work, "iree_outputs.npz")
+            np.savez(npz, *inputs)
+            out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "iree_run.py"), "run",
+                                  vmfb, npz, "1", str(repeat), "vulkan", outs],
+                                 capture_output=True, text=True, env=env, timeout=1800)
+            if out.returncode != 0:
+                results["IREE"] = (None, out.stderr.strip().splitlines()[-1][:200])
+            else:
+                fields = dict(line.split()[:2] for line in out.stdout.splitlines() if line.strip())
+                got = [a for _, a in sorted(np.load(outs).items(),
+                                            key=lambda kv: int(kv[0].split("_")[1]))]
+                results["IREE"] = (float(fields["latency_ms_median"]), relative_error(got, want))
+    return results
+
+
+def table(rows, repeat, threads):
+    labels = [label for label, _ in AIOPT] + ["IREE"]
+    lines = ["Vulkan device: the first one (Mesa's lavapipe on this machine, "
+             "LP_NUM_THREADS=%s); median of %d runs, host arrays to host arrays; "
+             "error: the largest difference from onnxruntime (CPU), relative to the "
+             "output's magnitude." % (threads, repeat), "",
+             "| model | " + " | ".join("%s ms" % l for l in labels) +
+             " | IREE / aiopt | copying / aiopt | error (aiopt, IREE) |",
+             "|---|" + "---:|" * (len(labels) + 3)]
+    for name, r in rows:
+        def ms(label):
+            t, e = r.get(label, (None, "not run"))
+            return "%.2f" % t if t is not None else "failed: %s" % e
+
+        def ratio(a, b):
+            ta, tb = r.get(a, (None,))[0], r.get(b, (None,))[0]
+            return "%.2fx" % (ta / tb) if ta and tb else "-"
+
+        def err(label):
+            t, e = r.get(label, (None, None))
+            return "%.1e" % e if t is not None else "-"
+        lines.append("| %s | %s | %s | %s | %s, %s |" % (
+            name, " | ".join(ms(l) for l in labels), ratio("IREE", "aiopt"),
+            ratio("aiopt copying", "aiopt"), err("aiopt"), err("IREE")))
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("dir")
+    p.add_argument("--models", default="chain20,gemm256,mlp3,mobilenetv2")
+    p.add_argument("--repeat", type=int, default=20)
+    p.add_argument("--markdown", help="also write the table to this file")
+    args = p.parse_args()
+    env = dict(os.environ)
+    env.setdefault("LP_NUM_THREADS", str(os.cpu_count()))
+    rows = []
+    for name in args.models.split(","):
+        if name not in perf_models.MODELS:
+            sys.exit("unknown model '%s' (bench/perf_models.py has: %s)"
+                     % (name, ", ".join(perf_models.MODELS)))
+        work = os.path.join(args.dir, name)
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+        print(name, flush=True)
+        rows.append((name, measure(name, work, args.repeat, env)))
+    text = table(rows, args.repeat, env["LP_NUM_THREADS"])
+    print(text)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
