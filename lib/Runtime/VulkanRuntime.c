@@ -669,8 +669,9 @@ static VkResult bind_arguments(bindings *b, int32_t num_args, void *const *args,
     } else if (kind == AIOPT_ARG_SCALAR) {
       /* Written in the batch, in whole words. */
       device_buffer d;
+      if ((r = take_buffer(8, &d)) != VK_SUCCESS)
+        break;
       scalar_update *u = &b->scalars[b->num_scalars++];
-      r = take_buffer(8, &d);
       b->staged[i] = info->buffer = u->buffer = d.buffer;
       memset(u->words, 0, sizeof u->words);
       memcpy(u->words, args[i], (size_t)(bytes < 8 ? bytes : 8));
