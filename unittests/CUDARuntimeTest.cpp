@@ -345,3 +345,53 @@ TEST_F(CUDARuntime, BadDeviceBuffersAreRefusedBeforeTheRun) {
 }
 
 } // namespace
+
+namespace {
+
+/// y = 2x + 1 over `n` floats with the buffers copied in and out per
+/// launch (a launch that is not resident).
+void copyingAffine(float *x, float *y, int64_t n) {
+  void *args[] = {x, y, &n};
+  const int64_t sizes[] = {n * 4, n * 4, 8};
+  const int32_t kinds[] = {Read, Written, Scalar};
+  aiopt_cuda_dispatch("fake image", 10, "affine\0affine_module", 1, 1, 1, 1, 1, 1, 3, args,
+                      sizes, kinds);
+}
+
+} // namespace
+
+TEST_F(CUDARuntime, ArgumentMirrorsGoWhenTheRunEnds) {
+  // Each run's input is another array, all alive at once: the mirrors of
+  // the caller's arguments must not outlive their runs (they would hold
+  // device memory for arrays the runtime never sees again).
+  std::vector<std::vector<float>> xs(300, iota());
+  std::vector<float> y(kN);
+  size_t live = 0;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    aiopt_tensor in = tensor(xs[i].data()), out = tensor(y.data(), kBytes);
+    ASSERT_EQ(aiopt_run(&kAffine, &in, 1, &out, 1), AIOPT_OK) << "run " << i << ": "
+                                                              << aiopt_last_error();
+    expectAffine(xs[i], y.data());
+    if (i == 0)
+      live = driver.stats->live_bytes;
+  }
+  EXPECT_EQ(driver.stats->live_bytes, live);
+}
+
+TEST_F(CUDARuntime, IdlePooledBlocksGoWhenTheDeviceIsFull) {
+  // Launches at sizes more than twice apart each leave two blocks in the
+  // pool; the last needs more than the device has left beside them.
+  const int64_t sizes[] = {1000, 3000, 9000, 27000, 81000};
+  size_t before = driver.stats->live_bytes;
+  driver.stats->memory_limit = before + 5 * 81000 * 4 / 2;
+  for (int64_t n : sizes) {
+    std::vector<float> x(n), y(n, -1);
+    for (int64_t i = 0; i < n; ++i)
+      x[i] = static_cast<float>(i);
+    copyingAffine(x.data(), y.data(), n);
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_EQ(y[i], 2 * x[i] + 1) << n << " floats, element " << i;
+  }
+  driver.stats->memory_limit = 0;
+  EXPECT_LE(driver.stats->live_bytes, before + 2 * 81000 * 4);
+}

@@ -78,7 +78,8 @@ CUresult cuModuleGetFunction(void **fn, void *mod, const char *name) {
 }
 
 CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
-  if (allocation_count == sizeof allocations / sizeof *allocations)
+  if (allocation_count == sizeof allocations / sizeof *allocations ||
+      (fake_cuda_stats.memory_limit && fake_cuda_stats.live_bytes + bytes > fake_cuda_stats.memory_limit))
     return OUT_OF_MEMORY;
   void *p = malloc(bytes ? bytes : 1);
   if (!p)
@@ -87,6 +88,7 @@ CUresult cuMemAlloc_v2(CUdeviceptr *ptr, size_t bytes) {
   allocations[allocation_count].bytes = bytes;
   allocation_count += 1;
   fake_cuda_stats.allocations += 1;
+  fake_cuda_stats.live_bytes += bytes;
   *ptr = (uintptr_t)p;
   return SUCCESS;
 }
@@ -95,6 +97,7 @@ CUresult cuMemFree_v2(CUdeviceptr ptr) {
   if (i < 0 || allocations[i].base != (uintptr_t)ptr)
     return INVALID_VALUE;
   free((void *)(uintptr_t)ptr);
+  fake_cuda_stats.live_bytes -= allocations[i].bytes;
   allocations[i] = allocations[--allocation_count];
   return SUCCESS;
 }

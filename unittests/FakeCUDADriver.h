@@ -3,7 +3,7 @@
 |* The fake driver (FakeCUDADriver.c) counts what the CUDA runtime asks of    *|
 |* it in fake_cuda_stats (found with dlsym), and has one kernel, "affine":    *|
 |* parameters (float *x, float *y, int64_t n) with x and y device addresses,  *|
-|* y[i] = 2 x[i] + 1.                                                         *|
+|* y[i] = 2 x[i] + 1. Tests may cap its device memory (memory_limit).       *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -21,6 +21,10 @@ typedef struct fake_cuda_stats_t {
   size_t host_to_device, device_to_host, device_to_device; /* bytes copied */
   size_t allocations, launches, synchronizations;
   size_t bad_pointers; /* device addresses outside any device allocation */
+  size_t live_bytes;   /* device memory allocated and not freed */
+  /* Set by tests: allocations past this many live bytes fail with
+   * CUDA_ERROR_OUT_OF_MEMORY (0: no limit). */
+  size_t memory_limit;
 } fake_cuda_stats_t;
 
 #ifdef __cplusplus

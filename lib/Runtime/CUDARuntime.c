@@ -315,8 +315,28 @@ static block *add_block(blocks *list, block b) {
   return &list->items[list->count++];
 }
 
+/* Frees the pooled blocks no launch holds, once the launches in flight
+ * (which may still use them) are done; whether any went. Called with
+ * cu.lock held, when the device is out of memory. */
+static int trim_pool(void) {
+  if (p_cuCtxSynchronize() != 0)
+    return 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < cu.pool.count; ++i) {
+    if (cu.pool.items[i].busy)
+      cu.pool.items[kept++] = cu.pool.items[i];
+    else
+      p_cuMemFree_v2(cu.pool.items[i].ptr);
+  }
+  int freed = kept < cu.pool.count;
+  cu.pool.count = kept;
+  return freed;
+}
+
 /* A free pooled block of at least `bytes` (the smallest, and not more than
- * twice as large), else a new one; marked busy. Called with cu.lock held. */
+ * twice as large), else a new one (the idle blocks freed first when the
+ * device is out of memory: a model run at many sizes leaves blocks of each);
+ * marked busy. Called with cu.lock held. */
 static CUresult take_block(size_t bytes, CUdeviceptr *ptr) {
   block *best = NULL;
   for (size_t i = 0; i < cu.pool.count; ++i) {
@@ -328,6 +348,8 @@ static CUresult take_block(size_t bytes, CUdeviceptr *ptr) {
   if (!best) {
     block fresh = {0, bytes, NULL, 0};
     CUresult r = p_cuMemAlloc_v2(&fresh.ptr, bytes);
+    if (r == 2 /* CUDA_ERROR_OUT_OF_MEMORY */ && trim_pool())
+      r = p_cuMemAlloc_v2(&fresh.ptr, bytes);
     if (r != 0)
       return r;
     if (!(best = add_block(&cu.pool, fresh))) {

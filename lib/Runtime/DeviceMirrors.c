@@ -127,7 +127,8 @@ int aiopt_mirrors_access(aiopt_mirrors *mirrors, uintptr_t lo, uintptr_t hi, int
       continue;
     }
     r = aiopt_mirrors_to_host(mirrors, m);
-    if (r == 0 && (mode == AIOPT_ACCESS_FORGET || mode == AIOPT_ACCESS_RESULT))
+    if (r == 0 && (mode == AIOPT_ACCESS_FORGET || mode == AIOPT_ACCESS_ARGUMENT_OUT ||
+                   mode == AIOPT_ACCESS_RESULT))
       aiopt_mirrors_drop(mirrors, i);
     else
       ++i;

@@ -34,8 +34,10 @@ enum { AIOPT_MIRROR_HOST = 0, AIOPT_MIRROR_BOTH = 1, AIOPT_MIRROR_DEVICE = 2 };
  *   FRESH (3): the memory was just allocated: a mirror without a copy;
  *   ENTRY (4): the model's argument at its entry: as HOST_WROTE, except
  *     for a borrowed mirror (a device input), which is current;
- *   ARGUMENT_OUT (5): an argument before the model returns: as BEFORE,
- *     except for a borrowed mirror, which the kernels wrote in place;
+ *   ARGUMENT_OUT (5): an argument before the model returns: as BEFORE
+ *     then FORGET (the caller's array may never come back, and the next
+ *     run copies it in anyway), except for a borrowed mirror, which the
+ *     kernels wrote in place;
  *   RESULT (6): a buffer the model returns: as BEFORE then FORGET (the
  *     runtime may keep it on the device first, for device outputs). */
 enum {

@@ -390,8 +390,30 @@ static int keep(kept_buffers *list, kept_buffer b) {
   return 1;
 }
 
+static VkResult finish_batch(void);
+
+/* Destroys the pooled buffers no dispatch holds, once the batch (which may
+ * still use them) has run; whether any went. Called with vk.lock held,
+ * when the device is out of memory. */
+static int trim_pool(void) {
+  if (finish_batch() != VK_SUCCESS)
+    return 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < vk.buffers.count; ++i) {
+    if (vk.buffers.items[i].busy)
+      vk.buffers.items[kept++] = vk.buffers.items[i];
+    else
+      destroy_buffer(&vk.buffers.items[i].b);
+  }
+  int freed = kept < vk.buffers.count;
+  vk.buffers.count = kept;
+  return freed;
+}
+
 /* A free pooled buffer of at least `bytes` (the smallest, not more than
- * twice as large), else a new one; marked busy. Called with vk.lock held. */
+ * twice as large), else a new one (the idle buffers destroyed first when
+ * the device is out of memory: a model run at many sizes leaves buffers of
+ * each); marked busy. Called with vk.lock held. */
 static VkResult take_buffer(int64_t bytes, device_buffer *out) {
   kept_buffer *best = NULL;
   for (size_t i = 0; i < vk.buffers.count; ++i) {
@@ -403,6 +425,11 @@ static VkResult take_buffer(int64_t bytes, device_buffer *out) {
   if (!best) {
     kept_buffer fresh = {{0}, bytes < 4 ? 4 : bytes, NULL, 0};
     VkResult r = create_buffer(bytes, &fresh.b);
+    if ((r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) && trim_pool()) {
+      destroy_buffer(&fresh.b);
+      fresh.b = (device_buffer){0};
+      r = create_buffer(bytes, &fresh.b);
+    }
     if (r == VK_SUCCESS && !keep(&vk.buffers, fresh))
       r = VK_ERROR_OUT_OF_HOST_MEMORY;
     if (r != VK_SUCCESS) {

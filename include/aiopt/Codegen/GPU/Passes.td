@@ -425,8 +425,9 @@ def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
       before each `memref.dealloc` (a buffer the pass cannot size: mode 0
       on all memory first);
     - before the return, for each buffer argument (outputs written in
-      place): mode 0 (mode 5 in a public function: device inputs stay
-      where they are); for each returned buffer: mode 0 then 2 (mode 6 in
+      place): mode 0 (mode 5 in a public function: the caller's
+      arguments go back to it and their mirrors go, but device inputs
+      stay where they are); for each returned buffer: mode 0 then 2 (mode 6 in
       a public function: with `aiopt_run_on`'s device outputs, the mirror
       stays on the device and is copied from there).
 
