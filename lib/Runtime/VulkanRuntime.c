@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "DeviceMirrors.h"
 #include "GPURuntime.h"
@@ -52,7 +53,8 @@ enum { kBatchSets = 512, kBatchDescriptors = 8192 };
   X(vkMapMemory) X(vkUnmapMemory) X(vkCreateShaderModule) X(vkDestroyShaderModule)            \
   X(vkCreateDescriptorSetLayout) X(vkCreatePipelineLayout) X(vkCreateComputePipelines)        \
   X(vkCreateDescriptorPool) X(vkAllocateDescriptorSets) X(vkUpdateDescriptorSets)             \
-  X(vkResetDescriptorPool) X(vkCmdPipelineBarrier) X(vkCmdUpdateBuffer)
+  X(vkResetDescriptorPool) X(vkCmdPipelineBarrier) X(vkCmdUpdateBuffer)                      \
+  X(vkCreateQueryPool) X(vkCmdResetQueryPool) X(vkCmdWriteTimestamp) X(vkGetQueryPoolResults)
 
 #define AIOPT_VK_DECLARE(name) static PFN_##name name;
 AIOPT_VK_INSTANCE_FUNCTIONS(AIOPT_VK_DECLARE)
@@ -60,11 +62,14 @@ AIOPT_VK_DEVICE_FUNCTIONS(AIOPT_VK_DECLARE)
 static PFN_vkGetInstanceProcAddr vkGetInstanceProcAddr;
 static PFN_vkCreateInstance vkCreateInstance;
 
-/* One kernel's pipeline, built on its first dispatch. */
+/* One kernel's pipeline, built on its first dispatch, and its dispatches'
+ * count and device time when profiling. */
 typedef struct kernel {
   const uint32_t *spirv;
   const char *entry;
   int32_t num_args;
+  long long dispatches;
+  double kernel_ms;
   VkDescriptorSetLayout set_layout;
   VkPipelineLayout layout;
   VkPipeline pipeline;
@@ -116,6 +121,15 @@ static struct {
   kept_buffers buffers, constants;
   /* Device copies of host buffers that resident launches use. */
   aiopt_mirrors mirrors;
+  /* AIOPT_VULKAN_PROFILE: two timestamps around each dispatch of the
+   * batch (`timed` holds its kernels), and the host's side. */
+  int profile;
+  uint32_t timestamp_bits; /* valid bits of the compute queue's timestamps */
+  VkQueryPool timestamps;
+  kernel *timed[kBatchSets];
+  uint32_t timed_count;
+  long long batches;
+  double wait_ms, copy_in_ms, copy_out_ms, bytes_in, bytes_out;
   /* Dispatches are serialized: one queue, one command pool. */
   pthread_mutex_t lock;
 } vk = {.once = PTHREAD_ONCE_INIT, .mirrors = {.device = &vulkan_mirror_device}};
@@ -204,6 +218,7 @@ static void init(void) {
     for (uint32_t q = 0; q < nq; ++q)
       if (props[q].queueFlags & VK_QUEUE_COMPUTE_BIT) {
         family = q;
+        vk.timestamp_bits = props[q].timestampValidBits;
         vk.physical = devices[d];
         break;
       }
@@ -264,6 +279,18 @@ static void init(void) {
   r = vkCreateDescriptorPool(vk.device, &sets_info, NULL, &vk.sets);
   if (r != VK_SUCCESS)
     return init_failed("vkCreateDescriptorPool failed (VkResult %d)", r);
+  const char *profile = getenv("AIOPT_VULKAN_PROFILE");
+  if (profile && *profile && strcmp(profile, "0") != 0) {
+    VkQueryPoolCreateInfo query_info = {VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+    query_info.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    query_info.queryCount = 2 * kBatchSets;
+    if (!vk.timestamp_bits)
+      fprintf(stderr, "aiopt Vulkan profile: %s cannot time kernels (no timestamps on its "
+                      "compute queue): host times only\n", props.deviceName);
+    else if (vkCreateQueryPool(vk.device, &query_info, NULL, &vk.timestamps) != VK_SUCCESS)
+      vk.timestamps = VK_NULL_HANDLE;
+    vk.profile = 1;
+  }
 }
 
 /* Reports a failed dispatch of `entry` to the current run. */
@@ -497,6 +524,37 @@ static void barrier(int to_host) {
                        NULL, 0, NULL);
 }
 
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Adds the device time between each timed dispatch's two timestamps to
+ * its kernel. */
+static void read_timestamps(void) {
+  uint64_t ticks[2 * kBatchSets];
+  if (vkGetQueryPoolResults(vk.device, vk.timestamps, 0, 2 * vk.timed_count, sizeof ticks, ticks,
+                            sizeof *ticks, VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) !=
+      VK_SUCCESS)
+    return;
+  uint64_t mask = vk.timestamp_bits >= 64 ? ~0ull : (1ull << vk.timestamp_bits) - 1;
+  for (uint32_t i = 0; i < vk.timed_count; ++i)
+    vk.timed[i]->kernel_ms +=
+        (double)((ticks[2 * i + 1] - ticks[2 * i]) & mask) * vk.limits.timestampPeriod / 1e6;
+}
+
+/* memcpy between the host and device memory, timed when profiling
+ * (`in`: to the device). */
+static void copy_bytes(void *to, const void *from, size_t bytes, int in) {
+  double t0 = vk.profile ? now_ms() : 0;
+  memcpy(to, from, bytes);
+  if (!vk.profile)
+    return;
+  *(in ? &vk.copy_in_ms : &vk.copy_out_ms) += now_ms() - t0;
+  *(in ? &vk.bytes_in : &vk.bytes_out) += (double)bytes;
+}
+
 /* Submits the batch and waits for it; its descriptor sets go. Called with
  * vk.lock held. */
 static VkResult finish_batch(void) {
@@ -507,6 +565,7 @@ static VkResult finish_batch(void) {
   VkResult r = vkEndCommandBuffer(vk.cmd);
   if (r == VK_SUCCESS)
     r = vkResetFences(vk.device, 1, &vk.fence);
+  double t0 = vk.profile ? now_ms() : 0;
   if (r == VK_SUCCESS) {
     VkSubmitInfo submit = {VK_STRUCTURE_TYPE_SUBMIT_INFO};
     submit.commandBufferCount = 1;
@@ -515,6 +574,13 @@ static VkResult finish_batch(void) {
   }
   if (r == VK_SUCCESS)
     r = vkWaitForFences(vk.device, 1, &vk.fence, VK_TRUE, UINT64_MAX);
+  if (vk.profile) {
+    vk.batches += 1;
+    vk.wait_ms += now_ms() - t0;
+  }
+  if (r == VK_SUCCESS && vk.timed_count)
+    read_timestamps();
+  vk.timed_count = 0;
   VkResult reset = vkResetDescriptorPool(vk.device, vk.sets, 0);
   return r != VK_SUCCESS ? r : reset;
 }
@@ -529,6 +595,8 @@ static VkResult open_batch(void) {
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     r = vkBeginCommandBuffer(vk.cmd, &begin);
   }
+  if (r == VK_SUCCESS && vk.timestamps)
+    vkCmdResetQueryPool(vk.cmd, vk.timestamps, 0, 2 * kBatchSets);
   vk.recording = r == VK_SUCCESS;
   return r;
 }
@@ -589,7 +657,17 @@ static VkResult record_dispatch(kernel *k, const VkDescriptorBufferInfo *infos,
     barrier(0);
   vkCmdBindPipeline(vk.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->pipeline);
   vkCmdBindDescriptorSets(vk.cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->layout, 0, 1, &set, 0, NULL);
+  /* Timestamps once the work before has finished and once the dispatch
+   * has (each batch holds at most kBatchSets dispatches: one set each). */
+  uint32_t slot = 2 * vk.timed_count;
+  if (vk.timestamps)
+    vkCmdWriteTimestamp(vk.cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, vk.timestamps, slot);
   vkCmdDispatch(vk.cmd, groups[0], groups[1], groups[2]);
+  if (vk.timestamps) {
+    vkCmdWriteTimestamp(vk.cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, vk.timestamps, slot + 1);
+    vk.timed[vk.timed_count++] = k;
+  }
+  k->dispatches += 1;
   return VK_SUCCESS;
 }
 
@@ -606,14 +684,14 @@ static int mirror_to_device(uint64_t dev, const void *host, size_t bytes) {
   VkResult r = finish_batch();
   kept_buffer *b = pooled((VkBuffer)(uintptr_t)dev);
   if (r == VK_SUCCESS && b && bytes)
-    memcpy(b->b.mapped, host, bytes);
+    copy_bytes(b->b.mapped, host, bytes, 1);
   return r;
 }
 static int mirror_to_host(void *host, uint64_t dev, size_t bytes) {
   VkResult r = finish_batch();
   kept_buffer *b = pooled((VkBuffer)(uintptr_t)dev);
   if (r == VK_SUCCESS && b && bytes)
-    memcpy(host, b->b.mapped, bytes);
+    copy_bytes(host, b->b.mapped, bytes, 0);
   return r;
 }
 static const aiopt_mirror_device vulkan_mirror_device = {
@@ -668,7 +746,7 @@ static VkResult stage(bindings *b, int32_t i, void *host, int64_t bytes) {
   b->staged[i] = d.buffer;
   b->infos[i].buffer = d.buffer;
   if (bytes > 0 && (r = finish_batch()) == VK_SUCCESS)
-    memcpy(d.mapped, host, (size_t)bytes);
+    copy_bytes(d.mapped, host, (size_t)bytes, 1);
   return r;
 }
 
@@ -779,7 +857,7 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
     if ((arg_kinds[i] & ~AIOPT_ARG_RESIDENT) != AIOPT_ARG_WRITTEN || bytes == 0)
       continue;
     if (b.staged[i]) {
-      memcpy(args[i], pooled(b.staged[i])->b.mapped, (size_t)bytes);
+      copy_bytes(args[i], pooled(b.staged[i])->b.mapped, (size_t)bytes, 0);
       if (b.unaligned[i])
         b.unaligned[i]->state = AIOPT_MIRROR_HOST;
     } else {
@@ -799,4 +877,45 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
   free(b.scalars);
   if (k && r != VK_SUCCESS)
     dispatch_failed(entry, "the dispatch failed (VkResult %d)", r);
+}
+
+static int by_kernel_time(const void *a, const void *b) {
+  const kernel *x = *(kernel *const *)a, *y = *(kernel *const *)b;
+  return (x->kernel_ms < y->kernel_ms) - (x->kernel_ms > y->kernel_ms);
+}
+
+/* AIOPT_VULKAN_PROFILE: one line per kernel, the most device time first,
+ * then the totals and the host's side, on stderr at exit (a destructor, as
+ * in the CUDA runtime, for shared libraries too). */
+__attribute__((destructor)) static void print_profile(void) {
+  if (!vk.profile)
+    return;
+  size_t n = 0;
+  for (kernel *k = vk.kernels; k; k = k->next)
+    ++n;
+  kernel **list = calloc(n + 1, sizeof *list);
+  if (!list)
+    return;
+  n = 0;
+  for (kernel *k = vk.kernels; k; k = k->next)
+    list[n++] = k;
+  qsort(list, n, sizeof *list, by_kernel_time);
+  long long dispatches = 0;
+  double device_ms = 0, constant_bytes = 0;
+  fprintf(stderr, "aiopt Vulkan profile: %-28s %10s %11s\n", "kernel", "dispatches", "kernel ms");
+  for (size_t i = 0; i < n; ++i) {
+    fprintf(stderr, "aiopt Vulkan profile: %-28s %10lld %11.3f\n",
+            aiopt_gpu_kernel_label(list[i]->entry), list[i]->dispatches, list[i]->kernel_ms);
+    dispatches += list[i]->dispatches;
+    device_ms += list[i]->kernel_ms;
+  }
+  for (size_t i = 0; i < vk.constants.count; ++i)
+    constant_bytes += (double)vk.constants.items[i].bytes;
+  fprintf(stderr, "aiopt Vulkan profile: %-28s %10lld %11.3f\n", "total", dispatches, device_ms);
+  fprintf(stderr,
+          "aiopt Vulkan profile: %lld batches, %.3f ms submitting and waiting; copies in %.2f MB "
+          "in %.3f ms, out %.2f MB in %.3f ms; constants kept on the device: %.2f MB\n",
+          vk.batches, vk.wait_ms, vk.bytes_in / 1e6, vk.copy_in_ms, vk.bytes_out / 1e6,
+          vk.copy_out_ms, constant_bytes / 1e6);
+  free(list);
 }
