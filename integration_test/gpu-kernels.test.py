@@ -82,6 +82,14 @@ cases += [
     ("mm_two_outputs", model([h.make_node("MatMul", ["a", "w"], ["p"]),
                               h.make_node("Sigmoid", ["p"], ["y"])], [("a", [40, 32])],
                              {"w": rand(32, 56, scale=0.1)}, outputs=("y", "p")), [[40, 32]]),
+    # Three layers of one shape, whose zero fills and outputs CSE makes
+    # one each (aiopt-gpu-split-inits gives every layer its own): a kernel
+    # per layer, its ReLU at its stores.
+    ("mm_chain", model([h.make_node("MatMul", ["a", "w0"], ["p0"]), h.make_node("Relu", ["p0"], ["r0"]),
+                        h.make_node("MatMul", ["r0", "w1"], ["p1"]), h.make_node("Relu", ["p1"], ["r1"]),
+                        h.make_node("MatMul", ["r1", "w2"], ["p2"]), h.make_node("Relu", ["p2"], ["y"])],
+                       [("a", [32, 48])], {"w0": rand(48, 48, scale=0.2), "w1": rand(48, 48, scale=0.2),
+                                           "w2": rand(48, 48, scale=0.2)}), [[32, 48]]),
 ]
 
 

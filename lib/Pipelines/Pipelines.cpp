@@ -255,6 +255,9 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
 /// parallel dimension stays on the host), outlined into kernels.
 static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spirv,
                                StringRef tensorCores) {
+  // Each op gets an output buffer of its own: products start from their
+  // zeros, and elementwise ops can join the product before them.
+  add(pm, "func.func(aiopt-gpu-split-inits)");
   addBufferization(pm, /*parallel=*/false);
   // Copies between buffers too, where their operands live on the device.
   if (copiesOnDevice)

@@ -171,6 +171,24 @@ def GPUSPIRVNarrowTypesPass : Pass<"aiopt-gpu-spirv-narrow-types", "ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def GPUSplitInitsPass : Pass<"aiopt-gpu-split-inits", "func::FuncOp"> {
+  let summary = "Give each destination-style op its own empty tensor and fill";
+  let description = [{
+    Runs on tensors, before bufferization. CSE leaves one `tensor.empty`
+    (and one `linalg.fill` of it) for every op of the same shape that
+    starts from it, so bufferization gives them one buffer: a fill copied
+    into each product's output (a copy kernel per product, and a product
+    that cannot start from zero itself), and elementwise ops that write
+    into the buffer of an earlier op's input (which keeps them from being
+    computed at a product's stores). Each use of an empty tensor or of a
+    fill as the destination (`outs`) of a destination-style op after the
+    first gets a clone of it, placed just before that op (a fill's clone
+    fills a clone of its empty tensor). Buffers freed after their last
+    use keep the memory needed close to what it was.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
 def GPUCopiesToLinalgPass : Pass<"aiopt-gpu-copies-to-linalg", "func::FuncOp"> {
   let summary = "Make buffer copies linalg.copy ops, so that they run as kernels";
   let description = [{
