@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -166,4 +167,14 @@ Operation *mlir::aiopt::combiningOp(linalg::LinalgOp op) {
            arith::MaxUIOp, arith::MinUIOp, arith::AndIOp, arith::OrIOp, arith::XOrIOp>(comb))
     return nullptr;
   return comb->getOperand(0) == out || comb->getOperand(1) == out ? comb : nullptr;
+}
+
+TypedAttr mlir::aiopt::filledWith(Operation *op, Value buffer) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
+  if (!fill || fill.getOutputs()[0] != buffer)
+    return {};
+  Attribute value;
+  if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
+    return {};
+  return dyn_cast<TypedAttr>(value);
 }

@@ -72,6 +72,11 @@ Value loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, OpOperand *ope
 /// read) the buffer rooted at `root` (a viewedBuffer result).
 bool touchesBuffer(Operation *op, Value root, bool writesOnly);
 
+/// The constant `op` writes when it is a linalg.fill of exactly `buffer`
+/// (that value) with a constant; null otherwise. A kernel that overwrites
+/// all of `buffer` can start from it instead, and the fill go.
+TypedAttr filledWith(Operation *op, Value buffer);
+
 /// The payload of a linalg op with one output when it yields `comb(out, x)`
 /// for a commutative, associative combination of its output argument
 /// (used once) with a value not depending on it: the combining op, which

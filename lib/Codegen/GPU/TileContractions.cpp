@@ -120,17 +120,6 @@ static Type halfProductType(linalg::LinalgOp op) {
   return product ? t : Type();
 }
 
-/// The constant a linalg.fill of `buffer` (exactly that value) writes.
-static TypedAttr filledWith(Operation *op, Value buffer) {
-  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
-  if (!fill || fill.getOutputs()[0] != buffer)
-    return {};
-  Attribute value;
-  if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
-    return {};
-  return dyn_cast<TypedAttr>(value);
-}
-
 /// Whether `op` copies its one input into `out` through an identity output
 /// map and a projected input map (a broadcast, or a plain copy), with a
 /// static input buffer the kernel can read.
@@ -150,7 +139,7 @@ static bool broadcastsInto(linalg::GenericOp op, Value out) {
 static void findConstantInit(Contraction &c) {
   Value out = c.op.getDpsInitOperand(0)->get();
   Operation *writer = aiopt::lastToucher(c.op, aiopt::viewedBuffer(out), /*writesOnly=*/false);
-  if (TypedAttr v = filledWith(writer, out)) {
+  if (TypedAttr v = aiopt::filledWith(writer, out)) {
     c.initValue = v;
     c.initWriter = writer;
     return;
@@ -166,7 +155,7 @@ static void findConstantInit(Contraction &c) {
     return;
   Value source = copy.getInputs()[0];
   Operation *fill = aiopt::lastToucher(copy, aiopt::viewedBuffer(source), /*writesOnly=*/true);
-  if (TypedAttr v = filledWith(fill, source)) {
+  if (TypedAttr v = aiopt::filledWith(fill, source)) {
     c.initValue = v;
     c.initWriter = copy;
   }

@@ -7,6 +7,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "LinalgKernels.h"
+#include "PaddedOperands.h"
+
+#include "aiopt/Codegen/BufferViews.h"
 
 #include "aiopt/Codegen/GPU/Passes.h"
 
@@ -31,6 +34,11 @@ struct Reduction {
   /// The payload's `comb(out, x)` and its identity.
   Operation *comb = nullptr;
   TypedAttr identity;
+  /// The constant the output holds when a fill just before the op wrote
+  /// it (nothing reading it since): the kernel starts from it, and the
+  /// fill goes (every output element is stored).
+  TypedAttr initValue;
+  Operation *initWriter = nullptr;
 };
 } // namespace
 
@@ -62,6 +70,12 @@ static std::optional<Reduction> analyze(linalg::LinalgOp op, int64_t minReductio
     }
   if (r.length < minReduction || r.outputs > 65535 || r.outputs == 0)
     return std::nullopt;
+  Value output = op.getDpsInitOperand(0)->get();
+  Operation *writer = aiopt::lastToucher(op, aiopt::viewedBuffer(output), /*writesOnly=*/false);
+  if (TypedAttr v = aiopt::filledWith(writer, output); v && v.getType() == r.identity.getType()) {
+    r.initValue = v;
+    r.initWriter = writer;
+  }
   return r;
 }
 
@@ -128,10 +142,13 @@ static void build(RewriterBase &b, const Reduction &r, int64_t threads, bool all
   SmallVector<Value> outIndices;
   for (AffineExpr e : op.getMatchingIndexingMap(init).getResults())
     outIndices.push_back(dims[cast<AffineDimExpr>(e).getPosition()]);
-  Value old = memref::LoadOp::create(b, loc, init->get(), outIndices);
+  Value old = r.initValue ? arith::ConstantOp::create(b, loc, r.initValue).getResult()
+                          : memref::LoadOp::create(b, loc, init->get(), outIndices).getResult();
   Value total = memref::LoadOp::create(b, loc, partials, cst(0));
   memref::StoreOp::create(b, loc, combine(b, r.comb, old, total), init->get(), outIndices);
   b.eraseOp(op);
+  if (r.initWriter)
+    b.eraseOp(r.initWriter);
 }
 
 namespace {

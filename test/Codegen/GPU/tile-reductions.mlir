@@ -109,3 +109,50 @@ func.func @left(%short: memref<64x100xf32>, %o1: memref<64xf32>, %x: memref<4x10
 }
 
 // BADSIZE: error: workgroup-size must be a power of two of at least 2, not 96
+
+// -----
+
+// A sum whose output a zero fill wrote just before: the kernel starts
+// from the constant (no load of the output) and the fill goes; a fill
+// that something reads before the reduction stays, and is loaded.
+// CHECK-LABEL: func.func @filled
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq
+// CHECK: scf.if %[[FIRST]]
+// CHECK-NOT: memref.load %{{.*}} : memref<4xf32>
+// CHECK: %[[TOT:.*]] = memref.load %{{.*}}[%c0]
+// CHECK: arith.addf %[[TOT]], %cst
+// CHECK: memref.store
+// CHECK-LABEL: func.func @read_between
+// CHECK: linalg.fill
+// CHECK: memref.copy
+// CHECK: gpu.launch
+// CHECK: %[[OLD:.*]] = memref.load %{{.*}}[%{{.*}}] : memref<4xf32>
+func.func @filled(%x: memref<4x1000xf32>) -> memref<4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %o = memref.alloc() : memref<4xf32>
+  linalg.fill ins(%zero : f32) outs(%o : memref<4xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x1000xf32>) outs(%o : memref<4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  return %o : memref<4xf32>
+}
+func.func @read_between(%x: memref<4x1000xf32>, %keep: memref<4xf32>) -> memref<4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %o = memref.alloc() : memref<4xf32>
+  linalg.fill ins(%zero : f32) outs(%o : memref<4xf32>)
+  memref.copy %o, %keep : memref<4xf32> to memref<4xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x1000xf32>) outs(%o : memref<4xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %acc, %a : f32
+    linalg.yield %s : f32
+  }
+  return %o : memref<4xf32>
+}

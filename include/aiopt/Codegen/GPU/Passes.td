@@ -344,7 +344,9 @@ def GPUTileReductionsPass : Pass<"aiopt-gpu-tile-reductions", "func::FuncOp"> {
     - the partial results meet in workgroup memory and combine in a tree
       (halving the active invocations between barriers);
     - the first invocation combines the output's value with the total and
-      stores it.
+      stores it. When a constant fill of exactly the output is the op just
+      before (nothing reading the output in between), the kernel combines
+      that constant instead and the fill goes: every output is stored.
 
     Operands are read through their indexing maps, so broadcasts and
     strided views need nothing special. The tree reassociates floating-point
