@@ -15,6 +15,7 @@
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #define VK_NO_PROTOTYPES
 #include <vulkan/vulkan.h>
 
@@ -54,7 +55,8 @@ enum { kBatchSets = 512, kBatchDescriptors = 8192 };
   X(vkCreateDescriptorSetLayout) X(vkCreatePipelineLayout) X(vkCreateComputePipelines)        \
   X(vkCreateDescriptorPool) X(vkAllocateDescriptorSets) X(vkUpdateDescriptorSets)             \
   X(vkResetDescriptorPool) X(vkCmdPipelineBarrier) X(vkCmdUpdateBuffer)                      \
-  X(vkCreateQueryPool) X(vkCmdResetQueryPool) X(vkCmdWriteTimestamp) X(vkGetQueryPoolResults)
+  X(vkCreateQueryPool) X(vkCmdResetQueryPool) X(vkCmdWriteTimestamp) X(vkGetQueryPoolResults) \
+  X(vkCmdCopyBuffer)
 
 #define AIOPT_VK_DECLARE(name) static PFN_##name name;
 AIOPT_VK_INSTANCE_FUNCTIONS(AIOPT_VK_DECLARE)
@@ -76,7 +78,9 @@ typedef struct kernel {
   struct kernel *next;
 } kernel;
 
-/* A host-visible buffer of `bytes` (at least 4) and its mapping. */
+/* A buffer of `bytes` (at least 4) and its mapping, when it is in
+ * host-visible memory (NULL in device-local memory the host reaches
+ * through staging buffers). */
 typedef struct {
   VkBuffer buffer;
   VkDeviceMemory memory;
@@ -119,6 +123,14 @@ static struct {
   kernel *kernels;
   /* Buffers reused by later dispatches, and constants copied once. */
   kept_buffers buffers, constants;
+  /* With `staging`, kernels' buffers live in device-local memory the host
+   * does not map, and copies go through host-visible staging buffers (a
+   * pool of their own); those the batch copies from are given back when
+   * it has run. */
+  int staging;
+  kept_buffers staging_buffers;
+  VkBuffer *batch_staging;
+  size_t batch_staging_count, batch_staging_capacity;
   /* Device copies of host buffers that resident launches use. */
   aiopt_mirrors mirrors;
   /* AIOPT_VULKAN_PROFILE: two timestamps around each dispatch of the
@@ -166,6 +178,29 @@ static void enable_features(VkPhysicalDeviceFeatures2 *enabled,
   enabled->features.shaderInt16 = has.features.shaderInt16;
   enabled->features.shaderFloat64 = has.features.shaderFloat64;
   enabled->pNext = f11;
+}
+
+/* Whether kernels' buffers go in device-local memory the host reaches
+ * through staging buffers: when the largest device-local heap has no
+ * host-visible, coherent memory type (a discrete GPU without resizable
+ * BAR), or AIOPT_VULKAN_STAGING=1 asks for it (=0: never). Integrated
+ * GPUs, lavapipe and resizable-BAR GPUs map their device memory. */
+static int needs_staging(void) {
+  const char *forced = getenv("AIOPT_VULKAN_STAGING");
+  if (forced && *forced)
+    return strcmp(forced, "0") != 0;
+  uint32_t heap = UINT32_MAX;
+  for (uint32_t h = 0; h < vk.memory.memoryHeapCount; ++h)
+    if ((vk.memory.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) &&
+        (heap == UINT32_MAX || vk.memory.memoryHeaps[h].size > vk.memory.memoryHeaps[heap].size))
+      heap = h;
+  const VkMemoryPropertyFlags mapped =
+      VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+  for (uint32_t t = 0; t < vk.memory.memoryTypeCount; ++t)
+    if (vk.memory.memoryTypes[t].heapIndex == heap &&
+        (vk.memory.memoryTypes[t].propertyFlags & mapped) == mapped)
+      return 0;
+  return heap != UINT32_MAX;
 }
 
 static void init(void) {
@@ -230,6 +265,7 @@ static void init(void) {
   vkGetPhysicalDeviceProperties(vk.physical, &props);
   vk.limits = props.limits;
   vkGetPhysicalDeviceMemoryProperties(vk.physical, &vk.memory);
+  vk.staging = needs_staging();
 
   float priority = 1.0f;
   VkDeviceQueueCreateInfo queue_info = {VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -372,19 +408,26 @@ static int find_memory_type(uint32_t type_bits, VkMemoryPropertyFlags flags) {
   return -1;
 }
 
-static VkResult create_buffer(int64_t bytes, device_buffer *b) {
+/* A buffer of `bytes`: mapped host-visible memory (`host`), else
+ * device-local memory. */
+static VkResult create_buffer(int64_t bytes, int host, device_buffer *b) {
   VkBufferCreateInfo info = {VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   info.size = (VkDeviceSize)(bytes < 4 ? 4 : bytes);
-  /* Transfers write the scalars (vkCmdUpdateBuffer). */
-  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  /* Transfers write the scalars (vkCmdUpdateBuffer) and copy between
+   * staging and device buffers. */
+  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT |
+               VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
   info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
   VkResult r = vkCreateBuffer(vk.device, &info, NULL, &b->buffer);
   if (r != VK_SUCCESS)
     return r;
   VkMemoryRequirements req;
   vkGetBufferMemoryRequirements(vk.device, b->buffer, &req);
-  int type = find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
-                                                      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+  int type = host ? find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                                             VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
+                  : find_memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+  if (type < 0 && !host)
+    type = find_memory_type(req.memoryTypeBits, 0);
   if (type < 0)
     return VK_ERROR_FEATURE_NOT_PRESENT;
   VkMemoryAllocateInfo alloc = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
@@ -393,7 +436,7 @@ static VkResult create_buffer(int64_t bytes, device_buffer *b) {
   r = vkAllocateMemory(vk.device, &alloc, NULL, &b->memory);
   if (r == VK_SUCCESS)
     r = vkBindBufferMemory(vk.device, b->buffer, b->memory, 0);
-  if (r == VK_SUCCESS)
+  if (r == VK_SUCCESS && host)
     r = vkMapMemory(vk.device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped);
   return r;
 }
@@ -422,61 +465,71 @@ static VkResult finish_batch(void);
 /* Destroys the pooled buffers no dispatch holds, once the batch (which may
  * still use them) has run; whether any went. Called with vk.lock held,
  * when the device is out of memory. */
-static int trim_pool(void) {
+static int trim_pool(kept_buffers *pool) {
   if (finish_batch() != VK_SUCCESS)
     return 0;
   size_t kept = 0;
-  for (size_t i = 0; i < vk.buffers.count; ++i) {
-    if (vk.buffers.items[i].busy)
-      vk.buffers.items[kept++] = vk.buffers.items[i];
+  for (size_t i = 0; i < pool->count; ++i) {
+    if (pool->items[i].busy)
+      pool->items[kept++] = pool->items[i];
     else
-      destroy_buffer(&vk.buffers.items[i].b);
+      destroy_buffer(&pool->items[i].b);
   }
-  int freed = kept < vk.buffers.count;
-  vk.buffers.count = kept;
+  int freed = kept < pool->count;
+  pool->count = kept;
   return freed;
 }
 
-/* A free pooled buffer of at least `bytes` (the smallest, not more than
- * twice as large), else a new one (the idle buffers destroyed first when
- * the device is out of memory: a model run at many sizes leaves buffers of
+/* A free buffer of `pool` of at least `bytes` (the smallest, not more
+ * than twice as large), else a new one (the pool's idle buffers destroyed
+ * first when memory runs out: a model run at many sizes leaves buffers of
  * each); marked busy. Called with vk.lock held. */
-static VkResult take_buffer(int64_t bytes, device_buffer *out) {
+static VkResult take_from(kept_buffers *pool, int64_t bytes, device_buffer *out) {
+  int host = pool == &vk.staging_buffers || !vk.staging;
   kept_buffer *best = NULL;
-  for (size_t i = 0; i < vk.buffers.count; ++i) {
-    kept_buffer *b = &vk.buffers.items[i];
+  for (size_t i = 0; i < pool->count; ++i) {
+    kept_buffer *b = &pool->items[i];
     if (!b->busy && b->bytes >= bytes && b->bytes <= 2 * bytes + 4 &&
         (!best || b->bytes < best->bytes))
       best = b;
   }
   if (!best) {
     kept_buffer fresh = {{0}, bytes < 4 ? 4 : bytes, NULL, 0};
-    VkResult r = create_buffer(bytes, &fresh.b);
-    if ((r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) && trim_pool()) {
+    VkResult r = create_buffer(bytes, host, &fresh.b);
+    if ((r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) &&
+        trim_pool(pool)) {
       destroy_buffer(&fresh.b);
       fresh.b = (device_buffer){0};
-      r = create_buffer(bytes, &fresh.b);
+      r = create_buffer(bytes, host, &fresh.b);
     }
-    if (r == VK_SUCCESS && !keep(&vk.buffers, fresh))
+    if (r == VK_SUCCESS && !keep(pool, fresh))
       r = VK_ERROR_OUT_OF_HOST_MEMORY;
     if (r != VK_SUCCESS) {
       destroy_buffer(&fresh.b);
       return r;
     }
-    best = &vk.buffers.items[vk.buffers.count - 1];
+    best = &pool->items[pool->count - 1];
   }
   best->busy = 1;
   *out = best->b;
   return VK_SUCCESS;
 }
 
-/* The pooled buffer `buffer`. */
-static kept_buffer *pooled(VkBuffer buffer) {
-  for (size_t i = 0; i < vk.buffers.count; ++i)
-    if (vk.buffers.items[i].b.buffer == buffer)
-      return &vk.buffers.items[i];
+/* A buffer for kernels, from the pool. */
+static VkResult take_buffer(int64_t bytes, device_buffer *out) {
+  return take_from(&vk.buffers, bytes, out);
+}
+
+/* The buffer `buffer` of `pool`. */
+static kept_buffer *find_kept(kept_buffers *pool, VkBuffer buffer) {
+  for (size_t i = 0; i < pool->count; ++i)
+    if (pool->items[i].b.buffer == buffer)
+      return &pool->items[i];
   return NULL;
 }
+
+/* The pooled kernel buffer `buffer`. */
+static kept_buffer *pooled(VkBuffer buffer) { return find_kept(&vk.buffers, buffer); }
 
 /* Gives a pooled buffer back. The commands recorded since are ordered
  * after the dispatches that used it, and the host writes into pooled
@@ -487,6 +540,8 @@ static void release_buffer(VkBuffer buffer) {
     b->busy = 0;
 }
 
+static VkResult upload(const device_buffer *to, const void *host, size_t bytes, int idle);
+
 /* The device copy of the constant buffer `bytes` at `host`, made on first
  * use and kept. Called with vk.lock held. */
 static VkResult constant_buffer(const void *host, int64_t bytes, device_buffer *out) {
@@ -496,9 +551,9 @@ static VkResult constant_buffer(const void *host, int64_t bytes, device_buffer *
       return VK_SUCCESS;
     }
   kept_buffer fresh = {{0}, bytes, host, 1};
-  VkResult r = create_buffer(bytes, &fresh.b);
+  VkResult r = create_buffer(bytes, !vk.staging, &fresh.b);
   if (r == VK_SUCCESS && bytes > 0)
-    memcpy(fresh.b.mapped, host, (size_t)bytes);
+    r = upload(&fresh.b, host, (size_t)bytes, /*idle=*/1);
   if (r == VK_SUCCESS && !keep(&vk.constants, fresh))
     r = VK_ERROR_OUT_OF_HOST_MEMORY;
   if (r != VK_SUCCESS)
@@ -581,6 +636,12 @@ static VkResult finish_batch(void) {
   if (r == VK_SUCCESS && vk.timed_count)
     read_timestamps();
   vk.timed_count = 0;
+  for (size_t i = 0; i < vk.batch_staging_count; ++i) {
+    kept_buffer *b = find_kept(&vk.staging_buffers, vk.batch_staging[i]);
+    if (b)
+      b->busy = 0;
+  }
+  vk.batch_staging_count = 0;
   VkResult reset = vkResetDescriptorPool(vk.device, vk.sets, 0);
   return r != VK_SUCCESS ? r : reset;
 }
@@ -598,6 +659,70 @@ static VkResult open_batch(void) {
   if (r == VK_SUCCESS && vk.timestamps)
     vkCmdResetQueryPool(vk.cmd, vk.timestamps, 0, 2 * kBatchSets);
   vk.recording = r == VK_SUCCESS;
+  return r;
+}
+
+/* Records a copy of `bytes` from `from` to `to` into the batch, after
+ * what it holds. */
+static VkResult record_copy(VkBuffer from, VkBuffer to, size_t bytes) {
+  int first = !vk.recording;
+  VkResult r = open_batch();
+  if (r != VK_SUCCESS)
+    return r;
+  if (!first)
+    barrier(0);
+  VkBufferCopy region = {0, 0, (VkDeviceSize)bytes};
+  vkCmdCopyBuffer(vk.cmd, from, to, 1, &region);
+  return VK_SUCCESS;
+}
+
+/* Writes `bytes` of `host` at the start of `to`: into its mapping once
+ * the batch has run (unless `idle`: the batch does not use `to`), or into
+ * a staging buffer the batch then copies from (nothing waits). Called
+ * with vk.lock held. */
+static VkResult upload(const device_buffer *to, const void *host, size_t bytes, int idle) {
+  if (to->mapped) {
+    VkResult r = idle ? VK_SUCCESS : finish_batch();
+    if (r == VK_SUCCESS)
+      copy_bytes(to->mapped, host, bytes, 1);
+    return r;
+  }
+  VkBuffer *list = aiopt_gpu_grow(vk.batch_staging, vk.batch_staging_count,
+                                  &vk.batch_staging_capacity, sizeof *list);
+  if (!list)
+    return VK_ERROR_OUT_OF_HOST_MEMORY;
+  vk.batch_staging = list;
+  device_buffer staging;
+  VkResult r = take_from(&vk.staging_buffers, (int64_t)bytes, &staging);
+  if (r != VK_SUCCESS)
+    return r;
+  /* Given back when the batch has run, also if recording fails. */
+  vk.batch_staging[vk.batch_staging_count++] = staging.buffer;
+  copy_bytes(staging.mapped, host, bytes, 1);
+  return record_copy(staging.buffer, to->buffer, bytes);
+}
+
+/* Reads `bytes` at the start of `from` into `host`, once the batch has
+ * run (through a staging buffer when `from` is not mapped). Called with
+ * vk.lock held. */
+static VkResult download(void *host, const device_buffer *from, size_t bytes) {
+  if (from->mapped) {
+    VkResult r = finish_batch();
+    if (r == VK_SUCCESS)
+      copy_bytes(host, from->mapped, bytes, 0);
+    return r;
+  }
+  device_buffer staging;
+  VkResult r = take_from(&vk.staging_buffers, (int64_t)bytes, &staging);
+  if (r == VK_SUCCESS)
+    r = record_copy(from->buffer, staging.buffer, bytes);
+  if (r == VK_SUCCESS)
+    r = finish_batch();
+  if (r == VK_SUCCESS)
+    copy_bytes(host, staging.mapped, bytes, 0);
+  kept_buffer *b = find_kept(&vk.staging_buffers, staging.buffer);
+  if (b)
+    b->busy = 0;
   return r;
 }
 
@@ -671,8 +796,8 @@ static VkResult record_dispatch(kernel *k, const VkDescriptorBufferInfo *infos,
   return VK_SUCCESS;
 }
 
-/* The mirrors' device memory: pooled buffers, which the host reads and
- * writes once the batch has run. */
+/* The mirrors' device memory: pooled buffers, written and read through
+ * upload and download. */
 static int mirror_take(size_t bytes, uint64_t *dev) {
   device_buffer b;
   VkResult r = take_buffer((int64_t)bytes, &b);
@@ -681,18 +806,12 @@ static int mirror_take(size_t bytes, uint64_t *dev) {
 }
 static void mirror_give_back(uint64_t dev) { release_buffer((VkBuffer)(uintptr_t)dev); }
 static int mirror_to_device(uint64_t dev, const void *host, size_t bytes) {
-  VkResult r = finish_batch();
   kept_buffer *b = pooled((VkBuffer)(uintptr_t)dev);
-  if (r == VK_SUCCESS && b && bytes)
-    copy_bytes(b->b.mapped, host, bytes, 1);
-  return r;
+  return b && bytes ? upload(&b->b, host, bytes, /*idle=*/0) : VK_SUCCESS;
 }
 static int mirror_to_host(void *host, uint64_t dev, size_t bytes) {
-  VkResult r = finish_batch();
   kept_buffer *b = pooled((VkBuffer)(uintptr_t)dev);
-  if (r == VK_SUCCESS && b && bytes)
-    copy_bytes(host, b->b.mapped, bytes, 0);
-  return r;
+  return b && bytes ? download(host, &b->b, bytes) : VK_SUCCESS;
 }
 static const aiopt_mirror_device vulkan_mirror_device = {
     mirror_take, mirror_give_back, mirror_to_device, mirror_to_host,
@@ -745,9 +864,7 @@ static VkResult stage(bindings *b, int32_t i, void *host, int64_t bytes) {
     return r;
   b->staged[i] = d.buffer;
   b->infos[i].buffer = d.buffer;
-  if (bytes > 0 && (r = finish_batch()) == VK_SUCCESS)
-    copy_bytes(d.mapped, host, (size_t)bytes, 1);
-  return r;
+  return bytes > 0 ? upload(&d, host, (size_t)bytes, /*idle=*/0) : VK_SUCCESS;
 }
 
 /* Fills `b` for the arguments of a dispatch. Called with vk.lock held. */
@@ -857,7 +974,7 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
     if ((arg_kinds[i] & ~AIOPT_ARG_RESIDENT) != AIOPT_ARG_WRITTEN || bytes == 0)
       continue;
     if (b.staged[i]) {
-      copy_bytes(args[i], pooled(b.staged[i])->b.mapped, (size_t)bytes, 0);
+      r = download(args[i], &pooled(b.staged[i])->b, (size_t)bytes);
       if (b.unaligned[i])
         b.unaligned[i]->state = AIOPT_MIRROR_HOST;
     } else {
