@@ -610,11 +610,23 @@ static void copy_bytes(void *to, const void *from, size_t bytes, int in) {
   *(in ? &vk.bytes_in : &vk.bytes_out) += (double)bytes;
 }
 
+/* Gives back the staging buffers the batch copied from. */
+static void release_batch_staging(void) {
+  for (size_t i = 0; i < vk.batch_staging_count; ++i) {
+    kept_buffer *b = find_kept(&vk.staging_buffers, vk.batch_staging[i]);
+    if (b)
+      b->busy = 0;
+  }
+  vk.batch_staging_count = 0;
+}
+
 /* Submits the batch and waits for it; its descriptor sets go. Called with
  * vk.lock held. */
 static VkResult finish_batch(void) {
-  if (!vk.recording)
+  if (!vk.recording) {
+    release_batch_staging(); /* those of uploads that failed to record */
     return VK_SUCCESS;
+  }
   vk.recording = 0;
   barrier(1);
   VkResult r = vkEndCommandBuffer(vk.cmd);
@@ -636,12 +648,7 @@ static VkResult finish_batch(void) {
   if (r == VK_SUCCESS && vk.timed_count)
     read_timestamps();
   vk.timed_count = 0;
-  for (size_t i = 0; i < vk.batch_staging_count; ++i) {
-    kept_buffer *b = find_kept(&vk.staging_buffers, vk.batch_staging[i]);
-    if (b)
-      b->busy = 0;
-  }
-  vk.batch_staging_count = 0;
+  release_batch_staging();
   VkResult reset = vkResetDescriptorPool(vk.device, vk.sets, 0);
   return r != VK_SUCCESS ? r : reset;
 }
@@ -712,7 +719,7 @@ static VkResult download(void *host, const device_buffer *from, size_t bytes) {
       copy_bytes(host, from->mapped, bytes, 0);
     return r;
   }
-  device_buffer staging;
+  device_buffer staging = {0};
   VkResult r = take_from(&vk.staging_buffers, (int64_t)bytes, &staging);
   if (r == VK_SUCCESS)
     r = record_copy(from->buffer, staging.buffer, bytes);
