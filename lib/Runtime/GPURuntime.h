@@ -36,9 +36,9 @@ enum {
   AIOPT_ARG_SCALAR = 2,  /* a scalar passed by value */
   AIOPT_ARG_ALIAS = 3,   /* the device address of the buffer just before (CUDA) */
   AIOPT_ARG_CONSTANT = 4, /* a read-only buffer that never changes (weights) */
-  /* Added to a buffer's kind (CUDA): the buffer lives on the device between
+  /* Added to a buffer's kind: the buffer lives on the device between
    * launches, and the host code says when it touches it
-   * (aiopt_cuda_host_access). */
+   * (aiopt_cuda_host_access, aiopt_vk_host_access; DeviceMirrors.h). */
   AIOPT_ARG_RESIDENT = 8,
 };
 

@@ -6,10 +6,12 @@
 |* GPURuntime.h; a scalar argument is a buffer of its own).                   *|
 |* This file loads the Vulkan loader at run time (dlopen, so programs link    *|
 |* and start without one), picks the first device with a compute queue,       *|
-|* builds one pipeline and descriptor set per kernel (cached), and runs each  *|
-|* dispatch, recorded into one reused command buffer, with its buffers copied *|
-|* into device-visible memory (pooled across dispatches; constant buffers     *|
-|* copied once and kept) and the written ones copied back.                    *|
+|* builds one pipeline per kernel (cached), and records dispatches into a     *|
+|* batch it submits when the host needs their results. Buffers of resident   *|
+|* launches stay in device mirrors (DeviceMirrors.h; aiopt_vk_host_access);   *|
+|* others are copied in and back. Device buffers are pooled, constant ones    *|
+|* copied once and kept; where the device maps no device-local memory they   *|
+|* are reached through staging buffers.                                       *|
 |* Errors (no loader, no device, a failed call) fail the model's run          *|
 |* with AIOPT_ERROR_DEVICE and a message naming the kernel.                   *|
 |*                                                                            *|
@@ -969,13 +971,8 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
     r = bind_arguments(&b, num_args, args, arg_bytes, arg_kinds);
   if (r == VK_SUCCESS)
     r = record_dispatch(k, b.infos, b.scalars, b.num_scalars, groups);
-  /* Written copies go back to the host once the batch has run; the
+  /* Written copies go back to the host (download runs the batch); the
    * mirrors of resident buffers now hold the results. */
-  int copies_back = 0;
-  for (int32_t i = 0; i < num_args; ++i)
-    copies_back |= b.staged && b.staged[i] && (arg_kinds[i] & ~AIOPT_ARG_RESIDENT) == AIOPT_ARG_WRITTEN;
-  if (r == VK_SUCCESS && copies_back)
-    r = finish_batch();
   for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i) {
     int64_t bytes = arg_bytes[i];
     if ((arg_kinds[i] & ~AIOPT_ARG_RESIDENT) != AIOPT_ARG_WRITTEN || bytes == 0)
