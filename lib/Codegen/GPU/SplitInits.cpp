@@ -31,7 +31,9 @@ static SmallVector<OpOperand *> destinationUses(Operation *op) {
 
 /// Gives every destination use of `op` after the first (in `order`, the
 /// function's ops in pre-order) a clone of `op` made just before its user,
-/// with `cloneOperands` making the clone's own operands there.
+/// or before the op of `op`'s block holding it (a use inside a loop gets
+/// one clone, not one per iteration), with `cloneOperands` making the
+/// clone's own operands there.
 static void split(Operation *op, const DenseMap<Operation *, unsigned> &order,
                   function_ref<void(OpBuilder &, Operation *)> cloneOperands) {
   SmallVector<OpOperand *> uses = destinationUses(op);
@@ -41,7 +43,10 @@ static void split(Operation *op, const DenseMap<Operation *, unsigned> &order,
     return order.lookup(a->getOwner()) < order.lookup(b->getOwner());
   });
   for (OpOperand *use : ArrayRef(uses).drop_front()) {
-    OpBuilder b(use->getOwner());
+    Operation *at = op->getBlock()->findAncestorOpInBlock(*use->getOwner());
+    if (!at)
+      continue;
+    OpBuilder b(at);
     Operation *clone = b.clone(*op);
     cloneOperands(b, clone);
     use->set(clone->getResult(0));

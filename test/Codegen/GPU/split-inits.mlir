@@ -57,3 +57,26 @@ func.func @inputs(%x: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>) {
   %b = linalg.mul ins(%a, %f : tensor<16xf32>, tensor<16xf32>) outs(%a : tensor<16xf32>) -> tensor<16xf32>
   return %a, %b : tensor<16xf32>, tensor<16xf32>
 }
+
+// -----
+
+// A second destination use inside a loop gets its clone before the loop,
+// not one per iteration.
+// CHECK-LABEL: func.func @loop
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<8xf32>
+// CHECK: %[[A:.*]] = linalg.exp ins(%arg0 : tensor<8xf32>) outs(%[[E]]
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<8xf32>
+// CHECK-NEXT: scf.for
+// CHECK-NOT: tensor.empty
+// CHECK: linalg.exp ins(%{{.*}} : tensor<8xf32>) outs(%[[E1]]
+func.func @loop(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %e = tensor.empty() : tensor<8xf32>
+  %a = linalg.exp ins(%x : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %a) -> tensor<8xf32> {
+    %y = linalg.exp ins(%acc : tensor<8xf32>) outs(%e : tensor<8xf32>) -> tensor<8xf32>
+    scf.yield %y : tensor<8xf32>
+  }
+  return %r : tensor<8xf32>
+}

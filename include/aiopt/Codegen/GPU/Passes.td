@@ -182,8 +182,10 @@ def GPUSplitInitsPass : Pass<"aiopt-gpu-split-inits", "func::FuncOp"> {
     into the buffer of an earlier op's input (which keeps them from being
     computed at a product's stores). Each use of an empty tensor or of a
     fill as the destination (`outs`) of a destination-style op after the
-    first gets a clone of it, placed just before that op (a fill's clone
-    fills a clone of its empty tensor). Buffers freed after their last
+    first gets a clone of it, placed just before that op, or before the op
+    of the original's block that holds it (a use inside a loop gets one
+    clone, not one per iteration); a fill's clone fills a clone of its
+    empty tensor. Buffers freed after their last
     use keep the memory needed close to what it was.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
