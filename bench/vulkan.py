@@ -46,7 +46,7 @@ def relative_error(got, want):
                for g, w in zip(got, want))
 
 
-def measure(name, work, repeat, env):
+def measure(name, work, repeat):
     """{program: (median ms, relative error or the reason it failed)}."""
     model, inputs = perf_models.MODELS[name]()
     model.ir_version = min(model.ir_version, 10)  # what onnxruntime and IREE read
@@ -60,17 +60,12 @@ def measure(name, work, repeat, env):
         t = time.perf_counter()
         exe = aiopt_e2e.compile_model(path, sub, name, ["--target=vulkan", *flags], quiet=True)
         print("  %s: compiled in %.1f s" % (label, time.perf_counter() - t), flush=True)
-        for i, a in enumerate(inputs):
-            aiopt_e2e.write_tensor(os.path.join(sub, "input_%d.tensor" % i), a)
-        out = subprocess.run([exe, sub, "--repeat", str(repeat)], capture_output=True, text=True,
-                             env=env, timeout=1800)
-        if out.returncode != 0:
-            results[label] = (None, out.stderr.strip()[:200])
+        try:
+            got, ms = aiopt_e2e.run_compiled(exe, inputs, sub, repeat=repeat)
+        except subprocess.CalledProcessError as e:
+            results[label] = (None, e.stderr.strip()[:200])
             continue
-        fields = dict(line.split()[:2] for line in out.stdout.splitlines() if line.strip())
-        got = [aiopt_e2e.read_tensor(os.path.join(sub, "output_%d.tensor" % i))
-               for i in range(len(want))]
-        results[label] = (float(fields["latency_ms_median"]), relative_error(got, want))
+        results[label] = (ms, relative_error(got, want))
     if iree_run.available():
         vmfb = os.path.join(work, name + ".vmfb")
         t = time.perf_counter()
@@ -83,7 +78,7 @@ def measure(name, work, repeat, env):
             np.savez(npz, *inputs)
             out = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "iree_run.py"), "run",
                                   vmfb, npz, "1", str(repeat), "vulkan", outs],
-                                 capture_output=True, text=True, env=env, timeout=1800)
+                                 capture_output=True, text=True, timeout=1800)
             if out.returncode != 0:
                 results["IREE"] = (None, out.stderr.strip().splitlines()[-1][:200])
             else:
@@ -128,8 +123,8 @@ def main():
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--markdown", help="also write the table to this file")
     args = p.parse_args()
-    env = dict(os.environ)
-    env.setdefault("LP_NUM_THREADS", str(os.cpu_count()))
+    # Both runtimes' processes inherit it.
+    os.environ.setdefault("LP_NUM_THREADS", str(os.cpu_count()))
     rows = []
     for name in args.models.split(","):
         if name not in perf_models.MODELS:
@@ -139,8 +134,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
         print(name, flush=True)
-        rows.append((name, measure(name, work, args.repeat, env)))
-    text = table(rows, args.repeat, env["LP_NUM_THREADS"])
+        rows.append((name, measure(name, work, args.repeat)))
+    text = table(rows, args.repeat, os.environ["LP_NUM_THREADS"])
     print(text)
     if args.markdown:
         with open(args.markdown, "w") as f:
