@@ -558,8 +558,10 @@ static VkResult constant_buffer(const void *host, int64_t bytes, device_buffer *
     r = upload(&fresh.b, host, (size_t)bytes, /*idle=*/1);
   if (r == VK_SUCCESS && !keep(&vk.constants, fresh))
     r = VK_ERROR_OUT_OF_HOST_MEMORY;
-  if (r != VK_SUCCESS)
+  if (r != VK_SUCCESS) {
+    finish_batch(); /* a recorded upload may name the buffer */
     destroy_buffer(&fresh.b);
+  }
   *out = fresh.b;
   return r;
 }
