@@ -274,8 +274,12 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   StringRef fragments = tensorCores == "auto"  ? (spirv ? "none" : "nvvm")
                         : tensorCores == "off" ? "none"
                                                : tensorCores;
+  // Operand tiles load 16 bytes at a time where the layout allows (SPIR-V
+  // through vector views of the buffers, which the runtime binds at 16-byte
+  // boundaries; CUDA where the kernel finds the address aligned).
   add(pm, std::string("func.func(aiopt-gpu-tile-contractions{tile-memory=") +
-              (spirv ? "alloc split-k=false" : "attribution split-k=true") +
+              (spirv ? "alloc split-k=false vector-loads=spirv"
+                     : "attribution split-k=true vector-loads=nvvm") +
               " tensor-cores=" + fragments.str() + "})");
   // Long reductions with few outputs (normalization statistics) take a
   // workgroup per output.
@@ -348,7 +352,9 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
   add(pm, "convert-gpu-to-spirv");
   // f64 ops round once each (drivers would otherwise fuse and reassociate).
   add(pm, "spirv.module(aiopt-gpu-spirv-exact-doubles)");
-  add(pm, "spirv.module(spirv-lower-abi-attrs,spirv-update-vce)");
+  // Vector loads read vector views of their buffers (logical addressing has
+  // no pointer casts).
+  add(pm, "spirv.module(spirv-lower-abi-attrs,aiopt-gpu-spirv-vector-buffers,spirv-update-vce)");
   add(pm, "aiopt-vulkan-launch-to-runtime{dump-dir=" + optionValue(options.kernelDumpDir) + "}");
   addHostLoops(pm);
 }

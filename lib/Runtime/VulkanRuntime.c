@@ -888,7 +888,11 @@ static VkResult bind_arguments(bindings *b, int32_t num_args, void *const *args,
     if ((arg_kinds[i] & AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0)
       r = aiopt_mirrors_resident(&vk.mirrors, (uintptr_t)args[i],
                                  (uintptr_t)args[i] + (uintptr_t)arg_bytes[i], &copied);
+  /* Kernels read 16-byte vectors from their buffers' starts: a view binds
+   * at its offset only where that is a multiple of 16 too. */
   VkDeviceSize align = vk.limits.minStorageBufferOffsetAlignment;
+  if (align < 16)
+    align = 16;
   for (int32_t i = 0; i < num_args && r == VK_SUCCESS; ++i) {
     int32_t kind = arg_kinds[i] & ~AIOPT_ARG_RESIDENT;
     int64_t bytes = arg_bytes[i];

@@ -14,6 +14,7 @@
 #include "aiopt/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -83,6 +84,19 @@ struct Tiles {
   std::optional<aiopt::FragmentKind> fragments = std::nullopt;
   int64_t threads() const { return fragments ? 4 * kWarp : (m / thread) * (n / thread); }
   static constexpr int64_t kWarp = 32;
+};
+
+/// How operand tiles are read (the pass's `vector-loads`): an element per
+/// load; four 32-bit elements, from buffers the runtime binds at 16-byte
+/// boundaries (SPIR-V); or 16 bytes, where the address is found aligned
+/// at run time (NVVM).
+enum class VectorLoads { None, SPIRV, NVVM };
+
+/// How one operand's tile is staged: elements per load, and (NVVM) the
+/// condition under which its vector loads are aligned (null: always).
+struct Staging {
+  int64_t lanes = 1;
+  Value aligned;
 };
 } // namespace
 
@@ -376,8 +390,10 @@ namespace {
 /// Emits the tiled kernel of one contraction.
 class KernelBuilder {
 public:
-  KernelBuilder(RewriterBase &b, const Contraction &c, const Tiles &t, bool allocTiles)
-      : b(b), c(c), t(t), allocTiles(allocTiles), op(c.op), loc(op.getLoc()) {}
+  KernelBuilder(RewriterBase &b, const Contraction &c, const Tiles &t, bool allocTiles,
+                VectorLoads vectorLoads)
+      : b(b), c(c), t(t), allocTiles(allocTiles), vectorLoads(vectorLoads), op(c.op),
+        loc(op.getLoc()) {}
   void build();
 
 private:
@@ -398,10 +414,16 @@ private:
   Value guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse);
   /// Whether the innermost dimension of `operand`'s buffer moves with K.
   bool contiguousAlongK(OpOperand *operand);
+  /// How `operand`'s tiles of `tileRows` rows of `rows` are read (emits
+  /// the alignment test, once, where NVVM needs one).
+  Staging planStaging(OpOperand *operand, const DimGroup &rows, int64_t tileRows);
   /// Copies one operand's tile at reduction offset `k0` into `tile`:
   /// [tile-k][rows + padding], or with `rowsOuter` [rows][tile-k + padding].
   void stageTile(OpOperand *operand, const DimGroup &rows, int64_t tileRows, Value rowBase,
-                 Value k0, Value tile, bool rowsOuter = false);
+                 Value k0, Value tile, const Staging &staging, bool rowsOuter = false);
+  /// stageTile's copy with `lanes` consecutive elements per load.
+  void stageElements(OpOperand *operand, const DimGroup &rows, int64_t tileRows, Value rowBase,
+                     Value k0, Value tile, int64_t lanes, bool rowsOuter);
   /// The accumulators after one payload application per output.
   SmallVector<Value> accumulate(ValueRange accs, Value kk, Value aTile, Value bTile);
   /// Computes and stores the epilogue's element for the result `acc` at
@@ -431,6 +453,7 @@ private:
   const Contraction &c;
   const Tiles &t;
   bool allocTiles;
+  VectorLoads vectorLoads;
   linalg::LinalgOp op;
   Location loc;
   Value tid, batchIdx, tm, tn, m0, n0;
@@ -468,16 +491,72 @@ bool KernelBuilder::contiguousAlongK(OpOperand *operand) {
   return llvm::any_of(c.k.dims, [&](unsigned d) { return inner.isFunctionOfDim(d); });
 }
 
+Staging KernelBuilder::planStaging(OpOperand *operand, const DimGroup &rows, int64_t tileRows) {
+  auto type = cast<MemRefType>(operand->get().getType());
+  Type elementType = type.getElementType();
+  if (vectorLoads == VectorLoads::None || c.padded[operand->getOperandNumber()] ||
+      !type.getLayout().isIdentity() || type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1) ||
+      !elementType.isIntOrFloat())
+    return {};
+  unsigned bits = elementType.getIntOrFloatBitWidth();
+  if (vectorLoads == VectorLoads::SPIRV ? bits != 32 : (bits != 8 && bits != 16 && bits != 32))
+    return {};
+  int64_t lanes = 128 / bits;
+  // The buffer's contiguous index must be the fastest dimension of the
+  // tile's contiguous side, alone, and vectors must not cross its rows,
+  // the dimension's extent or the tile's; each invocation takes whole
+  // vectors.
+  AffineMap map = op.getMatchingIndexingMap(operand);
+  auto inner = dyn_cast<AffineDimExpr>(map.getResults().back());
+  bool alongK = contiguousAlongK(operand);
+  const DimGroup &fast = alongK ? c.k : rows;
+  if (!inner || fast.dims.back() != inner.getPosition() ||
+      llvm::any_of(map.getResults().drop_back(),
+                   [&](AffineExpr e) { return e.isFunctionOfDim(inner.getPosition()); }))
+    return {};
+  int64_t extent = c.ranges[inner.getPosition()];
+  if (ShapedType::isDynamic(extent) || extent % lanes || type.getShape().back() % lanes ||
+      (alongK ? t.k : tileRows) % lanes || (tileRows * t.k) % (t.threads() * lanes))
+    return {};
+  Staging staging{lanes, Value()};
+  if (vectorLoads == VectorLoads::NVVM) {
+    Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand->get());
+    staging.aligned = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                            arith::RemUIOp::create(b, loc, address, cst(16)), cst(0));
+  }
+  return staging;
+}
+
 void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t tileRows,
-                              Value rowBase, Value k0, Value tile, bool rowsOuter) {
+                              Value rowBase, Value k0, Value tile, const Staging &staging,
+                              bool rowsOuter) {
+  auto stage = [&](int64_t lanes) {
+    stageElements(operand, rows, tileRows, rowBase, k0, tile, lanes, rowsOuter);
+  };
+  if (!staging.aligned)
+    return stage(staging.lanes);
+  auto ifOp = scf::IfOp::create(b, loc, staging.aligned, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  stage(staging.lanes);
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  stage(1);
+}
+
+void KernelBuilder::stageElements(OpOperand *operand, const DimGroup &rows, int64_t tileRows,
+                                  Value rowBase, Value k0, Value tile, int64_t lanes,
+                                  bool rowsOuter) {
   int64_t elements = tileRows * t.k, threads = t.threads();
   bool alongK = contiguousAlongK(operand);
   Type elementType = cast<MemRefType>(operand->get().getType()).getElementType();
-  Value fill = zero(elementType);
-  for (int64_t l = 0; l < elements / threads; ++l) {
-    // Consecutive invocations take consecutive elements of the operand's
-    // contiguous dimension.
-    Value e = arith::AddIOp::create(b, loc, tid, cst(l * threads));
+  auto vectorType = VectorType::get({lanes}, elementType);
+  Value fill = lanes == 1 ? zero(elementType) : zero(vectorType);
+  for (int64_t l = 0; l < elements / (threads * lanes); ++l) {
+    // Consecutive invocations take consecutive elements (or vectors) of
+    // the operand's contiguous dimension. A vector's elements share their
+    // row (or step of K) and its bounds: the extents are whole vectors.
+    Value e = arith::MulIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, tid, cst(l * threads)), cst(lanes));
     int64_t fast = alongK ? t.k : tileRows;
     Value lo = arith::RemUIOp::create(b, loc, e, cst(fast));
     Value hi = arith::DivUIOp::create(b, loc, e, cst(fast));
@@ -489,7 +568,7 @@ void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t 
       bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, gRow, extent(rows)));
     if (c.k.size % t.k)
       bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, gK, cst(c.k.size)));
-    Value v = guarded(bounds, [&] {
+    Value v = guarded(bounds, [&]() -> Value {
       SmallVector<Value> dims(c.ranges.size(), cst(0));
       for (auto [d, value] : llvm::zip(c.batch.dims, batchDims))
         dims[d] = value;
@@ -498,9 +577,20 @@ void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t 
       if (const std::optional<aiopt::PaddedBuffer> &padded = c.padded[operand->getOperandNumber()])
         return aiopt::loadPadded(b, loc, *padded,
                                  aiopt::indicesAtDims(b, loc, op.getMatchingIndexingMap(operand), dims));
-      return aiopt::loadAtDims(b, loc, op, operand, dims);
+      if (lanes == 1)
+        return aiopt::loadAtDims(b, loc, op, operand, dims);
+      return vector::LoadOp::create(
+          b, loc, vectorType, operand->get(),
+          aiopt::indicesAtDims(b, loc, op.getMatchingIndexingMap(operand), dims),
+          /*nontemporal=*/false, llvm::MaybeAlign(16));
     }, fill);
-    memref::StoreOp::create(b, loc, v, tile, rowsOuter ? ValueRange{row, kk} : ValueRange{kk, row});
+    for (int64_t j = 0; j < lanes; ++j) {
+      Value element = lanes == 1 ? v : vector::ExtractOp::create(b, loc, v, j).getResult();
+      Value r = row, q = kk;
+      if (j)
+        (alongK ? q : r) = arith::AddIOp::create(b, loc, alongK ? kk : row, cst(j));
+      memref::StoreOp::create(b, loc, element, tile, rowsOuter ? ValueRange{r, q} : ValueRange{q, r});
+    }
   }
 }
 
@@ -655,13 +745,15 @@ void KernelBuilder::buildScalar(Value aTile, Value bTile, Value kBegin, Value kE
                                  : guarded(o.bounds, [&] { return initialValue(o); }, accZero));
 
   // K in steps of tile-k: stage both tiles, wait, accumulate, wait.
+  Staging aStaging = planStaging(mOperand, c.m, t.m);
+  Staging bStaging = planStaging(nOperand, c.n, t.n);
   auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, cst(t.k), accs);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    stageTile(mOperand, c.m, t.m, m0, k0, aTile);
-    stageTile(nOperand, c.n, t.n, n0, k0, bTile);
+    stageTile(mOperand, c.m, t.m, m0, k0, aTile, aStaging);
+    stageTile(nOperand, c.n, t.n, n0, k0, bTile, bStaging);
     gpu::BarrierOp::create(b, loc);
     Value steps = cst(t.k);
     if (c.k.size % t.k)
@@ -699,13 +791,15 @@ void KernelBuilder::buildFragments(Value aTile, Value bTile, Value cTile, Value 
 
   // K in steps of tile-k: stage both tiles (past-the-end elements are
   // zeros, which add nothing), wait, multiply 16-deep slices, wait.
+  Staging aStaging = planStaging(mOperand, c.m, t.m);
+  Staging bStaging = planStaging(nOperand, c.n, t.n);
   auto kLoop = scf::ForOp::create(b, loc, kBegin, kEnd, cst(t.k), frags.zeros());
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    stageTile(mOperand, c.m, t.m, m0, k0, aTile, /*rowsOuter=*/true);
-    stageTile(nOperand, c.n, t.n, n0, k0, bTile,
+    stageTile(mOperand, c.m, t.m, m0, k0, aTile, aStaging, /*rowsOuter=*/true);
+    stageTile(nOperand, c.n, t.n, n0, k0, bTile, bStaging,
               /*rowsOuter=*/aiopt::WarpFragments::bRowsAlongK(*t.fragments));
     gpu::BarrierOp::create(b, loc);
     SmallVector<Value> accs(kLoop.getRegionIterArgs());
@@ -851,6 +945,16 @@ struct GPUTileContractionsPass
           << tensorCores << "'";
       return signalPassFailure();
     }
+    std::optional<VectorLoads> loads = llvm::StringSwitch<std::optional<VectorLoads>>(vectorLoads)
+                                           .Case("none", VectorLoads::None)
+                                           .Case("spirv", VectorLoads::SPIRV)
+                                           .Case("nvvm", VectorLoads::NVVM)
+                                           .Default(std::nullopt);
+    if (!loads) {
+      getOperation().emitError("vector-loads must be 'none', 'spirv' or 'nvvm', not '")
+          << vectorLoads << "'";
+      return signalPassFailure();
+    }
     FailureOr<bool> allocTiles = aiopt::allocWorkgroupBuffers(getOperation(), tileMemory);
     if (failed(allocTiles))
       return signalPassFailure();
@@ -911,7 +1015,7 @@ struct GPUTileContractionsPass
         if (fuseEpilogues)
           findEpilogue(c);
       }
-      KernelBuilder(rewriter, c, tiles, *allocTiles).build();
+      KernelBuilder(rewriter, c, tiles, *allocTiles, *loads).build();
       if (c.initWriter)
         eraseInitWriter(rewriter, c.initWriter);
     }

@@ -143,6 +143,25 @@ def GPUSPIRVExactDoublesPass : Pass<"aiopt-gpu-spirv-exact-doubles", "spirv::Mod
   }];
 }
 
+def GPUSPIRVVectorBuffersPass : Pass<"aiopt-gpu-spirv-vector-buffers", "spirv::ModuleOp"> {
+  let summary = "Vector loads of Vulkan kernels read vector views of their buffers";
+  let description = [{
+    Runs after `spirv-lower-abi-attrs`. `convert-gpu-to-spirv` turns a
+    `vector.load` of a storage buffer of scalars into a pointer cast,
+    which Vulkan's logical addressing forbids. Each such access (an access
+    chain into a buffer variable's array, cast to a vector of its elements)
+    reads instead a second variable at the same descriptor set and binding
+    whose array holds vectors (`[0, i]` becomes `[0, i / lanes]`); both
+    variables are decorated `Aliased`.
+
+    The index must be a multiple of the lanes, and the buffer must be bound
+    at an offset of a multiple of the vector's size, which is what
+    `aiopt-gpu-tile-contractions{vector-loads=spirv}` and the Vulkan runtime
+    guarantee. A pointer cast of another form is an E201 error naming the
+    kernel.
+  }];
+}
+
 def GPUSPIRVNarrowTypesPass : Pass<"aiopt-gpu-spirv-narrow-types", "ModuleOp"> {
   let summary = "Keep bf16 and sub-byte elements of Vulkan kernels in the integers of their bits";
   let description = [{
@@ -292,6 +311,16 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     elements, bf16 ones as `nvvm`'s 16 x 8 fragments, from the same [N][K]
     tiles, each lane computing the four sums mma.sync's layout gives it.
 
+    With `vector-loads`, an operand whose contiguous dimension is the last
+    loop dimension of the tile's contiguous side (K's or its rows'), with a
+    static extent, a buffer with an identity layout and rows of whole
+    vectors, is staged a vector per load (each invocation takes that many
+    consecutive elements, which share their bounds): `spirv` loads four
+    32-bit elements, which `aiopt-gpu-spirv-vector-buffers` turns into
+    reads of a vector view of the buffer; `nvvm` loads 16 bytes, under a
+    test of the operand's address (a view at an odd offset keeps the
+    scalar loads). Padded operands and other layouts keep scalar loads.
+
     The accumulators start from the output's values, as linalg's do. Ops
     whose output may share a buffer with an input, whose payload reads
     `linalg.index` or has side effects, or whose M or N is under 16 or K
@@ -320,6 +349,11 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
            "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
            "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
            "inside the kernel, which SPIR-V makes Workgroup variables)">,
+    Option<"vectorLoads", "vector-loads", "std::string", /*default=*/"\"none\"",
+           "How invocations read operand tiles: 'none' (an element per load), 'spirv' "
+           "(four 32-bit elements per load; the runtime binds buffers at 16-byte "
+           "boundaries) or 'nvvm' (16 bytes of 8-, 16- or 32-bit elements per load, "
+           "where the kernel finds the operand's address 16-byte aligned)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
                            "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

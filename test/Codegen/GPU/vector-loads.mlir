@@ -1,0 +1,137 @@
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="vector-loads=spirv" --canonicalize --cse | FileCheck %s --check-prefix=SPIRV
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="vector-loads=nvvm" --canonicalize --cse | FileCheck %s --check-prefix=NVVM
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions | FileCheck %s --check-prefix=NONE
+// RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="vector-loads=wide" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// Tiles of 32 x 32 over K steps of 16, 64 invocations: each stages two
+// vectors of four of each operand. A's rows run along K: a vector's
+// elements go to four steps of K of one row; B's run along N: to four
+// columns of one step. SPIR-V loads without a test (the runtime binds
+// buffers at 16-byte boundaries); NVVM tests each operand's address once,
+// before K's loop, and keeps the scalar loads for an unaligned one.
+// SPIRV-LABEL: func.func @matmul
+// SPIRV: workgroup(%[[AT:.*]] : memref<16x33xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<16x33xf32, #gpu.address_space<workgroup>>)
+// SPIRV-NOT: extract_aligned_pointer
+// SPIRV: scf.for
+// SPIRV: %[[E:.*]] = arith.muli %{{.*}}, %c4 : index
+// SPIRV: %[[KK:.*]] = arith.remui %[[E]], %c16
+// SPIRV: %[[ROW:.*]] = arith.divui %[[E]], %c16
+// SPIRV: %[[V:.*]] = vector.load %arg0[{{.*}}] {alignment = 16 : i64} : memref<128x64xf32>, vector<4xf32>
+// SPIRV: %[[X0:.*]] = vector.extract %[[V]][0]
+// SPIRV: memref.store %[[X0]], %[[AT]][%[[KK]], %[[ROW]]]
+// SPIRV: %[[X1:.*]] = vector.extract %[[V]][1]
+// SPIRV: %[[KK1:.*]] = arith.addi %[[KK]], %c1
+// SPIRV: memref.store %[[X1]], %[[AT]][%[[KK1]], %[[ROW]]]
+// SPIRV: vector.load %arg0
+// SPIRV: %[[COL:.*]] = arith.remui %[[E]], %c32
+// SPIRV: %[[KB:.*]] = arith.divui %[[E]], %c32
+// SPIRV: %[[W:.*]] = vector.load %arg1[{{.*}}] {alignment = 16 : i64} : memref<64x96xf32>, vector<4xf32>
+// SPIRV: %[[Y1:.*]] = vector.extract %[[W]][1]
+// SPIRV: %[[COL1:.*]] = arith.addi %[[COL]], %c1
+// SPIRV: memref.store %[[Y1]], %[[BT]][%[[KB]], %[[COL1]]]
+// SPIRV: vector.load %arg1
+// SPIRV-NEXT: vector.extract
+// SPIRV-NOT: memref.load %arg
+// SPIRV: gpu.barrier
+// NVVM-LABEL: func.func @matmul
+// NVVM: %[[PA:.*]] = memref.extract_aligned_pointer_as_index %arg0
+// NVVM: %[[RA:.*]] = arith.remui %[[PA]], %c16
+// NVVM: %[[OKA:.*]] = arith.cmpi eq, %[[RA]], %c0
+// NVVM: memref.extract_aligned_pointer_as_index %arg1
+// NVVM: scf.for
+// NVVM-NEXT: scf.if %[[OKA]] {
+// NVVM-COUNT-2: vector.load %arg0
+// NVVM: } else {
+// NVVM-COUNT-8: memref.load %arg0
+// NVVM: }
+// NVVM: scf.if
+// NVVM-COUNT-2: vector.load %arg1
+// NVVM: } else {
+// NVVM-COUNT-8: memref.load %arg1
+// NVVM: }
+// NVVM-NEXT: gpu.barrier
+// NONE-LABEL: func.func @matmul
+// NONE-NOT: vector.load
+// NONE: gpu.terminator
+func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x96xf32> {
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.matmul ins(%a, %b : memref<128x64xf32>, memref<64x96xf32>) outs(%c : memref<128x96xf32>)
+  return %c : memref<128x96xf32>
+}
+
+// -----
+
+// M = 100 ends inside a tile: a vector's elements share their row, so one
+// bound guards the whole vector (zeros past the end).
+// SPIRV-LABEL: func.func @ragged
+// SPIRV: scf.for
+// SPIRV: %[[IN:.*]] = arith.cmpi ult, %{{.*}}, %c100
+// SPIRV: scf.if %[[IN]] -> (vector<4xf32>) {
+// SPIRV-NEXT: vector.load %arg0
+// SPIRV-NEXT: scf.yield
+// SPIRV-NEXT: } else {
+// SPIRV-NEXT: scf.yield %cst : vector<4xf32>
+func.func @ragged(%a: memref<100x64xf32>, %b: memref<64x96xf32>) -> memref<100x96xf32> {
+  %c = memref.alloc() : memref<100x96xf32>
+  linalg.matmul ins(%a, %b : memref<100x64xf32>, memref<64x96xf32>) outs(%c : memref<100x96xf32>)
+  return %c : memref<100x96xf32>
+}
+
+// -----
+
+// Scalar loads where vectors would not fit: K = 18 (A's rows are not whole
+// vectors), and a strided view (B, an odd column offset). Other operands
+// still load vectors.
+// SPIRV-LABEL: func.func @odd_k
+// SPIRV: scf.for
+// SPIRV-NOT: vector.load %arg0
+// SPIRV: vector.load %arg1
+// SPIRV: gpu.barrier
+// SPIRV-LABEL: func.func @strided
+// SPIRV: scf.for
+// SPIRV-COUNT-2: vector.load %arg0
+// SPIRV-NOT: vector.load
+// SPIRV: gpu.barrier
+func.func @odd_k(%a: memref<64x18xf32>, %b: memref<18x64xf32>) -> memref<64x64xf32> {
+  %c = memref.alloc() : memref<64x64xf32>
+  linalg.matmul ins(%a, %b : memref<64x18xf32>, memref<18x64xf32>) outs(%c : memref<64x64xf32>)
+  return %c : memref<64x64xf32>
+}
+func.func @strided(%a: memref<64x64xf32>, %b: memref<64x65xf32>) -> memref<64x64xf32> {
+  %c = memref.alloc() : memref<64x64xf32>
+  %v = memref.subview %b[0, 1] [64, 64] [1, 1] : memref<64x65xf32> to memref<64x64xf32, strided<[65, 1], offset: 1>>
+  linalg.matmul ins(%a, %v : memref<64x64xf32>, memref<64x64xf32, strided<[65, 1], offset: 1>>) outs(%c : memref<64x64xf32>)
+  return %c : memref<64x64xf32>
+}
+
+// -----
+
+// 16-bit operands: eight per 16-byte load on NVVM; SPIR-V vectorizes
+// 32-bit elements only.
+// SPIRV-LABEL: func.func @half
+// SPIRV-NOT: vector.load
+// SPIRV: return
+// NVVM-LABEL: func.func @half
+// NVVM: vector.load %arg0[{{.*}}] {alignment = 16 : i64} : memref<128x64xf16>, vector<8xf16>
+// NVVM: vector.load %arg1[{{.*}}] {alignment = 16 : i64} : memref<64x96xf16>, vector<8xf16>
+func.func @half(%a: memref<128x64xf16>, %b: memref<64x96xf16>) -> memref<128x96xf32> {
+  %c = memref.alloc() : memref<128x96xf32>
+  linalg.matmul ins(%a, %b : memref<128x64xf16>, memref<64x96xf16>) outs(%c : memref<128x96xf32>)
+  return %c : memref<128x96xf32>
+}
+
+// -----
+
+// A convolution reads its input at sums of dimensions and its filters'
+// innermost dimension (3 wide) is not whole vectors: scalar loads.
+// SPIRV-LABEL: func.func @conv
+// SPIRV: gpu.launch
+// SPIRV-NOT: vector.load
+// SPIRV: return
+func.func @conv(%x: memref<1x16x18x18xf32>, %w: memref<32x16x3x3xf32>) -> memref<1x32x16x16xf32> {
+  %y = memref.alloc() : memref<1x32x16x16xf32>
+  linalg.conv_2d_nchw_fchw ins(%x, %w : memref<1x16x18x18xf32>, memref<32x16x3x3xf32>) outs(%y : memref<1x32x16x16xf32>)
+  return %y : memref<1x32x16x16xf32>
+}
+
+// BAD: vector-loads must be 'none', 'spirv' or 'nvvm', not 'wide'
