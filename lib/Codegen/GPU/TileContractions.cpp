@@ -82,6 +82,10 @@ struct Tiles {
   /// Tensor-core kernels: four warps in a 2 x 2 grid, each owning a
   /// quarter of the tile in fragments of this kind.
   std::optional<aiopt::FragmentKind> fragments = std::nullopt;
+  /// Scalar kernels: with `thread`, each invocation's rows and columns are
+  /// consecutive and read from the workgroup tiles as one vector each per
+  /// step of K; with 1, every (tile / thread)-th.
+  int64_t tileLanes = 1;
   int64_t threads() const { return fragments ? 4 * kWarp : (m / thread) * (n / thread); }
   static constexpr int64_t kWarp = 32;
 };
@@ -99,6 +103,18 @@ struct Staging {
   Value aligned;
 };
 } // namespace
+
+/// The elements of `type` one 16-byte vector load reads under `loads`
+/// (SPIR-V: 32-bit elements only, which its narrow-type emulation leaves
+/// alone); 1 where loads stay scalar.
+static int64_t vectorLanes(VectorLoads loads, Type type) {
+  if (loads == VectorLoads::None || !type.isIntOrFloat())
+    return 1;
+  unsigned bits = type.getIntOrFloatBitWidth();
+  if (loads == VectorLoads::SPIRV ? bits != 32 : (bits != 8 && bits != 16 && bits != 32))
+    return 1;
+  return 128 / bits;
+}
 
 /// Whether the payload of `op` yields `out + x` with `x` not depending on
 /// `out`, in f32 or a 32-bit integer (atomic additions exist for those).
@@ -359,7 +375,8 @@ static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64
 
 /// The workgroup buffers of `c`'s kernel in tiles `t`. Scalar tiles are
 /// [tile-k][rows + 1]: one padding element per row keeps the staging stores
-/// of a warp (which walk K across rows) off a single bank. Fragment tiles
+/// of a warp (which walk K across rows) off a single bank; read as vectors,
+/// rows are padded by a vector instead, which keeps them aligned. Fragment tiles
 /// are row-major with rows of a multiple of 16 bytes: M's [tile-m][tile-k +
 /// 8] and N's [tile-k][tile-n + 8] (or [tile-n][tile-k + 8] where the
 /// fragments take B along K), and the sums' [tile-m][tile-n + 4] in f32.
@@ -370,7 +387,8 @@ static SmallVector<MemRefType> workgroupTiles(const Contraction &c, const Tiles 
   };
   Type mType = elementType(c.mInput), nType = elementType(1 - c.mInput);
   if (!t.fragments)
-    return {MemRefType::get({t.k, t.m + 1}, mType), MemRefType::get({t.k, t.n + 1}, nType)};
+    return {MemRefType::get({t.k, t.m + t.tileLanes}, mType),
+            MemRefType::get({t.k, t.n + t.tileLanes}, nType)};
   return {MemRefType::get({t.m, t.k + 8}, mType),
           aiopt::WarpFragments::bRowsAlongK(*t.fragments)
               ? MemRefType::get({t.n, t.k + 8}, nType)
@@ -424,6 +442,13 @@ private:
   /// stageTile's copy with `lanes` consecutive elements per load.
   void stageElements(OpOperand *operand, const DimGroup &rows, int64_t tileRows, Value rowBase,
                      Value k0, Value tile, int64_t lanes, bool rowsOuter);
+  /// The offset in the workgroup's tile of this invocation's `i`-th row
+  /// (or column), `position` being its place among the `invocations`
+  /// along that side.
+  Value blockOffset(Value position, int64_t i, int64_t invocations);
+  /// The thread-tile values of `tile` at step `kk` this invocation reads
+  /// (a vector load with tileLanes).
+  SmallVector<Value> tileValues(Value tile, Value kk, Value position, int64_t invocations);
   /// The accumulators after one payload application per output.
   SmallVector<Value> accumulate(ValueRange accs, Value kk, Value aTile, Value bTile);
   /// Computes and stores the epilogue's element for the result `acc` at
@@ -493,15 +518,10 @@ bool KernelBuilder::contiguousAlongK(OpOperand *operand) {
 
 Staging KernelBuilder::planStaging(OpOperand *operand, const DimGroup &rows, int64_t tileRows) {
   auto type = cast<MemRefType>(operand->get().getType());
-  Type elementType = type.getElementType();
-  if (vectorLoads == VectorLoads::None || c.padded[operand->getOperandNumber()] ||
-      !type.getLayout().isIdentity() || type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1) ||
-      !elementType.isIntOrFloat())
+  int64_t lanes = vectorLanes(vectorLoads, type.getElementType());
+  if (lanes == 1 || c.padded[operand->getOperandNumber()] || !type.getLayout().isIdentity() ||
+      type.getRank() == 0 || type.isDynamicDim(type.getRank() - 1))
     return {};
-  unsigned bits = elementType.getIntOrFloatBitWidth();
-  if (vectorLoads == VectorLoads::SPIRV ? bits != 32 : (bits != 8 && bits != 16 && bits != 32))
-    return {};
-  int64_t lanes = 128 / bits;
   // The buffer's contiguous index must be the fastest dimension of the
   // tile's contiguous side, alone, and vectors must not cross its rows,
   // the dimension's extent or the tile's; each invocation takes whole
@@ -594,17 +614,35 @@ void KernelBuilder::stageElements(OpOperand *operand, const DimGroup &rows, int6
   }
 }
 
+Value KernelBuilder::blockOffset(Value position, int64_t i, int64_t invocations) {
+  if (t.tileLanes > 1)
+    return arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, position, cst(t.thread)),
+                                 cst(i));
+  return arith::AddIOp::create(b, loc, position, cst(i * invocations));
+}
+
+SmallVector<Value> KernelBuilder::tileValues(Value tile, Value kk, Value position,
+                                             int64_t invocations) {
+  SmallVector<Value> values;
+  if (t.tileLanes == 1) {
+    for (int64_t i = 0; i < t.thread; ++i)
+      values.push_back(memref::LoadOp::create(
+          b, loc, tile, ValueRange{kk, blockOffset(position, i, invocations)}));
+    return values;
+  }
+  auto type = cast<MemRefType>(tile.getType());
+  int64_t bytes = t.thread * type.getElementTypeBitWidth() / 8;
+  Value v = vector::LoadOp::create(b, loc, VectorType::get({t.thread}, type.getElementType()),
+                                   tile, ValueRange{kk, blockOffset(position, 0, invocations)},
+                                   /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+  for (int64_t i = 0; i < t.thread; ++i)
+    values.push_back(vector::ExtractOp::create(b, loc, v, i));
+  return values;
+}
+
 SmallVector<Value> KernelBuilder::accumulate(ValueRange accs, Value kk, Value aTile, Value bTile) {
-  int64_t rowsPerStep = t.m / t.thread, colsPerStep = t.n / t.thread;
-  SmallVector<Value> as, bs;
-  for (int64_t i = 0; i < t.thread; ++i) {
-    Value r = arith::AddIOp::create(b, loc, tm, cst(i * rowsPerStep));
-    as.push_back(memref::LoadOp::create(b, loc, aTile, ValueRange{kk, r}));
-  }
-  for (int64_t j = 0; j < t.thread; ++j) {
-    Value col = arith::AddIOp::create(b, loc, tn, cst(j * colsPerStep));
-    bs.push_back(memref::LoadOp::create(b, loc, bTile, ValueRange{kk, col}));
-  }
+  SmallVector<Value> as = tileValues(aTile, kk, tm, t.m / t.thread);
+  SmallVector<Value> bs = tileValues(bTile, kk, tn, t.n / t.thread);
   Block *payload = op.getBlock();
   unsigned nArg = 1 - c.mInput;
   SmallVector<Value> next;
@@ -725,14 +763,13 @@ void KernelBuilder::buildScalar(Value aTile, Value bTile, Value kBegin, Value kE
   tn = arith::RemUIOp::create(b, loc, tid, cst(colsPerStep));
   tm = arith::DivUIOp::create(b, loc, tid, cst(colsPerStep));
   // This invocation's outputs: rows tm + i * rowsPerStep, columns
-  // tn + j * colsPerStep of the workgroup's tile.
+  // tn + j * colsPerStep of the workgroup's tile (with vectors from the
+  // tiles, rows tm * thread-tile + i, columns tn * thread-tile + j).
   SmallVector<Output> outputs;
   for (int64_t i = 0; i < t.thread; ++i)
     for (int64_t j = 0; j < t.thread; ++j) {
-      Value m = arith::AddIOp::create(b, loc, m0,
-                                      arith::AddIOp::create(b, loc, tm, cst(i * rowsPerStep)));
-      Value n = arith::AddIOp::create(b, loc, n0,
-                                      arith::AddIOp::create(b, loc, tn, cst(j * colsPerStep)));
+      Value m = arith::AddIOp::create(b, loc, m0, blockOffset(tm, i, rowsPerStep));
+      Value n = arith::AddIOp::create(b, loc, n0, blockOffset(tn, j, colsPerStep));
       outputs.push_back(outputAt(m, n));
     }
   // The accumulators start from the output's values; parts of a split K
@@ -986,6 +1023,14 @@ struct GPUTileContractionsPass
                             splitKWorkgroups);
       }
       tiles.fragments = fragments;
+      // Scalar kernels read their thread-tile of each workgroup tile as one
+      // vector where one load takes it.
+      auto inputType = [&](unsigned i) {
+        return cast<MemRefType>(c.op.getDpsInputOperand(i)->get().getType()).getElementType();
+      };
+      if (!fragments && tiles.thread > 1 &&
+          tiles.thread <= std::min(vectorLanes(*loads, inputType(0)), vectorLanes(*loads, inputType(1))))
+        tiles.tileLanes = tiles.thread;
       // Every invocation stages whole elements of both tiles. (Dynamic
       // axes loop over tiles past the grid's limit.)
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||

@@ -63,16 +63,80 @@ spirv.module @vec2 Logical GLSL450 {
 
 // -----
 
-// A cast of a pointer into workgroup memory has no vector view: an error
-// naming the kernel.
+// A workgroup variable read as vectors becomes an array of vectors: the
+// vector reads index it by vector, the scalar accesses by vector and lane.
+// CHECK-LABEL: spirv.module @workgroup
+// CHECK: spirv.GlobalVariable @tile : !spirv.ptr<!spirv.struct<(!spirv.array<16 x vector<4xf32>>)>, Workgroup>
+// CHECK: spirv.func @k(%[[I:.*]]: i32, %[[J:.*]]: i32, %[[X:.*]]: f32)
+// CHECK: %[[T:.*]] = spirv.mlir.addressof @tile : !spirv.ptr<!spirv.struct<(!spirv.array<16 x vector<4xf32>>)>, Workgroup>
+// CHECK: %[[LANE:.*]] = spirv.BitwiseAnd %[[I]], %{{.*}} : i32
+// CHECK: %[[VI:.*]] = spirv.ShiftRightLogical %[[I]]
+// CHECK: %[[P:.*]] = spirv.AccessChain %[[T]][%{{.*}}, %[[VI]], %[[LANE]]] : {{.*}} -> !spirv.ptr<f32, Workgroup>
+// CHECK: spirv.Store "Workgroup" %[[P]], %[[X]] : f32
+// CHECK: %[[VJ:.*]] = spirv.ShiftRightLogical %[[J]]
+// CHECK: %[[Q:.*]] = spirv.AccessChain %[[T]][%{{.*}}, %[[VJ]]] : {{.*}} -> !spirv.ptr<vector<4xf32>, Workgroup>
+// CHECK: spirv.Load "Workgroup" %[[Q]] ["Aligned", 16] : vector<4xf32>
+// CHECK-NOT: spirv.Bitcast
 spirv.module @workgroup Logical GLSL450 {
-  spirv.GlobalVariable @tile : !spirv.ptr<!spirv.array<64 x f32>, Workgroup>
+  spirv.GlobalVariable @tile : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>
+  spirv.func @k(%i: i32, %j: i32, %x: f32) -> vector<4xf32> "None" {
+    %a = spirv.mlir.addressof @tile : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>
+    %c0 = spirv.Constant 0 : i32
+    %p = spirv.AccessChain %a[%c0, %i] : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>, i32, i32 -> !spirv.ptr<f32, Workgroup>
+    spirv.Store "Workgroup" %p, %x : f32
+    %q = spirv.AccessChain %a[%c0, %j] : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>, i32, i32 -> !spirv.ptr<f32, Workgroup>
+    %qv = spirv.Bitcast %q : !spirv.ptr<f32, Workgroup> to !spirv.ptr<vector<4xf32>, Workgroup>
+    %v = spirv.Load "Workgroup" %qv ["Aligned", 16] : vector<4xf32>
+    spirv.ReturnValue %v : vector<4xf32>
+  }
+}
+
+// -----
+
+// Workgroup memory read as vectors of two lengths is not retyped.
+spirv.module @two_lengths Logical GLSL450 {
+  // expected-error @below {{[E201] workgroup variable 'tile' is read as vectors of different lengths}}
+  spirv.GlobalVariable @tile : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>
+  spirv.func @k(%i: i32) -> vector<2xf32> "None" {
+    %a = spirv.mlir.addressof @tile : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>
+    %c0 = spirv.Constant 0 : i32
+    %p = spirv.AccessChain %a[%c0, %i] : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>, i32, i32 -> !spirv.ptr<f32, Workgroup>
+    %p4 = spirv.Bitcast %p : !spirv.ptr<f32, Workgroup> to !spirv.ptr<vector<4xf32>, Workgroup>
+    %v = spirv.Load "Workgroup" %p4 : vector<4xf32>
+    %p2 = spirv.Bitcast %p : !spirv.ptr<f32, Workgroup> to !spirv.ptr<vector<2xf32>, Workgroup>
+    %w = spirv.Load "Workgroup" %p2 : vector<2xf32>
+    spirv.ReturnValue %w : vector<2xf32>
+  }
+}
+
+// -----
+
+// Nor is one used other than by element.
+spirv.module @whole Logical GLSL450 {
+  // expected-error @below {{[E201] workgroup variable 'tile' is read as vectors and accessed otherwise than by element}}
+  spirv.GlobalVariable @tile : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>
   spirv.func @k(%i: i32) -> vector<4xf32> "None" {
-    %a = spirv.mlir.addressof @tile : !spirv.ptr<!spirv.array<64 x f32>, Workgroup>
-    %p = spirv.AccessChain %a[%i] : !spirv.ptr<!spirv.array<64 x f32>, Workgroup>, i32 -> !spirv.ptr<f32, Workgroup>
-    // expected-error @below {{[E201] kernel 'k' casts a pointer in a way Vulkan's logical addressing cannot express: '!spirv.ptr<f32, Workgroup>' to '!spirv.ptr<vector<4xf32>, Workgroup>'}}
+    %a = spirv.mlir.addressof @tile : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>
+    %all = spirv.Load "Workgroup" %a : !spirv.struct<(!spirv.array<64 x f32>)>
+    %c0 = spirv.Constant 0 : i32
+    %p = spirv.AccessChain %a[%c0, %i] : !spirv.ptr<!spirv.struct<(!spirv.array<64 x f32>)>, Workgroup>, i32, i32 -> !spirv.ptr<f32, Workgroup>
     %pv = spirv.Bitcast %p : !spirv.ptr<f32, Workgroup> to !spirv.ptr<vector<4xf32>, Workgroup>
     %v = spirv.Load "Workgroup" %pv : vector<4xf32>
+    spirv.ReturnValue %v : vector<4xf32>
+  }
+}
+
+// -----
+
+// A cast of a pointer into a function's variable has no vector form: an
+// error naming the kernel.
+spirv.module @function Logical GLSL450 {
+  spirv.func @k(%i: i32) -> vector<4xf32> "None" {
+    %a = spirv.Variable : !spirv.ptr<!spirv.array<64 x f32>, Function>
+    %p = spirv.AccessChain %a[%i] : !spirv.ptr<!spirv.array<64 x f32>, Function>, i32 -> !spirv.ptr<f32, Function>
+    // expected-error @below {{[E201] kernel 'k' casts a pointer in a way Vulkan's logical addressing cannot express: '!spirv.ptr<f32, Function>' to '!spirv.ptr<vector<4xf32>, Function>'}}
+    %pv = spirv.Bitcast %p : !spirv.ptr<f32, Function> to !spirv.ptr<vector<4xf32>, Function>
+    %v = spirv.Load "Function" %pv : vector<4xf32>
     spirv.ReturnValue %v : vector<4xf32>
   }
 }

@@ -9,8 +9,16 @@
 // columns of one step. SPIR-V loads without a test (the runtime binds
 // buffers at 16-byte boundaries); NVVM tests each operand's address once,
 // before K's loop, and keeps the scalar loads for an unaligned one.
+// Each invocation's 4 x 4 outputs are consecutive rows (tm * 4 + i) and
+// columns (tn * 4 + j), read from the tiles as one vector each per step
+// of K; the tiles' rows are padded by a vector (36), which keeps them
+// aligned.
 // SPIRV-LABEL: func.func @matmul
-// SPIRV: workgroup(%[[AT:.*]] : memref<16x33xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<16x33xf32, #gpu.address_space<workgroup>>)
+// SPIRV: workgroup(%[[AT:.*]] : memref<16x36xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<16x36xf32, #gpu.address_space<workgroup>>)
+// SPIRV: %[[TN:.*]] = arith.remui %{{.*}}, %c8
+// SPIRV: %[[TM:.*]] = arith.divui %{{.*}}, %c8
+// SPIRV: %[[R0:.*]] = arith.muli %[[TM]], %c4
+// SPIRV: %[[C0:.*]] = arith.muli %[[TN]], %c4
 // SPIRV-NOT: extract_aligned_pointer
 // SPIRV: scf.for
 // SPIRV: %[[E:.*]] = arith.muli %{{.*}}, %c4 : index
@@ -22,16 +30,22 @@
 // SPIRV: %[[X1:.*]] = vector.extract %[[V]][1]
 // SPIRV: %[[KK1:.*]] = arith.addi %[[KK]], %c1
 // SPIRV: memref.store %[[X1]], %[[AT]][%[[KK1]], %[[ROW]]]
-// SPIRV: vector.load %arg0
+// SPIRV: vector.load %arg0[
 // SPIRV: %[[COL:.*]] = arith.remui %[[E]], %c32
 // SPIRV: %[[KB:.*]] = arith.divui %[[E]], %c32
 // SPIRV: %[[W:.*]] = vector.load %arg1[{{.*}}] {alignment = 16 : i64} : memref<64x96xf32>, vector<4xf32>
 // SPIRV: %[[Y1:.*]] = vector.extract %[[W]][1]
 // SPIRV: %[[COL1:.*]] = arith.addi %[[COL]], %c1
 // SPIRV: memref.store %[[Y1]], %[[BT]][%[[KB]], %[[COL1]]]
-// SPIRV: vector.load %arg1
+// SPIRV: vector.load %arg1[
 // SPIRV-NEXT: vector.extract
 // SPIRV-NOT: memref.load %arg
+// SPIRV: gpu.barrier
+// SPIRV-NEXT: %[[VA:.*]] = vector.load %[[AT]][%c0, %[[R0]]] {alignment = 16 : i64} : memref<16x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// SPIRV-COUNT-4: vector.extract %[[VA]]
+// SPIRV-NEXT: %[[VB:.*]] = vector.load %[[BT]][%c0, %[[C0]]] {alignment = 16 : i64}
+// SPIRV-COUNT-4: vector.extract %[[VB]]
+// SPIRV-NOT: memref.load
 // SPIRV: gpu.barrier
 // NVVM-LABEL: func.func @matmul
 // NVVM: %[[PA:.*]] = memref.extract_aligned_pointer_as_index %arg0
@@ -40,17 +54,19 @@
 // NVVM: memref.extract_aligned_pointer_as_index %arg1
 // NVVM: scf.for
 // NVVM-NEXT: scf.if %[[OKA]] {
-// NVVM-COUNT-2: vector.load %arg0
+// NVVM-COUNT-2: vector.load %arg0[
 // NVVM: } else {
 // NVVM-COUNT-8: memref.load %arg0
 // NVVM: }
 // NVVM: scf.if
-// NVVM-COUNT-2: vector.load %arg1
+// NVVM-COUNT-2: vector.load %arg1[
 // NVVM: } else {
 // NVVM-COUNT-8: memref.load %arg1
 // NVVM: }
 // NVVM-NEXT: gpu.barrier
+// NVVM-NEXT: vector.load %{{.*}} : memref<16x36xf32, #gpu.address_space<workgroup>>, vector<4xf32>
 // NONE-LABEL: func.func @matmul
+// NONE: memref<16x33xf32, #gpu.address_space<workgroup>>
 // NONE-NOT: vector.load
 // NONE: gpu.terminator
 func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x96xf32> {
@@ -67,7 +83,7 @@ func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x9
 // SPIRV: scf.for
 // SPIRV: %[[IN:.*]] = arith.cmpi ult, %{{.*}}, %c100
 // SPIRV: scf.if %[[IN]] -> (vector<4xf32>) {
-// SPIRV-NEXT: vector.load %arg0
+// SPIRV-NEXT: vector.load %arg0[
 // SPIRV-NEXT: scf.yield
 // SPIRV-NEXT: } else {
 // SPIRV-NEXT: scf.yield %cst : vector<4xf32>
@@ -84,12 +100,12 @@ func.func @ragged(%a: memref<100x64xf32>, %b: memref<64x96xf32>) -> memref<100x9
 // still load vectors.
 // SPIRV-LABEL: func.func @odd_k
 // SPIRV: scf.for
-// SPIRV-NOT: vector.load %arg0
-// SPIRV: vector.load %arg1
+// SPIRV-NOT: vector.load %arg0[
+// SPIRV: vector.load %arg1[
 // SPIRV: gpu.barrier
 // SPIRV-LABEL: func.func @strided
 // SPIRV: scf.for
-// SPIRV-COUNT-2: vector.load %arg0
+// SPIRV-COUNT-2: vector.load %arg0[
 // SPIRV-NOT: vector.load
 // SPIRV: gpu.barrier
 func.func @odd_k(%a: memref<64x18xf32>, %b: memref<18x64xf32>) -> memref<64x64xf32> {
@@ -106,14 +122,16 @@ func.func @strided(%a: memref<64x64xf32>, %b: memref<64x65xf32>) -> memref<64x64
 
 // -----
 
-// 16-bit operands: eight per 16-byte load on NVVM; SPIR-V vectorizes
-// 32-bit elements only.
+// 16-bit operands: eight per 16-byte load on NVVM, and four per read of
+// the tiles; SPIR-V vectorizes 32-bit elements only.
 // SPIRV-LABEL: func.func @half
 // SPIRV-NOT: vector.load
 // SPIRV: return
 // NVVM-LABEL: func.func @half
 // NVVM: vector.load %arg0[{{.*}}] {alignment = 16 : i64} : memref<128x64xf16>, vector<8xf16>
 // NVVM: vector.load %arg1[{{.*}}] {alignment = 16 : i64} : memref<64x96xf16>, vector<8xf16>
+// NVVM: gpu.barrier
+// NVVM-NEXT: vector.load {{.*}} {alignment = 8 : i64} : memref<16x36xf16, #gpu.address_space<workgroup>>, vector<4xf16>
 func.func @half(%a: memref<128x64xf16>, %b: memref<64x96xf16>) -> memref<128x96xf32> {
   %c = memref.alloc() : memref<128x96xf32>
   linalg.matmul ins(%a, %b : memref<128x64xf16>, memref<64x96xf16>) outs(%c : memref<128x96xf32>)
@@ -123,10 +141,12 @@ func.func @half(%a: memref<128x64xf16>, %b: memref<64x96xf16>) -> memref<128x96x
 // -----
 
 // A convolution reads its input at sums of dimensions and its filters'
-// innermost dimension (3 wide) is not whole vectors: scalar loads.
+// innermost dimension (3 wide) is not whole vectors: scalar loads (its
+// workgroup tiles are still read as vectors).
 // SPIRV-LABEL: func.func @conv
 // SPIRV: gpu.launch
-// SPIRV-NOT: vector.load
+// SPIRV-NOT: vector.load {{.*}} : memref<1x16x18x18xf32>
+// SPIRV-NOT: vector.load {{.*}} : memref<32x16x3x3xf32>
 // SPIRV: return
 func.func @conv(%x: memref<1x16x18x18xf32>, %w: memref<32x16x3x3xf32>) -> memref<1x32x16x16xf32> {
   %y = memref.alloc() : memref<1x32x16x16xf32>

@@ -147,18 +147,25 @@ def GPUSPIRVVectorBuffersPass : Pass<"aiopt-gpu-spirv-vector-buffers", "spirv::M
   let summary = "Vector loads of Vulkan kernels read vector views of their buffers";
   let description = [{
     Runs after `spirv-lower-abi-attrs`. `convert-gpu-to-spirv` turns a
-    `vector.load` of a storage buffer of scalars into a pointer cast,
-    which Vulkan's logical addressing forbids. Each such access (an access
-    chain into a buffer variable's array, cast to a vector of its elements)
-    reads instead a second variable at the same descriptor set and binding
-    whose array holds vectors (`[0, i]` becomes `[0, i / lanes]`); both
-    variables are decorated `Aliased`.
+    `vector.load` of a buffer of scalars into a pointer cast, which
+    Vulkan's logical addressing forbids. Each such access (an access chain
+    `[0, i]` into a variable's array, cast to a vector of its elements)
+    becomes a read of a vector:
 
-    The index must be a multiple of the lanes, and the buffer must be bound
-    at an offset of a multiple of the vector's size, which is what
+    - of a storage buffer: a second variable at the same descriptor set and
+      binding whose array holds vectors, at `[0, i / lanes]`; both
+      variables are decorated `Aliased`;
+    - of workgroup memory: the variable itself becomes an array of vectors
+      (its length must be whole vectors); the vector reads take
+      `[0, i / lanes]`, its scalar accesses `[0, i / lanes, i % lanes]`.
+      Every use of such a variable must be an access chain to an element,
+      and it must be read as vectors of one length.
+
+    The index must be a multiple of the lanes, and a storage buffer must be
+    bound at an offset of a multiple of the vector's size, which is what
     `aiopt-gpu-tile-contractions{vector-loads=spirv}` and the Vulkan runtime
-    guarantee. A pointer cast of another form is an E201 error naming the
-    kernel.
+    guarantee. A pointer cast of another form, or a workgroup variable that
+    cannot be retyped, is an E201 error.
   }];
 }
 
@@ -320,6 +327,12 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     reads of a vector view of the buffer; `nvvm` loads 16 bytes, under a
     test of the operand's address (a view at an odd offset keeps the
     scalar loads). Padded operands and other layouts keep scalar loads.
+    Where one load takes a `thread-tile` of both operands' elements (f32
+    with `spirv`; 8-, 16- and 32-bit elements with `nvvm`), each
+    invocation's rows and columns of outputs are consecutive instead
+    (`tm * thread-tile + i`), the workgroup tiles' rows are padded by
+    `thread-tile` elements (which keeps them aligned) and each step of K
+    reads one vector from each tile.
 
     The accumulators start from the output's values, as linalg's do. Ops
     whose output may share a buffer with an input, whose payload reads
