@@ -4,7 +4,9 @@ them for 16- and 32-bit floats only; every f64 op rounded once,
 aiopt-gpu-spirv-exact-doubles) against numpy, in units in the last
 place, over their whole ranges (subnormals included), and C's results for
 the special values: zeros of both signs, infinities, NaNs, negative bases,
-integer exponents (exact where the result is representable)."""
+integer exponents (exact where the result is representable); and f64
+Round (to even, from additions of 2^52: lavapipe's own f64 RoundEven
+rounds ties toward zero on some hosts), exactly numpy's."""
 
 import os
 import sys
@@ -41,21 +43,31 @@ special = [(x, y) for x in (0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, inf, -in
 pow_x = np.concatenate([ib, gb, [p[0] for p in special]])
 pow_y = np.concatenate([ie, ge, [p[1] for p in special]])
 
-n_exp, n_log, n_pow = len(exp_x), len(log_x), len(pow_x)
+# Round (to even): ties of both signs, values near them, large values
+# (2^52 and above are integers), signed zeros, infinities and NaN.
+halves = rng.integers(-100000, 100000, 2000) + 0.5
+round_x = np.concatenate([
+    halves, np.nextafter(halves, 0), np.nextafter(halves, np.inf), rng.uniform(-1e6, 1e6, 2000),
+    [0.5, -0.5, 1.5, -1.5, 2.5, -2.5, -0.3, 0.0, -0.0, 2.0 ** 52 - 0.5, 2.0 ** 52, 2.0 ** 52 + 1,
+     -(2.0 ** 53) - 2, 1e300, inf, -inf, nan]])
+
+n_exp, n_log, n_pow, n_round = len(exp_x), len(log_x), len(pow_x), len(round_x)
 nodes = [h.make_node("Exp", ["a"], ["exp"]), h.make_node("Log", ["b"], ["log"]),
-         h.make_node("Pow", ["c", "d"], ["pow"])]
+         h.make_node("Pow", ["c", "d"], ["pow"]), h.make_node("Round", ["e"], ["round"])]
 graph = h.make_graph(
     nodes, "double_math",
     [h.make_tensor_value_info("a", T.DOUBLE, [n_exp]), h.make_tensor_value_info("b", T.DOUBLE, [n_log]),
-     h.make_tensor_value_info("c", T.DOUBLE, [n_pow]), h.make_tensor_value_info("d", T.DOUBLE, [n_pow])],
-    [h.make_tensor_value_info(n, T.DOUBLE, None) for n in ("exp", "log", "pow")])
+     h.make_tensor_value_info("c", T.DOUBLE, [n_pow]), h.make_tensor_value_info("d", T.DOUBLE, [n_pow]),
+     h.make_tensor_value_info("e", T.DOUBLE, [n_round])],
+    [h.make_tensor_value_info(n, T.DOUBLE, None) for n in ("exp", "log", "pow", "round")])
 model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
 os.makedirs(work, exist_ok=True)
 path = os.path.join(work, "double_math.onnx")
 import onnx  # noqa: E402
 onnx.save(model, path)
 exe = aiopt_e2e.compile_model(path, work, "double_math", ["--target=vulkan"])
-(got_exp, got_log, got_pow), _ = aiopt_e2e.run_compiled(exe, [exp_x, log_x, pow_x, pow_y], work)
+(got_exp, got_log, got_pow, got_round), _ = aiopt_e2e.run_compiled(
+    exe, [exp_x, log_x, pow_x, pow_y, round_x], work)
 
 with np.errstate(all="ignore"):
     want = {"exp": np.exp(exp_x), "log": np.log(log_x), "pow": np.power(pow_x, pow_y)}
@@ -90,4 +102,12 @@ for name in ("exp", "log", "pow"):
 ints = (ie >= 0) & (np.abs(want["pow"][:3000]) < 2.0 ** 53)
 exact_ints = (got["pow"][:3000][ints] == want["pow"][:3000][ints]).all()
 print("integer powers exact: %s" % exact_ints)
-sys.exit(0 if ok and exact_ints else 1)
+
+# Round: exactly numpy's (ties to even), signs included, NaN for NaN.
+want_round = np.round(round_x)
+finite = ~np.isnan(want_round)
+round_ok = bool((got_round[finite] == want_round[finite]).all() and
+                (np.signbit(got_round[finite]) == np.signbit(want_round[finite])).all() and
+                np.isnan(got_round[~finite]).all())
+print("round: %d values %s" % (n_round, "exact" if round_ok else "WRONG"))
+sys.exit(0 if ok and exact_ints and round_ok else 1)

@@ -225,6 +225,20 @@ static Value powF64(F64 &f, Value x, Value y) {
   return f.select(squaring, byProducts, general);
 }
 
+/// x rounded to the nearest integer, ties to even, from additions: below
+/// 2^52, adding and then subtracting 2^52 (with x's sign) leaves that
+/// integer, as IEEE addition rounds; larger magnitudes (and infinities
+/// and NaNs) are x itself. The result keeps x's sign (-0.3 gives -0).
+/// GLSL's f64 RoundEven is not used: lavapipe (Mesa 22.3 on an AVX2 host)
+/// rounds its ties toward zero.
+static Value roundEvenF64(F64 &f, Value x) {
+  Value big = f.c(4503599627370496.0); // 2^52
+  Value shift = math::CopySignOp::create(f.b, f.loc, big, x);
+  Value rounded = f.sub(f.add(x, shift), shift);
+  Value small = f.cmp(arith::CmpFPredicate::OLT, f.abs(x), big);
+  return math::CopySignOp::create(f.b, f.loc, f.select(small, rounded, x), x);
+}
+
 /// Math ops whose GLSL.std.450 (or core SPIR-V) forms take f64.
 static bool hasDoubleForm(Operation *op) {
   return isa<math::SqrtOp, math::RsqrtOp, math::FloorOp, math::CeilOp, math::RoundOp,
@@ -268,6 +282,17 @@ struct GPUSPIRVDoubleMathPass
       else
         r = powF64(f, op->getOperand(0), op->getOperand(1));
       rewriter.replaceOp(op, r);
+    }
+    // Rounding to even, pow's own included.
+    SmallVector<math::RoundEvenOp> rounds;
+    getOperation().walk([&](math::RoundEvenOp op) {
+      if (op.getType().isF64())
+        rounds.push_back(op);
+    });
+    for (math::RoundEvenOp op : rounds) {
+      rewriter.setInsertionPoint(op);
+      F64 f{rewriter, op->getLoc()};
+      rewriter.replaceOp(op, roundEvenF64(f, op.getOperand()));
     }
   }
 };

@@ -82,9 +82,9 @@ struct Tiles {
   /// Tensor-core kernels: four warps in a 2 x 2 grid, each owning a
   /// quarter of the tile in fragments of this kind.
   std::optional<aiopt::FragmentKind> fragments = std::nullopt;
-  /// Scalar kernels: with `thread`, each invocation's rows and columns are
-  /// consecutive and read from the workgroup tiles as one vector each per
-  /// step of K; with 1, every (tile / thread)-th.
+  /// Scalar kernels: above 1, each invocation's rows and columns are
+  /// consecutive and read from the workgroup tiles in vectors of this many
+  /// elements; with 1, every (tile / thread)-th.
   int64_t tileLanes = 1;
   int64_t threads() const { return fragments ? 4 * kWarp : (m / thread) * (n / thread); }
   static constexpr int64_t kWarp = 32;
@@ -447,7 +447,7 @@ private:
   /// along that side.
   Value blockOffset(Value position, int64_t i, int64_t invocations);
   /// The thread-tile values of `tile` at step `kk` this invocation reads
-  /// (a vector load with tileLanes).
+  /// (in vectors of tileLanes).
   SmallVector<Value> tileValues(Value tile, Value kk, Value position, int64_t invocations);
   /// The accumulators after one payload application per output.
   SmallVector<Value> accumulate(ValueRange accs, Value kk, Value aTile, Value bTile);
@@ -631,12 +631,15 @@ SmallVector<Value> KernelBuilder::tileValues(Value tile, Value kk, Value positio
     return values;
   }
   auto type = cast<MemRefType>(tile.getType());
-  int64_t bytes = t.thread * type.getElementTypeBitWidth() / 8;
-  Value v = vector::LoadOp::create(b, loc, VectorType::get({t.thread}, type.getElementType()),
-                                   tile, ValueRange{kk, blockOffset(position, 0, invocations)},
-                                   /*nontemporal=*/false, llvm::MaybeAlign(bytes));
-  for (int64_t i = 0; i < t.thread; ++i)
-    values.push_back(vector::ExtractOp::create(b, loc, v, i));
+  auto vectorType = VectorType::get({t.tileLanes}, type.getElementType());
+  int64_t bytes = t.tileLanes * type.getElementTypeBitWidth() / 8;
+  for (int64_t first = 0; first < t.thread; first += t.tileLanes) {
+    Value v = vector::LoadOp::create(b, loc, vectorType, tile,
+                                     ValueRange{kk, blockOffset(position, first, invocations)},
+                                     /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+    for (int64_t i = 0; i < t.tileLanes; ++i)
+      values.push_back(vector::ExtractOp::create(b, loc, v, i));
+  }
   return values;
 }
 
@@ -1023,14 +1026,15 @@ struct GPUTileContractionsPass
                             splitKWorkgroups);
       }
       tiles.fragments = fragments;
-      // Scalar kernels read their thread-tile of each workgroup tile as one
-      // vector where one load takes it.
+      // Scalar kernels read their thread-tile of each workgroup tile in
+      // vectors of up to 16 bytes.
       auto inputType = [&](unsigned i) {
         return cast<MemRefType>(c.op.getDpsInputOperand(i)->get().getType()).getElementType();
       };
-      if (!fragments && tiles.thread > 1 &&
-          tiles.thread <= std::min(vectorLanes(*loads, inputType(0)), vectorLanes(*loads, inputType(1))))
-        tiles.tileLanes = tiles.thread;
+      int64_t lanes = std::min({tiles.thread, vectorLanes(*loads, inputType(0)),
+                                vectorLanes(*loads, inputType(1))});
+      if (!fragments && lanes > 1)
+        tiles.tileLanes = lanes;
       // Every invocation stages whole elements of both tiles. (Dynamic
       // axes loop over tiles past the grid's limit.)
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||

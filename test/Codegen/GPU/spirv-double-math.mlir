@@ -6,7 +6,8 @@
 // range, infinity or 0; NaN stays. f32 exp is left to GLSL.
 // CHECK-LABEL: gpu.func @exp
 // CHECK-NOT: math.exp {{.*}} : f64
-// CHECK: math.roundeven {{.*}} : f64
+// CHECK-NOT: math.roundeven {{.*}} : f64
+// CHECK: arith.constant 0x4330000000000000 : f64
 // CHECK-DAG: arith.constant 0.69314718036912382 : f64
 // CHECK-DAG: arith.constant 1.9082149292705877E-10 : f64
 // CHECK: arith.fptosi {{.*}} : f64 to i64
@@ -19,8 +20,8 @@
 // arithmetic is not.
 // SPIRV-LABEL: spirv.func @exp
 // SPIRV-NOT: spirv.GL.Exp {{.*}} : f64
+// SPIRV-NOT: spirv.GL.RoundEven {{.*}} : f64
 // SPIRV: spirv.FMul {{.*}} {no_contraction} : f64
-// SPIRV: spirv.GL.RoundEven {{.*}} : f64
 // SPIRV: spirv.FSub {{.*}} {no_contraction} : f64
 // SPIRV: spirv.GL.Exp {{.*}} : f32
 gpu.module @m {
@@ -58,7 +59,7 @@ gpu.module @m {
 // CHECK: math.floor
 // CHECK: arith.constant 6.400000e+01 : f64
 // CHECK-COUNT-7: arith.shrui
-// CHECK: math.roundeven
+// CHECK-NOT: math.roundeven
 // CHECK-NOT: math.powf
 // CHECK: gpu.return
 gpu.module @m {
@@ -75,6 +76,40 @@ gpu.module @m {
     %b = memref.load %y[%i] : memref<4xf64>
     %p = math.powf %a, %b : f64
     memref.store %p, %x[%i] : memref<4xf64>
+    gpu.return
+  }
+}
+
+// -----
+
+// f64 rounding to even from additions of 2^52 (lavapipe's f64 RoundEven
+// rounds ties toward zero), with x's sign; each addition rounds once.
+// f32 keeps GLSL's RoundEven.
+// CHECK-LABEL: gpu.func @round
+// CHECK: %[[X:.*]] = memref.load %{{.*}} : memref<4xf64>
+// CHECK: %[[BIG:.*]] = arith.constant 0x4330000000000000 : f64
+// CHECK: %[[SHIFT:.*]] = math.copysign %[[BIG]], %[[X]] : f64
+// CHECK: %[[UP:.*]] = arith.addf %[[X]], %[[SHIFT]] : f64
+// CHECK: %[[R:.*]] = arith.subf %[[UP]], %[[SHIFT]] : f64
+// CHECK: %[[A:.*]] = math.absf %[[X]] : f64
+// CHECK: %[[SMALL:.*]] = arith.cmpf olt, %[[A]], %[[BIG]] : f64
+// CHECK: %[[S:.*]] = arith.select %[[SMALL]], %[[R]], %[[X]] : f64
+// CHECK: math.copysign %[[S]], %[[X]] : f64
+// CHECK: math.roundeven %{{.*}} : f32
+// SPIRV-LABEL: spirv.func @round
+// SPIRV-NOT: spirv.GL.RoundEven {{.*}} : f64
+// SPIRV: spirv.FAdd {{.*}} {no_contraction} : f64
+// SPIRV: spirv.FSub {{.*}} {no_contraction} : f64
+// SPIRV: spirv.GL.RoundEven {{.*}} : f32
+gpu.module @m {
+  gpu.func @round(%x: memref<4xf64>, %y: memref<4xf32>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
+    %i = gpu.thread_id x
+    %v = memref.load %x[%i] : memref<4xf64>
+    %r = math.roundeven %v : f64
+    memref.store %r, %x[%i] : memref<4xf64>
+    %w = memref.load %y[%i] : memref<4xf32>
+    %s = math.roundeven %w : f32
+    memref.store %s, %y[%i] : memref<4xf32>
     gpu.return
   }
 }

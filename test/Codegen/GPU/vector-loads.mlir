@@ -1,6 +1,7 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="vector-loads=spirv" --canonicalize --cse | FileCheck %s --check-prefix=SPIRV
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="vector-loads=nvvm" --canonicalize --cse | FileCheck %s --check-prefix=NVVM
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions | FileCheck %s --check-prefix=NONE
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="vector-loads=spirv thread-tile=8" --canonicalize --cse | FileCheck %s --check-prefix=EIGHT
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="vector-loads=wide" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Tiles of 32 x 32 over K steps of 16, 64 invocations: each stages two
@@ -69,6 +70,25 @@
 // NONE: memref<16x33xf32, #gpu.address_space<workgroup>>
 // NONE-NOT: vector.load
 // NONE: gpu.terminator
+// Thread-tiles of 8 x 8 (64x64 tiles, 64 invocations): each step reads two
+// vectors of four from each tile, at rows tm * 8 and tm * 8 + 4; the rows
+// are padded by a vector.
+// EIGHT-LABEL: func.func @matmul
+// EIGHT: workgroup(%[[AT:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>>, %[[BT:.*]] : memref<16x68xf32, #gpu.address_space<workgroup>>)
+// EIGHT: %[[TN:.*]] = arith.remui %{{.*}}, %c8
+// EIGHT: %[[TM:.*]] = arith.divui %{{.*}}, %c8
+// EIGHT: %[[R0:.*]] = arith.muli %[[TM]], %c8
+// EIGHT: %[[C0:.*]] = arith.muli %[[TN]], %c8
+// EIGHT-DAG: %[[R4:.*]] = arith.addi %[[R0]], %c4
+// EIGHT-DAG: %[[C4:.*]] = arith.addi %[[C0]], %c4
+// EIGHT: gpu.barrier
+// EIGHT-NEXT: vector.load %[[AT]][%c0, %[[R0]]] {alignment = 16 : i64} : memref<16x68xf32, #gpu.address_space<workgroup>>, vector<4xf32>
+// EIGHT-COUNT-4: vector.extract
+// EIGHT-NEXT: vector.load %[[AT]][%c0, %[[R4]]]
+// EIGHT-COUNT-4: vector.extract
+// EIGHT-NEXT: vector.load %[[BT]][%c0, %[[C0]]]
+// EIGHT-COUNT-4: vector.extract
+// EIGHT-NEXT: vector.load %[[BT]][%c0, %[[C4]]]
 func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x96xf32> {
   %c = memref.alloc() : memref<128x96xf32>
   linalg.matmul ins(%a, %b : memref<128x64xf32>, memref<64x96xf32>) outs(%c : memref<128x96xf32>)

@@ -96,7 +96,7 @@ def GPUSPIRVExactArithPass : Pass<"aiopt-gpu-spirv-exact-arith", "gpu::GPUModule
 }
 
 def GPUSPIRVDoubleMathPass : Pass<"aiopt-gpu-spirv-double-math", "gpu::GPUModuleOp"> {
-  let summary = "f64 exp, log and pow for Vulkan kernels, from arithmetic";
+  let summary = "f64 exp, log, pow and round-to-even for Vulkan kernels, from arithmetic";
   let description = [{
     Runs in Vulkan kernel modules before `convert-math-to-spirv`.
     GLSL.std.450 has Exp, Log and Pow for 16- and 32-bit floats only, so f64
@@ -118,6 +118,10 @@ def GPUSPIRVDoubleMathPass : Pass<"aiopt-gpu-spirv-double-math", "gpu::GPUModule
       rounding alone would cost up to |y ln |x|| ulp), with x's sign for
       odd y and NaN for negative finite x and finite non-integer y; 1 for
       x = 1 and for |x| = 1 with an infinite y.
+    - `math.roundeven` (ONNX Round, and pow's own): below 2^52, x plus and
+      minus 2^52 with x's sign (IEEE addition rounds ties to even), with
+      x's sign; x itself above. GLSL has f64 RoundEven, but lavapipe (Mesa
+      22.3 on an AVX2 host) rounds its ties toward zero.
 
     Measured on lavapipe against numpy (integration_test/vulkan-double-math.test):
     exp and log within 1 ulp, pow within 2. The compensated steps need
@@ -327,12 +331,13 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     reads of a vector view of the buffer; `nvvm` loads 16 bytes, under a
     test of the operand's address (a view at an odd offset keeps the
     scalar loads). Padded operands and other layouts keep scalar loads.
-    Where one load takes a `thread-tile` of both operands' elements (f32
-    with `spirv`; 8-, 16- and 32-bit elements with `nvvm`), each
-    invocation's rows and columns of outputs are consecutive instead
-    (`tm * thread-tile + i`), the workgroup tiles' rows are padded by
-    `thread-tile` elements (which keeps them aligned) and each step of K
-    reads one vector from each tile.
+    Where both operands' elements load as vectors (f32 with `spirv`; 8-,
+    16- and 32-bit elements with `nvvm`), each invocation's rows and
+    columns of outputs are consecutive instead (`tm * thread-tile + i`),
+    and each step of K reads its `thread-tile` elements of each workgroup
+    tile in vectors of up to 16 bytes (and of at most `thread-tile`
+    elements), the tiles' rows padded by one such vector (which keeps
+    them aligned).
 
     The accumulators start from the output's values, as linalg's do. Ops
     whose output may share a buffer with an input, whose payload reads
