@@ -8,6 +8,8 @@
 
 #include "aiopt/Pipelines/Pipelines.h"
 
+#include "aiopt/Codegen/GPU/GridLimits.h"
+
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -299,7 +301,7 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // its y and z and Vulkan's axes 65535, the least Vulkan guarantees) run
   // in chunks, a launch each.
   add(pm, std::string("func.func(aiopt-gpu-map-parallel-loops{max-grid-x=") +
-              (spirv ? "65535" : "2147483647") + "})");
+              std::to_string(spirv ? kPortableGridAxis : kCUDAGridX) + "})");
   add(pm, "func.func(gpu-map-parallel-loops{mapping-policy=innermost-first})");
   add(pm, "func.func(convert-parallel-loops-to-gpu)");
   // Parallel loops inside kernels (after a reduction loop, e.g. pooling

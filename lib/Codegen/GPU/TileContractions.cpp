@@ -27,10 +27,6 @@ namespace mlir::aiopt {
 
 using namespace mlir;
 
-/// The most workgroups a grid axis takes on every target: the least Vulkan
-/// guarantees, and CUDA's y and z.
-static constexpr int64_t kMaxGridAxis = 65535;
-
 namespace {
 /// A group of loop dimensions flattened into one index (the last one
 /// fastest), and its extent. The outermost dimension of a parallel group
@@ -899,7 +895,7 @@ void KernelBuilder::build() {
   for (auto [count, isDynamic] : llvm::zip(tileCounts, dynamic))
     grid.push_back(isDynamic ? OpFoldResult(arith::MinUIOp::create(
                                    b, loc, getValueOrCreateConstantIndexOp(b, loc, count),
-                                   cst(kMaxGridAxis)))
+                                   cst(aiopt::kPortableGridAxis)))
                              : count);
   SmallVector<Value> tiles;
   auto launch =
@@ -1038,9 +1034,9 @@ struct GPUTileContractionsPass
       // Every invocation stages whole elements of both tiles. (Dynamic
       // axes loop over tiles past the grid's limit.)
       if ((tiles.m * tiles.k) % tiles.threads() || (tiles.n * tiles.k) % tiles.threads() ||
-          (!c.batch.dynamic && c.batch.size * tiles.splits > kMaxGridAxis) ||
-          (!c.m.dynamic && llvm::divideCeil(c.m.size, tiles.m) > kMaxGridAxis) ||
-          (!c.n.dynamic && llvm::divideCeil(c.n.size, tiles.n) > kMaxGridAxis))
+          (!c.batch.dynamic && c.batch.size * tiles.splits > aiopt::kPortableGridAxis) ||
+          (!c.m.dynamic && llvm::divideCeil(c.m.size, tiles.m) > aiopt::kPortableGridAxis) ||
+          (!c.n.dynamic && llvm::divideCeil(c.n.size, tiles.n) > aiopt::kPortableGridAxis))
         continue;
       // Inputs padded just before are read around their padding, unless
       // the product may write the real input (other workgroups would read

@@ -68,7 +68,7 @@ static std::optional<Reduction> analyze(linalg::LinalgOp op, int64_t minReductio
       r.reduced.push_back(d);
       r.length *= r.ranges[d];
     }
-  if (r.length < minReduction || r.outputs > 65535 || r.outputs == 0)
+  if (r.length < minReduction || r.outputs > aiopt::kPortableGridAxis || r.outputs == 0)
     return std::nullopt;
   Value output = op.getDpsInitOperand(0)->get();
   Operation *writer = aiopt::lastToucher(op, aiopt::viewedBuffer(output), /*writesOnly=*/false);

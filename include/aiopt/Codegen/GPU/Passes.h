@@ -22,6 +22,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include "aiopt/Codegen/GPU/GridLimits.h"
+
 namespace mlir::aiopt {
 
 #define GEN_PASS_DECL

@@ -37,10 +37,10 @@ def GPUMapParallelLoopsPass : Pass<"aiopt-gpu-map-parallel-loops", "func::FuncOp
   let options = [
     Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"64",
            "Invocations per workgroup (a power of two)">,
-    Option<"maxGridX", "max-grid-x", "int64_t", /*default=*/"65535",
+    Option<"maxGridX", "max-grid-x", "int64_t", /*default=*/"::mlir::aiopt::kPortableGridAxis",
            "Most workgroups along the grid's x axis (Vulkan guarantees 65535; CUDA "
            "takes 2147483647)">,
-    Option<"maxGridYZ", "max-grid-yz", "int64_t", /*default=*/"65535",
+    Option<"maxGridYZ", "max-grid-yz", "int64_t", /*default=*/"::mlir::aiopt::kPortableGridAxis",
            "Most workgroups along the grid's y and z axes">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::affine::AffineDialect",
