@@ -426,6 +426,10 @@ private:
   /// `in` when all of `bounds` hold, else `orElse` (scf.if only when some
   /// bound is not known to hold).
   Value guarded(ArrayRef<Value> bounds, function_ref<Value()> in, Value orElse);
+  /// `operand`'s indexing map with the loop dimensions of extent 1 as 0
+  /// (a 1x1 convolution reads its input at (n, c, oh, ow), not at
+  /// (n, c, oh + kh, ow + kw)).
+  AffineMap accessMap(OpOperand *operand);
   /// Whether the innermost dimension of `operand`'s buffer moves with K.
   bool contiguousAlongK(OpOperand *operand);
   /// How `operand`'s tiles of `tileRows` rows of `rows` are read (emits
@@ -504,8 +508,17 @@ Value KernelBuilder::guarded(ArrayRef<Value> bounds, function_ref<Value()> in, V
   return ifOp.getResult(0);
 }
 
-bool KernelBuilder::contiguousAlongK(OpOperand *operand) {
+AffineMap KernelBuilder::accessMap(OpOperand *operand) {
   AffineMap map = op.getMatchingIndexingMap(operand);
+  SmallVector<AffineExpr> dims;
+  for (unsigned d = 0; d < map.getNumDims(); ++d)
+    dims.push_back(c.ranges[d] == 1 ? getAffineConstantExpr(0, op.getContext())
+                                    : getAffineDimExpr(d, op.getContext()));
+  return simplifyAffineMap(map.replaceDimsAndSymbols(dims, {}, map.getNumDims(), 0));
+}
+
+bool KernelBuilder::contiguousAlongK(OpOperand *operand) {
+  AffineMap map = accessMap(operand);
   if (map.getNumResults() == 0)
     return false;
   AffineExpr inner = map.getResults().back();
@@ -522,7 +535,7 @@ Staging KernelBuilder::planStaging(OpOperand *operand, const DimGroup &rows, int
   // tile's contiguous side, alone, and vectors must not cross its rows,
   // the dimension's extent or the tile's; each invocation takes whole
   // vectors.
-  AffineMap map = op.getMatchingIndexingMap(operand);
+  AffineMap map = accessMap(operand);
   auto inner = dyn_cast<AffineDimExpr>(map.getResults().back());
   bool alongK = contiguousAlongK(operand);
   const DimGroup &fast = alongK ? c.k : rows;

@@ -175,3 +175,21 @@ func.func @conv(%x: memref<1x16x18x18xf32>, %w: memref<32x16x3x3xf32>) -> memref
 }
 
 // BAD: vector-loads must be 'none', 'spirv' or 'nvvm', not 'wide'
+
+// -----
+
+// A 1x1 convolution reads its input at (n, c, oh + kh, ow + kw) with kh
+// and kw of extent 1, that is at (n, c, oh, ow): its rows (the output
+// positions) are contiguous along ow, staged a vector at a time, where
+// consecutive invocations used to take consecutive channels, H x W apart.
+// The filters' innermost dimension (1 wide) keeps scalar loads, along K.
+// SPIRV-LABEL: func.func @pointwise
+// SPIRV: scf.for
+// SPIRV: memref.load %arg1[{{.*}}, %c0, %c0] : memref<64x32x1x1xf32>
+// SPIRV: vector.load %arg0[{{.*}}] {alignment = 16 : i64} : memref<1x32x16x16xf32>, vector<4xf32>
+// SPIRV: gpu.barrier
+func.func @pointwise(%x: memref<1x32x16x16xf32>, %w: memref<64x32x1x1xf32>) -> memref<1x64x16x16xf32> {
+  %y = memref.alloc() : memref<1x64x16x16xf32>
+  linalg.conv_2d_nchw_fchw ins(%x, %w : memref<1x32x16x16xf32>, memref<64x32x1x1xf32>) outs(%y : memref<1x64x16x16xf32>)
+  return %y : memref<1x64x16x16xf32>
+}

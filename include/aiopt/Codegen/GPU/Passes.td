@@ -322,6 +322,11 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     elements, bf16 ones as `nvvm`'s 16 x 8 fragments, from the same [N][K]
     tiles, each lane computing the four sums mma.sync's layout gives it.
 
+    An operand's contiguous dimension is the innermost index of its
+    indexing map, loop dimensions of extent 1 counting as 0 (a 1x1
+    convolution's input is contiguous along the output columns, not
+    along its channels).
+
     With `vector-loads`, an operand whose contiguous dimension is the last
     loop dimension of the tile's contiguous side (K's or its rows'), with a
     static extent, a buffer with an identity layout and rows of whole
