@@ -65,6 +65,11 @@ cases = [
     conv("conv_stride2", [1, 8, 33, 33], [24, 8, 3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
     conv("conv_stem7x7", [1, 3, 40, 40], [16, 3, 7, 7], pads=[3, 3, 3, 3], strides=[2, 2]),
     conv("conv_grouped", [1, 32, 12, 12], [32, 8, 3, 3], pads=[1, 1, 1, 1], group=4),
+    # Operands staged in 16-byte vectors: a 1x1 convolution's input along
+    # its columns (16 wide), and a batched product of two inputs with M
+    # (37) ending inside a tile, both operands' rows whole vectors.
+    conv("conv1x1_vectors", [2, 24, 16, 16], [40, 24, 1, 1]),
+    matmul("mm_batched_vectors", [2, 37, 64], [2, 64, 48]),
 ]
 
 # Epilogues computed in the product's kernel: a convolution's bias and
