@@ -4,7 +4,12 @@
  * host asks for them, host writes reach the next dispatch, and buffers
  * bound at an offset (aligned, or not: then passed as a copy) read and
  * write the right elements. Prints "ok <case>" per case; exits 1 on the
- * first wrong value or runtime error. */
+ * first wrong value or runtime error.
+ *
+ * With a second argument, `trim` (run with AIOPT_VULKAN_MEMORY_LIMIT=7168):
+ * copying dispatches take pooled buffers of their arguments' sizes, 1 KB
+ * ones and then 3 KB ones, which fit only once the idle 1 KB ones are
+ * destroyed; then 4 KB ones, of which the second cannot fit (an error). */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +43,15 @@ static void affine(float *x, float *y) {
                     args, bytes, kinds);
 }
 
+/* The same kernel, copying (not resident) buffers of `bytes` each. */
+static void affine_copying(float *x, float *y, int64_t bytes) {
+  void *args[2] = {x, y};
+  int64_t sizes[2] = {bytes, bytes};
+  int32_t kinds[2] = {READ, WRITTEN};
+  aiopt_vk_dispatch(spirv, spirv_bytes, "affine_kernel\0affine_kernel", 4, 1, 1, 64, 1, 1, 2,
+                    args, sizes, kinds);
+}
+
 static void host_access(void *p, int64_t bytes, int mode) {
   aiopt_vk_host_access((uintptr_t)p, bytes, mode);
 }
@@ -62,6 +76,22 @@ int main(int argc, char **argv) {
   if (fread(spirv, 1, (size_t)spirv_bytes, f) != (size_t)spirv_bytes)
     return printf("cannot read %s\n", argv[1]), 1;
   fclose(f);
+
+  if (argc > 2 && strcmp(argv[2], "trim") == 0) {
+    float *a = malloc(4 * BYTES), *b = malloc(4 * BYTES);
+    for (int i = 0; i < 4 * N; ++i)
+      a[i] = (float)i, b[i] = -7;
+    affine_copying(a, b, BYTES);
+    expect("1 KB buffers", b, N, 2, 1);
+    affine_copying(a, b, 3 * BYTES);
+    expect("3 KB buffers", b, N, 2, 1);
+    expect("3 KB buffers, past the kernel's", b + N, 2 * N, 0, -7);
+    printf("ok trim\n");
+    fflush(stdout);
+    affine_copying(a, b, 4 * BYTES);
+    printf("4 KB buffers fitted\n");
+    return 0;
+  }
 
   float *x = malloc(BYTES), *y = malloc(BYTES), *z = malloc(BYTES);
   for (int i = 0; i < N; ++i)

@@ -87,6 +87,7 @@ typedef struct {
   VkBuffer buffer;
   VkDeviceMemory memory;
   void *mapped;
+  VkDeviceSize size; /* of `memory` */
 } device_buffer;
 
 /* A buffer kept across dispatches: a pooled one (free when not `busy`),
@@ -135,6 +136,9 @@ static struct {
   size_t batch_staging_count, batch_staging_capacity;
   /* Device copies of host buffers that resident launches use. */
   aiopt_mirrors mirrors;
+  /* The bytes of memory the runtime's buffers hold, and with
+   * AIOPT_VULKAN_MEMORY_LIMIT the most they may (0: the device's). */
+  VkDeviceSize live_bytes, memory_limit;
   /* AIOPT_VULKAN_PROFILE: two timestamps around each dispatch of the
    * batch (`timed` holds its kernels), and the host's side. */
   int profile;
@@ -329,6 +333,9 @@ static void init(void) {
       vk.timestamps = VK_NULL_HANDLE;
     vk.profile = 1;
   }
+  const char *limit = getenv("AIOPT_VULKAN_MEMORY_LIMIT");
+  if (limit && *limit)
+    vk.memory_limit = (VkDeviceSize)strtoull(limit, NULL, 10);
 }
 
 /* Reports a failed dispatch of `entry` to the current run. */
@@ -432,12 +439,19 @@ static VkResult create_buffer(int64_t bytes, int host, device_buffer *b) {
     type = find_memory_type(req.memoryTypeBits, 0);
   if (type < 0)
     return VK_ERROR_FEATURE_NOT_PRESENT;
+  /* AIOPT_VULKAN_MEMORY_LIMIT caps the runtime's memory as a smaller
+   * device would. */
+  if (vk.memory_limit && vk.live_bytes + req.size > vk.memory_limit)
+    return VK_ERROR_OUT_OF_DEVICE_MEMORY;
   VkMemoryAllocateInfo alloc = {VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   alloc.allocationSize = req.size;
   alloc.memoryTypeIndex = (uint32_t)type;
   r = vkAllocateMemory(vk.device, &alloc, NULL, &b->memory);
-  if (r == VK_SUCCESS)
+  if (r == VK_SUCCESS) {
+    b->size = req.size;
+    vk.live_bytes += req.size;
     r = vkBindBufferMemory(vk.device, b->buffer, b->memory, 0);
+  }
   if (r == VK_SUCCESS && host)
     r = vkMapMemory(vk.device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->mapped);
   return r;
@@ -448,8 +462,10 @@ static void destroy_buffer(device_buffer *b) {
     vkUnmapMemory(vk.device, b->memory);
   if (b->buffer)
     vkDestroyBuffer(vk.device, b->buffer, NULL);
-  if (b->memory)
+  if (b->memory) {
     vkFreeMemory(vk.device, b->memory, NULL);
+    vk.live_bytes -= b->size;
+  }
 }
 
 /* Appends `b` to `list`; 0 without host memory. */
@@ -1002,7 +1018,11 @@ void aiopt_vk_dispatch(const void *image, int64_t spirv_bytes, const char *entry
   free(b.staged);
   free(b.unaligned);
   free(b.scalars);
-  if (k && r != VK_SUCCESS)
+  if (k && r == VK_ERROR_OUT_OF_DEVICE_MEMORY)
+    dispatch_failed(entry, "out of device memory (the runtime holds %llu bytes%s)",
+                    (unsigned long long)vk.live_bytes,
+                    vk.memory_limit ? ", AIOPT_VULKAN_MEMORY_LIMIT" : "");
+  else if (k && r != VK_SUCCESS)
     dispatch_failed(entry, "the dispatch failed (VkResult %d)", r);
 }
 
