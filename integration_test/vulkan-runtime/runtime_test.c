@@ -9,7 +9,8 @@
  * With a second argument, `trim` (run with AIOPT_VULKAN_MEMORY_LIMIT=7168):
  * copying dispatches take pooled buffers of their arguments' sizes, 1 KB
  * ones and then 3 KB ones, which fit only once the idle 1 KB ones are
- * destroyed; then 4 KB ones, of which the second cannot fit (an error). */
+ * destroyed; a 3 KB constant (kept) fits once the idle 3 KB ones are; then
+ * 4 KB ones, of which the second cannot fit (an error). */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@ void aiopt_rt_device_error(const char *message) {
   exit(1);
 }
 
-enum { N = 256, BYTES = N * 4, READ = 0, WRITTEN = 1, RESIDENT = 8 };
+enum { N = 256, BYTES = N * 4, READ = 0, WRITTEN = 1, CONSTANT = 4, RESIDENT = 8 };
 enum { BEFORE = 0, HOST_WROTE = 1, FORGET = 2, FRESH = 3 };
 
 static uint32_t *spirv;
@@ -43,11 +44,12 @@ static void affine(float *x, float *y) {
                     args, bytes, kinds);
 }
 
-/* The same kernel, copying (not resident) buffers of `bytes` each. */
-static void affine_copying(float *x, float *y, int64_t bytes) {
+/* The same kernel, copying (not resident) buffers of `bytes` each, x
+ * read as a constant buffer with `constant`. */
+static void affine_copying(float *x, float *y, int64_t bytes, int constant) {
   void *args[2] = {x, y};
   int64_t sizes[2] = {bytes, bytes};
-  int32_t kinds[2] = {READ, WRITTEN};
+  int32_t kinds[2] = {constant ? CONSTANT : READ, WRITTEN};
   aiopt_vk_dispatch(spirv, spirv_bytes, "affine_kernel\0affine_kernel", 4, 1, 1, 64, 1, 1, 2,
                     args, sizes, kinds);
 }
@@ -81,14 +83,18 @@ int main(int argc, char **argv) {
     float *a = malloc(4 * BYTES), *b = malloc(4 * BYTES);
     for (int i = 0; i < 4 * N; ++i)
       a[i] = (float)i, b[i] = -7;
-    affine_copying(a, b, BYTES);
+    affine_copying(a, b, BYTES, 0);
     expect("1 KB buffers", b, N, 2, 1);
-    affine_copying(a, b, 3 * BYTES);
+    affine_copying(a, b, 3 * BYTES, 0);
     expect("3 KB buffers", b, N, 2, 1);
     expect("3 KB buffers, past the kernel's", b + N, 2 * N, 0, -7);
+    for (int i = 0; i < N; ++i)
+      b[i] = -7;
+    affine_copying(a, b, 3 * BYTES, 1);
+    expect("a 3 KB constant", b, N, 2, 1);
     printf("ok trim\n");
     fflush(stdout);
-    affine_copying(a, b, 4 * BYTES);
+    affine_copying(a, b, 4 * BYTES, 0);
     printf("4 KB buffers fitted\n");
     return 0;
   }

@@ -498,6 +498,20 @@ static int trim_pool(kept_buffers *pool) {
   return freed;
 }
 
+/* create_buffer, and when memory runs out, again once `pool`'s idle
+ * buffers are destroyed. Called with vk.lock held. */
+static VkResult create_making_room(int64_t bytes, int host, kept_buffers *pool,
+                                   device_buffer *b) {
+  VkResult r = create_buffer(bytes, host, b);
+  if ((r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) &&
+      trim_pool(pool)) {
+    destroy_buffer(b);
+    *b = (device_buffer){0};
+    r = create_buffer(bytes, host, b);
+  }
+  return r;
+}
+
 /* A free buffer of `pool` of at least `bytes` (the smallest, not more
  * than twice as large), else a new one (the pool's idle buffers destroyed
  * first when memory runs out: a model run at many sizes leaves buffers of
@@ -513,13 +527,7 @@ static VkResult take_from(kept_buffers *pool, int64_t bytes, device_buffer *out)
   }
   if (!best) {
     kept_buffer fresh = {{0}, bytes < 4 ? 4 : bytes, NULL, 0};
-    VkResult r = create_buffer(bytes, host, &fresh.b);
-    if ((r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) &&
-        trim_pool(pool)) {
-      destroy_buffer(&fresh.b);
-      fresh.b = (device_buffer){0};
-      r = create_buffer(bytes, host, &fresh.b);
-    }
+    VkResult r = create_making_room(bytes, host, pool, &fresh.b);
     if (r == VK_SUCCESS && !keep(pool, fresh))
       r = VK_ERROR_OUT_OF_HOST_MEMORY;
     if (r != VK_SUCCESS) {
@@ -569,7 +577,8 @@ static VkResult constant_buffer(const void *host, int64_t bytes, device_buffer *
       return VK_SUCCESS;
     }
   kept_buffer fresh = {{0}, bytes, host, 1};
-  VkResult r = create_buffer(bytes, !vk.staging, &fresh.b);
+  /* (Kept: idle pooled buffers make room for it.) */
+  VkResult r = create_making_room(bytes, !vk.staging, &vk.buffers, &fresh.b);
   if (r == VK_SUCCESS && bytes > 0)
     r = upload(&fresh.b, host, (size_t)bytes, /*idle=*/1);
   if (r == VK_SUCCESS && !keep(&vk.constants, fresh))
