@@ -334,8 +334,14 @@ static void init(void) {
     vk.profile = 1;
   }
   const char *limit = getenv("AIOPT_VULKAN_MEMORY_LIMIT");
-  if (limit && *limit)
-    vk.memory_limit = (VkDeviceSize)strtoull(limit, NULL, 10);
+  if (limit && *limit) {
+    char *end;
+    unsigned long long bytes = strtoull(limit, &end, 10);
+    if (*end || limit[0] == '-' || bytes == 0)
+      return init_failed("AIOPT_VULKAN_MEMORY_LIMIT is not a positive number of bytes: '%s'",
+                         limit);
+    vk.memory_limit = (VkDeviceSize)bytes;
+  }
 }
 
 /* Reports a failed dispatch of `entry` to the current run. */
@@ -557,14 +563,17 @@ static kept_buffer *find_kept(kept_buffers *pool, VkBuffer buffer) {
 /* The pooled kernel buffer `buffer`. */
 static kept_buffer *pooled(VkBuffer buffer) { return find_kept(&vk.buffers, buffer); }
 
-/* Gives a pooled buffer back. The commands recorded since are ordered
+/* Gives `buffer` back to `pool`. The commands recorded since are ordered
  * after the dispatches that used it, and the host writes into pooled
  * buffers only once those have run (finish_batch). */
-static void release_buffer(VkBuffer buffer) {
-  kept_buffer *b = pooled(buffer);
+static void release_from(kept_buffers *pool, VkBuffer buffer) {
+  kept_buffer *b = find_kept(pool, buffer);
   if (b)
     b->busy = 0;
 }
+
+/* Gives a pooled kernel buffer back. */
+static void release_buffer(VkBuffer buffer) { release_from(&vk.buffers, buffer); }
 
 static VkResult upload(const device_buffer *to, const void *host, size_t bytes, int idle);
 
@@ -641,11 +650,8 @@ static void copy_bytes(void *to, const void *from, size_t bytes, int in) {
 
 /* Gives back the staging buffers the batch copied from. */
 static void release_batch_staging(void) {
-  for (size_t i = 0; i < vk.batch_staging_count; ++i) {
-    kept_buffer *b = find_kept(&vk.staging_buffers, vk.batch_staging[i]);
-    if (b)
-      b->busy = 0;
-  }
+  for (size_t i = 0; i < vk.batch_staging_count; ++i)
+    release_from(&vk.staging_buffers, vk.batch_staging[i]);
   vk.batch_staging_count = 0;
 }
 
@@ -756,9 +762,7 @@ static VkResult download(void *host, const device_buffer *from, size_t bytes) {
     r = finish_batch();
   if (r == VK_SUCCESS)
     copy_bytes(host, staging.mapped, bytes, 0);
-  kept_buffer *b = find_kept(&vk.staging_buffers, staging.buffer);
-  if (b)
-    b->busy = 0;
+  release_from(&vk.staging_buffers, staging.buffer);
   return r;
 }
 

@@ -174,6 +174,9 @@ void GPUSPIRVVectorBuffersPass::viewBuffer(spirv::GlobalVariableOp variable,
                                   b, loc, base, ValueRange{a.chain.getIndices()[0], index})
                                   .getResult());
     a.cast.erase();
+    // (A chain two casts share goes with the second.)
+    if (a.chain->use_empty())
+      a.chain.erase();
   }
 }
 
@@ -203,9 +206,9 @@ LogicalResult GPUSPIRVVectorBuffersPass::retypeWorkgroup(spirv::GlobalVariableOp
                                 << "' is read as vectors and accessed otherwise than by element";
   spirv::PointerType type = vectorPointer(*scalarArray(variable), vector);
   variable.setType(type);
-  DenseMap<Operation *, spirv::BitcastOp> casts;
+  SmallPtrSet<Operation *, 16> casts;
   for (const VectorAccess &a : accesses)
-    casts[a.cast] = a.cast;
+    casts.insert(a.cast);
   for (spirv::AddressOfOp address : addresses) {
     address.getPointer().setType(type);
     for (Operation *user : llvm::make_early_inc_range(address->getUsers())) {
@@ -225,6 +228,7 @@ LogicalResult GPUSPIRVVectorBuffersPass::retypeWorkgroup(spirv::GlobalVariableOp
       if (!chain->use_empty())
         chain->replaceAllUsesWith(
             spirv::AccessChainOp::create(b, loc, address, ValueRange{zero, index, lane}));
+      chain.erase();
     }
   }
   return success();
@@ -259,10 +263,5 @@ void GPUSPIRVVectorBuffersPass::runOnOperation() {
     else if (failed(retypeWorkgroup(variable, accesses)))
       return signalPassFailure();
   }
-  // The access chains left without uses go.
-  module.walk([](spirv::AccessChainOp chain) {
-    if (chain->use_empty())
-      chain.erase();
-  });
 }
 } // namespace
