@@ -4,6 +4,7 @@ one run.
 
     python bench/vulkan.py DIR [--models chain20,gemm256,mlp3,mobilenetv2]
                                [--repeat 20] [--markdown FILE]
+                               [--variant LABEL=FLAGS ...] [--no-iree]
 
 For each model, three programs:
 - aiopt: --target=vulkan, buffers device-resident and dispatches recorded
@@ -12,6 +13,11 @@ For each model, three programs:
   copying its buffers in and its written ones back, and waiting;
 - IREE: iree-import-onnx and iree-compile --iree-hal-target-backends=
   vulkan-spirv, run by bench/iree_run.py with IREE's vulkan driver.
+Each --variant adds a program: aiopt with more aiopt-compile flags, e.g.
+--variant "4x4=--gpu-tiles=thread-tile=4" measures the product kernels'
+4x4 blocks of outputs against the default 8x8, in the same run; the
+table gives each variant's time over the default's (above 1: the default
+is faster). --no-iree leaves IREE out (for variant runs).
 Each is timed from host arrays to host arrays (the median of REPEAT calls
 after a warm-up), in a process of its own, and its outputs are compared
 with onnxruntime's on the CPU. Both runtimes take the first Vulkan device;
@@ -21,6 +27,8 @@ is set to the CPU count unless given.
 
 import argparse
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -46,19 +54,25 @@ def relative_error(got, want):
                for g, w in zip(got, want))
 
 
-def measure(name, work, repeat):
-    """{program: (median ms, relative error or the reason it failed)}."""
+def measure(name, work, repeat, programs, iree):
+    """{program: (median ms, relative error or the reason it failed)} for
+    aiopt's `programs` ((label, flags) pairs) and, with `iree`, IREE."""
     model, inputs = perf_models.MODELS[name]()
     model.ir_version = min(model.ir_version, 10)  # what onnxruntime and IREE read
     path = os.path.join(work, name + ".onnx")
     onnx.save(model, path)
     want = aiopt_e2e.run_onnxruntime(path, inputs)
     results = {}
-    for label, flags in AIOPT:
-        sub = os.path.join(work, label.replace(" ", "-"))
+    for label, flags in programs:
+        sub = os.path.join(work, re.sub(r"[^A-Za-z0-9_.-]", "-", label))
         os.makedirs(sub)
         t = time.perf_counter()
-        exe = aiopt_e2e.compile_model(path, sub, name, ["--target=vulkan", *flags], quiet=True)
+        try:
+            exe = aiopt_e2e.compile_model(path, sub, name, ["--target=vulkan", *flags],
+                                          quiet=True)
+        except subprocess.CalledProcessError as e:
+            results[label] = (None, "compiling: " + (e.stderr or "").strip()[:200])
+            continue
         print("  %s: compiled in %.1f s" % (label, time.perf_counter() - t), flush=True)
         try:
             got, ms = aiopt_e2e.run_compiled(exe, inputs, sub, repeat=repeat)
@@ -66,7 +80,7 @@ def measure(name, work, repeat):
             results[label] = (None, e.stderr.strip()[:200])
             continue
         results[label] = (ms, relative_error(got, want))
-    if iree_run.available():
+    if iree and iree_run.available():
         vmfb = os.path.join(work, name + ".vmfb")
         t = time.perf_counter()
         error = iree_run.compile_model(path, vmfb, "vulkan")
@@ -89,15 +103,18 @@ def measure(name, work, repeat):
     return results
 
 
-def table(rows, repeat, threads):
-    labels = [label for label, _ in AIOPT] + ["IREE"]
+def table(rows, repeat, threads, programs, iree):
+    variants = [label for label, _ in programs[len(AIOPT):]]
+    labels = [label for label, _ in programs] + (["IREE"] if iree else [])
     lines = ["Vulkan device: the first one (Mesa's lavapipe on this machine, "
              "LP_NUM_THREADS=%s); median of %d runs, host arrays to host arrays; "
              "error: the largest difference from onnxruntime (CPU), relative to the "
              "output's magnitude." % (threads, repeat), "",
              "| model | " + " | ".join("%s ms" % l for l in labels) +
-             " | IREE / aiopt | copying / aiopt | error (aiopt, IREE) |",
-             "|---|" + "---:|" * (len(labels) + 3)]
+             "".join(" | %s / aiopt" % l for l in variants + (["IREE"] if iree else [])) +
+             " | copying / aiopt | error (%s) |" % ", ".join(
+                 ["aiopt"] + variants + (["IREE"] if iree else [])),
+             "|---|" + "---:|" * (2 * len(labels))]
     for name, r in rows:
         def ms(label):
             t, e = r.get(label, (None, "not run"))
@@ -110,9 +127,11 @@ def table(rows, repeat, threads):
         def err(label):
             t, e = r.get(label, (None, None))
             return "%.1e" % e if t is not None else "-"
-        lines.append("| %s | %s | %s | %s | %s, %s |" % (
-            name, " | ".join(ms(l) for l in labels), ratio("IREE", "aiopt"),
-            ratio("aiopt copying", "aiopt"), err("aiopt"), err("IREE")))
+        lines.append("| %s | %s |%s %s | %s |" % (
+            name, " | ".join(ms(l) for l in labels),
+            "".join(" %s |" % ratio(v, "aiopt") for v in variants + (["IREE"] if iree else [])),
+            ratio("aiopt copying", "aiopt"),
+            ", ".join(err(l) for l in ["aiopt"] + variants + (["IREE"] if iree else []))))
     return "\n".join(lines) + "\n"
 
 
@@ -122,7 +141,16 @@ def main():
     p.add_argument("--models", default="chain20,gemm256,mlp3,mobilenetv2")
     p.add_argument("--repeat", type=int, default=20)
     p.add_argument("--markdown", help="also write the table to this file")
+    p.add_argument("--variant", action="append", default=[], metavar="LABEL=FLAGS",
+                   help="also aiopt with these aiopt-compile flags (repeatable)")
+    p.add_argument("--no-iree", action="store_true", help="leave IREE out")
     args = p.parse_args()
+    programs = list(AIOPT)
+    for variant in args.variant:
+        label, _, flags = variant.partition("=")
+        if not label or not flags or label in [l for l, _ in programs] + ["IREE"]:
+            sys.exit("--variant '%s' is not LABEL=FLAGS with a new label" % variant)
+        programs.append((label, shlex.split(flags)))
     # Both runtimes' processes inherit it.
     os.environ.setdefault("LP_NUM_THREADS", str(os.cpu_count()))
     rows = []
@@ -134,8 +162,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
         os.makedirs(work)
         print(name, flush=True)
-        rows.append((name, measure(name, work, args.repeat)))
-    text = table(rows, args.repeat, os.environ["LP_NUM_THREADS"])
+        rows.append((name, measure(name, work, args.repeat, programs, not args.no_iree)))
+    text = table(rows, args.repeat, os.environ["LP_NUM_THREADS"], programs, not args.no_iree)
     print(text)
     if args.markdown:
         with open(args.markdown, "w") as f:

@@ -49,6 +49,7 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.kernelDumpDir = options.kernelDumpDir;
   p.winograd = options.winograd;
   p.tensorCores = options.tensorCores;
+  p.gpuTiles = options.gpuTiles;
 }
 
 LogicalResult mlir::aiopt::checkTensorCores(StringRef choice, StringRef device,

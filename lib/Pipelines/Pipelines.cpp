@@ -154,6 +154,92 @@ LogicalResult mlir::aiopt::checkSkippedPasses(const CPUPipelineOptions &options,
   return success();
 }
 
+/// The aiopt-gpu-tile-contractions options that CPUPipelineOptions::gpuTiles
+/// may set, and their values: numbers, booleans, or one of the words listed
+/// (tile-memory is the target's, tensor-cores --tensor-cores's).
+struct TileOption {
+  StringRef key;
+  enum { Number, Bool, Choice } kind;
+  ArrayRef<StringRef> choices = {};
+};
+static constexpr StringRef kVectorLoads[] = {"none", "spirv", "nvvm"};
+static const TileOption kTileOptions[] = {
+    {"tile-m", TileOption::Number},
+    {"tile-n", TileOption::Number},
+    {"tile-k", TileOption::Number},
+    {"thread-tile", TileOption::Number},
+    {"target-workgroups", TileOption::Number},
+    {"split-k", TileOption::Bool},
+    {"split-k-workgroups", TileOption::Number},
+    {"fuse-epilogues", TileOption::Bool},
+    {"vector-loads", TileOption::Choice, kVectorLoads},
+};
+
+/// `overrides` ("key=value ...") applied to `defaults` (the same form): a
+/// key in both keeps its place in the defaults with the override's value.
+static std::string withOverrides(StringRef defaults, StringRef overrides) {
+  SmallVector<std::pair<StringRef, StringRef>> merged;
+  for (StringRef list : {defaults, overrides}) {
+    SmallVector<StringRef> items;
+    llvm::SplitString(list, items);
+    for (StringRef item : items) {
+      std::pair<StringRef, StringRef> option = item.split('=');
+      auto *known =
+          llvm::find_if(merged, [&](auto &kv) { return kv.first == option.first; });
+      if (known != merged.end())
+        known->second = option.second;
+      else
+        merged.push_back(option);
+    }
+  }
+  return llvm::join(llvm::map_range(merged, [](auto &kv) { return (kv.first + "=" + kv.second).str(); }),
+                    " ");
+}
+
+LogicalResult mlir::aiopt::checkGPUTileOptions(StringRef options, StringRef device,
+                                               std::string &why) {
+  SmallVector<StringRef> items;
+  llvm::SplitString(options, items);
+  for (StringRef item : items) {
+    if (!item.contains('=')) {
+      why = "'" + item.str() + "' is not key=value";
+      return failure();
+    }
+    StringRef key = item.split('=').first, value = item.split('=').second;
+    const TileOption *option =
+        llvm::find_if(kTileOptions, [&](const TileOption &o) { return o.key == key; });
+    if (option == std::end(kTileOptions)) {
+      why = "'" + key.str() + "' is not one of " +
+            llvm::join(llvm::map_range(kTileOptions, [](const TileOption &o) { return o.key; }),
+                       ", ");
+      return failure();
+    }
+    uint64_t number;
+    bool valid = option->kind == TileOption::Number ? !value.getAsInteger(10, number)
+                 : option->kind == TileOption::Bool ? value == "true" || value == "false"
+                                                    : llvm::is_contained(option->choices, value);
+    // What the other GPU target's kernels do: CUDA's address tests and
+    // K split by atomic additions (Vulkan 1.x has no f32 atomics).
+    if (valid && device == "vulkan" && (item == "vector-loads=nvvm" || item == "split-k=true")) {
+      why = item.str() + " is for --target=cuda";
+      return failure();
+    }
+    if (valid && device == "cuda" && item == "vector-loads=spirv") {
+      why = item.str() + " is for --target=vulkan";
+      return failure();
+    }
+    if (valid)
+      continue;
+    why = item.str() + ": " +
+          (option->kind == TileOption::Number ? std::string("not a number")
+           : option->kind == TileOption::Bool
+               ? std::string("not true or false")
+               : "not one of " + llvm::join(option->choices, ", "));
+    return failure();
+  }
+  return success();
+}
+
 LogicalResult mlir::aiopt::checkThreadPool(StringRef pool, std::string &why) {
   static constexpr StringRef kThreadPools[] = {"aiopt", "openmp"};
   if (llvm::is_contained(kThreadPools, pool))
@@ -256,7 +342,7 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
 /// workgroups (its reductions loop inside each invocation; a nest with no
 /// parallel dimension stays on the host), outlined into kernels.
 static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spirv,
-                               StringRef tensorCores) {
+                               StringRef tensorCores, StringRef tileOverrides) {
   // Each op gets an output buffer of its own: products start from their
   // zeros, and elementwise ops can join the product before them.
   add(pm, "func.func(aiopt-gpu-split-inits)");
@@ -282,10 +368,12 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // Vulkan's invocations keep 8 x 8 blocks of outputs (1.4-1.9x faster
   // than 4 x 4 on lavapipe, docs/performance.md); CUDA's keep 4 x 4, so
   // that small products still fill the multiprocessors with warps.
-  add(pm, std::string("func.func(aiopt-gpu-tile-contractions{tile-memory=") +
-              (spirv ? "alloc split-k=false vector-loads=spirv thread-tile=8"
-                     : "attribution split-k=true vector-loads=nvvm") +
-              " tensor-cores=" + fragments.str() + "})");
+  // gpu-tiles' options, a developer's, replace these choices.
+  std::string tiles = std::string("tile-memory=") +
+                      (spirv ? "alloc split-k=false vector-loads=spirv thread-tile=8"
+                             : "attribution split-k=true vector-loads=nvvm") +
+                      " tensor-cores=" + fragments.str();
+  add(pm, "func.func(aiopt-gpu-tile-contractions{" + withOverrides(tiles, tileOverrides) + "})");
   // Long reductions with few outputs (normalization statistics) take a
   // workgroup per output.
   add(pm, std::string("func.func(aiopt-gpu-tile-reductions{tile-memory=") +
@@ -333,7 +421,8 @@ static void addHostLoops(OpPassManager &pm) {
 
 void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
                                              const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, options.deviceResident, /*spirv=*/true, options.tensorCores);
+  addKernelOutlining(pm, options.deviceResident, /*spirv=*/true, options.tensorCores,
+                     options.gpuTiles);
   // Buffers stay in device memory between launches, which the runtime
   // records into batches; the host code says when it touches them.
   if (options.deviceResident)
@@ -366,7 +455,8 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
 
 void mlir::aiopt::buildCUDACodegenPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, options.deviceResident, /*spirv=*/false, options.tensorCores);
+  addKernelOutlining(pm, options.deviceResident, /*spirv=*/false, options.tensorCores,
+                     options.gpuTiles);
   // Buffers stay in device memory between launches; the host code says
   // when it touches them.
   if (options.deviceResident)
@@ -488,6 +578,8 @@ static void registerCPUPipeline(
           return errorHandler("skip: " + arg + " does not run the CPU codegen passes");
         if (failed(checkSkippedPasses(options, why)))
           return errorHandler("skip: " + why);
+        if (failed(checkGPUTileOptions(options.gpuTiles, options.device, why)))
+          return errorHandler("gpu-tiles: " + why);
         if (failed(checkThreadPool(options.threadPool, why)))
           return errorHandler("thread-pool: '" + options.threadPool + "' " + why);
         builder(pm, options);

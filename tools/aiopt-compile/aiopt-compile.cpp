@@ -93,6 +93,14 @@ cl::opt<std::string> tensorCores(
              "emulate (the tensor-core kernels with scalar arithmetic, to check them on "
              "devices without tensor cores)"),
     cl::cat(category));
+cl::opt<std::string> gpuTiles(
+    "gpu-tiles", cl::value_desc("KEY=VALUE ..."),
+    cl::desc("With a GPU target, for measuring the kernels' choices: options of "
+             "aiopt-gpu-tile-contractions that replace the target's, e.g. "
+             "--gpu-tiles='thread-tile=4 vector-loads=none' (tile-m, tile-n, tile-k, "
+             "thread-tile, target-workgroups, split-k, split-k-workgroups, fuse-epilogues, "
+             "vector-loads; docs/gpu.md)"),
+    cl::cat(category));
 cl::opt<std::string> kernelDumpDir(
     "kernel-dump-dir", cl::value_desc("DIR"),
     cl::desc("With a GPU target: also write each kernel module's binary to DIR (.spv for "
@@ -402,6 +410,14 @@ int compile(int argc, char **argv) {
     toolError(ErrorCode::InvalidOption) << "--" << why << "\n";
     return 1;
   }
+  if (device == "cpu" && gpuTiles.getNumOccurrences()) {
+    toolError(ErrorCode::InvalidOption) << "--gpu-tiles needs a GPU --target\n";
+    return 1;
+  }
+  if (failed(checkGPUTileOptions(gpuTiles, device, why))) {
+    toolError(ErrorCode::InvalidOption) << "--gpu-tiles: " << why << "\n";
+    return 1;
+  }
   if (device == "cpu" && !kernelDumpDir.empty()) {
     toolError(ErrorCode::InvalidOption) << "--kernel-dump-dir needs a GPU --target\n";
     return 1;
@@ -443,6 +459,7 @@ int compile(int argc, char **argv) {
   driverOptions.cudaToolkit = cudaToolkit;
   driverOptions.kernelDumpDir = kernelDumpDir;
   driverOptions.tensorCores = tensorCores;
+  driverOptions.gpuTiles = gpuTiles;
   QuantizationOptions &q = driverOptions.quantization;
   q.mode = quantize;
   q.perChannel = !perTensorWeights;
@@ -532,6 +549,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.gpuArch = gpuArch;
   pipelineOptions.deviceResident = deviceResident;
   pipelineOptions.tensorCores = tensorCores;
+  pipelineOptions.gpuTiles = gpuTiles;
   pipelineOptions.cudaToolkit = cudaToolkit;
   pipelineOptions.kernelDumpDir = kernelDumpDir;
   // Tile and vector sizes follow the target's vector registers.

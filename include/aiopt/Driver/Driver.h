@@ -121,6 +121,9 @@ struct DriverOptions {
   /// GPU devices: f16/bf16 products on tensor cores (auto, off, emulate;
   /// see checkTensorCores)
   std::string tensorCores = "auto";
+  /// GPU devices: aiopt-gpu-tile-contractions options replacing the
+  /// target's (see checkGPUTileOptions)
+  std::string gpuTiles;
   TargetOptions target;   ///< its optLevel is set from `optLevel`
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;

@@ -118,6 +118,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "'emulate' (the same kernels with each lane's fragment elements in "
                      "scalar arithmetic, to check them where no tensor cores are)"),
       llvm::cl::init("auto")};
+  Option<std::string> gpuTiles{
+      *this, "gpu-tiles",
+      llvm::cl::desc("With a GPU device: aiopt-gpu-tile-contractions options that replace the "
+                     "target's choices, e.g. 'thread-tile=4 vector-loads=none' (a developer's "
+                     "option, to measure each choice; see checkGPUTileOptions)"),
+      llvm::cl::init("")};
   Option<std::string> cudaToolkit{
       *this, "cuda-toolkit",
       llvm::cl::desc("With device=cuda: the CUDA toolkit's folder (libdevice, ptxas, "
@@ -159,6 +165,15 @@ ArrayRef<StringRef> optionalCPUPasses();
 /// Fails with `why` set when `options.skip` names a pass that is not one of
 /// optionalCPUPasses().
 LogicalResult checkSkippedPasses(const CPUPipelineOptions &options, std::string &why);
+
+/// Fails with `why` set unless `options` (CPUPipelineOptions::gpuTiles)
+/// is a space-separated list of key=value options of
+/// aiopt-gpu-tile-contractions, other than those the target decides
+/// (tile-memory) or another option does (tensor-cores), with values of
+/// their types that `device` (vulkan or cuda) can run: vector-loads=nvvm
+/// and split-k=true are CUDA's, vector-loads=spirv Vulkan's. The pass
+/// checks the numbers (powers of two, bounds).
+LogicalResult checkGPUTileOptions(StringRef options, StringRef device, std::string &why);
 
 /// Fails, with `why` ("is not one of ..."), unless `pool` names a thread
 /// pool of the CPU pipelines' thread-pool option (aiopt, openmp).
