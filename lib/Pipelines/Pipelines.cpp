@@ -366,7 +366,8 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // through vector views of the buffers, which the runtime binds at 16-byte
   // boundaries; CUDA where the kernel finds the address aligned).
   // Vulkan's invocations keep 8 x 8 blocks of outputs (1.4-1.9x faster
-  // than 4 x 4 on lavapipe, docs/performance.md); CUDA's keep 4 x 4, so
+  // than 4 x 4 on lavapipe, bench/vulkan.py --variant, docs/performance.md);
+  // CUDA's keep 4 x 4, so
   // that small products still fill the multiprocessors with warps.
   // gpu-tiles' options, a developer's, replace these choices.
   std::string tiles = std::string("tile-memory=") +
