@@ -26,30 +26,54 @@ struct FlatView {
 };
 } // namespace
 
-/// Makes the flat view of `view` before `launch`.
-static FlatView flatten(OpBuilder &b, gpu::LaunchOp launch, Value view) {
+/// The value `view` shares its base buffer with: what it is a view of,
+/// through the views that keep their source's base buffer (not
+/// memref.view, which shifts it).
+static Value baseRoot(Value view) {
+  while (Operation *def = view.getDefiningOp()) {
+    if (!isa<memref::SubViewOp, memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+             memref::ReinterpretCastOp>(def))
+      break;
+    view = def->getOperand(0);
+  }
+  return view;
+}
+
+/// The flat views of `views`, which share a base buffer, made before
+/// `launch`: one 1-D view of that buffer, from its base to the last element
+/// any of them reaches, and each one's offset and strides into it.
+static void flatten(OpBuilder &b, gpu::LaunchOp launch, ArrayRef<Value> views,
+                    llvm::MapVector<Value, FlatView> &flat) {
   Location loc = launch.getLoc();
   b.setInsertionPoint(launch);
-  auto type = cast<MemRefType>(view.getType());
-  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, view);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  // The elements from the base to the last one the view reaches.
-  Value span = arith::AddIOp::create(b, loc, meta.getOffset(), one);
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    Value last = arith::SubIOp::create(b, loc, meta.getSizes()[d], one);
-    Value reach = arith::MulIOp::create(b, loc, last, meta.getStrides()[d]);
-    span = arith::AddIOp::create(b, loc, span, reach);
+  Value span = zero, base;
+  for (Value view : views) {
+    auto type = cast<MemRefType>(view.getType());
+    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, view);
+    base = base ? base : meta.getBaseBuffer();
+    // The elements from the base to the last one the view reaches (a view
+    // with an empty dimension may reach less than its offset: the span
+    // starts at zero).
+    Value reach = arith::AddIOp::create(b, loc, meta.getOffset(), one);
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      Value last = arith::SubIOp::create(b, loc, meta.getSizes()[d], one);
+      reach = arith::AddIOp::create(b, loc, reach,
+                                    arith::MulIOp::create(b, loc, last, meta.getStrides()[d]));
+    }
+    span = arith::MaxSIOp::create(b, loc, span, reach);
+    flat[view] = {Value(), meta.getOffset(), SmallVector<Value>(meta.getStrides())};
   }
-  // A view with an empty dimension reaches nothing.
-  span = arith::MaxSIOp::create(b, loc, span, zero);
+  auto type = cast<MemRefType>(views.front().getType());
   auto flatType = MemRefType::get({ShapedType::kDynamic}, type.getElementType(),
                                   MemRefLayoutAttrInterface(), type.getMemorySpace());
-  Value flat = memref::ReinterpretCastOp::create(b, loc, flatType, meta.getBaseBuffer(),
-                                                 /*offset=*/OpFoldResult(b.getIndexAttr(0)),
-                                                 ArrayRef<OpFoldResult>{span},
-                                                 ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
-  return {flat, meta.getOffset(), SmallVector<Value>(meta.getStrides())};
+  Value buffer = memref::ReinterpretCastOp::create(b, loc, flatType, base,
+                                                   /*offset=*/OpFoldResult(b.getIndexAttr(0)),
+                                                   ArrayRef<OpFoldResult>{span},
+                                                   ArrayRef<OpFoldResult>{b.getIndexAttr(1)});
+  for (Value view : views)
+    flat[view].flat = buffer;
 }
 
 /// `offset + sum(indices[i] * strides[i])` at `b`'s insertion point.
@@ -66,18 +90,31 @@ struct GPUFlattenStridedBuffersPass
   void runOnOperation() override {
     OpBuilder b(&getContext());
     getOperation().walk([&](gpu::LaunchOp launch) {
-      llvm::MapVector<Value, FlatView> views;
       auto isStridedFromAbove = [&](Value v) {
         auto type = dyn_cast<MemRefType>(v.getType());
         return type && !type.getLayout().isIdentity() &&
                !launch.getBody().isAncestor(v.getParentRegion());
       };
-      auto viewOf = [&](Value v) -> FlatView & {
-        auto it = views.find(v);
-        if (it == views.end())
-          it = views.insert({v, flatten(b, launch, v)}).first;
-        return it->second;
-      };
+      // The strided views the launch accesses, by the buffer they view:
+      // views of one buffer (a convolution's taps, at offsets of one
+      // element) share one kernel argument.
+      llvm::MapVector<Value, SmallVector<Value>> byBuffer;
+      launch.getBody().walk([&](Operation *op) {
+        Value memref;
+        if (auto load = dyn_cast<memref::LoadOp>(op))
+          memref = load.getMemRef();
+        else if (auto store = dyn_cast<memref::StoreOp>(op))
+          memref = store.getMemRef();
+        if (!memref || !isStridedFromAbove(memref))
+          return;
+        SmallVector<Value> &views = byBuffer[baseRoot(memref)];
+        if (!llvm::is_contained(views, memref))
+          views.push_back(memref);
+      });
+      llvm::MapVector<Value, FlatView> views;
+      for (auto &group : byBuffer)
+        flatten(b, launch, group.second, views);
+      auto viewOf = [&](Value v) -> FlatView & { return views.find(v)->second; };
       launch.getBody().walk([&](Operation *op) {
         if (auto load = dyn_cast<memref::LoadOp>(op); load && isStridedFromAbove(load.getMemRef())) {
           FlatView &view = viewOf(load.getMemRef());
