@@ -70,6 +70,12 @@ cases = [
     # (37) ending inside a tile, both operands' rows whole vectors.
     conv("conv1x1_vectors", [2, 24, 16, 16], [40, 24, 1, 1]),
     matmul("mm_batched_vectors", [2, 37, 64], [2, 64, 48]),
+    # Narrow sides take narrow tiles (the other side's grow): projections
+    # to 16 channels (16-row tiles) and to 24 (32-row tiles, rows and
+    # columns ending inside them), and a product with 20 columns.
+    conv("conv1x1_narrow16", [1, 32, 40, 40], [16, 32, 1, 1]),
+    conv("conv1x1_narrow24", [1, 40, 23, 23], [24, 40, 1, 1]),
+    matmul("mm_narrow_n", [300, 64], [64, 20], weight=True),
 ]
 
 # Epilogues computed in the product's kernel: a convolution's bias and

@@ -337,14 +337,32 @@ static std::optional<Contraction> analyze(linalg::LinalgOp op) {
 }
 
 /// Tiles for `c`: the largest workgroup tile (halving the larger side, not
-/// below 32) whose grid still has `target` workgroups.
+/// below 32) whose grid still has `target` workgroups. With `fit`, a side
+/// whose extent fits in half its tile first takes the smallest tile that
+/// holds it, and the other side grows by as much where its extent asks.
 static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64_t k,
-                         int64_t thread, int64_t target, bool splitK, int64_t splitTarget) {
+                         int64_t thread, int64_t target, bool splitK, int64_t splitTarget,
+                         bool fit) {
   Tiles t{maxM, maxN, k, thread};
   t.kPerSplit = c.k.size;
   // A dynamic extent may be large: full tiles, K whole.
   if (c.m.dynamic || c.n.dynamic || c.batch.dynamic)
     return t;
+  // A projection's 16 output channels would leave three quarters of a
+  // 64-row tile's invocations computing rows past the end; a 16-row tile
+  // and a 4x wider one keep them all on real outputs. (A side keeps at
+  // least one invocation's block.)
+  auto fitSide = [&](int64_t &side, int64_t extent, int64_t &other, int64_t otherExtent) {
+    while (side / 2 >= std::max(extent, thread)) {
+      side /= 2;
+      if (other < otherExtent)
+        other *= 2;
+    }
+  };
+  if (fit) {
+    fitSide(t.m, c.m.size, t.n, c.n.size);
+    fitSide(t.n, c.n.size, t.m, c.m.size);
+  }
   auto workgroups = [&](const Tiles &s) {
     return static_cast<int64_t>(llvm::divideCeil(c.m.size, s.m) * llvm::divideCeil(c.n.size, s.n)) *
            c.batch.size;
@@ -1025,14 +1043,15 @@ struct GPUTileContractionsPass
                     : half.isBF16() ? aiopt::FragmentKind::MMASync
                                     : aiopt::FragmentKind::WMMA;
       Tiles tiles = chooseTiles(c, tileM, tileN, fragments ? std::max<int64_t>(tileK, 32) : tileK,
-                                threadTile, targetWorkgroups, splitK, splitKWorkgroups);
+                                threadTile, targetWorkgroups, splitK, splitKWorkgroups,
+                                /*fit=*/!fragments);
       tiles.fragments = fragments;
       // The fragment kernel's tiles must fit in the 48 KiB of workgroup
       // memory a kernel may declare statically.
       if (fragments && workgroupBytes(workgroupTiles(c, tiles)) > 48 * 1024) {
         fragments.reset();
         tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK,
-                            splitKWorkgroups);
+                            splitKWorkgroups, /*fit=*/true);
       }
       tiles.fragments = fragments;
       // Scalar kernels read their thread-tile of each workgroup tile in

@@ -40,6 +40,22 @@ func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x9
 
 // -----
 
+// A side whose extent fits in half a tile takes the smallest tile that
+// holds it: a 16-row product (a projection to 16 channels) tiles 16 x 256,
+// then shrinks along its long side towards 128 workgroups, to 16 x 64 (a
+// grid of 128 along N, of 64 invocations with 4x4 outputs each), instead
+// of a 64 x 64 tile three quarters of whose rows are past the end.
+// CHECK-LABEL: func.func @sixteen_rows
+// CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c64, {{.*}} = %c1, {{.*}} = %c1)
+// CHECK-SAME: workgroup(%{{.*}} : memref<16x17xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x65xf32, #gpu.address_space<workgroup>>)
+func.func @sixteen_rows(%a: memref<16x32xf32>, %b: memref<32x8192xf32>) -> memref<16x8192xf32> {
+  %c = memref.alloc() : memref<16x8192xf32>
+  linalg.matmul ins(%a, %b : memref<16x32xf32>, memref<32x8192xf32>) outs(%c : memref<16x8192xf32>)
+  return %c : memref<16x8192xf32>
+}
+
+// -----
+
 // Mixed precision: f16 tiles in workgroup memory (half the bytes), widened
 // exactly (no fast-math flags on arith.extf) before the multiply-adds.
 // CHECK-LABEL: func.func @matmul_f16_f32

@@ -274,9 +274,15 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
       outputs in registers (every (tile / thread-tile)-th row and column,
       so that a warp's reads and stores are consecutive) by the op's own
       payload;
-    - tiles shrink by halves (not below 32 x 32) while the grid has fewer
-      than `target-workgroups` workgroups, so small products still spread
-      over the device;
+    - a side (M or N) whose extent fits in half its tile takes the
+      smallest power-of-two tile that holds it (at least `thread-tile`),
+      and the other side's tile doubles as often where its extent asks
+      (scalar kernels only): a projection to 16 channels tiles 16 x 256,
+      not 64 x 64 with three quarters of its rows past the end;
+    - tiles shrink by halves (the larger side, not below 32, nor below 8
+      invocations along it) while the grid has fewer than
+      `target-workgroups` workgroups, so small products still spread over
+      the device;
     - with `split-k`, a grid below `split-k-workgroups` (a few small
       workgroups per multiprocessor leave their latencies exposed) and a
       payload that adds to the output (`out + f(a, b)` in f32 or i32), K is
