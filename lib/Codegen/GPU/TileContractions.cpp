@@ -477,6 +477,7 @@ private:
   /// for it to exist (none when the tiles divide the product).
   struct Output {
     SmallVector<Value> dims, bounds;
+    Value mBound, nBound; ///< those of `bounds` that M's and N's tiles need
   };
   /// The output at row `m` and column `n` of the (flattened) product.
   Output outputAt(Value m, Value n);
@@ -484,6 +485,10 @@ private:
   /// What the output holds before the product at `o` (a constant, a
   /// broadcast element, or the output's element), unguarded.
   Value initialValue(const Output &o);
+  /// The side along which a broadcast initial value varies: 'm' when it
+  /// reads none of N's dimensions (a bias per output channel), 'n' when
+  /// it reads none of M's, 0 otherwise or without a broadcast.
+  char initSide();
   /// Stores the sum `acc` at `o` (under its bounds): the result and the
   /// epilogue's, or with split K an atomic addition to the output.
   void storeOutput(Value acc, const Output &o);
@@ -590,6 +595,9 @@ void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t 
   stage(1);
 }
 
+/// The most staging loads per invocation and step that are unrolled.
+static constexpr int64_t kUnrolledRounds = 16;
+
 void KernelBuilder::stageElements(OpOperand *operand, const DimGroup &rows, int64_t tileRows,
                                   Value rowBase, Value k0, Value tile, int64_t lanes,
                                   bool rowsOuter) {
@@ -598,12 +606,14 @@ void KernelBuilder::stageElements(OpOperand *operand, const DimGroup &rows, int6
   Type elementType = cast<MemRefType>(operand->get().getType()).getElementType();
   auto vectorType = VectorType::get({lanes}, elementType);
   Value fill = lanes == 1 ? zero(elementType) : zero(vectorType);
-  for (int64_t l = 0; l < elements / (threads * lanes); ++l) {
-    // Consecutive invocations take consecutive elements (or vectors) of
-    // the operand's contiguous dimension. A vector's elements share their
-    // row (or step of K) and its bounds: the extents are whole vectors.
-    Value e = arith::MulIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, tid, cst(l * threads)), cst(lanes));
+  // Consecutive invocations take consecutive elements (or vectors) of the
+  // operand's contiguous dimension; the `first`-th (a multiple of the
+  // invocations) is the first of this round's.
+  auto stageRound = [&](Value first) {
+    // A vector's elements share their row (or step of K) and its bounds:
+    // the extents are whole vectors.
+    Value e = arith::MulIOp::create(b, loc, arith::AddIOp::create(b, loc, tid, first),
+                                    cst(lanes));
     int64_t fast = alongK ? t.k : tileRows;
     Value lo = arith::RemUIOp::create(b, loc, e, cst(fast));
     Value hi = arith::DivUIOp::create(b, loc, e, cst(fast));
@@ -638,7 +648,21 @@ void KernelBuilder::stageElements(OpOperand *operand, const DimGroup &rows, int6
         (alongK ? q : r) = arith::AddIOp::create(b, loc, alongK ? kk : row, cst(j));
       memref::StoreOp::create(b, loc, element, tile, rowsOuter ? ValueRange{r, q} : ValueRange{q, r});
     }
+  };
+  // Up to kUnrolledRounds rounds are unrolled; more (a wide tile over a
+  // narrow workgroup: 64 scalar elements each where a 16-row tile is
+  // 64 x 64 wide) loop, which keeps the kernel's code from growing with
+  // them.
+  int64_t rounds = elements / (threads * lanes);
+  if (rounds <= kUnrolledRounds) {
+    for (int64_t l = 0; l < rounds; ++l)
+      stageRound(cst(l * threads));
+    return;
   }
+  auto loop = scf::ForOp::create(b, loc, cst(0), cst(rounds * threads), cst(threads));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  stageRound(loop.getInductionVar());
 }
 
 Value KernelBuilder::blockOffset(Value position, int64_t i, int64_t invocations) {
@@ -737,9 +761,11 @@ KernelBuilder::Output KernelBuilder::outputAt(Value m, Value n) {
   for (auto [d, v] : llvm::zip(c.batch.dims, batchDims))
     o.dims[d] = v;
   if (ragged(c.m, t.m))
-    o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m, extent(c.m)));
+    o.bounds.push_back(o.mBound = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, m,
+                                                        extent(c.m)));
   if (ragged(c.n, t.n))
-    o.bounds.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n, extent(c.n)));
+    o.bounds.push_back(o.nBound = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, n,
+                                                        extent(c.n)));
   delinearize(c.m, m, o.dims);
   delinearize(c.n, n, o.dims);
   return o;
@@ -759,6 +785,24 @@ Value KernelBuilder::initialValue(const Output &o) {
   if (linalg::GenericOp broadcast = c.initBroadcast)
     return aiopt::loadAtDims(b, loc, broadcast, broadcast.getDpsInputOperand(0), outIndices(o));
   return memref::LoadOp::create(b, loc, op.getDpsInitOperand(0)->get(), outIndices(o));
+}
+
+char KernelBuilder::initSide() {
+  linalg::GenericOp broadcast = c.initBroadcast;
+  if (!broadcast)
+    return 0;
+  // The broadcast's loops are the output's dimensions.
+  AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  AffineMap in = broadcast.getMatchingIndexingMap(broadcast.getDpsInputOperand(0));
+  bool readsM = false, readsN = false;
+  for (unsigned p = 0; p < in.getNumDims(); ++p) {
+    if (!in.isFunctionOfDim(p))
+      continue;
+    unsigned d = cast<AffineDimExpr>(out.getResult(p)).getPosition();
+    readsM |= llvm::is_contained(c.m.dims, d);
+    readsN |= llvm::is_contained(c.n.dims, d);
+  }
+  return !readsN ? 'm' : !readsM ? 'n' : 0;
 }
 
 void KernelBuilder::storeOutput(Value acc, const Output &o) {
@@ -804,12 +848,28 @@ void KernelBuilder::buildScalar(Value aTile, Value bTile, Value kBegin, Value kE
     }
   // The accumulators start from the output's values; parts of a split K
   // start from zero and add to the output at the end.
+  // A broadcast along one side (a bias per output channel) is loaded once
+  // per row (or column) of the block, under that side's bound only: the
+  // other side's outputs past the end are never stored.
   SmallVector<Value> accs;
   Value accZero = zero(accType);
-  for (const Output &o : outputs)
+  char side = t.splits > 1 || c.initValue ? 0 : initSide();
+  for (auto [index, o] : llvm::enumerate(outputs)) {
+    int64_t i = index / t.thread, j = index % t.thread;
+    if ((side == 'm' && j > 0) || (side == 'n' && i > 0)) {
+      accs.push_back(accs[side == 'm' ? i * t.thread : j]);
+      continue;
+    }
+    SmallVector<Value> bounds = o.bounds;
+    if (side) {
+      bounds.clear();
+      if (Value bound = side == 'm' ? o.mBound : o.nBound)
+        bounds.push_back(bound);
+    }
     accs.push_back(t.splits > 1 ? accZero
                    : c.initValue ? initialValue(o)
-                                 : guarded(o.bounds, [&] { return initialValue(o); }, accZero));
+                                 : guarded(bounds, [&] { return initialValue(o); }, accZero));
+  }
 
   // K in steps of tile-k: stage both tiles, wait, accumulate, wait.
   Staging aStaging = planStaging(mOperand, c.m, t.m);

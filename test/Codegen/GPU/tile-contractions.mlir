@@ -1,6 +1,7 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions --canonicalize --cse | FileCheck %s
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=alloc target-workgroups=1" | FileCheck %s --check-prefix=ALLOC
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="split-k=true split-k-workgroups=128" --canonicalize --cse | FileCheck %s --check-prefix=SPLIT
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="thread-tile=8" --canonicalize --cse | FileCheck %s --check-prefix=EIGHT
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-m=48" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=global" 2>&1 | FileCheck %s --check-prefix=BADMEM
 
@@ -48,10 +49,67 @@ func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x9
 // CHECK-LABEL: func.func @sixteen_rows
 // CHECK: gpu.launch blocks({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c64, {{.*}} = %c1, {{.*}} = %c1)
 // CHECK-SAME: workgroup(%{{.*}} : memref<16x17xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x65xf32, #gpu.address_space<workgroup>>)
+// With 8x8 blocks the 16 x 64 tile has 16 invocations: each stages 16
+// elements of the 16 x 16 slice of A, unrolled, and 64 of the 16 x 64
+// slice of B, in a loop of 64 rounds (more than 16 are not unrolled).
+// EIGHT-LABEL: func.func @sixteen_rows
+// EIGHT: gpu.launch blocks({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c16, {{.*}} = %c1, {{.*}} = %c1)
+// EIGHT: scf.for {{.*}} = %c0 to %c32 step %c16 iter_args
+// EIGHT-COUNT-16: memref.store {{.*}} : memref<16x17xf32, #gpu.address_space<workgroup>>
+// EIGHT-NEXT: scf.for {{.*}} = %c0 to %c1024 step %c16 {
+// EIGHT: memref.store {{.*}} : memref<16x65xf32, #gpu.address_space<workgroup>>
+// EIGHT-NEXT: }
+// EIGHT-NEXT: gpu.barrier
 func.func @sixteen_rows(%a: memref<16x32xf32>, %b: memref<32x8192xf32>) -> memref<16x8192xf32> {
   %c = memref.alloc() : memref<16x8192xf32>
   linalg.matmul ins(%a, %b : memref<16x32xf32>, memref<32x8192xf32>) outs(%c : memref<16x8192xf32>)
   return %c : memref<16x8192xf32>
+}
+
+// -----
+
+// A product that starts from a bias broadcast along its rows (a value per
+// output channel, M) reads the bias once per row of each invocation's 4x4
+// block, under M's bound only (N = 50 ends inside a tile too): 4 loads,
+// not 16. The broadcast is erased.
+// CHECK-LABEL: func.func @row_bias
+// CHECK: gpu.launch
+// CHECK-COUNT-4: memref.load %arg2
+// CHECK-NOT: memref.load %arg2
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+#rows = affine_map<(m, n) -> (m)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @row_bias(%a: memref<40x64xf32>, %b: memref<64x50xf32>, %bias: memref<40xf32>) -> memref<40x50xf32> {
+  %c = memref.alloc() : memref<40x50xf32>
+  linalg.generic {indexing_maps = [#rows, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<40xf32>) outs(%c : memref<40x50xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  linalg.matmul ins(%a, %b : memref<40x64xf32>, memref<64x50xf32>) outs(%c : memref<40x50xf32>)
+  return %c : memref<40x50xf32>
+}
+
+// -----
+
+// Along its columns (a value per N), once per column: 4 loads.
+// CHECK-LABEL: func.func @column_bias
+// CHECK: gpu.launch
+// CHECK-COUNT-4: memref.load %arg2
+// CHECK-NOT: memref.load %arg2
+// CHECK: gpu.terminator
+#cols = affine_map<(m, n) -> (n)>
+#id = affine_map<(m, n) -> (m, n)>
+func.func @column_bias(%a: memref<40x64xf32>, %b: memref<64x50xf32>, %bias: memref<50xf32>) -> memref<40x50xf32> {
+  %c = memref.alloc() : memref<40x50xf32>
+  linalg.generic {indexing_maps = [#cols, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<50xf32>) outs(%c : memref<40x50xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  linalg.matmul ins(%a, %b : memref<40x64xf32>, memref<64x50xf32>) outs(%c : memref<40x50xf32>)
+  return %c : memref<40x50xf32>
 }
 
 // -----

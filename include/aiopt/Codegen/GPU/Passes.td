@@ -269,7 +269,8 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     - each workgroup owns a `tile-m` x `tile-n` block of one batch entry
       and walks K in steps of `tile-k`: its invocations copy the two
       operand slices into workgroup memory (along the operand's contiguous
-      dimension, past-the-end elements as zero), wait at a barrier, and
+      dimension, past-the-end elements as zero; up to 16 loads per
+      invocation unrolled, more in a loop), wait at a barrier, and
       each invocation accumulates a `thread-tile` x `thread-tile` block of
       outputs in registers (every (tile / thread-tile)-th row and column,
       so that a warp's reads and stores are consecutive) by the op's own
@@ -350,7 +351,11 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     elements), the tiles' rows padded by one such vector (which keeps
     them aligned).
 
-    The accumulators start from the output's values, as linalg's do. Ops
+    The accumulators start from the output's values, as linalg's do; where
+    the output was just written by a broadcast along one side (a bias per
+    output channel), from the broadcast's input instead, loaded once per
+    row (or column) of each invocation's block, and the broadcast is
+    erased. Ops
     whose output may share a buffer with an input, whose payload reads
     `linalg.index` or has side effects, or whose M or N is under 16 or K
     under 8, are left to the loop path.
