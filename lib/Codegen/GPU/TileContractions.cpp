@@ -854,7 +854,8 @@ void KernelBuilder::buildScalar(Value aTile, Value bTile, Value kBegin, Value kE
   SmallVector<Value> accs;
   Value accZero = zero(accType);
   char side = t.splits > 1 || c.initValue ? 0 : initSide();
-  for (auto [index, o] : llvm::enumerate(outputs)) {
+  for (size_t index = 0; index < outputs.size(); ++index) {
+    const Output &o = outputs[index];
     int64_t i = index / t.thread, j = index % t.thread;
     if ((side == 'm' && j > 0) || (side == 'n' && i > 0)) {
       accs.push_back(accs[side == 'm' ? i * t.thread : j]);

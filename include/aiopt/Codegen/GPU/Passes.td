@@ -461,30 +461,49 @@ def GPUPromoteAccumulatorsPass
 }
 
 def GPUCoarsenThreadsPass : Pass<"aiopt-gpu-coarsen-threads", "func::FuncOp"> {
-  let summary = "Give each GPU thread several outputs of a reduction that share loads";
+  let summary = "Give each GPU thread several outputs that share loads";
   let description = [{
     Runs after `aiopt-gpu-promote-accumulators`, before the nests become
-    grids. A parallel nest whose body is one reduction loop (with its
-    accumulators as iteration arguments) between loads and stores is
-    unrolled by `factor` along one parallel dimension and the copies'
-    reduction loops are jammed into one: each invocation computes `factor`
-    outputs, and the loads that do not depend on that dimension (a
-    matmul's right operand, a convolution's input) are made once for all
-    of them. The dimension is the one, other than the innermost (the
-    threads of a warp, for coalesced accesses), along which the most loads
-    of the reduction are shared; its trip count must be static and a
-    multiple of `factor`. Nests without such a dimension are left alone.
+    grids. A parallel nest is unrolled by `factor` along one parallel
+    dimension, so that each invocation computes `factor` outputs and the
+    loads its copies have in common are made once:
 
-    Not in the GPU pipelines: on an H100 at batch 1 (factor 4) it made
-    ResNet-50 and BERT-base slower, the grids becoming too small to hide
-    memory latency (docs/performance.md, "GPU"). It is there for larger
-    batches and for experiments with `aiopt-opt`.
+    - a nest whose body is one reduction loop (with its accumulators as
+      iteration arguments) between loads and stores (with `reductions`):
+      the copies' reduction loops are jammed into one, and the loads that
+      do not depend on the dimension (a matmul's right operand, a
+      convolution's input) are shared;
+    - a nest without loops (a window, e.g. a depthwise convolution's taps
+      with its bias and activation: loads, pure ops, stores, no load of a
+      buffer a store may write): its loads and stores of subviews first
+      become accesses of the buffers they view (MLIR's memref alias
+      folding), so that a window's taps are loads of one buffer at
+      `affine.apply` indices; the copies' loads and computations all come
+      before their stores, and the loads of one element become one (a
+      3x3 window's four copies along its rows load 6 rows of taps, not
+      12, and its nine weights once).
+
+    The dimension is the one, other than the innermost (the threads of a
+    warp, for coalesced accesses), after whose unrolling the fewest loads
+    remain (those of the reduction loop, where there is one), counted on a
+    trial copy of the nest; its trip count must be static and a multiple of
+    `factor`, and the reduction loop's bounds must not depend on it. Nests
+    whose copies would share nothing are left alone.
+
+    In the Vulkan pipeline with `reductions=false`: on lavapipe it made
+    MobileNetV2's depthwise convolutions 2-2.8x faster
+    (docs/performance.md). Not in the CUDA pipeline: there, on an H100 at
+    batch 1 (factor 4), coarsening reductions made ResNet-50 and BERT-base
+    slower, the grids becoming too small to hide memory latency, and
+    windows are unmeasured.
   }];
   let options = [
     Option<"factor", "factor", "int64_t", /*default=*/"4",
            "Outputs per invocation along the chosen dimension (1: off)">,
+    Option<"reductions", "reductions", "bool", /*default=*/"true",
+           "Also nests with a reduction loop (not only loop-free windows)">,
   ];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::affine::AffineDialect"];
 }
 
 def GPUDeviceResidencyPass : Pass<"aiopt-gpu-device-residency", "ModuleOp"> {
