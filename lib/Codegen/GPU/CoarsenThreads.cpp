@@ -174,30 +174,13 @@ static void coarsen(scf::ParallelOp nest, const NestBody &body, unsigned d, int6
     op->erase();
 }
 
-/// The loads that matter (countLoads) after coarsening `nest` by `factor`
-/// along `d`, measured on a copy.
-static int64_t loadsCoarsened(scf::ParallelOp nest, unsigned d, int64_t factor,
-                              bool reductions) {
-  OpBuilder b(nest);
-  Operation *previous = nest->getPrevNode();
-  auto copy = cast<scf::ParallelOp>(b.clone(*nest));
-  coarsen(copy, *nestBody(copy, reductions), d, factor);
-  simplify(copy);
-  int64_t loads = countLoads(copy);
-  copy.erase();
-  // And the copy's new bounds.
-  Block::iterator first = previous ? std::next(previous->getIterator()) : nest->getBlock()->begin();
-  for (Operation &op : llvm::make_early_inc_range(llvm::make_range(first, nest->getIterator())))
-    if (op.use_empty() && isPure(&op))
-      op.erase();
-  return loads;
-}
-
 /// Loads and stores of subviews in `nest` as accesses of what they view,
 /// at indices computed by affine.apply: the taps of a window (one view
 /// each) become loads of one buffer, which the copies can share. (Only
-/// subviews: folding reshapes would divide indices, floordivsi that the
-/// SPIR-V lowering does not take.)
+/// subviews of buffers of static shapes: folding reshapes would divide
+/// indices, floordivsi that the SPIR-V lowering does not take, and a
+/// buffer of a dynamic shape reaches a kernel only through a strided view,
+/// as a flat buffer with its strides.)
 static void foldViews(scf::ParallelOp nest) {
   RewritePatternSet patterns(nest.getContext());
   memref::populateFoldMemRefAliasOpPatterns(patterns);
@@ -210,7 +193,8 @@ static void foldViews(scf::ParallelOp nest) {
       Value memref = isa<memref::LoadOp>(op)    ? cast<memref::LoadOp>(op).getMemRef()
                      : isa<memref::StoreOp>(op) ? cast<memref::StoreOp>(op).getMemRef()
                                                 : Value();
-      if (memref && memref.getDefiningOp<memref::SubViewOp>())
+      auto view = memref ? memref.getDefiningOp<memref::SubViewOp>() : memref::SubViewOp();
+      if (view && view.getSourceType().hasStaticShape())
         accesses.push_back(op);
     });
     bool changed = false;
@@ -218,6 +202,26 @@ static void foldViews(scf::ParallelOp nest) {
         !changed)
       return;
   }
+}
+
+/// The loads that matter (countLoads) after coarsening `nest` by `factor`
+/// along `d` (its views folded), measured on a copy.
+static int64_t loadsCoarsened(scf::ParallelOp nest, unsigned d, int64_t factor,
+                              bool reductions) {
+  OpBuilder b(nest);
+  Operation *previous = nest->getPrevNode();
+  auto copy = cast<scf::ParallelOp>(b.clone(*nest));
+  foldViews(copy);
+  coarsen(copy, *nestBody(copy, reductions), d, factor);
+  simplify(copy);
+  int64_t loads = countLoads(copy);
+  copy.erase();
+  // And the copy's new bounds.
+  Block::iterator first = previous ? std::next(previous->getIterator()) : nest->getBlock()->begin();
+  for (Operation &op : llvm::make_early_inc_range(llvm::make_range(first, nest->getIterator())))
+    if (op.use_empty() && isPure(&op))
+      op.erase();
+  return loads;
 }
 
 namespace {
@@ -236,11 +240,8 @@ struct GPUCoarsenThreadsPass : aiopt::impl::GPUCoarsenThreadsPassBase<GPUCoarsen
         nests.push_back(nest);
     });
     for (scf::ParallelOp nest : nests) {
-      if (nest.getNumLoops() < 2 || !nestBody(nest, reductions))
-        continue;
-      foldViews(nest);
       std::optional<NestBody> body = nestBody(nest, reductions);
-      if (!body)
+      if (nest.getNumLoops() < 2 || !body)
         continue;
       // The dimension (not the innermost: a warp's accesses stay
       // consecutive) whose copies share the most loads, if any do.
@@ -267,7 +268,8 @@ struct GPUCoarsenThreadsPass : aiopt::impl::GPUCoarsenThreadsPassBase<GPUCoarsen
       }
       if (!best)
         continue;
-      coarsen(nest, *body, *best, factor);
+      foldViews(nest);
+      coarsen(nest, *nestBody(nest, reductions), *best, factor);
       simplify(nest);
     }
   }

@@ -88,8 +88,8 @@ struct Tiles {
 
 /// How operand tiles are read (the pass's `vector-loads`): an element per
 /// load; four 32-bit elements, from buffers the runtime binds at 16-byte
-/// boundaries (SPIR-V); or 16 bytes, where the address is found aligned
-/// at run time (NVVM).
+/// boundaries (SPIR-V); or 16 bytes (as few as 4 where an invocation
+/// stages fewer), where the address is found aligned at run time (NVVM).
 enum class VectorLoads { None, SPIRV, NVVM };
 
 /// How one operand's tile is staged: elements per load, and (NVVM) the
@@ -567,14 +567,27 @@ Staging KernelBuilder::planStaging(OpOperand *operand, const DimGroup &rows, int
                    [&](AffineExpr e) { return e.isFunctionOfDim(inner.getPosition()); }))
     return {};
   int64_t extent = c.ranges[inner.getPosition()];
-  if (ShapedType::isDynamic(extent) || extent % lanes || type.getShape().back() % lanes ||
-      (alongK ? t.k : tileRows) % lanes || (tileRows * t.k) % (t.threads() * lanes))
+  if (ShapedType::isDynamic(extent))
+    return {};
+  auto fits = [&](int64_t n) {
+    return extent % n == 0 && type.getShape().back() % n == 0 &&
+           (alongK ? t.k : tileRows) % n == 0 && (tileRows * t.k) % (t.threads() * n) == 0;
+  };
+  // NVVM takes narrower vectors (of at least 4 bytes) where each
+  // invocation stages fewer elements than 16 bytes hold: CUDA's 64x64
+  // tiles over 256 invocations stage 4 elements each, 4 bytes of i8 or 8
+  // of f16. (SPIR-V's vector views are of four 32-bit elements.)
+  int64_t bits = type.getElementTypeBitWidth();
+  while (lanes > 1 && !fits(lanes) && vectorLoads == VectorLoads::NVVM && lanes * bits > 32)
+    lanes /= 2;
+  if (lanes == 1 || !fits(lanes))
     return {};
   Staging staging{lanes, Value()};
   if (vectorLoads == VectorLoads::NVVM) {
     Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand->get());
-    staging.aligned = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                            arith::RemUIOp::create(b, loc, address, cst(16)), cst(0));
+    staging.aligned = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::eq,
+        arith::RemUIOp::create(b, loc, address, cst(lanes * bits / 8)), cst(0));
   }
   return staging;
 }
@@ -639,7 +652,8 @@ void KernelBuilder::stageElements(OpOperand *operand, const DimGroup &rows, int6
       return vector::LoadOp::create(
           b, loc, vectorType, operand->get(),
           aiopt::indicesAtDims(b, loc, op.getMatchingIndexingMap(operand), dims),
-          /*nontemporal=*/false, llvm::MaybeAlign(16));
+          /*nontemporal=*/false,
+          llvm::MaybeAlign(lanes * elementType.getIntOrFloatBitWidth() / 8));
     }, fill);
     for (int64_t j = 0; j < lanes; ++j) {
       Value element = lanes == 1 ? v : vector::ExtractOp::create(b, loc, v, j).getResult();

@@ -164,3 +164,33 @@ func.func @windows_left_alone(%in: memref<8x16xf32>) -> memref<8x16xf32> {
   }
   return %out : memref<8x16xf32>
 }
+
+// -----
+
+// Views of a buffer of dynamic shape keep their loads and stores (such a
+// buffer reaches a kernel only through a strided view, flattened with
+// its strides): the taps share nothing then, and the nest is left alone.
+// WINDOW-LABEL: func.func @dynamic_window
+// WINDOW: to (%c8, %c16) step (%c1, %c1)
+// WINDOW: memref.load %subview{{.*}} : memref<8x16xf32, strided<[16, 1]>>
+// WINDOW: memref.load %subview{{.*}} : memref<8x16xf32, strided<[16, 1], offset: 16>>
+// WINDOW: memref.store %{{.*}}, %subview{{.*}} : memref<8x16xf32, strided<[16, 1]>>
+func.func @dynamic_window(%n: index) -> memref<?x16xf32> {
+  %buf = memref.alloc(%n) : memref<?x16xf32>
+  %out = memref.alloc(%n) : memref<?x16xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %t0 = memref.subview %buf[0, 0] [8, 16] [1, 1] : memref<?x16xf32> to memref<8x16xf32, strided<[16, 1]>>
+  %t1 = memref.subview %buf[1, 0] [8, 16] [1, 1] : memref<?x16xf32> to memref<8x16xf32, strided<[16, 1], offset: 16>>
+  %o = memref.subview %out[0, 0] [8, 16] [1, 1] : memref<?x16xf32> to memref<8x16xf32, strided<[16, 1]>>
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c16) step (%c1, %c1) {
+    %x0 = memref.load %t0[%i, %j] : memref<8x16xf32, strided<[16, 1]>>
+    %x1 = memref.load %t1[%i, %j] : memref<8x16xf32, strided<[16, 1], offset: 16>>
+    %s = arith.addf %x0, %x1 : f32
+    memref.store %s, %o[%i, %j] : memref<8x16xf32, strided<[16, 1]>>
+    scf.reduce
+  }
+  return %out : memref<?x16xf32>
+}

@@ -193,3 +193,29 @@ func.func @pointwise(%x: memref<1x32x16x16xf32>, %w: memref<64x32x1x1xf32>) -> m
   linalg.conv_2d_nchw_fchw ins(%x, %w : memref<1x32x16x16xf32>, memref<64x32x1x1xf32>) outs(%y : memref<1x64x16x16xf32>)
   return %y : memref<1x64x16x16xf32>
 }
+
+// -----
+
+// 8-bit operands with `nvvm` loads. CUDA's 64x64 tiles over 256 invocations (4x4
+// blocks) stage four elements each, a 4-byte vector under a 4-byte
+// alignment test (16 bytes would be more than an invocation stages).
+// NVVM-LABEL: func.func @int8
+// NVVM: gpu.launch blocks({{.*}}) in ({{.*}} = %c16, {{.*}} = %c16, {{.*}}) threads({{.*}}) in ({{.*}} = %c256,
+// NVVM: memref.extract_aligned_pointer_as_index %arg0
+// NVVM-NEXT: arith.remui %{{.*}}, %c4
+// NVVM: memref.extract_aligned_pointer_as_index %arg1
+// NVVM-NEXT: arith.remui %{{.*}}, %c4
+// NVVM: scf.if
+// NVVM: vector.load %arg0[{{.*}}] {alignment = 4 : i64} : memref<1024x64xi8>, vector<4xi8>
+// NVVM: else
+// NVVM: memref.load %arg0[
+// NVVM: vector.load %arg1[{{.*}}] {alignment = 4 : i64} : memref<64x1024xi8>, vector<4xi8>
+// NVVM: gpu.barrier
+// SPIRV-LABEL: func.func @int8
+// SPIRV-NOT: vector.load %arg
+// SPIRV: return
+func.func @int8(%a: memref<1024x64xi8>, %b: memref<64x1024xi8>) -> memref<1024x1024xi32> {
+  %c = memref.alloc() : memref<1024x1024xi32>
+  linalg.matmul ins(%a, %b : memref<1024x64xi8>, memref<64x1024xi8>) outs(%c : memref<1024x1024xi32>)
+  return %c : memref<1024x1024xi32>
+}
