@@ -381,6 +381,9 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
               (spirv ? "alloc" : "attribution") + "})");
   // Every parallel dimension of the other ops becomes part of the grid,
   // also those the CPU's forms iterate inside a reduction.
+  // Windows (depthwise convolutions, poolings) read their padded inputs
+  // around the padding, as the tiled kernels do: no fill and copy kernels.
+  add(pm, "func.func(aiopt-gpu-read-around-padding)");
   add(pm, "func.func(aiopt-gpu-parallel-dims-first)");
   add(pm, "func.func(convert-linalg-to-parallel-loops)");
   // Reduction loops keep their output element in a register rather than

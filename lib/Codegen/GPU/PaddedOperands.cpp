@@ -11,6 +11,7 @@
 
 #include "aiopt/Codegen/BufferViews.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -47,7 +48,8 @@ static TypedAttr constantFill(Operation *op, Value root) {
 }
 
 std::optional<aiopt::PaddedBuffer> mlir::aiopt::findPaddedBuffer(Operation *reader,
-                                                                 Value operand) {
+                                                                 Value operand,
+                                                                 bool subviews) {
   PaddedBuffer p;
   p.operand = operand;
   p.root = viewedBuffer(operand);
@@ -55,7 +57,14 @@ std::optional<aiopt::PaddedBuffer> mlir::aiopt::findPaddedBuffer(Operation *read
   if (!alloc || alloc->getBlock() != reader->getBlock() || !alloc.getType().hasStaticShape() ||
       !alloc.getType().getLayout().isIdentity())
     return std::nullopt;
-  if (operand != p.root) {
+  if (auto view = operand.getDefiningOp<memref::SubViewOp>(); view && subviews) {
+    if (view.getSource() != p.root || view.getType().getRank() != alloc.getType().getRank() ||
+        ShapedType::isDynamicShape(view.getStaticOffsets()) ||
+        ShapedType::isDynamicShape(view.getStaticStrides()))
+      return std::nullopt;
+    p.viewOffsets = llvm::to_vector(view.getStaticOffsets());
+    p.viewStrides = llvm::to_vector(view.getStaticStrides());
+  } else if (operand != p.root) {
     auto expand = operand.getDefiningOp<memref::ExpandShapeOp>();
     if (!expand || expand.getSrc() != p.root || !expand.getType().hasStaticShape())
       return std::nullopt;
@@ -95,11 +104,17 @@ std::optional<aiopt::PaddedBuffer> mlir::aiopt::findPaddedBuffer(Operation *read
 }
 
 Value mlir::aiopt::loadPadded(OpBuilder &b, Location loc, const PaddedBuffer &p,
-                              ArrayRef<Value> indices) {
+                              ArrayRef<Value> indices, bool branchless) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
   // The element's indices in the padded buffer.
   SmallVector<Value> rootIndices;
-  if (p.groups.empty()) {
+  if (!p.viewOffsets.empty()) {
+    // As affine.apply, which the unrolled copies of a window
+    // (aiopt-gpu-coarsen-threads) compose with their own.
+    for (auto [index, offset, stride] : llvm::zip(indices, p.viewOffsets, p.viewStrides))
+      rootIndices.push_back(affine::AffineApplyOp::create(
+          b, loc, b.getAffineDimExpr(0) * stride + offset, index));
+  } else if (p.groups.empty()) {
     rootIndices.assign(indices.begin(), indices.end());
   } else {
     ArrayRef<int64_t> shape = cast<MemRefType>(p.operand.getType()).getShape();
@@ -128,6 +143,16 @@ Value mlir::aiopt::loadPadded(OpBuilder &b, Location loc, const PaddedBuffer &p,
   if (!inside)
     return memref::LoadOp::create(b, loc, p.source, sourceIndices);
   Type type = cast<MemRefType>(p.root.getType()).getElementType();
+  if (branchless) {
+    // An index outside the box (below it, a huge unsigned number) clamps
+    // to the box's last element; the select then takes the fill.
+    for (size_t d = 0; d < sourceIndices.size(); ++d)
+      if (p.offsets[d] != 0 || p.sizes[d] != rootShape[d])
+        sourceIndices[d] = arith::MinUIOp::create(b, loc, sourceIndices[d], cst(p.sizes[d] - 1));
+    Value loaded = memref::LoadOp::create(b, loc, p.source, sourceIndices);
+    return arith::SelectOp::create(b, loc, inside, loaded,
+                                   arith::ConstantOp::create(b, loc, p.fill));
+  }
   auto ifOp = scf::IfOp::create(b, loc, type, inside, /*withElseRegion=*/true);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());

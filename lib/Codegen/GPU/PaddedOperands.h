@@ -27,6 +27,9 @@ struct PaddedBuffer {
   /// The operand's dimensions of each dimension of `root` (an
   /// expand_shape's reassociation), empty when the operand is `root`.
   SmallVector<ReassociationIndices> groups;
+  /// Where the operand is a subview of `root` (of its rank): its static
+  /// offsets and strides; empty otherwise.
+  SmallVector<int64_t> viewOffsets, viewStrides;
   Operation *fillOp = nullptr, *copyOp = nullptr;
 };
 
@@ -37,13 +40,18 @@ Operation *lastToucher(Operation *op, Value root, bool writesOnly);
 /// The padded buffer `operand` of `reader` views, when the last two writes
 /// of its allocation (in `reader`'s block) before `reader` are a constant
 /// fill of all of it and a copy into a box of it, and nothing writes the
-/// copied source in between.
-std::optional<PaddedBuffer> findPaddedBuffer(Operation *reader, Value operand);
+/// copied source in between. The operand is the buffer or an expand_shape
+/// of it, or with `subviews` also a subview of it with static offsets and
+/// strides (a window's tap).
+std::optional<PaddedBuffer> findPaddedBuffer(Operation *reader, Value operand,
+                                             bool subviews = false);
 
 /// Reads element `indices` of the padded operand without the padded buffer:
-/// the source's element inside the box, the fill outside.
+/// the source's element inside the box, the fill outside: under an scf.if,
+/// or with `branchless` from a load at indices clamped into the box and a
+/// select (no region, which passes that unroll bodies want).
 Value loadPadded(OpBuilder &b, Location loc, const PaddedBuffer &padded,
-                 ArrayRef<Value> indices);
+                 ArrayRef<Value> indices, bool branchless = false);
 
 /// Erases the fill, the copy and the views of a padded buffer that nothing
 /// reads any more (kernels read its source instead).

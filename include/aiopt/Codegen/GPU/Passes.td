@@ -249,6 +249,30 @@ def GPUParallelDimsFirstPass : Pass<"aiopt-gpu-parallel-dims-first", "func::Func
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def GPUReadAroundPaddingPass : Pass<"aiopt-gpu-read-around-padding", "func::FuncOp"> {
+  let summary = "Windows read padded inputs around their padding, without the padded copy";
+  let description = [{
+    Runs on bufferized code, before `convert-linalg-to-parallel-loops`, after
+    the tiled passes (which read their own padded operands around their
+    padding). A `linalg.generic` of parallel dimensions only, in the form
+    a kernel can compute (one output apart from its inputs, static ranges,
+    a pure payload without `linalg.index`), some of whose inputs view a
+    padded buffer (a constant fill of a buffer, then a copy of the real
+    input into a box of it; the input the buffer itself, an expand_shape
+    or a subview of it with static offsets and strides: a depthwise
+    convolution's or a pooling's taps), becomes the `scf.parallel` nest
+    `convert-linalg-to-parallel-loops` would make, except that those
+    inputs' elements come from the real input inside the box and are the
+    fill's constant outside it: a load at indices clamped into the box and
+    a select, no branch (so that `aiopt-gpu-coarsen-threads` can still
+    unroll the nest). The fill and the copy are erased when nothing else
+    reads the padded buffer: two kernels and a round trip of the input
+    through memory fewer per padded window.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::affine::AffineDialect"];
+}
+
 def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"> {
   let summary = "Contractions as GPU kernels with shared-memory tiles and register blocks";
   let description = [{
