@@ -11,6 +11,8 @@
 #include "LinalgKernels.h"
 #include "PaddedOperands.h"
 
+#include "aiopt/Codegen/BufferViews.h"
+
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
@@ -77,10 +79,14 @@ struct GPUReadAroundPaddingPass
       std::optional<SmallVector<int64_t>> ranges = aiopt::kernelLoopRanges(op);
       if (!ranges)
         continue;
+      // Not where the op may write the real input: other invocations
+      // would read it changed.
+      Value result = aiopt::viewedBuffer(op.getDpsInitOperand(0)->get());
       DenseMap<unsigned, aiopt::PaddedBuffer> padded;
       for (OpOperand *input : op.getDpsInputOperands())
         if (std::optional<aiopt::PaddedBuffer> p =
-                aiopt::findPaddedBuffer(op, input->get(), /*subviews=*/true))
+                aiopt::findPaddedBuffer(op, input->get(), /*subviews=*/true);
+            p && aiopt::buffersApart(aiopt::viewedBuffer(p->source), result))
           padded[input->getOperandNumber()] = *p;
       if (padded.empty())
         continue;

@@ -109,3 +109,30 @@ func.func @left_alone(%x: memref<8x16xf32>) -> (memref<8xf32>, memref<8x16xf32>)
   }
   return %sums, %out : memref<8xf32>, memref<8x16xf32>
 }
+
+// -----
+
+// Left alone: a window that writes the real input (the padded copy's
+// source): other invocations would read it changed.
+// CHECK-LABEL: func.func @writes_its_input
+// CHECK: linalg.fill
+// CHECK: memref.copy
+// CHECK: linalg.generic
+#rows = affine_map<(i, j) -> (i, j)>
+func.func @writes_its_input(%x: memref<8x16xf32>) -> memref<8x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = memref.alloc() : memref<10x16xf32>
+  linalg.fill ins(%zero : f32) outs(%p : memref<10x16xf32>)
+  %box = memref.subview %p[1, 0] [8, 16] [1, 1] : memref<10x16xf32> to memref<8x16xf32, strided<[16, 1], offset: 16>>
+  memref.copy %x, %box : memref<8x16xf32> to memref<8x16xf32, strided<[16, 1], offset: 16>>
+  %t0 = memref.subview %p[0, 0] [8, 16] [1, 1] : memref<10x16xf32> to memref<8x16xf32, strided<[16, 1]>>
+  %t2 = memref.subview %p[2, 0] [8, 16] [1, 1] : memref<10x16xf32> to memref<8x16xf32, strided<[16, 1], offset: 32>>
+  linalg.generic {indexing_maps = [#rows, #rows, #rows], iterator_types = ["parallel", "parallel"]}
+      ins(%t0, %t2 : memref<8x16xf32, strided<[16, 1]>>, memref<8x16xf32, strided<[16, 1], offset: 32>>)
+      outs(%x : memref<8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  }
+  return %x : memref<8x16xf32>
+}

@@ -265,7 +265,9 @@ def GPUReadAroundPaddingPass : Pass<"aiopt-gpu-read-around-padding", "func::Func
     inputs' elements come from the real input inside the box and are the
     fill's constant outside it: a load at indices clamped into the box and
     a select, no branch (so that `aiopt-gpu-coarsen-threads` can still
-    unroll the nest). The fill and the copy are erased when nothing else
+    unroll the nest), unless the op may write the real input (other
+    invocations would read it changed). The fill and the copy are erased
+    when nothing else
     reads the padded buffer: two kernels and a round trip of the input
     through memory fewer per padded window.
   }];
