@@ -9,6 +9,7 @@
 #include "aiopt/Pipelines/Pipelines.h"
 
 #include "aiopt/Codegen/GPU/GridLimits.h"
+#include "aiopt/Codegen/GPU/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/ADT/StringExtras.h"
@@ -140,40 +141,61 @@ static constexpr StringRef kOptionalCPUPasses[] = {
     "aiopt-cpu-pad-in-place", "aiopt-cpu-distribute", "aiopt-cpu-forward-splats",
     "aiopt-cpu-forward-copies", "aiopt-cpu-prefetch-weights", "aiopt-cpu-drop-loop-barriers"};
 
-ArrayRef<StringRef> mlir::aiopt::optionalCPUPasses() { return kOptionalCPUPasses; }
+// The GPU pipelines' optimizations of windows (depthwise convolutions,
+// poolings): reading padded inputs around the padding (both targets), and
+// more outputs per invocation (Vulkan's).
+static constexpr StringRef kOptionalVulkanPasses[] = {"aiopt-gpu-read-around-padding",
+                                                      "aiopt-gpu-coarsen-threads"};
+static constexpr StringRef kOptionalCUDAPasses[] = {"aiopt-gpu-read-around-padding"};
+
+ArrayRef<StringRef> mlir::aiopt::optionalCodegenPasses(StringRef device) {
+  if (device == "vulkan")
+    return kOptionalVulkanPasses;
+  if (device == "cuda")
+    return kOptionalCUDAPasses;
+  return kOptionalCPUPasses;
+}
 
 LogicalResult mlir::aiopt::checkSkippedPasses(const CPUPipelineOptions &options,
                                               std::string &why) {
+  ArrayRef<StringRef> optional = optionalCodegenPasses(options.device);
   for (const std::string &name : options.skip) {
-    if (llvm::is_contained(kOptionalCPUPasses, name))
+    if (llvm::is_contained(optional, name))
       continue;
-    why = "'" + name + "' is not an optional CPU codegen pass (" +
-          llvm::join(ArrayRef<StringRef>(kOptionalCPUPasses), ", ") + ")";
+    why = "'" + name + "' is not an optional " + options.device + " codegen pass (" +
+          llvm::join(optional, ", ") + ")";
     return failure();
   }
   return success();
 }
 
-/// The aiopt-gpu-tile-contractions options that CPUPipelineOptions::gpuTiles
-/// may set, and their values: numbers, booleans, or one of the words listed
-/// (tile-memory is the target's, tensor-cores --tensor-cores's).
-struct TileOption {
-  StringRef key;
-  enum { Number, Bool, Choice } kind;
-  ArrayRef<StringRef> choices = {};
-};
-static constexpr StringRef kVectorLoads[] = {"none", "spirv", "nvvm"};
-static const TileOption kTileOptions[] = {
-    {"tile-m", TileOption::Number},
-    {"tile-n", TileOption::Number},
-    {"tile-k", TileOption::Number},
-    {"thread-tile", TileOption::Number},
-    {"target-workgroups", TileOption::Number},
-    {"split-k", TileOption::Bool},
-    {"split-k-workgroups", TileOption::Number},
-    {"fuse-epilogues", TileOption::Bool},
-    {"vector-loads", TileOption::Choice, kVectorLoads},
-};
+/// Adds `pipeline` (by default the pass `name`), an optional codegen pass
+/// of `device`, unless options.skip names it.
+static void addOptional(OpPassManager &pm, const CPUPipelineOptions &options, StringRef device,
+                        StringRef name, StringRef pipeline = "") {
+  assert(llvm::is_contained(optionalCodegenPasses(device), name) && "not an optional pass");
+  if (!llvm::is_contained(options.skip, name))
+    add(pm, (pipeline.empty() ? name : pipeline).str());
+}
+
+/// aiopt-gpu-tile-contractions' options and their defaults, as the pass
+/// prints them, but for those the target decides (tile-memory) or another
+/// option does (tensor-cores): what CPUPipelineOptions::gpuTiles may set.
+static SmallVector<std::pair<std::string, std::string>> settableTileOptions() {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  createGPUTileContractionsPass()->printAsTextualPipeline(os);
+  // "aiopt-gpu-tile-contractions{key=value ...}"; no default has a space.
+  SmallVector<StringRef> items;
+  llvm::SplitString(StringRef(text).split('{').second.rsplit('}').first, items);
+  SmallVector<std::pair<std::string, std::string>> options;
+  for (StringRef item : items) {
+    auto [key, value] = item.split('=');
+    if (key != "tile-memory" && key != "tensor-cores")
+      options.emplace_back(key.str(), value.str());
+  }
+  return options;
+}
 
 /// `overrides` ("key=value ...") applied to `defaults` (the same form): a
 /// key in both keeps its place in the defaults with the override's value.
@@ -200,42 +222,46 @@ LogicalResult mlir::aiopt::checkGPUTileOptions(StringRef options, StringRef devi
                                                std::string &why) {
   SmallVector<StringRef> items;
   llvm::SplitString(options, items);
+  if (!items.empty() && device != "vulkan" && device != "cuda") {
+    why = "needs a GPU target (vulkan or cuda), not " + device.str();
+    return failure();
+  }
+  static const SmallVector<std::pair<std::string, std::string>> settable = settableTileOptions();
   for (StringRef item : items) {
     if (!item.contains('=')) {
       why = "'" + item.str() + "' is not key=value";
       return failure();
     }
     StringRef key = item.split('=').first, value = item.split('=').second;
-    const TileOption *option =
-        llvm::find_if(kTileOptions, [&](const TileOption &o) { return o.key == key; });
-    if (option == std::end(kTileOptions)) {
+    const auto *option = llvm::find_if(settable, [&](auto &kv) { return kv.first == key; });
+    if (option == settable.end()) {
       why = "'" + key.str() + "' is not one of " +
-            llvm::join(llvm::map_range(kTileOptions, [](const TileOption &o) { return o.key; }),
-                       ", ");
+            llvm::join(llvm::map_range(settable, [](auto &kv) { return kv.first; }), ", ");
       return failure();
     }
+    // The value takes its default's form: a number or a boolean (the pass
+    // checks the numbers' bounds and the words' choices).
+    StringRef byDefault = option->second;
     uint64_t number;
-    bool valid = option->kind == TileOption::Number ? !value.getAsInteger(10, number)
-                 : option->kind == TileOption::Bool ? value == "true" || value == "false"
-                                                    : llvm::is_contained(option->choices, value);
+    if (!byDefault.getAsInteger(10, number) && value.getAsInteger(10, number)) {
+      why = item.str() + ": not a number";
+      return failure();
+    }
+    auto isBool = [](StringRef v) { return v == "true" || v == "false"; };
+    if (isBool(byDefault) && !isBool(value)) {
+      why = item.str() + ": not true or false";
+      return failure();
+    }
     // What the other GPU target's kernels do: CUDA's address tests and
     // K split by atomic additions (Vulkan 1.x has no f32 atomics).
-    if (valid && device == "vulkan" && (item == "vector-loads=nvvm" || item == "split-k=true")) {
+    if (device == "vulkan" && (item == "vector-loads=nvvm" || item == "split-k=true")) {
       why = item.str() + " is for --target=cuda";
       return failure();
     }
-    if (valid && device == "cuda" && item == "vector-loads=spirv") {
+    if (device == "cuda" && item == "vector-loads=spirv") {
       why = item.str() + " is for --target=vulkan";
       return failure();
     }
-    if (valid)
-      continue;
-    why = item.str() + ": " +
-          (option->kind == TileOption::Number ? std::string("not a number")
-           : option->kind == TileOption::Bool
-               ? std::string("not true or false")
-               : "not one of " + llvm::join(option->choices, ", "));
-    return failure();
   }
   return success();
 }
@@ -251,12 +277,7 @@ LogicalResult mlir::aiopt::checkThreadPool(StringRef pool, std::string &why) {
 void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
                                           const CPUPipelineOptions &options) {
   unsigned lanes = std::max(4u, options.vectorBits / 32);
-  // Adds the optional pass `name` unless options.skip names it.
-  auto optional = [&](StringRef name) {
-    assert(llvm::is_contained(kOptionalCPUPasses, name) && "not an optional pass");
-    if (!llvm::is_contained(options.skip, name))
-      add(pm, name.str());
-  };
+  auto optional = [&](StringRef name) { addOptional(pm, options, "cpu", name); };
   if (options.optLevel >= 1) {
     // Padded activations are written in place by their producers, only
     // their borders filled.
@@ -341,14 +362,15 @@ void mlir::aiopt::buildCPUCodegenPipeline(OpPassManager &pm,
 /// per launch), every linalg op's parallel dimensions as a grid of
 /// workgroups (its reductions loop inside each invocation; a nest with no
 /// parallel dimension stays on the host), outlined into kernels.
-static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spirv,
-                               StringRef tensorCores, StringRef tileOverrides) {
+static void addKernelOutlining(OpPassManager &pm, const CPUPipelineOptions &options,
+                               bool spirv) {
+  StringRef device = spirv ? "vulkan" : "cuda", tensorCores = options.tensorCores;
   // Each op gets an output buffer of its own: products start from their
   // zeros, and elementwise ops can join the product before them.
   add(pm, "func.func(aiopt-gpu-split-inits)");
   addBufferization(pm, /*parallel=*/false);
   // Copies between buffers too, where their operands live on the device.
-  if (copiesOnDevice)
+  if (options.deviceResident)
     add(pm, "func.func(aiopt-gpu-copies-to-linalg)");
   // Contractions (matmuls, convolutions) become kernels of their own that
   // stage operand tiles in workgroup memory and keep blocks of accumulators
@@ -374,7 +396,7 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
                       (spirv ? "alloc split-k=false vector-loads=spirv thread-tile=8"
                              : "attribution split-k=true vector-loads=nvvm") +
                       " tensor-cores=" + fragments.str();
-  add(pm, "func.func(aiopt-gpu-tile-contractions{" + withOverrides(tiles, tileOverrides) + "})");
+  add(pm, "func.func(aiopt-gpu-tile-contractions{" + withOverrides(tiles, options.gpuTiles) + "})");
   // Long reductions with few outputs (normalization statistics) take a
   // workgroup per output.
   add(pm, std::string("func.func(aiopt-gpu-tile-reductions{tile-memory=") +
@@ -383,7 +405,8 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // also those the CPU's forms iterate inside a reduction.
   // Windows (depthwise convolutions, poolings) read their padded inputs
   // around the padding, as the tiled kernels do: no fill and copy kernels.
-  add(pm, "func.func(aiopt-gpu-read-around-padding)");
+  addOptional(pm, options, device, "aiopt-gpu-read-around-padding",
+              "func.func(aiopt-gpu-read-around-padding)");
   add(pm, "func.func(aiopt-gpu-parallel-dims-first)");
   add(pm, "func.func(convert-linalg-to-parallel-loops)");
   // Reduction loops keep their output element in a register rather than
@@ -394,7 +417,8 @@ static void addKernelOutlining(OpPassManager &pm, bool copiesOnDevice, bool spir
   // loads: the rows of a 3x3 window overlap. (Unmeasured on CUDA, where
   // coarsening reductions made ResNet-50 and BERT slower.)
   if (spirv)
-    add(pm, "func.func(aiopt-gpu-coarsen-threads{reductions=false})");
+    addOptional(pm, options, device, "aiopt-gpu-coarsen-threads",
+                "func.func(aiopt-gpu-coarsen-threads{reductions=false})");
   // Grids larger than an axis takes (CUDA's x takes 2^31 - 1 workgroups,
   // its y and z and Vulkan's axes 65535, the least Vulkan guarantees) run
   // in chunks, a launch each.
@@ -431,8 +455,7 @@ static void addHostLoops(OpPassManager &pm) {
 
 void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
                                              const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, options.deviceResident, /*spirv=*/true, options.tensorCores,
-                     options.gpuTiles);
+  addKernelOutlining(pm, options, /*spirv=*/true);
   // Buffers stay in device memory between launches, which the runtime
   // records into batches; the host code says when it touches them.
   if (options.deviceResident)
@@ -465,8 +488,7 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
 
 void mlir::aiopt::buildCUDACodegenPipeline(OpPassManager &pm,
                                            const CPUPipelineOptions &options) {
-  addKernelOutlining(pm, options.deviceResident, /*spirv=*/false, options.tensorCores,
-                     options.gpuTiles);
+  addKernelOutlining(pm, options, /*spirv=*/false);
   // Buffers stay in device memory between launches; the host code says
   // when it touches them.
   if (options.deviceResident)
@@ -569,23 +591,32 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
   }
 }
 
-/// Registers a pipeline of the CPU pipeline options whose `skip` names are
-/// checked (PassPipelineRegistration would pass any on): optional CPU
-/// codegen passes where `cpuCodegen` (the pipeline runs the CPU codegen
-/// phase), none elsewhere.
+/// Registers a pipeline of the CPU pipeline options whose `skip` and
+/// `gpu-tiles` are checked (PassPipelineRegistration would pass any on)
+/// against the device whose codegen phase it runs: `device`, or
+/// options.device where `device` is "any"; empty where it runs none.
 static void registerCPUPipeline(
-    StringRef arg, StringRef description, bool cpuCodegen,
+    StringRef arg, StringRef description, StringRef device,
     std::function<void(OpPassManager &, const CPUPipelineOptions &)> builder) {
   registerPassPipeline(
       arg, description,
-      [builder, cpuCodegen, arg](OpPassManager &pm, StringRef text,
-                                 function_ref<LogicalResult(const Twine &)> errorHandler) {
+      [builder, device, arg](OpPassManager &pm, StringRef text,
+                             function_ref<LogicalResult(const Twine &)> errorHandler) {
         CPUPipelineOptions options;
         if (failed(options.parseFromString(text)))
           return failure();
+        if (device != "any" && !device.empty()) {
+          // device=cpu is the default.
+          if (options.device != "cpu" && options.device != device)
+            return errorHandler("device: " + arg + " compiles for " + device + ", not " +
+                                options.device);
+          options.device = device.str();
+        }
         std::string why;
-        if (!cpuCodegen && !options.skip.empty())
-          return errorHandler("skip: " + arg + " does not run the CPU codegen passes");
+        if (device.empty() && !options.skip.empty())
+          return errorHandler("skip: " + arg + " does not run a codegen phase");
+        if (device.empty() && !options.gpuTiles.empty())
+          return errorHandler("gpu-tiles: " + arg + " does not run a codegen phase");
         if (failed(checkSkippedPasses(options, why)))
           return errorHandler("skip: " + why);
         if (failed(checkGPUTileOptions(options.gpuTiles, options.device, why)))
@@ -609,17 +640,17 @@ void mlir::aiopt::registerAIOptPipelines() {
       [](OpPassManager &pm, const OptLevelOptions &o) { buildLinalgPipeline(pm, o.optLevel); });
   registerCPUPipeline("aiopt-cpu-codegen-pipeline",
                       "linalg -> codegen: tile, vectorize, bufferize, make loops",
-                      /*cpuCodegen=*/true, buildCPUCodegenPipeline);
+                      /*device=*/"cpu", buildCPUCodegenPipeline);
   registerCPUPipeline("aiopt-vulkan-codegen-pipeline",
                       "linalg -> codegen for Vulkan: SPIR-V kernels and their launches on the host",
-                      /*cpuCodegen=*/false, buildVulkanCodegenPipeline);
+                      /*device=*/"vulkan", buildVulkanCodegenPipeline);
   registerCPUPipeline("aiopt-cuda-codegen-pipeline",
                       "linalg -> codegen for CUDA: PTX kernels and their launches on the host",
-                      /*cpuCodegen=*/false, buildCUDACodegenPipeline);
+                      /*device=*/"cuda", buildCUDACodegenPipeline);
   registerCPUPipeline("aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
-                      /*cpuCodegen=*/false, buildCPULLVMPipeline);
+                      /*device=*/"", buildCPULLVMPipeline);
   registerCPUPipeline("aiopt-cpu-pipeline", "import -> llvm: the whole CPU pipeline",
-                      /*cpuCodegen=*/true,
+                      /*device=*/"any",
                       [](OpPassManager &pm, const CPUPipelineOptions &options) {
                         buildCPUPipeline(pm, Phase::Import, Phase::LLVM, options);
                       });

@@ -143,8 +143,10 @@ cl::opt<bool> prefetchWeights(
              "--skip-pass=aiopt-cpu-prefetch-weights, leaves them to the hardware prefetchers)"),
     cl::cat(category));
 const std::string skipDescription =
-    "Leave these optional CPU codegen passes out, to measure what each gives: " +
-    llvm::join(optionalCPUPasses(), ", ");
+    "Leave these optional codegen passes out, to measure what each gives: " +
+    llvm::join(optionalCodegenPasses("cpu"), ", ") + " (cpu); " +
+    llvm::join(optionalCodegenPasses("vulkan"), ", ") + " (vulkan); " +
+    llvm::join(optionalCodegenPasses("cuda"), ", ") + " (cuda)";
 cl::list<std::string> skipPasses("skip-pass", cl::CommaSeparated, cl::value_desc("PASS,..."),
                                  cl::desc(skipDescription), cl::cat(category));
 cl::opt<std::string> winograd(
@@ -410,10 +412,6 @@ int compile(int argc, char **argv) {
     toolError(ErrorCode::InvalidOption) << "--" << why << "\n";
     return 1;
   }
-  if (device == "cpu" && gpuTiles.getNumOccurrences()) {
-    toolError(ErrorCode::InvalidOption) << "--gpu-tiles needs a GPU --target\n";
-    return 1;
-  }
   if (failed(checkGPUTileOptions(gpuTiles, device, why))) {
     toolError(ErrorCode::InvalidOption) << "--gpu-tiles: " << why << "\n";
     return 1;
@@ -532,20 +530,15 @@ int compile(int argc, char **argv) {
   // What a parallel model's object needs: the runtime's pool or libomp.
   std::string threads = parallel ? threadPool.getValue() : "";
   pipelineOptions.winograd = *winogradOptions;
+  pipelineOptions.device = device;
   pipelineOptions.skip = std::vector<std::string>(skipPasses.begin(), skipPasses.end());
-  if (!prefetchWeights)
+  if (!prefetchWeights && device == "cpu")
     pipelineOptions.skip.push_back("aiopt-cpu-prefetch-weights");
   if (failed(checkSkippedPasses(pipelineOptions, why))) {
     toolError(ErrorCode::InvalidOption) << "--skip-pass: " << why << "\n";
     return 1;
   }
-  if (device != "cpu" && !skipPasses.empty()) {
-    toolError(ErrorCode::InvalidOption) << "--skip-pass names CPU codegen passes: target "
-                                        << device << " does not run them\n";
-    return 1;
-  }
   pipelineOptions.runtimeChecks = runtimeChecks;
-  pipelineOptions.device = device;
   pipelineOptions.gpuArch = gpuArch;
   pipelineOptions.deviceResident = deviceResident;
   pipelineOptions.tensorCores = tensorCores;

@@ -29,6 +29,24 @@ inline Value viewedBuffer(Value v) {
   return v;
 }
 
+/// Whether `def` is a view that keeps its source's elements where they
+/// are: a subview, cast or reshape (not a reinterpret_cast or view, which
+/// may reach outside their source).
+inline bool keepsSourceElements(Operation *def) {
+  return isa<memref::SubViewOp, memref::CastOp, memref::ExpandShapeOp,
+             memref::CollapseShapeOp>(def);
+}
+
+/// The memref that `op` accesses where it is a memref.load or
+/// memref.store; null otherwise.
+inline Value accessedMemRef(Operation *op) {
+  if (auto load = dyn_cast<memref::LoadOp>(op))
+    return load.getMemRef();
+  if (auto store = dyn_cast<memref::StoreOp>(op))
+    return store.getMemRef();
+  return Value();
+}
+
 /// Whether the buffers rooted at `a` and `b` (viewedBuffer results) are
 /// certainly apart: different allocations or globals, or an allocation and
 /// anything else. Two function arguments may be one buffer.
@@ -56,8 +74,7 @@ inline bool viewsApart(Value a, Value b) {
   auto chain = [](Value v) {
     SmallVector<Value> views{v};
     while (Operation *def = v.getDefiningOp()) {
-      if (!isa<memref::SubViewOp, memref::CastOp, memref::ExpandShapeOp,
-               memref::CollapseShapeOp>(def)) {
+      if (!keepsSourceElements(def)) {
         if (isa<ViewLikeOpInterface>(def))
           return SmallVector<Value>();
         break;

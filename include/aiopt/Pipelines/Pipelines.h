@@ -71,8 +71,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(0)};
   ListOption<std::string> skip{
       *this, "skip",
-      llvm::cl::desc("Optional CPU codegen passes to leave out, by name (optionalCPUPasses: "
-                     "each one's effect can then be measured against the full pipeline)")};
+      llvm::cl::desc("Optional codegen passes of the device to leave out, by name "
+                     "(optionalCodegenPasses: each one's effect can then be measured "
+                     "against the full pipeline)")};
   Option<std::string> winograd{
       *this, "winograd",
       llvm::cl::desc("From -O2 on CPUs, options of the aiopt-winograd pass that starts the linalg "
@@ -159,20 +160,23 @@ void buildGraphPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// -O2, `winograd` holds the aiopt-winograd options ("off": no Winograd).
 void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2, bool gpu = false,
                          StringRef winograd = "");
-/// The CPU codegen passes that CPUPipelineOptions::skip may leave out:
-/// optimizations that the pipeline still compiles correct code without.
-ArrayRef<StringRef> optionalCPUPasses();
+/// The codegen passes of `device` (cpu, vulkan, cuda) that
+/// CPUPipelineOptions::skip may leave out: optimizations that the pipeline
+/// still compiles correct code without.
+ArrayRef<StringRef> optionalCodegenPasses(StringRef device);
 /// Fails with `why` set when `options.skip` names a pass that is not one of
-/// optionalCPUPasses().
+/// optionalCodegenPasses(options.device).
 LogicalResult checkSkippedPasses(const CPUPipelineOptions &options, std::string &why);
 
 /// Fails with `why` set unless `options` (CPUPipelineOptions::gpuTiles)
-/// is a space-separated list of key=value options of
-/// aiopt-gpu-tile-contractions, other than those the target decides
+/// is empty or, for a GPU `device` (vulkan or cuda), a space-separated
+/// list of key=value options of aiopt-gpu-tile-contractions (as the
+/// registered pass has them), other than those the target decides
 /// (tile-memory) or another option does (tensor-cores), with values of
-/// their types that `device` (vulkan or cuda) can run: vector-loads=nvvm
-/// and split-k=true are CUDA's, vector-loads=spirv Vulkan's. The pass
-/// checks the numbers (powers of two, bounds).
+/// their defaults' types (numbers, booleans) that `device` can run:
+/// vector-loads=nvvm and split-k=true are CUDA's, vector-loads=spirv
+/// Vulkan's. The pass checks the numbers (powers of two, bounds) and the
+/// words.
 LogicalResult checkGPUTileOptions(StringRef options, StringRef device, std::string &why);
 
 /// Fails, with `why` ("is not one of ..."), unless `pool` names a thread

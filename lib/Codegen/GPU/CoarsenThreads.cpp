@@ -190,9 +190,7 @@ static void foldViews(scf::ParallelOp nest) {
   while (true) {
     SmallVector<Operation *> accesses;
     nest.walk([&](Operation *op) {
-      Value memref = isa<memref::LoadOp>(op)    ? cast<memref::LoadOp>(op).getMemRef()
-                     : isa<memref::StoreOp>(op) ? cast<memref::StoreOp>(op).getMemRef()
-                                                : Value();
+      Value memref = aiopt::accessedMemRef(op);
       auto view = memref ? memref.getDefiningOp<memref::SubViewOp>() : memref::SubViewOp();
       if (view && view.getSourceType().hasStaticShape())
         accesses.push_back(op);

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "aiopt/Codegen/BufferViews.h"
 #include "aiopt/Codegen/GPU/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -31,8 +32,7 @@ struct FlatView {
 /// memref.view, which shifts it).
 static Value baseRoot(Value view) {
   while (Operation *def = view.getDefiningOp()) {
-    if (!isa<memref::SubViewOp, memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
-             memref::ReinterpretCastOp>(def))
+    if (!aiopt::keepsSourceElements(def) && !isa<memref::ReinterpretCastOp>(def))
       break;
     view = def->getOperand(0);
   }
@@ -100,11 +100,7 @@ struct GPUFlattenStridedBuffersPass
       // element) share one kernel argument.
       llvm::MapVector<Value, SmallVector<Value>> byBuffer;
       launch.getBody().walk([&](Operation *op) {
-        Value memref;
-        if (auto load = dyn_cast<memref::LoadOp>(op))
-          memref = load.getMemRef();
-        else if (auto store = dyn_cast<memref::StoreOp>(op))
-          memref = store.getMemRef();
+        Value memref = aiopt::accessedMemRef(op);
         if (!memref || !isStridedFromAbove(memref))
           return;
         SmallVector<Value> &views = byBuffer[baseRoot(memref)];
@@ -116,21 +112,21 @@ struct GPUFlattenStridedBuffersPass
         flatten(b, launch, group.second, views);
       auto viewOf = [&](Value v) -> FlatView & { return views.find(v)->second; };
       launch.getBody().walk([&](Operation *op) {
-        if (auto load = dyn_cast<memref::LoadOp>(op); load && isStridedFromAbove(load.getMemRef())) {
-          FlatView &view = viewOf(load.getMemRef());
-          b.setInsertionPoint(load);
+        Value memref = aiopt::accessedMemRef(op);
+        if (!memref || !isStridedFromAbove(memref))
+          return;
+        FlatView &view = viewOf(memref);
+        b.setInsertionPoint(op);
+        if (auto load = dyn_cast<memref::LoadOp>(op)) {
           Value index = linearize(b, load.getLoc(), view, load.getIndices());
           load->replaceAllUsesWith(
               memref::LoadOp::create(b, load.getLoc(), view.flat, index)->getResults());
-          load->erase();
-        } else if (auto store = dyn_cast<memref::StoreOp>(op);
-                   store && isStridedFromAbove(store.getMemRef())) {
-          FlatView &view = viewOf(store.getMemRef());
-          b.setInsertionPoint(store);
+        } else {
+          auto store = cast<memref::StoreOp>(op);
           Value index = linearize(b, store.getLoc(), view, store.getIndices());
           memref::StoreOp::create(b, store.getLoc(), store.getValueToStore(), view.flat, index);
-          store->erase();
         }
+        op->erase();
       });
     });
   }

@@ -1119,14 +1119,14 @@ struct GPUTileContractionsPass
                                     : aiopt::FragmentKind::WMMA;
       Tiles tiles = chooseTiles(c, tileM, tileN, fragments ? std::max<int64_t>(tileK, 32) : tileK,
                                 threadTile, targetWorkgroups, splitK, splitKWorkgroups,
-                                /*fit=*/!fragments);
+                                /*fit=*/fitTiles && !fragments);
       tiles.fragments = fragments;
       // The fragment kernel's tiles must fit in the 48 KiB of workgroup
       // memory a kernel may declare statically.
       if (fragments && workgroupBytes(workgroupTiles(c, tiles)) > 48 * 1024) {
         fragments.reset();
         tiles = chooseTiles(c, tileM, tileN, tileK, threadTile, targetWorkgroups, splitK,
-                            splitKWorkgroups, /*fit=*/true);
+                            splitKWorkgroups, /*fit=*/fitTiles);
       }
       tiles.fragments = fragments;
       // Scalar kernels read their thread-tile of each workgroup tile in

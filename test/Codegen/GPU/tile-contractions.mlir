@@ -2,6 +2,7 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=alloc target-workgroups=1" | FileCheck %s --check-prefix=ALLOC
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="split-k=true split-k-workgroups=128" --canonicalize --cse | FileCheck %s --check-prefix=SPLIT
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="thread-tile=8" --canonicalize --cse | FileCheck %s --check-prefix=EIGHT
+// RUN: aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="fit-tiles=false" | FileCheck %s --check-prefix=NOFIT
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-m=48" 2>&1 | FileCheck %s --check-prefix=BADTILE
 // RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-tile-contractions="tile-memory=global" 2>&1 | FileCheck %s --check-prefix=BADMEM
 
@@ -52,6 +53,10 @@ func.func @matmul(%a: memref<128x64xf32>, %b: memref<64x96xf32>) -> memref<128x9
 // With 8x8 blocks the 16 x 64 tile has 16 invocations: each stages 16
 // elements of the 16 x 16 slice of A, unrolled, and 64 of the 16 x 64
 // slice of B, in a loop of 64 rounds (more than 16 are not unrolled).
+// With fit-tiles=false the tile stays 64 x 64 (128 workgroups already).
+// NOFIT-LABEL: func.func @sixteen_rows
+// NOFIT: gpu.launch blocks({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1{{.*}}, {{.*}} = %c1{{.*}}) threads({{.*}}) in ({{.*}} = %c256,
+// NOFIT-SAME: workgroup(%{{.*}} : memref<16x65xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<16x65xf32, #gpu.address_space<workgroup>>)
 // EIGHT-LABEL: func.func @sixteen_rows
 // EIGHT: gpu.launch blocks({{.*}}) in ({{.*}} = %c128, {{.*}} = %c1, {{.*}} = %c1) threads({{.*}}) in ({{.*}} = %c16, {{.*}} = %c1, {{.*}} = %c1)
 // EIGHT: scf.for {{.*}} = %c0 to %c32 step %c16 iter_args

@@ -398,6 +398,9 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
            "Split K over workgroups that add their partial sums atomically">,
     Option<"splitKWorkgroups", "split-k-workgroups", "int64_t", /*default=*/"512",
            "With split-k: grid size below which K splits, and towards which">,
+    Option<"fitTiles", "fit-tiles", "bool", /*default=*/"true",
+           "Scalar kernels: a side (M or N) whose extent fits in half its tile takes "
+           "the smallest tile that holds it, and the other side's tile grows as much">,
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "Compute the elementwise op that reads a contraction's result next in "
            "the contraction's kernel">,
