@@ -118,8 +118,10 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool
       add(pm, "aiopt-cpu-widen-activations");
     // Producer/consumer fusion of elementwise generics (bias, activation,
     // broadcast chains) so they become one loop nest, where that computes
-    // each element once.
-    add(pm, "aiopt-cpu-fuse-elementwise");
+    // each element once; on GPUs (where each nest is a launch) also
+    // transposes into their consumers, and small producers into
+    // elementwise consumers that broadcast them.
+    add(pm, gpu ? "aiopt-cpu-fuse-elementwise{gpu=true}" : "aiopt-cpu-fuse-elementwise");
     add(pm, "canonicalize");
   }
   add(pm, "cse");

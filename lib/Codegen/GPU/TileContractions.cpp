@@ -61,6 +61,11 @@ struct Contraction {
   /// result is still stored (something else reads it later).
   linalg::GenericOp epilogue;
   SmallVector<int64_t> epilogueRanges;
+  /// How the epilogue reads the result: the permutation of its loops
+  /// that indexes its view of the result (the identity, or a transpose's),
+  /// and that view's shape.
+  AffineMap epilogueRead;
+  SmallVector<int64_t> epilogueReadShape;
   bool storeResult = true;
   /// The allocations, views and pure ops between the contraction and its
   /// epilogue, which move before the kernel.
@@ -205,7 +210,8 @@ static bool usedAfter(Operation *from, Value root) {
 
 /// Finds the elementwise op that can run in `c`'s kernel: the next
 /// linalg.generic after it that reads its result, all parallel, reading the
-/// whole result through identity maps (no other view of it), not reading
+/// whole result through one view and one map, the identity or (writing
+/// elsewhere) a permutation such as a transpose's, not reading
 /// its own output argument, and writing a buffer apart from the
 /// contraction's operands (the kernel stores it while other workgroups
 /// still read them). Allocations, views and pure ops in between move
@@ -246,23 +252,35 @@ static void findEpilogue(Contraction &c) {
   std::optional<SmallVector<int64_t>> ranges = aiopt::kernelLoopRanges(generic, /*inPlace=*/true);
   if (!ranges || !generic.getBlock()->getArguments().back().use_empty())
     return;
-  // Its inputs: the result, whole, or buffers certainly apart from it (a
-  // function argument that may be the result would be read before the
-  // product wrote it).
+  Value written = aiopt::viewedBuffer(generic.getDpsInitOperand(0)->get());
+  bool inPlace = written == root;
+  // Its inputs: the result, whole, through one view and one permutation
+  // of the loops (the identity, or a transpose's where the epilogue
+  // writes elsewhere), or buffers certainly apart from it (a function
+  // argument that may be the result would be read before the product
+  // wrote it).
+  OpOperand *resultRead = nullptr;
   for (OpOperand *in : generic.getDpsInputOperands()) {
     Value r = aiopt::viewedBuffer(in->get());
-    if (r == root ? !generic.getMatchingIndexingMap(in).isIdentity() ||
-                        !aiopt::viewsWhole(in->get(), root)
-                  : !aiopt::buffersApart(r, root))
+    AffineMap map = generic.getMatchingIndexingMap(in);
+    if (r == root) {
+      if (!aiopt::viewsWhole(in->get(), root) || !map.isPermutation() ||
+          (inPlace && !map.isIdentity()) ||
+          (resultRead && (in->get() != resultRead->get() ||
+                          map != generic.getMatchingIndexingMap(resultRead))))
+        return;
+      resultRead = in;
+    } else if (!aiopt::buffersApart(r, root)) {
       return;
+    }
     if (llvm::any_of(passed, [&](Operation *op) { return aiopt::touchesBuffer(op, r, true); }))
       return;
   }
+  if (!resultRead)
+    return;
   // An epilogue in place overwrites the result element by element
   // (kernelLoopRanges checked the views); any other output must be apart
   // from the contraction's operands.
-  Value written = aiopt::viewedBuffer(generic.getDpsInitOperand(0)->get());
-  bool inPlace = written == root;
   if (llvm::any_of(operandRoots,
                    [&](Value r) { return !(inPlace && r == root) && !aiopt::buffersApart(written, r); }) ||
       llvm::any_of(passed, [&](Operation *op) { return aiopt::touchesBuffer(op, written, false); }))
@@ -278,6 +296,8 @@ static void findEpilogue(Contraction &c) {
     return;
   c.epilogue = generic;
   c.epilogueRanges = *ranges;
+  c.epilogueRead = generic.getMatchingIndexingMap(resultRead);
+  c.epilogueReadShape = llvm::to_vector(cast<MemRefType>(resultRead->get().getType()).getShape());
   c.hoisted = std::move(hoisted);
   // In place, later readers read the epilogue's values.
   // (Uses outside this block are not looked for: a result defined
@@ -744,14 +764,18 @@ void KernelBuilder::storeEpilogue(Value acc, ArrayRef<Value> indices) {
   linalg::GenericOp epilogue = c.epilogue;
   Value result = op.getDpsInitOperand(0)->get(), root = aiopt::viewedBuffer(result);
   // The element's linear index in the result is its index in the
-  // epilogue's loops (identity maps over views of the whole buffer).
+  // epilogue's view of the whole buffer, whose dimensions are the
+  // epilogue's loops in the order of its read map (a permutation).
   ArrayRef<int64_t> shape = cast<MemRefType>(result.getType()).getShape();
   Value linear = cst(0);
   for (auto [index, extent] : llvm::zip(indices, shape))
     linear = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, linear, cst(extent)), index);
+  SmallVector<Value> viewIndices(c.epilogueReadShape.size());
+  aiopt::delinearizeDims(b, loc, llvm::to_vector(llvm::seq<unsigned>(0, viewIndices.size())),
+                         c.epilogueReadShape, linear, viewIndices);
   SmallVector<Value> dims(c.epilogueRanges.size());
-  aiopt::delinearizeDims(b, loc, llvm::to_vector(llvm::seq<unsigned>(0, dims.size())),
-                         c.epilogueRanges, linear, dims);
+  for (auto [j, index] : llvm::enumerate(viewIndices))
+    dims[c.epilogueRead.getDimPosition(j)] = index;
   Block *payload = epilogue.getBlock();
   IRMapping map;
   for (OpOperand *in : epilogue.getDpsInputOperands())

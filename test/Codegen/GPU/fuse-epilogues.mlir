@@ -121,13 +121,15 @@ func.func @both(%a: memref<64x32xf32>, %b: memref<32x64xf32>) -> (memref<64x64xf
 // -----
 
 // Left apart: an epilogue that writes the product's input (other
-// workgroups still read it), one that reads the result transposed, and one
-// after an op that writes what the epilogue reads.
+// workgroups still read it), one that reads the result transposed into
+// the result itself (other invocations' elements would be overwritten
+// before they are read), and one after an op that writes what the
+// epilogue reads.
 // CHECK-LABEL: func.func @writes_input
 // CHECK: gpu.launch
 // CHECK: gpu.terminator
 // CHECK: linalg.generic
-// CHECK-LABEL: func.func @transposed
+// CHECK-LABEL: func.func @transposed_in_place
 // CHECK: gpu.launch
 // CHECK: gpu.terminator
 // CHECK: linalg.generic
@@ -147,16 +149,16 @@ func.func @writes_input(%a: memref<64x64xf32>, %b: memref<64x64xf32>) {
   }
   return
 }
-func.func @transposed(%a: memref<64x32xf32>, %b: memref<32x64xf32>, %y: memref<64x64xf32>) {
+func.func @transposed_in_place(%a: memref<64x32xf32>, %b: memref<32x64xf32>) -> memref<64x64xf32> {
   %c = memref.alloc() : memref<64x64xf32>
   linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x64xf32>) outs(%c : memref<64x64xf32>)
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>],
                   iterator_types = ["parallel", "parallel"]}
-      ins(%c : memref<64x64xf32>) outs(%y : memref<64x64xf32>) {
+      ins(%c : memref<64x64xf32>) outs(%c : memref<64x64xf32>) {
   ^bb0(%x: f32, %out: f32):
     linalg.yield %x : f32
   }
-  return
+  return %c : memref<64x64xf32>
 }
 func.func @clobbered(%a: memref<64x32xf32>, %b: memref<32x64xf32>, %r: memref<64x64xf32>, %y: memref<64x64xf32>) {
   %zero = arith.constant 0.0 : f32
@@ -219,4 +221,37 @@ func.func @input_may_be_result(%aarg: memref<64x32xf32>, %b: memref<32x64xf32>, 
     linalg.yield %s : f32
   }
   return %y : memref<64x64xf32>
+}
+
+// -----
+
+// An epilogue that reads the result transposed into another buffer (the
+// heads of attention's output back into rows): the kernel stores each
+// output's epilogue value at the transposed place, and the result, read
+// by nothing else, is not stored. Its loops run over the transposed
+// shape (48 x 64), so the element at the result's (m, n) is the
+// epilogue's (n, m).
+// CHECK-LABEL: func.func @transposed
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<48x64xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: gpu.launch
+// CHECK-NOT: memref.store {{.*}} : memref<64x48xf32>
+// CHECK: memref.store {{.*}}, %[[Y]][%{{.*}}, %{{.*}}] : memref<48x64xf32>
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[Y]]
+func.func @transposed(%a: memref<64x32xf32>, %b: memref<32x48xf32>) -> memref<48x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<64x48xf32>
+  linalg.matmul ins(%a, %b : memref<64x32xf32>, memref<32x48xf32>) outs(%c : memref<64x48xf32>)
+  %y = memref.alloc() : memref<48x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<64x48xf32>) outs(%y : memref<48x64xf32>) {
+  ^bb0(%x: f32, %out: f32):
+    %r = arith.maximumf %x, %zero : f32
+    linalg.yield %r : f32
+  }
+  memref.dealloc %c : memref<64x48xf32>
+  return %y : memref<48x64xf32>
 }
