@@ -24,14 +24,17 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `producer` only moves elements: its payload yields its one
-/// input's element (a transpose or a broadcast), so a consumer that fuses
-/// it reads that input in place and recomputes nothing.
-bool onlyMovesElements(linalg::GenericOp producer) {
+/// Whether `producer` is a transpose: its payload yields its one input's
+/// element, read through a permutation, so a consumer that fuses it reads
+/// that input in place, every dimension still there, and recomputes
+/// nothing. (A broadcast would take dimensions out of the consumer's
+/// operand: a product could then lose its M or N.)
+bool isTranspose(linalg::GenericOp producer) {
   Block *body = producer.getBlock();
   return producer.getNumDpsInputs() == 1 && producer.getNumDpsInits() == 1 &&
          llvm::hasSingleElement(body->getOperations()) &&
-         body->getTerminator()->getOperand(0) == body->getArgument(0);
+         body->getTerminator()->getOperand(0) == body->getArgument(0) &&
+         producer.getMatchingIndexingMap(producer.getDpsInputOperand(0)).isPermutation();
 }
 
 /// Whether the value of `op`'s input `operand` varies along one of its
@@ -93,7 +96,7 @@ struct FusionPolicy {
     auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
     if (!producer || !consumer || sparse_tensor::hasAnySparseOperandOrResult(consumer))
       return false;
-    if (gpu && onlyMovesElements(producer))
+    if (gpu && isTranspose(producer))
       return true;
     if (producer->hasOneUse() && consumer.getMatchingIndexingMap(operand).isPermutation())
       return true;

@@ -61,11 +61,6 @@ struct Contraction {
   /// result is still stored (something else reads it later).
   linalg::GenericOp epilogue;
   SmallVector<int64_t> epilogueRanges;
-  /// How the epilogue reads the result: the permutation of its loops
-  /// that indexes its view of the result (the identity, or a transpose's),
-  /// and that view's shape.
-  AffineMap epilogueRead;
-  SmallVector<int64_t> epilogueReadShape;
   bool storeResult = true;
   /// The allocations, views and pure ops between the contraction and its
   /// epilogue, which move before the kernel.
@@ -296,8 +291,6 @@ static void findEpilogue(Contraction &c) {
     return;
   c.epilogue = generic;
   c.epilogueRanges = *ranges;
-  c.epilogueRead = generic.getMatchingIndexingMap(resultRead);
-  c.epilogueReadShape = llvm::to_vector(cast<MemRefType>(resultRead->get().getType()).getShape());
   c.hoisted = std::move(hoisted);
   // In place, later readers read the epilogue's values.
   // (Uses outside this block are not looked for: a result defined
@@ -765,17 +758,23 @@ void KernelBuilder::storeEpilogue(Value acc, ArrayRef<Value> indices) {
   Value result = op.getDpsInitOperand(0)->get(), root = aiopt::viewedBuffer(result);
   // The element's linear index in the result is its index in the
   // epilogue's view of the whole buffer, whose dimensions are the
-  // epilogue's loops in the order of its read map (a permutation).
+  // epilogue's loops in the order of its read map (a permutation; every
+  // read of the result has the same, findEpilogue checked).
+  OpOperand *read = *llvm::find_if(epilogue.getDpsInputOperands(), [&](OpOperand *in) {
+    return aiopt::viewedBuffer(in->get()) == root;
+  });
+  ArrayRef<int64_t> readShape = cast<MemRefType>(read->get().getType()).getShape();
+  AffineMap readMap = epilogue.getMatchingIndexingMap(read);
   ArrayRef<int64_t> shape = cast<MemRefType>(result.getType()).getShape();
   Value linear = cst(0);
   for (auto [index, extent] : llvm::zip(indices, shape))
     linear = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, linear, cst(extent)), index);
-  SmallVector<Value> viewIndices(c.epilogueReadShape.size());
+  SmallVector<Value> viewIndices(readShape.size());
   aiopt::delinearizeDims(b, loc, llvm::to_vector(llvm::seq<unsigned>(0, viewIndices.size())),
-                         c.epilogueReadShape, linear, viewIndices);
+                         readShape, linear, viewIndices);
   SmallVector<Value> dims(c.epilogueRanges.size());
   for (auto [j, index] : llvm::enumerate(viewIndices))
-    dims[c.epilogueRead.getDimPosition(j)] = index;
+    dims[readMap.getDimPosition(j)] = index;
   Block *payload = epilogue.getBlock();
   IRMapping map;
   for (OpOperand *in : epilogue.getDpsInputOperands())

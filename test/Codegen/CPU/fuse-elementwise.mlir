@@ -291,3 +291,35 @@ func.func @epilogue_stays(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>, %bias: tenso
   } -> tensor<4x4xf32>
   return %rows, %centered : tensor<4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// A broadcast feeding a product's operand stays on every target: fused,
+// the product's operand would lose its M dimension (and read the row
+// once per K step anyway).
+// CHECK-LABEL: func.func @operand_broadcast
+// CHECK-COUNT-2: linalg.generic
+// GPU-LABEL: func.func @operand_broadcast
+// GPU: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// GPU: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// GPU-SAME: ins(%{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8x4xf32>)
+func.func @operand_broadcast(%row: tensor<8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %a = linalg.generic {indexing_maps = [affine_map<(m, k) -> (k)>, affine_map<(m, k) -> (m, k)>], iterator_types = ["parallel", "parallel"]}
+      ins(%row : tensor<8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<4x8xf32>
+  %eo = tensor.empty() : tensor<4x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%eo : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<4x8xf32>, tensor<8x4xf32>) outs(%init : tensor<4x4xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
+  return %p : tensor<4x4xf32>
+}
