@@ -6,8 +6,13 @@ The compiler and the GPU need not be on one machine, so the benchmark has
 two steps:
 
     python bench/gpu.py prepare DIR [--models resnet50,bert_base] [--gpu-arch sm_90]
+                                    [--variant LABEL=FLAGS ...]
         (where aiopt is built) writes each model, its inputs and its
-        aiopt-cuda program into DIR;
+        aiopt-cuda program into DIR; each --variant adds a program compiled
+        with more aiopt-compile flags (e.g. "no-fusion=--skip-pass=
+        aiopt-gpu-fuse-producers"), which run times in the same run and
+        gives as its time over the default program's (above 1: the default
+        is faster);
     python bench/gpu.py run DIR [--repeat 50] [--markdown FILE]
         (on the machine with the GPU; needs onnxruntime-gpu, numpy, onnx)
         times both on the same inputs, compares their outputs and prints a
@@ -29,6 +34,8 @@ through a small transfer. Latency does not depend on the weights' values
 
 import argparse
 import os
+import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -80,8 +87,33 @@ def repeated_weights(model, seed=31):
     return model
 
 
+def variant_dir(work, label):
+    return os.path.join(work, "variant-" + re.sub(r"[^A-Za-z0-9_.-]", "-", label))
+
+
+def compile_program(path, work, name, flags, inputs):
+    """Compiles `path` with aiopt-cuda (and `flags`) into `work`, next to
+    its inputs; returns the seconds it took."""
+    os.makedirs(work, exist_ok=True)
+    t = time.perf_counter()
+    aiopt_e2e.compile_model(path, work, name, ["--target=cuda"] + flags)
+    seconds = time.perf_counter() - t
+    for i, a in enumerate(inputs):
+        aiopt_e2e.write_tensor(os.path.join(work, "input_%d.tensor" % i), a)
+    # The program holds the object; the kernels went through ptxas.
+    os.remove(os.path.join(work, name + ".o"))
+    shutil.rmtree(os.path.join(work, name + "-kernels"))
+    return seconds
+
+
 def prepare(args):
     import perf_models
+    variants = []
+    for variant in args.variant:
+        label, _, flags = variant.partition("=")
+        if not label or not flags or label == "aiopt" or label in [l for l, _ in variants]:
+            sys.exit("--variant '%s' is not LABEL=FLAGS with a new label" % variant)
+        variants.append((label, shlex.split(flags)))
     for name in args.models.split(","):
         work = os.path.join(args.dir, name)
         shutil.rmtree(work, ignore_errors=True)
@@ -91,21 +123,27 @@ def prepare(args):
         model.ir_version = min(model.ir_version, 10)
         path = os.path.join(work, name + ".onnx")
         onnx.save(model, path)
-        t = time.perf_counter()
-        aiopt_e2e.compile_model(path, work, name, ["--target=cuda", "--gpu-arch=" + args.gpu_arch,
-                                                   "--precision=" + args.precision])
+        flags = ["--gpu-arch=" + args.gpu_arch, "--precision=" + args.precision]
+        seconds = compile_program(path, work, name, flags, inputs)
         # The run step's table says which precision it measured.
         with open(os.path.join(work, "precision"), "w") as f:
             f.write(args.precision)
-        seconds = time.perf_counter() - t
-        for i, a in enumerate(inputs):
-            aiopt_e2e.write_tensor(os.path.join(work, "input_%d.tensor" % i), a)
-        # The program holds the object; the kernels went through ptxas.
-        os.remove(os.path.join(work, name + ".o"))
-        shutil.rmtree(os.path.join(work, name + "-kernels"))
         with open(os.path.join(work, "compile_seconds"), "w") as f:
             f.write("%.1f\n" % seconds)
         print("prepared %s (compiled and linked in %.1f s)" % (name, seconds))
+        for label, more in variants:
+            seconds = compile_program(path, variant_dir(work, label), name, flags + more, inputs)
+            print("prepared %s, %s (compiled and linked in %.1f s)" % (name, label, seconds))
+        with open(os.path.join(work, "variants"), "w") as f:
+            f.writelines("%s\t%s\n" % (label, shlex.join(more)) for label, more in variants)
+
+
+def read_variants(work):
+    """The (label, flags) of the variants prepared in `work`."""
+    path = os.path.join(work, "variants")
+    if not os.path.exists(path):
+        return []
+    return [tuple(line.rstrip("\n").split("\t", 1)) for line in open(path) if line.strip()]
 
 
 def run_aiopt(work, name, repeat):
@@ -160,7 +198,7 @@ def run(args):
     except ImportError:
         pass
     import onnxruntime as ort
-    rows = []
+    rows, variant_rows = [], []
     for name in args.models.split(","):
         work = os.path.join(args.dir, name)
         path = os.path.join(work, name + ".onnx")
@@ -171,6 +209,11 @@ def run(args):
         ours, got = run_aiopt(work, name, args.repeat)
         ort32, want = run_onnxruntime(path, inputs, args.repeat, tf32=False)
         ort_tf32, want_tf32 = run_onnxruntime(path, inputs, args.repeat, tf32=True)
+        for label, flags in read_variants(work):
+            ms, out = run_aiopt(variant_dir(work, label), name, args.repeat)
+            variant_rows.append((name, label, flags, ms, ms[0] / ours[0],
+                                 relative_error(out, want)))
+            print("%s, %s: %.3f ms" % (name, label, ms[0]), flush=True)
         precision_file = os.path.join(work, "precision")
         if os.path.exists(precision_file):
             name += " (%s)" % open(precision_file).read().strip()
@@ -186,6 +229,12 @@ def run(args):
         lines.append("| %s | %.3f / %.3f | %.3f / %.3f | %.2f | %.3f / %.3f | %.2f | %.1e | %.1e |" % (
             name, ours[0], ours[1], o32[0], o32[1], ours[0] / o32[0], otf[0], otf[1],
             ours[0] / otf[0], err, err_tf32))
+    if variant_rows:
+        lines += ["", "| model | variant | aiopt-compile flags | ms (median / p90) | "
+                  "variant / aiopt | rel. error vs ort f32 |", "|---|---|---|---|---|---|"]
+        for name, label, flags, ms, ratio, err in variant_rows:
+            lines.append("| %s | %s | `%s` | %.3f / %.3f | %.2f | %.1e |" % (
+                name, label, flags, ms[0], ms[1], ratio, err))
     device = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
                              "--format=csv,noheader"], capture_output=True, text=True).stdout
     header = ("GPU: %s; onnxruntime %s; %d timed runs after warm-up, host arrays to host "
@@ -195,7 +244,8 @@ def run(args):
     if args.markdown:
         with open(args.markdown, "w") as f:
             f.write(text)
-    return 0 if all(r[4] < args.tolerance for r in rows) else 1
+    return 0 if all(r[4] < args.tolerance for r in rows) and all(
+        r[5] < args.tolerance for r in variant_rows) else 1
 
 
 def main():
@@ -205,6 +255,8 @@ def main():
     p.add_argument("dir")
     p.add_argument("--models", default="resnet50,bert_base")
     p.add_argument("--gpu-arch", default="sm_90")
+    p.add_argument("--variant", action="append", default=[], metavar="LABEL=FLAGS",
+                   help="also aiopt-cuda with these aiopt-compile flags (repeatable)")
     p.add_argument("--precision", default="f32", choices=["f32", "f16", "bf16"],
                    help="aiopt's product precision (docs/precision.md); the error is still "
                         "measured against onnxruntime f32 (give run --tolerance to match)")

@@ -11,7 +11,10 @@
 #                                             the models and the benchmark
 #                                             so, their products on tensor
 #                                             cores (`products` has three);
-#                                             give it to run as well)
+#                                             give it to run as well;
+#                                             VARIANTS="LABEL=FLAGS;..."
+#                                             replaces bench/gpu.py's
+#                                             variants, "" leaves them out)
 #   scripts/gpu-check.sh run DIR [sm_90]     (on the GPU machine: python3 with
 #                                             numpy, onnx, ml_dtypes and
 #                                             onnxruntime; no compiler)
@@ -49,8 +52,19 @@ build)
     "$root/build/bin/aiopt-conformance" -j "$(nproc)" --target=cuda --gpu-arch=$arch \
       --timeout 300 --build-only "$dir/work/node" "$dir/work/node-suite" | tail -1
   fi
+  # The benchmark also times programs without one optimization each (each
+  # variant's time over the default's; unmeasured on a GPU so far): the
+  # GPU fusion, narrow tiles, reading around padding, and 8 x 8 blocks of
+  # outputs per thread (CUDA's default is 4 x 4).
+  default_variants="no-fusion=--skip-pass=aiopt-gpu-fuse-producers;no-fit=--gpu-tiles=fit-tiles=false;no-read-around=--skip-pass=aiopt-gpu-read-around-padding;thread-tile-8=--gpu-tiles=thread-tile=8"
+  set --
+  old_ifs=$IFS IFS=';'
+  for v in ${VARIANTS-$default_variants}; do
+    [ -n "$v" ] && set -- "$@" --variant "$v"
+  done
+  IFS=$old_ifs
   "$python" "$root/bench/gpu.py" prepare "$dir/work/bench" --gpu-arch $arch \
-    --precision "${PRECISION:-f32}"
+    --precision "${PRECISION:-f32}" "$@"
   # Programs and data only (models.py --run-only writes the models again).
   find "$dir/work" \( -name '*.o' -o -name '*.h' -o -name '*-kernels' \) -prune -exec rm -rf {} +
   find "$dir/work/models" -name '*.onnx' -delete

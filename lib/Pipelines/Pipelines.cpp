@@ -45,6 +45,9 @@ static std::string optionValue(llvm::StringRef value) {
   return (llvm::Twine(quote) + value + llvm::Twine(quote)).str();
 }
 
+/// The GPU pipelines' optional pass of the linalg phase.
+static constexpr StringRef kGPUFusion = "aiopt-gpu-fuse-producers";
+
 void mlir::aiopt::buildGraphPipeline(OpPassManager &pm, unsigned optLevel) {
   if (optLevel == 0)
     return;
@@ -95,7 +98,7 @@ void mlir::aiopt::buildPrunePipeline(OpPassManager &pm, StringRef options) {
 }
 
 void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool gpu,
-                                       StringRef winograd) {
+                                       StringRef winograd, ArrayRef<std::string> skip) {
   // Matrix products whose constant weights are sparse enough (pruned, or
   // sparse on arrival) take sparse kernels: a choice made on the weights'
   // data, before they become linalg constants.
@@ -119,9 +122,11 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool
     // Producer/consumer fusion of elementwise generics (bias, activation,
     // broadcast chains) so they become one loop nest, where that computes
     // each element once; on GPUs (where each nest is a launch) also
-    // transposes into their consumers, and small producers into
-    // elementwise consumers that broadcast them.
-    add(pm, gpu ? "aiopt-cpu-fuse-elementwise{gpu=true}" : "aiopt-cpu-fuse-elementwise");
+    // transposes into their consumers, and small producers into each user
+    // that computes them again cheaply.
+    add(pm, "aiopt-cpu-fuse-elementwise");
+    if (gpu && !llvm::is_contained(skip, kGPUFusion))
+      add(pm, kGPUFusion.str());
     add(pm, "canonicalize");
   }
   add(pm, "cse");
@@ -143,14 +148,15 @@ static constexpr StringRef kOptionalCPUPasses[] = {
     "aiopt-cpu-pad-in-place", "aiopt-cpu-distribute", "aiopt-cpu-forward-splats",
     "aiopt-cpu-forward-copies", "aiopt-cpu-prefetch-weights", "aiopt-cpu-drop-loop-barriers"};
 
-// The GPU pipelines' optimizations of windows (depthwise convolutions,
+// The GPU pipelines' fusion of transposes and small producers (linalg
+// phase), and their optimizations of windows (depthwise convolutions,
 // poolings): reading padded inputs around the padding (both targets), and
 // more outputs per invocation (Vulkan's).
-static constexpr StringRef kOptionalVulkanPasses[] = {"aiopt-gpu-read-around-padding",
+static constexpr StringRef kOptionalVulkanPasses[] = {kGPUFusion, "aiopt-gpu-read-around-padding",
                                                       "aiopt-gpu-coarsen-threads"};
-static constexpr StringRef kOptionalCUDAPasses[] = {"aiopt-gpu-read-around-padding"};
+static constexpr StringRef kOptionalCUDAPasses[] = {kGPUFusion, "aiopt-gpu-read-around-padding"};
 
-ArrayRef<StringRef> mlir::aiopt::optionalCodegenPasses(StringRef device) {
+ArrayRef<StringRef> mlir::aiopt::optionalPasses(StringRef device) {
   if (device == "vulkan")
     return kOptionalVulkanPasses;
   if (device == "cuda")
@@ -160,22 +166,22 @@ ArrayRef<StringRef> mlir::aiopt::optionalCodegenPasses(StringRef device) {
 
 LogicalResult mlir::aiopt::checkSkippedPasses(const CPUPipelineOptions &options,
                                               std::string &why) {
-  ArrayRef<StringRef> optional = optionalCodegenPasses(options.device);
+  ArrayRef<StringRef> optional = optionalPasses(options.device);
   for (const std::string &name : options.skip) {
     if (llvm::is_contained(optional, name))
       continue;
-    why = "'" + name + "' is not an optional " + options.device + " codegen pass (" +
+    why = "'" + name + "' is not an optional " + options.device + " pass (" +
           llvm::join(optional, ", ") + ")";
     return failure();
   }
   return success();
 }
 
-/// Adds `pipeline` (by default the pass `name`), an optional codegen pass
-/// of `device`, unless options.skip names it.
+/// Adds `pipeline` (by default the pass `name`), an optional pass of
+/// `device`'s codegen phase, unless options.skip names it.
 static void addOptional(OpPassManager &pm, const CPUPipelineOptions &options, StringRef device,
                         StringRef name, StringRef pipeline = "") {
-  assert(llvm::is_contained(optionalCodegenPasses(device), name) && "not an optional pass");
+  assert(llvm::is_contained(optionalPasses(device), name) && "not an optional pass");
   if (!llvm::is_contained(options.skip, name))
     add(pm, (pipeline.empty() ? name : pipeline).str());
 }
@@ -576,7 +582,7 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
         add(pm, "aiopt-insert-index-checks");
       buildLinalgPipeline(pm, options.optLevel,
                           options.device == "vulkan" || options.device == "cuda",
-                          options.winograd);
+                          options.winograd, options.skip);
       break;
     case Phase::Codegen:
       if (options.device == "vulkan")
@@ -621,6 +627,10 @@ static void registerCPUPipeline(
           return errorHandler("gpu-tiles: " + arg + " does not run a codegen phase");
         if (failed(checkSkippedPasses(options, why)))
           return errorHandler("skip: " + why);
+        // A codegen pipeline cannot leave out the linalg phase's pass.
+        if (device != "any" && llvm::is_contained(options.skip, kGPUFusion))
+          return errorHandler("skip: " + kGPUFusion + " runs in the linalg phase, which " + arg +
+                              " does not run");
         if (failed(checkGPUTileOptions(options.gpuTiles, options.device, why)))
           return errorHandler("gpu-tiles: " + why);
         if (failed(checkThreadPool(options.threadPool, why)))

@@ -143,10 +143,10 @@ cl::opt<bool> prefetchWeights(
              "--skip-pass=aiopt-cpu-prefetch-weights, leaves them to the hardware prefetchers)"),
     cl::cat(category));
 const std::string skipDescription =
-    "Leave these optional codegen passes out, to measure what each gives: " +
-    llvm::join(optionalCodegenPasses("cpu"), ", ") + " (cpu); " +
-    llvm::join(optionalCodegenPasses("vulkan"), ", ") + " (vulkan); " +
-    llvm::join(optionalCodegenPasses("cuda"), ", ") + " (cuda)";
+    "Leave these optional passes out, to measure what each gives: " +
+    llvm::join(optionalPasses("cpu"), ", ") + " (cpu); " +
+    llvm::join(optionalPasses("vulkan"), ", ") + " (vulkan); " +
+    llvm::join(optionalPasses("cuda"), ", ") + " (cuda)";
 cl::list<std::string> skipPasses("skip-pass", cl::CommaSeparated, cl::value_desc("PASS,..."),
                                  cl::desc(skipDescription), cl::cat(category));
 cl::opt<std::string> winograd(

@@ -71,8 +71,8 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
       llvm::cl::init(0)};
   ListOption<std::string> skip{
       *this, "skip",
-      llvm::cl::desc("Optional codegen passes of the device to leave out, by name "
-                     "(optionalCodegenPasses: each one's effect can then be measured "
+      llvm::cl::desc("Optional passes of the device's pipeline to leave out, by name "
+                     "(optionalPasses: each one's effect can then be measured "
                      "against the full pipeline)")};
   Option<std::string> winograd{
       *this, "winograd",
@@ -156,16 +156,17 @@ void buildPrunePipeline(OpPassManager &pm, StringRef options);
 /// dialect, as much as `optLevel` asks.
 void buildGraphPipeline(OpPassManager &pm, unsigned optLevel = 2);
 /// graph -> linalg: lowering to tensor-level linalg and fusion (`gpu`: the
-/// forms GPU targets want, e.g. attention over whole tensors). On CPUs from
+/// forms GPU targets want, e.g. attention over whole tensors, and their
+/// fusion, unless `skip` names aiopt-gpu-fuse-producers). On CPUs from
 /// -O2, `winograd` holds the aiopt-winograd options ("off": no Winograd).
 void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2, bool gpu = false,
-                         StringRef winograd = "");
-/// The codegen passes of `device` (cpu, vulkan, cuda) that
-/// CPUPipelineOptions::skip may leave out: optimizations that the pipeline
-/// still compiles correct code without.
-ArrayRef<StringRef> optionalCodegenPasses(StringRef device);
+                         StringRef winograd = "", ArrayRef<std::string> skip = {});
+/// The passes of `device`'s pipeline (cpu, vulkan, cuda: the linalg and
+/// codegen phases) that CPUPipelineOptions::skip may leave out:
+/// optimizations that the pipeline still compiles correct code without.
+ArrayRef<StringRef> optionalPasses(StringRef device);
 /// Fails with `why` set when `options.skip` names a pass that is not one of
-/// optionalCodegenPasses(options.device).
+/// optionalPasses(options.device).
 LogicalResult checkSkippedPasses(const CPUPipelineOptions &options, std::string &why);
 
 /// Fails with `why` set unless `options` (CPUPipelineOptions::gpuTiles)

@@ -1,6 +1,6 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-cpu-fuse-elementwise | FileCheck %s
-// RUN: aiopt-opt %s --split-input-file --aiopt-cpu-fuse-elementwise=gpu=true | FileCheck %s --check-prefix=GPU
-// RUN: aiopt-opt %s --split-input-file --aiopt-cpu-fuse-elementwise="gpu=true max-recompute=1" | FileCheck %s --check-prefix=ONE
+// RUN: aiopt-opt %s --split-input-file --aiopt-cpu-fuse-elementwise --aiopt-gpu-fuse-producers | FileCheck %s --check-prefix=GPU
+// RUN: aiopt-opt %s --split-input-file --aiopt-cpu-fuse-elementwise --aiopt-gpu-fuse-producers=max-recompute=1 | FileCheck %s --check-prefix=ONE
 
 #id2 = affine_map<(m, n) -> (m, n)>
 #row = affine_map<(m, n) -> (m)>

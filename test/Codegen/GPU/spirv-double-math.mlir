@@ -116,13 +116,55 @@ gpu.module @m {
 
 // -----
 
-// Other f64 functions GLSL lacks: an error naming the kernel and the op.
+// The other f64 functions: sin, cos and tan (Payne and Hanek's reduction
+// by 2/pi in 48 pieces of 24 bits, each product scaled by 2^600 and its
+// operand by 2^-600), the inverse trigonometric and the hyperbolic
+// functions, erf and log1p, from arithmetic; their f32 forms are left to
+// GLSL.
+// CHECK-LABEL: gpu.func @functions
+// CHECK: arith.constant 2.4099198651028841E-181 : f64
+// CHECK-NOT: math.{{(sin|cos|tan|asin|acos|atan|sinh|cosh|tanh|asinh|acosh|atanh|erf|log1p|expm1)}} {{.*}} : f64
+// CHECK: math.sin {{.*}} : f32
+// SPIRV-LABEL: spirv.func @functions
+// SPIRV-NOT: spirv.GL.{{(Sin|Cos|Tan|Asin|Acos|Atan|Sinh|Cosh|Tanh|Asinh|Acosh|Atanh)}} {{.*}} : f64
+// SPIRV: spirv.GL.Sin {{.*}} : f32
 gpu.module @m {
-  gpu.func @sin(%x: memref<4xf64>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
+  gpu.func @functions(%x: memref<16xf64>, %y: memref<4xf32>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
+    %i = gpu.thread_id x
+    %v = memref.load %x[%i] : memref<16xf64>
+    %0 = math.sin %v : f64
+    %1 = math.cos %0 : f64
+    %2 = math.tan %1 : f64
+    %3 = math.asin %2 : f64
+    %4 = math.acos %3 : f64
+    %5 = math.atan %4 : f64
+    %6 = math.sinh %5 : f64
+    %7 = math.cosh %6 : f64
+    %8 = math.tanh %7 : f64
+    %9 = math.asinh %8 : f64
+    %10 = math.acosh %9 : f64
+    %11 = math.atanh %10 : f64
+    %12 = math.erf %11 : f64
+    %13 = math.log1p %12 : f64
+    %14 = math.expm1 %13 : f64
+    memref.store %14, %x[%i] : memref<16xf64>
+    %w = memref.load %y[%i] : memref<4xf32>
+    %f = math.sin %w : f32
+    memref.store %f, %y[%i] : memref<4xf32>
+    gpu.return
+  }
+}
+
+// -----
+
+// f64 functions GLSL lacks and aiopt does not compute: an error naming
+// the kernel and the op.
+gpu.module @m {
+  gpu.func @atan2(%x: memref<4xf64>) kernel attributes {known_block_size = array<i32: 4, 1, 1>} {
     %i = gpu.thread_id x
     %v = memref.load %x[%i] : memref<4xf64>
-    // expected-error @+1 {{[E201] kernel 'sin': 'math.sin' on f64 has no Vulkan form (GLSL.std.450 has it for 16- and 32-bit floats only)}}
-    %s = math.sin %v : f64
+    // expected-error @+1 {{[E201] kernel 'atan2': 'math.atan2' on f64 has no Vulkan form (GLSL.std.450 has it for 16- and 32-bit floats only)}}
+    %s = math.atan2 %v, %v : f64
     memref.store %s, %x[%i] : memref<4xf64>
     gpu.return
   }

@@ -37,6 +37,18 @@ LogicalResult createEntryWrapper(ModuleOp module, StringRef funcName,
 /// contiguous on both sides into loops of vector loads and stores.
 void populateStridedCopyToLinalgPatterns(RewritePatternSet &patterns, int64_t vectorSize = 0);
 
+/// Whether upstream elementwise fusion may fuse `operand`'s producer into
+/// its owner at all: a linalg.generic producer, a linalg consumer, and no
+/// sparse kernel (whose operands keep their layout: the activation
+/// transposed for contiguous inner loops).
+bool fusableElementwise(OpOperand *operand);
+
+/// aiopt-cpu-fuse-elementwise's rule (also aiopt-gpu-fuse-producers'):
+/// fusable, and fused it computes each produced element once (the
+/// producer has no other use, and the consumer reads it through a
+/// permutation of its loops).
+bool fusesComputingOnce(OpOperand *operand);
+
 } // namespace mlir::aiopt
 
 #endif // AIOPT_CODEGEN_CPU_PASSES_H

@@ -275,30 +275,9 @@ def CPUFuseElementwisePass : Pass<"aiopt-cpu-fuse-elementwise"> {
     a permutation of its loops, so each produced element is computed once.
     A bias add feeding a matmul's operand therefore stays a separate loop
     nest (fused, it would be recomputed for every output column), while
-    chains of elementwise ops and the operands of reductions fuse.
-
-    With `gpu`, where each loop nest left is a kernel launch and a buffer
-    written and read back, two more kinds fuse:
-    - transposes (linalg.transpose, generalized here) into any consumer,
-      which then reads the transposed operand in place: nothing is
-      recomputed (e.g. attention's products read the heads of the Q, K and
-      V projections through permuted maps);
-    - a producer of at most `max-recompute` payload ops into each of its
-      users, where every user reads it either through a permutation of
-      its loops or the same element throughout its reductions, and none
-      of its inputs is a contraction's result (whose kernel computes it as
-      an epilogue): e.g. softmax's exponentials, computed in the sum that
-      reads them and again in the division, and never stored; a row's
-      mean, computed in the variance's reduction and the normalization.
+    chains of elementwise ops and the operands of reductions fuse. Every
+    target runs it; GPU targets then fuse more (`aiopt-gpu-fuse-producers`).
   }];
-  let options = [
-    Option<"gpu", "gpu", "bool", /*default=*/"false",
-           "Also fuse transposes into any consumer, and small producers into "
-           "each of their users where they are cheap to compute again (GPU targets)">,
-    Option<"maxRecompute", "max-recompute", "unsigned", /*default=*/"8",
-           "With gpu: the most payload ops a producer computed again in its users "
-           "may have">,
-  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 

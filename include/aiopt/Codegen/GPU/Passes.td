@@ -96,40 +96,56 @@ def GPUSPIRVExactArithPass : Pass<"aiopt-gpu-spirv-exact-arith", "gpu::GPUModule
 }
 
 def GPUSPIRVDoubleMathPass : Pass<"aiopt-gpu-spirv-double-math", "gpu::GPUModuleOp"> {
-  let summary = "f64 exp, log, pow and round-to-even for Vulkan kernels, from arithmetic";
+  let summary = "f64 transcendental functions and round-to-even for Vulkan kernels, from arithmetic";
   let description = [{
     Runs in Vulkan kernel modules before `convert-math-to-spirv`.
-    GLSL.std.450 has Exp, Log and Pow for 16- and 32-bit floats only, so f64
-    ones (Softmax and LogSumExp of doubles, Pow of integers, which ONNX
-    raises in f64) are computed from arithmetic SPIR-V has for f64:
+    GLSL.std.450 has its transcendental functions for 16- and 32-bit floats
+    only, so f64 ones (Softmax and LogSumExp of doubles, Pow of integers,
+    which ONNX raises in f64, the unary ops of a double model) are computed
+    from arithmetic SPIR-V has for f64, as straight-line code that selects
+    between its ranges' forms:
 
     - `math.exp`: x = k ln 2 + r (ln 2 in two parts, Cody and Waite), e^r
       by its Taylor series to degree 13, times 2^k built from its exponent
       bits in two factors (subnormal results included); infinity past
-      709.78, 0 under -745.13, NaN for NaN.
+      709.78, 0 under -745.13, NaN for NaN. `math.expm1`: its Taylor
+      series below 1 in magnitude.
     - `math.log`: x = 2^e m with m within a factor sqrt(2) of 1 (subnormals
       scaled by 2^54 first), ln m = 2 atanh((m - 1) / (m + 1)) by its series
       to degree 23, plus e ln 2, as a sum of two doubles (the quotient and
       e ln 2 to twice the precision); C's results for 0, infinity,
-      negatives and NaN.
+      negatives and NaN. `math.log1p`: ln u for u = 1 + x rounded, plus
+      what the rounding took, (x - (u - 1)) / u.
     - `math.powf`: C's pow. Integer exponents up to 64 by squaring (exact
       where the result is representable, as integer Pow needs), others as
       e^(y ln |x|), y ln |x| to twice the precision (Dekker's product: its
       rounding alone would cost up to |y ln |x|| ulp), with x's sign for
       odd y and NaN for negative finite x and finite non-integer y; 1 for
       x = 1 and for |x| = 1 with an infinite y.
+    - `math.erf`: its Maclaurin series below 1.5, 1 - erfc x from Laplace's
+      continued fraction (100 levels) up to 6, 1 beyond.
+    - `math.sinh`, `math.cosh`: Taylor series below 1 (sinh), from e^|x|
+      below 22, e^(|x| - ln 2) above (finite up to their overflow);
+      `math.tanh`: expm1(2|x|) / (expm1(2|x|) + 2); `math.asinh`,
+      `math.acosh`, `math.atanh`: from log1p in forms without cancellation
+      (ln 2|x| from 2^28).
+    - `math.atan`: the nearest eighth c of |x| (or of 1 / |x|), atan c from
+      a table in two parts plus atan((u - c) / (1 + u c)) by its Taylor
+      series; `math.asin`, `math.acos`: from atan of sqrt forms whose
+      differences are exact where the result is small.
     - `math.roundeven` (ONNX Round, and pow's own): below 2^52, x plus and
       minus 2^52 with x's sign (IEEE addition rounds ties to even), with
       x's sign; x itself above. GLSL has f64 RoundEven, but lavapipe (Mesa
       22.3 on an AVX2 host) rounds its ties toward zero.
 
     Measured on lavapipe against numpy (integration_test/vulkan-double-math.test):
-    exp and log within 1 ulp, pow within 2. The compensated steps need
+    exp and log within 1 ulp, pow within 2, the others within the bounds
+    that test states. The compensated steps need
     `aiopt-gpu-spirv-exact-doubles` after the conversion, and use no
     fused multiply-add (GLSL's Fma may round twice).
 
-    Another math op on f64 that GLSL.std.450 lacks (sin, tanh, erf, ...)
-    is an E201 error naming the kernel and the op.
+    Another math op on f64 that GLSL.std.450 lacks (sin, cos, tan, ...) is
+    an E201 error naming the kernel and the op.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];
 }
@@ -219,6 +235,35 @@ def GPUSplitInitsPass : Pass<"aiopt-gpu-split-inits", "func::FuncOp"> {
     use keep the memory needed close to what it was.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def GPUFuseProducersPass : Pass<"aiopt-gpu-fuse-producers"> {
+  let summary = "Fuse transposes and small producers into their readers, for fewer kernels";
+  let description = [{
+    Runs on tensors after `aiopt-cpu-fuse-elementwise`, whose fusions it
+    also makes. On a GPU each loop nest left is a kernel launch and a
+    buffer written and read back, so two more kinds fuse:
+    - transposes (linalg.transpose, generalized here) into any consumer,
+      which then reads the transposed operand in place: nothing is
+      recomputed (e.g. attention's products read the heads of the Q, K and
+      V projections through permuted maps). Broadcasts are not taken: in a
+      product's operand they would take away its M or N;
+    - a producer of at most `max-recompute` payload ops into each of its
+      users, where every user reads it either through a permutation of
+      its loops or the same element throughout its reductions, and none
+      of its inputs is a contraction's result (whose kernel computes it as
+      an epilogue): e.g. softmax's exponentials, computed in the sum that
+      reads them and again in the division, and never stored; a row's
+      mean, computed in the variance's reduction and the normalization.
+
+    An optional pass of the GPU pipelines (`--skip-pass`), so that bench/
+    can measure it.
+  }];
+  let options = [
+    Option<"maxRecompute", "max-recompute", "unsigned", /*default=*/"8",
+           "The most payload ops a producer computed again in its users may have">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 def GPUCopiesToLinalgPass : Pass<"aiopt-gpu-copies-to-linalg", "func::FuncOp"> {
