@@ -235,8 +235,11 @@ def run(args):
         for name, label, flags, ms, ratio, err in variant_rows:
             lines.append("| %s | %s | `%s` | %.3f / %.3f | %.2f | %.1e |" % (
                 name, label, flags, ms[0], ms[1], ratio, err))
-    device = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
-                             "--format=csv,noheader"], capture_output=True, text=True).stdout
+    try:
+        device = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version",
+                                 "--format=csv,noheader"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        device = ""
     header = ("GPU: %s; onnxruntime %s; %d timed runs after warm-up, host arrays to host "
               "arrays.\n\n" % (device.strip() or "unknown", ort.__version__, args.repeat))
     text = header + "\n".join(lines) + "\n"
