@@ -27,7 +27,7 @@ bool mlir::aiopt::fusableElementwise(OpOperand *operand) {
 }
 
 bool mlir::aiopt::fusesComputingOnce(OpOperand *operand) {
-  return fusableElementwise(operand) && operand->get().hasOneUse() &&
+  return fusableElementwise(operand) && operand->get().getDefiningOp()->hasOneUse() &&
          cast<linalg::LinalgOp>(operand->getOwner()).getMatchingIndexingMap(operand).isPermutation();
 }
 
