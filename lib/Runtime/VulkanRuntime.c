@@ -111,6 +111,10 @@ static struct {
   char init_error[256]; /* non-empty when no device could be set up */
   VkInstance instance;
   VkPhysicalDevice physical;
+  char device_name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
+  /* The optional features the device was created with (feature_names'
+   * order), which kernels' SPIR-V capabilities need. */
+  int features[7];
   VkPhysicalDeviceLimits limits;
   VkPhysicalDeviceMemoryProperties memory;
   VkDevice device;
@@ -159,9 +163,43 @@ static void init_failed(const char *fmt, ...) {
   va_end(args);
 }
 
-/* The device features the generated SPIR-V may use (the capabilities in the
- * compiler's target environment), enabled where the device has them: the
- * chain `enabled` -> `f11` -> `f12` for vkCreateDevice. */
+/* The optional device features the generated SPIR-V may use, by the
+ * SPIR-V capability that needs each (the capabilities the compiler's target
+ * environment allows beyond Shader). */
+enum { kFloat16, kFloat64, kInt64, kInt16, kInt8, kStorage16, kStorage8, kFeatureCount };
+static const struct {
+  const char *name;   /* the Vulkan feature */
+  uint32_t capability; /* the SPIR-V capability's number */
+  const char *capability_name;
+} feature_names[kFeatureCount] = {
+    [kFloat16] = {"shaderFloat16", 9, "Float16"},
+    [kFloat64] = {"shaderFloat64", 10, "Float64"},
+    [kInt64] = {"shaderInt64", 11, "Int64"},
+    [kInt16] = {"shaderInt16", 22, "Int16"},
+    [kInt8] = {"shaderInt8", 39, "Int8"},
+    [kStorage16] = {"storageBuffer16BitAccess", 4433, "StorageBuffer16BitAccess"},
+    [kStorage8] = {"storageBuffer8BitAccess", 4448, "StorageBuffer8BitAccess"},
+};
+
+/* Whether AIOPT_VULKAN_DISABLE_FEATURES (comma-separated feature names)
+ * names `name`: the device is then created without it, as one that lacks
+ * it would be (to check what a smaller device does). */
+static int disabled_feature(const char *name) {
+  const char *list = getenv("AIOPT_VULKAN_DISABLE_FEATURES");
+  size_t n = strlen(name);
+  for (const char *p = list; p && *p;) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == n && strncmp(p, name, n) == 0)
+      return 1;
+    p = end ? end + 1 : NULL;
+  }
+  return 0;
+}
+
+/* The optional features, enabled where the device has them (and
+ * AIOPT_VULKAN_DISABLE_FEATURES does not name them): the chain `enabled`
+ * -> `f11` -> `f12` for vkCreateDevice, and vk.features. */
 static void enable_features(VkPhysicalDeviceFeatures2 *enabled,
                             VkPhysicalDeviceVulkan11Features *f11,
                             VkPhysicalDeviceVulkan12Features *f12) {
@@ -171,19 +209,43 @@ static void enable_features(VkPhysicalDeviceFeatures2 *enabled,
   VkPhysicalDeviceFeatures2 has = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
   has.pNext = &has11;
   vkGetPhysicalDeviceFeatures2(vk.physical, &has);
+  const VkBool32 available[kFeatureCount] = {
+      [kFloat16] = has12.shaderFloat16,          [kFloat64] = has.features.shaderFloat64,
+      [kInt64] = has.features.shaderInt64,       [kInt16] = has.features.shaderInt16,
+      [kInt8] = has12.shaderInt8,                [kStorage16] = has11.storageBuffer16BitAccess,
+      [kStorage8] = has12.storageBuffer8BitAccess};
+  for (int f = 0; f < kFeatureCount; ++f)
+    vk.features[f] = available[f] && !disabled_feature(feature_names[f].name);
 
   *f12 = (VkPhysicalDeviceVulkan12Features){VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
-  f12->storageBuffer8BitAccess = has12.storageBuffer8BitAccess;
-  f12->shaderInt8 = has12.shaderInt8;
-  f12->shaderFloat16 = has12.shaderFloat16;
+  f12->storageBuffer8BitAccess = (VkBool32)vk.features[kStorage8];
+  f12->shaderInt8 = (VkBool32)vk.features[kInt8];
+  f12->shaderFloat16 = (VkBool32)vk.features[kFloat16];
   *f11 = (VkPhysicalDeviceVulkan11Features){VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
-  f11->storageBuffer16BitAccess = has11.storageBuffer16BitAccess;
+  f11->storageBuffer16BitAccess = (VkBool32)vk.features[kStorage16];
   f11->pNext = f12;
   *enabled = (VkPhysicalDeviceFeatures2){VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
-  enabled->features.shaderInt64 = has.features.shaderInt64;
-  enabled->features.shaderInt16 = has.features.shaderInt16;
-  enabled->features.shaderFloat64 = has.features.shaderFloat64;
+  enabled->features.shaderInt64 = (VkBool32)vk.features[kInt64];
+  enabled->features.shaderInt16 = (VkBool32)vk.features[kInt16];
+  enabled->features.shaderFloat64 = (VkBool32)vk.features[kFloat64];
   enabled->pNext = f11;
+}
+
+/* The first optional feature the SPIR-V module needs (by its OpCapability
+ * instructions, which open the module after its 5-word header) that the
+ * device was created without; -1 when it has them all. */
+static int missing_feature(const uint32_t *spirv, int64_t bytes) {
+  int64_t words = bytes / 4;
+  for (int64_t w = 5; w < words;) {
+    uint32_t count = spirv[w] >> 16, opcode = spirv[w] & 0xffff;
+    if (count == 0 || opcode != 17 /* OpCapability */)
+      break;
+    for (int f = 0; f < kFeatureCount && w + 1 < words; ++f)
+      if (spirv[w + 1] == feature_names[f].capability && !vk.features[f])
+        return f;
+    w += count;
+  }
+  return -1;
 }
 
 /* Whether kernels' buffers go in device-local memory the host reaches
@@ -270,6 +332,7 @@ static void init(void) {
   VkPhysicalDeviceProperties props;
   vkGetPhysicalDeviceProperties(vk.physical, &props);
   vk.limits = props.limits;
+  memcpy(vk.device_name, props.deviceName, sizeof vk.device_name);
   vkGetPhysicalDeviceMemoryProperties(vk.physical, &vk.memory);
   vk.staging = needs_staging();
 
@@ -359,6 +422,16 @@ static kernel *get_kernel(const uint32_t *spirv, int64_t spirv_bytes, const char
   for (kernel *k = vk.kernels; k; k = k->next)
     if (k->spirv == spirv && strcmp(k->entry, entry) == 0)
       return k;
+  int missing = missing_feature(spirv, spirv_bytes);
+  if (missing >= 0) {
+    dispatch_failed(entry, "needs the device feature %s (SPIR-V capability %s), which %s %s",
+                    feature_names[missing].name, feature_names[missing].capability_name,
+                    vk.device_name,
+                    disabled_feature(feature_names[missing].name)
+                        ? "was created without (AIOPT_VULKAN_DISABLE_FEATURES)"
+                        : "lacks");
+    return NULL;
+  }
   kernel *k = calloc(1, sizeof *k);
   VkDescriptorSetLayoutBinding *bindings = calloc((size_t)num_args + 1, sizeof *bindings);
   if (!k || !bindings) {
