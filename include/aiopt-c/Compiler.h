@@ -79,6 +79,14 @@ typedef struct aiopt_compile_options {
    *  "emulate" (the tensor-core kernels in scalar arithmetic, to check them
    *  on devices without tensor cores) (--tensor-cores) */
   const char *tensor_cores;
+  /** Optional passes to leave out, comma-separated (NULL: none), to measure
+   *  what each gives: those the target's pipeline takes (aiopt-compile
+   *  --skip-pass; docs/user-guide.md, docs/gpu.md) */
+  const char *skip_passes;
+  /** targets "vulkan" and "cuda": aiopt-gpu-tile-contractions options that
+   *  replace the target's, "key=value ..." (NULL: the target's; aiopt-compile
+   *  --gpu-tiles, docs/gpu.md) */
+  const char *gpu_tiles;
 } aiopt_compile_options;
 
 /** Sets `options` to the defaults (-O2, one thread, the host). */

@@ -4,6 +4,7 @@
 
 #include "aiopt/Codegen/GPU/Passes.h"
 #include "aiopt/Driver/Driver.h"
+#include "aiopt/Pipelines/Pipelines.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/FileSystem.h"
@@ -231,6 +232,22 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
       return fail(AIOPT_ERROR_INVALID_ARGUMENT, why, error);
     if (o.tensor_cores)
       driverOptions.tensorCores = o.tensor_cores;
+    if (o.gpu_tiles) {
+      if (failed(checkGPUTileOptions(o.gpu_tiles, driverOptions.device, why)))
+        return fail(AIOPT_ERROR_INVALID_ARGUMENT, "gpu_tiles: " + why, error);
+      driverOptions.gpuTiles = o.gpu_tiles;
+    }
+    if (o.skip_passes) {
+      SmallVector<StringRef> names;
+      StringRef(o.skip_passes).split(names, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+      CPUPipelineOptions pipeline;
+      pipeline.device = driverOptions.device;
+      for (StringRef name : names)
+        pipeline.skip.push_back(name.trim().str());
+      if (failed(checkSkippedPasses(pipeline, why)))
+        return fail(AIOPT_ERROR_INVALID_ARGUMENT, "skip_passes: " + why, error);
+      driverOptions.skip.assign(pipeline.skip.begin(), pipeline.skip.end());
+    }
   }
   if (o.cpu)
     driverOptions.target.cpu = o.cpu;

@@ -50,6 +50,7 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.winograd = options.winograd;
   p.tensorCores = options.tensorCores;
   p.gpuTiles = options.gpuTiles;
+  p.skip = options.skip;
 }
 
 LogicalResult mlir::aiopt::checkTensorCores(StringRef choice, StringRef device,

@@ -23,7 +23,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
             features=None, quantize=None, prune=None, calibration_data=None,
             validation_data=None, max_accuracy_drop=None, quantization=None, pruning=None,
             runtime_checks=False, debug_info=False, precision="f32", precision_options=None,
-            gpu_arch=None, cuda_path=None, winograd="auto", tensor_cores="auto"):
+            gpu_arch=None, cuda_path=None, winograd="auto", tensor_cores="auto",
+            skip_passes=None, gpu_tiles=None):
     """Compiles an ONNX model and returns a CompiledModel ready to run.
 
     model: a path to an .onnx file, or an onnx.ModelProto.
@@ -41,6 +42,14 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         ordinary units), "off", or "emulate" (the tensor-core kernels in
         scalar arithmetic, to check them on devices without tensor cores);
         aiopt-compile --tensor-cores.
+    skip_passes: optional passes to leave out (a list of names), to measure
+        what each gives against the same model compiled with them; those
+        the target's pipeline takes (aiopt-compile --skip-pass lists them;
+        docs/user-guide.md).
+    gpu_tiles: with target="vulkan" or "cuda", options of the product
+        kernels that replace the target's choices, a dict such as
+        {"thread-tile": 4} or a "key=value ..." string (aiopt-compile
+        --gpu-tiles; docs/gpu.md).
     opt_level: 0..3, as aiopt-compile -O0..-O3 (default 2).
     winograd: CPU targets from opt_level 2: 3x3 convolutions by Winograd's
         transforms, "auto" (chosen per layer by their cost), "off" (every
@@ -132,6 +141,16 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
                          % (tensor_cores,))
     if target not in ("vulkan", "cuda") and tensor_cores != "auto":
         raise ValueError("tensor_cores needs target='vulkan' or 'cuda'")
+    if isinstance(skip_passes, str):
+        skip_passes = [skip_passes]
+    if skip_passes is not None and not all(isinstance(n, str) and n and "," not in n
+                                           for n in skip_passes):
+        raise ValueError("skip_passes must be a list of pass names, not %r" % (skip_passes,))
+    if isinstance(gpu_tiles, dict):
+        gpu_tiles = " ".join("%s=%s" % (k, str(v).lower() if isinstance(v, bool) else v)
+                             for k, v in gpu_tiles.items())
+    if gpu_tiles is not None and target not in ("vulkan", "cuda"):
+        raise ValueError("gpu_tiles needs target='vulkan' or 'cuda'")
     if opt_level not in (0, 1, 2, 3):
         raise ValueError("opt_level must be 0, 1, 2 or 3, not %r" % (opt_level,))
     workdir = tempfile.TemporaryDirectory(prefix="aiopt-")
@@ -160,7 +179,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         None if precision_json is None else json.dumps(precision_json), bool(runtime_checks),
         bool(debug_info), gpu_arch, None if cuda_path is None else os.fspath(cuda_path),
         None if winograd == "auto" else str(winograd),
-        None if tensor_cores == "auto" else tensor_cores))
+        None if tensor_cores == "auto" else tensor_cores,
+        None if not skip_passes else ",".join(skip_passes), gpu_tiles))
     signature["target"] = target
     signature["opt_level"] = opt_level
     return CompiledModel(library, signature, workdir)

@@ -65,7 +65,9 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
                           bool debugInfo, std::optional<std::string> gpuArch,
                           std::optional<std::string> cudaPath,
                           std::optional<std::string> winograd,
-                          std::optional<std::string> tensorCores) {
+                          std::optional<std::string> tensorCores,
+                          std::optional<std::string> skipPasses,
+                          std::optional<std::string> gpuTiles) {
   aiopt_compile_options options;
   aiopt_compile_options_init(&options);
   options.opt_level = optLevel;
@@ -80,6 +82,8 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
   options.cuda_path = cudaPath ? cudaPath->c_str() : nullptr;
   options.winograd = winograd ? winograd->c_str() : nullptr;
   options.tensor_cores = tensorCores ? tensorCores->c_str() : nullptr;
+  options.skip_passes = skipPasses ? skipPasses->c_str() : nullptr;
+  options.gpu_tiles = gpuTiles ? gpuTiles->c_str() : nullptr;
   options.runtime_checks = runtimeChecks;
   options.debug_info = debugInfo;
   char *signature = nullptr, *error = nullptr;
@@ -317,7 +321,8 @@ NB_MODULE(_aiopt, m) {
         nb::arg("cpu").none(), nb::arg("features").none(), nb::arg("quantization").none(),
         nb::arg("pruning").none(), nb::arg("precision").none(), nb::arg("runtime_checks"),
         nb::arg("debug_info"), nb::arg("gpu_arch").none(), nb::arg("cuda_path").none(),
-        nb::arg("winograd").none(), nb::arg("tensor_cores").none(), "Compiles an ONNX model into a shared library; returns its signature as JSON");
+        nb::arg("winograd").none(), nb::arg("tensor_cores").none(),
+        nb::arg("skip_passes").none(), nb::arg("gpu_tiles").none(), "Compiles an ONNX model into a shared library; returns its signature as JSON");
   nb::class_<Model>(m, "Model")
       .def(nb::init<const std::string &, const std::string &, std::vector<TensorSpec>,
                     std::vector<TensorSpec>, bool>())

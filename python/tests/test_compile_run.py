@@ -67,6 +67,27 @@ def test_vulkan_target(dense, x):
 @pytest.mark.skipif(not ((_build_dir() / "lib" / "libaiopt_runtime_vulkan.a").exists()
                          and glob.glob("/usr/share/vulkan/icd.d/*.json")),
                     reason="no Vulkan runtime or driver on this machine")
+def test_vulkan_variants(dense, x):
+    # A baseline and the same model without one optimization, or with other
+    # product tiles (what bench/vulkan.py --variant compares): the same
+    # results (test_errors checks that the tiles reach the pass).
+    path, w, b = dense
+    for options in ({}, {"skip_passes": ["aiopt-gpu-fuse-producers"]},
+                    {"gpu_tiles": {"thread-tile": 4, "fit-tiles": False}}):
+        with aiopt.compile(path, target="vulkan", **options) as m:
+            np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
+
+
+def test_cpu_skip_passes(dense, x):
+    path, w, b = dense
+    with aiopt.compile(path, skip_passes=["aiopt-cpu-forward-copies",
+                                          "aiopt-cpu-prefetch-weights"]) as m:
+        np.testing.assert_allclose(m(x), reference(x, w, b), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.skipif(not ((_build_dir() / "lib" / "libaiopt_runtime_vulkan.a").exists()
+                         and glob.glob("/usr/share/vulkan/icd.d/*.json")),
+                    reason="no Vulkan runtime or driver on this machine")
 def test_vulkan_tensor_cores_emulated(tmp_path):
     # f16 and bf16 products on the tensor-core kernels, their fragments
     # emulated (lavapipe has no tensor cores; bf16 in mma.sync's layout),

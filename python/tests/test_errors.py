@@ -137,6 +137,23 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], target="vulkan", tensor_cores="wmma")
     with pytest.raises(ValueError, match="tensor_cores needs target='vulkan' or 'cuda'"):
         aiopt.compile(dense[0], tensor_cores="off")
+    with pytest.raises(aiopt.CompileError,
+                       match="skip_passes: 'cse' is not an optional cpu pass"):
+        aiopt.compile(dense[0], skip_passes=["cse"])
+    with pytest.raises(aiopt.CompileError, match="skip_passes: 'aiopt-cpu-distribute' is "
+                                                 "not an optional vulkan pass"):
+        aiopt.compile(dense[0], target="vulkan", skip_passes="aiopt-cpu-distribute")
+    with pytest.raises(ValueError, match="skip_passes must be a list of pass names"):
+        aiopt.compile(dense[0], skip_passes=["a,b"])
+    with pytest.raises(ValueError, match="gpu_tiles needs target='vulkan' or 'cuda'"):
+        aiopt.compile(dense[0], gpu_tiles={"thread-tile": 4})
+    with pytest.raises(aiopt.CompileError, match="gpu_tiles: 'tile' is not one of fit-tiles"):
+        aiopt.compile(dense[0], target="vulkan", gpu_tiles="tile=4")
+    # Values the pass itself refuses reach it (E299).
+    with pytest.raises(aiopt.CompileError, match="thread-tile powers of two"):
+        aiopt.compile(dense[0], target="vulkan", gpu_tiles={"thread-tile": 3})
+    with pytest.raises(aiopt.CompileError, match="gpu_tiles: split-k=true is for --target=cuda"):
+        aiopt.compile(dense[0], target="vulkan", gpu_tiles={"split-k": True})
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
         aiopt.compile(42)
 

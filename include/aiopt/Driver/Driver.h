@@ -124,6 +124,9 @@ struct DriverOptions {
   /// GPU devices: aiopt-gpu-tile-contractions options replacing the
   /// target's (see checkGPUTileOptions)
   std::string gpuTiles;
+  /// Optional passes to leave out (CPUPipelineOptions::skip; see
+  /// checkSkippedPasses)
+  std::vector<std::string> skip;
   TargetOptions target;   ///< its optLevel is set from `optLevel`
   std::map<std::string, std::string> boundInputs; ///< input name -> TensorProto file
   QuantizationOptions quantization;
