@@ -5,7 +5,15 @@ along K, the CPU's convolution forms) and long reductions with few outputs
 (aiopt-gpu-tile-reductions: sums, maxima, normalization statistics),
 compiled for the GPU target given, run on the device and compared with
 onnxruntime. Each case prints how many of its kernels use workgroup memory
-(their barriers)."""
+(their barriers).
+
+With a third argument `split-k`, products and convolutions with long
+reductions run instead, compiled as CUDA compiles them (K split over
+workgroups whose partial sums meet by atomic additions, 4x4 blocks per
+invocation), and each case prints how many of its kernels split K (their
+atomic additions): on Vulkan this needs VK_EXT_shader_atomic_float, which
+lavapipe has. `split-k-f16`: the same in f16 on the tensor-core kernels,
+their fragments emulated (CUDA's f16 products)."""
 
 import os
 import re
@@ -22,6 +30,8 @@ import aiopt_e2e
 
 work = sys.argv[1]
 target = sys.argv[2] if len(sys.argv) > 2 else "vulkan"
+mode = sys.argv[3] if len(sys.argv) > 3 else ""
+split_k = mode.startswith("split-k")
 rng = np.random.default_rng(8)
 
 
@@ -124,18 +134,43 @@ cases += [
     unary("grid_chunks", "Relu", [70000, 64]),
 ]
 
+# Long reductions over few outputs, which split K: whole and ragged tiles,
+# batched, a convolution, and epilogues (which then run as kernels of
+# their own, after the sums).
+split_cases = [
+    matmul("split_tiles", [64, 1024], [1024, 96], weight=True),
+    matmul("split_ragged", [37, 1000], [1000, 45]),
+    matmul("split_batched", [2, 40, 640], [2, 640, 50]),
+    conv("split_conv", [1, 256, 8, 8], [32, 256, 3, 3], pads=[1, 1, 1, 1]),
+    ("split_residual", model([h.make_node("MatMul", ["a", "w"], ["p"]),
+                              h.make_node("Add", ["p", "r"], ["s"]),
+                              h.make_node("Relu", ["s"], ["y"])], [("a", [48, 768]), ("r", [48, 80])],
+                             {"w": rand(768, 80, scale=0.05)}), [[48, 768], [48, 80]]),
+]
+flags = ["--target=" + target]
+rtol, atol = 1e-4, 1e-5
+if split_k:
+    cases = split_cases
+    flags.append("--gpu-tiles=split-k=true thread-tile=4")
+if mode == "split-k-f16":
+    flags += ["--precision=f16", "--tensor-cores=emulate"]
+    rtol, atol = 2e-3, 1e-3
+
 bindir, _ = aiopt_e2e.tools()
 for name, m, shapes in cases:
     d = os.path.join(work, name)
     inputs = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    aiopt_e2e.check(m, [inputs], d, name, rtol=1e-4, atol=1e-5, normwise=True,
-                    extra=["--target=" + target])
-    # The tiled kernels: those with barriers, after outlining.
+    aiopt_e2e.check(m, [inputs], d, name, rtol=rtol, atol=atol, normwise=True, extra=flags)
+    # The tiled kernels: those with barriers, after outlining; those that
+    # split K add atomically.
     outlined = subprocess.run([os.path.join(bindir, "aiopt-compile"), os.path.join(d, name + ".onnx"),
-                               "--target=" + target, "-o", os.path.join(d, "outlined.o"),
+                               *flags, "-o", os.path.join(d, "outlined.o"),
                                "--mlir-print-ir-after=gpu-kernel-outlining",
                                "--mlir-elide-elementsattrs-if-larger=4"],
                               check=True, capture_output=True, text=True).stderr
     kernels = outlined.split("gpu.func @")[1:]
     tiled = sum(1 for k in kernels if "gpu.barrier" in k)
     print("TILED %s %d of %d kernels" % (name, tiled, len(kernels)))
+    if split_k:
+        split = sum(1 for k in kernels if "memref.atomic_rmw addf" in k)
+        print("SPLIT %s %d of %d kernels" % (name, split, len(kernels)))

@@ -260,9 +260,8 @@ LogicalResult mlir::aiopt::checkGPUTileOptions(StringRef options, StringRef devi
       why = item.str() + ": not true or false";
       return failure();
     }
-    // What the other GPU target's kernels do: CUDA's address tests and
-    // K split by atomic additions (Vulkan 1.x has no f32 atomics).
-    if (device == "vulkan" && (item == "vector-loads=nvvm" || item == "split-k=true")) {
+    // What the other GPU target's kernels do: CUDA's address tests.
+    if (device == "vulkan" && item == "vector-loads=nvvm") {
       why = item.str() + " is for --target=cuda";
       return failure();
     }
@@ -481,10 +480,12 @@ void mlir::aiopt::buildVulkanCodegenPipeline(OpPassManager &pm,
   // Remainders by infinite divisors (OpFRem leaves them undefined) and
   // boolean minima and maxima (GLSL has none) computed as arith does.
   add(pm, "gpu.module(aiopt-gpu-spirv-exact-arith)");
-  // f64 exp, log and pow, which GLSL.std.450 lacks, from arithmetic.
+  // f64 transcendental functions, which GLSL.std.450 lacks, from
+  // arithmetic.
   add(pm, "gpu.module(aiopt-gpu-spirv-double-math)");
   add(pm, "gpu.module(convert-math-to-spirv)");
-  add(pm, "convert-gpu-to-spirv");
+  // Upstream's conversion, and split products' f32 atomic additions.
+  add(pm, "aiopt-gpu-convert-to-spirv");
   // f64 ops round once each (drivers would otherwise fuse and reassociate).
   add(pm, "spirv.module(aiopt-gpu-spirv-exact-doubles)");
   // Vector loads read vector views of their buffers (logical addressing has

@@ -46,7 +46,8 @@ enum { kBatchSets = 512, kBatchDescriptors = 8192 };
 #define AIOPT_VK_INSTANCE_FUNCTIONS(X)                                                        \
   X(vkDestroyInstance) X(vkEnumeratePhysicalDevices) X(vkGetPhysicalDeviceProperties)          \
   X(vkGetPhysicalDeviceQueueFamilyProperties) X(vkGetPhysicalDeviceMemoryProperties)           \
-  X(vkGetPhysicalDeviceFeatures2) X(vkCreateDevice) X(vkGetDeviceProcAddr)
+  X(vkGetPhysicalDeviceFeatures2) X(vkCreateDevice) X(vkGetDeviceProcAddr)                   \
+  X(vkEnumerateDeviceExtensionProperties)
 #define AIOPT_VK_DEVICE_FUNCTIONS(X)                                                          \
   X(vkGetDeviceQueue) X(vkCreateCommandPool) X(vkAllocateCommandBuffers)                     \
   X(vkResetCommandBuffer) X(vkBeginCommandBuffer) X(vkEndCommandBuffer) X(vkCmdBindPipeline)  \
@@ -114,7 +115,7 @@ static struct {
   char device_name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
   /* The optional features the device was created with (feature_names'
    * order), which kernels' SPIR-V capabilities need. */
-  int features[7];
+  int features[8];
   VkPhysicalDeviceLimits limits;
   VkPhysicalDeviceMemoryProperties memory;
   VkDevice device;
@@ -166,7 +167,17 @@ static void init_failed(const char *fmt, ...) {
 /* The optional device features the generated SPIR-V may use, by the
  * SPIR-V capability that needs each (the capabilities the compiler's target
  * environment allows beyond Shader). */
-enum { kFloat16, kFloat64, kInt64, kInt16, kInt8, kStorage16, kStorage8, kFeatureCount };
+enum {
+  kFloat16,
+  kFloat64,
+  kInt64,
+  kInt16,
+  kInt8,
+  kStorage16,
+  kStorage8,
+  kAtomicFloatAdd,
+  kFeatureCount
+};
 static const struct {
   const char *name;   /* the Vulkan feature */
   uint32_t capability; /* the SPIR-V capability's number */
@@ -179,7 +190,23 @@ static const struct {
     [kInt8] = {"shaderInt8", 39, "Int8"},
     [kStorage16] = {"storageBuffer16BitAccess", 4433, "StorageBuffer16BitAccess"},
     [kStorage8] = {"storageBuffer8BitAccess", 4448, "StorageBuffer8BitAccess"},
+    /* VK_EXT_shader_atomic_float: split products' atomic additions. */
+    [kAtomicFloatAdd] = {"shaderBufferFloat32AtomicAdd", 6033, "AtomicFloat32AddEXT"},
 };
+
+/* Whether the device has the extension `name`. */
+static int has_device_extension(const char *name) {
+  uint32_t count = 0;
+  if (vkEnumerateDeviceExtensionProperties(vk.physical, NULL, &count, NULL) != VK_SUCCESS)
+    return 0;
+  VkExtensionProperties *all = calloc(count ? count : 1, sizeof *all);
+  int found = 0;
+  if (all && vkEnumerateDeviceExtensionProperties(vk.physical, NULL, &count, all) == VK_SUCCESS)
+    for (uint32_t i = 0; i < count && !found; ++i)
+      found = strcmp(all[i].extensionName, name) == 0;
+  free(all);
+  return found;
+}
 
 /* Whether AIOPT_VULKAN_DISABLE_FEATURES (comma-separated feature names)
  * names `name`: the device is then created without it, as one that lacks
@@ -199,11 +226,19 @@ static int disabled_feature(const char *name) {
 
 /* The optional features, enabled where the device has them (and
  * AIOPT_VULKAN_DISABLE_FEATURES does not name them): the chain `enabled`
- * -> `f11` -> `f12` for vkCreateDevice, and vk.features. */
+ * -> `f11` -> `f12` (-> `atomics`, with VK_EXT_shader_atomic_float, whose
+ * name goes to `*extension`) for vkCreateDevice, and vk.features. */
 static void enable_features(VkPhysicalDeviceFeatures2 *enabled,
                             VkPhysicalDeviceVulkan11Features *f11,
-                            VkPhysicalDeviceVulkan12Features *f12) {
+                            VkPhysicalDeviceVulkan12Features *f12,
+                            VkPhysicalDeviceShaderAtomicFloatFeaturesEXT *atomics,
+                            const char **extension) {
+  int atomic_floats = has_device_extension(VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
+  VkPhysicalDeviceShaderAtomicFloatFeaturesEXT hasAtomics = {
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT};
   VkPhysicalDeviceVulkan12Features has12 = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  if (atomic_floats)
+    has12.pNext = &hasAtomics;
   VkPhysicalDeviceVulkan11Features has11 = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
   has11.pNext = &has12;
   VkPhysicalDeviceFeatures2 has = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
@@ -213,7 +248,8 @@ static void enable_features(VkPhysicalDeviceFeatures2 *enabled,
       [kFloat16] = has12.shaderFloat16,          [kFloat64] = has.features.shaderFloat64,
       [kInt64] = has.features.shaderInt64,       [kInt16] = has.features.shaderInt16,
       [kInt8] = has12.shaderInt8,                [kStorage16] = has11.storageBuffer16BitAccess,
-      [kStorage8] = has12.storageBuffer8BitAccess};
+      [kStorage8] = has12.storageBuffer8BitAccess,
+      [kAtomicFloatAdd] = hasAtomics.shaderBufferFloat32AtomicAdd};
   for (int f = 0; f < kFeatureCount; ++f)
     vk.features[f] = available[f] && !disabled_feature(feature_names[f].name);
 
@@ -224,6 +260,14 @@ static void enable_features(VkPhysicalDeviceFeatures2 *enabled,
   *f11 = (VkPhysicalDeviceVulkan11Features){VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
   f11->storageBuffer16BitAccess = (VkBool32)vk.features[kStorage16];
   f11->pNext = f12;
+  *atomics = (VkPhysicalDeviceShaderAtomicFloatFeaturesEXT){
+      VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT};
+  atomics->shaderBufferFloat32AtomicAdd = (VkBool32)vk.features[kAtomicFloatAdd];
+  *extension = NULL;
+  if (vk.features[kAtomicFloatAdd]) {
+    f12->pNext = atomics;
+    *extension = VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME;
+  }
   *enabled = (VkPhysicalDeviceFeatures2){VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
   enabled->features.shaderInt64 = (VkBool32)vk.features[kInt64];
   enabled->features.shaderInt16 = (VkBool32)vk.features[kInt16];
@@ -344,9 +388,13 @@ static void init(void) {
   VkPhysicalDeviceFeatures2 features;
   VkPhysicalDeviceVulkan11Features f11;
   VkPhysicalDeviceVulkan12Features f12;
-  enable_features(&features, &f11, &f12);
+  VkPhysicalDeviceShaderAtomicFloatFeaturesEXT atomics;
+  const char *extension;
+  enable_features(&features, &f11, &f12, &atomics, &extension);
   VkDeviceCreateInfo device_info = {VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
   device_info.pNext = &features;
+  device_info.enabledExtensionCount = extension ? 1 : 0;
+  device_info.ppEnabledExtensionNames = extension ? &extension : NULL;
   device_info.queueCreateInfoCount = 1;
   device_info.pQueueCreateInfos = &queue_info;
   r = vkCreateDevice(vk.physical, &device_info, NULL, &vk.device);

@@ -175,7 +175,7 @@ LogicalResult checkSkippedPasses(const CPUPipelineOptions &options, std::string 
 /// registered pass has them), other than those the target decides
 /// (tile-memory) or another option does (tensor-cores), with values of
 /// their defaults' types (numbers, booleans) that `device` can run:
-/// vector-loads=nvvm and split-k=true are CUDA's, vector-loads=spirv
+/// vector-loads=nvvm is CUDA's, vector-loads=spirv
 /// Vulkan's. The pass checks the numbers (powers of two, bounds) and the
 /// words.
 LogicalResult checkGPUTileOptions(StringRef options, StringRef device, std::string &why);

@@ -643,11 +643,32 @@ def GPUSPIRVKernelABIPass : Pass<"aiopt-gpu-spirv-kernel-abi", "ModuleOp"> {
   let options = [
     Option<"targetEnv", "target-env", "std::string",
            /*default=*/"\"#spirv.target_env<#spirv.vce<v1.3, [Shader, Int64, Int16, Int8, "
-                       "Float64, Float16, StorageBuffer16BitAccess, StorageBuffer8BitAccess], "
+                       "Float64, Float16, StorageBuffer16BitAccess, StorageBuffer8BitAccess, "
+                       "AtomicFloat32AddEXT], "
                        "[SPV_KHR_storage_buffer_storage_class, SPV_KHR_16bit_storage, "
-                       "SPV_KHR_8bit_storage]>, api=Vulkan, #spirv.resource_limits<>>\"",
+                       "SPV_KHR_8bit_storage, SPV_EXT_shader_atomic_float_add]>, api=Vulkan, "
+                       "#spirv.resource_limits<>>\"",
            "The SPIR-V target environment (a #spirv.target_env attribute)">,
   ];
+  let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+}
+
+def GPUConvertToSPIRVPass : Pass<"aiopt-gpu-convert-to-spirv", "ModuleOp"> {
+  let summary = "Convert Vulkan kernel modules to SPIR-V, f32 atomic additions included";
+  let description = [{
+    Upstream's `convert-gpu-to-spirv` for Vulkan, with one more pattern:
+    each `gpu.module` is copied into a `spirv.module` placed after it (the
+    launches keep referring to the original), its memory spaces mapped to
+    Vulkan's storage classes, and its ops converted by the GPU, SCF, arith,
+    memref, func and vector patterns. `memref.atomic_rmw addf` on f32, which
+    upstream does not convert, becomes `spirv.EXT.AtomicFAdd`
+    (SPV_EXT_shader_atomic_float_add): the products whose K is split over
+    workgroups add their partial sums to the output with it
+    (`aiopt-gpu-tile-contractions{split-k=true}`). The module then needs
+    the AtomicFloat32AddEXT capability, which the target environment
+    allows and the Vulkan runtime checks against the device
+    (VK_EXT_shader_atomic_float's shaderBufferFloat32AtomicAdd).
+  }];
   let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
 }
 
