@@ -152,8 +152,9 @@ def test_bad_options(dense):
     # Values the pass itself refuses reach it (E299).
     with pytest.raises(aiopt.CompileError, match="thread-tile powers of two"):
         aiopt.compile(dense[0], target="vulkan", gpu_tiles={"thread-tile": 3})
-    with pytest.raises(aiopt.CompileError, match="gpu_tiles: split-k=true is for --target=cuda"):
-        aiopt.compile(dense[0], target="vulkan", gpu_tiles={"split-k": True})
+    with pytest.raises(aiopt.CompileError,
+                       match="gpu_tiles: vector-loads=nvvm is for --target=cuda"):
+        aiopt.compile(dense[0], target="vulkan", gpu_tiles={"vector-loads": "nvvm"})
     with pytest.raises(TypeError, match="path or an onnx.ModelProto"):
         aiopt.compile(42)
 
