@@ -142,6 +142,9 @@ split_cases = [
     matmul("split_ragged", [37, 1000], [1000, 45]),
     matmul("split_batched", [2, 40, 640], [2, 640, 50]),
     conv("split_conv", [1, 256, 8, 8], [32, 256, 3, 3], pads=[1, 1, 1, 1]),
+    # Narrow sides (narrow tiles, split too): 20 columns, 16 channels.
+    matmul("split_narrow_n", [96, 2048], [2048, 20], weight=True),
+    conv("split_narrow16", [1, 512, 10, 10], [16, 512, 1, 1]),
     ("split_residual", model([h.make_node("MatMul", ["a", "w"], ["p"]),
                               h.make_node("Add", ["p", "r"], ["s"]),
                               h.make_node("Relu", ["s"], ["y"])], [("a", [48, 768]), ("r", [48, 80])],
