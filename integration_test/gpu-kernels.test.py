@@ -177,3 +177,12 @@ for name, m, shapes in cases:
     if split_k:
         split = sum(1 for k in kernels if "memref.atomic_rmw addf" in k)
         print("SPLIT %s %d of %d kernels" % (name, split, len(kernels)))
+
+# A BERT-base encoder layer (768 wide, 12 heads, 128 tokens), compiled with
+# CUDA's tiles: its projections and attention products split K too.
+if split_k:
+    import models  # noqa: E402
+    bert, _ = models.transformer(layers=1, hidden=768, heads=12, seq=128)
+    tokens = rng.integers(0, 50, (1, 128)).astype(np.int64)
+    aiopt_e2e.check(bert, [[tokens]], os.path.join(work, "bert_layer"), "bert_layer", rtol=rtol,
+                    atol=atol, normwise=True, extra=flags)
