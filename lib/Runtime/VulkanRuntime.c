@@ -104,6 +104,20 @@ typedef struct {
   size_t count, capacity;
 } kept_buffers;
 
+/* The optional device features the generated SPIR-V may use (the
+ * capabilities the compiler's target environment allows beyond Shader). */
+enum {
+  kFloat16,
+  kFloat64,
+  kInt64,
+  kInt16,
+  kInt8,
+  kStorage16,
+  kStorage8,
+  kAtomicFloatAdd,
+  kFeatureCount
+};
+
 /* The Vulkan side of the mirrors (defined below). */
 static const aiopt_mirror_device vulkan_mirror_device;
 
@@ -115,7 +129,7 @@ static struct {
   char device_name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
   /* The optional features the device was created with (feature_names'
    * order), which kernels' SPIR-V capabilities need. */
-  int features[8];
+  int features[kFeatureCount];
   VkPhysicalDeviceLimits limits;
   VkPhysicalDeviceMemoryProperties memory;
   VkDevice device;
@@ -164,20 +178,8 @@ static void init_failed(const char *fmt, ...) {
   va_end(args);
 }
 
-/* The optional device features the generated SPIR-V may use, by the
- * SPIR-V capability that needs each (the capabilities the compiler's target
- * environment allows beyond Shader). */
-enum {
-  kFloat16,
-  kFloat64,
-  kInt64,
-  kInt16,
-  kInt8,
-  kStorage16,
-  kStorage8,
-  kAtomicFloatAdd,
-  kFeatureCount
-};
+/* The SPIR-V capabilities the generated SPIR-V may use beyond Shader, by
+ * the Vulkan feature that each needs. */
 static const struct {
   const char *name;   /* the Vulkan feature */
   uint32_t capability; /* the SPIR-V capability's number */
