@@ -22,13 +22,7 @@ Value mlir::aiopt::expF64(F64 &f, Value x, Value lo) {
   Value r = f.sub(f.sub(xc, f.mul(kf, f.c(kLn2High))), f.mul(kf, f.c(kLn2Low)));
   if (lo)
     r = f.add(r, lo);
-  SmallVector<double, 14> taylor;
-  double term = 1;
-  for (int n = 0; n <= 13; ++n) {
-    taylor.push_back(term);
-    term /= n + 1;
-  }
-  Value p = f.horner(r, taylor);
+  Value p = f.horner(r, inverseFactorials(0, 1, 14));
   Value k = arith::FPToSIOp::create(f.b, f.loc, f.b.getI64Type(), kf);
   Value k1 = arith::ShRSIOp::create(f.b, f.loc, k, f.i(1));
   Value k2 = arith::SubIOp::create(f.b, f.loc, k, k1);
@@ -150,13 +144,7 @@ Value mlir::aiopt::powF64(F64 &f, Value x, Value y) {
 /// term is under 1e-17 of the sum), where e^x - 1 would cancel; e^x - 1
 /// above.
 Value mlir::aiopt::expm1F64(F64 &f, Value x) {
-  SmallVector<double, 18> taylor; // 1 / (n + 1)!
-  double term = 1;
-  for (int n = 0; n < 18; ++n) {
-    taylor.push_back(term);
-    term /= n + 2;
-  }
-  Value series = f.mul(x, f.horner(x, taylor));
+  Value series = f.mul(x, f.horner(x, inverseFactorials(1, 1, 18)));
   return f.select(f.lt(f.abs(x), 1), series, f.sub(expF64(f, x), f.c(1)));
 }
 

@@ -22,13 +22,7 @@ static Value halfExp(F64 &f, Value a) {
 /// (e^x - e^-x) / 2 would cancel.
 Value mlir::aiopt::sinhF64(F64 &f, Value x) {
   Value a = f.abs(x);
-  SmallVector<double, 10> taylor; // 1 / (2n + 1)!
-  double term = 1;
-  for (int n = 0; n < 10; ++n) {
-    taylor.push_back(term);
-    term /= (2 * n + 2) * (2 * n + 3);
-  }
-  Value series = f.mul(a, f.horner(f.mul(a, a), taylor));
+  Value series = f.mul(a, f.horner(f.mul(a, a), inverseFactorials(1, 2, 10)));
   Value e = expF64(f, a);
   Value middle = f.mul(f.sub(e, f.div(f.c(1), e)), f.c(0.5));
   Value r = f.select(f.lt(a, 1), series, f.select(f.lt(a, 22), middle, halfExp(f, a)));

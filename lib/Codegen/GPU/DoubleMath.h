@@ -81,6 +81,24 @@ struct F64 {
   }
 };
 
+/// Taylor coefficients 1 / k! for k = first, first + step, ... (`count` of
+/// them), with the sign (-1)^(k / 2) where `trigSigns` (sin's and cos's
+/// series); each factorial is built exactly as far as doubles hold it.
+inline SmallVector<double> inverseFactorials(int first, int step, int count,
+                                             bool trigSigns = false) {
+  SmallVector<double> coefficients;
+  double factorial = 1;
+  for (int k = 2; k <= first; ++k)
+    factorial *= k;
+  for (int i = 0; i < count; ++i) {
+    int k = first + i * step;
+    coefficients.push_back((trigSigns && k / 2 % 2 ? -1.0 : 1.0) / factorial);
+    for (int j = k + 1; j <= k + step; ++j)
+      factorial *= j;
+  }
+  return coefficients;
+}
+
 /// ln 2 in two parts: the high one has trailing zero bits, so that k times
 /// it is exact for the k exp and log meet (Cody and Waite's reduction).
 inline constexpr double kLn2High = 6.93147180369123816490e-01;

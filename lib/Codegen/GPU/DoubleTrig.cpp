@@ -88,15 +88,9 @@ static Reduced reduceQuarterPi(F64 &f, Value a) {
 /// r^19 and r^18), with rLo's first-order terms, and cos's 1 - r^2 / 2
 /// with what its subtraction rounded off.
 static std::pair<Value, Value> sinCosKernels(F64 &f, Value rHi, Value rLo) {
-  SmallVector<double, 9> sinTail, cosTail; // (-1)^n / (2n + 1)!, n >= 1; (-1)^n / (2n)!, n >= 2
-  double factorial = 1;
-  for (int n = 1; n <= 19; ++n) {
-    factorial *= n;
-    if (n >= 3 && n % 2)
-      sinTail.push_back((n / 2 % 2 ? -1.0 : 1.0) / factorial);
-    if (n >= 4 && n % 2 == 0)
-      cosTail.push_back((n / 2 % 2 ? -1.0 : 1.0) / factorial);
-  }
+  // -1/3! + r^2/5! - ... to r^19, and 1/4! - r^2/6! + ... to r^18.
+  SmallVector<double> sinTail = inverseFactorials(3, 2, 9, /*trigSigns=*/true);
+  SmallVector<double> cosTail = inverseFactorials(4, 2, 8, /*trigSigns=*/true);
   Value z = f.mul(rHi, rHi);
   Value sin = f.add(rHi, f.add(f.mul(rLo, f.sub(f.c(1), f.mul(f.c(0.5), z))),
                                f.mul(f.mul(rHi, z), f.horner(z, sinTail))));
