@@ -72,7 +72,7 @@ TEST(CompilerCAPI, RejectsBadArguments) {
   options.precision = R"({"type": "f8"})";
   EXPECT_EQ(aiopt_compile_shared("m.onnx", "m", "m.so", &options, nullptr, &error),
             AIOPT_ERROR_INVALID_ARGUMENT);
-  EXPECT_NE(take(error).find("precision options: --precision must be f32, f16 or bf16"),
+  EXPECT_NE(take(error).find("precision options: --precision must be f32, f16, bf16 or tf32"),
             std::string::npos);
 
   // Winograd: one of auto, off, 2, 4, and only for CPUs.

@@ -158,7 +158,14 @@ static LogicalResult parsePrecision(StringRef text, DriverOptions &options, std:
     why = llvm::toString(root.getError());
     return failure();
   }
-  return checkPrecision(p.type, why);
+  // TF32 applies to every f32 product a GPU kernel tiles: no layer
+  // choices, report or guard (those are the graph phase's, f16's and bf16's).
+  if (p.type == "tf32" && value->getAsObject()->size() > 1) {
+    why = "precision type tf32 takes no other keys (its rounding is the GPU kernels', of "
+          "every f32 product they tile)";
+    return failure();
+  }
+  return checkPrecision(p.type, options.device, why);
 }
 
 extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *name,

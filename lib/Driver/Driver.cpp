@@ -49,6 +49,7 @@ static void setPipelineOptions(CPUPipelineOptions &p, const DriverOptions &optio
   p.kernelDumpDir = options.kernelDumpDir;
   p.winograd = options.winograd;
   p.tensorCores = options.tensorCores;
+  p.tf32 = options.precision.tf32();
   p.gpuTiles = options.gpuTiles;
   p.skip = options.skip;
 }

@@ -25,9 +25,15 @@ std::string mlir::aiopt::precisionPassOptions(const PrecisionOptions &p) {
   return "type=" + p.type + layerListOptions(p.ops, p.exclude);
 }
 
-LogicalResult mlir::aiopt::checkPrecision(StringRef type, std::string &error) {
-  if (type != "f32" && type != "f16" && type != "bf16") {
-    error = "--precision must be f32, f16 or bf16, not '" + type.str() + "'";
+LogicalResult mlir::aiopt::checkPrecision(StringRef type, StringRef device,
+                                          std::string &error) {
+  if (type != "f32" && type != "f16" && type != "bf16" && type != "tf32") {
+    error = "--precision must be f32, f16, bf16 or tf32, not '" + type.str() + "'";
+    return failure();
+  }
+  if (type == "tf32" && device != "vulkan" && device != "cuda") {
+    error = "--precision=tf32 is for GPU targets (vulkan or cuda), whose kernels round "
+            "products' operands to TF32; " + device.str() + " has no TF32";
     return failure();
   }
   return success();
@@ -39,7 +45,7 @@ LogicalResult mlir::aiopt::reducePrecision(MLIRContext &context, ModuleOp module
   const QuantizationOptions &q = options.quantization;
   Location loc = module.getLoc();
   std::string error;
-  if (failed(checkPrecision(p.type, error)))
+  if (failed(checkPrecision(p.type, options.device, error)))
     return emitError(loc) << errorTag(ErrorCode::InvalidOption) << error;
   if (failed(checkGuardData(loc, q)))
     return failure();

@@ -187,8 +187,9 @@ static void addOptional(OpPassManager &pm, const CPUPipelineOptions &options, St
 }
 
 /// aiopt-gpu-tile-contractions' options and their defaults, as the pass
-/// prints them, but for those the target decides (tile-memory) or another
-/// option does (tensor-cores): what CPUPipelineOptions::gpuTiles may set.
+/// prints them, but for those the target decides (tile-memory) or other
+/// options do (tensor-cores; tf32, by the precision): what
+/// CPUPipelineOptions::gpuTiles may set.
 static SmallVector<std::pair<std::string, std::string>> settableTileOptions() {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -199,7 +200,7 @@ static SmallVector<std::pair<std::string, std::string>> settableTileOptions() {
   SmallVector<std::pair<std::string, std::string>> options;
   for (StringRef item : items) {
     auto [key, value] = item.split('=');
-    if (key != "tile-memory" && key != "tensor-cores")
+    if (key != "tile-memory" && key != "tensor-cores" && key != "tf32")
       options.emplace_back(key.str(), value.str());
   }
   return options;
@@ -387,7 +388,9 @@ static void addKernelOutlining(OpPassManager &pm, const CPUPipelineOptions &opti
   // f16 and bf16 products on tensor cores: WMMA and mma.sync on CUDA
   // (SPIR-V's cooperative matrices are not lowered here), or emulated when
   // asked.
-  // (Other values reach the pass, which names them in its error.)
+  // (Other values reach the pass, which names them in its error.) With
+  // tf32, f32 products round their operands to TF32 and, on tensor cores,
+  // multiply by mma.sync's TF32 form.
   StringRef fragments = tensorCores == "auto"  ? (spirv ? "none" : "nvvm")
                         : tensorCores == "off" ? "none"
                                                : tensorCores;
@@ -402,7 +405,7 @@ static void addKernelOutlining(OpPassManager &pm, const CPUPipelineOptions &opti
   std::string tiles = std::string("tile-memory=") +
                       (spirv ? "alloc split-k=false vector-loads=spirv thread-tile=8"
                              : "attribution split-k=true vector-loads=nvvm") +
-                      " tensor-cores=" + fragments.str();
+                      " tensor-cores=" + fragments.str() + (options.tf32 ? " tf32=true" : "");
   add(pm, "func.func(aiopt-gpu-tile-contractions{" + withOverrides(tiles, options.gpuTiles) + "})");
   // Long reductions with few outputs (normalization statistics) take a
   // workgroup per output.
@@ -634,6 +637,8 @@ static void registerCPUPipeline(
                               " does not run");
         if (failed(checkGPUTileOptions(options.gpuTiles, options.device, why)))
           return errorHandler("gpu-tiles: " + why);
+        if (options.tf32 && options.device != "vulkan" && options.device != "cuda")
+          return errorHandler("tf32: needs a GPU device (vulkan or cuda), not " + options.device);
         if (failed(checkThreadPool(options.threadPool, why)))
           return errorHandler("thread-pool: '" + options.threadPool + "' " + why);
         builder(pm, options);

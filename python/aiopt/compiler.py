@@ -83,7 +83,10 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
     precision: "f32", or "f16" or "bf16": Conv, MatMul and Gemm read their
         operands (weights stored) in that type and accumulate in f32 (mixed
         precision, docs/precision.md); validation_data and
-        max_accuracy_drop guard it too, returning layers to f32.
+        max_accuracy_drop guard it too, returning layers to f32. "tf32"
+        (GPU targets): the kernels of f32 products round their operands to
+        TF32 and accumulate in f32, on tensor cores on CUDA; it takes no
+        precision_options or guard.
     precision_options: a dict of further precision options, with the keys
         of the C API (ops, exclude, report, allow_accuracy_miss).
     runtime_checks: check Gather/Scatter indices at run time; a run with an
@@ -106,8 +109,8 @@ def compile(model, target="cpu", opt_level=2, parallel=False, name=None, cpu=Non
         prune_options = _guarded(pruning, validation_data, max_accuracy_drop, spec=prune)
     elif pruning is not None:
         raise ValueError("pruning options need prune='<spec>'")
-    if precision not in ("f32", "f16", "bf16"):
-        raise ValueError("precision must be 'f32', 'f16' or 'bf16', not %r" % (precision,))
+    if precision not in ("f32", "f16", "bf16", "tf32"):
+        raise ValueError("precision must be 'f32', 'f16', 'bf16' or 'tf32', not %r" % (precision,))
     precision_json = None
     if precision != "f32":
         precision_json = _guarded(precision_options, validation_data, max_accuracy_drop,

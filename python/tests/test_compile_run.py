@@ -62,6 +62,9 @@ def test_vulkan_target(dense, x):
     # bf16: Vulkan kernels keep it as the 16-bit integers of its bits.
     with aiopt.compile(path, target="vulkan", precision="bf16") as m:
         np.testing.assert_allclose(m(x), reference(x, w, b), rtol=5e-2, atol=5e-2)
+    # tf32: operands rounded to 10 fraction bits in the kernels.
+    with aiopt.compile(path, target="vulkan", precision="tf32") as m:
+        np.testing.assert_allclose(m(x), reference(x, w, b), rtol=5e-3, atol=5e-3)
 
 
 @pytest.mark.skipif(not ((_build_dir() / "lib" / "libaiopt_runtime_vulkan.a").exists()

@@ -115,8 +115,16 @@ def test_bad_options(dense):
         aiopt.compile(dense[0], prune="nm:2:4", pruning={"bogus": 1})
     with pytest.raises(ValueError, match="need prune"):
         aiopt.compile(dense[0], pruning={"ops": ["MatMul"]})
-    with pytest.raises(ValueError, match="precision must be 'f32', 'f16' or 'bf16'"):
+    with pytest.raises(ValueError, match="precision must be 'f32', 'f16', 'bf16' or 'tf32'"):
         aiopt.compile(dense[0], precision="int8")
+    with pytest.raises(aiopt.CompileError, match="--precision=tf32 is for GPU targets"):
+        aiopt.compile(dense[0], precision="tf32")
+    with pytest.raises(aiopt.CompileError, match="precision type tf32 takes no other keys"):
+        aiopt.compile(dense[0], target="vulkan", precision="tf32",
+                      precision_options={"exclude": ["Gemm"]})
+    with pytest.raises(aiopt.CompileError, match="precision type tf32 takes no other keys"):
+        aiopt.compile(dense[0], target="vulkan", precision="tf32", validation_data="x",
+                      max_accuracy_drop=1)
     with pytest.raises(ValueError, match="precision_options need precision"):
         aiopt.compile(dense[0], precision_options={"ops": ["MatMul"]})
     with pytest.raises(aiopt.CompileError, match="unknown key 'bogus'"):

@@ -258,7 +258,9 @@ cl::OptionCategory precisionCategory("aiopt-compile precision options (docs/prec
 cl::opt<std::string> precision(
     "precision", cl::init("f32"),
     cl::desc("Operand type of Conv/MatMul/Gemm products: f32, or f16 or bf16 accumulating in "
-             "f32 (mixed precision; the guard's validation options apply)"),
+             "f32 (mixed precision; the guard's validation options apply), or with a GPU "
+             "target tf32 (f32 products' operands rounded to TF32 in the kernels, on tensor "
+             "cores on CUDA)"),
     cl::cat(precisionCategory));
 cl::list<std::string> precisionOps("precision-ops", cl::CommaSeparated,
                                    cl::desc("Reduce only these node names or op types"),
@@ -501,19 +503,23 @@ int compile(int argc, char **argv) {
   p.ops.assign(precisionOps.begin(), precisionOps.end());
   p.exclude.assign(precisionExclude.begin(), precisionExclude.end());
   p.reportPath = precisionReport;
-  if (std::string error; failed(checkPrecision(p.type, error))) {
+  if (std::string error; failed(checkPrecision(p.type, device, error))) {
     toolError(ErrorCode::InvalidOption) << error << "\n";
     return 1;
   }
   if (!p.reduces() && (!precisionOps.empty() || !precisionExclude.empty() ||
                        !precisionReport.empty())) {
-    toolError(ErrorCode::InvalidOption) << "precision options need --precision=f16 or bf16\n";
+    toolError(ErrorCode::InvalidOption) << "precision options need --precision=f16 or bf16"
+                                        << (p.tf32() ? " (tf32 applies to every f32 product "
+                                                       "a GPU kernel tiles)"
+                                                     : "")
+                                        << "\n";
     return 1;
   }
   if (q.mode.empty() && pruning.mode.empty() && !p.reduces() &&
       (!validationData.empty() || maxAccuracyDrop >= 0)) {
     toolError(ErrorCode::InvalidOption)
-        << "validation options need --quantize, --prune or --precision\n";
+        << "validation options need --quantize, --prune or --precision=f16|bf16\n";
     return 1;
   }
   if (pruning.mode.empty() && (!pruneOps.empty() || !pruneExclude.empty() ||
@@ -542,6 +548,7 @@ int compile(int argc, char **argv) {
   pipelineOptions.gpuArch = gpuArch;
   pipelineOptions.deviceResident = deviceResident;
   pipelineOptions.tensorCores = tensorCores;
+  pipelineOptions.tf32 = p.tf32();
   pipelineOptions.gpuTiles = gpuTiles;
   pipelineOptions.cudaToolkit = cudaToolkit;
   pipelineOptions.kernelDumpDir = kernelDumpDir;

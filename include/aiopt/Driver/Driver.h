@@ -76,11 +76,17 @@ std::string prunePassOptions(const PruningOptions &p);
 /// QuantizationOptions' validationData, maxAccuracyDrop and
 /// allowAccuracyMiss, shared with quantization and pruning.
 struct PrecisionOptions {
-  std::string type = "f32";     ///< the products' operand type: f32 (as is), f16 or bf16
+  /// The products' operand type: f32 (as is), f16 or bf16 (the graph
+  /// phase's aiopt-reduce-precision), or tf32 (GPU targets: f32 products
+  /// round their operands to TF32 in the kernels, on tensor cores on CUDA).
+  std::string type = "f32";
   std::vector<std::string> ops, exclude; ///< node names or op types
   std::string reportPath;       ///< JSON report ("" : none)
 
-  bool reduces() const { return type != "f32"; }
+  /// Whether the graph phase reduces products to f16 or bf16.
+  bool reduces() const { return type == "f16" || type == "bf16"; }
+  /// Whether the GPU kernels compute f32 products in TF32.
+  bool tf32() const { return type == "tf32"; }
 };
 
 /// The aiopt-reduce-precision pass options for `p` ("" when products stay
@@ -88,8 +94,9 @@ struct PrecisionOptions {
 std::string precisionPassOptions(const PrecisionOptions &p);
 
 /// Whether precision `type` is one of f32, f16 and bf16 (every target has
-/// them); on failure `error` says why.
-LogicalResult checkPrecision(StringRef type, std::string &error);
+/// them) or tf32 (a GPU `device`'s: vulkan or cuda); on failure `error`
+/// says why.
+LogicalResult checkPrecision(StringRef type, StringRef device, std::string &error);
 
 /// Whether `choice` is a tensor-cores choice (auto, off or emulate; empty:
 /// not given) for `device`: given at all, it needs a GPU device. On

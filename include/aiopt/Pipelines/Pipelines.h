@@ -119,6 +119,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "'emulate' (the same kernels with each lane's fragment elements in "
                      "scalar arithmetic, to check them where no tensor cores are)"),
       llvm::cl::init("auto")};
+  Option<bool> tf32{
+      *this, "tf32",
+      llvm::cl::desc("With a GPU device: f32 products round their operands to TF32 (10 "
+                     "fraction bits) and accumulate in f32, on TF32 tensor cores where "
+                     "tensor-cores gives them (cuda: mma.sync; --precision=tf32)"),
+      llvm::cl::init(false)};
   Option<std::string> gpuTiles{
       *this, "gpu-tiles",
       llvm::cl::desc("With a GPU device: aiopt-gpu-tile-contractions options that replace the "

@@ -82,6 +82,9 @@ struct Tiles {
   /// consecutive and read from the workgroup tiles in vectors of this many
   /// elements; with 1, every (tile / thread)-th.
   int64_t tileLanes = 1;
+  /// f32 products under `tf32`: operands are rounded to TF32 as they are
+  /// staged.
+  bool tf32 = false;
   int64_t threads() const { return fragments ? 4 * kWarp : (m / thread) * (n / thread); }
   static constexpr int64_t kWarp = 32;
 };
@@ -120,6 +123,35 @@ static bool isAdditive(linalg::LinalgOp op) {
   return comb && isa<arith::AddFOp, arith::AddIOp>(comb) && (t.isF32() || t.isInteger(32));
 }
 
+/// Whether the payload of `op` is `out + x * y` (in either order), `x`
+/// and `y` being `a` and `b` (the payload's inputs) through `operand`.
+static bool isProductPayload(linalg::LinalgOp op, function_ref<bool(Value, Value)> operand) {
+  Block *body = op.getBlock();
+  auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body->getArgument(2);
+  Value term = add.getLhs() == out ? add.getRhs() : add.getRhs() == out ? add.getLhs() : Value();
+  auto mul = term ? term.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
+  Value a = body->getArgument(0), b = body->getArgument(1);
+  return mul && ((operand(mul.getLhs(), a) && operand(mul.getRhs(), b)) ||
+                 (operand(mul.getLhs(), b) && operand(mul.getRhs(), a)));
+}
+
+/// The number of ops of `op`'s payload, terminator aside.
+static int64_t payloadOps(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  return std::distance(body->without_terminator().begin(), body->without_terminator().end());
+}
+
+/// Whether `op` computes `out + a * b` with `a`, `b` and `out` all f32:
+/// what `tf32` rounds and may multiply on tensor cores.
+static bool isF32Product(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  return llvm::all_of(body->getArgumentTypes(), [](Type t) { return t.isF32(); }) &&
+         payloadOps(op) == 2 && isProductPayload(op, [](Value v, Value arg) { return v == arg; });
+}
+
 /// The 16-bit operand type (f16 or bf16) when `op` computes
 /// `out + extf(a) * extf(b)` of two such operands into f32 (what the tensor
 /// cores compute, but for the order of the additions); null otherwise.
@@ -127,23 +159,30 @@ static Type halfProductType(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   Type t = body->getArgument(0).getType();
   if (!(t.isF16() || t.isBF16()) || body->getArgument(1).getType() != t ||
-      !body->getArgument(2).getType().isF32() ||
-      std::distance(body->without_terminator().begin(), body->without_terminator().end()) != 4)
+      !body->getArgument(2).getType().isF32() || payloadOps(op) != 4)
     return {};
-  auto add = body->getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return {};
-  Value out = body->getArgument(2);
-  Value term = add.getLhs() == out ? add.getRhs() : add.getRhs() == out ? add.getLhs() : Value();
-  auto mul = term ? term.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
   auto extended = [](Value v, Value arg) {
     auto ext = v.getDefiningOp<arith::ExtFOp>();
     return ext && ext.getIn() == arg;
   };
-  Value a = body->getArgument(0), b = body->getArgument(1);
-  bool product = mul && ((extended(mul.getLhs(), a) && extended(mul.getRhs(), b)) ||
-                          (extended(mul.getLhs(), b) && extended(mul.getRhs(), a)));
-  return product ? t : Type();
+  return isProductPayload(op, extended) ? t : Type();
+}
+
+/// The fragments that compute `op` with `tensorCores` ('nvvm' or
+/// 'emulate'; none with 'none'): f16 products by WMMA (or its emulation),
+/// bf16 ones and, with `tf32`, f32 ones by mma.sync (or its emulation);
+/// none for other ops.
+static std::optional<aiopt::FragmentKind> fragmentsFor(linalg::LinalgOp op, StringRef tensorCores,
+                                                       bool tf32) {
+  if (tensorCores == "none")
+    return std::nullopt;
+  Type half = halfProductType(op);
+  if (!half && !(tf32 && isF32Product(op)))
+    return std::nullopt;
+  bool emulate = tensorCores == "emulate";
+  if (half && half.isF16())
+    return emulate ? aiopt::FragmentKind::Emulated : aiopt::FragmentKind::WMMA;
+  return emulate ? aiopt::FragmentKind::EmulatedMMASync : aiopt::FragmentKind::MMASync;
 }
 
 /// Whether `op` copies its one input into `out` through an identity output
@@ -406,7 +445,8 @@ static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64
 /// rows are padded by a vector instead, which keeps them aligned. Fragment tiles
 /// are row-major with rows of a multiple of 16 bytes: M's [tile-m][tile-k +
 /// 8] and N's [tile-k][tile-n + 8] (or [tile-n][tile-k + 8] where the
-/// fragments take B along K), and the sums' [tile-m][tile-n + 4] in f32.
+/// fragments take B along K), and the sums' [tile-m][tile-n + 4] in f32
+/// (rows padded by 16 bytes: 8 for 16-bit elements, 4 for TF32's f32).
 static SmallVector<MemRefType> workgroupTiles(const Contraction &c, const Tiles &t) {
   linalg::LinalgOp op = c.op;
   auto elementType = [&](unsigned input) {
@@ -416,10 +456,12 @@ static SmallVector<MemRefType> workgroupTiles(const Contraction &c, const Tiles 
   if (!t.fragments)
     return {MemRefType::get({t.k, t.m + t.tileLanes}, mType),
             MemRefType::get({t.k, t.n + t.tileLanes}, nType)};
-  return {MemRefType::get({t.m, t.k + 8}, mType),
+  // Rows padded by 16 bytes: eight 16-bit or four 32-bit elements.
+  int64_t mPad = 128 / mType.getIntOrFloatBitWidth(), nPad = 128 / nType.getIntOrFloatBitWidth();
+  return {MemRefType::get({t.m, t.k + mPad}, mType),
           aiopt::WarpFragments::bRowsAlongK(*t.fragments)
-              ? MemRefType::get({t.n, t.k + 8}, nType)
-              : MemRefType::get({t.k, t.n + 8}, nType),
+              ? MemRefType::get({t.n, t.k + nPad}, nType)
+              : MemRefType::get({t.k, t.n + nPad}, nType),
           MemRefType::get({t.m, t.n + 4}, Float32Type::get(op.getContext()))};
 }
 
@@ -605,6 +647,41 @@ Staging KernelBuilder::planStaging(OpOperand *operand, const DimGroup &rows, int
   return staging;
 }
 
+/// `x` (f32, or a vector of f32) rounded to TF32's 10 fraction bits,
+/// to nearest with ties away from zero (PTX's cvt.rna.tf32.f32), in
+/// integer arithmetic that every target has: finite values add half of
+/// the dropped bits' unit to their bits (a carry into the exponent is
+/// the next binade or infinity) and clear the dropped bits; NaNs stay
+/// quiet NaNs, infinities infinities.
+static Value roundToTF32(OpBuilder &b, Location loc, Value x) {
+  Type i32 = b.getI32Type();
+  auto vector = dyn_cast<VectorType>(x.getType());
+  Type intType = vector ? Type(vector.clone(i32)) : i32;
+  auto cst = [&](int64_t v) -> Value {
+    TypedAttr attr = b.getI32IntegerAttr(v);
+    if (vector)
+      attr = DenseElementsAttr::get(cast<ShapedType>(intType), attr);
+    return arith::ConstantOp::create(b, loc, intType, attr);
+  };
+  Value bits = arith::BitcastOp::create(b, loc, intType, x);
+  Value exponent = arith::AndIOp::create(b, loc, bits, cst(0x7F800000));
+  Value finite = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, exponent,
+                                       cst(0x7F800000));
+  Value dropped = cst(~0x1FFF);
+  Value rounded = arith::AndIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, bits, cst(0x1000)), dropped);
+  // Not finite: an infinity keeps its bits; a NaN sets the quiet bit, so
+  // that clearing its low bits keeps it a NaN.
+  Value quieted = arith::AndIOp::create(
+      b, loc, arith::OrIOp::create(b, loc, bits, cst(0x00400000)), dropped);
+  Value magnitude = arith::AndIOp::create(b, loc, bits, cst(0x7FFFFFFF));
+  Value nan = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt, magnitude,
+                                    cst(0x7F800000));
+  Value special = arith::SelectOp::create(b, loc, nan, quieted, bits);
+  Value result = arith::SelectOp::create(b, loc, finite, rounded, special);
+  return arith::BitcastOp::create(b, loc, x.getType(), result);
+}
+
 void KernelBuilder::stageTile(OpOperand *operand, const DimGroup &rows, int64_t tileRows,
                               Value rowBase, Value k0, Value tile, const Staging &staging,
                               bool rowsOuter) {
@@ -668,6 +745,8 @@ void KernelBuilder::stageElements(OpOperand *operand, const DimGroup &rows, int6
           /*nontemporal=*/false,
           llvm::MaybeAlign(lanes * elementType.getIntOrFloatBitWidth() / 8));
     }, fill);
+    if (t.tf32)
+      v = roundToTF32(b, loc, v);
     for (int64_t j = 0; j < lanes; ++j) {
       Value element = lanes == 1 ? v : vector::ExtractOp::create(b, loc, v, j).getResult();
       Value r = row, q = kk;
@@ -1130,16 +1209,10 @@ struct GPUTileContractionsPass
     IRRewriter rewriter(&getContext());
     std::vector<aiopt::PaddedBuffer> readAround;
     for (Contraction &c : found) {
-      // f16 and bf16 products on tensor cores step K by at least 32 (two
-      // 16-deep slices per barrier): f16 by WMMA, bf16 by mma.sync (MLIR's
-      // MMA matrix type has no bf16), or emulated.
-      std::optional<aiopt::FragmentKind> fragments;
-      if (Type half = tensorCores != "none" ? halfProductType(c.op) : Type())
-        fragments = tensorCores == "emulate"
-                        ? (half.isBF16() ? aiopt::FragmentKind::EmulatedMMASync
-                                         : aiopt::FragmentKind::Emulated)
-                    : half.isBF16() ? aiopt::FragmentKind::MMASync
-                                    : aiopt::FragmentKind::WMMA;
+      // Products on tensor cores step K by at least 32 (two 16-deep slices
+      // per barrier): f16 by WMMA, bf16 and TF32 by mma.sync (MLIR's MMA
+      // matrix type has neither), or emulated.
+      std::optional<aiopt::FragmentKind> fragments = fragmentsFor(c.op, tensorCores, tf32);
       Tiles tiles = chooseTiles(c, tileM, tileN, fragments ? std::max<int64_t>(tileK, 32) : tileK,
                                 threadTile, targetWorkgroups, splitK, splitKWorkgroups,
                                 /*fit=*/fitTiles && !fragments);
@@ -1152,6 +1225,7 @@ struct GPUTileContractionsPass
                             splitKWorkgroups, /*fit=*/fitTiles);
       }
       tiles.fragments = fragments;
+      tiles.tf32 = tf32 && isF32Product(c.op);
       // Scalar kernels read their thread-tile of each workgroup tile in
       // vectors of up to 16 bytes.
       auto inputType = [&](unsigned i) {

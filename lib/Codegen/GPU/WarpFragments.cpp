@@ -22,8 +22,8 @@ using namespace mlir;
 using namespace mlir::aiopt;
 
 /// Fragments are 16 deep and 16 rows high; WMMA's 16 and mma.sync's 8
-/// columns wide.
-static constexpr int64_t kSide = 16, kSyncCols = 8;
+/// columns wide. TF32's mma.sync is 8 deep: two per fragment step.
+static constexpr int64_t kSide = 16, kSyncCols = 8, kTF32Depth = 8;
 
 WarpFragments::WarpFragments(OpBuilder &b, Location loc, FragmentKind kind, int64_t warpRows,
                              int64_t warpCols, Value lane)
@@ -49,24 +49,28 @@ int64_t WarpFragments::valuesPerFragment() const {
   llvm_unreachable("fragment kind");
 }
 
-std::pair<Value, Value> WarpFragments::element(int64_t v, int role) {
+std::pair<Value, Value> WarpFragments::element(int64_t v, int role, Type operand) {
   if (kind == FragmentKind::Emulated) {
     // Lane l owns elements l + 32 v in row-major order: rows l / 16 + 2 v,
     // column l % 16.
     Value row = add(arith::DivUIOp::create(b, loc, lane, cst(kSide)), cst(2 * v));
     return {row, arith::RemUIOp::create(b, loc, lane, cst(kSide))};
   }
-  // mma.sync m16n8k16: the PTX layout of A (16x16, row-major), B (8x16:
-  // N by K) and the sums (16x8) as MLIR's nvgpu lowering knows it. It is
-  // given for f16 operands; bf16's is the same.
+  // mma.sync m16n8k16 (16-bit operands) or m16n8k8 (TF32, f32 operands):
+  // the PTX layout of A (16 rows by K, row-major), B (8 by K: N by K) and
+  // the sums (16x8) as MLIR's nvgpu lowering knows it. It is given for f16
+  // operands; bf16's is the same.
   MLIRContext *ctx = b.getContext();
-  Type f16 = Float16Type::get(ctx), f32 = Float32Type::get(ctx);
+  Type f32 = Float32Type::get(ctx);
+  bool tf32 = operand && operand.isF32();
+  Type element = tf32 ? f32 : Float16Type::get(ctx);
+  int64_t depth = tf32 ? kTF32Depth : kSide;
   nvgpu::WarpMatrixInfo info[] = {
-      {VectorType::get({kSide, kSide}, f16), nvgpu::MatMulOperandRole::A},
-      {VectorType::get({kSyncCols, kSide}, f16), nvgpu::MatMulOperandRole::B},
+      {VectorType::get({kSide, depth}, element), nvgpu::MatMulOperandRole::A},
+      {VectorType::get({kSyncCols, depth}, element), nvgpu::MatMulOperandRole::B},
       {VectorType::get({kSide, kSyncCols}, f32), nvgpu::MatMulOperandRole::C}};
   FailureOr<AffineMap> map = nvgpu::getLaneIdAndValueIdToOperandCoord(b, loc, info[role]);
-  assert(succeeded(map) && "mma.sync m16n8k16 has a layout");
+  assert(succeeded(map) && "mma.sync m16n8k16 and m16n8k8 have layouts");
   auto at = [&](unsigned result) -> Value {
     return affine::makeComposedAffineApply(b, loc, map->getSubMap({result}),
                                            ArrayRef<OpFoldResult>{lane, b.getIndexAttr(v)})
@@ -117,45 +121,59 @@ SmallVector<Value> WarpFragments::multiplyAdd(ValueRange accs, Value aTile, Valu
 SmallVector<Value> WarpFragments::multiplyAddMMASync(ValueRange accs, Value aTile, Value aRow,
                                                      Value bTile, Value bCol, Value k) {
   Type elementType = cast<MemRefType>(aTile.getType()).getElementType();
-  // Registers hold pairs of elements along K (the lower one in the low
-  // half), which lie next to each other in both tiles.
-  auto pair = [&](Value tile, Value row, Value col) -> Value {
+  bool tf32 = elementType.isF32();
+  Type i32 = b.getI32Type();
+  // A register holds two 16-bit elements along K (the lower one in the
+  // low half), which lie next to each other in both tiles, or one TF32
+  // element (the f32's bits; staging rounded it).
+  int64_t perRegister = tf32 ? 1 : 2;
+  auto word = [&](Value tile, Value row, Value col) -> Value {
+    if (tf32)
+      return arith::BitcastOp::create(b, loc, i32,
+                                      memref::LoadOp::create(b, loc, tile, ValueRange{row, col}));
     Value two = vector::LoadOp::create(b, loc, VectorType::get({2}, elementType), tile,
                                        ValueRange{row, col});
-    Value word = vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getI32Type()), two);
-    return vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+    Value bits = vector::BitCastOp::create(b, loc, VectorType::get({1}, i32), two);
+    return vector::ExtractOp::create(b, loc, bits, ArrayRef<int64_t>{0});
   };
-  // One fragment's registers for an operand of `role`: its first `values`
-  // values two at a time, at rows from `base` and columns from `k`. A has
-  // eight values, B four.
-  auto registers = [&](Value tile, Value base, int role, int64_t values) {
+  // One fragment's registers for an operand of `role`, at rows from `base`
+  // and columns from `k`: A has eight elements per 16-deep slice, B four
+  // (each mma.sync of TF32 takes half of them, 8 deep).
+  auto registers = [&](Value tile, Value base, int role, int64_t elements, Value at) {
     SmallVector<Value, 4> regs;
-    for (int64_t v = 0; v < values; v += 2) {
-      auto [r, c] = element(v, role);
-      regs.push_back(pair(tile, add(base, r), add(k, c)));
+    for (int64_t v = 0; v < elements; v += perRegister) {
+      auto [r, c] = element(v, role, elementType);
+      regs.push_back(word(tile, add(base, r), add(at, c)));
     }
     return regs;
   };
-  SmallVector<SmallVector<Value, 4>> as, bs;
-  for (int64_t i = 0; i < rows; ++i)
-    as.push_back(registers(aTile, add(aRow, cst(i * kSide)), /*role=*/0, 8));
-  for (int64_t j = 0; j < cols; ++j)
-    bs.push_back(registers(bTile, add(bCol, cst(j * kSyncCols)), /*role=*/1, 4));
-  NVVM::MMATypes ptxType = elementType.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  int64_t depth = tf32 ? kTF32Depth : kSide;
+  NVVM::MMATypes ptxType = tf32                   ? NVVM::MMATypes::tf32
+                           : elementType.isBF16() ? NVVM::MMATypes::bf16
+                                                  : NVVM::MMATypes::f16;
   Type f32 = b.getF32Type();
   auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-  SmallVector<Value> next;
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < cols; ++j) {
-      ValueRange c = accs.slice((i * cols + j) * 4, 4);
-      Value d = NVVM::MmaOp::create(
-          b, loc, resultType, as[i], bs[j], c, ArrayRef<int64_t>{kSide, kSyncCols, kSide},
-          std::nullopt, std::nullopt, std::array<NVVM::MMATypes, 2>{ptxType, ptxType},
-          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
-      for (int64_t v = 0; v < 4; ++v)
-        next.push_back(LLVM::ExtractValueOp::create(b, loc, d, ArrayRef<int64_t>{v}));
-    }
-  return next;
+  SmallVector<Value> sums(accs);
+  for (int64_t step = 0; step < kSide; step += depth) {
+    Value at = add(k, cst(step));
+    SmallVector<SmallVector<Value, 4>> as, bs;
+    for (int64_t i = 0; i < rows; ++i)
+      as.push_back(registers(aTile, add(aRow, cst(i * kSide)), /*role=*/0, depth / 2, at));
+    for (int64_t j = 0; j < cols; ++j)
+      bs.push_back(registers(bTile, add(bCol, cst(j * kSyncCols)), /*role=*/1, depth / 4, at));
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < cols; ++j) {
+        MutableArrayRef<Value> c = MutableArrayRef<Value>(sums).slice((i * cols + j) * 4, 4);
+        Value d = NVVM::MmaOp::create(
+            b, loc, resultType, as[i], bs[j], SmallVector<Value, 4>(c),
+            ArrayRef<int64_t>{kSide, kSyncCols, depth}, std::nullopt, std::nullopt,
+            std::array<NVVM::MMATypes, 2>{ptxType, ptxType},
+            std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
+        for (int64_t v = 0; v < 4; ++v)
+          c[v] = LLVM::ExtractValueOp::create(b, loc, d, ArrayRef<int64_t>{v});
+      }
+  }
+  return sums;
 }
 
 SmallVector<Value> WarpFragments::multiplyAddEmulated(ValueRange accs, Value aTile, Value aRow,
@@ -168,7 +186,7 @@ SmallVector<Value> WarpFragments::multiplyAddEmulated(ValueRange accs, Value aTi
   Value kk = add(k, loop.getInductionVar());
   auto loadF32 = [&](Value tile, ArrayRef<Value> indices) -> Value {
     Value v = memref::LoadOp::create(b, loc, tile, indices);
-    return arith::ExtFOp::create(b, loc, b.getF32Type(), v);
+    return v.getType().isF32() ? v : arith::ExtFOp::create(b, loc, b.getF32Type(), v);
   };
   auto contract = arith::FastMathFlags::contract;
   int64_t per = valuesPerFragment();

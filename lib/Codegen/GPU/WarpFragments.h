@@ -23,22 +23,23 @@ enum class FragmentKind {
   /// 16x16 fragments of the gpu dialect's subgroup MMA ops (f16 operands;
   /// NVVM's WMMA), whose lanes' elements are the hardware's business.
   WMMA,
-  /// 16x8 fragments of NVVM's mma.sync m16n8k16 (f16 or bf16 operands),
-  /// each lane loading and storing the elements the PTX layout gives it
-  /// (from MLIR's nvgpu layout maps).
+  /// 16x8 fragments of NVVM's mma.sync: m16n8k16 for f16 or bf16
+  /// operands, two m16n8k8 for TF32 ones (f32 tiles whose elements staging
+  /// rounded), each lane loading and storing the elements the PTX layout
+  /// gives it (from MLIR's nvgpu layout maps).
   MMASync,
   /// 16x16 fragments of which each lane computes eight elements with
   /// scalar arithmetic: any device.
   Emulated,
   /// mma.sync's fragments, lanes' elements and [N][K] B tiles, computed
-  /// with scalar arithmetic: checks the kernels of bf16 products on any
-  /// device.
+  /// with scalar arithmetic: checks the kernels of bf16 and TF32 products
+  /// on any device.
   EmulatedMMASync,
 };
 
 /// A warp's accumulator fragments of f32 covering a `warpRows` x
 /// `warpCols` block. Operand tiles are f16 or bf16 buffers in workgroup
-/// memory with rows along K: A's rows are M; B's rows are K, or N where
+/// memory (f32 ones holding TF32 values for mma.sync's kinds) with rows along K: A's rows are M; B's rows are K, or N where
 /// `bRowsAlongK(kind)`. The sums' tile is a row-major f32 buffer. Each
 /// fragment's first element must lie a multiple of 32 bytes from the
 /// buffer's start, and rows be a multiple of 16 bytes long (WMMA's
@@ -73,9 +74,9 @@ private:
   /// lane's elements of it).
   int64_t valuesPerFragment() const;
   /// The coordinates within a fragment of the lane's `v`-th element, for
-  /// an operand of `role` (mma.sync's layouts) or the 16x16 emulated
-  /// fragments' element.
-  std::pair<Value, Value> element(int64_t v, int role = 2);
+  /// an operand of `role` (mma.sync's layouts; A and B of `operand` type,
+  /// f32 meaning TF32) or the 16x16 emulated fragments' element.
+  std::pair<Value, Value> element(int64_t v, int role = 2, Type operand = {});
   SmallVector<Value> multiplyAddEmulated(ValueRange accs, Value aTile, Value aRow, Value bTile,
                                          Value bCol, Value k);
   SmallVector<Value> multiplyAddMMASync(ValueRange accs, Value aTile, Value aRow, Value bTile,

@@ -400,6 +400,17 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
     elements, bf16 ones as `nvvm`'s 16 x 8 fragments, from the same [N][K]
     tiles, each lane computing the four sums mma.sync's layout gives it.
 
+    With `tf32`, products whose operands and output are f32 and whose
+    payload is `out + a * b` round each operand element to TF32 (10
+    fraction bits, to nearest with ties away from zero, as PTX's
+    `cvt.rna.tf32.f32`) as it is staged in workgroup memory, so that each
+    product is exact in f32 and the sums accumulate in f32: what TF32
+    tensor cores compute, on every device. With `tensor-cores`, such
+    products are computed by the bf16 products' 16 x 8 fragments from f32
+    tiles (rows padded by four elements): `nvvm` by `mma.sync` m16n8k8
+    with `.tf32` operands (two per 16-deep slice), `emulate` with scalar
+    arithmetic.
+
     An operand's contiguous dimension is the innermost index of its
     indexing map, loop dimensions of extent 1 counting as 0 (a 1x1
     convolution's input is contiguous along the output columns, not
@@ -453,6 +464,10 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
            "f16 and bf16 products by warps of fragments: 'none', 'nvvm' (f16: subgroup "
            "MMA ops; bf16: nvvm.mma.sync) or 'emulate' (each lane's fragment elements in "
            "scalar arithmetic; bf16 in mma.sync's layout)">,
+    Option<"tf32", "tf32", "bool", /*default=*/"false",
+           "f32 products (out + a * b, all f32) round their operands to TF32 as they "
+           "are staged; with tensor-cores, they multiply by mma.sync m16n8k8 (nvvm) "
+           "or its emulation">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the tiles live: 'attribution' (workgroup attributions of the launch, "
            "which NVVM makes shared memory) or 'alloc' (memref.alloc in memory space 3 "
