@@ -7,7 +7,7 @@
 #                                             suite, NODE_CASES="test_conv*
 #                                             test_gemm*" takes only the
 #                                             cases those patterns name,
-#                                             PRECISION=f16|bf16 compiles
+#                                             PRECISION=f16|bf16|tf32 compiles
 #                                             the models and the benchmark
 #                                             so, their products on tensor
 #                                             cores (`products` has three);
@@ -55,8 +55,9 @@ build)
   # The benchmark also times programs without one optimization each (each
   # variant's time over the default's; unmeasured on a GPU so far): the
   # GPU fusion, narrow tiles, reading around padding, and 8 x 8 blocks of
-  # outputs per thread (CUDA's default is 4 x 4).
-  default_variants="no-fusion=--skip-pass=aiopt-gpu-fuse-producers;no-fit=--gpu-tiles=fit-tiles=false;no-read-around=--skip-pass=aiopt-gpu-read-around-padding;thread-tile-8=--gpu-tiles=thread-tile=8"
+  # outputs per thread (CUDA's default is 4 x 4); and f32 products on TF32
+  # tensor cores (mma.sync; to set beside onnxruntime's TF32 default).
+  default_variants="no-fusion=--skip-pass=aiopt-gpu-fuse-producers;no-fit=--gpu-tiles=fit-tiles=false;no-read-around=--skip-pass=aiopt-gpu-read-around-padding;thread-tile-8=--gpu-tiles=thread-tile=8;tf32=--precision=tf32"
   set --
   old_ifs=$IFS IFS=';'
   for v in ${VARIANTS-$default_variants}; do

@@ -51,7 +51,9 @@ typedef struct aiopt_compile_options {
   const char *pruning;
   /** Mixed precision as a JSON object (NULL: products in f32): "type"
    *  ("f32", "f16" or "bf16": the operand type of Conv/MatMul/Gemm
-   *  products, which accumulate in f32), "ops" and "exclude", "report" (a
+   *  products, which accumulate in f32; or "tf32" with a GPU target, alone:
+   *  the kernels round f32 products' operands to TF32), "ops" and
+   *  "exclude", "report" (a
    *  JSON file to write), and the guard's "validation_data",
    *  "max_accuracy_drop", "allow_accuracy_miss" (shared with quantization
    *  and pruning). See docs/precision.md. */
