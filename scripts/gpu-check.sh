@@ -56,8 +56,10 @@ build)
   # variant's time over the default's; unmeasured on a GPU so far): the
   # GPU fusion, narrow tiles, reading around padding, and 8 x 8 blocks of
   # outputs per thread (CUDA's default is 4 x 4); and f32 products on TF32
-  # tensor cores (mma.sync; to set beside onnxruntime's TF32 default).
-  default_variants="no-fusion=--skip-pass=aiopt-gpu-fuse-producers;no-fit=--gpu-tiles=fit-tiles=false;no-read-around=--skip-pass=aiopt-gpu-read-around-padding;thread-tile-8=--gpu-tiles=thread-tile=8;tf32=--precision=tf32"
+  # tensor cores (mma.sync; to set beside onnxruntime's TF32 default), in
+  # tiles shrunk towards 128 workgroups (BERT's: mostly 32 x 32, a 16 x 16
+  # block per warp) and, as tf32-64, kept 64 x 64 (K split further).
+  default_variants="no-fusion=--skip-pass=aiopt-gpu-fuse-producers;no-fit=--gpu-tiles=fit-tiles=false;no-read-around=--skip-pass=aiopt-gpu-read-around-padding;thread-tile-8=--gpu-tiles=thread-tile=8;tf32=--precision=tf32;tf32-64=--precision=tf32 --gpu-tiles=target-workgroups=1"
   set --
   old_ifs=$IFS IFS=';'
   for v in ${VARIANTS-$default_variants}; do

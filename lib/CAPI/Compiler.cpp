@@ -247,13 +247,13 @@ extern "C" aiopt_status aiopt_compile_shared(const char *modelPath, const char *
     if (o.skip_passes) {
       SmallVector<StringRef> names;
       StringRef(o.skip_passes).split(names, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-      CPUPipelineOptions pipeline;
-      pipeline.device = driverOptions.device;
+      std::vector<std::string> skip;
       for (StringRef name : names)
-        pipeline.skip.push_back(name.trim().str());
-      if (failed(checkSkippedPasses(pipeline, why)))
+        skip.push_back(name.trim().str());
+      // The C API compiles ONNX models to objects: every phase runs.
+      if (failed(checkSkippedPasses(skip, driverOptions.device, Phase::Import, Phase::LLVM, why)))
         return fail(AIOPT_ERROR_INVALID_ARGUMENT, "skip_passes: " + why, error);
-      driverOptions.skip.assign(pipeline.skip.begin(), pipeline.skip.end());
+      driverOptions.skip = std::move(skip);
     }
   }
   if (o.cpu)

@@ -164,15 +164,25 @@ ArrayRef<StringRef> mlir::aiopt::optionalPasses(StringRef device) {
   return kOptionalCPUPasses;
 }
 
-LogicalResult mlir::aiopt::checkSkippedPasses(const CPUPipelineOptions &options,
-                                              std::string &why) {
-  ArrayRef<StringRef> optional = optionalPasses(options.device);
-  for (const std::string &name : options.skip) {
-    if (llvm::is_contained(optional, name))
-      continue;
-    why = "'" + name + "' is not an optional " + options.device + " pass (" +
-          llvm::join(optional, ", ") + ")";
-    return failure();
+Phase mlir::aiopt::optionalPassPhase(StringRef name) {
+  return name == kGPUFusion ? Phase::Linalg : Phase::Codegen;
+}
+
+LogicalResult mlir::aiopt::checkSkippedPasses(ArrayRef<std::string> skip, StringRef device,
+                                              Phase from, Phase to, std::string &why) {
+  ArrayRef<StringRef> optional = optionalPasses(device);
+  for (const std::string &name : skip) {
+    if (!llvm::is_contained(optional, name)) {
+      why = "'" + name + "' is not an optional " + device.str() + " pass (" +
+            llvm::join(optional, ", ") + ")";
+      return failure();
+    }
+    Phase phase = optionalPassPhase(name);
+    if (phase <= from || phase > to) {
+      why = "'" + name + "' runs in the " + phaseName(phase).str() + " phase, which this run (" +
+            phaseName(from).str() + " -> " + phaseName(to).str() + ") does not";
+      return failure();
+    }
   }
   return success();
 }
@@ -181,7 +191,8 @@ LogicalResult mlir::aiopt::checkSkippedPasses(const CPUPipelineOptions &options,
 /// `device`'s codegen phase, unless options.skip names it.
 static void addOptional(OpPassManager &pm, const CPUPipelineOptions &options, StringRef device,
                         StringRef name, StringRef pipeline = "") {
-  assert(llvm::is_contained(optionalPasses(device), name) && "not an optional pass");
+  assert(llvm::is_contained(optionalPasses(device), name) &&
+         optionalPassPhase(name) == Phase::Codegen && "not an optional codegen pass");
   if (!llvm::is_contained(options.skip, name))
     add(pm, (pipeline.empty() ? name : pipeline).str());
 }
@@ -606,14 +617,16 @@ void mlir::aiopt::buildCPUPipeline(OpPassManager &pm, Phase from, Phase to,
 /// Registers a pipeline of the CPU pipeline options whose `skip` and
 /// `gpu-tiles` are checked (PassPipelineRegistration would pass any on)
 /// against the device whose codegen phase it runs: `device`, or
-/// options.device where `device` is "any"; empty where it runs none.
+/// options.device where `device` is "any"; empty where it runs none. It
+/// makes the phases after `from` up to `to`, whose optional passes alone
+/// `skip` may name.
 static void registerCPUPipeline(
-    StringRef arg, StringRef description, StringRef device,
+    StringRef arg, StringRef description, StringRef device, Phase from, Phase to,
     std::function<void(OpPassManager &, const CPUPipelineOptions &)> builder) {
   registerPassPipeline(
       arg, description,
-      [builder, device, arg](OpPassManager &pm, StringRef text,
-                             function_ref<LogicalResult(const Twine &)> errorHandler) {
+      [builder, device, arg, from, to](OpPassManager &pm, StringRef text,
+                                       function_ref<LogicalResult(const Twine &)> errorHandler) {
         CPUPipelineOptions options;
         if (failed(options.parseFromString(text)))
           return failure();
@@ -625,16 +638,10 @@ static void registerCPUPipeline(
           options.device = device.str();
         }
         std::string why;
-        if (device.empty() && !options.skip.empty())
-          return errorHandler("skip: " + arg + " does not run a codegen phase");
         if (device.empty() && !options.gpuTiles.empty())
           return errorHandler("gpu-tiles: " + arg + " does not run a codegen phase");
-        if (failed(checkSkippedPasses(options, why)))
+        if (failed(checkSkippedPasses(options.skip, options.device, from, to, why)))
           return errorHandler("skip: " + why);
-        // A codegen pipeline cannot leave out the linalg phase's pass.
-        if (device != "any" && llvm::is_contained(options.skip, kGPUFusion))
-          return errorHandler("skip: " + kGPUFusion + " runs in the linalg phase, which " + arg +
-                              " does not run");
         if (failed(checkGPUTileOptions(options.gpuTiles, options.device, why)))
           return errorHandler("gpu-tiles: " + why);
         if (options.tf32 && options.device != "vulkan" && options.device != "cuda")
@@ -658,17 +665,19 @@ void mlir::aiopt::registerAIOptPipelines() {
       [](OpPassManager &pm, const OptLevelOptions &o) { buildLinalgPipeline(pm, o.optLevel); });
   registerCPUPipeline("aiopt-cpu-codegen-pipeline",
                       "linalg -> codegen: tile, vectorize, bufferize, make loops",
-                      /*device=*/"cpu", buildCPUCodegenPipeline);
+                      /*device=*/"cpu", Phase::Linalg, Phase::Codegen, buildCPUCodegenPipeline);
   registerCPUPipeline("aiopt-vulkan-codegen-pipeline",
                       "linalg -> codegen for Vulkan: SPIR-V kernels and their launches on the host",
-                      /*device=*/"vulkan", buildVulkanCodegenPipeline);
+                      /*device=*/"vulkan", Phase::Linalg, Phase::Codegen,
+                      buildVulkanCodegenPipeline);
   registerCPUPipeline("aiopt-cuda-codegen-pipeline",
                       "linalg -> codegen for CUDA: PTX kernels and their launches on the host",
-                      /*device=*/"cuda", buildCUDACodegenPipeline);
+                      /*device=*/"cuda", Phase::Linalg, Phase::Codegen,
+                      buildCUDACodegenPipeline);
   registerCPUPipeline("aiopt-cpu-llvm-pipeline", "codegen -> llvm: LLVM dialect and entry point",
-                      /*device=*/"", buildCPULLVMPipeline);
+                      /*device=*/"", Phase::Codegen, Phase::LLVM, buildCPULLVMPipeline);
   registerCPUPipeline("aiopt-cpu-pipeline", "import -> llvm: the whole CPU pipeline",
-                      /*device=*/"any",
+                      /*device=*/"any", Phase::Import, Phase::LLVM,
                       [](OpPassManager &pm, const CPUPipelineOptions &options) {
                         buildCPUPipeline(pm, Phase::Import, Phase::LLVM, options);
                       });

@@ -538,9 +538,10 @@ int compile(int argc, char **argv) {
   pipelineOptions.winograd = *winogradOptions;
   pipelineOptions.device = device;
   pipelineOptions.skip = std::vector<std::string>(skipPasses.begin(), skipPasses.end());
-  if (!prefetchWeights && device == "cpu")
+  // (A codegen-phase pass: for runs that make that phase.)
+  if (!prefetchWeights && device == "cpu" && *from < Phase::Codegen && *to >= Phase::Codegen)
     pipelineOptions.skip.push_back("aiopt-cpu-prefetch-weights");
-  if (failed(checkSkippedPasses(pipelineOptions, why))) {
+  if (failed(checkSkippedPasses(pipelineOptions.skip, device, *from, *to, why))) {
     toolError(ErrorCode::InvalidOption) << "--skip-pass: " << why << "\n";
     return 1;
   }

@@ -171,9 +171,15 @@ void buildLinalgPipeline(OpPassManager &pm, unsigned optLevel = 2, bool gpu = fa
 /// codegen phases) that CPUPipelineOptions::skip may leave out:
 /// optimizations that the pipeline still compiles correct code without.
 ArrayRef<StringRef> optionalPasses(StringRef device);
-/// Fails with `why` set when `options.skip` names a pass that is not one of
-/// optionalPasses(options.device).
-LogicalResult checkSkippedPasses(const CPUPipelineOptions &options, std::string &why);
+/// The phase whose pipeline runs optional pass `name` (the one it makes:
+/// Linalg for the graph -> linalg pipeline's, Codegen for the linalg ->
+/// codegen pipeline's).
+Phase optionalPassPhase(StringRef name);
+/// Fails with `why` set when `skip` names a pass that is not one of
+/// optionalPasses(device), or one that a run of the phases after `from`
+/// up to `to` does not run (leaving it out would change nothing).
+LogicalResult checkSkippedPasses(ArrayRef<std::string> skip, StringRef device, Phase from,
+                                 Phase to, std::string &why);
 
 /// Fails with `why` set unless `options` (CPUPipelineOptions::gpuTiles)
 /// is empty or, for a GPU `device` (vulkan or cuda), a space-separated

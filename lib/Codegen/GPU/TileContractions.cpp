@@ -443,10 +443,10 @@ static Tiles chooseTiles(const Contraction &c, int64_t maxM, int64_t maxN, int64
 /// [tile-k][rows + 1]: one padding element per row keeps the staging stores
 /// of a warp (which walk K across rows) off a single bank; read as vectors,
 /// rows are padded by a vector instead, which keeps them aligned. Fragment tiles
-/// are row-major with rows of a multiple of 16 bytes: M's [tile-m][tile-k +
-/// 8] and N's [tile-k][tile-n + 8] (or [tile-n][tile-k + 8] where the
-/// fragments take B along K), and the sums' [tile-m][tile-n + 4] in f32
-/// (rows padded by 16 bytes: 8 for 16-bit elements, 4 for TF32's f32).
+/// are row-major, their rows padded by 16 bytes (`p` elements: 8 of 16
+/// bits, 4 of TF32's f32): M's [tile-m][tile-k + p] and N's [tile-k][tile-n
+/// + p] (or [tile-n][tile-k + p] where the fragments take B along K), and
+/// the sums' [tile-m][tile-n + 4] in f32.
 static SmallVector<MemRefType> workgroupTiles(const Contraction &c, const Tiles &t) {
   linalg::LinalgOp op = c.op;
   auto elementType = [&](unsigned input) {
