@@ -13,7 +13,11 @@ workgroups whose partial sums meet by atomic additions, 4x4 blocks per
 invocation), and each case prints how many of its kernels split K (their
 atomic additions): on Vulkan this needs VK_EXT_shader_atomic_float, which
 lavapipe has. `split-k-f16`: the same in f16 on the tensor-core kernels,
-their fragments emulated (CUDA's f16 products)."""
+their fragments emulated (CUDA's f16 products). `split-k-kernel` and
+`split-k-f16-kernel`: the same with the parts' sums stored in a workspace
+and added up by a kernel of their own (split-k-sums=kernel), which also
+computes the epilogue; each case prints how many kernels read the
+workspace, and no kernel adds atomically."""
 
 import os
 import re
@@ -154,8 +158,9 @@ flags = ["--target=" + target]
 rtol, atol = 1e-4, 1e-5
 if split_k:
     cases = split_cases
-    flags.append("--gpu-tiles=split-k=true thread-tile=4")
-if mode == "split-k-f16":
+    flags.append("--gpu-tiles=split-k=true thread-tile=4" +
+                 (" split-k-sums=kernel" if mode.endswith("-kernel") else ""))
+if mode.startswith("split-k-f16"):
     flags += ["--precision=f16", "--tensor-cores=emulate"]
     rtol, atol = 2e-3, 1e-3
 

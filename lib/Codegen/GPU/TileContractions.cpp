@@ -75,6 +75,10 @@ struct Contraction {
 struct Tiles {
   int64_t m, n, k, thread;
   int64_t splits = 1, kPerSplit = 0;
+  /// With split K: the parts store their sums in a workspace that a second
+  /// kernel adds up (with the output's initial value and the epilogue),
+  /// rather than adding them to the output atomically.
+  bool sumKernel = false;
   /// Tensor-core kernels: four warps in a 2 x 2 grid, each owning a
   /// quarter of the tile in fragments of this kind.
   std::optional<aiopt::FragmentKind> fragments = std::nullopt;
@@ -533,6 +537,7 @@ private:
   struct Output {
     SmallVector<Value> dims, bounds;
     Value mBound, nBound; ///< those of `bounds` that M's and N's tiles need
+    Value m, n;           ///< the row and column of the flattened product
   };
   /// The output at row `m` and column `n` of the (flattened) product.
   Output outputAt(Value m, Value n);
@@ -545,8 +550,12 @@ private:
   /// it reads none of M's, 0 otherwise or without a broadcast.
   char initSide();
   /// Stores the sum `acc` at `o` (under its bounds): the result and the
-  /// epilogue's, or with split K an atomic addition to the output.
+  /// epilogue's, or with split K an atomic addition to the output or the
+  /// part's element of the workspace.
   void storeOutput(Value acc, const Output &o);
+  /// After the product's kernel: the kernel that adds up the workspace's
+  /// parts of each output (sumKernel), then stores as an unsplit product.
+  void buildSumKernel();
   /// The kernel's body from K's loop on: registers blocks of scalar
   /// accumulators, or warps of fragments whose sums meet in `cTile`.
   void buildScalar(Value aTile, Value bTile, Value kBegin, Value kEnd);
@@ -560,6 +569,11 @@ private:
   linalg::LinalgOp op;
   Location loc;
   Value tid, batchIdx, tm, tn, m0, n0;
+  /// sumKernel: the parts' sums, [splits][batch][M][N], and this
+  /// workgroup's part; whether the kernel being built is the one that adds
+  /// them up.
+  Value workspace, part;
+  bool summing = false;
   SmallVector<Value> batchDims;
   /// The dynamic groups' extents, computed on the host.
   DenseMap<const DimGroup *, Value> extents;
@@ -884,6 +898,8 @@ KernelBuilder::Output KernelBuilder::outputAt(Value m, Value n) {
                                                         extent(c.n)));
   delinearize(c.m, m, o.dims);
   delinearize(c.n, n, o.dims);
+  o.m = m;
+  o.n = n;
   return o;
 }
 
@@ -929,16 +945,24 @@ void KernelBuilder::storeOutput(Value acc, const Output &o) {
     b.setInsertionPointToStart(ifOp.thenBlock());
   }
   Value init = op.getDpsInitOperand(0)->get();
-  if (t.splits > 1) {
+  if (t.splits > 1 && t.sumKernel && !summing) {
+    memref::StoreOp::create(b, loc, acc, workspace, ValueRange{part, batchIdx, o.m, o.n});
+    return;
+  }
+  if (t.splits > 1 && !summing) {
     arith::AtomicRMWKind kind = isa<FloatType>(acc.getType()) ? arith::AtomicRMWKind::addf
                                                              : arith::AtomicRMWKind::addi;
     memref::AtomicRMWOp::create(b, loc, kind, acc, init, outIndices(o));
     return;
   }
-  // Fragments sum from zero: the output's initial value comes last (a zero
-  // fill adds nothing).
-  if (t.fragments && !(c.initValue && matchPattern(c.initValue, m_AnyZeroFloat())))
-    acc = arith::AddFOp::create(b, loc, initialValue(o), acc);
+  // Fragments and the parts of K sum from zero: the output's initial value
+  // comes last (a zero fill adds nothing).
+  if ((t.fragments || summing) &&
+      !(c.initValue && (matchPattern(c.initValue, m_AnyZeroFloat()) ||
+                        matchPattern(c.initValue, m_Zero()))))
+    acc = isa<FloatType>(acc.getType())
+              ? arith::AddFOp::create(b, loc, initialValue(o), acc).getResult()
+              : arith::AddIOp::create(b, loc, initialValue(o), acc).getResult();
   if (c.storeResult)
     memref::StoreOp::create(b, loc, acc, init, outIndices(o));
   if (c.epilogue)
@@ -1067,6 +1091,50 @@ void KernelBuilder::buildFragments(Value aTile, Value bTile, Value cTile, Value 
   storeOutput(memref::LoadOp::create(b, loc, cTile, ValueRange{row, col}), o);
 }
 
+void KernelBuilder::buildSumKernel() {
+  // One invocation per output of the (static) flattened product, in
+  // workgroups of kSumThreads along x, rows of at most a grid axis' worth.
+  constexpr int64_t kSumThreads = 128;
+  int64_t outputs = c.batch.size * c.m.size * c.n.size;
+  int64_t workgroups = llvm::divideCeil(outputs, kSumThreads);
+  int64_t gridX = std::min<int64_t>(workgroups, aiopt::kPortableGridAxis);
+  SmallVector<OpFoldResult> grid = {b.getIndexAttr(gridX),
+                                    b.getIndexAttr(llvm::divideCeil(workgroups, gridX)),
+                                    b.getIndexAttr(1)};
+  OpBuilder::InsertionGuard guard(b);
+  SmallVector<Value> none;
+  auto launch = aiopt::createKernelLaunch(b, loc, grid, kSumThreads, {}, allocTiles, none);
+  summing = true;
+  Value workgroup = arith::AddIOp::create(
+      b, loc, launch.getBlockIds().x,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().y, cst(gridX)));
+  Value e = arith::AddIOp::create(b, loc, launch.getThreadIds().x,
+                                  arith::MulIOp::create(b, loc, workgroup, cst(kSumThreads)));
+  auto inRange = scf::IfOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, e, cst(outputs)),
+      /*withElseRegion=*/false);
+  b.setInsertionPointToStart(inRange.thenBlock());
+  Value n = arith::RemUIOp::create(b, loc, e, cst(c.n.size));
+  Value rows = arith::DivUIOp::create(b, loc, e, cst(c.n.size));
+  Value m = arith::RemUIOp::create(b, loc, rows, cst(c.m.size));
+  batchIdx = arith::DivUIOp::create(b, loc, rows, cst(c.m.size));
+  SmallVector<Value> dims(op.getNumLoops(), Value());
+  if (!c.batch.dims.empty())
+    delinearize(c.batch, batchIdx, dims);
+  batchDims.clear();
+  for (unsigned d : c.batch.dims)
+    batchDims.push_back(dims[d]);
+  // The parts in order: the same sums on every run.
+  Value acc;
+  for (int64_t s = 0; s < t.splits; ++s) {
+    Value sum = memref::LoadOp::create(b, loc, workspace, ValueRange{cst(s), batchIdx, m, n});
+    acc = !acc                             ? sum
+          : isa<FloatType>(sum.getType()) ? arith::AddFOp::create(b, loc, acc, sum).getResult()
+                                           : arith::AddIOp::create(b, loc, acc, sum).getResult();
+  }
+  storeOutput(acc, outputAt(m, n));
+}
+
 void KernelBuilder::build() {
   SmallVector<MemRefType> tileTypes = workgroupTiles(c, t);
   // The views and allocations between the contraction and its epilogue
@@ -1105,6 +1173,11 @@ void KernelBuilder::build() {
                                    b, loc, getValueOrCreateConstantIndexOp(b, loc, count),
                                    cst(aiopt::kPortableGridAxis)))
                              : count);
+  if (t.sumKernel) {
+    Type accType = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType()).getElementType();
+    workspace = memref::AllocOp::create(
+        b, loc, MemRefType::get({t.splits, c.batch.size, c.m.size, c.n.size}, accType));
+  }
   SmallVector<Value> tiles;
   auto launch =
       aiopt::createKernelLaunch(b, loc, grid, t.threads(), tileTypes, allocTiles, tiles);
@@ -1128,7 +1201,7 @@ void KernelBuilder::build() {
   batchIdx = position[2];
   Value kBegin = cst(0), kEnd = cst(c.k.size);
   if (t.splits > 1) {
-    Value part = arith::RemUIOp::create(b, loc, batchIdx, cst(t.splits));
+    part = arith::RemUIOp::create(b, loc, batchIdx, cst(t.splits));
     batchIdx = arith::DivUIOp::create(b, loc, batchIdx, cst(t.splits));
     kBegin = arith::MulIOp::create(b, loc, part, cst(t.kPerSplit));
     kEnd = arith::MinUIOp::create(b, loc, kEnd,
@@ -1145,6 +1218,11 @@ void KernelBuilder::build() {
     buildFragments(tiles[0], tiles[1], tiles[2], kBegin, kEnd);
   else
     buildScalar(tiles[0], tiles[1], kBegin, kEnd);
+  if (t.sumKernel) {
+    b.setInsertionPointAfter(launch);
+    buildSumKernel();
+    memref::DeallocOp::create(b, loc, workspace);
+  }
   b.eraseOp(op);
   if (c.epilogue)
     b.eraseOp(c.epilogue);
@@ -1187,6 +1265,11 @@ struct GPUTileContractionsPass
     if (tensorCores != "none" && tensorCores != "nvvm" && tensorCores != "emulate") {
       getOperation().emitError("tensor-cores must be 'none', 'nvvm' or 'emulate', not '")
           << tensorCores << "'";
+      return signalPassFailure();
+    }
+    if (splitKSums != "atomic" && splitKSums != "kernel") {
+      getOperation().emitError("split-k-sums must be 'atomic' or 'kernel', not '")
+          << splitKSums << "'";
       return signalPassFailure();
     }
     std::optional<VectorLoads> loads = llvm::StringSwitch<std::optional<VectorLoads>>(vectorLoads)
@@ -1257,9 +1340,11 @@ struct GPUTileContractionsPass
       // An output filled with a constant or a broadcast just before (and
       // read by nothing else since) starts from that value, and the fill,
       // copy or broadcast goes; the elementwise op after may run in the
-      // kernel. Split parts add to memory, which must hold the value, and
-      // hold no whole sums for an epilogue.
-      if (tiles.splits == 1) {
+      // kernel. Parts that add to memory atomically need the value there,
+      // and hold no whole sums for an epilogue; parts summed by a kernel
+      // of their own leave both to that kernel.
+      tiles.sumKernel = tiles.splits > 1 && splitKSums == "kernel";
+      if (tiles.splits == 1 || tiles.sumKernel) {
         findConstantInit(c);
         if (fuseEpilogues)
           findEpilogue(c);

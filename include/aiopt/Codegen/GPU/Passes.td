@@ -362,7 +362,14 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
       towards that many workgroups: each workgroup sums
       its part from zero and adds it to the output with atomic additions
       (the order of the parts' additions varies from run to run, so the
-      last bits of such outputs may too).
+      last bits of such outputs may too). With `split-k-sums=kernel`, each
+      part stores its sums in a workspace ([parts][batch][M][N], allocated
+      before the kernel and freed after) instead, and a second kernel (an
+      invocation per output) adds the parts up in order, then adds the
+      output's initial value and stores the result and the epilogue's as
+      an unsplit kernel does: the fill or broadcast before the product and
+      the epilogue after it then need no kernels of their own, no atomic
+      additions are needed, and the sums are the same on every run.
 
     With `fuse-epilogues` (and K not split), the elementwise op that
     reads the result next is computed at the kernel's stores and erased:
@@ -454,6 +461,11 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
            "Split K over workgroups that add their partial sums atomically">,
     Option<"splitKWorkgroups", "split-k-workgroups", "int64_t", /*default=*/"512",
            "With split-k: grid size below which K splits, and towards which">,
+    Option<"splitKSums", "split-k-sums", "std::string", /*default=*/"\"atomic\"",
+           "With split-k: how the parts' sums meet: 'atomic' (added to the output, "
+           "filled before, atomically; the epilogue a kernel of its own) or 'kernel' "
+           "(stored in a workspace that a second kernel adds up in order, with the "
+           "initial value and the epilogue)">,
     Option<"fitTiles", "fit-tiles", "bool", /*default=*/"true",
            "Scalar kernels: a side (M or N) whose extent fits in half its tile takes "
            "the smallest tile that holds it, and the other side's tile grows as much">,
