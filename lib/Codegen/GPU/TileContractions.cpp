@@ -490,6 +490,15 @@ public:
 private:
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value zero(Type t) { return arith::ConstantOp::create(b, loc, b.getZeroAttr(t)); }
+  /// `x + y`, floats or integers.
+  Value sum(Value x, Value y) {
+    if (isa<FloatType>(x.getType()))
+      return arith::AddFOp::create(b, loc, x, y);
+    return arith::AddIOp::create(b, loc, x, y);
+  }
+  /// Sets batchIdx to `index`, the flattened batch entry, and batchDims to
+  /// its dimensions' values.
+  void setBatch(Value index);
   /// The extent of `g`: a constant, or the host value of a dynamic group.
   Value extent(const DimGroup &g) { return g.dynamic ? extents.lookup(&g) : cst(g.size); }
   /// Whether indices of `g` in tiles of `tile` may pass its end.
@@ -960,9 +969,7 @@ void KernelBuilder::storeOutput(Value acc, const Output &o) {
   if ((t.fragments || summing) &&
       !(c.initValue && (matchPattern(c.initValue, m_AnyZeroFloat()) ||
                         matchPattern(c.initValue, m_Zero()))))
-    acc = isa<FloatType>(acc.getType())
-              ? arith::AddFOp::create(b, loc, initialValue(o), acc).getResult()
-              : arith::AddIOp::create(b, loc, initialValue(o), acc).getResult();
+    acc = sum(initialValue(o), acc);
   if (c.storeResult)
     memref::StoreOp::create(b, loc, acc, init, outIndices(o));
   if (c.epilogue)
@@ -1091,6 +1098,16 @@ void KernelBuilder::buildFragments(Value aTile, Value bTile, Value cTile, Value 
   storeOutput(memref::LoadOp::create(b, loc, cTile, ValueRange{row, col}), o);
 }
 
+void KernelBuilder::setBatch(Value index) {
+  batchIdx = index;
+  SmallVector<Value> dims(op.getNumLoops(), Value());
+  if (!c.batch.dims.empty())
+    delinearize(c.batch, batchIdx, dims);
+  batchDims.clear();
+  for (unsigned d : c.batch.dims)
+    batchDims.push_back(dims[d]);
+}
+
 void KernelBuilder::buildSumKernel() {
   // One invocation per output of the (static) flattened product, in
   // workgroups of kSumThreads along x, rows of at most a grid axis' worth.
@@ -1117,20 +1134,12 @@ void KernelBuilder::buildSumKernel() {
   Value n = arith::RemUIOp::create(b, loc, e, cst(c.n.size));
   Value rows = arith::DivUIOp::create(b, loc, e, cst(c.n.size));
   Value m = arith::RemUIOp::create(b, loc, rows, cst(c.m.size));
-  batchIdx = arith::DivUIOp::create(b, loc, rows, cst(c.m.size));
-  SmallVector<Value> dims(op.getNumLoops(), Value());
-  if (!c.batch.dims.empty())
-    delinearize(c.batch, batchIdx, dims);
-  batchDims.clear();
-  for (unsigned d : c.batch.dims)
-    batchDims.push_back(dims[d]);
+  setBatch(arith::DivUIOp::create(b, loc, rows, cst(c.m.size)));
   // The parts in order: the same sums on every run.
   Value acc;
   for (int64_t s = 0; s < t.splits; ++s) {
-    Value sum = memref::LoadOp::create(b, loc, workspace, ValueRange{cst(s), batchIdx, m, n});
-    acc = !acc                             ? sum
-          : isa<FloatType>(sum.getType()) ? arith::AddFOp::create(b, loc, acc, sum).getResult()
-                                           : arith::AddIOp::create(b, loc, acc, sum).getResult();
+    Value partSum = memref::LoadOp::create(b, loc, workspace, ValueRange{cst(s), batchIdx, m, n});
+    acc = acc ? sum(acc, partSum) : partSum;
   }
   storeOutput(acc, outputAt(m, n));
 }
@@ -1207,13 +1216,7 @@ void KernelBuilder::build() {
     kEnd = arith::MinUIOp::create(b, loc, kEnd,
                                   arith::AddIOp::create(b, loc, kBegin, cst(t.kPerSplit)));
   }
-  {
-    SmallVector<Value> dims(op.getNumLoops(), Value());
-    if (!c.batch.dims.empty())
-      delinearize(c.batch, batchIdx, dims);
-    for (unsigned d : c.batch.dims)
-      batchDims.push_back(dims[d]);
-  }
+  setBatch(batchIdx);
   if (t.fragments)
     buildFragments(tiles[0], tiles[1], tiles[2], kBegin, kEnd);
   else
