@@ -17,7 +17,8 @@ their fragments emulated (CUDA's f16 products). `split-k-kernel` and
 `split-k-f16-kernel`: the same with the parts' sums stored in a workspace
 and added up by a kernel of their own (split-k-sums=kernel), which also
 computes the epilogue; each case prints how many kernels read the
-workspace, and no kernel adds atomically."""
+workspace, and no kernel adds atomically. `split-k-tf32-kernel`: the
+same in TF32 on emulated mma.sync fragments (--precision=tf32)."""
 
 import os
 import re
@@ -160,6 +161,9 @@ if split_k:
     cases = split_cases
     flags.append("--gpu-tiles=split-k=true thread-tile=4" +
                  (" split-k-sums=kernel" if mode.endswith("-kernel") else ""))
+if mode.startswith("split-k-tf32"):
+    flags += ["--precision=tf32", "--tensor-cores=emulate"]
+    rtol, atol = 5e-3, 1e-3
 if mode.startswith("split-k-f16"):
     flags += ["--precision=f16", "--tensor-cores=emulate"]
     rtol, atol = 2e-3, 1e-3
