@@ -159,8 +159,8 @@ flags = ["--target=" + target]
 rtol, atol = 1e-4, 1e-5
 if split_k:
     cases = split_cases
-    flags.append("--gpu-tiles=split-k=true thread-tile=4" +
-                 (" split-k-sums=kernel" if mode.endswith("-kernel") else ""))
+    flags.append("--gpu-tiles=split-k=true thread-tile=4 split-k-sums=" +
+                 ("kernel" if mode.endswith("-kernel") else "atomic"))
 if mode.startswith("split-k-tf32"):
     flags += ["--precision=tf32", "--tensor-cores=emulate"]
     rtol, atol = 5e-3, 1e-3

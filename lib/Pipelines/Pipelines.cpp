@@ -394,8 +394,10 @@ static void addKernelOutlining(OpPassManager &pm, const CPUPipelineOptions &opti
   // Contractions (matmuls, convolutions) become kernels of their own that
   // stage operand tiles in workgroup memory and keep blocks of accumulators
   // in registers.
-  // K splits over workgroups (atomic f32 additions) for CUDA only: Vulkan
-  // 1.x has them as an extension at most.
+  // K splits over workgroups for CUDA (their sums meet by atomic f32
+  // additions, as measured on an H100); Vulkan splits only when asked, and
+  // then sums the parts by a kernel, which needs no extension (and on
+  // lavapipe costs less than atomics: docs/performance.md, session 40).
   // f16 and bf16 products on tensor cores: WMMA and mma.sync on CUDA
   // (SPIR-V's cooperative matrices are not lowered here), or emulated when
   // asked.
@@ -414,8 +416,9 @@ static void addKernelOutlining(OpPassManager &pm, const CPUPipelineOptions &opti
   // that small products still fill the multiprocessors with warps.
   // gpu-tiles' options, a developer's, replace these choices.
   std::string tiles = std::string("tile-memory=") +
-                      (spirv ? "alloc split-k=false vector-loads=spirv thread-tile=8"
-                             : "attribution split-k=true vector-loads=nvvm") +
+                      (spirv ? "alloc split-k=false split-k-sums=kernel vector-loads=spirv "
+                               "thread-tile=8"
+                             : "attribution split-k=true split-k-sums=atomic vector-loads=nvvm") +
                       " tensor-cores=" + fragments.str() + (options.tf32 ? " tf32=true" : "");
   add(pm, "func.func(aiopt-gpu-tile-contractions{" + withOverrides(tiles, options.gpuTiles) + "})");
   // Long reductions with few outputs (normalization statistics) take a
