@@ -178,7 +178,7 @@ LogicalResult mlir::aiopt::checkSkippedPasses(ArrayRef<std::string> skip, String
       return failure();
     }
     Phase phase = optionalPassPhase(name);
-    if (phase <= from || phase > to) {
+    if (!runsPhase(phase, from, to)) {
       why = "'" + name + "' runs in the " + phaseName(phase).str() + " phase, which this run (" +
             phaseName(from).str() + " -> " + phaseName(to).str() + ") does not";
       return failure();

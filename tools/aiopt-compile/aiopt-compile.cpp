@@ -538,9 +538,10 @@ int compile(int argc, char **argv) {
   pipelineOptions.winograd = *winogradOptions;
   pipelineOptions.device = device;
   pipelineOptions.skip = std::vector<std::string>(skipPasses.begin(), skipPasses.end());
-  // (A codegen-phase pass: for runs that make that phase.)
-  if (!prefetchWeights && device == "cpu" && *from < Phase::Codegen && *to >= Phase::Codegen)
-    pipelineOptions.skip.push_back("aiopt-cpu-prefetch-weights");
+  // (Only where the run makes the pass's phase.)
+  static constexpr StringLiteral kPrefetch = "aiopt-cpu-prefetch-weights";
+  if (!prefetchWeights && device == "cpu" && runsPhase(optionalPassPhase(kPrefetch), *from, *to))
+    pipelineOptions.skip.push_back(kPrefetch.str());
   if (failed(checkSkippedPasses(pipelineOptions.skip, device, *from, *to, why))) {
     toolError(ErrorCode::InvalidOption) << "--skip-pass: " << why << "\n";
     return 1;

@@ -175,6 +175,8 @@ ArrayRef<StringRef> optionalPasses(StringRef device);
 /// Linalg for the graph -> linalg pipeline's, Codegen for the linalg ->
 /// codegen pipeline's).
 Phase optionalPassPhase(StringRef name);
+/// Whether a run of the phases after `from` up to `to` makes `phase`.
+inline bool runsPhase(Phase phase, Phase from, Phase to) { return from < phase && phase <= to; }
 /// Fails with `why` set when `skip` names a pass that is not one of
 /// optionalPasses(device), or one that a run of the phases after `from`
 /// up to `to` does not run (leaving it out would change nothing).

@@ -954,7 +954,7 @@ void KernelBuilder::storeOutput(Value acc, const Output &o) {
     b.setInsertionPointToStart(ifOp.thenBlock());
   }
   Value init = op.getDpsInitOperand(0)->get();
-  if (t.splits > 1 && t.sumKernel && !summing) {
+  if (t.sumKernel && !summing) {
     memref::StoreOp::create(b, loc, acc, workspace, ValueRange{part, batchIdx, o.m, o.n});
     return;
   }
