@@ -26,6 +26,7 @@
 
 extern "C" {
 void *_mlir_memref_to_llvm_alloc(size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
 void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *entry,
                          int64_t grid_x, int64_t grid_y, int64_t grid_z, int64_t block_x,
                          int64_t block_y, int64_t block_z, int32_t num_args, void *const *args,
@@ -61,7 +62,15 @@ struct FakeDriver {
 };
 FakeDriver driver;
 
-enum Mode { Before = 0, HostWrote = 1, Fresh = 3, Entry = 4, ArgumentOut = 5, Result = 6 };
+enum Mode {
+  Before = 0,
+  HostWrote = 1,
+  Forget = 2,
+  Fresh = 3,
+  Entry = 4,
+  ArgumentOut = 5,
+  Result = 6
+};
 enum Kind { Read = 0, Written = 1, Scalar = 2, Resident = 8 };
 
 /// Fills a rank-1 result descriptor with `y` of `n` floats.
@@ -394,4 +403,159 @@ TEST_F(CUDARuntime, IdlePooledBlocksGoWhenTheDeviceIsFull) {
   }
   driver.stats->memory_limit = 0;
   EXPECT_LE(driver.stats->live_bytes, before + 2 * 81000 * 4);
+}
+
+namespace {
+
+/// The launches per graph the runtime was started with (AIOPT_CUDA_GRAPHS;
+/// ctest runs this program with and without it).
+size_t launchesPerGraph() {
+  const char *value = std::getenv("AIOPT_CUDA_GRAPHS");
+  return value ? std::strtoul(value, nullptr, 10) : 0;
+}
+
+constexpr int kChain = 7;
+
+/// y = affine applied kChain times to x, through intermediates the host
+/// code allocates and frees, as a compiled model's host code does; with
+/// `hostStep`, the host adds 1 to the third intermediate in between.
+void chain(void **inputs, void *results, bool hostStep) {
+  int64_t n, bytes;
+  float *x = input(inputs, n, bytes);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, Entry);
+  float *buffers[kChain];
+  for (float *&b : buffers) {
+    b = static_cast<float *>(_mlir_memref_to_llvm_alloc(bytes));
+    aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(b), bytes, Fresh);
+  }
+  const int64_t sizes[] = {bytes, bytes, 8};
+  const int32_t kinds[] = {Read | Resident, Written | Resident, Scalar};
+  for (int k = 0; k < kChain; ++k) {
+    void *args[] = {k ? buffers[k - 1] : x, buffers[k], &n};
+    aiopt_cuda_dispatch("fake image", 10, "affine\0affine_module", 1, 1, 1, 1, 1, 1, 3, args,
+                        sizes, kinds);
+    if (hostStep && k == 2) {
+      auto at = reinterpret_cast<uintptr_t>(buffers[k]);
+      aiopt_cuda_host_access(at, bytes, Before);
+      for (int64_t i = 0; i < n; ++i)
+        buffers[k][i] += 1;
+      aiopt_cuda_host_access(at, bytes, HostWrote);
+    }
+  }
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, ArgumentOut);
+  for (int k = 0; k + 1 < kChain; ++k) {
+    aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(buffers[k]), bytes, Forget);
+    _mlir_memref_to_llvm_free(buffers[k]);
+  }
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(buffers[kChain - 1]), bytes, Result);
+  returnBuffer(results, buffers[kChain - 1], n);
+}
+void chainEntry(void **inputs, void *results) { chain(inputs, results, false); }
+void chainWithHostStepEntry(void **inputs, void *results) { chain(inputs, results, true); }
+
+const aiopt_model_info kChainModel = {AIOPT_ABI_VERSION, "chain", 1, kInput, 1, kOutput,
+                                      chainEntry, "", AIOPT_MODEL_DEVICE_BUFFERS,
+                                      &aiopt_cuda_device_runtime};
+
+/// What the fake driver counted during one call, graphs included.
+struct GraphCounts {
+  size_t launches, graphLaunches, instantiated, updates, badDependencies;
+};
+template <typename F> GraphCounts graphCounted(F run) {
+  fake_cuda_stats_t before = *driver.stats;
+  run();
+  const fake_cuda_stats_t &after = *driver.stats;
+  EXPECT_EQ(after.bad_pointers, before.bad_pointers) << "host memory used as device memory";
+  return {after.launches - before.launches, after.graph_launches - before.graph_launches,
+          after.graphs_instantiated - before.graphs_instantiated,
+          after.node_updates - before.node_updates,
+          after.bad_dependencies - before.bad_dependencies};
+}
+
+/// Graph launches a run of the chain makes once its batches are graphs:
+/// the batches of the queue, full ones and the rest, of two launches or
+/// more.
+size_t chainGraphs() {
+  size_t per = launchesPerGraph();
+  if (per == 0)
+    return 0;
+  return kChain / per * (per >= 2) + (kChain % per >= 2);
+}
+
+void expectChain(const std::vector<float> &x, const float *y, float added = 0) {
+  for (int64_t i = 0; i < kN; ++i) {
+    float want = x[i];
+    for (int k = 0; k < kChain; ++k)
+      want = 2 * want + 1 + (k == 2 ? added : 0);
+    ASSERT_EQ(y[i], want) << "element " << i;
+  }
+}
+
+} // namespace
+
+TEST_F(CUDARuntime, RepeatedLaunchesRunAsGraphs) {
+  std::vector<float> x = iota(), y(kN);
+  aiopt_tensor in = tensor(x.data()), out = tensor(y.data(), kBytes);
+  // The first two runs see each batch twice: the second makes its graph.
+  GraphCounts first = graphCounted([&] {
+    for (int run = 0; run < 2; ++run) {
+      std::fill(y.begin(), y.end(), 0.0f);
+      ASSERT_EQ(aiopt_run(&kChainModel, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
+      expectChain(x, y.data());
+    }
+  });
+  EXPECT_EQ(first.launches, 2u * kChain);
+  EXPECT_EQ(first.instantiated, chainGraphs());
+  GraphCounts later = graphCounted([&] {
+    for (int run = 0; run < 3; ++run) {
+      std::fill(y.begin(), y.end(), 0.0f);
+      ASSERT_EQ(aiopt_run(&kChainModel, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
+      expectChain(x, y.data());
+    }
+  });
+  EXPECT_EQ(later.launches, 3u * kChain);
+  EXPECT_EQ(later.graphLaunches, 3 * chainGraphs());
+  EXPECT_EQ(later.instantiated, 0u);
+  EXPECT_EQ(later.updates, 0u) << "the same buffers each run";
+  EXPECT_EQ(first.badDependencies + later.badDependencies, 0u);
+}
+
+TEST_F(CUDARuntime, GraphsFollowDeviceInputsToNewAddresses) {
+  // Each run reads another device input: the graph's first node moves to it.
+  std::vector<float> y(kN);
+  aiopt_tensor out = tensor(y.data(), kBytes);
+  GraphCounts counts = graphCounted([&] {
+    for (int run = 0; run < 5; ++run) {
+      std::vector<float> x = iota();
+      for (float &v : x)
+        v += static_cast<float>(run);
+      aiopt_tensor in = tensor(reinterpret_cast<void *>(deviceBuffer(kBytes, x.data())));
+      ASSERT_EQ(aiopt_run_on(&kChainModel, &in, 1, &out, 1, AIOPT_INPUTS_ON_DEVICE), AIOPT_OK)
+          << aiopt_last_error();
+      expectChain(x, y.data());
+    }
+  });
+  EXPECT_EQ(counts.launches, 5u * kChain);
+  if (launchesPerGraph() >= 2) {
+    // Each batch is a graph by the third run, and each run after the
+    // first moves the node that reads the input.
+    EXPECT_GE(counts.graphLaunches, 3 * chainGraphs());
+    EXPECT_GE(counts.updates, 3u);
+  } else {
+    EXPECT_EQ(counts.graphLaunches, 0u);
+  }
+}
+
+TEST_F(CUDARuntime, HostAccessesRunTheQueuedLaunchesFirst) {
+  // The host reads an intermediate the queued launches write, and writes
+  // it back for the launches after: both orders must hold.
+  aiopt_model_info model = kChainModel;
+  model.entry = chainWithHostStepEntry;
+  std::vector<float> x = iota(), y(kN);
+  aiopt_tensor in = tensor(x.data()), out = tensor(y.data(), kBytes);
+  for (int run = 0; run < 4; ++run) {
+    std::fill(y.begin(), y.end(), 0.0f);
+    ASSERT_EQ(aiopt_run(&model, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
+    expectChain(x, y.data(), 1);
+  }
 }

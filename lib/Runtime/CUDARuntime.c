@@ -10,17 +10,21 @@
 |* buffers copied to device memory and the written ones copied back. Device   *|
 |* memory is pooled across launches, and constant buffers (weights) are       *|
 |* copied once and kept. AIOPT_CUDA_PROFILE=1 prints, at exit, where each     *|
-|* kernel's time went (copies in, kernel, copies out). Errors                 *|
-|* (no driver, no device, no code for the device, a failed call) fail the     *|
-|* model's run with AIOPT_ERROR_DEVICE and a message naming the kernel.       *|
+|* kernel's time went (copies in, kernel, copies out). AIOPT_CUDA_GRAPHS=N    *|
+|* runs the launches that copy nothing as CUDA graphs of up to N launches     *|
+|* (CUDALaunchQueue.h). Errors (no driver, no device, no code for the        *|
+|* device, a failed call) fail the model's run with AIOPT_ERROR_DEVICE and a  *|
+|* message naming the kernel.                                                 *|
 |*                                                                            *|
-|* The driver API's few types and functions are declared here; the CUDA      *|
+|* CUDADriver.h declares the driver API's few types and functions; the CUDA   *|
 |* headers are not needed to build it.                                        *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L /* strdup */
 
+#include "CUDADriver.h"
+#include "CUDALaunchQueue.h"
 #include "DeviceMirrors.h"
 #include "GPURuntime.h"
 
@@ -37,39 +41,10 @@ void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *ent
                          const int64_t *arg_bytes, const int32_t *arg_kinds);
 void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode);
 
-typedef int CUresult; /* 0 is CUDA_SUCCESS */
-typedef int CUdevice;
-typedef struct CUctx_st *CUcontext;
-typedef struct CUmod_st *CUmodule;
-typedef struct CUfunc_st *CUfunction;
-typedef struct CUstream_st *CUstream;
-typedef unsigned long long CUdeviceptr;
-enum { CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75,
-       CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76 };
-
-/* The driver functions used: name, parameter list. */
-#define AIOPT_CU_FUNCTIONS(X)                                                                 \
-  X(cuInit, (unsigned))                                                                      \
-  X(cuDeviceGetCount, (int *))                                                               \
-  X(cuDeviceGet, (CUdevice *, int))                                                          \
-  X(cuDeviceGetAttribute, (int *, int, CUdevice))                                            \
-  X(cuDevicePrimaryCtxRetain, (CUcontext *, CUdevice))                                       \
-  X(cuCtxSetCurrent, (CUcontext))                                                            \
-  X(cuModuleLoadData, (CUmodule *, const void *))                                            \
-  X(cuModuleGetFunction, (CUfunction *, CUmodule, const char *))                             \
-  X(cuMemAlloc_v2, (CUdeviceptr *, size_t))                                                  \
-  X(cuMemFree_v2, (CUdeviceptr))                                                             \
-  X(cuMemcpyHtoD_v2, (CUdeviceptr, const void *, size_t))                                    \
-  X(cuMemcpyDtoH_v2, (void *, CUdeviceptr, size_t))                                          \
-  X(cuMemcpyDtoD_v2, (CUdeviceptr, CUdeviceptr, size_t))                                     \
-  X(cuMemGetAddressRange_v2, (CUdeviceptr *, size_t *, CUdeviceptr))                         \
-  X(cuLaunchKernel, (CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,  \
-                     unsigned, CUstream, void **, void **))                                   \
-  X(cuCtxSynchronize, (void))                                                                \
-  X(cuGetErrorName, (CUresult, const char **))
-
-#define AIOPT_CU_DECLARE(name, params) static CUresult(*p_##name) params;
-AIOPT_CU_FUNCTIONS(AIOPT_CU_DECLARE)
+#define AIOPT_CU_DEFINE(name, params) CUresult(*p_##name) params;
+AIOPT_CU_FUNCTIONS(AIOPT_CU_DEFINE)
+AIOPT_CU_GRAPH_FUNCTIONS(AIOPT_CU_DEFINE)
+#undef AIOPT_CU_DEFINE
 
 /* A loaded image and the functions looked up in it, with their launches'
  * times when profiling. */
@@ -121,7 +96,9 @@ static struct {
   blocks pool, constants;
   /* Device mirrors of host ranges that resident launches use. */
   aiopt_mirrors mirrors;
-  int profile;
+  /* AIOPT_CUDA_PROFILE: 1 times each launch (waiting for it), `launches`
+   * counts them, and how many ran as graphs. */
+  enum { PROFILE_OFF, PROFILE_TIMES, PROFILE_LAUNCHES } profile;
 } cu = {.once = PTHREAD_ONCE_INIT,
         .lock = PTHREAD_MUTEX_INITIALIZER,
         .mirrors = {.device = &cuda_mirror_device}};
@@ -136,7 +113,7 @@ static _Thread_local struct {
 
 static void print_profile(void);
 
-static const char *error_name(CUresult r) {
+const char *aiopt_cu_error_name(CUresult r) {
   const char *name = NULL;
   if (p_cuGetErrorName && p_cuGetErrorName(r, &name) == 0 && name)
     return name;
@@ -164,13 +141,29 @@ static void init(void) {
   }
   AIOPT_CU_FUNCTIONS(AIOPT_CU_LOAD)
 #undef AIOPT_CU_LOAD
+  /* Graphs are optional: without them batches run launch by launch. */
+#define AIOPT_CU_LOAD_OPTIONAL(name, params) *(void **)&p_##name = dlsym(handle, #name);
+  AIOPT_CU_GRAPH_FUNCTIONS(AIOPT_CU_LOAD_OPTIONAL)
+#undef AIOPT_CU_LOAD_OPTIONAL
+  const char *graphs = getenv("AIOPT_CUDA_GRAPHS");
+  if (graphs && *graphs) {
+    char *end;
+    unsigned long long per_graph = strtoull(graphs, &end, 10);
+    if (*end || graphs[0] == '-' || per_graph > 100000) {
+      snprintf(cu.init_error, sizeof(cu.init_error),
+               "AIOPT_CUDA_GRAPHS is not a number of launches per graph (0 to 100000): '%s'",
+               graphs);
+      return;
+    }
+    aiopt_cu_queue_configure((size_t)per_graph);
+  }
   CUresult r = p_cuInit(0);
   int count = 0;
   if (r == 0)
     r = p_cuDeviceGetCount(&count);
   if (r != 0) {
     snprintf(cu.init_error, sizeof(cu.init_error), "cuInit failed (%s): no usable GPU",
-             error_name(r));
+             aiopt_cu_error_name(r));
     return;
   }
   const char *chosen = getenv("AIOPT_CUDA_DEVICE");
@@ -191,13 +184,14 @@ static void init(void) {
     r = p_cuDevicePrimaryCtxRetain(&cu.context, device);
   if (r != 0) {
     snprintf(cu.init_error, sizeof(cu.init_error), "cannot open CUDA device %d (%s)", index,
-             error_name(r));
+             aiopt_cu_error_name(r));
     return;
   }
   const char *profile = getenv("AIOPT_CUDA_PROFILE");
-  if (profile && *profile && strcmp(profile, "0") != 0) {
-    cu.profile = 1;
-  }
+  if (profile && strcmp(profile, "launches") == 0)
+    cu.profile = PROFILE_LAUNCHES;
+  else if (profile && *profile && strcmp(profile, "0") != 0)
+    cu.profile = PROFILE_TIMES;
 }
 
 static void dispatch_failed(const char *entry, const char *fmt, ...) {
@@ -260,7 +254,7 @@ static function *get_function(const void *image, const char *entry) {
     CUresult r = p_cuModuleLoadData(&mod, image);
     if (r != 0) {
       dispatch_failed(entry, "cannot load its module on the sm_%d%d device (%s)", cu.cc_major,
-                      cu.cc_minor, error_name(r));
+                      cu.cc_minor, aiopt_cu_error_name(r));
       return NULL;
     }
     m = calloc(1, sizeof *m);
@@ -284,7 +278,7 @@ static function *get_function(const void *image, const char *entry) {
   if (r != 0) {
     free(name);
     free(f);
-    dispatch_failed(entry, "not in its module (%s)", error_name(r));
+    dispatch_failed(entry, "not in its module (%s)", aiopt_cu_error_name(r));
     return NULL;
   }
   f->image = image;
@@ -319,7 +313,7 @@ static block *add_block(blocks *list, block b) {
  * (which may still use them) are done; whether any went. Called with
  * cu.lock held, when the device is out of memory. */
 static int trim_pool(void) {
-  if (p_cuCtxSynchronize() != 0)
+  if (aiopt_cu_queue_flush() != 0 || p_cuCtxSynchronize() != 0)
     return 0;
   size_t kept = 0;
   for (size_t i = 0; i < cu.pool.count; ++i) {
@@ -398,11 +392,15 @@ static int mirror_take(size_t bytes, uint64_t *dev) {
   return r;
 }
 static void mirror_give_back(uint64_t dev) { release_block((CUdeviceptr)dev); }
+/* Copies go after the queued launches (CUDALaunchQueue.h), which may use
+ * the same memory. */
 static int mirror_to_device(uint64_t dev, const void *host, size_t bytes) {
-  return p_cuMemcpyHtoD_v2((CUdeviceptr)dev, host, bytes);
+  CUresult r = aiopt_cu_queue_flush();
+  return r ? r : p_cuMemcpyHtoD_v2((CUdeviceptr)dev, host, bytes);
 }
 static int mirror_to_host(void *host, uint64_t dev, size_t bytes) {
-  return p_cuMemcpyDtoH_v2(host, (CUdeviceptr)dev, bytes);
+  CUresult r = aiopt_cu_queue_flush();
+  return r ? r : p_cuMemcpyDtoH_v2(host, (CUdeviceptr)dev, bytes);
 }
 static const aiopt_mirror_device cuda_mirror_device = {
     mirror_take, mirror_give_back, mirror_to_device, mirror_to_host,
@@ -416,7 +414,7 @@ static aiopt_mirror *find_mirror(uintptr_t lo, uintptr_t hi) {
 /* Fails the current aiopt_run with "CUDA: <what> failed (<error>)". */
 static void run_failed(const char *what, CUresult r) {
   char message[200];
-  snprintf(message, sizeof message, "CUDA: %s failed (%s)", what, error_name(r));
+  snprintf(message, sizeof message, "CUDA: %s failed (%s)", what, aiopt_cu_error_name(r));
   aiopt_rt_device_error(message);
 }
 
@@ -454,6 +452,8 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
   /* Before the host reads results: the launches still running finish (and
    * report their errors) first. */
   if (r == 0 && (mode == 0 || mode == 5 || mode == 6))
+    r = aiopt_cu_queue_flush();
+  if (r == 0 && (mode == 0 || mode == 5 || mode == 6))
     r = p_cuCtxSynchronize();
   int kept = r == 0 && mode == AIOPT_ACCESS_RESULT && run.keep_results && ptr && keep_result(lo, hi);
   if (r == 0 && !kept)
@@ -478,7 +478,7 @@ static aiopt_status device_check_buffer(uintptr_t device, size_t bytes, char *wh
     r = p_cuMemGetAddressRange_v2(&base, &size, (CUdeviceptr)device);
   if (r != 0) {
     snprintf(why, why_size, "%#llx is not device memory of the CUDA device in use (%s)",
-             (unsigned long long)device, error_name(r));
+             (unsigned long long)device, aiopt_cu_error_name(r));
     return AIOPT_ERROR_INVALID_ARGUMENT;
   }
   if ((CUdeviceptr)device + bytes > base + size) {
@@ -515,6 +515,8 @@ static void device_copy_out(uintptr_t device, const void *host, size_t bytes) {
     m = m && m->borrowed && m->state != AIOPT_MIRROR_HOST ? m : NULL;
   }
   if (r == 0)
+    r = aiopt_cu_queue_flush();
+  if (r == 0)
     r = m ? p_cuMemcpyDtoD_v2((CUdeviceptr)device, m->dev + (lo - m->lo), bytes)
           : p_cuMemcpyHtoD_v2((CUdeviceptr)device, host, bytes);
   pthread_mutex_unlock(&cu.lock);
@@ -526,6 +528,8 @@ static void device_end_run(void) {
   CUresult r = p_cuCtxSetCurrent(cu.context);
   pthread_mutex_lock(&cu.lock);
   /* Device-to-device copies do not wait for themselves. */
+  if (r == 0)
+    r = aiopt_cu_queue_flush();
   if (r == 0)
     r = p_cuCtxSynchronize();
   for (size_t k = 0; k < run.kept.count; ++k)
@@ -549,17 +553,33 @@ const struct aiopt_device_runtime aiopt_cuda_device_runtime = {
     device_check_buffer, device_bind_input, device_keep_results, device_copy_out,
     device_end_run};
 
-/* Copies the buffers in, launches, waits and copies the written buffers
- * back; resident buffers use their mirrors instead, and written ones stay
- * on the device. Called with cu.lock held. */
-static CUresult run_launch(function *f, const unsigned grid[3], const unsigned block[3],
+/* The launch of `f` (`entry` as the compiled code gives it) on the grid
+ * dims[0..2] of blocks dims[3..5]: copies the buffers in, launches, waits
+ * and copies the written buffers back; resident buffers use their mirrors
+ * instead, and written ones stay on the device. A launch that copies
+ * nothing runs while the host goes on: the default stream orders it before
+ * later launches and copies, and aiopt_cuda_host_access waits for it
+ * before the host reads; with AIOPT_CUDA_GRAPHS it joins the launch queue
+ * (CUDALaunchQueue.h). Launches that copy buffers back, and timed ones,
+ * wait here. `buffers`, `params` and `sizes` have room for the arguments.
+ * Called with cu.lock held. */
+static CUresult run_launch(function *f, const char *entry, const unsigned dims[6],
                            int32_t num_args, void *const *args, const int64_t *arg_bytes,
-                           const int32_t *arg_kinds, CUdeviceptr *buffers, void **params) {
-  CUresult r = 0;
-  double t0 = cu.profile ? now_ms() : 0, copied_in = 0, copied_out = 0;
+                           const int32_t *arg_kinds, CUdeviceptr *buffers, void **params,
+                           size_t *sizes) {
+  int resident = 1;
+  for (int32_t i = 0; i < num_args; ++i)
+    if ((arg_kinds[i] == AIOPT_ARG_READ || arg_kinds[i] == AIOPT_ARG_WRITTEN) && arg_bytes[i] > 0)
+      resident = 0;
+  int timed = cu.profile == PROFILE_TIMES;
+  int queued = resident && !timed && aiopt_cu_queue_enabled();
+  /* The copies below may reuse the memory of queued launches. */
+  CUresult r = resident ? 0 : aiopt_cu_queue_flush();
+  double t0 = timed ? now_ms() : 0, copied_in = 0, copied_out = 0;
   for (int32_t i = 0; i < num_args && r == 0; ++i) {
     size_t bytes = (size_t)arg_bytes[i];
     int32_t kind = arg_kinds[i] & ~AIOPT_ARG_RESIDENT;
+    sizes[i] = kind == AIOPT_ARG_SCALAR ? bytes : sizeof(CUdeviceptr);
     if (kind == AIOPT_ARG_SCALAR) {
       params[i] = args[i];
       continue;
@@ -596,21 +616,15 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
         buffers[i] = (CUdeviceptr)m->dev + (lo - m->lo);
     }
   }
-  double t1 = cu.profile ? now_ms() : 0;
-  if (r == 0)
-    r = p_cuLaunchKernel(f->fn, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0, NULL,
+  double t1 = timed ? now_ms() : 0;
+  if (r == 0 && queued)
+    r = aiopt_cu_queue_launch(f->fn, entry, dims, num_args, params, sizes);
+  else if (r == 0)
+    r = p_cuLaunchKernel(f->fn, dims[0], dims[1], dims[2], dims[3], dims[4], dims[5], 0, NULL,
                          params, NULL);
-  /* A launch whose buffers all stay on the device runs while the host goes
-   * on: the default stream orders it before later launches and copies, and
-   * aiopt_cuda_host_access waits for it before the host reads. Launches
-   * that copy buffers back, and profiled ones, wait here. */
-  int resident = 1;
-  for (int32_t i = 0; i < num_args; ++i)
-    if ((arg_kinds[i] == AIOPT_ARG_READ || arg_kinds[i] == AIOPT_ARG_WRITTEN) && arg_bytes[i] > 0)
-      resident = 0;
-  if (r == 0 && (!resident || cu.profile))
+  if (r == 0 && (!resident || timed))
     r = p_cuCtxSynchronize();
-  double t2 = cu.profile ? now_ms() : 0;
+  double t2 = timed ? now_ms() : 0;
   for (int32_t i = 0; i < num_args && r == 0; ++i) {
     if (arg_kinds[i] == (AIOPT_ARG_WRITTEN | AIOPT_ARG_RESIDENT) && arg_bytes[i] > 0) {
       /* The mirror holds the results; the host's bytes are stale. */
@@ -626,9 +640,10 @@ static CUresult run_launch(function *f, const unsigned grid[3], const unsigned b
   for (int32_t i = 0; i < num_args; ++i)
     if (buffers[i] && (arg_kinds[i] == AIOPT_ARG_READ || arg_kinds[i] == AIOPT_ARG_WRITTEN))
       release_block(buffers[i]);
-  if (cu.profile) {
-    double t3 = now_ms();
+  if (cu.profile)
     f->launches += 1;
+  if (timed) {
+    double t3 = now_ms();
     f->copy_in_ms += t1 - t0;
     f->kernel_ms += t2 - t1;
     f->copy_out_ms += t3 - t2;
@@ -642,7 +657,9 @@ static int by_total_time(const void *a, const void *b) {
   const function *x = *(function *const *)a, *y = *(function *const *)b;
   double tx = x->copy_in_ms + x->kernel_ms + x->copy_out_ms;
   double ty = y->copy_in_ms + y->kernel_ms + y->copy_out_ms;
-  return (tx < ty) - (tx > ty);
+  if (tx != ty)
+    return (tx < ty) - (tx > ty);
+  return (x->launches < y->launches) - (x->launches > y->launches);
 }
 
 /* AIOPT_CUDA_PROFILE: one line per kernel, the most time first, and the
@@ -664,22 +681,39 @@ __attribute__((destructor)) static void print_profile(void) {
   qsort(list, n, sizeof *list, by_total_time);
   double in = 0, kernel = 0, out = 0, constant_bytes = 0;
   long long launches = 0;
-  fprintf(stderr, "aiopt CUDA profile: %-28s %8s %11s %11s %11s %10s %10s\n", "kernel",
-          "launches", "copy-in ms", "kernel ms", "copy-out ms", "MB in", "MB out");
+  int timed = cu.profile == PROFILE_TIMES;
+  if (timed)
+    fprintf(stderr, "aiopt CUDA profile: %-28s %8s %11s %11s %11s %10s %10s\n", "kernel",
+            "launches", "copy-in ms", "kernel ms", "copy-out ms", "MB in", "MB out");
+  else
+    fprintf(stderr, "aiopt CUDA profile: %-28s %8s\n", "kernel", "launches");
   for (size_t i = 0; i < n; ++i) {
     function *f = list[i];
-    fprintf(stderr, "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f %10.2f %10.2f\n",
-            f->label, f->launches, f->copy_in_ms, f->kernel_ms, f->copy_out_ms,
-            f->bytes_in / 1e6, f->bytes_out / 1e6);
+    if (timed)
+      fprintf(stderr, "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f %10.2f %10.2f\n",
+              f->label, f->launches, f->copy_in_ms, f->kernel_ms, f->copy_out_ms,
+              f->bytes_in / 1e6, f->bytes_out / 1e6);
+    else
+      fprintf(stderr, "aiopt CUDA profile: %-28s %8lld\n", f->label, f->launches);
     in += f->copy_in_ms, kernel += f->kernel_ms, out += f->copy_out_ms;
     launches += f->launches;
   }
   for (size_t i = 0; i < cu.constants.count; ++i)
     constant_bytes += (double)cu.constants.items[i].bytes;
-  fprintf(stderr,
-          "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f (constants kept on the "
-          "device: %.2f MB)\n",
-          "total", launches, in, kernel, out, constant_bytes / 1e6);
+  if (timed)
+    fprintf(stderr,
+            "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f (constants kept on the "
+            "device: %.2f MB)\n",
+            "total", launches, in, kernel, out, constant_bytes / 1e6);
+  else
+    fprintf(stderr, "aiopt CUDA profile: %-28s %8lld\n", "total", launches);
+  if (aiopt_cu_queue_enabled()) {
+    aiopt_cu_queue_stats q = aiopt_cu_queue_statistics();
+    fprintf(stderr,
+            "aiopt CUDA profile: launch queue: %lld launched one by one, %lld as nodes of "
+            "%lld graph launches; %lld graphs built, %lld nodes updated\n",
+            q.direct, q.graphed, q.graph_launches, q.graphs_built, q.node_updates);
+  }
   free(list);
 }
 
@@ -717,21 +751,34 @@ void aiopt_cuda_dispatch(const void *image, int64_t image_bytes, const char *ent
 
   CUresult r = p_cuCtxSetCurrent(cu.context);
   if (r != 0)
-    return dispatch_failed(entry, "cuCtxSetCurrent failed (%s)", error_name(r));
-  CUdeviceptr *buffers = calloc((size_t)num_args + 1, sizeof *buffers);
-  void **params = calloc((size_t)num_args + 1, sizeof *params);
-  if (!buffers || !params) {
+    return dispatch_failed(entry, "cuCtxSetCurrent failed (%s)", aiopt_cu_error_name(r));
+  /* The arguments' device addresses, the driver's pointers to their
+   * values, and the values' sizes: on the stack for most kernels. */
+  enum { kStackArgs = 32 };
+  CUdeviceptr stack_buffers[kStackArgs] = {0};
+  void *stack_params[kStackArgs];
+  size_t stack_sizes[kStackArgs];
+  int on_heap = num_args > kStackArgs;
+  CUdeviceptr *buffers = on_heap ? calloc((size_t)num_args, sizeof *buffers) : stack_buffers;
+  void **params = on_heap ? calloc((size_t)num_args, sizeof *params) : stack_params;
+  size_t *value_sizes = on_heap ? calloc((size_t)num_args, sizeof *value_sizes) : stack_sizes;
+  if (!buffers || !params || !value_sizes) {
     free(buffers);
     free(params);
+    free(value_sizes);
     return dispatch_failed(entry, "out of host memory");
   }
   pthread_mutex_lock(&cu.lock);
   function *fn = get_function(image, entry);
   if (fn)
-    r = run_launch(fn, sizes, sizes + 3, num_args, args, arg_bytes, arg_kinds, buffers, params);
+    r = run_launch(fn, entry, sizes, num_args, args, arg_bytes, arg_kinds, buffers, params,
+                   value_sizes);
   pthread_mutex_unlock(&cu.lock);
-  free(buffers);
-  free(params);
+  if (on_heap) {
+    free(buffers);
+    free(params);
+    free(value_sizes);
+  }
   if (fn && r != 0)
-    dispatch_failed(entry, "the launch failed (%s)", error_name(r));
+    dispatch_failed(entry, "the launch failed (%s)", aiopt_cu_error_name(r));
 }
