@@ -14,9 +14,13 @@ two steps:
         gives as its time over the default program's (above 1: the default
         is faster);
     python bench/gpu.py run DIR [--repeat 50] [--markdown FILE]
+                                [--env-variant LABEL[@VARIANT]=VAR=VALUE ...]
         (on the machine with the GPU; needs onnxruntime-gpu, numpy, onnx)
         times both on the same inputs, compares their outputs and prints a
-        table.
+        table; each --env-variant times the default program (or a prepared
+        variant's) again with more environment variables, those of the
+        CUDA runtime (e.g. "graphs-64=AIOPT_CUDA_GRAPHS=64"), in the
+        variants' table.
 
 Both are timed from host arrays to host arrays: aiopt_run copies the inputs
 to the device and the outputs back, as does onnxruntime's session.run with
@@ -146,10 +150,10 @@ def read_variants(work):
     return [tuple(line.rstrip("\n").split("\t", 1)) for line in open(path) if line.strip()]
 
 
-def run_aiopt(work, name, repeat):
+def run_aiopt(work, name, repeat, env=None):
     exe = os.path.join(work, name + ".exe")
     r = subprocess.run([exe, work, "--repeat", str(repeat)], capture_output=True, text=True,
-                       timeout=1200)
+                       timeout=1200, env=dict(os.environ, **(env or {})))
     if r.returncode != 0:
         raise RuntimeError("%s failed (%d): %s" % (exe, r.returncode, r.stderr.strip()))
     fields = dict(line.split()[:2] for line in r.stdout.splitlines() if line.strip())
@@ -190,7 +194,25 @@ def relative_error(got, want):
     return worst
 
 
+def parse_env_variant(spec):
+    """LABEL[@VARIANT]=VAR=VALUE[ VAR=VALUE...] as (label, variant or "",
+    {VAR: VALUE})."""
+    head, _, assignments = spec.partition("=")
+    label, _, base = head.partition("@")
+    env = {}
+    for a in shlex.split(assignments):
+        var, eq, value = a.partition("=")
+        if not eq or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
+            env = None
+            break
+        env[var] = value
+    if not label or label == "aiopt" or not env:
+        sys.exit("--env-variant '%s' is not LABEL[@VARIANT]=VAR=VALUE[ VAR=VALUE...]" % spec)
+    return label, base, env
+
+
 def run(args):
+    env_variants = [parse_env_variant(v) for v in args.env_variant]
     try:
         # onnxruntime-gpu finds CUDA and cuDNN in a process where a PyTorch
         # built for the same CUDA has loaded them (its documented way).
@@ -209,8 +231,17 @@ def run(args):
         ours, got = run_aiopt(work, name, args.repeat)
         ort32, want = run_onnxruntime(path, inputs, args.repeat, tf32=False)
         ort_tf32, want_tf32 = run_onnxruntime(path, inputs, args.repeat, tf32=True)
-        for label, flags in read_variants(work):
-            ms, out = run_aiopt(variant_dir(work, label), name, args.repeat)
+        prepared = dict(read_variants(work))
+        runs = [(label, label, flags, {}) for label, flags in prepared.items()]
+        for label, base, env in env_variants:
+            if label in prepared:
+                sys.exit("--env-variant %s: a prepared variant has that label" % label)
+            if base and base not in prepared:
+                sys.exit("--env-variant %s: %s has no prepared variant '%s'" % (label, name, base))
+            shown = " ".join("%s=%s" % kv for kv in env.items())
+            runs.append((label, base, (prepared[base] + " " if base else "") + shown, env))
+        for label, base, flags, env in runs:
+            ms, out = run_aiopt(variant_dir(work, base) if base else work, name, args.repeat, env)
             variant_rows.append((name, label, flags, ms, ms[0] / ours[0],
                                  relative_error(out, want), relative_error(out, want_tf32),
                                  args.tf32_tolerance if "--precision=tf32" in flags
@@ -232,7 +263,7 @@ def run(args):
             name, ours[0], ours[1], o32[0], o32[1], ours[0] / o32[0], otf[0], otf[1],
             ours[0] / otf[0], err, err_tf32))
     if variant_rows:
-        lines += ["", "| model | variant | aiopt-compile flags | ms (median / p90) | "
+        lines += ["", "| model | variant | aiopt-compile flags, environment | ms (median / p90) | "
                   "variant / aiopt | rel. error vs ort f32 | vs ort TF32 |",
                   "|---|---|---|---|---|---|---|"]
         for name, label, flags, ms, ratio, err, err_tf32, _ in variant_rows:
@@ -276,6 +307,10 @@ def main():
     r.add_argument("--tf32-tolerance", type=float, default=1e-2,
                    help="the same for variants built with --precision=tf32 (operands "
                         "rounded to 10 fraction bits: about 1e-4 on BERT-base's layer)")
+    r.add_argument("--env-variant", action="append", default=[],
+                   metavar="LABEL[@VARIANT]=VAR=VALUE",
+                   help="also time the default program (or variant VARIANT's) with these "
+                        "environment variables (repeatable)")
     args = parser.parse_args()
     return prepare(args) if args.step == "prepare" else run(args)
 

@@ -17,7 +17,11 @@
 #                                             variants, "" leaves them out)
 #   scripts/gpu-check.sh run DIR [sm_90]     (on the GPU machine: python3 with
 #                                             numpy, onnx, ml_dtypes and
-#                                             onnxruntime; no compiler)
+#                                             onnxruntime; no compiler;
+#                                             ENV_VARIANTS="LABEL[@VARIANT]=
+#                                             VAR=VALUE;..." replaces the
+#                                             runtime's variants (CUDA
+#                                             graphs), "" leaves them out)
 #
 # build compiles, for the CUDA target, the end-to-end models of
 # integration_test/cuda-run.test and more, the ONNX node suite's cases
@@ -105,16 +109,33 @@ run)
       --expected "$root/integration_test/onnx-node.expected" \
       --json "${OUT:-$work}/node-cuda.json" node-suite) || status=1
   fi
-  # Where the time goes: the runtime's profile of a few runs.
+  # Where the time goes: the runtime's profile of a few runs; then the
+  # launches again as CUDA graphs of 64, with the launch queue's counts.
   for m in resnet50 bert_base; do
     [ -d "$work/bench/$m" ] || continue
     (cd "$work/bench/$m" && AIOPT_CUDA_PROFILE=1 ./$m.exe . --repeat 5 2>&1 >/dev/null |
       head -26) || status=1
+    (cd "$work/bench/$m" && AIOPT_CUDA_PROFILE=launches AIOPT_CUDA_GRAPHS=64 ./$m.exe . \
+      --repeat 5 2>&1 >/dev/null | tail -2) || status=1
   done
+  # The benchmark also times the default program (and the tf32 variant's,
+  # where prepared) with its resident launches queued and replayed as CUDA
+  # graphs of up to 16, 64 or 1024 launches (AIOPT_CUDA_GRAPHS; off by
+  # default until a GPU measures it).
+  default_env="graphs-16=AIOPT_CUDA_GRAPHS=16;graphs-64=AIOPT_CUDA_GRAPHS=64;graphs-1024=AIOPT_CUDA_GRAPHS=1024"
+  [ -d "$work/bench/bert_base/variant-tf32" ] &&
+    default_env="$default_env;tf32-graphs-64@tf32=AIOPT_CUDA_GRAPHS=64"
+  set --
+  old_ifs=$IFS IFS=';'
+  for v in ${ENV_VARIANTS-$default_env}; do
+    [ -n "$v" ] && set -- "$@" --env-variant "$v"
+  done
+  IFS=$old_ifs
   if [ ! -d "$work/bench" ]; then
     :
   elif python3 -c 'import onnxruntime as o, sys; sys.exit("CUDAExecutionProvider" not in o.get_available_providers())'; then
-    python3 "$root/bench/gpu.py" run "$work/bench" --markdown "${OUT:-$work}/gpu-bench.md" || status=1
+    python3 "$root/bench/gpu.py" run "$work/bench" --markdown "${OUT:-$work}/gpu-bench.md" \
+      "$@" || status=1
   else
     echo "onnxruntime has no CUDA execution provider: aiopt-cuda timings only"
     for m in resnet50 bert_base; do

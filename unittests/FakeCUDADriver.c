@@ -25,7 +25,7 @@ fake_cuda_stats_t fake_cuda_stats;
 static struct {
   uintptr_t base;
   size_t bytes;
-} allocations[256];
+} allocations[8192];
 static size_t allocation_count;
 
 /* The allocation holding [ptr, ptr + bytes), or -1. */
