@@ -431,7 +431,7 @@ static int keep_result(uintptr_t lo, uintptr_t hi) {
     return 1;
   if (!aiopt_mirror_list_add(&run.kept, *m))
     return 0;
-  *m = cu.mirrors.list.items[--cu.mirrors.list.count];
+  aiopt_mirror_list_remove(&cu.mirrors.list, (size_t)(m - cu.mirrors.list.items));
   return 1;
 }
 

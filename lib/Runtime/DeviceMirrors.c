@@ -9,19 +9,43 @@
 
 #include "GPURuntime.h"
 
+#include <string.h>
+
+/* The first mirror of `list` that ends after `lo` (list->count if none):
+ * where the mirrors overlapping a range from `lo` start. */
+static size_t first_after(const aiopt_mirror_list *list, uintptr_t lo) {
+  size_t begin = 0, end = list->count;
+  while (begin < end) {
+    size_t mid = begin + (end - begin) / 2;
+    if (list->items[mid].hi <= lo)
+      begin = mid + 1;
+    else
+      end = mid;
+  }
+  return begin;
+}
+
 int aiopt_mirror_list_add(aiopt_mirror_list *list, aiopt_mirror m) {
   aiopt_mirror *items = aiopt_gpu_grow(list->items, list->count, &list->capacity, sizeof m);
   if (!items)
     return 0;
   list->items = items;
-  list->items[list->count++] = m;
+  size_t at = first_after(list, m.lo);
+  memmove(&items[at + 1], &items[at], (list->count - at) * sizeof m);
+  items[at] = m;
+  list->count += 1;
   return 1;
 }
 
+void aiopt_mirror_list_remove(aiopt_mirror_list *list, size_t i) {
+  memmove(&list->items[i], &list->items[i + 1], (list->count - i - 1) * sizeof *list->items);
+  list->count -= 1;
+}
+
 aiopt_mirror *aiopt_mirror_list_find(const aiopt_mirror_list *list, uintptr_t lo, uintptr_t hi) {
-  for (size_t i = 0; i < list->count; ++i)
-    if (list->items[i].lo <= lo && hi <= list->items[i].hi)
-      return &list->items[i];
+  size_t i = first_after(list, lo);
+  if (i < list->count && list->items[i].lo <= lo && hi <= list->items[i].hi)
+    return &list->items[i];
   return NULL;
 }
 
@@ -38,11 +62,20 @@ void aiopt_mirrors_drop(aiopt_mirrors *mirrors, size_t i) {
   aiopt_mirror_list *list = &mirrors->list;
   if (!list->items[i].borrowed)
     mirrors->device->give_back(list->items[i].dev);
-  list->items[i] = list->items[--list->count];
+  aiopt_mirror_list_remove(list, i);
+}
+
+/* Drops the mirrors overlapping [lo, hi), whose memory was freed since:
+ * their bytes are dead. */
+static void drop_overlapping(aiopt_mirrors *mirrors, uintptr_t lo, uintptr_t hi) {
+  aiopt_mirror_list *list = &mirrors->list;
+  for (size_t i = first_after(list, lo); i < list->count && list->items[i].lo < hi;)
+    aiopt_mirrors_drop(mirrors, i);
 }
 
 int aiopt_mirrors_add_borrowed(aiopt_mirrors *mirrors, aiopt_mirror m) {
   m.borrowed = 1;
+  drop_overlapping(mirrors, m.lo, m.hi);
   return aiopt_mirror_list_add(&mirrors->list, m);
 }
 
@@ -75,12 +108,8 @@ int aiopt_mirrors_resident(aiopt_mirrors *mirrors, uintptr_t lo, uintptr_t hi, d
     return r;
   }
   uintptr_t new_lo = lo, new_hi = hi;
-  for (size_t i = 0; i < list->count;) {
+  for (size_t i = first_after(list, lo); i < list->count && list->items[i].lo < hi;) {
     aiopt_mirror *m = &list->items[i];
-    if (m->hi <= lo || m->lo >= hi) {
-      ++i;
-      continue;
-    }
     int r = aiopt_mirrors_to_host(mirrors, m);
     if (r != 0)
       return r;
@@ -96,12 +125,7 @@ int aiopt_mirrors_resident(aiopt_mirrors *mirrors, uintptr_t lo, uintptr_t hi, d
  * contents undefined on both sides. Mirrors it overlaps (of memory freed
  * since) go. */
 static int fresh_range(aiopt_mirrors *mirrors, uintptr_t lo, uintptr_t hi) {
-  aiopt_mirror_list *list = &mirrors->list;
-  for (size_t i = 0; i < list->count;)
-    if (list->items[i].hi <= lo || list->items[i].lo >= hi)
-      ++i;
-    else
-      aiopt_mirrors_drop(mirrors, i);
+  drop_overlapping(mirrors, lo, hi);
   return add_mirror(mirrors, lo, hi, 0);
 }
 
@@ -110,10 +134,9 @@ int aiopt_mirrors_access(aiopt_mirrors *mirrors, uintptr_t lo, uintptr_t hi, int
     return fresh_range(mirrors, lo, hi);
   aiopt_mirror_list *list = &mirrors->list;
   int r = 0;
-  for (size_t i = 0; i < list->count && r == 0;) {
+  for (size_t i = first_after(list, lo); i < list->count && list->items[i].lo < hi && r == 0;) {
     aiopt_mirror *m = &list->items[i];
-    if (m->hi <= lo || m->lo >= hi ||
-        (m->borrowed && (mode == AIOPT_ACCESS_ENTRY || mode == AIOPT_ACCESS_ARGUMENT_OUT))) {
+    if (m->borrowed && (mode == AIOPT_ACCESS_ENTRY || mode == AIOPT_ACCESS_ARGUMENT_OUT)) {
       ++i;
       continue;
     }

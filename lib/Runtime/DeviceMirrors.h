@@ -60,6 +60,10 @@ typedef struct aiopt_mirror {
   int borrowed;
 } aiopt_mirror;
 
+/* A list's mirrors never overlap and are kept in address order, so that a
+ * range's mirrors are found by bisection: a model's host code makes a few
+ * host-access calls per buffer and its launches look up each argument,
+ * with hundreds of buffers alive (BERT-base). */
 typedef struct aiopt_mirror_list {
   aiopt_mirror *items;
   size_t count, capacity;
@@ -80,8 +84,11 @@ typedef struct aiopt_mirrors {
   const aiopt_mirror_device *device;
 } aiopt_mirrors;
 
-/* Appends `m` to `list`; 0 without host memory. */
+/* Adds `m` (overlapping none of `list`) to `list`; 0 without host memory. */
 AIOPT_MIRRORS_HIDDEN int aiopt_mirror_list_add(aiopt_mirror_list *list, aiopt_mirror m);
+
+/* Removes mirror `i` of `list` (the later ones move down one). */
+AIOPT_MIRRORS_HIDDEN void aiopt_mirror_list_remove(aiopt_mirror_list *list, size_t i);
 
 /* The mirror of `list` holding all of [lo, hi), or NULL. */
 AIOPT_MIRRORS_HIDDEN aiopt_mirror *aiopt_mirror_list_find(const aiopt_mirror_list *list, uintptr_t lo, uintptr_t hi);
@@ -93,7 +100,8 @@ AIOPT_MIRRORS_HIDDEN int aiopt_mirrors_to_host(aiopt_mirrors *mirrors, aiopt_mir
  * memory back unless borrowed. */
 AIOPT_MIRRORS_HIDDEN void aiopt_mirrors_drop(aiopt_mirrors *mirrors, size_t i);
 
-/* Adds `m` (a borrowed mirror) to the list; 0 without host memory. */
+/* Adds `m` (a borrowed mirror) to the list, dropping the mirrors of freed
+ * memory it overlaps; 0 without host memory. */
 AIOPT_MIRRORS_HIDDEN int aiopt_mirrors_add_borrowed(aiopt_mirrors *mirrors, aiopt_mirror m);
 
 /* Makes a mirror hold [lo, hi) with current device bytes: the one that

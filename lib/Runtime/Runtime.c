@@ -59,10 +59,11 @@ void aiopt_rt_device_error(const char *message) {
  * object). Freed buffers are kept per thread, up to kCacheSlots of them and
  * kCacheLimit bytes, and handed out again for an allocation of the same
  * size: a model run repeatedly then reuses its buffers instead of mapping
- * (and faulting in) fresh pages on every run. Each block starts with a
+ * (and faulting in) fresh pages on every run (BERT-base's host code on a
+ * GPU frees some 300 buffers a run). Each block starts with a
  * 16-byte header holding its size, so returned pointers keep malloc's
  * alignment. */
-enum { kCacheSlots = 128, kHeader = 16 };
+enum { kCacheSlots = 512, kHeader = 16 };
 static const size_t kCacheLimit = (size_t)1 << 30;
 typedef struct cached_buffer {
   size_t size;
