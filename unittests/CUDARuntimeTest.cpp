@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceMirrors.h"
 #include "FakeCUDADriver.h"
 
 #include "aiopt-c/Runtime.h"
@@ -62,15 +63,6 @@ struct FakeDriver {
 };
 FakeDriver driver;
 
-enum Mode {
-  Before = 0,
-  HostWrote = 1,
-  Forget = 2,
-  Fresh = 3,
-  Entry = 4,
-  ArgumentOut = 5,
-  Result = 6
-};
 enum Kind { Read = 0, Written = 1, Scalar = 2, Resident = 8 };
 
 /// Fills a rank-1 result descriptor with `y` of `n` floats.
@@ -97,16 +89,16 @@ float *input(void **inputs, int64_t &n, int64_t &bytes) {
 void affineEntry(void **inputs, void *results) {
   int64_t n, bytes;
   float *x = input(inputs, n, bytes);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, Entry);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, AIOPT_ACCESS_ENTRY);
   auto *y = static_cast<float *>(_mlir_memref_to_llvm_alloc(bytes));
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Fresh);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, AIOPT_ACCESS_FRESH);
   void *args[] = {x, y, &n};
   const int64_t sizes[] = {bytes, bytes, 8};
   const int32_t kinds[] = {Read | Resident, Written | Resident, Scalar};
   aiopt_cuda_dispatch("fake image", 10, "affine\0affine_module", 1, 1, 1, 1, 1, 1, 3, args,
                       sizes, kinds);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, ArgumentOut);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Result);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, AIOPT_ACCESS_ARGUMENT_OUT);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, AIOPT_ACCESS_RESULT);
   returnBuffer(results, y, n);
 }
 
@@ -114,16 +106,16 @@ void affineEntry(void **inputs, void *results) {
 void hostEntry(void **inputs, void *results) {
   int64_t n, bytes;
   float *x = input(inputs, n, bytes);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, Entry);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, AIOPT_ACCESS_ENTRY);
   auto *y = static_cast<float *>(_mlir_memref_to_llvm_alloc(bytes));
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Fresh);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, Before);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Before);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, AIOPT_ACCESS_FRESH);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, AIOPT_ACCESS_BEFORE);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, AIOPT_ACCESS_BEFORE);
   for (int64_t i = 0; i < n; ++i)
     y[i] = x[i] + 1;
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, HostWrote);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, ArgumentOut);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, Result);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, AIOPT_ACCESS_HOST_WROTE);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, AIOPT_ACCESS_ARGUMENT_OUT);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(y), bytes, AIOPT_ACCESS_RESULT);
   returnBuffer(results, y, n);
 }
 
@@ -422,11 +414,11 @@ constexpr int kChain = 7;
 void chain(void **inputs, void *results, bool hostStep) {
   int64_t n, bytes;
   float *x = input(inputs, n, bytes);
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, Entry);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, AIOPT_ACCESS_ENTRY);
   float *buffers[kChain];
   for (float *&b : buffers) {
     b = static_cast<float *>(_mlir_memref_to_llvm_alloc(bytes));
-    aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(b), bytes, Fresh);
+    aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(b), bytes, AIOPT_ACCESS_FRESH);
   }
   const int64_t sizes[] = {bytes, bytes, 8};
   const int32_t kinds[] = {Read | Resident, Written | Resident, Scalar};
@@ -436,18 +428,18 @@ void chain(void **inputs, void *results, bool hostStep) {
                         sizes, kinds);
     if (hostStep && k == 2) {
       auto at = reinterpret_cast<uintptr_t>(buffers[k]);
-      aiopt_cuda_host_access(at, bytes, Before);
+      aiopt_cuda_host_access(at, bytes, AIOPT_ACCESS_BEFORE);
       for (int64_t i = 0; i < n; ++i)
         buffers[k][i] += 1;
-      aiopt_cuda_host_access(at, bytes, HostWrote);
+      aiopt_cuda_host_access(at, bytes, AIOPT_ACCESS_HOST_WROTE);
     }
   }
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, ArgumentOut);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, AIOPT_ACCESS_ARGUMENT_OUT);
   for (int k = 0; k + 1 < kChain; ++k) {
-    aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(buffers[k]), bytes, Forget);
+    aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(buffers[k]), bytes, AIOPT_ACCESS_FORGET);
     _mlir_memref_to_llvm_free(buffers[k]);
   }
-  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(buffers[kChain - 1]), bytes, Result);
+  aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(buffers[kChain - 1]), bytes, AIOPT_ACCESS_RESULT);
   returnBuffer(results, buffers[kChain - 1], n);
 }
 void chainEntry(void **inputs, void *results) { chain(inputs, results, false); }
@@ -496,23 +488,20 @@ void expectChain(const std::vector<float> &x, const float *y, float added = 0) {
 TEST_F(CUDARuntime, RepeatedLaunchesRunAsGraphs) {
   std::vector<float> x = iota(), y(kN);
   aiopt_tensor in = tensor(x.data()), out = tensor(y.data(), kBytes);
+  auto runs = [&](int count) {
+    return graphCounted([&] {
+      for (int run = 0; run < count; ++run) {
+        std::fill(y.begin(), y.end(), 0.0f);
+        ASSERT_EQ(aiopt_run(&kChainModel, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
+        expectChain(x, y.data());
+      }
+    });
+  };
   // The first two runs see each batch twice: the second makes its graph.
-  GraphCounts first = graphCounted([&] {
-    for (int run = 0; run < 2; ++run) {
-      std::fill(y.begin(), y.end(), 0.0f);
-      ASSERT_EQ(aiopt_run(&kChainModel, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
-      expectChain(x, y.data());
-    }
-  });
+  GraphCounts first = runs(2);
   EXPECT_EQ(first.launches, 2u * kChain);
   EXPECT_EQ(first.instantiated, chainGraphs());
-  GraphCounts later = graphCounted([&] {
-    for (int run = 0; run < 3; ++run) {
-      std::fill(y.begin(), y.end(), 0.0f);
-      ASSERT_EQ(aiopt_run(&kChainModel, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
-      expectChain(x, y.data());
-    }
-  });
+  GraphCounts later = runs(3);
   EXPECT_EQ(later.launches, 3u * kChain);
   EXPECT_EQ(later.graphLaunches, 3 * chainGraphs());
   EXPECT_EQ(later.instantiated, 0u);

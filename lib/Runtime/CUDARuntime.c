@@ -94,6 +94,7 @@ static struct {
   function **index;
   size_t function_count, index_capacity;
   blocks pool, constants;
+  size_t next_constant; /* where constant_block's search starts */
   /* Device mirrors of host ranges that resident launches use. */
   aiopt_mirrors mirrors;
   /* AIOPT_CUDA_PROFILE: 1 times each launch (waiting for it), `launches`
@@ -363,11 +364,14 @@ static void release_block(CUdeviceptr ptr) {
 }
 
 /* The device copy of the constant buffer `bytes` at `host`, made on first
- * use. Called with cu.lock held. */
+ * use. The search starts after the last one found: a model's launches take
+ * their weights in the same order every run. Called with cu.lock held. */
 static CUresult constant_block(const void *host, size_t bytes, CUdeviceptr *ptr) {
-  for (size_t i = 0; i < cu.constants.count; ++i) {
+  for (size_t k = 0; k < cu.constants.count; ++k) {
+    size_t i = (cu.next_constant + k) % cu.constants.count;
     block *b = &cu.constants.items[i];
     if (b->host == host && b->bytes == bytes) {
+      cu.next_constant = i + 1;
       *ptr = b->ptr;
       return 0;
     }
