@@ -547,7 +547,11 @@ static void device_end_run(void) {
         break;
       }
   pthread_mutex_unlock(&cu.lock);
-  run.kept.count = run.bound.count = 0;
+  /* The lists are the thread's: freed, not kept, as the thread may end. */
+  free(run.kept.items);
+  free(run.bound.items);
+  memset(&run.kept, 0, sizeof run.kept);
+  memset(&run.bound, 0, sizeof run.bound);
   run.keep_results = 0;
   if (r != 0)
     run_failed("a kernel or copying the outputs", r);
