@@ -181,7 +181,7 @@ aiopt_status aiopt_set_num_threads(int num_threads);
 /**
  * Frees the buffers the calling thread keeps for reuse. Compiled models
  * allocate their intermediate tensors through the runtime, which keeps
- * freed buffers per thread (up to 128 buffers and 1 GiB) and hands them out
+ * freed buffers per thread (up to 512 buffers and 1 GiB) and hands them out
  * again for allocations of the same size, so repeated runs do not map
  * fresh memory; call this to return that memory to the system.
  */
