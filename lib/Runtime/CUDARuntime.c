@@ -328,18 +328,46 @@ static int trim_pool(void) {
   return freed;
 }
 
+/* The pool is kept in order of size (a model's BERT-base run takes and
+ * releases some 300 blocks among as many): the index of its first block of
+ * at least `bytes`. */
+static size_t first_fitting(size_t bytes) {
+  size_t begin = 0, end = cu.pool.count;
+  while (begin < end) {
+    size_t mid = begin + (end - begin) / 2;
+    if (cu.pool.items[mid].bytes < bytes)
+      begin = mid + 1;
+    else
+      end = mid;
+  }
+  return begin;
+}
+
+/* Adds `b` to the pool in its place; NULL without host memory. */
+static block *add_pooled(block b) {
+  block *items = aiopt_gpu_grow(cu.pool.items, cu.pool.count, &cu.pool.capacity, sizeof b);
+  if (!items)
+    return NULL;
+  cu.pool.items = items;
+  size_t at = first_fitting(b.bytes + 1);
+  memmove(&items[at + 1], &items[at], (cu.pool.count - at) * sizeof b);
+  items[at] = b;
+  cu.pool.count += 1;
+  return &items[at];
+}
+
 /* A free pooled block of at least `bytes` (the smallest, and not more than
  * twice as large), else a new one (the idle blocks freed first when the
  * device is out of memory: a model run at many sizes leaves blocks of each);
  * marked busy. Called with cu.lock held. */
 static CUresult take_block(size_t bytes, CUdeviceptr *ptr) {
   block *best = NULL;
-  for (size_t i = 0; i < cu.pool.count; ++i) {
-    block *b = &cu.pool.items[i];
-    if (!b->busy && b->bytes >= bytes && b->bytes <= 2 * bytes &&
-        (!best || b->bytes < best->bytes))
-      best = b;
-  }
+  for (size_t i = first_fitting(bytes); i < cu.pool.count && cu.pool.items[i].bytes <= 2 * bytes;
+       ++i)
+    if (!cu.pool.items[i].busy) {
+      best = &cu.pool.items[i];
+      break;
+    }
   if (!best) {
     block fresh = {0, bytes, NULL, 0};
     CUresult r = p_cuMemAlloc_v2(&fresh.ptr, bytes);
@@ -347,7 +375,7 @@ static CUresult take_block(size_t bytes, CUdeviceptr *ptr) {
       r = p_cuMemAlloc_v2(&fresh.ptr, bytes);
     if (r != 0)
       return r;
-    if (!(best = add_block(&cu.pool, fresh))) {
+    if (!(best = add_pooled(fresh))) {
       p_cuMemFree_v2(fresh.ptr);
       return 2; /* CUDA_ERROR_OUT_OF_MEMORY */
     }
@@ -357,10 +385,15 @@ static CUresult take_block(size_t bytes, CUdeviceptr *ptr) {
   return 0;
 }
 
-static void release_block(CUdeviceptr ptr) {
-  for (size_t i = 0; i < cu.pool.count; ++i)
-    if (cu.pool.items[i].ptr == ptr)
+/* Gives back the block at `ptr`, taken for `bytes` (so at most twice as
+ * large). */
+static void release_block(CUdeviceptr ptr, size_t bytes) {
+  for (size_t i = first_fitting(bytes); i < cu.pool.count && cu.pool.items[i].bytes <= 2 * bytes;
+       ++i)
+    if (cu.pool.items[i].ptr == ptr) {
       cu.pool.items[i].busy = 0;
+      return;
+    }
 }
 
 /* The device copy of the constant buffer `bytes` at `host`, made on first
@@ -395,7 +428,7 @@ static int mirror_take(size_t bytes, uint64_t *dev) {
   *dev = ptr;
   return r;
 }
-static void mirror_give_back(uint64_t dev) { release_block((CUdeviceptr)dev); }
+static void mirror_give_back(uint64_t dev, size_t bytes) { release_block((CUdeviceptr)dev, bytes); }
 /* Copies go after the queued launches (CUDALaunchQueue.h), which may use
  * the same memory. */
 static int mirror_to_device(uint64_t dev, const void *host, size_t bytes) {
@@ -537,7 +570,8 @@ static void device_end_run(void) {
   if (r == 0)
     r = p_cuCtxSynchronize();
   for (size_t k = 0; k < run.kept.count; ++k)
-    release_block((CUdeviceptr)run.kept.items[k].dev);
+    release_block((CUdeviceptr)run.kept.items[k].dev,
+                  run.kept.items[k].hi - run.kept.items[k].lo);
   for (size_t b = 0; b < run.bound.count; ++b)
     for (size_t i = 0; i < cu.mirrors.list.count; ++i)
       if (cu.mirrors.list.items[i].borrowed &&
@@ -647,7 +681,7 @@ static CUresult run_launch(function *f, const char *entry, const unsigned dims[6
   }
   for (int32_t i = 0; i < num_args; ++i)
     if (buffers[i] && (arg_kinds[i] == AIOPT_ARG_READ || arg_kinds[i] == AIOPT_ARG_WRITTEN))
-      release_block(buffers[i]);
+      release_block(buffers[i], (size_t)arg_bytes[i]);
   if (cu.profile)
     f->launches += 1;
   if (timed) {

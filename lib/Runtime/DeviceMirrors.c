@@ -61,7 +61,7 @@ int aiopt_mirrors_to_host(aiopt_mirrors *mirrors, aiopt_mirror *m) {
 void aiopt_mirrors_drop(aiopt_mirrors *mirrors, size_t i) {
   aiopt_mirror_list *list = &mirrors->list;
   if (!list->items[i].borrowed)
-    mirrors->device->give_back(list->items[i].dev);
+    mirrors->device->give_back(list->items[i].dev, list->items[i].hi - list->items[i].lo);
   aiopt_mirror_list_remove(list, i);
 }
 
@@ -91,7 +91,7 @@ static int add_mirror(aiopt_mirrors *mirrors, uintptr_t lo, uintptr_t hi, int co
   if (r == 0 && !aiopt_mirror_list_add(&mirrors->list, m))
     r = mirrors->device->out_of_memory;
   if (r != 0)
-    mirrors->device->give_back(m.dev);
+    mirrors->device->give_back(m.dev, hi - lo);
   return r;
 }
 

@@ -73,7 +73,7 @@ typedef struct aiopt_mirror_list {
  * error code (a CUresult, a VkResult). Copies cover whole mirrors. */
 typedef struct aiopt_mirror_device {
   int (*take)(size_t bytes, uint64_t *dev); /* from the runtime's pool */
-  void (*give_back)(uint64_t dev);
+  void (*give_back)(uint64_t dev, size_t bytes); /* bytes: as taken */
   int (*to_device)(uint64_t dev, const void *host, size_t bytes);
   int (*to_host)(void *host, uint64_t dev, size_t bytes);
   int out_of_memory; /* the error code for a lack of host memory */

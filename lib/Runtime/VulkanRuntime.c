@@ -967,7 +967,10 @@ static int mirror_take(size_t bytes, uint64_t *dev) {
   *dev = r == VK_SUCCESS ? (uint64_t)(uintptr_t)b.buffer : 0;
   return r;
 }
-static void mirror_give_back(uint64_t dev) { release_buffer((VkBuffer)(uintptr_t)dev); }
+static void mirror_give_back(uint64_t dev, size_t bytes) {
+  (void)bytes;
+  release_buffer((VkBuffer)(uintptr_t)dev);
+}
 static int mirror_to_device(uint64_t dev, const void *host, size_t bytes) {
   kept_buffer *b = pooled((VkBuffer)(uintptr_t)dev);
   return b && bytes ? upload(&b->b, host, bytes, /*idle=*/0) : VK_SUCCESS;
