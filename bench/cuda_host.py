@@ -4,12 +4,13 @@ host's side of a run (the model's host code, the runtime's bookkeeping,
 the launch queue) without a GPU.
 
     python bench/cuda_host.py DIR [--models resnet50,bert_base] [--repeat 300]
-                                  [--env-variant LABEL=VAR=VALUE ...]
+                                  [--env-variant LABEL[@VARIANT]=VAR=VALUE ...]
 
 DIR is a `bench/gpu.py prepare` folder. For each model the table gives the
 median time of a run, the launches a run makes and the time per launch,
 for the default program and again under each --env-variant (e.g.
-"graphs-64=AIOPT_CUDA_GRAPHS=64"). This is no comparison with a peer: on
+"graphs-64=AIOPT_CUDA_GRAPHS=64"; with @VARIANT, a prepared variant's
+program), as bench/gpu.py run takes them. This is no comparison with a peer: on
 a GPU the driver's launch calls and the kernels come on top, and the host
 runs ahead of the device (bench/gpu.py measures that). The outputs are
 meaningless (the kernels do nothing) and are not compared.
@@ -43,7 +44,7 @@ def main():
     parser.add_argument("--models", default="resnet50,bert_base")
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--env-variant", action="append", default=[],
-                        metavar="LABEL=VAR=VALUE")
+                        metavar="LABEL[@VARIANT]=VAR=VALUE")
     parser.add_argument("--fake-driver", default=os.path.join(
         HERE, "..", "build", "lib", "libaiopt_fake_cuda_driver.so"))
     args = parser.parse_args()
@@ -51,21 +52,21 @@ def main():
         sys.exit("no fake CUDA driver at %s: build aiopt (unittests/) first" % args.fake_driver)
     fake = {"AIOPT_CUDA_LIBRARY": os.path.abspath(args.fake_driver),
             "AIOPT_FAKE_CUDA_ANY_KERNEL": "1"}
-    variants = [("aiopt", {})]
-    for spec in args.env_variant:
-        label, _, env = gpu.parse_env_variant(spec)
-        variants.append((label, env))
-    lines = ["| model | runtime settings | launches a run | host ms a run (median / p90) | "
-             "host us a launch |", "|---|---|---:|---|---:|"]
+    variants = [("aiopt", "", {})] + [gpu.parse_env_variant(v) for v in args.env_variant]
+    lines = ["| model | variant | runtime settings | launches a run | "
+             "host ms a run (median / p90) | host us a launch |", "|---|---|---|---:|---|---:|"]
     for name in args.models.split(","):
-        work = os.path.join(args.dir, name)
-        for label, env in variants:
+        for label, base, env in variants:
+            work = os.path.join(args.dir, name)
+            work = gpu.variant_dir(work, base) if base else work
+            if not os.path.isdir(work):
+                sys.exit("--env-variant %s: %s has no prepared variant '%s'" % (label, name, base))
+            shown = " ".join("%s=%s" % kv for kv in env.items()) or "(defaults)"
             env = dict(fake, **env)
             launches = launches_per_run(work, name, dict(os.environ, **env))
             ms, _ = gpu.run_aiopt(work, name, args.repeat, env)
-            shown = " ".join("%s=%s" % kv for kv in env.items() if kv[0] not in fake)
-            lines.append("| %s | %s | %d | %.3f / %.3f | %.2f |" % (
-                name, shown or "(defaults)", launches, ms[0], ms[1], ms[0] * 1e3 / launches))
+            lines.append("| %s | %s | %s | %d | %.3f / %.3f | %.2f |" % (
+                name, label, shown, launches, ms[0], ms[1], ms[0] * 1e3 / launches))
             print(lines[-1], flush=True)
     print("\n" + "\n".join(lines))
 

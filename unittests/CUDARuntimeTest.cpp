@@ -410,8 +410,10 @@ constexpr int kChain = 7;
 
 /// y = affine applied kChain times to x, through intermediates the host
 /// code allocates and frees, as a compiled model's host code does; with
-/// `hostStep`, the host adds 1 to the third intermediate in between.
-void chain(void **inputs, void *results, bool hostStep) {
+/// `hostStep`, the host adds 1 to the third intermediate in between. Each
+/// launch has `grid` blocks (the fake kernel ignores them; other grids make
+/// batches of their own).
+void chain(void **inputs, void *results, bool hostStep, int64_t grid = 1) {
   int64_t n, bytes;
   float *x = input(inputs, n, bytes);
   aiopt_cuda_host_access(reinterpret_cast<uintptr_t>(x), bytes, AIOPT_ACCESS_ENTRY);
@@ -424,7 +426,7 @@ void chain(void **inputs, void *results, bool hostStep) {
   const int32_t kinds[] = {Read | Resident, Written | Resident, Scalar};
   for (int k = 0; k < kChain; ++k) {
     void *args[] = {k ? buffers[k - 1] : x, buffers[k], &n};
-    aiopt_cuda_dispatch("fake image", 10, "affine\0affine_module", 1, 1, 1, 1, 1, 1, 3, args,
+    aiopt_cuda_dispatch("fake image", 10, "affine\0affine_module", grid, 1, 1, 1, 1, 1, 3, args,
                         sizes, kinds);
     if (hostStep && k == 2) {
       auto at = reinterpret_cast<uintptr_t>(buffers[k]);
@@ -444,6 +446,8 @@ void chain(void **inputs, void *results, bool hostStep) {
 }
 void chainEntry(void **inputs, void *results) { chain(inputs, results, false); }
 void chainWithHostStepEntry(void **inputs, void *results) { chain(inputs, results, true); }
+void chainOnGridsOf2Entry(void **inputs, void *results) { chain(inputs, results, false, 2); }
+void chainOnGridsOf3Entry(void **inputs, void *results) { chain(inputs, results, false, 3); }
 
 const aiopt_model_info kChainModel = {AIOPT_ABI_VERSION, "chain", 1, kInput, 1, kOutput,
                                       chainEntry, "", AIOPT_MODEL_DEVICE_BUFFERS,
@@ -547,4 +551,59 @@ TEST_F(CUDARuntime, HostAccessesRunTheQueuedLaunchesFirst) {
     ASSERT_EQ(aiopt_run(&model, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
     expectChain(x, y.data(), 1);
   }
+}
+
+TEST_F(CUDARuntime, BatchesRunLaunchByLaunchWhereGraphsFail) {
+  std::vector<float> x = iota(), y(kN);
+  aiopt_tensor in = tensor(x.data()), out = tensor(y.data(), kBytes);
+  auto run = [&](const aiopt_model_info &model, aiopt_tensor &input, unsigned where) {
+    std::fill(y.begin(), y.end(), 0.0f);
+    ASSERT_EQ(aiopt_run_on(&model, &input, 1, &out, 1, where), AIOPT_OK) << aiopt_last_error();
+    expectChain(x, y.data());
+  };
+  // No graph can be instantiated: every run is launch by launch.
+  aiopt_model_info grids2 = kChainModel, grids3 = kChainModel;
+  grids2.entry = chainOnGridsOf2Entry;
+  grids3.entry = chainOnGridsOf3Entry;
+  driver.stats->fail_graphs = 1;
+  GraphCounts failing = graphCounted([&] {
+    for (int i = 0; i < 4; ++i)
+      run(grids2, in, 0);
+  });
+  driver.stats->fail_graphs = 0;
+  EXPECT_EQ(failing.launches, 4u * kChain);
+  EXPECT_EQ(failing.graphLaunches, 0u);
+  EXPECT_EQ(failing.instantiated, 0u);
+  // Graphs made, then their nodes cannot be updated for a device input at
+  // another address: those runs too are launch by launch.
+  GraphCounts made = graphCounted([&] {
+    for (int i = 0; i < 3; ++i)
+      run(grids3, in, 0);
+  });
+  EXPECT_EQ(made.instantiated, chainGraphs());
+  driver.stats->fail_graphs = 1;
+  GraphCounts moved = graphCounted([&] {
+    for (int i = 0; i < 2; ++i) {
+      aiopt_tensor device = tensor(reinterpret_cast<void *>(deviceBuffer(kBytes, x.data())));
+      run(grids3, device, AIOPT_INPUTS_ON_DEVICE);
+    }
+  });
+  driver.stats->fail_graphs = 0;
+  EXPECT_EQ(moved.launches, 2u * kChain);
+  EXPECT_EQ(moved.updates, 0u);
+}
+
+TEST_F(CUDARuntime, FailedLaunchesNameTheirKernel) {
+  // Queued or not, a launch that fails fails the run, naming its kernel.
+  std::vector<float> x = iota(), y(kN);
+  aiopt_tensor in = tensor(x.data()), out = tensor(y.data(), kBytes);
+  driver.stats->fail_launches = 1;
+  EXPECT_EQ(aiopt_run(&kChainModel, &in, 1, &out, 1), AIOPT_ERROR_DEVICE);
+  driver.stats->fail_launches = 0;
+  std::string message = aiopt_last_error();
+  EXPECT_NE(message.find("CUDA kernel 'affine_module'"), std::string::npos) << message;
+  EXPECT_NE(message.find("CUDA_ERROR_LAUNCH_FAILED"), std::string::npos) << message;
+  // The next run is whole again.
+  ASSERT_EQ(aiopt_run(&kChainModel, &in, 1, &out, 1), AIOPT_OK) << aiopt_last_error();
+  expectChain(x, y.data());
 }

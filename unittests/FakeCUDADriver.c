@@ -18,7 +18,7 @@
 
 typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
-enum { SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_FOUND = 500 };
+enum { SUCCESS = 0, INVALID_VALUE = 1, OUT_OF_MEMORY = 2, NOT_FOUND = 500, LAUNCH_FAILED = 719 };
 
 fake_cuda_stats_t fake_cuda_stats;
 
@@ -132,6 +132,8 @@ CUresult cuMemcpyDtoD_v2(CUdeviceptr dst, CUdeviceptr src, size_t bytes) {
 
 /* Runs a kernel: `params` points at its parameters' values. */
 static CUresult run_kernel(void *fn, void *const *params) {
+  if (fake_cuda_stats.fail_launches)
+    return LAUNCH_FAILED;
   fake_cuda_stats.launches += 1;
   if (fn == &empty_kernel)
     return SUCCESS;
@@ -208,7 +210,7 @@ typedef struct fake_exec {
 } fake_exec;
 CUresult cuGraphInstantiateWithFlags(fake_exec **exec, const fake_graph *graph,
                                      unsigned long long flags) {
-  if (flags)
+  if (flags || fake_cuda_stats.fail_graphs)
     return INVALID_VALUE;
   *exec = malloc(sizeof **exec);
   if (!*exec)
@@ -221,7 +223,8 @@ CUresult cuGraphInstantiateWithFlags(fake_exec **exec, const fake_graph *graph,
 CUresult cuGraphExecKernelNodeSetParams_v2(fake_exec *exec, const fake_node *node,
                                            const kernel_node_params *p) {
   size_t i = (size_t)(node - exec->from->nodes);
-  if (node < exec->from->nodes || i >= exec->copy.count || exec->copy.nodes[i].fn != p->func)
+  if (node < exec->from->nodes || i >= exec->copy.count || exec->copy.nodes[i].fn != p->func ||
+      fake_cuda_stats.fail_graphs)
     return INVALID_VALUE;
   fake_cuda_stats.node_updates += 1;
   return set_node(&exec->copy.nodes[i], p);
@@ -251,6 +254,8 @@ CUresult cuCtxSynchronize(void) {
   return SUCCESS;
 }
 CUresult cuGetErrorName(CUresult r, const char **name) {
-  *name = r == NOT_FOUND ? "CUDA_ERROR_NOT_FOUND" : "CUDA_ERROR_FAKE";
+  *name = r == NOT_FOUND       ? "CUDA_ERROR_NOT_FOUND"
+          : r == LAUNCH_FAILED ? "CUDA_ERROR_LAUNCH_FAILED"
+                               : "CUDA_ERROR_FAKE";
   return SUCCESS;
 }

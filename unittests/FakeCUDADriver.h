@@ -31,6 +31,9 @@ typedef struct fake_cuda_stats_t {
   /* Set by tests: allocations past this many live bytes fail with
    * CUDA_ERROR_OUT_OF_MEMORY (0: no limit). */
   size_t memory_limit;
+  /* Set by tests: kernel launches fail with CUDA_ERROR_LAUNCH_FAILED, and
+   * graphs cannot be instantiated or updated (nonzero: yes). */
+  size_t fail_launches, fail_graphs;
 } fake_cuda_stats_t;
 
 #ifdef __cplusplus

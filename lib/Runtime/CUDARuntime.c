@@ -310,11 +310,18 @@ static block *add_block(blocks *list, block b) {
   return &list->items[list->count++];
 }
 
+/* Runs the queued launches (CUDALaunchQueue.h) and waits for every launch
+ * and copy: the host then sees their results and errors. */
+static CUresult wait_for_device(void) {
+  CUresult r = aiopt_cu_queue_flush();
+  return r ? r : p_cuCtxSynchronize();
+}
+
 /* Frees the pooled blocks no launch holds, once the launches in flight
  * (which may still use them) are done; whether any went. Called with
  * cu.lock held, when the device is out of memory. */
 static int trim_pool(void) {
-  if (aiopt_cu_queue_flush() != 0 || p_cuCtxSynchronize() != 0)
+  if (wait_for_device() != 0)
     return 0;
   size_t kept = 0;
   for (size_t i = 0; i < cu.pool.count; ++i) {
@@ -489,9 +496,7 @@ void aiopt_cuda_host_access(uintptr_t ptr, int64_t bytes, int32_t mode) {
   /* Before the host reads results: the launches still running finish (and
    * report their errors) first. */
   if (r == 0 && (mode == 0 || mode == 5 || mode == 6))
-    r = aiopt_cu_queue_flush();
-  if (r == 0 && (mode == 0 || mode == 5 || mode == 6))
-    r = p_cuCtxSynchronize();
+    r = wait_for_device();
   int kept = r == 0 && mode == AIOPT_ACCESS_RESULT && run.keep_results && ptr && keep_result(lo, hi);
   if (r == 0 && !kept)
     r = aiopt_mirrors_access(&cu.mirrors, lo, hi, mode);
@@ -566,9 +571,7 @@ static void device_end_run(void) {
   pthread_mutex_lock(&cu.lock);
   /* Device-to-device copies do not wait for themselves. */
   if (r == 0)
-    r = aiopt_cu_queue_flush();
-  if (r == 0)
-    r = p_cuCtxSynchronize();
+    r = wait_for_device();
   for (size_t k = 0; k < run.kept.count; ++k)
     release_block((CUdeviceptr)run.kept.items[k].dev,
                   run.kept.items[k].hi - run.kept.items[k].lo);
@@ -723,32 +726,24 @@ __attribute__((destructor)) static void print_profile(void) {
   qsort(list, n, sizeof *list, by_total_time);
   double in = 0, kernel = 0, out = 0, constant_bytes = 0;
   long long launches = 0;
+  /* The times' columns only where launches were timed. */
   int timed = cu.profile == PROFILE_TIMES;
-  if (timed)
-    fprintf(stderr, "aiopt CUDA profile: %-28s %8s %11s %11s %11s %10s %10s\n", "kernel",
-            "launches", "copy-in ms", "kernel ms", "copy-out ms", "MB in", "MB out");
-  else
-    fprintf(stderr, "aiopt CUDA profile: %-28s %8s\n", "kernel", "launches");
+  fprintf(stderr, "aiopt CUDA profile: %-28s %8s", "kernel", "launches");
+  fprintf(stderr, timed ? " %11s %11s %11s %10s %10s\n" : "\n", "copy-in ms", "kernel ms",
+          "copy-out ms", "MB in", "MB out");
   for (size_t i = 0; i < n; ++i) {
     function *f = list[i];
-    if (timed)
-      fprintf(stderr, "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f %10.2f %10.2f\n",
-              f->label, f->launches, f->copy_in_ms, f->kernel_ms, f->copy_out_ms,
-              f->bytes_in / 1e6, f->bytes_out / 1e6);
-    else
-      fprintf(stderr, "aiopt CUDA profile: %-28s %8lld\n", f->label, f->launches);
+    fprintf(stderr, "aiopt CUDA profile: %-28s %8lld", f->label, f->launches);
+    fprintf(stderr, timed ? " %11.3f %11.3f %11.3f %10.2f %10.2f\n" : "\n", f->copy_in_ms,
+            f->kernel_ms, f->copy_out_ms, f->bytes_in / 1e6, f->bytes_out / 1e6);
     in += f->copy_in_ms, kernel += f->kernel_ms, out += f->copy_out_ms;
     launches += f->launches;
   }
   for (size_t i = 0; i < cu.constants.count; ++i)
     constant_bytes += (double)cu.constants.items[i].bytes;
-  if (timed)
-    fprintf(stderr,
-            "aiopt CUDA profile: %-28s %8lld %11.3f %11.3f %11.3f (constants kept on the "
-            "device: %.2f MB)\n",
-            "total", launches, in, kernel, out, constant_bytes / 1e6);
-  else
-    fprintf(stderr, "aiopt CUDA profile: %-28s %8lld\n", "total", launches);
+  fprintf(stderr, "aiopt CUDA profile: %-28s %8lld", "total", launches);
+  fprintf(stderr, timed ? " %11.3f %11.3f %11.3f (constants kept on the device: %.2f MB)\n" : "\n",
+          in, kernel, out, constant_bytes / 1e6);
   if (aiopt_cu_queue_enabled()) {
     aiopt_cu_queue_stats q = aiopt_cu_queue_statistics();
     fprintf(stderr,
