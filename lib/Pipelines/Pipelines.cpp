@@ -421,9 +421,11 @@ static void addKernelOutlining(OpPassManager &pm, const CPUPipelineOptions &opti
                              : "attribution split-k=true split-k-sums=atomic vector-loads=nvvm") +
                       " tensor-cores=" + fragments.str() + (options.tf32 ? " tf32=true" : "");
   add(pm, "func.func(aiopt-gpu-tile-contractions{" + withOverrides(tiles, options.gpuTiles) + "})");
-  // Long reductions with few outputs (normalization statistics) take a
-  // workgroup per output.
-  add(pm, std::string("func.func(aiopt-gpu-tile-reductions{tile-memory=") +
+  // Reductions along rows (normalization statistics, softmax's maximum and
+  // sum) take a workgroup per row, and the elementwise ops around them
+  // (the residual add before a layer normalization, softmax's division)
+  // join their kernel: a layer normalization is one launch, not four.
+  add(pm, std::string("func.func(aiopt-gpu-row-kernels{tile-memory=") +
               (spirv ? "alloc" : "attribution") + "})");
   // Every parallel dimension of the other ops becomes part of the grid,
   // also those the CPU's forms iterate inside a reduction.

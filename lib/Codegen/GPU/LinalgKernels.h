@@ -1,7 +1,7 @@
 //===- LinalgKernels.h - building GPU kernels for linalg ops ----*- C++ -*-===//
 //
 // Private to the GPU code generator: what the passes that write a linalg
-// op's kernel by hand (aiopt-gpu-tile-contractions, -tile-reductions)
+// op's kernel by hand (aiopt-gpu-tile-contractions, -row-kernels)
 // share: a launch with workgroup buffers, loop dimensions recovered from a
 // flattened index, operands read through their indexing maps, and the
 // accesses to buffers that decide which ops may move around a kernel.

@@ -496,40 +496,62 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
                            "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
-def GPUTileReductionsPass : Pass<"aiopt-gpu-tile-reductions", "func::FuncOp"> {
-  let summary = "Long reductions with few outputs as one workgroup per output";
+def GPURowKernelsPass : Pass<"aiopt-gpu-row-kernels", "func::FuncOp"> {
+  let summary = "Reductions along rows, and the elementwise ops around them, as one kernel "
+                "with a workgroup per row";
   let description = [{
     Runs on bufferized code, before `convert-linalg-to-parallel-loops`
-    (which would give each output one invocation that walks the whole
-    reduction: a row statistic of a layer normalization, 128 rows of 768,
-    keeps 128 invocations busy on a device of thousands). A linalg op with
-    one output, static loop ranges, at least `min-reduction` reduction
-    iterations per output and at most 65535 outputs, whose payload yields
-    `comb(out, x)` for an associative, commutative `comb` (addition,
-    multiplication, minimum, maximum, bitwise and/or/xor) of its output
-    with a value not depending on it, becomes a `gpu.launch` of one
-    workgroup of `workgroup-size` invocations per output:
+    (which would make each op a kernel of its own and give each output of
+    a reduction one invocation that walks the whole reduction: a layer
+    normalization's statistics, 128 rows of 768, keep 128 invocations busy
+    on a device of thousands).
 
-    - each invocation folds every `workgroup-size`-th reduction iteration
-      into a partial result, starting from `comb`'s identity;
-    - the partial results meet in workgroup memory and combine in a tree
-      (halving the active invocations between barriers);
-    - the first invocation combines the output's value with the total and
-      stores it. When a constant fill of exactly the output is the op just
-      before (nothing reading the output in between), the kernel combines
-      that constant instead and the fill goes: every output is stored.
+    A group is a run of linalg ops in one block over the same static loop
+    ranges, at least one of them a reduction, with only ops without
+    effects, allocations and fills between them:
+    - each reduction has one output, indexed by the group's row
+      dimensions (the first reduction's parallel dimensions, in its
+      output's order), reduces the other dimensions (the row's elements),
+      and its payload yields `comb(out, x)` for an associative, commutative
+      `comb` (addition, multiplication, minimum, maximum, bitwise
+      and/or/xor) of its output with a value not depending on it;
+    - the other ops are elementwise over the whole space (softmax's
+      normalization, a residual add before a layer normalization);
+    - a buffer one member writes is accessed by the members only at the
+      element the write touches (same view, same indexing map), so that the
+      invocation that writes an element is the one that reads it, or, for
+      a reduction's output, is the row's value; buffers that may share
+      memory with it (function arguments) are not accessed at all.
+
+    A group becomes a `gpu.launch` of one workgroup per row (rows beyond a
+    grid axis' 65535 fold into a second axis) of `workgroup-size`
+    invocations (fewer for rows shorter than that), when its rows have at
+    least `min-reduction` elements, or, for a group of more than one op,
+    `min-row-length`. In the members' order:
+    - an elementwise op: each invocation computes the row's elements
+      tid, tid + workgroup-size, ...;
+    - a reduction: each invocation folds the same elements into a partial
+      result from `comb`'s identity; the partial results meet in workgroup
+      memory and combine in a tree (halving the active invocations between
+      barriers); every invocation then holds the row's value, which later
+      members read instead of the output buffer, and the first invocation
+      stores it.
+    A constant fill of exactly a reduction's output, with nothing touching
+    it since, is where the reduction starts, and the fill goes. Other fills
+    between members, which no member touches, run before the kernel.
 
     Operands are read through their indexing maps, so broadcasts and
     strided views need nothing special. The tree reassociates floating-point
-    sums, as parallel reductions do. Ops whose output may share a buffer
-    with an input, or whose payload reads `linalg.index` or has side
-    effects, are left to the loop path.
+    sums, as parallel reductions do. Ops whose payload reads `linalg.index`
+    or has side effects end a group.
   }];
   let options = [
     Option<"workgroupSize", "workgroup-size", "int64_t", /*default=*/"128",
-           "Invocations per output (a power of two, at least 2)">,
+           "Invocations per row (a power of two, at least 2)">,
     Option<"minReduction", "min-reduction", "int64_t", /*default=*/"256",
-           "Fewest reduction iterations per output for the rewrite">,
+           "Fewest elements per row for a lone reduction's kernel">,
+    Option<"minRowLength", "min-row-length", "int64_t", /*default=*/"32",
+           "Fewest elements per row for a group of more than one op">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the partial results live: 'attribution' or 'alloc' (as for "
            "aiopt-gpu-tile-contractions)">,
