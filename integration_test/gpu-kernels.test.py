@@ -1,8 +1,9 @@
 """GPU kernels written by hand keep numerics: contractions
 (aiopt-gpu-tile-contractions: products and convolutions of sizes that are
 and are not multiples of the tiles, batched, with either operand contiguous
-along K, the CPU's convolution forms) and long reductions with few outputs
-(aiopt-gpu-tile-reductions: sums, maxima, normalization statistics),
+along K, the CPU's convolution forms) and reductions along rows with the
+elementwise ops around them (aiopt-gpu-row-kernels: sums, maxima, softmax,
+layer normalization),
 compiled for the GPU target given, run on the device and compared with
 onnxruntime. Each case prints how many of its kernels use workgroup memory
 (their barriers).

@@ -68,7 +68,7 @@ build)
   # f32 and TF32; and products whose split parts meet in a workspace that
   # a second kernel sums with the epilogue (no fill, no epilogue kernel,
   # no atomics: 38 launches become 31), in f32 and TF32.
-  default_variants="no-fusion=--skip-pass=aiopt-gpu-fuse-producers;no-fit=--gpu-tiles=fit-tiles=false;no-read-around=--skip-pass=aiopt-gpu-read-around-padding;thread-tile-8=--gpu-tiles=thread-tile=8;tf32=--precision=tf32;tf32-64=--precision=tf32 --gpu-tiles=target-workgroups=1;no-split=--gpu-tiles=split-k=false;tf32-no-split=--precision=tf32 --gpu-tiles=split-k=false;sums-kernel=--gpu-tiles=split-k-sums=kernel;tf32-sums-kernel=--precision=tf32 --gpu-tiles=split-k-sums=kernel"
+  default_variants="no-fusion=--skip-pass=aiopt-gpu-fuse-producers;no-merge=--skip-pass=aiopt-merge-products;no-fit=--gpu-tiles=fit-tiles=false;no-read-around=--skip-pass=aiopt-gpu-read-around-padding;thread-tile-8=--gpu-tiles=thread-tile=8;tf32=--precision=tf32;tf32-64=--precision=tf32 --gpu-tiles=target-workgroups=1;no-split=--gpu-tiles=split-k=false;tf32-no-split=--precision=tf32 --gpu-tiles=split-k=false;sums-kernel=--gpu-tiles=split-k-sums=kernel;tf32-sums-kernel=--precision=tf32 --gpu-tiles=split-k-sums=kernel"
   set --
   old_ifs=$IFS IFS=';'
   for v in ${VARIANTS-$default_variants}; do

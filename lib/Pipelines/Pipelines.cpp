@@ -47,6 +47,7 @@ static std::string optionValue(llvm::StringRef value) {
 
 /// The GPU pipelines' optional pass of the linalg phase.
 static constexpr StringRef kGPUFusion = "aiopt-gpu-fuse-producers";
+static constexpr StringRef kGPUMergeProducts = "aiopt-merge-products";
 
 void mlir::aiopt::buildGraphPipeline(OpPassManager &pm, unsigned optLevel) {
   if (optLevel == 0)
@@ -104,6 +105,11 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool
   // data, before they become linalg constants.
   if (optLevel >= 1)
     add(pm, "aiopt-sparse-weights");
+  // GPUs: products of one input by constant weights (attention's query,
+  // key and value projections) as one wider product: one kernel (or, with
+  // K split, one fill, product and epilogue) for three.
+  if (optLevel >= 2 && gpu && !llvm::is_contained(skip, kGPUMergeProducts))
+    add(pm, kGPUMergeProducts.str());
   // CPUs: 3x3 convolutions whose multiplications Winograd's transforms
   // save take them (their filters transformed here, as constants).
   if (optLevel >= 2 && !gpu && winograd != "off")
@@ -148,13 +154,14 @@ static constexpr StringRef kOptionalCPUPasses[] = {
     "aiopt-cpu-pad-in-place", "aiopt-cpu-distribute", "aiopt-cpu-forward-splats",
     "aiopt-cpu-forward-copies", "aiopt-cpu-prefetch-weights", "aiopt-cpu-drop-loop-barriers"};
 
-// The GPU pipelines' fusion of transposes and small producers (linalg
-// phase), and their optimizations of windows (depthwise convolutions,
+// The GPU pipelines' merged products and fusion of transposes and small
+// producers (linalg phase), and their optimizations of windows (depthwise convolutions,
 // poolings): reading padded inputs around the padding (both targets), and
 // more outputs per invocation (Vulkan's).
-static constexpr StringRef kOptionalVulkanPasses[] = {kGPUFusion, "aiopt-gpu-read-around-padding",
-                                                      "aiopt-gpu-coarsen-threads"};
-static constexpr StringRef kOptionalCUDAPasses[] = {kGPUFusion, "aiopt-gpu-read-around-padding"};
+static constexpr StringRef kOptionalVulkanPasses[] = {
+    kGPUMergeProducts, kGPUFusion, "aiopt-gpu-read-around-padding", "aiopt-gpu-coarsen-threads"};
+static constexpr StringRef kOptionalCUDAPasses[] = {kGPUMergeProducts, kGPUFusion,
+                                                    "aiopt-gpu-read-around-padding"};
 
 ArrayRef<StringRef> mlir::aiopt::optionalPasses(StringRef device) {
   if (device == "vulkan")
@@ -165,7 +172,7 @@ ArrayRef<StringRef> mlir::aiopt::optionalPasses(StringRef device) {
 }
 
 Phase mlir::aiopt::optionalPassPhase(StringRef name) {
-  return name == kGPUFusion ? Phase::Linalg : Phase::Codegen;
+  return name == kGPUFusion || name == kGPUMergeProducts ? Phase::Linalg : Phase::Codegen;
 }
 
 LogicalResult mlir::aiopt::checkSkippedPasses(ArrayRef<std::string> skip, StringRef device,

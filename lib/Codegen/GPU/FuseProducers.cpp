@@ -101,6 +101,48 @@ struct FusionPolicy {
   }
 };
 
+/// Makes `producer`, whose one result only the transpose `transpose`
+/// reads, write the transposed layout itself: its output map composed with
+/// the transpose's, from a fill of the same constant (or nothing, where the
+/// payload does not read its output) in the transposed shape. What reads
+/// the transposed result then reads the producer's (e.g. an attention
+/// product's heads, collapsed into the rows of the next projection: a view,
+/// where the transpose was a copy kernel).
+LogicalResult writeTransposed(RewriterBase &b, linalg::GenericOp transpose,
+                              linalg::GenericOp producer) {
+  auto type = dyn_cast<RankedTensorType>(transpose->getResult(0).getType());
+  if (!type || !type.hasStaticShape() || producer->getNumResults() != 1 ||
+      !producer->getResult(0).hasOneUse() || producer.getNumDpsInits() != 1)
+    return failure();
+  OpOperand *init = producer.getDpsInitOperand(0);
+  Location loc = producer.getLoc();
+  b.setInsertionPoint(producer);
+  Value newInit;
+  if (!producer.payloadUsesValueFromOperand(init)) {
+    newInit = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  } else if (auto fill = init->get().getDefiningOp<linalg::FillOp>();
+             fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
+    Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    newInit = linalg::FillOp::create(b, loc, fill.getInputs()[0], empty).getResult(0);
+  } else {
+    return failure();
+  }
+  // The transpose writes at Out(l) the producer's element at In(l): the
+  // producer's element at index q goes to Out(In^-1(q)).
+  AffineMap in = transpose.getMatchingIndexingMap(transpose.getDpsInputOperand(0));
+  AffineMap out = transpose.getMatchingIndexingMap(transpose.getDpsInitOperand(0));
+  AffineMap moved = out.compose(inversePermutation(in)).compose(producer.getMatchingIndexingMap(init));
+  SmallVector<AffineMap> maps = producer.getIndexingMapsArray();
+  maps.back() = moved;
+  auto fused = linalg::GenericOp::create(b, loc, TypeRange{type}, producer.getDpsInputs(),
+                                         ValueRange{newInit}, maps,
+                                         producer.getIteratorTypesArray());
+  b.inlineRegionBefore(producer.getRegion(), fused.getRegion(), fused.getRegion().begin());
+  b.replaceOp(transpose, fused->getResults());
+  b.eraseOp(producer);
+  return success();
+}
+
 struct FuseProducersPass : aiopt::impl::GPUFuseProducersPassBase<FuseProducersPass> {
   using Base::Base;
   void runOnOperation() override {
@@ -116,7 +158,17 @@ struct FuseProducersPass : aiopt::impl::GPUFuseProducersPassBase<FuseProducersPa
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, FusionPolicy{maxRecompute});
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Transposes that no reader took (a reshape reads them) move into the
+    // op that computes their input, where that is a generic.
+    SmallVector<linalg::GenericOp> left;
+    getOperation()->walk([&](linalg::GenericOp op) {
+      if (isTranspose(op) && op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isPermutation())
+        left.push_back(op);
+    });
+    for (linalg::GenericOp op : left)
+      if (auto producer = op.getDpsInputs()[0].getDefiningOp<linalg::GenericOp>())
+        (void)writeTransposed(rewriter, op, producer);
   }
 };
 

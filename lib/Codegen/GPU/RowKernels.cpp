@@ -382,13 +382,14 @@ struct GPURowKernelsPass : aiopt::impl::GPURowKernelsPassBase<GPURowKernelsPass>
   using Base::Base;
 
   /// Whether `group` becomes a kernel: it has a reduction, with rows as
-  /// long as `min-reduction` or, with ops around it, `min-row-length`.
+  /// long as `min-reduction` or, with an elementwise op that would be a
+  /// kernel of its own, `min-row-length`.
   bool worthIt(const Group &group) const {
     if (!group.hasReduction())
       return false;
     int64_t length = group.extent(group.elementDims);
-    return length >= minReduction ||
-           (group.members.size() > 1 && length >= static_cast<int64_t>(minRowLength));
+    bool elementwise = llvm::any_of(group.members, [](const Member &m) { return !m.isReduction(); });
+    return length >= minReduction || (elementwise && length >= minRowLength);
   }
 
   void runOnOperation() override {

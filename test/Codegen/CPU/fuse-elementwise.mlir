@@ -200,6 +200,41 @@ func.func @heads(%q: tensor<4x2x8xf32>, %k: tensor<2x8x4xf32>) -> tensor<2x4x4xf
 
 // -----
 
+// Attention's context: the product of probabilities and values is
+// transposed back (heads inside rows) and collapsed into the next
+// projection's rows. No reader takes the transpose (a reshape reads it),
+// so on GPUs the product writes the transposed layout itself, from a fill
+// of the transposed shape; CPUs keep the transpose.
+// CHECK-LABEL: func.func @context
+// CHECK: linalg.transpose
+// GPU: #[[OUT:map[0-9]*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2)>
+// GPU-LABEL: func.func @context
+// GPU: %[[E:.*]] = tensor.empty() : tensor<4x2x8xf32>
+// GPU: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<4x2x8xf32>)
+// GPU: %[[C:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[OUT:[^ ]*]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// GPU-SAME: outs(%[[F]] : tensor<4x2x8xf32>)
+// GPU-NOT: linalg.generic
+// GPU: tensor.collapse_shape %[[C]]
+func.func @context(%p: tensor<2x4x4xf32>, %v: tensor<2x4x8xf32>) -> tensor<4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x4x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(h, m, n, k) -> (h, m, k)>, affine_map<(h, m, n, k) -> (h, k, n)>, affine_map<(h, m, n, k) -> (h, m, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%init : tensor<2x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<2x4x8xf32>
+  %et = tensor.empty() : tensor<4x2x8xf32>
+  %t = linalg.transpose ins(%c : tensor<2x4x8xf32>) outs(%et : tensor<4x2x8xf32>) permutation = [1, 0, 2]
+  %r = tensor.collapse_shape %t [[0], [1, 2]] : tensor<4x2x8xf32> into tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}
+
+// -----
+
 #id2 = affine_map<(m, n) -> (m, n)>
 #col = affine_map<(m, n) -> (n)>
 

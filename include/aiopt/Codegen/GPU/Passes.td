@@ -256,6 +256,13 @@ def GPUFuseProducersPass : Pass<"aiopt-gpu-fuse-producers"> {
       reads them and again in the division, and never stored; a row's
       mean, computed in the variance's reduction and the normalization.
 
+    A transpose left (one a reshape reads) of a generic's only result moves
+    into that generic, which then writes the transposed layout (its output
+    map composed with the transpose's, from a fill of the same constant in
+    the transposed shape where its payload reads the output): attention's
+    context, heads back into rows for the output projection, is written in
+    place by its product rather than copied by a kernel.
+
     An optional pass of the GPU pipelines (`--skip-pass`), so that bench/
     can measure it.
   }];
@@ -526,8 +533,10 @@ def GPURowKernelsPass : Pass<"aiopt-gpu-row-kernels", "func::FuncOp"> {
     A group becomes a `gpu.launch` of one workgroup per row (rows beyond a
     grid axis' 65535 fold into a second axis) of `workgroup-size`
     invocations (fewer for rows shorter than that), when its rows have at
-    least `min-reduction` elements, or, for a group of more than one op,
-    `min-row-length`. In the members' order:
+    least `min-reduction` elements, or, for a group with an elementwise
+    op, `min-row-length`. (Shorter reductions keep the loop path: an
+    invocation per output, or the host where they have no parallel
+    dimension.) In the members' order:
     - an elementwise op: each invocation computes the row's elements
       tid, tid + workgroup-size, ...;
     - a reduction: each invocation folds the same elements into a partial
@@ -551,7 +560,7 @@ def GPURowKernelsPass : Pass<"aiopt-gpu-row-kernels", "func::FuncOp"> {
     Option<"minReduction", "min-reduction", "int64_t", /*default=*/"256",
            "Fewest elements per row for a lone reduction's kernel">,
     Option<"minRowLength", "min-row-length", "int64_t", /*default=*/"32",
-           "Fewest elements per row for a group of more than one op">,
+           "Fewest elements per row for a group with an elementwise op">,
     Option<"tileMemory", "tile-memory", "std::string", /*default=*/"\"attribution\"",
            "Where the partial results live: 'attribution' or 'alloc' (as for "
            "aiopt-gpu-tile-contractions)">,

@@ -270,6 +270,35 @@ def WinogradPass : Pass<"aiopt-winograd"> {
   ];
 }
 
+def MergeProductsPass : Pass<"aiopt-merge-products"> {
+  let summary = "Products of one input by constant weights as one wider product";
+  let description = [{
+    `matmul`s in one block that read the same input by 2-D constant float
+    weights with the same number of rows (and element type), each with a
+    1-D constant bias or none, the same epilogue and result element type
+    and a static result, become one `matmul` by the weights side by side
+    (and the biases end to end), in the first one's place; each former
+    product is the slice of its columns. Products marked for the sparse
+    kernel stay.
+
+    On GPUs each product is a kernel (with K split: a fill, the product and
+    its epilogue): attention's query, key and value projections become one
+    kernel, or three, instead of three or nine, and the wider product
+    fills more of the device. The sums are the same, term by term.
+
+    ```mlir
+    %q = aiopt.matmul %x, %wq, %bq : tensor<128x768xf32>, tensor<768x768xf32>, tensor<768xf32>
+    %k = aiopt.matmul %x, %wk, %bk : tensor<128x768xf32>, tensor<768x768xf32>, tensor<768xf32>
+    // becomes
+    %qk = aiopt.matmul %x, %wqk, %bqk : tensor<128x768xf32>, tensor<768x1536xf32>, tensor<1536xf32>
+    %q = aiopt.slice %qk {starts = array<i64: 0, 0>, ends = array<i64: 128, 768>,
+        steps = array<i64: 1, 1>} : tensor<128x1536xf32>
+    %k = aiopt.slice %qk {starts = array<i64: 0, 768>, ends = array<i64: 128, 1536>,
+        steps = array<i64: 1, 1>} : tensor<128x1536xf32>
+    ```
+  }];
+}
+
 def SparseWeightsPass : Pass<"aiopt-sparse-weights"> {
   let summary = "Choose sparse kernels for matrix products with sparse constant weights";
   let description = [{
