@@ -434,6 +434,9 @@ static void addKernelOutlining(OpPassManager &pm, const CPUPipelineOptions &opti
   // join their kernel: a layer normalization is one launch, not four.
   add(pm, std::string("func.func(aiopt-gpu-row-kernels{tile-memory=") +
               (spirv ? "alloc" : "attribution") + "})");
+  // The fills left (a split product's zeros) are made by the kernel before
+  // them, not by a launch of their own.
+  add(pm, "func.func(aiopt-gpu-fills-into-kernels)");
   // Every parallel dimension of the other ops becomes part of the grid,
   // also those the CPU's forms iterate inside a reduction.
   // Windows (depthwise convolutions, poolings) read their padded inputs

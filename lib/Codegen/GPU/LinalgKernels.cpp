@@ -141,6 +141,9 @@ Value mlir::aiopt::loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, O
 
 bool mlir::aiopt::touchesBuffer(Operation *op, Value root, bool writesOnly) {
   WalkResult r = op->walk([&](Operation *nested) {
+    // Barriers order a workgroup's accesses and make none.
+    if (isa<gpu::BarrierOp>(nested))
+      return WalkResult::advance();
     // Ops with effects of their own (linalg ops) say them; others with
     // recursive effects have them in their regions, walked next.
     bool apart = ownEffectsAll(nested, [&](const MemoryEffects::EffectInstance &e) {

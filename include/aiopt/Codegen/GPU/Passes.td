@@ -503,6 +503,34 @@ def GPUTileContractionsPass : Pass<"aiopt-gpu-tile-contractions", "func::FuncOp"
                            "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def GPUFillsIntoKernelsPass : Pass<"aiopt-gpu-fills-into-kernels", "func::FuncOp"> {
+  let summary = "Fills made at the start of an earlier kernel rather than by one of their own";
+  let description = [{
+    Runs on bufferized code after the passes that write kernels by hand
+    (`aiopt-gpu-tile-contractions`, `aiopt-gpu-row-kernels`), whose
+    products and rows are `gpu.launch`es by then. A `linalg.fill` left (the
+    zeros that a product whose K is split adds its parts to) would be a
+    kernel launch of its own. Instead, the nearest `gpu.launch` above it in
+    its block starts by storing the value: every invocation at its flat
+    index (workgroups x-fastest, then the invocation in its workgroup), then
+    every N-th element after it, N the kernel's invocations.
+
+    The kernel must leave the fill's buffer alone, as must every op between
+    them, which must have no regions (but linalg ops' payloads); the buffer must be a function
+    argument or a static allocation with an identity layout (which moves
+    above the kernel when it was below), and the value a constant or
+    defined above the kernel. The kernel's grid and workgroups must be
+    constants with at least one invocation per `max-per-invocation`
+    elements, so that a small kernel does not take a long fill.
+  }];
+  let options = [
+    Option<"maxPerInvocation", "max-per-invocation", "int64_t", /*default=*/"64",
+           "The most elements a kernel's invocation may fill">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def GPURowKernelsPass : Pass<"aiopt-gpu-row-kernels", "func::FuncOp"> {
   let summary = "Reductions along rows, and the elementwise ops around them, as one kernel "
                 "with a workgroup per row";
