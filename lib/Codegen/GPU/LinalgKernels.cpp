@@ -139,6 +139,17 @@ Value mlir::aiopt::loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, O
                                 indicesAtDims(b, loc, op.getMatchingIndexingMap(operand), dims));
 }
 
+/// Whether `type` is a kernel's own memory (a workgroup's or an
+/// invocation's: attributions, or allocations in spaces 3 and 5), apart
+/// from every buffer outside kernels.
+static bool inKernelMemory(MemRefType type) {
+  Attribute space = type.getMemorySpace();
+  if (auto gpuSpace = dyn_cast_or_null<gpu::AddressSpaceAttr>(space))
+    return gpuSpace.getValue() != gpu::AddressSpace::Global;
+  auto number = dyn_cast_or_null<IntegerAttr>(space);
+  return number && (number.getInt() == 3 || number.getInt() == 5);
+}
+
 bool mlir::aiopt::touchesBuffer(Operation *op, Value root, bool writesOnly) {
   WalkResult r = op->walk([&](Operation *nested) {
     // Barriers order a workgroup's accesses and make none.
@@ -151,7 +162,8 @@ bool mlir::aiopt::touchesBuffer(Operation *op, Value root, bool writesOnly) {
           (writesOnly && isa<MemoryEffects::Read>(e.getEffect())))
         return true;
       Value v = e.getValue();
-      return v && (!isa<MemRefType>(v.getType()) || buffersApart(viewedBuffer(v), root));
+      return v && (!isa<MemRefType>(v.getType()) || inKernelMemory(cast<MemRefType>(v.getType())) ||
+                   buffersApart(viewedBuffer(v), root));
     });
     return apart ? WalkResult::advance() : WalkResult::interrupt();
   });

@@ -56,6 +56,10 @@ struct Contraction {
   /// bias): the kernel starts from that buffer's element instead.
   linalg::GenericOp initBroadcast;
   Operation *initWriter = nullptr;
+  /// Parts of K that add to the output atomically: the output is zeroed
+  /// instead (a fill that a kernel before makes), and the first part adds
+  /// the initial value above to its sums.
+  bool firstPartAddsInit = false;
   /// The elementwise op that reads the result next, computed at the
   /// kernel's stores (and erased), with its loop ranges; whether the raw
   /// result is still stored (something else reads it later).
@@ -223,11 +227,26 @@ static void findConstantInit(Contraction &c) {
   if (!copy || copy.getOutputs()[0] != out)
     return;
   Value source = copy.getInputs()[0];
-  Operation *fill = aiopt::lastToucher(copy, aiopt::viewedBuffer(source), /*writesOnly=*/true);
-  if (TypedAttr v = aiopt::filledWith(fill, source)) {
+  Operation *sourceWriter =
+      aiopt::lastToucher(copy, aiopt::viewedBuffer(source), /*writesOnly=*/true);
+  if (TypedAttr v = aiopt::filledWith(sourceWriter, source)) {
     c.initValue = v;
     c.initWriter = copy;
+    return;
   }
+  // A copy of a broadcast (one broadcast that several products copy): the
+  // kernel reads the broadcast's input, which nothing may write between.
+  auto sourceBroadcast = dyn_cast_or_null<linalg::GenericOp>(sourceWriter);
+  if (!broadcastsInto(sourceBroadcast, source) ||
+      source.getType() != out.getType())
+    return;
+  Value input = aiopt::viewedBuffer(sourceBroadcast.getDpsInputOperand(0)->get());
+  for (Operation *op = sourceBroadcast->getNextNode(); op && op != c.op.getOperation();
+       op = op->getNextNode())
+    if (aiopt::touchesBuffer(op, input, /*writesOnly=*/true))
+      return;
+  c.initBroadcast = sourceBroadcast;
+  c.initWriter = copy;
 }
 
 /// Whether an op after `from` in its block (other than deallocs) reads or
@@ -961,6 +980,10 @@ void KernelBuilder::storeOutput(Value acc, const Output &o) {
   if (t.splits > 1 && !summing) {
     arith::AtomicRMWKind kind = isa<FloatType>(acc.getType()) ? arith::AtomicRMWKind::addf
                                                              : arith::AtomicRMWKind::addi;
+    if (c.firstPartAddsInit) {
+      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, part, cst(0));
+      acc = arith::SelectOp::create(b, loc, first, sum(initialValue(o), acc), acc);
+    }
     memref::AtomicRMWOp::create(b, loc, kind, acc, init, outIndices(o));
     return;
   }
@@ -1239,18 +1262,20 @@ static void eraseInitWriter(RewriterBase &rewriter, Operation *writer) {
   rewriter.eraseOp(writer);
   if (!source)
     return;
+  // The copied buffer's fills and broadcasts go once nothing reads it.
   Value root = aiopt::viewedBuffer(source);
-  SmallVector<Operation *> fills;
+  SmallVector<Operation *> writers;
   for (Operation *user : root.getUsers()) {
     if (isa<memref::DeallocOp>(user))
       continue;
     auto fill = dyn_cast<linalg::FillOp>(user);
-    if (!fill || fill.getOutputs()[0] != root)
+    auto broadcast = dyn_cast<linalg::GenericOp>(user);
+    if (!(fill && fill.getOutputs()[0] == root) && !broadcastsInto(broadcast, root))
       return;
-    fills.push_back(fill);
+    writers.push_back(user);
   }
-  for (Operation *fill : fills)
-    rewriter.eraseOp(fill);
+  for (Operation *writer : writers)
+    rewriter.eraseOp(writer);
 }
 
 namespace {
@@ -1347,11 +1372,29 @@ struct GPUTileContractionsPass
       // and hold no whole sums for an epilogue; parts summed by a kernel
       // of their own leave both to that kernel.
       tiles.sumKernel = tiles.splits > 1 && splitKSums == "kernel";
-      if (tiles.splits == 1 || tiles.sumKernel) {
-        findConstantInit(c);
-        if (fuseEpilogues)
-          findEpilogue(c);
+      findConstantInit(c);
+      if (tiles.splits > 1 && !tiles.sumKernel && c.initWriter) {
+        // Atomic parts: a zero output stays as it is; any other initial
+        // value is added by the first part, to an output zeroed in place
+        // of the writer (aiopt-gpu-fills-into-kernels then has an earlier
+        // kernel zero it).
+        if (c.initValue && (matchPattern(c.initValue, m_AnyZeroFloat()) ||
+                            matchPattern(c.initValue, m_Zero()))) {
+          c.initValue = {};
+          c.initWriter = nullptr;
+        } else {
+          c.firstPartAddsInit = true;
+          Value out = c.op.getDpsInitOperand(0)->get();
+          Type type = cast<MemRefType>(out.getType()).getElementType();
+          rewriter.setInsertionPoint(c.initWriter);
+          linalg::FillOp::create(rewriter, c.initWriter->getLoc(),
+                                 ValueRange{arith::ConstantOp::create(
+                                     rewriter, c.initWriter->getLoc(), rewriter.getZeroAttr(type))},
+                                 ValueRange{out});
+        }
       }
+      if ((tiles.splits == 1 || tiles.sumKernel) && fuseEpilogues)
+        findEpilogue(c);
       KernelBuilder(rewriter, c, tiles, *allocTiles, *loads).build();
       if (c.initWriter)
         eraseInitWriter(rewriter, c.initWriter);

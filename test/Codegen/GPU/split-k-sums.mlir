@@ -38,12 +38,19 @@
 // CHECK-NEXT: }
 // CHECK-NEXT: memref.dealloc %[[WS]] : memref<16x1x64x96xf32>
 // CHECK-NEXT: return %[[OUT]]
-// By default (atomic) the parts add to the output, which the broadcast
-// fills first (a kernel of its own later), and the Relu stays after.
+// By default (atomic) the parts add to the output, zeroed first (a fill
+// that an earlier kernel makes, aiopt-gpu-fills-into-kernels) instead of
+// the broadcast: the first part adds the bias to its sums. The Relu stays
+// after.
 // ATOMIC-LABEL: func.func @split
-// ATOMIC: linalg.generic
-// ATOMIC: gpu.launch
-// ATOMIC: memref.atomic_rmw addf
+// ATOMIC-NOT: linalg.generic
+// ATOMIC: linalg.fill ins(%cst : f32) outs(%[[C:.*]] : memref<64x96xf32>)
+// ATOMIC-NEXT: gpu.launch
+// ATOMIC: %[[FIRST:.*]] = arith.cmpi eq, %{{.*}}, %c0
+// ATOMIC-NEXT: %[[BV:.*]] = memref.load %arg2[%[[N:.*]]] : memref<96xf32>
+// ATOMIC-NEXT: %[[WITH:.*]] = arith.addf %[[BV]], %[[S:.*]]#0
+// ATOMIC-NEXT: %[[V:.*]] = arith.select %[[FIRST]], %[[WITH]], %[[S]]#0
+// ATOMIC-NEXT: memref.atomic_rmw addf %[[V]], %[[C]][%{{.*}}, %[[N]]]
 // ATOMIC: gpu.terminator
 // ATOMIC: linalg.generic
 // ATOMIC: arith.maximumf
@@ -84,4 +91,44 @@ func.func @integers(%a: memref<64x1024xi8>, %b: memref<1024x96xi8>) -> memref<64
   linalg.fill ins(%zero : i32) outs(%c : memref<64x96xi32>)
   linalg.matmul ins(%a, %b : memref<64x1024xi8>, memref<1024x96xi8>) outs(%c : memref<64x96xi32>)
   return %c : memref<64x96xi32>
+}
+
+// -----
+
+// One bias broadcast that two products copy into their outputs (the
+// buffer of a shared broadcast): each product starts from the bias, read
+// where the broadcast read it; the copies go, and then the broadcast,
+// which nothing reads any more. With atomic parts, each output is zeroed
+// instead and the first part adds the bias.
+// CHECK-LABEL: func.func @copied_broadcast
+// CHECK-NOT: linalg.copy
+// CHECK-NOT: linalg.generic
+// CHECK: gpu.launch
+// CHECK: memref.load %arg2[
+// CHECK: gpu.launch
+// CHECK: memref.load %arg2[
+// ATOMIC-LABEL: func.func @copied_broadcast
+// ATOMIC-NOT: linalg.copy
+// ATOMIC-NOT: linalg.generic
+// ATOMIC: linalg.fill
+// ATOMIC: gpu.launch
+// ATOMIC: arith.select
+// ATOMIC: linalg.fill
+// ATOMIC: gpu.launch
+// ATOMIC: arith.select
+func.func @copied_broadcast(%a: memref<64x1024xf32>, %b: memref<1024x96xf32>, %bias: memref<96xf32>) -> (memref<64x96xf32>, memref<64x96xf32>) {
+  %bb = memref.alloc() : memref<64x96xf32>
+  linalg.generic {indexing_maps = [affine_map<(m, n) -> (n)>, affine_map<(m, n) -> (m, n)>], iterator_types = ["parallel", "parallel"]}
+      ins(%bias : memref<96xf32>) outs(%bb : memref<64x96xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  %c1 = memref.alloc() : memref<64x96xf32>
+  linalg.copy ins(%bb : memref<64x96xf32>) outs(%c1 : memref<64x96xf32>)
+  linalg.matmul ins(%a, %b : memref<64x1024xf32>, memref<1024x96xf32>) outs(%c1 : memref<64x96xf32>)
+  %c2 = memref.alloc() : memref<64x96xf32>
+  linalg.copy ins(%bb : memref<64x96xf32>) outs(%c2 : memref<64x96xf32>)
+  linalg.matmul ins(%a, %b : memref<64x1024xf32>, memref<1024x96xf32>) outs(%c2 : memref<64x96xf32>)
+  memref.dealloc %bb : memref<64x96xf32>
+  return %c1, %c2 : memref<64x96xf32>, memref<64x96xf32>
 }
