@@ -155,9 +155,9 @@ static constexpr StringRef kOptionalCPUPasses[] = {
     "aiopt-cpu-forward-copies", "aiopt-cpu-prefetch-weights", "aiopt-cpu-drop-loop-barriers"};
 
 // The GPU pipelines' merged products and fusion of transposes and small
-// producers (linalg phase), and their optimizations of windows (depthwise convolutions,
-// poolings): reading padded inputs around the padding (both targets), and
-// more outputs per invocation (Vulkan's).
+// producers (linalg phase), and their optimizations of windows (depthwise
+// convolutions, poolings): reading padded inputs around the padding (both
+// targets), and more outputs per invocation (Vulkan's).
 static constexpr StringRef kOptionalVulkanPasses[] = {
     kGPUMergeProducts, kGPUFusion, "aiopt-gpu-read-around-padding", "aiopt-gpu-coarsen-threads"};
 static constexpr StringRef kOptionalCUDAPasses[] = {kGPUMergeProducts, kGPUFusion,

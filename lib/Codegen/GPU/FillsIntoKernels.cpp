@@ -116,6 +116,11 @@ struct GPUFillsIntoKernelsPass
     : aiopt::impl::GPUFillsIntoKernelsPassBase<GPUFillsIntoKernelsPass> {
   using Base::Base;
   void runOnOperation() override {
+    if (maxPerInvocation < 1) {
+      getOperation().emitError("max-per-invocation must be at least 1, not ")
+          << static_cast<int64_t>(maxPerInvocation);
+      return signalPassFailure();
+    }
     SmallVector<linalg::FillOp> fills;
     getOperation()->walk([&](linalg::FillOp fill) {
       if (!fill->getParentOfType<gpu::LaunchOp>() && fill.hasPureBufferSemantics())

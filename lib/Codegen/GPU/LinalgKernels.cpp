@@ -18,13 +18,17 @@
 
 using namespace mlir;
 
+/// The memory space of workgroup buffers allocated inside kernels (SPIR-V's
+/// Workgroup storage class, as the SPIR-V conversion maps 3).
+static constexpr int64_t kWorkgroupSpace = 3;
+
 gpu::LaunchOp mlir::aiopt::createKernelLaunch(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> grid,
                                               int64_t threads, ArrayRef<MemRefType> buffers,
                                               bool allocBuffers,
                                               SmallVectorImpl<Value> &workgroupBuffers) {
   auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
   Attribute space = allocBuffers
-                        ? Attribute(b.getI64IntegerAttr(3))
+                        ? Attribute(b.getI64IntegerAttr(kWorkgroupSpace))
                         : gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   SmallVector<Type> types;
   for (MemRefType t : buffers)
@@ -140,14 +144,14 @@ Value mlir::aiopt::loadAtDims(OpBuilder &b, Location loc, linalg::LinalgOp op, O
 }
 
 /// Whether `type` is a kernel's own memory (a workgroup's or an
-/// invocation's: attributions, or allocations in spaces 3 and 5), apart
-/// from every buffer outside kernels.
+/// invocation's: attributions, or createKernelLaunch's allocations in
+/// space kWorkgroupSpace), apart from every buffer outside kernels.
 static bool inKernelMemory(MemRefType type) {
   Attribute space = type.getMemorySpace();
   if (auto gpuSpace = dyn_cast_or_null<gpu::AddressSpaceAttr>(space))
     return gpuSpace.getValue() != gpu::AddressSpace::Global;
   auto number = dyn_cast_or_null<IntegerAttr>(space);
-  return number && (number.getInt() == 3 || number.getInt() == 5);
+  return number && number.getInt() == kWorkgroupSpace;
 }
 
 bool mlir::aiopt::touchesBuffer(Operation *op, Value root, bool writesOnly) {

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LinalgKernels.h"
+#include "PaddedOperands.h"
 
 #include "aiopt/Codegen/BufferViews.h"
 #include "aiopt/Codegen/GPU/GridLimits.h"
@@ -41,8 +42,8 @@ struct Access {
 struct Member {
   linalg::LinalgOp op;
   /// Reductions: the payload's `comb(out, x)`, its identity, and the fill
-  /// just before that wrote the output's starting value (then erased: the
-  /// kernel starts from the constant and stores every output).
+  /// that last wrote the output (then erased: the kernel starts from its
+  /// constant and stores every output).
   Operation *comb = nullptr;
   TypedAttr identity;
   linalg::FillOp fill;
@@ -182,12 +183,16 @@ static bool tryAdd(Group &group, linalg::LinalgOp op) {
   if (auto r = group.read.find(outRoot); r != group.read.end())
     if (llvm::any_of(r->second, [&](const Access &a) { return !(a == write); }))
       return false;
-  if (linalg::FillOp *fill = pendingFillOf(group, outRoot)) {
-    TypedAttr value = aiopt::filledWith(*fill, init->get());
-    if (!m.isReduction() || !value || value.getType() != m.identity.getType())
-      return false;
-    m.fill = *fill;
+  // A reduction starts from a constant fill of exactly its output that
+  // nothing touched since (a pending one, or one before the group); any
+  // other op on a pending fill's buffer ends the group.
+  Operation *last = aiopt::lastToucher(op, outRoot, /*writesOnly=*/false);
+  TypedAttr value = m.isReduction() ? aiopt::filledWith(last, init->get()) : TypedAttr();
+  if (value && value.getType() == m.identity.getType()) {
+    m.fill = cast<linalg::FillOp>(last);
     m.initValue = value;
+  } else if (pendingFillOf(group, outRoot)) {
+    return false;
   }
 
   // It fits: record it.

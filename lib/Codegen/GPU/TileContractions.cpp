@@ -206,6 +206,11 @@ static bool broadcastsInto(linalg::GenericOp op, Value out) {
          op.getMatchingIndexingMap(op.getDpsInputOperand(0)).isProjectedPermutation();
 }
 
+/// Whether `value` is a zero constant (which adds nothing to a sum).
+static bool isZero(TypedAttr value) {
+  return value && (matchPattern(value, m_AnyZeroFloat()) || matchPattern(value, m_Zero()));
+}
+
 /// Finds what the output of `c.op` holds when it was just written (nothing
 /// read it since): a constant (a fill of the output, or a copy into it of
 /// a buffer whose last writer was a fill), or a broadcast of another buffer.
@@ -989,9 +994,7 @@ void KernelBuilder::storeOutput(Value acc, const Output &o) {
   }
   // Fragments and the parts of K sum from zero: the output's initial value
   // comes last (a zero fill adds nothing).
-  if ((t.fragments || summing) &&
-      !(c.initValue && (matchPattern(c.initValue, m_AnyZeroFloat()) ||
-                        matchPattern(c.initValue, m_Zero()))))
+  if ((t.fragments || summing) && !isZero(c.initValue))
     acc = sum(initialValue(o), acc);
   if (c.storeResult)
     memref::StoreOp::create(b, loc, acc, init, outIndices(o));
@@ -1368,9 +1371,9 @@ struct GPUTileContractionsPass
       // An output filled with a constant or a broadcast just before (and
       // read by nothing else since) starts from that value, and the fill,
       // copy or broadcast goes; the elementwise op after may run in the
-      // kernel. Parts that add to memory atomically need the value there,
-      // and hold no whole sums for an epilogue; parts summed by a kernel
-      // of their own leave both to that kernel.
+      // kernel. Parts that add to memory atomically hold no whole sums for
+      // an epilogue, and add to a zeroed output (below); parts summed by a
+      // kernel of their own leave both to that kernel.
       tiles.sumKernel = tiles.splits > 1 && splitKSums == "kernel";
       findConstantInit(c);
       if (tiles.splits > 1 && !tiles.sumKernel && c.initWriter) {
@@ -1378,8 +1381,7 @@ struct GPUTileContractionsPass
         // value is added by the first part, to an output zeroed in place
         // of the writer (aiopt-gpu-fills-into-kernels then has an earlier
         // kernel zero it).
-        if (c.initValue && (matchPattern(c.initValue, m_AnyZeroFloat()) ||
-                            matchPattern(c.initValue, m_Zero()))) {
+        if (isZero(c.initValue)) {
           c.initValue = {};
           c.initWriter = nullptr;
         } else {

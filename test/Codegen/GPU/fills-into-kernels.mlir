@@ -1,5 +1,7 @@
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-fills-into-kernels --canonicalize | FileCheck %s
 // RUN: aiopt-opt %s --split-input-file --aiopt-gpu-fills-into-kernels="max-per-invocation=1" | FileCheck %s --check-prefix=SMALL
+// RUN: not aiopt-opt %s --split-input-file --aiopt-gpu-fills-into-kernels="max-per-invocation=0" 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: max-per-invocation must be at least 1, not 0
 
 // A split product's zeros after an unrelated kernel (its barrier touches
 // no buffer) and an elementwise op

@@ -149,6 +149,29 @@ func.func @read_between(%x: memref<4x1000xf32>, %keep: memref<4xf32>) -> memref<
   }
   return %o : memref<4xf32>
 }
+// A fill apart from the reduction, with an op that leaves its buffer alone
+// between (a copy of others): the kernel still starts from its constant,
+// and the fill goes.
+// CHECK-LABEL: func.func @filled_apart
+// CHECK-NOT: linalg.fill
+// CHECK: memref.copy
+// CHECK: gpu.launch
+// CHECK-NOT: memref.load %{{.*}} : memref<4xf32>
+// CHECK: arith.addf %{{.*}}, %cst
+func.func @filled_apart(%x: memref<4x1000xf32>, %a: memref<8xf32>, %b: memref<8xf32>) -> memref<4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %o = memref.alloc() : memref<4xf32>
+  linalg.fill ins(%zero : f32) outs(%o : memref<4xf32>)
+  memref.copy %a, %b : memref<8xf32> to memref<8xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<4x1000xf32>) outs(%o : memref<4xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  }
+  return %o : memref<4xf32>
+}
 
 // -----
 
