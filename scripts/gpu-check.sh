@@ -12,6 +12,9 @@
 #                                             so, their products on tensor
 #                                             cores (`products` has three);
 #                                             give it to run as well;
+#                                             RANDOM_SEEDS=N random models
+#                                             of scripts/random-check.py
+#                                             (default 48);
 #                                             VARIANTS="LABEL=FLAGS;..."
 #                                             replaces bench/gpu.py's
 #                                             variants, "" leaves them out)
@@ -56,6 +59,13 @@ build)
     "$root/build/bin/aiopt-conformance" -j "$(nproc)" --target=cuda --gpu-arch=$arch \
       --timeout 300 --build-only "$dir/work/node" "$dir/work/node-suite" | tail -1
   fi
+  # Random valid models (scripts/random-check.py), compared with
+  # onnxruntime on the GPU machine: RANDOM_SEEDS of them (default 48).
+  # A model that fails to compile stops the build (its line is printed).
+  "$python" "$root/scripts/random-check.py" "$dir/work/random" --seeds "0:${RANDOM_SEEDS:-48}" \
+    --target cuda --compile-only -- --gpu-arch=$arch ${PRECISION:+--precision=$PRECISION} \
+    > "$dir/random-build.log" || { grep -v '^BUILT' "$dir/random-build.log"; exit 1; }
+  tail -1 "$dir/random-build.log"
   # The benchmark also times programs without one optimization each (each
   # variant's time over the default's; unmeasured on a GPU so far): the
   # GPU fusion, narrow tiles, reading around padding, and 8 x 8 blocks of
@@ -80,7 +90,7 @@ build)
   # Programs and data only (models.py --run-only writes the models again).
   find "$dir/work" \( -name '*.o' -o -name '*.h' -o -name '*-kernels' \) -prune -exec rm -rf {} +
   find "$dir/work/models" -name '*.onnx' -delete
-  for part in models node node-suite bench; do
+  for part in models node node-suite bench random; do
     [ -d "$dir/work/$part" ] && tar -C "$dir/work" -cf - $part | xz -T0 -6 > "$dir/$part.tar.xz"
   done
   rm -rf "$dir/work"
@@ -89,7 +99,7 @@ build)
 run)
   work=${TMPDIR:-/tmp}/aiopt-gpu-check
   rm -rf "$work" && mkdir -p "$work"
-  for part in models node node-suite bench; do
+  for part in models node node-suite bench random; do
     [ -f "$dir/$part.tar.xz" ] && tar -C "$work" -xJf "$dir/$part.tar.xz"
   done
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
@@ -108,6 +118,14 @@ run)
       --target=cuda --run-built node --tools-dir none --runtime none --include none \
       --expected "$root/integration_test/onnx-node.expected" \
       --json "${OUT:-$work}/node-cuda.json" node-suite) || status=1
+  fi
+  # The random models (reduced precisions round more: a wider tolerance).
+  if [ -d "$work/random" ]; then
+    seeds=$(ls "$work/random" | sed -n 's/^seed_//p' | sort -n | tail -1)
+    python3 "$root/scripts/random-check.py" "$work/random" --seeds "0:$((seeds + 1))" \
+      --target cuda --run-only ${PRECISION:+--rtol 2e-2 --atol 1e-3} > "$work/random.log" ||
+      status=1
+    grep -v '^PASS' "$work/random.log"
   fi
   # Where the time goes: the runtime's profile of a few runs; then the
   # launches again as CUDA graphs of 64, with the launch queue's counts.

@@ -1,8 +1,8 @@
 //===- FillsIntoKernels.cpp - fills made by an earlier kernel -------------===//
 //
 // A linalg.fill that would be a kernel of its own (a split product's zeros)
-// becomes a loop at the start of the nearest kernel before it that leaves
-// its buffer alone (see Passes.td).
+// becomes a loop at the start of the nearest kernel before it that can
+// make it, past kernels that leave its buffer alone (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,26 +37,34 @@ static std::optional<int64_t> invocations(gpu::LaunchOp launch) {
 }
 
 /// The kernel before `fill` that can make it: the nearest gpu.launch above
-/// it in its block, past ops that leave the fill's buffer alone (and past
-/// the buffer's allocation, which then moves above the kernel; past no op
-/// with regions but linalg ops' payloads), with at
-/// least one invocation per `maxPerInvocation` elements. Null if none.
-static gpu::LaunchOp kernelFor(linalg::FillOp fill, int64_t maxPerInvocation) {
+/// it in its block with at least one invocation per `maxPerInvocation`
+/// elements and `fill`'s value defined above it (or constant), past ops
+/// that leave the fill's buffer alone (kernels too small for it among
+/// them; and past the buffer's allocation, which then moves above the
+/// kernel; past no op with regions but linalg ops' payloads). Null if
+/// none.
+static gpu::LaunchOp kernelFor(linalg::FillOp fill, int64_t maxPerInvocation,
+                               DominanceInfo &dominance) {
   Value buffer = fill.getOutputs()[0];
   auto type = dyn_cast<MemRefType>(buffer.getType());
   Operation *def = buffer.getDefiningOp();
   if (!type || !type.hasStaticShape() || !type.getLayout().isIdentity() ||
       (def && (!isa<memref::AllocOp>(def) || def->getNumOperands())))
     return {};
+  Value value = fill.getInputs()[0];
+  Operation *valueDef = value.getDefiningOp();
+  bool constant = valueDef && valueDef->hasTrait<OpTrait::ConstantLike>();
   for (Operation *op = fill->getPrevNode(); op; op = op->getPrevNode()) {
     if (op == def)
       continue;
     if (auto launch = dyn_cast<gpu::LaunchOp>(op)) {
-      std::optional<int64_t> n = invocations(launch);
-      if (aiopt::touchesBuffer(launch, buffer, /*writesOnly=*/false) || !n ||
-          *n * maxPerInvocation < type.getNumElements())
+      if (aiopt::touchesBuffer(launch, buffer, /*writesOnly=*/false))
         return {};
-      return launch;
+      std::optional<int64_t> n = invocations(launch);
+      if (n && *n * maxPerInvocation >= type.getNumElements() &&
+          (constant || dominance.properlyDominates(value, launch)))
+        return launch;
+      continue;
     }
     if ((op->getNumRegions() && !isa<linalg::LinalgOp>(op)) ||
         aiopt::touchesBuffer(op, buffer, /*writesOnly=*/false))
@@ -128,15 +136,9 @@ struct GPUFillsIntoKernelsPass
     });
     IRRewriter rewriter(&getContext());
     DominanceInfo dominance(getOperation());
-    for (linalg::FillOp fill : fills) {
-      gpu::LaunchOp launch = kernelFor(fill, maxPerInvocation);
-      Value value = fill.getInputs()[0];
-      Operation *def = value.getDefiningOp();
-      if (!launch || (!(def && def->hasTrait<OpTrait::ConstantLike>()) &&
-                      !dominance.properlyDominates(value, launch)))
-        continue;
-      moveInto(rewriter, fill, launch);
-    }
+    for (linalg::FillOp fill : fills)
+      if (gpu::LaunchOp launch = kernelFor(fill, maxPerInvocation, dominance))
+        moveInto(rewriter, fill, launch);
   }
 };
 } // namespace

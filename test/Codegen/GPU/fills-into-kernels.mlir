@@ -84,3 +84,105 @@ func.func @stay(%x: memref<128xf32>, %k: memref<128xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// A kernel too small for the fill (one workgroup of 4 invocations for 640
+// elements) that leaves its buffer alone is passed over: the one above it
+// (128 invocations) makes the fill. A kernel that touches the buffer ends
+// the search (@blocked).
+// CHECK-LABEL: func.func @past_small
+// CHECK: %[[Z:.*]] = memref.alloc() : memref<16x40xf32>
+// CHECK-NEXT: gpu.launch blocks
+// CHECK: scf.for %{{.*}} to %c640 step %c128 {
+// CHECK: memref.store %cst, %[[Z]]
+// CHECK: gpu.terminator
+// CHECK: gpu.launch blocks
+// CHECK-NOT: scf.for
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.fill
+// CHECK: return
+func.func @past_small(%x: memref<128xf32>, %y: memref<4xf32>) -> memref<16x40xf32> {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  %one = arith.constant 1.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c128, %sy = %c1, %sz = %c1) {
+    memref.store %one, %x[%tx] : memref<128xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    memref.store %one, %y[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  %z = memref.alloc() : memref<16x40xf32>
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%z : memref<16x40xf32>)
+  return %z : memref<16x40xf32>
+}
+
+// -----
+
+// The value comes from a load after the first kernel: the small kernel
+// after the load cannot make the fill, and the one before the value
+// cannot either, so the fill stays.
+// CHECK-LABEL: func.func @value_between
+// CHECK: gpu.launch
+// CHECK-NOT: scf.for
+// CHECK: memref.load
+// CHECK: gpu.launch
+// CHECK-NOT: scf.for
+// CHECK: linalg.fill
+func.func @value_between(%x: memref<128xf32>, %y: memref<4xf32>) -> memref<16x40xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  %one = arith.constant 1.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c128, %sy = %c1, %sz = %c1) {
+    memref.store %one, %x[%tx] : memref<128xf32>
+    gpu.terminator
+  }
+  %v = memref.load %x[%c0] : memref<128xf32>
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    memref.store %one, %y[%tx] : memref<4xf32>
+    gpu.terminator
+  }
+  %z = memref.alloc() : memref<16x40xf32>
+  linalg.fill ins(%v : f32) outs(%z : memref<16x40xf32>)
+  return %z : memref<16x40xf32>
+}
+
+// -----
+
+// A too-small kernel that writes the buffer ends the search: the fill
+// stays (it would otherwise be made before that kernel's stores).
+// CHECK-LABEL: func.func @blocked
+// CHECK: gpu.launch
+// CHECK-NOT: scf.for
+// CHECK: gpu.launch
+// CHECK-NOT: scf.for
+// CHECK: linalg.fill
+func.func @blocked(%x: memref<128xf32>, %z: memref<640xf32>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c128 = arith.constant 128 : index
+  %one = arith.constant 1.0 : f32
+  %zero = arith.constant 0.0 : f32
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c128, %sy = %c1, %sz = %c1) {
+    memref.store %one, %x[%tx] : memref<128xf32>
+    gpu.terminator
+  }
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    memref.store %one, %z[%tx] : memref<640xf32>
+    gpu.terminator
+  }
+  linalg.fill ins(%zero : f32) outs(%z : memref<640xf32>)
+  return
+}

@@ -511,17 +511,21 @@ def GPUFillsIntoKernelsPass : Pass<"aiopt-gpu-fills-into-kernels", "func::FuncOp
     products and rows are `gpu.launch`es by then. A `linalg.fill` left (the
     zeros that a product whose K is split adds its parts to) would be a
     kernel launch of its own. Instead, the nearest `gpu.launch` above it in
-    its block starts by storing the value: every invocation at its flat
-    index (workgroups x-fastest, then the invocation in its workgroup), then
-    every N-th element after it, N the kernel's invocations.
+    its block that can make it starts by storing the value: every
+    invocation at its flat index (workgroups x-fastest, then the invocation
+    in its workgroup), then every N-th element after it, N the kernel's
+    invocations.
 
     The kernel must leave the fill's buffer alone, as must every op between
-    them, which must have no regions (but linalg ops' payloads); the buffer must be a function
-    argument or a static allocation with an identity layout (which moves
-    above the kernel when it was below), and the value a constant or
-    defined above the kernel. The kernel's grid and workgroups must be
-    constants with at least one invocation per `max-per-invocation`
-    elements, so that a small kernel does not take a long fill.
+    them, which must have no regions (but linalg ops' payloads and other
+    kernels); the buffer must be a function argument or a static
+    allocation with an identity layout (which moves above the kernel when
+    it was below), and the value a constant or defined above the kernel.
+    The kernel's grid and workgroups must be constants with at least one
+    invocation per `max-per-invocation` elements, so that a small kernel
+    does not take a long fill: kernels that leave the buffer alone but are
+    too small (or whose grid is computed at run time, or that come before
+    the value) are passed over for one further up.
   }];
   let options = [
     Option<"maxPerInvocation", "max-per-invocation", "int64_t", /*default=*/"64",
