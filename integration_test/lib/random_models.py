@@ -2,11 +2,13 @@
 each seed gives a small graph of a few to a dozen ops drawn from what
 networks are made of (products by constant weights with biases and
 activations, products of two activations, softmax, reductions, layer
-normalization, transposes, reshapes, concatenations, slices; and for
-images, convolutions, poolings, batch normalization and residual
+normalization, transposes, reshapes, concatenations, slices, gathers of
+rows, selections, functions (exp, log, sqrt, reciprocal, clip) and a round
+trip through f16; and for images, convolutions, poolings, batch normalization and residual
 additions), with sides picked around the GPU kernels' thresholds (16 and 32
 rows and columns, 8 and 256 deep, tiles of 64), values shared by several
-consumers and an intermediate value among the outputs.
+consumers, an intermediate value among the outputs, and sometimes a batch
+of rows of a size left open (a symbolic leading dimension).
 
     model, inputs = random_models.build(seed)
 
@@ -140,6 +142,50 @@ def unary(b):
     return activation(b, b.pick())
 
 
+def math(b):
+    """A function on a domain where it stays finite and smooth: exp of
+    tanh, log and square root of |x| + 1, reciprocal, clip."""
+    name, shape = b.pick()
+    kind = b.choice(("exp", "log", "sqrt", "reciprocal", "clip"))
+    if kind == "exp":
+        return b.op("Exp", [b.g.op("Tanh", [name])], shape)
+    if kind == "clip":
+        return b.op("Clip", [name, b.const(-1.0), b.const(1.0)], shape)
+    positive = b.g.op("Add", [b.g.op("Abs", [name]), b.const(1.0)])
+    return b.op({"log": "Log", "sqrt": "Sqrt", "reciprocal": "Reciprocal"}[kind], [positive], shape)
+
+
+def select(b):
+    """Where(x > t, x, y): y a constant or a value of x's shape."""
+    name, shape = b.pick()
+    other = b.find(lambda s: s == shape)
+    y = other[0] if other and b.rng.random() < 0.5 else b.const(np.float32(b.rng.standard_normal()))
+    mask = b.g.op("Greater", [name, b.const(np.float32(b.rng.standard_normal() * 0.5))])
+    return b.op("Where", [mask, name, y], shape)
+
+
+def round_trip(b):
+    """An input through f16 and back: rounding to f16's precision (of an
+    input only: a computed value that differs from onnxruntime's in its
+    last bit may round to the other f16 neighbour, a difference of 2^-11
+    of itself that no tolerance for f32 would pass)."""
+    name, shape = b.choice(b.inputs)
+    half = b.g.op("Cast", [name], to=T.FLOAT16)
+    return b.op("Cast", [half], shape, to=T.FLOAT)
+
+
+def gather_rows(b):
+    """Rows picked by constant indices (some repeated, some negative)."""
+    name, shape = b.pick(lambda s: len(s) >= 2)
+    axis = len(shape) - 2
+    count = b.side(1, 300)
+    out = shape[:axis] + (count,) + shape[axis + 1:]
+    if not fits(out):
+        return None
+    indices = b.rng.integers(-shape[axis], shape[axis], size=count).astype(np.int64)
+    return b.op("Gather", [name, b.g.const(indices)], out, axis=axis)
+
+
 def binary(b):
     """x with a value of its shape, a row or column of constants, or a
     scalar."""
@@ -235,9 +281,11 @@ def slice_columns(b):
                           b.g.const(np.array([-1], np.int64))], shape[:-1] + (end - start,))
 
 
-ROW_OPS = ((dense, 4), (shared_dense, 1), (pairwise, 2), (unary, 2), (binary, 3), (softmax, 2),
-           (reduce, 2), (layer_norm, 2), (transpose, 1), (reshape, 1), (concat, 1),
-           (slice_columns, 1))
+# Ops on values of any shape, (op, weight).
+ANY_OPS = ((unary, 2), (binary, 3), (math, 1), (select, 1), (round_trip, 1))
+ROW_OPS = ANY_OPS + ((dense, 4), (shared_dense, 1), (pairwise, 2), (softmax, 2), (reduce, 2),
+                     (layer_norm, 2), (transpose, 1), (reshape, 1), (concat, 1),
+                     (slice_columns, 1), (gather_rows, 1))
 
 
 # Ops on images ([batch, channels, height, width]).
@@ -323,7 +371,7 @@ def build(seed):
     done = 0
     while done < steps:
         in_images = any(image(s) for _, s in b.values)
-        table = IMAGE_OPS + ROW_OPS[3:5] if in_images and images else ROW_OPS
+        table = IMAGE_OPS + ANY_OPS if in_images and images else ROW_OPS
         ops, weights = zip(*table)
         weights = np.array(weights, dtype=np.float64)
         op = ops[int(b.rng.choice(len(ops), p=weights / weights.sum()))]
@@ -337,7 +385,18 @@ def build(seed):
     defined = [v for v in b.values[:-1] if v[0] not in dict(b.inputs)]
     if defined and b.rng.random() < 0.5:
         outputs.append(b.choice(defined))
-    model = b.g.model([h.make_tensor_value_info(n, T.FLOAT, list(s)) for n, s in b.inputs],
-                      [h.make_tensor_value_info(n, T.FLOAT, list(s)) for n, s in outputs])
+    # A batch of rows whose size the model leaves open (one in three): the
+    # inputs' leading dimension is symbolic, as is each output's of the
+    # same rank and size.
+    batch = b.inputs[0][1][0] if not images and len(b.inputs[0][1]) == 3 else None
+    dynamic = batch is not None and b.rng.random() < 1 / 3
+
+    def info(name, shape):
+        dims = list(shape)
+        if dynamic and len(dims) == 3 and dims[0] == batch:
+            dims[0] = "N"
+        return h.make_tensor_value_info(name, T.FLOAT, dims)
+
+    model = b.g.model([info(n, s) for n, s in b.inputs], [info(n, s) for n, s in outputs])
     inputs = [b.rng.standard_normal(s).astype(np.float32) for _, s in b.inputs]
     return model, inputs

@@ -136,6 +136,21 @@ Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
                                  RankedTensorType dst) {
   dst = signless(dst);
   auto srcType = cast<RankedTensorType>(src.getType());
+  // A static destination from a source with one dynamic extent (a batch of
+  // any size reshaped to constant extents): that extent is what the
+  // destination's element count makes it, as the model's shapes promise.
+  if (dst.hasStaticShape() && srcType.getNumDynamicDims() == 1) {
+    int64_t known = 1;
+    for (int64_t d : srcType.getShape())
+      known *= d == ShapedType::kDynamic ? 1 : d;
+    if (known > 0 && dst.getNumElements() % known == 0) {
+      SmallVector<int64_t> shape(srcType.getShape());
+      for (int64_t &d : shape)
+        d = d == ShapedType::kDynamic ? dst.getNumElements() / known : d;
+      srcType = RankedTensorType::get(shape, srcType.getElementType());
+      src = tensor::CastOp::create(b, loc, srcType, src);
+    }
+  }
   if (srcType == dst)
     return src;
   if (srcType.getRank() > dst.getRank())
@@ -165,6 +180,11 @@ Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
                          b, loc, flatType, src,
                          ArrayRef<ReassociationIndices>{all})
                          .getResult();
+  // A static destination from a source with several dynamic extents: the
+  // flat tensor takes the destination's count.
+  if (dst.hasStaticShape() && !srcStatic)
+    flat = tensor::CastOp::create(
+        b, loc, RankedTensorType::get({staticDst}, srcType.getElementType()), flat);
   if (dst.getRank() == 1)
     return flat;
   SmallVector<OpFoldResult> outShape;

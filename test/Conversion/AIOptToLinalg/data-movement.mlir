@@ -128,3 +128,29 @@ func.func @trilu(%x: tensor<4x5xf32>, %k: tensor<i64>) -> tensor<4x5xf32> {
   %0 = aiopt.trilu %x, %k {upper = true} : tensor<4x5xf32>, tensor<i64>
   return %0 : tensor<4x5xf32>
 }
+
+// -----
+
+// Constant extents from a batch of any size: the batch is what the
+// destination's element count makes it (a cast), then the static forms;
+// with two dynamic extents, the flat tensor takes the destination's count.
+// CHECK-LABEL: func @reshape_dynamic_to_static
+// CHECK: %[[C:.*]] = tensor.cast %{{.*}} : tensor<?x48x16xf32> to tensor<2x48x16xf32>
+// CHECK: tensor.collapse_shape %[[C]] {{\[}}[0, 1], [2]] : tensor<2x48x16xf32> into tensor<96x16xf32>
+// CHECK: %[[C2:.*]] = tensor.cast %{{.*}} : tensor<?x48xf32> to tensor<48x48xf32>
+// CHECK: tensor.expand_shape %[[C2]] {{\[}}[0, 1], [2]] output_shape [2, 24, 48] : tensor<48x48xf32> into tensor<2x24x48xf32>
+// CHECK: tensor.cast %{{.*}} : tensor<?x3xf32> to tensor<2x3xf32>
+// CHECK: tensor.collapse_shape
+// CHECK-NOT: tensor.cast
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1]] : tensor<?x?xf32> into tensor<?xf32>
+// CHECK: tensor.cast %{{.*}} : tensor<?xf32> to tensor<16xf32>
+// CHECK: tensor.expand_shape
+// CHECK-SAME: tensor<16xf32> into tensor<4x4xf32>
+func.func @reshape_dynamic_to_static(%x: tensor<?x48x16xf32>, %y: tensor<?x48xf32>, %z: tensor<?x3xf32>, %w: tensor<?x?xf32>)
+    -> (tensor<96x16xf32>, tensor<2x24x48xf32>, tensor<6xf32>, tensor<4x4xf32>) {
+  %0 = aiopt.reshape %x : tensor<?x48x16xf32> to tensor<96x16xf32>
+  %1 = aiopt.reshape %y : tensor<?x48xf32> to tensor<2x24x48xf32>
+  %2 = aiopt.reshape %z : tensor<?x3xf32> to tensor<6xf32>
+  %3 = aiopt.reshape %w : tensor<?x?xf32> to tensor<4x4xf32>
+  return %0, %1, %2, %3 : tensor<96x16xf32>, tensor<2x24x48xf32>, tensor<6xf32>, tensor<4x4xf32>
+}
