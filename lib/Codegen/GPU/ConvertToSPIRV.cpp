@@ -3,7 +3,8 @@
 // What upstream's convert-gpu-to-spirv does for Vulkan (each gpu.module
 // cloned into a spirv.module next to it, memory spaces mapped to storage
 // classes, then the GPU, SCF, arith, memref, func and vector patterns), plus f32
-// atomic additions (see Passes.td).
+// atomic additions and a guard for loops that may run zero times (see
+// Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,7 @@
 #include "mlir/Conversion/VectorToSPIRV/VectorToSPIRV.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "mlir/Dialect/SPIRV/IR/TargetAndABI.h"
 #include "mlir/Dialect/SPIRV/Transforms/SPIRVConversion.h"
@@ -54,6 +56,36 @@ struct FloatAtomicAdd final : OpConversionPattern<memref::AtomicRMWOp> {
   }
 };
 
+/// Wraps each scf.for under `root` that has results and may run zero
+/// times in an scf.if that yields its initial values when it does not run.
+/// MLIR 22's SCF-to-SPIR-V conversion reads a loop's results from
+/// variables that only its body stores, so a loop that runs zero times
+/// gave undefined results (0 on lavapipe): a row kernel's invocation past a
+/// short row started its reduction from 0 instead of the identity. Fixed
+/// upstream after LLVM 22 (llvm-project pull request 206280).
+static void guardZeroTripLoops(Operation *root) {
+  SmallVector<scf::ForOp> loops;
+  root->walk([&](scf::ForOp loop) {
+    std::optional<APInt> trips = loop.getStaticTripCount();
+    if (loop.getNumResults() && !(trips && !trips->isZero()))
+      loops.push_back(loop);
+  });
+  for (scf::ForOp loop : loops) {
+    OpBuilder b(loop);
+    Location loc = loop.getLoc();
+    Value runs = arith::CmpIOp::create(
+        b, loc, loop.getUnsignedCmp() ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt,
+        loop.getLowerBound(), loop.getUpperBound());
+    auto guard = scf::IfOp::create(b, loc, loop.getResultTypes(), runs, /*withElseRegion=*/true);
+    loop->replaceAllUsesWith(guard.getResults());
+    b.setInsertionPointToStart(guard.thenBlock());
+    loop->moveBefore(b.getInsertionBlock(), b.getInsertionPoint());
+    scf::YieldOp::create(b, loc, loop.getResults());
+    b.setInsertionPointToStart(guard.elseBlock());
+    scf::YieldOp::create(b, loc, loop.getInitArgs());
+  }
+}
+
 struct GPUConvertToSPIRVPass
     : aiopt::impl::GPUConvertToSPIRVPassBase<GPUConvertToSPIRVPass> {
   void runOnOperation() override {
@@ -67,6 +99,7 @@ struct GPUConvertToSPIRVPass
       copies.push_back(builder.clone(*module));
     });
     for (Operation *copy : copies) {
+      guardZeroTripLoops(copy);
       spirv::MemorySpaceToStorageClassConverter storage(
           spirv::mapMemorySpaceToVulkanStorageClass);
       spirv::convertMemRefTypesAndAttrs(copy, storage);

@@ -758,8 +758,17 @@ def GPUConvertToSPIRVPass : Pass<"aiopt-gpu-convert-to-spirv", "ModuleOp"> {
     the AtomicFloat32AddEXT capability, which the target environment
     allows and the Vulkan runtime checks against the device
     (VK_EXT_shader_atomic_float's shaderBufferFloat32AtomicAdd).
+
+    Before converting, each `scf.for` with results whose trip count is not
+    known to be at least one is wrapped in an `scf.if` on `lb < ub` that
+    yields the loop's initial values otherwise: MLIR 22's SCF conversion
+    reads a loop's results from variables that only the loop's body
+    stores, so a loop that ran zero times returned undefined values (a
+    row kernel's invocations past the end of a short row, whose reductions
+    then started from 0 rather than their identity).
   }];
-  let dependentDialects = ["::mlir::spirv::SPIRVDialect"];
+  let dependentDialects = ["::mlir::spirv::SPIRVDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def VulkanLaunchToRuntimePass : Pass<"aiopt-vulkan-launch-to-runtime", "ModuleOp"> {
