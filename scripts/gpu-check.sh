@@ -119,11 +119,18 @@ run)
       --expected "$root/integration_test/onnx-node.expected" \
       --json "${OUT:-$work}/node-cuda.json" node-suite) || status=1
   fi
-  # The random models (reduced precisions round more: a wider tolerance).
+  # The random models. Reduced precisions round more: a wider tolerance,
+  # widest for bf16's 8 bits (on the CPU, seed 1 of them is 5.5 % off in
+  # bf16 and seed 13 0.8 % in f16; docs/robustness.md).
   if [ -d "$work/random" ]; then
     seeds=$(ls "$work/random" | sed -n 's/^seed_//p' | sort -n | tail -1)
+    case ${PRECISION:-f32} in
+    f32) tolerance="" ;;
+    bf16) tolerance="--rtol 1e-1 --atol 1e-2" ;;
+    *) tolerance="--rtol 2e-2 --atol 1e-3" ;;
+    esac
     python3 "$root/scripts/random-check.py" "$work/random" --seeds "0:$((seeds + 1))" \
-      --target cuda --run-only ${PRECISION:+--rtol 2e-2 --atol 1e-3} > "$work/random.log" ||
+      --target cuda --run-only $tolerance > "$work/random.log" ||
       status=1
     grep -v '^PASS' "$work/random.log"
   fi

@@ -92,11 +92,12 @@ def main():
     parser.add_argument("dir")
     parser.add_argument("--seeds", default="0:20", help="A:B, the seeds A to B-1")
     parser.add_argument("--target", default="cpu", choices=("cpu", "vulkan", "cuda"))
-    parser.add_argument("--compile-only", action="store_true",
-                        help="compile and link only, keeping each seed's program, model "
-                        "and inputs in DIR/seed_N (cuda without a GPU: always)")
-    parser.add_argument("--run-only", action="store_true",
-                        help="run and compare the programs a --compile-only run left in DIR")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--compile-only", action="store_true",
+                      help="compile and link only, keeping each seed's program, model "
+                      "and inputs in DIR/seed_N (cuda without a GPU: always)")
+    only.add_argument("--run-only", action="store_true",
+                      help="run and compare the programs a --compile-only run left in DIR")
     parser.add_argument("--device-buffers", action="store_true",
                         help="CUDA: inputs and outputs in device memory (aiopt_run_on)")
     parser.add_argument("--rtol", type=float, default=1e-4)
@@ -107,10 +108,10 @@ def main():
     first, last = (int(v) for v in args.seeds.split(":"))
     counts = {}
     failures = os.path.join(args.dir, "failures")
+    mode = ("run" if args.run_only else
+            "compile" if args.compile_only or args.target == "cuda" else "check")
     for seed in range(first, last):
         work = os.path.join(args.dir, "seed_%d" % seed)
-        mode = ("run" if args.run_only else
-                "compile" if args.compile_only or args.target == "cuda" else "check")
         status, detail = check_seed(seed, work, args.target, extra, mode, args.rtol, args.atol,
                                     args.device_buffers)
         counts[status] = counts.get(status, 0) + 1

@@ -355,10 +355,10 @@ def build(seed):
     b = Builder(seed)
     images = b.rng.random() < 0.35
     if images:
-        b.input((b.choice((1, 1, 2)), b.choice(CHANNELS), b.side(5, 48), b.side(5, 48)))
-        while not fits(b.values[0][1]):
-            b.values.clear(), b.inputs.clear()
-            b.input((1, b.choice(CHANNELS), b.side(5, 48), b.side(5, 48)))
+        shape = (b.choice((1, 1, 2)), b.choice(CHANNELS), b.side(5, 48), b.side(5, 48))
+        while not fits(shape):
+            shape = (1, b.choice(CHANNELS), b.side(5, 48), b.side(5, 48))
+        b.input(shape)
     else:
         rows = (b.side(1, 300), b.side(1, 300))
         shape = ((b.choice((2, 3, 4)),) + rows) if b.rng.random() < 0.4 else rows

@@ -132,6 +132,14 @@ Value mlir::aiopt::filledTensor(OpBuilder &b, Location loc,
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
 }
 
+/// The product of the static extents of `shape`.
+static int64_t staticCount(ArrayRef<int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= ShapedType::isDynamic(d) ? 1 : d;
+  return n;
+}
+
 Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
                                  RankedTensorType dst) {
   dst = signless(dst);
@@ -140,13 +148,11 @@ Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
   // any size reshaped to constant extents): that extent is what the
   // destination's element count makes it, as the model's shapes promise.
   if (dst.hasStaticShape() && srcType.getNumDynamicDims() == 1) {
-    int64_t known = 1;
-    for (int64_t d : srcType.getShape())
-      known *= d == ShapedType::kDynamic ? 1 : d;
+    int64_t known = staticCount(srcType.getShape());
     if (known > 0 && dst.getNumElements() % known == 0) {
       SmallVector<int64_t> shape(srcType.getShape());
       for (int64_t &d : shape)
-        d = d == ShapedType::kDynamic ? dst.getNumElements() / known : d;
+        d = ShapedType::isDynamic(d) ? dst.getNumElements() / known : d;
       srcType = RankedTensorType::get(shape, srcType.getElementType());
       src = tensor::CastOp::create(b, loc, srcType, src);
     }
@@ -163,12 +169,8 @@ Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
       return tensor::ExpandShapeOp::create(b, loc, dst, src, *re);
   // General case: flatten, then expand to the destination shape. The one
   // dynamic destination extent is the element count over the static ones.
-  int64_t staticSrc = 1, staticDst = 1;
+  int64_t staticSrc = staticCount(srcType.getShape()), staticDst = staticCount(dst.getShape());
   bool srcStatic = srcType.hasStaticShape();
-  for (int64_t d : srcType.getShape())
-    staticSrc = d == ShapedType::kDynamic ? staticSrc : staticSrc * d;
-  for (int64_t d : dst.getShape())
-    staticDst = d == ShapedType::kDynamic ? staticDst : staticDst * d;
   auto flatType = RankedTensorType::get(
       {srcStatic ? staticSrc : ShapedType::kDynamic}, srcType.getElementType());
   ReassociationIndices all;
