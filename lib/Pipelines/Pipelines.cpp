@@ -119,6 +119,11 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool
   add(pm, gpu ? "convert-aiopt-to-linalg{blocked-attention=false window-copies=false}" : "convert-aiopt-to-linalg");
   if (optLevel == 0)
     return;
+  // Run-time broadcasting decisions (Broadcast.cpp) whose extents are one
+  // value once the dims of results are their sources' (canonicalize) and
+  // those are merged (cse) fold away before fusion.
+  add(pm, "canonicalize");
+  add(pm, "cse");
   add(pm, "canonicalize");
   if (optLevel >= 2) {
     // CPUs: mixed-precision contractions read their rounded activations in
@@ -468,8 +473,10 @@ static void addKernelOutlining(OpPassManager &pm, const CPUPipelineOptions &opti
   add(pm, "lower-affine");
   add(pm, "canonicalize");
   // Strided views (subviews of padded buffers) reach kernels as flat
-  // buffers indexed with their strides.
-  add(pm, "func.func(aiopt-gpu-flatten-strided-buffers)");
+  // buffers indexed with their strides; for SPIR-V, whose buffers are
+  // indexed with constant strides, so do buffers with dynamic inner extents.
+  add(pm, std::string("func.func(aiopt-gpu-flatten-strided-buffers{dynamic-strides=") +
+              (spirv ? "true" : "false") + "})");
   // Static layouts fold to constants; equal extents become one value.
   add(pm, "canonicalize");
   add(pm, "cse");

@@ -44,6 +44,22 @@ void aiopt_rt_index_error(const char *site, int64_t index, int64_t extent) {
                     (long long)extent - 1);
 }
 
+/* The generated code calls this when extents that the model's types leave
+ * dynamic do not broadcast: operand `operand` of `site` has `extent` along
+ * its axis `axis` where the others have `expected` (and that is not 1). */
+void aiopt_rt_shape_error(const char *site, int64_t operand, int64_t axis, int64_t extent,
+                          int64_t expected);
+void aiopt_rt_shape_error(const char *site, int64_t operand, int64_t axis, int64_t extent,
+                          int64_t expected) {
+  if (run_status != AIOPT_OK)
+    return;
+  run_status = fail(AIOPT_ERROR_SHAPE,
+                    "%s: operand %lld has extent %lld along its axis %lld, which does not "
+                    "broadcast with %lld (extents must be equal, or 1)",
+                    site, (long long)operand, (long long)extent, (long long)axis,
+                    (long long)expected);
+}
+
 /* The Vulkan runtime calls this when a kernel cannot run (no driver or
  * device, a failed call); the rest of the run goes on and its results are
  * not to be used. */

@@ -1,7 +1,8 @@
 //===- FlattenStridedBuffers.cpp - strided views as flat kernel buffers ---===//
 //
-// Rewrites the loads and stores of strided memrefs inside gpu.launch
-// regions into accesses of flat views of their buffers (see Passes.td).
+// Rewrites the loads and stores of strided memrefs (and, for SPIR-V,
+// contiguous ones with dynamic strides) inside gpu.launch regions into
+// accesses of flat views of their buffers (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
@@ -84,15 +85,22 @@ static Value linearize(OpBuilder &b, Location loc, const FlatView &view, ValueRa
   return index;
 }
 
+/// Whether a contiguous `type` has a stride that is not a constant: a
+/// dynamic extent after its first.
+static bool hasDynamicStride(MemRefType type) {
+  return type.getRank() > 1 && llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic);
+}
+
 namespace {
 struct GPUFlattenStridedBuffersPass
     : aiopt::impl::GPUFlattenStridedBuffersPassBase<GPUFlattenStridedBuffersPass> {
+  using Base::Base;
   void runOnOperation() override {
     OpBuilder b(&getContext());
     getOperation().walk([&](gpu::LaunchOp launch) {
       auto isStridedFromAbove = [&](Value v) {
         auto type = dyn_cast<MemRefType>(v.getType());
-        return type && !type.getLayout().isIdentity() &&
+        return type && (!type.getLayout().isIdentity() || (dynamicStrides && hasDynamicStride(type))) &&
                !launch.getBody().isAncestor(v.getParentRegion());
       };
       // The strided views the launch accesses, by the buffer they view:

@@ -43,38 +43,6 @@ Value mlir::aiopt::emptyTensor(OpBuilder &b, Location loc,
                                  signless(type.getElementType()), dyn);
 }
 
-SmallVector<Value> mlir::aiopt::broadcastSizes(OpBuilder &b, Location loc,
-                                               RankedTensorType type,
-                                               ValueRange operands) {
-  SmallVector<Value> sizes(type.getRank());
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    if (!type.isDynamicDim(d))
-      continue;
-    for (Value v : operands) {
-      auto t = cast<RankedTensorType>(v.getType());
-      int64_t od = d - (type.getRank() - t.getRank());
-      if (od >= 0 && t.isDynamicDim(od)) {
-        sizes[d] = dimValue(b, loc, v, od);
-        break;
-      }
-    }
-  }
-  return sizes;
-}
-
-AffineMap mlir::aiopt::broadcastMap(MLIRContext *ctx, RankedTensorType operand,
-                                    RankedTensorType result) {
-  SmallVector<AffineExpr> exprs;
-  int64_t offset = result.getRank() - operand.getRank();
-  for (int64_t d = 0; d < operand.getRank(); ++d) {
-    bool broadcast = operand.getDimSize(d) == 1 &&
-                     result.getDimSize(d + offset) != 1;
-    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
-                              : getAffineDimExpr(d + offset, ctx));
-  }
-  return AffineMap::get(result.getRank(), 0, exprs, ctx);
-}
-
 SmallVector<utils::IteratorType> mlir::aiopt::iterators(unsigned numParallel,
                                                        unsigned numReduction) {
   SmallVector<utils::IteratorType> its(numParallel,
@@ -99,17 +67,6 @@ Value mlir::aiopt::buildElementwise(OpBuilder &b, Location loc,
         linalg::YieldOp::create(nb, nl, v);
       });
   return generic.getResult(0);
-}
-
-Value mlir::aiopt::buildBroadcastElementwise(OpBuilder &b, Location loc,
-                                             RankedTensorType type,
-                                             ValueRange inputs, ScalarFn fn) {
-  SmallVector<AffineMap> maps;
-  for (Value v : inputs)
-    maps.push_back(broadcastMap(b.getContext(),
-                                cast<RankedTensorType>(v.getType()), type));
-  return buildElementwise(b, loc, type, inputs, maps,
-                          broadcastSizes(b, loc, type, inputs), fn);
 }
 
 Value mlir::aiopt::passThrough(OpBuilder &, Location, ValueRange args) {

@@ -29,9 +29,22 @@ Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
                   ArrayRef<Value> sizes);
 
 /// Per-dimension sizes of a broadcast of `operands` to `type` (numpy
-/// alignment); entries for static dimensions are null.
+/// alignment), each dynamic one taken from the first operand that has it
+/// dynamic: for operands whose dynamic extents are the result's (one value
+/// and results of its shape); entries for static dimensions are null.
 SmallVector<Value> broadcastSizes(OpBuilder &b, Location loc,
                                   RankedTensorType type, ValueRange operands);
+
+/// The sizes of a broadcast of `operands` to `type` (as broadcastSizes)
+/// when a dynamic operand extent may be 1 or differ from the others at run
+/// time (Broadcast.cpp): each dynamic result extent is the first operand
+/// extent that is not 1, and each operand with a dynamic extent that is not
+/// known to be the result's is replaced by a run-time choice: itself, a copy
+/// stretched along its extents of 1, or (after reporting that they do not
+/// broadcast, see RuntimeReport.h) an uninitialized tensor of the result's
+/// extents.
+SmallVector<Value> broadcastOperands(OpBuilder &b, Location loc, RankedTensorType type,
+                                     SmallVectorImpl<Value> &operands);
 
 /// Indexing map reading `operand` (right-aligned, numpy broadcasting) inside
 /// a loop nest of `resultRank` dimensions.

@@ -11,42 +11,15 @@
 
 #include "LoweringUtils.h"
 #include "PopulatePatterns.h"
+#include "RuntimeReport.h"
 
 #include "aiopt/Dialect/AIOpt/IR/AIOpt.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
 using namespace mlir::aiopt;
-
-/// The runtime's report function (lib/Runtime/Runtime.c).
-static constexpr StringLiteral kReportFn = "aiopt_rt_index_error";
-
-/// Declares the report function in `module` once; an LLVM function, so
-/// that no C-interface wrapper is asked of it.
-static LLVM::LLVMFuncOp declareReportFn(OpBuilder &b, ModuleOp module) {
-  if (auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(kReportFn))
-    return fn;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToEnd(module.getBody());
-  MLIRContext *ctx = b.getContext();
-  auto i64 = b.getI64Type();
-  auto type = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx),
-                                          {LLVM::LLVMPointerType::get(ctx), i64, i64});
-  return LLVM::LLVMFuncOp::create(b, module.getLoc(), kReportFn, type);
-}
-
-/// A global string symbol name not yet used in `module`.
-static std::string freshSiteName(ModuleOp module) {
-  for (unsigned i = 0;; ++i) {
-    std::string name = "aiopt_check_site_" + std::to_string(i);
-    if (!module.lookupSymbol(name))
-      return name;
-  }
-}
 
 namespace {
 struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
@@ -55,7 +28,6 @@ struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     Location l = op.getLoc();
     MLIRContext *ctx = op.getContext();
-    auto module = op->getParentOfType<ModuleOp>();
     Value indices = adaptor.getIndices();
     auto type = cast<RankedTensorType>(indices.getType());
     auto elem = cast<IntegerType>(type.getElementType());
@@ -89,11 +61,6 @@ struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
                                                    arith::MaxSIOp::create(b, l, v[0], v[2])});
         });
 
-    LLVM::LLVMFuncOp reportFn = declareReportFn(rewriter, module);
-    std::string site = op.getSite().str();
-    site.push_back('\0');
-    Value sitePtr = LLVM::createGlobalString(l, rewriter, freshSiteName(module), site,
-                                             LLVM::Linkage::Internal);
     auto i64 = rewriter.getI64Type();
     auto asI64 = [&](Value v) -> Value {
       return width == 64 ? v : arith::ExtSIOp::create(rewriter, l, i64, v).getResult();
@@ -112,10 +79,10 @@ struct CheckIndicesLowering : OpConversionPattern<CheckIndicesOp> {
       Value above = arith::CmpIOp::create(rewriter, l, arith::CmpIPredicate::sge, hi, extent);
       Value bad = arith::OrIOp::create(rewriter, l, below, above);
       Value badIndex = arith::SelectOp::create(rewriter, l, below, lo, hi);
-      scf::IfOp::create(rewriter, l, bad, [&](OpBuilder &b, Location l) {
-        LLVM::CallOp::create(b, l, reportFn, ValueRange{sitePtr, badIndex, extent});
-        scf::YieldOp::create(b, l);
-      });
+      auto report = scf::IfOp::create(rewriter, l, TypeRange{}, bad, false);
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(report.thenBlock());
+      callRuntimeReport(rewriter, l, kIndexErrorFn, op.getSite(), ValueRange{badIndex, extent});
     }
     rewriter.replaceOp(op, indices);
     return success();

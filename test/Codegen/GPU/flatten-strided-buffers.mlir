@@ -1,5 +1,6 @@
 // RUN: aiopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(aiopt-gpu-flatten-strided-buffers))' | FileCheck %s
 // RUN: aiopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(aiopt-gpu-flatten-strided-buffers,canonicalize))' | FileCheck %s --check-prefix=FOLD
+// RUN: aiopt-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(aiopt-gpu-flatten-strided-buffers{dynamic-strides=true}))' | FileCheck %s --check-prefix=DYN
 
 // The interior of a padded buffer reaches the kernel as a flat view of its
 // base from element 0 to the last one it reaches; loads and stores index
@@ -109,6 +110,35 @@ func.func @arena(%arena: memref<256xi8>) {
              threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
     %a = memref.load %pv[%tx, %tx] : memref<4x2xf32, strided<[4, 1], offset: 1>>
     memref.store %a, %qv[%tx, %tx] : memref<4x2xf32, strided<[4, 1], offset: 1>>
+    gpu.terminator
+  }
+  return
+}
+
+// -----
+
+// Contiguous buffers with a dynamic extent after the first have strides
+// that are not constants: left alone by default, flat views with
+// `dynamic-strides` (SPIR-V). A dynamic first extent alone keeps constant
+// strides and stays.
+// CHECK-LABEL: func.func @dynamic_inner
+// CHECK-NOT: extract_strided_metadata
+// CHECK: memref.load %{{.*}} : memref<?x?xf32>
+// DYN-LABEL: func.func @dynamic_inner
+// DYN: %[[BASE:.*]], %[[OFF:.*]], %[[SIZES:.*]]:2, %[[STRIDES:.*]]:2 = memref.extract_strided_metadata %arg0
+// DYN: %[[FLAT:.*]] = memref.reinterpret_cast %[[BASE]]
+// DYN-NOT: memref.extract_strided_metadata
+// DYN: gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in {{.*}} threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in
+// DYN: %[[ROW:.*]] = arith.muli %[[BX]], %[[STRIDES]]#0
+// DYN: memref.load %[[FLAT]][%{{.*}}] : memref<?xf32>
+// DYN: memref.store %{{.*}}, %arg1[%[[BX]], %[[TX]]] : memref<?x8xf32>
+func.func @dynamic_inner(%in: memref<?x?xf32>, %out: memref<?x8xf32>) {
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c4, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c4, %sy = %c1, %sz = %c1) {
+    %a = memref.load %in[%bx, %tx] : memref<?x?xf32>
+    memref.store %a, %out[%bx, %tx] : memref<?x8xf32>
     gpu.terminator
   }
   return

@@ -10,7 +10,6 @@
 // CHECK: %[[MM:.*]]:2 = linalg.generic {{{.*}}iterator_types = ["reduction", "reduction"]} ins(%[[IDS]] : tensor<3x2xi32>) outs(%{{.*}}, %{{.*}} : tensor<i32>, tensor<i32>)
 // CHECK: arith.minsi
 // CHECK: arith.maxsi
-// CHECK: %[[SITE:.*]] = llvm.mlir.addressof @aiopt_check_site_0
 // CHECK: %[[LO:.*]] = tensor.extract %[[MM]]#0[] : tensor<i32>
 // CHECK: %[[LO64:.*]] = arith.extsi %[[LO]] : i32 to i64
 // CHECK: %[[HI:.*]] = tensor.extract %[[MM]]#1[] : tensor<i32>
@@ -22,6 +21,7 @@
 // CHECK: %[[BAD:.*]] = arith.ori %[[BELOW]], %[[ABOVE]] : i1
 // CHECK: %[[WHICH:.*]] = arith.select %[[BELOW]], %[[LO64]], %[[HI64]] : i64
 // CHECK: scf.if %[[BAD]] {
+// CHECK:   llvm.mlir.addressof @aiopt_check_site_0
 // CHECK:   llvm.call @aiopt_rt_index_error(%{{.*}}, %[[WHICH]], %[[D]]) : (!llvm.ptr, i64, i64) -> ()
 // CHECK: }
 // CHECK: linalg.generic
@@ -45,6 +45,7 @@ func.func @axis(%t: tensor<10x4xf32>, %ids: tensor<3x2xi32>) -> tensor<3x2x4xf32
 // CHECK: tensor.extract %[[MM]]#0[%{{.*}}] : tensor<2xi64>
 // CHECK: %[[D2:.*]] = arith.index_cast %{{.*}} : index to i64
 // CHECK: scf.if
+// CHECK:   llvm.mlir.addressof @aiopt_check_site_0
 // CHECK:   llvm.call @aiopt_rt_index_error(%{{.*}}, %{{.*}}, %[[D2]])
 // CHECK-NOT: scf.if
 func.func @tuple(%x: tensor<4x3x2xf32>, %ids: tensor<5x2xi64>) -> tensor<5x2xi64> {

@@ -59,7 +59,15 @@ def GPUFlattenStridedBuffersPass
     inside the launch each access indexes that view at
     `offset + sum(index_i * stride_i)`. Vulkan kernels take storage buffers
     without layouts, so this is what lets them use such views.
+
+    With `dynamic-strides`, so do contiguous memrefs whose strides are not
+    constants (a dynamic extent after the first, `memref<?x?xf32>`): SPIR-V
+    storage buffers are indexed with constant strides.
   }];
+  let options = [
+    Option<"dynamicStrides", "dynamic-strides", "bool", /*default=*/"false",
+           "Also flatten contiguous memrefs with a dynamic extent after the first">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
 }
 

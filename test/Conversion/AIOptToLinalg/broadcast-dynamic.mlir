@@ -1,0 +1,87 @@
+// RUN: aiopt-opt %s -split-input-file --convert-aiopt-to-linalg --canonicalize --cse --canonicalize | FileCheck %s
+
+// Two dynamic extents the types do not relate: the result's is the first
+// that is not 1; each operand is used as it is where its extent is the
+// result's, stretched (index min(i, extent - 1)) where it is 1, and otherwise
+// reported to the runtime with the node's name, its operand number, axis,
+// extent and the expected extent.
+// CHECK: llvm.mlir.global internal constant @[[SITE:.*]]("node 'add0'\00")
+// CHECK-LABEL: func @unrelated
+// CHECK-SAME: (%[[A:[a-z0-9]+]]: tensor<?x4xf32>{{.*}}, %[[B:[a-z0-9]+]]: tensor<?x4xf32>
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG: %[[ONE64:.*]] = arith.constant 1 : i64
+// CHECK-DAG: %[[DA:.*]] = tensor.dim %[[A]], %[[C0]]
+// CHECK-DAG: %[[DB:.*]] = tensor.dim %[[B]], %[[C0]]
+// CHECK: %[[AONE:.*]] = arith.cmpi eq, %[[DA]], %[[C1]] : index
+// CHECK: %[[N:.*]] = arith.select %[[AONE]], %[[DB]], %[[DA]] : index
+// CHECK: %[[ASAME:.*]] = arith.cmpi eq, %[[DA]], %[[N]] : index
+// CHECK: %[[AFITS:.*]] = arith.ori %[[ASAME]], %[[AONE]] : i1
+// CHECK: %[[A2:.*]] = scf.if %[[ASAME]] -> (tensor<?x4xf32>) {
+// CHECK:   scf.yield %[[A]]
+// CHECK: } else {
+// CHECK:   scf.if %[[AFITS]] -> (tensor<?x4xf32>) {
+// CHECK:     %[[LAST:.*]] = arith.subi %[[DA]], %[[C1]] : index
+// CHECK:     %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK:     linalg.generic {{.*}} outs(%[[E]] : tensor<?x4xf32>)
+// CHECK:       %[[I:.*]] = linalg.index 0 : index
+// CHECK:       %[[I0:.*]] = arith.minsi %[[I]], %[[LAST]] : index
+// CHECK:       tensor.extract %[[A]][%[[I0]], %{{.*}}] : tensor<?x4xf32>
+// CHECK:   } else {
+// CHECK:     llvm.call @aiopt_rt_shape_error(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, i64, i64, i64, i64) -> ()
+// CHECK:     tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK: %[[B2:.*]] = scf.if
+// CHECK:   scf.yield %[[B]]
+// CHECK:     llvm.call @aiopt_rt_shape_error(%{{.*}}, %[[ONE64]], %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK: linalg.generic {{.*}} ins(%[[A2]], %[[B2]] : tensor<?x4xf32>, tensor<?x4xf32>) outs(%{{.*}} : tensor<?x4xf32>)
+// CHECK: arith.addf
+// CHECK: llvm.func @aiopt_rt_shape_error(!llvm.ptr, i64, i64, i64, i64)
+func.func @unrelated(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = aiopt.add %a, %b : tensor<?x4xf32>, tensor<?x4xf32> loc("add0")
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// A dynamic extent where the result's is static: compared with it (the
+// operand may be 1 and stretch, or be wrong).
+// CHECK-LABEL: func @static_result
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG: %[[D:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?x4xf32>
+// CHECK: %[[SAME:.*]] = arith.cmpi eq, %[[D]], %[[C3]] : index
+// CHECK: scf.if %[[SAME]] -> (tensor<?x4xf32>)
+// CHECK: llvm.call @aiopt_rt_shape_error
+// CHECK: linalg.generic {{.*}} ins(
+// CHECK: } -> tensor<3x4xf32>
+func.func @static_result(%a: tensor<?x4xf32>, %b: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %0 = aiopt.mul %a, %b : tensor<?x4xf32>, tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// Extents that are one value (results of one input, through a product):
+// nothing is decided at run time once they fold.
+// CHECK-LABEL: func @one_source
+// CHECK-NOT: scf.if
+// CHECK-NOT: aiopt_rt_shape_error
+// CHECK: return
+func.func @one_source(%a: tensor<?x4xf32>, %w: tensor<4x4xf32>) -> tensor<?x4xf32> {
+  %0 = aiopt.relu %a : tensor<?x4xf32>
+  %1 = aiopt.matmul %0, %w : tensor<?x4xf32>, tensor<4x4xf32>
+  %2 = aiopt.add %1, %a : tensor<?x4xf32>, tensor<?x4xf32>
+  %3 = aiopt.mul %2, %0 : tensor<?x4xf32>, tensor<?x4xf32>
+  return %3 : tensor<?x4xf32>
+}
+
+// -----
+
+// An operand of static extent 1 broadcasts through its map, and the one
+// dynamic extent is the result's: no run-time decision.
+// CHECK-LABEL: func @static_one
+// CHECK-NOT: scf.if
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[ROW:.*]], #{{.*}}]
+func.func @static_one(%a: tensor<?x4xf32>, %b: tensor<1x4xf32>) -> tensor<?x4xf32> {
+  %0 = aiopt.sub %a, %b : tensor<?x4xf32>, tensor<1x4xf32>
+  return %0 : tensor<?x4xf32>
+}
