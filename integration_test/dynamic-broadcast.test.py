@@ -76,3 +76,19 @@ def run_failing(label, ins):
 run_failing("rows", inputs((3, 4), (5, 4), (4,)))
 run_failing("scale", inputs((3, 4), (3, 4), (2,)))
 run_failing("columns", inputs((3, 4), (3, 5), (4,)))
+
+# Inputs that name their rows alike ("batch"): one extent, which aiopt_run
+# checks before the run (the model's code takes it as one value).
+named = h.make_graph(
+    [h.make_node("Relu", ["a"], ["r"], name="relu"),
+     h.make_node("Add", ["r", "b"], ["out"], name="residual")],
+    "named",
+    [h.make_tensor_value_info("a", T.FLOAT, ["batch", 4]),
+     h.make_tensor_value_info("b", T.FLOAT, ["batch", 4])],
+    [h.make_tensor_value_info("out", T.FLOAT, ["batch", 4])])
+aiopt_e2e.check(h.make_model(named, opset_imports=[h.make_opsetid("", 17)]),
+                [[rng.standard_normal(s).astype(np.float32) for s in ((5, 4), (5, 4))]],
+                work, name="named", extra=flags)
+exe = os.path.join(work, "named.exe")
+path = os.path.join(work, "named.onnx")
+run_failing("named", [rng.standard_normal(s).astype(np.float32) for s in ((3, 4), (1, 4))])

@@ -124,6 +124,34 @@ TEST(Runtime, RejectsBadArguments) {
   aiopt_tensor_free(&out);
 }
 
+// Dimensions named alike (ONNX dim_param) must have one extent: within
+// one input, and across inputs (the second input is read by no entry:
+// the check comes first).
+TEST(Runtime, ChecksDimensionsNamedAlike) {
+  const char *const xNames[] = {"N", nullptr};
+  const int64_t square[] = {-1, -1};
+  const char *const squareNames[] = {"N", "N"};
+  const aiopt_tensor_info inputs[] = {{"x", AIOPT_F32, 2, kShape, xNames},
+                                      {"m", AIOPT_F32, 2, square, squareNames}};
+  aiopt_model_info model = kModel;
+  model.num_inputs = 2;
+  model.inputs = inputs;
+  float x[6] = {1, 2, 3, 4, 5, 6}, m[9] = {};
+  aiopt_tensor in[2] = {tensor(x, 3), tensor(m, 3)}, out{};
+  in[1].shape[1] = 3;
+  ASSERT_EQ(aiopt_run(&model, in, 2, &out, 1), AIOPT_OK) << aiopt_last_error();
+  aiopt_tensor_free(&out);
+  in[1].shape[1] = 2;
+  EXPECT_EQ(aiopt_run(&model, in, 2, &out, 1), AIOPT_ERROR_SHAPE);
+  EXPECT_STREQ(aiopt_last_error(),
+               "input 1 ('m'): dimension 1 ('N') is 2, but input 0 ('x') has 'N' = 3 in dimension 0");
+  in[1].shape[0] = 2;
+  EXPECT_EQ(aiopt_run(&model, in, 2, &out, 1), AIOPT_ERROR_SHAPE);
+  EXPECT_STREQ(aiopt_last_error(),
+               "input 1 ('m'): dimension 0 ('N') is 2, but input 0 ('x') has 'N' = 3 in dimension 0");
+  EXPECT_EQ(out.data, nullptr);
+}
+
 TEST(Runtime, SmallCallerBufferIsAnError) {
   float x[6] = {};
   float y[5];

@@ -19,8 +19,9 @@ extern "C" {
 #endif
 
 /** ABI version of this header; the runtime rejects models built for another.
- *  2: aiopt_model_info.features. 3: aiopt_model_info.device_runtime. */
-#define AIOPT_ABI_VERSION 3
+ *  2: aiopt_model_info.features. 3: aiopt_model_info.device_runtime.
+ *  4: aiopt_tensor_info.dim_names. */
+#define AIOPT_ABI_VERSION 4
 
 /** Largest tensor rank crossing the API. */
 #define AIOPT_MAX_RANK 8
@@ -88,6 +89,10 @@ typedef struct aiopt_tensor_info {
   int32_t dtype;        /**< an aiopt_dtype */
   int32_t rank;
   const int64_t *shape; /**< extents; -1 marks a dynamic dimension */
+  /** Per dimension, the name the ONNX model gives a dynamic one (its
+   *  dim_param), or NULL; NULL when no dimension has one. Inputs'
+   *  dimensions of one name must have one extent: aiopt_run checks it. */
+  const char *const *dim_names;
 } aiopt_tensor_info;
 
 /** What a compiled model's object can do beyond aiopt_run (the bits of
@@ -129,8 +134,11 @@ typedef struct aiopt_model_info {
  * bytes, or set `data` to NULL to receive a buffer from malloc() that the
  * caller releases with aiopt_tensor_free(). On return, each output's dtype,
  * rank and shape describe the result. Inputs are checked against the model
- * (dtype, rank, static extents); on failure nothing is written and the
- * status says why (see aiopt_last_error()). Thread-safe: concurrent calls
+ * (dtype, rank, static extents, one extent per dimension name); on failure
+ * nothing is written and the status says why (see aiopt_last_error()).
+ * Extents that broadcast in the model are checked as it runs: where they
+ * do not (neither equal nor 1), it fails with AIOPT_ERROR_SHAPE naming the
+ * ONNX node, and the outputs are not to be used. Thread-safe: concurrent calls
  * on one model are allowed.
  */
 aiopt_status aiopt_run(const aiopt_model_info *model, const aiopt_tensor *inputs,

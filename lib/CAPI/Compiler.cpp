@@ -30,9 +30,13 @@ char *copyString(const std::string &s) {
 
 llvm::json::Array tensorsJSON(const std::vector<TensorSignature> &tensors) {
   llvm::json::Array array;
-  for (const TensorSignature &t : tensors)
-    array.push_back(llvm::json::Object{
-        {"name", t.name}, {"dtype", t.dtype}, {"shape", llvm::json::Array(t.shape)}});
+  for (const TensorSignature &t : tensors) {
+    llvm::json::Object entry{
+        {"name", t.name}, {"dtype", t.dtype}, {"shape", llvm::json::Array(t.shape)}};
+    if (!t.dimNames.empty())
+      entry["dims"] = llvm::json::Array(t.dimNames);
+    array.push_back(std::move(entry));
+  }
   return array;
 }
 

@@ -236,6 +236,43 @@ static aiopt_status check_input(const aiopt_tensor_info *info,
   return AIOPT_OK;
 }
 
+/* The first input dimension the model names `name` (ONNX dim_param):
+ * input *input, dimension *dim. */
+static void first_named(const aiopt_model_info *model, const char *name, size_t *input,
+                        int32_t *dim) {
+  for (size_t j = 0; j < model->num_inputs; ++j) {
+    const aiopt_tensor_info *info = &model->inputs[j];
+    for (int32_t e = 0; info->dim_names && e < info->rank; ++e)
+      if (info->dim_names[e] && strcmp(info->dim_names[e], name) == 0) {
+        *input = j;
+        *dim = e;
+        return;
+      }
+  }
+}
+
+/* Dimensions the model names alike must have one extent: each named
+ * dimension of input `index` against the first one of its name. */
+static aiopt_status check_dim_names(const aiopt_model_info *model, const aiopt_tensor *inputs,
+                                    size_t index) {
+  const aiopt_tensor_info *info = &model->inputs[index];
+  for (int32_t d = 0; info->dim_names && d < info->rank; ++d) {
+    const char *name = info->dim_names[d];
+    if (!name)
+      continue;
+    size_t j = index;
+    int32_t e = d;
+    first_named(model, name, &j, &e);
+    if (inputs[j].shape[e] != inputs[index].shape[d])
+      return fail(AIOPT_ERROR_SHAPE,
+                  "input %zu ('%s'): dimension %d ('%s') is %lld, but input %zu ('%s') "
+                  "has '%s' = %lld in dimension %d",
+                  index, info->name, d, name, (long long)inputs[index].shape[d], j,
+                  model->inputs[j].name, name, (long long)inputs[j].shape[e], e);
+  }
+  return AIOPT_OK;
+}
+
 /* Copies `bytes` from host memory at `src` to `dst`: host memory, or a
  * device address of the device runtime `device` (aiopt_run_on's device
  * outputs). */
@@ -344,6 +381,11 @@ aiopt_status aiopt_run_on(const aiopt_model_info *model, const aiopt_tensor *inp
                 num_outputs);
   for (size_t i = 0; i < num_inputs; ++i) {
     aiopt_status s = check_input(&model->inputs[i], &inputs[i], i);
+    if (s != AIOPT_OK)
+      return s;
+  }
+  for (size_t i = 0; i < num_inputs; ++i) {
+    aiopt_status s = check_dim_names(model, inputs, i);
     if (s != AIOPT_OK)
       return s;
   }

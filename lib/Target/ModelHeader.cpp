@@ -56,6 +56,14 @@ static FailureOr<TensorSignature> tensorSignature(Type type, DictionaryAttr attr
                           << shaped.getElementType() << " in the signature";
   for (int64_t d : shaped.getShape())
     sig.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  // Names of dynamic dimensions (a dimension an option made static has none).
+  auto dims = attrs ? attrs.getAs<ArrayAttr>("aiopt.dims") : ArrayAttr();
+  if (dims && dims.size() == sig.shape.size())
+    for (auto [d, name] : llvm::enumerate(dims.getAsValueRange<StringAttr>()))
+      if (sig.shape[d] == -1 && !name.empty()) {
+        sig.dimNames.resize(sig.shape.size());
+        sig.dimNames[d] = name.str();
+      }
   return sig;
 }
 
@@ -106,13 +114,28 @@ static void printTensorTable(llvm::raw_ostream &os, StringRef model,
     if (tensors[i].shape.empty())
       os << "0";
     os << "};\n";
+    if (tensors[i].dimNames.empty())
+      continue;
+    os << "static const char *const " << model << "_" << kind << i << "_dim_names[] = {";
+    llvm::interleaveComma(tensors[i].dimNames, os, [&](const std::string &n) {
+      if (n.empty())
+        os << "NULL";
+      else
+        printCString(os, n);
+    });
+    os << "};\n";
   }
   os << "static const aiopt_tensor_info " << model << "_" << kind << "s[] = {\n";
   for (size_t i = 0; i < tensors.size(); ++i) {
     os << "  {";
     printCString(os, tensors[i].name);
     os << ", " << tensors[i].dtype << ", " << tensors[i].shape.size() << ", "
-       << model << "_" << kind << i << "_shape},\n";
+       << model << "_" << kind << i << "_shape, ";
+    if (tensors[i].dimNames.empty())
+      os << "NULL";
+    else
+      os << model << "_" << kind << i << "_dim_names";
+    os << "},\n";
   }
   os << "};\n";
 }

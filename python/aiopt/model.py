@@ -13,15 +13,19 @@ from . import _aiopt, dtypes
 
 @dataclass(frozen=True)
 class TensorInfo:
-    """One input or output: its ONNX name, numpy dtype and shape (-1:
-    dynamic)."""
+    """One input or output: its ONNX name, numpy dtype, shape (-1:
+    dynamic) and, where the model names dynamic dimensions (ONNX dim_param),
+    those names per dimension (None for the others; empty when none has
+    one). Inputs' dimensions of one name must have one extent."""
     name: str
     dtype: np.dtype
     shape: tuple
+    dims: tuple = ()
 
 
 def _infos(entries):
-    return [TensorInfo(e["name"], dtypes.to_numpy(e["dtype"]), tuple(e["shape"]))
+    return [TensorInfo(e["name"], dtypes.to_numpy(e["dtype"]), tuple(e["shape"]),
+                       tuple(n or None for n in e.get("dims", [])))
             for e in entries]
 
 
@@ -183,7 +187,8 @@ class CompiledModel:
         self._runnable = signature.get("target", "cpu") in ("cpu", "vulkan", "cuda")
         self._model = None
         if self._runnable:
-            spec = lambda es: [(e["name"], e["dtype"], list(e["shape"])) for e in es]
+            spec = lambda es: [(e["name"], e["dtype"], list(e["shape"]), list(e.get("dims", [])))
+                               for e in es]
             self._model = _aiopt.Model(self._library, self.name, spec(signature["inputs"]),
                                        spec(signature["outputs"]),
                                        bool(signature.get("device_buffers", False)))

@@ -106,7 +106,9 @@ std::string compileShared(const std::string &modelPath, std::optional<std::strin
   return json;
 }
 
-using TensorSpec = std::tuple<std::string, int32_t, std::vector<int64_t>>;
+/// (name, dtype, shape, dimension names: "" for none, or empty).
+using TensorSpec =
+    std::tuple<std::string, int32_t, std::vector<int64_t>, std::vector<std::string>>;
 
 /// A compiled model's shared library, loaded, with the aiopt_model_info the
 /// runtime needs (built from the signature the compiler returned).
@@ -143,8 +145,8 @@ public:
     if (!setNumThreads)
       setNumThreads = reinterpret_cast<void (*)(int)>(dlsym(handle, "omp_set_num_threads"));
     modelName = name;
-    describe(inputSpecs, inputInfo, inputShapes);
-    describe(outputSpecs, outputInfo, outputShapes);
+    describe(inputSpecs, inputInfo, inputShapes, inputDimNames);
+    describe(outputSpecs, outputInfo, outputShapes, outputDimNames);
     // CUDA models' libraries carry their own copy of the CUDA runtime,
     // which serves their device buffers.
     auto *device = deviceBuffers ? static_cast<const aiopt_device_runtime *>(
@@ -291,13 +293,22 @@ private:
   }
 
   static void describe(const std::vector<TensorSpec> &specs, std::vector<aiopt_tensor_info> &info,
-                       std::vector<std::vector<int64_t>> &shapes) {
+                       std::vector<std::vector<int64_t>> &shapes,
+                       std::vector<std::vector<const char *>> &dimNames) {
     shapes.clear();
-    for (const TensorSpec &s : specs)
+    dimNames.clear();
+    for (const TensorSpec &s : specs) {
       shapes.push_back(std::get<2>(s));
+      dimNames.emplace_back();
+      for (const std::string &n : std::get<3>(s))
+        dimNames.back().push_back(n.empty() ? nullptr : n.c_str());
+      if (dimNames.back().size() != shapes.back().size())
+        dimNames.back().clear();
+    }
     for (size_t i = 0; i < specs.size(); ++i)
       info.push_back(aiopt_tensor_info{std::get<0>(specs[i]).c_str(), std::get<1>(specs[i]),
-                                       static_cast<int32_t>(shapes[i].size()), shapes[i].data()});
+                                       static_cast<int32_t>(shapes[i].size()), shapes[i].data(),
+                                       dimNames[i].empty() ? nullptr : dimNames[i].data()});
   }
 
   void *handle = nullptr;
@@ -306,6 +317,7 @@ private:
   std::string modelName;
   std::vector<TensorSpec> inputSpecs, outputSpecs;
   std::vector<std::vector<int64_t>> inputShapes, outputShapes;
+  std::vector<std::vector<const char *>> inputDimNames, outputDimNames;
   std::vector<aiopt_tensor_info> inputInfo, outputInfo;
   aiopt_model_info info{};
 };

@@ -20,6 +20,10 @@ def ConvertAIOptToLinalgPass : Pass<"convert-aiopt-to-linalg", "ModuleOp"> {
     the operation, when an aiopt operation cannot be lowered.
     `aiopt.check_indices` becomes a min/max reduction of the indices and a
     call of the runtime's `aiopt_rt_index_error` for an index out of range.
+    Operands of broadcasting operations whose extents are dynamic and not
+    known to be the result's are chosen at run time: as they are, stretched
+    along extents of 1, or (extents that do not broadcast) after a call of
+    the runtime's `aiopt_rt_shape_error` naming the node.
     `aiopt.attention` with static shapes becomes an `scf.forall` over blocks
     of query rows (the scores exist one block at a time, in cache), unless
     `blocked-attention=false` (GPU targets, whose kernels span all heads):
@@ -43,6 +47,26 @@ def ConvertAIOptToLinalgPass : Pass<"convert-aiopt-to-linalg", "ModuleOp"> {
     "::mlir::sparse_tensor::SparseTensorDialect", "::mlir::scf::SCFDialect",
     "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"
   ];
+}
+
+def TieNamedExtentsPass : Pass<"aiopt-tie-named-extents", "func::FuncOp"> {
+  let summary = "Use one value for input extents the model names alike";
+  let description = [{
+    Input dimensions that the ONNX model names alike (one `dim_param`,
+    kept by the importer as the `aiopt.dims` argument attribute) have one
+    extent: `aiopt_run` refuses inputs where they differ. Every
+    `tensor.dim` of such a dimension is replaced by the `tensor.dim` of the
+    first input dimension of that name, so that run-time broadcasting
+    decisions between them (`convert-aiopt-to-linalg`) fold once
+    canonicalization has traced the extents of results back to the inputs'.
+
+    ```mlir
+    // %x: {aiopt.dims = ["N", ""]}, %y: {aiopt.dims = ["N", ""]}
+    %n = tensor.dim %y, %c0 : tensor<?x4xf32>
+    // becomes
+    %n = tensor.dim %x, %c0 : tensor<?x4xf32>
+    ```
+  }];
 }
 
 #endif // AIOPT_CONVERSION_PASSES_TD

@@ -21,6 +21,9 @@ struct TensorSignature {
   std::string name;
   int32_t dtype; // ONNX TensorProto data type code
   std::vector<int64_t> shape; // -1 for dynamic dimensions
+  /// Per dimension, the ONNX dim_param naming a dynamic one ("" for none);
+  /// empty when no dimension has a name.
+  std::vector<std::string> dimNames;
 };
 
 struct ModelSignature {
@@ -28,7 +31,8 @@ struct ModelSignature {
 };
 
 /// Reads the signature of `funcName` (tensor or memref types, names from
-/// `aiopt.name` argument/result attributes).
+/// `aiopt.name` argument/result attributes, dimension names from
+/// `aiopt.dims` argument attributes).
 FailureOr<ModelSignature> getModelSignature(ModuleOp module,
                                             StringRef funcName);
 

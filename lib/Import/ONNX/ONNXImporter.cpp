@@ -131,6 +131,19 @@ private:
   Location currentLoc;
 };
 
+/// The dim_param names of a graph input's dimensions ("" where one has
+/// none), or null where none has one (a shaped tensor input).
+ArrayAttr dimParams(OpBuilder &b, const onnx::ValueInfoProto &in) {
+  SmallVector<Attribute> names;
+  bool any = false;
+  for (const auto &d : in.type().tensor_type().shape().dim()) {
+    std::string name = !d.has_dim_value() && d.has_dim_param() ? d.dim_param() : "";
+    any |= !name.empty();
+    names.push_back(b.getStringAttr(name));
+  }
+  return any ? b.getArrayAttr(names) : ArrayAttr();
+}
+
 /// Adds to `names` the values the subgraphs of `node` read from enclosing
 /// scopes (every input of their nodes; names they define themselves are
 /// harmless extra entries).
@@ -431,6 +444,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     initNames.insert(t.name());
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  SmallVector<ArrayAttr> argDims; // dim_param names, or null where none
   SmallVector<std::pair<const onnx::ValueInfoProto *, StringRef>> bound;
   for (const auto &in : g.input()) {
     if (initNames.contains(in.name()))
@@ -444,6 +458,7 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
       return nullptr;
     argTypes.push_back(*t);
     argNames.push_back(in.name());
+    argDims.push_back(dimParams(b, in));
   }
   auto func = func::FuncOp::create(b, fileLoc, options.functionName,
                                    b.getFunctionType(argTypes, {}));
@@ -451,6 +466,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   llvm::StringMap<Value> values;
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "aiopt.name", b.getStringAttr(name));
+    if (argDims[i])
+      func.setArgAttr(i, "aiopt.dims", argDims[i]);
     values[name] = entry->getArgument(i);
   }
   b.setInsertionPointToStart(entry);
