@@ -44,20 +44,21 @@ void aiopt_rt_index_error(const char *site, int64_t index, int64_t extent) {
                     (long long)extent - 1);
 }
 
-/* The generated code calls this when extents that the model's types leave
- * dynamic do not broadcast: operand `operand` of `site` has `extent` along
- * its axis `axis` where the others have `expected` (and that is not 1). */
+/* The generated code calls this when an extent that the model's types
+ * leave dynamic is not what the op needs: operand `operand` of `site` has
+ * `extent` along its axis `axis` where `expected` is needed (or, where
+ * `broadcasts`, 1). */
 void aiopt_rt_shape_error(const char *site, int64_t operand, int64_t axis, int64_t extent,
-                          int64_t expected);
+                          int64_t expected, int64_t broadcasts);
 void aiopt_rt_shape_error(const char *site, int64_t operand, int64_t axis, int64_t extent,
-                          int64_t expected) {
+                          int64_t expected, int64_t broadcasts) {
   if (run_status != AIOPT_OK)
     return;
-  run_status = fail(AIOPT_ERROR_SHAPE,
-                    "%s: operand %lld has extent %lld along its axis %lld, which does not "
-                    "broadcast with %lld (extents must be equal, or 1)",
+  run_status = fail(AIOPT_ERROR_SHAPE, "%s: operand %lld has extent %lld along its axis %lld, %s %lld%s",
                     site, (long long)operand, (long long)extent, (long long)axis,
-                    (long long)expected);
+                    broadcasts ? "which does not broadcast with" : "which must be",
+                    (long long)expected,
+                    broadcasts ? " (extents must be equal, or 1)" : "");
 }
 
 /* The Vulkan runtime calls this when a kernel cannot run (no driver or

@@ -73,26 +73,30 @@ static Value allOf(OpBuilder &b, Location loc, ArrayRef<Value> conds) {
   return all;
 }
 
+/// The extents of `e.value` with the checked axes at their expected ones.
+static SmallVector<Value> expectedSizes(OpBuilder &b, Location loc, const OperandExtents &e) {
+  auto type = cast<RankedTensorType>(e.value.getType());
+  SmallVector<Value> dynSizes;
+  for (int64_t a = 0; a < type.getRank(); ++a) {
+    if (!type.isDynamicDim(a))
+      continue;
+    auto *it = llvm::find(e.axes, a);
+    dynSizes.push_back(it == e.axes.end() ? dimValue(b, loc, e.value, a)
+                                          : e.expected[it - e.axes.begin()]);
+  }
+  return dynSizes;
+}
+
 /// `e.value` with its checked axes stretched from 1 to the result's
 /// extents: each reads index min(i, extent - 1), which is 0 along an axis
 /// of extent 1 and i along one of the result's (an index, not a flag, so
 /// that a GPU kernel can take it as an argument).
 static Value stretch(OpBuilder &b, Location loc, const OperandExtents &e) {
   auto type = cast<RankedTensorType>(e.value.getType());
-  SmallVector<Value> dynSizes;
   SmallVector<Value> last(type.getRank());
-  for (int64_t a = 0; a < type.getRank(); ++a) {
-    if (!type.isDynamicDim(a))
-      continue;
-    auto *it = llvm::find(e.axes, a);
-    if (it == e.axes.end()) {
-      dynSizes.push_back(dimValue(b, loc, e.value, a));
-      continue;
-    }
-    size_t k = it - e.axes.begin();
-    dynSizes.push_back(e.expected[k]);
-    last[a] = arith::SubIOp::create(b, loc, e.extents[k], arith::ConstantIndexOp::create(b, loc, 1));
-  }
+  for (auto [axis, extent] : llvm::zip(e.axes, e.extents))
+    last[axis] = arith::SubIOp::create(b, loc, extent, arith::ConstantIndexOp::create(b, loc, 1));
+  SmallVector<Value> dynSizes = expectedSizes(b, loc, e);
   Value init = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynSizes);
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
@@ -108,69 +112,117 @@ static Value stretch(OpBuilder &b, Location loc, const OperandExtents &e) {
   return generic.getResult(0);
 }
 
-/// `e.value` where its extents are the result's, else stretched where they
-/// are 1; else (they do not broadcast) a report and a tensor of the
-/// result's extents that the failed run's results come from.
+/// `e.value` where its extents are the expected ones; else, with
+/// `stretchOnes`, stretched where they are 1; else (they do not fit) a
+/// report and an uninitialized tensor of the expected extents, which the
+/// failed run's results come from without reading out of bounds.
 static Value checkedOperand(OpBuilder &b, Location loc, const OperandExtents &e,
-                            StringRef site) {
+                            StringRef site, bool stretchOnes) {
   SmallVector<Value> same, fits;
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   for (auto [extent, expected] : llvm::zip(e.extents, e.expected)) {
     same.push_back(cmpEq(b, loc, extent, expected));
-    fits.push_back(arith::OrIOp::create(b, loc, same.back(), cmpEq(b, loc, extent, one)));
+    fits.push_back(stretchOnes ? arith::OrIOp::create(b, loc, same.back(),
+                                                      cmpEq(b, loc, extent, one))
+                                     .getResult()
+                               : same.back());
   }
   Type type = e.value.getType();
   auto asIs = scf::IfOp::create(b, loc, TypeRange{type}, allOf(b, loc, same), true, true);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(asIs.thenBlock());
-    scf::YieldOp::create(b, loc, e.value);
-    b.setInsertionPointToStart(asIs.elseBlock());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(asIs.thenBlock());
+  scf::YieldOp::create(b, loc, e.value);
+  b.setInsertionPointToStart(asIs.elseBlock());
+  if (stretchOnes) {
     auto stretched = scf::IfOp::create(b, loc, TypeRange{type}, allOf(b, loc, fits), true, true);
     scf::YieldOp::create(b, loc, stretched.getResult(0));
     b.setInsertionPointToStart(stretched.thenBlock());
     scf::YieldOp::create(b, loc, stretch(b, loc, e));
     b.setInsertionPointToStart(stretched.elseBlock());
-    auto i64 = b.getI64Type();
-    auto asI64 = [&](Value v) { return arith::IndexCastOp::create(b, loc, i64, v).getResult(); };
-    Value operand = arith::ConstantIntOp::create(b, loc, i64, e.operand);
-    for (auto [k, axis] : llvm::enumerate(e.axes)) {
-      auto bad = scf::IfOp::create(b, loc, TypeRange{},
-                                   arith::XOrIOp::create(b, loc, fits[k],
-                                                         arith::ConstantIntOp::create(b, loc, 1, 1)),
-                                   false);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(bad.thenBlock());
-      callRuntimeReport(b, loc, kShapeErrorFn, site,
-                        ValueRange{operand, arith::ConstantIntOp::create(b, loc, i64, axis),
-                                   asI64(e.extents[k]), asI64(e.expected[k])});
-    }
-    auto tt = cast<RankedTensorType>(type);
-    SmallVector<Value> dynSizes;
-    for (int64_t a = 0; a < tt.getRank(); ++a) {
-      if (!tt.isDynamicDim(a))
-        continue;
-      auto *it = llvm::find(e.axes, a);
-      dynSizes.push_back(it == e.axes.end() ? dimValue(b, loc, e.value, a)
-                                            : e.expected[it - e.axes.begin()]);
-    }
-    scf::YieldOp::create(
-        b, loc,
-        tensor::EmptyOp::create(b, loc, tt.getShape(), tt.getElementType(), dynSizes).getResult());
   }
+  auto i64 = b.getI64Type();
+  auto asI64 = [&](Value v) { return arith::IndexCastOp::create(b, loc, i64, v).getResult(); };
+  auto constant = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, i64, v); };
+  Value isTrue = arith::ConstantIntOp::create(b, loc, 1, 1);
+  for (auto [k, axis] : llvm::enumerate(e.axes)) {
+    auto bad = scf::IfOp::create(b, loc, TypeRange{},
+                                 arith::XOrIOp::create(b, loc, fits[k], isTrue), false);
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(bad.thenBlock());
+    callRuntimeReport(b, loc, kShapeErrorFn, site,
+                      ValueRange{constant(e.operand), constant(axis), asI64(e.extents[k]),
+                                 asI64(e.expected[k]), constant(stretchOnes)});
+  }
+  auto tt = cast<RankedTensorType>(type);
+  scf::YieldOp::create(b, loc,
+                       tensor::EmptyOp::create(b, loc, tt.getShape(), tt.getElementType(),
+                                               expectedSizes(b, loc, e))
+                           .getResult());
   return asIs.getResult(0);
+}
+
+void mlir::aiopt::matchReducedExtents(OpBuilder &b, Location loc, Value &lhs, int64_t lhsAxis,
+                                      Value &rhs, int64_t rhsAxis) {
+  auto lt = cast<RankedTensorType>(lhs.getType());
+  auto rt = cast<RankedTensorType>(rhs.getType());
+  auto extent = [&](Value v, RankedTensorType t, int64_t axis) -> Value {
+    return t.isDynamicDim(axis) ? dimValue(b, loc, v, axis)
+                                : arith::ConstantIndexOp::create(b, loc, t.getDimSize(axis));
+  };
+  if (rt.isDynamicDim(rhsAxis))
+    rhs = requireExtents(b, loc, rhs, 1, {{rhsAxis, extent(lhs, lt, lhsAxis)}});
+  else if (lt.isDynamicDim(lhsAxis))
+    lhs = requireExtents(b, loc, lhs, 0, {{lhsAxis, extent(rhs, rt, rhsAxis)}});
+}
+
+Value mlir::aiopt::requireExtents(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
+                                  ArrayRef<std::pair<int64_t, Value>> expected) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  OperandExtents e{operandNo, operand, {}, {}, {}};
+  for (auto [axis, want] : expected) {
+    if (!type.isDynamicDim(axis))
+      continue;
+    Value extent = dimValue(b, loc, operand, axis);
+    e.axes.push_back(axis);
+    e.extents.push_back(extent);
+    e.expected.push_back(want);
+  }
+  if (e.axes.empty())
+    return operand;
+  return checkedOperand(b, loc, e, runtimeSite(loc), /*stretchOnes=*/false);
+}
+
+/// `operand` (number `operandNo`) broadcast to the trailing `result`
+/// extents: its dynamic extents `own` (null where static) that are not
+/// those values are decided at run time.
+static Value broadcastChecked(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
+                              ArrayRef<Value> result, ArrayRef<Value> own) {
+  OperandExtents e{operandNo, operand, {}, {}, {}};
+  for (int64_t a = 0; a < static_cast<int64_t>(own.size()); ++a) {
+    Value expected = result[a + (result.size() - own.size())];
+    if (!own[a] || own[a] == expected)
+      continue;
+    e.axes.push_back(a);
+    e.extents.push_back(own[a]);
+    e.expected.push_back(expected);
+  }
+  if (e.axes.empty())
+    return operand;
+  return checkedOperand(b, loc, e, runtimeSite(loc), /*stretchOnes=*/true);
 }
 
 SmallVector<Value> mlir::aiopt::broadcastOperands(OpBuilder &b, Location loc,
                                                   RankedTensorType type,
-                                                  SmallVectorImpl<Value> &operands) {
-  int64_t rank = type.getRank();
+                                                  SmallVectorImpl<Value> &operands,
+                                                  unsigned trailing) {
+  int64_t rank = type.getRank(), broadcastRank = rank - trailing;
   // Each dynamic operand extent, per operand and axis (null where static).
   SmallVector<SmallVector<Value>> extents;
   for (Value v : operands) {
     auto t = cast<RankedTensorType>(v.getType());
-    extents.emplace_back(t.getRank());
-    for (int64_t a = 0; a < t.getRank(); ++a)
+    int64_t broadcastAxes = std::max<int64_t>(t.getRank() - trailing, 0);
+    extents.emplace_back(broadcastAxes);
+    for (int64_t a = 0; a < broadcastAxes; ++a)
       if (t.isDynamicDim(a))
         extents.back()[a] = dimValue(b, loc, v, a);
   }
@@ -179,8 +231,8 @@ SmallVector<Value> mlir::aiopt::broadcastOperands(OpBuilder &b, Location loc,
   };
   // The result's extents: static ones as the type has them; a dynamic one
   // is the first operand extent that is not 1 (a static one first), or 1.
-  SmallVector<Value> result(rank), sizes(rank);
-  for (int64_t d = 0; d < rank; ++d) {
+  SmallVector<Value> result(broadcastRank), sizes(rank);
+  for (int64_t d = 0; d < broadcastRank; ++d) {
     if (!type.isDynamicDim(d)) {
       result[d] = arith::ConstantIndexOp::create(b, loc, type.getDimSize(d));
       continue;
@@ -204,21 +256,19 @@ SmallVector<Value> mlir::aiopt::broadcastOperands(OpBuilder &b, Location loc,
     result[d] = sizes[d] = acc ? acc : one;
   }
   // Operands with a dynamic extent that is not itself the result's.
-  std::string site = runtimeSite(loc);
-  for (unsigned i = 0; i < operands.size(); ++i) {
-    OperandExtents e{i, operands[i], {}, {}, {}};
-    for (int64_t a = 0; a < static_cast<int64_t>(extents[i].size()); ++a) {
-      Value expected = result[a + (rank - extents[i].size())];
-      if (!extents[i][a] || extents[i][a] == expected)
-        continue;
-      e.axes.push_back(a);
-      e.extents.push_back(extents[i][a]);
-      e.expected.push_back(expected);
-    }
-    if (!e.axes.empty())
-      operands[i] = checkedOperand(b, loc, e, site);
-  }
+  for (unsigned i = 0; i < operands.size(); ++i)
+    operands[i] = broadcastChecked(b, loc, operands[i], i, result, extents[i]);
   return sizes;
+}
+
+Value mlir::aiopt::broadcastTo(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
+                               ArrayRef<Value> extents) {
+  auto t = cast<RankedTensorType>(operand.getType());
+  SmallVector<Value> own(t.getRank());
+  for (int64_t a = 0; a < t.getRank(); ++a)
+    if (t.isDynamicDim(a))
+      own[a] = dimValue(b, loc, operand, a);
+  return broadcastChecked(b, loc, operand, operandNo, extents, own);
 }
 
 Value mlir::aiopt::buildBroadcastElementwise(OpBuilder &b, Location loc,

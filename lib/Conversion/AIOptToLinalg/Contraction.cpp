@@ -38,6 +38,7 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     // [B..., M, K] x [K, N]: collapse the rows into one matrix. (Quantized
     // operands, which widen on their own signedness, take the generic;
     // mixed-precision floats widen in linalg.matmul.)
+    matchReducedExtents(rewriter, loc, lhs, lt.getRank() - 1, rhs, rt.getRank() - 2);
     ArrayRef<int64_t> rows = lt.getShape().drop_back();
     bool widensIntegers = et != lt.getElementType() && !isa<FloatType>(et);
     if (rt.getRank() == 2 && llvm::count(rows, ShapedType::kDynamic) <= 1 && !widensIntegers) {
@@ -80,24 +81,15 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
     SmallVector<AffineMap> maps = {
         operandMap(lt, true), operandMap(rt, false),
         AffineMap::getMultiDimIdentityMap(nLoops, ctx).getMajorSubMap(r)};
-    SmallVector<Value> sizes(r);
-    for (int64_t d = 0; d < r; ++d) {
-      if (!type.isDynamicDim(d))
-        continue;
-      if (d == r - 1) {
-        sizes[d] = dimValue(rewriter, loc, rhs, rt.getRank() - 1);
-      } else if (d == r - 2) {
-        sizes[d] = dimValue(rewriter, loc, lhs, lt.getRank() - 2);
-      } else {
-        for (auto [v, t] : {std::pair{lhs, lt}, std::pair{rhs, rt}}) {
-          int64_t od = d - (r - t.getRank());
-          if (od >= 0 && t.isDynamicDim(od)) {
-            sizes[d] = dimValue(rewriter, loc, v, od);
-            break;
-          }
-        }
-      }
-    }
+    // Batch dimensions broadcast (decided at run time where dynamic).
+    SmallVector<Value> operands{lhs, rhs};
+    SmallVector<Value> sizes = broadcastOperands(rewriter, loc, type, operands, 2);
+    lhs = operands[0];
+    rhs = operands[1];
+    if (type.isDynamicDim(r - 1))
+      sizes[r - 1] = dimValue(rewriter, loc, rhs, rt.getRank() - 1);
+    if (type.isDynamicDim(r - 2))
+      sizes[r - 2] = dimValue(rewriter, loc, lhs, lt.getRank() - 2);
     Value init = zeroFilled(rewriter, loc, type, sizes);
     rewriter.replaceOp(op, epilogue(rewriter, op, adaptor,
                                     buildContraction(rewriter, loc, lhs, rhs, init, maps,
@@ -127,6 +119,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     Type et = type.getElementType();
     Value a = adaptor.getA(), b = adaptor.getB();
     bool ta = op.getTransA(), tb = op.getTransB();
+    matchReducedExtents(rewriter, loc, a, ta ? 0 : 1, b, tb ? 1 : 0);
     SmallVector<Value> sizes = {
         type.isDynamicDim(0) ? dimValue(rewriter, loc, a, ta ? 1 : 0) : Value(),
         type.isDynamicDim(1) ? dimValue(rewriter, loc, b, tb ? 0 : 1) : Value()};
@@ -134,6 +127,12 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     Value init;
     double beta = op.getBeta().convertToDouble();
     if (Value c = adaptor.getC(); c && beta != 0) {
+      SmallVector<Value> extents;
+      for (int64_t d = 0; d < 2; ++d)
+        extents.push_back(sizes[d] ? sizes[d]
+                                   : arith::ConstantIndexOp::create(rewriter, loc,
+                                                                    type.getDimSize(d)));
+      c = broadcastTo(rewriter, loc, c, 2, extents);
       auto ct = cast<RankedTensorType>(c.getType());
       AffineMap cMap = broadcastMap(ctx, ct, type);
       init = buildElementwise(

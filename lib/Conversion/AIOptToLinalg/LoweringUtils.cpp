@@ -102,14 +102,19 @@ Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
   dst = signless(dst);
   auto srcType = cast<RankedTensorType>(src.getType());
   // A static destination from a source with one dynamic extent (a batch of
-  // any size reshaped to constant extents): that extent is what the
-  // destination's element count makes it, as the model's shapes promise.
+  // any size reshaped to constant extents): that extent must be what the
+  // destination's element count makes it (checked at run time).
   if (dst.hasStaticShape() && srcType.getNumDynamicDims() == 1) {
     int64_t known = staticCount(srcType.getShape());
     if (known > 0 && dst.getNumElements() % known == 0) {
       SmallVector<int64_t> shape(srcType.getShape());
-      for (int64_t &d : shape)
-        d = ShapedType::isDynamic(d) ? dst.getNumElements() / known : d;
+      for (auto [axis, d] : llvm::enumerate(shape)) {
+        if (!ShapedType::isDynamic(d))
+          continue;
+        d = dst.getNumElements() / known;
+        src = requireExtents(b, loc, src, 0,
+                             {{axis, arith::ConstantIndexOp::create(b, loc, d).getResult()}});
+      }
       srcType = RankedTensorType::get(shape, srcType.getElementType());
       src = tensor::CastOp::create(b, loc, srcType, src);
     }
@@ -140,10 +145,13 @@ Value mlir::aiopt::reshapeTensor(OpBuilder &b, Location loc, Value src,
                          ArrayRef<ReassociationIndices>{all})
                          .getResult();
   // A static destination from a source with several dynamic extents: the
-  // flat tensor takes the destination's count.
-  if (dst.hasStaticShape() && !srcStatic)
+  // flat tensor must have the destination's count (checked at run time).
+  if (dst.hasStaticShape() && !srcStatic) {
+    flat = requireExtents(b, loc, flat, 0,
+                          {{0, arith::ConstantIndexOp::create(b, loc, staticDst).getResult()}});
     flat = tensor::CastOp::create(
         b, loc, RankedTensorType::get({staticDst}, srcType.getElementType()), flat);
+  }
   if (dst.getRank() == 1)
     return flat;
   SmallVector<OpFoldResult> outShape;

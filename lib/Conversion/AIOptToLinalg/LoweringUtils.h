@@ -42,9 +42,30 @@ SmallVector<Value> broadcastSizes(OpBuilder &b, Location loc,
 /// known to be the result's is replaced by a run-time choice: itself, a copy
 /// stretched along its extents of 1, or (after reporting that they do not
 /// broadcast, see RuntimeReport.h) an uninitialized tensor of the result's
-/// extents.
+/// extents. The last `trailing` dimensions of the result and of each
+/// operand (a product's matrix dimensions) do not broadcast: they are left
+/// to the caller (their sizes are null).
 SmallVector<Value> broadcastOperands(OpBuilder &b, Location loc, RankedTensorType type,
-                                     SmallVectorImpl<Value> &operands);
+                                     SmallVectorImpl<Value> &operands, unsigned trailing = 0);
+
+/// `operand` (operand number `operandNo` of the op at `loc`) broadcast to a
+/// result of the given `extents` (one index value per result dimension,
+/// right-aligned numpy broadcasting), deciding at run time as
+/// broadcastOperands does where its dynamic extents are not those values.
+Value broadcastTo(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
+                  ArrayRef<Value> extents);
+
+/// `lhs` and `rhs` with their reduced extents (`lhsAxis`, `rhsAxis`) one:
+/// a dynamic one is required (requireExtents) to be the other's.
+void matchReducedExtents(OpBuilder &b, Location loc, Value &lhs, int64_t lhsAxis, Value &rhs,
+                         int64_t rhsAxis);
+
+/// `operand` (operand number `operandNo` of the op at `loc`) where its
+/// dynamic extents along the given axes are the expected ones (a product's
+/// reduced dimension); else, at run time, a report naming the node and an
+/// uninitialized tensor of the expected extents (Broadcast.cpp).
+Value requireExtents(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
+                     ArrayRef<std::pair<int64_t, Value>> expected);
 
 /// Indexing map reading `operand` (right-aligned, numpy broadcasting) inside
 /// a loop nest of `resultRank` dimensions.

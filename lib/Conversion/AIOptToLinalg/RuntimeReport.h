@@ -19,8 +19,8 @@ namespace mlir::aiopt {
 /// The runtime's report of gather/scatter indices out of range:
 /// (site, index, extent).
 inline constexpr StringLiteral kIndexErrorFn = "aiopt_rt_index_error";
-/// The runtime's report of operands whose extents do not broadcast:
-/// (site, operand, axis, extent, expected).
+/// The runtime's report of an operand extent that is not the expected one:
+/// (site, operand, axis, extent, expected, whether 1 would broadcast).
 inline constexpr StringLiteral kShapeErrorFn = "aiopt_rt_shape_error";
 
 /// How a report names the op at `loc`: "node 'NAME'" for one imported from

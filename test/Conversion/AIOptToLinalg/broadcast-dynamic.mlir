@@ -4,7 +4,7 @@
 // that is not 1; each operand is used as it is where its extent is the
 // result's, stretched (index min(i, extent - 1)) where it is 1, and otherwise
 // reported to the runtime with the node's name, its operand number, axis,
-// extent and the expected extent.
+// extent, the expected extent and 1 (an extent of 1 would broadcast).
 // CHECK: llvm.mlir.global internal constant @[[SITE:.*]]("node 'add0'\00")
 // CHECK-LABEL: func @unrelated
 // CHECK-SAME: (%[[A:[a-z0-9]+]]: tensor<?x4xf32>{{.*}}, %[[B:[a-z0-9]+]]: tensor<?x4xf32>
@@ -28,14 +28,14 @@
 // CHECK:       %[[I0:.*]] = arith.minsi %[[I]], %[[LAST]] : index
 // CHECK:       tensor.extract %[[A]][%[[I0]], %{{.*}}] : tensor<?x4xf32>
 // CHECK:   } else {
-// CHECK:     llvm.call @aiopt_rt_shape_error(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (!llvm.ptr, i64, i64, i64, i64) -> ()
+// CHECK:     llvm.call @aiopt_rt_shape_error(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE64]]) : (!llvm.ptr, i64, i64, i64, i64, i64) -> ()
 // CHECK:     tensor.empty(%[[N]]) : tensor<?x4xf32>
 // CHECK: %[[B2:.*]] = scf.if
 // CHECK:   scf.yield %[[B]]
-// CHECK:     llvm.call @aiopt_rt_shape_error(%{{.*}}, %[[ONE64]], %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK:     llvm.call @aiopt_rt_shape_error(%{{.*}}, %[[ONE64]], %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE64]])
 // CHECK: linalg.generic {{.*}} ins(%[[A2]], %[[B2]] : tensor<?x4xf32>, tensor<?x4xf32>) outs(%{{.*}} : tensor<?x4xf32>)
 // CHECK: arith.addf
-// CHECK: llvm.func @aiopt_rt_shape_error(!llvm.ptr, i64, i64, i64, i64)
+// CHECK: llvm.func @aiopt_rt_shape_error(!llvm.ptr, i64, i64, i64, i64, i64)
 func.func @unrelated(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = aiopt.add %a, %b : tensor<?x4xf32>, tensor<?x4xf32> loc("add0")
   return %0 : tensor<?x4xf32>
@@ -84,4 +84,64 @@ func.func @one_source(%a: tensor<?x4xf32>, %w: tensor<4x4xf32>) -> tensor<?x4xf3
 func.func @static_one(%a: tensor<?x4xf32>, %b: tensor<1x4xf32>) -> tensor<?x4xf32> {
   %0 = aiopt.sub %a, %b : tensor<?x4xf32>, tensor<1x4xf32>
   return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// A product's reduced extent, dynamic on one side: required to be the
+// other side's (no stretching: 1 is wrong too).
+// CHECK-LABEL: func @reduced_extent
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<3x?xf32>{{.*}}, %[[W:[a-z0-9]+]]: tensor<?x5xf32>
+// CHECK-DAG: %[[KX:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<3x?xf32>
+// CHECK-DAG: %[[KW:.*]] = tensor.dim %[[W]], %{{.*}} : tensor<?x5xf32>
+// CHECK: %[[SAME:.*]] = arith.cmpi eq, %[[KW]], %[[KX]] : index
+// CHECK: %[[W2:.*]] = scf.if %[[SAME]] -> (tensor<?x5xf32>) {
+// CHECK:   scf.yield %[[W]]
+// CHECK: } else {
+// CHECK-NOT: linalg.generic
+// CHECK:   llvm.call @aiopt_rt_shape_error(%{{.*}}, %[[ONE:.*]], %[[ZERO:.*]], %{{.*}}, %{{.*}}, %[[ZERO]])
+// CHECK:   tensor.empty(%[[KX]]) : tensor<?x5xf32>
+// CHECK: linalg.matmul ins(%[[X]], %[[W2]] : tensor<3x?xf32>, tensor<?x5xf32>)
+func.func @reduced_extent(%x: tensor<3x?xf32>, %w: tensor<?x5xf32>) -> tensor<3x5xf32> {
+  %0 = aiopt.matmul %x, %w : tensor<3x?xf32>, tensor<?x5xf32>
+  return %0 : tensor<3x5xf32>
+}
+
+// -----
+
+// Batch dimensions of a batched product broadcast like elementwise
+// operands; Gemm's C broadcasts to the product's extents.
+// CHECK-LABEL: func @batched
+// CHECK: scf.if
+// CHECK: linalg.generic
+// CHECK: tensor.extract
+// CHECK: llvm.call @aiopt_rt_shape_error
+// CHECK-LABEL: func @gemm_c
+// CHECK-SAME: (%[[A:[a-z0-9]+]]: tensor<?x4xf32>{{.*}}, %{{.*}}: tensor<4x6xf32>{{.*}}, %[[C:[a-z0-9]+]]: tensor<?x6xf32>
+// CHECK-DAG: %[[M:.*]] = tensor.dim %[[A]]
+// CHECK-DAG: %[[CM:.*]] = tensor.dim %[[C]]
+// CHECK: arith.cmpi eq, %[[CM]], %[[M]] : index
+// CHECK: llvm.call @aiopt_rt_shape_error
+func.func @batched(%a: tensor<?x3x4xf32>, %b: tensor<?x4x5xf32>) -> tensor<?x3x5xf32> {
+  %0 = aiopt.matmul %a, %b : tensor<?x3x4xf32>, tensor<?x4x5xf32>
+  return %0 : tensor<?x3x5xf32>
+}
+func.func @gemm_c(%a: tensor<?x4xf32>, %b: tensor<4x6xf32>, %c: tensor<?x6xf32>) -> tensor<?x6xf32> {
+  %0 = aiopt.gemm %a, %b, %c : tensor<?x4xf32>, tensor<4x6xf32>, tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+// A dynamic extent that a reshape to constant extents fixes is required to
+// be what they make it.
+// CHECK-LABEL: func @reshape_fixed
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[N:.*]] = tensor.dim
+// CHECK: arith.cmpi eq, %[[N]], %[[C2]] : index
+// CHECK: llvm.call @aiopt_rt_shape_error
+// CHECK: tensor.cast %{{.*}} : tensor<?x48x16xf32> to tensor<2x48x16xf32>
+func.func @reshape_fixed(%x: tensor<?x48x16xf32>) -> tensor<96x16xf32> {
+  %0 = aiopt.reshape %x : tensor<?x48x16xf32> to tensor<96x16xf32>
+  return %0 : tensor<96x16xf32>
 }
