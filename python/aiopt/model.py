@@ -159,7 +159,8 @@ class CompiledModel:
     m(x, ...) runs it on positional inputs and returns the output (a list
     when there are several); m.run(inputs) takes a dict by input name or a
     sequence in input order and returns the outputs in graph order. Inputs
-    must have the model's dtype and rank (static dimensions equal); C-
+    must have the model's dtype and rank (static dimensions equal, and
+    dimensions the model names alike of one extent: see TensorInfo.dims); C-
     contiguous arrays are passed without a copy, others are copied first.
     Outputs are new numpy arrays the model wrote (no copy).
 

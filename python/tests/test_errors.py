@@ -182,3 +182,32 @@ def test_runtime_checks_raise_index_error():
     # Unchecked, the index is clamped: no error, nothing read out of bounds.
     unchecked = aiopt.compile(model)
     np.testing.assert_array_equal(unchecked(np.array([1, 6], np.int64)), table[[1, 5]])
+
+
+def test_dynamic_extents(tmp_path):
+    """Inputs naming a dimension alike must agree on it; extents the types
+    leave dynamic broadcast at run time (1 stretches), and ones that do not
+    broadcast raise, naming the node."""
+    nodes = [h.make_node("Add", ["a", "b"], ["s"], name="add"),
+             h.make_node("Add", ["s", "c"], ["out"], name="add_rows")]
+    graph = h.make_graph(nodes, "g",
+                         [h.make_tensor_value_info("a", T.FLOAT, ["batch", 4]),
+                          h.make_tensor_value_info("b", T.FLOAT, ["batch", 4]),
+                          h.make_tensor_value_info("c", T.FLOAT, ["rows", 4])],
+                         [h.make_tensor_value_info("out", T.FLOAT, ["batch", 4])])
+    model = h.make_model(graph, opset_imports=[h.make_opsetid("", 17)])
+    path = str(tmp_path / "dynamic.onnx")
+    onnx.save(model, path)
+    with aiopt.compile(path) as m:
+        assert m.inputs[0].dims == ("batch", None)
+        assert m.inputs[2].dims == ("rows", None)
+        assert m.outputs[0].dims == ()
+        a, b = np.ones((3, 4), np.float32), np.full((3, 4), 2, np.float32)
+        c = np.arange(4, dtype=np.float32).reshape(1, 4)
+        np.testing.assert_array_equal(m(a, b, c), a + b + c)
+        with pytest.raises(ValueError, match=r"input 1 \('b'\): dimension 0 \('batch'\) is 1, "
+                                             r"but input 0 \('a'\) has 'batch' = 3"):
+            m(a, b[:1], c)
+        with pytest.raises(ValueError, match=r"node 'add_rows': operand 1 has extent 2 along its "
+                                             r"axis 0, which does not broadcast with 3"):
+            m(a, b, np.zeros((2, 4), np.float32))
