@@ -180,7 +180,9 @@ Value mlir::aiopt::requireExtents(OpBuilder &b, Location loc, Value operand, uns
   auto type = cast<RankedTensorType>(operand.getType());
   OperandExtents e{operandNo, operand, {}, {}, {}};
   for (auto [axis, want] : expected) {
-    if (!type.isDynamicDim(axis))
+    auto dim = want.getDefiningOp<tensor::DimOp>();
+    if (!type.isDynamicDim(axis) ||
+        (dim && dim.getSource() == operand && dim.getConstantIndex() == axis))
       continue;
     Value extent = dimValue(b, loc, operand, axis);
     e.axes.push_back(axis);

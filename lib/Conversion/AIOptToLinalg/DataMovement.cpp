@@ -147,19 +147,32 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     int64_t axis = op.getAxis();
-    ValueRange inputs = adaptor.getInputs();
+    SmallVector<Value> inputs(adaptor.getInputs());
     SmallVector<Value> sizes(type.getRank());
+    // Off the axis every input has the result's extent: a static one where
+    // the result or an input has it, else the first input's; dynamic input
+    // extents are checked against it at run time (a larger one would be
+    // written past the result).
+    SmallVector<std::pair<int64_t, Value>> offAxis;
     for (int64_t d = 0; d < type.getRank(); ++d) {
-      if (!type.isDynamicDim(d))
+      if (d == axis)
         continue;
-      if (d != axis) {
-        for (Value v : inputs)
-          if (cast<RankedTensorType>(v.getType()).isDynamicDim(d)) {
-            sizes[d] = dimValue(rewriter, loc, v, d);
-            break;
-          }
+      int64_t extent = type.getDimSize(d);
+      for (Value v : inputs)
+        if (auto vt = cast<RankedTensorType>(v.getType()); !vt.isDynamicDim(d))
+          extent = vt.getDimSize(d);
+      Value value = ShapedType::isDynamic(extent)
+                        ? dimValue(rewriter, loc, inputs.front(), d)
+                        : arith::ConstantIndexOp::create(rewriter, loc, extent).getResult();
+      offAxis.emplace_back(d, value);
+      if (type.isDynamicDim(d))
+        sizes[d] = value;
+    }
+    for (auto [i, v] : llvm::enumerate(inputs))
+      v = requireExtents(rewriter, loc, v, i, offAxis);
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d) || d != axis)
         continue;
-      }
       Value total = arith::ConstantIndexOp::create(rewriter, loc, 0);
       for (Value v : inputs)
         total = arith::AddIOp::create(rewriter, loc, total,

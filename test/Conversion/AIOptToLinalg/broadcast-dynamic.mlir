@@ -145,3 +145,22 @@ func.func @reshape_fixed(%x: tensor<?x48x16xf32>) -> tensor<96x16xf32> {
   %0 = aiopt.reshape %x : tensor<?x48x16xf32> to tensor<96x16xf32>
   return %0 : tensor<96x16xf32>
 }
+
+// -----
+
+// Concatenated inputs must have the result's extents off the axis: the
+// second input's rows are checked against the first's (not its own).
+// CHECK-LABEL: func @concat_rows
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<?x4xf32>{{.*}}, %[[Y:[a-z0-9]+]]: tensor<?x2xf32>
+// CHECK-DAG: %[[N:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x4xf32>
+// CHECK-DAG: %[[M:.*]] = tensor.dim %[[Y]], %{{.*}} : tensor<?x2xf32>
+// CHECK: arith.cmpi eq, %[[M]], %[[N]] : index
+// CHECK: %[[Y2:.*]] = scf.if
+// CHECK: llvm.call @aiopt_rt_shape_error
+// CHECK-NOT: scf.if
+// CHECK: tensor.insert_slice %[[X]]
+// CHECK: tensor.insert_slice %[[Y2]]
+func.func @concat_rows(%x: tensor<?x4xf32>, %y: tensor<?x2xf32>) -> tensor<?x6xf32> {
+  %0 = aiopt.concat %x, %y {axis = 1 : i64} : tensor<?x4xf32>, tensor<?x2xf32>
+  return %0 : tensor<?x6xf32>
+}
