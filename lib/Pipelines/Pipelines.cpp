@@ -120,9 +120,9 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool
   if (optLevel == 0)
     return;
   // Run-time broadcasting decisions (Broadcast.cpp) whose extents are one
-  // value once the dims of results are their sources' (canonicalize), the
-  // inputs' extents of one name one of them, and those merged (cse) fold
-  // away before fusion.
+  // value once the dims of results are their sources' and the inputs'
+  // extents of one name one of them (aiopt-tie-named-extents), and those
+  // merged (cse), fold away before fusion.
   add(pm, "canonicalize");
   add(pm, "func.func(aiopt-tie-named-extents)");
   add(pm, "cse");

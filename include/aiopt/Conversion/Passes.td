@@ -50,15 +50,20 @@ def ConvertAIOptToLinalgPass : Pass<"convert-aiopt-to-linalg", "ModuleOp"> {
 }
 
 def TieNamedExtentsPass : Pass<"aiopt-tie-named-extents", "func::FuncOp"> {
-  let summary = "Use one value for input extents the model names alike";
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"];
+  let summary = "Read extents from the inputs, one value for those named alike";
   let description = [{
-    Input dimensions that the ONNX model names alike (one `dim_param`,
+    First, every `tensor.dim` of a result is resolved to what the result's
+    extent comes from (`ReifyRankedShapedTypeOpInterface`: a linalg op's
+    init, an empty tensor's size, a pad's or reshape's source), until it is
+    an input's extent or computed from inputs' extents. Then, input
+    dimensions that the ONNX model names alike (one `dim_param`,
     kept by the importer as the `aiopt.dims` argument attribute) have one
     extent: `aiopt_run` refuses inputs where they differ. Every
     `tensor.dim` of such a dimension is replaced by the `tensor.dim` of the
     first input dimension of that name, so that run-time broadcasting
     decisions between them (`convert-aiopt-to-linalg`) fold once
-    canonicalization has traced the extents of results back to the inputs'.
+    the extents of results are traced back to the inputs'.
 
     ```mlir
     // %x: {aiopt.dims = ["N", ""]}, %y: {aiopt.dims = ["N", ""]}

@@ -1,8 +1,10 @@
 //===- TieNamedExtents.cpp - one value per named input extent -------------===//
 //
-// aiopt-tie-named-extents: the extents of input dimensions the model names
-// alike (aiopt.dims, from ONNX dim_param) are read from the first input
-// dimension of each name, which aiopt_run has checked them against.
+// aiopt-tie-named-extents: extents are read where they come from (the
+// inputs', through results, pads and reshapes), and those of input
+// dimensions the model names alike (aiopt.dims, from ONNX dim_param) from
+// the first input dimension of each name, which aiopt_run has checked them
+// against.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,7 +12,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace mlir::aiopt {
@@ -21,16 +26,64 @@ namespace mlir::aiopt {
 using namespace mlir;
 
 namespace {
+using ArgDim = std::pair<unsigned, int64_t>;
+
+/// One tensor.dim per dynamic input extent (one per name for the named
+/// ones), made at the function's start when first asked for, and forgotten
+/// when the rewriter erases it.
+struct InputExtents : RewriterBase::Listener {
+  func::FuncOp func;
+  DenseMap<ArgDim, ArgDim> tiedTo;
+  DenseMap<ArgDim, Operation *> dims;
+
+  void notifyOperationErased(Operation *op) override {
+    for (auto it = dims.begin(); it != dims.end(); ++it)
+      if (it->second == op) {
+        dims.erase(it);
+        return;
+      }
+  }
+
+  Value get(PatternRewriter &rewriter, ArgDim at) {
+    if (auto it = tiedTo.find(at); it != tiedTo.end())
+      at = it->second;
+    Operation *&op = dims[at];
+    if (!op) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(&func.getBody().front());
+      op = tensor::DimOp::create(rewriter, func.getLoc(), func.getArgument(at.first), at.second);
+    }
+    return op->getResult(0);
+  }
+};
+
+/// A tensor.dim of an input becomes the one InputExtents keeps for it.
+struct CanonicalInputDim : OpRewritePattern<tensor::DimOp> {
+  CanonicalInputDim(MLIRContext *ctx, InputExtents &extents)
+      : OpRewritePattern(ctx), extents(extents) {}
+  LogicalResult matchAndRewrite(tensor::DimOp dim, PatternRewriter &rewriter) const override {
+    auto arg = dyn_cast<BlockArgument>(dim.getSource());
+    std::optional<int64_t> d = dim.getConstantIndex();
+    if (!arg || arg.getOwner() != &extents.func.getBody().front() || !d)
+      return failure();
+    Value canonical = extents.get(rewriter, {arg.getArgNumber(), *d});
+    if (canonical == dim.getResult())
+      return failure();
+    rewriter.replaceOp(dim, canonical);
+    return success();
+  }
+  InputExtents &extents;
+};
+
 struct TieNamedExtentsPass : aiopt::impl::TieNamedExtentsPassBase<TieNamedExtentsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal())
       return;
-    // (argument, dimension) of each dynamic dimension, and the first one
-    // of its name.
-    using ArgDim = std::pair<unsigned, int64_t>;
+    InputExtents extents;
+    extents.func = func;
+    // Each named input dimension after the first of its name is tied to it.
     llvm::StringMap<ArgDim> first;
-    DenseMap<ArgDim, ArgDim> tiedTo;
     for (unsigned i = 0; i < func.getNumArguments(); ++i) {
       auto dims = func.getArgAttrOfType<ArrayAttr>(i, "aiopt.dims");
       auto type = dyn_cast<RankedTensorType>(func.getArgument(i).getType());
@@ -42,29 +95,24 @@ struct TieNamedExtentsPass : aiopt::impl::TieNamedExtentsPassBase<TieNamedExtent
         ArgDim here{i, static_cast<int64_t>(d)};
         auto [it, inserted] = first.try_emplace(name, here);
         if (!inserted)
-          tiedTo[here] = it->second;
+          extents.tiedTo[here] = it->second;
       }
     }
-    if (tiedTo.empty())
-      return;
-    OpBuilder b(func.getBody());
-    b.setInsertionPointToStart(&func.getBody().front());
-    DenseMap<ArgDim, Value> extents;
-    auto extentOf = [&](ArgDim at) {
-      Value &v = extents[at];
-      if (!v)
-        v = tensor::DimOp::create(b, func.getLoc(), func.getArgument(at.first), at.second);
-      return v;
-    };
-    func.walk([&](tensor::DimOp dim) {
-      auto arg = dyn_cast<BlockArgument>(dim.getSource());
-      std::optional<int64_t> d = dim.getConstantIndex();
-      if (!arg || arg.getOwner() != &func.getBody().front() || !d)
-        return;
-      auto it = tiedTo.find({arg.getArgNumber(), *d});
-      if (it != tiedTo.end())
-        dim.replaceAllUsesWith(extentOf(it->second));
-    });
+    // Dims of results become dims of what their extents come from (a
+    // generic's operands, an empty tensor's sizes, a pad's or reshape's
+    // source) until they are the inputs' (or computed from them), each one
+    // value; run-time decisions between equal extents then fold, which
+    // lets the dims of their results resolve in turn.
+    MLIRContext *ctx = &getContext();
+    RewritePatternSet patterns(ctx);
+    memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+    tensor::DimOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::EmptyOp::getCanonicalizationPatterns(patterns, ctx);
+    scf::IfOp::getCanonicalizationPatterns(patterns, ctx);
+    patterns.add<CanonicalInputDim>(ctx, extents);
+    if (failed(applyPatternsGreedily(func, std::move(patterns),
+                                     GreedyRewriteConfig().setListener(&extents))))
+      return signalPassFailure();
   }
 };
 } // namespace
