@@ -7,7 +7,10 @@
 // AIOPT_ERROR_SHAPE, naming the node). Operands whose extents are not
 // known to be the result's get that decision at run time, outside the
 // loops; where they are the same value (one input's batch flowing through
-// the graph), canonicalization folds it away.
+// the graph), aiopt-tie-named-extents folds it away. Extents that must be
+// equal without broadcasting (a product's reduced extents, Concat's off
+// its axis, a reshape's fixed batch) take the same decision without the
+// stretch (requireExtents).
 //
 //===----------------------------------------------------------------------===//
 
