@@ -119,10 +119,9 @@ void mlir::aiopt::buildLinalgPipeline(OpPassManager &pm, unsigned optLevel, bool
   add(pm, gpu ? "convert-aiopt-to-linalg{blocked-attention=false window-copies=false}" : "convert-aiopt-to-linalg");
   if (optLevel == 0)
     return;
-  // Run-time broadcasting decisions (Broadcast.cpp) whose extents are one
-  // value once the dims of results are their sources' and the inputs'
-  // extents of one name one of them (aiopt-tie-named-extents), and those
-  // merged (cse), fold away before fusion.
+  // Run-time broadcasting decisions (Broadcast.cpp) fold away before
+  // fusion wherever aiopt-tie-named-extents resolves both extents to one
+  // input extent (or one name); cse merges what that leaves equal.
   add(pm, "canonicalize");
   add(pm, "func.func(aiopt-tie-named-extents)");
   add(pm, "cse");

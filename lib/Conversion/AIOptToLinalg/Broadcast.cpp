@@ -178,30 +178,12 @@ void mlir::aiopt::matchReducedExtents(OpBuilder &b, Location loc, Value &lhs, in
     lhs = requireExtents(b, loc, lhs, 0, {{lhsAxis, extent(rhs, rt, rhsAxis)}});
 }
 
-Value mlir::aiopt::requireExtents(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
-                                  ArrayRef<std::pair<int64_t, Value>> expected) {
-  auto type = cast<RankedTensorType>(operand.getType());
-  OperandExtents e{operandNo, operand, {}, {}, {}};
-  for (auto [axis, want] : expected) {
-    auto dim = want.getDefiningOp<tensor::DimOp>();
-    if (!type.isDynamicDim(axis) ||
-        (dim && dim.getSource() == operand && dim.getConstantIndex() == axis))
-      continue;
-    Value extent = dimValue(b, loc, operand, axis);
-    e.axes.push_back(axis);
-    e.extents.push_back(extent);
-    e.expected.push_back(want);
-  }
-  if (e.axes.empty())
-    return operand;
-  return checkedOperand(b, loc, e, runtimeSite(loc), /*stretchOnes=*/false);
-}
-
-/// `operand` (number `operandNo`) broadcast to the trailing `result`
-/// extents: its dynamic extents `own` (null where static) that are not
-/// those values are decided at run time.
-static Value broadcastChecked(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
-                              ArrayRef<Value> result, ArrayRef<Value> own) {
+/// `operand` (number `operandNo`) checked against the trailing `result`
+/// extents: its dynamic extents `own` (null where static or not to be
+/// checked) that are not those values are decided at run time, stretching
+/// extents of 1 where `stretchOnes`.
+static Value checkedAgainst(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
+                            ArrayRef<Value> result, ArrayRef<Value> own, bool stretchOnes) {
   OperandExtents e{operandNo, operand, {}, {}, {}};
   for (int64_t a = 0; a < static_cast<int64_t>(own.size()); ++a) {
     Value expected = result[a + (result.size() - own.size())];
@@ -213,7 +195,23 @@ static Value broadcastChecked(OpBuilder &b, Location loc, Value operand, unsigne
   }
   if (e.axes.empty())
     return operand;
-  return checkedOperand(b, loc, e, runtimeSite(loc), /*stretchOnes=*/true);
+  return checkedOperand(b, loc, e, runtimeSite(loc), stretchOnes);
+}
+
+Value mlir::aiopt::requireExtents(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
+                                  ArrayRef<std::pair<int64_t, Value>> expected) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  SmallVector<Value> own(type.getRank()), wanted(type.getRank());
+  for (auto [axis, want] : expected) {
+    // An extent checked against itself (a Concat's first input) is not.
+    auto dim = want.getDefiningOp<tensor::DimOp>();
+    if (!type.isDynamicDim(axis) ||
+        (dim && dim.getSource() == operand && dim.getConstantIndex() == axis))
+      continue;
+    own[axis] = dimValue(b, loc, operand, axis);
+    wanted[axis] = want;
+  }
+  return checkedAgainst(b, loc, operand, operandNo, wanted, own, /*stretchOnes=*/false);
 }
 
 SmallVector<Value> mlir::aiopt::broadcastOperands(OpBuilder &b, Location loc,
@@ -262,18 +260,23 @@ SmallVector<Value> mlir::aiopt::broadcastOperands(OpBuilder &b, Location loc,
   }
   // Operands with a dynamic extent that is not itself the result's.
   for (unsigned i = 0; i < operands.size(); ++i)
-    operands[i] = broadcastChecked(b, loc, operands[i], i, result, extents[i]);
+    operands[i] = checkedAgainst(b, loc, operands[i], i, result, extents[i], /*stretchOnes=*/true);
   return sizes;
 }
 
 Value mlir::aiopt::broadcastTo(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
-                               ArrayRef<Value> extents) {
+                               RankedTensorType type, ArrayRef<Value> sizes) {
+  SmallVector<Value> extents;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    extents.push_back(type.isDynamicDim(d)
+                          ? sizes[d]
+                          : arith::ConstantIndexOp::create(b, loc, type.getDimSize(d)).getResult());
   auto t = cast<RankedTensorType>(operand.getType());
   SmallVector<Value> own(t.getRank());
   for (int64_t a = 0; a < t.getRank(); ++a)
     if (t.isDynamicDim(a))
       own[a] = dimValue(b, loc, operand, a);
-  return broadcastChecked(b, loc, operand, operandNo, extents, own);
+  return checkedAgainst(b, loc, operand, operandNo, extents, own, /*stretchOnes=*/true);
 }
 
 Value mlir::aiopt::buildBroadcastElementwise(OpBuilder &b, Location loc,

@@ -127,12 +127,7 @@ struct GemmLowering : OpConversionPattern<GemmOp> {
     Value init;
     double beta = op.getBeta().convertToDouble();
     if (Value c = adaptor.getC(); c && beta != 0) {
-      SmallVector<Value> extents;
-      for (int64_t d = 0; d < 2; ++d)
-        extents.push_back(sizes[d] ? sizes[d]
-                                   : arith::ConstantIndexOp::create(rewriter, loc,
-                                                                    type.getDimSize(d)));
-      c = broadcastTo(rewriter, loc, c, 2, extents);
+      c = broadcastTo(rewriter, loc, c, 2, type, sizes);
       auto ct = cast<RankedTensorType>(c.getType());
       AffineMap cMap = broadcastMap(ctx, ct, type);
       init = buildElementwise(

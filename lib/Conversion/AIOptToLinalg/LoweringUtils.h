@@ -49,11 +49,11 @@ SmallVector<Value> broadcastOperands(OpBuilder &b, Location loc, RankedTensorTyp
                                      SmallVectorImpl<Value> &operands, unsigned trailing = 0);
 
 /// `operand` (operand number `operandNo` of the op at `loc`) broadcast to a
-/// result of the given `extents` (one index value per result dimension,
-/// right-aligned numpy broadcasting), deciding at run time as
-/// broadcastOperands does where its dynamic extents are not those values.
+/// result of `type` whose dynamic extents are `sizes` (as emptyTensor takes
+/// them; right-aligned numpy broadcasting), deciding at run time as
+/// broadcastOperands does where its dynamic extents are not those.
 Value broadcastTo(OpBuilder &b, Location loc, Value operand, unsigned operandNo,
-                  ArrayRef<Value> extents);
+                  RankedTensorType type, ArrayRef<Value> sizes);
 
 /// `lhs` and `rhs` with their reduced extents (`lhsAxis`, `rhsAxis`) one:
 /// a dynamic one is required (requireExtents) to be the other's.

@@ -428,11 +428,12 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
       Value e = scalarConstant(b, l, v[0].getType(), eps);
       return math::RsqrtOp::create(b, l, arith::AddFOp::create(b, l, v[0], e)).getResult();
     });
-    SmallVector<Value> ins = {centered, inv, adaptor.getScale()};
+    // Scale and bias broadcast to x (decided at run time where dynamic).
+    SmallVector<Value> ins = {centered, inv, broadcastTo(rewriter, loc, adaptor.getScale(), 1, xt, sizes)};
     SmallVector<AffineMap> maps = {id, kept,
                                    broadcastMap(ctx, cast<RankedTensorType>(ins[2].getType()), xt)};
     if (Value bias = adaptor.getBias()) {
-      ins.push_back(bias);
+      ins.push_back(broadcastTo(rewriter, loc, bias, 2, xt, sizes));
       maps.push_back(broadcastMap(ctx, cast<RankedTensorType>(bias.getType()), xt));
     }
     Value y = buildElementwise(rewriter, loc, xt, ins, maps, sizes,

@@ -164,3 +164,18 @@ func.func @concat_rows(%x: tensor<?x4xf32>, %y: tensor<?x2xf32>) -> tensor<?x6xf
   %0 = aiopt.concat %x, %y {axis = 1 : i64} : tensor<?x4xf32>, tensor<?x2xf32>
   return %0 : tensor<?x6xf32>
 }
+
+// -----
+
+// Layer normalization's scale broadcasts to its input: a dynamic scale is
+// decided at run time against the input's extent.
+// CHECK-LABEL: func @layer_norm_scale
+// CHECK-SAME: (%[[X:[a-z0-9]+]]: tensor<2x?xf32>{{.*}}, %[[G:[a-z0-9]+]]: tensor<?xf32>
+// CHECK-DAG: %[[K:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<2x?xf32>
+// CHECK-DAG: %[[GK:.*]] = tensor.dim %[[G]], %{{.*}} : tensor<?xf32>
+// CHECK: arith.cmpi eq, %[[GK]], %[[K]] : index
+// CHECK: llvm.call @aiopt_rt_shape_error(%{{.*}}, %[[ONE:.*]], %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]])
+func.func @layer_norm_scale(%x: tensor<2x?xf32>, %g: tensor<?xf32>) -> tensor<2x?xf32> {
+  %0:3 = aiopt.layer_norm %x, %g {axis = 1 : i64, epsilon = 1.0e-05 : f32} : tensor<2x?xf32>, tensor<?xf32>
+  return %0#0 : tensor<2x?xf32>
+}
